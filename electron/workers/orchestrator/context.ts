@@ -1,0 +1,68 @@
+import type { Clock } from '../../lib/time/clock.js';
+import type { Engine } from './docker/engine.js';
+import type { InterfaceSource } from './host/interfaces.js';
+import type { Networks } from './net/networks.js';
+import type { OperationState } from './ops/operation-state.js';
+import type { OrchestratorSettings } from './settings.js';
+import type { StateStore } from './store/state-store.js';
+
+export type LogFn = (msg: string, data?: Record<string, unknown>) => void;
+export type Logger = { debug: LogFn; info: LogFn; warn: LogFn; error: LogFn };
+
+export type VplcEvent =
+  | { kind: 'changed'; name: string; reason: string }
+  | { kind: 'removed'; name: string }
+  | { kind: 'restart-suspended'; name: string; restarts: number };
+
+/** Runs DHCP for a vPLC's DHCP vNICs; the netmon issue supplies the helper-container implementation. */
+export interface DhcpProvisioner {
+  /** Starts or replaces DHCP clients for the vNICs; returns one warning per vNIC that could not be served. */
+  provision(vplc: string, containerId: string): Promise<string[]>;
+  stop(vplc: string): Promise<void>;
+}
+
+/** Test seam: throw from here to inject a failure at a named point of a pipeline. */
+export type FaultHook = (point: string, vplc: string) => void | Promise<void>;
+
+/** Everything the pipelines share; built once by the Orchestrator. */
+export type OrchestratorContext = {
+  settings: OrchestratorSettings;
+  engine: Engine;
+  store: StateStore;
+  ops: OperationState;
+  networks: Networks;
+  interfaces: InterfaceSource;
+  clock: Clock;
+  log: Logger;
+  emit: (e: VplcEvent) => void;
+  dhcp: DhcpProvisioner;
+  fault: FaultHook;
+  /** Per-vPLC warnings shown in `orchestrator_state.warnings`; keyed by source so each can be replaced. */
+  warnings: WarningBoard;
+  /** Host facts learned at run time (e.g. the engine refuses real-time ulimits). */
+  hostFacts: { rtLimitsRefused: boolean };
+  usage: { register(name: string): void; unregister(name: string): void };
+};
+
+/** Warnings per vPLC, each under a key so a later success can clear it. */
+export class WarningBoard {
+  private readonly byVplc = new Map<string, Map<string, string>>();
+
+  set(vplc: string, key: string, text: string): void {
+    let m = this.byVplc.get(vplc);
+    if (!m) this.byVplc.set(vplc, (m = new Map()));
+    m.set(key, text);
+  }
+  clear(vplc: string, key?: string): void {
+    if (key === undefined) this.byVplc.delete(vplc);
+    else this.byVplc.get(vplc)?.delete(key);
+  }
+  clearPrefix(vplc: string, prefix: string): void {
+    const m = this.byVplc.get(vplc);
+    if (!m) return;
+    for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
+  }
+  list(vplc: string): string[] {
+    return [...(this.byVplc.get(vplc)?.values() ?? [])];
+  }
+}

@@ -1,0 +1,182 @@
+import type { VplcSpec } from '../../../../shared/domain/vplc.js';
+import { sleep } from '../../../lib/time/clock.js';
+import type { OrchestratorContext } from '../context.js';
+import { dockerMessage, OperationError } from '../docker/errors.js';
+import type { HostIface } from '../host/interfaces.js';
+import { enforceMacs, refreshRegistry } from '../lifecycle/reprovision.js';
+import { dnsUnion, specHash } from '../spec/container-spec.js';
+import type { PersistedVnic } from '../store/schemas.js';
+import { createAndStart } from './container.js';
+import { ensureRuntimeImage } from './image.js';
+import { rollbackCreate, type Created } from './rollback.js';
+import { resolveVnicSubnet, validateConfig, type ResolvedVnic } from './validate.js';
+
+export type RuntimeProbe = (vplc: string, ip: string) => Promise<boolean>;
+
+const SUBNET_WAIT_MS = 3_000;
+const SUBNET_POLL_MS = 500;
+
+/** Interfaces, polling every 0.5 s for up to 3 s while a vNIC's parent has no subnet yet (PROTOCOL §5.4 rule 5). */
+async function interfacesWithSubnets(ctx: OrchestratorContext, spec: VplcSpec): Promise<HostIface[]> {
+  const deadline = ctx.clock.monotonic() + SUBNET_WAIT_MS;
+  for (;;) {
+    const ifaces = await ctx.interfaces.list();
+    const byName = new Map(ifaces.map((i) => [i.name, i]));
+    const missing = spec.vnics.some((v) => byName.has(v.parentInterface) && !resolveVnicSubnet(v, byName.get(v.parentInterface)).subnet);
+    if (!missing || ctx.clock.monotonic() >= deadline) return ifaces;
+    await sleep(SUBNET_POLL_MS);
+  }
+}
+
+function toPersisted(v: ResolvedVnic): PersistedVnic {
+  return {
+    name: v.name,
+    parent_interface: v.parentInterface,
+    network_mode: v.mode,
+    ...(v.mode === 'static' && v.ip ? { ip: v.ip } : {}),
+    ...(v.resolvedSubnet ? { subnet: v.resolvedSubnet } : v.subnet ? { subnet: v.subnet } : {}),
+    ...(v.resolvedGateway ? { gateway: v.resolvedGateway } : {}),
+    ...(v.dns.length ? { dns: v.dns } : {}),
+    ...(v.mac ? { mac: v.mac } : {}),
+    _interface_type: 'ethernet',
+    _is_wifi: false,
+    _network_method: 'macvlan',
+    mac_address: v.requestedMac,
+  };
+}
+
+/** MACs on a parent: Docker's records plus our own requested MACs (Docker's record can differ below API 1.44). */
+async function macsOnParent(ctx: OrchestratorContext, parent: string): Promise<Set<string>> {
+  const macs = await ctx.networks.dockerMacsOn(parent);
+  for (const name of ctx.store.desiredNames()) {
+    for (const v of ctx.store.getVnics(name)) if (v.parent_interface === parent) macs.add(v.mac_address);
+  }
+  return macs;
+}
+
+/**
+ * PROTOCOL §5.7. Steps 1-4 (through container start) roll back on failure; later failures keep the container and
+ * are reported. `success` (the cleared operation state) comes only once the runtime API answers.
+ */
+export async function runCreate(ctx: OrchestratorContext, spec: VplcSpec, opId: string, requestedBy: string, probe: RuntimeProbe): Promise<void> {
+  const name = spec.name;
+  const created: Created = { lanNetworks: [] };
+  const startedAt = new Date().toISOString();
+  const journal = (step: string, pastStart = false): Promise<void> =>
+    ctx.store.putJournal(name, {
+      op_id: opId,
+      operation: 'create',
+      step,
+      started_at: startedAt,
+      requested_by: requestedBy,
+      created: { container: created.container, internal_network: created.internalNetwork, lan_networks: created.lanNetworks },
+      past_start: pastStart,
+    });
+  const step = async (s: string): Promise<void> => {
+    ctx.ops.setStep(name, s);
+    ctx.emit({ kind: 'changed', name, reason: s });
+    await journal(s);
+    await ctx.fault(s, name);
+  };
+
+  let containerId: string;
+  let runtimeIp: string;
+  try {
+    await step('validating_config');
+    const interfaces = await interfacesWithSubnets(ctx, spec);
+    const vnics = await validateConfig({ spec, interfaces, macsOnParent: (p) => macsOnParent(ctx, p) });
+    const persisted = vnics.map(toPersisted);
+    await ctx.store.putVnics(name, persisted);
+
+    await step('pulling_image');
+    const image = await ensureRuntimeImage(ctx.engine, ctx.settings.runtimeRepo, spec.runtimeVersion, ctx.settings.pullStallMs);
+    if (image.warning) ctx.warnings.set(name, 'image', image.warning);
+
+    await step('creating_networks');
+    const internal = await ctx.networks.ensureInternal(name, opId);
+    if (internal.created) created.internalNetwork = internal.id;
+    runtimeIp = internal.runtimeIp;
+    await ctx.store.patchDesired(name, { internal_subnet: internal.subnet, runtime_image: image.image });
+    const lans = [];
+    for (const [i, v] of vnics.entries()) {
+      if (!v.resolvedSubnet) {
+        throw new OperationError(
+          `Could not detect subnet for interface ${v.parentInterface}. Give vNIC '${v.name}' a subnet (CIDR) or bring the interface up with an IPv4 address.`,
+          'creating_networks',
+        );
+      }
+      const lan = await ctx.networks.ensureLan(v.parentInterface, v.resolvedSubnet, v.resolvedGateway, opId);
+      if (lan.created) created.lanNetworks.push(lan.id);
+      (persisted[i] as PersistedVnic).docker_network_name = lan.name;
+      lans.push({ network: lan.name, mac: v.requestedMac, ...(v.mode === 'static' && v.ip ? { ip: v.ip } : {}) });
+      await journal('creating_networks');
+    }
+    await ctx.store.putVnics(name, persisted);
+
+    await step('creating_container');
+    const macs = Object.fromEntries(vnics.map((v) => [v.name, v.requestedMac]));
+    const started = await createAndStart(
+      ctx,
+      { name, image: image.image, internal: { network: internal.name, runtimeIp }, lans, dns: dnsUnion(spec), op: opId, specHash: (u) => specHash(spec, image.image, u, macs) },
+      async (id) => {
+        created.container = id;
+        await journal('creating_container');
+      },
+    );
+    containerId = started.containerId;
+    await ctx.store.patchDesired(name, { degraded_ulimits: !started.withUlimits });
+    await ctx.fault('after-start', name);
+  } catch (err) {
+    const message = err instanceof OperationError ? err.message : dockerMessage(err);
+    ctx.log.warn('create failed; rolling back', { vplc: name, op: opId, err: message });
+    const incomplete = await rollbackCreate(ctx, name, created);
+    ctx.ops.setError(name, incomplete.length ? `${message} (cleanup incomplete: ${incomplete.join('; ')})` : message, 'create');
+    ctx.emit({ kind: 'changed', name, reason: 'create-failed' });
+    return;
+  }
+  await finishAfterStart(ctx, name, containerId, runtimeIp, probe, () => journal(ctx.ops.get(name)?.step ?? 'creating_container', true));
+}
+
+/** Steps 5-10: bookkeeping, MACs on the wire, DHCP, then wait for the runtime API. Nothing here rolls back. */
+export async function finishAfterStart(
+  ctx: OrchestratorContext,
+  name: string,
+  containerId: string,
+  runtimeIp: string,
+  probe: RuntimeProbe,
+  markPastStart: () => Promise<void>,
+): Promise<void> {
+  const startedMs = ctx.clock.monotonic();
+  try {
+    await markPastStart();
+    ctx.usage.register(name);
+    await refreshRegistry(ctx, name);
+    // MACs are verified while the runtime boots; the helper and the runtime do not wait for each other.
+    const macs = enforceMacs(ctx, name);
+
+    ctx.ops.setStep(name, 'starting_dhcp');
+    ctx.warnings.clearPrefix(name, 'dhcp:');
+    const dhcpWarnings = await ctx.dhcp.provision(name, containerId).catch((err: unknown) => [`DHCP could not be started: ${(err as Error).message}`]);
+    dhcpWarnings.forEach((w, i) => ctx.warnings.set(name, `dhcp:${i}`, w));
+
+    ctx.ops.setStep(name, 'waiting_for_runtime');
+    ctx.emit({ kind: 'changed', name, reason: 'waiting_for_runtime' });
+    let answered = false;
+    while (!answered && ctx.clock.monotonic() - startedMs < ctx.settings.runtimeWaitMs) {
+      answered = await probe(name, runtimeIp);
+      if (!answered) await sleep(200);
+    }
+    await macs;
+    if (!answered) {
+      const secs = Math.round(ctx.settings.runtimeWaitMs / 1000);
+      ctx.ops.setError(name, `runtime API not answering after ${secs} s; the container is kept for inspection`, 'create');
+    } else {
+      ctx.ops.finish(name);
+    }
+  } catch (err) {
+    ctx.ops.setError(name, (err as Error).message, 'create');
+  } finally {
+    await ctx.store.dropJournal(name).catch(() => undefined);
+    ctx.emit({ kind: 'changed', name, reason: 'created' });
+  }
+}

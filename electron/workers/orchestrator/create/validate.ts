@@ -1,0 +1,95 @@
+import type { VnicSpec, VplcSpec } from '../../../../shared/domain/vplc.js';
+import { ipInCidr, resolveSubnet } from '../../../../shared/net/ipv4.js';
+import { generateMac } from '../../../../shared/net/mac.js';
+import { OperationError } from '../docker/errors.js';
+import type { HostIface } from '../host/interfaces.js';
+import { lanNetworkName } from '../net/networks.js';
+
+export type ResolvedVnic = VnicSpec & {
+  /** Normalised CIDR, or null when neither the request nor the interface cache gives one yet. */
+  resolvedSubnet: string | null;
+  resolvedGateway: string | undefined;
+  /** The MAC we ask for: the user's, else a generated one. */
+  requestedMac: string;
+  collisionKey: string;
+};
+
+export type ValidationInput = {
+  spec: VplcSpec;
+  interfaces: HostIface[];
+  /** MACs already on each parent (Docker's records plus our persisted requested MACs). */
+  macsOnParent: (parent: string) => Promise<Set<string>>;
+  random?: () => number;
+};
+
+const SKIP_PREFIXES = ['lo', 'docker', 'br-', 'veth', 'virbr', 'tailscale', 'zt', 'cni', 'flannel', 'kube-ipvs', 'wg', 'cilium', 'macvtap', 'sit', 'can'];
+
+/** Python-style list repr, as the reference prints "Available interfaces: ['eth0', 'wlan0']". */
+export const pyList = (names: string[]): string => `[${names.map((n) => `'${n}'`).join(', ')}]`;
+
+export function visibleInterfaces(ifaces: HostIface[]): string[] {
+  return ifaces
+    .map((i) => i.name)
+    .filter((n) => !SKIP_PREFIXES.some((p) => n.toLowerCase().startsWith(p)))
+    .sort();
+}
+
+/** Subnet and gateway for a vNIC: request rules 1-4 of PROTOCOL §5.4, then the parent's first IPv4 address. */
+export function resolveVnicSubnet(v: VnicSpec, iface: HostIface | undefined): { subnet: string | null; gateway: string | undefined } {
+  const fromRequest = resolveSubnet({ subnet: v.subnet, gateway: v.gateway, ip: v.ip, ipPrefix: v.ipPrefix });
+  const cached = iface?.ipv4[0]?.subnet || null;
+  const subnet = fromRequest ?? cached;
+  let gateway = v.gateway;
+  if (!gateway && subnet && iface?.gateway && ipInCidr(iface.gateway, subnet)) gateway = iface.gateway;
+  return { subnet, gateway };
+}
+
+/** `validating_config` (PROTOCOL §5.7 step 1): everything that can be refused before any Docker resource exists. */
+export async function validateConfig(input: ValidationInput): Promise<ResolvedVnic[]> {
+  const byName = new Map(input.interfaces.map((i) => [i.name, i]));
+  const random = input.random ?? Math.random;
+  const out: ResolvedVnic[] = [];
+  const keyOwner = new Map<string, string>();
+  const parentOwner = new Map<string, string>();
+  const chosenMacs = new Set<string>();
+
+  for (const [idx, v] of input.spec.vnics.entries()) {
+    const label = v.name || `unnamed_vnic_${idx}`;
+    const iface = byName.get(v.parentInterface);
+    if (!iface) {
+      throw new OperationError(
+        `Interface '${v.parentInterface}' not found on host. Available interfaces: ${pyList(visibleInterfaces(input.interfaces))}`,
+        'validating_config',
+      );
+    }
+    const { subnet, gateway } = resolveVnicSubnet(v, iface);
+    const key = subnet ? lanNetworkName(v.parentInterface, subnet) : `macvlan_${v.parentInterface}_unknown`;
+    // One MACVLAN network per parent, so two vNICs on one parent collide even when their subnets differ.
+    const clash = keyOwner.get(key) ?? parentOwner.get(v.parentInterface);
+    if (clash !== undefined) {
+      throw new OperationError(
+        `Invalid vNIC configuration: vNICs '${clash}' and '${label}' would connect to the same MACVLAN network (${key}). ` +
+          'Docker only allows one endpoint per container per network. Put each vNIC of a vPLC on a different parent interface.',
+        'validating_config',
+      );
+    }
+    keyOwner.set(key, label);
+    parentOwner.set(v.parentInterface, label);
+
+    if (v.mode === 'static' && v.ip && subnet && !ipInCidr(v.ip, subnet)) {
+      throw new OperationError(`Static IP ${v.ip} of vNIC '${label}' is outside subnet ${subnet}`, 'validating_config');
+    }
+
+    const inUse = await input.macsOnParent(v.parentInterface);
+    let mac = v.mac;
+    if (mac) {
+      if (inUse.has(mac) || chosenMacs.has(mac)) throw new OperationError(`MAC address ${mac} is already in use.`, 'validating_config');
+    } else {
+      do mac = generateMac(random);
+      while (inUse.has(mac) || chosenMacs.has(mac));
+    }
+    chosenMacs.add(mac);
+    out.push({ ...v, resolvedSubnet: subnet, resolvedGateway: gateway, requestedMac: mac, collisionKey: key });
+  }
+  return out;
+}

@@ -1,0 +1,88 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { OrchestratorContext } from '../context.js';
+import { dockerMessage, isNotFound, isNotModified } from '../docker/errors.js';
+import { isOwn, ownFilter } from '../docker/labels.js';
+import { internalNetworkName } from '../net/networks.js';
+
+/** File and lease keys: characters outside `[A-Za-z0-9_.-]` become `_` (PROTOCOL §4.1). */
+export const leaseKey = (s: string): string => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+
+/** Removes every helper container (DHCP, MAC) that belongs to a vPLC. */
+export async function removeHelpers(ctx: OrchestratorContext, name: string): Promise<void> {
+  const helpers = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, undefined, name) });
+  for (const h of helpers) {
+    if (h.Labels?.['io.vplc-orchestrator.role'] === 'vplc') continue;
+    await ctx.engine.docker.getContainer(h.Id).remove({ force: true }).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
+}
+
+export async function stopContainer(ctx: OrchestratorContext, c: Docker.Container): Promise<void> {
+  try {
+    await c.stop({ t: ctx.settings.stopTimeoutSec });
+  } catch (err) {
+    if (!isNotModified(err) && !isNotFound(err)) throw err;
+  }
+}
+
+/**
+ * PROTOCOL §5.8 deletion of a managed vPLC. The desired record is tombstoned first, so an interrupted delete
+ * is finished by the next start instead of being forgotten.
+ */
+export async function runDelete(ctx: OrchestratorContext, name: string): Promise<void> {
+  try {
+    await ctx.store.patchDesired(name, { tombstone: true, desired_state: 'stopped' });
+    await ctx.store.putJournal(name, {
+      op_id: `delete-${name}`,
+      operation: 'delete',
+      step: 'stopping_container',
+      started_at: new Date().toISOString(),
+      requested_by: 'agent',
+      created: { lan_networks: [] },
+      past_start: false,
+    });
+    await ctx.dhcp.stop(name).catch((err: unknown) => ctx.log.warn('stopping DHCP failed', { vplc: name, err: String(err) }));
+    await removeHelpers(ctx, name);
+
+    ctx.ops.setStep(name, 'stopping_container');
+    const info = await ctx.engine.inspectContainer(name);
+    if (info && isOwn(info.Config.Labels, ctx.store.installationId, 'vplc')) {
+      const c = ctx.engine.docker.getContainer(info.Id);
+      await stopContainer(ctx, c);
+      try {
+        await c.remove({ force: true });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    } else if (!info) {
+      ctx.log.warn('delete: container already gone', { vplc: name });
+    }
+    await ctx.fault('after-container-removed', name);
+
+    for (const v of ctx.store.getVnics(name)) {
+      await fs.rm(path.join(ctx.store.dir, 'dhcp', `${leaseKey(name)}_${leaseKey(v.name)}.lease`), { force: true });
+    }
+    await ctx.store.dropClient(name);
+    await ctx.store.dropVnics(name);
+    ctx.usage.unregister(name);
+
+    ctx.ops.setStep(name, 'removing_networks');
+    const internal = await ctx.engine.inspectNetwork(internalNetworkName(name));
+    if (internal && isOwn(internal.Labels, ctx.store.installationId, 'internal-net')) {
+      await ctx.networks.removeNetwork(internal.Id, true).catch((err: unknown) => ctx.log.warn('removing internal network failed', { vplc: name, err: dockerMessage(err) }));
+    }
+    await ctx.networks.gcLanNetworks().catch((err: unknown) => ctx.log.warn('MACVLAN garbage collection failed', { err: dockerMessage(err) }));
+
+    await ctx.store.dropDesired(name);
+    await ctx.store.dropJournal(name);
+    ctx.warnings.clear(name);
+    ctx.ops.finish(name);
+    ctx.emit({ kind: 'removed', name });
+  } catch (err) {
+    ctx.ops.setError(name, dockerMessage(err), 'delete');
+    ctx.emit({ kind: 'changed', name, reason: 'delete-failed' });
+  }
+}

@@ -1,0 +1,141 @@
+import Docker from 'dockerode';
+import { dockerMessage, isNotFound } from './errors.js';
+
+/** Numeric comparison of Docker API versions; the reference compared strings, so "1.9" >= "1.44" came out true. */
+export function apiAtLeast(version: string, wanted: string): boolean {
+  const a = version.split('.').map((n) => Number.parseInt(n, 10));
+  const b = wanted.split('.').map((n) => Number.parseInt(n, 10));
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    if (x !== y) return x > y;
+  }
+  return true;
+}
+
+export type HelperResult = { exitCode: number; stdout: string; stderr: string };
+
+/** Splits Docker's multiplexed log stream (8-byte frame headers) into stdout and stderr. */
+export function demuxLogs(buf: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const stream = buf[i];
+    const size = buf.readUInt32BE(i + 4);
+    const chunk = buf.subarray(i + 8, i + 8 + size);
+    (stream === 2 ? err : out).push(chunk);
+    i += 8 + size;
+  }
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+export type EngineInfo = { apiVersion: string; perEndpointMac: boolean; liveRestore: boolean; cgroupVersion: string };
+
+/** Thin wrapper over dockerode with the facts the orchestrator needs about the engine. */
+export class Engine {
+  readonly docker: Docker;
+  private info?: EngineInfo;
+
+  constructor(docker?: Docker) {
+    this.docker = docker ?? new Docker();
+  }
+
+  async describe(): Promise<EngineInfo> {
+    if (this.info) return this.info;
+    const [version, info] = await Promise.all([this.docker.version(), this.docker.info() as Promise<Record<string, unknown>>]);
+    const apiVersion = version.ApiVersion;
+    this.info = {
+      apiVersion,
+      // Below API 1.44 the engine ignores a MAC given per endpoint (measured on 20.10 / 1.41).
+      perEndpointMac: apiAtLeast(apiVersion, '1.44'),
+      liveRestore: info.LiveRestoreEnabled === true,
+      cgroupVersion: typeof info.CgroupVersion === 'string' ? info.CgroupVersion : '1',
+    };
+    return this.info;
+  }
+
+  async inspectContainer(idOrName: string): Promise<Docker.ContainerInspectInfo | null> {
+    try {
+      return await this.docker.getContainer(idOrName).inspect();
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async inspectNetwork(idOrName: string): Promise<Docker.NetworkInspectInfo | null> {
+    try {
+      return (await this.docker.getNetwork(idOrName).inspect()) as Docker.NetworkInspectInfo;
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).inspect();
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Pulls an image; rejects when the pull stalls for `stallMs` without progress. */
+  async pull(ref: string, stallMs: number): Promise<void> {
+    const stream = await this.docker.pull(ref);
+    await new Promise<void>((resolve, reject) => {
+      let timer = setTimeout(onStall, stallMs);
+      function onStall(): void {
+        (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+        reject(new Error(`pull of ${ref} made no progress for ${Math.round(stallMs / 1000)} s`));
+      }
+      followPull(this.docker, stream, (err) => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      }, () => {
+        clearTimeout(timer);
+        timer = setTimeout(onStall, stallMs);
+      });
+    });
+  }
+
+  /**
+   * Runs a short-lived helper container in another container's network namespace
+   * (NET_ADMIN/NET_RAW only, read-only rootfs) and returns its output. No host root is needed.
+   */
+  async runInNetns(targetId: string, image: string, script: string, labels: Record<string, string>, timeoutMs = 20_000): Promise<HelperResult> {
+    const helper = await this.docker.createContainer({
+      Image: image,
+      Cmd: ['sh', '-c', script],
+      Labels: labels,
+      HostConfig: {
+        NetworkMode: `container:${targetId}`,
+        CapDrop: ['ALL'],
+        CapAdd: ['NET_ADMIN', 'NET_RAW'],
+        ReadonlyRootfs: true,
+        RestartPolicy: { Name: 'no' },
+      },
+    });
+    try {
+      await helper.start();
+      const waited = await Promise.race([
+        helper.wait() as Promise<{ StatusCode: number }>,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`helper timed out after ${timeoutMs} ms`)), timeoutMs).unref()),
+      ]);
+      const logs = (await helper.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+      return { exitCode: waited.StatusCode, ...demuxLogs(logs) };
+    } finally {
+      await helper.remove({ force: true }).catch(() => undefined);
+    }
+  }
+}
+
+function followPull(docker: Docker, stream: NodeJS.ReadableStream, done: (err: Error | null) => void, onProgress: () => void): void {
+  docker.modem.followProgress(stream, (err: Error | null) => done(err), onProgress);
+}
+
+export { dockerMessage };

@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import { cidrToString, parseCidr } from '../../../../shared/net/ipv4.js';
+
+const run = promisify(execFile);
+
+export type HostIpv4 = { address: string; prefix: number; subnet: string };
+export type HostIface = {
+  name: string;
+  index: number;
+  mac: string | null;
+  type: 'ethernet' | 'wifi';
+  operstate: string;
+  ipv4: HostIpv4[];
+  gateway: string | null;
+};
+
+/** Where the orchestrator learns about host NICs. The netmon worker supplies a cache-backed one; this file has a direct reader. */
+export interface InterfaceSource {
+  list(): Promise<HostIface[]>;
+}
+
+/** "Network ready" for boot sync (PROTOCOL §6.1); netmon supplies the real signal. */
+export interface NetworkReadiness {
+  whenReady(signal?: AbortSignal): Promise<void>;
+}
+
+export const alwaysReady: NetworkReadiness = { whenReady: () => Promise.resolve() };
+
+const IpAddr = z.array(
+  z.object({
+    ifindex: z.number(),
+    ifname: z.string(),
+    address: z.string().optional(),
+    operstate: z.string().optional(),
+    addr_info: z.array(z.object({ family: z.string(), local: z.string().optional(), prefixlen: z.number().optional() })).default([]),
+  }),
+);
+const IpRoute = z.array(z.object({ dst: z.string(), gateway: z.string().optional(), dev: z.string().optional(), metric: z.number().optional() }));
+
+export function isWifiName(name: string): boolean {
+  return /^(wlan|wlp|wlx)/.test(name);
+}
+
+/** Parses `ip -json addr` and `ip -json route` output (pure; unit-tested with fixtures). */
+export function parseIpJson(addrJson: string, routeJson: string, isWifi: (name: string) => boolean): HostIface[] {
+  const links = IpAddr.parse(JSON.parse(addrJson));
+  const routes = IpRoute.parse(JSON.parse(routeJson));
+  const gateways = new Map<string, { gw: string; metric: number }>();
+  for (const r of routes) {
+    if (r.dst !== 'default' || !r.gateway || !r.dev) continue;
+    const cur = gateways.get(r.dev);
+    const metric = r.metric ?? 0;
+    if (!cur || metric < cur.metric) gateways.set(r.dev, { gw: r.gateway, metric });
+  }
+  return links.map((l) => ({
+    name: l.ifname,
+    index: l.ifindex,
+    mac: l.address && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(l.address) ? l.address : null,
+    type: isWifi(l.ifname) ? 'wifi' : 'ethernet',
+    operstate: (l.operstate ?? 'UNKNOWN').toLowerCase(),
+    ipv4: l.addr_info
+      .filter((a) => a.family === 'inet' && a.local && a.prefixlen !== undefined)
+      .map((a) => {
+        const cidr = parseCidr(`${a.local}/${a.prefixlen}`);
+        return { address: a.local as string, prefix: a.prefixlen as number, subnet: cidr ? cidrToString(cidr) : '' };
+      }),
+    gateway: gateways.get(l.ifname)?.gw ?? null,
+  }));
+}
+
+/** Reads the host's interfaces with iproute2 (about 3 ms per call). */
+export class LocalInterfaceSource implements InterfaceSource {
+  async list(): Promise<HostIface[]> {
+    const [addr, route] = await Promise.all([run('ip', ['-json', 'addr', 'show']), run('ip', ['-json', 'route', 'show'])]);
+    return parseIpJson(addr.stdout, route.stdout, (n) => isWifiName(n) || existsSync(`/sys/class/net/${n}/wireless`) || existsSync(`/sys/class/net/${n}/phy80211`));
+  }
+}
+
+/** Host IPv4 subnets and routes, which the internal pool must never overlap. */
+export async function hostSubnets(): Promise<string[]> {
+  const { stdout } = await run('ip', ['-json', 'route', 'show', 'table', 'all']);
+  const routes = z.array(z.object({ dst: z.string() }).passthrough()).parse(JSON.parse(stdout));
+  const out: string[] = [];
+  for (const r of routes) {
+    if (r.dst === 'default') continue;
+    const c = parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/32`);
+    if (c) out.push(cidrToString(c));
+  }
+  return out;
+}

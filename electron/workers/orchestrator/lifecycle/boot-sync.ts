@@ -1,0 +1,67 @@
+import { sleep } from '../../../lib/time/clock.js';
+import type { OrchestratorContext } from '../context.js';
+import { dockerMessage } from '../docker/errors.js';
+import { Label, ownFilter } from '../docker/labels.js';
+import type { NetworkReadiness } from '../host/interfaces.js';
+import type { VplcControl } from './control.js';
+import { refreshRegistry } from './reprovision.js';
+
+const PARENT_WAIT_MS = 60_000;
+const BOOT_PARALLELISM = 4;
+
+async function waitForParents(ctx: OrchestratorContext, parents: string[], signal: AbortSignal): Promise<void> {
+  const deadline = ctx.clock.monotonic() + PARENT_WAIT_MS;
+  while (ctx.clock.monotonic() < deadline) {
+    const names = new Set((await ctx.interfaces.list()).map((i) => i.name));
+    if (parents.every((p) => names.has(p))) return;
+    await sleep(1_000, signal);
+  }
+  ctx.log.warn('boot sync: parent interfaces still missing after 60 s; starting anyway', { parents });
+}
+
+/**
+ * PROTOCOL §6.1: once the network is ready, start stopped vPLCs that should run; never restart a running one.
+ * Returns the names it started.
+ */
+export async function bootSync(ctx: OrchestratorContext, control: VplcControl, readiness: NetworkReadiness, signal: AbortSignal): Promise<string[]> {
+  const ready = await Promise.race([
+    readiness.whenReady(signal).then(() => true),
+    sleep(ctx.settings.networkReadyFallbackMs, signal).then(() => false),
+  ]);
+  if (!ready) ctx.log.warn('boot sync: network not ready after the fallback delay; proceeding anyway');
+
+  const list = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
+  const started: string[] = [];
+  const queue = [...list];
+  const worker = async (): Promise<void> => {
+    for (let c = queue.shift(); c; c = queue.shift()) {
+      const name = c.Labels?.[Label.vplc];
+      if (!name || signal.aborted) continue;
+      try {
+        const info = await ctx.engine.inspectContainer(c.Id);
+        if (!info) continue;
+        const policy = info.HostConfig.RestartPolicy?.Name ?? '';
+        if (policy !== 'no' && policy !== '') await ctx.engine.docker.getContainer(c.Id).update({ RestartPolicy: { Name: 'no' } });
+        const desired = ctx.store.getDesired(name);
+        if (info.State.Running) {
+          await refreshRegistry(ctx, name);
+          continue;
+        }
+        if (info.State.Status !== 'exited' && info.State.Status !== 'created') {
+          ctx.log.warn('boot sync: skipping vPLC in an unexpected state', { vplc: name, state: info.State.Status });
+          continue;
+        }
+        if (desired?.desired_state === 'stopped' || desired?.tombstone || ctx.ops.inProgress(name)) continue;
+        await waitForParents(ctx, ctx.store.getVnics(name).map((v) => v.parent_interface), signal);
+        await control.startContainer(name, c.Id);
+        started.push(name);
+        await sleep(ctx.settings.watchdog.settleMs, signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        ctx.log.warn('boot sync: could not handle vPLC', { vplc: name, err: dockerMessage(err) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: BOOT_PARALLELISM }, worker));
+  return started;
+}

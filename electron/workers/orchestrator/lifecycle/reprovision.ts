@@ -1,0 +1,73 @@
+import type Docker from 'dockerode';
+import type { OrchestratorContext } from '../context.js';
+import { internalNetworkName } from '../net/networks.js';
+import { enforceWireMacs, type MacTarget } from '../net/wire-mac.js';
+import type { PersistedVnic } from '../store/schemas.js';
+
+export type StartFacts = { containerId: string; pid: number; internalIp: string | null };
+
+/** Step 1 of PROTOCOL §6.3: read the new PID and refresh the registry IP. */
+export async function refreshRegistry(ctx: OrchestratorContext, name: string): Promise<StartFacts | null> {
+  const info = await ctx.engine.inspectContainer(name);
+  if (!info) return null;
+  const ip = info.NetworkSettings.Networks[internalNetworkName(name)]?.IPAddress || null;
+  if (ip) await ctx.store.putClient(name, ip);
+  return { containerId: info.Id, pid: info.State.Pid, internalIp: ip };
+}
+
+function macTargets(vnics: PersistedVnic[], info: Docker.ContainerInspectInfo): MacTarget[] {
+  return vnics
+    .filter((v) => v._network_method === 'macvlan' && v.docker_network_name)
+    .map((v) => {
+      const ep = info.NetworkSettings.Networks[v.docker_network_name as string];
+      return { vnic: v.name, requested: v.mac_address, dockerMac: ep?.MacAddress?.toLowerCase() || undefined, dockerIp: ep?.IPAddress || undefined };
+    })
+    .filter((t) => t.dockerMac !== undefined || t.dockerIp !== undefined);
+}
+
+/**
+ * Step 2 of PROTOCOL §6.3 / §5.13: measure each MACVLAN vNIC's MAC on the wire and set the requested one where the
+ * engine ignored it. The requested `mac_address` is never replaced; the measurement is stored beside it.
+ */
+export async function enforceMacs(ctx: OrchestratorContext, name: string): Promise<void> {
+  const info = await ctx.engine.inspectContainer(name);
+  if (!info?.State.Running) return;
+  const vnics = ctx.store.getVnics(name);
+  const targets = macTargets(vnics, info);
+  ctx.warnings.clearPrefix(name, 'mac:');
+  let outcomes;
+  try {
+    outcomes = await enforceWireMacs(ctx.engine, ctx.settings.helperImage, ctx.store.installationId, name, info.Id, targets);
+  } catch (err) {
+    ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}`);
+    ctx.log.warn('MAC verification failed', { vplc: name, err: (err as Error).message });
+    return;
+  }
+  let changed = false;
+  for (const o of outcomes) {
+    const v = vnics.find((x) => x.name === o.vnic);
+    if (!v) continue;
+    if (o.wire && v._wire_mac_address !== o.wire) {
+      v._wire_mac_address = o.wire;
+      changed = true;
+    }
+    if (!o.honoured) {
+      ctx.warnings.set(name, `mac:${o.vnic}`, `MAC ${o.requested} of vNIC '${o.vnic}' is not on the wire (measured ${o.wire ?? 'no interface'})`);
+    }
+  }
+  if (changed) await ctx.store.putVnics(name, vnics);
+}
+
+/** PROTOCOL §6.3: after every start, best effort; failures become warnings. */
+export async function reprovision(ctx: OrchestratorContext, name: string): Promise<void> {
+  const facts = await refreshRegistry(ctx, name);
+  if (!facts) return;
+  await enforceMacs(ctx, name);
+  ctx.warnings.clearPrefix(name, 'dhcp:');
+  try {
+    const warnings = await ctx.dhcp.provision(name, facts.containerId);
+    warnings.forEach((w, i) => ctx.warnings.set(name, `dhcp:${i}`, w));
+  } catch (err) {
+    ctx.warnings.set(name, 'dhcp:provision', `DHCP could not be started: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,138 @@
+import type { Readable } from 'node:stream';
+import { sleep } from '../../../lib/time/clock.js';
+import type { OrchestratorContext } from '../context.js';
+import { dockerMessage } from '../docker/errors.js';
+import { Label, ownFilter } from '../docker/labels.js';
+import type { CrashGuard } from './crash-guard.js';
+
+export type WatchdogDeps = {
+  ctx: OrchestratorContext;
+  guard: CrashGuard;
+  /** Starts a vPLC under its lock and re-provisions it; returns false if it did not start. */
+  restart: (name: string, reason: 'watchdog') => Promise<boolean>;
+  /** Called for a `start` event the agent did not initiate itself (PROTOCOL §6.3). */
+  onForeignStart: (name: string) => void;
+  isBusy: (name: string) => boolean;
+};
+
+/**
+ * PROTOCOL §6.2: one Docker event subscription for the whole agent plus a 60 s poll.
+ *
+ * INVARIANTS
+ * - At most one exit handler per vPLC is pending at a time.
+ * - Nothing restarts a vPLC whose desired state is `stopped`, or one with a create/delete in flight.
+ * - `stop()` ends the subscription, the poll and every pending handler.
+ */
+export class Watchdog {
+  private readonly abort = new AbortController();
+  private readonly pending = new Set<string>();
+  private stream?: Readable;
+  private pollTimer?: NodeJS.Timeout;
+
+  constructor(private readonly d: WatchdogDeps) {}
+
+  start(): void {
+    void this.subscribeLoop();
+    this.pollTimer = setInterval(() => void this.poll(), this.d.ctx.settings.watchdog.pollMs);
+    this.pollTimer.unref();
+  }
+
+  stop(): void {
+    this.abort.abort(new Error('watchdog stopped'));
+    clearInterval(this.pollTimer);
+    this.stream?.destroy();
+  }
+
+  private async subscribeLoop(): Promise<void> {
+    const { ctx } = this.d;
+    while (!this.abort.signal.aborted) {
+      try {
+        const filters = { type: ['container' as const], event: ['die', 'start'], label: ownFilter(ctx.store.installationId, 'vplc').label };
+        const stream = (await ctx.engine.docker.getEvents({ filters })) as unknown as Readable;
+        this.stream = stream;
+        await this.consume(stream);
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        ctx.log.warn('Docker event stream failed; resubscribing', { err: dockerMessage(err) });
+      }
+      if (this.abort.signal.aborted) return;
+      await sleep(ctx.settings.watchdog.resubscribeMs, this.abort.signal).catch(() => undefined);
+      void this.poll();
+    }
+  }
+
+  private consume(stream: Readable): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let buf = '';
+      stream.on('data', (chunk: Buffer) => {
+        buf += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl).trim();
+          buf = buf.slice(nl + 1);
+          if (line) this.onEvent(line);
+        }
+      });
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', reject);
+    });
+  }
+
+  private onEvent(line: string): void {
+    let ev: { Action?: string; status?: string; Actor?: { Attributes?: Record<string, string> } };
+    try {
+      ev = JSON.parse(line) as typeof ev;
+    } catch {
+      return;
+    }
+    const name = ev.Actor?.Attributes?.[Label.vplc];
+    if (!name) return;
+    const action = ev.Action ?? ev.status;
+    if (action === 'die') this.schedule(name);
+    else if (action === 'start') this.d.onForeignStart(name);
+  }
+
+  /** Health poll: every managed vPLC that is not running and has no operation in flight. */
+  async poll(): Promise<void> {
+    const { ctx } = this.d;
+    try {
+      const list = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
+      for (const c of list) {
+        const name = c.Labels?.[Label.vplc];
+        if (name && c.State !== 'running') this.schedule(name);
+      }
+    } catch (err) {
+      ctx.log.warn('watchdog poll failed', { err: dockerMessage(err) });
+    }
+  }
+
+  private schedule(name: string): void {
+    if (this.pending.has(name) || this.abort.signal.aborted) return;
+    this.pending.add(name);
+    void this.handleExit(name).finally(() => this.pending.delete(name));
+  }
+
+  /** The exit handler of PROTOCOL §6.2. */
+  private async handleExit(name: string): Promise<void> {
+    const { ctx, guard } = this.d;
+    const desired = ctx.store.getDesired(name);
+    if (ctx.ops.inProgress(name) || desired?.desired_state === 'stopped' || desired?.tombstone) return;
+    if (guard.suspended(name)) {
+      ctx.log.error('crash loop: restarts paused until the window allows', { vplc: name, restarts: guard.count(name) });
+      ctx.emit({ kind: 'restart-suspended', name, restarts: guard.count(name) });
+      return;
+    }
+    try {
+      await sleep(ctx.settings.watchdog.delayMs, this.abort.signal);
+    } catch {
+      return;
+    }
+    const info = await ctx.engine.inspectContainer(name).catch(() => null);
+    if (!info || info.State.Running || this.d.isBusy(name)) return;
+    if (ctx.store.getDesired(name)?.desired_state === 'stopped' || ctx.ops.inProgress(name)) return;
+    guard.record(name);
+    ctx.log.info('watchdog restarting vPLC', { vplc: name, exitCode: info.State.ExitCode, restartsInWindow: guard.count(name) });
+    await this.d.restart(name, 'watchdog');
+  }
+}

@@ -1,0 +1,205 @@
+import type Docker from 'dockerode';
+import { hostAddress, normalizeCidr } from '../../../../shared/net/ipv4.js';
+import type { Engine } from '../docker/engine.js';
+import { dockerMessage, isNotFound, isOverlapError, OperationError } from '../docker/errors.js';
+import { Label, isOwn, ownFilter, ownLabels } from '../docker/labels.js';
+import { allocateBlock } from './internal-pool.js';
+
+export type InternalNet = { id: string; name: string; subnet: string; gateway: string; runtimeIp: string; created: boolean };
+export type LanNet = { id: string; name: string; subnet: string; created: boolean };
+
+export const internalNetworkName = (vplc: string): string => `${vplc}_internal`;
+/** PROTOCOL §5.4 (MATCH): `macvlan_<parent>_<a.b.c.d>_<prefix>`. */
+export const lanNetworkName = (parent: string, cidr: string): string => `macvlan_${parent}_${cidr.replace('/', '_')}`;
+
+export type NetworkDeps = {
+  engine: Engine;
+  instance: string;
+  /** The dedicated internal pool (a setting; tests use a slice of 198.18.0.0/15). */
+  internalPool: string;
+  /** Subnets the pool must avoid besides Docker's own (host routes, known LANs). */
+  avoidSubnets: () => Promise<string[]>;
+  /** Test seam: lets a test create a competing network at the exact moment of the race (overlap reuse path). */
+  fault?: (point: string, key: string) => void | Promise<void>;
+};
+
+type Mutex = { run<T>(fn: () => Promise<T>): Promise<T> };
+function mutex(): Mutex {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    run<T>(fn: () => Promise<T>): Promise<T> {
+      const next = tail.then(fn, fn);
+      tail = next.catch(() => undefined);
+      return next;
+    },
+  };
+}
+
+function subnetsOf(n: Docker.NetworkInspectInfo): string[] {
+  return (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+/**
+ * Internal bridges and MACVLAN networks (PROTOCOL §5.3, §5.4).
+ *
+ * INVARIANTS
+ * - Internal /29 allocation and creation run under one mutex, so two creates never pick the same block.
+ * - LAN network get-or-create runs under one mutex per parent: a parent carries at most one MACVLAN network of ours.
+ * - Networks are found by labels or `Options.parent`, never by parsing names.
+ */
+export class Networks {
+  private readonly allocLock = mutex();
+  private readonly parentLocks = new Map<string, Mutex>();
+
+  constructor(private readonly d: NetworkDeps) {}
+
+  private lockFor(parent: string): Mutex {
+    let m = this.parentLocks.get(parent);
+    if (!m) this.parentLocks.set(parent, (m = mutex()));
+    return m;
+  }
+
+  async ensureInternal(vplc: string, op: string): Promise<InternalNet> {
+    const name = internalNetworkName(vplc);
+    const existing = await this.d.engine.inspectNetwork(name);
+    if (existing) {
+      if (!isOwn(existing.Labels, this.d.instance, 'internal-net')) {
+        throw new OperationError(`Network ${name} exists and is not managed by this orchestrator`);
+      }
+      return this.describeInternal(existing, false);
+    }
+    return this.allocLock.run(async () => {
+      const used = [...(await this.dockerSubnets()), ...(await this.d.avoidSubnets())];
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const block = allocateBlock(this.d.internalPool, used);
+        if (!block) throw new OperationError(`The internal network pool ${this.d.internalPool} has no free /29 left`);
+        try {
+          const net = await this.d.engine.docker.createNetwork({
+            Name: name,
+            Driver: 'bridge',
+            Internal: true,
+            CheckDuplicate: true,
+            IPAM: { Driver: 'default', Config: [{ Subnet: block, Gateway: hostAddress(block, 1) }] },
+            Labels: ownLabels(this.d.instance, 'internal-net', { vplc, op }),
+          });
+          const info = (await net.inspect()) as Docker.NetworkInspectInfo;
+          return this.describeInternal(info, true);
+        } catch (err) {
+          if (!isOverlapError(err)) throw err;
+          used.push(block);
+        }
+      }
+      throw new OperationError('Could not allocate an internal /29: every candidate overlapped an existing network');
+    });
+  }
+
+  private describeInternal(n: Docker.NetworkInspectInfo, created: boolean): InternalNet {
+    const subnet = normalizeCidr(subnetsOf(n)[0] ?? '');
+    if (!subnet) throw new OperationError(`Network ${n.Name} has no IPv4 subnet`);
+    return { id: n.Id, name: n.Name, subnet, gateway: hostAddress(subnet, 1), runtimeIp: hostAddress(subnet, 2), created };
+  }
+
+  private async dockerSubnets(): Promise<string[]> {
+    const nets = (await this.d.engine.docker.listNetworks()) as Docker.NetworkInspectInfo[];
+    return nets.flatMap(subnetsOf);
+  }
+
+  /** Every MACVLAN network on `parent` (ours, legacy or foreign), found by driver and `Options.parent`. */
+  async lanNetworksOn(parent: string): Promise<Docker.NetworkInspectInfo[]> {
+    const nets = (await this.d.engine.docker.listNetworks({ filters: { driver: ['macvlan'] } })) as Docker.NetworkInspectInfo[];
+    return nets.filter((n) => n.Driver === 'macvlan' && n.Options?.parent === parent);
+  }
+
+  /** PROTOCOL §5.4 get-or-create, including the overlap reuse path. */
+  async ensureLan(parent: string, cidr: string, gateway: string | undefined, op: string): Promise<LanNet> {
+    return this.lockFor(parent).run(async () => {
+      const want = normalizeCidr(cidr);
+      if (!want) throw new OperationError(`Invalid subnet ${cidr} for interface ${parent}`);
+      for (const n of await this.lanNetworksOn(parent)) {
+        const subnets = subnetsOf(n).map((s) => normalizeCidr(s));
+        if (subnets.includes(want)) return { id: n.Id, name: n.Name, subnet: want, created: false };
+        if (isOwn(n.Labels, this.d.instance, 'lan-net')) {
+          const info = await this.d.engine.inspectNetwork(n.Id);
+          if (info && Object.keys(info.Containers ?? {}).length === 0) {
+            await this.removeNetwork(n.Id);
+            continue;
+          }
+        }
+        throw new OperationError(
+          `Interface ${parent} already carries MACVLAN network ${n.Name} (${subnets[0] ?? 'no subnet'}); a parent interface has one MACVLAN network at a time`,
+        );
+      }
+      const name = lanNetworkName(parent, want);
+      await this.d.fault?.('before-lan-create', parent);
+      try {
+        const net = await this.d.engine.docker.createNetwork({
+          Name: name,
+          Driver: 'macvlan',
+          CheckDuplicate: true,
+          Options: { parent },
+          IPAM: { Driver: 'default', Config: [{ Subnet: want, ...(gateway ? { Gateway: gateway } : {}) }] },
+          Labels: ownLabels(this.d.instance, 'lan-net', { parent, op }),
+        });
+        return { id: net.id, name, subnet: want, created: true };
+      } catch (err) {
+        if (!isOverlapError(err)) throw err;
+        const all = (await this.d.engine.docker.listNetworks()) as Docker.NetworkInspectInfo[];
+        const match = all.find(
+          (n) => n.Driver === 'macvlan' && n.Options?.parent === parent && subnetsOf(n).some((s) => normalizeCidr(s) === want),
+        );
+        if (!match) throw err;
+        return { id: match.Id, name: match.Name, subnet: want, created: false };
+      }
+    });
+  }
+
+  /** Removes a network after force-disconnecting anything still attached (used for our internal bridges). */
+  async removeNetwork(idOrName: string, disconnectAll = false): Promise<void> {
+    const net = this.d.engine.docker.getNetwork(idOrName);
+    if (disconnectAll) {
+      const info = await this.d.engine.inspectNetwork(idOrName);
+      for (const cid of Object.keys(info?.Containers ?? {})) {
+        await net.disconnect({ Container: cid, Force: true }).catch(() => undefined);
+      }
+    }
+    try {
+      await net.remove();
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /** Removes our MACVLAN networks that no container uses any more (PROTOCOL §5.4 garbage collection). */
+  async gcLanNetworks(): Promise<string[]> {
+    const own = (await this.d.engine.docker.listNetworks({ filters: ownFilter(this.d.instance, 'lan-net') })) as Docker.NetworkInspectInfo[];
+    const removed: string[] = [];
+    for (const n of own) {
+      const info = await this.d.engine.inspectNetwork(n.Id);
+      if (info && Object.keys(info.Containers ?? {}).length === 0) {
+        try {
+          await this.removeNetwork(n.Id);
+          removed.push(n.Name);
+        } catch (err) {
+          // In use again by a concurrent create: keep it.
+          if (!/in use|active endpoints/i.test(dockerMessage(err))) throw err;
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** MACs in use on a parent according to Docker (every container on every MACVLAN network of that parent). */
+  async dockerMacsOn(parent: string): Promise<Set<string>> {
+    const macs = new Set<string>();
+    for (const n of await this.lanNetworksOn(parent)) {
+      const info = await this.d.engine.inspectNetwork(n.Id);
+      for (const c of Object.values(info?.Containers ?? {})) {
+        const mac = (c as { MacAddress?: string }).MacAddress;
+        if (mac) macs.add(mac.toLowerCase());
+      }
+    }
+    return macs;
+  }
+}
+
+export const parentLabelOf = (n: Docker.NetworkInspectInfo): string | undefined => n.Labels?.[Label.parent] ?? n.Options?.parent;

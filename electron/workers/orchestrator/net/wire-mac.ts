@@ -1,0 +1,74 @@
+import type { Engine } from '../docker/engine.js';
+import { ownLabels } from '../docker/labels.js';
+
+export type WireLink = { ifname: string; mac: string; ipv4: string[] };
+
+/** Parses `ip -o link` and `ip -o -4 addr` output (busybox or iproute2). */
+export function parseLinks(linkOut: string, addrOut: string): WireLink[] {
+  const links = new Map<string, WireLink>();
+  for (const line of linkOut.split('\n')) {
+    const m = /^\d+:\s+([^:@\s]+)(?:@[^:\s]+)?:.*link\/ether\s+([0-9a-fA-F:]{17})/.exec(line);
+    if (m?.[1] && m[2]) links.set(m[1], { ifname: m[1], mac: m[2].toLowerCase(), ipv4: [] });
+  }
+  for (const line of addrOut.split('\n')) {
+    const m = /^\d+:\s+(\S+)\s+inet\s+(\d+\.\d+\.\d+\.\d+)\//.exec(line);
+    if (m?.[1] && m[2]) links.get(m[1])?.ipv4.push(m[2]);
+  }
+  return [...links.values()];
+}
+
+export type MacTarget = {
+  vnic: string;
+  requested: string;
+  /** What Docker says the endpoint has; below API 1.44 this is the IP-derived MAC, not ours. */
+  dockerMac?: string;
+  dockerIp?: string;
+};
+
+export type MacOutcome = { vnic: string; requested: string; wire: string | null; honoured: boolean; ifname: string | null };
+
+const SEP = '--vplc-orchestrator--';
+
+/** A POSIX sh script (busybox) that moves each interface found by Docker's MAC to the requested one, then prints the links. */
+export function enforceScript(targets: MacTarget[]): string {
+  const lines = ['set -u'];
+  for (const t of targets) {
+    if (!t.dockerMac || t.dockerMac === t.requested) continue;
+    lines.push(
+      `ifc=$(ip -o link | grep -i "link/ether ${t.dockerMac} " | sed -e 's/^[0-9]*: *//' -e 's/[@:].*//' | head -n 1)`,
+      `if [ -n "$ifc" ]; then ip link set dev "$ifc" address ${t.requested} || echo "failed $ifc" >&2; fi`,
+    );
+  }
+  lines.push(`echo ${SEP}`, 'ip -o link', `echo ${SEP}`, 'ip -o -4 addr');
+  return lines.join('\n');
+}
+
+export function matchOutcomes(targets: MacTarget[], links: WireLink[]): MacOutcome[] {
+  return targets.map((t) => {
+    const exact = links.find((l) => l.mac === t.requested);
+    if (exact) return { vnic: t.vnic, requested: t.requested, wire: exact.mac, honoured: true, ifname: exact.ifname };
+    const other = links.find((l) => (t.dockerMac && l.mac === t.dockerMac) || (t.dockerIp && l.ipv4.includes(t.dockerIp)));
+    return { vnic: t.vnic, requested: t.requested, wire: other?.mac ?? null, honoured: false, ifname: other?.ifname ?? null };
+  });
+}
+
+/**
+ * Measures (and below API 1.44 sets) vNIC MACs inside a vPLC's network namespace with one short-lived helper container.
+ * Only call right after a start or a re-attachment: changing a MAC interrupts the vNIC briefly.
+ */
+export async function enforceWireMacs(
+  engine: Engine,
+  helperImage: string,
+  instance: string,
+  vplc: string,
+  containerId: string,
+  targets: MacTarget[],
+): Promise<MacOutcome[]> {
+  if (targets.length === 0) return [];
+  const res = await engine.runInNetns(containerId, helperImage, enforceScript(targets), ownLabels(instance, 'helper', { vplc }));
+  const parts = res.stdout.split(`${SEP}\n`);
+  if (res.exitCode !== 0 || parts.length < 3) {
+    throw new Error(`MAC helper failed (exit ${res.exitCode}): ${res.stderr.trim() || res.stdout.trim()}`);
+  }
+  return matchOutcomes(targets, parseLinks(parts[1] ?? '', parts[2] ?? ''));
+}

@@ -1,0 +1,117 @@
+import { naiveLocalIso, type Clock } from '../../../lib/time/clock.js';
+
+export type OpStatus = 'creating' | 'deleting' | 'error';
+export type OpKind = 'create' | 'delete' | 'unknown';
+
+export type OperationEntry = {
+  status: OpStatus;
+  operation: OpKind;
+  step: string | null;
+  error: string | null;
+  started_at: string;
+  updated_at: string;
+  /** Monotonic-free wall ms of the last update, for expiry. */
+  updatedMs: number;
+};
+
+export type LastError = { operation: OpKind; error: string; at: string; atMs: number };
+
+const ERROR_ENTRY_TTL_MS = 15 * 60_000;
+const LAST_ERROR_TTL_MS = 24 * 60 * 60_000;
+
+/**
+ * PROTOCOL §5.9 operation state, one in-memory entry per name.
+ *
+ * INVARIANTS
+ * - A create or delete may begin only while no entry for the name is `creating` or `deleting`.
+ * - Error entries expire 15 min after their last update; the last error stays readable for 24 h.
+ * - Reads return copies.
+ */
+export class OperationState {
+  private readonly entries = new Map<string, OperationEntry>();
+  private readonly lastErrors = new Map<string, LastError>();
+
+  constructor(private readonly clock: Clock) {}
+
+  inProgress(name: string): OpKind | null {
+    const e = this.get(name);
+    return e && (e.status === 'creating' || e.status === 'deleting') ? e.operation : null;
+  }
+
+  /** Returns false when an operation is already in flight (the caller then refuses). */
+  begin(name: string, operation: 'create' | 'delete'): boolean {
+    if (this.inProgress(name)) return false;
+    const now = this.clock.now();
+    const at = naiveLocalIso(now);
+    this.entries.set(name, {
+      status: operation === 'create' ? 'creating' : 'deleting',
+      operation,
+      step: null,
+      error: null,
+      started_at: at,
+      updated_at: at,
+      updatedMs: now,
+    });
+    return true;
+  }
+
+  /** A new start/stop/restart on a name clears its stale error entry (PROTOCOL §4.5). */
+  clearError(name: string): void {
+    if (this.entries.get(name)?.status === 'error') this.entries.delete(name);
+  }
+
+  setStep(name: string, step: string): void {
+    const e = this.entries.get(name);
+    if (!e) return;
+    const now = this.clock.now();
+    e.step = step;
+    e.updated_at = naiveLocalIso(now);
+    e.updatedMs = now;
+  }
+
+  setError(name: string, error: string, operation: OpKind = 'unknown'): void {
+    const now = this.clock.now();
+    const at = naiveLocalIso(now);
+    const e = this.entries.get(name);
+    const op = e ? e.operation : operation;
+    this.entries.set(name, {
+      status: 'error',
+      operation: op,
+      step: e?.step ?? null,
+      error,
+      started_at: e?.started_at ?? at,
+      updated_at: at,
+      updatedMs: now,
+    });
+    this.lastErrors.set(name, { operation: op, error, at, atMs: now });
+  }
+
+  finish(name: string): void {
+    this.entries.delete(name);
+  }
+
+  get(name: string): OperationEntry | undefined {
+    const e = this.entries.get(name);
+    if (!e) return undefined;
+    if (e.status === 'error' && this.clock.now() - e.updatedMs >= ERROR_ENTRY_TTL_MS) {
+      this.entries.delete(name);
+      return undefined;
+    }
+    return { ...e };
+  }
+
+  lastError(name: string): Omit<LastError, 'atMs'> | null {
+    const e = this.lastErrors.get(name);
+    if (!e) return null;
+    if (this.clock.now() - e.atMs >= LAST_ERROR_TTL_MS) {
+      this.lastErrors.delete(name);
+      return null;
+    }
+    return { operation: e.operation, error: e.error, at: e.at };
+  }
+
+  forget(name: string): void {
+    this.entries.delete(name);
+    this.lastErrors.delete(name);
+  }
+}

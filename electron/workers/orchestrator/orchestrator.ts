@@ -1,0 +1,367 @@
+import { randomUUID } from 'node:crypto';
+import type Docker from 'dockerode';
+import type { Requester, VplcSpec } from '../../../shared/domain/vplc.js';
+import { KeyedLock } from '../../lib/sync/keyed-lock.js';
+import { systemClock, type Clock } from '../../lib/time/clock.js';
+import { WarningBoard, type DhcpProvisioner, type FaultHook, type Logger, type OrchestratorContext, type VplcEvent } from './context.js';
+import { runCreate, finishAfterStart, type RuntimeProbe } from './create/pipeline.js';
+import { runtimeImageRef } from './create/image.js';
+import { runDelete } from './delete/pipeline.js';
+import { Engine } from './docker/engine.js';
+import { dockerMessage } from './docker/errors.js';
+import { Label, isOwn, ownFilter } from './docker/labels.js';
+import { alwaysReady, hostSubnets, LocalInterfaceSource, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
+import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
+import { bootSync } from './lifecycle/boot-sync.js';
+import { VplcControl, type ControlResult } from './lifecycle/control.js';
+import { CrashGuard } from './lifecycle/crash-guard.js';
+import { Watchdog } from './lifecycle/watchdog.js';
+import { HostMetricsReader } from './metrics/host.js';
+import { UsageRings } from './metrics/ring.js';
+import { UsageSampler, type HostSample } from './metrics/sampler.js';
+import { Networks } from './net/networks.js';
+import { OperationState } from './ops/operation-state.js';
+import { RuntimeProxy } from './runtime/proxy.js';
+import { probeRuntime, type TlsPinStore } from './runtime/tls-pin.js';
+import type { RunCommandOutcome, RunCommandRequest } from './runtime/types.js';
+import { ORCHESTRATOR_ID, runSelfDestruct } from './self-destruct.js';
+import { OrchestratorSettings, type OrchestratorSettingsInput } from './settings.js';
+import { deviceConsumption, orchestratorConsumption } from './status/consumption.js';
+import { deviceStatus, type DeviceStatus } from './status/device-status.js';
+import { StateStore } from './store/state-store.js';
+
+export type OrchestratorDeps = {
+  settings: OrchestratorSettingsInput;
+  docker?: Docker;
+  interfaces?: InterfaceSource;
+  readiness?: NetworkReadiness;
+  dhcp?: DhcpProvisioner;
+  clock?: Clock;
+  log?: Logger;
+  fault?: FaultHook;
+  probe?: RuntimeProbe;
+  /** Subnets the internal pool must avoid besides Docker's (default: the host's routes). */
+  avoidSubnets?: () => Promise<string[]>;
+  /** Usage ring capacity (tests use a small one). */
+  ringCapacity?: number;
+};
+
+export type CreateAck =
+  | { status: 'creating'; container_id: string; message: string; operation_id: string }
+  | { status: 'error'; error: string };
+export type DeleteAck = { status: 'deleting'; device_id: string; message: string } | { status: 'error'; error: string };
+
+export type VplcSummary = { name: string; state: string; running: boolean; desired_state: string | null; operation: string | null; internal_ip: string | null };
+
+const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Until the netmon issue supplies DHCP helpers, a DHCP vNIC attaches and says plainly that no client runs. */
+const noDhcp = (store: StateStore): DhcpProvisioner => ({
+  provision: (vplc) =>
+    Promise.resolve(
+      store
+        .getVnics(vplc)
+        .filter((v) => v.network_mode === 'dhcp')
+        .map((v) => `DHCP client for vNIC '${v.name}' is not running: this agent has no DHCP provisioner configured`),
+    ),
+  stop: () => Promise.resolve(),
+});
+
+/**
+ * The orchestrator core: create/delete pipelines, lifecycle, status, run_command and usage over one Docker engine.
+ * Plain Node; the orchestrator worker (shell issue) and the tests drive it directly.
+ *
+ * INVARIANTS
+ * - Every container, network and helper it creates carries this installation's labels; nothing else is touched.
+ * - Background work (pipelines, lifecycle) is tracked and awaited by `close()`, which never stops a vPLC.
+ */
+export class Orchestrator {
+  private readonly lock = new KeyedLock();
+  private readonly listeners = new Set<(e: VplcEvent) => void>();
+  private readonly background = new Set<Promise<unknown>>();
+  private readonly lifecycleAbort = new AbortController();
+  private readonly memoryPins = new Map<string, string>();
+  private watchdog?: Watchdog;
+  private sampler?: UsageSampler;
+  readonly guard: CrashGuard;
+  readonly control: VplcControl;
+  readonly rings: UsageRings;
+  readonly proxy: RuntimeProxy;
+  private readonly hostReader = new HostMetricsReader();
+  private readonly probe: RuntimeProbe;
+  adoption?: AdoptResult;
+
+  private constructor(
+    readonly ctx: OrchestratorContext,
+    private readonly readiness: NetworkReadiness,
+    probe: RuntimeProbe | undefined,
+    ringCapacity: number | undefined,
+  ) {
+    this.guard = new CrashGuard(ctx.settings.watchdog.maxRestarts, ctx.settings.watchdog.windowMs, () => ctx.clock.now());
+    this.control = new VplcControl(ctx, this.lock, this.guard);
+    this.rings = new UsageRings(ringCapacity ? { capacity: ringCapacity } : {});
+    ctx.usage.register = (n) => this.rings.register(n);
+    ctx.usage.unregister = (n) => void this.rings.unregister(n);
+    const pins = this.pinStore();
+    this.probe = probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins }));
+    this.proxy = new RuntimeProxy({
+      resolveTarget: (id) => this.target(id, false),
+      refreshTarget: (id) => this.target(id, true),
+      pins,
+      options: { ...ctx.settings.runCommand },
+    });
+  }
+
+  static async open(deps: OrchestratorDeps): Promise<Orchestrator> {
+    const settings = OrchestratorSettings.parse(deps.settings);
+    const engine = new Engine(deps.docker);
+    await engine.describe();
+    const store = new StateStore(settings.dataDir);
+    await store.load();
+    const clock = deps.clock ?? systemClock;
+    const log = deps.log ?? silent;
+    const emitter = { emit: (_e: VplcEvent): void => undefined };
+    const ctx: OrchestratorContext = {
+      settings,
+      engine,
+      store,
+      ops: new OperationState(clock),
+      networks: new Networks({ engine, instance: store.installationId, internalPool: settings.internalPool, avoidSubnets: deps.avoidSubnets ?? hostSubnets, fault: deps.fault }),
+      interfaces: deps.interfaces ?? new LocalInterfaceSource(),
+      clock,
+      log,
+      emit: (e) => emitter.emit(e),
+      dhcp: deps.dhcp ?? noDhcp(store),
+      fault: deps.fault ?? (() => undefined),
+      warnings: new WarningBoard(),
+      hostFacts: { rtLimitsRefused: false },
+      usage: { register: () => undefined, unregister: () => undefined },
+    };
+    for (const p of store.problems) log.error('persisted file was corrupt and has been moved aside', { ...p });
+    const orch = new Orchestrator(ctx, deps.readiness ?? alwaysReady, deps.probe, deps.ringCapacity);
+    emitter.emit = (e) => orch.listeners.forEach((l) => l(e));
+    orch.adoption = await adoptExisting(ctx);
+    return orch;
+  }
+
+  get installationId(): string {
+    return this.ctx.store.installationId;
+  }
+
+  onEvent(cb: (e: VplcEvent) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.background.add(p);
+    void p.finally(() => this.background.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync once the network is ready. */
+  startLifecycle(options: { sampleUsage?: boolean } = {}): Promise<string[]> {
+    const ctx = this.ctx;
+    this.watchdog = new Watchdog({
+      ctx,
+      guard: this.guard,
+      restart: (name) => this.control.watchdogStart(name),
+      onForeignStart: (name) => this.control.onStartEvent(name),
+      isBusy: (name) => this.lock.busy(name),
+    });
+    this.watchdog.start();
+    if (options.sampleUsage !== false) {
+      this.sampler = new UsageSampler({ rings: this.rings, listTargets: () => this.usageTargets() });
+      this.sampler.start();
+    }
+    for (const r of this.adoption?.resumeCreates ?? []) {
+      this.track(finishAfterStart(ctx, r.name, r.containerId, r.runtimeIp || (ctx.store.getClient(r.name)?.ip ?? ''), this.probe, () => Promise.resolve()));
+    }
+    for (const name of this.adoption?.resumeDeletes ?? []) {
+      if (ctx.ops.begin(name, 'delete')) this.track(this.lock.run(name, () => runDelete(ctx, name)));
+    }
+    return this.track(bootSync(ctx, this.control, this.readiness, this.lifecycleAbort.signal).catch(() => []));
+  }
+
+  onHostSample(cb: (s: HostSample) => void): () => void {
+    if (!this.sampler) throw new Error('usage sampling is not running');
+    return this.sampler.onSample(cb);
+  }
+
+  async sampleUsageOnce(): Promise<void> {
+    this.sampler ??= new UsageSampler({ rings: this.rings, listTargets: () => this.usageTargets() });
+    await this.sampler.sampleOnce();
+  }
+
+  private async usageTargets(): Promise<Array<{ name: string; containerId: string; pid: number }>> {
+    const list = await this.ctx.engine.docker.listContainers({ filters: ownFilter(this.installationId, 'vplc') });
+    const out = [];
+    for (const c of list) {
+      const name = c.Labels?.[Label.vplc];
+      if (!name || !this.rings.has(name)) continue;
+      const info = await this.ctx.engine.inspectContainer(c.Id);
+      if (info?.State.Running && info.State.Pid > 0) out.push({ name, containerId: c.Id, pid: info.State.Pid });
+    }
+    return out;
+  }
+
+  // Commands ------------------------------------------------------------------
+
+  /** The synchronous part of PROTOCOL §4.1; the pipeline then runs in the background. */
+  async create(spec: VplcSpec, requestedBy: Requester): Promise<CreateAck> {
+    const { ctx } = this;
+    const name = spec.name;
+    const ifaces = await ctx.interfaces.list();
+    for (const v of spec.vnics) {
+      if (ifaces.find((i) => i.name === v.parentInterface)?.type === 'wifi') {
+        return { status: 'error', error: `WiFi vNIC '${v.name}' (parent ${v.parentInterface}) is not supported by this agent yet` };
+      }
+    }
+    const inFlight = ctx.ops.inProgress(name);
+    if (inFlight) return { status: 'error', error: `Container ${name} already has a ${inFlight} operation in progress` };
+    if (ctx.store.getDesired(name) || (await ctx.engine.inspectContainer(name))) return { status: 'error', error: 'Container name is already in use' };
+    if (!ctx.ops.begin(name, 'create')) return { status: 'error', error: `Failed to start operation for ${name}` };
+    ctx.warnings.clear(name);
+    const opId = randomUUID();
+    const now = new Date().toISOString();
+    try {
+      // The acknowledged create is on disk before the ack, so it survives a power cut.
+      await ctx.store.putDesired(name, {
+        desired_state: 'running',
+        created_at: now,
+        updated_at: now,
+        spec,
+        runtime_image: runtimeImageRef(ctx.settings.runtimeRepo, spec.runtimeVersion),
+        degraded_ulimits: false,
+        tombstone: false,
+        depends_on: [],
+        auto_update: false,
+      });
+    } catch (err) {
+      ctx.ops.finish(name);
+      return { status: 'error', error: `Could not record the vPLC: ${(err as Error).message}` };
+    }
+    ctx.log.info('create accepted', { vplc: name, op: opId, requestedBy });
+    this.track(this.lock.run(name, () => runCreate(ctx, spec, opId, requestedBy, this.probe)));
+    return { status: 'creating', container_id: name, message: `Container creation started for ${name}`, operation_id: opId };
+  }
+
+  /** Waits until no create/delete is in flight for the name (tests, CLI). */
+  async settled(name?: string): Promise<void> {
+    while ([...this.background].length > 0) {
+      await Promise.allSettled([...this.background]);
+      if (name && !this.ctx.ops.inProgress(name)) return;
+    }
+  }
+
+  async delete(name: string, requestedBy: Requester): Promise<DeleteAck> {
+    const { ctx } = this;
+    if (name === ORCHESTRATOR_ID) return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
+    const inFlight = ctx.ops.inProgress(name);
+    if (inFlight) return { status: 'error', error: `Container ${name} already has a ${inFlight} operation in progress` };
+    const info = await ctx.engine.inspectContainer(name);
+    if (info && !isOwn(info.Config.Labels, this.installationId, 'vplc')) {
+      return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
+    }
+    if (!ctx.ops.begin(name, 'delete')) return { status: 'error', error: `Failed to start operation for ${name}` };
+    ctx.log.info('delete accepted', { vplc: name, requestedBy });
+    this.track(this.lock.run(name, () => runDelete(ctx, name)));
+    return { status: 'deleting', device_id: name, message: `Container deletion started for ${name}` };
+  }
+
+  start(name: string, by: Requester): Promise<ControlResult> {
+    return this.control.start(name, by);
+  }
+  stop(name: string, by: Requester): Promise<ControlResult> {
+    return this.control.stop(name, by);
+  }
+  restart(name: string, by: Requester): Promise<ControlResult> {
+    return this.control.restart(name, by);
+  }
+
+  status(name: string): Promise<DeviceStatus> {
+    return deviceStatus(this.ctx, this.guard, name, () => undefined);
+  }
+
+  async list(): Promise<VplcSummary[]> {
+    const containers = await this.ctx.engine.docker.listContainers({ all: true, filters: ownFilter(this.installationId, 'vplc') });
+    const names = new Set([...this.ctx.store.desiredNames(), ...containers.map((c) => c.Labels?.[Label.vplc] ?? '')].filter(Boolean));
+    return [...names].sort().map((name) => {
+      const c = containers.find((x) => x.Labels?.[Label.vplc] === name);
+      return {
+        name,
+        state: c?.State ?? 'missing',
+        running: c?.State === 'running',
+        desired_state: this.ctx.store.getDesired(name)?.desired_state ?? null,
+        operation: this.ctx.ops.get(name)?.status ?? null,
+        internal_ip: this.ctx.store.getClient(name)?.ip ?? null,
+      };
+    });
+  }
+
+  runCommand(req: RunCommandRequest): Promise<RunCommandOutcome> {
+    return this.proxy.run(req);
+  }
+
+  async consumptionDevice(deviceId: string, cpuPeriod?: string | null, memoryPeriod?: string | null): Promise<Record<string, unknown>> {
+    const info = await this.ctx.engine.inspectContainer(deviceId).catch(() => null);
+    if (!info || !isOwn(info.Config.Labels, this.installationId, 'vplc')) return { status: 'error', error: `Device ${deviceId} not found` };
+    return deviceConsumption(deviceId, info, this.rings, cpuPeriod, memoryPeriod, Math.floor(this.ctx.clock.now() / 1000));
+  }
+
+  async consumptionOrchestrator(cpuPeriod?: string | null, memoryPeriod?: string | null): Promise<Record<string, unknown>> {
+    const [ifaces, facts] = await Promise.all([this.ctx.interfaces.list(), this.hostReader.readFacts()]);
+    return orchestratorConsumption(ifaces, facts, this.rings, cpuPeriod, memoryPeriod, Math.floor(this.ctx.clock.now() / 1000));
+  }
+
+  /** PROTOCOL §4.3; `removeSelf` is the cloud link's part (credentials, link state). */
+  selfDestruct(removeSelf: () => Promise<void>): { status: 'accepted' } | { status: 'error'; error: string } {
+    if (this.ctx.ops.inProgress(ORCHESTRATOR_ID) || !this.ctx.ops.begin(ORCHESTRATOR_ID, 'delete')) {
+      return { status: 'error', error: 'Self-destruct operation already in progress' };
+    }
+    this.ctx.ops.setStep(ORCHESTRATOR_ID, 'starting');
+    this.track(runSelfDestruct(this.ctx, removeSelf));
+    return { status: 'accepted' };
+  }
+
+  /** Stops the agent's own loops; vPLCs keep running. */
+  async close(): Promise<void> {
+    this.lifecycleAbort.abort(new Error('orchestrator closing'));
+    this.watchdog?.stop();
+    this.sampler?.stop();
+    await Promise.allSettled([...this.background]);
+    await this.hostReader.close();
+  }
+
+  private pinStore(): TlsPinStore {
+    return {
+      get: (id) => this.ctx.store.getDesired(id)?.runtime_cert_pin ?? this.memoryPins.get(id),
+      set: async (id, pin) => {
+        this.memoryPins.set(id, pin);
+        await this.ctx.store.patchDesired(id, { runtime_cert_pin: pin });
+      },
+    };
+  }
+
+  private async target(deviceId: string, refresh: boolean): Promise<{ internalIp: string } | null> {
+    const cached = this.ctx.store.getClient(deviceId)?.ip;
+    if (cached && !refresh) {
+      return (await this.isManaged(deviceId)) ? { internalIp: cached } : null;
+    }
+    const info = await this.ctx.engine.inspectContainer(deviceId).catch((err: unknown) => {
+      this.ctx.log.warn('run_command: inspect failed', { vplc: deviceId, err: dockerMessage(err) });
+      return null;
+    });
+    if (!info || !isOwn(info.Config.Labels, this.installationId, 'vplc')) return null;
+    const ip = info.NetworkSettings.Networks[`${deviceId}_internal`]?.IPAddress;
+    if (!ip) return null;
+    await this.ctx.store.putClient(deviceId, ip);
+    return { internalIp: ip };
+  }
+
+  private async isManaged(name: string): Promise<boolean> {
+    if (this.ctx.store.getDesired(name)) return true;
+    const info = await this.ctx.engine.inspectContainer(name).catch(() => null);
+    return !!info && isOwn(info.Config.Labels, this.installationId, 'vplc');
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Connections to a vPLC runtime, with the runtime's TLS certificate pinned on first use.
+ *
+ * THE documented exception to "TLS verification always on" (DECISIONS "Runtime TLS"): the OpenPLC
+ * runtime serves a self-signed certificate on 8443, so the chain cannot be verified. Instead the
+ * SPKI sha256 of the certificate seen on first contact is stored per vPLC and every later
+ * connection must present the same key; a changed one is refused until the vPLC is recreated.
+ *
+ * The pin is checked on the socket's 'secureConnect', before the socket is handed to the HTTP
+ * client, so no request byte (headers such as Authorization included) reaches an unpinned peer.
+ */
+import { createHash, type X509Certificate } from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import { RUNTIME_HTTPS_PORT } from './types.js';
+
+/** Where the SPKI pins live (the orchestrator stores them with the vPLC). */
+export interface TlsPinStore {
+  get(deviceId: string): string | undefined;
+  set(deviceId: string, spkiSha256Base64: string): Promise<void>;
+}
+
+export class InMemoryTlsPinStore implements TlsPinStore {
+  readonly #pins = new Map<string, string>();
+
+  get(deviceId: string): string | undefined {
+    return this.#pins.get(deviceId);
+  }
+
+  set(deviceId: string, spkiSha256Base64: string): Promise<void> {
+    this.#pins.set(deviceId, spkiSha256Base64);
+    return Promise.resolve();
+  }
+
+  /** Forget a pin (the vPLC was recreated). */
+  delete(deviceId: string): void {
+    this.#pins.delete(deviceId);
+  }
+}
+
+export class RuntimeCertificateChangedError extends Error {
+  readonly code = 'ERUNTIMECERTCHANGED';
+  constructor(readonly deviceId: string) {
+    super(`runtime certificate changed for ${deviceId}; recreate the vPLC to trust the new certificate`);
+    this.name = 'RuntimeCertificateChangedError';
+  }
+}
+
+/** A failure to establish the connection. `connectFailure` marks the ones worth refreshing the target IP for. */
+export class RuntimeConnectError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly connectFailure: boolean,
+  ) {
+    super(message);
+    this.name = 'RuntimeConnectError';
+  }
+}
+
+const CONNECT_FAILURE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ETIMEDOUT']);
+
+/** base64(sha256(SubjectPublicKeyInfo DER)) of a certificate. */
+export function spkiSha256Base64(cert: X509Certificate): string {
+  const der = cert.publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(der).digest('base64');
+}
+
+/** TLS options for a runtime connection. Chain verification is replaced by the TOFU pin (`verifyRuntimePin`). */
+export function runtimeTlsOptions(host: string, port: number): tls.ConnectionOptions {
+  return {
+    host,
+    port,
+    rejectUnauthorized: false, // tls-exception: runtime TOFU pin
+  };
+}
+
+/** Check the peer's SPKI against the stored pin, storing it when there is none yet. Throws on a mismatch. */
+export async function verifyRuntimePin(socket: tls.TLSSocket, deviceId: string, pins: TlsPinStore): Promise<void> {
+  const cert = socket.getPeerX509Certificate();
+  if (cert === undefined) throw new Error(`runtime of ${deviceId} presented no certificate`);
+  const spki = spkiSha256Base64(cert);
+  const pinned = pins.get(deviceId);
+  if (pinned === undefined) {
+    await pins.set(deviceId, spki);
+    return;
+  }
+  if (pinned !== spki) throw new RuntimeCertificateChangedError(deviceId);
+}
+
+export type PinContext = { deviceId: string; pins: TlsPinStore };
+
+export type ConnectTarget = PinContext & {
+  host: string;
+  port: number;
+  /** https (pinned TLS) or plain http. */
+  tls: boolean;
+  connectTimeoutMs: number;
+  signal?: AbortSignal;
+};
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code;
+  return undefined;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+const noop = (): void => undefined;
+
+/**
+ * Open a connection to a runtime: TCP for http, TLS with the pin verified for https. Resolves only
+ * once the socket is ready for the request; rejects with `RuntimeConnectError`,
+ * `RuntimeCertificateChangedError` or an abort error.
+ */
+export function connectRuntime(t: ConnectTarget): Promise<net.Socket> {
+  return new Promise<net.Socket>((resolve, reject) => {
+    if (t.signal?.aborted === true) {
+      reject(new Error('aborted'));
+      return;
+    }
+    const socket: net.Socket = t.tls ? tls.connect(runtimeTlsOptions(t.host, t.port)) : net.connect({ host: t.host, port: t.port });
+    // A late socket error must never become an uncaught exception; the HTTP client adds its own listener.
+    socket.on('error', noop);
+    let settled = false;
+    const readyEvent = t.tls ? 'secureConnect' : 'connect';
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      socket.off(readyEvent, onReady);
+      t.signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      socket.destroy();
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    const succeed = (): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve(socket);
+    };
+    const onError = (err: unknown): void => {
+      const code = errorCode(err);
+      fail(new RuntimeConnectError(errorMessage(err), code, code !== undefined && CONNECT_FAILURE_CODES.has(code)));
+    };
+    const onAbort = (): void => fail(new Error('aborted'));
+    const onReady = (): void => {
+      if (!t.tls) {
+        succeed();
+        return;
+      }
+      verifyRuntimePin(socket as tls.TLSSocket, t.deviceId, t.pins).then(succeed, fail);
+    };
+    // Covers TCP and, on 8443, the TLS handshake; either way the cached address may be stale.
+    const timer = setTimeout(
+      () => fail(new RuntimeConnectError(`connect ETIMEDOUT ${t.host}:${t.port}`, 'ETIMEDOUT', true)),
+      t.connectTimeoutMs,
+    );
+    socket.on('error', onError);
+    socket.once(readyEvent, onReady);
+    t.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * One readiness probe of a runtime (the create pipeline's `waiting_for_runtime`): true as soon as any
+ * HTTP response comes back, false on any failure (refused, timeout, changed certificate). On 8443 the
+ * first successful contact stores the pin.
+ */
+export async function probeRuntime(ip: string, port: number, timeoutMs: number, pin: PinContext): Promise<boolean> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  let socket: net.Socket | undefined;
+  try {
+    socket = await connectRuntime({
+      ...pin,
+      host: ip,
+      port,
+      tls: port === RUNTIME_HTTPS_PORT,
+      connectTimeoutMs: timeoutMs,
+      signal: deadline.signal,
+    });
+    const connected = socket;
+    return await new Promise<boolean>((resolve) => {
+      let settled = false;
+      const done = (ok: boolean): void => {
+        if (settled) return;
+        settled = true;
+        deadline.signal.removeEventListener('abort', onAbort);
+        req.destroy();
+        resolve(ok);
+      };
+      const onAbort = (): void => done(false);
+      const req = http.request({ host: ip, port, method: 'GET', path: '/', createConnection: () => connected });
+      req.on('response', () => done(true));
+      req.on('error', () => done(false));
+      deadline.signal.addEventListener('abort', onAbort, { once: true });
+      if (deadline.signal.aborted) done(false);
+      else req.end();
+    });
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    socket?.destroy();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Types of the runtime HTTP proxy (PROTOCOL §4.4 `run_command`).
+ *
+ * `RunCommandRequest` is structurally what the cloud's validated `run_command` gives; the wire zod
+ * contract lives in shared/cloud. The proxy still treats every field defensively, because it must
+ * never throw whatever it is handed.
+ */
+
+export type RunCommandFile =
+  | { filename?: string | null; content_base64?: string | null; content_type?: string | null }
+  | string;
+
+export type RunCommandRequest = {
+  device_id: string;
+  method: string;
+  api: string;
+  port?: number | null;
+  headers?: Record<string, string> | null;
+  params?: Record<string, unknown> | null;
+  data?: unknown;
+  files?: Record<string, RunCommandFile> | null;
+};
+
+/** The `http_response` of a `run_command` ack. Key order: status_code, headers, ok, body, content_type, body_encoding. */
+export type HttpResponseEnvelope = {
+  status_code: number;
+  headers: Record<string, string>;
+  ok: boolean;
+  body: unknown;
+  content_type: string;
+  body_encoding?: 'base64';
+};
+
+export type RunCommandResult = { status: 'success' | 'error'; http_response: HttpResponseEnvelope };
+
+/** An ack without `http_response` (debug bridge, unknown device). */
+export type RunCommandFailure = { status: 'error'; error: string };
+
+export type RunCommandOutcome = RunCommandResult | RunCommandFailure;
+
+export type AllowListEntry = {
+  /** Upper-case HTTP method; absent means any method. */
+  method?: string;
+  /** Compared with `startsWith` against the normalised URL path (dot segments resolved), e.g. `/api/`. */
+  pathPrefix: string;
+};
+
+export type ProxyOptions = {
+  /** Total time for one run_command, connect and redirects included. Default 60 000. */
+  timeoutMs: number;
+  /** Time to establish one connection (TCP, plus the TLS handshake on 8443). Default 5 000. */
+  connectTimeoutMs: number;
+  /** Response body cap. Default 8 MiB. */
+  maxBodyBytes: number;
+  /** Method/path-prefix allow-list; `undefined` allows everything. */
+  allowList?: AllowListEntry[];
+};
+
+export const DEFAULT_PROXY_OPTIONS: Readonly<ProxyOptions> = Object.freeze({
+  timeoutMs: 60_000,
+  connectTimeoutMs: 5_000,
+  maxBodyBytes: 8 * 1024 * 1024,
+});
+
+/** The port addressed when the request carries none; it is also the only port spoken to over TLS. */
+export const RUNTIME_HTTPS_PORT = 8443;
+
+/** Where a vPLC's runtime is reachable: its address on its `<name>_internal` network. */
+export type RuntimeTarget = { internalIp: string };

@@ -1,0 +1,55 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { sleep } from '../../lib/time/clock.js';
+import type { OrchestratorContext } from './context.js';
+import { removeHelpers, stopContainer } from './delete/pipeline.js';
+import { dockerMessage, isNotFound } from './docker/errors.js';
+import { Label, ownFilter } from './docker/labels.js';
+
+export const ORCHESTRATOR_ID = '__orchestrator__';
+
+/**
+ * PROTOCOL §4.3 self-destruct, restricted to this installation's resources. Credentials and the cloud link are the
+ * caller's part (`removeSelf`), so this module never touches keys.
+ */
+export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () => Promise<void>): Promise<void> {
+  const step = (s: string): void => ctx.ops.setStep(ORCHESTRATOR_ID, s);
+  try {
+    await sleep(100);
+    step('returning_dedicated_nics');
+    step('deleting_runtimes');
+    const vplcs = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
+    for (const c of vplcs) {
+      const name = c.Labels?.[Label.vplc] ?? c.Id;
+      await ctx.dhcp.stop(name).catch(() => undefined);
+      await removeHelpers(ctx, name);
+      const container = ctx.engine.docker.getContainer(c.Id);
+      await stopContainer(ctx, container);
+      await container.remove({ force: true }).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+      ctx.usage.unregister(name);
+    }
+    // Helpers whose vPLC is already gone.
+    for (const h of await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId) })) {
+      await ctx.engine.docker.getContainer(h.Id).remove({ force: true }).catch(() => undefined);
+    }
+    step('cleaning_networks');
+    for (const n of await ctx.engine.docker.listNetworks({ filters: ownFilter(ctx.store.installationId) })) {
+      await ctx.networks.removeNetwork(n.Id, n.Labels?.[Label.role] === 'internal-net').catch((err: unknown) =>
+        ctx.log.warn('self-destruct: network not removed', { network: n.Name, err: dockerMessage(err) }),
+      );
+    }
+    step('cleaning_proxy_arp');
+    step('deleting_netmon');
+    step('deleting_volume');
+    await ctx.store.wipe();
+    await fs.rm(path.join(ctx.store.dir, 'dhcp'), { recursive: true, force: true });
+    await fs.rm(path.join(ctx.store.dir, 'usage'), { recursive: true, force: true });
+    step('removing_self');
+    await removeSelf();
+    ctx.ops.finish(ORCHESTRATOR_ID);
+  } catch (err) {
+    ctx.ops.setError(ORCHESTRATOR_ID, dockerMessage(err), 'delete');
+  }
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** The orchestrator's part of the settings file (the shell issue owns the file; this is its schema for this worker). */
+export const OrchestratorSettings = z.object({
+  dataDir: z.string(),
+  /** EXTEND: configurable for mirrors and locally built images (PROTOCOL §5.2). */
+  runtimeRepo: z.string().default('ghcr.io/autonomy-logic/openplc-runtime'),
+  /** Busybox image for helpers in a vPLC's namespace (MAC, later DHCP); pinned. */
+  helperImage: z.string().default('busybox:1.36.1-musl'),
+  internalPool: z.string().default('172.29.0.0/16'),
+  runtimeWaitMs: z.number().int().positive().default(60_000),
+  pullStallMs: z.number().int().positive().default(120_000),
+  stopTimeoutSec: z.number().int().positive().default(10),
+  watchdog: z
+    .object({
+      delayMs: z.number().int().nonnegative().default(3_000),
+      settleMs: z.number().int().nonnegative().default(2_000),
+      pollMs: z.number().int().positive().default(60_000),
+      resubscribeMs: z.number().int().positive().default(5_000),
+      maxRestarts: z.number().int().positive().default(5),
+      windowMs: z.number().int().positive().default(600_000),
+    })
+    .prefault({}),
+  runCommand: z
+    .object({
+      timeoutMs: z.number().int().positive().default(60_000),
+      connectTimeoutMs: z.number().int().positive().default(5_000),
+      maxBodyBytes: z.number().int().positive().default(8 * 1024 * 1024),
+      allowList: z.array(z.object({ method: z.string().optional(), pathPrefix: z.string() })).optional(),
+    })
+    .prefault({}),
+  /** Boot sync proceeds without the network-ready signal after this long (PROTOCOL §6.1). */
+  networkReadyFallbackMs: z.number().int().positive().default(120_000),
+});
+export type OrchestratorSettings = z.infer<typeof OrchestratorSettings>;
+export type OrchestratorSettingsInput = z.input<typeof OrchestratorSettings>;

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+import type { VplcSpec } from '../../../../shared/domain/vplc.js';
+import type { LabelSet } from '../docker/labels.js';
+
+export const REFERENCE_ULIMITS = [
+  { Name: 'rtprio', Soft: 99, Hard: 99 },
+  { Name: 'memlock', Soft: -1, Hard: -1 },
+];
+export const DEVICE_CGROUP_RULES = ['c 188:* rmw', 'c 166:* rmw', 'c 4:* rmw'];
+
+export type LanEndpoint = { network: string; mac: string; ip?: string };
+export type ConnectStep = { network: string; endpoint: Docker.EndpointSettings };
+
+export type ContainerPlanInput = {
+  name: string;
+  image: string;
+  labels: LabelSet;
+  internal: { network: string; runtimeIp: string };
+  lans: LanEndpoint[];
+  dns: string[];
+  perEndpointMac: boolean;
+  withUlimits: boolean;
+};
+
+export type ContainerPlan = { create: Docker.ContainerCreateOptions; connects: ConnectStep[] };
+
+const lanEndpoint = (l: LanEndpoint, withMac: boolean): Docker.EndpointSettings => ({
+  ...(withMac ? { MacAddress: l.mac } : {}),
+  ...(l.ip ? { IPAMConfig: { IPv4Address: l.ip } } : {}),
+});
+
+/**
+ * Docker create options of PROTOCOL §5.6 (pure).
+ * Below API 1.44 only the container-level MAC of the network in NetworkMode is honoured, so the container is
+ * created on its first MACVLAN network with that MAC and everything else is connected afterwards.
+ */
+export function planContainer(i: ContainerPlanInput): ContainerPlan {
+  const hostConfig: Docker.HostConfig = {
+    RestartPolicy: { Name: 'no' },
+    CapAdd: ['SYS_NICE', 'MKNOD'],
+    DeviceCgroupRules: DEVICE_CGROUP_RULES,
+    LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+    ...(i.withUlimits ? { Ulimits: REFERENCE_ULIMITS } : {}),
+    ...(i.dns.length > 0 ? { Dns: i.dns } : {}),
+  };
+  const internalEndpoint: Docker.EndpointSettings = { IPAMConfig: { IPv4Address: i.internal.runtimeIp } };
+  const [first, ...rest] = i.lans;
+  if (i.perEndpointMac || !first) {
+    const endpoints: Record<string, Docker.EndpointSettings> = { [i.internal.network]: internalEndpoint };
+    const connects: ConnectStep[] = [];
+    for (const l of i.lans) {
+      if (i.perEndpointMac) endpoints[l.network] = lanEndpoint(l, true);
+      else connects.push({ network: l.network, endpoint: lanEndpoint(l, true) });
+    }
+    return {
+      create: {
+        name: i.name,
+        Image: i.image,
+        Labels: i.labels,
+        HostConfig: { ...hostConfig, NetworkMode: i.internal.network },
+        NetworkingConfig: { EndpointsConfig: endpoints },
+      },
+      connects,
+    };
+  }
+  return {
+    create: {
+      name: i.name,
+      Image: i.image,
+      Labels: i.labels,
+      MacAddress: first.mac,
+      HostConfig: { ...hostConfig, NetworkMode: first.network },
+      NetworkingConfig: { EndpointsConfig: { [first.network]: lanEndpoint(first, false) } },
+    },
+    connects: [
+      { network: i.internal.network, endpoint: internalEndpoint },
+      ...rest.map((l) => ({ network: l.network, endpoint: lanEndpoint(l, true) })),
+    ],
+  };
+}
+
+/** Order-preserving, de-duplicated union of every vNIC's DNS servers. */
+export function dnsUnion(spec: VplcSpec): string[] {
+  return [...new Set(spec.vnics.flatMap((v) => v.dns))];
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
+/** sha256 of the canonical desired container spec; the degraded-ulimits form is part of it so reconcile does not flap. */
+export function specHash(spec: VplcSpec, image: string, withUlimits: boolean, macs: Record<string, string>): string {
+  return createHash('sha256')
+    .update(JSON.stringify(canonical({ spec, image, withUlimits, macs })))
+    .digest('hex');
+}

@@ -1,0 +1,65 @@
+import type Docker from 'dockerode';
+import type { HostIface } from '../host/interfaces.js';
+import type { HostFacts } from '../metrics/host.js';
+import { parsePeriod } from '../metrics/period.js';
+import type { UsageRings } from '../metrics/ring.js';
+
+const IP_SKIP = ['lo', 'docker', 'br-', 'veth', 'virbr', 'tailscale', 'zt', 'cni', 'flannel', 'kube-ipvs', 'wg', 'cilium', 'macvtap'];
+
+/** `memory` / `cpu` limit strings of PROTOCOL §4.8. */
+export function limitsOf(info: Docker.ContainerInspectInfo | null): { memory: string; cpu: string } {
+  if (!info) return { memory: 'N/A', cpu: 'N/A' };
+  const hc = info.HostConfig;
+  const mem = hc.Memory ?? 0;
+  const memory = mem > 0 ? `${Math.floor(mem / (1024 * 1024))} MB` : 'unlimited';
+  let cpu = 'unlimited';
+  if ((hc.NanoCpus ?? 0) > 0) cpu = `${((hc.NanoCpus ?? 0) / 1e9).toFixed(1)} vCPU`;
+  else if ((hc.CpuQuota ?? 0) > 0) cpu = `${((hc.CpuQuota ?? 0) / (hc.CpuPeriod || 100_000)).toFixed(1)} vCPU`;
+  return { memory, cpu };
+}
+
+export function deviceConsumption(
+  deviceId: string,
+  info: Docker.ContainerInspectInfo | null,
+  rings: UsageRings,
+  cpuPeriod: string | null | undefined,
+  memoryPeriod: string | null | undefined,
+  nowSec: number,
+): Record<string, unknown> {
+  const c = parsePeriod(cpuPeriod, nowSec);
+  const m = parsePeriod(memoryPeriod, nowSec);
+  return {
+    device_id: deviceId,
+    ...limitsOf(info),
+    cpu_usage: rings.query({ device: deviceId }, 'cpu', c.start, c.end),
+    memory_usage: rings.query({ device: deviceId }, 'memory', m.start, m.end),
+  };
+}
+
+export function ipAddresses(ifaces: HostIface[]): Array<{ interface: string; ip_address: string }> {
+  return ifaces
+    .filter((i) => !IP_SKIP.some((p) => i.name.toLowerCase().startsWith(p)))
+    .flatMap((i) => i.ipv4.filter((a) => !a.address.startsWith('127.')).map((a) => ({ interface: i.name, ip_address: a.address })));
+}
+
+export function orchestratorConsumption(
+  ifaces: HostIface[],
+  facts: HostFacts,
+  rings: UsageRings,
+  cpuPeriod: string | null | undefined,
+  memoryPeriod: string | null | undefined,
+  nowSec: number,
+): Record<string, unknown> {
+  const c = parsePeriod(cpuPeriod, nowSec);
+  const m = parsePeriod(memoryPeriod, nowSec);
+  return {
+    ip_addresses: ipAddresses(ifaces),
+    memory: facts.memory,
+    cpu: facts.cpu,
+    os: facts.os,
+    kernel: facts.kernel,
+    disk: facts.disk,
+    cpu_usage: rings.query('orchestrator', 'cpu', c.start, c.end),
+    memory_usage: rings.query('orchestrator', 'memory', m.start, m.end),
+  };
+}

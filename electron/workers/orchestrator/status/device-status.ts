@@ -1,0 +1,90 @@
+import type Docker from 'dockerode';
+import type { OrchestratorContext } from '../context.js';
+import { dockerMessage } from '../docker/errors.js';
+import { isOwn } from '../docker/labels.js';
+import type { CrashGuard } from '../lifecycle/crash-guard.js';
+import type { PersistedVnic } from '../store/schemas.js';
+
+export const RT_LIMITS_WARNING = 'real-time limits unavailable on this host';
+export const UNKNOWN_DESIRED_WARNING = 'unknown to the desired state: adopted as it is; delete it or create it again to manage its spec';
+
+export type NetworkView = { ip_address: string | null; mac_address: string | null; gateway: string | null };
+export type DeviceStatus = Record<string, unknown> & { status: string; device_id: string };
+
+const nul = (s: string | undefined | null): string | null => (s ? s : null);
+
+/** Finds the vNIC a Docker network belongs to: by recorded name, else by parent (never by a name prefix). */
+function vnicFor(vnics: PersistedVnic[], netName: string, parentOf: (net: string) => string | undefined): PersistedVnic | undefined {
+  return vnics.find((v) => v.docker_network_name === netName) ?? vnics.find((v) => !v.docker_network_name && v.parent_interface === parentOf(netName));
+}
+
+export function networksView(info: Docker.ContainerInspectInfo, vnics: PersistedVnic[], parentOf: (net: string) => string | undefined): Record<string, NetworkView> {
+  const out: Record<string, NetworkView> = {};
+  for (const [net, ep] of Object.entries(info.NetworkSettings.Networks)) {
+    if (net.endsWith('_internal')) continue;
+    const v = vnicFor(vnics, net, parentOf);
+    // Below API 1.44 Docker's record keeps the IP-derived MAC; report what is on the wire when we measured it.
+    const mac = v?._wire_mac_address ?? nul(ep.MacAddress);
+    if (v?.network_mode === 'dhcp') {
+      out[net] = { ip_address: nul(v.dhcp_ip), mac_address: mac, gateway: v.dhcp_gateway ?? nul(ep.Gateway) };
+    } else {
+      out[net] = { ip_address: nul(ep.IPAddress), mac_address: mac, gateway: nul(ep.Gateway) };
+    }
+  }
+  return out;
+}
+
+/** PROTOCOL §4.5 answer, without the `action`/`correlation_id` the ack wrapper puts first. */
+export async function deviceStatus(ctx: OrchestratorContext, guard: CrashGuard, deviceId: string, parentOf: (net: string) => string | undefined): Promise<DeviceStatus> {
+  if (!deviceId.trim()) return { status: 'error', device_id: deviceId, error: 'Device ID must be a non-empty string' };
+  const op = ctx.ops.get(deviceId);
+  if (op) {
+    const base = { device_id: deviceId, operation: op.operation, started_at: op.started_at, updated_at: op.updated_at };
+    if (op.status === 'error') {
+      return { status: 'error', ...base, error: op.error ?? 'unknown error', message: `Operation failed: ${op.error ?? 'unknown error'}` };
+    }
+    return {
+      status: op.status,
+      ...base,
+      ...(op.step ? { step: op.step } : {}),
+      message: `Container ${deviceId} is being ${op.status === 'creating' ? 'created' : 'deleted'}`,
+    };
+  }
+  const notFound = { status: 'not_found', device_id: deviceId, message: `Container ${deviceId} does not exist` };
+  let info: Docker.ContainerInspectInfo | null;
+  try {
+    info = await ctx.engine.inspectContainer(deviceId);
+  } catch (err) {
+    return { status: 'error', device_id: deviceId, error: `Failed to retrieve container status: ${dockerMessage(err)}` };
+  }
+  if (!info || !isOwn(info.Config.Labels, ctx.store.installationId, 'vplc')) return notFound;
+
+  const desired = ctx.store.getDesired(deviceId);
+  const state = info.State;
+  const internalIp = ctx.store.getClient(deviceId)?.ip;
+  const warnings = [...ctx.warnings.list(deviceId)];
+  if (!desired) warnings.unshift(UNKNOWN_DESIRED_WARNING);
+  if (desired?.degraded_ulimits) warnings.unshift(RT_LIMITS_WARNING);
+  const startedMs = Date.parse(state.StartedAt);
+  return {
+    status: 'success',
+    device_id: deviceId,
+    container_status: state.Status,
+    is_running: state.Running,
+    networks: networksView(info, ctx.store.getVnics(deviceId), parentOf),
+    restart_count: info.RestartCount ?? 0,
+    ...(internalIp ? { internal_ip: internalIp } : {}),
+    ...(state.Running && Number.isFinite(startedMs) ? { uptime_seconds: Math.max(0, Math.floor((ctx.clock.now() - startedMs) / 1000)) } : {}),
+    ...(!state.Running ? { exit_code: state.ExitCode } : {}),
+    ...(state.Health ? { health_status: state.Health.Status } : {}),
+    orchestrator_state: {
+      managed: 'labelled',
+      desired_state: desired?.desired_state ?? (state.Running ? 'running' : 'stopped'),
+      restarts_in_window: guard.count(deviceId),
+      // Paused restarts matter only while the vPLC is down; a running one is simply counted.
+      restart_suspended: !state.Running && guard.suspended(deviceId),
+      warnings,
+      last_error: ctx.ops.lastError(deviceId),
+    },
+  };
+}

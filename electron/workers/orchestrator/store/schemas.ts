@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { DesiredState, VplcSpec } from '../../../../shared/domain/vplc.js';
+
+/** `runtime_vnics.json` entry (PROTOCOL §5.14): the reference's keys with a defined schema, nothing else. */
+export const PersistedVnic = z.object({
+  name: z.string(),
+  parent_interface: z.string(),
+  network_mode: z.enum(['dhcp', 'static']),
+  ip: z.string().optional(),
+  subnet: z.string().optional(),
+  gateway: z.string().optional(),
+  dns: z.array(z.string()).optional(),
+  mac: z.string().optional(),
+  _interface_type: z.enum(['ethernet', 'wifi']),
+  _is_wifi: z.boolean(),
+  _network_method: z.enum(['macvlan', 'proxy_arp']),
+  /** The requested MAC (the user's, else the generated one); never Docker's record. */
+  mac_address: z.string(),
+  docker_network_name: z.string().optional(),
+  dhcp_ip: z.string().optional(),
+  dhcp_gateway: z.string().optional(),
+  dhcp_dns: z.string().optional(),
+  /** EXTEND: the MAC last measured inside the vPLC's namespace. */
+  _wire_mac_address: z.string().optional(),
+});
+export type PersistedVnic = z.infer<typeof PersistedVnic>;
+
+export const RuntimeVnicsFile = z.record(z.string(), z.array(PersistedVnic));
+export type RuntimeVnicsFile = z.infer<typeof RuntimeVnicsFile>;
+
+export const ClientsFile = z.record(z.string(), z.object({ ip: z.string(), name: z.string() }));
+export type ClientsFile = z.infer<typeof ClientsFile>;
+
+/** `vplc_state.json` (EXTEND): everything needed to recreate and reconcile a vPLC. */
+export const DesiredRecord = z.object({
+  desired_state: DesiredState,
+  // Absent until the create pipeline has allocated the /29.
+  internal_subnet: z.string().optional(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  spec: VplcSpec,
+  runtime_image: z.string(),
+  /** The engine refused the real-time ulimits; the container runs without them. */
+  degraded_ulimits: z.boolean().default(false),
+  /** SPKI sha256 (base64) of the runtime's self-signed certificate, pinned on first contact. */
+  runtime_cert_pin: z.string().optional(),
+  /** An explicit delete whose cleanup was interrupted; only this lets anything remove the container. */
+  tombstone: z.boolean().default(false),
+  depends_on: z.array(z.string()).default([]),
+  auto_update: z.boolean().default(false),
+});
+export type DesiredRecord = z.infer<typeof DesiredRecord>;
+
+export const DesiredFile = z.record(z.string(), DesiredRecord);
+export type DesiredFile = z.infer<typeof DesiredFile>;
+
+/** `operations.json` (EXTEND): operations in flight and what they created, so a restart can resume or roll back. */
+export const JournalEntry = z.object({
+  op_id: z.string(),
+  operation: z.enum(['create', 'delete']),
+  step: z.string().nullable(),
+  started_at: z.string(),
+  requested_by: z.string(),
+  created: z.object({
+    container: z.string().optional(),
+    internal_network: z.string().optional(),
+    lan_networks: z.array(z.string()).default([]),
+  }),
+  /** The create reached post-start bookkeeping (step 5); from here on it is resumed, not rolled back. */
+  past_start: z.boolean().default(false),
+});
+export type JournalEntry = z.infer<typeof JournalEntry>;
+
+export const OperationsFile = z.record(z.string(), JournalEntry);
+export type OperationsFile = z.infer<typeof OperationsFile>;
+
+export const InstallationFile = z.object({ id: z.string().uuid(), created_at: z.string() });

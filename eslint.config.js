@@ -1,0 +1,44 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const tlsOff = [
+  { selector: "Property[key.name='rejectUnauthorized'][value.value=false]", message: 'TLS verification must stay on (use a test CA).' },
+  { selector: "Literal[value='NODE_TLS_REJECT_UNAUTHORIZED']", message: 'TLS verification must stay on.' },
+  { selector: "Property[key.name='checkServerIdentity'] > ArrowFunctionExpression[body.type='Identifier'][body.name='undefined']", message: 'Hostname checks must stay on.' },
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'renderer/dist/**', 'test/images/.build/**', 'bench/results/**', 'test/images/rootfs/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': ['error', ...tlsOff],
+      'no-restricted-properties': ['error', { object: 'describe', property: 'only' }, { object: 'it', property: 'only' }, { object: 'test', property: 'only' }],
+    },
+  },
+  {
+    files: ['electron/**/*.ts', 'shared/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only electron/shell and electron/preload may import electron.' }] }],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron', '../electron/*', '../../electron/*'], message: 'shared/ depends only on zod and shared/.' }] }],
+    },
+  },
+  {
+    // The one documented exception to "TLS verification always on": the runtime's self-signed certificate (trust on first use).
+    files: ['electron/workers/orchestrator/runtime/tls-pin.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+);

@@ -1,0 +1,213 @@
+import type { z } from 'zod';
+import { IFNAME_RE, IMAGE_TAG_RE, RESERVED_DEVICE_ID, VPLC_NAME_RE } from '../domain/vplc.js';
+import type { NetworkMode, VnicSpec, VplcSpec } from '../domain/vplc.js';
+import { isIpv4, netmaskToPrefix, parseCidr, splitIpAndPrefix } from '../net/ipv4.js';
+import { isAssignableMac, normalizeMac } from '../net/mac.js';
+import {
+  addCrossFieldIssue,
+  BaseMessage,
+  formatted,
+  ifname,
+  list,
+  nonEmptyStr,
+  num,
+  obj,
+  opt,
+  optBlank,
+  str,
+  withDefault,
+} from './base.js';
+import { enumReason, REASON } from './errors.js';
+
+/**
+ * Wire contract of `create_new_runtime` (PROTOCOL §4.1) with its IMPROVE rules, and the mapping to
+ * the domain spec. Parsing yields a normalised request: aliases merged, `manual` → `static`, MACs
+ * canonical, IPs split from their prefix, blank optional strings treated as absent.
+ */
+
+export const NETWORK_MODE_VALUES = ['dhcp', 'static', 'manual'] as const;
+
+const STATIC_NEEDS_IP = 'an IP address (ip or ip_address) is required when network_mode is static';
+const DEVICE_PATH_SEGMENT_RE = /^[A-Za-z0-9._-]+$/;
+
+/** In file and lease keys, characters outside `[A-Za-z0-9_.-]` become `_` (§4.1). */
+export function vnicFileKey(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+/** `/dev/` followed by `[A-Za-z0-9._-]` segments, none of them `.` or `..`. */
+export function isDevicePath(s: string): boolean {
+  if (!s.startsWith('/dev/')) return false;
+  return s
+    .slice('/dev/'.length)
+    .split('/')
+    .every((seg) => DEVICE_PATH_SEGMENT_RE.test(seg) && seg !== '.' && seg !== '..');
+}
+
+function parseNetworkMode(s: string): NetworkMode | null {
+  const mode = s.toLowerCase();
+  if (mode === 'dhcp') return 'dhcp';
+  if (mode === 'static' || mode === 'manual') return 'static';
+  return null;
+}
+
+function parseSubnetField(s: string): string | null {
+  return parseCidr(s) !== null || netmaskToPrefix(s) !== null ? s : null;
+}
+
+function parseUserMac(s: string): string | null {
+  const mac = normalizeMac(s);
+  return mac !== null && isAssignableMac(mac) ? mac : null;
+}
+
+const ContainerName = nonEmptyStr()
+  .refine((s) => VPLC_NAME_RE.test(s), { error: REASON.containerName, abort: true })
+  .refine((s) => s !== RESERVED_DEVICE_ID, { error: REASON.containerName, abort: true });
+
+const NetworkModeField = formatted(parseNetworkMode, enumReason(NETWORK_MODE_VALUES), REASON.string);
+const IpField = optBlank(formatted(splitIpAndPrefix, REASON.ipv4, REASON.string));
+const SubnetField = optBlank(formatted(parseSubnetField, REASON.subnet, REASON.string));
+const Ipv4Field = formatted((s) => (isIpv4(s) ? s : null), REASON.ipv4, REASON.string);
+const MacField = optBlank(formatted(parseUserMac, REASON.mac, REASON.string));
+const DnsField = opt(list(optBlank(Ipv4Field))).transform((l) => (l ?? []).filter((d): d is string => d !== undefined));
+
+/** A vNIC as written on the wire (extra keys, `parent_subnet` and `parent_gateway` ignored). */
+const VnicWire = obj({
+  name: nonEmptyStr(),
+  parent_interface: formatted((s) => (IFNAME_RE.test(s) ? s : null), REASON.ifname, REASON.string),
+  network_mode: NetworkModeField,
+  ip: IpField,
+  ip_address: IpField,
+  subnet: SubnetField,
+  gateway: optBlank(Ipv4Field),
+  dns: DnsField,
+  mac: MacField,
+  mac_address: MacField,
+});
+type VnicWire = z.output<typeof VnicWire>;
+
+/** The normalised vNIC of a parsed request. */
+export interface VnicConfig {
+  name: string;
+  parent_interface: string;
+  network_mode: NetworkMode;
+  /** Address without prefix (from `ip` or `ip_address`). */
+  ip?: string;
+  /** The `/prefix` that came with the address, if any. */
+  ip_prefix?: number;
+  /** CIDR or dotted netmask, as given. */
+  subnet?: string;
+  gateway?: string;
+  dns: string[];
+  /** The user's MAC (from `mac` or `mac_address`), canonical. */
+  mac?: string;
+}
+
+function vnicCrossChecks(v: VnicWire, ctx: z.core.$RefinementCtx<VnicWire>): void {
+  if (v.ip !== undefined && v.ip_address !== undefined) {
+    const prefixesDiffer = v.ip.prefix !== undefined && v.ip_address.prefix !== undefined && v.ip.prefix !== v.ip_address.prefix;
+    if (v.ip.ip !== v.ip_address.ip || prefixesDiffer) addCrossFieldIssue(ctx, ['ip'], 'conflicts with ip_address');
+  }
+  if (v.network_mode === 'static' && v.ip === undefined && v.ip_address === undefined) {
+    addCrossFieldIssue(ctx, ['ip'], STATIC_NEEDS_IP);
+  }
+  if (v.mac !== undefined && v.mac_address !== undefined && v.mac !== v.mac_address) {
+    addCrossFieldIssue(ctx, ['mac'], 'conflicts with mac_address');
+  }
+}
+
+function toVnicConfig(v: VnicWire): VnicConfig {
+  const out: VnicConfig = { name: v.name, parent_interface: v.parent_interface, network_mode: v.network_mode, dns: v.dns };
+  const ip = v.ip ?? v.ip_address;
+  if (ip !== undefined) {
+    out.ip = ip.ip;
+    const prefix = v.ip?.prefix ?? v.ip_address?.prefix;
+    if (prefix !== undefined) out.ip_prefix = prefix;
+  }
+  if (v.subnet !== undefined) out.subnet = v.subnet;
+  if (v.gateway !== undefined) out.gateway = v.gateway;
+  const mac = v.mac ?? v.mac_address;
+  if (mac !== undefined) out.mac = mac;
+  return out;
+}
+
+export const VnicConfig = VnicWire.superRefine(vnicCrossChecks).transform(toVnicConfig);
+
+function uniqueNames(vnics: VnicConfig[], ctx: z.core.$RefinementCtx<VnicConfig[]>): void {
+  const byName = new Map<string, number>();
+  const byKey = new Map<string, number>();
+  vnics.forEach((v, i) => {
+    const same = byName.get(v.name);
+    const key = vnicFileKey(v.name);
+    const clash = byKey.get(key);
+    if (same !== undefined) {
+      addCrossFieldIssue(ctx, [i, 'name'], `vNIC name '${v.name}' is already used by vnic_configs[${same}]`);
+    } else if (clash !== undefined) {
+      const other = vnics[clash]?.name ?? '';
+      addCrossFieldIssue(
+        ctx,
+        [i, 'name'],
+        `vNIC name '${v.name}' clashes with '${other}' of vnic_configs[${clash}] (both are stored as '${key}')`,
+      );
+    }
+    if (!byName.has(v.name)) byName.set(v.name, i);
+    if (!byKey.has(key)) byKey.set(key, i);
+  });
+}
+
+/** Serial object (§4.1; the feature itself is later phase, §5.12). */
+export const SerialConfig = obj({
+  name: str(),
+  device_id: nonEmptyStr(),
+  container_path: formatted((s) => (isDevicePath(s) ? s : null), REASON.devicePath, REASON.string),
+  baud_rate: opt(num()),
+});
+export type SerialConfig = z.output<typeof SerialConfig>;
+
+/** `create_new_runtime` request: BASE_MESSAGE + the §4.1 fields, in this declaration order. */
+export const CreateNewRuntimeRequest = BaseMessage.extend({
+  container_name: ContainerName,
+  vnic_configs: list(VnicConfig).superRefine(uniqueNames),
+  serial_configs: withDefault(list(SerialConfig), []),
+  runtime_version: optBlank(formatted((s) => (IMAGE_TAG_RE.test(s) ? s : null), REASON.imageTag, REASON.string)).transform(
+    (v) => v ?? 'latest',
+  ),
+  dedicated_interface: optBlank(ifname()),
+});
+export type CreateNewRuntimeRequest = z.output<typeof CreateNewRuntimeRequest>;
+
+/**
+ * §4.1 step 3: the refusal text for a request that needs a later-phase feature, or null.
+ * Checked in this order: serial ports, dedicated NIC, then the first vNIC whose parent is WiFi.
+ */
+export function laterPhaseRefusal(
+  req: Pick<CreateNewRuntimeRequest, 'serial_configs' | 'dedicated_interface' | 'vnic_configs'>,
+  wifiParents: Set<string>,
+): string | null {
+  if (req.serial_configs.length > 0) return 'Serial passthrough is not supported by this agent yet';
+  if (req.dedicated_interface !== undefined) return 'Dedicated NIC passthrough is not supported by this agent yet';
+  const wifi = req.vnic_configs.find((v) => wifiParents.has(v.parent_interface));
+  if (wifi !== undefined) {
+    return `WiFi vNIC '${wifi.name}' (parent ${wifi.parent_interface}) is not supported by this agent yet`;
+  }
+  return null;
+}
+
+/**
+ * The domain spec of a parsed request. A DHCP vNIC carries no static address, so any `ip` given
+ * with `network_mode: dhcp` is dropped here (it is kept in the parsed request).
+ */
+export function toVplcSpec(req: Pick<CreateNewRuntimeRequest, 'container_name' | 'vnic_configs' | 'runtime_version'>): VplcSpec {
+  const vnics = req.vnic_configs.map((v): VnicSpec => {
+    const spec: VnicSpec = { name: v.name, parentInterface: v.parent_interface, mode: v.network_mode, dns: [...v.dns] };
+    if (v.network_mode === 'static' && v.ip !== undefined) {
+      spec.ip = v.ip;
+      if (v.ip_prefix !== undefined) spec.ipPrefix = v.ip_prefix;
+    }
+    if (v.subnet !== undefined) spec.subnet = v.subnet;
+    if (v.gateway !== undefined) spec.gateway = v.gateway;
+    if (v.mac !== undefined) spec.mac = v.mac;
+    return spec;
+  });
+  return { name: req.container_name, vnics, runtimeVersion: req.runtime_version };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * Domain types of a vPLC as the orchestrator core sees it: already validated and normalised
+ * (aliases merged, `manual` → `static`, MACs lower-case with colons, IPs without prefix).
+ * The cloud wire contract (shared/cloud/create-new-runtime.ts) and the local API both produce these.
+ */
+
+export const RESERVED_DEVICE_ID = '__orchestrator__';
+
+export const VPLC_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{1,62}$/;
+export const IFNAME_RE = /^[A-Za-z0-9_.-]{1,15}$/;
+export const IMAGE_TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export const VplcName = z
+  .string()
+  .regex(VPLC_NAME_RE, "Value must be a valid container name (2-63 chars of letters, digits, '_', '.', '-', starting with a letter or digit).")
+  .refine((n) => n !== RESERVED_DEVICE_ID, { message: `${RESERVED_DEVICE_ID} is reserved` });
+export type VplcName = z.infer<typeof VplcName>;
+
+export const NetworkMode = z.enum(['dhcp', 'static']);
+export type NetworkMode = z.infer<typeof NetworkMode>;
+
+export const VnicSpec = z.object({
+  /** The vNIC label, unique within its vPLC. */
+  name: z.string().min(1),
+  parentInterface: z.string().regex(IFNAME_RE),
+  mode: NetworkMode,
+  /** Static address without prefix. */
+  ip: z.string().optional(),
+  /** The `/prefix` that came with `ip`, if any (subnet rule 4 of PROTOCOL §5.4). */
+  ipPrefix: z.number().int().min(0).max(32).optional(),
+  /** CIDR or dotted netmask, as given. */
+  subnet: z.string().optional(),
+  gateway: z.string().optional(),
+  dns: z.array(z.string()).default([]),
+  /** The user's MAC, normalised; absent means "generate one". */
+  mac: z.string().optional(),
+});
+export type VnicSpec = z.infer<typeof VnicSpec>;
+
+export const VplcSpec = z.object({
+  name: VplcName,
+  vnics: z.array(VnicSpec),
+  /** Image tag; `latest` when the request gave none. */
+  runtimeVersion: z.string().regex(IMAGE_TAG_RE).default('latest'),
+});
+export type VplcSpec = z.infer<typeof VplcSpec>;
+
+export const DesiredState = z.enum(['running', 'stopped']);
+export type DesiredState = z.infer<typeof DesiredState>;
+
+/** Who asked for a change; recorded with every operation. */
+export const Requester = z.enum(['cloud', 'ui', 'cli', 'agent']);
+export type Requester = z.infer<typeof Requester>;

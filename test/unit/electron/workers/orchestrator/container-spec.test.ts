@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { dnsUnion, planContainer, specHash, type ContainerPlanInput } from '../../../../../electron/workers/orchestrator/spec/container-spec.js';
+import { apiAtLeast } from '../../../../../electron/workers/orchestrator/docker/engine.js';
+
+const base: ContainerPlanInput = {
+  name: 'plc1',
+  image: 'repo/runtime:latest',
+  labels: { a: 'b' },
+  internal: { network: 'plc1_internal', runtimeIp: '172.29.0.10' },
+  lans: [
+    { network: 'macvlan_eth0_198.18.1.0_24', mac: '02:00:00:00:00:01', ip: '198.18.1.10' },
+    { network: 'macvlan_eth1_198.18.2.0_24', mac: '02:00:00:00:00:02' },
+  ],
+  dns: ['198.18.1.53'],
+  perEndpointMac: false,
+  withUlimits: true,
+};
+
+describe('planContainer', () => {
+  it('creates on the first MACVLAN network with a container-level MAC below API 1.44, then connects the rest', () => {
+    const p = planContainer(base);
+    expect(p.create.HostConfig?.NetworkMode).toBe('macvlan_eth0_198.18.1.0_24');
+    expect(p.create.MacAddress).toBe('02:00:00:00:00:01');
+    expect(p.create.NetworkingConfig?.EndpointsConfig).toEqual({ 'macvlan_eth0_198.18.1.0_24': { IPAMConfig: { IPv4Address: '198.18.1.10' } } });
+    expect(p.connects).toEqual([
+      { network: 'plc1_internal', endpoint: { IPAMConfig: { IPv4Address: '172.29.0.10' } } },
+      { network: 'macvlan_eth1_198.18.2.0_24', endpoint: { MacAddress: '02:00:00:00:00:02' } },
+    ]);
+  });
+
+  it('puts every endpoint with its MAC into the create call on API 1.44 and later', () => {
+    const p = planContainer({ ...base, perEndpointMac: true });
+    expect(p.create.HostConfig?.NetworkMode).toBe('plc1_internal');
+    expect(p.create.MacAddress).toBeUndefined();
+    expect(p.create.NetworkingConfig?.EndpointsConfig).toEqual({
+      plc1_internal: { IPAMConfig: { IPv4Address: '172.29.0.10' } },
+      'macvlan_eth0_198.18.1.0_24': { MacAddress: '02:00:00:00:00:01', IPAMConfig: { IPv4Address: '198.18.1.10' } },
+      'macvlan_eth1_198.18.2.0_24': { MacAddress: '02:00:00:00:00:02' },
+    });
+    expect(p.connects).toEqual([]);
+  });
+
+  it('uses the internal network alone for a vPLC without vNICs', () => {
+    const p = planContainer({ ...base, lans: [] });
+    expect(p.create.HostConfig?.NetworkMode).toBe('plc1_internal');
+    expect(p.connects).toEqual([]);
+  });
+
+  it('sets the reference parameters and leaves ulimits out in the degraded form', () => {
+    const hc = planContainer(base).create.HostConfig;
+    expect(hc).toMatchObject({
+      RestartPolicy: { Name: 'no' },
+      CapAdd: ['SYS_NICE', 'MKNOD'],
+      DeviceCgroupRules: ['c 188:* rmw', 'c 166:* rmw', 'c 4:* rmw'],
+      Ulimits: [{ Name: 'rtprio', Soft: 99, Hard: 99 }, { Name: 'memlock', Soft: -1, Hard: -1 }],
+      Dns: ['198.18.1.53'],
+    });
+    expect(planContainer({ ...base, withUlimits: false }).create.HostConfig?.Ulimits).toBeUndefined();
+    expect(planContainer({ ...base, dns: [] }).create.HostConfig?.Dns).toBeUndefined();
+  });
+});
+
+describe('dnsUnion and specHash', () => {
+  it('keeps order and drops duplicates across vNICs', () => {
+    const spec = { name: 'p1', runtimeVersion: 'latest', vnics: [{ name: 'a', parentInterface: 'e0', mode: 'dhcp' as const, dns: ['1.1.1.1', '8.8.8.8'] }, { name: 'b', parentInterface: 'e1', mode: 'dhcp' as const, dns: ['8.8.8.8', '9.9.9.9'] }] };
+    expect(dnsUnion(spec)).toEqual(['1.1.1.1', '8.8.8.8', '9.9.9.9']);
+  });
+
+  it('changes with the ulimit form and not with key order', () => {
+    const spec = { name: 'p1', runtimeVersion: 'latest', vnics: [] };
+    const reordered = { vnics: [], runtimeVersion: 'latest', name: 'p1' };
+    expect(specHash(spec, 'img', true, {})).toBe(specHash(reordered, 'img', true, {}));
+    expect(specHash(spec, 'img', true, {})).not.toBe(specHash(spec, 'img', false, {}));
+  });
+});
+
+describe('apiAtLeast', () => {
+  it('compares versions numerically, not as strings', () => {
+    expect(apiAtLeast('1.9', '1.44')).toBe(false);
+    expect(apiAtLeast('1.41', '1.44')).toBe(false);
+    expect(apiAtLeast('1.44', '1.44')).toBe(true);
+    expect(apiAtLeast('1.45', '1.44')).toBe(true);
+    expect(apiAtLeast('2.0', '1.44')).toBe(true);
+  });
+});
