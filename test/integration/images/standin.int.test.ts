@@ -1,0 +1,213 @@
+// Integration: the stand-in OpenPLC runtime image (test/images) answers like the runtime API.
+// Needs dockerd and the local test images (built here when missing or stale).
+// Runtime: about 10 s on 2 cores; four short-lived containers on one throwaway internal bridge network.
+import { execFile } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureTestImages,
+  STANDIN_CERT_PATH,
+  STANDIN_CRASHY_IMAGE,
+  STANDIN_HTTP_PORT,
+  STANDIN_HTTPS_PORT,
+  STANDIN_IMAGE,
+  STANDIN_TLS_NAME,
+} from '../../images/build.js';
+import { requireDocker } from '../../support/require.js';
+import { newRunId, TEST_LABEL, waitFor } from '../../support/run.js';
+
+const execFileAsync = promisify(execFile);
+
+const run = newRunId();
+const prefix = `vt-${run}-`;
+const runLabel = `${TEST_LABEL}=${run}`;
+
+async function docker(...args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync('docker', args, { timeout: 90_000 });
+  return stdout.trim();
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  rawHeaders: string[];
+  body: Buffer;
+}
+
+interface Call {
+  ip: string;
+  method?: string;
+  path: string;
+  body?: Buffer;
+  headers?: Record<string, string>;
+  /** PEM to trust for HTTPS; omit for plain HTTP on 8080. */
+  ca?: string | null;
+}
+
+function call({ ip, method = 'GET', path, body, headers = {}, ca }: Call): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const common = { host: ip, method, path, headers, agent: false as const, timeout: 10_000 };
+    const onResponse = (res: IncomingMessage): void => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }),
+      );
+      res.on('error', reject);
+    };
+    const req =
+      ca === undefined
+        ? httpRequest({ ...common, port: STANDIN_HTTP_PORT }, onResponse)
+        : httpsRequest(
+            { ...common, port: STANDIN_HTTPS_PORT, servername: STANDIN_TLS_NAME, ...(ca === null ? {} : { ca }) },
+            onResponse,
+          );
+    req.on('timeout', () => req.destroy(new Error(`timeout calling ${method} ${path} on ${ip}`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A /29 inside 198.19.250.0/24; retried on overlap so parallel runs on one engine do not collide. */
+async function createNetwork(name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const subnet = `198.19.250.${randomInt(0, 32) * 8}/29`;
+    try {
+      await docker('network', 'create', '--internal', '--subnet', subnet, '--label', runLabel, name);
+      return;
+    } catch (err) {
+      if (attempt >= 10 || !/overlap/i.test(String(err))) throw err;
+    }
+  }
+}
+
+interface Standin {
+  name: string;
+  ip: string;
+}
+
+async function startStandin(image: string, suffix: string, network: string): Promise<Standin> {
+  const name = `${prefix}${suffix}`;
+  await docker('run', '-d', '--name', name, '--label', runLabel, '--network', network, image);
+  const ip = await docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name);
+  return { name, ip };
+}
+
+async function whenListening(s: Standin): Promise<void> {
+  const probe = (): Promise<number | string> =>
+    call({ ip: s.ip, path: '/json' }).then(
+      (r) => r.status,
+      (err: unknown) => String(err),
+    );
+  await waitFor(probe, (v) => v === 200, { timeoutMs: 30_000, what: `stand-in ${s.name} answering on ${s.ip}` });
+}
+
+describe('stand-in OpenPLC runtime image', () => {
+  const network = `${prefix}net`;
+  let workDir = '';
+  let ca = '';
+  let main: Standin;
+
+  beforeAll(async () => {
+    requireDocker();
+    await ensureTestImages(() => undefined);
+    workDir = await mkdtemp(join(tmpdir(), `${prefix}standin-`));
+    await createNetwork(network);
+    main = await startStandin(STANDIN_IMAGE, 'main', network);
+    await docker('cp', `${main.name}:${STANDIN_CERT_PATH}`, join(workDir, 'cert.pem'));
+    ca = await readFile(join(workDir, 'cert.pem'), 'utf8');
+    await whenListening(main);
+  });
+
+  afterAll(async () => {
+    const ids = (await docker('ps', '-aq', '--filter', `label=${runLabel}`).catch(() => '')).split('\n').filter(Boolean);
+    if (ids.length > 0) await docker('rm', '-f', ...ids).catch(() => undefined);
+    await docker('network', 'rm', network).catch(() => undefined);
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('issues a bearer token on POST /api/login over HTTPS verified against its own certificate', async () => {
+    const r = await call({ ip: main.ip, method: 'POST', path: '/api/login', ca, body: Buffer.from('{"username":"u","password":"p"}') });
+
+    expect(r.status).toBe(200);
+    const json = JSON.parse(r.body.toString()) as { access_token: unknown; token_type: unknown };
+    expect(json.token_type).toBe('bearer');
+    expect(typeof json.access_token).toBe('string');
+    expect(String(json.access_token).length).toBeGreaterThan(10);
+  });
+
+  it('fails the TLS handshake for a client that does not trust the stand-in certificate', async () => {
+    await expect(call({ ip: main.ip, method: 'POST', path: '/api/login', ca: null })).rejects.toMatchObject({
+      code: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+    });
+  });
+
+  it('echoes a non-UTF-8 body byte for byte with its query, method and raw header names', async () => {
+    const payload = Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x80, 0xc3]);
+    const r = await call({
+      ip: main.ip,
+      method: 'PUT',
+      path: '/echo/some/where?a=1&a=2&b=x',
+      ca,
+      body: payload,
+      headers: { 'Content-Type': 'application/octet-stream', 'X-Mixed-Case': 'kept' },
+    });
+
+    expect(r.status).toBe(200);
+    const echo = JSON.parse(r.body.toString()) as Record<string, unknown>;
+    expect(echo).toMatchObject({
+      method: 'PUT',
+      path: '/echo/some/where',
+      query: { a: ['1', '2'], b: 'x' },
+      body_length: payload.length,
+      content_type: 'application/octet-stream',
+    });
+    expect(Buffer.from(String(echo['body_base64']), 'base64')).toEqual(payload);
+    expect(echo['headers']).toMatchObject({ 'X-Mixed-Case': 'kept' });
+  });
+
+  it('serves the same API over plain HTTP on 8080', async () => {
+    const r = await call({ ip: main.ip, path: '/text' });
+
+    expect(r.status).toBe(200);
+    expect(r.body.toString()).toBe('hello from stand-in');
+  });
+
+  it('answers /binary with the deterministic byte pattern', async () => {
+    const r = await call({ ip: main.ip, path: '/binary?size=300', ca });
+
+    expect(r.headers['content-type']).toBe('application/octet-stream');
+    expect([...r.body]).toEqual(Array.from({ length: 300 }, (_, i) => (i * 7 + 3) & 0xff));
+  });
+
+  it('exits with the code requested by POST /api/exit', async () => {
+    const s = await startStandin(STANDIN_IMAGE, 'exit', network);
+    await whenListening(s);
+
+    const r = await call({ ip: s.ip, method: 'POST', path: '/api/exit?code=7', ca });
+
+    expect(r.status).toBe(200);
+    expect(await docker('wait', s.name)).toBe('7');
+  });
+
+  it('exits 0 on SIGTERM as PID 1 instead of waiting for the kill', async () => {
+    const s = await startStandin(STANDIN_IMAGE, 'sigterm', network);
+    await whenListening(s);
+
+    await docker('stop', '--time', '60', s.name);
+
+    expect(await docker('inspect', '-f', '{{.State.ExitCode}}', s.name)).toBe('0');
+  });
+
+  it('crashy variant exits 1 on its own', async () => {
+    const s = await startStandin(STANDIN_CRASHY_IMAGE, 'crashy', network);
+
+    expect(await docker('wait', s.name)).toBe('1');
+  });
+});
