@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isIpv4 } from '../net/ipv4.js';
+import { isAssignableMac, normalizeMac } from '../net/mac.js';
 
 /**
  * Domain types of a vPLC as the orchestrator core sees it: already validated and normalised
@@ -21,30 +23,44 @@ export type VplcName = z.infer<typeof VplcName>;
 export const NetworkMode = z.enum(['dhcp', 'static']);
 export type NetworkMode = z.infer<typeof NetworkMode>;
 
+const Ipv4 = z.string().refine(isIpv4, { message: 'Value must be an IPv4 address.' });
+
 export const VnicSpec = z.object({
   /** The vNIC label, unique within its vPLC. */
   name: z.string().min(1),
   parentInterface: z.string().regex(IFNAME_RE),
   mode: NetworkMode,
   /** Static address without prefix. */
-  ip: z.string().optional(),
+  ip: Ipv4.optional(),
   /** The `/prefix` that came with `ip`, if any (subnet rule 4 of PROTOCOL §5.4). */
   ipPrefix: z.number().int().min(0).max(32).optional(),
   /** CIDR or dotted netmask, as given. */
   subnet: z.string().optional(),
-  gateway: z.string().optional(),
-  dns: z.array(z.string()).default([]),
+  gateway: Ipv4.optional(),
+  dns: z.array(Ipv4).default([]),
   /** The user's MAC, normalised; absent means "generate one". */
-  mac: z.string().optional(),
+  mac: z
+    .string()
+    .refine((m) => normalizeMac(m) === m && isAssignableMac(m), { message: 'Value must be a unicast MAC address (aa:bb:cc:dd:ee:ff).' })
+    .optional(),
 });
 export type VnicSpec = z.infer<typeof VnicSpec>;
 
-export const VplcSpec = z.object({
-  name: VplcName,
-  vnics: z.array(VnicSpec),
-  /** Image tag; `latest` when the request gave none. */
-  runtimeVersion: z.string().regex(IMAGE_TAG_RE).default('latest'),
-});
+export const VplcSpec = z
+  .object({
+    name: VplcName,
+    vnics: z.array(VnicSpec),
+    /** Image tag; `latest` when the request gave none. */
+    runtimeVersion: z.string().regex(IMAGE_TAG_RE).default('latest'),
+  })
+  .superRefine((spec, ctx) => {
+    const seen = new Set<string>();
+    spec.vnics.forEach((v, i) => {
+      if (v.mode === 'static' && !v.ip) ctx.addIssue({ code: 'custom', path: ['vnics', i, 'ip'], message: 'a static vNIC needs an IP address' });
+      if (seen.has(v.name)) ctx.addIssue({ code: 'custom', path: ['vnics', i, 'name'], message: `vNIC name '${v.name}' is used twice` });
+      seen.add(v.name);
+    });
+  });
 export type VplcSpec = z.infer<typeof VplcSpec>;
 
 export const DesiredState = z.enum(['running', 'stopped']);

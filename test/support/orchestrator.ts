@@ -41,7 +41,7 @@ export async function openOrchestrator(over: Partial<OrchestratorSettingsInput> 
     dataDir,
     reopen: open,
     dispose: async () => {
-      for (const o of opened) await o.close();
+      for (const o of opened) await o.close({ graceMs: 5_000 });
       await removeByLabels({ instance: orch.installationId });
       rmSync(dataDir, { recursive: true, force: true });
     },

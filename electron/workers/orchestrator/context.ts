@@ -42,6 +42,10 @@ export type OrchestratorContext = {
   /** Host facts learned at run time (e.g. the engine refuses real-time ulimits). */
   hostFacts: { rtLimitsRefused: boolean };
   usage: { register(name: string): void; unregister(name: string): void };
+  /** Container ids the agent is starting itself, so their Docker `start` events do not re-provision a second time. */
+  ownStarts: Set<string>;
+  /** Aborted when the agent shuts down; long waits (runtime probe, boot sync) give up on it. */
+  shutdown: AbortSignal;
 };
 
 /** Warnings per vPLC, each under a key so a later success can clear it. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
-import type { Requester, VplcSpec } from '../../../shared/domain/vplc.js';
+import { VplcSpec, type Requester } from '../../../shared/domain/vplc.js';
 import { KeyedLock } from '../../lib/sync/keyed-lock.js';
 import { systemClock, type Clock } from '../../lib/time/clock.js';
 import { WarningBoard, type DhcpProvisioner, type FaultHook, type Logger, type OrchestratorContext, type VplcEvent } from './context.js';
@@ -13,7 +13,7 @@ import { Label, isOwn, ownFilter } from './docker/labels.js';
 import { alwaysReady, hostSubnets, LocalInterfaceSource, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
 import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
 import { bootSync } from './lifecycle/boot-sync.js';
-import { VplcControl, type ControlResult } from './lifecycle/control.js';
+import { shouldRunAutomatically, VplcControl, type ControlResult } from './lifecycle/control.js';
 import { CrashGuard } from './lifecycle/crash-guard.js';
 import { Watchdog } from './lifecycle/watchdog.js';
 import { HostMetricsReader } from './metrics/host.js';
@@ -22,7 +22,8 @@ import { UsageSampler, type HostSample } from './metrics/sampler.js';
 import { Networks } from './net/networks.js';
 import { OperationState } from './ops/operation-state.js';
 import { RuntimeProxy } from './runtime/proxy.js';
-import { probeRuntime, type TlsPinStore } from './runtime/tls-pin.js';
+import { probeRuntime } from './runtime/tls-pin.js';
+import { RuntimeAccess } from './runtime-access.js';
 import type { RunCommandOutcome, RunCommandRequest } from './runtime/types.js';
 import { ORCHESTRATOR_ID, runSelfDestruct } from './self-destruct.js';
 import { OrchestratorSettings, type OrchestratorSettingsInput } from './settings.js';
@@ -49,6 +50,7 @@ export type OrchestratorDeps = {
 export type CreateAck =
   | { status: 'creating'; container_id: string; message: string; operation_id: string }
   | { status: 'error'; error: string };
+export type SelfDestructAck = { status: 'accepted'; message: string; poll_device_id: string } | { status: 'error'; error: string };
 export type DeleteAck = { status: 'deleting'; device_id: string; message: string } | { status: 'error'; error: string };
 
 export type VplcSummary = { name: string; state: string; running: boolean; desired_state: string | null; operation: string | null; internal_ip: string | null };
@@ -79,8 +81,8 @@ export class Orchestrator {
   private readonly lock = new KeyedLock();
   private readonly listeners = new Set<(e: VplcEvent) => void>();
   private readonly background = new Set<Promise<unknown>>();
-  private readonly lifecycleAbort = new AbortController();
-  private readonly memoryPins = new Map<string, string>();
+  private readonly pidCache = new Map<string, number>();
+  private destructing = false;
   private watchdog?: Watchdog;
   private sampler?: UsageSampler;
   readonly guard: CrashGuard;
@@ -93,6 +95,7 @@ export class Orchestrator {
 
   private constructor(
     readonly ctx: OrchestratorContext,
+    private readonly lifecycleAbort: AbortController,
     private readonly readiness: NetworkReadiness,
     probe: RuntimeProbe | undefined,
     ringCapacity: number | undefined,
@@ -102,12 +105,12 @@ export class Orchestrator {
     this.rings = new UsageRings(ringCapacity ? { capacity: ringCapacity } : {});
     ctx.usage.register = (n) => this.rings.register(n);
     ctx.usage.unregister = (n) => void this.rings.unregister(n);
-    const pins = this.pinStore();
-    this.probe = probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins }));
+    const access = new RuntimeAccess(ctx);
+    this.probe = probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
     this.proxy = new RuntimeProxy({
-      resolveTarget: (id) => this.target(id, false),
-      refreshTarget: (id) => this.target(id, true),
-      pins,
+      resolveTarget: (id) => access.target(id, false),
+      refreshTarget: (id) => access.target(id, true),
+      pins: access.pins,
       options: { ...ctx.settings.runCommand },
     });
   }
@@ -121,6 +124,7 @@ export class Orchestrator {
     const clock = deps.clock ?? systemClock;
     const log = deps.log ?? silent;
     const emitter = { emit: (_e: VplcEvent): void => undefined };
+    const lifecycleAbort = new AbortController();
     const ctx: OrchestratorContext = {
       settings,
       engine,
@@ -136,9 +140,11 @@ export class Orchestrator {
       warnings: new WarningBoard(),
       hostFacts: { rtLimitsRefused: false },
       usage: { register: () => undefined, unregister: () => undefined },
+      ownStarts: new Set(),
+      shutdown: lifecycleAbort.signal,
     };
     for (const p of store.problems) log.error('persisted file was corrupt and has been moved aside', { ...p });
-    const orch = new Orchestrator(ctx, deps.readiness ?? alwaysReady, deps.probe, deps.ringCapacity);
+    const orch = new Orchestrator(ctx, lifecycleAbort, deps.readiness ?? alwaysReady, deps.probe, deps.ringCapacity);
     emitter.emit = (e) => orch.listeners.forEach((l) => l(e));
     orch.adoption = await adoptExisting(ctx);
     return orch;
@@ -146,6 +152,18 @@ export class Orchestrator {
 
   get installationId(): string {
     return this.ctx.store.installationId;
+  }
+
+  /** Host-level health warnings with their fix (shown in status, tray and UI). */
+  async hostWarnings(): Promise<string[]> {
+    const info = await this.ctx.engine.describe();
+    const out: string[] = [];
+    if (!info.liveRestore) {
+      out.push('Docker live-restore is off: restarting or upgrading Docker stops every vPLC. Set "live-restore": true in /etc/docker/daemon.json and reload dockerd (systemctl reload docker).');
+    }
+    if (this.ctx.hostFacts.rtLimitsRefused) out.push('real-time limits unavailable on this host: the engine refuses rtprio/memlock ulimits, vPLCs run without them');
+    for (const p of this.ctx.store.problems) out.push(`${p.file} was corrupt (${p.reason}) and was moved to ${p.movedTo}`);
+    return out;
   }
 
   onEvent(cb: (e: VplcEvent) => void): () => void {
@@ -159,28 +177,55 @@ export class Orchestrator {
     return p;
   }
 
-  /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync once the network is ready. */
+  /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync; the health poll follows boot sync. */
   startLifecycle(options: { sampleUsage?: boolean } = {}): Promise<string[]> {
     const ctx = this.ctx;
-    this.watchdog = new Watchdog({
+    const watchdog = new Watchdog({
       ctx,
       guard: this.guard,
-      restart: (name) => this.control.watchdogStart(name),
-      onForeignStart: (name) => this.control.onStartEvent(name),
+      restart: (name) => this.control.autoStart(name, 'watchdog'),
+      onStart: (name, id) => this.control.onStartEvent(name, id),
+      onContainerEvent: (id) => this.pidCache.delete(id),
       isBusy: (name) => this.lock.busy(name),
+      mayRun: (name) => !this.destructing && shouldRunAutomatically(ctx, name),
     });
-    this.watchdog.start();
+    this.watchdog = watchdog;
+    watchdog.start();
     if (options.sampleUsage !== false) {
       this.sampler = new UsageSampler({ rings: this.rings, listTargets: () => this.usageTargets() });
       this.sampler.start();
     }
-    for (const r of this.adoption?.resumeCreates ?? []) {
-      this.track(finishAfterStart(ctx, r.name, r.containerId, r.runtimeIp || (ctx.store.getClient(r.name)?.ip ?? ''), this.probe, () => Promise.resolve()));
+    this.resumeInterrupted();
+    return this.track(
+      bootSync(ctx, this.control, this.readiness, this.lifecycleAbort.signal)
+        .catch((err: unknown) => {
+          ctx.log.warn('boot sync failed', { err: dockerMessage(err) });
+          return [];
+        })
+        .finally(() => watchdog.startPolling()),
+    );
+  }
+
+  /** Operations a previous agent left unfinished (see adoptExisting); each runs under its vPLC's lock and shows in status. */
+  private resumeInterrupted(): void {
+    const { ctx } = this;
+    const a = this.adoption;
+    if (!a) return;
+    for (const r of a.resumeCreates) {
+      if (!ctx.ops.begin(r.name, 'create')) continue;
+      ctx.ops.setStep(r.name, 'waiting_for_runtime');
+      const ip = ctx.store.getClient(r.name)?.ip ?? '';
+      this.track(this.lock.run(r.name, () => finishAfterStart(ctx, r.name, r.containerId, ip, this.probe, () => Promise.resolve())));
     }
-    for (const name of this.adoption?.resumeDeletes ?? []) {
-      if (ctx.ops.begin(name, 'delete')) this.track(this.lock.run(name, () => runDelete(ctx, name)));
+    for (const name of a.resumeFromSpec) {
+      const spec = ctx.store.getDesired(name)?.spec;
+      if (!spec || !ctx.ops.begin(name, 'create')) continue;
+      ctx.log.info('resuming an interrupted create from the stored spec', { vplc: name });
+      this.track(this.lock.run(name, () => runCreate(ctx, spec, randomUUID(), 'agent', this.probe)));
     }
-    return this.track(bootSync(ctx, this.control, this.readiness, this.lifecycleAbort.signal).catch(() => []));
+    for (const name of a.resumeDeletes) {
+      if (ctx.ops.begin(name, 'delete')) this.track(this.lock.run(name, () => runDelete(ctx, name, 'agent')));
+    }
   }
 
   onHostSample(cb: (s: HostSample) => void): () => void {
@@ -199,8 +244,14 @@ export class Orchestrator {
     for (const c of list) {
       const name = c.Labels?.[Label.vplc];
       if (!name || !this.rings.has(name)) continue;
-      const info = await this.ctx.engine.inspectContainer(c.Id);
-      if (info?.State.Running && info.State.Pid > 0) out.push({ name, containerId: c.Id, pid: info.State.Pid });
+      // One inspect per container start, not per tick: Docker events drop the cached PID on every start and die.
+      let pid = this.pidCache.get(c.Id);
+      if (pid === undefined) {
+        const info = await this.ctx.engine.inspectContainer(c.Id);
+        pid = info?.State.Running ? info.State.Pid : 0;
+        if (pid > 0) this.pidCache.set(c.Id, pid);
+      }
+      if (pid > 0) out.push({ name, containerId: c.Id, pid });
     }
     return out;
   }
@@ -209,7 +260,22 @@ export class Orchestrator {
 
   /** The synchronous part of PROTOCOL §4.1; the pipeline then runs in the background. */
   async create(spec: VplcSpec, requestedBy: Requester): Promise<CreateAck> {
+    try {
+      return await this.createChecked(spec, requestedBy);
+    } catch (err) {
+      return { status: 'error', error: dockerMessage(err) };
+    }
+  }
+
+  private async createChecked(input: VplcSpec, requestedBy: Requester): Promise<CreateAck> {
     const { ctx } = this;
+    if (this.destructing) return { status: 'error', error: 'Self-destruct operation in progress' };
+    const parsed = VplcSpec.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { status: 'error', error: `Validation error: ${issue?.path.join('.') || 'spec'}: ${issue?.message ?? 'invalid'}` };
+    }
+    const spec = parsed.data;
     const name = spec.name;
     const ifaces = await ctx.interfaces.list();
     for (const v of spec.vnics) {
@@ -220,7 +286,11 @@ export class Orchestrator {
     const inFlight = ctx.ops.inProgress(name);
     if (inFlight) return { status: 'error', error: `Container ${name} already has a ${inFlight} operation in progress` };
     if (ctx.store.getDesired(name) || (await ctx.engine.inspectContainer(name))) return { status: 'error', error: 'Container name is already in use' };
-    if (!ctx.ops.begin(name, 'create')) return { status: 'error', error: `Failed to start operation for ${name}` };
+    if (!ctx.ops.begin(name, 'create')) {
+      // Another request for the name got in while we looked at Docker.
+      const racing = ctx.ops.inProgress(name);
+      return { status: 'error', error: racing ? `Container ${name} already has a ${racing} operation in progress` : `Failed to start operation for ${name}` };
+    }
     ctx.warnings.clear(name);
     const opId = randomUUID();
     const now = new Date().toISOString();
@@ -255,7 +325,16 @@ export class Orchestrator {
   }
 
   async delete(name: string, requestedBy: Requester): Promise<DeleteAck> {
+    try {
+      return await this.deleteChecked(name, requestedBy);
+    } catch (err) {
+      return { status: 'error', error: dockerMessage(err) };
+    }
+  }
+
+  private async deleteChecked(name: string, requestedBy: Requester): Promise<DeleteAck> {
     const { ctx } = this;
+    if (this.destructing) return { status: 'error', error: 'Self-destruct operation in progress' };
     if (name === ORCHESTRATOR_ID) return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
     const inFlight = ctx.ops.inProgress(name);
     if (inFlight) return { status: 'error', error: `Container ${name} already has a ${inFlight} operation in progress` };
@@ -263,9 +342,12 @@ export class Orchestrator {
     if (info && !isOwn(info.Config.Labels, this.installationId, 'vplc')) {
       return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
     }
-    if (!ctx.ops.begin(name, 'delete')) return { status: 'error', error: `Failed to start operation for ${name}` };
+    if (!ctx.ops.begin(name, 'delete')) {
+      const racing = ctx.ops.inProgress(name);
+      return { status: 'error', error: racing ? `Container ${name} already has a ${racing} operation in progress` : `Failed to start operation for ${name}` };
+    }
     ctx.log.info('delete accepted', { vplc: name, requestedBy });
-    this.track(this.lock.run(name, () => runDelete(ctx, name)));
+    this.track(this.lock.run(name, () => runDelete(ctx, name, requestedBy)));
     return { status: 'deleting', device_id: name, message: `Container deletion started for ${name}` };
   }
 
@@ -280,7 +362,11 @@ export class Orchestrator {
   }
 
   status(name: string): Promise<DeviceStatus> {
-    return deviceStatus(this.ctx, this.guard, name, () => undefined);
+    return deviceStatus(this.ctx, this.guard, name, () => undefined).catch((err: unknown) => ({
+      status: 'error',
+      device_id: name,
+      error: `Failed to retrieve container status: ${dockerMessage(err)}`,
+    }));
   }
 
   async list(): Promise<VplcSummary[]> {
@@ -304,8 +390,15 @@ export class Orchestrator {
   }
 
   async consumptionDevice(deviceId: string, cpuPeriod?: string | null, memoryPeriod?: string | null): Promise<Record<string, unknown>> {
-    const info = await this.ctx.engine.inspectContainer(deviceId).catch(() => null);
-    if (!info || !isOwn(info.Config.Labels, this.installationId, 'vplc')) return { status: 'error', error: `Device ${deviceId} not found` };
+    let info: Docker.ContainerInspectInfo | null = null;
+    let inspectFailed = false;
+    try {
+      info = await this.ctx.engine.inspectContainer(deviceId);
+    } catch {
+      inspectFailed = true;
+    }
+    const managed = inspectFailed ? !!this.ctx.store.getDesired(deviceId) : !!info && isOwn(info.Config.Labels, this.installationId, 'vplc');
+    if (!managed) return { status: 'error', error: `Device ${deviceId} not found` };
     return deviceConsumption(deviceId, info, this.rings, cpuPeriod, memoryPeriod, Math.floor(this.ctx.clock.now() / 1000));
   }
 
@@ -315,53 +408,41 @@ export class Orchestrator {
   }
 
   /** PROTOCOL §4.3; `removeSelf` is the cloud link's part (credentials, link state). */
-  selfDestruct(removeSelf: () => Promise<void>): { status: 'accepted' } | { status: 'error'; error: string } {
+  selfDestruct(removeSelf: () => Promise<void>): SelfDestructAck {
     if (this.ctx.ops.inProgress(ORCHESTRATOR_ID) || !this.ctx.ops.begin(ORCHESTRATOR_ID, 'delete')) {
       return { status: 'error', error: 'Self-destruct operation already in progress' };
     }
+    this.destructing = true;
     this.ctx.ops.setStep(ORCHESTRATOR_ID, 'starting');
-    this.track(runSelfDestruct(this.ctx, removeSelf));
-    return { status: 'accepted' };
-  }
-
-  /** Stops the agent's own loops; vPLCs keep running. */
-  async close(): Promise<void> {
-    this.lifecycleAbort.abort(new Error('orchestrator closing'));
-    this.watchdog?.stop();
-    this.sampler?.stop();
-    await Promise.allSettled([...this.background]);
-    await this.hostReader.close();
-  }
-
-  private pinStore(): TlsPinStore {
+    this.track(
+      runSelfDestruct(this.ctx, removeSelf, (name, fn) => this.lock.run(name, fn)).finally(() => {
+        // A failed self-destruct may be retried; a finished one leaves nothing to guard.
+        this.destructing = false;
+      }),
+    );
     return {
-      get: (id) => this.ctx.store.getDesired(id)?.runtime_cert_pin ?? this.memoryPins.get(id),
-      set: async (id, pin) => {
-        this.memoryPins.set(id, pin);
-        await this.ctx.store.patchDesired(id, { runtime_cert_pin: pin });
-      },
+      status: 'accepted',
+      message: "Self-destruct initiated. Poll get_device_status with device_id='__orchestrator__' for progress.",
+      poll_device_id: ORCHESTRATOR_ID,
     };
   }
 
-  private async target(deviceId: string, refresh: boolean): Promise<{ internalIp: string } | null> {
-    const cached = this.ctx.store.getClient(deviceId)?.ip;
-    if (cached && !refresh) {
-      return (await this.isManaged(deviceId)) ? { internalIp: cached } : null;
-    }
-    const info = await this.ctx.engine.inspectContainer(deviceId).catch((err: unknown) => {
-      this.ctx.log.warn('run_command: inspect failed', { vplc: deviceId, err: dockerMessage(err) });
-      return null;
-    });
-    if (!info || !isOwn(info.Config.Labels, this.installationId, 'vplc')) return null;
-    const ip = info.NetworkSettings.Networks[`${deviceId}_internal`]?.IPAddress;
-    if (!ip) return null;
-    await this.ctx.store.putClient(deviceId, ip);
-    return { internalIp: ip };
-  }
-
-  private async isManaged(name: string): Promise<boolean> {
-    if (this.ctx.store.getDesired(name)) return true;
-    const info = await this.ctx.engine.inspectContainer(name).catch(() => null);
-    return !!info && isOwn(info.Config.Labels, this.installationId, 'vplc');
+  /**
+   * Stops the agent's own loops; vPLCs keep running. Operations still in flight get `graceMs` to finish
+   * (PROTOCOL §12: 30 s shutdown budget); whatever is cut off is journalled and resumed or rolled back next start.
+   */
+  async close(options: { graceMs?: number } = {}): Promise<void> {
+    this.lifecycleAbort.abort(new Error('orchestrator closing'));
+    this.watchdog?.stop();
+    this.sampler?.stop();
+    const graceMs = options.graceMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      Promise.allSettled([...this.background]).then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (!settled) this.ctx.log.warn('shutdown: operations still running after the grace period; they resume at the next start', { graceMs });
+    await this.hostReader.close();
   }
 }

@@ -12,7 +12,9 @@ export const ORCHESTRATOR_ID = '__orchestrator__';
  * PROTOCOL §4.3 self-destruct, restricted to this installation's resources. Credentials and the cloud link are the
  * caller's part (`removeSelf`), so this module never touches keys.
  */
-export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () => Promise<void>): Promise<void> {
+export type WithLock = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+
+export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () => Promise<void>, withLock: WithLock): Promise<void> {
   const step = (s: string): void => ctx.ops.setStep(ORCHESTRATOR_ID, s);
   try {
     await sleep(100);
@@ -21,14 +23,17 @@ export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () =
     const vplcs = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
     for (const c of vplcs) {
       const name = c.Labels?.[Label.vplc] ?? c.Id;
-      await ctx.dhcp.stop(name).catch(() => undefined);
-      await removeHelpers(ctx, name);
-      const container = ctx.engine.docker.getContainer(c.Id);
-      await stopContainer(ctx, container);
-      await container.remove({ force: true }).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
+      // Under the vPLC's lock, so an operation already running on it finishes first.
+      await withLock(name, async () => {
+        await ctx.dhcp.stop(name).catch(() => undefined);
+        await removeHelpers(ctx, name);
+        const container = ctx.engine.docker.getContainer(c.Id);
+        await stopContainer(ctx, container);
+        await container.remove({ force: true }).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+        ctx.usage.unregister(name);
       });
-      ctx.usage.unregister(name);
     }
     // Helpers whose vPLC is already gone.
     for (const h of await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId) })) {

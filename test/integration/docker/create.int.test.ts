@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VplcSpec } from '../../../shared/domain/vplc.js';
 import { Label } from '../../../electron/workers/orchestrator/docker/labels.js';
-import { docker, wireLinks } from '../../support/docker.js';
+import { docker, removeByLabels, wireLinks } from '../../support/docker.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
 import { lanAddress, lanSubnet, newRunId, TEST_LABEL, waitFor, workerSlot } from '../../support/run.js';
@@ -41,6 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await removeByLabels({ run });
   await fx?.dispose();
   for (const p of parents) p.dispose();
 });

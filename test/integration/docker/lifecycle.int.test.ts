@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VplcSpec } from '../../../shared/domain/vplc.js';
 import { Label } from '../../../electron/workers/orchestrator/docker/labels.js';
-import { docker } from '../../support/docker.js';
+import { docker, removeByLabels } from '../../support/docker.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
 import { lanAddress, lanSubnet, newRunId, TEST_LABEL, waitFor, workerSlot } from '../../support/run.js';
@@ -40,6 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await removeByLabels({ run });
   await fx?.dispose();
   parent?.dispose();
 });
@@ -100,6 +101,18 @@ describe('delete', () => {
     await c.start();
     expect(await fx.orch.delete(name, 'cloud')).toEqual({ status: 'error', error: `Container ${name} is not managed by this orchestrator` });
     expect((await c.inspect()).State.Running).toBe(true);
+  });
+
+  it('keeps the MACVLAN network of a stopped vPLC when a neighbour on the same parent is deleted', async () => {
+    const stopped = `vt-${run}-sleeper`;
+    const neighbour = `vt-${run}-neighbour`;
+    await created(stopped, 13);
+    await created(neighbour, 14);
+    expect(await fx.orch.stop(stopped, 'ui')).toMatchObject({ status: 'success' });
+    await fx.orch.delete(neighbour, 'cli');
+    await fx.orch.settled(neighbour);
+    expect(await fx.orch.start(stopped, 'ui')).toMatchObject({ status: 'success', container_status: 'running' });
+    expect(Object.keys((await fx.orch.status(stopped)).networks as object)).toEqual([`macvlan_${parent.name}_${lanSubnet(slot, 8).replace('/', '_')}`]);
   });
 
   it('garbage-collects the MACVLAN network once no managed vPLC uses it', async () => {

@@ -26,9 +26,11 @@ export async function createAndStart(
     }
     await ctx.fault('before-start', input.name);
     try {
+      ctx.ownStarts.add(container.id);
       await container.start();
       return { containerId: container.id, withUlimits };
     } catch (err) {
+      ctx.ownStarts.delete(container.id);
       if (!withUlimits || !isRlimitRefusal(err)) throw err;
       ctx.log.warn('engine refused real-time ulimits; recreating the vPLC without them', { vplc: input.name });
       ctx.hostFacts.rtLimitsRefused = true;

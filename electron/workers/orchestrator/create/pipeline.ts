@@ -81,6 +81,8 @@ export async function runCreate(ctx: OrchestratorContext, spec: VplcSpec, opId: 
 
   let containerId: string;
   let runtimeIp: string;
+  const holds: Array<() => void> = [];
+  const releaseHolds = (): void => holds.splice(0).forEach((release) => release());
   try {
     await step('validating_config');
     const interfaces = await interfacesWithSubnets(ctx, spec);
@@ -106,6 +108,7 @@ export async function runCreate(ctx: OrchestratorContext, spec: VplcSpec, opId: 
         );
       }
       const lan = await ctx.networks.ensureLan(v.parentInterface, v.resolvedSubnet, v.resolvedGateway, opId);
+      holds.push(ctx.networks.hold(lan.id));
       if (lan.created) created.lanNetworks.push(lan.id);
       (persisted[i] as PersistedVnic).docker_network_name = lan.name;
       lans.push({ network: lan.name, mac: v.requestedMac, ...(v.mode === 'static' && v.ip ? { ip: v.ip } : {}) });
@@ -124,12 +127,14 @@ export async function runCreate(ctx: OrchestratorContext, spec: VplcSpec, opId: 
       },
     );
     containerId = started.containerId;
+    releaseHolds();
     await ctx.store.patchDesired(name, { degraded_ulimits: !started.withUlimits });
     await ctx.fault('after-start', name);
   } catch (err) {
     const message = err instanceof OperationError ? err.message : dockerMessage(err);
     ctx.log.warn('create failed; rolling back', { vplc: name, op: opId, err: message });
-    const incomplete = await rollbackCreate(ctx, name, created);
+    releaseHolds();
+    const incomplete = await rollbackCreate(ctx, name, created, opId);
     ctx.ops.setError(name, incomplete.length ? `${message} (cleanup incomplete: ${incomplete.join('; ')})` : message, 'create');
     ctx.emit({ kind: 'changed', name, reason: 'create-failed' });
     return;
@@ -152,7 +157,7 @@ export async function finishAfterStart(
     ctx.usage.register(name);
     await refreshRegistry(ctx, name);
     // MACs are verified while the runtime boots; the helper and the runtime do not wait for each other.
-    const macs = enforceMacs(ctx, name);
+    const macs = enforceMacs(ctx, name).catch((err: unknown) => ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}`));
 
     ctx.ops.setStep(name, 'starting_dhcp');
     ctx.warnings.clearPrefix(name, 'dhcp:');
@@ -162,9 +167,14 @@ export async function finishAfterStart(
     ctx.ops.setStep(name, 'waiting_for_runtime');
     ctx.emit({ kind: 'changed', name, reason: 'waiting_for_runtime' });
     let answered = false;
-    while (!answered && ctx.clock.monotonic() - startedMs < ctx.settings.runtimeWaitMs) {
+    while (!answered && !ctx.shutdown.aborted && ctx.clock.monotonic() - startedMs < ctx.settings.runtimeWaitMs) {
       answered = await probe(name, runtimeIp);
-      if (!answered) await sleep(200);
+      if (!answered) await sleep(200, ctx.shutdown).catch(() => undefined);
+    }
+    if (ctx.shutdown.aborted && !answered) {
+      // The agent is stopping: the journal keeps this create, and the next start finishes it.
+      await macs;
+      return;
     }
     await macs;
     if (!answered) {
@@ -175,8 +185,7 @@ export async function finishAfterStart(
     }
   } catch (err) {
     ctx.ops.setError(name, (err as Error).message, 'create');
-  } finally {
-    await ctx.store.dropJournal(name).catch(() => undefined);
-    ctx.emit({ kind: 'changed', name, reason: 'created' });
   }
+  await ctx.store.dropJournal(name).catch(() => undefined);
+  ctx.emit({ kind: 'changed', name, reason: 'created' });
 }

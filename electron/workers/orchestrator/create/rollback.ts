@@ -1,14 +1,30 @@
 import type { OrchestratorContext } from '../context.js';
 import { dockerMessage, isNotFound } from '../docker/errors.js';
+import { Label, ownFilter } from '../docker/labels.js';
 
 export type Created = { container?: string; internalNetwork?: string; lanNetworks: string[] };
 
+/** Adds what carries this operation's `op` label: a resource created just before a crash may be missing from the journal. */
+async function withLabelled(ctx: OrchestratorContext, opId: string | undefined, created: Created): Promise<Created> {
+  if (!opId) return created;
+  const filter = { label: [...ownFilter(ctx.store.installationId).label, `${Label.op}=${opId}`] };
+  const containers = await ctx.engine.docker.listContainers({ all: true, filters: filter });
+  const networks = await ctx.engine.docker.listNetworks({ filters: filter });
+  const vplcContainer = containers.find((c) => c.Labels?.[Label.role] === 'vplc');
+  return {
+    container: created.container ?? vplcContainer?.Id,
+    internalNetwork: created.internalNetwork ?? networks.find((n) => n.Labels?.[Label.role] === 'internal-net')?.Id,
+    lanNetworks: [...new Set([...created.lanNetworks, ...networks.filter((n) => n.Labels?.[Label.role] === 'lan-net').map((n) => n.Id)])],
+  };
+}
+
 /**
- * Undoes, in reverse order, exactly what one create operation made (PROTOCOL §5.7 rollback).
- * Reused networks and pulled images are kept. Returns what could not be cleaned up.
+ * Removes, in reverse order, exactly the Docker resources one create operation made. Reused networks (not ours, or
+ * still used by another container) and pulled images are kept. Returns what could not be cleaned up.
  */
-export async function rollbackCreate(ctx: OrchestratorContext, name: string, created: Created): Promise<string[]> {
+export async function removeCreatedResources(ctx: OrchestratorContext, name: string, created0: Created, opId?: string): Promise<string[]> {
   const incomplete: string[] = [];
+  const created = await withLabelled(ctx, opId, created0).catch(() => created0);
   if (created.container) {
     try {
       await ctx.engine.docker.getContainer(created.container).remove({ force: true });
@@ -18,8 +34,7 @@ export async function rollbackCreate(ctx: OrchestratorContext, name: string, cre
   }
   for (const id of [...created.lanNetworks].reverse()) {
     try {
-      const info = await ctx.engine.inspectNetwork(id);
-      if (info && Object.keys(info.Containers ?? {}).length === 0) await ctx.networks.removeNetwork(id);
+      if (!(await ctx.networks.inUse(id))) await ctx.networks.removeNetwork(id);
     } catch (err) {
       incomplete.push(`network ${id.slice(0, 12)}: ${dockerMessage(err)}`);
     }
@@ -31,7 +46,12 @@ export async function rollbackCreate(ctx: OrchestratorContext, name: string, cre
       incomplete.push(`network ${name}_internal: ${dockerMessage(err)}`);
     }
   }
-  // A rollback also drops the desired record, so nothing re-creates what the user was told failed.
+  return incomplete;
+}
+
+/** PROTOCOL §5.7 rollback: the resources, then every record, so nothing re-creates what the user was told failed. */
+export async function rollbackCreate(ctx: OrchestratorContext, name: string, created: Created, opId?: string): Promise<string[]> {
+  const incomplete = await removeCreatedResources(ctx, name, created, opId);
   for (const [what, fn] of [
     ['vNIC records', () => ctx.store.dropVnics(name)],
     ['registry entry', () => ctx.store.dropClient(name)],

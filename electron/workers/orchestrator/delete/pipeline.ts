@@ -32,7 +32,9 @@ export async function stopContainer(ctx: OrchestratorContext, c: Docker.Containe
  * PROTOCOL §5.8 deletion of a managed vPLC. The desired record is tombstoned first, so an interrupted delete
  * is finished by the next start instead of being forgotten.
  */
-export async function runDelete(ctx: OrchestratorContext, name: string): Promise<void> {
+export async function runDelete(ctx: OrchestratorContext, name: string, requestedBy = 'agent'): Promise<void> {
+  const before = ctx.store.getDesired(name);
+  let containerGone = false;
   try {
     await ctx.store.patchDesired(name, { tombstone: true, desired_state: 'stopped' });
     await ctx.store.putJournal(name, {
@@ -40,7 +42,7 @@ export async function runDelete(ctx: OrchestratorContext, name: string): Promise
       operation: 'delete',
       step: 'stopping_container',
       started_at: new Date().toISOString(),
-      requested_by: 'agent',
+      requested_by: requestedBy,
       created: { lan_networks: [] },
       past_start: false,
     });
@@ -48,6 +50,7 @@ export async function runDelete(ctx: OrchestratorContext, name: string): Promise
     await removeHelpers(ctx, name);
 
     ctx.ops.setStep(name, 'stopping_container');
+    await ctx.fault('before-container-removed', name);
     const info = await ctx.engine.inspectContainer(name);
     if (info && isOwn(info.Config.Labels, ctx.store.installationId, 'vplc')) {
       const c = ctx.engine.docker.getContainer(info.Id);
@@ -60,6 +63,7 @@ export async function runDelete(ctx: OrchestratorContext, name: string): Promise
     } else if (!info) {
       ctx.log.warn('delete: container already gone', { vplc: name });
     }
+    containerGone = true;
     await ctx.fault('after-container-removed', name);
 
     for (const v of ctx.store.getVnics(name)) {
@@ -82,6 +86,12 @@ export async function runDelete(ctx: OrchestratorContext, name: string): Promise
     ctx.ops.finish(name);
     ctx.emit({ kind: 'removed', name });
   } catch (err) {
+    // Before the container is gone the delete is undone, so no tombstone can remove a vPLC the user starts again;
+    // after that point the tombstone stays and the next start finishes the cleanup.
+    if (!containerGone) {
+      await (before ? ctx.store.putDesired(name, before) : ctx.store.dropDesired(name)).catch(() => undefined);
+      await ctx.store.dropJournal(name).catch(() => undefined);
+    }
     ctx.ops.setError(name, dockerMessage(err), 'delete');
     ctx.emit({ kind: 'changed', name, reason: 'delete-failed' });
   }

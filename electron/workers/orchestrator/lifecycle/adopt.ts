@@ -1,22 +1,26 @@
 import type { OrchestratorContext } from '../context.js';
-import { rollbackCreate } from '../create/rollback.js';
+import { removeCreatedResources } from '../create/rollback.js';
 import { Label, ownFilter } from '../docker/labels.js';
 import { internalNetworkName } from '../net/networks.js';
 
 export type AdoptResult = {
   adopted: string[];
   unknownToDesired: string[];
-  rolledBack: string[];
-  resumeCreates: Array<{ name: string; containerId: string; runtimeIp: string }>;
+  /** Creates interrupted before their container ran: partial resources removed, to be re-run from the stored spec. */
+  resumeFromSpec: string[];
+  /** Creates interrupted after their container started: bookkeeping and the runtime wait are finished. */
+  resumeCreates: Array<{ name: string; containerId: string }>;
   resumeDeletes: string[];
+  failed: string[];
 };
 
 /**
  * After an agent restart: find this installation's vPLCs by label and adopt them as they are (no restart), then decide
- * what to do with operations the journal says were interrupted (PROTOCOL §5.7 "Journal").
+ * what happens to operations that were interrupted (DECISIONS "Failures in create": resumed from the stored spec,
+ * never silently dropped; an interrupted delete is finished).
  */
 export async function adoptExisting(ctx: OrchestratorContext): Promise<AdoptResult> {
-  const result: AdoptResult = { adopted: [], unknownToDesired: [], rolledBack: [], resumeCreates: [], resumeDeletes: [] };
+  const result: AdoptResult = { adopted: [], unknownToDesired: [], resumeFromSpec: [], resumeCreates: [], resumeDeletes: [], failed: [] };
   const list = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
   const present = new Map<string, string>();
   for (const c of list) {
@@ -27,36 +31,49 @@ export async function adoptExisting(ctx: OrchestratorContext): Promise<AdoptResu
     ctx.usage.register(name);
     const ip = c.NetworkSettings?.Networks?.[internalNetworkName(name)]?.IPAddress;
     if (ip) await ctx.store.putClient(name, ip);
-    if (!ctx.store.getDesired(name)) {
+    if (!ctx.store.getDesired(name)?.spec) {
       result.unknownToDesired.push(name);
       ctx.log.warn('adopted a vPLC that is unknown to the desired state; it is left as it is', { vplc: name });
     }
   }
 
+  const journalled = new Set<string>();
   for (const [name, entry] of ctx.store.journalEntries()) {
+    journalled.add(name);
     if (entry.operation === 'delete') {
       result.resumeDeletes.push(name);
       continue;
     }
     const containerId = present.get(name);
-    const subnet = ctx.store.getDesired(name)?.internal_subnet;
-    if (entry.past_start && containerId && subnet) {
-      const client = ctx.store.getClient(name);
-      result.resumeCreates.push({ name, containerId, runtimeIp: client?.ip ?? '' });
+    if (entry.past_start && containerId) {
+      result.resumeCreates.push({ name, containerId });
       continue;
     }
-    const incomplete = await rollbackCreate(ctx, name, {
-      container: entry.created.container,
-      internalNetwork: entry.created.internal_network,
-      lanNetworks: entry.created.lan_networks,
-    });
-    const msg = 'Interrupted by agent restart';
-    ctx.ops.setError(name, incomplete.length ? `${msg} (cleanup incomplete: ${incomplete.join('; ')})` : msg, 'create');
-    result.rolledBack.push(name);
+    const incomplete = await removeCreatedResources(
+      ctx,
+      name,
+      { container: entry.created.container, internalNetwork: entry.created.internal_network, lanNetworks: entry.created.lan_networks },
+      entry.op_id,
+    );
     present.delete(name);
+    result.adopted = result.adopted.filter((n) => n !== name);
+    if (incomplete.length) {
+      ctx.ops.setError(name, `Interrupted by agent restart (cleanup incomplete: ${incomplete.join('; ')})`, 'create');
+      result.failed.push(name);
+    } else if (ctx.store.getDesired(name)?.spec) {
+      result.resumeFromSpec.push(name);
+    } else {
+      await ctx.store.dropJournal(name);
+      ctx.ops.setError(name, 'Interrupted by agent restart', 'create');
+      result.failed.push(name);
+    }
   }
   for (const name of ctx.store.desiredNames()) {
-    if (ctx.store.getDesired(name)?.tombstone && !result.resumeDeletes.includes(name)) result.resumeDeletes.push(name);
+    const d = ctx.store.getDesired(name);
+    if (!d || journalled.has(name)) continue;
+    if (d.tombstone) result.resumeDeletes.push(name);
+    // An acknowledged create whose agent died before its first journal write: the spec is on disk, so it is resumed.
+    else if (d.spec && !present.has(name)) result.resumeFromSpec.push(name);
   }
   return result;
 }

@@ -51,11 +51,13 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
           ctx.log.warn('boot sync: skipping vPLC in an unexpected state', { vplc: name, state: info.State.Status });
           continue;
         }
-        if (desired?.desired_state === 'stopped' || desired?.tombstone || ctx.ops.inProgress(name)) continue;
+        // Absence is not a wish to run: a vPLC with no desired record is left as it is.
+        if (desired?.desired_state !== 'running' || desired.tombstone || ctx.ops.inProgress(name)) continue;
         await waitForParents(ctx, ctx.store.getVnics(name).map((v) => v.parent_interface), signal);
-        await control.startContainer(name, c.Id);
-        started.push(name);
-        await sleep(ctx.settings.watchdog.settleMs, signal);
+        if (await control.autoStart(name, 'boot-sync')) {
+          started.push(name);
+          await sleep(ctx.settings.watchdog.settleMs, signal);
+        }
       } catch (err) {
         if (signal.aborted) return;
         ctx.log.warn('boot sync: could not handle vPLC', { vplc: name, err: dockerMessage(err) });

@@ -11,16 +11,22 @@ export type ControlResult =
   | { status: 'success'; device_id: string; container_status: string; message: string }
   | { status: 'error'; device_id: string; error: string };
 
+/** Automatic starts (boot sync, watchdog) only for vPLCs whose persisted desired state says running. */
+export function shouldRunAutomatically(ctx: OrchestratorContext, name: string): boolean {
+  const d = ctx.store.getDesired(name);
+  return d?.desired_state === 'running' && !d.tombstone && !ctx.ops.inProgress(name);
+}
+
 /**
  * start / stop / restart of a managed vPLC (PROTOCOL §4.10), under the per-vPLC lock that re-provisioning also takes.
  *
  * INVARIANTS
- * - `desired_state` is persisted before the container is touched, so the watchdog never fights an explicit stop.
- * - Starts the agent makes itself are remembered in `ownStarts`, so their Docker `start` events do not re-provision twice.
+ * - `desired_state` is persisted before the container is touched, so the watchdog never fights an explicit stop;
+ *   a vPLC adopted without a record gets one at that moment.
+ * - Starts the agent makes itself are remembered in `ctx.ownStarts`, so their Docker `start` events do not re-provision twice.
+ * - Every failure becomes an error result; nothing throws past these methods.
  */
 export class VplcControl {
-  readonly ownStarts = new Set<string>();
-
   constructor(
     private readonly ctx: OrchestratorContext,
     private readonly lock: KeyedLock,
@@ -43,27 +49,35 @@ export class VplcControl {
     this.ctx.log.info(`vPLC ${what}`, { vplc: name, requestedBy: requester });
   }
 
-  /** Starts the container and re-provisions it; used by start, restart, boot sync and the watchdog. */
+  /** Starts the container and re-provisions it (best effort); used by start, restart, boot sync and the watchdog. */
   async startContainer(name: string, id: string): Promise<void> {
-    this.ownStarts.add(name);
+    this.ctx.ownStarts.add(id);
     try {
       await this.ctx.engine.docker.getContainer(id).start();
     } catch (err) {
-      this.ownStarts.delete(name);
+      this.ctx.ownStarts.delete(id);
       if (!isNotModified(err)) throw err;
     }
-    await reprovision(this.ctx, name);
+    try {
+      await reprovision(this.ctx, name);
+    } catch (err) {
+      this.ctx.warnings.set(name, 'reprovision', `re-provisioning after start failed: ${dockerMessage(err)}`);
+    }
     this.ctx.emit({ kind: 'changed', name, reason: 'started' });
   }
 
-  async start(name: string, requester: Requester): Promise<ControlResult> {
+  private guarded(name: string, verb: string, fn: () => Promise<ControlResult>): Promise<ControlResult> {
     const refused = this.refusal(name);
-    if (refused) return refused;
-    return this.lock.run(name, async () => {
+    if (refused) return Promise.resolve(refused);
+    return this.lock.run(name, fn).catch((err: unknown) => ({ status: 'error' as const, device_id: name, error: `Could not ${verb} ${name}: ${dockerMessage(err)}` }));
+  }
+
+  start(name: string, requester: Requester): Promise<ControlResult> {
+    return this.guarded(name, 'start', async () => {
       const c = await this.managed(name);
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
       this.ctx.ops.clearError(name);
-      await this.ctx.store.patchDesired(name, { desired_state: 'running' });
+      await this.ctx.store.setDesiredState(name, 'running', { tombstone: false });
       this.guard.clear(name);
       if (c.running) return { status: 'success', device_id: name, container_status: 'running', message: `Container ${name} is already running` };
       try {
@@ -76,14 +90,12 @@ export class VplcControl {
     });
   }
 
-  async stop(name: string, requester: Requester): Promise<ControlResult> {
-    const refused = this.refusal(name);
-    if (refused) return refused;
-    return this.lock.run(name, async () => {
+  stop(name: string, requester: Requester): Promise<ControlResult> {
+    return this.guarded(name, 'stop', async () => {
       const c = await this.managed(name);
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
       this.ctx.ops.clearError(name);
-      await this.ctx.store.patchDesired(name, { desired_state: 'stopped' });
+      await this.ctx.store.setDesiredState(name, 'stopped');
       try {
         await this.ctx.dhcp.stop(name);
         await removeHelpers(this.ctx, name);
@@ -97,14 +109,12 @@ export class VplcControl {
     });
   }
 
-  async restart(name: string, requester: Requester): Promise<ControlResult> {
-    const refused = this.refusal(name);
-    if (refused) return refused;
-    return this.lock.run(name, async () => {
+  restart(name: string, requester: Requester): Promise<ControlResult> {
+    return this.guarded(name, 'restart', async () => {
       const c = await this.managed(name);
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
       this.ctx.ops.clearError(name);
-      await this.ctx.store.patchDesired(name, { desired_state: 'running' });
+      await this.ctx.store.setDesiredState(name, 'running', { tombstone: false });
       try {
         await this.ctx.dhcp.stop(name);
         await removeHelpers(this.ctx, name);
@@ -118,26 +128,26 @@ export class VplcControl {
     });
   }
 
-  /** The watchdog's restart: under the lock, re-checking that nobody stopped it meanwhile. */
-  async watchdogStart(name: string): Promise<boolean> {
-    return this.lock.run(name, async () => {
-      const desired = this.ctx.store.getDesired(name);
-      if (desired?.desired_state === 'stopped' || this.ctx.ops.inProgress(name)) return false;
-      const c = await this.managed(name);
-      if (!c || c.running) return false;
-      try {
+  /** An automatic start (watchdog, boot sync): under the lock, re-checking that nobody stopped it meanwhile. */
+  async autoStart(name: string, reason: 'watchdog' | 'boot-sync'): Promise<boolean> {
+    return this.lock
+      .run(name, async () => {
+        if (!shouldRunAutomatically(this.ctx, name)) return false;
+        const c = await this.managed(name);
+        if (!c || c.running) return false;
         await this.startContainer(name, c.id);
+        this.ctx.log.info('vPLC started automatically', { vplc: name, reason });
         return true;
-      } catch (err) {
-        this.ctx.log.warn('watchdog restart failed', { vplc: name, err: dockerMessage(err) });
+      })
+      .catch((err: unknown) => {
+        this.ctx.log.warn('automatic start failed', { vplc: name, reason, err: dockerMessage(err) });
         return false;
-      }
-    });
+      });
   }
 
   /** A `start` event the agent did not cause (e.g. `docker start`): re-provision once, under the lock. */
-  onStartEvent(name: string): void {
-    if (this.ownStarts.delete(name)) return;
+  onStartEvent(name: string, containerId: string): void {
+    if (this.ctx.ownStarts.delete(containerId)) return;
     void this.lock.run(name, () => reprovision(this.ctx, name)).catch((err: unknown) => this.ctx.log.warn('re-provision failed', { vplc: name, err: String(err) }));
   }
 

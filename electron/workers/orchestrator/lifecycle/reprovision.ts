@@ -20,7 +20,13 @@ function macTargets(vnics: PersistedVnic[], info: Docker.ContainerInspectInfo): 
     .filter((v) => v._network_method === 'macvlan' && v.docker_network_name)
     .map((v) => {
       const ep = info.NetworkSettings.Networks[v.docker_network_name as string];
-      return { vnic: v.name, requested: v.mac_address, dockerMac: ep?.MacAddress?.toLowerCase() || undefined, dockerIp: ep?.IPAddress || undefined };
+      return {
+        vnic: v.name,
+        requested: v.mac_address,
+        dockerMac: ep?.MacAddress?.toLowerCase() || undefined,
+        dockerIp: ep?.IPAddress || undefined,
+        flush: v.network_mode === 'dhcp',
+      };
     })
     .filter((t) => t.dockerMac !== undefined || t.dockerIp !== undefined);
 }
@@ -43,19 +49,15 @@ export async function enforceMacs(ctx: OrchestratorContext, name: string): Promi
     ctx.log.warn('MAC verification failed', { vplc: name, err: (err as Error).message });
     return;
   }
-  let changed = false;
   for (const o of outcomes) {
     const v = vnics.find((x) => x.name === o.vnic);
     if (!v) continue;
-    if (o.wire && v._wire_mac_address !== o.wire) {
-      v._wire_mac_address = o.wire;
-      changed = true;
-    }
+    // A per-vNIC patch, so lease fields written meanwhile are kept.
+    if (o.wire && v._wire_mac_address !== o.wire) await ctx.store.patchVnic(name, o.vnic, { _wire_mac_address: o.wire });
     if (!o.honoured) {
       ctx.warnings.set(name, `mac:${o.vnic}`, `MAC ${o.requested} of vNIC '${o.vnic}' is not on the wire (measured ${o.wire ?? 'no interface'})`);
     }
   }
-  if (changed) await ctx.store.putVnics(name, vnics);
 }
 
 /** PROTOCOL §6.3: after every start, best effort; failures become warnings. */

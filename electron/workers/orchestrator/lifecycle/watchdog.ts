@@ -9,10 +9,14 @@ export type WatchdogDeps = {
   ctx: OrchestratorContext;
   guard: CrashGuard;
   /** Starts a vPLC under its lock and re-provisions it; returns false if it did not start. */
-  restart: (name: string, reason: 'watchdog') => Promise<boolean>;
-  /** Called for a `start` event the agent did not initiate itself (PROTOCOL §6.3). */
-  onForeignStart: (name: string) => void;
+  restart: (name: string) => Promise<boolean>;
+  /** Called for every `start` event; the receiver ignores the ones the agent caused (PROTOCOL §6.3). */
+  onStart: (name: string, containerId: string) => void;
+  /** Called for every `die` and `start` event (e.g. to drop cached PIDs). */
+  onContainerEvent?: (containerId: string) => void;
   isBusy: (name: string) => boolean;
+  /** Whether automatic starts may touch this vPLC (its persisted desired state says running). */
+  mayRun: (name: string) => boolean;
 };
 
 /**
@@ -20,7 +24,8 @@ export type WatchdogDeps = {
  *
  * INVARIANTS
  * - At most one exit handler per vPLC is pending at a time.
- * - Nothing restarts a vPLC whose desired state is `stopped`, or one with a create/delete in flight.
+ * - Nothing restarts a vPLC unless its persisted desired state says running and no create/delete is in flight.
+ * - The health poll begins only after boot sync (`startPolling`), as PROTOCOL §6.1's `startup_done` requires.
  * - `stop()` ends the subscription, the poll and every pending handler.
  */
 export class Watchdog {
@@ -33,6 +38,10 @@ export class Watchdog {
 
   start(): void {
     void this.subscribeLoop();
+  }
+
+  startPolling(): void {
+    if (this.pollTimer || this.abort.signal.aborted) return;
     this.pollTimer = setInterval(() => void this.poll(), this.d.ctx.settings.watchdog.pollMs);
     this.pollTimer.unref();
   }
@@ -49,6 +58,10 @@ export class Watchdog {
       try {
         const filters = { type: ['container' as const], event: ['die', 'start'], label: ownFilter(ctx.store.installationId, 'vplc').label };
         const stream = (await ctx.engine.docker.getEvents({ filters })) as unknown as Readable;
+        if (this.abort.signal.aborted) {
+          stream.destroy();
+          return;
+        }
         this.stream = stream;
         await this.consume(stream);
       } catch (err) {
@@ -57,7 +70,7 @@ export class Watchdog {
       }
       if (this.abort.signal.aborted) return;
       await sleep(ctx.settings.watchdog.resubscribeMs, this.abort.signal).catch(() => undefined);
-      void this.poll();
+      if (this.pollTimer) void this.poll();
     }
   }
 
@@ -80,7 +93,7 @@ export class Watchdog {
   }
 
   private onEvent(line: string): void {
-    let ev: { Action?: string; status?: string; Actor?: { Attributes?: Record<string, string> } };
+    let ev: { Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
     try {
       ev = JSON.parse(line) as typeof ev;
     } catch {
@@ -89,8 +102,10 @@ export class Watchdog {
     const name = ev.Actor?.Attributes?.[Label.vplc];
     if (!name) return;
     const action = ev.Action ?? ev.status;
+    const id = ev.Actor?.ID ?? ev.id ?? '';
+    this.d.onContainerEvent?.(id);
     if (action === 'die') this.schedule(name);
-    else if (action === 'start') this.d.onForeignStart(name);
+    else if (action === 'start') this.d.onStart(name, id);
   }
 
   /** Health poll: every managed vPLC that is not running and has no operation in flight. */
@@ -116,8 +131,7 @@ export class Watchdog {
   /** The exit handler of PROTOCOL §6.2. */
   private async handleExit(name: string): Promise<void> {
     const { ctx, guard } = this.d;
-    const desired = ctx.store.getDesired(name);
-    if (ctx.ops.inProgress(name) || desired?.desired_state === 'stopped' || desired?.tombstone) return;
+    if (!this.d.mayRun(name)) return;
     if (guard.suspended(name)) {
       ctx.log.error('crash loop: restarts paused until the window allows', { vplc: name, restarts: guard.count(name) });
       ctx.emit({ kind: 'restart-suspended', name, restarts: guard.count(name) });
@@ -129,10 +143,9 @@ export class Watchdog {
       return;
     }
     const info = await ctx.engine.inspectContainer(name).catch(() => null);
-    if (!info || info.State.Running || this.d.isBusy(name)) return;
-    if (ctx.store.getDesired(name)?.desired_state === 'stopped' || ctx.ops.inProgress(name)) return;
+    if (!info || info.State.Running || this.d.isBusy(name) || !this.d.mayRun(name)) return;
     guard.record(name);
     ctx.log.info('watchdog restarting vPLC', { vplc: name, exitCode: info.State.ExitCode, restartsInWindow: guard.count(name) });
-    await this.d.restart(name, 'watchdog');
+    await this.d.restart(name);
   }
 }

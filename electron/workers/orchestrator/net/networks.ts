@@ -50,6 +50,8 @@ function subnetsOf(n: Docker.NetworkInspectInfo): string[] {
 export class Networks {
   private readonly allocLock = mutex();
   private readonly parentLocks = new Map<string, Mutex>();
+  /** Networks a create has chosen but not yet attached a container to; garbage collection leaves them alone. */
+  private readonly held = new Map<string, number>();
 
   constructor(private readonly d: NetworkDeps) {}
 
@@ -110,6 +112,29 @@ export class Networks {
     return nets.filter((n) => n.Driver === 'macvlan' && n.Options?.parent === parent);
   }
 
+  /**
+   * In use means any container attached, stopped ones included. Docker's network inspect lists only running
+   * endpoints, so a stopped vPLC's network would look empty and be removed from under it.
+   */
+  async inUse(networkId: string): Promise<boolean> {
+    if ((this.held.get(networkId) ?? 0) > 0) return true;
+    const attached = await this.d.engine.docker.listContainers({ all: true, filters: { network: [networkId] } });
+    return attached.length > 0;
+  }
+
+  /** Keeps a network from garbage collection until `release` (from get-or-create until the container is attached). */
+  hold(networkId: string): () => void {
+    this.held.set(networkId, (this.held.get(networkId) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.held.get(networkId) ?? 1) - 1;
+      if (n <= 0) this.held.delete(networkId);
+      else this.held.set(networkId, n);
+    };
+  }
+
   /** PROTOCOL §5.4 get-or-create, including the overlap reuse path. */
   async ensureLan(parent: string, cidr: string, gateway: string | undefined, op: string): Promise<LanNet> {
     return this.lockFor(parent).run(async () => {
@@ -118,12 +143,9 @@ export class Networks {
       for (const n of await this.lanNetworksOn(parent)) {
         const subnets = subnetsOf(n).map((s) => normalizeCidr(s));
         if (subnets.includes(want)) return { id: n.Id, name: n.Name, subnet: want, created: false };
-        if (isOwn(n.Labels, this.d.instance, 'lan-net')) {
-          const info = await this.d.engine.inspectNetwork(n.Id);
-          if (info && Object.keys(info.Containers ?? {}).length === 0) {
-            await this.removeNetwork(n.Id);
-            continue;
-          }
+        if (isOwn(n.Labels, this.d.instance, 'lan-net') && !(await this.inUse(n.Id))) {
+          await this.removeNetwork(n.Id);
+          continue;
         }
         throw new OperationError(
           `Interface ${parent} already carries MACVLAN network ${n.Name} (${subnets[0] ?? 'no subnet'}); a parent interface has one MACVLAN network at a time`,
@@ -174,8 +196,9 @@ export class Networks {
     const own = (await this.d.engine.docker.listNetworks({ filters: ownFilter(this.d.instance, 'lan-net') })) as Docker.NetworkInspectInfo[];
     const removed: string[] = [];
     for (const n of own) {
-      const info = await this.d.engine.inspectNetwork(n.Id);
-      if (info && Object.keys(info.Containers ?? {}).length === 0) {
+      const parent = n.Options?.parent ?? '';
+      await this.lockFor(parent).run(async () => {
+        if (await this.inUse(n.Id)) return;
         try {
           await this.removeNetwork(n.Id);
           removed.push(n.Name);
@@ -183,7 +206,7 @@ export class Networks {
           // In use again by a concurrent create: keep it.
           if (!/in use|active endpoints/i.test(dockerMessage(err))) throw err;
         }
-      }
+      });
     }
     return removed;
   }

@@ -23,6 +23,11 @@ export type MacTarget = {
   /** What Docker says the endpoint has; below API 1.44 this is the IP-derived MAC, not ours. */
   dockerMac?: string;
   dockerIp?: string;
+  /**
+   * DHCP vNIC: remove the address Docker's IPAM put there (typically the first free one after the gateway), which
+   * could clash with a real host on the plant LAN; only a DHCP lease may give this vNIC an address.
+   */
+  flush?: boolean;
 };
 
 export type MacOutcome = { vnic: string; requested: string; wire: string | null; honoured: boolean; ifname: string | null };
@@ -38,6 +43,15 @@ export function enforceScript(targets: MacTarget[]): string {
       `ifc=$(ip -o link | grep -i "link/ether ${t.dockerMac} " | sed -e 's/^[0-9]*: *//' -e 's/[@:].*//' | head -n 1)`,
       `if [ -n "$ifc" ]; then ip link set dev "$ifc" address ${t.requested} || echo "failed $ifc" >&2; fi`,
     );
+  }
+  for (const t of targets) {
+    if (!t.flush) continue;
+    for (const mac of new Set([t.requested, t.dockerMac].filter(Boolean))) {
+      lines.push(
+        `ifc=$(ip -o link | grep -i "link/ether ${mac} " | sed -e 's/^[0-9]*: *//' -e 's/[@:].*//' | head -n 1)`,
+        `if [ -n "$ifc" ]; then ip -4 addr flush dev "$ifc" || echo "flush failed $ifc" >&2; fi`,
+      );
+    }
   }
   lines.push(`echo ${SEP}`, 'ip -o link', `echo ${SEP}`, 'ip -o -4 addr');
   return lines.join('\n');

@@ -9,7 +9,7 @@ export const RT_LIMITS_WARNING = 'real-time limits unavailable on this host';
 export const UNKNOWN_DESIRED_WARNING = 'unknown to the desired state: adopted as it is; delete it or create it again to manage its spec';
 
 export type NetworkView = { ip_address: string | null; mac_address: string | null; gateway: string | null };
-export type DeviceStatus = Record<string, unknown> & { status: string; device_id: string };
+export type DeviceStatus = Record<string, unknown> & { status: string; device_id?: string };
 
 const nul = (s: string | undefined | null): string | null => (s ? s : null);
 
@@ -36,7 +36,7 @@ export function networksView(info: Docker.ContainerInspectInfo, vnics: Persisted
 
 /** PROTOCOL §4.5 answer, without the `action`/`correlation_id` the ack wrapper puts first. */
 export async function deviceStatus(ctx: OrchestratorContext, guard: CrashGuard, deviceId: string, parentOf: (net: string) => string | undefined): Promise<DeviceStatus> {
-  if (!deviceId.trim()) return { status: 'error', device_id: deviceId, error: 'Device ID must be a non-empty string' };
+  if (!deviceId.trim()) return { status: 'error', error: 'Device ID must be a non-empty string' };
   const op = ctx.ops.get(deviceId);
   if (op) {
     const base = { device_id: deviceId, operation: op.operation, started_at: op.started_at, updated_at: op.updated_at };
@@ -63,7 +63,7 @@ export async function deviceStatus(ctx: OrchestratorContext, guard: CrashGuard, 
   const state = info.State;
   const internalIp = ctx.store.getClient(deviceId)?.ip;
   const warnings = [...ctx.warnings.list(deviceId)];
-  if (!desired) warnings.unshift(UNKNOWN_DESIRED_WARNING);
+  if (!desired?.spec) warnings.unshift(UNKNOWN_DESIRED_WARNING);
   if (desired?.degraded_ulimits) warnings.unshift(RT_LIMITS_WARNING);
   const startedMs = Date.parse(state.StartedAt);
   return {

@@ -38,8 +38,9 @@ export const DesiredRecord = z.object({
   internal_subnet: z.string().optional(),
   created_at: z.string(),
   updated_at: z.string(),
-  spec: VplcSpec,
-  runtime_image: z.string(),
+  /** Absent for a vPLC adopted without a record (lost or corrupt state): we know only what the user told us since. */
+  spec: VplcSpec.optional(),
+  runtime_image: z.string().optional(),
   /** The engine refused the real-time ulimits; the container runs without them. */
   degraded_ulimits: z.boolean().default(false),
   /** SPKI sha256 (base64) of the runtime's self-signed certificate, pinned on first contact. */

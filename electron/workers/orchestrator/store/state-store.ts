@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { z } from 'zod';
 import { JsonStore } from '../../../lib/fs/json-store.js';
+import type { DesiredState } from '../../../../shared/domain/vplc.js';
 import {
   ClientsFile,
   DesiredFile,
@@ -16,40 +17,100 @@ import {
 export type StoreProblem = { file: string; movedTo: string; reason: string };
 
 /**
- * The orchestrator's persisted state under `<state>`, with file names and shapes of PROTOCOL §5.14.
+ * One persisted map: an in-memory copy that changes only after its file was written.
  *
  * INVARIANTS
- * - Every file has one writer (its JsonStore) and an in-memory copy that is the truth between writes.
- * - A corrupt file is quarantined and reported in `problems`; the in-memory copy starts empty and nothing
- *   is deleted because of that absence (absence is not deletion).
+ * - Mutations run one at a time (read-modify-write under `tail`), so concurrent patches never lose each other.
+ * - The in-memory copy is replaced only after the atomic write succeeded, so memory and disk never diverge.
+ */
+class PersistedMap<V> {
+  private value: Record<string, V> = {};
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly store: JsonStore<Record<string, V>>) {}
+
+  get file(): string {
+    return this.store.file;
+  }
+
+  async load(onCorrupt: (p: StoreProblem) => void): Promise<void> {
+    const loaded = await this.store.load();
+    if (loaded.kind === 'ok') this.value = loaded.value;
+    else if (loaded.kind === 'corrupt') onCorrupt({ file: this.store.file, movedTo: loaded.movedTo, reason: loaded.reason });
+  }
+
+  get(key: string): V | undefined {
+    const v = this.value[key];
+    return v === undefined ? undefined : structuredClone(v);
+  }
+
+  keys(): string[] {
+    return Object.keys(this.value);
+  }
+
+  entries(): Array<[string, V]> {
+    return Object.entries(structuredClone(this.value));
+  }
+
+  /** Applies `fn` to a copy of the entry (undefined = absent); returning undefined deletes it, `this.unchanged` skips the write. */
+  mutate(key: string, fn: (cur: V | undefined) => V | undefined | typeof UNCHANGED): Promise<void> {
+    const run = this.tail.then(async () => {
+      const next = fn(this.get(key));
+      if (next === UNCHANGED) return;
+      const copy = structuredClone(this.value);
+      if (next === undefined) {
+        if (!(key in copy)) return;
+        delete copy[key];
+      } else {
+        copy[key] = structuredClone(next);
+      }
+      await this.store.save(copy);
+      this.value = copy;
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async wipe(): Promise<void> {
+    await this.tail;
+    this.value = {};
+    await this.store.remove();
+  }
+}
+
+export const UNCHANGED: unique symbol = Symbol('unchanged');
+
+/**
+ * The orchestrator's persisted state under `<state>`, with file names and shapes of PROTOCOL §5.14.
+ * A corrupt file is quarantined and reported in `problems`; its map starts empty and nothing is deleted because of
+ * that absence (absence is not deletion).
  */
 export class StateStore {
   readonly problems: StoreProblem[] = [];
-  private desired: z.infer<typeof DesiredFile> = {};
-  private vnics: z.infer<typeof RuntimeVnicsFile> = {};
-  private clients: z.infer<typeof ClientsFile> = {};
-  private journal: z.infer<typeof OperationsFile> = {};
-  private readonly desiredStore: JsonStore<z.infer<typeof DesiredFile>>;
-  private readonly vnicStore: JsonStore<z.infer<typeof RuntimeVnicsFile>>;
-  private readonly clientStore: JsonStore<z.infer<typeof ClientsFile>>;
-  private readonly journalStore: JsonStore<z.infer<typeof OperationsFile>>;
+  private readonly desired: PersistedMap<DesiredRecord>;
+  private readonly vnics: PersistedMap<PersistedVnic[]>;
+  private readonly clients: PersistedMap<{ ip: string; name: string }>;
+  private readonly journal: PersistedMap<JournalEntry>;
   private readonly installationStore: JsonStore<z.infer<typeof InstallationFile>>;
   installationId = '';
 
   constructor(readonly dir: string) {
-    this.desiredStore = new JsonStore(path.join(dir, 'vplc_state.json'), DesiredFile);
-    this.vnicStore = new JsonStore(path.join(dir, 'runtime_vnics.json'), RuntimeVnicsFile);
-    this.clientStore = new JsonStore(path.join(dir, 'clients.json'), ClientsFile);
-    this.journalStore = new JsonStore(path.join(dir, 'operations.json'), OperationsFile);
+    this.desired = new PersistedMap(new JsonStore(path.join(dir, 'vplc_state.json'), DesiredFile));
+    this.vnics = new PersistedMap(new JsonStore(path.join(dir, 'runtime_vnics.json'), RuntimeVnicsFile));
+    this.clients = new PersistedMap(new JsonStore(path.join(dir, 'clients.json'), ClientsFile));
+    this.journal = new PersistedMap(new JsonStore(path.join(dir, 'operations.json'), OperationsFile));
     this.installationStore = new JsonStore(path.join(dir, 'installation.json'), InstallationFile);
   }
 
   async load(): Promise<void> {
     this.installationId = await this.loadInstallationId();
-    this.desired = await this.loadOne(this.desiredStore, {});
-    this.vnics = await this.loadOne(this.vnicStore, {});
-    this.clients = await this.loadOne(this.clientStore, {});
-    this.journal = await this.loadOne(this.journalStore, {});
+    const report = (p: StoreProblem): void => void this.problems.push(p);
+    for (const m of [this.desired, this.vnics, this.clients, this.journal]) await m.load(report);
+  }
+
+  /** True while the desired-state file was found corrupt: automatic starts then touch nothing. */
+  get desiredUntrusted(): boolean {
+    return this.problems.some((p) => p.file === this.desired.file);
   }
 
   /** The installation id labels everything we create; losing it would orphan every vPLC, so a corrupt file is fatal. */
@@ -67,86 +128,74 @@ export class StateStore {
     return id;
   }
 
-  private async loadOne<T>(store: JsonStore<T>, empty: T): Promise<T> {
-    const loaded = await store.load();
-    if (loaded.kind === 'ok') return loaded.value;
-    if (loaded.kind === 'corrupt') this.problems.push({ file: store.file, movedTo: loaded.movedTo, reason: loaded.reason });
-    return empty;
-  }
-
   // Desired records ---------------------------------------------------------
   desiredNames(): string[] {
-    return Object.keys(this.desired);
+    return this.desired.keys();
   }
   getDesired(name: string): DesiredRecord | undefined {
-    const r = this.desired[name];
-    return r ? structuredClone(r) : undefined;
+    return this.desired.get(name);
   }
-  async putDesired(name: string, record: DesiredRecord): Promise<void> {
-    this.desired[name] = structuredClone(record);
-    await this.desiredStore.save(this.desired);
+  putDesired(name: string, record: DesiredRecord): Promise<void> {
+    return this.desired.mutate(name, () => record);
   }
-  async patchDesired(name: string, patch: Partial<DesiredRecord>): Promise<void> {
-    const cur = this.desired[name];
-    if (!cur) return;
-    this.desired[name] = { ...cur, ...structuredClone(patch), updated_at: new Date().toISOString() };
-    await this.desiredStore.save(this.desired);
+  patchDesired(name: string, patch: Partial<DesiredRecord>): Promise<void> {
+    return this.desired.mutate(name, (cur) => (cur ? { ...cur, ...patch, updated_at: new Date().toISOString() } : UNCHANGED));
   }
-  async dropDesired(name: string): Promise<void> {
-    if (!(name in this.desired)) return;
-    delete this.desired[name];
-    await this.desiredStore.save(this.desired);
+  /** Records an explicit desired state, creating a spec-less record for a vPLC adopted without one. */
+  setDesiredState(name: string, state: DesiredState, extra: Partial<DesiredRecord> = {}): Promise<void> {
+    const now = new Date().toISOString();
+    return this.desired.mutate(name, (cur) =>
+      cur
+        ? { ...cur, ...extra, desired_state: state, updated_at: now }
+        : { desired_state: state, created_at: now, updated_at: now, degraded_ulimits: false, tombstone: false, depends_on: [], auto_update: false, ...extra },
+    );
+  }
+  dropDesired(name: string): Promise<void> {
+    return this.desired.mutate(name, () => undefined);
   }
 
   // vNIC records ------------------------------------------------------------
   getVnics(name: string): PersistedVnic[] {
-    return structuredClone(this.vnics[name] ?? []);
+    return this.vnics.get(name) ?? [];
   }
-  async putVnics(name: string, vnics: PersistedVnic[]): Promise<void> {
-    this.vnics[name] = structuredClone(vnics);
-    await this.vnicStore.save(this.vnics);
+  putVnics(name: string, vnics: PersistedVnic[]): Promise<void> {
+    return this.vnics.mutate(name, () => vnics);
   }
-  async dropVnics(name: string): Promise<void> {
-    if (!(name in this.vnics)) return;
-    delete this.vnics[name];
-    await this.vnicStore.save(this.vnics);
+  /** Patches one vNIC by name; other vNICs and other fields (leases) are kept as they are on disk. */
+  patchVnic(name: string, vnic: string, patch: Partial<PersistedVnic>): Promise<void> {
+    return this.vnics.mutate(name, (cur) => {
+      if (!cur?.some((v) => v.name === vnic)) return UNCHANGED;
+      return cur.map((v) => (v.name === vnic ? { ...v, ...patch } : v));
+    });
+  }
+  dropVnics(name: string): Promise<void> {
+    return this.vnics.mutate(name, () => undefined);
   }
 
   // Registry cache (clients.json) -------------------------------------------
   getClient(name: string): { ip: string; name: string } | undefined {
-    return this.clients[name];
+    return this.clients.get(name);
   }
-  async putClient(name: string, ip: string): Promise<void> {
-    if (this.clients[name]?.ip === ip) return;
-    this.clients[name] = { ip, name };
-    await this.clientStore.save(this.clients);
+  putClient(name: string, ip: string): Promise<void> {
+    return this.clients.mutate(name, (cur) => (cur?.ip === ip ? UNCHANGED : { ip, name }));
   }
-  async dropClient(name: string): Promise<void> {
-    if (!(name in this.clients)) return;
-    delete this.clients[name];
-    await this.clientStore.save(this.clients);
+  dropClient(name: string): Promise<void> {
+    return this.clients.mutate(name, () => undefined);
   }
 
   // Operation journal -------------------------------------------------------
   journalEntries(): Array<[string, JournalEntry]> {
-    return Object.entries(structuredClone(this.journal));
+    return this.journal.entries();
   }
-  async putJournal(name: string, entry: JournalEntry): Promise<void> {
-    this.journal[name] = structuredClone(entry);
-    await this.journalStore.save(this.journal);
+  putJournal(name: string, entry: JournalEntry): Promise<void> {
+    return this.journal.mutate(name, () => entry);
   }
-  async dropJournal(name: string): Promise<void> {
-    if (!(name in this.journal)) return;
-    delete this.journal[name];
-    await this.journalStore.save(this.journal);
+  dropJournal(name: string): Promise<void> {
+    return this.journal.mutate(name, () => undefined);
   }
 
   /** Self-destruct: every state file of ours goes; logs are kept elsewhere. */
   async wipe(): Promise<void> {
-    this.desired = {};
-    this.vnics = {};
-    this.clients = {};
-    this.journal = {};
-    await Promise.all([this.desiredStore.remove(), this.vnicStore.remove(), this.clientStore.remove(), this.journalStore.remove()]);
+    await Promise.all([this.desired.wipe(), this.vnics.wipe(), this.clients.wipe(), this.journal.wipe()]);
   }
 }

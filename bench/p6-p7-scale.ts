@@ -1,0 +1,280 @@
+/**
+ * P6 — create time per vPLC at 1, 50 and 200 vPLCs; P7 — agent restart (adoption + boot sync) with 100 running.
+ *
+ * P6: creates go through `Orchestrator.create`, one after another, each waited to `success`; one static vNIC each
+ * on one shared bench veth (198.18.202.0/24, distinct IPs and MACs). One run from an empty host up to 200 gives
+ * every figure: "at N" is the mean over the first N creates (so N=50 is exactly "50 from empty"), and the mean of
+ * the last 50 shows the marginal cost near 200. The baseline is the docker CLI sequence of bench/common.ts
+ * (`baselineCreate`: networks, create, connect, start, runtime poll) for its first 1 and 50 creates, on its own
+ * veth (198.18.203.0/24), run before ours on an equally empty host and removed before ours starts.
+ * The orchestrator runs its lifecycle (watchdog, boot sync) as the deployed agent does.
+ *
+ * P7: when the 100th vPLC of P6 is up: `StartedAt` of all 100 is recorded, the orchestrator is closed, then
+ * `Orchestrator.open` on the same data dir (adoption) + `startLifecycle()` until boot sync resolves is timed,
+ * three times; afterwards `StartedAt` is compared (none may have been restarted). Baseline: `docker ps` filtered
+ * by our labels + one `docker inspect` of all 100 through the CLI. P6 then continues to 200 with the reopened agent
+ * (after one untimed warm-up create/delete, because the refused-ulimits fact is re-learnt after a restart).
+ *
+ * Quick mode: P6 at 1/10/20 (baseline 1/10), P7 with 20. Full: about 6-8 min on 2 cores.
+ * Run alone: `npx tsx bench/p6-p7-scale.ts [--quick] [--only p6|p7]`. Everything is removed at the end
+ * (containers and networks by our installation label and the bench's run label, the veths, the data dir).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Orchestrator } from '../electron/workers/orchestrator/orchestrator.js';
+import {
+  assertImages,
+  assertLansFree,
+  BaselineBlocks,
+  baselineCreate,
+  benchMac,
+  createVeth,
+  docker,
+  dockerCli,
+  DockerEvents,
+  goalNote,
+  instanceLabel,
+  lanIp,
+  lanSubnet,
+  mean,
+  median,
+  newBenchId,
+  onCleanup,
+  openOrch,
+  oursCreate,
+  oursDelete,
+  removeLabelled,
+  runAlone,
+  runLabel,
+  runtimeCa,
+  sleep,
+  StepClock,
+  sum,
+  type BenchOpts,
+  type OursTiming,
+} from './common.js';
+import type { BenchResult, BenchRow } from './types.js';
+
+const P7_GOAL_MS = 3_000;
+const OURS_LAN = 2;
+const BASE_LAN = 3;
+
+export type ScaleParts = { p6: boolean; p7: boolean };
+
+type P7Round = { openMs: number; bootMs: number; closeMs: number; adopted: number; bootStarted: number };
+
+async function startedAtAll(names: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const queue = [...names];
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+        const info = await docker.getContainer(n).inspect();
+        out.set(n, info.State.Running ? info.State.StartedAt : `not running (${info.State.Status})`);
+      }
+    }),
+  );
+  return out;
+}
+
+/** P6 and/or P7 in one pass (P7 reuses P6's vPLCs). Returns one result per part asked for. */
+export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, p7: true }): Promise<{ p6?: BenchResult; p7?: BenchResult }> {
+  const sizes = opts.quick ? [1, 10, 20] : [1, 50, 200];
+  const baseN = opts.quick ? 10 : 50;
+  const p7At = opts.quick ? 20 : 100;
+  const p7Rounds = opts.quick ? 2 : 3;
+  const target = parts.p6 ? Math.max(...sizes) : p7At;
+  if (target + 5 > 250) throw new Error('a /24 LAN holds at most 250 vPLCs here');
+
+  assertImages();
+  await assertLansFree([lanSubnet(OURS_LAN), lanSubnet(BASE_LAN)]);
+  const id = newBenchId();
+  const vOurs = createVeth(`vb${id}3a`);
+  const vBase = createVeth(`vb${id}4a`);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'vb-p6-'));
+  let orch: Orchestrator | undefined;
+  let installation: string | undefined;
+  let events: DockerEvents | undefined;
+  let clock: StepClock | undefined;
+  let cleanupNote = '';
+  const cleanup = onCleanup(async () => {
+    events?.close();
+    clock?.stop();
+    await orch?.close().catch(() => undefined);
+    const t0 = performance.now();
+    const ours = installation ? await removeLabelled(instanceLabel(installation)) : { containers: 0, networks: 0 };
+    const base = await removeLabelled(runLabel(id));
+    vOurs.dispose();
+    vBase.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+    cleanupNote = `cleanup: ${ours.containers + base.containers} containers and ${ours.networks + base.networks} networks removed in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+  });
+  const results: { p6?: BenchResult; p7?: BenchResult } = {};
+  try {
+    events = await DockerEvents.open();
+    const ca = await runtimeCa();
+
+    // Baseline first, on an empty host, then removed entirely.
+    const baseTimes: number[] = [];
+    if (parts.p6) {
+      const blocks = new BaselineBlocks();
+      const one = async (i: number): Promise<number> => {
+        const r = await baselineCreate({ name: `vb-${id}-p6-b${i}`, block: await blocks.next(), parent: vBase.name, lanSubnet: lanSubnet(BASE_LAN), ip: lanIp(BASE_LAN, 10 + i), run: id }, ca);
+        return r.totalMs;
+      };
+      await one(0); // warm-up
+      await removeLabelled(runLabel(id));
+      for (let i = 1; i <= baseN; i++) baseTimes.push(await one(i));
+      await removeLabelled(runLabel(id));
+    }
+
+    orch = await openOrch(dataDir);
+    installation = orch.installationId;
+    await orch.startLifecycle({ sampleUsage: false });
+    clock = new StepClock(orch);
+    const spec = (i: number): { name: string; parent: string; ip: string; subnet: string; mac: string } => ({
+      name: `vb-${id}-p6-o${i}`,
+      parent: vOurs.name,
+      ip: lanIp(OURS_LAN, 3 + i),
+      subnet: lanSubnet(OURS_LAN),
+      mac: benchMac(6, i),
+    });
+    let warmups = 0;
+    const warmUp = async (o: Orchestrator): Promise<void> => {
+      const w = spec(250 - 3 - warmups++);
+      await oursCreate(o, events as DockerEvents, null, w);
+      await oursDelete(o, w.name);
+    };
+    await warmUp(orch);
+
+    const ours: OursTiming[] = [];
+    const names: string[] = [];
+    const helpers0 = events.helpers;
+    const createUpTo = async (o: Orchestrator, n: number): Promise<void> => {
+      while (ours.length < n) {
+        const s = spec(ours.length + 1);
+        ours.push(await oursCreate(o, events as DockerEvents, clock ?? null, s));
+        names.push(s.name);
+      }
+    };
+    await createUpTo(orch, Math.min(p7At, target));
+    const helpersAtP7 = events.helpers - helpers0;
+
+    if (parts.p7) {
+      await sleep(2_000); // let the watchdog's re-provisioning of the last start finish (untimed)
+      const list = async (): Promise<number> => {
+        const t0 = performance.now();
+        const ids = (await dockerCli(['ps', '-a', '-q', '--filter', `label=${instanceLabel(installation as string)}`, '--filter', 'label=io.vplc-orchestrator.role=vplc'])).split('\n').filter(Boolean);
+        const inspected = JSON.parse(await dockerCli(['inspect', ...ids])) as unknown[];
+        if (inspected.length !== names.length) throw new Error(`docker inspect saw ${inspected.length} vPLCs, expected ${names.length}`);
+        return performance.now() - t0;
+      };
+      const cliTimes = [await list(), await list(), await list()];
+      const before = await startedAtAll(names);
+      const rounds: P7Round[] = [];
+      for (let r = 0; r < p7Rounds; r++) {
+        clock.stop();
+        const c0 = performance.now();
+        await orch.close();
+        const closeMs = performance.now() - c0;
+        orch = undefined;
+        const t0 = performance.now();
+        const reopened = await openOrch(dataDir);
+        const t1 = performance.now();
+        orch = reopened;
+        const started = await reopened.startLifecycle({ sampleUsage: false });
+        const t2 = performance.now();
+        clock = new StepClock(reopened);
+        rounds.push({ openMs: t1 - t0, bootMs: t2 - t1, closeMs, adopted: reopened.adoption?.adopted.length ?? 0, bootStarted: started.length });
+      }
+      await sleep(1_000);
+      const after = await startedAtAll(names);
+      const restarted = names.filter((n) => before.get(n) !== after.get(n));
+      const totals = rounds.map((r) => r.openMs + r.bootMs);
+      const cliMed = median(cliTimes);
+      const totMed = median(totals);
+      results.p7 = {
+        id: 'p7-restart-adoption',
+        title: `agent restart with ${names.length} running vPLCs: Orchestrator.open (adoption) + startLifecycle boot sync (${p7Rounds} rounds)`,
+        rows: [
+          { label: 'open + boot sync, median', value: totMed, unit: 'ms', baseline: cliMed, ratio: totMed / cliMed },
+          { label: 'open + boot sync, worst round', value: Math.max(...totals), unit: 'ms' },
+          { label: 'Orchestrator.open (adoption), median', value: median(rounds.map((r) => r.openMs)), unit: 'ms' },
+          { label: 'startLifecycle → boot sync resolved, median', value: median(rounds.map((r) => r.bootMs)), unit: 'ms' },
+          { label: 'orchestrator.close(), median', value: median(rounds.map((r) => r.closeMs)), unit: 'ms' },
+          { label: 'vPLCs adopted (last round)', value: rounds.at(-1)?.adopted ?? 0, unit: 'vPLCs' },
+          { label: 'vPLCs started by boot sync (all rounds)', value: sum(rounds.map((r) => r.bootStarted)), unit: 'vPLCs' },
+          { label: 'vPLCs restarted (StartedAt changed)', value: restarted.length, unit: 'vPLCs' },
+        ],
+        notes: [
+          goalNote(`P7 open + boot sync with ${names.length} vPLCs (worst of ${p7Rounds})`, Math.max(...totals), P7_GOAL_MS, ' ms'),
+          `none restarted: ${restarted.length === 0 ? 'yes' : `NO — ${restarted.slice(0, 5).join(', ')}`}; every round adopted ${rounds.map((r) => r.adopted).join('/')} of ${names.length}`,
+          `rounds (open + boot ms): ${rounds.map((r) => `${r.openMs.toFixed(0)} + ${r.bootMs.toFixed(0)}`).join('; ')}`,
+          `baseline = \`docker ps -a -q --filter label=…instance --filter label=…role=vplc\` + one \`docker inspect\` of all ${names.length} (CLI processes), median of 3: ${cliTimes.map((x) => x.toFixed(0)).join(', ')} ms`,
+        ],
+      };
+    }
+
+    if (parts.p6) {
+      if (target > ours.length) {
+        if (parts.p7) await warmUp(orch);
+        await createUpTo(orch, target);
+      }
+      const helperRuns = events.helpers - helpers0;
+      const t = ours.map((x) => x.totalMs);
+      const rows: BenchRow[] = [];
+      for (const n of sizes) {
+        const m = mean(t.slice(0, n));
+        const b = n <= baseTimes.length ? mean(baseTimes.slice(0, n)) : undefined;
+        rows.push({ label: `N=${n}: mean per vPLC (creates 1..${n})`, value: m, unit: 'ms', ...(b !== undefined ? { baseline: b, ratio: m / b } : {}) });
+      }
+      for (const n of sizes) {
+        const b = n <= baseTimes.length ? sum(baseTimes.slice(0, n)) : undefined;
+        rows.push({ label: `N=${n}: total`, value: sum(t.slice(0, n)) / 1000, unit: 's', ...(b !== undefined ? { baseline: b / 1000, ratio: sum(t.slice(0, n)) / b } : {}) });
+      }
+      const last = Math.min(50, Math.floor(t.length / 4) || 1);
+      rows.push({ label: `marginal: mean of creates ${t.length - last + 1}..${t.length}`, value: mean(t.slice(-last)), unit: 'ms' });
+      rows.push({ label: 'slowest create', value: Math.max(...t), unit: 'ms' });
+      const stepsOf = (xs: OursTiming[]): string => {
+        const keys = [...new Set(xs.flatMap((x) => Object.keys(x.steps)))].filter((k) => k !== 'created');
+        return keys.map((k) => `${k} ${mean(xs.map((x) => x.steps[k] ?? 0)).toFixed(0)}`).join(', ');
+      };
+      const runningOf = (xs: OursTiming[]): string => mean(xs.map((x) => x.runningMs ?? Number.NaN)).toFixed(0);
+      results.p6 = {
+        id: 'p6-create-scale',
+        title: `create time per vPLC at ${sizes.join(', ')} vPLCs (sequential creates through the API, each to success)`,
+        rows,
+        notes: [
+          `baseline = the docker CLI sequence (networks, create, connect, start, runtime poll) for its first ${baseTimes.length} creates, run first on an empty host`,
+          `ours, mean per step, first ${Math.min(10, t.length)} creates (ms): ${stepsOf(ours.slice(0, 10))}; create → running ${runningOf(ours.slice(0, 10))}`,
+          `ours, mean per step, last ${last} creates (ms): ${stepsOf(ours.slice(-last))}; create → running ${runningOf(ours.slice(-last))}`,
+          `MAC helper containers started: ${helpersAtP7} during creates 1..${Math.min(p7At, target)}, ${helperRuns} in all for ${t.length} creates`,
+          ...(parts.p7 && target > p7At ? [`creates ${p7At + 1}..${target} ran on the agent re-opened by P7 (after one warm-up create/delete)`] : []),
+        ],
+      };
+    }
+  } finally {
+    await cleanup();
+  }
+  for (const r of [results.p6, results.p7]) r?.notes?.push(cleanupNote);
+  return results;
+}
+
+/** P6 and P7 as one result (the bench runner prints them separately through `runScale`). */
+export async function run(opts: BenchOpts): Promise<BenchResult> {
+  const { p6, p7 } = await runScale(opts);
+  return {
+    id: 'p6-p7-scale',
+    title: 'P6 create scale + P7 restart adoption',
+    rows: [...(p6?.rows ?? []).map((r) => ({ ...r, label: `P6 ${r.label}` })), ...(p7?.rows ?? []).map((r) => ({ ...r, label: `P7 ${r.label}` }))],
+    notes: [...(p6?.notes ?? []), ...(p7?.notes ?? [])],
+  };
+}
+
+runAlone(import.meta.url, async (o) => {
+  const only = process.argv.find((a, i) => process.argv[i - 1] === '--only') ?? 'p6,p7';
+  const r = await runScale(o, { p6: only.includes('p6'), p7: only.includes('p7') });
+  return [r.p6, r.p7].filter((x): x is BenchResult => x !== undefined);
+});

@@ -1,0 +1,80 @@
+import { acquireHostLock, lockHolder } from '../lib/lock/host-lock.js';
+import { Orchestrator } from '../workers/orchestrator/orchestrator.js';
+import { parseAgentArgs, UsageError, type AgentOptions } from './args.js';
+import { consoleLogger } from './console-logger.js';
+import { printStatus } from './status.js';
+
+const USAGE = `usage: vplc-orchestrator <command> [options]
+
+commands:
+  agent    run the agent headless: keeps this installation's vPLCs running (boot sync, watchdog), samples usage
+  status   list this installation's vPLCs (read-only)
+
+agent options (flags > VPLC_* environment > defaults):
+  --no-cloud               local-only mode (VPLC_NO_CLOUD=1)
+  --data-dir DIR           state directory (VPLC_DATA_DIR; default $XDG_DATA_HOME/vplc-orchestrator)
+  --runtime-image REPO     runtime image repository (VPLC_RUNTIME_IMAGE)
+  --helper-image IMAGE     busybox image for namespace helpers (VPLC_HELPER_IMAGE)
+  --internal-pool CIDR     pool for the vPLCs' internal /29 networks (VPLC_INTERNAL_POOL)
+  --log-level LEVEL        debug, info, warn or error (VPLC_LOG_LEVEL)
+`;
+
+async function runAgent(opts: AgentOptions): Promise<number> {
+  const log = consoleLogger(opts.logLevel);
+  const lock = await acquireHostLock(opts.lockName);
+  if (!lock) {
+    const pid = await lockHolder(opts.lockName);
+    log.error(`another agent already drives Docker on this host${pid ? ` (pid ${pid})` : ''}; stop it first or attach to it`);
+    return 1;
+  }
+  if (!opts.noCloud) log.warn('the cloud link is not part of this build yet; running in local-only mode');
+  let orch: Orchestrator;
+  try {
+    orch = await Orchestrator.open({
+      settings: {
+        dataDir: opts.dataDir,
+        ...(opts.runtimeRepo ? { runtimeRepo: opts.runtimeRepo } : {}),
+        ...(opts.helperImage ? { helperImage: opts.helperImage } : {}),
+        ...(opts.internalPool ? { internalPool: opts.internalPool } : {}),
+      },
+      log,
+    });
+  } catch (err) {
+    log.error(`cannot start: ${(err as Error).message}`);
+    if (/EACCES|ENOENT.*docker\.sock|connect/i.test(String(err))) log.error('is dockerd running and may this user use /var/run/docker.sock (group "docker")?');
+    await lock.release();
+    return 1;
+  }
+  for (const w of await orch.hostWarnings()) log.warn(w);
+  orch.onEvent((e) => log.info(`vPLC ${e.name}: ${e.kind === 'changed' ? e.reason : e.kind}`));
+  const started = orch.startLifecycle();
+  log.info('agent ready', { dataDir: opts.dataDir, installation: orch.installationId, adopted: orch.adoption?.adopted ?? [] });
+  void started.then((names) => log.info('boot sync done', { started: names }));
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string): void => {
+      log.info(`${sig}: stopping the agent; vPLCs keep running`);
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await orch.close();
+  await lock.release();
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === 'agent') return await runAgent(parseAgentArgs(rest));
+    if (cmd === 'status') return await printStatus(parseAgentArgs(rest));
+    process.stdout.write(USAGE);
+    return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`vplc-orchestrator: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+}
