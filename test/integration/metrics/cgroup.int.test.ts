@@ -6,7 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CgroupReader } from '../../../electron/workers/orchestrator/metrics/cgroup.js';
 import { HostMetricsReader } from '../../../electron/workers/orchestrator/metrics/host.js';
+import { requireDocker } from '../../support/require.js';
 import { assertDockerReachable, newRunId, removeRun, runShContainer, type RunningContainer } from './docker-cli.js';
+
+requireDocker();
 
 const runId = newRunId();
 let burner: RunningContainer | undefined;
