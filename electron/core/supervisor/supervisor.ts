@@ -1,0 +1,60 @@
+import type { Envelope } from '../../lib/protocol/messages.js';
+import { WorkerSlot, type SlotDeps } from './worker-slot.js';
+import type { WorkerName, WorkerSpec, WorkerState } from './types.js';
+
+export type WorkerHealth = { name: WorkerName; state: WorkerState };
+
+export type SupervisorDeps = Omit<SlotDeps, 'onState' | 'onEvent' | 'onLog'> & {
+  onHealth(h: WorkerHealth): void;
+  onEvent(worker: WorkerName, name: string, payload: unknown): void;
+  onLog(worker: WorkerName, level: 'debug' | 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
+};
+
+const START_ORDER: WorkerName[] = ['netmon', 'orchestrator', 'cloudlink'];
+
+/**
+ * The agent's workers as one unit: start-all in the order netmon → orchestrator → cloudlink, stop-all in reverse.
+ * Stopping the agent never stops vPLC containers: that is the orchestrator worker's own rule on stop.
+ */
+export class Supervisor {
+  private readonly slots = new Map<WorkerName, WorkerSlot>();
+
+  constructor(specs: WorkerSpec[], d: SupervisorDeps) {
+    for (const spec of specs) {
+      this.slots.set(
+        spec.name,
+        new WorkerSlot(spec, {
+          ...d,
+          onState: (state) => d.onHealth({ name: spec.name, state }),
+          onEvent: (name, payload) => d.onEvent(spec.name, name, payload),
+          onLog: (level, msg, data) => d.onLog(spec.name, level, msg, data),
+        }),
+      );
+    }
+  }
+
+  private ordered(): WorkerSlot[] {
+    return START_ORDER.flatMap((n) => {
+      const s = this.slots.get(n);
+      return s ? [s] : [];
+    });
+  }
+
+  startAll(): void {
+    for (const s of this.ordered()) s.start();
+  }
+
+  async stopAll(graceMs: number): Promise<void> {
+    for (const s of this.ordered().reverse()) await s.stop(graceMs);
+  }
+
+  health(): WorkerHealth[] {
+    return [...this.slots.entries()].map(([name, slot]) => ({ name, state: slot.state }));
+  }
+
+  request(worker: WorkerName, op: string, input: unknown, timeoutMs: number): Promise<Envelope> {
+    const slot = this.slots.get(worker);
+    if (!slot) return Promise.resolve({ ok: false, error: { code: 'UNAVAILABLE', message: `no ${worker} worker in this agent` } });
+    return slot.request(op, input, timeoutMs);
+  }
+}

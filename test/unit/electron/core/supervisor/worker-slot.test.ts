@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import { WorkerSlot } from '../../../../../electron/core/supervisor/worker-slot.js';
+import type { Timers, WorkerHandle, WorkerSpec, WorkerState } from '../../../../../electron/core/supervisor/types.js';
+import { backoffDelay } from '../../../../../electron/lib/time/backoff.js';
+
+/** Deterministic timers: time moves only when the test says so. */
+class FakeTimers implements Timers {
+  t = 0;
+  private queue: Array<{ at: number; fn: () => void; id: number }> = [];
+  private id = 0;
+  now = (): number => this.t;
+  setTimeout = (fn: () => void, ms: number): unknown => {
+    const id = ++this.id;
+    this.queue.push({ at: this.t + ms, fn, id });
+    return id;
+  };
+  clearTimeout = (h: unknown): void => {
+    this.queue = this.queue.filter((q) => q.id !== h);
+  };
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      this.queue.sort((a, b) => a.at - b.at);
+      const next = this.queue[0];
+      if (!next || next.at > end) break;
+      this.queue.shift();
+      this.t = next.at;
+      next.fn();
+    }
+    this.t = end;
+  }
+}
+
+class FakeWorker implements WorkerHandle {
+  sent: unknown[] = [];
+  private msg: (m: unknown) => void = () => undefined;
+  private exit: (c: number) => void = () => undefined;
+  postMessage(m: unknown): void {
+    this.sent.push(m);
+  }
+  onMessage(cb: (m: unknown) => void): void {
+    this.msg = cb;
+  }
+  onExit(cb: (c: number) => void): void {
+    this.exit = cb;
+  }
+  terminate(): Promise<void> {
+    this.exit(1);
+    return Promise.resolve();
+  }
+  say(m: unknown): void {
+    this.msg(m);
+  }
+  crash(code = 1): void {
+    this.exit(code);
+  }
+}
+
+const spec: WorkerSpec = {
+  name: 'orchestrator',
+  entry: 'x',
+  config: {},
+  backoff: { baseMs: 1_000, maxMs: 30_000, jitter: 0.3 },
+  loop: { maxCrashes: 5, windowMs: 600_000, slowRetryMs: 300_000 },
+  livenessMs: 6_000,
+  stableMs: 60_000,
+};
+
+function setup(): { slot: WorkerSlot; timers: FakeTimers; workers: FakeWorker[]; states: WorkerState[] } {
+  const timers = new FakeTimers();
+  const workers: FakeWorker[] = [];
+  const states: WorkerState[] = [];
+  const slot = new WorkerSlot(spec, {
+    spawn: () => {
+      const w = new FakeWorker();
+      workers.push(w);
+      return w;
+    },
+    timers,
+    random: () => 0.5,
+    onState: (s) => states.push(s),
+    onEvent: () => undefined,
+    onLog: () => undefined,
+  });
+  return { slot, timers, workers, states };
+}
+
+describe('backoffDelay', () => {
+  it('doubles from the base up to the cap and spreads by ±30 %', () => {
+    const b = spec.backoff;
+    expect([0, 1, 2, 5, 9].map((a) => backoffDelay(a, b, () => 0.5))).toEqual([1_000, 2_000, 4_000, 30_000, 30_000]);
+    expect(backoffDelay(0, b, () => 0)).toBe(700);
+    expect(backoffDelay(0, b, () => 1)).toBe(1_300);
+  });
+});
+
+describe('WorkerSlot', () => {
+  it('is running only after ready', () => {
+    const { slot, workers } = setup();
+    slot.start();
+    expect(slot.state.kind).toBe('starting');
+    expect(workers[0]?.sent[0]).toEqual({ t: 'start', config: {} });
+    workers[0]?.say({ t: 'ready' });
+    expect(slot.state.kind).toBe('running');
+  });
+
+  it('restarts a crashed worker after an exponential delay', () => {
+    const { slot, timers, workers } = setup();
+    slot.start();
+    workers[0]?.say({ t: 'ready' });
+    workers[0]?.crash(3);
+    expect(slot.state).toMatchObject({ kind: 'backoff', exitCode: 3, retryAt: 1_000 });
+    timers.advance(999);
+    expect(workers).toHaveLength(1);
+    timers.advance(1);
+    expect(workers).toHaveLength(2);
+    workers[1]?.crash();
+    expect(slot.state).toMatchObject({ kind: 'backoff', retryAt: 1_000 + 2_000 });
+  });
+
+  it('pauses fast restarts after 5 crashes in 10 minutes, reports failed, and keeps retrying slowly', () => {
+    const { slot, timers, workers } = setup();
+    slot.start();
+    for (let i = 0; i < 5; i++) {
+      workers.at(-1)?.crash();
+      // Straight to the retry, so no liveness deadline expires in between.
+      if (i < 4) timers.advance((slot.state as { retryAt: number }).retryAt - timers.t);
+    }
+    expect(slot.state).toMatchObject({ kind: 'failed', crashes: 5 });
+    const before = workers.length;
+    timers.advance(299_999);
+    expect(workers).toHaveLength(before);
+    timers.advance(1);
+    expect(workers).toHaveLength(before + 1);
+  });
+
+  it('terminates a worker that misses its liveness deadline and restarts it', () => {
+    const { slot, timers, workers, states } = setup();
+    slot.start();
+    workers[0]?.say({ t: 'ready' });
+    timers.advance(4_000);
+    workers[0]?.say({ t: 'alive', at: 4_000 });
+    timers.advance(5_999);
+    expect(slot.state.kind).toBe('running');
+    timers.advance(1);
+    expect(states.map((s) => s.kind)).toContain('unresponsive');
+    expect(slot.state.kind).toBe('backoff');
+  });
+
+  it('ignores exits and messages from a replaced worker', () => {
+    const { slot, timers, workers } = setup();
+    slot.start();
+    const old = workers[0];
+    old?.crash();
+    timers.advance(1_000);
+    workers[1]?.say({ t: 'ready' });
+    old?.say({ t: 'ready' });
+    old?.crash();
+    expect(slot.state.kind).toBe('running');
+  });
+
+  it('answers every request once: with the reply, on timeout, or when the worker goes away', async () => {
+    const { slot, timers, workers } = setup();
+    expect(await slot.request('x', {}, 100)).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    slot.start();
+    workers[0]?.say({ t: 'ready' });
+    const answered = slot.request('status', { name: 'p' }, 1_000);
+    const timedOut = slot.request('slow', {}, 500);
+    const orphaned = slot.request('pending', {}, 10_000);
+    workers[0]?.say({ t: 'res', id: 1, result: { ok: true, value: 42 } });
+    timers.advance(500);
+    workers[0]?.crash();
+    expect(await answered).toEqual({ ok: true, value: 42 });
+    expect(await timedOut).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+    expect(await orphaned).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+  });
+
+  it('drops malformed worker messages without changing state', () => {
+    const { slot, workers } = setup();
+    slot.start();
+    workers[0]?.say({ t: 'ready', extra: 1 });
+    workers[0]?.say({ t: 'res', id: 'nope' });
+    workers[0]?.say('garbage');
+    expect(slot.state.kind).toBe('running');
+  });
+
+  it('does not restart a worker that was asked to stop', async () => {
+    const { slot, timers, workers } = setup();
+    slot.start();
+    workers[0]?.say({ t: 'ready' });
+    const stopping = slot.stop(1_000);
+    workers[0]?.say({ t: 'stopped' });
+    await stopping;
+    timers.advance(60_000);
+    expect(workers).toHaveLength(1);
+    expect(slot.state.kind).toBe('stopped');
+  });
+});
