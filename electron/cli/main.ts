@@ -1,6 +1,8 @@
 import { acquireHostLock, lockHolder } from '../lib/lock/host-lock.js';
 import { Orchestrator } from '../workers/orchestrator/orchestrator.js';
-import { parseAgentArgs, UsageError, type AgentOptions } from './args.js';
+import { defaultSettingsFile, resolveConfig, type EffectiveConfig } from '../core/settings/layers.js';
+import { SettingsStore } from '../core/settings/store.js';
+import { parseArgs, UsageError } from './args.js';
 import { consoleLogger } from './console-logger.js';
 import { printStatus } from './status.js';
 
@@ -10,7 +12,8 @@ commands:
   agent    run the agent headless: keeps this installation's vPLCs running (boot sync, watchdog), samples usage
   status   list this installation's vPLCs (read-only)
 
-agent options (flags > VPLC_* environment > defaults):
+agent options (flags > VPLC_* environment > settings file > defaults):
+  --settings FILE          settings file (default $XDG_CONFIG_HOME/vplc-orchestrator/settings.json)
   --no-cloud               local-only mode (VPLC_NO_CLOUD=1)
   --data-dir DIR           state directory (VPLC_DATA_DIR; default $XDG_DATA_HOME/vplc-orchestrator)
   --runtime-image REPO     runtime image repository (VPLC_RUNTIME_IMAGE)
@@ -19,23 +22,32 @@ agent options (flags > VPLC_* environment > defaults):
   --log-level LEVEL        debug, info, warn or error (VPLC_LOG_LEVEL)
 `;
 
-async function runAgent(opts: AgentOptions): Promise<number> {
+async function loadConfig(argv: string[]): Promise<{ config: EffectiveConfig; warnings: string[] }> {
+  const { flags, settingsFile } = parseArgs(argv);
+  const loaded = await new SettingsStore(settingsFile ?? process.env.VPLC_SETTINGS ?? defaultSettingsFile(process.env)).load();
+  return { config: resolveConfig(loaded.settings, process.env, flags), warnings: loaded.warnings };
+}
+
+async function runAgent(argv: string[]): Promise<number> {
+  const { config: opts, warnings } = await loadConfig(argv);
   const log = consoleLogger(opts.logLevel);
+  for (const w of warnings) log.warn(w);
   const lock = await acquireHostLock(opts.lockName);
   if (!lock) {
     const pid = await lockHolder(opts.lockName);
     log.error(`another agent already drives Docker on this host${pid ? ` (pid ${pid})` : ''}; stop it first or attach to it`);
     return 1;
   }
-  if (!opts.noCloud) log.warn('the cloud link is not part of this build yet; running in local-only mode');
+  if (opts.cloudEnabled) log.warn('the cloud link is not part of this build yet; running in local-only mode');
   let orch: Orchestrator;
   try {
     orch = await Orchestrator.open({
       settings: {
         dataDir: opts.dataDir,
-        ...(opts.runtimeRepo ? { runtimeRepo: opts.runtimeRepo } : {}),
-        ...(opts.helperImage ? { helperImage: opts.helperImage } : {}),
-        ...(opts.internalPool ? { internalPool: opts.internalPool } : {}),
+        runtimeRepo: opts.runtimeRepo,
+        helperImage: opts.helperImage,
+        internalPool: opts.internalPool,
+        runCommand: { timeoutMs: opts.runCommandTimeoutMs },
       },
       log,
     });
@@ -66,8 +78,8 @@ async function runAgent(opts: AgentOptions): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    if (cmd === 'agent') return await runAgent(parseAgentArgs(rest));
-    if (cmd === 'status') return await printStatus(parseAgentArgs(rest));
+    if (cmd === 'agent') return await runAgent(rest);
+    if (cmd === 'status') return await printStatus((await loadConfig(rest)).config.dataDir);
     process.stdout.write(USAGE);
     return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;
   } catch (err) {

@@ -3,17 +3,16 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { z } from 'zod';
 import { Label, ownFilter } from '../workers/orchestrator/docker/labels.js';
-import type { AgentOptions } from './args.js';
 
 const Installation = z.object({ id: z.string() });
 
 /** Read-only: Docker's view of this installation's vPLCs. Never opens the state for writing. */
-export async function printStatus(opts: AgentOptions): Promise<number> {
+export async function printStatus(dataDir: string): Promise<number> {
   let id: string;
   try {
-    id = Installation.parse(JSON.parse(await readFile(path.join(opts.dataDir, 'installation.json'), 'utf8'))).id;
+    id = Installation.parse(JSON.parse(await readFile(path.join(dataDir, 'installation.json'), 'utf8'))).id;
   } catch {
-    process.stdout.write(`no installation in ${opts.dataDir} (the agent has not run here yet)\n`);
+    process.stdout.write(`no installation in ${dataDir} (the agent has not run here yet)\n`);
     return 0;
   }
   const list = await new Docker().listContainers({ all: true, filters: ownFilter(id, 'vplc') });

@@ -1,0 +1,70 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Settings } from './schema.js';
+
+/** What the agent runs with, after every layer. Overrides are never written back to the file. */
+export type EffectiveConfig = {
+  cloudEnabled: boolean;
+  cloudUrl: string;
+  provisionUrl: string;
+  mtlsDir: string;
+  caFile: string | undefined;
+  allowRemoteRemoval: boolean;
+  dataDir: string;
+  logLevel: Settings['agent']['logLevel'];
+  uiPort: number;
+  lockName: string;
+  runtimeRepo: string;
+  helperImage: string;
+  internalPool: string;
+  runCommandTimeoutMs: number;
+};
+
+/** Flag names as the CLI takes them (`--cloud-url`), each with its `VPLC_*` variable. */
+export const FLAG_ENV = {
+  'cloud-url': 'VPLC_CLOUD_URL',
+  'provision-url': 'VPLC_PROVISION_URL',
+  'mtls-dir': 'VPLC_MTLS_DIR',
+  'ca-file': 'VPLC_CA_FILE',
+  'data-dir': 'VPLC_DATA_DIR',
+  'runtime-image': 'VPLC_RUNTIME_IMAGE',
+  'helper-image': 'VPLC_HELPER_IMAGE',
+  'internal-pool': 'VPLC_INTERNAL_POOL',
+  'log-level': 'VPLC_LOG_LEVEL',
+  'ui-port': 'VPLC_UI_PORT',
+  'lock-name': 'VPLC_LOCK_NAME',
+} as const;
+export type FlagName = keyof typeof FLAG_ENV;
+export type Flags = Partial<Record<FlagName, string>> & { 'no-cloud'?: true };
+
+/** PROTOCOL §5.14: per user under XDG_DATA_HOME (also inside Electron); the system service passes its own. */
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  return path.join(env.XDG_DATA_HOME || path.join(env.HOME || os.homedir(), '.local', 'share'), 'vplc-orchestrator');
+}
+
+export function defaultSettingsFile(env: NodeJS.ProcessEnv): string {
+  return path.join(env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config'), 'vplc-orchestrator', 'settings.json');
+}
+
+/** Flags > `VPLC_*` environment > settings file > defaults (ENGINEERING decision 10). Pure. */
+export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Flags): EffectiveConfig {
+  const pick = (flag: FlagName): string | undefined => flags[flag] ?? (env[FLAG_ENV[flag]] || undefined);
+  const port = pick('ui-port');
+  const level = pick('log-level');
+  return {
+    cloudEnabled: flags['no-cloud'] ? false : env.VPLC_NO_CLOUD === '1' ? false : file.cloud.enabled,
+    cloudUrl: pick('cloud-url') ?? file.cloud.url,
+    provisionUrl: pick('provision-url') ?? file.cloud.provisionUrl,
+    mtlsDir: pick('mtls-dir') ?? file.cloud.mtlsDir ?? path.join(env.HOME || os.homedir(), '.mtls'),
+    caFile: pick('ca-file') ?? file.cloud.caFile,
+    allowRemoteRemoval: file.cloud.allowRemoteRemoval,
+    dataDir: pick('data-dir') ?? file.agent.dataDir ?? defaultDataDir(env),
+    logLevel: (level as EffectiveConfig['logLevel'] | undefined) ?? file.agent.logLevel,
+    uiPort: port !== undefined ? Number(port) : file.agent.uiPort,
+    lockName: pick('lock-name') ?? file.agent.lockName,
+    runtimeRepo: pick('runtime-image') ?? file.orchestrator.runtimeRepo,
+    helperImage: pick('helper-image') ?? file.orchestrator.helperImage,
+    internalPool: pick('internal-pool') ?? file.orchestrator.internalPool,
+    runCommandTimeoutMs: file.orchestrator.runCommandTimeoutMs,
+  };
+}
