@@ -3,7 +3,9 @@ import { Orchestrator } from '../workers/orchestrator/orchestrator.js';
 import { defaultSettingsFile, resolveConfig, type EffectiveConfig } from '../core/settings/layers.js';
 import { SettingsStore } from '../core/settings/store.js';
 import { parseArgs, UsageError } from './args.js';
-import { consoleLogger } from './console-logger.js';
+import path from 'node:path';
+import { LogHub } from '../core/logging/log-hub.js';
+import { createLogger } from '../core/logging/logger.js';
 import { printStatus } from './status.js';
 
 const USAGE = `usage: vplc-orchestrator <command> [options]
@@ -30,7 +32,7 @@ async function loadConfig(argv: string[]): Promise<{ config: EffectiveConfig; wa
 
 async function runAgent(argv: string[]): Promise<number> {
   const { config: opts, warnings } = await loadConfig(argv);
-  const log = consoleLogger(opts.logLevel);
+  const log = createLogger({ file: path.join(opts.dataDir, 'logs', 'agent.log'), level: opts.logLevel, hub: new LogHub() });
   for (const w of warnings) log.warn(w);
   const lock = await acquireHostLock(opts.lockName);
   if (!lock) {
@@ -49,7 +51,7 @@ async function runAgent(argv: string[]): Promise<number> {
         internalPool: opts.internalPool,
         runCommand: { timeoutMs: opts.runCommandTimeoutMs },
       },
-      log,
+      log: log.scope('orchestrator'),
     });
   } catch (err) {
     log.error(`cannot start: ${(err as Error).message}`);
