@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/fuzz/**/*.fuzz.test.ts', 'test/arch/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/fuzz/**/*.fuzz.test.ts', 'test/arch/**/*.test.ts', 'test/contract/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -3,7 +3,15 @@ import { Orchestrator } from '../workers/orchestrator/orchestrator.js';
 import { defaultSettingsFile, resolveConfig, type EffectiveConfig } from '../core/settings/layers.js';
 import { SettingsStore } from '../core/settings/store.js';
 import { parseArgs, UsageError } from './args.js';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { EventHub } from '../core/api/event-hub.js';
+import { registerHandlers } from '../core/api/handlers/register.js';
+import { ApiRegistry } from '../core/api/registry.js';
+import { UiServer } from '../core/ui-server/server.js';
+import { writeFileAtomic } from '../lib/fs/atomic.js';
+import { inProcessBackend } from './in-process-backend.js';
 import { LogHub } from '../core/logging/log-hub.js';
 import { createLogger } from '../core/logging/logger.js';
 import { printStatus } from './status.js';
@@ -22,7 +30,14 @@ agent options (flags > VPLC_* environment > settings file > defaults):
   --helper-image IMAGE     busybox image for namespace helpers (VPLC_HELPER_IMAGE)
   --internal-pool CIDR     pool for the vPLCs' internal /29 networks (VPLC_INTERNAL_POOL)
   --log-level LEVEL        debug, info, warn or error (VPLC_LOG_LEVEL)
+  --ui-port PORT           loopback port of the local UI and API (VPLC_UI_PORT; default 48750, 0 picks one)
 `;
+
+/** renderer/dist beside a source checkout (electron/cli) or a build (dist/electron/cli). */
+function rendererDir(): string {
+  const candidates = ['../../renderer/dist', '../../../renderer/dist'].map((rel) => path.resolve(import.meta.dirname, rel));
+  return candidates.find((d) => existsSync(d)) ?? (candidates[0] as string);
+}
 
 async function loadConfig(argv: string[]): Promise<{ config: EffectiveConfig; warnings: string[] }> {
   const { flags, settingsFile } = parseArgs(argv);
@@ -32,7 +47,8 @@ async function loadConfig(argv: string[]): Promise<{ config: EffectiveConfig; wa
 
 async function runAgent(argv: string[]): Promise<number> {
   const { config: opts, warnings } = await loadConfig(argv);
-  const log = createLogger({ file: path.join(opts.dataDir, 'logs', 'agent.log'), level: opts.logLevel, hub: new LogHub() });
+  const logHub = new LogHub();
+  const log = createLogger({ file: path.join(opts.dataDir, 'logs', 'agent.log'), level: opts.logLevel, hub: logHub });
   for (const w of warnings) log.warn(w);
   const lock = await acquireHostLock(opts.lockName);
   if (!lock) {
@@ -60,9 +76,34 @@ async function runAgent(argv: string[]): Promise<number> {
     return 1;
   }
   for (const w of await orch.hostWarnings()) log.warn(w);
-  orch.onEvent((e) => log.info(`vPLC ${e.name}: ${e.kind === 'changed' ? e.reason : e.kind}`));
+  const events = new EventHub();
+  orch.onEvent((e) => {
+    log.info(`vPLC ${e.name}: ${e.kind === 'changed' ? e.reason : e.kind}`);
+    events.publish('vplc:changed', { kind: e.kind, name: e.name, ...(e.kind === 'changed' ? { reason: e.reason } : {}) });
+  });
+  logHub.subscribe((batch) => events.publish('logs:line', batch));
   const started = orch.startLifecycle();
-  log.info('agent ready', { dataDir: opts.dataDir, installation: orch.installationId, adopted: orch.adoption?.adopted ?? [] });
+  orch.onHostSample(({ ts, cpu_usage, memory_usage, memory_total, disk_usage, disk_total }) =>
+    events.publish('metrics:sample', { ts, cpu_usage, memory_usage, memory_total, disk_usage, disk_total }),
+  );
+  const registry = new ApiRegistry((channel, err) => log.warn('API handler failed', { channel, err: String(err) }));
+  registerHandlers(registry, inProcessBackend(orch, { cloud: opts.cloudEnabled ? 'offline' : 'disabled' }), logHub);
+  const token = randomBytes(32).toString('hex');
+  const ui = new UiServer({ registry, events, token, port: opts.uiPort, staticDir: rendererDir() });
+  let url: string;
+  try {
+    url = await ui.listen();
+  } catch (err) {
+    log.error(`the UI/API port ${opts.uiPort} is not available: ${(err as Error).message}; use --ui-port`);
+    await orch.close();
+    await lock.release();
+    return 1;
+  }
+  const tokenFile = process.env.VPLC_TOKEN_FILE ?? path.join(process.env.XDG_RUNTIME_DIR || path.join(opts.dataDir, 'run'), 'vplc-orchestrator', 'token');
+  await writeFileAtomic(tokenFile, `${token}\n`, 0o600);
+  // One JSON line on stdout for whoever started us (tests, the desktop shell): where to connect and how.
+  process.stdout.write(`${JSON.stringify({ event: 'ready', url: `${url}#token=${token}`, port: ui.port, token, tokenFile })}\n`);
+  log.info('agent ready', { dataDir: opts.dataDir, installation: orch.installationId, adopted: orch.adoption?.adopted ?? [], ui: url });
   void started.then((names) => log.info('boot sync done', { started: names }));
   await new Promise<void>((resolve) => {
     const stop = (sig: string): void => {
@@ -72,6 +113,7 @@ async function runAgent(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  await ui.close();
   await orch.close();
   await lock.release();
   return 0;

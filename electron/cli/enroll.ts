@@ -1,0 +1,100 @@
+import { defaultMtlsDir, credentialPaths } from '../core/certs/credentials.js';
+import { DEFAULT_PROVISION_URL, enroll, importCredentials, type EnrollResult } from '../core/certs/enroll.js';
+import { expiryWarning } from '../core/certs/expiry.js';
+import { loadTrustSet } from '../core/certs/trust.js';
+
+export const ENROLL_USAGE = `usage: vplc-orchestrator enroll [options]
+
+Enrols this PC with the cloud (PROTOCOL §9): requests an orchestrator id, generates an RSA-4096 key locally,
+sends a CSR and stores the issued certificate. Paste the printed id into the Edge web app to link the PC.
+
+options:
+  --provision-url URL      provisioning base URL (VPLC_PROVISION_URL; default ${DEFAULT_PROVISION_URL})
+  --mtls-dir DIR           credentials directory (VPLC_MTLS_DIR; default ~/.mtls)
+  --ca-file FILE           extra CA bundle trusted for the provisioning server (VPLC_CA_FILE)
+  --import-key FILE        import an existing key ...
+  --import-cert FILE       ... and certificate instead of enrolling (both required)
+`;
+
+export interface EnrollIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const stdio: EnrollIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+
+function parseFlags(argv: string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  const known = new Set(['provision-url', 'mtls-dir', 'ca-file', 'import-key', 'import-cert', 'key-bits']);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (!a.startsWith('--')) throw new Error(`unexpected argument: ${a}`);
+    const [key, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (!known.has(key)) throw new Error(`unknown option --${key}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined || value.startsWith('--')) throw new Error(`--${key} needs a value`);
+    flags.set(key, value);
+  }
+  return flags;
+}
+
+function report(io: EnrollIo, r: EnrollResult, dir: string): void {
+  const c = r.certificate;
+  io.out(`certificate stored in ${credentialPaths(dir).cert} (key: ${credentialPaths(dir).key}, mode 0600)`);
+  io.out(`  orchestrator id (CN): ${c.agentId}`);
+  io.out(`  issuer:               ${c.issuer}`);
+  io.out(`  valid until:          ${c.notAfter}`);
+  io.out(`  SHA-256 fingerprint:  ${c.fingerprint256}`);
+  const w = expiryWarning(c.notAfter);
+  if (w.message) io.err(`warning: ${w.message}`);
+}
+
+/**
+ * `vplc-orchestrator enroll …`: enrolment or import. Returns the exit code (0 ok, 1 failed, 2 usage).
+ * A running agent picks the new pair up by itself (hot reload); no restart is needed.
+ */
+export async function runEnroll(argv: string[], io: EnrollIo = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let flags: Map<string, string>;
+  try {
+    flags = parseFlags(argv);
+  } catch (err) {
+    io.err(`vplc-orchestrator enroll: ${(err as Error).message}\n\n${ENROLL_USAGE}`);
+    return 2;
+  }
+  const mtlsDir = flags.get('mtls-dir') ?? (env.VPLC_MTLS_DIR || defaultMtlsDir());
+  const importKey = flags.get('import-key');
+  const importCert = flags.get('import-cert');
+  try {
+    if (importKey !== undefined || importCert !== undefined) {
+      if (importKey === undefined || importCert === undefined) {
+        io.err(`vplc-orchestrator enroll: --import-key and --import-cert go together\n\n${ENROLL_USAGE}`);
+        return 2;
+      }
+      const r = await importCredentials({ mtlsDir, keyFile: importKey, certFile: importCert });
+      io.out('imported the existing key and certificate (they belong together and are valid for client authentication)');
+      report(io, r, mtlsDir);
+      return 0;
+    }
+    const caFile = flags.get('ca-file') ?? (env.VPLC_CA_FILE || undefined);
+    const ca = await loadTrustSet(caFile ? { caFile } : {});
+    const bits = Number(flags.get('key-bits') ?? 4096);
+    const r = await enroll({
+      provisionUrl: flags.get('provision-url') ?? (env.VPLC_PROVISION_URL || DEFAULT_PROVISION_URL),
+      mtlsDir,
+      ca,
+      modulusLength: bits,
+      onId: (id) => {
+        io.out(`orchestrator id: ${id.id}`);
+        const until = id.expiresAt ?? (id.expiresIn !== null ? new Date(Date.now() + id.expiresIn * 1000).toISOString() : null);
+        if (until) io.out(`  link it before ${until}: paste the id into the Edge web app; enrol again if it expires first`);
+        io.out(`generating an RSA-${bits} key (this takes a few seconds)…`);
+      },
+    });
+    report(io, r, mtlsDir);
+    io.out('the cloud link connects once the id is linked in the Edge web app (it retries every 5 s until then)');
+    return 0;
+  } catch (err) {
+    io.err(`enrolment failed: ${(err as Error).message}`);
+    return 1;
+  }
+}

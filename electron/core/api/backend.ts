@@ -1,0 +1,17 @@
+import type { Output } from '../../../shared/api/contract.js';
+import type { VplcSpec } from '../../../shared/domain/vplc.js';
+
+/**
+ * What the API handlers need from the agent. The headless agent binds it to its orchestrator; with supervised
+ * workers it becomes worker requests. Handlers never see Docker, keys or the network directly.
+ */
+export interface AgentBackend {
+  status(): Promise<Output<'agent:status'>>;
+  listVplcs(): Promise<Output<'vplc:list'>>;
+  createVplc(spec: VplcSpec): Promise<{ ok: true; operationId: string } | { ok: false; error: string }>;
+  deleteVplc(name: string): Promise<{ ok: true } | { ok: false; error: string }>;
+  control(action: 'start' | 'stop' | 'restart', name: string): Promise<Output<'vplc:start'>>;
+  vplcStatus(name: string): Promise<Record<string, unknown>>;
+  interfaces(): Promise<Output<'netmon:interfaces'>>;
+  history(target: 'host' | string, seconds: number): Promise<Output<'metrics:history'>>;
+}

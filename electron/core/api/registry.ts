@@ -1,0 +1,56 @@
+import { fail, type Envelope } from '../../../shared/api/envelope.js';
+import { invoke, isInvokeChannel, type Input, type InvokeChannel, type Output } from '../../../shared/api/contract.js';
+
+export type CallContext = { via: 'ipc' | 'ws' | 'test' };
+type Handler<C extends InvokeChannel> = (input: Input<C>, ctx: CallContext) => Promise<Output<C>>;
+type Handlers = { [C in InvokeChannel]?: Handler<C> };
+
+/** A handler's deliberate failure, carried to the caller with its code (e.g. NOT_FOUND, CONFLICT). */
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE' | 'FORBIDDEN' | 'VALIDATION',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Transport-agnostic API (ENGINEERING D1): IPC and the WebSocket bridge both call `call`.
+ * Input is parsed with the channel's schema (errors name the field); handler errors become envelopes, never throws.
+ */
+export class ApiRegistry {
+  private readonly handlers: Handlers = {};
+
+  constructor(private readonly onHandlerError: (channel: string, err: unknown) => void = () => undefined) {}
+
+  register<C extends InvokeChannel>(channel: C, handler: Handler<C>): void {
+    if (this.handlers[channel]) throw new Error(`second handler for ${channel}`);
+    this.handlers[channel] = handler as Handlers[C];
+  }
+
+  /** Startup refuses to continue while this is non-empty. */
+  unhandled(): InvokeChannel[] {
+    return (Object.keys(invoke) as InvokeChannel[]).filter((c) => !this.handlers[c]);
+  }
+
+  async call(channel: string, raw: unknown, ctx: CallContext): Promise<Envelope<unknown>> {
+    if (!isInvokeChannel(channel)) return fail('UNKNOWN_CHANNEL', `no channel "${channel}"`);
+    const parsed = invoke[channel].input.safeParse(raw ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.map(String).join('.') || undefined;
+      return fail('VALIDATION', field ? `${field}: ${issue?.message ?? 'invalid'}` : (issue?.message ?? 'invalid input'), field);
+    }
+    const handler = this.handlers[channel] as Handler<typeof channel> | undefined;
+    if (!handler) return fail('UNAVAILABLE', `${channel} is not served by this agent`);
+    try {
+      return { ok: true, value: await handler(parsed.data as never, ctx) };
+    } catch (err) {
+      if (err instanceof ApiFailure) return fail(err.code, err.message, err.field);
+      this.onHandlerError(channel, err);
+      return fail('INTERNAL', err instanceof Error ? err.message : String(err));
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { VplcName, VplcSpec } from '../domain/vplc.js';
+
+/**
+ * The one typed API contract (ENGINEERING decision 3): invoke channels with input and output schemas, and events with
+ * payload schemas. A new channel is one entry here plus one handler; nothing else lists channel names.
+ */
+
+const empty = z.object({}).strict();
+const byName = z.object({ name: VplcName }).strict();
+/** Destructive actions from the UI carry an explicit confirmation. */
+const confirmed = z.object({ name: VplcName, confirm: z.literal(true) }).strict();
+
+export const WorkerStateView = z.object({ name: z.string(), state: z.string(), detail: z.record(z.string(), z.unknown()).optional() });
+
+export const AgentStatus = z.object({
+  installationId: z.string(),
+  mode: z.enum(['own', 'service']),
+  cloud: z.enum(['connected', 'connecting', 'offline', 'disabled']),
+  workers: z.array(WorkerStateView),
+  warnings: z.array(z.string()),
+});
+
+export const VplcSummary = z.object({
+  name: z.string(),
+  state: z.string(),
+  running: z.boolean(),
+  desired_state: z.string().nullable(),
+  operation: z.string().nullable(),
+  internal_ip: z.string().nullable(),
+});
+
+export const ControlOutcome = z.union([
+  z.object({ status: z.literal('success'), device_id: z.string(), container_status: z.string(), message: z.string() }),
+  z.object({ status: z.literal('error'), device_id: z.string(), error: z.string() }),
+]);
+
+export const LogLineView = z.object({
+  ts: z.string(),
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  scope: z.string(),
+  msg: z.string(),
+  data: z.unknown().optional(),
+});
+
+export const HostInterfaceView = z.object({
+  name: z.string(),
+  mac: z.string().nullable(),
+  type: z.enum(['ethernet', 'wifi']),
+  operstate: z.string(),
+  ipv4: z.array(z.object({ address: z.string(), prefix: z.number(), subnet: z.string() })),
+  gateway: z.string().nullable(),
+});
+
+export const UsagePoint = z.object({ timestamp: z.number(), cpu: z.number().optional(), memory: z.number().optional() });
+
+export const invoke = {
+  'agent:status': { input: empty, output: AgentStatus },
+  'vplc:list': { input: empty, output: z.array(VplcSummary) },
+  'vplc:create': { input: VplcSpec, output: z.object({ operationId: z.string() }) },
+  'vplc:delete': { input: confirmed, output: z.object({ accepted: z.literal(true) }) },
+  'vplc:start': { input: byName, output: ControlOutcome },
+  'vplc:stop': { input: confirmed, output: ControlOutcome },
+  'vplc:restart': { input: confirmed, output: ControlOutcome },
+  'vplc:status': { input: byName, output: z.record(z.string(), z.unknown()) },
+  'netmon:interfaces': { input: empty, output: z.array(HostInterfaceView) },
+  'metrics:history': {
+    input: z.object({ target: z.union([z.literal('host'), VplcName]), seconds: z.number().int().positive().max(172_800) }).strict(),
+    output: z.object({ cpu: z.array(UsagePoint), memory: z.array(UsagePoint) }),
+  },
+  'logs:tail': {
+    input: z.object({ limit: z.number().int().positive().max(5_000).default(500), level: LogLineView.shape.level.default('debug') }).strict(),
+    output: z.array(LogLineView),
+  },
+} as const;
+
+export const events = {
+  'vplc:changed': z.object({ kind: z.string(), name: z.string(), reason: z.string().optional() }),
+  'logs:line': z.array(LogLineView),
+  'metrics:sample': z.object({ ts: z.number(), cpu_usage: z.number(), memory_usage: z.number(), memory_total: z.number(), disk_usage: z.number(), disk_total: z.number() }),
+} as const;
+
+export type InvokeChannel = keyof typeof invoke;
+export type Input<C extends InvokeChannel> = z.output<(typeof invoke)[C]['input']>;
+export type Output<C extends InvokeChannel> = z.output<(typeof invoke)[C]['output']>;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+export const isInvokeChannel = (c: string): c is InvokeChannel => Object.hasOwn(invoke, c);
+export const isEventName = (e: string): e is EventName => Object.hasOwn(events, e);

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentBackend } from '../../electron/core/api/backend.js';
+import { registerHandlers } from '../../electron/core/api/handlers/register.js';
+import { ApiRegistry } from '../../electron/core/api/registry.js';
+import { LogHub } from '../../electron/core/logging/log-hub.js';
+import { events, invoke } from '../../shared/api/contract.js';
+
+describe('contract ↔ handlers', () => {
+  it('binds every invoke channel to exactly one handler', () => {
+    const registry = new ApiRegistry();
+    const unused = new Proxy({}, { get: () => () => Promise.reject(new Error('not called')) }) as AgentBackend;
+    registerHandlers(registry, unused, new LogHub());
+    expect(registry.unhandled()).toEqual([]);
+  });
+
+  it('names channels domain:action and events domain:thing', () => {
+    for (const name of [...Object.keys(invoke), ...Object.keys(events)]) expect(name).toMatch(/^[a-z]+:[a-z-]+$/);
+  });
+});
