@@ -1,0 +1,39 @@
+/** The web-contents hardening of ENGINEERING decision 13, against injected fakes in tests. */
+export interface WebContentsLike {
+  on(event: 'will-navigate', listener: (event: { preventDefault(): void }, url: string) => void): void;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+  session: {
+    setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
+    setPermissionCheckHandler(handler: () => boolean): void;
+  };
+}
+
+const isAppUrl = (url: string): boolean => {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'app:' && u.host === 'renderer';
+  } catch {
+    return false;
+  }
+};
+
+/** Links the UI may open in the user's browser (documentation, the cloud console); everything else is dropped. */
+export const isExternalAllowed = (url: string): boolean => {
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+export function hardenWebContents(wc: WebContentsLike, openExternal: (url: string) => void): void {
+  wc.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  wc.setWindowOpenHandler(({ url }) => {
+    if (isExternalAllowed(url)) openExternal(url);
+    return { action: 'deny' };
+  });
+  wc.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  wc.session.setPermissionCheckHandler(() => false);
+}

@@ -1,0 +1,43 @@
+/** Plain data in, plain data out: no electron import, so every state combination is unit-tested. */
+export type TrayState = {
+  agent: 'running' | 'degraded' | 'stopped' | 'starting' | 'stopping';
+  /** Who runs the agent: this app, or the system service it attached to. */
+  mode: 'own' | 'service';
+  cloud: 'connected' | 'connecting' | 'offline' | 'disabled';
+  vplcs: { running: number; total: number };
+  certDaysLeft: number | null;
+};
+export type TrayCommand = 'open' | 'start-agent' | 'stop-agent' | 'quit';
+export type TrayEntry = { kind: 'item'; label: string; enabled: boolean; command?: TrayCommand } | { kind: 'separator' };
+export type TrayIcon = 'connected' | 'offline' | 'error' | 'stopped';
+export type TrayView = { icon: TrayIcon; tooltip: string; entries: TrayEntry[] };
+
+const info = (label: string): TrayEntry => ({ kind: 'item', label, enabled: false });
+
+/** The whole menu from state, rebuilt on every change (Linux ignores MenuItem changes after setContextMenu). */
+export function buildTray(s: TrayState): TrayView {
+  const icon: TrayIcon = s.agent === 'stopped' ? 'stopped' : s.agent === 'degraded' ? 'error' : s.cloud === 'connected' ? 'connected' : 'offline';
+  const busy = s.agent === 'starting' || s.agent === 'stopping';
+  const cert =
+    s.certDaysLeft !== null && s.certDaysLeft <= 30
+      ? [info(s.certDaysLeft <= 0 ? 'Certificate expired: renew it' : `Certificate expires in ${s.certDaysLeft} d`)]
+      : [];
+  const who = s.mode === 'service' ? ' (system service)' : '';
+  return {
+    icon,
+    tooltip: `vPLC Orchestrator: ${s.vplcs.running}/${s.vplcs.total} vPLCs running, cloud ${s.cloud}`,
+    entries: [
+      { kind: 'item', label: 'Open vPLC Orchestrator', enabled: true, command: 'open' },
+      { kind: 'separator' },
+      info(`Agent: ${s.agent}${who}`),
+      info(`Cloud: ${s.cloud}`),
+      info(`vPLCs: ${s.vplcs.running} of ${s.vplcs.total} running`),
+      ...cert,
+      { kind: 'separator' },
+      s.agent === 'stopped'
+        ? { kind: 'item', label: 'Start agent', enabled: !busy, command: 'start-agent' }
+        : { kind: 'item', label: 'Stop agent (vPLCs keep running)', enabled: !busy, command: 'stop-agent' },
+      { kind: 'item', label: 'Quit', enabled: true, command: 'quit' },
+    ],
+  };
+}

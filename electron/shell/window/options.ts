@@ -1,0 +1,25 @@
+/** BrowserWindow options of ENGINEERING decision 13 (plain data, so a test can pin them). */
+export function windowOptions(preload: string, icon: string): Record<string, unknown> {
+  return {
+    width: 1280,
+    height: 800,
+    minWidth: 1024,
+    minHeight: 640,
+    show: false,
+    icon,
+    title: 'vPLC Orchestrator',
+    webPreferences: {
+      preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  };
+}
+
+/** Linux: GNOME may show no tray icon, so closing the window quits unless the user opted into the tray and one exists. */
+export function closeQuitsApp(settings: { quitOnClose: boolean }, trayVisible: boolean): boolean {
+  return settings.quitOnClose || !trayVisible;
+}
