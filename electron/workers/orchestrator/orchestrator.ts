@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import { VplcSpec, type Requester } from '../../../shared/domain/vplc.js';
+import type { NetworkChangeData } from '../../../shared/netmon/events.js';
 import { KeyedLock } from '../../lib/sync/keyed-lock.js';
 import { systemClock, type Clock } from '../../lib/time/clock.js';
 import { WarningBoard, type DhcpProvisioner, type FaultHook, type Logger, type OrchestratorContext, type VplcEvent } from './context.js';
@@ -8,6 +9,7 @@ import { runCreate, finishAfterStart, type RuntimeProbe } from './create/pipelin
 import { runtimeImageRef } from './create/image.js';
 import { runDelete } from './delete/pipeline.js';
 import { Engine } from './docker/engine.js';
+import { DhcpHelpers } from './dhcp/helpers.js';
 import { dockerMessage } from './docker/errors.js';
 import { Label, isOwn, ownFilter } from './docker/labels.js';
 import { alwaysReady, hostSubnets, LocalInterfaceSource, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
@@ -21,6 +23,7 @@ import { UsageRings } from './metrics/ring.js';
 import { UsageSampler, type HostSample } from './metrics/sampler.js';
 import { Networks } from './net/networks.js';
 import { OperationState } from './ops/operation-state.js';
+import { closeNetworking, reattacherFor, type Reattacher } from './reattach/index.js';
 import { RuntimeProxy } from './runtime/proxy.js';
 import { probeRuntime } from './runtime/tls-pin.js';
 import { RuntimeAccess } from './runtime-access.js';
@@ -57,18 +60,6 @@ export type VplcSummary = { name: string; state: string; running: boolean; desir
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** Until the netmon issue supplies DHCP helpers, a DHCP vNIC attaches and says plainly that no client runs. */
-const noDhcp = (store: StateStore): DhcpProvisioner => ({
-  provision: (vplc) =>
-    Promise.resolve(
-      store
-        .getVnics(vplc)
-        .filter((v) => v.network_mode === 'dhcp')
-        .map((v) => `DHCP client for vNIC '${v.name}' is not running: this agent has no DHCP provisioner configured`),
-    ),
-  stop: () => Promise.resolve(),
-});
-
 /**
  * The orchestrator core: create/delete pipelines, lifecycle, status, run_command and usage over one Docker engine.
  * Plain Node; the orchestrator worker (shell issue) and the tests drive it directly.
@@ -89,6 +80,8 @@ export class Orchestrator {
   readonly control: VplcControl;
   readonly rings: UsageRings;
   readonly proxy: RuntimeProxy;
+  /** Subnet-follow repair (PROTOCOL §8); `onEvent` there reports each re-attachment. */
+  readonly reattacher: Reattacher;
   private readonly hostReader = new HostMetricsReader();
   private readonly probe: RuntimeProbe;
   adoption?: AdoptResult;
@@ -102,6 +95,7 @@ export class Orchestrator {
   ) {
     this.guard = new CrashGuard(ctx.settings.watchdog.maxRestarts, ctx.settings.watchdog.windowMs, () => ctx.clock.now());
     this.control = new VplcControl(ctx, this.lock, this.guard);
+    this.reattacher = reattacherFor(ctx, this.lock);
     this.rings = new UsageRings(ringCapacity ? { capacity: ringCapacity } : {});
     ctx.usage.register = (n) => this.rings.register(n);
     ctx.usage.unregister = (n) => void this.rings.unregister(n);
@@ -135,7 +129,7 @@ export class Orchestrator {
       clock,
       log,
       emit: (e) => emitter.emit(e),
-      dhcp: deps.dhcp ?? noDhcp(store),
+      dhcp: deps.dhcp as DhcpProvisioner,
       fault: deps.fault ?? (() => undefined),
       warnings: new WarningBoard(),
       hostFacts: { rtLimitsRefused: false },
@@ -143,6 +137,7 @@ export class Orchestrator {
       ownStarts: new Set(),
       shutdown: lifecycleAbort.signal,
     };
+    ctx.dhcp = deps.dhcp ?? new DhcpHelpers(ctx);
     for (const p of store.problems) log.error('persisted file was corrupt and has been moved aside', { ...p });
     const orch = new Orchestrator(ctx, lifecycleAbort, deps.readiness ?? alwaysReady, deps.probe, deps.ringCapacity);
     emitter.emit = (e) => orch.listeners.forEach((l) => l(e));
@@ -164,6 +159,11 @@ export class Orchestrator {
     if (this.ctx.hostFacts.rtLimitsRefused) out.push('real-time limits unavailable on this host: the engine refuses rtprio/memlock ulimits, vPLCs run without them');
     for (const p of this.ctx.store.problems) out.push(`${p.file} was corrupt (${p.reason}) and was moved to ${p.movedTo}`);
     return out;
+  }
+
+  /** A netmon `network_change` (already debounced by the monitor): re-attachment starts at once. Never rejects. */
+  onNetworkChange(data: NetworkChangeData): Promise<void> {
+    return this.reattacher.handle(data);
   }
 
   onEvent(cb: (e: VplcEvent) => void): () => void {
@@ -231,6 +231,10 @@ export class Orchestrator {
   onHostSample(cb: (s: HostSample) => void): () => void {
     if (!this.sampler) throw new Error('usage sampling is not running');
     return this.sampler.onSample(cb);
+  }
+
+  latestHostSample(): HostSample | null {
+    return this.sampler?.latest() ?? null;
   }
 
   async sampleUsageOnce(): Promise<void> {
@@ -362,7 +366,7 @@ export class Orchestrator {
   }
 
   status(name: string): Promise<DeviceStatus> {
-    return deviceStatus(this.ctx, this.guard, name, () => undefined).catch((err: unknown) => ({
+    return deviceStatus(this.ctx, this.guard, name, () => undefined, (n) => this.lock.busy(n)).catch((err: unknown) => ({
       status: 'error',
       device_id: name,
       error: `Failed to retrieve container status: ${dockerMessage(err)}`,
@@ -435,6 +439,7 @@ export class Orchestrator {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
     this.watchdog?.stop();
     this.sampler?.stop();
+    await closeNetworking(this.ctx, this.reattacher);
     const graceMs = options.graceMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const settled = await Promise.race([

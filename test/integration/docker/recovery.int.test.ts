@@ -119,7 +119,7 @@ describe('a delete that fails before the container is removed', () => {
 });
 
 describe('a DHCP-mode vNIC', () => {
-  it('attaches with its requested MAC on the wire and says plainly that no DHCP client runs yet', async () => {
+  it('attaches with its requested MAC on the wire, runs a DHCP helper in its namespace and keeps no Docker address on a LAN without a server', async () => {
     const fx = await open();
     const name = `vt-${run}-dhcp`;
     const mac = '02:5a:00:00:09:01';
@@ -132,7 +132,9 @@ describe('a DHCP-mode vNIC', () => {
     expect(net).toMatchObject({ ip_address: null, mac_address: mac });
     const links = await wireLinks((await docker.getContainer(name).inspect()).Id, run);
     expect(links.find((l) => l.mac === mac)?.ipv4).toEqual([]);
-    expect((status.orchestrator_state as { warnings: string[] }).warnings).toContain("DHCP client for vNIC 'plant' is not running: this agent has no DHCP provisioner configured");
+    const helpers = await docker.listContainers({ filters: { label: [`${Label.instance}=${fx.orch.installationId}`, `${Label.role}=dhcp`, `${Label.vplc}=${name}`] } });
+    expect(helpers).toHaveLength(1);
+    expect(helpers[0]?.HostConfig.NetworkMode).toBe(`container:${(await docker.getContainer(name).inspect()).Id}`);
   });
 });
 

@@ -137,42 +137,55 @@ export class Networks {
 
   /** PROTOCOL §5.4 get-or-create, including the overlap reuse path. */
   async ensureLan(parent: string, cidr: string, gateway: string | undefined, op: string): Promise<LanNet> {
-    return this.lockFor(parent).run(async () => {
-      const want = normalizeCidr(cidr);
-      if (!want) throw new OperationError(`Invalid subnet ${cidr} for interface ${parent}`);
-      for (const n of await this.lanNetworksOn(parent)) {
-        const subnets = subnetsOf(n).map((s) => normalizeCidr(s));
-        if (subnets.includes(want)) return { id: n.Id, name: n.Name, subnet: want, created: false };
-        if (isOwn(n.Labels, this.d.instance, 'lan-net') && !(await this.inUse(n.Id))) {
-          await this.removeNetwork(n.Id);
-          continue;
-        }
-        throw new OperationError(
-          `Interface ${parent} already carries MACVLAN network ${n.Name} (${subnets[0] ?? 'no subnet'}); a parent interface has one MACVLAN network at a time`,
-        );
+    return this.lockFor(parent).run(() => this.ensureLanLocked(parent, cidr, gateway, op));
+  }
+
+  /** Runs `fn` under the parent's lock (a subnet move: creates on that parent wait for it, PROTOCOL §8). */
+  withParentLock<T>(parent: string, fn: () => Promise<T>): Promise<T> {
+    return this.lockFor(parent).run(fn);
+  }
+
+  /** `ensureLan` for a caller that already holds the parent's lock (`withParentLock`). */
+  async ensureLanLocked(parent: string, cidr: string, gateway: string | undefined, op: string): Promise<LanNet> {
+    const want = normalizeCidr(cidr);
+    if (!want) throw new OperationError(`Invalid subnet ${cidr} for interface ${parent}`);
+    for (const n of await this.lanNetworksOn(parent)) {
+      const subnets = subnetsOf(n).map((s) => normalizeCidr(s));
+      if (subnets.includes(want)) return { id: n.Id, name: n.Name, subnet: want, created: false };
+      if (isOwn(n.Labels, this.d.instance, 'lan-net') && !(await this.inUse(n.Id))) {
+        await this.removeNetwork(n.Id);
+        continue;
       }
-      const name = lanNetworkName(parent, want);
-      await this.d.fault?.('before-lan-create', parent);
-      try {
-        const net = await this.d.engine.docker.createNetwork({
-          Name: name,
-          Driver: 'macvlan',
-          CheckDuplicate: true,
-          Options: { parent },
-          IPAM: { Driver: 'default', Config: [{ Subnet: want, ...(gateway ? { Gateway: gateway } : {}) }] },
-          Labels: ownLabels(this.d.instance, 'lan-net', { parent, op }),
-        });
-        return { id: net.id, name, subnet: want, created: true };
-      } catch (err) {
-        if (!isOverlapError(err)) throw err;
-        const all = (await this.d.engine.docker.listNetworks()) as Docker.NetworkInspectInfo[];
-        const match = all.find(
-          (n) => n.Driver === 'macvlan' && n.Options?.parent === parent && subnetsOf(n).some((s) => normalizeCidr(s) === want),
-        );
-        if (!match) throw err;
-        return { id: match.Id, name: match.Name, subnet: want, created: false };
-      }
-    });
+      throw new OperationError(
+        `Interface ${parent} already carries MACVLAN network ${n.Name} (${subnets[0] ?? 'no subnet'}); a parent interface has one MACVLAN network at a time`,
+      );
+    }
+    const name = lanNetworkName(parent, want);
+    await this.d.fault?.('before-lan-create', parent);
+    try {
+      const net = await this.d.engine.docker.createNetwork({
+        Name: name,
+        Driver: 'macvlan',
+        CheckDuplicate: true,
+        Options: { parent },
+        IPAM: { Driver: 'default', Config: [{ Subnet: want, ...(gateway ? { Gateway: gateway } : {}) }] },
+        Labels: ownLabels(this.d.instance, 'lan-net', { parent, op }),
+      });
+      return { id: net.id, name, subnet: want, created: true };
+    } catch (err) {
+      if (!isOverlapError(err)) throw err;
+      const all = (await this.d.engine.docker.listNetworks()) as Docker.NetworkInspectInfo[];
+      const match = all.find(
+        (n) => n.Driver === 'macvlan' && n.Options?.parent === parent && subnetsOf(n).some((s) => normalizeCidr(s) === want),
+      );
+      if (!match) throw err;
+      return { id: match.Id, name: match.Name, subnet: want, created: false };
+    }
+  }
+
+  /** Whether a create holds the network between get-or-create and attaching its container. */
+  isHeld(networkId: string): boolean {
+    return (this.held.get(networkId) ?? 0) > 0;
   }
 
   /** Removes a network after force-disconnecting anything still attached (used for our internal bridges). */

@@ -35,7 +35,13 @@ export function networksView(info: Docker.ContainerInspectInfo, vnics: Persisted
 }
 
 /** PROTOCOL §4.5 answer, without the `action`/`correlation_id` the ack wrapper puts first. */
-export async function deviceStatus(ctx: OrchestratorContext, guard: CrashGuard, deviceId: string, parentOf: (net: string) => string | undefined): Promise<DeviceStatus> {
+export async function deviceStatus(
+  ctx: OrchestratorContext,
+  guard: CrashGuard,
+  deviceId: string,
+  parentOf: (net: string) => string | undefined,
+  busy: (name: string) => boolean = () => false,
+): Promise<DeviceStatus> {
   if (!deviceId.trim()) return { status: 'error', error: 'Device ID must be a non-empty string' };
   const op = ctx.ops.get(deviceId);
   if (op) {
@@ -81,8 +87,8 @@ export async function deviceStatus(ctx: OrchestratorContext, guard: CrashGuard, 
       managed: 'labelled',
       desired_state: desired?.desired_state ?? (state.Running ? 'running' : 'stopped'),
       restarts_in_window: guard.count(deviceId),
-      // Paused restarts matter only while the vPLC is down; a running one is simply counted.
-      restart_suspended: !state.Running && guard.suspended(deviceId),
+      // Paused means down with no restart on its way: a running vPLC, or one being restarted right now, is only counted.
+      restart_suspended: !state.Running && !busy(deviceId) && guard.suspended(deviceId),
       warnings,
       last_error: ctx.ops.lastError(deviceId),
     },

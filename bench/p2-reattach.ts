@@ -1,0 +1,141 @@
+/**
+ * P2: time from a parent's address change to all N vPLCs re-attached (static, N = 1, 5, 20) and to leases acquired on
+ * the new LAN (DHCP), next to the 3 s debounce floor; the goal is ≤ 3 s + 2 s at N = 20, with exactly one 3 s
+ * debounce in the path (the real built-in monitor's). Static: the host's /24 is widened to /23 (IPs stay valid).
+ * DHCP: the parent's cable moves from LAN A to LAN B (namespaces with busybox udhcpd) and the host is re-addressed.
+ *
+ *   npx tsx bench/p2-reattach.ts [--quick]      (--quick: N = 1, 5 static, N = 1 DHCP)
+ *
+ * Address plan: 198.18.220.0/23 (static rounds), 198.18.224.0/24 and 198.18.225.0/24 (DHCP LANs); internal pool as P1.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startNetmon } from '../electron/workers/netmon/index.js';
+import { Orchestrator } from '../electron/workers/orchestrator/orchestrator.js';
+import type { ReattachEvent } from '../electron/workers/orchestrator/reattach/index.js';
+import { createLan, readdressHost } from '../test/support/lan.js';
+import { benchSettings, createVeth, goalNote, instanceLabel, newBenchId, onCleanup, removeLabelled, runAlone, wallMs } from './common.js';
+import type { BenchResult, BenchRow } from './types.js';
+
+const DEBOUNCE_MS = 3_000;
+
+async function waitUntil(what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`P2: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+type Env = { orch: Orchestrator; events: Array<ReattachEvent & { t: number }>; known(iface: string, subnet: string): Promise<void>; dispose(): Promise<void> };
+
+async function openEnv(): Promise<Env> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'vplc-p2-'));
+  const netmon = startNetmon({ mode: 'builtin' });
+  const orch = await Orchestrator.open({ settings: benchSettings(dataDir), interfaces: netmon.cache, readiness: netmon.cache });
+  const events: Env['events'] = [];
+  netmon.cache.onChange((d) => void orch.onNetworkChange(d));
+  orch.reattacher.onEvent((e) => events.push({ ...e, t: wallMs() }));
+  await netmon.cache.whenReady();
+  return {
+    orch,
+    events,
+    known: (iface, subnet) =>
+      waitUntil(`${iface} in the interface cache`, async () => (await netmon.cache.list()).some((i) => i.name === iface && i.ipv4[0]?.subnet === subnet), 30_000),
+    dispose: async () => {
+      netmon.stop();
+      await orch.close({ graceMs: 5_000 });
+      await removeLabelled(instanceLabel(orch.installationId));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function createAll(orch: Orchestrator, specs: Parameters<Orchestrator['create']>[0][]): Promise<void> {
+  for (const s of specs) {
+    const ack = await orch.create(s, 'cli');
+    if (ack.status !== 'creating') throw new Error(`P2: create ${s.name} refused: ${ack.error}`);
+  }
+  await orch.settled();
+}
+
+async function staticRound(id: string, n: number): Promise<number> {
+  const env = await openEnv();
+  const veth = createVeth(`vb${id}s${n}a`);
+  const done = onCleanup(async () => {
+    await env.dispose();
+    veth.dispose();
+  });
+  try {
+    readdressHost(veth.name, null, '198.18.220.254/24', null);
+    await env.known(veth.name, '198.18.220.0/24');
+    await createAll(env.orch, Array.from({ length: n }, (_, i) => ({ name: `vb-${id}-s${n}-${i}`, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: veth.name, mode: 'static' as const, ip: `198.18.220.${10 + i}`, dns: [] }] })));
+    const t0 = wallMs();
+    readdressHost(veth.name, '198.18.220.254/24', '198.18.220.254/23', null);
+    await waitUntil(`${n} static re-attachments`, () => env.events.filter((e) => e.result === 'reattached').length >= n, 60_000);
+    return Math.max(...env.events.map((e) => e.t)) - t0;
+  } finally {
+    await done();
+  }
+}
+
+async function dhcpRound(id: string, n: number): Promise<{ reattachMs: number; leaseMs: number }> {
+  const env = await openEnv();
+  const lanA = createLan(id, `pa${n}`, '198.18.224');
+  const lanB = createLan(id, `pb${n}`, '198.18.225');
+  const veth = createVeth(`vb${id}d${n}a`);
+  const peer = `${veth.name.slice(0, -1)}b`;
+  const done = onCleanup(async () => {
+    await env.dispose();
+    veth.dispose();
+    lanA.dispose();
+    lanB.dispose();
+  });
+  try {
+    lanA.plug(peer);
+    readdressHost(veth.name, null, '198.18.224.254/24', lanA.router);
+    await env.known(veth.name, '198.18.224.0/24');
+    const names = Array.from({ length: n }, (_, i) => `vb-${id}-d${n}-${i}`);
+    await createAll(env.orch, names.map((name) => ({ name, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: veth.name, mode: 'dhcp' as const, dns: [] }] })));
+    const leasedOn = async (base: string): Promise<boolean> => {
+      for (const name of names) {
+        const nets = (await env.orch.status(name)).networks as Record<string, { ip_address: string | null }> | undefined;
+        if (!Object.values(nets ?? {}).some((x) => x.ip_address?.startsWith(`${base}.`))) return false;
+      }
+      return true;
+    };
+    await waitUntil('leases on LAN A', () => leasedOn('198.18.224'), 90_000);
+    const t0 = wallMs();
+    lanB.plug(peer, lanA.ns);
+    readdressHost(veth.name, '198.18.224.254/24', '198.18.225.254/24', lanB.router);
+    await waitUntil(`${n} DHCP re-attachments`, () => env.events.filter((e) => e.result === 'reattached').length >= n, 60_000);
+    const reattachMs = Math.max(...env.events.map((e) => e.t)) - t0;
+    await waitUntil('leases on LAN B', () => leasedOn('198.18.225'), 90_000);
+    return { reattachMs, leaseMs: wallMs() - t0 };
+  } finally {
+    await done();
+  }
+}
+
+export async function run(opts: { quick: boolean }): Promise<BenchResult> {
+  const id = newBenchId();
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  const staticNs = opts.quick ? [1, 5] : [1, 5, 20];
+  for (const n of staticNs) {
+    const v = await staticRound(id, n);
+    rows.push({ label: `static N=${n}: change -> all re-attached`, value: v, unit: 'ms', baseline: DEBOUNCE_MS, ratio: v / DEBOUNCE_MS });
+    if (n === 20) notes.push(goalNote('static re-attach at N=20', v, DEBOUNCE_MS + 2_000, ' ms'));
+  }
+  for (const n of opts.quick ? [1] : [1, 5]) {
+    const d = await dhcpRound(id, n);
+    rows.push({ label: `dhcp N=${n}: change -> all re-attached`, value: d.reattachMs, unit: 'ms', baseline: DEBOUNCE_MS, ratio: d.reattachMs / DEBOUNCE_MS });
+    rows.push({ label: `dhcp N=${n}: change -> all leases on new LAN`, value: d.leaseMs, unit: 'ms', baseline: DEBOUNCE_MS, ratio: d.leaseMs / DEBOUNCE_MS });
+  }
+  notes.push('baseline = the 3 s debounce floor (the built-in monitor\'s per-interface quiet timer, the only debounce in the path)');
+  notes.push('DHCP lease time includes udhcpc DISCOVER/OFFER/REQUEST/ACK against busybox udhcpd and the helper container start');
+  return { id: 'p2-reattach', title: 'Re-attachment after a parent subnet change (real netmon, real dockerd)', rows, notes };
+}
+
+runAlone(import.meta.url, async (o) => [await run(o)]);

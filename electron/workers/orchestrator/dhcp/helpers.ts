@@ -1,0 +1,258 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import type { DhcpUpdateData } from '../../../../shared/netmon/events.js';
+import { writeFileAtomic } from '../../../lib/fs/atomic.js';
+import type { DhcpProvisioner, OrchestratorContext } from '../context.js';
+import { dockerMessage, isNotFound } from '../docker/errors.js';
+import { ownFilter, ownLabels, Label } from '../docker/labels.js';
+import { leaseKey } from '../delete/pipeline.js';
+import type { PersistedVnic } from '../store/schemas.js';
+import { writeResolvConf } from './dns.js';
+import { dhcpUpdate, failedLeaseFile, leaseFile, parseLeaseLine, resolvConf, retryDelayMs, type BoundLine, type LeaseLine } from './lease.js';
+import { ENTRY_SCRIPT, HELPER_TMPFS, LEASE_SCRIPT } from './script.js';
+
+type Slot = { vplc: string; vnic: string; gen: number; attempts: number; retry: NodeJS.Timeout | null; stream: Readable | null };
+
+const slotKey = (vplc: string, vnic: string): string => `${vplc}:${vnic}`;
+const isDhcpMacvlan = (v: PersistedVnic): boolean => v.network_mode === 'dhcp' && v._network_method === 'macvlan';
+
+export type DhcpHelpersOptions = { random?: () => number };
+
+/**
+ * DHCP for MACVLAN vNICs through one helper container per vNIC in the vPLC's network namespace (PROTOCOL §5.13,
+ * ENGINEERING decision 5). The orchestrator follows each helper's log stream, records leases and applies DNS.
+ *
+ * INVARIANTS
+ * - At most one helper per vNIC: starting one removes the previous (a namespace is bound to one start).
+ * - Each slot has a generation; lines and exits from a replaced helper are ignored, so a stale stream never
+ *   overwrites a newer lease or schedules a retry.
+ * - Owns one retry timer per vNIC at most; `stop()` and `close()` clear them and end the log streams.
+ * - Nothing throws out of the stream handlers; failures become warnings and retries.
+ */
+export class DhcpHelpers implements DhcpProvisioner {
+  private readonly slots = new Map<string, Slot>();
+  private readonly listeners = new Set<(d: DhcpUpdateData) => void>();
+  private readonly random: () => number;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: OrchestratorContext,
+    opts: DhcpHelpersOptions = {},
+  ) {
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** Every lease as `dhcp_update` data (UI/API). */
+  onUpdate(cb: (d: DhcpUpdateData) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  private slot(vplc: string, vnic: string): Slot {
+    const k = slotKey(vplc, vnic);
+    let s = this.slots.get(k);
+    if (!s) this.slots.set(k, (s = { vplc, vnic, gen: 0, attempts: 0, retry: null, stream: null }));
+    return s;
+  }
+
+  /** Starts or replaces the helpers of the vPLC's DHCP vNICs (all, or only `only`). Returns one warning per vNIC not served. */
+  async provision(vplc: string, containerId: string, only?: string[]): Promise<string[]> {
+    const warnings: string[] = [];
+    const vnics = this.ctx.store.getVnics(vplc).filter((v) => isDhcpMacvlan(v) && (!only || only.includes(v.name)));
+    for (const v of vnics) {
+      const s = this.slot(vplc, v.name);
+      try {
+        await this.startHelper(s, containerId, v);
+      } catch (err) {
+        warnings.push(`DHCP client for vNIC '${v.name}' could not be started: ${dockerMessage(err)}`);
+        await this.lost(s);
+      }
+    }
+    return warnings;
+  }
+
+  async stop(vplc: string): Promise<void> {
+    for (const s of [...this.slots.values()].filter((x) => x.vplc === vplc)) {
+      this.retire(s);
+      this.slots.delete(slotKey(s.vplc, s.vnic));
+    }
+    await this.removeHelperContainers(vplc);
+  }
+
+  /** Agent shutdown: stop following; helpers keep running so leases stay renewed. */
+  close(): void {
+    this.closed = true;
+    for (const s of this.slots.values()) this.retire(s);
+  }
+
+  private retire(s: Slot): void {
+    s.gen++;
+    if (s.retry) clearTimeout(s.retry);
+    s.retry = null;
+    s.stream?.destroy();
+    s.stream = null;
+  }
+
+  private async removeHelperContainers(vplc: string, vnic?: string): Promise<void> {
+    const filters = ownFilter(this.ctx.store.installationId, 'dhcp', vplc);
+    if (vnic) filters.label.push(`${Label.vnic}=${vnic}`);
+    const list = await this.ctx.engine.docker.listContainers({ all: true, filters });
+    await Promise.all(
+      list.map((c) =>
+        this.ctx.engine.docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch((err: unknown) => {
+            if (!isNotFound(err)) throw err;
+          }),
+      ),
+    );
+  }
+
+  private async startHelper(s: Slot, containerId: string, v: PersistedVnic): Promise<void> {
+    this.retire(s);
+    const gen = s.gen;
+    const { engine, settings, store } = this.ctx;
+    if (!v.docker_network_name) throw new Error(`vNIC '${v.name}' is not attached to a MACVLAN network`);
+    await this.removeHelperContainers(s.vplc, s.vnic);
+    if (!(await engine.imageExists(settings.helperImage))) await engine.pull(settings.helperImage, settings.pullStallMs);
+    const macs = [...new Set([v.mac_address, v._wire_mac_address].filter((m): m is string => !!m))];
+    const helper = await engine.docker.createContainer({
+      Image: settings.helperImage,
+      Cmd: ['sh', '-c', ENTRY_SCRIPT],
+      Env: [`VPLC_MACS=${macs.join(' ')}`, `VPLC_LEASE_SCRIPT=${LEASE_SCRIPT}`],
+      Labels: ownLabels(store.installationId, 'dhcp', { vplc: s.vplc, vnic: s.vnic }),
+      HostConfig: {
+        NetworkMode: `container:${containerId}`,
+        CapDrop: ['ALL'],
+        CapAdd: ['NET_ADMIN', 'NET_RAW'],
+        ReadonlyRootfs: true,
+        Tmpfs: HELPER_TMPFS,
+        RestartPolicy: { Name: 'no' },
+      },
+    });
+    if (gen !== s.gen) {
+      await helper.remove({ force: true }).catch(() => undefined);
+      return;
+    }
+    await helper.start();
+    const raw = (await helper.logs({ follow: true, stdout: true, stderr: true })) as unknown as Readable;
+    if (gen !== s.gen) {
+      raw.destroy();
+      return;
+    }
+    s.stream = raw;
+    const out = new PassThrough();
+    const err = new PassThrough();
+    engine.docker.modem.demuxStream(raw, out, err);
+    raw.on('end', () => {
+      out.end();
+      err.end();
+    });
+    raw.on('error', () => raw.destroy());
+    createInterface({ input: err }).on('line', (line) => this.ctx.log.debug('dhcp helper', { vplc: s.vplc, vnic: s.vnic, line }));
+    const lines = createInterface({ input: out });
+    lines.on('line', (line) => {
+      if (gen !== s.gen) return;
+      const parsed = parseLeaseLine(line);
+      if (!parsed) return this.ctx.log.debug('dhcp helper', { vplc: s.vplc, vnic: s.vnic, line });
+      void this.onLine(s, gen, parsed, containerId).catch((e: unknown) => this.ctx.log.warn('lease handling failed', { vplc: s.vplc, vnic: s.vnic, err: dockerMessage(e) }));
+    });
+    raw.once('close', () => {
+      if (gen !== s.gen || this.closed) return;
+      s.stream = null;
+      this.ctx.log.warn('DHCP helper ended', { vplc: s.vplc, vnic: s.vnic });
+      void this.lost(s);
+    });
+  }
+
+  private leasePath(s: Slot): string {
+    return path.join(this.ctx.store.dir, 'dhcp', `${leaseKey(s.vplc)}_${leaseKey(s.vnic)}.lease`);
+  }
+
+  private async writeLease(s: Slot, body: Record<string, unknown>): Promise<void> {
+    await fs.mkdir(path.join(this.ctx.store.dir, 'dhcp'), { recursive: true });
+    await writeFileAtomic(this.leasePath(s), `${JSON.stringify(body)}\n`, 0o644);
+  }
+
+  private async onLine(s: Slot, gen: number, l: LeaseLine, containerId: string): Promise<void> {
+    const { ctx } = this;
+    const ts = new Date(ctx.clock.now()).toISOString();
+    const warnKey = `dhcplease:${s.vnic}`;
+    switch (l.event) {
+      case 'bound':
+      case 'renew':
+        return this.onBound(s, gen, l, ts, containerId);
+      case 'leasefail':
+      case 'nak':
+        ctx.warnings.set(s.vplc, warnKey, `DHCP for vNIC '${s.vnic}' got no lease (${l.event}); the client keeps trying`);
+        ctx.emit({ kind: 'changed', name: s.vplc, reason: `dhcp-${l.event}` });
+        return this.writeLease(s, failedLeaseFile(l.interface, l.event, ts));
+      case 'nomac':
+        ctx.warnings.set(s.vplc, warnKey, `DHCP for vNIC '${s.vnic}': ${l.message}`);
+        return;
+      default:
+        ctx.log.debug('dhcp helper event', { vplc: s.vplc, vnic: s.vnic, event: l.event, interface: l.interface });
+    }
+  }
+
+  private async onBound(s: Slot, gen: number, l: BoundLine, ts: string, containerId: string): Promise<void> {
+    const { ctx } = this;
+    s.attempts = 0;
+    const v = ctx.store.getVnics(s.vplc).find((x) => x.name === s.vnic);
+    if (!v || gen !== s.gen) return;
+    const update = dhcpUpdate(s.vplc, s.vnic, v._wire_mac_address ?? v.mac_address, l, ts);
+    await ctx.store.patchVnic(s.vplc, s.vnic, { dhcp_ip: l.ip, dhcp_gateway: update.gateway || undefined, dhcp_dns: l.dns });
+    await this.writeLease(s, leaseFile(l, ts));
+    ctx.warnings.clear(s.vplc, `dhcplease:${s.vnic}`);
+    const conf = resolvConf(l.dns, l.domain);
+    if (conf) {
+      try {
+        await writeResolvConf(ctx.engine, containerId, conf);
+        ctx.warnings.clear(s.vplc, `dhcpdns:${s.vnic}`);
+      } catch (err) {
+        ctx.warnings.set(s.vplc, `dhcpdns:${s.vnic}`, `DNS from the lease of vNIC '${s.vnic}' could not be applied: ${dockerMessage(err)}`);
+      }
+    }
+    ctx.log.info('DHCP lease', { vplc: s.vplc, vnic: s.vnic, event: l.event, ip: l.ip, prefix: l.prefix, router: l.router });
+    ctx.emit({ kind: 'changed', name: s.vplc, reason: 'dhcp-lease' });
+    for (const cb of this.listeners) {
+      try {
+        cb(update);
+      } catch {
+        // a listener's failure is its own
+      }
+    }
+  }
+
+  /** The client is not running: forget the lease and retry with the §5.13 backoff. */
+  private async lost(s: Slot): Promise<void> {
+    await this.ctx.store.patchVnic(s.vplc, s.vnic, { dhcp_ip: undefined, dhcp_gateway: undefined }).catch(() => undefined);
+    if (this.closed || s.retry) return;
+    const delay = retryDelayMs(s.attempts++, this.random);
+    const gen = s.gen;
+    s.retry = setTimeout(() => {
+      s.retry = null;
+      if (gen === s.gen) void this.retry(s);
+    }, delay);
+    s.retry.unref?.();
+  }
+
+  private async retry(s: Slot): Promise<void> {
+    const v = this.ctx.store.getVnics(s.vplc).find((x) => x.name === s.vnic);
+    const info = await this.ctx.engine.inspectContainer(s.vplc).catch(() => null);
+    // Dropped when the vPLC stopped or is gone, or the vNIC is gone or no longer DHCP.
+    if (!v || !isDhcpMacvlan(v) || !info?.State.Running || this.ctx.store.getDesired(s.vplc)?.desired_state === 'stopped') {
+      this.slots.delete(slotKey(s.vplc, s.vnic));
+      return;
+    }
+    try {
+      await this.startHelper(s, info.Id, v);
+    } catch (err) {
+      this.ctx.log.warn('DHCP helper retry failed', { vplc: s.vplc, vnic: s.vnic, err: dockerMessage(err) });
+      await this.lost(s);
+    }
+  }
+}

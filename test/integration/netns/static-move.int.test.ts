@@ -1,0 +1,78 @@
+// A static vPLC through two host moves: /24 widened to /23 (MAC and IP kept, re-attached without a restart) and a
+// move to a disjoint subnet (the vNIC stays detached in error, the vPLC keeps running).
+// Runtime: about 30-45 s on 2 cores (real netmon with its 3 s debounce per move, stand-in runtime).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNetmon, type Netmon } from '../../../electron/workers/netmon/index.js';
+import type { ReattachEvent } from '../../../electron/workers/orchestrator/reattach/index.js';
+import { docker, removeByLabels, wireLinks } from '../../support/docker.js';
+import { readdressHost } from '../../support/lan.js';
+import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
+import { requireDocker, requireRoot } from '../../support/require.js';
+import { newRunId, waitFor, workerSlot } from '../../support/run.js';
+import { createVethParent, type VethParent } from '../../support/veth.js';
+
+requireDocker();
+requireRoot();
+
+const run = newRunId();
+const slot = workerSlot();
+const base = `198.18.${slot * 16 + 12}`;
+const far = `198.18.${slot * 16 + 14}`;
+const ip = `${base}.50`;
+const mac = '02:5a:12:00:00:01';
+const name = `vt-${run}-st`;
+let parent: VethParent;
+let netmon: Netmon;
+let fx: OrchestratorFixture;
+const events: ReattachEvent[] = [];
+
+beforeAll(async () => {
+  parent = createVethParent(run, 12, `${base}.254/24`);
+  netmon = startNetmon({ mode: 'builtin' });
+  fx = await openOrchestrator({}, { interfaces: netmon.cache, readiness: netmon.cache });
+  netmon.cache.onChange((d) => void fx.orch.onNetworkChange(d));
+  fx.orch.reattacher.onEvent((e) => events.push(e));
+  await netmon.cache.whenReady();
+  const ack = await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: parent.name, mode: 'static', ip, dns: [], mac }] }, 'cli');
+  expect(ack.status).toBe('creating');
+  await fx.orch.settled(name);
+});
+
+afterAll(async () => {
+  netmon?.stop();
+  await removeByLabels({ run });
+  await fx?.dispose();
+  parent?.dispose();
+});
+
+describe('static vPLC when its parent changes subnet', () => {
+  it('keeps its MAC and IP through a /24 widened to /23, without a restart', async () => {
+    const before = await docker.getContainer(name).inspect();
+    readdressHost(parent.name, `${base}.254/24`, `${base}.254/23`, null);
+    const wide = `macvlan_${parent.name}_${base}.0_23`;
+    await waitFor(() => events, (e) => e.some((x) => x.network === wide && x.result === 'reattached'), { timeoutMs: 30_000, what: 're-attachment to the /23' });
+    const after = await docker.getContainer(name).inspect();
+    expect(Object.keys(after.NetworkSettings.Networks).filter((n) => n.startsWith('macvlan_'))).toEqual([wide]);
+    expect(after.NetworkSettings.Networks[wide]?.IPAddress).toBe(ip);
+    const links = await wireLinks(after.Id, run);
+    expect(links.find((l) => l.ipv4.includes(ip))?.mac).toBe(mac);
+    expect(after.Id).toBe(before.Id);
+    expect(after.State.StartedAt).toBe(before.State.StartedAt);
+    const status = await fx.orch.status(name);
+    expect(status.networks).toMatchObject({ [wide]: { ip_address: ip, mac_address: mac } });
+  });
+
+  it('stays running, detached and in error after a move to a disjoint subnet', async () => {
+    const before = await docker.getContainer(name).inspect();
+    readdressHost(parent.name, `${base}.254/23`, `${far}.254/24`, `${far}.1`);
+    const text = `Static IP ${ip} of vNIC 'lan' is outside the new subnet ${far}.0/24; edit the vNIC`;
+    await waitFor(() => events, (e) => e.some((x) => x.result === 'detached' && x.message === text), { timeoutMs: 30_000, what: 'the vNIC detached' });
+    const status = await fx.orch.status(name);
+    expect(status).toMatchObject({ status: 'success', is_running: true, networks: {} });
+    expect((status.orchestrator_state as { warnings: string[] }).warnings).toContain(text);
+    const after = await docker.getContainer(name).inspect();
+    expect(after.Id).toBe(before.Id);
+    expect(after.State.StartedAt).toBe(before.State.StartedAt);
+    expect(Object.keys(after.NetworkSettings.Networks).some((n) => n.startsWith('macvlan_'))).toBe(false);
+  });
+});

@@ -1,0 +1,136 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { NetmonEvent } from '../../../../../shared/netmon/events.js';
+import { BuiltinMonitor, type MonitorChild } from '../../../../../electron/workers/netmon/monitor.js';
+import type { IfaceState } from '../../../../../electron/workers/netmon/snapshot.js';
+
+class FakeChild extends EventEmitter {
+  stdout = new PassThrough();
+  pid = Math.floor(Math.random() * 1e6);
+  kill(): boolean {
+    this.emit('exit', null, 'SIGTERM');
+    return true;
+  }
+  line(s: string): void {
+    this.stdout.write(`${s}\n`);
+  }
+}
+
+const state = (name: string, addrs: string[], up = true, gateway: string | null = null): IfaceState => ({
+  name,
+  index: 2,
+  operstate: up ? 'UP' : 'DOWN',
+  up,
+  mac: '02:00:00:00:00:01',
+  type: 'ethernet',
+  addresses: addrs.map((a) => ({ address: a.split('/')[0] as string, prefixlen: Number(a.split('/')[1]), subnet: '', network_address: '' })),
+  gateway,
+});
+
+describe('BuiltinMonitor', () => {
+  let children: FakeChild[];
+  let kernel: IfaceState[];
+  let events: NetmonEvent[];
+  let mon: BuiltinMonitor;
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    await mon.idle();
+  };
+
+  beforeEach(async () => {
+    vi.useFakeTimers();
+    children = [];
+    kernel = [state('ens37', ['192.168.1.50/24']), state('veth123', [])];
+    events = [];
+    mon = new BuiltinMonitor({
+      spawn: () => {
+        const c = new FakeChild();
+        children.push(c);
+        return c as unknown as MonitorChild;
+      },
+      read: () => Promise.resolve(kernel.map((k) => ({ ...k }))),
+      backoff: { baseMs: 100, maxMs: 1_000, resetAfterMs: 60_000 },
+    });
+    mon.on((e) => events.push(e));
+    mon.start();
+    await flush();
+  });
+
+  afterEach(() => {
+    mon.stop();
+    vi.useRealTimers();
+  });
+
+  it('starts with a network_discovery of the interfaces that are up, skipping veth', () => {
+    expect(events).toHaveLength(1);
+    const d = events[0] as Extract<NetmonEvent, { type: 'network_discovery' }>;
+    expect(d.data.interfaces.map((i) => i.interface)).toEqual(['ens37']);
+  });
+
+  it('emits one full network_change 3 s after the last event on that interface', async () => {
+    kernel = [state('ens37', ['10.0.0.5/24'], true, '10.0.0.1')];
+    children[0]?.line('2: ens37    inet 10.0.0.5/24 scope global ens37');
+    await vi.advanceTimersByTimeAsync(2_000);
+    children[0]?.line('default via 10.0.0.1 dev ens37');
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(events).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await flush();
+    expect(events).toHaveLength(2);
+    expect(events[1]).toMatchObject({ type: 'network_change', data: { interface: 'ens37', gateway: '10.0.0.1', ipv4_addresses: [{ address: '10.0.0.5', prefixlen: 24 }] } });
+  });
+
+  it('emits nothing when the re-read shows no difference', async () => {
+    children[0]?.line('2: ens37    inet 192.168.1.50/24 scope global ens37');
+    await vi.advanceTimersByTimeAsync(3_000);
+    await flush();
+    expect(events).toHaveLength(1);
+  });
+
+  it('sends link down and removal at once in the short form', async () => {
+    children[0]?.line('2: ens37: <BROADCAST,MULTICAST> mtu 1500 state DOWN');
+    expect(events[1]).toEqual({ type: 'network_change', data: { interface: 'ens37', ipv4_addresses: [], status: 'down' } });
+    children[0]?.line('Deleted 2: ens37: <BROADCAST,MULTICAST> mtu 1500 state DOWN');
+    expect(events[2]).toEqual({ type: 'network_change', data: { interface: 'ens37', ipv4_addresses: [], status: 'removed' } });
+  });
+
+  it('debounces each interface on its own timer', async () => {
+    kernel = [state('ens37', ['10.0.0.5/24']), state('ens38', ['10.1.0.5/24'])];
+    children[0]?.line('2: ens37    inet 10.0.0.5/24 scope global ens37');
+    await vi.advanceTimersByTimeAsync(1_000);
+    children[0]?.line('3: ens38    inet 10.1.0.5/24 scope global ens38');
+    await vi.advanceTimersByTimeAsync(2_000);
+    await flush();
+    expect(events.slice(1).map((e) => (e.data as { interface: string }).interface)).toEqual(['ens37']);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await flush();
+    expect(events.slice(1).map((e) => (e.data as { interface: string }).interface)).toEqual(['ens37', 'ens38']);
+  });
+
+  it('restarts a dead monitor child with growing backoff and re-reads what changed meanwhile', async () => {
+    kernel = [state('ens37', ['10.0.0.9/24'])];
+    children[0]?.emit('exit', 1, null);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(children).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await flush();
+    expect(children).toHaveLength(2);
+    expect(events.at(-1)).toMatchObject({ type: 'network_change', data: { interface: 'ens37' } });
+    children[1]?.emit('exit', 1, null);
+    await vi.advanceTimersByTimeAsync(199);
+    expect(children).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(children).toHaveLength(3);
+  });
+
+  it('rediscovers every 30 s and sends only interfaces that differ', async () => {
+    await vi.advanceTimersByTimeAsync(30_000);
+    await flush();
+    expect(events).toHaveLength(1);
+    kernel = [state('ens37', ['192.168.1.51/24'])];
+    await vi.advanceTimersByTimeAsync(30_000);
+    await flush();
+    expect(events).toHaveLength(2);
+  });
+});
