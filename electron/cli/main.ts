@@ -1,17 +1,10 @@
 import { acquireHostLock, lockHolder } from '../lib/lock/host-lock.js';
-import { Orchestrator } from '../workers/orchestrator/orchestrator.js';
 import { defaultSettingsFile, resolveConfig, type EffectiveConfig } from '../core/settings/layers.js';
 import { SettingsStore } from '../core/settings/store.js';
 import { parseArgs, UsageError } from './args.js';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { EventHub } from '../core/api/event-hub.js';
-import { registerHandlers } from '../core/api/handlers/register.js';
-import { ApiRegistry } from '../core/api/registry.js';
-import { UiServer } from '../core/ui-server/server.js';
 import { writeFileAtomic } from '../lib/fs/atomic.js';
-import { inProcessBackend } from './in-process-backend.js';
+import { createAgent, rendererDir } from '../core/agent.js';
 import { LogHub } from '../core/logging/log-hub.js';
 import { createLogger } from '../core/logging/logger.js';
 import { printStatus } from './status.js';
@@ -33,12 +26,6 @@ agent options (flags > VPLC_* environment > settings file > defaults):
   --ui-port PORT           loopback port of the local UI and API (VPLC_UI_PORT; default 48750, 0 picks one)
 `;
 
-/** renderer/dist beside a source checkout (electron/cli) or a build (dist/electron/cli). */
-function rendererDir(): string {
-  const candidates = ['../../renderer/dist', '../../../renderer/dist'].map((rel) => path.resolve(import.meta.dirname, rel));
-  return candidates.find((d) => existsSync(d)) ?? (candidates[0] as string);
-}
-
 async function loadConfig(argv: string[]): Promise<{ config: EffectiveConfig; warnings: string[] }> {
   const { flags, settingsFile } = parseArgs(argv);
   const loaded = await new SettingsStore(settingsFile ?? process.env.VPLC_SETTINGS ?? defaultSettingsFile(process.env)).load();
@@ -57,54 +44,22 @@ async function runAgent(argv: string[]): Promise<number> {
     return 1;
   }
   if (opts.cloudEnabled) log.warn('the cloud link is not part of this build yet; running in local-only mode');
-  let orch: Orchestrator;
-  try {
-    orch = await Orchestrator.open({
-      settings: {
-        dataDir: opts.dataDir,
-        runtimeRepo: opts.runtimeRepo,
-        helperImage: opts.helperImage,
-        internalPool: opts.internalPool,
-        runCommand: { timeoutMs: opts.runCommandTimeoutMs },
-      },
-      log: log.scope('orchestrator'),
-    });
-  } catch (err) {
-    log.error(`cannot start: ${(err as Error).message}`);
-    if (/EACCES|ENOENT.*docker\.sock|connect/i.test(String(err))) log.error('is dockerd running and may this user use /var/run/docker.sock (group "docker")?');
-    await lock.release();
-    return 1;
-  }
-  for (const w of await orch.hostWarnings()) log.warn(w);
-  const events = new EventHub();
-  orch.onEvent((e) => {
-    log.info(`vPLC ${e.name}: ${e.kind === 'changed' ? e.reason : e.kind}`);
-    events.publish('vplc:changed', { kind: e.kind, name: e.name, ...(e.kind === 'changed' ? { reason: e.reason } : {}) });
-  });
-  logHub.subscribe((batch) => events.publish('logs:line', batch));
-  const started = orch.startLifecycle();
-  orch.onHostSample(({ ts, cpu_usage, memory_usage, memory_total, disk_usage, disk_total }) =>
-    events.publish('metrics:sample', { ts, cpu_usage, memory_usage, memory_total, disk_usage, disk_total }),
-  );
-  const registry = new ApiRegistry((channel, err) => log.warn('API handler failed', { channel, err: String(err) }));
-  registerHandlers(registry, inProcessBackend(orch, { cloud: opts.cloudEnabled ? 'offline' : 'disabled' }), logHub);
-  const token = randomBytes(32).toString('hex');
-  const ui = new UiServer({ registry, events, token, port: opts.uiPort, staticDir: rendererDir() });
+  const agent = createAgent({ config: opts, log, logHub, rendererDir: rendererDir() });
   let url: string;
   try {
-    url = await ui.listen();
+    url = await agent.start();
   } catch (err) {
-    log.error(`the UI/API port ${opts.uiPort} is not available: ${(err as Error).message}; use --ui-port`);
-    await orch.close();
+    log.error(`cannot start: ${(err as Error).message}${/EADDRINUSE/.test(String(err)) ? '; choose another --ui-port' : ''}`);
+    await agent.stop(5_000);
     await lock.release();
     return 1;
   }
   const tokenFile = process.env.VPLC_TOKEN_FILE ?? path.join(process.env.XDG_RUNTIME_DIR || path.join(opts.dataDir, 'run'), 'vplc-orchestrator', 'token');
-  await writeFileAtomic(tokenFile, `${token}\n`, 0o600);
+  await writeFileAtomic(tokenFile, `${agent.token}\n`, 0o600);
+  const port = Number(new URL(url).port);
   // One JSON line on stdout for whoever started us (tests, the desktop shell): where to connect and how.
-  process.stdout.write(`${JSON.stringify({ event: 'ready', url: `${url}#token=${token}`, port: ui.port, token, tokenFile })}\n`);
-  log.info('agent ready', { dataDir: opts.dataDir, installation: orch.installationId, adopted: orch.adoption?.adopted ?? [], ui: url });
-  void started.then((names) => log.info('boot sync done', { started: names }));
+  process.stdout.write(`${JSON.stringify({ event: 'ready', url: `${url}#token=${agent.token}`, port, token: agent.token, tokenFile })}\n`);
+  log.info('agent ready', { dataDir: opts.dataDir, ui: url });
   await new Promise<void>((resolve) => {
     const stop = (sig: string): void => {
       log.info(`${sig}: stopping the agent; vPLCs keep running`);
@@ -113,8 +68,7 @@ async function runAgent(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  await ui.close();
-  await orch.close();
+  await agent.stop();
   await lock.release();
   return 0;
 }

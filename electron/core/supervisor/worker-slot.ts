@@ -34,6 +34,8 @@ export class WorkerSlot {
   private stable?: unknown;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Requests that arrived while the worker was (re)starting; they go out on `ready` or fail on their deadline. */
+  private readonly waitingForReady = new Set<() => void>();
   private stoppedWaiter?: () => void;
   state: WorkerState = { kind: 'stopped' };
 
@@ -87,6 +89,7 @@ export class WorkerSlot {
     switch (m.t) {
       case 'ready':
         this.set({ kind: 'running', since: this.d.timers.now() });
+        for (const go of [...this.waitingForReady]) go();
         this.armLiveness(handle);
         this.stable = this.d.timers.setTimeout(() => {
           this.attempt = 0;
@@ -142,10 +145,30 @@ export class WorkerSlot {
     }, delay);
   }
 
-  /** Sends one request; always resolves (never rejects) with the worker's envelope or an UNAVAILABLE/TIMEOUT one. */
+  /**
+   * Sends one request; always resolves (never rejects) with the worker's envelope or an UNAVAILABLE/TIMEOUT one.
+   * While the worker is (re)starting the request waits for it, within the same deadline.
+   */
   request(op: string, input: unknown, timeoutMs: number): Promise<Envelope> {
-    const handle = this.current;
-    if (!handle || this.state.kind !== 'running') return Promise.resolve(unavailable(`worker ${this.spec.name} is ${this.state.kind}`));
+    if (this.state.kind === 'running' && this.current) return this.send(this.current, op, input, timeoutMs);
+    if (this.wanted !== 'running' || this.state.kind === 'failed') return Promise.resolve(unavailable(`worker ${this.spec.name} is ${this.state.kind}`));
+    const started = this.d.timers.now();
+    return new Promise((resolve) => {
+      const go = (): void => {
+        this.waitingForReady.delete(go);
+        this.d.timers.clearTimeout(timer);
+        const left = timeoutMs - (this.d.timers.now() - started);
+        resolve(this.current && left > 0 ? this.send(this.current, op, input, left) : unavailable(`worker ${this.spec.name} is ${this.state.kind}`));
+      };
+      const timer = this.d.timers.setTimeout(() => {
+        this.waitingForReady.delete(go);
+        resolve(unavailable(`worker ${this.spec.name} did not become ready within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waitingForReady.add(go);
+    });
+  }
+
+  private send(handle: WorkerHandle, op: string, input: unknown, timeoutMs: number): Promise<Envelope> {
     const id = this.nextId++;
     return new Promise((resolve) => {
       const timer = this.d.timers.setTimeout(() => {

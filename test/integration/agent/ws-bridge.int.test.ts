@@ -111,7 +111,8 @@ describe('the loopback API bridge', () => {
   it('creates, stops, starts and deletes a vPLC through the contract, with change events', async () => {
     const c = await Client.open(ready.token);
     const name = `vt-${run}-ws`;
-    expect(await c.call('vplc:create', { name, vnics: [] })).toMatchObject({ ok: true });
+    const created = await c.call('vplc:create', { name, vnics: [] });
+    expect(created, JSON.stringify(created)).toMatchObject({ ok: true });
     const deadline = Date.now() + 60_000;
     let s: Result = { ok: false };
     while (Date.now() < deadline) {

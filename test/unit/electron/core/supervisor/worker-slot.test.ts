@@ -175,6 +175,25 @@ describe('WorkerSlot', () => {
     expect(await orphaned).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
   });
 
+  it('holds a request made while the worker starts and sends it on ready', async () => {
+    const { slot, workers } = setup();
+    slot.start();
+    const early = slot.request('status', {}, 5_000);
+    expect(workers[0]?.sent).toHaveLength(1);
+    workers[0]?.say({ t: 'ready' });
+    expect(workers[0]?.sent[1]).toEqual({ t: 'req', id: 1, op: 'status', input: {} });
+    workers[0]?.say({ t: 'res', id: 1, result: { ok: true, value: 'up' } });
+    expect(await early).toEqual({ ok: true, value: 'up' });
+  });
+
+  it('gives up on a held request at its deadline', async () => {
+    const { slot, timers } = setup();
+    slot.start();
+    const early = slot.request('status', {}, 1_000);
+    timers.advance(1_000);
+    expect(await early).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', message: 'worker orchestrator did not become ready within 1000 ms' } });
+  });
+
   it('drops malformed worker messages without changing state', () => {
     const { slot, workers } = setup();
     slot.start();

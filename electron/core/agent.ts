@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { AgentStatus } from '../../shared/api/contract.js';
+import { OrchestratorEvents } from '../lib/protocol/orchestrator-ops.js';
+import { EventHub } from './api/event-hub.js';
+import { registerHandlers } from './api/handlers/register.js';
+import { ApiRegistry } from './api/registry.js';
+import { workerBackend } from './api/worker-backend.js';
+import type { LogHub } from './logging/log-hub.js';
+import type { Logger } from './logging/logger.js';
+import type { EffectiveConfig } from './settings/layers.js';
+import { spawnThread } from './supervisor/spawn.js';
+import { Supervisor } from './supervisor/supervisor.js';
+import { DEFAULT_SUPERVISION, realTimers, type Spawn, type WorkerSpec } from './supervisor/types.js';
+import { UiServer } from './ui-server/server.js';
+
+const AgentInfo = z.object({ ok: z.literal(true), value: z.object({ installationId: z.string(), warnings: z.array(z.string()) }) });
+
+/** A worker's entry file, next to this module in a checkout (.ts) or a build (.js). The core knows workers only by path. */
+export function workerEntry(worker: string): string {
+  const base = fileURLToPath(new URL(`../workers/${worker}/entry`, import.meta.url));
+  return existsSync(`${base}.js`) ? `${base}.js` : `${base}.ts`;
+}
+
+export type AgentDeps = { config: EffectiveConfig; log: Logger; logHub: LogHub; spawn?: Spawn; rendererDir?: string; sampleUsage?: boolean };
+
+export type Agent = {
+  registry: ApiRegistry;
+  events: EventHub;
+  supervisor: Supervisor;
+  token: string;
+  /** Starts the workers and the loopback bridge; resolves with the bridge URL. */
+  start(): Promise<string>;
+  /** Stops the bridge and the workers (reverse order). vPLCs keep running. */
+  stop(graceMs?: number): Promise<void>;
+};
+
+/** The composition root (ENGINEERING decision 1): built the same way by the CLI and by Electron's main process. */
+export function createAgent(d: AgentDeps): Agent {
+  const { config, log } = d;
+  const events = new EventHub();
+  const workerSpec = (name: WorkerSpec['name'], workerConfig: unknown): WorkerSpec => ({
+    name,
+    entry: workerEntry(name),
+    config: workerConfig,
+    maxOldGenerationSizeMb: 256,
+    ...DEFAULT_SUPERVISION,
+  });
+  const supervisor = new Supervisor(
+    [
+      workerSpec('orchestrator', {
+        settings: { dataDir: config.dataDir, runtimeRepo: config.runtimeRepo, helperImage: config.helperImage, internalPool: config.internalPool, runCommand: { timeoutMs: config.runCommandTimeoutMs } },
+        sampleUsage: d.sampleUsage ?? true,
+      }),
+    ],
+    {
+      spawn: d.spawn ?? spawnThread,
+      timers: realTimers,
+      onHealth: (h) => log.scope('supervisor').info(`worker ${h.name}: ${h.state.kind}`, { state: h.state }),
+      onLog: (worker, level, msg, data) => log.scope(worker)[level](msg, data),
+      onEvent: (worker, name, payload) => {
+        if (worker !== 'orchestrator') return;
+        if (name === 'vplc.changed') {
+          const e = OrchestratorEvents['vplc.changed'].safeParse(payload);
+          if (e.success) events.publish('vplc:changed', e.data);
+        } else if (name === 'metrics.sample') {
+          const s = OrchestratorEvents['metrics.sample'].safeParse(payload);
+          if (s.success) events.publish('metrics:sample', s.data);
+        }
+      },
+    },
+  );
+  const registry = new ApiRegistry((channel, err) => log.warn('API handler failed', { channel, err: String(err) }));
+  const request = (op: string, input: unknown, timeoutMs: number): ReturnType<Supervisor['request']> => supervisor.request('orchestrator', op, input, timeoutMs);
+  const status = async (): Promise<z.output<typeof AgentStatus>> => {
+    const info = AgentInfo.safeParse((await request('agent.info', {}, 5_000)) as unknown);
+    const health = supervisor.health();
+    return {
+      installationId: info.success ? info.data.value.installationId : '',
+      mode: 'own',
+      cloud: config.cloudEnabled ? 'offline' : 'disabled',
+      workers: health.map((h) => ({ name: h.name, state: h.state.kind })),
+      warnings: info.success ? info.data.value.warnings : ['the orchestrator worker is not answering'],
+    };
+  };
+  registerHandlers(registry, workerBackend(request, status), d.logHub);
+  d.logHub.subscribe((batch) => events.publish('logs:line', batch));
+  const token = randomBytes(32).toString('hex');
+  const ui = new UiServer({ registry, events, token, port: config.uiPort, ...(d.rendererDir ? { staticDir: d.rendererDir } : {}) });
+  return {
+    registry,
+    events,
+    supervisor,
+    token,
+    start: async () => {
+      const unhandled = registry.unhandled();
+      if (unhandled.length) throw new Error(`API channels without a handler: ${unhandled.join(', ')}`);
+      supervisor.startAll();
+      return ui.listen();
+    },
+    stop: async (graceMs = 30_000) => {
+      await ui.close();
+      await supervisor.stopAll(graceMs);
+    },
+  };
+}
+
+/** renderer/dist beside a checkout (electron/…) or a build (dist/electron/…). */
+export function rendererDir(): string {
+  const candidates = ['../../renderer/dist', '../../../renderer/dist'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((c) => existsSync(c)) ?? (candidates[0] as string);
+}

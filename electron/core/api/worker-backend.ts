@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { AgentStatus} from '../../../shared/api/contract.js';
+import { ControlOutcome, HostInterfaceView, UsagePoint, VplcSummary } from '../../../shared/api/contract.js';
+import type { Envelope } from '../../lib/protocol/messages.js';
+import type { OrchestratorOp, OrchestratorOpInput } from '../../lib/protocol/orchestrator-ops.js';
+import type { AgentBackend } from './backend.js';
+import { ApiFailure } from './registry.js';
+
+export type RequestFn = (op: string, input: unknown, timeoutMs: number) => Promise<Envelope>;
+
+const CreateAck = z.union([
+  z.object({ status: z.literal('creating'), operation_id: z.string() }).passthrough(),
+  z.object({ status: z.literal('error'), error: z.string() }),
+]);
+const DeleteAck = z.union([z.object({ status: z.literal('deleting') }).passthrough(), z.object({ status: z.literal('error'), error: z.string() })]);
+
+/**
+ * The API backend over the orchestrator worker: every answer crossing the thread boundary is parsed with zod, and a
+ * worker that is down answers UNAVAILABLE instead of hanging the UI.
+ */
+export function workerBackend(request: RequestFn, status: () => Promise<z.output<typeof AgentStatus>>): AgentBackend {
+  const call = async <S extends z.ZodType>(op: OrchestratorOp, input: OrchestratorOpInput<typeof op>, schema: S, timeoutMs = 30_000): Promise<z.output<S>> => {
+    const env = await request(op, input, timeoutMs);
+    if (!env.ok) throw new ApiFailure(env.error.code === 'VALIDATION' ? 'VALIDATION' : 'UNAVAILABLE', env.error.message, env.error.field);
+    const parsed = schema.safeParse(env.value);
+    if (!parsed.success) throw new Error(`orchestrator answered ${op} with an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
+    return parsed.data;
+  };
+  return {
+    status,
+    listVplcs: () => call('vplc.list', {}, z.array(VplcSummary)),
+    createVplc: async (spec) => {
+      const ack = await call('vplc.create', { spec, requester: 'ui' }, CreateAck);
+      return ack.status === 'creating' ? { ok: true, operationId: ack.operation_id } : { ok: false, error: ack.error };
+    },
+    deleteVplc: async (name) => {
+      const ack = await call('vplc.delete', { name, requester: 'ui' }, DeleteAck);
+      return ack.status === 'deleting' ? { ok: true } : { ok: false, error: ack.error };
+    },
+    control: (action, name) => call(`vplc.${action}`, { name, requester: 'ui' }, ControlOutcome, 45_000),
+    vplcStatus: (name) => call('vplc.status', { name }, z.record(z.string(), z.unknown())),
+    interfaces: () => call('host.interfaces', {}, z.array(HostInterfaceView)),
+    history: (target, seconds) => call('metrics.history', { target, seconds }, z.object({ cpu: z.array(UsagePoint), memory: z.array(UsagePoint) })),
+  };
+}
