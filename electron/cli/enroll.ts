@@ -1,7 +1,7 @@
-import { defaultMtlsDir, credentialPaths } from '../core/certs/credentials.js';
+import { defaultMtlsDir, credentialPaths } from '../lib/certs/credentials.js';
 import { DEFAULT_PROVISION_URL, enroll, importCredentials, type EnrollResult } from '../core/certs/enroll.js';
-import { expiryWarning } from '../core/certs/expiry.js';
-import { loadTrustSet } from '../core/certs/trust.js';
+import { expiryWarning } from '../lib/certs/expiry.js';
+import { loadTrustSet } from '../lib/certs/trust.js';
 
 export const ENROLL_USAGE = `usage: vplc-orchestrator enroll [options]
 

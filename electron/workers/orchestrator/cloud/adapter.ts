@@ -1,0 +1,74 @@
+import type { AckBody } from '../../../../shared/cloud/acks.js';
+import { laterPhaseRefusal, toVplcSpec } from '../../../../shared/cloud/create-new-runtime.js';
+import type { RequestOf, RequestTopic } from '../../../../shared/cloud/topics.js';
+import type { CloudCommandTarget } from '../../../lib/protocol/cloud-command.js';
+import type { Orchestrator } from '../orchestrator.js';
+import { hostInterfacesBody, type InterfaceFact } from './host-interfaces.js';
+
+/** What the adapter uses of the orchestrator (the real class satisfies it; the fuzz suite passes a recorder). */
+export type OrchestratorPort = Pick<
+  Orchestrator,
+  'create' | 'delete' | 'start' | 'stop' | 'restart' | 'status' | 'runCommand' | 'consumptionDevice' | 'consumptionOrchestrator' | 'selfDestruct'
+>;
+
+export interface OrchestratorTargetOptions {
+  orchestrator: OrchestratorPort;
+  /** The interface cache (orchestrator `ctx.interfaces`). */
+  interfaces: { list(): Promise<InterfaceFact[]> };
+  /** Local setting "Allow the cloud to remove this orchestrator" (PROTOCOL §4.3 EXTEND), read at each request. */
+  allowRemoteRemoval: () => boolean;
+  /** Self-destruct's `removing_self` step: retire the credentials and stop the link. */
+  removeSelf: () => Promise<void>;
+}
+
+type Handlers = { [K in RequestTopic]: (req: RequestOf<K>) => Promise<AckBody> };
+
+/** An ack result object as an ack body (the results are plain objects; this only widens their type). */
+const body = (v: object): AckBody => Object.fromEntries(Object.entries(v));
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Binds the cloud topics to the orchestrator (PROTOCOL §4); runs inside the orchestrator worker, or in-process in tests. */
+export function orchestratorTarget(o: OrchestratorTargetOptions): CloudCommandTarget {
+  const orch = o.orchestrator;
+  const handlers: Handlers = {
+    create_new_runtime: async (req) => {
+      let wifi = new Set<string>();
+      try {
+        wifi = new Set((await o.interfaces.list()).filter((i) => i.type === 'wifi').map((i) => i.name));
+      } catch {
+        // Without the cache the orchestrator's own validation reports the parent.
+      }
+      const refusal = laterPhaseRefusal(req, wifi);
+      if (refusal !== null) return { status: 'error', error: refusal };
+      return body(await orch.create(toVplcSpec(req), 'cloud'));
+    },
+    delete_device: async (req) => body(await orch.delete(req.device_id, 'cloud')),
+    delete_orchestrator: async () => {
+      if (!o.allowRemoteRemoval()) return { status: 'error', error: 'Remote removal is disabled on this orchestrator' };
+      return body(orch.selfDestruct(o.removeSelf));
+    },
+    run_command: async (req) => body(await orch.runCommand(req)),
+    get_device_status: async (req) => body(await orch.status(req.device_id)),
+    get_host_interfaces: async (req) => {
+      try {
+        return hostInterfacesBody(await o.interfaces.list(), req);
+      } catch (err) {
+        return { status: 'error', error: `Failed to retrieve network interfaces: ${errText(err)}` };
+      }
+    },
+    get_serial_devices: () => Promise.resolve({ status: 'success', count: 0, devices: [] }),
+    get_consumption_device: async (req) => orch.consumptionDevice(req.device_id, req.cpuPeriod, req.memoryPeriod),
+    get_consumption_orchestrator: async (req) => orch.consumptionOrchestrator(req.cpuPeriod, req.memoryPeriod),
+    start_device: async (req) => body(await orch.start(req.device_id, 'cloud')),
+    stop_device: async (req) => body(await orch.stop(req.device_id, 'cloud')),
+    restart_device: async (req) => body(await orch.restart(req.device_id, 'cloud')),
+    apply_pending_changes: (req) =>
+      Promise.resolve({ status: 'error', device_id: req.device_id, error: 'Pending changes are not supported by this agent yet' }),
+  };
+  return {
+    execute: <T extends RequestTopic>(topic: T, request: RequestOf<T>): Promise<AckBody> => (handlers[topic] as (r: RequestOf<T>) => Promise<AckBody>)(request),
+  };
+}

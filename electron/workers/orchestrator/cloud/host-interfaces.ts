@@ -1,0 +1,53 @@
+import type { AckBody } from '../../../../shared/cloud/acks.js';
+
+/** Interface-name prefixes `get_host_interfaces` drops unless `include_virtual` is set (PROTOCOL §4.6, MATCH). */
+export const VIRTUAL_PREFIXES = ['lo', 'docker', 'br-', 'veth', 'virbr', 'tailscale', 'zt', 'cni', 'flannel', 'kube-ipvs', 'wg', 'cilium', 'macvtap', 'sit', 'can'] as const;
+
+export const EMPTY_CACHE_ERROR = 'Network interface cache is empty. The netmon sidecar may not be running or has not yet discovered interfaces.';
+
+/** What the rules need from the interface cache (structurally the orchestrator's HostIface). */
+export interface InterfaceFact {
+  name: string;
+  mac: string | null;
+  type: 'ethernet' | 'wifi';
+  ipv4: ReadonlyArray<{ address: string; subnet: string }>;
+  gateway: string | null;
+}
+
+export function isVirtualName(name: string): boolean {
+  const n = name.toLowerCase();
+  return VIRTUAL_PREFIXES.some((p) => n.startsWith(p));
+}
+
+/**
+ * The `get_host_interfaces` ack body (PROTOCOL §4.6): skip list, no 127.* addresses, first IPv4 as `ip_address`,
+ * `subnet`/`gateway` only when detailed, `dedicated_only` only for an address-less ethernet NIC, sorted by name
+ * without duplicates; EXTEND: the real `mac_address` and `type`.
+ */
+export function hostInterfacesBody(ifaces: readonly InterfaceFact[], req: { include_virtual: boolean; detailed: boolean }): AckBody {
+  if (ifaces.length === 0) return { status: 'error', error: EMPTY_CACHE_ERROR };
+  const byName = new Map<string, InterfaceFact>();
+  for (const i of ifaces) {
+    if (!req.include_virtual && isVirtualName(i.name)) continue;
+    if (!byName.has(i.name)) byName.set(i.name, i);
+  }
+  const names = [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const interfaces = names.map((name) => {
+    const i = byName.get(name) as InterfaceFact;
+    const v4 = i.ipv4.filter((a) => !a.address.startsWith('127.'));
+    const entry: Record<string, unknown> = {
+      name,
+      ip_address: v4[0]?.address ?? null,
+      ipv4_addresses: v4.map((a) => a.address),
+      mac_address: i.mac,
+    };
+    if (req.detailed) {
+      entry['subnet'] = v4[0]?.subnet || null;
+      entry['gateway'] = i.gateway;
+    }
+    if (v4.length === 0 && i.type === 'ethernet') entry['dedicated_only'] = true;
+    entry['type'] = i.type;
+    return entry;
+  });
+  return { status: 'success', interfaces };
+}

@@ -1,0 +1,39 @@
+import type { HeartbeatMetrics } from '../../shared/cloud/heartbeat.js';
+import { startCloudLink, type CloudLinkHandle, type StartCloudLinkOptions } from '../../electron/workers/cloudlink/start.js';
+import { orchestratorTarget } from '../../electron/workers/orchestrator/cloud/adapter.js';
+import type { Orchestrator } from '../../electron/workers/orchestrator/orchestrator.js';
+
+/**
+ * The cloud link bound in-process to a real orchestrator, as the agent binds it across its workers: the adapter
+ * executes topics, the usage sampler feeds the heartbeat, and self-destruct retires the credentials.
+ */
+export async function startInProcessLink(
+  orch: Orchestrator,
+  opts: Omit<StartCloudLinkOptions, 'target' | 'heartbeat'> & { allowRemoteRemoval?: () => boolean },
+): Promise<CloudLinkHandle> {
+  let latest: HeartbeatMetrics | null = null;
+  try {
+    orch.onHostSample((s) => {
+      latest = { cpu_usage: s.cpu_usage, memory_usage: s.memory_usage, memory_total: s.memory_total, disk_usage: s.disk_usage, disk_total: s.disk_total };
+    });
+  } catch {
+    // Sampling not started: heartbeats carry zeros, which the tests that care avoid by starting the lifecycle first.
+  }
+  const holder: { handle?: CloudLinkHandle } = {};
+  const target = orchestratorTarget({
+    orchestrator: orch,
+    interfaces: orch.ctx.interfaces,
+    allowRemoteRemoval: opts.allowRemoteRemoval ?? (() => true),
+    removeSelf: async () => {
+      await holder.handle?.retire();
+    },
+  });
+  const { allowRemoteRemoval: _ignored, ...rest } = opts;
+  holder.handle = await startCloudLink({
+    ...rest,
+    target,
+    heartbeat: { latest: () => latest, uptimeSeconds: () => process.uptime() },
+    runCommandTimeoutMs: orch.ctx.settings.runCommand.timeoutMs,
+  });
+  return holder.handle;
+}

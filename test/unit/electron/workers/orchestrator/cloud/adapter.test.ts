@@ -1,0 +1,48 @@
+// The topic → orchestrator adapter with a recording stand-in for the orchestrator. Runtime: < 100 ms.
+import { describe, expect, it, vi } from 'vitest';
+import { orchestratorTarget, type OrchestratorPort } from '../../../../../../electron/workers/orchestrator/cloud/adapter.js';
+import { CreateNewRuntimeRequest } from '../../../../../../shared/cloud/create-new-runtime.js';
+
+function fakeOrch(): OrchestratorPort & { calls: string[] } {
+  const calls: string[] = [];
+  const rec = (what: string) => {
+    calls.push(what);
+  };
+  return {
+    calls,
+    create: vi.fn((spec) => (rec(`create ${spec.name}`), Promise.resolve({ status: 'creating' as const, container_id: spec.name, message: 'm', operation_id: 'o' }))),
+    delete: vi.fn((n) => (rec(`delete ${n}`), Promise.resolve({ status: 'deleting' as const, device_id: n, message: 'm' }))),
+    start: vi.fn((n) => Promise.resolve({ status: 'success' as const, device_id: n, container_status: 'running', message: 'm' })),
+    stop: vi.fn((n) => Promise.resolve({ status: 'success' as const, device_id: n, container_status: 'exited', message: 'm' })),
+    restart: vi.fn((n) => Promise.resolve({ status: 'success' as const, device_id: n, container_status: 'running', message: 'm' })),
+    status: vi.fn((n) => Promise.resolve({ status: 'not_found', device_id: n, message: 'x' })),
+    runCommand: vi.fn(() => Promise.resolve({ status: 'error' as const, error: 'Device not found: x' })),
+    consumptionDevice: vi.fn(() => Promise.resolve({})),
+    consumptionOrchestrator: vi.fn(() => Promise.resolve({})),
+    selfDestruct: vi.fn(() => (rec('selfDestruct'), { status: 'accepted' as const, message: 'm', poll_device_id: '__orchestrator__' })),
+  };
+}
+
+const wlan = { name: 'wlan0', mac: null, type: 'wifi' as const, ipv4: [], gateway: null };
+
+describe('orchestratorTarget', () => {
+  it('refuses delete_orchestrator while remote removal is disabled, without calling the orchestrator', async () => {
+    const orch = fakeOrch();
+    const t = orchestratorTarget({ orchestrator: orch, interfaces: { list: () => Promise.resolve([]) }, allowRemoteRemoval: () => false, removeSelf: () => Promise.resolve() });
+    expect(await t.execute('delete_orchestrator', {})).toEqual({ status: 'error', error: 'Remote removal is disabled on this orchestrator' });
+    expect(orch.calls).toEqual([]);
+  });
+
+  it('refuses a vNIC on a WiFi parent before anything is created', async () => {
+    const orch = fakeOrch();
+    const t = orchestratorTarget({ orchestrator: orch, interfaces: { list: () => Promise.resolve([wlan]) }, allowRemoteRemoval: () => true, removeSelf: () => Promise.resolve() });
+    const req = CreateNewRuntimeRequest.parse({ container_name: 'plc-1', vnic_configs: [{ name: 'w', parent_interface: 'wlan0', network_mode: 'dhcp' }] });
+    expect(await t.execute('create_new_runtime', req)).toEqual({ status: 'error', error: "WiFi vNIC 'w' (parent wlan0) is not supported by this agent yet" });
+    expect(orch.calls).toEqual([]);
+  });
+
+  it('reports an interface cache failure with the reference prefix', async () => {
+    const t = orchestratorTarget({ orchestrator: fakeOrch(), interfaces: { list: () => Promise.reject(new Error('ip failed')) }, allowRemoteRemoval: () => true, removeSelf: () => Promise.resolve() });
+    expect(await t.execute('get_host_interfaces', { include_virtual: false, detailed: true })).toEqual({ status: 'error', error: 'Failed to retrieve network interfaces: ip failed' });
+  });
+});
