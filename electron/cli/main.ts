@@ -7,17 +7,25 @@ import { writeFileAtomic } from '../lib/fs/atomic.js';
 import { createAgent, rendererDir } from '../core/agent.js';
 import { LogHub } from '../core/logging/log-hub.js';
 import { createLogger } from '../core/logging/logger.js';
+import { runCloudSim } from './cloud-sim.js';
+import { runEnroll } from './enroll.js';
 import { printStatus } from './status.js';
 
 const USAGE = `usage: vplc-orchestrator <command> [options]
 
 commands:
-  agent    run the agent headless: keeps this installation's vPLCs running (boot sync, watchdog), samples usage
-  status   list this installation's vPLCs (read-only)
+  agent     run the agent headless: keeps this installation's vPLCs running, links to the cloud, serves the local API
+  enroll    enrol this PC with the cloud (or import an existing key and certificate); see \`enroll --help\`
+  status    list this installation's vPLCs (read-only)
+  cloud-sim run the local cloud simulator (development tool, source checkouts only)
 
 agent options (flags > VPLC_* environment > settings file > defaults):
   --settings FILE          settings file (default $XDG_CONFIG_HOME/vplc-orchestrator/settings.json)
   --no-cloud               local-only mode (VPLC_NO_CLOUD=1)
+  --cloud-url URL          cloud Socket.IO endpoint (VPLC_CLOUD_URL)
+  --mtls-dir DIR           client key and certificate (VPLC_MTLS_DIR; default ~/.mtls)
+  --ca-file FILE           extra CA bundle trusted for the cloud (VPLC_CA_FILE)
+  --netmon-socket PATH     read network events from an external netmon socket (VPLC_NETMON_SOCKET)
   --data-dir DIR           state directory (VPLC_DATA_DIR; default $XDG_DATA_HOME/vplc-orchestrator)
   --runtime-image REPO     runtime image repository (VPLC_RUNTIME_IMAGE)
   --helper-image IMAGE     busybox image for namespace helpers (VPLC_HELPER_IMAGE)
@@ -43,7 +51,6 @@ async function runAgent(argv: string[]): Promise<number> {
     log.error(`another agent already drives Docker on this host${pid ? ` (pid ${pid})` : ''}; stop it first or attach to it`);
     return 1;
   }
-  if (opts.cloudEnabled) log.warn('the cloud link is not part of this build yet; running in local-only mode');
   const agent = createAgent({ config: opts, log, logHub, rendererDir: rendererDir() });
   let url: string;
   try {
@@ -78,6 +85,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (cmd === 'agent') return await runAgent(rest);
     if (cmd === 'status') return await printStatus((await loadConfig(rest)).config.dataDir);
+    if (cmd === 'enroll') return await runEnroll(rest);
+    if (cmd === 'cloud-sim') return await runCloudSim(rest);
     process.stdout.write(USAGE);
     return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;
   } catch (err) {

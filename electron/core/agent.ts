@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { AgentStatus } from '../../shared/api/contract.js';
 import { OrchestratorEvents } from '../lib/protocol/orchestrator-ops.js';
+import { WorkerRouter } from './commands/router.js';
 import { EventHub } from './api/event-hub.js';
 import { registerHandlers } from './api/handlers/register.js';
 import { ApiRegistry } from './api/registry.js';
@@ -48,19 +49,28 @@ export function createAgent(d: AgentDeps): Agent {
     maxOldGenerationSizeMb: 256,
     ...DEFAULT_SUPERVISION,
   });
-  const supervisor = new Supervisor(
-    [
-      workerSpec('orchestrator', {
-        settings: { dataDir: config.dataDir, runtimeRepo: config.runtimeRepo, helperImage: config.helperImage, internalPool: config.internalPool, runCommand: { timeoutMs: config.runCommandTimeoutMs } },
-        sampleUsage: d.sampleUsage ?? true,
-      }),
-    ],
-    {
+  const specs = [
+    workerSpec('netmon', config.netmonSocket ? { mode: 'external', socketPath: config.netmonSocket } : { mode: 'builtin' }),
+    workerSpec('orchestrator', {
+      settings: { dataDir: config.dataDir, runtimeRepo: config.runtimeRepo, helperImage: config.helperImage, internalPool: config.internalPool, runCommand: { timeoutMs: config.runCommandTimeoutMs } },
+      sampleUsage: d.sampleUsage ?? true,
+      allowRemoteRemoval: config.allowRemoteRemoval,
+    }),
+    ...(config.cloudEnabled
+      ? [workerSpec('cloudlink', { cloudUrl: config.cloudUrl, mtlsDir: config.mtlsDir, ...(config.caFile ? { caFile: config.caFile } : {}), runCommandTimeoutMs: config.runCommandTimeoutMs })]
+      : []),
+  ];
+  const holder: { router?: WorkerRouter } = {};
+  const supervisor = new Supervisor(specs, {
       spawn: d.spawn ?? spawnThread,
       timers: realTimers,
-      onHealth: (h) => log.scope('supervisor').info(`worker ${h.name}: ${h.state.kind}`, { state: h.state }),
+      onHealth: (h) => {
+        log.scope('supervisor').info(`worker ${h.name}: ${h.state.kind}`, { state: h.state });
+        holder.router?.onHealth(h);
+      },
       onLog: (worker, level, msg, data) => log.scope(worker)[level](msg, data),
       onEvent: (worker, name, payload) => {
+        holder.router?.onEvent(worker, name, payload);
         if (worker !== 'orchestrator') return;
         if (name === 'vplc.changed') {
           const e = OrchestratorEvents['vplc.changed'].safeParse(payload);
@@ -70,8 +80,12 @@ export function createAgent(d: AgentDeps): Agent {
           if (s.success) events.publish('metrics:sample', s.data);
         }
       },
-    },
-  );
+  });
+  const router = new WorkerRouter((w, op, input, t) => supervisor.request(w, op, input, t), log.scope('router'), {
+    cloudEnabled: config.cloudEnabled,
+    runCommandTimeoutMs: config.runCommandTimeoutMs,
+  });
+  holder.router = router;
   const registry = new ApiRegistry((channel, err) => log.warn('API handler failed', { channel, err: String(err) }));
   const request = (op: string, input: unknown, timeoutMs: number): ReturnType<Supervisor['request']> => supervisor.request('orchestrator', op, input, timeoutMs);
   const status = async (): Promise<z.output<typeof AgentStatus>> => {
@@ -80,7 +94,7 @@ export function createAgent(d: AgentDeps): Agent {
     return {
       installationId: info.success ? info.data.value.installationId : '',
       mode: 'own',
-      cloud: config.cloudEnabled ? 'offline' : 'disabled',
+      cloud: router.cloud,
       workers: health.map((h) => ({ name: h.name, state: h.state.kind })),
       warnings: info.success ? info.data.value.warnings : ['the orchestrator worker is not answering'],
     };

@@ -15,6 +15,10 @@ function arg(name: string, fallback: string): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write('usage: npm run cloud-sim [-- --port 3001 --provision-port 3002 --out DIR]\n');
+    return;
+  }
   const out = path.resolve(arg('out', '.cloud-sim'));
   const sim = await CloudSim.start({ port: Number(arg('port', '3001')), provisionPort: Number(arg('provision-port', '3002')) });
   mkdirSync(out, { recursive: true, mode: 0o700 });

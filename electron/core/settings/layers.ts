@@ -18,6 +18,8 @@ export type EffectiveConfig = {
   helperImage: string;
   internalPool: string;
   runCommandTimeoutMs: number;
+  /** Compatibility mode: read events from an external netmon's JSON-lines socket instead of the built-in monitor. */
+  netmonSocket: string | undefined;
 };
 
 /** Flag names as the CLI takes them (`--cloud-url`), each with its `VPLC_*` variable. */
@@ -33,6 +35,7 @@ export const FLAG_ENV = {
   'log-level': 'VPLC_LOG_LEVEL',
   'ui-port': 'VPLC_UI_PORT',
   'lock-name': 'VPLC_LOCK_NAME',
+  'netmon-socket': 'VPLC_NETMON_SOCKET',
 } as const;
 export type FlagName = keyof typeof FLAG_ENV;
 export type Flags = Partial<Record<FlagName, string>> & { 'no-cloud'?: true };
@@ -66,5 +69,6 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     helperImage: pick('helper-image') ?? file.orchestrator.helperImage,
     internalPool: pick('internal-pool') ?? file.orchestrator.internalPool,
     runCommandTimeoutMs: file.orchestrator.runCommandTimeoutMs,
+    netmonSocket: pick('netmon-socket'),
   };
 }

@@ -18,6 +18,10 @@ export const OrchestratorOps = {
   'agent.info': z.object({}),
   'metrics.history': z.object({ target: z.string(), seconds: z.number().int().positive() }),
   'metrics.latest': z.object({}),
+  /** A netmon event forwarded by the core (the orchestrator's interface cache and re-attachment follow it). */
+  'netmon.event': z.unknown(),
+  /** A validated cloud command forwarded by the core; the worker validates it again against the topic's contract. */
+  'cloud.execute': z.object({ topic: z.string(), request: z.record(z.string(), z.unknown()) }),
 } as const;
 export type OrchestratorOp = keyof typeof OrchestratorOps;
 export type OrchestratorOpInput<O extends OrchestratorOp> = z.input<(typeof OrchestratorOps)[O]>;
@@ -32,4 +36,6 @@ export const OrchestratorEvents = {
 export const OrchestratorWorkerConfig = z.object({
   settings: z.record(z.string(), z.unknown()),
   sampleUsage: z.boolean().default(true),
+  /** Local setting "Allow the cloud to remove this orchestrator" (PROTOCOL §4.3 EXTEND). */
+  allowRemoteRemoval: z.boolean().default(true),
 });

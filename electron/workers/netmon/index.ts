@@ -1,9 +1,9 @@
 import type { NetmonEvent } from '../../../shared/netmon/events.js';
-import { InterfaceCache } from './cache.js';
+import { InterfaceCache } from '../../lib/netmon/cache.js';
 import { ExternalNetmon, type ExternalNetmonOptions } from './external-socket.js';
 import { BuiltinMonitor, type MonitorDeps } from './monitor.js';
 
-export { InterfaceCache, type CachedIface } from './cache.js';
+export { InterfaceCache, type CachedIface } from '../../lib/netmon/cache.js';
 export { BuiltinMonitor, readKernel, type MonitorDeps, type MonitorChild } from './monitor.js';
 export { ExternalNetmon, type ExternalNetmonOptions } from './external-socket.js';
 

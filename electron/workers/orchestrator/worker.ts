@@ -1,11 +1,18 @@
 import type { z } from 'zod';
 import { isOrchestratorOp, OrchestratorOps, OrchestratorWorkerConfig, type OrchestratorOp } from '../../lib/protocol/orchestrator-ops.js';
+import { isRequestTopic, REQUEST_CONTRACTS } from '../../../shared/cloud/topics.js';
+import { NetmonEvent } from '../../../shared/netmon/events.js';
+import { InterfaceCache } from '../../lib/netmon/cache.js';
+import type { CloudCommandTarget } from '../../lib/protocol/cloud-command.js';
 import { WorkerError, type WorkerApi, type WorkerImpl } from '../../lib/worker/host.js';
+import { orchestratorTarget } from './cloud/adapter.js';
+import { LocalInterfaceSource } from './host/interfaces.js';
 import type { HostSample } from './metrics/sampler.js';
 import { Orchestrator } from './orchestrator.js';
 import type { OrchestratorSettingsInput } from './settings.js';
 
-type Handlers = { [O in OrchestratorOp]: (orch: Orchestrator, input: z.output<(typeof OrchestratorOps)[O]>) => Promise<unknown> };
+type Ctx = { orch: Orchestrator; cache: InterfaceCache; cloud: CloudCommandTarget };
+type Handlers = { [O in OrchestratorOp]: (orch: Orchestrator, input: z.output<(typeof OrchestratorOps)[O]>, c: Ctx) => Promise<unknown> };
 
 const handlers: Handlers = {
   'vplc.list': (o) => o.list(),
@@ -23,6 +30,18 @@ const handlers: Handlers = {
     return Promise.resolve({ cpu: o.rings.query(t, 'cpu', end - i.seconds, end), memory: o.rings.query(t, 'memory', end - i.seconds, end) });
   },
   'metrics.latest': (o) => Promise.resolve(o.latestHostSample()),
+  'netmon.event': (_o, input, c) => {
+    const e = NetmonEvent.safeParse(input);
+    if (!e.success) throw new WorkerError('VALIDATION', `netmon event: ${e.error.issues[0]?.message ?? 'invalid'}`);
+    c.cache.apply(e.data);
+    return Promise.resolve(null);
+  },
+  'cloud.execute': (_o, { topic, request }, c) => {
+    if (!isRequestTopic(topic)) throw new WorkerError('VALIDATION', `unknown topic ${topic}`, 'topic');
+    const parsed = REQUEST_CONTRACTS[topic].safeParse(request);
+    if (!parsed.success) throw new WorkerError('VALIDATION', `${topic}: ${parsed.error.issues[0]?.message ?? 'invalid request'}`);
+    return c.cloud.execute(topic, parsed.data as never);
+  },
 };
 
 /**
@@ -31,11 +50,25 @@ const handlers: Handlers = {
  */
 export class OrchestratorWorker implements WorkerImpl {
   private orch?: Orchestrator;
+  private c?: Ctx;
 
   async start(rawConfig: unknown, api: WorkerApi): Promise<void> {
     const config = OrchestratorWorkerConfig.parse(rawConfig);
-    const orch = await Orchestrator.open({ settings: config.settings as OrchestratorSettingsInput, log: api.log });
+    // Fed by the netmon worker through the core; until its first discovery, the host is read directly.
+    const local = new LocalInterfaceSource();
+    const cache = new InterfaceCache(() => local.list());
+    const orch = await Orchestrator.open({ settings: config.settings as OrchestratorSettingsInput, log: api.log, interfaces: cache, readiness: cache });
     this.orch = orch;
+    // netmon's per-interface debounce is the only one: re-attachment starts at once (DECISIONS "Debounce").
+    cache.onChange((d) => void orch.onNetworkChange(d).catch((err: unknown) => api.log.warn('re-attachment failed', { err: String(err) })));
+    const cloud = orchestratorTarget({
+      orchestrator: orch,
+      interfaces: cache,
+      allowRemoteRemoval: () => config.allowRemoteRemoval,
+      // The link retires the credentials; the core forwards this to the cloudlink worker.
+      removeSelf: () => Promise.resolve(api.emit('cloud.remove-self', {})),
+    });
+    this.c = { orch, cache, cloud };
     orch.onEvent((e) => api.emit('vplc.changed', { kind: e.kind, name: e.name, ...(e.kind === 'changed' ? { reason: e.reason } : {}) }));
     void orch.startLifecycle({ sampleUsage: config.sampleUsage });
     if (config.sampleUsage) {
@@ -47,14 +80,15 @@ export class OrchestratorWorker implements WorkerImpl {
 
   async handle(op: string, input: unknown): Promise<unknown> {
     const orch = this.orch;
-    if (!orch) throw new WorkerError('UNAVAILABLE', 'the orchestrator is not started');
+    const c = this.c;
+    if (!orch || !c) throw new WorkerError('UNAVAILABLE', 'the orchestrator is not started');
     if (!isOrchestratorOp(op)) throw new WorkerError('UNKNOWN_OP', `no orchestrator op ${op}`, 'op');
     const parsed = OrchestratorOps[op].safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new WorkerError('VALIDATION', `${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`, issue?.path.join('.'));
     }
-    return (handlers[op] as (o: Orchestrator, i: unknown) => Promise<unknown>)(orch, parsed.data);
+    return (handlers[op] as (o: Orchestrator, i: unknown, c: Ctx) => Promise<unknown>)(orch, parsed.data, c);
   }
 
   async stop(graceMs: number): Promise<void> {

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { AckBody } from '../../../shared/cloud/acks.js';
+import { HeartbeatMetrics } from '../../../shared/cloud/heartbeat.js';
+import { NetmonEvent } from '../../../shared/netmon/events.js';
+
+/** Config and messages of the netmon and cloudlink workers, and what the core forwards between the workers. */
+
+export const NetmonWorkerConfig = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('builtin') }),
+  z.object({ mode: z.literal('external'), socketPath: z.string() }),
+]);
+export const NetmonEventMessage = NetmonEvent;
+
+export const CloudlinkWorkerConfig = z.object({
+  cloudUrl: z.string(),
+  mtlsDir: z.string(),
+  caFile: z.string().optional(),
+  runCommandTimeoutMs: z.number().int().positive(),
+});
+
+/** cloudlink → core: a validated command for the orchestrator, answered by the `cloud.ack` op with the same key. */
+export const CloudCommandEvent = z.object({ key: z.number().int(), topic: z.string(), request: z.record(z.string(), z.unknown()) });
+export const CloudAckInput = z.object({ key: z.number().int(), ack: AckBody });
+export const MetricsSampleInput = HeartbeatMetrics;
+export const LinkStateEvent = z.object({ state: z.string(), agentId: z.string().nullable() });

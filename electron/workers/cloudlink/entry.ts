@@ -1,0 +1,4 @@
+import { hostWorker } from '../../lib/worker/host.js';
+import { CloudlinkWorker } from './worker.js';
+
+hostWorker(new CloudlinkWorker());
