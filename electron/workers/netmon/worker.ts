@@ -1,4 +1,5 @@
-import { NetInterface, type NetmonEvent, type NetworkDiscovery } from '../../../shared/netmon/events.js';
+import type { NetInterface} from '../../../shared/netmon/events.js';
+import { type NetmonEvent, type NetworkDiscovery } from '../../../shared/netmon/events.js';
 import { NetmonWorkerConfig } from '../../lib/protocol/agent-ops.js';
 import { WorkerError, type WorkerApi, type WorkerImpl } from '../../lib/worker/host.js';
 import { startNetmon, type Netmon } from './index.js';
