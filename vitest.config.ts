@@ -7,6 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.ts', 'test/fuzz/**/*.fuzz.test.ts', 'test/arch/**/*.test.ts', 'test/contract/**/*.test.ts'],
           environment: 'node',
         },
@@ -14,6 +15,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          // Runs after the unit project; its own worker limit keeps dockerd responsive.
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.int.test.ts'],
           environment: 'node',
           pool: 'forks',

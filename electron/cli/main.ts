@@ -34,14 +34,15 @@ agent options (flags > VPLC_* environment > settings file > defaults):
   --ui-port PORT           loopback port of the local UI and API (VPLC_UI_PORT; default 48750, 0 picks one)
 `;
 
-async function loadConfig(argv: string[]): Promise<{ config: EffectiveConfig; warnings: string[] }> {
+async function loadConfig(argv: string[]): Promise<{ config: EffectiveConfig; warnings: string[]; store: SettingsStore }> {
   const { flags, settingsFile } = parseArgs(argv);
-  const loaded = await new SettingsStore(settingsFile ?? process.env.VPLC_SETTINGS ?? defaultSettingsFile(process.env)).load();
-  return { config: resolveConfig(loaded.settings, process.env, flags), warnings: loaded.warnings };
+  const store = new SettingsStore(settingsFile ?? process.env.VPLC_SETTINGS ?? defaultSettingsFile(process.env));
+  const loaded = await store.load();
+  return { config: resolveConfig(loaded.settings, process.env, flags), warnings: loaded.warnings, store };
 }
 
 async function runAgent(argv: string[]): Promise<number> {
-  const { config: opts, warnings } = await loadConfig(argv);
+  const { config: opts, warnings, store } = await loadConfig(argv);
   const logHub = new LogHub();
   const log = createLogger({ file: path.join(opts.dataDir, 'logs', 'agent.log'), level: opts.logLevel, hub: logHub });
   for (const w of warnings) log.warn(w);
@@ -51,7 +52,7 @@ async function runAgent(argv: string[]): Promise<number> {
     log.error(`another agent already drives Docker on this host${pid ? ` (pid ${pid})` : ''}; stop it first or attach to it`);
     return 1;
   }
-  const agent = createAgent({ config: opts, log, logHub, rendererDir: rendererDir() });
+  const agent = createAgent({ config: opts, log, logHub, settings: store, rendererDir: rendererDir() });
   let url: string;
   try {
     url = await agent.start();

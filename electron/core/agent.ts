@@ -3,10 +3,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { AgentStatus } from '../../shared/api/contract.js';
+import { NetmonEvent } from '../../shared/netmon/events.js';
+import { LinkStateEvent } from '../lib/protocol/agent-ops.js';
 import { OrchestratorEvents } from '../lib/protocol/orchestrator-ops.js';
 import { WorkerRouter } from './commands/router.js';
 import { EventHub } from './api/event-hub.js';
+import { registerCerts } from './api/handlers/certs.js';
 import { registerHandlers } from './api/handlers/register.js';
+import { registerSettings, type SettingsAccess } from './api/handlers/settings.js';
 import { ApiRegistry } from './api/registry.js';
 import { workerBackend } from './api/worker-backend.js';
 import type { LogHub } from './logging/log-hub.js';
@@ -25,7 +29,15 @@ export function workerEntry(worker: string): string {
   return existsSync(`${base}.js`) ? `${base}.js` : `${base}.ts`;
 }
 
-export type AgentDeps = { config: EffectiveConfig; log: Logger; logHub: LogHub; spawn?: Spawn; rendererDir?: string; sampleUsage?: boolean };
+export type AgentDeps = {
+  config: EffectiveConfig;
+  log: Logger;
+  logHub: LogHub;
+  settings: SettingsAccess;
+  spawn?: Spawn;
+  rendererDir?: string;
+  sampleUsage?: boolean;
+};
 
 export type Agent = {
   registry: ApiRegistry;
@@ -71,6 +83,14 @@ export function createAgent(d: AgentDeps): Agent {
       onLog: (worker, level, msg, data) => log.scope(worker)[level](msg, data),
       onEvent: (worker, name, payload) => {
         holder.router?.onEvent(worker, name, payload);
+        if (worker === 'cloudlink' && name === 'link.state') {
+          const l = LinkStateEvent.safeParse(payload);
+          if (l.success) events.publish('link:state', l.data);
+        }
+        if (worker === 'netmon' && name === 'netmon.event') {
+          const n = NetmonEvent.safeParse(payload);
+          if (n.success && n.data.type === 'network_change') events.publish('netmon:change', { ...n.data.data });
+        }
         if (worker !== 'orchestrator') return;
         if (name === 'vplc.changed') {
           const e = OrchestratorEvents['vplc.changed'].safeParse(payload);
@@ -99,7 +119,16 @@ export function createAgent(d: AgentDeps): Agent {
       warnings: info.success ? info.data.value.warnings : ['the orchestrator worker is not answering'],
     };
   };
-  registerHandlers(registry, workerBackend(request, status), d.logHub);
+  registerHandlers(
+    registry,
+    workerBackend(request, status, {
+      stop: () => supervisor.stopAll(30_000),
+      start: () => Promise.resolve(supervisor.startAll()),
+    }),
+    d.logHub,
+  );
+  registerSettings(registry, d.settings);
+  registerCerts(registry, { mtlsDir: config.mtlsDir, provisionUrl: config.provisionUrl, caFile: config.caFile, events });
   d.logHub.subscribe((batch) => events.publish('logs:line', batch));
   const token = randomBytes(32).toString('hex');
   const ui = new UiServer({ registry, events, token, port: config.uiPort, ...(d.rendererDir ? { staticDir: d.rendererDir } : {}) });

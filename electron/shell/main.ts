@@ -26,7 +26,8 @@ if (!app.requestSingleInstanceLock()) app.exit(0);
 
 async function main(): Promise<void> {
   await app.whenReady();
-  const loaded = await new SettingsStore(process.env.VPLC_SETTINGS ?? defaultSettingsFile(process.env)).load();
+  const settingsStore = new SettingsStore(process.env.VPLC_SETTINGS ?? defaultSettingsFile(process.env));
+  const loaded = await settingsStore.load();
   const config = resolveConfig(loaded.settings, process.env, {});
   const logHub = new LogHub();
   const log = createLogger({ file: path.join(config.dataDir, 'logs', 'desktop.log'), level: config.logLevel, hub: logHub });
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     call = (channel, raw) => client.call(channel, raw);
     mode = 'service';
   } else {
-    own = createAgent({ config, log, logHub, rendererDir: rendererDir() });
+    own = createAgent({ config, log, logHub, settings: settingsStore, rendererDir: rendererDir() });
     await own.start();
     const registry = own.registry;
     call = (channel, raw) => registry.call(channel, raw, { via: 'ipc' });

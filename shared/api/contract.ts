@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Settings } from '../domain/settings.js';
 import { VplcName, VplcSpec } from '../domain/vplc.js';
 
 /**
@@ -54,8 +55,39 @@ export const HostInterfaceView = z.object({
 
 export const UsagePoint = z.object({ timestamp: z.number(), cpu: z.number().optional(), memory: z.number().optional() });
 
+export const CertView = z.object({
+  agentId: z.string(),
+  subject: z.string(),
+  issuer: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  fingerprint256: z.string(),
+  expiry: z.object({ level: z.enum(['ok', 'days30', 'days7', 'days1', 'expired']), daysLeft: z.number(), message: z.string().nullable() }),
+});
+export const EnrollView = z.object({ id: z.string(), expiresAt: z.string().nullable(), certificate: CertView.omit({ expiry: true }) });
+
+/** What the UI may change; everything else in the file is kept. Most changes take effect at the next agent start. */
+export const SettingsPatch = z
+  .object({
+    cloud: Settings.shape.cloud.unwrap().partial().strict().optional(),
+    agent: Settings.shape.agent.unwrap().partial().strict().optional(),
+    orchestrator: Settings.shape.orchestrator.unwrap().partial().strict().optional(),
+    desktop: Settings.shape.desktop.unwrap().partial().strict().optional(),
+  })
+  .strict();
+
 export const invoke = {
   'agent:status': { input: empty, output: AgentStatus },
+  'agent:start': { input: empty, output: z.null() },
+  /** Stops the agent's workers; vPLCs keep running. */
+  'agent:stop': { input: z.object({ confirm: z.literal(true) }).strict(), output: z.null() },
+  'settings:get': { input: empty, output: z.object({ settings: Settings, writable: z.boolean(), warnings: z.array(z.string()) }) },
+  'settings:set': { input: SettingsPatch, output: z.object({ settings: Settings, restartNeeded: z.boolean() }) },
+  /** The current client certificate (never the key), or null when not enrolled. */
+  'certs:info': { input: empty, output: CertView.nullable() },
+  'certs:enroll': { input: z.object({ provisionUrl: z.string().url().optional() }).strict(), output: EnrollView },
+  /** Files on this PC, read by the agent: the key never crosses the API. */
+  'certs:import': { input: z.object({ keyFile: z.string().min(1), certFile: z.string().min(1) }).strict(), output: EnrollView },
   'vplc:list': { input: empty, output: z.array(VplcSummary) },
   'vplc:create': { input: VplcSpec, output: z.object({ operationId: z.string() }) },
   'vplc:delete': { input: confirmed, output: z.object({ accepted: z.literal(true) }) },
@@ -63,6 +95,7 @@ export const invoke = {
   'vplc:stop': { input: confirmed, output: ControlOutcome },
   'vplc:restart': { input: confirmed, output: ControlOutcome },
   'vplc:status': { input: byName, output: z.record(z.string(), z.unknown()) },
+  'vplc:logs': { input: z.object({ name: VplcName, tail: z.number().int().positive().max(5_000).default(200) }).strict(), output: z.array(z.string()) },
   'netmon:interfaces': { input: empty, output: z.array(HostInterfaceView) },
   'metrics:history': {
     input: z.object({ target: z.union([z.literal('host'), VplcName]), seconds: z.number().int().positive().max(172_800) }).strict(),
@@ -75,6 +108,10 @@ export const invoke = {
 } as const;
 
 export const events = {
+  /** Enrolment progress: the id first (so linking can start), then each step. */
+  'certs:progress': z.object({ step: z.enum(['id', 'key', 'enrolled']), id: z.string().optional() }),
+  'link:state': z.object({ state: z.string(), agentId: z.string().nullable() }),
+  'netmon:change': z.record(z.string(), z.unknown()),
   'vplc:changed': z.object({ kind: z.string(), name: z.string(), reason: z.string().optional() }),
   'logs:line': z.array(LogLineView),
   'metrics:sample': z.object({ ts: z.number(), cpu_usage: z.number(), memory_usage: z.number(), memory_total: z.number(), disk_usage: z.number(), disk_total: z.number() }),

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentBackend } from '../../electron/core/api/backend.js';
+import { registerCerts } from '../../electron/core/api/handlers/certs.js';
 import { registerHandlers } from '../../electron/core/api/handlers/register.js';
+import { registerSettings, type SettingsAccess } from '../../electron/core/api/handlers/settings.js';
+import { EventHub } from '../../electron/core/api/event-hub.js';
 import { ApiRegistry } from '../../electron/core/api/registry.js';
 import { LogHub } from '../../electron/core/logging/log-hub.js';
 import { events, invoke } from '../../shared/api/contract.js';
@@ -10,6 +13,8 @@ describe('contract ↔ handlers', () => {
     const registry = new ApiRegistry();
     const unused = new Proxy({}, { get: () => () => Promise.reject(new Error('not called')) }) as AgentBackend;
     registerHandlers(registry, unused, new LogHub());
+    registerSettings(registry, unused as unknown as SettingsAccess);
+    registerCerts(registry, { mtlsDir: '/nonexistent', provisionUrl: 'https://example.invalid', caFile: undefined, events: new EventHub() });
     expect(registry.unhandled()).toEqual([]);
   });
 

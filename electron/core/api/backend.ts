@@ -14,4 +14,8 @@ export interface AgentBackend {
   vplcStatus(name: string): Promise<Record<string, unknown>>;
   interfaces(): Promise<Output<'netmon:interfaces'>>;
   history(target: 'host' | string, seconds: number): Promise<Output<'metrics:history'>>;
+  vplcLogs(name: string, tail: number): Promise<string[]>;
+  /** Stops or starts the agent's workers; vPLCs keep running either way. */
+  stopAgent(): Promise<void>;
+  startAgent(): Promise<void>;
 }

@@ -18,7 +18,11 @@ const DeleteAck = z.union([z.object({ status: z.literal('deleting') }).passthrou
  * The API backend over the orchestrator worker: every answer crossing the thread boundary is parsed with zod, and a
  * worker that is down answers UNAVAILABLE instead of hanging the UI.
  */
-export function workerBackend(request: RequestFn, status: () => Promise<z.output<typeof AgentStatus>>): AgentBackend {
+export function workerBackend(
+  request: RequestFn,
+  status: () => Promise<z.output<typeof AgentStatus>>,
+  lifecycle: { stop(): Promise<void>; start(): Promise<void> },
+): AgentBackend {
   const call = async <S extends z.ZodType>(op: OrchestratorOp, input: OrchestratorOpInput<typeof op>, schema: S, timeoutMs = 30_000): Promise<z.output<S>> => {
     const env = await request(op, input, timeoutMs);
     if (!env.ok) throw new ApiFailure(env.error.code === 'VALIDATION' ? 'VALIDATION' : 'UNAVAILABLE', env.error.message, env.error.field);
@@ -41,5 +45,8 @@ export function workerBackend(request: RequestFn, status: () => Promise<z.output
     vplcStatus: (name) => call('vplc.status', { name }, z.record(z.string(), z.unknown())),
     interfaces: () => call('host.interfaces', {}, z.array(HostInterfaceView)),
     history: (target, seconds) => call('metrics.history', { target, seconds }, z.object({ cpu: z.array(UsagePoint), memory: z.array(UsagePoint) })),
+    vplcLogs: (name, tail) => call('vplc.logs', { name, tail }, z.array(z.string())),
+    stopAgent: () => lifecycle.stop(),
+    startAgent: () => lifecycle.start(),
   };
 }

@@ -14,6 +14,7 @@ export const OrchestratorOps = {
   'vplc.stop': name.extend({ requester: Requester }),
   'vplc.restart': name.extend({ requester: Requester }),
   'vplc.status': name,
+  'vplc.logs': name.extend({ tail: z.number().int().positive().max(5_000) }),
   'host.interfaces': z.object({}),
   'agent.info': z.object({}),
   'metrics.history': z.object({ target: z.string(), seconds: z.number().int().positive() }),

@@ -8,7 +8,7 @@ import { WarningBoard, type DhcpProvisioner, type FaultHook, type Logger, type O
 import { runCreate, finishAfterStart, type RuntimeProbe } from './create/pipeline.js';
 import { runtimeImageRef } from './create/image.js';
 import { runDelete } from './delete/pipeline.js';
-import { Engine } from './docker/engine.js';
+import { demuxLogs, Engine } from './docker/engine.js';
 import { DhcpHelpers } from './dhcp/helpers.js';
 import { dockerMessage } from './docker/errors.js';
 import { Label, isOwn, ownFilter } from './docker/labels.js';
@@ -387,6 +387,15 @@ export class Orchestrator {
         internal_ip: this.ctx.store.getClient(name)?.ip ?? null,
       };
     });
+  }
+
+  /** The last lines of a managed vPLC's container log (stdout and stderr, in order). */
+  async logTail(name: string, tail: number): Promise<string[]> {
+    const info = await this.ctx.engine.inspectContainer(name);
+    if (!info || !isOwn(info.Config.Labels, this.installationId, 'vplc')) throw new Error(`Device not found: ${name}`);
+    const raw = (await this.ctx.engine.docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+    const { stdout, stderr } = demuxLogs(raw);
+    return `${stdout}${stderr}`.split('\n').filter((l) => l.length > 0).slice(-tail);
   }
 
   runCommand(req: RunCommandRequest): Promise<RunCommandOutcome> {

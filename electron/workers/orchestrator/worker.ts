@@ -22,6 +22,7 @@ const handlers: Handlers = {
   'vplc.stop': (o, i) => o.stop(i.name, i.requester),
   'vplc.restart': (o, i) => o.restart(i.name, i.requester),
   'vplc.status': (o, i) => o.status(i.name),
+  'vplc.logs': (o, i) => o.logTail(i.name, i.tail),
   'host.interfaces': async (o) => (await o.ctx.interfaces.list()).map(({ index: _index, ...rest }) => rest),
   'agent.info': async (o) => ({ installationId: o.installationId, warnings: await o.hostWarnings() }),
   'metrics.history': (o, i) => {

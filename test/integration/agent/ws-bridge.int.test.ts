@@ -2,13 +2,14 @@
 // authentication, Host/Origin checks, field-named validation errors, and a vPLC lifecycle through the contract.
 // Runtime: about 10-20 s.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { removeByLabels, STANDIN_REPO, NETHELPER_IMAGE } from '../../support/docker.js';
 import { requireDocker } from '../../support/require.js';
+import { createPkiSet } from '../../support/pki.js';
 import { newRunId } from '../../support/run.js';
 
 requireDocker();
@@ -55,7 +56,7 @@ class Client {
 beforeAll(async () => {
   agent = spawn(
     process.execPath,
-    ['--import', 'tsx', 'electron/cli/run.ts', 'agent', '--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-ws`, '--internal-pool', '198.19.97.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE],
+    ['--import', 'tsx', 'electron/cli/run.ts', 'agent', '--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-ws`, '--internal-pool', '198.19.97.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE, '--mtls-dir', path.join(dir, 'mtls')],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VPLC_TOKEN_FILE: path.join(dir, 'token'), XDG_CONFIG_HOME: path.join(dir, 'config') } },
   );
   ready = await new Promise((resolve, reject) => {
@@ -73,6 +74,44 @@ afterAll(async () => {
   agent?.kill('SIGTERM');
   if (installation) await removeByLabels({ instance: installation });
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('settings, certificates and the agent lifecycle over the bridge', () => {
+  it('reads and changes settings in the file, never in memory only', async () => {
+    const c = await Client.open(ready.token);
+    expect(await c.call('settings:get', {})).toMatchObject({ ok: true, value: { writable: true, settings: { desktop: { autostart: false } } } });
+    expect(await c.call('settings:set', { desktop: { autostart: true } })).toMatchObject({ ok: true, value: { restartNeeded: false, settings: { desktop: { autostart: true } } } });
+    expect(JSON.parse(readFileSync(path.join(dir, 'config', 'vplc-orchestrator', 'settings.json'), 'utf8'))).toMatchObject({ desktop: { autostart: true } });
+    expect(await c.call('settings:set', { desktop: { bogus: 1 } })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    c.ws.close();
+  });
+
+  it('reports no certificate before enrolment, imports a pair from files and shows its facts, never the key', async () => {
+    const c = await Client.open(ready.token);
+    expect(await c.call('certs:info', {})).toEqual({ ok: true, value: null });
+    const pki = await createPkiSet('07048933');
+    const keyFile = path.join(dir, 'import.key');
+    const certFile = path.join(dir, 'import.crt');
+    writeFileSync(keyFile, pki.client.key, { mode: 0o600 });
+    writeFileSync(certFile, pki.client.cert);
+    const imported = await c.call('certs:import', { keyFile, certFile });
+    expect(imported).toMatchObject({ ok: true, value: { id: '07048933', certificate: { agentId: '07048933' } } });
+    const info = await c.call('certs:info', {});
+    expect(info).toMatchObject({ ok: true, value: { agentId: '07048933', expiry: { level: 'ok' } } });
+    expect(JSON.stringify(info)).not.toContain('PRIVATE KEY');
+    c.ws.close();
+  });
+
+  it('stops and starts the agent’s workers through the API', async () => {
+    const c = await Client.open(ready.token);
+    expect(await c.call('agent:stop', {})).toMatchObject({ ok: false, error: { field: 'confirm' } });
+    expect(await c.call('agent:stop', { confirm: true })).toEqual({ ok: true, value: null });
+    const stopped = (await c.call('agent:status', {})).value as { workers: Array<{ state: string }> };
+    expect(stopped.workers.every((w) => w.state === 'stopped')).toBe(true);
+    expect(await c.call('agent:start', {})).toEqual({ ok: true, value: null });
+    expect(await c.call('vplc:list', {})).toMatchObject({ ok: true });
+    c.ws.close();
+  });
 });
 
 describe('the loopback API bridge', () => {
@@ -123,6 +162,9 @@ describe('the loopback API bridge', () => {
     expect(s).toMatchObject({ ok: true, value: { status: 'success', is_running: true } });
     expect(await c.call('vplc:stop', { name, confirm: true })).toMatchObject({ ok: true, value: { status: 'success', container_status: 'exited' } });
     expect(await c.call('vplc:start', { name })).toMatchObject({ ok: true, value: { status: 'success', container_status: 'running' } });
+    const logs = await c.call('vplc:logs', { name, tail: 20 });
+    expect(logs.ok).toBe(true);
+    expect((logs.value as string[]).length).toBeGreaterThan(0);
     expect(await c.call('vplc:delete', { name, confirm: true })).toEqual({ ok: true, value: { accepted: true } });
     expect(c.events.some((e) => e.name === 'vplc:changed' && (e.payload as { name: string }).name === name)).toBe(true);
     expect((await c.call('logs:tail', { limit: 50 })).ok).toBe(true);

@@ -27,4 +27,13 @@ export function registerHandlers(registry: ApiRegistry, backend: AgentBackend, l
   registry.register('netmon:interfaces', () => backend.interfaces());
   registry.register('metrics:history', ({ target, seconds }) => backend.history(target, seconds));
   registry.register('logs:tail', ({ limit, level }) => Promise.resolve(logs.tail(limit, level)));
+  registry.register('vplc:logs', ({ name, tail }) => backend.vplcLogs(name, tail));
+  registry.register('agent:stop', async () => {
+    await backend.stopAgent();
+    return null;
+  });
+  registry.register('agent:start', async () => {
+    await backend.startAgent();
+    return null;
+  });
 }

@@ -80,6 +80,7 @@ export class Reattacher {
     if (this.processed.get(iface) === key) return Promise.resolve();
     this.processed.set(iface, key);
     this.targets.set(iface, target);
+    this.d.ctx.log.debug('re-attach: change received', { parent: iface, subnet: target.subnet });
     return this.track(this.moveParent(iface, target, null));
   }
 
@@ -161,6 +162,7 @@ export class Reattacher {
         this.processed.delete(iface);
         return;
       }
+      ctx.log.debug('re-attach: network replaced', { parent: iface, network: net.name });
       const names = [...byVplc.keys()].filter((n) => !only || only.has(n));
       await eachBounded(names, this.d.parallel ?? 8, async (name) => {
         if (this.d.isBusy(name)) {
@@ -201,7 +203,9 @@ export class Reattacher {
   /** Steps 4.5-4.7 for one vPLC: reconnect, MAC on the wire, records, DHCP helpers. */
   private async attachVplc(name: string, vnics: PersistedVnic[], iface: string, net: LanNet, target: Target): Promise<void> {
     const { ctx } = this.d;
+    ctx.log.debug('re-attach: vplc begin', { vplc: name });
     const info = await ctx.engine.inspectContainer(name);
+    ctx.log.debug('re-attach: inspected', { vplc: name });
     if (!info) {
       ctx.log.warn('re-attachment: vPLC container is gone', { vplc: name, parent: iface });
       return;
@@ -222,6 +226,7 @@ export class Reattacher {
           EndpointConfig: { ...(m.mac ? { MacAddress: m.mac } : {}), ...(m.ip ? { IPAMConfig: { IPv4Address: m.ip } } : {}) },
         });
         moved.push(m);
+        ctx.log.debug('re-attach: connected', { vplc: name });
       }
       ctx.warnings.clear(name, `reattach:${v.name}`);
       await ctx.store.patchVnic(name, v.name, {
@@ -233,6 +238,7 @@ export class Reattacher {
       });
     }
     if (!moved.length) return;
+    ctx.log.debug('re-attach: reconnected', { vplc: name });
     if (info.State.Running) await this.afterConnect(name, info.Id, net.name, moved);
     for (const m of moved) {
       this.report({ vplc: name, vnic: m.vnic, parent: iface, network: net.name, result: 'reattached', message: `vNIC '${m.vnic}' re-attached to ${net.name}` });
@@ -260,6 +266,7 @@ export class Reattacher {
     } catch (err) {
       ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}`);
     }
+    ctx.log.debug('re-attach: wire MACs done', { vplc: name });
     const dhcp = moved.filter((m) => m.dhcp).map((m) => m.vnic);
     if (!dhcp.length) return;
     ctx.warnings.clearPrefix(name, 'dhcp:');

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+export const SETTINGS_VERSION = 1;
+
+export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
+
+/**
+ * The one settings file (DECISIONS: the shell issue owns it, the operations issue extends it). Every field has a
+ * default, so a partial file is valid; unknown keys from a newer version are kept when we read, never written by us.
+ */
+export const Settings = z.object({
+  version: z.literal(SETTINGS_VERSION),
+  cloud: z
+    .object({
+      /** false = local-only mode: no cloud link at all. */
+      enabled: z.boolean().default(true),
+      url: z.string().url().default('https://api.autonomylogic.com:3001'),
+      provisionUrl: z.string().url().default('https://api.autonomylogic.com'),
+      mtlsDir: z.string().optional(),
+      caFile: z.string().optional(),
+      /** EXTEND (PROTOCOL §4.3): whether `delete_orchestrator` may remove this installation. */
+      allowRemoteRemoval: z.boolean().default(true),
+    })
+    .prefault({}),
+  agent: z
+    .object({
+      dataDir: z.string().optional(),
+      logLevel: LogLevel.default('info'),
+      /** Loopback port of the UI/API bridge; 0 picks a free one. */
+      uiPort: z.number().int().min(0).max(65535).default(48750),
+      lockName: z.string().default('vplc-orchestrator-agent'),
+    })
+    .prefault({}),
+  orchestrator: z
+    .object({
+      runtimeRepo: z.string().default('ghcr.io/autonomy-logic/openplc-runtime'),
+      helperImage: z.string().default('busybox:1.36.1-musl'),
+      internalPool: z.string().default('172.29.0.0/16'),
+      runCommandTimeoutMs: z.number().int().positive().default(60_000),
+    })
+    .prefault({}),
+  desktop: z
+    .object({
+      autostart: z.boolean().default(false),
+      /** Linux default: GNOME may show no tray icon, so closing the window quits (ENGINEERING §G). */
+      quitOnClose: z.boolean().default(true),
+    })
+    .prefault({}),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const defaultSettings = (): Settings => Settings.parse({ version: SETTINGS_VERSION });
