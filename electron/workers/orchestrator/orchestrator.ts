@@ -32,6 +32,7 @@ import { ORCHESTRATOR_ID, runSelfDestruct } from './self-destruct.js';
 import { OrchestratorSettings, type OrchestratorSettingsInput } from './settings.js';
 import { deviceConsumption, orchestratorConsumption } from './status/consumption.js';
 import { deviceStatus, type DeviceStatus } from './status/device-status.js';
+import { hostWarnings } from './status/host-warnings.js';
 import { StateStore } from './store/state-store.js';
 
 export type OrchestratorDeps = {
@@ -151,14 +152,7 @@ export class Orchestrator {
 
   /** Host-level health warnings with their fix (shown in status, tray and UI). */
   async hostWarnings(): Promise<string[]> {
-    const info = await this.ctx.engine.describe();
-    const out: string[] = [];
-    if (!info.liveRestore) {
-      out.push('Docker live-restore is off: restarting or upgrading Docker stops every vPLC. Set "live-restore": true in /etc/docker/daemon.json and reload dockerd (systemctl reload docker).');
-    }
-    if (this.ctx.hostFacts.rtLimitsRefused) out.push('real-time limits unavailable on this host: the engine refuses rtprio/memlock ulimits, vPLCs run without them');
-    for (const p of this.ctx.store.problems) out.push(`${p.file} was corrupt (${p.reason}) and was moved to ${p.movedTo}`);
-    return out;
+    return hostWarnings(this.ctx);
   }
 
   /** A netmon `network_change` (already debounced by the monitor): re-attachment starts at once. Never rejects. */

@@ -1,4 +1,4 @@
-import { SettingsPatch } from '../../../../shared/api/contract.js';
+import type { SettingsPatch } from '../../../../shared/api/contract.js';
 import { Settings } from '../../../../shared/domain/settings.js';
 import type { z } from 'zod';
 import type { SettingsLoad } from '../../settings/store.js';

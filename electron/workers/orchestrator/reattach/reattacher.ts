@@ -181,6 +181,7 @@ export class Reattacher {
   private async replaceNetwork(iface: string, target: Target): Promise<LanNet> {
     const { ctx } = this.d;
     const nets = await ctx.networks.lanNetworksOn(iface);
+    ctx.log.debug('re-attach: listed networks', { parent: iface });
     const same = nets.find((n) => subnetsOf(n).includes(target.subnet));
     if (same) return { id: same.Id, name: same.Name, subnet: target.subnet, created: false };
     for (const n of nets) {
@@ -193,7 +194,9 @@ export class Reattacher {
       while (ctx.networks.isHeld(n.Id) && ctx.clock.monotonic() < deadline) await new Promise((r) => setTimeout(r, 100));
       const attached = await ctx.engine.docker.listContainers({ all: true, filters: { network: [n.Id] } });
       const net = ctx.engine.docker.getNetwork(n.Id);
+      ctx.log.debug('re-attach: listed containers', { parent: iface });
       await Promise.all(attached.map((c) => net.disconnect({ Container: c.Id, Force: true }).catch(() => undefined)));
+      ctx.log.debug('re-attach: disconnected', { parent: iface });
       await ctx.networks.removeNetwork(n.Id);
       ctx.log.info('old MACVLAN network removed', { parent: iface, network: n.Name, endpoints: attached.length });
     }
