@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, protocol, shell, Tray } from 'electron';
 import { createAgent, rendererDir, type Agent } from '../core/agent.js';
+import { runAgent } from '../core/headless.js';
 import { ApiClient } from '../core/api/ws-client.js';
 import { LogHub } from '../core/logging/log-hub.js';
 import { createLogger } from '../core/logging/logger.js';
@@ -21,8 +22,26 @@ const SERVICE_PORT = 48750;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resources = path.resolve(here, '../../resources');
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
-if (!app.requestSingleInstanceLock()) app.exit(0);
+/** Chromium switches the service passes to the binary; the agent's own parser must not see them. */
+const agentArgs = (argv: string[]): string[] => argv.filter((a) => !/^--(ozone-platform|no-sandbox|disable-gpu)\b/.test(a));
+
+/**
+ * `vplc-orchestrator agent …` (the system service): the same headless agent as the CLI, dispatched before any
+ * window, tray or single-instance code (DECISIONS "How the service runs"); the host-wide lock keeps it alone.
+ */
+function runAgentMode(argv: string[]): void {
+  app.on('window-all-closed', () => undefined);
+  void app.whenReady().then(async () => app.exit(await runAgent(agentArgs(argv))));
+}
+
+const agentAt = process.argv.indexOf('agent');
+if (agentAt >= 0) {
+  runAgentMode(process.argv.slice(agentAt + 1));
+} else {
+  protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  if (!app.requestSingleInstanceLock()) app.exit(0);
+  void main();
+}
 
 async function main(): Promise<void> {
   await app.whenReady();
@@ -88,4 +107,3 @@ async function main(): Promise<void> {
   app.on('before-quit', () => void own?.stop());
 }
 
-void main();

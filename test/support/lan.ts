@@ -1,5 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -26,6 +27,8 @@ export type Lan = {
   peer: string;
   /** Moves a host veth end (`b` of a parent pair) onto this LAN's bridge. */
   plug(link: string, fromNs?: string): void;
+  /** Restarts udhcpd with an empty lease file and the pool `.start`-`.end` (a renumbered LAN). */
+  restartDhcp(start: number, end: number): Promise<void>;
   /** Runs a command inside the peer namespace; returns its exit status. */
   peerRun(...args: string[]): number;
   dispose(): void;
@@ -45,6 +48,19 @@ export function createLan(run: string, tag: string, base: string, opts: { dhcp?:
     quiet(() => ip('netns', 'del', ns));
     rmSync(dir, { recursive: true, force: true });
   };
+  let udhcpd: ChildProcess | null = null;
+  const startDhcp = (start: number, end: number): void => {
+    const conf = path.join(dir, 'udhcpd.conf');
+    const leases = path.join(dir, 'udhcpd.leases');
+    writeFileSync(leases, '');
+    writeFileSync(
+      conf,
+      [`start ${base}.${start}`, `end ${base}.${end}`, 'interface br0', `lease_file ${leases}`, `pidfile ${path.join(dir, 'udhcpd.pid')}`,
+        `option subnet 255.255.255.0`, `option router ${router}`, `option dns ${router}`, 'option domain lan.test', 'option lease 600', ''].join('\n'),
+    );
+    udhcpd = spawn('ip', ['netns', 'exec', ns, '/bin/busybox', 'udhcpd', '-f', conf], { stdio: 'ignore' });
+    pids.push(udhcpd);
+  };
   try {
     ip('netns', 'add', ns);
     ip('netns', 'add', peerNs);
@@ -62,17 +78,7 @@ export function createLan(run: string, tag: string, base: string, opts: { dhcp?:
     inNs(peerNs, 'route', 'add', 'default', 'via', router);
     writeFileSync(path.join(dir, 'index.html'), `peer of ${tag}\n`);
     pids.push(spawn('ip', ['netns', 'exec', peerNs, '/bin/busybox', 'httpd', '-f', '-p', '80', '-h', dir], { stdio: 'ignore' }));
-    if (opts.dhcp !== false) {
-      const conf = path.join(dir, 'udhcpd.conf');
-      const leases = path.join(dir, 'udhcpd.leases');
-      writeFileSync(leases, '');
-      writeFileSync(
-        conf,
-        [`start ${base}.100`, `end ${base}.150`, 'interface br0', `lease_file ${leases}`, `pidfile ${path.join(dir, 'udhcpd.pid')}`,
-          `option subnet 255.255.255.0`, `option router ${router}`, `option dns ${router}`, 'option domain lan.test', 'option lease 600', ''].join('\n'),
-      );
-      pids.push(spawn('ip', ['netns', 'exec', ns, '/bin/busybox', 'udhcpd', '-f', conf], { stdio: 'ignore' }));
-    }
+    if (opts.dhcp !== false) startDhcp(100, 150);
   } catch (err) {
     dispose();
     throw err;
@@ -89,6 +95,16 @@ export function createLan(run: string, tag: string, base: string, opts: { dhcp?:
       else ip('link', 'set', link, 'netns', ns);
       inNs(ns, 'link', 'set', link, 'master', 'br0');
       inNs(ns, 'link', 'set', link, 'up');
+    },
+    async restartDhcp(start, end) {
+      const old = udhcpd;
+      if (old?.pid && old.exitCode === null && old.signalCode === null) {
+        // udhcpd binds port 67 in the namespace: the new one starts once the old one is gone.
+        const gone = once(old, 'exit');
+        quiet(() => process.kill(old.pid as number, 'SIGKILL'));
+        await gone;
+      }
+      startDhcp(start, end);
     },
     peerRun(...args) {
       try {
@@ -107,5 +123,7 @@ export function readdressHost(parent: string, from: string | null, to: string, g
   if (from) quiet(() => ip('addr', 'del', from, 'dev', parent));
   quiet(() => ip('route', 'del', 'default', 'dev', parent));
   ip('addr', 'add', to, 'dev', parent);
-  if (gateway) ip('route', 'add', 'default', 'via', gateway, 'dev', parent, 'metric', '4242');
+  // A metric unique to this parent: test files run in parallel, and two IPv4 default routes with one metric clash.
+  const metric = String(4000 + Number(readFileSync(`/sys/class/net/${parent}/ifindex`, 'utf8').trim()));
+  if (gateway) ip('route', 'add', 'default', 'via', gateway, 'dev', parent, 'metric', metric);
 }

@@ -2,9 +2,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
+import type Docker from 'dockerode';
+import { z } from 'zod';
 import type { DhcpUpdateData } from '../../../../shared/netmon/events.js';
 import { writeFileAtomic } from '../../../lib/fs/atomic.js';
 import type { DhcpProvisioner, OrchestratorContext } from '../context.js';
+import { demuxLogs } from '../docker/engine.js';
 import { dockerMessage, isNotFound } from '../docker/errors.js';
 import { ownFilter, ownLabels, Label } from '../docker/labels.js';
 import { leaseKey } from '../delete/pipeline.js';
@@ -19,6 +22,13 @@ const slotKey = (vplc: string, vnic: string): string => `${vplc}:${vnic}`;
 const isDhcpMacvlan = (v: PersistedVnic): boolean => v.network_mode === 'dhcp' && v._network_method === 'macvlan';
 
 export type DhcpHelpersOptions = { random?: () => number };
+
+/** The labels that tie a helper container to its vNIC, checked at the Docker boundary. */
+const HelperLabels = z.object({ [Label.vplc]: z.string().min(1).max(255), [Label.vnic]: z.string().min(1).max(255) });
+/** Enough of a helper's recent stdout to hold its last lease line (udhcpc logs a few lines per renewal). */
+const REPLAY_TAIL = 200;
+/** Docker's `since`/`until` with sub-second precision (`seconds.fraction`). */
+const dockerTime = (ms: number): string => (ms / 1000).toFixed(3);
 
 /**
  * DHCP for MACVLAN vNICs through one helper container per vNIC in the vPLC's network namespace (PROTOCOL §5.13,
@@ -81,6 +91,78 @@ export class DhcpHelpers implements DhcpProvisioner {
     await this.removeHelperContainers(vplc);
   }
 
+  /**
+   * After an agent restart (call once `open` has adopted the vPLCs): this installation's DHCP helpers kept running and
+   * renewing, but nobody followed them. Each helper of a running vPLC's DHCP vNIC is followed again from now, after
+   * its last lease line is replayed when it differs from the record (a change while no agent ran is not lost).
+   * Helpers whose vPLC or vNIC is gone, or whose vPLC is not running, are removed; an exited helper, or one in an
+   * earlier container's namespace, is replaced. Never throws for one helper; each failure is logged.
+   */
+  async adoptRunning(): Promise<void> {
+    const { engine, store } = this.ctx;
+    const list = await engine.docker.listContainers({ all: true, filters: ownFilter(store.installationId, 'dhcp') });
+    const seen = new Set<string>();
+    for (const c of list) {
+      await this.adoptOne(c, seen).catch((err: unknown) => this.ctx.log.warn('DHCP helper could not be adopted', { helper: c.Id, err: dockerMessage(err) }));
+    }
+  }
+
+  private async adoptOne(c: Docker.ContainerInfo, seen: Set<string>): Promise<void> {
+    const { engine, store, log } = this.ctx;
+    const remove = async (why: string): Promise<void> => {
+      log.info('removing a DHCP helper left by the previous agent', { helper: c.Id, why });
+      await engine.docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+    };
+    const labels = HelperLabels.safeParse(c.Labels ?? {});
+    if (!labels.success) return remove('no vPLC or vNIC label');
+    const vplc = labels.data[Label.vplc];
+    const vnic = labels.data[Label.vnic];
+    const v = store.getVnics(vplc).find((x) => x.name === vnic);
+    if (!v || !isDhcpMacvlan(v)) return remove('the vNIC is gone or no longer DHCP');
+    if (seen.has(slotKey(vplc, vnic))) return remove('a second helper for the same vNIC');
+    const info = await engine.inspectContainer(vplc);
+    if (!info?.State.Running || store.getDesired(vplc)?.desired_state === 'stopped') return remove('the vPLC is gone or not running');
+    seen.add(slotKey(vplc, vnic));
+    const s = this.slot(vplc, vnic);
+    if (s.stream || s.retry) return; // provisioned by a start since open: that helper is the one followed
+    if (c.State !== 'running' || c.HostConfig?.NetworkMode !== `container:${info.Id}`) {
+      log.info('replacing a DHCP helper that is not serving the running vPLC', { vplc, vnic, state: c.State });
+      try {
+        await this.startHelper(s, info.Id, v);
+      } catch (err) {
+        log.warn('DHCP helper could not be started', { vplc, vnic, err: dockerMessage(err) });
+        await this.lost(s);
+      }
+      return;
+    }
+    this.retire(s);
+    const gen = s.gen;
+    const now = Date.now();
+    await this.replayLast(s, gen, c.Id, info.Id, v, now);
+    if (gen === s.gen && !this.closed) await this.follow(s, gen, c.Id, info.Id, { since: dockerTime(now) });
+    log.info('following a running DHCP helper again', { vplc, vnic, helper: c.Id });
+  }
+
+  /** The helper's last lease line up to `untilMs`, applied when it is a failure or a lease other than the recorded one. */
+  private async replayLast(s: Slot, gen: number, helperId: string, containerId: string, v: PersistedVnic, untilMs: number): Promise<void> {
+    const buf = (await this.ctx.engine.docker
+      .getContainer(helperId)
+      .logs({ follow: false, stdout: true, stderr: false, tail: REPLAY_TAIL, until: dockerTime(untilMs) })) as unknown as Buffer;
+    const last = demuxLogs(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)))
+      .stdout.split('\n')
+      .map(parseLeaseLine)
+      .filter((l): l is LeaseLine => l !== null && ['bound', 'renew', 'leasefail', 'nak'].includes(l.event))
+      .at(-1);
+    if (!last) return;
+    if ((last.event === 'bound' || last.event === 'renew') && last.ip === v.dhcp_ip) return;
+    await this.onLine(s, gen, last, containerId);
+  }
+
   /** Agent shutdown: stop following; helpers keep running so leases stay renewed. */
   close(): void {
     this.closed = true;
@@ -138,7 +220,15 @@ export class DhcpHelpers implements DhcpProvisioner {
       return;
     }
     await helper.start();
-    const raw = (await helper.logs({ follow: true, stdout: true, stderr: true })) as unknown as Readable;
+    await this.follow(s, gen, helper.id, containerId, {});
+  }
+
+  /** Follows a helper's log stream from `since` (Docker time; default: from its start) into the lease handling. */
+  private async follow(s: Slot, gen: number, helperId: string, containerId: string, opts: { since?: string }): Promise<void> {
+    const { engine } = this.ctx;
+    const raw = (await engine.docker
+      .getContainer(helperId)
+      .logs({ follow: true, stdout: true, stderr: true, ...(opts.since !== undefined ? { since: opts.since } : {}) })) as unknown as Readable;
     if (gen !== s.gen) {
       raw.destroy();
       return;

@@ -4,9 +4,10 @@ import type { OrchestratorContext } from '../context.js';
 import { dockerMessage, OperationError } from '../docker/errors.js';
 import { isOwn, Label } from '../docker/labels.js';
 import { lanNetworkName, type LanNet } from '../net/networks.js';
-import { enforceWireMacs, type MacTarget } from '../net/wire-mac.js';
+import { enforceWireMacs, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { moveTarget, planVnic, vnicsOnParent, type VnicMove } from './plan.js';
+import { WireHelper } from './wire-helper.js';
 
 export type ReattachEvent = {
   vplc: string;
@@ -27,20 +28,35 @@ export type ReattachDeps = {
   replaceDhcp: (vplc: string, containerId: string, vnics: string[]) => Promise<string[]>;
   retryMs?: number;
   parallel?: number;
+  /** How many MAC helpers start at once while the old network is torn down. */
+  helperStarts?: number;
   /** How long a move waits for a create that holds the old network between get-or-create and attach. */
   holdWaitMs?: number;
 };
 
 type Target = { subnet: string; gateway: string | null };
+type Attach = Extract<VnicMove, { action: 'attach' }>;
+type ContainerInfo = NonNullable<Awaited<ReturnType<OrchestratorContext['engine']['inspectContainer']>>>;
 
 const subnetsOf = (n: Docker.NetworkInspectInfo): string[] => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter(Boolean);
 
-async function eachBounded<T>(items: T[], bound: number, fn: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  const worker = async (): Promise<void> => {
-    for (let x = queue.shift(); x !== undefined; x = queue.shift()) await fn(x);
+/** At most `bound` of the functions run at a time (DECISIONS: different vPLCs in parallel with a small bound). */
+function limiter(bound: number): { run<T>(fn: () => Promise<T>): Promise<T> } {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return {
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      if (active >= bound) await new Promise<void>((resolve) => waiting.push(resolve));
+      else active++;
+      try {
+        return await fn();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else active--;
+      }
+    },
   };
-  await Promise.all(Array.from({ length: Math.min(bound, items.length) }, worker));
 }
 
 /**
@@ -51,7 +67,9 @@ async function eachBounded<T>(items: T[], bound: number, fn: (item: T) => Promis
  * INVARIANTS
  * - A move runs under the parent's lock in `Networks`, so creates on that parent wait for it and vice versa.
  * - Per vPLC it runs under the vPLC's lock, and only when that lock is free (never waits for it while holding the
- *   parent's lock); busy vPLCs are retried by one timer until they are free.
+ *   parent's lock); busy vPLCs are retried by one timer until they are free. A vPLC's job may wait for the new
+ *   network while holding its own lock, never the other way round.
+ * - Every pre-started MAC helper is used or discarded exactly once (it exits and Docker removes it).
  * - Nothing throws out of `handle`; failures become warnings, log lines and `failed` events.
  */
 export class Reattacher {
@@ -62,8 +80,16 @@ export class Reattacher {
   private readonly inflight = new Set<Promise<void>>();
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Per-vPLC connects, MAC scripts (with DHCP) and helper container starts, each with a small bound. */
+  private readonly slots: ReturnType<typeof limiter>;
+  private readonly macs: ReturnType<typeof limiter>;
+  private readonly starts: ReturnType<typeof limiter>;
 
-  constructor(private readonly d: ReattachDeps) {}
+  constructor(private readonly d: ReattachDeps) {
+    this.slots = limiter(d.parallel ?? 8);
+    this.macs = limiter(d.parallel ?? 8);
+    this.starts = limiter(d.helperStarts ?? 4);
+  }
 
   onEvent(cb: (e: ReattachEvent) => void): () => void {
     this.listeners.add(cb);
@@ -80,7 +106,6 @@ export class Reattacher {
     if (this.processed.get(iface) === key) return Promise.resolve();
     this.processed.set(iface, key);
     this.targets.set(iface, target);
-    this.d.ctx.log.debug('re-attach: change received', { parent: iface, subnet: target.subnet });
     return this.track(this.moveParent(iface, target, null));
   }
 
@@ -140,17 +165,40 @@ export class Reattacher {
     return vnicsOnParent(store.desiredNames().map((n) => [n, store.getVnics(n)]), iface);
   }
 
-  /** PROTOCOL §8 step 4 for one parent; `only` restricts the attach phase to vPLCs that were busy before. */
+  /**
+   * PROTOCOL §8 step 4 for one parent; `only` restricts the attach phase to vPLCs that were busy before. Each free vPLC's
+   * job starts at once under its lock (inspect, pre-start the MAC helper) and waits for the new network, so container
+   * starts overlap the old network's teardown; Docker serialises network connects, helpers then only run a script.
+   */
   private async moveParent(iface: string, target: Target, only: Set<string> | null): Promise<void> {
     const { ctx } = this.d;
     if (this.affected(iface).size === 0) return;
     await ctx.networks.withParentLock(iface, async () => {
       if (this.targets.get(iface) !== target) return; // a newer move for this parent is queued behind us
       const byVplc = this.affected(iface);
-      let net: LanNet;
+      let settle: (net: LanNet | null) => void = () => undefined;
+      const ready = new Promise<LanNet | null>((resolve) => (settle = resolve));
+      const jobs: Array<Promise<void>> = [];
+      for (const name of [...byVplc.keys()].filter((n) => !only || only.has(n))) {
+        if (this.d.isBusy(name)) {
+          ctx.log.info('re-attachment deferred: an operation is in progress', { vplc: name, parent: iface });
+          this.defer(iface, name);
+          continue;
+        }
+        const vnics = byVplc.get(name) ?? [];
+        const job = this.d.runLocked(name, () => this.attachVplc(name, vnics, iface, ready, target));
+        jobs.push(
+          job.catch((err: unknown) => {
+            for (const v of vnics) this.report({ vplc: name, vnic: v.name, parent: iface, network: '', result: 'failed', message: dockerMessage(err) });
+          }),
+        );
+      }
       try {
-        net = await this.replaceNetwork(iface, target);
+        const net = await this.replaceNetwork(iface, target);
+        ctx.log.debug('re-attach: network ready', { parent: iface, network: net.name });
+        settle(net);
       } catch (err) {
+        settle(null);
         const msg = err instanceof OperationError ? err.message : dockerMessage(err);
         for (const [vplc, vnics] of byVplc) {
           for (const v of vnics) {
@@ -160,20 +208,8 @@ export class Reattacher {
         }
         // Let the next change (or rediscovery) try again.
         this.processed.delete(iface);
-        return;
       }
-      ctx.log.debug('re-attach: network replaced', { parent: iface, network: net.name });
-      const names = [...byVplc.keys()].filter((n) => !only || only.has(n));
-      await eachBounded(names, this.d.parallel ?? 8, async (name) => {
-        if (this.d.isBusy(name)) {
-          ctx.log.info('re-attachment deferred: an operation is in progress', { vplc: name, parent: iface });
-          this.defer(iface, name);
-          return;
-        }
-        await this.d.runLocked(name, () => this.attachVplc(name, byVplc.get(name) ?? [], iface, net, target)).catch((err: unknown) => {
-          for (const v of byVplc.get(name) ?? []) this.report({ vplc: name, vnic: v.name, parent: iface, network: net.name, result: 'failed', message: dockerMessage(err) });
-        });
-      });
+      await Promise.all(jobs);
     });
   }
 
@@ -181,7 +217,6 @@ export class Reattacher {
   private async replaceNetwork(iface: string, target: Target): Promise<LanNet> {
     const { ctx } = this.d;
     const nets = await ctx.networks.lanNetworksOn(iface);
-    ctx.log.debug('re-attach: listed networks', { parent: iface });
     const same = nets.find((n) => subnetsOf(n).includes(target.subnet));
     if (same) return { id: same.Id, name: same.Name, subnet: target.subnet, created: false };
     for (const n of nets) {
@@ -194,28 +229,55 @@ export class Reattacher {
       while (ctx.networks.isHeld(n.Id) && ctx.clock.monotonic() < deadline) await new Promise((r) => setTimeout(r, 100));
       const attached = await ctx.engine.docker.listContainers({ all: true, filters: { network: [n.Id] } });
       const net = ctx.engine.docker.getNetwork(n.Id);
-      ctx.log.debug('re-attach: listed containers', { parent: iface });
       await Promise.all(attached.map((c) => net.disconnect({ Container: c.Id, Force: true }).catch(() => undefined)));
-      ctx.log.debug('re-attach: disconnected', { parent: iface });
       await ctx.networks.removeNetwork(n.Id);
       ctx.log.info('old MACVLAN network removed', { parent: iface, network: n.Name, endpoints: attached.length });
     }
     return ctx.networks.ensureLanLocked(iface, target.subnet, target.gateway ?? undefined, 'reattach');
   }
 
-  /** Steps 4.5-4.7 for one vPLC: reconnect, MAC on the wire, records, DHCP helpers. */
-  private async attachVplc(name: string, vnics: PersistedVnic[], iface: string, net: LanNet, target: Target): Promise<void> {
+  /** Steps 4.5-4.7 for one vPLC (under its lock): reconnect, MAC on the wire, records, DHCP helpers. */
+  private async attachVplc(name: string, vnics: PersistedVnic[], iface: string, ready: Promise<LanNet | null>, target: Target): Promise<void> {
     const { ctx } = this.d;
-    ctx.log.debug('re-attach: vplc begin', { vplc: name });
     const info = await ctx.engine.inspectContainer(name);
-    ctx.log.debug('re-attach: inspected', { vplc: name });
-    if (!info) {
-      ctx.log.warn('re-attachment: vPLC container is gone', { vplc: name, parent: iface });
+    const plans = vnics.map((v) => [v, planVnic(v, target.subnet, target.gateway)] as const);
+    const wantHelper = !!info?.State.Running && plans.some(([, m]) => m.action === 'attach');
+    const helperP = wantHelper && info ? this.prestart(name, info.Id) : Promise.resolve(null);
+    const net = await ready;
+    if (!info || !net) {
+      (await helperP)?.discard();
+      if (!info) ctx.log.warn('re-attachment: vPLC container is gone', { vplc: name, parent: iface });
       return;
     }
-    const moved: Array<Extract<VnicMove, { action: 'attach' }>> = [];
-    for (const v of vnics) {
-      const m = planVnic(v, target.subnet, target.gateway);
+    const moved = await this.slots.run(() => this.reconnect(name, info, plans, iface, net, target));
+    const helper = await helperP;
+    if (!moved.length || !info.State.Running) {
+      helper?.discard();
+      if (!moved.length) return;
+    } else {
+      // Not behind the other vPLCs' connects: the MAC script runs while Docker serialises the next connects.
+      await this.macs.run(() => this.afterConnect(name, info.Id, net.name, moved, helper));
+    }
+    for (const m of moved) {
+      this.report({ vplc: name, vnic: m.vnic, parent: iface, network: net.name, result: 'reattached', message: `vNIC '${m.vnic}' re-attached to ${net.name}` });
+    }
+  }
+
+  /** A MAC helper waiting in the vPLC's namespace; null when it cannot start (the one-shot helper is used then). */
+  private prestart(name: string, containerId: string): Promise<WireHelper | null> {
+    const { ctx } = this.d;
+    return this.starts
+      .run(() => WireHelper.start(ctx.engine, ctx.settings.helperImage, ctx.store.installationId, name, containerId))
+      .catch((err: unknown) => {
+        ctx.log.debug('re-attach: MAC helper pre-start failed', { vplc: name, err: dockerMessage(err) });
+        return null;
+      });
+  }
+
+  private async reconnect(name: string, info: ContainerInfo, plans: ReadonlyArray<readonly [PersistedVnic, VnicMove]>, iface: string, net: LanNet, target: Target): Promise<Attach[]> {
+    const { ctx } = this.d;
+    const moved: Attach[] = [];
+    for (const [v, m] of plans) {
       if (m.action === 'detach') {
         ctx.warnings.set(name, `reattach:${v.name}`, m.warning);
         await ctx.store.patchVnic(name, v.name, { dhcp_ip: undefined, dhcp_gateway: undefined, dhcp_dns: undefined });
@@ -229,7 +291,6 @@ export class Reattacher {
           EndpointConfig: { ...(m.mac ? { MacAddress: m.mac } : {}), ...(m.ip ? { IPAMConfig: { IPv4Address: m.ip } } : {}) },
         });
         moved.push(m);
-        ctx.log.debug('re-attach: connected', { vplc: name });
       }
       ctx.warnings.clear(name, `reattach:${v.name}`);
       await ctx.store.patchVnic(name, v.name, {
@@ -240,15 +301,10 @@ export class Reattacher {
         ...(m.ip ? { subnet: target.subnet, ...(target.gateway ? { gateway: target.gateway } : {}) } : {}),
       });
     }
-    if (!moved.length) return;
-    ctx.log.debug('re-attach: reconnected', { vplc: name });
-    if (info.State.Running) await this.afterConnect(name, info.Id, net.name, moved);
-    for (const m of moved) {
-      this.report({ vplc: name, vnic: m.vnic, parent: iface, network: net.name, result: 'reattached', message: `vNIC '${m.vnic}' re-attached to ${net.name}` });
-    }
+    return moved;
   }
 
-  private async afterConnect(name: string, containerId: string, network: string, moved: Array<Extract<VnicMove, { action: 'attach' }>>): Promise<void> {
+  private async afterConnect(name: string, containerId: string, network: string, moved: Attach[], helper: WireHelper | null): Promise<void> {
     const { ctx } = this.d;
     const fresh = await ctx.engine.inspectContainer(containerId);
     const ep = fresh?.NetworkSettings.Networks[network];
@@ -260,20 +316,34 @@ export class Reattacher {
       flush: m.dhcp,
     }));
     try {
-      const outcomes = await enforceWireMacs(ctx.engine, ctx.settings.helperImage, ctx.store.installationId, name, containerId, targets);
+      const outcomes = await this.measure(name, containerId, targets, helper);
       for (const o of outcomes) {
-        if (o.wire) await ctx.store.patchVnic(name, o.vnic, { _wire_mac_address: o.wire });
+        const known = ctx.store.getVnics(name).find((v) => v.name === o.vnic)?._wire_mac_address;
+        if (o.wire && o.wire !== known) await ctx.store.patchVnic(name, o.vnic, { _wire_mac_address: o.wire });
         if (o.honoured) ctx.warnings.clear(name, `mac:${o.vnic}`);
         else ctx.warnings.set(name, `mac:${o.vnic}`, `MAC ${o.requested} of vNIC '${o.vnic}' is not on the wire (measured ${o.wire ?? 'no interface'})`);
       }
+      ctx.warnings.clear(name, 'mac:helper');
     } catch (err) {
       ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}`);
     }
-    ctx.log.debug('re-attach: wire MACs done', { vplc: name });
     const dhcp = moved.filter((m) => m.dhcp).map((m) => m.vnic);
     if (!dhcp.length) return;
     ctx.warnings.clearPrefix(name, 'dhcp:');
     const warnings = await this.d.replaceDhcp(name, containerId, dhcp).catch((err: unknown) => [`DHCP could not be started: ${(err as Error).message}`]);
     warnings.forEach((w, i) => ctx.warnings.set(name, `dhcp:${i}`, w));
+  }
+
+  /** On the pre-started helper; if that one failed, once more with the engine's one-shot helper. */
+  private async measure(name: string, containerId: string, targets: MacTarget[], helper: WireHelper | null): Promise<MacOutcome[]> {
+    const { ctx } = this.d;
+    if (helper) {
+      try {
+        return await helper.enforce(targets);
+      } catch (err) {
+        ctx.log.warn('re-attach: pre-started MAC helper failed; retrying with a one-shot helper', { vplc: name, err: (err as Error).message });
+      }
+    }
+    return enforceWireMacs(ctx.engine, ctx.settings.helperImage, ctx.store.installationId, name, containerId, targets);
   }
 }

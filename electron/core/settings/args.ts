@@ -1,4 +1,4 @@
-import { FLAG_ENV, type FlagName, type Flags } from '../core/settings/layers.js';
+import { FLAG_ENV, type FlagName, type Flags } from './layers.js';
 
 export class UsageError extends Error {}
 

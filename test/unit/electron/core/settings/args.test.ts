@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs, UsageError } from '../../../../electron/cli/args.js';
+import { parseArgs, UsageError } from '../../../../../electron/core/settings/args.js';
 
 describe('parseArgs', () => {
   it('reads both flag forms and the settings file', () => {

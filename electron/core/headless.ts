@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { writeFileAtomic } from '../lib/fs/atomic.js';
+import { acquireHostLock, lockHolder } from '../lib/lock/host-lock.js';
+import { createAgent, rendererDir } from './agent.js';
+import { LogHub } from './logging/log-hub.js';
+import { createLogger } from './logging/logger.js';
+import { parseArgs } from './settings/args.js';
+import { defaultSettingsFile, resolveConfig, type EffectiveConfig } from './settings/layers.js';
+import { SettingsStore } from './settings/store.js';
+
+/** The headless agent process, shared by `vplc-orchestrator agent` and the Electron binary's agent mode (the service). */
+export async function loadConfig(argv: string[]): Promise<{ config: EffectiveConfig; warnings: string[]; store: SettingsStore }> {
+  const { flags, settingsFile } = parseArgs(argv);
+  const store = new SettingsStore(settingsFile ?? process.env.VPLC_SETTINGS ?? defaultSettingsFile(process.env));
+  const loaded = await store.load();
+  return { config: resolveConfig(loaded.settings, process.env, flags), warnings: loaded.warnings, store };
+}
+
+export async function runAgent(argv: string[]): Promise<number> {
+  const { config: opts, warnings, store } = await loadConfig(argv);
+  const logHub = new LogHub();
+  const log = createLogger({ file: path.join(opts.dataDir, 'logs', 'agent.log'), level: opts.logLevel, hub: logHub });
+  for (const w of warnings) log.warn(w);
+  const lock = await acquireHostLock(opts.lockName);
+  if (!lock) {
+    const pid = await lockHolder(opts.lockName);
+    log.error(`another agent already drives Docker on this host${pid ? ` (pid ${pid})` : ''}; stop it first or attach to it`);
+    return 1;
+  }
+  const agent = createAgent({ config: opts, log, logHub, settings: store, rendererDir: rendererDir() });
+  let url: string;
+  try {
+    url = await agent.start();
+  } catch (err) {
+    log.error(`cannot start: ${(err as Error).message}${/EADDRINUSE/.test(String(err)) ? '; choose another --ui-port' : ''}`);
+    await agent.stop(5_000);
+    await lock.release();
+    return 1;
+  }
+  const tokenFile = process.env.VPLC_TOKEN_FILE ?? path.join(process.env.XDG_RUNTIME_DIR || path.join(opts.dataDir, 'run'), 'vplc-orchestrator', 'token');
+  // 0600 for a per-user agent; the system service makes it group-readable (0640) so the desktop app can attach.
+  const tokenMode = process.env.VPLC_TOKEN_FILE_MODE === '0640' ? 0o640 : 0o600;
+  await writeFileAtomic(tokenFile, `${agent.token}\n`, tokenMode);
+  const port = Number(new URL(url).port);
+  // One JSON line on stdout for whoever started us (tests, the desktop shell): where to connect and how.
+  process.stdout.write(`${JSON.stringify({ event: 'ready', url: `${url}#token=${agent.token}`, port, token: agent.token, tokenFile })}\n`);
+  log.info('agent ready', { dataDir: opts.dataDir, ui: url });
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string): void => {
+      log.info(`${sig}: stopping the agent; vPLCs keep running`);
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await agent.stop();
+  await lock.release();
+  return 0;
+}
+

@@ -1,0 +1,115 @@
+import { PassThrough, type Duplex } from 'node:stream';
+import type { Engine } from '../docker/engine.js';
+import { ownLabels } from '../docker/labels.js';
+import { enforceScript, matchOutcomes, parseLinks, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
+
+const SEP = '--vplc-orchestrator--';
+const DONE = '--vplc-orchestrator-done--';
+
+/**
+ * A MAC helper started in a vPLC's network namespace before the vPLC is reconnected (P2): the container start, the
+ * expensive part, overlaps the old network's teardown; once Docker has connected the new endpoint the script is
+ * written to the helper's stdin (`sh -s`), which measures (and below API 1.44 sets) the MACs and exits.
+ * `AutoRemove` removes it off the critical path; if the agent dies, stdin closes, the empty script exits and Docker
+ * removes it. Same capabilities as the engine's one-shot helper: NET_ADMIN and NET_RAW only, read-only rootfs.
+ *
+ * INVARIANTS
+ * - Owns one attach stream and at most one timer; `run` and `discard` each end the stream exactly once.
+ * - Never throws from stream handlers; failures surface as the `run` rejection.
+ */
+export class WireHelper {
+  private stdout = '';
+  private stderr = '';
+  private readonly ended: Promise<void>;
+  private used = false;
+
+  private constructor(
+    private readonly engine: Engine,
+    private readonly id: string,
+    private readonly stream: Duplex,
+  ) {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    out.on('data', (b: Buffer) => (this.stdout += b.toString('utf8')));
+    err.on('data', (b: Buffer) => (this.stderr += b.toString('utf8')));
+    engine.docker.modem.demuxStream(stream, out, err);
+    this.ended = new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+  }
+
+  /** Creates, attaches and starts the helper; it then waits for its script on stdin. */
+  static async start(engine: Engine, image: string, instance: string, vplc: string, containerId: string): Promise<WireHelper> {
+    const c = await engine.docker.createContainer({
+      Image: image,
+      Cmd: ['sh', '-s'],
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      Labels: ownLabels(instance, 'helper', { vplc }),
+      HostConfig: {
+        NetworkMode: `container:${containerId}`,
+        CapDrop: ['ALL'],
+        CapAdd: ['NET_ADMIN', 'NET_RAW'],
+        ReadonlyRootfs: true,
+        AutoRemove: true,
+        RestartPolicy: { Name: 'no' },
+      },
+    });
+    try {
+      const stream = (await c.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+      const h = new WireHelper(engine, c.id, stream);
+      await c.start();
+      return h;
+    } catch (err) {
+      // Never started, so AutoRemove does not apply.
+      await c.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Runs `script` and returns its output once the helper has exited. */
+  async run(script: string, timeoutMs = 20_000): Promise<{ stdout: string; stderr: string; complete: boolean }> {
+    if (this.used) throw new Error('wire helper already used');
+    this.used = true;
+    this.stream.end(`${script}\necho ${DONE}\n`);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.ended.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.stream.destroy();
+      await this.engine.docker.getContainer(this.id).remove({ force: true }).catch(() => undefined);
+      throw new Error(`MAC helper timed out after ${timeoutMs} ms`);
+    }
+    return { stdout: this.stdout, stderr: this.stderr, complete: this.stdout.includes(DONE) };
+  }
+
+  /** Not needed after all: an empty script makes it exit (and Docker remove it). */
+  discard(): void {
+    if (this.used) return;
+    this.used = true;
+    this.stream.end();
+  }
+
+  /** `enforceWireMacs` on this helper: the same script and matching (net/wire-mac.ts). */
+  async enforce(targets: MacTarget[]): Promise<MacOutcome[]> {
+    if (targets.length === 0) {
+      this.discard();
+      return [];
+    }
+    const res = await this.run(enforceScript(targets));
+    const parts = res.stdout.replace(`${DONE}\n`, '').split(`${SEP}\n`);
+    if (!res.complete || parts.length < 3) {
+      throw new Error(`MAC helper failed: ${res.stderr.trim() || res.stdout.trim() || 'no output'}`);
+    }
+    return matchOutcomes(targets, parseLinks(parts[1] ?? '', parts[2] ?? ''));
+  }
+}
