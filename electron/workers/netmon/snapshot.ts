@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { cidrToString, parseCidr } from '../../../shared/net/ipv4.js';
 import type { NetAddress, NetInterface } from '../../../shared/netmon/events.js';
+import { defaultGateways, IpAddrJson, IpRouteJson } from '../../lib/net/ip-json.js';
 
 /** One interface as re-read from the kernel; `up` applies PROTOCOL §7.5 (UP, or UNKNOWN with carrier). */
 export type IfaceState = {
@@ -14,18 +14,6 @@ export type IfaceState = {
   gateway: string | null;
 };
 
-const IpAddrJson = z.array(
-  z.looseObject({
-    ifindex: z.number(),
-    ifname: z.string(),
-    flags: z.array(z.string()).default([]),
-    operstate: z.string().optional(),
-    address: z.string().optional(),
-    link_type: z.string().optional(),
-    addr_info: z.array(z.looseObject({ family: z.string(), local: z.string().optional(), prefixlen: z.number().optional() })).default([]),
-  }),
-);
-const IpRouteJson = z.array(z.looseObject({ dst: z.string(), gateway: z.string().optional(), dev: z.string().optional(), metric: z.number().optional() }));
 
 const MAC_RE = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 
@@ -42,14 +30,7 @@ function toAddress(local: string, prefixlen: number): NetAddress | null {
  */
 export function parseSnapshot(addrJson: string, routeJson: string, isWifi: (name: string) => boolean): IfaceState[] {
   const links = IpAddrJson.parse(JSON.parse(addrJson));
-  const routes = IpRouteJson.parse(JSON.parse(routeJson));
-  const gateways = new Map<string, { gw: string; metric: number }>();
-  for (const r of routes) {
-    if (r.dst !== 'default' || !r.gateway || !r.dev) continue;
-    const cur = gateways.get(r.dev);
-    const metric = r.metric ?? 0;
-    if (!cur || metric < cur.metric) gateways.set(r.dev, { gw: r.gateway, metric });
-  }
+  const gateways = defaultGateways(IpRouteJson.parse(JSON.parse(routeJson)));
   return links.map((l) => {
     const operstate = (l.operstate ?? 'UNKNOWN').toUpperCase();
     const addresses = l.addr_info
@@ -65,7 +46,7 @@ export function parseSnapshot(addrJson: string, routeJson: string, isWifi: (name
       mac: mac && MAC_RE.test(mac) && mac !== '00:00:00:00:00:00' ? mac : null,
       type: isWifi(l.ifname) ? 'wifi' : 'ethernet',
       addresses,
-      gateway: addresses.length ? (gateways.get(l.ifname)?.gw ?? null) : null,
+      gateway: addresses.length ? (gateways.get(l.ifname) ?? null) : null,
     };
   });
 }

@@ -281,14 +281,11 @@ export class Orchestrator {
         return { status: 'error', error: `WiFi vNIC '${v.name}' (parent ${v.parentInterface}) is not supported by this agent yet` };
       }
     }
-    const inFlight = ctx.ops.inProgress(name);
-    if (inFlight) return { status: 'error', error: `Container ${name} already has a ${inFlight} operation in progress` };
+    const busy = this.inFlightRefusal(name);
+    if (busy) return busy;
     if (ctx.store.getDesired(name) || (await ctx.engine.inspectContainer(name))) return { status: 'error', error: 'Container name is already in use' };
-    if (!ctx.ops.begin(name, 'create')) {
-      // Another request for the name got in while we looked at Docker.
-      const racing = ctx.ops.inProgress(name);
-      return { status: 'error', error: racing ? `Container ${name} already has a ${racing} operation in progress` : `Failed to start operation for ${name}` };
-    }
+    const raced = this.begin(name, 'create');
+    if (raced) return raced;
     ctx.warnings.clear(name);
     const opId = randomUUID();
     const now = new Date().toISOString();
@@ -330,20 +327,29 @@ export class Orchestrator {
     }
   }
 
+  private inFlightRefusal(name: string): { status: 'error'; error: string } | null {
+    const op = this.ctx.ops.inProgress(name);
+    return op ? { status: 'error', error: `Container ${name} already has a ${op} operation in progress` } : null;
+  }
+
+  /** Starts the operation, or refuses when another request for the name got in while we looked at Docker. */
+  private begin(name: string, op: 'create' | 'delete'): { status: 'error'; error: string } | null {
+    if (this.ctx.ops.begin(name, op)) return null;
+    return this.inFlightRefusal(name) ?? { status: 'error', error: `Failed to start operation for ${name}` };
+  }
+
   private async deleteChecked(name: string, requestedBy: Requester): Promise<DeleteAck> {
     const { ctx } = this;
     if (this.destructing) return { status: 'error', error: 'Self-destruct operation in progress' };
     if (name === ORCHESTRATOR_ID) return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
-    const inFlight = ctx.ops.inProgress(name);
-    if (inFlight) return { status: 'error', error: `Container ${name} already has a ${inFlight} operation in progress` };
+    const busy = this.inFlightRefusal(name);
+    if (busy) return busy;
     const info = await ctx.engine.inspectContainer(name);
     if (info && !isOwn(info.Config.Labels, this.installationId, 'vplc')) {
       return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
     }
-    if (!ctx.ops.begin(name, 'delete')) {
-      const racing = ctx.ops.inProgress(name);
-      return { status: 'error', error: racing ? `Container ${name} already has a ${racing} operation in progress` : `Failed to start operation for ${name}` };
-    }
+    const raced = this.begin(name, 'delete');
+    if (raced) return raced;
     ctx.log.info('delete accepted', { vplc: name, requestedBy });
     this.track(this.lock.run(name, () => runDelete(ctx, name, requestedBy)));
     return { status: 'deleting', device_id: name, message: `Container deletion started for ${name}` };

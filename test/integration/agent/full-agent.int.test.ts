@@ -1,13 +1,13 @@
 // The whole headless agent as one process with its three supervised workers (netmon, orchestrator, cloudlink) against
 // the cloud simulator over real mTLS and a real dockerd: heartbeat, get_host_interfaces from netmon's cache, a create
 // and delete driven from the cloud, and the agent status over the local bridge. Runtime: about 20-30 s.
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeCredentials } from '../../../electron/lib/certs/store.js';
 import { ApiClient } from '../../../electron/core/api/ws-client.js';
 import { CloudSim } from '../../cloud-sim/sim.js';
 import { NETHELPER_IMAGE, removeByLabels, STANDIN_REPO } from '../../support/docker.js';
+import { spawnAgent, type AgentProcess } from '../../support/agent-process.js';
 import { createPkiSet, tempDir } from '../../support/pki.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
 import { lanAddress, newRunId, waitFor, workerSlot } from '../../support/run.js';
@@ -21,7 +21,7 @@ const slot = workerSlot();
 const tmp = tempDir('vplc-full-');
 const mtlsDir = path.join(tmp.dir, 'mtls');
 let sim: CloudSim;
-let agent: ChildProcess;
+let agent: AgentProcess;
 let ready: { port: number; token: string };
 let parent: VethParent;
 let installation = '';
@@ -35,31 +35,20 @@ beforeAll(async () => {
   sim = await CloudSim.start({ ca: pki.ca, server: pki.server });
   await storeCredentials(mtlsDir, pki.client.key, pki.client.cert);
   const caFile = tmp.write('ca.crt', pki.ca.cert);
-  agent = spawn(
-    process.execPath,
+  agent = spawnAgent(
     [
-      '--import', 'tsx', 'electron/cli/run.ts', 'agent',
       '--cloud-url', sim.url, '--mtls-dir', mtlsDir, '--ca-file', caFile,
       '--ui-port', '0', '--data-dir', path.join(tmp.dir, 'data'), '--lock-name', `vt-${run}-full`,
       '--internal-pool', '198.19.95.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VPLC_TOKEN_FILE: path.join(tmp.dir, 'token'), XDG_CONFIG_HOME: path.join(tmp.dir, 'config') } },
+    { VPLC_TOKEN_FILE: path.join(tmp.dir, 'token'), XDG_CONFIG_HOME: path.join(tmp.dir, 'config') },
   );
-  ready = await new Promise((resolve, reject) => {
-    let out = '';
-    agent.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"event":"ready"'));
-      if (line) resolve(JSON.parse(line) as typeof ready);
-    });
-    agent.on('exit', (c) => reject(new Error(`agent exited ${c}: ${out}`)));
-  });
+  ready = await agent.ready;
   await sim.waitForConnection(30_000);
 });
 
 afterAll(async () => {
-  agent?.kill('SIGTERM');
-  await new Promise((r) => agent?.once('exit', r));
+  await agent?.stop();
   await sim?.close();
   if (installation) await removeByLabels({ instance: installation });
   parent?.dispose();

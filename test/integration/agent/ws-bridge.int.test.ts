@@ -1,7 +1,6 @@
 // The typed API over the real loopback WebSocket bridge of a real headless agent process (real dockerd behind it):
 // authentication, Host/Origin checks, field-named validation errors, and a vPLC lifecycle through the contract.
 // Runtime: about 10-20 s.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { removeByLabels, STANDIN_REPO, NETHELPER_IMAGE } from '../../support/docker.js';
 import { requireDocker } from '../../support/require.js';
+import { spawnAgent, type AgentProcess, type Ready } from '../../support/agent-process.js';
 import { createPkiSet } from '../../support/pki.js';
 import { newRunId } from '../../support/run.js';
 
@@ -16,8 +16,8 @@ requireDocker();
 
 const run = newRunId();
 const dir = mkdtempSync(path.join(tmpdir(), 'vplc-ws-'));
-let agent: ChildProcess;
-let ready: { port: number; token: string; url: string };
+let agent: AgentProcess;
+let ready: Ready;
 let installation = '';
 
 type Result = { ok: boolean; value?: unknown; error?: { code: string; message: string; field?: string } };
@@ -54,24 +54,15 @@ class Client {
 }
 
 beforeAll(async () => {
-  agent = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'electron/cli/run.ts', 'agent', '--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-ws`, '--internal-pool', '198.19.97.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE, '--mtls-dir', path.join(dir, 'mtls')],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VPLC_TOKEN_FILE: path.join(dir, 'token'), XDG_CONFIG_HOME: path.join(dir, 'config') } },
+  agent = spawnAgent(
+    ['--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-ws`, '--internal-pool', '198.19.97.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE, '--mtls-dir', path.join(dir, 'mtls')],
+    { VPLC_TOKEN_FILE: path.join(dir, 'token'), XDG_CONFIG_HOME: path.join(dir, 'config') },
   );
-  ready = await new Promise((resolve, reject) => {
-    let out = '';
-    agent.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"event":"ready"'));
-      if (line) resolve(JSON.parse(line) as typeof ready);
-    });
-    agent.on('exit', (code) => reject(new Error(`agent exited ${code}: ${out}`)));
-  });
+  ready = await agent.ready;
 });
 
 afterAll(async () => {
-  agent?.kill('SIGTERM');
+  await agent?.stop();
   if (installation) await removeByLabels({ instance: installation });
   rmSync(dir, { recursive: true, force: true });
 });

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { cidrToString, parseCidr } from '../../../../shared/net/ipv4.js';
+import { defaultGateways, IpAddrJson, IpRouteJson } from '../../../lib/net/ip-json.js';
 
 const run = promisify(execFile);
 
@@ -29,16 +30,6 @@ export interface NetworkReadiness {
 
 export const alwaysReady: NetworkReadiness = { whenReady: () => Promise.resolve() };
 
-const IpAddr = z.array(
-  z.object({
-    ifindex: z.number(),
-    ifname: z.string(),
-    address: z.string().optional(),
-    operstate: z.string().optional(),
-    addr_info: z.array(z.object({ family: z.string(), local: z.string().optional(), prefixlen: z.number().optional() })).default([]),
-  }),
-);
-const IpRoute = z.array(z.object({ dst: z.string(), gateway: z.string().optional(), dev: z.string().optional(), metric: z.number().optional() }));
 
 export function isWifiName(name: string): boolean {
   return /^(wlan|wlp|wlx)/.test(name);
@@ -46,15 +37,8 @@ export function isWifiName(name: string): boolean {
 
 /** Parses `ip -json addr` and `ip -json route` output (pure; unit-tested with fixtures). */
 export function parseIpJson(addrJson: string, routeJson: string, isWifi: (name: string) => boolean): HostIface[] {
-  const links = IpAddr.parse(JSON.parse(addrJson));
-  const routes = IpRoute.parse(JSON.parse(routeJson));
-  const gateways = new Map<string, { gw: string; metric: number }>();
-  for (const r of routes) {
-    if (r.dst !== 'default' || !r.gateway || !r.dev) continue;
-    const cur = gateways.get(r.dev);
-    const metric = r.metric ?? 0;
-    if (!cur || metric < cur.metric) gateways.set(r.dev, { gw: r.gateway, metric });
-  }
+  const links = IpAddrJson.parse(JSON.parse(addrJson));
+  const gateways = defaultGateways(IpRouteJson.parse(JSON.parse(routeJson)));
   return links.map((l) => ({
     name: l.ifname,
     index: l.ifindex,
@@ -67,7 +51,7 @@ export function parseIpJson(addrJson: string, routeJson: string, isWifi: (name: 
         const cidr = parseCidr(`${a.local}/${a.prefixlen}`);
         return { address: a.local as string, prefix: a.prefixlen as number, subnet: cidr ? cidrToString(cidr) : '' };
       }),
-    gateway: gateways.get(l.ifname)?.gw ?? null,
+    gateway: gateways.get(l.ifname) ?? null,
   }));
 }
 

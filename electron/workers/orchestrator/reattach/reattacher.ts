@@ -7,6 +7,7 @@ import { lanNetworkName, type LanNet } from '../net/networks.js';
 import { enforceWireMacs, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { moveTarget, planVnic, vnicsOnParent, type VnicMove } from './plan.js';
+import { limiter, type Limiter } from './limiter.js';
 import { WireHelper } from './wire-helper.js';
 
 export type ReattachEvent = {
@@ -40,25 +41,6 @@ type ContainerInfo = NonNullable<Awaited<ReturnType<OrchestratorContext['engine'
 
 const subnetsOf = (n: Docker.NetworkInspectInfo): string[] => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter(Boolean);
 
-/** At most `bound` of the functions run at a time (DECISIONS: different vPLCs in parallel with a small bound). */
-function limiter(bound: number): { run<T>(fn: () => Promise<T>): Promise<T> } {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return {
-    async run<T>(fn: () => Promise<T>): Promise<T> {
-      if (active >= bound) await new Promise<void>((resolve) => waiting.push(resolve));
-      else active++;
-      try {
-        return await fn();
-      } finally {
-        const next = waiting.shift();
-        if (next) next();
-        else active--;
-      }
-    },
-  };
-}
-
 /**
  * Subnet-follow repair (PROTOCOL §8 IMPROVE, DECISIONS "One MACVLAN network per parent"): when a parent changes subnet,
  * every vPLC endpoint on it moves from the old MACVLAN network to the new one, keeping MACs (and static IPs that are
@@ -81,9 +63,9 @@ export class Reattacher {
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Per-vPLC connects, MAC scripts (with DHCP) and helper container starts, each with a small bound. */
-  private readonly slots: ReturnType<typeof limiter>;
-  private readonly macs: ReturnType<typeof limiter>;
-  private readonly starts: ReturnType<typeof limiter>;
+  private readonly slots: Limiter;
+  private readonly macs: Limiter;
+  private readonly starts: Limiter;
 
   constructor(private readonly d: ReattachDeps) {
     this.slots = limiter(d.parallel ?? 8);

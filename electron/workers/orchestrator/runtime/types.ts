@@ -1,25 +1,14 @@
 /**
  * Types of the runtime HTTP proxy (PROTOCOL §4.4 `run_command`).
  *
- * `RunCommandRequest` is structurally what the cloud's validated `run_command` gives; the wire zod
- * contract lives in shared/cloud. The proxy still treats every field defensively, because it must
- * never throw whatever it is handed.
+ * The proxy treats every field of the request defensively, because it must never throw whatever it is handed.
  */
 
-export type RunCommandFile =
-  | { filename?: string | null; content_base64?: string | null; content_type?: string | null }
-  | string;
+import type { RunCommandFile, RunCommandProxyRequest } from '../../../../shared/cloud/topics.js';
 
-export type RunCommandRequest = {
-  device_id: string;
-  method: string;
-  api: string;
-  port?: number | null;
-  headers?: Record<string, string> | null;
-  params?: Record<string, unknown> | null;
-  data?: unknown;
-  files?: Record<string, RunCommandFile> | null;
-};
+/** One definition, in the cloud contract: the parsed `run_command` request is what the proxy consumes. */
+export type { RunCommandFile };
+export type RunCommandRequest = RunCommandProxyRequest;
 
 /** The `http_response` of a `run_command` ack. Key order: status_code, headers, ok, body, content_type, body_encoding. */
 export type HttpResponseEnvelope = {

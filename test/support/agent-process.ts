@@ -1,0 +1,29 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export type Ready = { port: number; token: string; url: string };
+export type AgentProcess = { child: ChildProcess; ready: Promise<Ready>; output(): string; stop(): Promise<void> };
+
+/** A real headless agent process (from the checkout, through tsx) and its JSON "ready" line. */
+export function spawnAgent(args: string[], env: NodeJS.ProcessEnv): AgentProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/run.ts', 'agent', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let out = '';
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const ready = new Promise<Ready>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{"event":"ready"'));
+      if (line) resolve(JSON.parse(line) as Ready);
+    });
+    child.on('exit', (code) => reject(new Error(`agent exited ${code}: ${out}`)));
+  });
+  return {
+    child,
+    ready,
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
