@@ -6,6 +6,9 @@
  *
  *   npx tsx bench/p2-reattach.ts [--quick]      (--quick: N = 1, 5 static, N = 1 DHCP)
  *
+ * Profiling: P2_ONLY=static:20 (or dhcp:5) runs one round; P2_TRACE=1 prints the orchestrator's log with times
+ * relative to the address change.
+ *
  * Address plan: 198.18.220.0/23 (static rounds), 198.18.224.0/24 and 198.18.225.0/24 (DHCP LANs); internal pool as P1.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +23,14 @@ import type { BenchResult, BenchRow } from './types.js';
 
 const DEBOUNCE_MS = 3_000;
 
+/** The address change's wall time, for the optional trace. */
+let traceT0 = 0;
+const traceLine = (level: string) => (msg: string, data?: Record<string, unknown>): void => {
+  if (level === 'debug' && !/helper|lease|re-attach/i.test(msg)) return;
+  console.error(`[p2 +${traceT0 ? Math.round(wallMs() - traceT0) : `- ${new Date().toISOString()}`} ms] ${level} ${msg} ${data ? JSON.stringify(data) : ''}`);
+};
+const traceLog = process.env.P2_TRACE ? { debug: traceLine('debug'), info: traceLine('info'), warn: traceLine('warn'), error: traceLine('error') } : undefined;
+
 async function waitUntil(what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await ok())) {
@@ -33,9 +44,12 @@ type Env = { orch: Orchestrator; events: Array<ReattachEvent & { t: number }>; k
 async function openEnv(): Promise<Env> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vplc-p2-'));
   const netmon = startNetmon({ mode: 'builtin' });
-  const orch = await Orchestrator.open({ settings: benchSettings(dataDir), interfaces: netmon.cache, readiness: netmon.cache });
+  const orch = await Orchestrator.open({ settings: benchSettings(dataDir), interfaces: netmon.cache, readiness: netmon.cache, ...(traceLog ? { log: traceLog } : {}) });
   const events: Env['events'] = [];
-  netmon.cache.onChange((d) => void orch.onNetworkChange(d));
+  netmon.cache.onChange((d) => {
+    if (traceLog) traceLog.info('netmon change', { ...d });
+    void orch.onNetworkChange(d);
+  });
   orch.reattacher.onEvent((e) => events.push({ ...e, t: wallMs() }));
   await netmon.cache.whenReady();
   return {
@@ -71,7 +85,7 @@ async function staticRound(id: string, n: number): Promise<number> {
     readdressHost(veth.name, null, '198.18.220.254/24', null);
     await env.known(veth.name, '198.18.220.0/24');
     await createAll(env.orch, Array.from({ length: n }, (_, i) => ({ name: `vb-${id}-s${n}-${i}`, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: veth.name, mode: 'static' as const, ip: `198.18.220.${10 + i}`, dns: [] }] })));
-    const t0 = wallMs();
+    const t0 = (traceT0 = wallMs());
     readdressHost(veth.name, '198.18.220.254/24', '198.18.220.254/23', null);
     await waitUntil(`${n} static re-attachments`, () => env.events.filter((e) => e.result === 'reattached').length >= n, 60_000);
     return Math.max(...env.events.map((e) => e.t)) - t0;
@@ -106,7 +120,7 @@ async function dhcpRound(id: string, n: number): Promise<{ reattachMs: number; l
       return true;
     };
     await waitUntil('leases on LAN A', () => leasedOn('198.18.224'), 90_000);
-    const t0 = wallMs();
+    const t0 = (traceT0 = wallMs());
     lanB.plug(peer, lanA.ns);
     readdressHost(veth.name, '198.18.224.254/24', '198.18.225.254/24', lanB.router);
     await waitUntil(`${n} DHCP re-attachments`, () => env.events.filter((e) => e.result === 'reattached').length >= n, 60_000);
@@ -122,13 +136,15 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
   const id = newBenchId();
   const rows: BenchRow[] = [];
   const notes: string[] = [];
-  const staticNs = opts.quick ? [1, 5] : [1, 5, 20];
+  const only = /^(static|dhcp):(\d+)$/.exec(process.env.P2_ONLY ?? '');
+  const staticNs = only ? (only[1] === 'static' ? [Number(only[2])] : []) : opts.quick ? [1, 5] : [1, 5, 20];
+  const dhcpNs = only ? (only[1] === 'dhcp' ? [Number(only[2])] : []) : opts.quick ? [1] : [1, 5];
   for (const n of staticNs) {
     const v = await staticRound(id, n);
     rows.push({ label: `static N=${n}: change -> all re-attached`, value: v, unit: 'ms', baseline: DEBOUNCE_MS, ratio: v / DEBOUNCE_MS });
     if (n === 20) notes.push(goalNote('static re-attach at N=20', v, DEBOUNCE_MS + 2_000, ' ms'));
   }
-  for (const n of opts.quick ? [1] : [1, 5]) {
+  for (const n of dhcpNs) {
     const d = await dhcpRound(id, n);
     rows.push({ label: `dhcp N=${n}: change -> all re-attached`, value: d.reattachMs, unit: 'ms', baseline: DEBOUNCE_MS, ratio: d.reattachMs / DEBOUNCE_MS });
     rows.push({ label: `dhcp N=${n}: change -> all leases on new LAN`, value: d.leaseMs, unit: 'ms', baseline: DEBOUNCE_MS, ratio: d.leaseMs / DEBOUNCE_MS });

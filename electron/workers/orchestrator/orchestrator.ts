@@ -143,6 +143,8 @@ export class Orchestrator {
     const orch = new Orchestrator(ctx, lifecycleAbort, deps.readiness ?? alwaysReady, deps.probe, deps.ringCapacity);
     emitter.emit = (e) => orch.listeners.forEach((l) => l(e));
     orch.adoption = await adoptExisting(ctx);
+    // DHCP helpers kept renewing while no agent ran: follow them again so lease changes are recorded.
+    if (ctx.dhcp instanceof DhcpHelpers) await ctx.dhcp.adoptRunning().catch((err: unknown) => log.warn('DHCP helpers could not be adopted', { err: (err as Error).message }));
     return orch;
   }
 
