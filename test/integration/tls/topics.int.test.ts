@@ -75,7 +75,7 @@ describe('cloud topics end to end', () => {
     const first = await send('get_device_status', { device_id: name });
     expect(first).toMatchObject({ status: 'creating', device_id: name, operation: 'create' });
     const done = await waitFor(() => send('get_device_status', { device_id: name }), (a) => a['status'] !== 'creating', { timeoutMs: 60_000, what: 'the create to finish' });
-    expect(done).toMatchObject({ status: 'success', container_status: 'running', is_running: true });
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'success', container_status: 'running', is_running: true });
     expect(done['networks']).toEqual({
       [`macvlan_${parent.name}_${lanSubnet(slot, 1).replace('/', '_')}`]: { ip_address: lanAddress(slot, 1, 60), mac_address: '02:5a:00:00:0c:01', gateway: lanAddress(slot, 1, 1) },
     });
