@@ -339,17 +339,23 @@ export async function oursDelete(orch: Orchestrator, name: string): Promise<void
 
 // Docker events -------------------------------------------------------------------
 
-type DockerEvent = { Action?: string; status?: string; timeNano?: number; Actor?: { Attributes?: Record<string, string> } };
+type DockerEvent = { Action?: string; status?: string; timeNano?: number; Actor?: { ID?: string; Attributes?: Record<string, string> } };
 
-/** One event subscription: when each container last started, and how many helper containers were created. */
+/**
+ * One event subscription: when each container last started, and the orchestrator's helper containers (MAC
+ * verification) per installation with their lifetime (create → destroy). Other sessions' orchestrators on the same
+ * engine create helpers too, hence the installation filter.
+ */
 export class DockerEvents {
   private readonly starts = new Map<string, number>();
-  private helperCreates = 0;
+  private readonly helperBorn = new Map<string, { instance: string; at: number }>();
+  private readonly helperLife: Array<{ instance: string; ms: number }> = [];
+  private readonly helperCount = new Map<string, number>();
   private stream?: Readable;
 
   static async open(): Promise<DockerEvents> {
     const ev = new DockerEvents();
-    const stream = (await docker.getEvents({ filters: { type: ['container'], event: ['start', 'create'] } })) as unknown as Readable;
+    const stream = (await docker.getEvents({ filters: { type: ['container'], event: ['start', 'create', 'destroy'] } })) as unknown as Readable;
     ev.stream = stream;
     let buf = '';
     stream.on('data', (chunk: Buffer) => {
@@ -373,17 +379,33 @@ export class DockerEvents {
     }
     const attrs = e.Actor?.Attributes ?? {};
     const action = e.Action ?? e.status;
-    if (action === 'start' && attrs.name && e.timeNano) this.starts.set(attrs.name, e.timeNano / 1e6);
-    if (action === 'create' && attrs['io.vplc-orchestrator.role'] === 'helper') this.helperCreates++;
+    const at = (e.timeNano ?? 0) / 1e6;
+    if (action === 'start' && attrs.name && at) this.starts.set(attrs.name, at);
+    if (attrs['io.vplc-orchestrator.role'] !== 'helper' || !e.Actor?.ID) return;
+    const instance = attrs['io.vplc-orchestrator.instance'] ?? '';
+    if (action === 'create') {
+      this.helperBorn.set(e.Actor.ID, { instance, at });
+      this.helperCount.set(instance, (this.helperCount.get(instance) ?? 0) + 1);
+    } else if (action === 'destroy') {
+      const born = this.helperBorn.get(e.Actor.ID);
+      this.helperBorn.delete(e.Actor.ID);
+      if (born) this.helperLife.push({ instance, ms: at - born.at });
+    }
   }
 
-  /** Wall-clock ms of the container's last `start` event (waits briefly for the event to arrive). */
+  /** Wall-clock ms of the container's last `start` event. */
   lastStart(name: string): number | undefined {
     return this.starts.get(name);
   }
 
-  get helpers(): number {
-    return this.helperCreates;
+  /** Helper containers created so far by one installation. */
+  helpers(instance: string): number {
+    return this.helperCount.get(instance) ?? 0;
+  }
+
+  /** Lifetimes (create → destroy, ms) of one installation's helpers, from index `from` on. */
+  helperLifetimes(instance: string, from = 0): number[] {
+    return this.helperLife.filter((h) => h.instance === instance).slice(from).map((h) => h.ms);
   }
 
   close(): void {

@@ -93,7 +93,9 @@ export async function run(opts: BenchOpts): Promise<BenchResult> {
 
     const ours: OursTiming[] = [];
     const baseline: Array<{ totalMs: number; runningMs: number }> = [];
-    const helpers0 = events.helpers;
+    const inst = orch.installationId;
+    const helpers0 = events.helpers(inst);
+    const lives0 = events.helperLifetimes(inst).length;
     for (let i = 1; i <= n; i++) {
       const o = oursSpec(i);
       ours.push(await oursCreate(orch, events, clock, o));
@@ -103,7 +105,8 @@ export async function run(opts: BenchOpts): Promise<BenchResult> {
       await baselineRemove(b);
       blocks.release(b.block);
     }
-    const helperRuns = events.helpers - helpers0;
+    const helperRuns = events.helpers(inst) - helpers0;
+    const helperLives = events.helperLifetimes(inst, lives0);
 
     const oT = ours.map((x) => x.totalMs);
     const bT = baseline.map((x) => x.totalMs);
@@ -127,7 +130,7 @@ export async function run(opts: BenchOpts): Promise<BenchResult> {
         goalNote('P1 ours/baseline (median create → success)', oMed / bMed, GOAL_RATIO, '×'),
         `ours, per run (ms): ${oT.map((x) => x.toFixed(0)).join(', ')}; baseline: ${bT.map((x) => x.toFixed(0)).join(', ')}`,
         `ours, median per pipeline step (ms): ${stepLine}`,
-        `MAC helper containers started during the ${n} measured creates of ours: ${helperRuns} (the create pipeline runs one to verify the MAC on the wire)`,
+        `MAC helper containers started during the ${n} measured creates of ours: ${helperRuns} (the create pipeline runs one to verify the MAC on the wire, concurrently with the runtime wait; \`success\` waits for both); helper lifetime create → destroy, median ${median(helperLives).toFixed(0)} ms`,
         '"running" = Docker\'s start event for ours, `docker start` returning for the baseline; baseline "running → success" is its own HTTPS poll.',
         'The baseline skips what the CLI user would not do: the registry pull attempt, journal/state files, MAC verification on the wire, TLS pinning.',
       ],

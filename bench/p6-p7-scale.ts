@@ -6,7 +6,8 @@
  * every figure: "at N" is the mean over the first N creates (so N=50 is exactly "50 from empty"), and the mean of
  * the last 50 shows the marginal cost near 200. The baseline is the docker CLI sequence of bench/common.ts
  * (`baselineCreate`: networks, create, connect, start, runtime poll) for its first 1 and 50 creates, on its own
- * veth (198.18.203.0/24), run before ours on an equally empty host and removed before ours starts.
+ * veth (198.18.203.0/24), run before ours on an equally empty host and removed before ours starts; and 10 more CLI
+ * creates once our 200 are running, as the baseline of the marginal figure (engine slow-down vs ours).
  * The orchestrator runs its lifecycle (watchdog, boot sync) as the deployed agent does.
  *
  * P7: when the 100th vPLC of P6 is up: `StartedAt` of all 100 is recorded, the orchestrator is closed, then
@@ -23,6 +24,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { hostSubnets, LocalInterfaceSource } from '../electron/workers/orchestrator/host/interfaces.js';
 import type { Orchestrator } from '../electron/workers/orchestrator/orchestrator.js';
 import {
   assertImages,
@@ -55,6 +57,7 @@ import {
   type BenchOpts,
   type OursTiming,
 } from './common.js';
+import { TEST_LABEL } from '../test/support/run.js';
 import type { BenchResult, BenchRow } from './types.js';
 
 const P7_GOAL_MS = 3_000;
@@ -79,12 +82,52 @@ async function startedAtAll(names: readonly string[]): Promise<Map<string, strin
   return out;
 }
 
+/**
+ * The host and engine queries one create makes, each timed alone (median of 5): they grow with the number of vPLCs
+ * (every vPLC adds a bridge, a veth pair and routes on the host, and a network and endpoint in Docker).
+ */
+async function hostQueryCosts(parent: string, blocks: BaselineBlocks, run: string): Promise<Array<[string, number]>> {
+  const ifs = new LocalInterfaceSource();
+  const time = async (fn: () => Promise<unknown>, n = 5): Promise<number> => {
+    const xs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await fn();
+      xs.push(performance.now() - t0);
+    }
+    return median(xs);
+  };
+  return [
+    ['interfaces.list (ip -json addr + route)', await time(() => ifs.list())],
+    ['hostSubnets (ip -json route show table all)', await time(() => hostSubnets())],
+    ['docker listNetworks (all)', await time(() => docker.listNetworks())],
+    [
+      'MACVLAN networks of the parent + inspect',
+      await time(async () => {
+        for (const n of (await docker.listNetworks({ filters: { driver: ['macvlan'] } })) as Array<{ Id: string; Options?: Record<string, string> }>) {
+          if (n.Options?.parent === parent) await docker.getNetwork(n.Id).inspect();
+        }
+      }),
+    ],
+    [
+      'bare internal /29 network create + rm (engine)',
+      await time(async () => {
+        const block = await blocks.next();
+        const net = await docker.createNetwork({ Name: `vb-${run}-probe-net`, Driver: 'bridge', Internal: true, IPAM: { Config: [{ Subnet: block }] }, Labels: { [TEST_LABEL]: run } });
+        await net.remove();
+        blocks.release(block);
+      }, 3),
+    ],
+  ];
+}
+
 /** P6 and/or P7 in one pass (P7 reuses P6's vPLCs). Returns one result per part asked for. */
 export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, p7: true }): Promise<{ p6?: BenchResult; p7?: BenchResult }> {
   const sizes = opts.quick ? [1, 10, 20] : [1, 50, 200];
   const baseN = opts.quick ? 10 : 50;
   const p7At = opts.quick ? 20 : 100;
   const p7Rounds = opts.quick ? 2 : 3;
+  const baseAtScaleN = opts.quick ? 3 : 10;
   const target = parts.p6 ? Math.max(...sizes) : p7At;
   if (target + 5 > 250) throw new Error('a /24 LAN holds at most 250 vPLCs here');
 
@@ -118,12 +161,12 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
 
     // Baseline first, on an empty host, then removed entirely.
     const baseTimes: number[] = [];
+    const blocks = new BaselineBlocks();
+    const one = async (i: number): Promise<number> => {
+      const r = await baselineCreate({ name: `vb-${id}-p6-b${i}`, block: await blocks.next(), parent: vBase.name, lanSubnet: lanSubnet(BASE_LAN), ip: lanIp(BASE_LAN, 10 + i), run: id }, ca);
+      return r.totalMs;
+    };
     if (parts.p6) {
-      const blocks = new BaselineBlocks();
-      const one = async (i: number): Promise<number> => {
-        const r = await baselineCreate({ name: `vb-${id}-p6-b${i}`, block: await blocks.next(), parent: vBase.name, lanSubnet: lanSubnet(BASE_LAN), ip: lanIp(BASE_LAN, 10 + i), run: id }, ca);
-        return r.totalMs;
-      };
       await one(0); // warm-up
       await removeLabelled(runLabel(id));
       for (let i = 1; i <= baseN; i++) baseTimes.push(await one(i));
@@ -151,7 +194,8 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
 
     const ours: OursTiming[] = [];
     const names: string[] = [];
-    const helpers0 = events.helpers;
+    const helpers0 = events.helpers(installation);
+    const costsEmpty = parts.p6 ? await hostQueryCosts(vOurs.name, blocks, id) : [];
     const createUpTo = async (o: Orchestrator, n: number): Promise<void> => {
       while (ours.length < n) {
         const s = spec(ours.length + 1);
@@ -160,7 +204,7 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
       }
     };
     await createUpTo(orch, Math.min(p7At, target));
-    const helpersAtP7 = events.helpers - helpers0;
+    const helpersAtP7 = events.helpers(installation) - helpers0;
 
     if (parts.p7) {
       await sleep(2_000); // let the watchdog's re-provisioning of the last start finish (untimed)
@@ -222,7 +266,15 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
         if (parts.p7) await warmUp(orch);
         await createUpTo(orch, target);
       }
-      const helperRuns = events.helpers - helpers0;
+      // The same CLI sequence once the host carries `target` of our vPLCs: separates the engine's own slow-down
+      // at scale from the orchestrator's (the first, untimed, re-creates the baseline's MACVLAN network).
+      await one(100);
+      const baseAtScale: number[] = [];
+      for (let i = 1; i <= baseAtScaleN; i++) baseAtScale.push(await one(100 + i));
+      await removeLabelled(runLabel(id));
+      const costsFull = await hostQueryCosts(vOurs.name, blocks, id);
+      const costLine = costsFull.map(([k, v], i) => `${k} ${(costsEmpty[i]?.[1] ?? Number.NaN).toFixed(1)} → ${v.toFixed(1)}`).join('; ');
+      const helperRuns = events.helpers(installation) - helpers0;
       const t = ours.map((x) => x.totalMs);
       const rows: BenchRow[] = [];
       for (const n of sizes) {
@@ -235,7 +287,9 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
         rows.push({ label: `N=${n}: total`, value: sum(t.slice(0, n)) / 1000, unit: 's', ...(b !== undefined ? { baseline: b / 1000, ratio: sum(t.slice(0, n)) / b } : {}) });
       }
       const last = Math.min(50, Math.floor(t.length / 4) || 1);
-      rows.push({ label: `marginal: mean of creates ${t.length - last + 1}..${t.length}`, value: mean(t.slice(-last)), unit: 'ms' });
+      const marginal = mean(t.slice(-last));
+      const baseMarginal = mean(baseAtScale);
+      rows.push({ label: `marginal: mean of creates ${t.length - last + 1}..${t.length}`, value: marginal, unit: 'ms', baseline: baseMarginal, ratio: marginal / baseMarginal });
       rows.push({ label: 'slowest create', value: Math.max(...t), unit: 'ms' });
       const stepsOf = (xs: OursTiming[]): string => {
         const keys = [...new Set(xs.flatMap((x) => Object.keys(x.steps)))].filter((k) => k !== 'created');
@@ -248,8 +302,10 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
         rows,
         notes: [
           `baseline = the docker CLI sequence (networks, create, connect, start, runtime poll) for its first ${baseTimes.length} creates, run first on an empty host`,
+          `marginal baseline = ${baseAtScale.length} CLI creates with ${t.length} of our vPLCs running (ms): ${baseAtScale.map((x) => x.toFixed(0)).join(', ')}`,
           `ours, mean per step, first ${Math.min(10, t.length)} creates (ms): ${stepsOf(ours.slice(0, 10))}; create → running ${runningOf(ours.slice(0, 10))}`,
           `ours, mean per step, last ${last} creates (ms): ${stepsOf(ours.slice(-last))}; create → running ${runningOf(ours.slice(-last))}`,
+          `per-create host/engine queries, timed alone at 0 → ${t.length} vPLCs (median, ms): ${costLine}`,
           `MAC helper containers started: ${helpersAtP7} during creates 1..${Math.min(p7At, target)}, ${helperRuns} in all for ${t.length} creates`,
           ...(parts.p7 && target > p7At ? [`creates ${p7At + 1}..${target} ran on the agent re-opened by P7 (after one warm-up create/delete)`] : []),
         ],

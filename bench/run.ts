@@ -3,7 +3,7 @@
  * bench/results/latest.json. Timing goals are printed with MET / NOT MET; a missed goal never fails the run,
  * only a benchmark that throws does (exit code 1, the others still run).
  *
- *   npx tsx bench/run.ts [--quick] [--only p1,p4,p6,p7]
+ *   npx tsx bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7]
  *
  * --quick: smaller N for a smoke run (P1 N=2, P6 at 1/10/20, P7 with 20). Full run: about 8-10 min on 2 cores.
  */
@@ -14,11 +14,14 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { dockerCli } from './common.js';
 import { run as runP1 } from './p1-create.js';
+import { run as runP2 } from './p2-reattach.js';
+import { run as runP3 } from './p3-idle-agent.js';
 import { run as runP4 } from './p4-usage-sample.js';
+import { run as runP5 } from './p5-cloud-rtt.js';
 import { runScale } from './p6-p7-scale.js';
 import { formatBenchResult, type BenchResult } from './types.js';
 
-const ALL = ['p1', 'p4', 'p6', 'p7'] as const;
+const ALL = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'] as const;
 type Id = (typeof ALL)[number];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Id> } {
@@ -33,7 +36,7 @@ function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Id> } {
       const bad = ids.filter((x) => !(ALL as readonly string[]).includes(x));
       if (ids.length === 0 || bad.length) throw new Error(`--only takes a comma list of ${ALL.join(', ')} (got ${v ?? 'nothing'})`);
       only = new Set(ids as Id[]);
-    } else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only p1,p4,p6,p7]`);
+    } else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7]`);
   }
   return { quick, only };
 }
@@ -45,7 +48,10 @@ async function main(): Promise<number> {
   const opts = { quick };
   const steps: Step[] = [
     { ids: ['p1'], run: async () => [await runP1(opts)] },
+    { ids: ['p2'], run: async () => [await runP2(opts)] },
+    { ids: ['p3'], run: async () => [await runP3(opts)] },
     { ids: ['p4'], run: async () => [await runP4()] },
+    { ids: ['p5'], run: async () => [await runP5(opts)] },
     {
       ids: ['p6', 'p7'],
       run: async () => {

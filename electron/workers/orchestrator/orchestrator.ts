@@ -133,7 +133,8 @@ export class Orchestrator {
       dhcp: deps.dhcp as DhcpProvisioner,
       fault: deps.fault ?? (() => undefined),
       warnings: new WarningBoard(),
-      hostFacts: { rtLimitsRefused: false },
+      // Learnt once per engine: a stored degraded vPLC means this host refuses the real-time ulimits.
+      hostFacts: { rtLimitsRefused: store.desiredNames().some((n) => store.getDesired(n)?.degraded_ulimits === true) },
       usage: { register: () => undefined, unregister: () => undefined },
       ownStarts: new Set(),
       shutdown: lifecycleAbort.signal,
