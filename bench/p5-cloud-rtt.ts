@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { startNetmon } from '../electron/workers/netmon/index.js';
 import { Orchestrator } from '../electron/workers/orchestrator/orchestrator.js';
 import { storeCredentials } from '../electron/lib/certs/store.js';
 import { HeartbeatBuilder } from '../electron/workers/cloudlink/heartbeat.js';
@@ -42,8 +43,12 @@ export async function run(opts: BenchOpts = { quick: false }): Promise<BenchResu
   const BEATS = opts.quick ? 2 : 6;
   const id = newBenchId();
   const dir = mkdtempSync(path.join(tmpdir(), 'vplc-p5-'));
-  const orch = await Orchestrator.open({ settings: benchSettings(path.join(dir, 'data')) });
+  // As in the agent: netmon's interface cache answers get_host_interfaces (no `ip` process per call).
+  const netmon = startNetmon({ mode: 'builtin' });
+  await netmon.cache.whenReady();
+  const orch = await Orchestrator.open({ settings: benchSettings(path.join(dir, 'data')), interfaces: netmon.cache, readiness: netmon.cache });
   const cleanup = onCleanup(async () => {
+    netmon.stop();
     await orch.close({ graceMs: 5_000 });
     await removeLabelled(instanceLabel(orch.installationId));
     rmSync(dir, { recursive: true, force: true });

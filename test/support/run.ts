@@ -1,14 +1,50 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export const TEST_LABEL = 'io.vplc-orchestrator.test-run';
 
 /** A short id for everything one test file creates directly (names are prefixed `vt-<run>-`). */
 export const newRunId = (): string => randomBytes(3).toString('hex');
 
-/** The vitest worker slot (1-based), so files running in parallel use disjoint test subnets. */
+const SLOTS = 8;
+const slotDir = path.join(tmpdir(), 'vplc-test-slots');
+const claimed: { slot?: number } = {};
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * This process's test slot (1-8), so files running in parallel use disjoint test subnets. VITEST_POOL_ID is not
+ * distinct when several projects run in one invocation (every integration fork reported 1), so a slot is claimed
+ * with an exclusive lock file holding our PID; a slot whose process died is taken over.
+ */
 export function workerSlot(): number {
-  const id = Number.parseInt(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? '1', 10);
-  return Number.isFinite(id) && id > 0 ? ((id - 1) % 8) + 1 : 1;
+  if (claimed.slot) return claimed.slot;
+  mkdirSync(slotDir, { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    for (let k = 1; k <= SLOTS; k++) {
+      const file = path.join(slotDir, String(k));
+      try {
+        writeFileSync(file, String(process.pid), { flag: 'wx' });
+        claimed.slot = k;
+        process.once('exit', () => rmSync(file, { force: true }));
+        return k;
+      } catch {
+        const owner = Number.parseInt(readFileSync(file, 'utf8'), 10);
+        if (owner === process.pid) return (claimed.slot = k);
+        if (!Number.isFinite(owner) || !alive(owner)) rmSync(file, { force: true });
+      }
+    }
+  }
+  throw new Error(`no free test slot in ${slotDir}: more than ${SLOTS} test processes use the network at once`);
 }
 
 /**

@@ -5,22 +5,24 @@ import type { NetworkChangeData } from '../../../shared/netmon/events.js';
 import { KeyedLock } from '../../lib/sync/keyed-lock.js';
 import { systemClock, type Clock } from '../../lib/time/clock.js';
 import { WarningBoard, type DhcpProvisioner, type FaultHook, type Logger, type OrchestratorContext, type VplcEvent } from './context.js';
-import { runCreate, finishAfterStart, type RuntimeProbe } from './create/pipeline.js';
+import { runCreate, type RuntimeProbe } from './create/pipeline.js';
 import { runtimeImageRef } from './create/image.js';
 import { runDelete } from './delete/pipeline.js';
-import { demuxLogs, Engine } from './docker/engine.js';
+import { Engine } from './docker/engine.js';
 import { DhcpHelpers } from './dhcp/helpers.js';
 import { dockerMessage } from './docker/errors.js';
-import { Label, isOwn, ownFilter } from './docker/labels.js';
+import { isOwn } from './docker/labels.js';
 import { alwaysReady, hostSubnets, LocalInterfaceSource, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
 import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
 import { bootSync } from './lifecycle/boot-sync.js';
+import { resumeInterrupted } from './lifecycle/resume.js';
 import { shouldRunAutomatically, VplcControl, type ControlResult } from './lifecycle/control.js';
 import { CrashGuard } from './lifecycle/crash-guard.js';
 import { Watchdog } from './lifecycle/watchdog.js';
 import { HostMetricsReader } from './metrics/host.js';
 import { UsageRings } from './metrics/ring.js';
-import { UsageSampler, type HostSample } from './metrics/sampler.js';
+import type { HostSample } from './metrics/sampler.js';
+import { UsageService } from './metrics/usage-service.js';
 import { Networks } from './net/networks.js';
 import { OperationState } from './ops/operation-state.js';
 import { closeNetworking, reattacherFor, type Reattacher } from './reattach/index.js';
@@ -30,8 +32,9 @@ import { RuntimeAccess } from './runtime-access.js';
 import type { RunCommandOutcome, RunCommandRequest } from './runtime/types.js';
 import { ORCHESTRATOR_ID, runSelfDestruct } from './self-destruct.js';
 import { OrchestratorSettings, type OrchestratorSettingsInput } from './settings.js';
-import { deviceConsumption, orchestratorConsumption } from './status/consumption.js';
+import { managedDeviceConsumption, orchestratorConsumption } from './status/consumption.js';
 import { deviceStatus, type DeviceStatus } from './status/device-status.js';
+import { listVplcs, logTail, type VplcSummary } from './status/list.js';
 import { hostWarnings } from './status/host-warnings.js';
 import { StateStore } from './store/state-store.js';
 
@@ -57,7 +60,7 @@ export type CreateAck =
 export type SelfDestructAck = { status: 'accepted'; message: string; poll_device_id: string } | { status: 'error'; error: string };
 export type DeleteAck = { status: 'deleting'; device_id: string; message: string } | { status: 'error'; error: string };
 
-export type VplcSummary = { name: string; state: string; running: boolean; desired_state: string | null; operation: string | null; internal_ip: string | null };
+export type { VplcSummary };
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -73,10 +76,9 @@ export class Orchestrator {
   private readonly lock = new KeyedLock();
   private readonly listeners = new Set<(e: VplcEvent) => void>();
   private readonly background = new Set<Promise<unknown>>();
-  private readonly pidCache = new Map<string, number>();
   private destructing = false;
   private watchdog?: Watchdog;
-  private sampler?: UsageSampler;
+  private readonly usage: UsageService;
   readonly guard: CrashGuard;
   readonly control: VplcControl;
   readonly rings: UsageRings;
@@ -98,6 +100,7 @@ export class Orchestrator {
     this.control = new VplcControl(ctx, this.lock, this.guard);
     this.reattacher = reattacherFor(ctx, this.lock);
     this.rings = new UsageRings(ringCapacity ? { capacity: ringCapacity } : {});
+    this.usage = new UsageService(ctx, this.rings);
     ctx.usage.register = (n) => this.rings.register(n);
     ctx.usage.unregister = (n) => void this.rings.unregister(n);
     const access = new RuntimeAccess(ctx);
@@ -182,17 +185,14 @@ export class Orchestrator {
       guard: this.guard,
       restart: (name) => this.control.autoStart(name, 'watchdog'),
       onStart: (name, id) => this.control.onStartEvent(name, id),
-      onContainerEvent: (id) => this.pidCache.delete(id),
+      onContainerEvent: (id) => this.usage.forget(id),
       isBusy: (name) => this.lock.busy(name),
       mayRun: (name) => !this.destructing && shouldRunAutomatically(ctx, name),
     });
     this.watchdog = watchdog;
     watchdog.start();
-    if (options.sampleUsage !== false) {
-      this.sampler = new UsageSampler({ rings: this.rings, listTargets: () => this.usageTargets() });
-      this.sampler.start();
-    }
-    this.resumeInterrupted();
+    if (options.sampleUsage !== false) this.usage.start();
+    if (this.adoption) resumeInterrupted(ctx, this.adoption, (name, fn) => void this.track(this.lock.run(name, fn)), this.probe);
     return this.track(
       bootSync(ctx, this.control, this.readiness, this.lifecycleAbort.signal)
         .catch((err: unknown) => {
@@ -203,58 +203,16 @@ export class Orchestrator {
     );
   }
 
-  /** Operations a previous agent left unfinished (see adoptExisting); each runs under its vPLC's lock and shows in status. */
-  private resumeInterrupted(): void {
-    const { ctx } = this;
-    const a = this.adoption;
-    if (!a) return;
-    for (const r of a.resumeCreates) {
-      if (!ctx.ops.begin(r.name, 'create')) continue;
-      ctx.ops.setStep(r.name, 'waiting_for_runtime');
-      const ip = ctx.store.getClient(r.name)?.ip ?? '';
-      this.track(this.lock.run(r.name, () => finishAfterStart(ctx, r.name, r.containerId, ip, this.probe, () => Promise.resolve())));
-    }
-    for (const name of a.resumeFromSpec) {
-      const spec = ctx.store.getDesired(name)?.spec;
-      if (!spec || !ctx.ops.begin(name, 'create')) continue;
-      ctx.log.info('resuming an interrupted create from the stored spec', { vplc: name });
-      this.track(this.lock.run(name, () => runCreate(ctx, spec, randomUUID(), 'agent', this.probe)));
-    }
-    for (const name of a.resumeDeletes) {
-      if (ctx.ops.begin(name, 'delete')) this.track(this.lock.run(name, () => runDelete(ctx, name, 'agent')));
-    }
-  }
-
   onHostSample(cb: (s: HostSample) => void): () => void {
-    if (!this.sampler) throw new Error('usage sampling is not running');
-    return this.sampler.onSample(cb);
+    return this.usage.onSample(cb);
   }
 
   latestHostSample(): HostSample | null {
-    return this.sampler?.latest() ?? null;
+    return this.usage.latest();
   }
 
   async sampleUsageOnce(): Promise<void> {
-    this.sampler ??= new UsageSampler({ rings: this.rings, listTargets: () => this.usageTargets() });
-    await this.sampler.sampleOnce();
-  }
-
-  private async usageTargets(): Promise<Array<{ name: string; containerId: string; pid: number }>> {
-    const list = await this.ctx.engine.docker.listContainers({ filters: ownFilter(this.installationId, 'vplc') });
-    const out = [];
-    for (const c of list) {
-      const name = c.Labels?.[Label.vplc];
-      if (!name || !this.rings.has(name)) continue;
-      // One inspect per container start, not per tick: Docker events drop the cached PID on every start and die.
-      let pid = this.pidCache.get(c.Id);
-      if (pid === undefined) {
-        const info = await this.ctx.engine.inspectContainer(c.Id);
-        pid = info?.State.Running ? info.State.Pid : 0;
-        if (pid > 0) this.pidCache.set(c.Id, pid);
-      }
-      if (pid > 0) out.push({ name, containerId: c.Id, pid });
-    }
-    return out;
+    await this.usage.sampleOnce();
   }
 
   // Commands ------------------------------------------------------------------
@@ -376,46 +334,21 @@ export class Orchestrator {
     }));
   }
 
-  async list(): Promise<VplcSummary[]> {
-    const containers = await this.ctx.engine.docker.listContainers({ all: true, filters: ownFilter(this.installationId, 'vplc') });
-    const names = new Set([...this.ctx.store.desiredNames(), ...containers.map((c) => c.Labels?.[Label.vplc] ?? '')].filter(Boolean));
-    return [...names].sort().map((name) => {
-      const c = containers.find((x) => x.Labels?.[Label.vplc] === name);
-      return {
-        name,
-        state: c?.State ?? 'missing',
-        running: c?.State === 'running',
-        desired_state: this.ctx.store.getDesired(name)?.desired_state ?? null,
-        operation: this.ctx.ops.get(name)?.status ?? null,
-        internal_ip: this.ctx.store.getClient(name)?.ip ?? null,
-      };
-    });
+  list(): Promise<VplcSummary[]> {
+    return listVplcs(this.ctx);
   }
 
   /** The last lines of a managed vPLC's container log (stdout and stderr, in order). */
-  async logTail(name: string, tail: number): Promise<string[]> {
-    const info = await this.ctx.engine.inspectContainer(name);
-    if (!info || !isOwn(info.Config.Labels, this.installationId, 'vplc')) throw new Error(`Device not found: ${name}`);
-    const raw = (await this.ctx.engine.docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
-    const { stdout, stderr } = demuxLogs(raw);
-    return `${stdout}${stderr}`.split('\n').filter((l) => l.length > 0).slice(-tail);
+  logTail(name: string, tail: number): Promise<string[]> {
+    return logTail(this.ctx, name, tail);
   }
 
   runCommand(req: RunCommandRequest): Promise<RunCommandOutcome> {
     return this.proxy.run(req);
   }
 
-  async consumptionDevice(deviceId: string, cpuPeriod?: string | null, memoryPeriod?: string | null): Promise<Record<string, unknown>> {
-    let info: Docker.ContainerInspectInfo | null = null;
-    let inspectFailed = false;
-    try {
-      info = await this.ctx.engine.inspectContainer(deviceId);
-    } catch {
-      inspectFailed = true;
-    }
-    const managed = inspectFailed ? !!this.ctx.store.getDesired(deviceId) : !!info && isOwn(info.Config.Labels, this.installationId, 'vplc');
-    if (!managed) return { status: 'error', error: `Device ${deviceId} not found` };
-    return deviceConsumption(deviceId, info, this.rings, cpuPeriod, memoryPeriod, Math.floor(this.ctx.clock.now() / 1000));
+  consumptionDevice(deviceId: string, cpuPeriod?: string | null, memoryPeriod?: string | null): Promise<Record<string, unknown>> {
+    return managedDeviceConsumption(this.ctx, this.rings, deviceId, cpuPeriod, memoryPeriod);
   }
 
   async consumptionOrchestrator(cpuPeriod?: string | null, memoryPeriod?: string | null): Promise<Record<string, unknown>> {
@@ -450,7 +383,7 @@ export class Orchestrator {
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
     this.watchdog?.stop();
-    this.sampler?.stop();
+    this.usage.stop();
     await closeNetworking(this.ctx, this.reattacher);
     const graceMs = options.graceMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,6 @@
 import type Docker from 'dockerode';
+import type { OrchestratorContext } from '../context.js';
+import { isOwn } from '../docker/labels.js';
 import type { HostIface } from '../host/interfaces.js';
 import type { HostFacts } from '../metrics/host.js';
 import { parsePeriod } from '../metrics/period.js';
@@ -62,4 +64,24 @@ export function orchestratorConsumption(
     cpu_usage: rings.query('orchestrator', 'cpu', c.start, c.end),
     memory_usage: rings.query('orchestrator', 'memory', m.start, m.end),
   };
+}
+
+/** PROTOCOL §4.8 for a managed vPLC; limits read "N/A" when Docker cannot be asked, `Device … not found` otherwise. */
+export async function managedDeviceConsumption(
+  ctx: OrchestratorContext,
+  rings: UsageRings,
+  deviceId: string,
+  cpuPeriod: string | null | undefined,
+  memoryPeriod: string | null | undefined,
+): Promise<Record<string, unknown>> {
+  let info: Docker.ContainerInspectInfo | null = null;
+  let inspectFailed = false;
+  try {
+    info = await ctx.engine.inspectContainer(deviceId);
+  } catch {
+    inspectFailed = true;
+  }
+  const managed = inspectFailed ? !!ctx.store.getDesired(deviceId) : !!info && isOwn(info.Config.Labels, ctx.store.installationId, 'vplc');
+  if (!managed) return { status: 'error', error: `Device ${deviceId} not found` };
+  return deviceConsumption(deviceId, info, rings, cpuPeriod, memoryPeriod, Math.floor(ctx.clock.now() / 1000));
 }

@@ -1,0 +1,31 @@
+import type { OrchestratorContext } from '../context.js';
+import { demuxLogs } from '../docker/engine.js';
+import { isOwn, Label, ownFilter } from '../docker/labels.js';
+
+export type VplcSummary = { name: string; state: string; running: boolean; desired_state: string | null; operation: string | null; internal_ip: string | null };
+
+/** Every vPLC this installation knows of: in Docker, in the desired state, or both. */
+export async function listVplcs(ctx: OrchestratorContext): Promise<VplcSummary[]> {
+  const containers = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
+  const names = new Set([...ctx.store.desiredNames(), ...containers.map((c) => c.Labels?.[Label.vplc] ?? '')].filter(Boolean));
+  return [...names].sort().map((name) => {
+    const c = containers.find((x) => x.Labels?.[Label.vplc] === name);
+    return {
+      name,
+      state: c?.State ?? 'missing',
+      running: c?.State === 'running',
+      desired_state: ctx.store.getDesired(name)?.desired_state ?? null,
+      operation: ctx.ops.get(name)?.status ?? null,
+      internal_ip: ctx.store.getClient(name)?.ip ?? null,
+    };
+  });
+}
+
+/** The last lines of a managed vPLC's container log (stdout and stderr). */
+export async function logTail(ctx: OrchestratorContext, name: string, tail: number): Promise<string[]> {
+  const info = await ctx.engine.inspectContainer(name);
+  if (!info || !isOwn(info.Config.Labels, ctx.store.installationId, 'vplc')) throw new Error(`Device not found: ${name}`);
+  const raw = (await ctx.engine.docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+  const { stdout, stderr } = demuxLogs(raw);
+  return `${stdout}${stderr}`.split('\n').filter((l) => l.length > 0).slice(-tail);
+}
