@@ -43,7 +43,10 @@ export async function runAgent(argv: string[]): Promise<number> {
   await writeFileAtomic(tokenFile, `${agent.token}\n`, tokenMode);
   const port = Number(new URL(url).port);
   // One JSON line on stdout for whoever started us (tests, the desktop shell): where to connect and how.
-  process.stdout.write(`${JSON.stringify({ event: 'ready', url: `${url}#token=${agent.token}`, port, token: agent.token, tokenFile })}\n`);
+  // Under systemd stdout goes to the journal, which the token must not reach: there only the token file carries it.
+  const underSystemd = process.env.INVOCATION_ID !== undefined;
+  const ready = underSystemd ? { event: 'ready', url, port, tokenFile } : { event: 'ready', url: `${url}#token=${agent.token}`, port, token: agent.token, tokenFile };
+  process.stdout.write(`${JSON.stringify(ready)}\n`);
   log.info('agent ready', { dataDir: opts.dataDir, ui: url });
   await new Promise<void>((resolve) => {
     const stop = (sig: string): void => {

@@ -150,7 +150,8 @@ export class WorkerSlot {
    * While the worker is (re)starting the request waits for it, within the same deadline.
    */
   request(op: string, input: unknown, timeoutMs: number): Promise<Envelope> {
-    if (this.state.kind === 'running' && this.current) return this.send(this.current, op, input, timeoutMs);
+    // A stopping worker still answers: the cloud link drains its in-flight acks through these requests.
+    if ((this.state.kind === 'running' || this.state.kind === 'stopping') && this.current) return this.send(this.current, op, input, timeoutMs);
     if (this.wanted !== 'running' || this.state.kind === 'failed') return Promise.resolve(unavailable(`worker ${this.spec.name} is ${this.state.kind}`));
     const started = this.d.timers.now();
     return new Promise((resolve) => {

@@ -19,7 +19,8 @@ export const CloudlinkWorkerConfig = z.object({
 });
 
 /** cloudlink → core: a validated command for the orchestrator, answered by the `cloud.ack` op with the same key. */
-export const CloudCommandEvent = z.object({ key: z.number().int(), topic: z.string(), request: z.record(z.string(), z.unknown()) });
-export const CloudAckInput = z.object({ key: z.number().int(), ack: AckBody });
+/** Keys carry the worker instance, so a late ack for a command of a previous cloudlink instance can never answer another. */
+export const CloudCommandEvent = z.object({ key: z.string().min(1), topic: z.string(), request: z.record(z.string(), z.unknown()) });
+export const CloudAckInput = z.object({ key: z.string().min(1), ack: AckBody });
 export const MetricsSampleInput = HeartbeatMetrics;
 export const LinkStateEvent = z.object({ state: z.string(), agentId: z.string().nullable() });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AckBody } from '../../../shared/cloud/acks.js';
 import type { HeartbeatMetrics } from '../../../shared/cloud/heartbeat.js';
 import { CloudAckInput, CloudlinkWorkerConfig, MetricsSampleInput } from '../../lib/protocol/agent-ops.js';
@@ -15,15 +16,16 @@ import { startCloudLink, type CloudLinkHandle } from './start.js';
 export class CloudlinkWorker implements WorkerImpl {
   private link?: CloudLinkHandle;
   private latest: HeartbeatMetrics | null = null;
+  private readonly instance = randomUUID();
   private nextKey = 1;
-  private readonly pending = new Map<number, { resolve: (ack: AckBody) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<string, { resolve: (ack: AckBody) => void; reject: (err: Error) => void }>();
 
   async start(rawConfig: unknown, api: WorkerApi): Promise<void> {
     const config = CloudlinkWorkerConfig.parse(rawConfig);
     const target: CloudCommandTarget = {
       execute: (topic, request) =>
         new Promise<AckBody>((resolve, reject) => {
-          const key = this.nextKey++;
+          const key = `${this.instance}:${this.nextKey++}`;
           this.pending.set(key, { resolve, reject });
           api.emit('cloud.command', { key, topic, request });
         }),
@@ -62,8 +64,9 @@ export class CloudlinkWorker implements WorkerImpl {
   }
 
   async stop(): Promise<void> {
+    // The link drains first (up to 10 s for in-flight acks); only what is still pending then gets its error ack.
+    await this.link?.close();
     for (const p of this.pending.values()) p.reject(new Error('the agent is stopping'));
     this.pending.clear();
-    await this.link?.close();
   }
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { isOrchestratorOp, OrchestratorOps, OrchestratorWorkerConfig, type OrchestratorOp } from '../../lib/protocol/orchestrator-ops.js';
-import { isRequestTopic, REQUEST_CONTRACTS } from '../../../shared/cloud/topics.js';
+import { isRequestTopic } from '../../../shared/cloud/topics.js';
 import { NetmonEvent } from '../../../shared/netmon/events.js';
 import { InterfaceCache } from '../../lib/netmon/cache.js';
 import type { CloudCommandTarget } from '../../lib/protocol/cloud-command.js';
@@ -35,13 +35,18 @@ const handlers: Handlers = {
     const e = NetmonEvent.safeParse(input);
     if (!e.success) throw new WorkerError('VALIDATION', `netmon event: ${e.error.issues[0]?.message ?? 'invalid'}`);
     c.cache.apply(e.data);
+    // A discovery (netmon or this worker restarted, or the host rebooted onto another LAN) may carry a subnet change
+    // nobody saw as an event: every interface goes through re-attachment, which leaves matching networks alone.
+    if (e.data.type === 'network_discovery') {
+      for (const iface of e.data.data.interfaces) void c.orch.onNetworkChange(iface);
+    }
     return Promise.resolve(null);
   },
   'cloud.execute': (_o, { topic, request }, c) => {
     if (!isRequestTopic(topic)) throw new WorkerError('VALIDATION', `unknown topic ${topic}`, 'topic');
-    const parsed = REQUEST_CONTRACTS[topic].safeParse(request);
-    if (!parsed.success) throw new WorkerError('VALIDATION', `${topic}: ${parsed.error.issues[0]?.message ?? 'invalid request'}`);
-    return c.cloud.execute(topic, parsed.data as never);
+    // The link parsed the raw payload with the topic's contract; its output (aliases merged, `ip_prefix` split off) is
+    // not valid input for the same contract again, so the op schema checks only the envelope here.
+    return c.cloud.execute(topic, request as never);
   },
 };
 

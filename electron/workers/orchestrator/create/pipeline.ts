@@ -159,6 +159,8 @@ export async function finishAfterStart(
     // MACs are verified while the runtime boots; the helper and the runtime do not wait for each other.
     const macs = enforceMacs(ctx, name).catch((err: unknown) => ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}`));
 
+    // The MAC step flushes Docker's address from DHCP vNICs; it must finish before a DHCP client may bind.
+    if (ctx.store.getVnics(name).some((v) => v.network_mode === 'dhcp')) await macs;
     ctx.ops.setStep(name, 'starting_dhcp');
     ctx.warnings.clearPrefix(name, 'dhcp:');
     const dhcpWarnings = await ctx.dhcp.provision(name, containerId).catch((err: unknown) => [`DHCP could not be started: ${(err as Error).message}`]);

@@ -266,7 +266,8 @@ export class Reattacher {
         this.report({ vplc: name, vnic: v.name, parent: iface, network: net.name, result: 'detached', message: m.warning });
         continue;
       }
-      if (!info.NetworkSettings.Networks[net.name]) {
+      const reconnected = !info.NetworkSettings.Networks[net.name];
+      if (reconnected) {
         if (!m.mac) ctx.log.warn('re-attachment: vNIC has no persisted MAC', { vplc: name, vnic: v.name });
         await ctx.engine.docker.getNetwork(net.id).connect({
           Container: info.Id,
@@ -275,11 +276,10 @@ export class Reattacher {
         moved.push(m);
       }
       ctx.warnings.clear(name, `reattach:${v.name}`);
+      // §8 step 4.7: only a reconnected vNIC loses its lease fields; one already on the right network keeps its lease.
       await ctx.store.patchVnic(name, v.name, {
         docker_network_name: net.name,
-        dhcp_ip: undefined,
-        dhcp_gateway: undefined,
-        dhcp_dns: undefined,
+        ...(reconnected ? { dhcp_ip: undefined, dhcp_gateway: undefined, dhcp_dns: undefined } : {}),
         ...(m.ip ? { subnet: target.subnet, ...(target.gateway ? { gateway: target.gateway } : {}) } : {}),
       });
     }
