@@ -33,6 +33,8 @@ export class WorkerRouter {
 
   onHealth(h: WorkerHealth): void {
     if (h.name === 'orchestrator' && h.state.kind === 'running') void this.replayDiscovery();
+    // A link that is not running is not connected, whatever it said last.
+    if (h.name === 'cloudlink' && h.state.kind !== 'running' && this.o.cloudEnabled) this.cloud = 'offline';
   }
 
   private async replayDiscovery(): Promise<void> {

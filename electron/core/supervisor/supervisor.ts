@@ -44,8 +44,10 @@ export class Supervisor {
     for (const s of this.ordered()) s.start();
   }
 
+  /** Stops every worker in reverse start order within one shared budget (the service's stop timeout allows no more). */
   async stopAll(graceMs: number): Promise<void> {
-    for (const s of this.ordered().reverse()) await s.stop(graceMs);
+    const deadline = Date.now() + graceMs;
+    for (const s of this.ordered().reverse()) await s.stop(Math.max(1_000, deadline - Date.now()));
   }
 
   health(): WorkerHealth[] {

@@ -39,7 +39,10 @@ export class CloudlinkWorker implements WorkerImpl {
       runCommandTimeoutMs: config.runCommandTimeoutMs,
       log: api.log,
     });
-    this.link.onState((state) => api.emit('link.state', { state, agentId: this.link?.stats().agentId ?? null }));
+    const report = (state: string): void => api.emit('link.state', { state, agentId: this.link?.stats().agentId ?? null });
+    // The state it is in now (e.g. not_enrolled, which never changes by itself), then every change.
+    report(this.link.stats().state);
+    this.link.onState(report);
   }
 
   handle(op: string, input: unknown): Promise<unknown> {
