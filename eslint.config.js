@@ -42,6 +42,17 @@ export default tseslint.config(
     },
   },
   {
+    // The renderer runs in a browser page: DOM globals, no Node, never electron/ (ENGINEERING §B).
+    files: ['renderer/**/*.{ts,tsx}', 'test/unit/renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['renderer/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron', '**/electron/*'], message: 'The renderer talks only through the typed API (shared/api).' }] }],
+    },
+  },
+  {
     // The one documented exception to "TLS verification always on": the runtime's self-signed certificate (trust on first use).
     files: ['electron/workers/orchestrator/runtime/tls-pin.ts'],
     rules: { 'no-restricted-syntax': 'off' },

@@ -20,7 +20,8 @@ import { closeQuitsApp, windowOptions } from './window/options.js';
 const SERVICE_TOKEN = '/run/vplc-orchestrator/token';
 const SERVICE_PORT = 48750;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const resources = path.resolve(here, '../../resources');
+// dist/electron/shell → the app root, where resources/ sits next to dist/ (also inside app.asar).
+const resources = path.resolve(here, '../../../resources');
 
 /** Chromium switches the service passes to the binary; the agent's own parser must not see them. */
 const agentArgs = (argv: string[]): string[] => argv.filter((a) => !/^--(ozone-platform|no-sandbox|disable-gpu)\b/.test(a));
