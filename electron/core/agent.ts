@@ -37,6 +37,8 @@ export type AgentDeps = {
   spawn?: Spawn;
   rendererDir?: string;
   sampleUsage?: boolean;
+  /** 'service' when systemd runs this agent for the whole PC; shown to the UI. */
+  mode?: 'own' | 'service';
 };
 
 export type Agent = {
@@ -113,7 +115,7 @@ export function createAgent(d: AgentDeps): Agent {
     const health = supervisor.health();
     return {
       installationId: info.success ? info.data.value.installationId : '',
-      mode: 'own',
+      mode: d.mode ?? 'own',
       cloud: router.cloud,
       workers: health.map((h) => ({ name: h.name, state: h.state.kind })),
       warnings: info.success ? info.data.value.warnings : ['the orchestrator worker is not answering'],

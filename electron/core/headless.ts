@@ -27,7 +27,8 @@ export async function runAgent(argv: string[]): Promise<number> {
     log.error(`another agent already drives Docker on this host${pid ? ` (pid ${pid})` : ''}; stop it first or attach to it`);
     return 1;
   }
-  const agent = createAgent({ config: opts, log, logHub, settings: store, rendererDir: rendererDir() });
+  const underSystemd = process.env.INVOCATION_ID !== undefined;
+  const agent = createAgent({ config: opts, log, logHub, settings: store, rendererDir: rendererDir(), mode: underSystemd ? 'service' : 'own' });
   let url: string;
   try {
     url = await agent.start();
@@ -44,7 +45,6 @@ export async function runAgent(argv: string[]): Promise<number> {
   const port = Number(new URL(url).port);
   // One JSON line on stdout for whoever started us (tests, the desktop shell): where to connect and how.
   // Under systemd stdout goes to the journal, which the token must not reach: there only the token file carries it.
-  const underSystemd = process.env.INVOCATION_ID !== undefined;
   const ready = underSystemd ? { event: 'ready', url, port, tokenFile } : { event: 'ready', url: `${url}#token=${agent.token}`, port, token: agent.token, tokenFile };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   log.info('agent ready', { dataDir: opts.dataDir, ui: url });

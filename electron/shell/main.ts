@@ -1,24 +1,23 @@
 // Electron's main process: the only place that wires real Electron APIs to the plain-Node core. Everything it calls is
-// unit-tested through injected fakes; this file only connects them (ENGINEERING decision 1).
-import { readFileSync } from 'node:fs';
+// unit-tested through injected fakes or against a real agent; this file only connects them (ENGINEERING decision 1).
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, protocol, shell, Tray } from 'electron';
-import { createAgent, rendererDir, type Agent } from '../core/agent.js';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, net, protocol, shell, Tray } from 'electron';
+import { Settings } from '../../shared/domain/settings.js';
+import { createAgent, rendererDir } from '../core/agent.js';
+import { AgentUnavailable, connectDesktopAgent, type AgentConnection } from '../core/desktop/connect.js';
 import { runAgent } from '../core/headless.js';
-import { ApiClient } from '../core/api/ws-client.js';
 import { LogHub } from '../core/logging/log-hub.js';
-import { createLogger } from '../core/logging/logger.js';
+import { createLogger, type Logger } from '../core/logging/logger.js';
 import { defaultSettingsFile, resolveConfig } from '../core/settings/layers.js';
 import { SettingsStore } from '../core/settings/store.js';
+import { readAutostart, setAutostart } from './desktop/autostart.js';
 import { bindIpc } from './ipc/bind.js';
 import { hardenWebContents } from './security/guards.js';
 import { TrayController } from './tray/controller.js';
-import type { TrayState } from './tray/menu.js';
+import { TrayFeed } from './tray/feed.js';
 import { closeQuitsApp, windowOptions } from './window/options.js';
 
-const SERVICE_TOKEN = '/run/vplc-orchestrator/token';
-const SERVICE_PORT = 48750;
 const here = path.dirname(fileURLToPath(import.meta.url));
 // dist/electron/shell → the app root, where resources/ sits next to dist/ (also inside app.asar).
 const resources = path.resolve(here, '../../../resources');
@@ -41,7 +40,7 @@ if (agentAt >= 0) {
 } else {
   protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
   if (!app.requestSingleInstanceLock()) app.exit(0);
-  void main();
+  else void main();
 }
 
 async function main(): Promise<void> {
@@ -52,27 +51,31 @@ async function main(): Promise<void> {
   const logHub = new LogHub();
   const log = createLogger({ file: path.join(config.dataDir, 'logs', 'desktop.log'), level: config.logLevel, hub: logHub });
 
-  // Attach to the system service when we may read its token; otherwise run our own agent (AppImage, development).
-  let call: (channel: string, raw: unknown) => Promise<unknown>;
-  let own: Agent | undefined;
-  let mode: TrayState['mode'] = 'own';
-  let token: string | undefined;
+  let connection: AgentConnection;
   try {
-    token = readFileSync(SERVICE_TOKEN, 'utf8').trim();
-  } catch {
-    token = undefined;
+    connection = await connectDesktopAgent({
+      lockName: config.lockName,
+      createOwnAgent: () => createAgent({ config, log, logHub, settings: settingsStore, rendererDir: rendererDir() }),
+    });
+  } catch (err) {
+    const fix = err instanceof AgentUnavailable && err.fix ? `\n\n${err.fix}` : '';
+    log.error('no agent for the desktop app', { err: String(err) });
+    dialog.showErrorBox('vPLC Orchestrator cannot start', `${(err as Error).message}${fix}`);
+    app.exit(1);
+    return;
   }
-  if (token) {
-    const client = await ApiClient.connect(SERVICE_PORT, token);
-    call = (channel, raw) => client.call(channel, raw);
-    mode = 'service';
-  } else {
-    own = createAgent({ config, log, logHub, settings: settingsStore, rendererDir: rendererDir() });
-    await own.start();
-    const registry = own.registry;
-    call = (channel, raw) => registry.call(channel, raw, { via: 'ipc' });
-  }
-  bindIpc(ipcMain, (channel, raw) => call(channel, raw) as ReturnType<Parameters<typeof bindIpc>[1]>);
+  log.info('desktop app ready', { mode: connection.mode });
+  syncAutostart(loaded.settings.desktop.autostart, log);
+
+  bindIpc(ipcMain, async (channel, raw) => {
+    const result = await connection.call(channel, raw);
+    // The autostart entry is a file of this user's session, so the app (not the agent) applies that setting.
+    if (channel === 'settings:set' && result.ok) {
+      const s = Settings.safeParse((result.value as { settings?: unknown }).settings);
+      if (s.success) syncAutostart(s.data.desktop.autostart, log);
+    }
+    return result;
+  });
 
   const root = rendererDir();
   protocol.handle('app', (req) => {
@@ -83,7 +86,11 @@ async function main(): Promise<void> {
   app.on('web-contents-created', (_e, wc) => hardenWebContents(wc, (url) => void shell.openExternal(url)));
 
   const win = new BrowserWindow(windowOptions(path.join(here, '../preload/index.cjs'), path.join(resources, 'icons', 'icon.png')));
-  win.once('ready-to-show', () => win.show());
+  // Every contract event goes to the window; the preload hands each one only to the listeners of that name.
+  const stopEvents = connection.onEvent((name, payload) => {
+    if (!win.isDestroyed()) win.webContents.send(name, payload);
+  });
+  if (!process.argv.includes('--hidden')) win.once('ready-to-show', () => win.show());
   await win.loadURL('app://renderer/index.html');
 
   const icon = (name: string): Electron.NativeImage => nativeImage.createFromPath(path.join(resources, 'tray', `${name}.png`));
@@ -91,8 +98,11 @@ async function main(): Promise<void> {
   const controller = new TrayController(tray, Menu, { connected: icon('connected'), offline: icon('offline'), error: icon('error'), stopped: icon('stopped') }, (cmd) => {
     if (cmd === 'open') win.show();
     else if (cmd === 'quit') app.quit();
+    else void feed.command(cmd);
   });
-  controller.render({ agent: 'running', mode, cloud: config.cloudEnabled ? 'offline' : 'disabled', vplcs: { running: 0, total: 0 }, certDaysLeft: null });
+  const feed = new TrayFeed(connection, (s) => controller.render(s), (message) => dialog.showErrorBox('vPLC Orchestrator', message));
+  await feed.start();
+
   win.on('close', (e) => {
     if (!closeQuitsApp(loaded.settings.desktop, true)) {
       e.preventDefault();
@@ -105,6 +115,22 @@ async function main(): Promise<void> {
     win.focus();
   });
   // Quitting stops the agent this app runs itself, never the vPLCs; an attached service keeps running.
-  app.on('before-quit', () => void own?.stop());
+  let closing = false;
+  app.on('before-quit', (e) => {
+    if (closing) return;
+    closing = true;
+    e.preventDefault();
+    feed.stop();
+    stopEvents();
+    void connection.close().finally(() => app.quit());
+  });
 }
 
+function syncAutostart(enabled: boolean, log: Logger): void {
+  try {
+    const now = readAutostart(process.env, process.execPath);
+    if (enabled !== now.enabled || (enabled && now.stale)) setAutostart(process.env, process.execPath, enabled);
+  } catch (err) {
+    log.warn('cannot update the autostart entry', { err: String(err) });
+  }
+}

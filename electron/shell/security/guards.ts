@@ -5,6 +5,7 @@ export interface WebContentsLike {
   session: {
     setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
     setPermissionCheckHandler(handler: () => boolean): void;
+    webRequest: { onBeforeRequest(listener: (details: { url: string }, callback: (response: { cancel: boolean }) => void) => void): void };
   };
 }
 
@@ -26,6 +27,9 @@ export const isExternalAllowed = (url: string): boolean => {
   }
 };
 
+/** The renderer has no network: it loads only app:// (and the inline data: images its CSP allows). */
+export const isRendererRequestAllowed = (url: string): boolean => isAppUrl(url) || url.startsWith('data:') || url.startsWith('devtools:');
+
 export function hardenWebContents(wc: WebContentsLike, openExternal: (url: string) => void): void {
   wc.on('will-navigate', (event, url) => {
     if (!isAppUrl(url)) event.preventDefault();
@@ -36,4 +40,5 @@ export function hardenWebContents(wc: WebContentsLike, openExternal: (url: strin
   });
   wc.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   wc.session.setPermissionCheckHandler(() => false);
+  wc.session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isRendererRequestAllowed(details.url) }));
 }

@@ -84,10 +84,15 @@ describe('hardenWebContents', () => {
     let open: (d: { url: string }) => { action: 'deny' } = () => ({ action: 'deny' });
     let request: (wc: unknown, p: string, cb: (g: boolean) => void) => void = () => undefined;
     let check: () => boolean = () => true;
+    let beforeRequest: (d: { url: string }, cb: (r: { cancel: boolean }) => void) => void = () => undefined;
     const wc: WebContentsLike = {
       on: (_e, l) => void (navigate = l),
       setWindowOpenHandler: (h) => void (open = h),
-      session: { setPermissionRequestHandler: (h) => void (request = h), setPermissionCheckHandler: (h) => void (check = h) },
+      session: {
+        setPermissionRequestHandler: (h) => void (request = h),
+        setPermissionCheckHandler: (h) => void (check = h),
+        webRequest: { onBeforeRequest: (l) => void (beforeRequest = l) },
+      },
     };
     const external: string[] = [];
     hardenWebContents(wc, (u) => external.push(u));
@@ -101,6 +106,14 @@ describe('hardenWebContents', () => {
     request(null, 'media', (g) => (granted = g));
     expect(granted).toBe(false);
     expect(check()).toBe(false);
+    const cancelled = (url: string): boolean | undefined => {
+      let cancel: boolean | undefined;
+      beforeRequest({ url }, (r) => (cancel = r.cancel));
+      return cancel;
+    };
+    expect(cancelled('app://renderer/assets/index.js')).toBe(false);
+    expect(cancelled('data:image/png;base64,AAAA')).toBe(false);
+    for (const url of ['https://evil.example/x.js', 'http://127.0.0.1:48750/api', 'ws://127.0.0.1:48750/api', 'file:///etc/passwd', 'app://other/x']) expect(cancelled(url), url).toBe(true);
   });
 });
 
