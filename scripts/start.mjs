@@ -1,7 +1,8 @@
-// `npm start`: the desktop app needs the Electron binary, which cannot be downloaded on every machine.
-// Without it, say so and point to the headless agent instead of printing a stack trace.
-import { createRequire } from 'node:module';
+// `npm start`: build, then launch the desktop app. The Electron binary cannot be downloaded on every machine; without
+// it, say so and point to the headless agent instead of printing a stack trace.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 let binary;
@@ -13,11 +14,14 @@ try {
 if (typeof binary !== 'string' || !existsSync(binary)) {
   process.stderr.write(
     'The Electron binary is not installed on this machine, so the desktop window cannot start.\n' +
-      'Run the headless agent instead (same core, local-only mode):\n\n' +
+      'Run the headless agent instead (same core and UI, local-only mode; open the URL it prints in a browser):\n\n' +
       '  npm run agent -- --no-cloud\n\n' +
-      'or, after `npm run build`: ./bin/vplc-orchestrator.js agent --no-cloud\n',
+      'or, after `npm run build`: ./bin/vplc-orchestrator.js agent --no-cloud\n' +
+      'To get the binary: reinstall without ELECTRON_SKIP_BINARY_DOWNLOAD on a machine that can reach GitHub.\n',
   );
   process.exit(1);
 }
-process.stderr.write('The desktop shell is not part of this build yet; run `npm run agent -- --no-cloud`.\n');
-process.exit(1);
+const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+const app = spawn(binary, ['.', ...process.argv.slice(2)], { stdio: 'inherit' });
+app.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

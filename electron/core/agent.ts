@@ -61,6 +61,7 @@ export function createAgent(d: AgentDeps): Agent {
     entry: workerEntry(name),
     config: workerConfig,
     maxOldGenerationSizeMb: 256,
+    maxYoungGenerationSizeMb: 4,
     ...DEFAULT_SUPERVISION,
   });
   const specs = [

@@ -19,7 +19,7 @@ export interface WorkerHandle {
   terminate(): Promise<void>;
 }
 
-export type Spawn = (entry: string, opts: { maxOldGenerationSizeMb?: number }) => WorkerHandle;
+export type Spawn = (entry: string, opts: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number }) => WorkerHandle;
 
 export interface Timers {
   now(): number;
@@ -42,6 +42,8 @@ export type WorkerSpec = {
   entry: string;
   config: unknown;
   maxOldGenerationSizeMb?: number;
+  /** V8 young generation cap of the thread (see spawn.ts for the measurement behind it). */
+  maxYoungGenerationSizeMb?: number;
   backoff: Backoff;
   loop: { maxCrashes: number; windowMs: number; slowRetryMs: number };
   /** A missed deadline of this many ms without an `alive` beat counts as a hang. */
