@@ -52,8 +52,29 @@ export const VplcSpec = z
     vnics: z.array(VnicSpec),
     /** Image tag; `latest` when the request gave none. */
     runtimeVersion: z.string().regex(IMAGE_TAG_RE).default('latest'),
+    /** EXTEND (operations): vPLCs that must be healthy before this one starts, at boot and during updates. */
+    dependsOn: z.array(VplcName).max(32).optional(),
+    /** EXTEND: follow the registry digest of the runtime tag; a new digest is applied only inside the change window. */
+    autoUpdate: z.boolean().optional(),
+    /** EXTEND: container limits applied by Docker; absent means unlimited. */
+    quotas: z
+      .object({
+        /** Share of CPUs, e.g. 0.5 or 2. */
+        cpus: z.number().positive().max(1024).optional(),
+        memoryMb: z.number().int().min(32).max(1_048_576).optional(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * EXTEND: when reconcile and updates may change this vPLC while it runs: `confirm` (default) only when it is stopped
+     * or after an explicit confirm from the cloud or the UI; `immediate` at once.
+     */
+    changePolicy: z.enum(['confirm', 'immediate']).optional(),
   })
   .superRefine((spec, ctx) => {
+    spec.dependsOn?.forEach((d, i) => {
+      if (d === spec.name) ctx.addIssue({ code: 'custom', path: ['dependsOn', i], message: 'a vPLC cannot depend on itself' });
+    });
     const seen = new Set<string>();
     spec.vnics.forEach((v, i) => {
       if (v.mode === 'static' && !v.ip) ctx.addIssue({ code: 'custom', path: ['vnics', i, 'ip'], message: 'a static vNIC needs an IP address' });
