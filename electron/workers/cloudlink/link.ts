@@ -67,6 +67,8 @@ export class CloudLink {
   private closed = false;
   private reconnectNow = false;
   private everConnected = false;
+  /** The id of the last accepted certificate; kept across forget() so a re-enrolment after self-destruct is seen. */
+  private linkedAgentId: string | null = null;
   private attempt = 0;
   private attempts = 0;
   private connects = 0;
@@ -153,11 +155,12 @@ export class CloudLink {
     this.creds = c;
     this.certificateWarning = null;
     this.opts.log.info('client certificate accepted', { agent_id: c.info.agentId, fingerprint: c.info.fingerprint256, not_after: c.info.notAfter });
-    if (previous && previous.info.agentId !== c.info.agentId) {
-      // Re-enrolment: a new orchestrator id opens a new linking window (DECISIONS).
+    if (this.linkedAgentId !== null && this.linkedAgentId !== c.info.agentId) {
+      // Re-enrolment (also after a self-destruct dropped the old pair): a new id opens a new linking window (DECISIONS).
       this.everConnected = false;
       this.attempt = 0;
     }
+    this.linkedAgentId = c.info.agentId;
     if (previous && this.endAttempt) {
       this.reconnectNow = true;
       this.endAttempt();

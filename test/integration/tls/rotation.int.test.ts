@@ -57,4 +57,16 @@ describe('certificate rotation', () => {
     expect(next?.fingerprint).toBe(fx.link.stats().fingerprint);
     expect(fx.link.stats().agentId).toBe('99000001');
   });
+
+  it('a re-enrolment after a self-destruct opens a new linking window', async () => {
+    expect(fx.link.stats().everConnected).toBe(true);
+    fx.link.forget();
+    await waitFor(() => fx.link.stats().state, (s) => s === 'not_enrolled', { timeoutMs: 5_000, what: 'the link without credentials' });
+    // A pair from a CA the simulator does not trust: accepted on disk, refused by the server, so the link stays in
+    // its linking window and the window's state is visible.
+    const elsewhere = await createPkiSet('99000002');
+    await storeCredentials(fx.mtlsDir, elsewhere.client.key, elsewhere.client.cert);
+    await waitFor(() => fx.link.stats(), (s) => s.agentId === '99000002' && s.attempts > 0, { timeoutMs: 10_000, what: 'an attempt under the new id' });
+    expect(fx.link.stats()).toMatchObject({ everConnected: false, attempt: 0 });
+  });
 });
