@@ -241,7 +241,9 @@ export class BuiltinMonitor {
       return;
     }
     const byName = new Map(states.map((s) => [s.name, s]));
-    const targets = names ?? [...new Set([...this.sent.keys(), ...byName.keys()])];
+    // A full re-read leaves interfaces with a pending debounce alone: they are still settling, and their own timer
+    // reads them once quiet (one debounce between a kernel event and re-attachment, DECISIONS).
+    const targets = names ?? [...new Set([...this.sent.keys(), ...byName.keys()])].filter((n) => !this.timers.has(n));
     for (const name of targets) {
       const s = byName.get(name);
       if (!s) {

@@ -124,6 +124,19 @@ describe('BuiltinMonitor', () => {
     expect(children).toHaveLength(3);
   });
 
+  it('leaves an interface that is still settling to its own debounce during a rediscovery', async () => {
+    await vi.advanceTimersByTimeAsync(28_000);
+    kernel = [state('ens37', ['10.0.0.5/24'])];
+    children[0]?.line('2: ens37    inet 10.0.0.5/24 scope global ens37');
+    await vi.advanceTimersByTimeAsync(2_000); // the 30 s rediscovery fires 2 s into the 3 s quiet period
+    await flush();
+    expect(events).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await flush();
+    expect(events).toHaveLength(2);
+    expect(events[1]).toMatchObject({ type: 'network_change', data: { interface: 'ens37', ipv4_addresses: [{ address: '10.0.0.5' }] } });
+  });
+
   it('rediscovers every 30 s and sends only interfaces that differ', async () => {
     await vi.advanceTimersByTimeAsync(30_000);
     await flush();
