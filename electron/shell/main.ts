@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../core/logging/logger.js';
 import { defaultSettingsFile, resolveConfig } from '../core/settings/layers.js';
 import { SettingsStore } from '../core/settings/store.js';
 import { readAutostart, setAutostart } from './desktop/autostart.js';
+import { hasTrayHost } from './desktop/tray-host.js';
 import { bindIpc } from './ipc/bind.js';
 import { hardenWebContents } from './security/guards.js';
 import { TrayController } from './tray/controller.js';
@@ -103,8 +104,9 @@ async function main(): Promise<void> {
   const feed = new TrayFeed(connection, (s) => controller.render(s), (message) => dialog.showErrorBox('vPLC Orchestrator', message));
   await feed.start();
 
+  const trayVisible = await hasTrayHost();
   win.on('close', (e) => {
-    if (!closeQuitsApp(loaded.settings.desktop, true)) {
+    if (!closeQuitsApp(loaded.settings.desktop, trayVisible)) {
       e.preventDefault();
       win.hide();
     }
