@@ -7,6 +7,7 @@ import { NetmonEvent } from '../../shared/netmon/events.js';
 import { LinkStateEvent } from '../lib/protocol/agent-ops.js';
 import { OrchestratorEvents } from '../lib/protocol/orchestrator-ops.js';
 import { WorkerRouter } from './commands/router.js';
+import { NetworkTimeline } from './api/network-timeline.js';
 import { EventHub } from './api/event-hub.js';
 import { registerCerts } from './api/handlers/certs.js';
 import { registerHandlers } from './api/handlers/register.js';
@@ -130,6 +131,8 @@ export function createAgent(d: AgentDeps): Agent {
     }),
     d.logHub,
   );
+  const timeline = new NetworkTimeline(events);
+  registry.register('network:timeline', ({ limit }) => Promise.resolve(timeline.list(limit)));
   registerSettings(registry, d.settings);
   registerCerts(registry, { mtlsDir: config.mtlsDir, provisionUrl: config.provisionUrl, caFile: config.caFile, events });
   d.logHub.subscribe((batch) => events.publish('logs:line', batch));

@@ -101,6 +101,11 @@ export const invoke = {
     input: z.object({ target: z.union([z.literal('host'), VplcName]), seconds: z.number().int().positive().max(172_800) }).strict(),
     output: z.object({ cpu: z.array(UsagePoint), memory: z.array(UsagePoint) }),
   },
+  /** Host network changes and the vPLC re-attachments and DHCP events they caused, newest first, since the agent started. */
+  'network:timeline': {
+    input: z.object({ limit: z.number().int().positive().max(500).default(200) }).strict(),
+    output: z.array(z.object({ ts: z.number(), kind: z.enum(['interface', 'vplc']), subject: z.string(), detail: z.string() })),
+  },
   'logs:tail': {
     input: z.object({ limit: z.number().int().positive().max(5_000).default(500), level: LogLineView.shape.level.default('debug') }).strict(),
     output: z.array(LogLineView),

@@ -56,6 +56,7 @@ beforeAll(async () => {
     { channel: 'vplc:start', input: { name }, ok: true },
     { channel: 'metrics:history', input: { target: 'host', seconds: 3_600 }, ok: true },
     { channel: 'logs:tail', input: { limit: 20 }, ok: true },
+    { channel: 'network:timeline', input: {}, ok: true },
     { channel: 'vplc:delete', input: { name, confirm: true }, ok: true },
     { channel: 'agent:stop', input: { confirm: true }, ok: true },
     { channel: 'agent:start', input: {}, ok: true },

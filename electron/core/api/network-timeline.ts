@@ -1,0 +1,50 @@
+import type { Output } from '../../../shared/api/contract.js';
+import type { EventHub } from './event-hub.js';
+
+type Entry = Output<'network:timeline'>[number];
+
+const describeInterface = (p: Record<string, unknown>): Entry | null => {
+  const iface = typeof p['interface'] === 'string' ? p['interface'] : null;
+  if (!iface) return null;
+  if (typeof p['status'] === 'string') return { ts: 0, kind: 'interface', subject: iface, detail: p['status'] === 'removed' ? 'removed' : 'down' };
+  const addrs = Array.isArray(p['ipv4_addresses']) ? p['ipv4_addresses'] : [];
+  const list = addrs.map((a) => (a && typeof a === 'object' && 'subnet' in a ? String((a as { subnet: unknown }).subnet) : '')).filter(Boolean);
+  const gw = typeof p['gateway'] === 'string' ? `, gateway ${p['gateway']}` : '';
+  return { ts: 0, kind: 'interface', subject: iface, detail: list.length ? `${list.join(', ')}${gw}` : `${String(p['operstate'] ?? 'up')}, no IPv4 address` };
+};
+
+/** vPLC changes that are about its network: re-attachment after a host change and DHCP lease events. */
+const isNetworkReason = (reason: string | undefined): reason is string => !!reason && (reason.startsWith('vnic-') || reason.startsWith('dhcp-'));
+
+/**
+ * The recent host network changes and the vPLC re-attachments they caused, for the UI's Network page. In memory only:
+ * the persisted journal is the record; this is the view since the agent started.
+ */
+export class NetworkTimeline {
+  private readonly entries: Entry[] = [];
+
+  constructor(
+    events: EventHub,
+    private readonly now: () => number = Date.now,
+    private readonly capacity = 500,
+  ) {
+    events.subscribe((name, payload) => {
+      if (name === 'netmon:change') this.push(describeInterface(payload as Record<string, unknown>));
+      if (name === 'vplc:changed') {
+        const e = payload as { name: string; reason?: string };
+        if (isNetworkReason(e.reason)) this.push({ ts: 0, kind: 'vplc', subject: e.name, detail: e.reason });
+      }
+    });
+  }
+
+  /** Newest first. */
+  list(limit: number): Entry[] {
+    return this.entries.slice(-limit).reverse();
+  }
+
+  private push(e: Entry | null): void {
+    if (!e) return;
+    this.entries.push({ ...e, ts: this.now() });
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+  }
+}
