@@ -19,3 +19,13 @@ export function requireDocker(): void {
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) throw new MissingDependency('root', 'network-namespace and veth tests must run as root (scripts/test-all)');
 }
+
+export const CHROMIUM = process.env.VPLC_CHROMIUM ?? '/usr/bin/chromium';
+
+export function requireChromium(): void {
+  try {
+    execFileSync(CHROMIUM, ['--version'], { stdio: 'pipe', timeout: 30_000 });
+  } catch {
+    throw new MissingDependency(`Chromium (${CHROMIUM})`, 'install Debian\'s chromium package (scripts/test-all does) or set VPLC_CHROMIUM');
+  }
+}

@@ -1,0 +1,82 @@
+import { useEffect, useRef } from 'react';
+import { Badge, stateTone } from './components/ui';
+import { Dashboard } from './features/dashboard/Dashboard';
+import { Enrolment } from './features/enrol/Enrolment';
+import { Logs } from './features/logs/Logs';
+import { Network } from './features/network/Network';
+import { SettingsPage } from './features/settings/SettingsPage';
+import { CreateVplc } from './features/vplcs/CreateVplc';
+import { VplcDetail } from './features/vplcs/VplcDetail';
+import { VplcList } from './features/vplcs/VplcList';
+import type { Page } from './store/app';
+import { useApp } from './store/context';
+
+const NAV: Array<{ page: Page; label: string }> = [
+  { page: 'dashboard', label: 'Dashboard' },
+  { page: 'vplcs', label: 'vPLCs' },
+  { page: 'network', label: 'Network' },
+  { page: 'logs', label: 'Logs' },
+  { page: 'enrol', label: 'Enrolment' },
+  { page: 'settings', label: 'Settings' },
+];
+
+function ConnectionBanner() {
+  const link = useApp((s) => s.link);
+  if (link === 'open') return null;
+  if (link === 'unauthorised')
+    return (
+      <div className="banner banner-bad" role="alert">
+        This page is not authorised to reach the agent. Open the address the agent printed at start (it ends with #token=…), or run <code>vplc-orchestrator status</code> on this PC.
+      </div>
+    );
+  return (
+    <div className="banner" role="status">
+      {link === 'connecting' ? 'Connecting to the agent…' : 'The connection to the agent was lost; reconnecting…'} vPLCs keep running meanwhile.
+    </div>
+  );
+}
+
+export function App() {
+  const page = useApp((s) => s.page);
+  const selected = useApp((s) => s.selected);
+  const navigate = useApp((s) => s.navigate);
+  const cloud = useApp((s) => s.status.data?.cloud);
+  const main = useRef<HTMLElement>(null);
+  // Moves focus to the new page's heading so keyboard and screen-reader users land where the content changed.
+  useEffect(() => main.current?.querySelector<HTMLElement>('h1')?.focus(), [page, selected]);
+  const current: Page = page === 'create' || page === 'vplc' ? 'vplcs' : page;
+  return (
+    <div className="app">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <nav aria-label="Main" className="sidebar">
+        <div className="brand">
+          <span className="logo" aria-hidden="true" />
+          vPLC Orchestrator
+        </div>
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.page}>
+              <button type="button" aria-current={current === n.page ? 'page' : undefined} onClick={() => navigate(n.page)}>
+                {n.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <div className="sidebar-foot">{cloud ? <Badge tone={cloud === 'disabled' ? 'idle' : stateTone(cloud)}>cloud: {cloud === 'disabled' ? 'local-only' : cloud}</Badge> : null}</div>
+      </nav>
+      <main id="main" ref={main}>
+        <ConnectionBanner />
+        {page === 'dashboard' ? <Dashboard /> : null}
+        {page === 'vplcs' ? <VplcList /> : null}
+        {page === 'create' ? <CreateVplc /> : null}
+        {page === 'vplc' && selected ? <VplcDetail key={selected} name={selected} /> : null}
+        {page === 'network' ? <Network /> : null}
+        {page === 'logs' ? <Logs /> : null}
+        {page === 'enrol' ? <Enrolment /> : null}
+        {page === 'settings' ? <SettingsPage /> : null}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import type { Envelope } from '../../../shared/api/envelope';
+
+/** How the page reaches the agent: Electron's preload bridge or the agent's loopback WebSocket. */
+export type LinkState = 'connecting' | 'open' | 'closed' | 'unauthorised';
+
+export interface Transport {
+  readonly kind: 'ipc' | 'ws';
+  invoke(channel: string, input: unknown): Promise<Envelope<unknown>>;
+  on(name: string, listener: (payload: unknown) => void): () => void;
+  /** The transport's own connection state (IPC is always open). */
+  onState(listener: (s: LinkState) => void): () => void;
+}
+
+/** What the preload script exposes (electron/preload/index.ts). */
+export type PreloadApi = {
+  invoke(channel: string, input: unknown): Promise<unknown>;
+  on(name: string, listener: (payload: unknown) => void): () => void;
+};
+
+export function ipcTransport(api: PreloadApi): Transport {
+  return {
+    kind: 'ipc',
+    invoke: async (channel, input) => {
+      const r = (await api.invoke(channel, input)) as Envelope<unknown> | undefined;
+      return r && typeof r === 'object' && 'ok' in r ? r : { ok: false, error: { code: 'INTERNAL', message: 'the app returned no answer' } };
+    },
+    on: (name, listener) => api.on(name, listener),
+    onState: (listener) => {
+      listener('open');
+      return () => undefined;
+    },
+  };
+}

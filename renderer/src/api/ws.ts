@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { ApiError, type Envelope } from '../../../shared/api/envelope';
+import type { LinkState, Transport } from './transport';
+
+const TOKEN_KEY = 'vplc-orchestrator.token';
+
+/**
+ * The token comes once in the URL fragment (`#token=…`, printed by the agent); it is moved to sessionStorage and
+ * removed from the address bar so it does not end up in bookmarks or screenshots.
+ */
+export function takeToken(loc: Location, storage: Storage, history: History): string | null {
+  const m = /(?:^#|&)token=([0-9a-fA-F]{16,128})/.exec(loc.hash);
+  if (m?.[1]) {
+    storage.setItem(TOKEN_KEY, m[1]);
+    history.replaceState(null, '', loc.pathname + loc.search);
+    return m[1];
+  }
+  return storage.getItem(TOKEN_KEY);
+}
+
+const ServerMessage = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('authed') }),
+  z.object({ t: z.literal('result'), id: z.number(), envelope: z.union([z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: ApiError })]) }),
+  z.object({ t: z.literal('event'), name: z.string(), payload: z.unknown() }),
+  z.object({ t: z.literal('error'), message: z.string() }),
+]);
+
+type Pending = { resolve: (e: Envelope<unknown>) => void; timer: ReturnType<typeof setTimeout> };
+
+export type WsOptions = { url: string; token: string; callTimeoutMs?: number; createSocket?: (url: string) => WebSocket };
+
+/** Reconnects with a growing delay (1 s … 15 s); calls made while the socket is down wait for it, up to their timeout. */
+export function wsTransport(o: WsOptions): Transport {
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const stateListeners = new Set<(s: LinkState) => void>();
+  const pending = new Map<number, Pending>();
+  const queue: Array<{ id: number; message: string }> = [];
+  let state: LinkState = 'connecting';
+  let socket: WebSocket | null = null;
+  let nextId = 1;
+  let delay = 1_000;
+  const setState = (s: LinkState): void => {
+    state = s;
+    for (const l of stateListeners) l(s);
+  };
+
+  const connect = (): void => {
+    setState('connecting');
+    const ws = (o.createSocket ?? ((u) => new WebSocket(u)))(o.url);
+    socket = ws;
+    ws.onopen = () => ws.send(JSON.stringify({ t: 'auth', token: o.token }));
+    ws.onmessage = (ev) => {
+      let msg: z.infer<typeof ServerMessage>;
+      try {
+        const parsed = ServerMessage.safeParse(JSON.parse(String(ev.data)));
+        if (!parsed.success) return;
+        msg = parsed.data;
+      } catch {
+        return;
+      }
+      if (msg.t === 'authed') {
+        delay = 1_000;
+        setState('open');
+        for (const q of queue.splice(0)) ws.send(q.message);
+      } else if (msg.t === 'result') {
+        const p = pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        clearTimeout(p.timer);
+        p.resolve(msg.envelope as Envelope<unknown>);
+      } else if (msg.t === 'event') {
+        for (const l of listeners.get(msg.name) ?? []) l(msg.payload);
+      }
+    };
+    ws.onclose = (ev) => {
+      socket = null;
+      if (ev.code === 4401) {
+        setState('unauthorised');
+        return;
+      }
+      setState('closed');
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 15_000);
+    };
+  };
+  connect();
+
+  return {
+    kind: 'ws',
+    invoke: (channel, input) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          // A call that timed out while waiting for the connection is dropped, not sent late.
+          const queued = queue.findIndex((q) => q.id === id);
+          if (queued >= 0) queue.splice(queued, 1);
+          resolve({ ok: false, error: { code: 'TIMEOUT', message: state === 'open' ? `the agent did not answer ${channel} in time` : 'not connected to the agent' } });
+        }, o.callTimeoutMs ?? 120_000);
+        pending.set(id, { resolve, timer });
+        const m = JSON.stringify({ t: 'invoke', id, channel, input });
+        if (state === 'open' && socket) socket.send(m);
+        else queue.push({ id, message: m });
+      }),
+    on: (name, listener) => {
+      const set = listeners.get(name) ?? new Set();
+      set.add(listener);
+      listeners.set(name, set);
+      return () => void set.delete(listener);
+    },
+    onState: (listener) => {
+      stateListeners.add(listener);
+      listener(state);
+      return () => void stateListeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Output } from '../../../../shared/api/contract';
+import { errorText } from '../../api/client';
+import { Badge, CopyButton, ErrorBox, Field, Loading } from '../../components/ui';
+import { useApi, useApp } from '../../store/context';
+
+type Step = 'idle' | 'id' | 'key' | 'enrolled' | 'failed';
+const STEPS: Array<{ key: Exclude<Step, 'idle' | 'failed'>; label: string }> = [
+  { key: 'id', label: 'Ask the cloud for an agent ID' },
+  { key: 'key', label: 'Generate the private key and certificate request on this PC' },
+  { key: 'enrolled', label: 'Receive the signed certificate' },
+];
+
+function CertificateDetails({ cert }: { cert: NonNullable<Output<'certs:info'>> }) {
+  return (
+    <dl className="facts">
+      <dt>Agent ID</dt>
+      <dd className="mono">{cert.agentId}</dd>
+      <dt>Subject</dt>
+      <dd className="mono small">{cert.subject}</dd>
+      <dt>Issuer</dt>
+      <dd className="mono small">{cert.issuer}</dd>
+      <dt>Valid</dt>
+      <dd>
+        {new Date(cert.notBefore).toLocaleString()} – {new Date(cert.notAfter).toLocaleString()}{' '}
+        <Badge tone={cert.expiry.level === 'ok' ? 'ok' : cert.expiry.level === 'expired' ? 'bad' : 'warn'}>{cert.expiry.message ?? `${Math.floor(cert.expiry.daysLeft)} days left`}</Badge>
+      </dd>
+      <dt>SHA-256</dt>
+      <dd className="mono small wrap">{cert.fingerprint256}</dd>
+    </dl>
+  );
+}
+
+function EnrolForm({ renewal }: { renewal: boolean }) {
+  const api = useApi();
+  const refreshCert = useApp((s) => s.refreshCert);
+  const [url, setUrl] = useState('');
+  const [urlError, setUrlError] = useState<string>();
+  const [step, setStep] = useState<Step>('idle');
+  const [id, setId] = useState<string>();
+  const [result, setResult] = useState<Output<'certs:enroll'>>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    void api.call('settings:get', {}).then((r) => r.ok && setUrl((u) => u || r.value.settings.cloud.provisionUrl));
+  }, [api]);
+  useEffect(
+    () =>
+      api.on('certs:progress', (p) => {
+        if (p.id) setId(p.id);
+        setStep(p.step);
+      }),
+    [api],
+  );
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    try {
+      const u = new URL(url);
+      if (u.protocol !== 'https:') throw new Error('https');
+    } catch {
+      setUrlError('Give the provisioning address as https://host[:port].');
+      return;
+    }
+    setUrlError(undefined);
+    setError(undefined);
+    setResult(undefined);
+    setId(undefined);
+    setStep('id');
+    const r = await api.call('certs:enroll', { provisionUrl: url });
+    if (!r.ok) {
+      setStep('failed');
+      setError(errorText(r.error));
+      return;
+    }
+    setResult(r.value);
+    setId(r.value.id);
+    setStep('enrolled');
+    void refreshCert();
+  };
+  const busy = step === 'id' || step === 'key';
+  const reached = (k: Step): boolean => STEPS.findIndex((s) => s.key === k) <= STEPS.findIndex((s) => s.key === step);
+  return (
+    <section className="card" aria-labelledby="enrol-h">
+      <h2 id="enrol-h">{renewal ? 'Renew by enrolling again' : 'Enrol this PC'}</h2>
+      <p className="muted">
+        {renewal
+          ? 'A new key and certificate replace the current ones; the cloud link switches over without a restart. Link the new agent ID in the cloud console as before.'
+          : 'The agent asks the cloud for an ID, creates its private key here (it never leaves this PC), and receives a certificate. Then you link the ID in the cloud console.'}
+      </p>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <Field label="Provisioning URL" htmlFor="provision-url" error={urlError} hint="Your cloud's provisioning address, from the cloud console.">
+          <input id="provision-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} aria-invalid={!!urlError} disabled={busy} />
+        </Field>
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Enrolling…' : renewal ? 'Renew' : 'Enrol'}
+        </button>
+      </form>
+      {step !== 'idle' ? (
+        <ol className="steps" aria-label="Enrolment progress">
+          {STEPS.map((s) => (
+            <li key={s.key} className={step === 'failed' ? 'step-failed' : reached(s.key) ? (s.key === step && step !== 'enrolled' ? 'step-active' : 'step-done') : 'step-todo'}>
+              {s.label}
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      {id ? (
+        <div className="agent-id" aria-live="polite">
+          <p>Agent ID</p>
+          <output className="id-big mono" aria-label="Agent ID">
+            {id}
+          </output>
+          <CopyButton text={id} label="Copy ID" />
+          <p className="muted">In the cloud console, open Orchestrators → Link orchestrator and enter this ID{result?.expiresAt ? ` before ${new Date(result.expiresAt).toLocaleString()}` : ''}.</p>
+        </div>
+      ) : null}
+      {error ? <ErrorBox>{error}</ErrorBox> : null}
+    </section>
+  );
+}
+
+function ImportForm() {
+  const api = useApi();
+  const refreshCert = useApp((s) => s.refreshCert);
+  const [keyFile, setKeyFile] = useState('');
+  const [certFile, setCertFile] = useState('');
+  const [errors, setErrors] = useState<{ keyFile?: string; certFile?: string; form?: string }>({});
+  const [done, setDone] = useState<string>();
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    const errs: typeof errors = {};
+    if (!keyFile.startsWith('/')) errs.keyFile = 'Give the full path of the key file on this PC, e.g. /home/me/client.key.';
+    if (!certFile.startsWith('/')) errs.certFile = 'Give the full path of the certificate file on this PC.';
+    setErrors(errs);
+    setDone(undefined);
+    if (Object.keys(errs).length) return;
+    const r = await api.call('certs:import', { keyFile, certFile });
+    if (!r.ok) return setErrors({ form: errorText(r.error) });
+    setDone(r.value.id);
+    void refreshCert();
+  };
+  return (
+    <section className="card" aria-labelledby="import-h">
+      <h2 id="import-h">Import an existing key and certificate</h2>
+      <p className="muted">The agent reads the files itself and keeps them in its mTLS directory; the key is never shown here.</p>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <Field label="Key file" htmlFor="key-file" error={errors.keyFile}>
+          <input id="key-file" value={keyFile} onChange={(e) => setKeyFile(e.target.value)} aria-invalid={!!errors.keyFile} spellCheck={false} />
+        </Field>
+        <Field label="Certificate file" htmlFor="cert-file" error={errors.certFile}>
+          <input id="cert-file" value={certFile} onChange={(e) => setCertFile(e.target.value)} aria-invalid={!!errors.certFile} spellCheck={false} />
+        </Field>
+        <button type="submit">Import</button>
+      </form>
+      {errors.form ? <ErrorBox>{errors.form}</ErrorBox> : null}
+      {done ? <p role="status">Imported: agent ID {done}.</p> : null}
+    </section>
+  );
+}
+
+export function Enrolment() {
+  const cert = useApp((s) => s.cert);
+  const refreshCert = useApp((s) => s.refreshCert);
+  const enrolled = !!cert.data;
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1 tabIndex={-1}>Enrolment</h1>
+      </header>
+      <section className="card" aria-labelledby="cert-h">
+        <h2 id="cert-h">Current certificate</h2>
+        {cert.loading && cert.data === undefined ? <Loading what="the certificate" /> : null}
+        {cert.error ? <ErrorBox onRetry={() => void refreshCert()}>{cert.error}</ErrorBox> : null}
+        {cert.data ? <CertificateDetails cert={cert.data} /> : cert.data === null ? <p className="muted">This PC is not enrolled yet: it runs vPLCs locally, without the cloud.</p> : null}
+      </section>
+      <div className="grid-2">
+        <EnrolForm renewal={enrolled} />
+        <ImportForm />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { Output } from '../../../../shared/api/contract';
+import { errorText } from '../../api/client';
+import { Badge, Empty, ErrorBox, Loading, stateTone } from '../../components/ui';
+import { useApi, useApp } from '../../store/context';
+
+const REASONS: Record<string, string> = {
+  'vnic-reattached': 're-attached to the new subnet',
+  'vnic-unchanged': 'kept its network (nothing to change)',
+  'vnic-failed': 're-attachment failed',
+  'dhcp-lease': 'got a DHCP lease',
+};
+const reasonText = (r: string): string => REASONS[r] ?? r.replace(/^(vnic|dhcp)-/, '$1 ').replace(/_/g, ' ');
+
+export function Network() {
+  const api = useApi();
+  const interfaces = useApp((s) => s.interfaces);
+  const refreshInterfaces = useApp((s) => s.refreshInterfaces);
+  const [timeline, setTimeline] = useState<{ data?: Output<'network:timeline'>; error?: string }>({});
+  const load = useCallback(() => {
+    void api.call('network:timeline', { limit: 200 }).then((r) => setTimeline(r.ok ? { data: r.value } : { error: errorText(r.error) }));
+  }, [api]);
+  useEffect(() => {
+    load();
+    const offs = [api.on('netmon:change', load), api.on('vplc:changed', load)];
+    return () => offs.forEach((o) => o());
+  }, [api, load]);
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1 tabIndex={-1}>Network</h1>
+        <button type="button" onClick={() => void refreshInterfaces()}>
+          Refresh
+        </button>
+      </header>
+      <section className="card" aria-labelledby="ifaces-h">
+        <h2 id="ifaces-h">Host interfaces</h2>
+        {interfaces.error ? <ErrorBox onRetry={() => void refreshInterfaces()}>{interfaces.error}</ErrorBox> : null}
+        {!interfaces.data && interfaces.loading ? <Loading what="interfaces" /> : null}
+        {interfaces.data?.length === 0 ? <Empty>No Ethernet or WiFi interface found.</Empty> : null}
+        {interfaces.data && interfaces.data.length > 0 ? (
+          <table className="table" aria-label="Host interfaces">
+            <thead>
+              <tr>
+                <th scope="col">Interface</th>
+                <th scope="col">State</th>
+                <th scope="col">IPv4</th>
+                <th scope="col">Gateway</th>
+                <th scope="col">MAC</th>
+              </tr>
+            </thead>
+            <tbody>
+              {interfaces.data.map((i) => (
+                <tr key={i.name}>
+                  <th scope="row">
+                    {i.name} <span className="muted small">{i.type}</span>
+                  </th>
+                  <td>
+                    <Badge tone={i.operstate === 'up' ? 'ok' : stateTone(i.operstate)}>{i.operstate}</Badge>
+                  </td>
+                  <td className="mono">{i.ipv4.map((a) => `${a.address}/${a.prefix}`).join(', ') || '—'}</td>
+                  <td className="mono">{i.gateway ?? '—'}</td>
+                  <td className="mono">{i.mac ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </section>
+      <section className="card" aria-labelledby="timeline-h">
+        <h2 id="timeline-h">Changes and re-attachments</h2>
+        {timeline.error ? <ErrorBox onRetry={load}>{timeline.error}</ErrorBox> : null}
+        {timeline.data?.length === 0 ? <Empty>No network changes since the agent started. When a cable is moved or an address changes, it shows here with what the agent did about it.</Empty> : null}
+        {timeline.data && timeline.data.length > 0 ? (
+          <ol className="timeline" aria-label="Network timeline">
+            {timeline.data.map((e, i) => (
+              <li key={`${e.ts}-${i}`} className={`timeline-${e.kind}`}>
+                <time dateTime={new Date(e.ts).toISOString()}>{new Date(e.ts).toLocaleTimeString()}</time>
+                <strong>{e.subject}</strong> <span>{e.kind === 'vplc' ? reasonText(e.detail) : e.detail}</span>
+              </li>
+            ))}
+          </ol>
+        ) : null}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,222 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { errorText } from '../../api/client';
+import { ErrorBox, Field, Loading } from '../../components/ui';
+import { useApi, useApp } from '../../store/context';
+import { checkDraft, emptyDraft, emptyVnic, randomMac, suggestIp, withParent, type Draft, type FieldErrors, type HostInterface, type VnicDraft } from './draft';
+import { CREATE_STEPS, StatusView } from './status';
+
+type Progress = { name: string; step: string | null; done: boolean; error?: string };
+
+function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v: VnicDraft; ifaces: HostInterface[]; errors: FieldErrors; onChange(v: VnicDraft): void; onRemove?: () => void }) {
+  const id = (f: string): string => `vnic-${i}-${f}`;
+  const err = (f: string): string | undefined => errors[`vnics.${i}.${f}`];
+  const input = (f: keyof VnicDraft, extra: { placeholder?: string; hint?: string; label: string }) => (
+    <Field label={extra.label} htmlFor={id(f)} error={err(f)} {...(extra.hint ? { hint: extra.hint } : {})}>
+      <input
+        id={id(f)}
+        value={v[f]}
+        onChange={(e) => onChange({ ...v, [f]: e.target.value })}
+        aria-invalid={!!err(f)}
+        {...(err(f) ? { 'aria-describedby': `${id(f)}-error` } : {})}
+        placeholder={extra.placeholder}
+        spellCheck={false}
+      />
+    </Field>
+  );
+  return (
+    <fieldset className="vnic">
+      <legend>vNIC {i + 1}</legend>
+      <Field label="Host interface" htmlFor={id('parentInterface')} error={err('parentInterface')} hint="The LAN port of this PC the vPLC appears on.">
+        <select id={id('parentInterface')} value={v.parentInterface} onChange={(e) => onChange(withParent(v, ifaces.find((x) => x.name === e.target.value)))} aria-invalid={!!err('parentInterface')}>
+          <option value="">Choose…</option>
+          {ifaces.map((x) => (
+            <option key={x.name} value={x.name}>
+              {x.name} ({x.ipv4.map((a) => `${a.address}/${a.prefix}`).join(', ') || 'no IPv4'}, {x.operstate})
+            </option>
+          ))}
+        </select>
+      </Field>
+      <div className="radio-row" role="radiogroup" aria-label={`Addressing of vNIC ${i + 1}`}>
+        {(['dhcp', 'static'] as const).map((m) => (
+          <label key={m}>
+            <input type="radio" name={id('mode')} value={m} checked={v.mode === m} onChange={() => onChange({ ...v, mode: m, ip: m === 'static' && !v.ip ? suggestIp(v) : v.ip })} /> {m === 'dhcp' ? 'DHCP' : 'Static'}
+          </label>
+        ))}
+      </div>
+      <div className="grid-2 tight">
+        {v.mode === 'static' ? input('ip', { label: 'IP address', placeholder: '192.168.1.50' }) : null}
+        {input('subnet', { label: 'Subnet', placeholder: '192.168.1.0/24', hint: v.mode === 'dhcp' ? 'Optional with DHCP.' : 'Prefilled from the interface.' })}
+        {input('gateway', { label: 'Gateway', placeholder: '192.168.1.1' })}
+        {input('dns', { label: 'DNS servers', placeholder: '192.168.1.1, 1.1.1.1', hint: 'Optional, separated by commas.' })}
+        <div className="with-button">
+          {input('mac', { label: 'MAC address', placeholder: 'generated when empty' })}
+          <button type="button" onClick={() => onChange({ ...v, mac: randomMac() })}>
+            Generate
+          </button>
+        </div>
+      </div>
+      {onRemove ? (
+        <button type="button" className="link danger-text" onClick={onRemove}>
+          Remove vNIC {i + 1}
+        </button>
+      ) : null}
+    </fieldset>
+  );
+}
+
+function CreateProgress({ p }: { p: Progress }) {
+  const navigate = useApp((s) => s.navigate);
+  const at = CREATE_STEPS.findIndex((s) => s.key === p.step);
+  return (
+    <section className="card" aria-labelledby="progress-h" aria-live="polite">
+      <h2 id="progress-h">Creating {p.name}</h2>
+      <ol className="steps" aria-label="Creation progress">
+        {CREATE_STEPS.map((s, i) => (
+          <li key={s.key} className={p.done ? 'step-done' : p.error && i === Math.max(at, 0) ? 'step-failed' : i < at ? 'step-done' : i === at ? 'step-active' : 'step-todo'}>
+            {s.label}
+          </li>
+        ))}
+      </ol>
+      {p.error ? <ErrorBox>{p.error}</ErrorBox> : null}
+      {p.done ? (
+        <p role="status">
+          {p.name} is running.{' '}
+          <button type="button" className="link" onClick={() => navigate('vplc', p.name)}>
+            Open {p.name}
+          </button>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+export function CreateVplc() {
+  const api = useApi();
+  const interfaces = useApp((s) => s.interfaces);
+  const vplcs = useApp((s) => s.vplcs);
+  const refreshInterfaces = useApp((s) => s.refreshInterfaces);
+  const refreshVplcs = useApp((s) => s.refreshVplcs);
+  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string>();
+  const [submitting, setSubmitting] = useState(false);
+  const [progress, setProgress] = useState<Progress>();
+  const firstError = useRef<string | null>(null);
+  const ifaces = interfaces.data ?? [];
+
+  useEffect(() => void refreshInterfaces(), [refreshInterfaces]);
+  useEffect(() => {
+    if (!firstError.current) return;
+    document.getElementById(firstError.current)?.focus();
+    firstError.current = null;
+  }, [errors]);
+
+  // Follows the creation: status polls plus vplc:changed events (the agent reports each step).
+  useEffect(() => {
+    if (!progress || progress.done || progress.error) return;
+    const name = progress.name;
+    let live = true;
+    const poll = (): void =>
+      void api.call('vplc:status', { name }).then((r) => {
+        if (!live || !r.ok) return;
+        const s = StatusView.safeParse(r.value);
+        if (!s.success) return;
+        if (s.data.status === 'creating') setProgress((p) => p && { ...p, step: s.data.step ?? p.step });
+        else if (s.data.status === 'success') {
+          setProgress((p) => p && { ...p, done: true });
+          void refreshVplcs();
+        } else if (s.data.status === 'error') setProgress((p) => p && { ...p, error: s.data.error ?? s.data.message ?? 'creation failed' });
+      });
+    const off = api.on('vplc:changed', (e) => {
+      if (e.name === name) poll();
+    });
+    poll();
+    const t = setInterval(poll, 1_000);
+    return () => {
+      live = false;
+      off();
+      clearInterval(t);
+    };
+  }, [api, progress, refreshVplcs]);
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setFormError(undefined);
+    const checked = checkDraft(draft, ifaces, (vplcs.data ?? []).map((v) => v.name));
+    setErrors(checked.errors);
+    if (!checked.spec) {
+      const first = Object.keys(checked.errors)[0] ?? '';
+      firstError.current = first === 'name' ? 'vplc-name' : first === 'runtimeVersion' ? 'runtime-version' : first.replace(/^vnics\.(\d+)\.(.+)$/, 'vnic-$1-$2');
+      return;
+    }
+    setSubmitting(true);
+    const r = await api.call('vplc:create', checked.spec);
+    setSubmitting(false);
+    if (!r.ok) {
+      if (r.error.field) setErrors({ [r.error.field]: r.error.message.replace(`${r.error.field}: `, '') });
+      setFormError(errorText(r.error));
+      return;
+    }
+    setProgress({ name: checked.spec.name, step: 'validating_config', done: false });
+  };
+
+  const setVnic = (i: number, v: VnicDraft): void => setDraft((d) => ({ ...d, vnics: d.vnics.map((x, j) => (j === i ? v : x)) }));
+  if (progress) {
+    return (
+      <div className="page">
+        <header className="page-head">
+          <h1 tabIndex={-1}>Create vPLC</h1>
+        </header>
+        <CreateProgress p={progress} />
+        {progress.done || progress.error ? (
+          <button
+            type="button"
+            onClick={() => {
+              setProgress(undefined);
+              setDraft(emptyDraft());
+            }}
+          >
+            Create another
+          </button>
+        ) : null}
+      </div>
+    );
+  }
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1 tabIndex={-1}>Create vPLC</h1>
+      </header>
+      <form className="card" onSubmit={(e) => void submit(e)} noValidate aria-label="Create vPLC">
+        <div className="grid-2 tight">
+          <Field label="Name" htmlFor="vplc-name" error={errors['name']} hint="Letters, digits, '_', '.', '-'; also the container's name.">
+            <input id="vplc-name" value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} aria-invalid={!!errors['name']} autoComplete="off" spellCheck={false} />
+          </Field>
+          <Field label="Runtime version" htmlFor="runtime-version" error={errors['runtimeVersion']} hint="Image tag of the OpenPLC runtime.">
+            <input id="runtime-version" value={draft.runtimeVersion} onChange={(e) => setDraft({ ...draft, runtimeVersion: e.target.value })} aria-invalid={!!errors['runtimeVersion']} spellCheck={false} />
+          </Field>
+        </div>
+        {interfaces.loading && !interfaces.data ? <Loading what="host interfaces" /> : null}
+        {interfaces.error ? <ErrorBox onRetry={() => void refreshInterfaces()}>Host interfaces are not available: {interfaces.error}</ErrorBox> : null}
+        {interfaces.data && ifaces.length === 0 ? <ErrorBox>No Ethernet or WiFi interface is up on this PC; a vPLC can still run without vNICs, reachable from this PC only.</ErrorBox> : null}
+        {draft.vnics.map((v, i) => (
+          <VnicFields key={i} i={i} v={v} ifaces={ifaces} errors={errors} onChange={(nv) => setVnic(i, nv)} onRemove={() => setDraft((d) => ({ ...d, vnics: d.vnics.filter((_, j) => j !== i) }))} />
+        ))}
+        <button type="button" onClick={() => setDraft((d) => ({ ...d, vnics: [...d.vnics, emptyVnic()] }))} disabled={draft.vnics.length >= 8}>
+          Add vNIC
+        </button>
+        {formError ? <ErrorBox>{formError}</ErrorBox> : null}
+        {Object.keys(errors).length > 0 ? (
+          <p className="field-error" role="alert">
+            Check the {Object.keys(errors).length === 1 ? 'field' : `${Object.keys(errors).length} fields`} marked above.
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={submitting}>
+            {submitting ? 'Creating…' : 'Create vPLC'}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

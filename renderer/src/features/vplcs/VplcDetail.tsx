@@ -1,0 +1,237 @@
+import { useCallback, useEffect, useState } from 'react';
+import { errorText } from '../../api/client';
+import { Chart } from '../../components/Chart';
+import { Badge, ConfirmDialog, ErrorBox, formatDuration, Loading, stateTone } from '../../components/ui';
+import { useApi, useApp } from '../../store/context';
+import { lastErrorText, StatusView } from './status';
+import { useVplcMetrics } from './useVplcMetrics';
+
+type Action = 'start' | 'stop' | 'restart' | 'delete';
+const CONFIRM: Record<Exclude<Action, 'start'>, { title: string; text: string; label: string }> = {
+  stop: { title: 'Stop this vPLC?', text: 'The PLC program stops running and its outputs are no longer driven.', label: 'Stop' },
+  restart: { title: 'Restart this vPLC?', text: 'The PLC program stops for a few seconds while the container restarts.', label: 'Restart' },
+  delete: { title: 'Delete this vPLC?', text: 'The container and its networks are removed. This cannot be undone.', label: 'Delete' },
+};
+
+function useStatus(name: string): { status?: StatusView; error?: string; reload(): void } {
+  const api = useApi();
+  const revision = useApp((s) => s.vplcRevision);
+  const [state, setState] = useState<{ status?: StatusView; error?: string }>({});
+  const reload = useCallback(() => {
+    void api.call('vplc:status', { name }).then((r) => {
+      if (!r.ok) return setState((s) => ({ ...s, error: errorText(r.error) }));
+      const parsed = StatusView.safeParse(r.value);
+      setState(parsed.success ? { status: parsed.data } : { error: `unexpected status: ${parsed.error.issues[0]?.message ?? ''}` });
+    });
+  }, [api, name]);
+  useEffect(() => {
+    reload();
+    const t = setInterval(reload, 5_000);
+    return () => clearInterval(t);
+  }, [reload, revision]);
+  return { ...state, reload };
+}
+
+function LogTail({ name }: { name: string }) {
+  const api = useApi();
+  const [lines, setLines] = useState<string[]>();
+  const [error, setError] = useState<string>();
+  const load = useCallback(() => {
+    void api.call('vplc:logs', { name, tail: 200 }).then((r) => {
+      if (r.ok) {
+        setLines(r.value);
+        setError(undefined);
+      } else setError(errorText(r.error));
+    });
+  }, [api, name]);
+  useEffect(() => {
+    load();
+    const t = setInterval(load, 10_000);
+    return () => clearInterval(t);
+  }, [load]);
+  return (
+    <section className="card" aria-labelledby="logtail-h">
+      <div className="card-head">
+        <h2 id="logtail-h">Container log</h2>
+        <button type="button" onClick={load}>
+          Refresh
+        </button>
+      </div>
+      {error ? <ErrorBox>{error}</ErrorBox> : null}
+      {lines === undefined && !error ? <Loading what="the log" /> : null}
+      {lines && lines.length === 0 ? <p className="muted">The container has written nothing yet.</p> : null}
+      {lines && lines.length > 0 ? (
+        <pre className="log" tabIndex={0} aria-label={`Log of ${name}`}>
+          {lines.join('\n')}
+        </pre>
+      ) : null}
+    </section>
+  );
+}
+
+export function VplcDetail({ name }: { name: string }) {
+  const api = useApi();
+  const navigate = useApp((s) => s.navigate);
+  const refreshVplcs = useApp((s) => s.refreshVplcs);
+  const { status, error, reload } = useStatus(name);
+  const metrics = useVplcMetrics(name, 3_600, 15_000);
+  const [confirm, setConfirm] = useState<Exclude<Action, 'start'> | null>(null);
+  const [busy, setBusy] = useState<Action | null>(null);
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>();
+
+  const run = async (action: Action): Promise<void> => {
+    setConfirm(null);
+    setBusy(action);
+    setOutcome(undefined);
+    if (action === 'delete') {
+      const r = await api.call('vplc:delete', { name, confirm: true });
+      setBusy(null);
+      if (!r.ok) return setOutcome({ ok: false, text: errorText(r.error) });
+      void refreshVplcs();
+      navigate('vplcs');
+      return;
+    }
+    const r = action === 'start' ? await api.call('vplc:start', { name }) : await api.call(`vplc:${action}`, { name, confirm: true });
+    setBusy(null);
+    if (!r.ok) setOutcome({ ok: false, text: errorText(r.error) });
+    else if (r.value.status === 'error') setOutcome({ ok: false, text: r.value.error });
+    else setOutcome({ ok: true, text: r.value.message });
+    reload();
+    void refreshVplcs();
+  };
+
+  const s = status;
+  const running = s?.is_running ?? false;
+  const inOperation = s && (s.status === 'creating' || s.status === 'deleting');
+  const shown = inOperation ? s.status : (s?.container_status ?? s?.status ?? 'unknown');
+  const warnings = s?.orchestrator_state?.warnings ?? [];
+  const lastError = lastErrorText(s?.orchestrator_state?.last_error);
+  return (
+    <div className="page">
+      <header className="page-head">
+        <div>
+          <button type="button" className="link" onClick={() => navigate('vplcs')}>
+            ← vPLCs
+          </button>
+          <h1 tabIndex={-1}>
+            {name} <Badge tone={stateTone(shown)}>{shown}</Badge>
+          </h1>
+        </div>
+        <div className="actions" role="group" aria-label="Actions">
+          <button type="button" onClick={() => void run('start')} disabled={!!busy || running || !!inOperation}>
+            {busy === 'start' ? 'Starting…' : 'Start'}
+          </button>
+          <button type="button" onClick={() => setConfirm('stop')} disabled={!!busy || !running || !!inOperation}>
+            {busy === 'stop' ? 'Stopping…' : 'Stop'}
+          </button>
+          <button type="button" onClick={() => setConfirm('restart')} disabled={!!busy || !!inOperation}>
+            {busy === 'restart' ? 'Restarting…' : 'Restart'}
+          </button>
+          <button type="button" className="danger" onClick={() => setConfirm('delete')} disabled={!!busy || s?.status === 'deleting'}>
+            {busy === 'delete' ? 'Deleting…' : 'Delete'}
+          </button>
+        </div>
+      </header>
+      {outcome ? (
+        <p className={outcome.ok ? 'notice' : 'state state-error'} role={outcome.ok ? 'status' : 'alert'}>
+          {outcome.text}
+        </p>
+      ) : null}
+      {error ? <ErrorBox onRetry={reload}>{error}</ErrorBox> : null}
+      {!s && !error ? <Loading what={name} /> : null}
+      {s && inOperation ? <p className="notice">{s.message ?? `being ${s.status}`}{s.step ? ` (step: ${s.step})` : ''}</p> : null}
+      {s?.status === 'error' ? <ErrorBox>{s.error ?? s.message ?? 'unknown error'}</ErrorBox> : null}
+      {s && s.status === 'success' ? (
+        <div className="grid-2">
+          <section className="card" aria-labelledby="facts-h">
+            <h2 id="facts-h">Runtime</h2>
+            <dl className="facts">
+              <dt>Internal IP</dt>
+              <dd className="mono">{s.internal_ip ?? '—'}</dd>
+              <dt>Uptime</dt>
+              <dd>{s.uptime_seconds !== undefined ? formatDuration(s.uptime_seconds) : running ? '—' : `stopped${s.exit_code !== undefined ? ` (exit code ${s.exit_code})` : ''}`}</dd>
+              <dt>Restarts</dt>
+              <dd>
+                {s.restart_count ?? 0}
+                {s.orchestrator_state?.restarts_in_window ? ` (${s.orchestrator_state.restarts_in_window} recently)` : ''}
+                {s.orchestrator_state?.restart_suspended ? <Badge tone="bad">automatic restarts paused</Badge> : null}
+              </dd>
+              {s.health_status ? (
+                <>
+                  <dt>Health</dt>
+                  <dd>
+                    <Badge tone={stateTone(s.health_status)}>{s.health_status}</Badge>
+                  </dd>
+                </>
+              ) : null}
+              <dt>Wanted state</dt>
+              <dd>{s.orchestrator_state?.desired_state ?? '—'}</dd>
+              <dt>Web UI</dt>
+              <dd>
+                {s.internal_ip && running ? (
+                  <a href={`https://${s.internal_ip}:8443/`} target="_blank" rel="noreferrer noopener">
+                    Open the runtime’s web UI
+                  </a>
+                ) : (
+                  <span className="muted">available while running</span>
+                )}
+              </dd>
+            </dl>
+            {warnings.length || lastError ? (
+              <ul className="warnings" aria-label="Warnings">
+                {warnings.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+                {lastError ? <li>Last error: {lastError}</li> : null}
+              </ul>
+            ) : null}
+          </section>
+          <section className="card" aria-labelledby="usage-h">
+            <h2 id="usage-h">Usage, last hour</h2>
+            <Chart label={`CPU of ${name}`} unit="%" points={metrics.cpu} empty="Sampled every 5 s while it runs" />
+            <Chart label={`Memory of ${name}`} unit="MiB" points={metrics.memory} empty="Sampled every 5 s while it runs" />
+          </section>
+        </div>
+      ) : null}
+      {s && s.status === 'success' ? (
+        <section className="card" aria-labelledby="nets-h">
+          <h2 id="nets-h">Networks</h2>
+          {Object.keys(s.networks ?? {}).length === 0 ? (
+            <p className="muted">No LAN vNICs: reachable only from this PC at its internal IP.</p>
+          ) : (
+            <table className="table" aria-label="Networks">
+              <thead>
+                <tr>
+                  <th scope="col">Network</th>
+                  <th scope="col">IP</th>
+                  <th scope="col">MAC</th>
+                  <th scope="col">Gateway</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(s.networks ?? {}).map(([net, n]) => (
+                  <tr key={net}>
+                    <th scope="row" className="mono small wrap">
+                      {net}
+                    </th>
+                    <td className="mono">{n.ip_address ?? <span className="muted">waiting for a lease</span>}</td>
+                    <td className="mono">{n.mac_address ?? '—'}</td>
+                    <td className="mono">{n.gateway ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      ) : null}
+      <LogTail name={name} />
+      {confirm ? (
+        <ConfirmDialog title={CONFIRM[confirm].title} confirmLabel={CONFIRM[confirm].label} danger={confirm !== 'restart'} onConfirm={() => void run(confirm)} onCancel={() => setConfirm(null)}>
+          <p>
+            <strong>{name}</strong>: {CONFIRM[confirm].text}
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </div>
+  );
+}

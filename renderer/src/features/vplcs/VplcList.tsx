@@ -1,0 +1,69 @@
+import type { Output } from '../../../../shared/api/contract';
+import { Sparkline } from '../../components/Chart';
+import { Badge, Empty, ErrorBox, Loading, stateTone } from '../../components/ui';
+import { useApp } from '../../store/context';
+import { useVplcMetrics } from './useVplcMetrics';
+
+function Row({ v }: { v: Output<'vplc:list'>[number] }) {
+  const navigate = useApp((s) => s.navigate);
+  const { cpu } = useVplcMetrics(v.name, 3_600, 60_000);
+  const shown = v.operation ?? v.state;
+  return (
+    <tr>
+      <th scope="row">
+        <button type="button" className="link" onClick={() => navigate('vplc', v.name)}>
+          {v.name}
+        </button>
+      </th>
+      <td>
+        <Badge tone={stateTone(shown)}>{shown}</Badge>
+        {v.desired_state && v.desired_state !== (v.running ? 'running' : 'stopped') ? <span className="muted small"> wanted: {v.desired_state}</span> : null}
+      </td>
+      <td className="mono">{v.internal_ip ?? '—'}</td>
+      <td>
+        <Sparkline label={`CPU of ${v.name}, last hour`} points={cpu} />
+      </td>
+    </tr>
+  );
+}
+
+export function VplcList() {
+  const vplcs = useApp((s) => s.vplcs);
+  const refresh = useApp((s) => s.refreshVplcs);
+  const navigate = useApp((s) => s.navigate);
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1 tabIndex={-1}>vPLCs</h1>
+        <button type="button" className="primary" onClick={() => navigate('create')}>
+          Create vPLC
+        </button>
+      </header>
+      {vplcs.error ? <ErrorBox onRetry={() => void refresh()}>{vplcs.error}</ErrorBox> : null}
+      {!vplcs.data && vplcs.loading ? <Loading what="vPLCs" /> : null}
+      {vplcs.data && vplcs.data.length === 0 ? (
+        <Empty>
+          <p>No vPLCs on this PC yet.</p>
+          <p className="muted">Create one here, or from the cloud console once this PC is enrolled.</p>
+        </Empty>
+      ) : null}
+      {vplcs.data && vplcs.data.length > 0 ? (
+        <table className="table" aria-label="vPLCs">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">State</th>
+              <th scope="col">Internal IP</th>
+              <th scope="col">CPU (1 h)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {vplcs.data.map((v) => (
+              <Row key={v.name} v={v} />
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+import type { z } from 'zod';
+import type { Output } from '../../../../shared/api/contract';
+import { VPLC_NAME_RE, IMAGE_TAG_RE, type VplcSpec } from '../../../../shared/domain/vplc';
+import { cidrToString, hostAddress, ipInCidr, isIpv4, isUsableHost, parseCidr } from '../../../../shared/net/ipv4';
+import { generateMac, isAssignableMac, normalizeMac } from '../../../../shared/net/mac';
+
+export type HostInterface = Output<'netmon:interfaces'>[number];
+
+/** The create form as the user types it: strings everywhere, checked by `checkDraft`. */
+export type VnicDraft = { parentInterface: string; mode: 'dhcp' | 'static'; ip: string; subnet: string; gateway: string; mac: string; dns: string };
+export type Draft = { name: string; runtimeVersion: string; vnics: VnicDraft[] };
+
+export const emptyVnic = (): VnicDraft => ({ parentInterface: '', mode: 'dhcp', ip: '', subnet: '', gateway: '', mac: '', dns: '' });
+export const emptyDraft = (): Draft => ({ name: '', runtimeVersion: 'latest', vnics: [emptyVnic()] });
+
+/** Field errors keyed like the API's field paths (`name`, `vnics.0.ip`), so server answers land on the same inputs. */
+export type FieldErrors = Record<string, string>;
+
+/** Prefills subnet and gateway from the chosen host interface, without overwriting what the user typed. */
+export function withParent(v: VnicDraft, iface: HostInterface | undefined): VnicDraft {
+  const next = { ...v, parentInterface: iface?.name ?? '' };
+  const addr = iface?.ipv4[0];
+  if (addr && !v.subnet) next.subnet = addr.subnet;
+  if (iface?.gateway && !v.gateway) next.gateway = iface.gateway;
+  return next;
+}
+
+/** A free-looking static address to start from: the interface's network + 200 (the user is expected to check it). */
+export function suggestIp(v: VnicDraft): string {
+  const c = parseCidr(v.subnet);
+  if (!c || c.prefix > 24) return '';
+  return hostAddress(cidrToString(c), 200);
+}
+
+export const randomMac = (): string => generateMac(Math.random);
+
+const splitList = (s: string): string[] =>
+  s
+    .split(/[\s,;]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** Checks the whole form; returns either the errors or the spec to send. */
+export function checkDraft(d: Draft, ifaces: HostInterface[], taken: string[]): { errors: FieldErrors; spec?: z.input<typeof VplcSpec> } {
+  const errors: FieldErrors = {};
+  const name = d.name.trim();
+  if (!name) errors['name'] = 'Give the vPLC a name.';
+  else if (!VPLC_NAME_RE.test(name)) errors['name'] = "Use 2–63 letters, digits, '_', '.' or '-', starting with a letter or digit.";
+  else if (taken.includes(name)) errors['name'] = `A vPLC named ${name} already exists.`;
+  const tag = d.runtimeVersion.trim() || 'latest';
+  if (!IMAGE_TAG_RE.test(tag)) errors['runtimeVersion'] = 'A runtime version is an image tag such as latest or 4.0.1.';
+  const macs = new Set<string>();
+  const vnics = d.vnics.map((v, i) => {
+    const at = (f: string): string => `vnics.${i}.${f}`;
+    if (!v.parentInterface) errors[at('parentInterface')] = 'Pick the host interface this vNIC sits on.';
+    else if (!ifaces.some((x) => x.name === v.parentInterface)) errors[at('parentInterface')] = `${v.parentInterface} is not on this PC any more; pick another interface.`;
+    const subnet = v.subnet.trim();
+    const cidr = subnet ? parseCidr(subnet) : null;
+    if (subnet && !cidr) errors[at('subnet')] = 'Write the subnet as a CIDR, for example 192.168.1.0/24.';
+    const gateway = v.gateway.trim();
+    if (gateway && !isIpv4(gateway)) errors[at('gateway')] = 'The gateway must be an IPv4 address.';
+    else if (gateway && cidr && !ipInCidr(gateway, cidrToString(cidr))) errors[at('gateway')] = `The gateway ${gateway} is outside ${cidrToString(cidr)}.`;
+    const ip = v.ip.trim();
+    if (v.mode === 'static') {
+      if (!ip) errors[at('ip')] = 'A static vNIC needs an IP address.';
+      else if (!isIpv4(ip)) errors[at('ip')] = 'Write the address as four numbers, for example 192.168.1.50.';
+      else if (!cidr && !subnet) errors[at('subnet')] = 'A static vNIC needs its subnet.';
+      else if (cidr && !isUsableHost(ip, cidrToString(cidr))) errors[at('ip')] = `${ip} is not a usable host address in ${cidrToString(cidr)}.`;
+      else if (ip === gateway) errors[at('ip')] = 'The address is the gateway’s own.';
+    }
+    const macRaw = v.mac.trim();
+    const mac = macRaw ? normalizeMac(macRaw) : null;
+    if (macRaw && (!mac || !isAssignableMac(mac))) errors[at('mac')] = 'Use a unicast MAC such as 02:42:c0:a8:01:32, or leave it empty to generate one.';
+    else if (mac && macs.has(mac)) errors[at('mac')] = 'Two vNICs cannot share a MAC address.';
+    if (mac) macs.add(mac);
+    const dns = splitList(v.dns);
+    const badDns = dns.find((x) => !isIpv4(x));
+    if (badDns) errors[at('dns')] = `${badDns} is not an IPv4 address.`;
+    return {
+      name: `vnic${i + 1}`,
+      parentInterface: v.parentInterface,
+      mode: v.mode,
+      ...(v.mode === 'static' && ip ? { ip } : {}),
+      ...(cidr ? { subnet: cidrToString(cidr) } : {}),
+      ...(gateway ? { gateway } : {}),
+      dns,
+      ...(mac ? { mac } : {}),
+    };
+  });
+  if (Object.keys(errors).length) return { errors };
+  return { errors, spec: { name, runtimeVersion: tag, vnics } };
+}

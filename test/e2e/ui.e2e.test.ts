@@ -1,0 +1,242 @@
+// The desktop UI end to end: Debian's Chromium (headless, through playwright-core) drives the renderer served by a
+// real headless agent over its loopback WebSocket bridge, with the cloud simulator (provisioning + mTLS Socket.IO) and
+// dockerd. Enrols, creates a static and a DHCP vPLC through the form on test LANs (veth + network namespace with
+// udhcpd), watches the host chart move, stops, starts and deletes, and checks that invalid input shows field errors.
+// Saves a screenshot of every page under test-results/e2e/. Runtime: about 60-120 s on 2 cores.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../electron/core/api/ws-client.js';
+import { CloudSim } from '../cloud-sim/sim.js';
+import { spawnAgent, type AgentProcess } from '../support/agent-process.js';
+import { NETHELPER_IMAGE, removeByLabels, STANDIN_REPO } from '../support/docker.js';
+import { createLan, readdressHost, type Lan } from '../support/lan.js';
+import { tempDir } from '../support/pki.js';
+import { CHROMIUM, requireChromium, requireDocker, requireRoot } from '../support/require.js';
+import { lanAddress, newRunId, waitFor, workerSlot } from '../support/run.js';
+import { createVethParent, type VethParent } from '../support/veth.js';
+
+requireDocker();
+requireRoot();
+requireChromium();
+
+const run = newRunId();
+const slot = workerSlot();
+const staticBase = lanAddress(slot, 12, 0).replace(/\.0$/, '');
+const dhcpBase = lanAddress(slot, 13, 0).replace(/\.0$/, '');
+const staticName = `vt-${run}-static`;
+const dhcpName = `vt-${run}-dhcp`;
+const shots = path.resolve('test-results/e2e');
+const tmp = tempDir('vplc-e2e-');
+let sim: CloudSim;
+let agent: AgentProcess;
+let url = '';
+let browser: Browser;
+let page: Page;
+let staticParent: VethParent;
+let dhcpParent: VethParent;
+let lan: Lan;
+let installation = '';
+
+const shot = async (name: string): Promise<void> => {
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+};
+const nav = async (label: string): Promise<void> => {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: label, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: label === 'vPLCs' ? 'vPLCs' : label }).waitFor();
+};
+const pointsOf = async (label: string): Promise<number> => Number(await page.getByRole('img', { name: label, exact: true }).getAttribute('data-points'));
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  staticParent = createVethParent(run, 12, `${staticBase}.254/24`);
+  lan = createLan(run, 'u', dhcpBase, { dhcp: true });
+  dhcpParent = createVethParent(run, 13);
+  lan.plug(dhcpParent.peer);
+  readdressHost(dhcpParent.name, null, `${dhcpBase}.254/24`, null);
+  sim = await CloudSim.start();
+  const caFile = tmp.write('ca.crt', sim.ca.cert);
+  agent = spawnAgent(
+    [
+      '--cloud-url', sim.url, '--mtls-dir', path.join(tmp.dir, 'mtls'), '--ca-file', caFile,
+      '--ui-port', '0', '--data-dir', path.join(tmp.dir, 'data'), '--lock-name', `vt-${run}-e2e`,
+      '--internal-pool', '198.19.96.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE,
+    ],
+    { VPLC_TOKEN_FILE: path.join(tmp.dir, 'token'), XDG_CONFIG_HOME: path.join(tmp.dir, 'config') },
+  );
+  const ready = await agent.ready;
+  url = ready.url;
+  const client = await ApiClient.connect(ready.port, ready.token);
+  const status = (await client.call('agent:status', {})) as { ok: boolean; value?: { installationId: string } };
+  installation = status.value?.installationId ?? '';
+  client.close();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await agent?.stop();
+  await sim?.close();
+  if (installation) await removeByLabels({ instance: installation });
+  dhcpParent?.dispose();
+  staticParent?.dispose();
+  lan?.dispose();
+  tmp.dispose();
+});
+
+describe('the UI in a real browser against a real agent', () => {
+  it('opens on the dashboard with the token from the address and hides it from the address bar', async () => {
+    await page.goto(url);
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    expect(page.url()).not.toContain('token=');
+    await page.getByText('not enrolled').waitFor();
+    // The page's CSP forbids eval, so the test polls the attribute instead of page.waitForFunction.
+    await waitFor(() => pointsOf('Host CPU'), (n) => n >= 1, { timeoutMs: 30_000, what: 'a first host CPU sample' });
+    await shot('01-dashboard-not-enrolled');
+  });
+
+  it('enrols through the guided flow and the cloud link comes up', async () => {
+    await nav('Enrolment');
+    await page.getByText('This PC is not enrolled yet').waitFor();
+    await shot('02-enrolment-before');
+    await page.getByLabel('Provisioning URL').fill('http://not-tls.invalid');
+    await page.getByRole('button', { name: 'Enrol', exact: true }).click();
+    await page.getByText('Give the provisioning address as https://').waitFor();
+    await page.getByLabel('Provisioning URL').fill(sim.provisionUrl);
+    await page.getByRole('button', { name: 'Enrol', exact: true }).click();
+    const id = page.getByRole('status', { name: 'Agent ID' }).or(page.locator('output[aria-label="Agent ID"]'));
+    await id.first().waitFor({ timeout: 60_000 });
+    await page.locator('.steps .step-done').nth(2).waitFor({ timeout: 90_000 });
+    const shown = (await page.locator('output[aria-label="Agent ID"]').textContent())?.trim() ?? '';
+    expect(sim.provisioning.enrolments).toContainEqual({ id: shown, ok: true });
+    await page.getByRole('heading', { name: 'Current certificate' }).waitFor();
+    await page.locator('dd.mono', { hasText: shown }).first().waitFor();
+    await shot('03-enrolment-done');
+    await sim.waitForConnection(60_000);
+    await nav('Dashboard');
+    await page.locator('.sidebar-foot', { hasText: 'cloud: connected' }).waitFor({ timeout: 60_000 });
+  });
+
+  it('shows field errors for invalid form input and creates nothing', async () => {
+    await nav('vPLCs');
+    await page.getByText('No vPLCs on this PC yet').waitFor();
+    await shot('04-vplcs-empty');
+    await page.getByRole('button', { name: 'Create vPLC' }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Create vPLC' }).waitFor();
+    await page.getByLabel('Name').fill('-bad name');
+    const vnic = page.getByRole('group', { name: 'vNIC 1' });
+    await vnic.getByLabel('Host interface').selectOption(staticParent.name);
+    await vnic.getByLabel('Static').check();
+    await vnic.getByLabel('IP address').fill(`${dhcpBase}.60`);
+    await vnic.getByLabel('MAC address').fill('01:00:5e:00:00:01');
+    await page.getByRole('button', { name: 'Create vPLC' }).click();
+    await page.getByText("Use 2–63 letters, digits, '_', '.' or '-'").waitFor();
+    await page.getByText(`${dhcpBase}.60 is not a usable host address in ${staticBase}.0/24.`).waitFor();
+    await page.getByText('Use a unicast MAC').waitFor();
+    expect(await page.evaluate('document.activeElement?.id')).toBe('vplc-name');
+    await shot('05-create-invalid');
+    await nav('vPLCs');
+    await page.getByText('No vPLCs on this PC yet').waitFor();
+  });
+
+  it('creates a static vPLC through the form and shows it running with its address', async () => {
+    await page.getByRole('button', { name: 'Create vPLC' }).first().click();
+    await page.getByLabel('Name').fill(staticName);
+    const vnic = page.getByRole('group', { name: 'vNIC 1' });
+    await vnic.getByLabel('Host interface').selectOption(staticParent.name);
+    expect(await vnic.getByLabel('Subnet').inputValue()).toBe(`${staticBase}.0/24`);
+    await vnic.getByLabel('Static').check();
+    await vnic.getByLabel('IP address').fill(`${staticBase}.60`);
+    await page.getByRole('button', { name: 'Create vPLC' }).click();
+    await page.getByRole('heading', { name: `Creating ${staticName}` }).waitFor();
+    await shot('06-create-progress');
+    await page.getByText(`${staticName} is running.`).waitFor({ timeout: 120_000 });
+    await page.getByRole('button', { name: `Open ${staticName}` }).click();
+    await page.getByRole('table', { name: 'Networks' }).getByText(`${staticBase}.60`).waitFor({ timeout: 30_000 });
+  });
+
+  it('creates a DHCP vPLC and shows the leased address', async () => {
+    await nav('vPLCs');
+    await page.getByRole('button', { name: 'Create vPLC' }).first().click();
+    await page.getByLabel('Name').fill(dhcpName);
+    const vnic = page.getByRole('group', { name: 'vNIC 1' });
+    await vnic.getByLabel('Host interface').selectOption(dhcpParent.name);
+    await page.getByRole('button', { name: 'Create vPLC' }).click();
+    await page.getByText(`${dhcpName} is running.`).waitFor({ timeout: 120_000 });
+    await page.getByRole('button', { name: `Open ${dhcpName}` }).click();
+    await page.getByRole('table', { name: 'Networks' }).getByText(new RegExp(`^${dhcpBase.replace(/\./g, '\\.')}\\.\\d+$`)).waitFor({ timeout: 90_000 });
+    await shot('07-vplc-detail-dhcp');
+  });
+
+  it('lists both running with their addresses and the host chart moves', async () => {
+    await nav('vPLCs');
+    const table = page.getByRole('table', { name: 'vPLCs' });
+    await table.getByRole('row', { name: new RegExp(staticName) }).getByText('running').waitFor({ timeout: 30_000 });
+    await table.getByRole('row', { name: new RegExp(dhcpName) }).getByText('running').waitFor({ timeout: 30_000 });
+    await shot('08-vplcs-list');
+    await nav('Dashboard');
+    const before = await pointsOf('Host CPU');
+    await waitFor(() => pointsOf('Host CPU'), (n) => n > before, { timeoutMs: 30_000, intervalMs: 500, what: 'a new host CPU sample on the chart' });
+    expect(await pointsOf('Host CPU')).toBeGreaterThan(before);
+    expect(await pointsOf('Host memory')).toBeGreaterThan(0);
+    expect(await pointsOf('Host disk')).toBeGreaterThan(0);
+    await page.getByText('2 running of 2').or(page.locator('.big-number', { hasText: 'running of 2' })).first().waitFor();
+    await shot('09-dashboard-running');
+  });
+
+  it('stops, starts and deletes through the detail page with confirmation', async () => {
+    await nav('vPLCs');
+    await page.getByRole('button', { name: staticName, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: new RegExp(staticName) }).waitFor();
+    await shot('10-vplc-detail-static');
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Stop this vPLC?' });
+    await dialog.waitFor();
+    await shot('11-confirm-stop');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.getByRole('heading', { level: 1 }).getByText('exited').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByRole('heading', { level: 1 }).getByText('running').waitFor({ timeout: 60_000 });
+    for (const name of [staticName, dhcpName]) {
+      await nav('vPLCs');
+      await page.getByRole('button', { name, exact: true }).click();
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'vPLCs' }).waitFor();
+    }
+    await page.getByText('No vPLCs on this PC yet').waitFor({ timeout: 120_000 });
+  });
+
+  it('shows the network, logs and settings pages, light and dark', async () => {
+    await nav('Network');
+    await page.getByRole('table', { name: 'Host interfaces' }).getByText(staticParent.name).waitFor();
+    await shot('12-network');
+    await nav('Logs');
+    await page.getByRole('table', { name: 'Agent log' }).waitFor();
+    await page.getByLabel('Search the log').fill('worker');
+    await shot('13-logs');
+    await nav('Settings');
+    await page.getByLabel('Cloud URL').fill('ftp://wrong');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Give the cloud address as https://host:port.').waitFor();
+    await page.getByLabel('Cloud URL').fill(sim.url);
+    await page.getByLabel('Log level').selectOption('debug');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText(/^Saved/).waitFor();
+    await shot('14-settings');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await nav('Dashboard');
+    await shot('15-dashboard-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+});
