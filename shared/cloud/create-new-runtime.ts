@@ -6,6 +6,7 @@ import { isAssignableMac, normalizeMac } from '../net/mac.js';
 import {
   addCrossFieldIssue,
   BaseMessage,
+  bool,
   formatted,
   ifname,
   list,
@@ -173,6 +174,19 @@ export const CreateNewRuntimeRequest = BaseMessage.extend({
     (v) => v ?? 'latest',
   ),
   dedicated_interface: optBlank(ifname()),
+  /** EXTEND (operations, README "EXTEND fields"): vPLCs that must be healthy before this one starts. */
+  depends_on: opt(list(ContainerName)),
+  /** EXTEND: follow the registry digest of the runtime tag; applied only inside the change window. */
+  auto_update: opt(bool()),
+  /** EXTEND: container limits; absent means unlimited. */
+  quotas: opt(
+    obj({
+      cpus: opt(num().refine((n) => n > 0 && n <= 1024, { error: 'must be a number of CPUs above 0 and at most 1024' })),
+      memory_mb: opt(num().refine((n) => Number.isInteger(n) && n >= 32 && n <= 1_048_576, { error: 'must be a whole number of MiB from 32 to 1048576' })),
+    }),
+  ),
+  /** EXTEND: `confirm` (default): a running vPLC changes only when stopped or confirmed; `immediate`: at once. */
+  change_policy: optBlank(formatted((s) => (s === 'confirm' || s === 'immediate' ? s : null), "must be 'confirm' or 'immediate'", REASON.string)),
 });
 export type CreateNewRuntimeRequest = z.output<typeof CreateNewRuntimeRequest>;
 
@@ -197,7 +211,10 @@ export function laterPhaseRefusal(
  * The domain spec of a parsed request. A DHCP vNIC carries no static address, so any `ip` given
  * with `network_mode: dhcp` is dropped here (it is kept in the parsed request).
  */
-export function toVplcSpec(req: Pick<CreateNewRuntimeRequest, 'container_name' | 'vnic_configs' | 'runtime_version'>): VplcSpec {
+export function toVplcSpec(
+  req: Pick<CreateNewRuntimeRequest, 'container_name' | 'vnic_configs' | 'runtime_version'> &
+    Partial<Pick<CreateNewRuntimeRequest, 'depends_on' | 'auto_update' | 'quotas' | 'change_policy'>>,
+): VplcSpec {
   const vnics = req.vnic_configs.map((v): VnicSpec => {
     const spec: VnicSpec = { name: v.name, parentInterface: v.parent_interface, mode: v.network_mode, dns: [...v.dns] };
     if (v.network_mode === 'static' && v.ip !== undefined) {
@@ -209,5 +226,15 @@ export function toVplcSpec(req: Pick<CreateNewRuntimeRequest, 'container_name' |
     if (v.mac !== undefined) spec.mac = v.mac;
     return spec;
   });
-  return { name: req.container_name, vnics, runtimeVersion: req.runtime_version };
+  const out: VplcSpec = { name: req.container_name, vnics, runtimeVersion: req.runtime_version };
+  if (req.depends_on !== undefined) out.dependsOn = [...req.depends_on];
+  if (req.auto_update !== undefined) out.autoUpdate = req.auto_update;
+  if (req.quotas !== undefined) {
+    out.quotas = {
+      ...(req.quotas.cpus !== undefined ? { cpus: req.quotas.cpus } : {}),
+      ...(req.quotas.memory_mb !== undefined ? { memoryMb: req.quotas.memory_mb } : {}),
+    };
+  }
+  if (req.change_policy !== undefined) out.changePolicy = req.change_policy;
+  return out;
 }

@@ -120,7 +120,7 @@ export async function runCreate(ctx: OrchestratorContext, spec: VplcSpec, opId: 
     const macs = Object.fromEntries(vnics.map((v) => [v.name, v.requestedMac]));
     const started = await createAndStart(
       ctx,
-      { name, image: image.image, internal: { network: internal.name, runtimeIp }, lans, dns: dnsUnion(spec), op: opId, specHash: (u) => specHash(spec, image.image, u, macs) },
+      { name, image: image.image, internal: { network: internal.name, runtimeIp }, lans, dns: dnsUnion(spec), ...(spec.quotas ? { quotas: spec.quotas } : {}), op: opId, specHash: (u) => specHash(spec, image.image, u, macs) },
       async (id) => {
         created.container = id;
         await journal('creating_container');

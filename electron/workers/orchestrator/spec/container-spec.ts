@@ -21,6 +21,7 @@ export type ContainerPlanInput = {
   dns: string[];
   perEndpointMac: boolean;
   withUlimits: boolean;
+  quotas?: VplcSpec['quotas'];
 };
 
 export type ContainerPlan = { create: Docker.ContainerCreateOptions; connects: ConnectStep[] };
@@ -43,6 +44,7 @@ export function planContainer(i: ContainerPlanInput): ContainerPlan {
     LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
     ...(i.withUlimits ? { Ulimits: REFERENCE_ULIMITS } : {}),
     ...(i.dns.length > 0 ? { Dns: i.dns } : {}),
+    ...quotaConfig(i.quotas),
   };
   const internalEndpoint: Docker.EndpointSettings = { IPAMConfig: { IPv4Address: i.internal.runtimeIp } };
   const [first, ...rest] = i.lans;
@@ -77,6 +79,16 @@ export function planContainer(i: ContainerPlanInput): ContainerPlan {
       { network: i.internal.network, endpoint: internalEndpoint },
       ...rest.map((l) => ({ network: l.network, endpoint: lanEndpoint(l, true) })),
     ],
+  };
+}
+
+/** Docker limits of the EXTEND quotas: CPU share as NanoCpus, memory as a hard limit (no extra swap beyond it). */
+export function quotaConfig(q: VplcSpec['quotas']): Pick<Docker.HostConfig, 'NanoCpus' | 'Memory' | 'MemorySwap'> {
+  if (!q) return {};
+  const memory = q.memoryMb !== undefined ? q.memoryMb * 1024 * 1024 : undefined;
+  return {
+    ...(q.cpus !== undefined ? { NanoCpus: Math.round(q.cpus * 1e9) } : {}),
+    ...(memory !== undefined ? { Memory: memory, MemorySwap: memory } : {}),
   };
 }
 

@@ -389,3 +389,28 @@ describe('laterPhaseRefusal (§4.1 step 3)', () => {
     expect(laterPhaseRefusal(r, none)).toBeNull();
   });
 });
+
+describe('create_new_runtime EXTEND fields (operations)', () => {
+  it('carries depends_on, auto_update, quotas and change_policy into the domain spec', () => {
+    const spec = toVplcSpec(parsed(req({ depends_on: ['plc-io'], auto_update: true, quotas: { cpus: 0.5, memory_mb: 256 }, change_policy: 'immediate' })));
+    expect(spec).toMatchObject({ dependsOn: ['plc-io'], autoUpdate: true, quotas: { cpus: 0.5, memoryMb: 256 }, changePolicy: 'immediate' });
+    expect(VplcSpec.parse(spec)).toMatchObject({ quotas: { cpus: 0.5, memoryMb: 256 } });
+  });
+
+  it('leaves them out when absent', () => {
+    const spec = toVplcSpec(parsed(req()));
+    expect(Object.keys(spec).sort()).toEqual(['name', 'runtimeVersion', 'vnics']);
+  });
+
+  it.each([
+    [{ quotas: { memory_mb: 8 } }, 'quotas.memory_mb'],
+    [{ quotas: { cpus: 0 } }, 'quotas.cpus'],
+    [{ change_policy: 'sometimes' }, 'change_policy'],
+    [{ depends_on: ['bad name'] }, 'depends_on[0]'],
+    [{ auto_update: 'yes' }, 'auto_update'],
+  ])('refuses %j naming %s', (over, field) => {
+    const f = failure(req(over));
+    expect(f.field).toBe(field);
+    expect(f.error).toContain(field);
+  });
+});

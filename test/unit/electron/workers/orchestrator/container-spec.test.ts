@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dnsUnion, planContainer, specHash, type ContainerPlanInput } from '../../../../../electron/workers/orchestrator/spec/container-spec.js';
+import { dnsUnion, planContainer, quotaConfig, specHash, type ContainerPlanInput } from '../../../../../electron/workers/orchestrator/spec/container-spec.js';
 import { apiAtLeast } from '../../../../../electron/workers/orchestrator/docker/engine.js';
 
 const base: ContainerPlanInput = {
@@ -81,5 +81,14 @@ describe('apiAtLeast', () => {
     expect(apiAtLeast('1.44', '1.44')).toBe(true);
     expect(apiAtLeast('1.45', '1.44')).toBe(true);
     expect(apiAtLeast('2.0', '1.44')).toBe(true);
+  });
+});
+
+describe('quotas', () => {
+  it('become NanoCpus and a hard memory limit without extra swap; absent means no limit keys at all', () => {
+    expect(planContainer({ ...base, quotas: { cpus: 1.5, memoryMb: 256 } }).create.HostConfig).toMatchObject({ NanoCpus: 1_500_000_000, Memory: 268_435_456, MemorySwap: 268_435_456 });
+    expect(quotaConfig({ cpus: 0.25 })).toEqual({ NanoCpus: 250_000_000 });
+    const none = planContainer(base).create.HostConfig ?? {};
+    expect(['NanoCpus', 'Memory', 'MemorySwap'].filter((k) => k in none)).toEqual([]);
   });
 });
