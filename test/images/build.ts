@@ -17,6 +17,8 @@ export const STANDIN_BURN_IMAGE = `${STANDIN_REPO}:burn`;
 export const STANDIN_NOLISTEN_IMAGE = `${STANDIN_REPO}:nolisten`;
 export const STANDIN_CRASHY_IMAGE = `${STANDIN_REPO}:crashy`;
 export const STANDIN_V2_IMAGE = `${STANDIN_REPO}:v2`;
+/** Answers on its ports only 8 s after start: a dependency that becomes healthy late. */
+export const STANDIN_SLOW_IMAGE = `${STANDIN_REPO}:slow`;
 export const NETHELPER_IMAGE = 'vplc-test/nethelper:latest';
 export const TEST_IMAGES = [
   STANDIN_IMAGE,
@@ -24,6 +26,7 @@ export const TEST_IMAGES = [
   STANDIN_NOLISTEN_IMAGE,
   STANDIN_CRASHY_IMAGE,
   STANDIN_V2_IMAGE,
+  STANDIN_SLOW_IMAGE,
   NETHELPER_IMAGE,
 ] as const;
 
@@ -52,6 +55,7 @@ const STANDIN_VARIANTS: ReadonlyArray<{ image: string; config: Record<string, st
   { image: STANDIN_NOLISTEN_IMAGE, config: { STANDIN_VARIANT: 'nolisten', STANDIN_NEVER_LISTEN: '1' } },
   { image: STANDIN_CRASHY_IMAGE, config: { STANDIN_VARIANT: 'crashy', STANDIN_EXIT_AFTER_MS: '1500' } },
   { image: STANDIN_V2_IMAGE, config: { STANDIN_VARIANT: 'v2' } },
+  { image: STANDIN_SLOW_IMAGE, config: { STANDIN_VARIANT: 'slow', STANDIN_LISTEN_DELAY_MS: '8000' } },
 ];
 
 type Log = (line: string) => void;

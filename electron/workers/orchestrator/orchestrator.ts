@@ -15,6 +15,7 @@ import { isOwn } from './docker/labels.js';
 import { alwaysReady, hostSubnets, LocalInterfaceSource, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
 import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
 import { bootSync } from './lifecycle/boot-sync.js';
+import { dependencyCycle } from './lifecycle/dependencies.js';
 import { resumeInterrupted } from './lifecycle/resume.js';
 import { shouldRunAutomatically, VplcControl, type ControlResult } from './lifecycle/control.js';
 import { CrashGuard } from './lifecycle/crash-guard.js';
@@ -194,7 +195,7 @@ export class Orchestrator {
     if (options.sampleUsage !== false) this.usage.start();
     if (this.adoption) resumeInterrupted(ctx, this.adoption, (name, fn) => void this.track(this.lock.run(name, fn)), this.probe);
     return this.track(
-      bootSync(ctx, this.control, this.readiness, this.lifecycleAbort.signal)
+      bootSync(ctx, this.control, this.readiness, this.lifecycleAbort.signal, this.probe)
         .catch((err: unknown) => {
           ctx.log.warn('boot sync failed', { err: dockerMessage(err) });
           return [];
@@ -245,6 +246,8 @@ export class Orchestrator {
     const busy = this.inFlightRefusal(name);
     if (busy) return busy;
     if (ctx.store.getDesired(name) || (await ctx.engine.inspectContainer(name))) return { status: 'error', error: 'Container name is already in use' };
+    const cycle = dependencyCycle(name, spec.dependsOn ?? [], (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? []);
+    if (cycle) return { status: 'error', error: `depends_on would form a cycle: ${cycle.join(' → ')}` };
     const raced = this.begin(name, 'create');
     if (raced) return raced;
     ctx.warnings.clear(name);
@@ -260,8 +263,8 @@ export class Orchestrator {
         runtime_image: runtimeImageRef(ctx.settings.runtimeRepo, spec.runtimeVersion),
         degraded_ulimits: false,
         tombstone: false,
-        depends_on: [],
-        auto_update: false,
+        depends_on: spec.dependsOn ?? [],
+        auto_update: spec.autoUpdate ?? false,
       });
     } catch (err) {
       ctx.ops.finish(name);

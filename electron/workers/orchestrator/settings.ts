@@ -31,6 +31,8 @@ export const OrchestratorSettings = z.object({
     .prefault({}),
   /** Boot sync proceeds without the network-ready signal after this long (PROTOCOL §6.1). */
   networkReadyFallbackMs: z.number().int().positive().default(120_000),
+  /** How long boot sync waits for a vPLC's `depends_on` to be healthy before leaving it stopped (with a warning). */
+  dependencyWaitMs: z.number().int().positive().default(300_000),
 });
 export type OrchestratorSettings = z.infer<typeof OrchestratorSettings>;
 export type OrchestratorSettingsInput = z.input<typeof OrchestratorSettings>;

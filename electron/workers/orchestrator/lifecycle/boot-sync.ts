@@ -3,7 +3,9 @@ import type { OrchestratorContext } from '../context.js';
 import { dockerMessage } from '../docker/errors.js';
 import { Label, ownFilter } from '../docker/labels.js';
 import type { NetworkReadiness } from '../host/interfaces.js';
+import type { RuntimeProbe } from '../create/pipeline.js';
 import type { VplcControl } from './control.js';
+import { awaitDependencies, dependencyOrder } from './dependencies.js';
 import { refreshRegistry } from './reprovision.js';
 
 const PARENT_WAIT_MS = 60_000;
@@ -21,9 +23,10 @@ async function waitForParents(ctx: OrchestratorContext, parents: string[], signa
 
 /**
  * PROTOCOL §6.1: once the network is ready, start stopped vPLCs that should run; never restart a running one.
- * Returns the names it started.
+ * EXTEND (operations): vPLCs go in `depends_on` order, and a dependent starts only once its dependencies are healthy
+ * (members of a dependency cycle start without waiting, with a warning). Returns the names it started.
  */
-export async function bootSync(ctx: OrchestratorContext, control: VplcControl, readiness: NetworkReadiness, signal: AbortSignal): Promise<string[]> {
+export async function bootSync(ctx: OrchestratorContext, control: VplcControl, readiness: NetworkReadiness, signal: AbortSignal, probe: RuntimeProbe): Promise<string[]> {
   const ready = await Promise.race([
     readiness.whenReady(signal).then(() => true),
     sleep(ctx.settings.networkReadyFallbackMs, signal).then(() => false),
@@ -32,7 +35,10 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
 
   const list = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
   const started: string[] = [];
-  const queue = [...list];
+  const nameOf = (c: (typeof list)[number]): string => c.Labels?.[Label.vplc] ?? '';
+  const { order, cyclic } = dependencyOrder(list.map(nameOf).filter(Boolean), (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? []);
+  for (const n of cyclic) ctx.warnings.set(n, 'depends-on-cycle', 'depends_on forms a cycle: started without waiting for its dependencies');
+  const queue = [...list].sort((a, b) => order.indexOf(nameOf(a)) - order.indexOf(nameOf(b)));
   const worker = async (): Promise<void> => {
     for (let c = queue.shift(); c; c = queue.shift()) {
       const name = c.Labels?.[Label.vplc];
@@ -54,6 +60,10 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
         // Absence is not a wish to run: a vPLC with no desired record is left as it is.
         if (desired?.desired_state !== 'running' || desired.tombstone || ctx.ops.inProgress(name)) continue;
         await waitForParents(ctx, ctx.store.getVnics(name).map((v) => v.parent_interface), signal);
+        if (!cyclic.includes(name) && !(await awaitDependencies(ctx, name, probe, signal, ctx.settings.dependencyWaitMs))) {
+          ctx.log.warn('boot sync: dependencies not healthy; vPLC left stopped', { vplc: name });
+          continue;
+        }
         if (await control.autoStart(name, 'boot-sync')) {
           started.push(name);
           await sleep(ctx.settings.watchdog.settleMs, signal);
