@@ -15,6 +15,7 @@ import { isOwn } from './docker/labels.js';
 import { alwaysReady, hostSubnets, LocalInterfaceSource, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
 import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
 import { bootSync } from './lifecycle/boot-sync.js';
+import { Reconciler } from './reconcile/reconciler.js';
 import { dependencyCycle } from './lifecycle/dependencies.js';
 import { resumeInterrupted } from './lifecycle/resume.js';
 import { shouldRunAutomatically, VplcControl, type ControlResult } from './lifecycle/control.js';
@@ -88,6 +89,8 @@ export class Orchestrator {
   readonly reattacher: Reattacher;
   private readonly hostReader = new HostMetricsReader();
   private readonly probe: RuntimeProbe;
+  /** The desired-state loop; started after boot sync so the two never race at start-up. */
+  readonly reconciler: Reconciler;
   adoption?: AdoptResult;
 
   private constructor(
@@ -106,6 +109,7 @@ export class Orchestrator {
     ctx.usage.unregister = (n) => void this.rings.unregister(n);
     const access = new RuntimeAccess(ctx);
     this.probe = probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
+    this.reconciler = new Reconciler({ signal: lifecycleAbort.signal, ctx, lock: this.lock, guard: this.guard, control: this.control, probe: this.probe, track: (p) => this.track(p) });
     this.proxy = new RuntimeProxy({
       resolveTarget: (id) => access.target(id, false),
       refreshTarget: (id) => access.target(id, true),
@@ -179,7 +183,7 @@ export class Orchestrator {
   }
 
   /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync; the health poll follows boot sync. */
-  startLifecycle(options: { sampleUsage?: boolean } = {}): Promise<string[]> {
+  startLifecycle(options: { sampleUsage?: boolean; reconcile?: boolean } = {}): Promise<string[]> {
     const ctx = this.ctx;
     const watchdog = new Watchdog({
       ctx,
@@ -200,7 +204,10 @@ export class Orchestrator {
           ctx.log.warn('boot sync failed', { err: dockerMessage(err) });
           return [];
         })
-        .finally(() => watchdog.startPolling()),
+        .finally(() => {
+          watchdog.startPolling();
+          if (options.reconcile !== false && !this.lifecycleAbort.signal.aborted) this.reconciler.start();
+        }),
     );
   }
 
@@ -386,6 +393,7 @@ export class Orchestrator {
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
     this.watchdog?.stop();
+    this.reconciler.stop();
     this.usage.stop();
     await closeNetworking(this.ctx, this.reattacher);
     const graceMs = options.graceMs ?? 30_000;

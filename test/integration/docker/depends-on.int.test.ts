@@ -52,7 +52,7 @@ describe('depends_on at boot', () => {
   it('starts the dependent only after its dependency answers', async () => {
     await powerCut();
     current = await fx.reopen();
-    const lifecycle = current.startLifecycle({ sampleUsage: false });
+    const lifecycle = current.startLifecycle({ sampleUsage: false, reconcile: false });
     const waiting = await waitFor(() => warningsOf(dependent), (w) => w.some((x) => x.startsWith(`waiting for ${base} to be healthy`)), { timeoutMs: 30_000, intervalMs: 200, what: 'the dependent to report that it waits' });
     expect(waiting.length).toBeGreaterThan(0);
     expect((await docker.getContainer(base).inspect()).State.Running).toBe(true);
@@ -70,7 +70,7 @@ describe('depends_on at boot', () => {
     expect(await current.stop(base, 'cli')).toMatchObject({ status: 'success' });
     await powerCut();
     current = await fx.reopen();
-    expect(await current.startLifecycle({ sampleUsage: false })).toEqual([]);
+    expect(await current.startLifecycle({ sampleUsage: false, reconcile: false })).toEqual([]);
     expect((await docker.getContainer(dependent).inspect()).State.Running).toBe(false);
     expect(await warningsOf(dependent)).toContain(`not started: ${base} not healthy after 20 s (depends_on)`);
   });

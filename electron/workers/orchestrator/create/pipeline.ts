@@ -46,19 +46,32 @@ function toPersisted(v: ResolvedVnic): PersistedVnic {
 }
 
 /** MACs on a parent: Docker's records plus our own requested MACs (Docker's record can differ below API 1.44). */
-async function macsOnParent(ctx: OrchestratorContext, parent: string): Promise<Set<string>> {
+async function macsOnParent(ctx: OrchestratorContext, parent: string, self?: string): Promise<Set<string>> {
   const macs = await ctx.networks.dockerMacsOn(parent);
   for (const name of ctx.store.desiredNames()) {
+    if (name === self) continue;
     for (const v of ctx.store.getVnics(name)) if (v.parent_interface === parent) macs.add(v.mac_address);
   }
   return macs;
+}
+
+/** A recreated vPLC keeps the MACs it had (DHCP reservations and switch tables know them). */
+function withPreviousMacs(spec: VplcSpec, previous: PersistedVnic[]): VplcSpec {
+  return { ...spec, vnics: spec.vnics.map((v) => (v.mac ? v : { ...v, mac: previous.find((p) => p.name === v.name)?.mac_address ?? v.mac })) };
 }
 
 /**
  * PROTOCOL §5.7. Steps 1-4 (through container start) roll back on failure; later failures keep the container and
  * are reported. `success` (the cleared operation state) comes only once the runtime API answers.
  */
-export async function runCreate(ctx: OrchestratorContext, spec: VplcSpec, opId: string, requestedBy: string, probe: RuntimeProbe): Promise<void> {
+export async function runCreate(
+  ctx: OrchestratorContext,
+  spec: VplcSpec,
+  opId: string,
+  requestedBy: string,
+  probe: RuntimeProbe,
+  options: { recreate?: boolean } = {},
+): Promise<void> {
   const name = spec.name;
   const created: Created = { lanNetworks: [] };
   const startedAt = new Date().toISOString();
@@ -86,7 +99,12 @@ export async function runCreate(ctx: OrchestratorContext, spec: VplcSpec, opId: 
   try {
     await step('validating_config');
     const interfaces = await interfacesWithSubnets(ctx, spec);
-    const vnics = await validateConfig({ spec, interfaces, macsOnParent: (p) => macsOnParent(ctx, p) });
+    const recreate = options.recreate === true;
+    const vnics = await validateConfig({
+      spec: recreate ? withPreviousMacs(spec, ctx.store.getVnics(name)) : spec,
+      interfaces,
+      macsOnParent: (p) => macsOnParent(ctx, p, recreate ? name : undefined),
+    });
     const persisted = vnics.map(toPersisted);
     await ctx.store.putVnics(name, persisted);
 
@@ -134,7 +152,7 @@ export async function runCreate(ctx: OrchestratorContext, spec: VplcSpec, opId: 
     const message = err instanceof OperationError ? err.message : dockerMessage(err);
     ctx.log.warn('create failed; rolling back', { vplc: name, op: opId, err: message });
     releaseHolds();
-    const incomplete = await rollbackCreate(ctx, name, created, opId);
+    const incomplete = await rollbackCreate(ctx, name, created, opId, options.recreate === true);
     ctx.ops.setError(name, incomplete.length ? `${message} (cleanup incomplete: ${incomplete.join('; ')})` : message, 'create');
     ctx.emit({ kind: 'changed', name, reason: 'create-failed' });
     return;

@@ -49,21 +49,26 @@ export async function removeCreatedResources(ctx: OrchestratorContext, name: str
   return incomplete;
 }
 
-/** PROTOCOL §5.7 rollback: the resources, then every record, so nothing re-creates what the user was told failed. */
-export async function rollbackCreate(ctx: OrchestratorContext, name: string, created: Created, opId?: string): Promise<string[]> {
+/**
+ * PROTOCOL §5.7 rollback: the resources, then every record, so nothing re-creates what the user was told failed.
+ * A recreate by the agent (reconcile, redeploy) keeps the records: the vPLC is still wanted, and a failed attempt
+ * must not make the agent forget it.
+ */
+export async function rollbackCreate(ctx: OrchestratorContext, name: string, created: Created, opId?: string, keepRecords = false): Promise<string[]> {
   const incomplete = await removeCreatedResources(ctx, name, created, opId);
-  for (const [what, fn] of [
+  const records = [
     ['vNIC records', () => ctx.store.dropVnics(name)],
     ['registry entry', () => ctx.store.dropClient(name)],
     ['desired record', () => ctx.store.dropDesired(name)],
     ['journal entry', () => ctx.store.dropJournal(name)],
-  ] as const) {
+  ] as const;
+  for (const [what, fn] of keepRecords ? records.slice(3) : records) {
     try {
       await fn();
     } catch (err) {
       incomplete.push(`${what}: ${(err as Error).message}`);
     }
   }
-  ctx.usage.unregister(name);
+  if (!keepRecords) ctx.usage.unregister(name);
   return incomplete;
 }

@@ -129,7 +129,7 @@ export class VplcControl {
   }
 
   /** An automatic start (watchdog, boot sync): under the lock, re-checking that nobody stopped it meanwhile. */
-  async autoStart(name: string, reason: 'watchdog' | 'boot-sync'): Promise<boolean> {
+  async autoStart(name: string, reason: 'watchdog' | 'boot-sync' | 'reconcile'): Promise<boolean> {
     return this.lock
       .run(name, async () => {
         if (!shouldRunAutomatically(this.ctx, name)) return false;

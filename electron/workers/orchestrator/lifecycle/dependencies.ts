@@ -46,6 +46,7 @@ export async function isHealthy(ctx: OrchestratorContext, name: string, probe: R
 /**
  * Waits until every dependency of `name` is healthy, showing what it waits for in the vPLC's warnings. Resolves
  * false (and leaves a warning) when `timeoutMs` passes first: a dependent is never started without its dependencies.
+ * A zero timeout checks once.
  */
 export async function awaitDependencies(
   ctx: OrchestratorContext,
@@ -64,11 +65,12 @@ export async function awaitDependencies(
       ctx.warnings.clear(name, WARNING_KEY);
       return true;
     }
-    if (ctx.clock.monotonic() >= deadline || signal.aborted) {
+    if (timeoutMs > 0 && (ctx.clock.monotonic() >= deadline || signal.aborted)) {
       ctx.warnings.set(name, WARNING_KEY, `not started: ${waiting.join(', ')} not healthy after ${Math.round(timeoutMs / 1000)} s (depends_on)`);
       return false;
     }
     ctx.warnings.set(name, WARNING_KEY, `waiting for ${waiting.join(', ')} to be healthy before starting (depends_on)`);
+    if (timeoutMs === 0 || signal.aborted) return false;
     await sleep(POLL_MS, signal).catch(() => undefined);
   }
 }

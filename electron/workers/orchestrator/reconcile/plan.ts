@@ -1,0 +1,73 @@
+import type { DesiredRecord } from '../store/schemas.js';
+
+/** What Docker shows for one vPLC container labelled ours. */
+export type Observed = { name: string; status: string; running: boolean; specHash: string | null };
+
+export type ActionKind = 'remove-tombstoned' | 'start' | 'create' | 'redeploy';
+export type Action = { vplc: string; kind: ActionKind; reason: string };
+/** A difference that is not repaired now: a running vPLC outside its change window, or one the agent may not change. */
+export type Pending = { vplc: string; reason: string };
+
+/** Fixed priority (operations issue): leftovers of deletes, then starts, then creates, then redeploys. */
+export const PRIORITY: Record<ActionKind, number> = { 'remove-tombstoned': 0, start: 1, create: 2, redeploy: 3 };
+
+export type PlanInput = {
+  desired: Map<string, DesiredRecord>;
+  observed: Map<string, Observed>;
+  /** An operation (create/delete/control) holds the vPLC right now. */
+  busy(name: string): boolean;
+  /** The crash guard paused automatic restarts. */
+  restartPaused(name: string): boolean;
+  /** Crashed recently: the watchdog restarts it with its own backoff and counting, so reconcile keeps out. */
+  watchdogOwns(name: string): boolean;
+  /** The spec hash a container created from the desired record would carry, or null when it cannot be known. */
+  expectedHash(name: string): string | null;
+  /** Inside the change window: stopped, `change_policy: immediate`, or confirmed by the cloud or the UI. */
+  mayChange(name: string, running: boolean): boolean;
+  /** Recent failed attempts: the vPLC waits for its retry time. */
+  backingOff(name: string): boolean;
+};
+
+export type Plan = { actions: Action[]; pending: Pending[]; adopted: string[] };
+
+/**
+ * Compares desired records with what Docker shows and picks at most one change per vPLC, in priority order.
+ * A container without a desired record is adopted as it is, never removed; a running vPLC whose container differs
+ * from its spec is recreated only inside its change window, otherwise the difference is reported as pending.
+ */
+export function planReconcile(i: PlanInput): Plan {
+  const actions: Action[] = [];
+  const pending: Pending[] = [];
+  const adopted: string[] = [];
+  for (const name of i.observed.keys()) if (!i.desired.has(name)) adopted.push(name);
+  for (const [name, d] of i.desired) {
+    if (i.busy(name)) continue;
+    if (i.backingOff(name)) {
+      pending.push({ vplc: name, reason: 'the last repair failed; retrying later' });
+      continue;
+    }
+    const o = i.observed.get(name);
+    if (d.tombstone) {
+      if (o) actions.push({ vplc: name, kind: 'remove-tombstoned', reason: 'an interrupted delete left the container' });
+      continue;
+    }
+    if (!o) {
+      if (d.spec) actions.push({ vplc: name, kind: 'create', reason: 'the container is missing' });
+      else pending.push({ vplc: name, reason: 'the container is missing and no spec is stored to recreate it' });
+      continue;
+    }
+    if (d.desired_state === 'running' && !o.running && (o.status === 'exited' || o.status === 'created')) {
+      if (i.restartPaused(name)) pending.push({ vplc: name, reason: 'should run, but automatic restarts are paused after repeated crashes' });
+      else if (i.watchdogOwns(name)) continue;
+      else actions.push({ vplc: name, kind: 'start', reason: `should run but is ${o.status}` });
+      continue;
+    }
+    const expected = i.expectedHash(name);
+    if (expected && o.specHash && expected !== o.specHash) {
+      if (i.mayChange(name, o.running)) actions.push({ vplc: name, kind: 'redeploy', reason: 'the container differs from the stored spec' });
+      else pending.push({ vplc: name, reason: 'the container differs from the stored spec (image or configuration); it is applied when the vPLC is stopped or the change is confirmed' });
+    }
+  }
+  actions.sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || a.vplc.localeCompare(b.vplc));
+  return { actions, pending, adopted: adopted.sort() };
+}

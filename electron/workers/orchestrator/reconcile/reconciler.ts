@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { KeyedLock } from '../../../lib/sync/keyed-lock.js';
+import type { OrchestratorContext } from '../context.js';
+import { runCreate, type RuntimeProbe } from '../create/pipeline.js';
+import { runDelete, stopContainer } from '../delete/pipeline.js';
+import { dockerMessage } from '../docker/errors.js';
+import { Label, ownFilter } from '../docker/labels.js';
+import type { CrashGuard } from '../lifecycle/crash-guard.js';
+import type { VplcControl } from '../lifecycle/control.js';
+import { awaitDependencies } from '../lifecycle/dependencies.js';
+import { specHash } from '../spec/container-spec.js';
+import { planReconcile, type Action, type Observed, type Pending } from './plan.js';
+
+export const RECONCILE_INTERVAL_MS = 10_000;
+const CYCLE_TIMEOUT_MS = 5 * 60_000;
+const PARALLEL = 3;
+const BACKOFF_BASE_MS = 10_000;
+const BACKOFF_MAX_MS = 10 * 60_000;
+
+export type ActionResult = Action & { result: 'done' | 'skipped' | 'failed'; detail?: string };
+export type ReconcileReport = {
+  state: 'idle' | 'processing';
+  lastRun: { startedAt: string; finishedAt: string; outcome: 'in-sync' | 'repaired' | 'failed' | 'timeout'; actions: ActionResult[]; pending: Pending[]; adopted: string[] } | null;
+  cycles: number;
+};
+
+export type ReconcilerDeps = { signal: AbortSignal; ctx: OrchestratorContext; lock: KeyedLock; guard: CrashGuard; control: VplcControl; probe: RuntimeProbe; track: <T>(p: Promise<T>) => Promise<T> };
+
+/**
+ * The desired-state loop (operations issue): IDLE checks every 10 s; on drift it takes a snapshot, applies one change
+ * per vPLC (a few vPLCs in parallel), and records the result. The next cycle re-checks, so a repair that needs two
+ * steps takes two cycles. Running vPLCs are never stopped, removed or recreated here.
+ */
+export class Reconciler {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private running: Promise<ReconcileReport['lastRun']> | null = null;
+  private report: ReconcileReport = { state: 'idle', lastRun: null, cycles: 0 };
+  /** One-shot permissions to change a running vPLC (an explicit confirm from the cloud or the UI). */
+  private readonly confirmed = new Set<string>();
+  private readonly failures = new Map<string, { count: number; retryAt: number }>();
+
+  constructor(private readonly d: ReconcilerDeps) {}
+
+  start(intervalMs = RECONCILE_INTERVAL_MS): void {
+    this.timer ??= setInterval(() => void this.runOnce(this.d.signal).catch(() => undefined), intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Opens the change window of a running vPLC for its next pending change; the next cycle applies it. */
+  confirm(name: string): void {
+    this.confirmed.add(name);
+  }
+
+  status(): ReconcileReport {
+    return structuredClone(this.report);
+  }
+
+  /** One cycle; a call while a cycle runs joins it. */
+  runOnce(signal?: AbortSignal): Promise<ReconcileReport['lastRun']> {
+    this.running ??= this.d.track(this.cycle(signal)).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async snapshot(): Promise<Map<string, Observed>> {
+    const { ctx } = this.d;
+    const list = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
+    return new Map(
+      list.flatMap((c) => {
+        const name = c.Labels?.[Label.vplc];
+        return name ? [[name, { name, status: c.State, running: c.State === 'running', specHash: c.Labels?.[Label.specHash] ?? null }] as const] : [];
+      }),
+    );
+  }
+
+  private expectedHash(name: string): string | null {
+    const d = this.d.ctx.store.getDesired(name);
+    if (!d?.spec || !d.runtime_image) return null;
+    const macs = Object.fromEntries(this.d.ctx.store.getVnics(name).map((v) => [v.name, v.mac_address]));
+    return specHash(d.spec, d.runtime_image, !d.degraded_ulimits, macs);
+  }
+
+  private async cycle(signal?: AbortSignal): Promise<ReconcileReport['lastRun']> {
+    const { ctx } = this.d;
+    const startedAt = new Date().toISOString();
+    this.report.state = 'processing';
+    try {
+      const observed = await this.snapshot();
+      const plan = planReconcile({
+        desired: new Map(ctx.store.desiredNames().flatMap((n) => {
+          const r = ctx.store.getDesired(n);
+          return r ? [[n, r] as const] : [];
+        })),
+        observed,
+        busy: (n) => !!ctx.ops.inProgress(n) || this.d.lock.busy(n),
+        restartPaused: (n) => this.d.guard.suspended(n),
+        watchdogOwns: (n) => this.d.guard.count(n) > 0,
+        expectedHash: (n) => this.expectedHash(n),
+        mayChange: (n, running) => !running || ctx.store.getDesired(n)?.spec?.changePolicy === 'immediate' || this.confirmed.has(n),
+        backingOff: (n) => (this.failures.get(n)?.retryAt ?? 0) > Date.now(),
+      });
+      for (const a of plan.adopted) ctx.log.debug('reconcile: container without a desired record, adopted as it is', { vplc: a });
+      const results: ActionResult[] = [];
+      let timedOut = false;
+      const work = async (): Promise<void> => {
+        const queue = [...plan.actions];
+        await Promise.all(
+          Array.from({ length: PARALLEL }, async () => {
+            for (let a = queue.shift(); a && !signal?.aborted; a = queue.shift()) results.push(this.remember(await this.apply(a, signal)));
+          }),
+        );
+      };
+      let timeout: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([work(), new Promise<void>((resolve) => (timeout = setTimeout(() => ((timedOut = true), resolve()), CYCLE_TIMEOUT_MS)))]);
+      clearTimeout(timeout);
+      const failed = results.some((r) => r.result === 'failed');
+      const outcome = timedOut ? 'timeout' : failed ? 'failed' : plan.actions.length ? 'repaired' : 'in-sync';
+      const lastRun = { startedAt, finishedAt: new Date().toISOString(), outcome, actions: results, pending: plan.pending, adopted: plan.adopted } as const;
+      if (plan.actions.length || plan.pending.length) ctx.log.info('reconcile cycle', { outcome, actions: results.map((r) => `${r.kind} ${r.vplc}: ${r.result}`), pending: plan.pending.map((p) => p.vplc) });
+      this.report = { state: 'idle', lastRun: { ...lastRun, actions: [...results], pending: [...plan.pending], adopted: [...plan.adopted] }, cycles: this.report.cycles + 1 };
+      return this.report.lastRun;
+    } catch (err) {
+      ctx.log.warn('reconcile cycle failed', { err: dockerMessage(err) });
+      this.report = { state: 'idle', lastRun: { startedAt, finishedAt: new Date().toISOString(), outcome: 'failed', actions: [], pending: [], adopted: [] }, cycles: this.report.cycles + 1 };
+      return this.report.lastRun;
+    }
+  }
+
+  /** Failed repairs back off exponentially per vPLC, so a broken vPLC does not churn Docker every 10 s. */
+  private remember(r: ActionResult): ActionResult {
+    if (r.result === 'failed') {
+      const count = (this.failures.get(r.vplc)?.count ?? 0) + 1;
+      this.failures.set(r.vplc, { count, retryAt: Date.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (count - 1)) });
+    } else if (r.result === 'done') this.failures.delete(r.vplc);
+    return r;
+  }
+
+  private async apply(a: Action, signal?: AbortSignal): Promise<ActionResult> {
+    const { ctx, lock, control, probe } = this.d;
+    try {
+      switch (a.kind) {
+        case 'remove-tombstoned':
+          if (!ctx.ops.begin(a.vplc, 'delete')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
+          await lock.run(a.vplc, () => runDelete(ctx, a.vplc, 'agent'));
+          return { ...a, result: 'done' };
+        case 'start': {
+          const ready = await awaitDependencies(ctx, a.vplc, probe, signal ?? this.d.signal, 0);
+          if (!ready) return { ...a, result: 'skipped', detail: 'waiting for its dependencies (depends_on)' };
+          return (await control.autoStart(a.vplc, 'reconcile')) ? { ...a, result: 'done' } : { ...a, result: 'skipped', detail: 'no longer needed or refused' };
+        }
+        case 'create': {
+          const spec = ctx.store.getDesired(a.vplc)?.spec;
+          if (!spec || !ctx.ops.begin(a.vplc, 'create')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
+          ctx.log.info('reconcile: recreating a missing vPLC from its stored spec', { vplc: a.vplc });
+          await lock.run(a.vplc, () => runCreate(ctx, spec, randomUUID(), 'agent', probe, { recreate: true }));
+          return this.outcome(a);
+        }
+        case 'redeploy': {
+          const spec = ctx.store.getDesired(a.vplc)?.spec;
+          if (!spec || !ctx.ops.begin(a.vplc, 'create')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
+          this.confirmed.delete(a.vplc);
+          ctx.log.info('reconcile: recreating a vPLC to apply its stored spec', { vplc: a.vplc });
+          await lock.run(a.vplc, async () => {
+            const c = ctx.engine.docker.getContainer(a.vplc);
+            await stopContainer(ctx, c);
+            // Networks, records and MACs stay; a failure after this point leaves a "missing" vPLC the next cycle recreates.
+            await c.remove({ force: true });
+            await runCreate(ctx, spec, randomUUID(), 'agent', probe, { recreate: true });
+          });
+          return this.outcome(a);
+        }
+      }
+    } catch (err) {
+      return { ...a, result: 'failed', detail: dockerMessage(err) };
+    }
+  }
+
+  private outcome(a: Action): ActionResult {
+    const op = this.d.ctx.ops.get(a.vplc);
+    return op?.status === 'error' ? { ...a, result: 'failed', detail: op.error ?? 'create failed' } : { ...a, result: 'done' };
+  }
+}
