@@ -16,6 +16,7 @@ import { alwaysReady, hostSubnets, LocalInterfaceSource, type InterfaceSource, t
 import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
 import { bootSync } from './lifecycle/boot-sync.js';
 import { Reconciler } from './reconcile/reconciler.js';
+import { ImageUpdater } from './update/updater.js';
 import { dependencyCycle } from './lifecycle/dependencies.js';
 import { resumeInterrupted } from './lifecycle/resume.js';
 import { shouldRunAutomatically, VplcControl, type ControlResult } from './lifecycle/control.js';
@@ -91,6 +92,8 @@ export class Orchestrator {
   private readonly probe: RuntimeProbe;
   /** The desired-state loop; started after boot sync so the two never race at start-up. */
   readonly reconciler: Reconciler;
+  /** EXTEND auto_update: registry digest checks; the reconciler applies what it pulls. */
+  readonly updater: ImageUpdater;
   adoption?: AdoptResult;
 
   private constructor(
@@ -109,7 +112,8 @@ export class Orchestrator {
     ctx.usage.unregister = (n) => void this.rings.unregister(n);
     const access = new RuntimeAccess(ctx);
     this.probe = probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
-    this.reconciler = new Reconciler({ signal: lifecycleAbort.signal, ctx, lock: this.lock, guard: this.guard, control: this.control, probe: this.probe, track: (p) => this.track(p) });
+    this.updater = new ImageUpdater(ctx);
+    this.reconciler = new Reconciler({ signal: lifecycleAbort.signal, updater: this.updater, ctx, lock: this.lock, guard: this.guard, control: this.control, probe: this.probe, track: (p) => this.track(p) });
     this.proxy = new RuntimeProxy({
       resolveTarget: (id) => access.target(id, false),
       refreshTarget: (id) => access.target(id, true),
@@ -206,7 +210,10 @@ export class Orchestrator {
         })
         .finally(() => {
           watchdog.startPolling();
-          if (options.reconcile !== false && !this.lifecycleAbort.signal.aborted) this.reconciler.start();
+          if (options.reconcile !== false && !this.lifecycleAbort.signal.aborted) {
+            this.reconciler.start();
+            this.updater.start();
+          }
         }),
     );
   }
@@ -394,6 +401,7 @@ export class Orchestrator {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
     this.watchdog?.stop();
     this.reconciler.stop();
+    this.updater.stop();
     this.usage.stop();
     await closeNetworking(this.ctx, this.reattacher);
     const graceMs = options.graceMs ?? 30_000;

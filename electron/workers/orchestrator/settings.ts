@@ -33,6 +33,13 @@ export const OrchestratorSettings = z.object({
   networkReadyFallbackMs: z.number().int().positive().default(120_000),
   /** How long boot sync waits for a vPLC's `depends_on` to be healthy before leaving it stopped (with a warning). */
   dependencyWaitMs: z.number().int().positive().default(300_000),
+  /** EXTEND auto_update: how often the registry digest is checked, and the free space a pull needs. */
+  updates: z
+    .object({
+      checkMs: z.number().int().positive().default(60_000),
+      minFreeDiskMb: z.number().int().nonnegative().default(2_048),
+    })
+    .prefault({}),
 });
 export type OrchestratorSettings = z.infer<typeof OrchestratorSettings>;
 export type OrchestratorSettingsInput = z.input<typeof OrchestratorSettings>;

@@ -28,3 +28,9 @@ export async function ensureRuntimeImage(engine: Engine, repo: string, tag: stri
   }
   throw new OperationError(`Runtime image ${image} is not available: ${reason}`, 'pulling_image');
 }
+
+/** A recreate that must run one exact image (an update or its rollback): no pull, the image must be here. */
+export async function pinnedRuntimeImage(engine: Engine, imageId: string): Promise<ImageOutcome> {
+  if (await engine.imageExists(imageId)) return { image: imageId };
+  throw new OperationError(`The runtime image ${imageId.slice(0, 19)} needed for this update or rollback is no longer on this PC`, 'pulling_image');
+}

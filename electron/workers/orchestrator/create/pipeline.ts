@@ -7,7 +7,7 @@ import { enforceMacs, refreshRegistry } from '../lifecycle/reprovision.js';
 import { dnsUnion, specHash } from '../spec/container-spec.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { createAndStart } from './container.js';
-import { ensureRuntimeImage } from './image.js';
+import { ensureRuntimeImage, pinnedRuntimeImage } from './image.js';
 import { rollbackCreate, type Created } from './rollback.js';
 import { resolveVnicSubnet, validateConfig, type ResolvedVnic } from './validate.js';
 
@@ -70,7 +70,7 @@ export async function runCreate(
   opId: string,
   requestedBy: string,
   probe: RuntimeProbe,
-  options: { recreate?: boolean } = {},
+  options: { recreate?: boolean; image?: string } = {},
 ): Promise<void> {
   const name = spec.name;
   const created: Created = { lanNetworks: [] };
@@ -109,7 +109,7 @@ export async function runCreate(
     await ctx.store.putVnics(name, persisted);
 
     await step('pulling_image');
-    const image = await ensureRuntimeImage(ctx.engine, ctx.settings.runtimeRepo, spec.runtimeVersion, ctx.settings.pullStallMs);
+    const image = options.image ? await pinnedRuntimeImage(ctx.engine, options.image) : await ensureRuntimeImage(ctx.engine, ctx.settings.runtimeRepo, spec.runtimeVersion, ctx.settings.pullStallMs);
     if (image.warning) ctx.warnings.set(name, 'image', image.warning);
 
     await step('creating_networks');

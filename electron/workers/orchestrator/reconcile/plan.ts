@@ -3,13 +3,13 @@ import type { DesiredRecord } from '../store/schemas.js';
 /** What Docker shows for one vPLC container labelled ours. */
 export type Observed = { name: string; status: string; running: boolean; specHash: string | null };
 
-export type ActionKind = 'remove-tombstoned' | 'start' | 'create' | 'redeploy';
+export type ActionKind = 'remove-tombstoned' | 'start' | 'create' | 'redeploy' | 'update';
 export type Action = { vplc: string; kind: ActionKind; reason: string };
 /** A difference that is not repaired now: a running vPLC outside its change window, or one the agent may not change. */
 export type Pending = { vplc: string; reason: string };
 
 /** Fixed priority (operations issue): leftovers of deletes, then starts, then creates, then redeploys. */
-export const PRIORITY: Record<ActionKind, number> = { 'remove-tombstoned': 0, start: 1, create: 2, redeploy: 3 };
+export const PRIORITY: Record<ActionKind, number> = { 'remove-tombstoned': 0, start: 1, create: 2, redeploy: 3, update: 4 };
 
 export type PlanInput = {
   desired: Map<string, DesiredRecord>;
@@ -60,6 +60,12 @@ export function planReconcile(i: PlanInput): Plan {
       if (i.restartPaused(name)) pending.push({ vplc: name, reason: 'should run, but automatic restarts are paused after repeated crashes' });
       else if (i.watchdogOwns(name)) continue;
       else actions.push({ vplc: name, kind: 'start', reason: `should run but is ${o.status}` });
+      continue;
+    }
+    if (d.auto_update && d.image_update?.phase === 'pending') {
+      const digest = d.image_update.digest.slice(0, 19);
+      if (i.mayChange(name, o.running)) actions.push({ vplc: name, kind: 'update', reason: `runtime update ${digest}` });
+      else pending.push({ vplc: name, reason: `runtime update ${digest} waits for the change window (stopped, or confirmed)` });
       continue;
     }
     const expected = i.expectedHash(name);

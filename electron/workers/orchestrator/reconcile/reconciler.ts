@@ -3,12 +3,14 @@ import type { KeyedLock } from '../../../lib/sync/keyed-lock.js';
 import type { OrchestratorContext } from '../context.js';
 import { runCreate, type RuntimeProbe } from '../create/pipeline.js';
 import { runDelete, stopContainer } from '../delete/pipeline.js';
-import { dockerMessage } from '../docker/errors.js';
+import { dockerMessage, isNotFound } from '../docker/errors.js';
 import { Label, ownFilter } from '../docker/labels.js';
 import type { CrashGuard } from '../lifecycle/crash-guard.js';
 import type { VplcControl } from '../lifecycle/control.js';
 import { awaitDependencies } from '../lifecycle/dependencies.js';
 import { specHash } from '../spec/container-spec.js';
+import type { DesiredRecord } from '../store/schemas.js';
+import { UPDATE_WARNING, type ImageUpdater } from '../update/updater.js';
 import { planReconcile, type Action, type Observed, type Pending } from './plan.js';
 
 export const RECONCILE_INTERVAL_MS = 10_000;
@@ -24,7 +26,7 @@ export type ReconcileReport = {
   cycles: number;
 };
 
-export type ReconcilerDeps = { signal: AbortSignal; ctx: OrchestratorContext; lock: KeyedLock; guard: CrashGuard; control: VplcControl; probe: RuntimeProbe; track: <T>(p: Promise<T>) => Promise<T> };
+export type ReconcilerDeps = { signal: AbortSignal; updater: ImageUpdater; ctx: OrchestratorContext; lock: KeyedLock; guard: CrashGuard; control: VplcControl; probe: RuntimeProbe; track: <T>(p: Promise<T>) => Promise<T> };
 
 /**
  * The desired-state loop (operations issue): IDLE checks every 10 s; on drift it takes a snapshot, applies one change
@@ -50,9 +52,13 @@ export class Reconciler {
     this.timer = undefined;
   }
 
-  /** Opens the change window of a running vPLC for its next pending change; the next cycle applies it. */
+  /**
+   * Opens the change window of a running vPLC for its next pending change; the next cycle applies it. Someone asking
+   * explicitly also ends the wait after a failed repair.
+   */
   confirm(name: string): void {
     this.confirmed.add(name);
+    this.failures.delete(name);
   }
 
   status(): ReconcileReport {
@@ -163,19 +169,64 @@ export class Reconciler {
           if (!spec || !ctx.ops.begin(a.vplc, 'create')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
           this.confirmed.delete(a.vplc);
           ctx.log.info('reconcile: recreating a vPLC to apply its stored spec', { vplc: a.vplc });
-          await lock.run(a.vplc, async () => {
-            const c = ctx.engine.docker.getContainer(a.vplc);
-            await stopContainer(ctx, c);
-            // Networks, records and MACs stay; a failure after this point leaves a "missing" vPLC the next cycle recreates.
-            await c.remove({ force: true });
-            await runCreate(ctx, spec, randomUUID(), 'agent', probe, { recreate: true });
-          });
+          await lock.run(a.vplc, () => this.replace(a.vplc, spec));
           return this.outcome(a);
         }
+        case 'update':
+          return await this.update(a);
       }
     } catch (err) {
       return { ...a, result: 'failed', detail: dockerMessage(err) };
     }
+  }
+
+  /** Stops and removes the container, then creates it again from the spec; networks, records and MACs stay. */
+  private async replace(name: string, spec: NonNullable<DesiredRecord['spec']>, image?: string): Promise<void> {
+    const { ctx, probe } = this.d;
+    const c = ctx.engine.docker.getContainer(name);
+    await stopContainer(ctx, c);
+    // A failure after this point leaves a "missing" vPLC, which the next cycle recreates.
+    await c.remove({ force: true }).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+    await runCreate(ctx, spec, randomUUID(), 'agent', probe, { recreate: true, ...(image ? { image } : {}) });
+  }
+
+  /** Applies a pulled runtime image; if the new container does not answer in the runtime wait, goes back to the old one. */
+  private async update(a: Action): Promise<ActionResult> {
+    const { ctx, lock } = this.d;
+    const d = ctx.store.getDesired(a.vplc);
+    const u = d?.image_update;
+    if (!d?.spec || !u || !ctx.ops.begin(a.vplc, 'create')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
+    const spec = d.spec;
+    this.confirmed.delete(a.vplc);
+    ctx.log.info('applying a runtime update', { vplc: a.vplc, digest: u.digest });
+    let failure: string | null = null;
+    let rollbackFailure: string | null = null;
+    await lock.run(a.vplc, async () => {
+      await this.replace(a.vplc, spec, u.to_image);
+      const op = ctx.ops.get(a.vplc);
+      if (op?.status !== 'error') return;
+      failure = op.error ?? 'the new container did not become healthy';
+      ctx.log.warn('runtime update failed its health check; rolling back', { vplc: a.vplc, err: failure });
+      ctx.ops.begin(a.vplc, 'create');
+      await this.replace(a.vplc, spec, u.from_image);
+      const back = ctx.ops.get(a.vplc);
+      if (back?.status === 'error') rollbackFailure = back.error ?? 'rollback failed';
+    });
+    const at = new Date().toISOString();
+    if (failure === null) {
+      await ctx.store.patchDesired(a.vplc, { image_update: { ...u, phase: 'applied', at } });
+      ctx.warnings.clear(a.vplc, UPDATE_WARNING);
+      ctx.emit({ kind: 'changed', name: a.vplc, reason: 'update-applied' });
+      await this.d.updater.pruneRollbackTags().catch(() => []);
+      return { ...a, result: 'done' };
+    }
+    const detail = rollbackFailure ? `update failed (${failure}); the rollback failed too: ${rollbackFailure}` : `update failed (${failure}); rolled back to the previous image`;
+    await ctx.store.patchDesired(a.vplc, { image_update: { ...u, phase: 'rolled-back', at, detail } });
+    ctx.warnings.set(a.vplc, UPDATE_WARNING, `runtime update ${u.digest.slice(0, 19)} ${detail}`);
+    ctx.emit({ kind: 'changed', name: a.vplc, reason: 'update-rolled-back' });
+    return { ...a, result: 'failed', detail };
   }
 
   private outcome(a: Action): ActionResult {

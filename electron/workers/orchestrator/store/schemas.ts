@@ -49,6 +49,18 @@ export const DesiredRecord = z.object({
   tombstone: z.boolean().default(false),
   depends_on: z.array(z.string()).default([]),
   auto_update: z.boolean().default(false),
+  /** EXTEND (auto_update): the registry digest last seen for the tag, and what became of it. */
+  image_update: z
+    .object({
+      digest: z.string(),
+      /** Image IDs: the one running before, and the pulled one. */
+      from_image: z.string(),
+      to_image: z.string(),
+      phase: z.enum(['pending', 'applied', 'rolled-back']),
+      at: z.string(),
+      detail: z.string().optional(),
+    })
+    .optional(),
 });
 export type DesiredRecord = z.infer<typeof DesiredRecord>;
 

@@ -1,0 +1,95 @@
+// EXTEND auto_update against a real registry (Debian's docker-registry on loopback): a new digest of the runtime tag
+// is pulled but not applied to the running vPLC until the change is confirmed; then it is applied; a later update whose
+// runtime never answers is rolled back automatically to the image that ran before; a good update after that prunes the
+// rollback image no vPLC needs any more, and nothing else. Runtime: about 40-60 s.
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker, STANDIN_REPO } from '../../support/docker.js';
+import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
+import { startRegistry, type LocalRegistry } from '../../support/registry.js';
+import { requireDocker } from '../../support/require.js';
+import { newRunId } from '../../support/run.js';
+
+requireDocker();
+
+const run = newRunId();
+const name = `vt-${run}-upd`;
+let registry: LocalRegistry;
+let repo = '';
+let fx: OrchestratorFixture;
+const sh = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const imageId = (ref: string): string => sh('image', 'inspect', '--format', '{{.Id}}', ref);
+/** Publishes a local stand-in variant as `<repo>:stable`. */
+const publish = (variant: string): string => {
+  sh('tag', `${STANDIN_REPO}:${variant}`, `${repo}:stable`);
+  sh('push', `${repo}:stable`);
+  return imageId(`${STANDIN_REPO}:${variant}`);
+};
+const runningImage = async (): Promise<string> => (await docker.getContainer(name).inspect()).Image;
+const rollbackTags = (): string[] => sh('image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repo).split('\n').filter((t) => t.includes(':vplc-rollback-')).sort();
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  repo = `${registry.host}/vplc-${run}/runtime`;
+  publish('latest');
+  fx = await openOrchestrator({ runtimeRepo: repo, runtimeWaitMs: 8_000, updates: { minFreeDiskMb: 0 } });
+  expect((await fx.orch.create({ name, runtimeVersion: 'stable', vnics: [], autoUpdate: true }, 'cli')).status).toBe('creating');
+  await fx.orch.settled();
+  expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: true });
+});
+
+afterAll(async () => {
+  await fx?.dispose();
+  for (const t of repo ? sh('image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repo).split('\n').filter((t) => t && !t.endsWith(':<none>')) : []) sh('rmi', t);
+  await registry?.stop();
+});
+
+describe('runtime image updates', () => {
+  const ids: Record<string, string> = {};
+
+  it('finds nothing to do while the registry digest is the one running', async () => {
+    ids.latest = await runningImage();
+    expect(await fx.orch.updater.check(name)).toEqual({ vplc: name, result: 'up-to-date' });
+  });
+
+  it('pulls a new digest but leaves the running vPLC alone until the change is confirmed', async () => {
+    ids.v2 = publish('v2');
+    expect(await fx.orch.updater.check(name)).toMatchObject({ result: 'pulled' });
+    const r = await fx.orch.reconciler.runOnce();
+    expect(r?.actions).toEqual([]);
+    expect(r?.pending).toEqual([{ vplc: name, reason: expect.stringContaining('waits for the change window') }]);
+    expect(await runningImage()).toBe(ids.latest);
+    const status = await fx.orch.status(name);
+    expect((status.orchestrator_state as { warnings: string[] }).warnings).toContainEqual(expect.stringContaining('is ready; it is applied when'));
+
+    fx.orch.reconciler.confirm(name);
+    const applied = await fx.orch.reconciler.runOnce();
+    expect(applied?.actions.map((a) => [a.kind, a.result])).toEqual([['update', 'done']]);
+    expect(await runningImage()).toBe(ids.v2);
+    expect(fx.orch.ctx.store.getDesired(name)?.image_update).toMatchObject({ phase: 'applied', from_image: ids.latest, to_image: ids.v2 });
+    expect(rollbackTags()).toEqual([`${repo}:vplc-rollback-${ids.latest.slice(7, 19)}`]);
+  });
+
+  it('rolls back automatically when the new runtime never answers', async () => {
+    ids.broken = publish('nolisten');
+    expect(await fx.orch.updater.check(name)).toMatchObject({ result: 'pulled' });
+    fx.orch.reconciler.confirm(name);
+    const r = await fx.orch.reconciler.runOnce();
+    expect(r?.actions).toEqual([expect.objectContaining({ kind: 'update', result: 'failed', detail: expect.stringContaining('rolled back to the previous image') })]);
+    expect(await runningImage()).toBe(ids.v2);
+    expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: true });
+    expect(fx.orch.ctx.store.getDesired(name)?.image_update).toMatchObject({ phase: 'rolled-back' });
+    // The same digest is not tried again.
+    expect(await fx.orch.updater.check(name)).toEqual({ vplc: name, result: 'already-known' });
+  });
+
+  it('prunes rollback images no vPLC needs after the next good update, and nothing else', async () => {
+    ids.burn = publish('burn');
+    expect(await fx.orch.updater.check(name)).toMatchObject({ result: 'pulled' });
+    fx.orch.reconciler.confirm(name);
+    expect((await fx.orch.reconciler.runOnce())?.actions.map((a) => a.result)).toEqual(['done']);
+    expect(await runningImage()).toBe(ids.burn);
+    expect(rollbackTags()).toEqual([`${repo}:vplc-rollback-${ids.v2.slice(7, 19)}`]);
+    for (const v of ['latest', 'v2', 'nolisten', 'burn']) expect(imageId(`${STANDIN_REPO}:${v}`)).toMatch(/^sha256:/);
+  });
+});
