@@ -14,6 +14,9 @@ export const OrchestratorOps = {
   'vplc.stop': name.extend({ requester: Requester }),
   'vplc.restart': name.extend({ requester: Requester }),
   'vplc.status': name,
+  /** An explicit confirm of a vPLC's pending changes (the change window of the operations issue). */
+  'vplc.apply': name.extend({ requester: Requester }),
+  'reconcile.status': z.object({}),
   'vplc.logs': name.extend({ tail: z.number().int().positive().max(5_000) }),
   'host.interfaces': z.object({}),
   'agent.info': z.object({}),

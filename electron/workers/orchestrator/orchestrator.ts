@@ -343,12 +343,29 @@ export class Orchestrator {
     return this.control.restart(name, by);
   }
 
-  status(name: string): Promise<DeviceStatus> {
-    return deviceStatus(this.ctx, this.guard, name, () => undefined, (n) => this.lock.busy(n)).catch((err: unknown) => ({
+  async status(name: string): Promise<DeviceStatus> {
+    const s: DeviceStatus = await deviceStatus(this.ctx, this.guard, name, () => undefined, (n) => this.lock.busy(n)).catch((err: unknown) => ({
       status: 'error',
       device_id: name,
       error: `Failed to retrieve container status: ${dockerMessage(err)}`,
     }));
+    const pending = this.reconciler.pendingFor(name);
+    const state = s['orchestrator_state'];
+    if (s.status === 'success' && state && typeof state === 'object') (state as Record<string, unknown>)['pending_changes'] = pending;
+    return s;
+  }
+
+  /**
+   * An explicit confirm (UI, CLI or cloud): opens the change window of a vPLC for its pending change and runs a
+   * reconcile cycle now. Answers before the cycle ends; its progress shows in the status.
+   */
+  async applyPendingChanges(name: string, by: Requester): Promise<{ status: 'success'; message: string } | { status: 'error'; error: string }> {
+    const d = this.ctx.store.getDesired(name);
+    if (!d) return { status: 'error', error: `Device ${name} not found` };
+    this.reconciler.confirm(name);
+    this.ctx.log.info('pending changes confirmed', { vplc: name, by });
+    void this.reconciler.runOnce(this.lifecycleAbort.signal).catch(() => undefined);
+    return { status: 'success', message: `Applying the pending changes of ${name}` };
   }
 
   list(): Promise<VplcSummary[]> {

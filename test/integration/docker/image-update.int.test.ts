@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 describe('runtime image updates', () => {
-  const ids: Record<string, string> = {};
+  const ids = { latest: '', v2: '', broken: '', burn: '' };
 
   it('finds nothing to do while the registry digest is the one running', async () => {
     ids.latest = await runningImage();

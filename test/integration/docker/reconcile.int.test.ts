@@ -82,7 +82,10 @@ describe('one reconcile cycle', () => {
   it('recreates the drifted vPLC once the change is confirmed, with the new image and the same MAC on the wire', async () => {
     const mac = fx.orch.ctx.store.getVnics(drifted)[0]?.mac_address;
     expect(mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
-    fx.orch.reconciler.confirm(drifted);
+    const status = await fx.orch.status(drifted);
+    expect((status.orchestrator_state as { pending_changes: string[] }).pending_changes).toEqual([expect.stringContaining('differs from the stored spec')]);
+    expect(await fx.orch.applyPendingChanges(drifted, 'ui')).toEqual({ status: 'success', message: `Applying the pending changes of ${drifted}` });
+    // The confirm started a cycle; this call joins it.
     const r = await fx.orch.reconciler.runOnce();
     expect(r?.actions.map((a) => [a.kind, a.vplc, a.result])).toEqual([['redeploy', drifted, 'done']]);
     await fx.orch.settled();

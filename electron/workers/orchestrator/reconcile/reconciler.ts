@@ -61,6 +61,11 @@ export class Reconciler {
     this.failures.delete(name);
   }
 
+  /** What the last cycle could not change for this vPLC, and why. */
+  pendingFor(name: string): string[] {
+    return (this.report.lastRun?.pending ?? []).filter((p) => p.vplc === name).map((p) => p.reason);
+  }
+
   status(): ReconcileReport {
     return structuredClone(this.report);
   }
