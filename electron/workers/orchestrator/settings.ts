@@ -33,6 +33,8 @@ export const OrchestratorSettings = z.object({
   networkReadyFallbackMs: z.number().int().positive().default(120_000),
   /** How long boot sync waits for a vPLC's `depends_on` to be healthy before leaving it stopped (with a warning). */
   dependencyWaitMs: z.number().int().positive().default(300_000),
+  /** The combined CA bundle written by the agent, mounted read-only into every vPLC when set (certificate sources). */
+  caBundle: z.object({ file: z.string(), sha256: z.string() }).optional(),
   /** EXTEND auto_update: how often the registry digest is checked, and the free space a pull needs. */
   updates: z
     .object({

@@ -138,7 +138,7 @@ export async function runCreate(
     const macs = Object.fromEntries(vnics.map((v) => [v.name, v.requestedMac]));
     const started = await createAndStart(
       ctx,
-      { name, image: image.image, internal: { network: internal.name, runtimeIp }, lans, dns: dnsUnion(spec), ...(spec.quotas ? { quotas: spec.quotas } : {}), op: opId, specHash: (u) => specHash(spec, image.image, u, macs) },
+      { name, image: image.image, internal: { network: internal.name, runtimeIp }, lans, dns: dnsUnion(spec), ...(spec.quotas ? { quotas: spec.quotas } : {}), ...(ctx.settings.caBundle ? { caBundleFile: ctx.settings.caBundle.file } : {}), op: opId, specHash: (u) => specHash(spec, image.image, u, macs, ctx.settings.caBundle?.sha256) },
       async (id) => {
         created.container = id;
         await journal('creating_container');

@@ -91,7 +91,7 @@ export class Reconciler {
     const d = this.d.ctx.store.getDesired(name);
     if (!d?.spec || !d.runtime_image) return null;
     const macs = Object.fromEntries(this.d.ctx.store.getVnics(name).map((v) => [v.name, v.mac_address]));
-    return specHash(d.spec, d.runtime_image, !d.degraded_ulimits, macs);
+    return specHash(d.spec, d.runtime_image, !d.degraded_ulimits, macs, this.d.ctx.settings.caBundle?.sha256);
   }
 
   private async cycle(signal?: AbortSignal): Promise<ReconcileReport['lastRun']> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { VplcSpec } from '../../../../shared/domain/vplc.js';
+import { VPLC_CA_BUNDLE_PATH } from '../../../lib/certs/bundle.js';
 import type { LabelSet } from '../docker/labels.js';
 
 export const REFERENCE_ULIMITS = [
@@ -22,6 +23,8 @@ export type ContainerPlanInput = {
   perEndpointMac: boolean;
   withUlimits: boolean;
   quotas?: VplcSpec['quotas'];
+  /** Host path of the combined CA bundle to mount read-only, when the agent is set to share it. */
+  caBundleFile?: string;
 };
 
 export type ContainerPlan = { create: Docker.ContainerCreateOptions; connects: ConnectStep[] };
@@ -45,6 +48,7 @@ export function planContainer(i: ContainerPlanInput): ContainerPlan {
     ...(i.withUlimits ? { Ulimits: REFERENCE_ULIMITS } : {}),
     ...(i.dns.length > 0 ? { Dns: i.dns } : {}),
     ...quotaConfig(i.quotas),
+    ...(i.caBundleFile ? { Binds: [`${i.caBundleFile}:${VPLC_CA_BUNDLE_PATH}:ro`] } : {}),
   };
   const internalEndpoint: Docker.EndpointSettings = { IPAMConfig: { IPv4Address: i.internal.runtimeIp } };
   const [first, ...rest] = i.lans;
@@ -111,8 +115,8 @@ function canonical(value: unknown): unknown {
 }
 
 /** sha256 of the canonical desired container spec; the degraded-ulimits form is part of it so reconcile does not flap. */
-export function specHash(spec: VplcSpec, image: string, withUlimits: boolean, macs: Record<string, string>): string {
+export function specHash(spec: VplcSpec, image: string, withUlimits: boolean, macs: Record<string, string>, caBundleSha?: string): string {
   return createHash('sha256')
-    .update(JSON.stringify(canonical({ spec, image, withUlimits, macs })))
+    .update(JSON.stringify(canonical({ spec, image, withUlimits, macs, caBundleSha })))
     .digest('hex');
 }

@@ -92,3 +92,15 @@ describe('quotas', () => {
     expect(['NanoCpus', 'Memory', 'MemorySwap'].filter((k) => k in none)).toEqual([]);
   });
 });
+
+describe('the shared CA bundle', () => {
+  it('is bind-mounted read-only when set, and its hash changes the spec hash only when present', () => {
+    expect(planContainer({ ...base, caBundleFile: '/var/lib/x/ca.pem' }).create.HostConfig?.Binds).toEqual(['/var/lib/x/ca.pem:/etc/ssl/certs/vplc-orchestrator-ca-bundle.pem:ro']);
+    expect(planContainer(base).create.HostConfig?.Binds).toBeUndefined();
+    const spec = { name: 'plc1', vnics: [], runtimeVersion: 'latest' };
+    const plain = specHash(spec, 'img', true, {});
+    expect(specHash(spec, 'img', true, {}, undefined)).toBe(plain);
+    expect(specHash(spec, 'img', true, {}, 'aa')).not.toBe(plain);
+    expect(specHash(spec, 'img', true, {}, 'aa')).not.toBe(specHash(spec, 'img', true, {}, 'bb'));
+  });
+});

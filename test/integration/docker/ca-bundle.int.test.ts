@@ -1,0 +1,56 @@
+// Certificate sources: the combined CA bundle (Node's roots + the customer's CA file) is written atomically by the
+// agent and, when sharing is on, mounted read-only into each vPLC; its hash is part of the spec hash, so a changed
+// bundle shows up as a pending change of running vPLCs instead of going unnoticed. Runtime: about 10 s.
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCaBundle, VPLC_CA_BUNDLE_PATH } from '../../../electron/lib/certs/bundle.js';
+import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
+import { createPkiSet, tempDir } from '../../support/pki.js';
+import { requireDocker } from '../../support/require.js';
+import { newRunId } from '../../support/run.js';
+
+requireDocker();
+
+const run = newRunId();
+const name = `vt-${run}-ca`;
+const tmp = tempDir('vplc-ca-');
+let fx: OrchestratorFixture;
+let customerCa = '';
+
+beforeAll(async () => {
+  customerCa = (await createPkiSet('07048990')).ca.cert;
+  const caFile = tmp.write('customer-ca.pem', customerCa);
+  const file = path.join(tmp.dir, 'ca-bundle.pem');
+  const sha256 = await writeCaBundle(file, { caFile, systemBundle: null });
+  fx = await openOrchestrator({ caBundle: { file, sha256 } });
+  expect((await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [] }, 'cli')).status).toBe('creating');
+  await fx.orch.settled();
+  expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: true });
+});
+
+afterAll(async () => {
+  await fx?.dispose();
+  tmp.dispose();
+});
+
+describe('the combined CA bundle', () => {
+  it('is readable by everyone on the host and holds the customer CA after the public roots', () => {
+    const file = path.join(tmp.dir, 'ca-bundle.pem');
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+    const inside = execFileSync('docker', ['exec', name, 'cat', VPLC_CA_BUNDLE_PATH], { encoding: 'utf8' });
+    expect(inside).toContain(customerCa.trim());
+    expect((inside.match(/BEGIN CERTIFICATE/g) ?? []).length).toBeGreaterThan(100);
+  });
+
+  it('is mounted read-only', () => {
+    expect(() => execFileSync('docker', ['exec', name, 'sh', '-c', `echo x >> ${VPLC_CA_BUNDLE_PATH}`], { stdio: 'pipe' })).toThrow(/Read-only file system/);
+  });
+
+  it('is in sync with the spec hash, so reconcile has nothing to do', async () => {
+    const r = await fx.orch.reconciler.runOnce();
+    expect(r?.pending).toEqual([]);
+    expect(r?.actions).toEqual([]);
+  });
+});
