@@ -225,23 +225,27 @@ export class Reattacher {
     const plans = vnics.map((v) => [v, planVnic(v, target.subnet, target.gateway)] as const);
     const wantHelper = !!info?.State.Running && plans.some(([, m]) => m.action === 'attach');
     const helperP = wantHelper && info ? this.prestart(name, info.Id) : Promise.resolve(null);
-    const net = await ready;
-    if (!info || !net) {
-      (await helperP)?.discard();
-      if (!info) ctx.log.warn('re-attachment: vPLC container is gone', { vplc: name, parent: iface });
-      return;
-    }
-    const moved = await this.slots.run(() => this.reconnect(name, info, plans, iface, net, target));
-    const helper = await helperP;
-    if (!moved.length || !info.State.Running) {
-      helper?.discard();
+    // The pre-started helper goes to afterConnect, which uses it; on every other path, a throw included, it is discarded.
+    let handedOver = false;
+    try {
+      const net = await ready;
+      if (!info || !net) {
+        if (!info) ctx.log.warn('re-attachment: vPLC container is gone', { vplc: name, parent: iface });
+        return;
+      }
+      const moved = await this.slots.run(() => this.reconnect(name, info, plans, iface, net, target));
       if (!moved.length) return;
-    } else {
-      // Not behind the other vPLCs' connects: the MAC script runs while Docker serialises the next connects.
-      await this.macs.run(() => this.afterConnect(name, info.Id, net.name, moved, helper));
-    }
-    for (const m of moved) {
-      this.report({ vplc: name, vnic: m.vnic, parent: iface, network: net.name, result: 'reattached', message: `vNIC '${m.vnic}' re-attached to ${net.name}` });
+      if (info.State.Running) {
+        const helper = await helperP;
+        handedOver = true;
+        // Not behind the other vPLCs' connects: the MAC script runs while Docker serialises the next connects.
+        await this.macs.run(() => this.afterConnect(name, info.Id, net.name, moved, helper));
+      }
+      for (const m of moved) {
+        this.report({ vplc: name, vnic: m.vnic, parent: iface, network: net.name, result: 'reattached', message: `vNIC '${m.vnic}' re-attached to ${net.name}` });
+      }
+    } finally {
+      if (!handedOver) void helperP.then((h) => h?.discard(), () => undefined);
     }
   }
 
@@ -288,7 +292,10 @@ export class Reattacher {
 
   private async afterConnect(name: string, containerId: string, network: string, moved: Attach[], helper: WireHelper | null): Promise<void> {
     const { ctx } = this.d;
-    const fresh = await ctx.engine.inspectContainer(containerId);
+    const fresh = await ctx.engine.inspectContainer(containerId).catch((err: unknown) => {
+      helper?.discard();
+      throw err;
+    });
     const ep = fresh?.NetworkSettings.Networks[network];
     const targets: MacTarget[] = moved.map((m) => ({
       vnic: m.vnic,
