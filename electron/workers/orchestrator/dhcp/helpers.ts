@@ -317,12 +317,19 @@ export class DhcpHelpers implements DhcpProvisioner {
     }
   }
 
+  /** Whether this slot is still the one followed for its vNIC (stop() or a newer provision replaces it). */
+  private current(s: Slot, gen: number): boolean {
+    return !this.closed && gen === s.gen && this.slots.get(slotKey(s.vplc, s.vnic)) === s;
+  }
+
   /** The client is not running: forget the lease and retry with the §5.13 backoff. */
   private async lost(s: Slot): Promise<void> {
-    await this.ctx.store.patchVnic(s.vplc, s.vnic, { dhcp_ip: undefined, dhcp_gateway: undefined }).catch(() => undefined);
-    if (this.closed || s.retry) return;
-    const delay = retryDelayMs(s.attempts++, this.random);
     const gen = s.gen;
+    await this.ctx.store.patchVnic(s.vplc, s.vnic, { dhcp_ip: undefined, dhcp_gateway: undefined }).catch(() => undefined);
+    // A slot retired while the record was written (the vPLC stopped, or was started again with a new slot) stays
+    // retired: scheduling a retry for it would start a second client next to the new slot's.
+    if (!this.current(s, gen) || s.retry) return;
+    const delay = retryDelayMs(s.attempts++, this.random);
     s.retry = setTimeout(() => {
       s.retry = null;
       if (gen === s.gen) void this.retry(s);
@@ -331,8 +338,10 @@ export class DhcpHelpers implements DhcpProvisioner {
   }
 
   private async retry(s: Slot): Promise<void> {
+    const gen = s.gen;
     const v = this.ctx.store.getVnics(s.vplc).find((x) => x.name === s.vnic);
     const info = await this.ctx.engine.inspectContainer(s.vplc).catch(() => null);
+    if (!this.current(s, gen)) return;
     // Dropped when the vPLC stopped or is gone, or the vNIC is gone or no longer DHCP.
     if (!v || !isDhcpMacvlan(v) || !info?.State.Running || this.ctx.store.getDesired(s.vplc)?.desired_state === 'stopped') {
       this.slots.delete(slotKey(s.vplc, s.vnic));
