@@ -68,7 +68,15 @@ export function createAgent(d: AgentDeps): Agent {
   const specs = [
     workerSpec('netmon', config.netmonSocket ? { mode: 'external', socketPath: config.netmonSocket } : { mode: 'builtin' }),
     workerSpec('orchestrator', {
-      settings: { dataDir: config.dataDir, runtimeRepo: config.runtimeRepo, helperImage: config.helperImage, internalPool: config.internalPool, runCommand: { timeoutMs: config.runCommandTimeoutMs } },
+      settings: {
+        dataDir: config.dataDir,
+        runtimeRepo: config.runtimeRepo,
+        helperImage: config.helperImage,
+        internalPool: config.internalPool,
+        runCommand: { timeoutMs: config.runCommandTimeoutMs, ...(config.runCommandAllowList ? { allowList: config.runCommandAllowList } : {}) },
+        updates: { checkMs: config.updateCheckMs, minFreeDiskMb: config.minFreeDiskMb },
+        ...(config.shareCaBundle ? { shareCaBundle: config.caFile ? { caFile: config.caFile } : {} } : {}),
+      },
       sampleUsage: d.sampleUsage ?? true,
       allowRemoteRemoval: config.allowRemoteRemoval,
     }),

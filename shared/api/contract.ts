@@ -55,6 +55,22 @@ export const HostInterfaceView = z.object({
 
 export const UsagePoint = z.object({ timestamp: z.number(), cpu: z.number().optional(), memory: z.number().optional() });
 
+/** The last reconcile cycle (operations issue): what it repaired, what waits for a change window, what it adopted. */
+export const ReconcileView = z.object({
+  state: z.enum(['idle', 'processing']),
+  cycles: z.number(),
+  lastRun: z
+    .object({
+      startedAt: z.string(),
+      finishedAt: z.string(),
+      outcome: z.enum(['in-sync', 'repaired', 'failed', 'timeout']),
+      actions: z.array(z.object({ vplc: z.string(), kind: z.string(), reason: z.string(), result: z.enum(['done', 'skipped', 'failed']), detail: z.string().optional() })),
+      pending: z.array(z.object({ vplc: z.string(), reason: z.string() })),
+      adopted: z.array(z.string()),
+    })
+    .nullable(),
+});
+
 export const CertView = z.object({
   agentId: z.string(),
   subject: z.string(),
@@ -95,6 +111,9 @@ export const invoke = {
   'vplc:stop': { input: confirmed, output: ControlOutcome },
   'vplc:restart': { input: confirmed, output: ControlOutcome },
   'vplc:status': { input: byName, output: z.record(z.string(), z.unknown()) },
+  /** Confirms a vPLC's pending changes (its change window): the agent applies them now, even while it runs. */
+  'vplc:apply': { input: confirmed, output: z.object({ message: z.string() }) },
+  'reconcile:status': { input: empty, output: ReconcileView },
   'vplc:logs': { input: z.object({ name: VplcName, tail: z.number().int().positive().max(5_000).default(200) }).strict(), output: z.array(z.string()) },
   'netmon:interfaces': { input: empty, output: z.array(HostInterfaceView) },
   'metrics:history': {

@@ -37,6 +37,15 @@ export const Settings = z.object({
       helperImage: z.string().default('busybox:1.36.1-musl'),
       internalPool: z.string().default('172.29.0.0/16'),
       runCommandTimeoutMs: z.number().int().positive().default(60_000),
+      /** `run_command` allow-list (method and path prefix); absent allows every call to the runtime's API. */
+      runCommandAllowList: z
+        .array(z.object({ method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']).optional(), pathPrefix: z.string().startsWith('/') }).strict())
+        .optional(),
+      /** Mount the combined CA bundle (public roots, system store, the CA file) read-only into every vPLC. */
+      shareCaBundle: z.boolean().default(false),
+      /** auto_update: seconds between registry digest checks, and the free disk space a pull needs. */
+      updateCheckSeconds: z.number().int().min(10).default(60),
+      minFreeDiskMb: z.number().int().nonnegative().default(2_048),
     })
     .prefault({}),
   desktop: z

@@ -12,6 +12,8 @@ export interface AgentBackend {
   deleteVplc(name: string): Promise<{ ok: true } | { ok: false; error: string }>;
   control(action: 'start' | 'stop' | 'restart', name: string): Promise<Output<'vplc:start'>>;
   vplcStatus(name: string): Promise<Record<string, unknown>>;
+  applyChanges(name: string): Promise<{ ok: true; message: string } | { ok: false; error: string }>;
+  reconcileStatus(): Promise<Output<'reconcile:status'>>;
   interfaces(): Promise<Output<'netmon:interfaces'>>;
   history(target: 'host' | string, seconds: number): Promise<Output<'metrics:history'>>;
   vplcLogs(name: string, tail: number): Promise<string[]>;

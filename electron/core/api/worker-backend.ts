@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AgentStatus} from '../../../shared/api/contract.js';
-import { ControlOutcome, HostInterfaceView, UsagePoint, VplcSummary } from '../../../shared/api/contract.js';
+import { ControlOutcome, HostInterfaceView, ReconcileView, UsagePoint, VplcSummary } from '../../../shared/api/contract.js';
 import type { Envelope } from '../../lib/protocol/messages.js';
 import type { OrchestratorOp, OrchestratorOpInput } from '../../lib/protocol/orchestrator-ops.js';
 import type { AgentBackend } from './backend.js';
@@ -12,6 +12,7 @@ const CreateAck = z.union([
   z.object({ status: z.literal('creating'), operation_id: z.string() }).passthrough(),
   z.object({ status: z.literal('error'), error: z.string() }),
 ]);
+const ApplyAck = z.union([z.object({ status: z.literal('success'), message: z.string() }), z.object({ status: z.literal('error'), error: z.string() })]);
 const DeleteAck = z.union([z.object({ status: z.literal('deleting') }).passthrough(), z.object({ status: z.literal('error'), error: z.string() })]);
 
 /**
@@ -43,6 +44,11 @@ export function workerBackend(
     },
     control: (action, name) => call(`vplc.${action}`, { name, requester: 'ui' }, ControlOutcome, 45_000),
     vplcStatus: (name) => call('vplc.status', { name }, z.record(z.string(), z.unknown())),
+    applyChanges: async (name) => {
+      const r = await call('vplc.apply', { name, requester: 'ui' }, ApplyAck);
+      return r.status === 'success' ? { ok: true, message: r.message } : { ok: false, error: r.error };
+    },
+    reconcileStatus: () => call('reconcile.status', {}, ReconcileView),
     interfaces: () => call('host.interfaces', {}, z.array(HostInterfaceView)),
     history: (target, seconds) => call('metrics.history', { target, seconds }, z.object({ cpu: z.array(UsagePoint), memory: z.array(UsagePoint) })),
     vplcLogs: (name, tail) => call('vplc.logs', { name, tail }, z.array(z.string())),

@@ -18,6 +18,10 @@ export type EffectiveConfig = {
   helperImage: string;
   internalPool: string;
   runCommandTimeoutMs: number;
+  runCommandAllowList: Settings['orchestrator']['runCommandAllowList'];
+  shareCaBundle: boolean;
+  updateCheckMs: number;
+  minFreeDiskMb: number;
   /** Compatibility mode: read events from an external netmon's JSON-lines socket instead of the built-in monitor. */
   netmonSocket: string | undefined;
 };
@@ -69,6 +73,10 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     helperImage: pick('helper-image') ?? file.orchestrator.helperImage,
     internalPool: pick('internal-pool') ?? file.orchestrator.internalPool,
     runCommandTimeoutMs: file.orchestrator.runCommandTimeoutMs,
+    runCommandAllowList: file.orchestrator.runCommandAllowList,
+    shareCaBundle: file.orchestrator.shareCaBundle,
+    updateCheckMs: file.orchestrator.updateCheckSeconds * 1000,
+    minFreeDiskMb: file.orchestrator.minFreeDiskMb,
     netmonSocket: pick('netmon-socket'),
   };
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import { VplcSpec, type Requester } from '../../../shared/domain/vplc.js';
@@ -15,6 +16,7 @@ import { isOwn } from './docker/labels.js';
 import { alwaysReady, hostSubnets, LocalInterfaceSource, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
 import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
 import { bootSync } from './lifecycle/boot-sync.js';
+import { writeCaBundle } from '../../lib/certs/bundle.js';
 import { Reconciler } from './reconcile/reconciler.js';
 import { ImageUpdater } from './update/updater.js';
 import { dependencyCycle } from './lifecycle/dependencies.js';
@@ -124,6 +126,10 @@ export class Orchestrator {
 
   static async open(deps: OrchestratorDeps): Promise<Orchestrator> {
     const settings = OrchestratorSettings.parse(deps.settings);
+    if (settings.shareCaBundle) {
+      const file = path.join(settings.dataDir, 'ca-bundle.pem');
+      settings.caBundle = { file, sha256: await writeCaBundle(file, settings.shareCaBundle.caFile ? { caFile: settings.shareCaBundle.caFile } : {}) };
+    }
     const engine = new Engine(deps.docker);
     await engine.describe();
     const store = new StateStore(settings.dataDir);

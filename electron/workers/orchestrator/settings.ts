@@ -35,6 +35,8 @@ export const OrchestratorSettings = z.object({
   dependencyWaitMs: z.number().int().positive().default(300_000),
   /** The combined CA bundle written by the agent, mounted read-only into every vPLC when set (certificate sources). */
   caBundle: z.object({ file: z.string(), sha256: z.string() }).optional(),
+  /** When set, open() writes the combined bundle into the data dir (with this customer CA file) and sets `caBundle`. */
+  shareCaBundle: z.object({ caFile: z.string().optional() }).strict().optional(),
   /** EXTEND auto_update: how often the registry digest is checked, and the free space a pull needs. */
   updates: z
     .object({

@@ -51,6 +51,8 @@ beforeAll(async () => {
     { channel: 'vplc:list', input: {}, ok: true },
     { channel: 'vplc:status', input: { name }, ok: true },
     { channel: 'vplc:logs', input: { name, tail: 10 }, ok: true },
+    { channel: 'vplc:apply', input: { name, confirm: true }, ok: true },
+    { channel: 'reconcile:status', input: {}, ok: true },
     { channel: 'vplc:restart', input: { name, confirm: true }, ok: true },
     { channel: 'vplc:stop', input: { name, confirm: true }, ok: true },
     { channel: 'vplc:start', input: { name }, ok: true },

@@ -22,9 +22,8 @@ let customerCa = '';
 beforeAll(async () => {
   customerCa = (await createPkiSet('07048990')).ca.cert;
   const caFile = tmp.write('customer-ca.pem', customerCa);
-  const file = path.join(tmp.dir, 'ca-bundle.pem');
-  const sha256 = await writeCaBundle(file, { caFile, systemBundle: null });
-  fx = await openOrchestrator({ caBundle: { file, sha256 } });
+  // As the agent passes it from the settings file (orchestrator.shareCaBundle): open() writes the bundle itself.
+  fx = await openOrchestrator({ shareCaBundle: { caFile } });
   expect((await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [] }, 'cli')).status).toBe('creating');
   await fx.orch.settled();
   expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: true });
@@ -36,8 +35,9 @@ afterAll(async () => {
 });
 
 describe('the combined CA bundle', () => {
-  it('is readable by everyone on the host and holds the customer CA after the public roots', () => {
-    const file = path.join(tmp.dir, 'ca-bundle.pem');
+  it('is written into the data dir, readable by everyone on the host, and holds the customer CA', async () => {
+    const file = path.join(fx.dataDir, 'ca-bundle.pem');
+    expect(fx.orch.ctx.settings.caBundle).toEqual({ file, sha256: await writeCaBundle(path.join(tmp.dir, 'again.pem'), { caFile: path.join(tmp.dir, 'customer-ca.pem') }) });
     expect(statSync(file).mode & 0o777).toBe(0o644);
     const inside = execFileSync('docker', ['exec', name, 'cat', VPLC_CA_BUNDLE_PATH], { encoding: 'utf8' });
     expect(inside).toContain(customerCa.trim());

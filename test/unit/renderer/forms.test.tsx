@@ -106,6 +106,19 @@ describe('the vPLC detail', () => {
     expect(transport.callsTo('vplc:stop')).toEqual([{ name: 'plc1', confirm: true }]);
   });
 
+  it('lists pending changes and applies them only after confirmation', async () => {
+    const f = fake();
+    f.handle('vplc:status', () => ok({ ...status, orchestrator_state: { ...status.orchestrator_state, pending_changes: ['runtime update sha256:1234 waits for the change window (stopped, or confirmed)'] } }));
+    f.handle('vplc:apply', () => ok({ message: 'Applying the pending changes of plc1' }));
+    renderWithApp(<VplcDetail name="plc1" />, f);
+    expect(await screen.findByText(/runtime update sha256:1234 waits/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Apply now' }));
+    expect(f.callsTo('vplc:apply')).toEqual([]);
+    fireEvent.click(within(screen.getByRole('dialog', { name: 'Apply the pending changes now?' })).getByRole('button', { name: 'Apply now' }));
+    expect(await screen.findByText('Applying the pending changes of plc1')).toBeTruthy();
+    expect(f.callsTo('vplc:apply')).toEqual([{ name: 'plc1', confirm: true }]);
+  });
+
   it('shows the agent’s refusal of a control as an alert', async () => {
     const f = fake();
     f.handle('vplc:restart', () => ok({ status: 'error', device_id: 'plc1', error: 'Docker is not answering' }));

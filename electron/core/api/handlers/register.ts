@@ -24,6 +24,12 @@ export function registerHandlers(registry: ApiRegistry, backend: AgentBackend, l
     if (s.status === 'not_found') throw new ApiFailure('NOT_FOUND', String(s.message ?? `no vPLC ${name}`), 'name');
     return s;
   });
+  registry.register('vplc:apply', async ({ name }) => {
+    const r = await backend.applyChanges(name);
+    if (!r.ok) throw new ApiFailure('NOT_FOUND', r.error, 'name');
+    return { message: r.message };
+  });
+  registry.register('reconcile:status', () => backend.reconcileStatus());
   registry.register('netmon:interfaces', () => backend.interfaces());
   registry.register('metrics:history', ({ target, seconds }) => backend.history(target, seconds));
   registry.register('logs:tail', ({ limit, level }) => Promise.resolve(logs.tail(limit, level)));

@@ -6,11 +6,12 @@ import { useApi, useApp } from '../../store/context';
 import { lastErrorText, StatusView } from './status';
 import { useVplcMetrics } from './useVplcMetrics';
 
-type Action = 'start' | 'stop' | 'restart' | 'delete';
+type Action = 'start' | 'stop' | 'restart' | 'delete' | 'apply';
 const CONFIRM: Record<Exclude<Action, 'start'>, { title: string; text: string; label: string }> = {
   stop: { title: 'Stop this vPLC?', text: 'The PLC program stops running and its outputs are no longer driven.', label: 'Stop' },
   restart: { title: 'Restart this vPLC?', text: 'The PLC program stops for a few seconds while the container restarts.', label: 'Restart' },
   delete: { title: 'Delete this vPLC?', text: 'The container and its networks are removed. This cannot be undone.', label: 'Delete' },
+  apply: { title: 'Apply the pending changes now?', text: 'The vPLC is recreated with its stored configuration: the PLC program stops for a few seconds.', label: 'Apply now' },
 };
 
 function useStatus(name: string): { status?: StatusView; error?: string; reload(): void } {
@@ -91,6 +92,13 @@ export function VplcDetail({ name }: { name: string }) {
       navigate('vplcs');
       return;
     }
+    if (action === 'apply') {
+      const r = await api.call('vplc:apply', { name, confirm: true });
+      setBusy(null);
+      setOutcome(r.ok ? { ok: true, text: r.value.message } : { ok: false, text: errorText(r.error) });
+      reload();
+      return;
+    }
     const r = action === 'start' ? await api.call('vplc:start', { name }) : await api.call(`vplc:${action}`, { name, confirm: true });
     setBusy(null);
     if (!r.ok) setOutcome({ ok: false, text: errorText(r.error) });
@@ -106,6 +114,7 @@ export function VplcDetail({ name }: { name: string }) {
   const shown = inOperation ? s.status : (s?.container_status ?? s?.status ?? 'unknown');
   const warnings = s?.orchestrator_state?.warnings ?? [];
   const lastError = lastErrorText(s?.orchestrator_state?.last_error);
+  const pendingChanges = s?.orchestrator_state?.pending_changes ?? [];
   return (
     <div className="page">
       <header className="page-head">
@@ -193,6 +202,22 @@ export function VplcDetail({ name }: { name: string }) {
           </section>
         </div>
       ) : null}
+      {pendingChanges.length > 0 ? (
+        <section className="card pending" aria-labelledby="pending-h">
+          <div className="card-head">
+            <h2 id="pending-h">Pending changes</h2>
+            <button type="button" className="primary" onClick={() => setConfirm('apply')} disabled={!!busy}>
+              {busy === 'apply' ? 'Applying…' : 'Apply now'}
+            </button>
+          </div>
+          <ul>
+            {pendingChanges.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+          <p className="muted small">A running vPLC is changed only when you confirm here, from the cloud, or once it is stopped.</p>
+        </section>
+      ) : null}
       {s && s.status === 'success' ? (
         <section className="card" aria-labelledby="nets-h">
           <h2 id="nets-h">Networks</h2>
@@ -226,7 +251,7 @@ export function VplcDetail({ name }: { name: string }) {
       ) : null}
       <LogTail name={name} />
       {confirm ? (
-        <ConfirmDialog title={CONFIRM[confirm].title} confirmLabel={CONFIRM[confirm].label} danger={confirm !== 'restart'} onConfirm={() => void run(confirm)} onCancel={() => setConfirm(null)}>
+        <ConfirmDialog title={CONFIRM[confirm].title} confirmLabel={CONFIRM[confirm].label} danger={confirm === 'stop' || confirm === 'delete'} onConfirm={() => void run(confirm)} onCancel={() => setConfirm(null)}>
           <p>
             <strong>{name}</strong>: {CONFIRM[confirm].text}
           </p>

@@ -22,6 +22,7 @@ export const StatusView = z.object({
       restarts_in_window: z.number().optional(),
       restart_suspended: z.boolean().optional(),
       warnings: z.array(z.string()).optional(),
+      pending_changes: z.array(z.string()).optional(),
       last_error: z.unknown().optional(),
     })
     .optional()

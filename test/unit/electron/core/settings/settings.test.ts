@@ -40,6 +40,21 @@ describe('resolveConfig precedence', () => {
   });
 });
 
+describe('operations settings', () => {
+  it('carry the allow-list, CA sharing and update timing into the effective config, with safe defaults', () => {
+    const d = resolveConfig(defaultSettings(), {}, {});
+    expect(d).toMatchObject({ runCommandAllowList: undefined, shareCaBundle: false, updateCheckMs: 60_000, minFreeDiskMb: 2_048 });
+    const file = Settings.parse({ version: 1, orchestrator: { runCommandAllowList: [{ method: 'GET', pathPrefix: '/api/' }], shareCaBundle: true, updateCheckSeconds: 300 } });
+    expect(resolveConfig(file, {}, {})).toMatchObject({ runCommandAllowList: [{ method: 'GET', pathPrefix: '/api/' }], shareCaBundle: true, updateCheckMs: 300_000 });
+  });
+
+  it('names the field of a bad allow-list entry', () => {
+    const r = Settings.safeParse({ version: 1, orchestrator: { runCommandAllowList: [{ pathPrefix: 'api' }] } });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['orchestrator', 'runCommandAllowList', 0, 'pathPrefix']);
+  });
+});
+
 describe('migrate', () => {
   const steps: Migration[] = [
     { from: 1, migrate: (r) => ({ ...r, agent: { logLevel: r.logLevel } }) },
