@@ -25,6 +25,8 @@ agent options (flags > VPLC_* environment > settings file > defaults):
   --internal-pool CIDR     pool for the vPLCs' internal /29 networks (VPLC_INTERNAL_POOL)
   --log-level LEVEL        debug, info, warn or error (VPLC_LOG_LEVEL)
   --ui-port PORT           loopback port of the local UI and API (VPLC_UI_PORT; default 48750, 0 picks one)
+  --metrics-port PORT      loopback port of /metrics and /health (VPLC_METRICS_PORT; default 48751, 0 picks one)
+  --no-metrics             no metrics endpoint (VPLC_NO_METRICS=1)
 `;
 
 export async function main(argv: string[]): Promise<number> {

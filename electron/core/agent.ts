@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { AgentStatus } from '../../shared/api/contract.js';
+import type { AgentStatus, EventPayload } from '../../shared/api/contract.js';
+import { readCredentials } from '../lib/certs/credentials.js';
 import { NetmonEvent } from '../../shared/netmon/events.js';
 import { LinkStateEvent } from '../lib/protocol/agent-ops.js';
 import { OrchestratorEvents } from '../lib/protocol/orchestrator-ops.js';
@@ -21,6 +22,8 @@ import { spawnThread } from './supervisor/spawn.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { DEFAULT_SUPERVISION, realTimers, type Spawn, type WorkerSpec } from './supervisor/types.js';
 import { UiServer } from './ui-server/server.js';
+import { MetricsCollector } from './metrics-http/collect.js';
+import { MetricsServer } from './metrics-http/server.js';
 
 const AgentInfo = z.object({ ok: z.literal(true), value: z.object({ installationId: z.string(), warnings: z.array(z.string()) }) });
 
@@ -49,6 +52,8 @@ export type Agent = {
   token: string;
   /** Starts the workers and the loopback bridge; resolves with the bridge URL. */
   start(): Promise<string>;
+  /** The port of /metrics and /health once started; null when the endpoint is off. */
+  metricsPort(): number | null;
   /** Stops the bridge and the workers (reverse order). vPLCs keep running. */
   stop(graceMs?: number): Promise<void>;
 };
@@ -144,6 +149,31 @@ export function createAgent(d: AgentDeps): Agent {
   registerSettings(registry, d.settings);
   registerCerts(registry, { mtlsDir: config.mtlsDir, provisionUrl: config.provisionUrl, caFile: config.caFile, events });
   d.logHub.subscribe((batch) => events.publish('logs:line', batch));
+  let latestSample: EventPayload<'metrics:sample'> | null = null;
+  events.subscribe((name, payload) => {
+    if (name === 'metrics:sample') latestSample = payload as EventPayload<'metrics:sample'>;
+  });
+  const metrics =
+    config.metricsPort === null
+      ? null
+      : new MetricsServer(
+          new MetricsCollector({
+            version: appVersion(),
+            mode: d.mode ?? 'own',
+            workers: () => supervisor.health(),
+            cloud: () => router.cloud,
+            ask: async (op) => {
+              const env = await request(op, {}, 10_000);
+              return env.ok ? env.value : null;
+            },
+            latestHostSample: () => latestSample,
+            certDaysLeft: async () => {
+              const c = await readCredentials(config.mtlsDir).catch(() => null);
+              return c?.ok ? (Date.parse(c.credentials.info.notAfter) - Date.now()) / 86_400_000 : null;
+            },
+          }),
+          config.metricsPort,
+        );
   const token = randomBytes(32).toString('hex');
   const ui = new UiServer({ registry, events, token, port: config.uiPort, ...(d.rendererDir ? { staticDir: d.rendererDir } : {}) });
   return {
@@ -155,13 +185,28 @@ export function createAgent(d: AgentDeps): Agent {
       const unhandled = registry.unhandled();
       if (unhandled.length) throw new Error(`API channels without a handler: ${unhandled.join(', ')}`);
       supervisor.startAll();
-      return ui.listen();
+      const url = await ui.listen();
+      if (metrics) log.info('metrics endpoint listening', { url: await metrics.listen() });
+      return url;
     },
+    metricsPort: () => metrics?.port ?? null,
     stop: async (graceMs = 30_000) => {
       await ui.close();
+      await metrics?.close();
       await supervisor.stopAll(graceMs);
     },
   };
+}
+
+/** The app's version from package.json, beside a checkout (electron/…) or a build (dist/electron/…). */
+function appVersion(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    const file = fileURLToPath(new URL(rel, import.meta.url));
+    if (!existsSync(file)) continue;
+    const v = (JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version;
+    if (typeof v === 'string') return v;
+  }
+  return 'unknown';
 }
 
 /** renderer/dist beside a checkout (electron/…) or a build (dist/electron/…). */

@@ -45,7 +45,9 @@ export async function runAgent(argv: string[]): Promise<number> {
   const port = Number(new URL(url).port);
   // One JSON line on stdout for whoever started us (tests, the desktop shell): where to connect and how.
   // Under systemd stdout goes to the journal, which the token must not reach: there only the token file carries it.
-  const ready = underSystemd ? { event: 'ready', url, port, tokenFile } : { event: 'ready', url: `${url}#token=${agent.token}`, port, token: agent.token, tokenFile };
+  const metricsPort = agent.metricsPort();
+  const base = { event: 'ready', port, tokenFile, ...(metricsPort !== null ? { metricsPort } : {}) };
+  const ready = underSystemd ? { ...base, url } : { ...base, url: `${url}#token=${agent.token}`, token: agent.token };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   log.info('agent ready', { dataDir: opts.dataDir, ui: url });
   await new Promise<void>((resolve) => {

@@ -29,6 +29,9 @@ export const Settings = z.object({
       /** Loopback port of the UI/API bridge; 0 picks a free one. */
       uiPort: z.number().int().min(0).max(65535).default(48750),
       lockName: z.string().default('vplc-orchestrator-agent'),
+      /** Loopback `/metrics` (Prometheus) and `/health`; 0 picks a free port. */
+      metricsEnabled: z.boolean().default(true),
+      metricsPort: z.number().int().min(0).max(65535).default(48751),
     })
     .prefault({}),
   orchestrator: z

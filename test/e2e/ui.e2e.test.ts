@@ -61,7 +61,7 @@ beforeAll(async () => {
     [
       '--cloud-url', sim.url, '--mtls-dir', path.join(tmp.dir, 'mtls'), '--ca-file', caFile,
       '--ui-port', '0', '--data-dir', path.join(tmp.dir, 'data'), '--lock-name', `vt-${run}-e2e`,
-      '--internal-pool', '198.19.96.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE,
+      '--internal-pool', '198.19.98.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE,
     ],
     { VPLC_TOKEN_FILE: path.join(tmp.dir, 'token'), XDG_CONFIG_HOME: path.join(tmp.dir, 'config') },
   );

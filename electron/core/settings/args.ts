@@ -14,8 +14,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
     const a = argv[i] as string;
     if (!a.startsWith('--')) throw new UsageError(`unexpected argument: ${a}`);
     const [key, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (key === 'no-cloud') {
-      flags['no-cloud'] = true;
+    if (key === 'no-cloud' || key === 'no-metrics') {
+      flags[key] = true;
       continue;
     }
     const value = inline ?? argv[++i];
@@ -26,5 +26,6 @@ export function parseArgs(argv: string[]): ParsedArgs {
   }
   if (flags['log-level'] && !LEVELS.includes(flags['log-level'])) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
   if (flags['ui-port'] !== undefined && !/^\d{1,5}$/.test(flags['ui-port'])) throw new UsageError('--ui-port must be a port number (0 picks a free one)');
+  if (flags['metrics-port'] !== undefined && !/^\d{1,5}$/.test(flags['metrics-port'])) throw new UsageError('--metrics-port must be a port number (0 picks a free one)');
   return { flags, ...(settingsFile ? { settingsFile } : {}) };
 }

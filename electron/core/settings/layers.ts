@@ -13,6 +13,8 @@ export type EffectiveConfig = {
   dataDir: string;
   logLevel: Settings['agent']['logLevel'];
   uiPort: number;
+  /** Null when the metrics endpoint is off. */
+  metricsPort: number | null;
   lockName: string;
   runtimeRepo: string;
   helperImage: string;
@@ -38,11 +40,12 @@ export const FLAG_ENV = {
   'internal-pool': 'VPLC_INTERNAL_POOL',
   'log-level': 'VPLC_LOG_LEVEL',
   'ui-port': 'VPLC_UI_PORT',
+  'metrics-port': 'VPLC_METRICS_PORT',
   'lock-name': 'VPLC_LOCK_NAME',
   'netmon-socket': 'VPLC_NETMON_SOCKET',
 } as const;
 export type FlagName = keyof typeof FLAG_ENV;
-export type Flags = Partial<Record<FlagName, string>> & { 'no-cloud'?: true };
+export type Flags = Partial<Record<FlagName, string>> & { 'no-cloud'?: true; 'no-metrics'?: true };
 
 /** PROTOCOL §5.14: per user under XDG_DATA_HOME (also inside Electron); the system service passes its own. */
 export function defaultDataDir(env: NodeJS.ProcessEnv): string {
@@ -58,6 +61,8 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
   const pick = (flag: FlagName): string | undefined => flags[flag] ?? (env[FLAG_ENV[flag]] || undefined);
   const port = pick('ui-port');
   const level = pick('log-level');
+  const metricsPort = pick('metrics-port');
+  const metricsOff = flags['no-metrics'] === true || env.VPLC_NO_METRICS === '1' || !file.agent.metricsEnabled;
   return {
     cloudEnabled: flags['no-cloud'] ? false : env.VPLC_NO_CLOUD === '1' ? false : file.cloud.enabled,
     cloudUrl: pick('cloud-url') ?? file.cloud.url,
@@ -68,6 +73,7 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     dataDir: pick('data-dir') ?? file.agent.dataDir ?? defaultDataDir(env),
     logLevel: (level as EffectiveConfig['logLevel'] | undefined) ?? file.agent.logLevel,
     uiPort: port !== undefined ? Number(port) : file.agent.uiPort,
+    metricsPort: metricsOff ? null : metricsPort !== undefined ? Number(metricsPort) : file.agent.metricsPort,
     lockName: pick('lock-name') ?? file.agent.lockName,
     runtimeRepo: pick('runtime-image') ?? file.orchestrator.runtimeRepo,
     helperImage: pick('helper-image') ?? file.orchestrator.helperImage,

@@ -2,7 +2,7 @@ import type { Envelope } from '../../lib/protocol/messages.js';
 import { WorkerSlot, type SlotDeps } from './worker-slot.js';
 import type { WorkerName, WorkerSpec, WorkerState } from './types.js';
 
-export type WorkerHealth = { name: WorkerName; state: WorkerState };
+export type WorkerHealth = { name: WorkerName; state: WorkerState; crashesTotal?: number };
 
 export type SupervisorDeps = Omit<SlotDeps, 'onState' | 'onEvent' | 'onLog'> & {
   onHealth(h: WorkerHealth): void;
@@ -51,7 +51,7 @@ export class Supervisor {
   }
 
   health(): WorkerHealth[] {
-    return [...this.slots.entries()].map(([name, slot]) => ({ name, state: slot.state }));
+    return [...this.slots.entries()].map(([name, slot]) => ({ name, state: slot.state, crashesTotal: slot.crashesTotal }));
   }
 
   request(worker: WorkerName, op: string, input: unknown, timeoutMs: number): Promise<Envelope> {

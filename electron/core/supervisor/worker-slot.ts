@@ -38,6 +38,8 @@ export class WorkerSlot {
   private readonly waitingForReady = new Set<() => void>();
   private stoppedWaiter?: () => void;
   state: WorkerState = { kind: 'stopped' };
+  /** Unexpected exits since the agent started (the metrics endpoint's restarts counter). */
+  crashesTotal = 0;
 
   constructor(
     private readonly spec: WorkerSpec,
@@ -130,6 +132,7 @@ export class WorkerSlot {
     }
     this.stoppedWaiter?.();
     if (this.wanted === 'stopped') return this.set({ kind: 'stopped' });
+    this.crashesTotal++;
     const now = this.d.timers.now();
     this.crashes = [...this.crashes.filter((t) => now - t < this.spec.loop.windowMs), now];
     const looping = this.crashes.length >= this.spec.loop.maxCrashes;

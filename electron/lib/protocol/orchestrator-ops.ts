@@ -17,6 +17,7 @@ export const OrchestratorOps = {
   /** An explicit confirm of a vPLC's pending changes (the change window of the operations issue). */
   'vplc.apply': name.extend({ requester: Requester }),
   'reconcile.status': z.object({}),
+  'metrics.vplcs': z.object({}),
   'vplc.logs': name.extend({ tail: z.number().int().positive().max(5_000) }),
   'host.interfaces': z.object({}),
   'agent.info': z.object({}),

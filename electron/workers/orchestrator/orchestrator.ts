@@ -378,6 +378,16 @@ export class Orchestrator {
     return listVplcs(this.ctx);
   }
 
+  /** Per-vPLC figures for the metrics endpoint: one Docker list call plus the latest usage samples in memory. */
+  async vplcMetrics(): Promise<Array<{ name: string; state: string; running: boolean; cpuPercent: number | null; memoryBytes: number | null; restartsInWindow: number }>> {
+    const now = Math.floor(this.ctx.clock.now() / 1000);
+    return (await this.list()).map((v) => {
+      const cpu = this.rings.query({ device: v.name }, 'cpu', now - 120, now).at(-1)?.cpu;
+      const mem = this.rings.query({ device: v.name }, 'memory', now - 120, now).at(-1)?.memory;
+      return { name: v.name, state: v.state, running: v.running, cpuPercent: cpu ?? null, memoryBytes: mem === undefined ? null : Math.round(mem * 1024 * 1024), restartsInWindow: this.guard.count(v.name) };
+    });
+  }
+
   /** The last lines of a managed vPLC's container log (stdout and stderr, in order). */
   logTail(name: string, tail: number): Promise<string[]> {
     return logTail(this.ctx, name, tail);

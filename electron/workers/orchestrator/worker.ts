@@ -24,6 +24,7 @@ const handlers: Handlers = {
   'vplc.status': (o, i) => o.status(i.name),
   'vplc.apply': (o, i) => o.applyPendingChanges(i.name, i.requester),
   'reconcile.status': (o) => Promise.resolve(o.reconciler.status()),
+  'metrics.vplcs': (o) => o.vplcMetrics(),
   'vplc.logs': (o, i) => o.logTail(i.name, i.tail),
   'host.interfaces': async (o) => (await o.ctx.interfaces.list()).map(({ index: _index, ...rest }) => rest),
   'agent.info': async (o) => ({ installationId: o.installationId, warnings: await o.hostWarnings() }),

@@ -15,7 +15,7 @@ const lock = `vt-${run}-agent-lock`;
 const children: ChildProcess[] = [];
 
 function agent(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/run.ts', 'agent', '--no-cloud', '--data-dir', dataDir, '--lock-name', lock, '--internal-pool', '198.19.96.0/24', '--ui-port', '0'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/run.ts', 'agent', '--no-cloud', '--data-dir', dataDir, '--lock-name', lock, '--internal-pool', '198.19.96.0/24', '--ui-port', '0', '--metrics-port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
