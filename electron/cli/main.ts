@@ -3,6 +3,7 @@ import { UsageError } from '../core/settings/args.js';
 import { runCloudSim } from './cloud-sim.js';
 import { runEnroll } from './enroll.js';
 import { printStatus } from './status.js';
+import { runSupport } from './support.js';
 
 const USAGE = `usage: vplc-orchestrator <command> [options]
 
@@ -10,6 +11,7 @@ commands:
   agent     run the agent headless: keeps this installation's vPLCs running, links to the cloud, serves the local API
   enroll    enrol this PC with the cloud (or import an existing key and certificate); see \`enroll --help\`
   status    list this installation's vPLCs (read-only)
+  support   write a redacted support bundle (logs, status, settings, journal) [--out FILE]
   cloud-sim run the local cloud simulator (development tool, source checkouts only)
 
 agent options (flags > VPLC_* environment > settings file > defaults):
@@ -35,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'agent') return await runAgent(rest);
     if (cmd === 'status') return await printStatus((await loadConfig(rest)).config.dataDir);
     if (cmd === 'enroll') return await runEnroll(rest);
+    if (cmd === 'support') return await runSupport(rest);
     if (cmd === 'cloud-sim') return await runCloudSim(rest);
     process.stdout.write(USAGE);
     return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;

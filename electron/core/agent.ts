@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { AgentStatus, EventPayload } from '../../shared/api/contract.js';
@@ -22,6 +23,8 @@ import { spawnThread } from './supervisor/spawn.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { DEFAULT_SUPERVISION, realTimers, type Spawn, type WorkerSpec } from './supervisor/types.js';
 import { UiServer } from './ui-server/server.js';
+import { Journal } from './journal/journal.js';
+import { JournalRecorder } from './journal/recorder.js';
 import { MetricsCollector } from './metrics-http/collect.js';
 import { MetricsServer } from './metrics-http/server.js';
 
@@ -90,6 +93,8 @@ export function createAgent(d: AgentDeps): Agent {
       : []),
   ];
   const holder: { router?: WorkerRouter } = {};
+  const journal = new Journal(path.join(config.dataDir, 'journal'), log.scope('journal'));
+  const recorder = new JournalRecorder(journal);
   const supervisor = new Supervisor(specs, {
       spawn: d.spawn ?? spawnThread,
       timers: realTimers,
@@ -121,6 +126,7 @@ export function createAgent(d: AgentDeps): Agent {
   const router = new WorkerRouter((w, op, input, t) => supervisor.request(w, op, input, t), log.scope('router'), {
     cloudEnabled: config.cloudEnabled,
     runCommandTimeoutMs: config.runCommandTimeoutMs,
+    onCommand: (topic, request, ack) => recorder.cloud(topic, request, ack),
   });
   holder.router = router;
   const registry = new ApiRegistry((channel, err) => log.warn('API handler failed', { channel, err: String(err) }));
@@ -144,6 +150,11 @@ export function createAgent(d: AgentDeps): Agent {
     }),
     d.logHub,
   );
+  registry.observe((channel, input, result) => recorder.api(channel, input, result));
+  events.subscribe((name, payload) => {
+    if (name === 'vplc:changed') recorder.event(payload as EventPayload<'vplc:changed'>);
+  });
+  registry.register('journal:list', ({ limit, name }) => Promise.resolve(journal.list(limit, name)));
   const timeline = new NetworkTimeline(events);
   registry.register('network:timeline', ({ limit }) => Promise.resolve(timeline.list(limit)));
   registerSettings(registry, d.settings);
@@ -184,6 +195,7 @@ export function createAgent(d: AgentDeps): Agent {
     start: async () => {
       const unhandled = registry.unhandled();
       if (unhandled.length) throw new Error(`API channels without a handler: ${unhandled.join(', ')}`);
+      await journal.open();
       supervisor.startAll();
       const url = await ui.listen();
       if (metrics) log.info('metrics endpoint listening', { url: await metrics.listen() });
@@ -199,7 +211,7 @@ export function createAgent(d: AgentDeps): Agent {
 }
 
 /** The app's version from package.json, beside a checkout (electron/…) or a build (dist/electron/…). */
-function appVersion(): string {
+export function appVersion(): string {
   for (const rel of ['../../package.json', '../../../package.json']) {
     const file = fileURLToPath(new URL(rel, import.meta.url));
     if (!existsSync(file)) continue;

@@ -71,6 +71,16 @@ export const ReconcileView = z.object({
     .nullable(),
 });
 
+/** One entry of the change journal: who asked for what on which vPLC, and what came of it. */
+export const JournalEntryView = z.object({
+  ts: z.string(),
+  vplc: z.string(),
+  action: z.string(),
+  requestedBy: z.enum(['cloud', 'ui', 'cli', 'agent']),
+  result: z.enum(['ok', 'accepted', 'error']),
+  detail: z.string().optional(),
+});
+
 export const CertView = z.object({
   agentId: z.string(),
   subject: z.string(),
@@ -124,6 +134,11 @@ export const invoke = {
   'network:timeline': {
     input: z.object({ limit: z.number().int().positive().max(500).default(200) }).strict(),
     output: z.array(z.object({ ts: z.number(), kind: z.enum(['interface', 'vplc']), subject: z.string(), detail: z.string() })),
+  },
+  /** The change journal, newest first, optionally for one vPLC. */
+  'journal:list': {
+    input: z.object({ limit: z.number().int().positive().max(2_000).default(200), name: VplcName.optional() }).strict(),
+    output: z.array(JournalEntryView),
   },
   'logs:tail': {
     input: z.object({ limit: z.number().int().positive().max(5_000).default(500), level: LogLineView.shape.level.default('debug') }).strict(),

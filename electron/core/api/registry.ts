@@ -22,6 +22,7 @@ export class ApiFailure extends Error {
  */
 export class ApiRegistry {
   private readonly handlers: Handlers = {};
+  private readonly observers = new Set<(channel: string, input: unknown, result: Envelope<unknown>, ctx: CallContext) => void>();
 
   constructor(private readonly onHandlerError: (channel: string, err: unknown) => void = () => undefined) {}
 
@@ -35,7 +36,27 @@ export class ApiRegistry {
     return (Object.keys(invoke) as InvokeChannel[]).filter((c) => !this.handlers[c]);
   }
 
+  /** Sees every answered call with its parsed input (the journal records vPLC changes this way). */
+  observe(fn: (channel: string, input: unknown, result: Envelope<unknown>, ctx: CallContext) => void): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
+  }
+
   async call(channel: string, raw: unknown, ctx: CallContext): Promise<Envelope<unknown>> {
+    const result = await this.answer(channel, raw, ctx);
+    if (result.ok || result.error.code !== 'VALIDATION') {
+      for (const o of this.observers) {
+        try {
+          o(channel, raw, result, ctx);
+        } catch (err) {
+          this.onHandlerError(channel, err);
+        }
+      }
+    }
+    return result;
+  }
+
+  private async answer(channel: string, raw: unknown, ctx: CallContext): Promise<Envelope<unknown>> {
     if (!isInvokeChannel(channel)) return fail('UNKNOWN_CHANNEL', `no channel "${channel}"`);
     const parsed = invoke[channel].input.safeParse(raw ?? {});
     if (!parsed.success) {

@@ -26,7 +26,7 @@ export class WorkerRouter {
   constructor(
     private readonly request: Request,
     private readonly log: Logger,
-    private readonly o: { cloudEnabled: boolean; runCommandTimeoutMs: number },
+    private readonly o: { cloudEnabled: boolean; runCommandTimeoutMs: number; onCommand?: (topic: string, request: Record<string, unknown>, ack: Record<string, unknown>) => void },
   ) {
     this.cloud = o.cloudEnabled ? 'connecting' : 'disabled';
   }
@@ -73,6 +73,11 @@ export class WorkerRouter {
     const timeout = this.o.runCommandTimeoutMs + 30_000;
     const env = await this.request('orchestrator', 'cloud.execute', { topic: c.data.topic, request: c.data.request }, timeout);
     const ack = env.ok && z.record(z.string(), z.unknown()).safeParse(env.value).success ? (env.value as Record<string, unknown>) : { status: 'error', error: env.ok ? 'the orchestrator gave no answer' : env.error.message };
+    try {
+      this.o.onCommand?.(c.data.topic, c.data.request, ack);
+    } catch (err) {
+      this.log.warn('cloud command observer failed', { err: String(err) });
+    }
     const sent = await this.request('cloudlink', 'cloud.ack', { key: c.data.key, ack }, 5_000);
     if (!sent.ok) this.log.warn('ack not delivered to the cloud link', { topic: c.data.topic, error: sent.error.message });
   }

@@ -59,6 +59,7 @@ beforeAll(async () => {
     { channel: 'metrics:history', input: { target: 'host', seconds: 3_600 }, ok: true },
     { channel: 'logs:tail', input: { limit: 20 }, ok: true },
     { channel: 'network:timeline', input: {}, ok: true },
+    { channel: 'journal:list', input: { limit: 50 }, ok: true },
     { channel: 'vplc:delete', input: { name, confirm: true }, ok: true },
     { channel: 'agent:stop', input: { confirm: true }, ok: true },
     { channel: 'agent:start', input: {}, ok: true },

@@ -80,6 +80,7 @@ describe('the vPLC detail', () => {
       'metrics:history': () => ok({ cpu: [{ timestamp: 1, cpu: 2 }], memory: [{ timestamp: 1, memory: 30 }] }),
       'vplc:list': () => ok([]),
       'vplc:stop': () => ok({ status: 'success', device_id: 'plc1', container_status: 'exited', message: 'Container plc1 stopped' }),
+      'journal:list': () => ok([{ ts: '2026-12-01T10:00:00.000Z', vplc: 'plc1', action: 'restart', requestedBy: 'cloud', result: 'error', detail: 'Docker is not answering' }]),
     });
 
   it('shows addresses, uptime and warnings', async () => {
@@ -89,6 +90,9 @@ describe('the vPLC detail', () => {
     expect(screen.getByText('real-time limits unavailable on this host')).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Open the runtime’s web UI' }).getAttribute('href')).toBe('https://172.29.0.10:8443/');
     expect(await screen.findByText('line one')).toBeTruthy();
+    const history = await screen.findByRole('table', { name: 'History' });
+    expect(within(history).getByText('cloud')).toBeTruthy();
+    expect(within(history).getByText('Docker is not answering')).toBeTruthy();
   });
 
   it('stops only after confirmation, and cancelling sends nothing', async () => {

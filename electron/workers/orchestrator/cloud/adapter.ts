@@ -8,7 +8,7 @@ import { hostInterfacesBody, type InterfaceFact } from './host-interfaces.js';
 /** What the adapter uses of the orchestrator (the real class satisfies it; the fuzz suite passes a recorder). */
 export type OrchestratorPort = Pick<
   Orchestrator,
-  'create' | 'delete' | 'start' | 'stop' | 'restart' | 'status' | 'runCommand' | 'consumptionDevice' | 'consumptionOrchestrator' | 'selfDestruct'
+  'create' | 'delete' | 'start' | 'stop' | 'restart' | 'status' | 'runCommand' | 'consumptionDevice' | 'consumptionOrchestrator' | 'selfDestruct' | 'applyPendingChanges'
 >;
 
 export interface OrchestratorTargetOptions {
@@ -65,8 +65,7 @@ export function orchestratorTarget(o: OrchestratorTargetOptions): CloudCommandTa
     start_device: async (req) => body(await orch.start(req.device_id, 'cloud')),
     stop_device: async (req) => body(await orch.stop(req.device_id, 'cloud')),
     restart_device: async (req) => body(await orch.restart(req.device_id, 'cloud')),
-    apply_pending_changes: (req) =>
-      Promise.resolve({ status: 'error', device_id: req.device_id, error: 'Pending changes are not supported by this agent yet' }),
+    apply_pending_changes: async (req) => ({ device_id: req.device_id, ...(await orch.applyPendingChanges(req.device_id, 'cloud')) }),
   };
   return {
     execute: <T extends RequestTopic>(topic: T, request: RequestOf<T>): Promise<AckBody> => (handlers[topic] as (r: RequestOf<T>) => Promise<AckBody>)(request),

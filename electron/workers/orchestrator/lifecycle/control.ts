@@ -137,6 +137,7 @@ export class VplcControl {
         if (!c || c.running) return false;
         await this.startContainer(name, c.id);
         this.ctx.log.info('vPLC started automatically', { vplc: name, reason });
+        this.ctx.emit({ kind: 'changed', name, reason: `auto-start:${reason}` });
         return true;
       })
       .catch((err: unknown) => {

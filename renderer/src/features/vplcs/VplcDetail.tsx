@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { Output } from '../../../../shared/api/contract';
 import { errorText } from '../../api/client';
 import { Chart } from '../../components/Chart';
 import { Badge, ConfirmDialog, ErrorBox, formatDuration, Loading, stateTone } from '../../components/ui';
@@ -31,6 +32,47 @@ function useStatus(name: string): { status?: StatusView; error?: string; reload(
     return () => clearInterval(t);
   }, [reload, revision]);
   return { ...state, reload };
+}
+
+function History({ name }: { name: string }) {
+  const api = useApi();
+  const revision = useApp((s) => s.vplcRevision);
+  const [entries, setEntries] = useState<Output<'journal:list'>>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    void api.call('journal:list', { name, limit: 50 }).then((r) => (r.ok ? (setEntries(r.value), setError(undefined)) : setError(errorText(r.error))));
+  }, [api, name, revision]);
+  return (
+    <section className="card" aria-labelledby="history-h">
+      <h2 id="history-h">History</h2>
+      {error ? <ErrorBox>{error}</ErrorBox> : null}
+      {entries && entries.length === 0 ? <p className="muted">No changes recorded yet.</p> : null}
+      {entries && entries.length > 0 ? (
+        <table className="table" aria-label="History">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">What</th>
+              <th scope="col">Asked by</th>
+              <th scope="col">Result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e, i) => (
+              <tr key={`${e.ts}-${i}`}>
+                <td className="nowrap small">{new Date(e.ts).toLocaleString()}</td>
+                <td>{e.action}</td>
+                <td>{e.requestedBy === 'ui' ? 'this PC' : e.requestedBy}</td>
+                <td>
+                  <Badge tone={e.result === 'error' ? 'bad' : e.result === 'accepted' ? 'busy' : 'ok'}>{e.result}</Badge> {e.detail ? <span className="muted small">{e.detail}</span> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
 }
 
 function LogTail({ name }: { name: string }) {
@@ -249,6 +291,7 @@ export function VplcDetail({ name }: { name: string }) {
           )}
         </section>
       ) : null}
+      <History name={name} />
       <LogTail name={name} />
       {confirm ? (
         <ConfirmDialog title={CONFIRM[confirm].title} confirmLabel={CONFIRM[confirm].label} danger={confirm === 'stop' || confirm === 'delete'} onConfirm={() => void run(confirm)} onCancel={() => setConfirm(null)}>

@@ -20,6 +20,7 @@ function fakeOrch(): OrchestratorPort & { calls: string[] } {
     consumptionDevice: vi.fn(() => Promise.resolve({})),
     consumptionOrchestrator: vi.fn(() => Promise.resolve({})),
     selfDestruct: vi.fn(() => (rec('selfDestruct'), { status: 'accepted' as const, message: 'm', poll_device_id: '__orchestrator__' })),
+    applyPendingChanges: vi.fn((n) => (rec(`apply ${n}`), Promise.resolve({ status: 'success' as const, message: `Applying the pending changes of ${n}` }))),
   };
 }
 
@@ -31,6 +32,13 @@ describe('orchestratorTarget', () => {
     const t = orchestratorTarget({ orchestrator: orch, interfaces: { list: () => Promise.resolve([]) }, allowRemoteRemoval: () => false, removeSelf: () => Promise.resolve() });
     expect(await t.execute('delete_orchestrator', {})).toEqual({ status: 'error', error: 'Remote removal is disabled on this orchestrator' });
     expect(orch.calls).toEqual([]);
+  });
+
+  it('passes apply_pending_changes to the orchestrator as an explicit confirm from the cloud', async () => {
+    const orch = fakeOrch();
+    const t = orchestratorTarget({ orchestrator: orch, interfaces: { list: () => Promise.resolve([]) }, allowRemoteRemoval: () => true, removeSelf: () => Promise.resolve() });
+    expect(await t.execute('apply_pending_changes', { device_id: 'plc-1' })).toEqual({ device_id: 'plc-1', status: 'success', message: 'Applying the pending changes of plc-1' });
+    expect(orch.applyPendingChanges).toHaveBeenCalledWith('plc-1', 'cloud');
   });
 
   it('refuses a vNIC on a WiFi parent before anything is created', async () => {

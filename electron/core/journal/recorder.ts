@@ -1,0 +1,58 @@
+import type { Envelope } from '../../../shared/api/envelope.js';
+import type { Journal, JournalEntry } from './journal.js';
+
+type Result = Pick<JournalEntry, 'result' | 'detail'>;
+
+const API_ACTIONS: Record<string, string> = { 'vplc:create': 'create', 'vplc:delete': 'delete', 'vplc:start': 'start', 'vplc:stop': 'stop', 'vplc:restart': 'restart', 'vplc:apply': 'apply' };
+const CLOUD_ACTIONS: Record<string, string> = { create_new_runtime: 'create', delete_device: 'delete', start_device: 'start', stop_device: 'stop', restart_device: 'restart', apply_pending_changes: 'apply' };
+
+/** What an ack or control answer says: error, accepted (work goes on in the background) or done. */
+function fromAnswer(v: unknown): Result {
+  const a = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+  if (a['status'] === 'error') return { result: 'error', ...(typeof a['error'] === 'string' ? { detail: a['error'] } : {}) };
+  if (a['status'] === 'creating' || a['status'] === 'deleting' || a['accepted'] === true || 'operationId' in a) return { result: 'accepted' };
+  return { result: 'ok', ...(typeof a['message'] === 'string' ? { detail: a['message'] } : {}) };
+}
+
+/** The journal's sources: the local API (UI, CLI), cloud commands, and the agent's own actions. */
+export class JournalRecorder {
+  constructor(private readonly journal: Journal) {}
+
+  /** A local API call that changes a vPLC; `via` tells the desktop/browser UI from a CLI client. */
+  api(channel: string, input: unknown, envelope: Envelope<unknown>, by: 'ui' | 'cli' = 'ui'): void {
+    const action = API_ACTIONS[channel];
+    const vplc = (input as { name?: unknown } | null)?.name;
+    if (!action || typeof vplc !== 'string') return;
+    const r: Result = envelope.ok ? fromAnswer(envelope.value) : { result: 'error', detail: envelope.error.message };
+    void this.journal.append({ vplc, action, requestedBy: by, ...r });
+  }
+
+  cloud(topic: string, request: Record<string, unknown>, ack: Record<string, unknown>): void {
+    const action = CLOUD_ACTIONS[topic];
+    const vplc = request['container_name'] ?? request['device_id'];
+    if (!action || typeof vplc !== 'string') return;
+    void this.journal.append({ vplc, action, requestedBy: 'cloud', ...fromAnswer(ack) });
+  }
+
+  /** vPLC events of the orchestrator; only those that are changes made by the agent, or outcomes of earlier requests. */
+  event(e: { kind: string; name: string; reason?: string }): void {
+    const entry = agentEntry(e);
+    if (entry) void this.journal.append({ vplc: e.name, requestedBy: 'agent', ...entry });
+  }
+}
+
+function agentEntry(e: { kind: string; name: string; reason?: string }): (Result & { action: string }) | null {
+  if (e.kind === 'removed') return { action: 'delete', result: 'ok', detail: 'removed' };
+  if (e.kind === 'restart-suspended') return { action: 'auto-restart', result: 'error', detail: 'automatic restarts paused after repeated crashes' };
+  const r = e.reason ?? '';
+  if (r === 'created') return { action: 'create', result: 'ok', detail: 'created and the runtime answers' };
+  if (r === 'create-failed') return { action: 'create', result: 'error', detail: 'creation failed (see the vPLC status)' };
+  if (r === 'delete-failed') return { action: 'delete', result: 'error', detail: 'deletion failed (see the vPLC status)' };
+  if (r.startsWith('auto-start:')) return { action: 'start', result: 'ok', detail: `started automatically (${r.slice('auto-start:'.length)})` };
+  if (r === 'vnic-reattached') return { action: 'reattach', result: 'ok', detail: 're-attached after a host network change' };
+  if (r === 'vnic-failed') return { action: 'reattach', result: 'error', detail: 're-attachment after a host network change failed' };
+  if (r === 'update-pending') return { action: 'update', result: 'accepted', detail: 'runtime update pulled; waits for the change window' };
+  if (r === 'update-applied') return { action: 'update', result: 'ok', detail: 'runtime update applied' };
+  if (r === 'update-rolled-back') return { action: 'update', result: 'error', detail: 'runtime update failed its health check; rolled back' };
+  return null;
+}

@@ -1,0 +1,99 @@
+// The change journal and the support bundle with a real agent: a vPLC created, stopped and deleted through the API
+// leaves entries for the UI's requests and the agent's completions, which survive an agent restart; `vplc-orchestrator
+// support` then writes a tar.gz (extracted with tar) holding status from the running agent, settings, logs and the
+// journal, with PEM blocks and tokens redacted and nothing from the mTLS directory. Runtime: about 20-30 s.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../../electron/core/api/ws-client.js';
+import { spawnAgent, type AgentProcess } from '../../support/agent-process.js';
+import { NETHELPER_IMAGE, removeByLabels, STANDIN_REPO } from '../../support/docker.js';
+import { requireDocker } from '../../support/require.js';
+import { newRunId, waitFor } from '../../support/run.js';
+
+requireDocker();
+
+const run = newRunId();
+const dir = mkdtempSync(path.join(tmpdir(), 'vplc-journal-'));
+const name = `vt-${run}-jr`;
+const dataDir = path.join(dir, 'data');
+const tokenFile = path.join(dir, 'token');
+const env = { VPLC_TOKEN_FILE: tokenFile, XDG_CONFIG_HOME: path.join(dir, 'config') };
+const args = ['--no-cloud', '--ui-port', '0', '--data-dir', dataDir, '--lock-name', `vt-${run}-journal`, '--internal-pool', '198.19.99.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE, '--mtls-dir', path.join(dir, 'mtls')];
+let agent: AgentProcess;
+let client: ApiClient;
+let port = 0;
+let installation = '';
+type Entry = { vplc: string; action: string; requestedBy: string; result: string; detail?: string };
+const journal = async (): Promise<Entry[]> => ((await client.call('journal:list', { name })) as { value: Entry[] }).value;
+const SECRET_TOKEN = 'ab'.repeat(32);
+
+beforeAll(async () => {
+  agent = spawnAgent(args, env);
+  const ready = await agent.ready;
+  port = ready.port;
+  client = await ApiClient.connect(ready.port, ready.token);
+  installation = ((await client.call('agent:status', {})) as { value: { installationId: string } }).value.installationId;
+});
+
+afterAll(async () => {
+  client?.close();
+  await agent?.stop();
+  if (installation) await removeByLabels({ instance: installation });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the change journal', () => {
+  it('records who asked for each change and what came of it', async () => {
+    expect(await client.call('vplc:create', { name, vnics: [] })).toMatchObject({ ok: true });
+    await waitFor(journal, (j) => j.some((e) => e.action === 'create' && e.requestedBy === 'agent'), { timeoutMs: 60_000, what: 'the create completion in the journal' });
+    expect(await client.call('vplc:stop', { name, confirm: true })).toMatchObject({ ok: true });
+    expect(await client.call('vplc:delete', { name, confirm: true })).toMatchObject({ ok: true });
+    const entries = await waitFor(journal, (j) => j.some((e) => e.action === 'delete' && e.requestedBy === 'agent'), { timeoutMs: 60_000, what: 'the delete completion in the journal' });
+    expect(entries.reverse().map((e) => `${e.action} ${e.requestedBy} ${e.result}`)).toEqual(['create ui accepted', 'create agent ok', 'stop ui ok', 'delete ui accepted', 'delete agent ok']);
+  });
+
+  it('keeps the journal across an agent restart', async () => {
+    client.close();
+    await agent.stop();
+    agent = spawnAgent(args, env);
+    const ready = await agent.ready;
+    port = ready.port;
+    client = await ApiClient.connect(ready.port, ready.token);
+    expect((await journal()).map((e) => e.action)).toEqual(['delete', 'delete', 'stop', 'create', 'create']);
+  });
+});
+
+describe('the support bundle', () => {
+  it('holds live status, settings, logs and the journal, redacted, and nothing from the mTLS directory', () => {
+    mkdirSync(path.join(dir, 'mtls'), { recursive: true });
+    writeFileSync(path.join(dir, 'mtls', 'client.key'), '-----BEGIN PRIVATE KEY-----\nSECRETKEYMATERIAL\n-----END PRIVATE KEY-----\n');
+    writeFileSync(path.join(dataDir, 'logs', 'pasted.log'), `opened http://127.0.0.1:1/#token=${SECRET_TOKEN}\n-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n{"token":"${SECRET_TOKEN}"}\n`);
+    const out = path.join(dir, 'bundle.tar.gz');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'electron/cli/run.ts', 'support', '--out', out, '--data-dir', dataDir, '--ui-port', String(port), '--mtls-dir', path.join(dir, 'mtls')], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`support bundle written: ${out}`);
+    const x = path.join(dir, 'x');
+    mkdirSync(x);
+    execFileSync('tar', ['-xzf', out, '-C', x]);
+    const [top] = readdirSync(x);
+    const root = path.join(x, top as string);
+    const all = execFileSync('find', [root, '-type', 'f'], { encoding: 'utf8' }).trim().split('\n').map((f) => path.relative(root, f)).sort();
+    expect(all).toEqual(expect.arrayContaining(['versions.json', 'status.json', 'settings.json', 'effective-config.json', 'logs/agent.log', 'logs/pasted.log', 'journal/journal.jsonl', 'state/installation.json']));
+    expect(all.filter((f) => /mtls|\.key$|\.pem$|\.crt$/.test(f))).toEqual([]);
+    const status = JSON.parse(readFileSync(path.join(root, 'status.json'), 'utf8')) as { source: string; 'vplc:list': { ok: boolean } };
+    expect(status.source).toBe(`agent on 127.0.0.1:${port}`);
+    expect(status['vplc:list'].ok).toBe(true);
+    const everything = all.map((f) => readFileSync(path.join(root, f), 'utf8')).join('\n');
+    expect(everything).not.toContain(SECRET_TOKEN);
+    expect(everything).not.toContain('MIIEpAIBAAKCAQEA');
+    expect(everything).not.toContain('SECRETKEYMATERIAL');
+    expect(readFileSync(path.join(root, 'logs/pasted.log'), 'utf8')).toContain('[PEM block removed]');
+    expect(readFileSync(path.join(root, 'journal/journal.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
+  });
+});
