@@ -13,6 +13,7 @@ import { NetworkTimeline } from './api/network-timeline.js';
 import { EventHub } from './api/event-hub.js';
 import { registerCerts } from './api/handlers/certs.js';
 import { registerHandlers } from './api/handlers/register.js';
+import { registerOperations } from './api/handlers/operations.js';
 import { registerSettings, type SettingsAccess } from './api/handlers/settings.js';
 import { ApiRegistry } from './api/registry.js';
 import { workerBackend } from './api/worker-backend.js';
@@ -24,6 +25,7 @@ import { Supervisor } from './supervisor/supervisor.js';
 import { DEFAULT_SUPERVISION, realTimers, type Spawn, type WorkerSpec } from './supervisor/types.js';
 import { UiServer } from './ui-server/server.js';
 import { Journal } from './journal/journal.js';
+import { WorkQueue } from './work-queue/queue.js';
 import { JournalRecorder } from './journal/recorder.js';
 import { MetricsCollector } from './metrics-http/collect.js';
 import { MetricsServer } from './metrics-http/server.js';
@@ -142,21 +144,19 @@ export function createAgent(d: AgentDeps): Agent {
       warnings: info.success ? info.data.value.warnings : ['the orchestrator worker is not answering'],
     };
   };
-  registerHandlers(
-    registry,
-    workerBackend(request, status, {
-      stop: () => supervisor.stopAll(30_000),
-      start: () => Promise.resolve(supervisor.startAll()),
-    }),
-    d.logHub,
+  const backend = workerBackend(request, status, {
+    stop: () => supervisor.stopAll(30_000),
+    start: () => Promise.resolve(supervisor.startAll()),
+  });
+  registerHandlers(registry, backend, d.logHub);
+  const work = new WorkQueue(path.join(config.dataDir, 'work-queue.json'), backend, log.scope('work-queue'), (item) =>
+    void journal.append({ vplc: item.vplc, action: item.command, requestedBy: 'ui', result: item.result ?? 'error', ...(item.message ? { detail: item.message } : {}) }),
   );
   registry.observe((channel, input, result) => recorder.api(channel, input, result));
   events.subscribe((name, payload) => {
     if (name === 'vplc:changed') recorder.event(payload as EventPayload<'vplc:changed'>);
   });
-  registry.register('journal:list', ({ limit, name }) => Promise.resolve(journal.list(limit, name)));
-  const timeline = new NetworkTimeline(events);
-  registry.register('network:timeline', ({ limit }) => Promise.resolve(timeline.list(limit)));
+  registerOperations(registry, { timeline: new NetworkTimeline(events), journal, work });
   registerSettings(registry, d.settings);
   registerCerts(registry, { mtlsDir: config.mtlsDir, provisionUrl: config.provisionUrl, caFile: config.caFile, events });
   d.logHub.subscribe((batch) => events.publish('logs:line', batch));
@@ -196,6 +196,7 @@ export function createAgent(d: AgentDeps): Agent {
       const unhandled = registry.unhandled();
       if (unhandled.length) throw new Error(`API channels without a handler: ${unhandled.join(', ')}`);
       await journal.open();
+      await work.open();
       supervisor.startAll();
       const url = await ui.listen();
       if (metrics) log.info('metrics endpoint listening', { url: await metrics.listen() });

@@ -71,6 +71,18 @@ export const ReconcileView = z.object({
     .nullable(),
 });
 
+/** An imperative command of the work queue and what became of it. */
+export const WorkItemView = z.object({
+  id: z.string(),
+  vplc: z.string(),
+  command: z.enum(['start', 'stop', 'restart', 'cleanup']),
+  state: z.enum(['queued', 'running', 'done']),
+  submittedAt: z.string(),
+  finishedAt: z.string().optional(),
+  result: z.enum(['ok', 'error']).optional(),
+  message: z.string().optional(),
+});
+
 /** One entry of the change journal: who asked for what on which vPLC, and what came of it. */
 export const JournalEntryView = z.object({
   ts: z.string(),
@@ -135,6 +147,24 @@ export const invoke = {
     input: z.object({ limit: z.number().int().positive().max(500).default(200) }).strict(),
     output: z.array(z.object({ ts: z.number(), kind: z.enum(['interface', 'vplc']), subject: z.string(), detail: z.string() })),
   },
+  /**
+   * Imperative commands with an idempotency id: the same id again returns the recorded result instead of running the
+   * command twice. stop, restart and cleanup (remove the vPLC and all its records, even without a container) need
+   * confirm.
+   */
+  'work:submit': {
+    input: z
+      .object({
+        id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'Use 1-100 letters, digits, _ . : -'),
+        name: VplcName,
+        command: WorkItemView.shape.command,
+        confirm: z.literal(true).optional(),
+      })
+      .strict()
+      .refine((w) => w.command === 'start' || w.confirm === true, { message: 'stop, restart and cleanup need confirm: true', path: ['confirm'] }),
+    output: WorkItemView,
+  },
+  'work:list': { input: z.object({ limit: z.number().int().positive().max(500).default(50) }).strict(), output: z.array(WorkItemView) },
   /** The change journal, newest first, optionally for one vPLC. */
   'journal:list': {
     input: z.object({ limit: z.number().int().positive().max(2_000).default(200), name: VplcName.optional() }).strict(),

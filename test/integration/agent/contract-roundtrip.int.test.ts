@@ -54,6 +54,8 @@ beforeAll(async () => {
     { channel: 'vplc:apply', input: { name, confirm: true }, ok: true },
     { channel: 'reconcile:status', input: {}, ok: true },
     { channel: 'vplc:restart', input: { name, confirm: true }, ok: true },
+    { channel: 'work:submit', input: { id: 'rt-1', name, command: 'restart', confirm: true }, ok: true },
+    { channel: 'work:list', input: {}, ok: true },
     { channel: 'vplc:stop', input: { name, confirm: true }, ok: true },
     { channel: 'vplc:start', input: { name }, ok: true },
     { channel: 'metrics:history', input: { target: 'host', seconds: 3_600 }, ok: true },

@@ -97,3 +97,20 @@ describe('the support bundle', () => {
     expect(readFileSync(path.join(root, 'journal/journal.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
   });
 });
+
+describe('the work queue', () => {
+  it('cleans up a vPLC whose container is gone, once per id, and journals it', async () => {
+    const gone = `vt-${run}-gone`;
+    expect(await client.call('vplc:create', { name: gone, vnics: [] })).toMatchObject({ ok: true });
+    await waitFor(() => client.call('vplc:status', { name: gone }) as Promise<{ value?: { status?: string } }>, (s) => s.value?.status === 'success', { timeoutMs: 60_000, what: 'the second vPLC running' });
+    execFileSync('docker', ['rm', '-f', gone], { stdio: 'ignore' });
+    expect(await client.call('work:submit', { id: 'gone-1', name: gone, command: 'cleanup' })).toMatchObject({ ok: false, error: { code: 'VALIDATION', field: 'confirm' } });
+    const first = (await client.call('work:submit', { id: 'gone-1', name: gone, command: 'cleanup', confirm: true })) as { ok: boolean; value: { state: string; result: string } };
+    expect(first.value).toMatchObject({ state: 'done', result: 'ok' });
+    await waitFor(async () => ((await client.call('vplc:list', {})) as { value: Array<{ name: string }> }).value, (l) => !l.some((v) => v.name === gone), { timeoutMs: 30_000, what: 'the vPLC gone from the list' });
+    const again = (await client.call('work:submit', { id: 'gone-1', name: gone, command: 'cleanup', confirm: true })) as { value: unknown };
+    expect(again.value).toEqual(first.value);
+    const entries = ((await client.call('journal:list', { name: gone })) as { value: Entry[] }).value;
+    expect(entries.filter((e) => e.action === 'cleanup' && e.requestedBy === 'ui')).toHaveLength(1);
+  });
+});

@@ -19,11 +19,19 @@ let repo = '';
 let fx: OrchestratorFixture;
 const sh = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const imageId = (ref: string): string => sh('image', 'inspect', '--format', '{{.Id}}', ref);
-/** Publishes a local stand-in variant as `<repo>:stable`. */
+/**
+ * Publishes a stand-in variant as `<repo>:stable`, as an image of this run only (a label makes its ID unique), so
+ * containers of other test files on the same engine never hold the same image ID.
+ */
 const publish = (variant: string): string => {
-  sh('tag', `${STANDIN_REPO}:${variant}`, `${repo}:stable`);
+  const tmp = sh('create', `${STANDIN_REPO}:${variant}`);
+  try {
+    sh('commit', '--change', `LABEL io.vplc-orchestrator.test-run=${run}-${variant}`, tmp, `${repo}:stable`);
+  } finally {
+    sh('rm', tmp);
+  }
   sh('push', `${repo}:stable`);
-  return imageId(`${STANDIN_REPO}:${variant}`);
+  return imageId(`${repo}:stable`);
 };
 const runningImage = async (): Promise<string> => (await docker.getContainer(name).inspect()).Image;
 const rollbackTags = (): string[] => sh('image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repo).split('\n').filter((t) => t.includes(':vplc-rollback-')).sort();
@@ -40,7 +48,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fx?.dispose();
-  for (const t of repo ? sh('image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repo).split('\n').filter((t) => t && !t.endsWith(':<none>')) : []) sh('rmi', t);
+  if (repo) {
+    const ids = sh('image', 'ls', '-q', '--no-trunc', repo).split('\n').filter(Boolean);
+    if (ids.length) execFileSync('docker', ['rmi', '-f', ...new Set(ids)], { stdio: 'ignore' });
+  }
   await registry?.stop();
 });
 
@@ -90,6 +101,7 @@ describe('runtime image updates', () => {
     expect((await fx.orch.reconciler.runOnce())?.actions.map((a) => a.result)).toEqual(['done']);
     expect(await runningImage()).toBe(ids.burn);
     expect(rollbackTags()).toEqual([`${repo}:vplc-rollback-${ids.v2.slice(7, 19)}`]);
+    // Never another image: the stand-in images these were made from are all still there.
     for (const v of ['latest', 'v2', 'nolisten', 'burn']) expect(imageId(`${STANDIN_REPO}:${v}`)).toMatch(/^sha256:/);
   });
 });

@@ -114,19 +114,21 @@ export class Reconciler {
         backingOff: (n) => (this.failures.get(n)?.retryAt ?? 0) > Date.now(),
       });
       for (const a of plan.adopted) ctx.log.debug('reconcile: container without a desired record, adopted as it is', { vplc: a });
-      const results: ActionResult[] = [];
+      // Started in priority order, a few vPLCs at a time; reported in that same order, whatever finishes first.
+      const slots: Array<ActionResult | undefined> = plan.actions.map(() => undefined);
       let timedOut = false;
       const work = async (): Promise<void> => {
-        const queue = [...plan.actions];
+        let next = 0;
         await Promise.all(
           Array.from({ length: PARALLEL }, async () => {
-            for (let a = queue.shift(); a && !signal?.aborted; a = queue.shift()) results.push(this.remember(await this.apply(a, signal)));
+            for (let i = next++; i < plan.actions.length && !signal?.aborted; i = next++) slots[i] = this.remember(await this.apply(plan.actions[i] as Action, signal));
           }),
         );
       };
       let timeout: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([work(), new Promise<void>((resolve) => (timeout = setTimeout(() => ((timedOut = true), resolve()), CYCLE_TIMEOUT_MS)))]);
       clearTimeout(timeout);
+      const results = slots.filter((r): r is ActionResult => r !== undefined);
       const failed = results.some((r) => r.result === 'failed');
       const outcome = timedOut ? 'timeout' : failed ? 'failed' : plan.actions.length ? 'repaired' : 'in-sync';
       const lastRun = { startedAt, finishedAt: new Date().toISOString(), outcome, actions: results, pending: plan.pending, adopted: plan.adopted } as const;
