@@ -114,8 +114,8 @@ export class Orchestrator {
     ctx.usage.unregister = (n) => void this.rings.unregister(n);
     const access = new RuntimeAccess(ctx);
     this.probe = probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
-    this.updater = new ImageUpdater(ctx);
-    this.reconciler = new Reconciler({ signal: lifecycleAbort.signal, updater: this.updater, ctx, lock: this.lock, guard: this.guard, control: this.control, probe: this.probe, track: (p) => this.track(p) });
+    this.updater = new ImageUpdater(ctx, () => this.destructing);
+    this.reconciler = new Reconciler({ paused: () => this.destructing, signal: lifecycleAbort.signal, updater: this.updater, ctx, lock: this.lock, guard: this.guard, control: this.control, probe: this.probe, track: (p) => this.track(p) });
     this.proxy = new RuntimeProxy({
       resolveTarget: (id) => access.target(id, false),
       refreshTarget: (id) => access.target(id, true),

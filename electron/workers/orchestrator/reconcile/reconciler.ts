@@ -26,7 +26,10 @@ export type ReconcileReport = {
   cycles: number;
 };
 
-export type ReconcilerDeps = { signal: AbortSignal; updater: ImageUpdater; ctx: OrchestratorContext; lock: KeyedLock; guard: CrashGuard; control: VplcControl; probe: RuntimeProbe; track: <T>(p: Promise<T>) => Promise<T> };
+export type ReconcilerDeps = {
+  /** True while nothing may be repaired (self-destruct removes vPLCs one by one before it wipes their records). */
+  paused: () => boolean;
+  signal: AbortSignal; updater: ImageUpdater; ctx: OrchestratorContext; lock: KeyedLock; guard: CrashGuard; control: VplcControl; probe: RuntimeProbe; track: <T>(p: Promise<T>) => Promise<T> };
 
 /**
  * The desired-state loop (operations issue): IDLE checks every 10 s; on drift it takes a snapshot, applies one change
@@ -72,6 +75,7 @@ export class Reconciler {
 
   /** One cycle; a call while a cycle runs joins it. */
   runOnce(signal?: AbortSignal): Promise<ReconcileReport['lastRun']> {
+    if (this.d.paused()) return Promise.resolve(this.report.lastRun);
     this.running ??= this.d.track(this.cycle(signal)).finally(() => (this.running = null));
     return this.running;
   }

@@ -26,7 +26,11 @@ export class ImageUpdater {
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<UpdateCheck[]> | null = null;
 
-  constructor(private readonly ctx: OrchestratorContext) {}
+  constructor(
+    private readonly ctx: OrchestratorContext,
+    /** True while no update may start (self-destruct). */
+    private readonly paused: () => boolean = () => false,
+  ) {}
 
   start(intervalMs = this.ctx.settings.updates.checkMs): void {
     this.timer ??= setInterval(() => void this.checkAll(), intervalMs);
@@ -38,6 +42,7 @@ export class ImageUpdater {
   }
 
   checkAll(): Promise<UpdateCheck[]> {
+    if (this.paused()) return Promise.resolve([]);
     this.running ??= (async () => {
       const out: UpdateCheck[] = [];
       for (const name of this.ctx.store.desiredNames()) out.push(await this.check(name));
