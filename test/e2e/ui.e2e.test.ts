@@ -195,6 +195,8 @@ describe('the UI in a real browser against a real agent', () => {
     await nav('vPLCs');
     await page.getByRole('button', { name: staticName, exact: true }).click();
     await page.getByRole('heading', { level: 1, name: new RegExp(staticName) }).waitFor();
+    await page.getByRole('table', { name: 'Networks' }).getByText(`${staticBase}.60`).waitFor();
+    await page.getByRole('table', { name: 'History' }).waitFor();
     await shot('10-vplc-detail-static');
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Stop this vPLC?' });

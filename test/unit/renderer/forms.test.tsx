@@ -95,6 +95,14 @@ describe('the vPLC detail', () => {
     expect(within(history).getByText('Docker is not answering')).toBeTruthy();
   });
 
+  it('offers no action before the first status has arrived', async () => {
+    const f = fake();
+    f.handle('vplc:status', () => new Promise(() => undefined));
+    renderWithApp(<VplcDetail name="plc1" />, f);
+    expect(await screen.findByText('loading')).toBeTruthy();
+    for (const label of ['Start', 'Stop', 'Restart', 'Delete']) expect((screen.getByRole('button', { name: label }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('stops only after confirmation, and cancelling sends nothing', async () => {
     const { transport } = renderWithApp(<VplcDetail name="plc1" />, fake());
     await screen.findByText('192.168.10.50');

@@ -46,6 +46,7 @@ function History({ name }: { name: string }) {
     <section className="card" aria-labelledby="history-h">
       <h2 id="history-h">History</h2>
       {error ? <ErrorBox>{error}</ErrorBox> : null}
+      {!entries && !error ? <Loading what="the history" /> : null}
       {entries && entries.length === 0 ? <p className="muted">No changes recorded yet.</p> : null}
       {entries && entries.length > 0 ? (
         <table className="table" aria-label="History">
@@ -153,7 +154,9 @@ export function VplcDetail({ name }: { name: string }) {
   const s = status;
   const running = s?.is_running ?? false;
   const inOperation = s && (s.status === 'creating' || s.status === 'deleting');
-  const shown = inOperation ? s.status : (s?.container_status ?? s?.status ?? 'unknown');
+  const shown = !s ? 'loading' : inOperation ? s.status : (s.container_status ?? s.status);
+  // Until the first status arrives nothing is known, so no action is offered.
+  const unknown = !s;
   const warnings = s?.orchestrator_state?.warnings ?? [];
   const lastError = lastErrorText(s?.orchestrator_state?.last_error);
   const pendingChanges = s?.orchestrator_state?.pending_changes ?? [];
@@ -169,16 +172,16 @@ export function VplcDetail({ name }: { name: string }) {
           </h1>
         </div>
         <div className="actions" role="group" aria-label="Actions">
-          <button type="button" onClick={() => void run('start')} disabled={!!busy || running || !!inOperation}>
+          <button type="button" onClick={() => void run('start')} disabled={unknown || !!busy || running || !!inOperation}>
             {busy === 'start' ? 'Starting…' : 'Start'}
           </button>
-          <button type="button" onClick={() => setConfirm('stop')} disabled={!!busy || !running || !!inOperation}>
+          <button type="button" onClick={() => setConfirm('stop')} disabled={unknown || !!busy || !running || !!inOperation}>
             {busy === 'stop' ? 'Stopping…' : 'Stop'}
           </button>
-          <button type="button" onClick={() => setConfirm('restart')} disabled={!!busy || !!inOperation}>
+          <button type="button" onClick={() => setConfirm('restart')} disabled={unknown || !!busy || !!inOperation}>
             {busy === 'restart' ? 'Restarting…' : 'Restart'}
           </button>
-          <button type="button" className="danger" onClick={() => setConfirm('delete')} disabled={!!busy || s?.status === 'deleting'}>
+          <button type="button" className="danger" onClick={() => setConfirm('delete')} disabled={unknown || !!busy || s?.status === 'deleting'}>
             {busy === 'delete' ? 'Deleting…' : 'Delete'}
           </button>
         </div>
