@@ -26,6 +26,8 @@ export type PlanInput = {
   mayChange(name: string, running: boolean): boolean;
   /** Recent failed attempts: the vPLC waits for its retry time. */
   backingOff(name: string): boolean;
+  /** The vPLC's `depends_on`. */
+  dependsOn(name: string): string[];
 };
 
 export type Plan = { actions: Action[]; pending: Pending[]; adopted: string[] };
@@ -74,6 +76,15 @@ export function planReconcile(i: PlanInput): Plan {
       else pending.push({ vplc: name, reason: 'the container differs from the stored spec (image or configuration); it is applied when the vPLC is stopped or the change is confirmed' });
     }
   }
-  actions.sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || a.vplc.localeCompare(b.vplc));
-  return { actions, pending, adopted: adopted.sort() };
+  // depends_on holds during repairs and updates too: a vPLC whose dependency changes in this cycle waits for the next
+  // one (the apply step then also waits until that dependency is healthy).
+  const changing = new Set(actions.map((a) => a.vplc));
+  const ordered: Action[] = [];
+  for (const a of actions) {
+    const dep = i.dependsOn(a.vplc).find((d) => changing.has(d));
+    if (dep) pending.push({ vplc: a.vplc, reason: `waits for ${dep} to be changed first (depends_on)` });
+    else ordered.push(a);
+  }
+  ordered.sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || a.vplc.localeCompare(b.vplc));
+  return { actions: ordered, pending, adopted: adopted.sort() };
 }

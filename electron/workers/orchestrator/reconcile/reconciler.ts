@@ -116,6 +116,7 @@ export class Reconciler {
         expectedHash: (n) => this.expectedHash(n),
         mayChange: (n, running) => !running || ctx.store.getDesired(n)?.spec?.changePolicy === 'immediate' || this.confirmed.has(n),
         backingOff: (n) => (this.failures.get(n)?.retryAt ?? 0) > Date.now(),
+        dependsOn: (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? [],
       });
       for (const a of plan.adopted) ctx.log.debug('reconcile: container without a desired record, adopted as it is', { vplc: a });
       // Started in priority order, a few vPLCs at a time; reported in that same order, whatever finishes first.
@@ -158,16 +159,17 @@ export class Reconciler {
   private async apply(a: Action, signal?: AbortSignal): Promise<ActionResult> {
     const { ctx, lock, control, probe } = this.d;
     try {
+      // Anything that (re)starts a vPLC waits until its dependencies are healthy; the next cycle tries again.
+      if (a.kind !== 'remove-tombstoned' && !(await awaitDependencies(ctx, a.vplc, probe, signal ?? this.d.signal, 0))) {
+        return { ...a, result: 'skipped', detail: 'waiting for its dependencies (depends_on)' };
+      }
       switch (a.kind) {
         case 'remove-tombstoned':
           if (!ctx.ops.begin(a.vplc, 'delete')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
           await lock.run(a.vplc, () => runDelete(ctx, a.vplc, 'agent'));
           return { ...a, result: 'done' };
-        case 'start': {
-          const ready = await awaitDependencies(ctx, a.vplc, probe, signal ?? this.d.signal, 0);
-          if (!ready) return { ...a, result: 'skipped', detail: 'waiting for its dependencies (depends_on)' };
+        case 'start':
           return (await control.autoStart(a.vplc, 'reconcile')) ? { ...a, result: 'done' } : { ...a, result: 'skipped', detail: 'no longer needed or refused' };
-        }
         case 'create': {
           const spec = ctx.store.getDesired(a.vplc)?.spec;
           if (!spec || !ctx.ops.begin(a.vplc, 'create')) return { ...a, result: 'skipped', detail: 'another operation holds it' };

@@ -24,6 +24,7 @@ const input = (desired: Record<string, DesiredRecord>, observed: Observed[], ove
   expectedHash: () => 'h',
   mayChange: (_n, running) => !running,
   backingOff: () => false,
+  dependsOn: () => [],
   ...over,
 });
 
@@ -50,6 +51,12 @@ describe('reconcile plan', () => {
     }));
     expect(p.actions.map((x) => `${x.kind}:${x.vplc}`)).toEqual(['start:s', 'redeploy:off', 'redeploy:run']);
     expect(p.pending.map((x) => x.vplc)).toEqual(['broken']);
+  });
+
+  it('keeps depends_on order during repairs: a dependent waits while its dependency changes', () => {
+    const p = planReconcile(input({ io: rec(), hmi: rec(), other: rec() }, [obs('io', 'exited'), obs('hmi', 'exited'), obs('other', 'exited')], { dependsOn: (n) => (n === 'hmi' ? ['io'] : []) }));
+    expect(p.actions.map((x) => `${x.kind}:${x.vplc}`)).toEqual(['start:io', 'start:other']);
+    expect(p.pending).toEqual([{ vplc: 'hmi', reason: 'waits for io to be changed first (depends_on)' }]);
   });
 
   it('leaves busy vPLCs, crashed ones the watchdog handles, and stopped-on-purpose ones alone; reports paused restarts', () => {
