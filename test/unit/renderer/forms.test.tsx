@@ -53,6 +53,7 @@ describe('the create form', () => {
     ]);
     await waitFor(() => expect(screen.getByText('Get the runtime image').className).toBe('step-active'));
     expect(screen.getByText('Check the configuration').className).toBe('step-done');
+    expect(screen.queryByText('Obtain DHCP leases')).toBeNull();
     transport.handle('vplc:status', () => ok({ status: 'success', device_id: 'plc1', is_running: true }));
     act(() => transport.emit('vplc:changed', { kind: 'changed', name: 'plc1', reason: 'created' }));
     expect(await screen.findByText('plc1 is running.')).toBeTruthy();

@@ -5,7 +5,7 @@ import { useApi, useApp } from '../../store/context';
 import { checkDraft, emptyDraft, emptyVnic, randomMac, suggestIp, withParent, type Draft, type FieldErrors, type HostInterface, type VnicDraft } from './draft';
 import { CREATE_STEPS, StatusView } from './status';
 
-type Progress = { name: string; step: string | null; done: boolean; error?: string };
+type Progress = { name: string; step: string | null; done: boolean; error?: string; dhcp: boolean };
 
 function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v: VnicDraft; ifaces: HostInterface[]; errors: FieldErrors; onChange(v: VnicDraft): void; onRemove?: () => void }) {
   const id = (f: string): string => `vnic-${i}-${f}`;
@@ -66,12 +66,14 @@ function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v
 
 function CreateProgress({ p }: { p: Progress }) {
   const navigate = useApp((s) => s.navigate);
-  const at = CREATE_STEPS.findIndex((s) => s.key === p.step);
+  // The DHCP step only exists for a vPLC with a DHCP vNIC.
+  const steps = CREATE_STEPS.filter((s) => p.dhcp || s.key !== 'starting_dhcp');
+  const at = steps.findIndex((s) => s.key === p.step);
   return (
     <section className="card" aria-labelledby="progress-h" aria-live="polite">
       <h2 id="progress-h">Creating {p.name}</h2>
       <ol className="steps" aria-label="Creation progress">
-        {CREATE_STEPS.map((s, i) => (
+        {steps.map((s, i) => (
           <li key={s.key} className={p.done ? 'step-done' : p.error && i === Math.max(at, 0) ? 'step-failed' : i < at ? 'step-done' : i === at ? 'step-active' : 'step-todo'}>
             {s.label}
           </li>
@@ -157,7 +159,7 @@ export function CreateVplc() {
       setFormError(errorText(r.error));
       return;
     }
-    setProgress({ name: checked.spec.name, step: 'validating_config', done: false });
+    setProgress({ name: checked.spec.name, step: 'validating_config', done: false, dhcp: checked.spec.vnics?.some((v) => v.mode === 'dhcp') ?? false });
   };
 
   const setVnic = (i: number, v: VnicDraft): void => setDraft((d) => ({ ...d, vnics: d.vnics.map((x, j) => (j === i ? v : x)) }));
