@@ -85,6 +85,7 @@ export function createAgent(d: AgentDeps): Agent {
         internalPool: config.internalPool,
         runCommand: { timeoutMs: config.runCommandTimeoutMs, ...(config.runCommandAllowList ? { allowList: config.runCommandAllowList } : {}) },
         updates: { checkMs: config.updateCheckMs, minFreeDiskMb: config.minFreeDiskMb },
+        dockerDaemonConfig: config.dockerDaemonConfig,
         ...(config.shareCaBundle ? { shareCaBundle: config.caFile ? { caFile: config.caFile } : {} } : {}),
       },
       sampleUsage: d.sampleUsage ?? true,
@@ -119,6 +120,10 @@ export function createAgent(d: AgentDeps): Agent {
         if (name === 'vplc.changed') {
           const e = OrchestratorEvents['vplc.changed'].safeParse(payload);
           if (e.success) events.publish('vplc:changed', e.data);
+        } else if (name === 'engine.outage') {
+          const o = OrchestratorEvents['engine.outage'].safeParse(payload);
+          if (o.success) recorder.engineOutage(o.data);
+          else log.warn('malformed engine.outage event from the orchestrator worker', { field: o.error.issues[0]?.path.join('.') });
         } else if (name === 'metrics.sample') {
           const s = OrchestratorEvents['metrics.sample'].safeParse(payload);
           if (s.success) events.publish('metrics:sample', s.data);

@@ -29,7 +29,14 @@ export const VplcSummary = z.object({
   desired_state: z.string().nullable(),
   operation: z.string().nullable(),
   internal_ip: z.string().nullable(),
+  /** The crash-loop guard holds automatic restarts of this stopped vPLC until `restarts_resume_at` (ISO). */
+  restart_suspended: z.boolean().default(false),
+  restarts_resume_at: z.string().nullable().default(null),
 });
+
+/** Docker's live-restore (off: every engine restart stops the vPLCs), its exact fix, and whether the agent may apply it. */
+export const LiveRestoreView = z.object({ enabled: z.boolean(), file: z.string(), writable: z.boolean(), fix: z.string() });
+export const LiveRestoreChange = z.object({ changed: z.boolean(), file: z.string(), next: z.string() });
 
 export const ControlOutcome = z.union([
   z.object({ status: z.literal('success'), device_id: z.string(), container_status: z.string(), message: z.string() }),
@@ -136,6 +143,9 @@ export const invoke = {
   /** Confirms a vPLC's pending changes (its change window): the agent applies them now, even while it runs. */
   'vplc:apply': { input: confirmed, output: z.object({ message: z.string() }) },
   'reconcile:status': { input: empty, output: ReconcileView },
+  'engine:liveRestore': { input: empty, output: LiveRestoreView },
+  /** Writes "live-restore": true into Docker's configuration file; reloading the engine stays the user's choice. */
+  'engine:enableLiveRestore': { input: z.object({ confirm: z.literal(true) }).strict(), output: LiveRestoreChange },
   'vplc:logs': { input: z.object({ name: VplcName, tail: z.number().int().positive().max(5_000).default(200) }).strict(), output: z.array(z.string()) },
   'netmon:interfaces': { input: empty, output: z.array(HostInterfaceView) },
   'metrics:history': {

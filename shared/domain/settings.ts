@@ -49,6 +49,8 @@ export const Settings = z.object({
       /** auto_update: seconds between registry digest checks, and the free disk space a pull needs. */
       updateCheckSeconds: z.number().int().min(10).default(60),
       minFreeDiskMb: z.number().int().nonnegative().default(2_048),
+      /** Docker's configuration file: the live-restore fix writes `"live-restore": true` into it, when the agent may. */
+      dockerDaemonConfig: z.string().startsWith('/').default('/etc/docker/daemon.json'),
     })
     .prefault({}),
   desktop: z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { AgentStatus} from '../../../shared/api/contract.js';
-import { ControlOutcome, HostInterfaceView, ReconcileView, UsagePoint, VplcSummary } from '../../../shared/api/contract.js';
+import type { AgentStatus } from '../../../shared/api/contract.js';
+import { ControlOutcome, HostInterfaceView, LiveRestoreChange, LiveRestoreView, ReconcileView, UsagePoint, VplcSummary } from '../../../shared/api/contract.js';
 import type { Envelope } from '../../lib/protocol/messages.js';
 import type { OrchestratorOp, OrchestratorOpInput } from '../../lib/protocol/orchestrator-ops.js';
 import type { AgentBackend } from './backend.js';
@@ -26,7 +26,10 @@ export function workerBackend(
 ): AgentBackend {
   const call = async <S extends z.ZodType>(op: OrchestratorOp, input: OrchestratorOpInput<typeof op>, schema: S, timeoutMs = 30_000): Promise<z.output<S>> => {
     const env = await request(op, input, timeoutMs);
-    if (!env.ok) throw new ApiFailure(env.error.code === 'VALIDATION' ? 'VALIDATION' : 'UNAVAILABLE', env.error.message, env.error.field);
+    if (!env.ok) {
+      const code = env.error.code === 'VALIDATION' || env.error.code === 'FORBIDDEN' ? env.error.code : 'UNAVAILABLE';
+      throw new ApiFailure(code, env.error.message, env.error.field);
+    }
     const parsed = schema.safeParse(env.value);
     if (!parsed.success) throw new Error(`orchestrator answered ${op} with an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
     return parsed.data;
@@ -49,6 +52,8 @@ export function workerBackend(
       return r.status === 'success' ? { ok: true, message: r.message } : { ok: false, error: r.error };
     },
     reconcileStatus: () => call('reconcile.status', {}, ReconcileView),
+    liveRestore: () => call('engine.live-restore', {}, LiveRestoreView),
+    enableLiveRestore: () => call('engine.enable-live-restore', {}, LiveRestoreChange),
     interfaces: () => call('host.interfaces', {}, z.array(HostInterfaceView)),
     history: (target, seconds) => call('metrics.history', { target, seconds }, z.object({ cpu: z.array(UsagePoint), memory: z.array(UsagePoint) })),
     vplcLogs: (name, tail) => call('vplc.logs', { name, tail }, z.array(z.string())),

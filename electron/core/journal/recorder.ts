@@ -1,4 +1,5 @@
 import type { Envelope } from '../../../shared/api/envelope.js';
+import type { OutageReport } from '../../lib/protocol/orchestrator-ops.js';
 import type { Journal, JournalEntry } from './journal.js';
 
 type Result = Pick<JournalEntry, 'result' | 'detail'>;
@@ -34,11 +35,29 @@ export class JournalRecorder {
     void this.journal.append({ vplc, action, requestedBy: 'cloud', ...fromAnswer(ack) });
   }
 
+  /** One entry per Docker engine outage: how long, how many vPLCs it stopped, how long until each ran again. */
+  engineOutage(r: OutageReport): void {
+    void this.journal.append({ vplc: ENGINE_JOURNAL_NAME, action: 'engine-outage', requestedBy: 'agent', result: r.notRecovered.length ? 'error' : 'ok', detail: describeOutage(r) });
+  }
+
   /** vPLC events of the orchestrator; only those that are changes made by the agent, or outcomes of earlier requests. */
   event(e: { kind: string; name: string; reason?: string }): void {
     const entry = agentEntry(e);
     if (entry) void this.journal.append({ vplc: e.name, requestedBy: 'agent', ...entry });
   }
+}
+
+/** The journal's subject for engine-wide entries; not a valid vPLC name, so it never collides with one. */
+export const ENGINE_JOURNAL_NAME = '(docker engine)';
+
+export function describeOutage(r: OutageReport): string {
+  const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const parts = [`Docker engine unavailable for ${secs(Date.parse(r.endedAt) - Date.parse(r.startedAt))} (${r.reason})`];
+  if (r.stopped.length === 0) parts.push(r.keptRunning ? `no vPLC stopped, ${r.keptRunning} kept running` : 'no vPLC stopped');
+  else parts.push(`${r.stopped.length} vPLC(s) stopped by it`);
+  if (r.recovered.length) parts.push(`running again: ${r.recovered.map((v) => `${v.name} after ${secs(v.downMs)}`).join(', ')}`);
+  if (r.notRecovered.length) parts.push(`not started: ${r.notRecovered.join(', ')}`);
+  return parts.join('; ');
 }
 
 function agentEntry(e: { kind: string; name: string; reason?: string }): (Result & { action: string }) | null {

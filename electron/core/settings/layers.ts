@@ -4,6 +4,8 @@ import type { Settings } from './schema.js';
 
 /** What the agent runs with, after every layer. Overrides are never written back to the file. */
 export type EffectiveConfig = {
+  /** Docker's configuration file, for the one-click live-restore fix. */
+  dockerDaemonConfig: string;
   cloudEnabled: boolean;
   cloudUrl: string;
   provisionUrl: string;
@@ -43,6 +45,7 @@ export const FLAG_ENV = {
   'metrics-port': 'VPLC_METRICS_PORT',
   'lock-name': 'VPLC_LOCK_NAME',
   'netmon-socket': 'VPLC_NETMON_SOCKET',
+  'docker-config': 'VPLC_DOCKER_CONFIG',
 } as const;
 export type FlagName = keyof typeof FLAG_ENV;
 export type Flags = Partial<Record<FlagName, string>> & { 'no-cloud'?: true; 'no-metrics'?: true };
@@ -84,5 +87,6 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     updateCheckMs: file.orchestrator.updateCheckSeconds * 1000,
     minFreeDiskMb: file.orchestrator.minFreeDiskMb,
     netmonSocket: pick('netmon-socket'),
+    dockerDaemonConfig: pick('docker-config') ?? file.orchestrator.dockerDaemonConfig,
   };
 }

@@ -21,6 +21,8 @@ export const OrchestratorOps = {
   'vplc.logs': name.extend({ tail: z.number().int().positive().max(5_000) }),
   'host.interfaces': z.object({}),
   'agent.info': z.object({}),
+  'engine.live-restore': z.object({}),
+  'engine.enable-live-restore': z.object({}),
   'metrics.history': z.object({ target: z.string(), seconds: z.number().int().positive() }),
   'metrics.latest': z.object({}),
   /** A netmon event forwarded by the core (the orchestrator's interface cache and re-attachment follow it). */
@@ -32,8 +34,25 @@ export type OrchestratorOp = keyof typeof OrchestratorOps;
 export type OrchestratorOpInput<O extends OrchestratorOp> = z.input<(typeof OrchestratorOps)[O]>;
 export const isOrchestratorOp = (op: string): op is OrchestratorOp => Object.hasOwn(OrchestratorOps, op);
 
+/** What one Docker engine outage did to the vPLCs (docs/lifecycle.md "Engine outages"), for the journal. */
+export const OutageReport = z.object({
+  startedAt: z.string(),
+  endedAt: z.string(),
+  reason: z.string(),
+  /** vPLCs that should run and were found stopped when the engine returned. */
+  stopped: z.array(z.string()),
+  /** Each one started again, with its downtime counted from the start of the outage. */
+  recovered: z.array(z.object({ name: z.string(), downMs: z.number().nonnegative() })),
+  /** Stopped ones the recovery did not start (restarts suspended, dependencies, errors). */
+  notRecovered: z.array(z.string()),
+  /** Running vPLCs the engine kept through the outage (live-restore). */
+  keptRunning: z.number().int().nonnegative(),
+});
+export type OutageReport = z.output<typeof OutageReport>;
+
 /** Events the orchestrator worker emits. */
 export const OrchestratorEvents = {
+  'engine.outage': OutageReport,
   'vplc.changed': z.object({ kind: z.string(), name: z.string(), reason: z.string().optional() }),
   'metrics.sample': z.object({ ts: z.number(), cpu_usage: z.number(), memory_usage: z.number(), memory_total: z.number(), disk_usage: z.number(), disk_total: z.number() }),
 } as const;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
@@ -10,6 +11,8 @@ import { runCreate, type RuntimeProbe } from './create/pipeline.js';
 import { runtimeImageRef } from './create/image.js';
 import { runDelete } from './delete/pipeline.js';
 import { Engine } from './docker/engine.js';
+import { EngineHealth } from './docker/engine-health.js';
+import { OutageRecovery, type OutageReport } from './lifecycle/engine-recovery.js';
 import { DhcpHelpers } from './dhcp/helpers.js';
 import { dockerMessage } from './docker/errors.js';
 import { isOwn } from './docker/labels.js';
@@ -83,6 +86,9 @@ export class Orchestrator {
   private readonly background = new Set<Promise<unknown>>();
   private destructing = false;
   private watchdog?: Watchdog;
+  /** Whether the engine answers; an outage is not a crash (docs/lifecycle.md "Engine outages"). */
+  readonly health: EngineHealth;
+  private readonly recovery: OutageRecovery;
   private readonly usage: UsageService;
   readonly guard: CrashGuard;
   readonly control: VplcControl;
@@ -105,7 +111,11 @@ export class Orchestrator {
     probe: RuntimeProbe | undefined,
     ringCapacity: number | undefined,
   ) {
-    this.guard = new CrashGuard(ctx.settings.watchdog.maxRestarts, ctx.settings.watchdog.windowMs, () => ctx.clock.now());
+    const w = ctx.settings.watchdog;
+    this.guard = new CrashGuard(w.maxRestarts, w.windowMs, () => ctx.clock.monotonic());
+    this.health = new EngineHealth(ctx.engine.docker, ctx.clock, ctx.log, { probeMs: w.engineProbeMs, pingTimeoutMs: 2_000, shutdownGraceMs: w.engineHoldMs });
+    // Reconcile and updates wait out an outage and the recovery after it, which starts the stopped vPLCs itself.
+    const paused = (): boolean => this.destructing || this.recovery.running || !this.health.isUp();
     this.control = new VplcControl(ctx, this.lock, this.guard);
     this.reattacher = reattacherFor(ctx, this.lock);
     this.rings = new UsageRings(ringCapacity ? { capacity: ringCapacity } : {});
@@ -114,8 +124,9 @@ export class Orchestrator {
     ctx.usage.unregister = (n) => void this.rings.unregister(n);
     const access = new RuntimeAccess(ctx);
     this.probe = probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
-    this.updater = new ImageUpdater(ctx, () => this.destructing);
-    this.reconciler = new Reconciler({ paused: () => this.destructing, signal: lifecycleAbort.signal, updater: this.updater, ctx, lock: this.lock, guard: this.guard, control: this.control, probe: this.probe, track: (p) => this.track(p) });
+    this.updater = new ImageUpdater(ctx, paused);
+    this.recovery = new OutageRecovery({ ctx, control: this.control, guard: this.guard, readiness, probe: this.probe, signal: lifecycleAbort.signal });
+    this.reconciler = new Reconciler({ paused, signal: lifecycleAbort.signal, updater: this.updater, ctx, lock: this.lock, guard: this.guard, control: this.control, probe: this.probe, track: (p) => this.track(p) });
     this.proxy = new RuntimeProxy({
       resolveTarget: (id) => access.target(id, false),
       refreshTarget: (id) => access.target(id, true),
@@ -138,6 +149,7 @@ export class Orchestrator {
     const log = deps.log ?? silent;
     const emitter = { emit: (_e: VplcEvent): void => undefined };
     const lifecycleAbort = new AbortController();
+    setMaxListeners(256, lifecycleAbort.signal); // every parallel lifecycle wait listens on it
     const ctx: OrchestratorContext = {
       settings,
       engine,
@@ -181,6 +193,9 @@ export class Orchestrator {
     return this.reattacher.handle(data);
   }
 
+  /** One report per engine outage, after the recovery that followed it. */
+  onEngineOutage = (cb: (r: OutageReport) => void): (() => void) => this.recovery.onReport(cb);
+
   onEvent(cb: (e: VplcEvent) => void): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
@@ -198,13 +213,20 @@ export class Orchestrator {
     const watchdog = new Watchdog({
       ctx,
       guard: this.guard,
-      restart: (name) => this.control.autoStart(name, 'watchdog'),
+      health: this.health,
+      restart: async (name) => {
+        const outcome = await this.control.autoStartOutcome(name, 'watchdog');
+        return outcome === 'engine-unavailable' ? outcome : outcome === 'started';
+      },
       onStart: (name, id) => this.control.onStartEvent(name, id),
       onContainerEvent: (id) => this.usage.forget(id),
       isBusy: (name) => this.lock.busy(name),
-      mayRun: (name) => !this.destructing && shouldRunAutomatically(ctx, name),
+      mayRun: (name) => !this.destructing && !this.recovery.running && shouldRunAutomatically(ctx, name),
     });
     this.watchdog = watchdog;
+    this.health.onChange((st, ended) => {
+      if (st.kind === 'up' && ended) void this.track(this.recovery.run(ended).then(() => watchdog.poll()));
+    });
     watchdog.start();
     if (options.sampleUsage !== false) this.usage.start();
     if (this.adoption) resumeInterrupted(ctx, this.adoption, (name, fn) => void this.track(this.lock.run(name, fn)), this.probe);
@@ -375,7 +397,7 @@ export class Orchestrator {
   }
 
   list(): Promise<VplcSummary[]> {
-    return listVplcs(this.ctx);
+    return listVplcs(this.ctx, this.guard, (n) => this.lock.busy(n));
   }
 
   /** Per-vPLC figures for the metrics endpoint: one Docker list call plus the latest usage samples in memory. */
@@ -432,6 +454,7 @@ export class Orchestrator {
    */
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
+    this.health.close();
     this.watchdog?.stop();
     this.reconciler.stop();
     this.updater.stop();

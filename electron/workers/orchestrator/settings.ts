@@ -19,6 +19,15 @@ export const OrchestratorSettings = z.object({
       resubscribeMs: z.number().int().positive().default(5_000),
       maxRestarts: z.number().int().positive().default(5),
       windowMs: z.number().int().positive().default(600_000),
+      /** A down engine is pinged this often (docs/lifecycle.md "Engine outages"). */
+      engineProbeMs: z.number().int().positive().default(1_000),
+      /**
+       * Stops nobody in the agent asked for put restarts on hold this long: a daemon shutdown signals every container
+       * and waits up to their stop timeout (10 s) before its API goes away. Default: stop timeout + 5 s.
+       */
+      engineHoldMs: z.number().int().positive().default(15_000),
+      /** vPLCs started at a time when the engine returns after an outage. */
+      recoveryParallelism: z.number().int().positive().max(32).default(8),
     })
     .prefault({}),
   runCommand: z
@@ -37,6 +46,8 @@ export const OrchestratorSettings = z.object({
   caBundle: z.object({ file: z.string(), sha256: z.string() }).optional(),
   /** When set, open() writes the combined bundle into the data dir (with this customer CA file) and sets `caBundle`. */
   shareCaBundle: z.object({ caFile: z.string().optional() }).strict().optional(),
+  /** Docker's configuration file, for the one-click live-restore fix (when the agent may write it). */
+  dockerDaemonConfig: z.string().default('/etc/docker/daemon.json'),
   /** EXTEND auto_update: how often the registry digest is checked, and the free space a pull needs. */
   updates: z
     .object({

@@ -10,6 +10,12 @@ import { LocalInterfaceSource } from './host/interfaces.js';
 import type { HostSample } from './metrics/sampler.js';
 import { Orchestrator } from './orchestrator.js';
 import type { OrchestratorSettingsInput } from './settings.js';
+import { isEngineUnavailable } from './docker/engine-health.js';
+import { enableLiveRestore, liveRestoreView } from './docker/live-restore.js';
+import { dockerMessage } from './docker/errors.js';
+import { sleep } from '../../lib/time/clock.js';
+
+const ENGINE_RETRY_MS = 2_000;
 
 type Ctx = { orch: Orchestrator; cache: InterfaceCache; cloud: CloudCommandTarget };
 type Handlers = { [O in OrchestratorOp]: (orch: Orchestrator, input: z.output<(typeof OrchestratorOps)[O]>, c: Ctx) => Promise<unknown> };
@@ -28,6 +34,14 @@ const handlers: Handlers = {
   'vplc.logs': (o, i) => o.logTail(i.name, i.tail),
   'host.interfaces': async (o) => (await o.ctx.interfaces.list()).map(({ index: _index, ...rest }) => rest),
   'agent.info': async (o) => ({ installationId: o.installationId, warnings: await o.hostWarnings() }),
+  'engine.live-restore': async (o) => liveRestoreView(o.ctx.settings.dockerDaemonConfig, (await o.ctx.engine.describe({ fresh: true })).liveRestore),
+  'engine.enable-live-restore': async (o) => {
+    const r = await enableLiveRestore(o.ctx.settings.dockerDaemonConfig).catch((err: unknown) => {
+      throw new WorkerError('FORBIDDEN', err instanceof Error ? err.message : String(err));
+    });
+    o.ctx.log.info('live-restore set in the Docker configuration file by the user', { file: r.file, changed: r.changed });
+    return r;
+  },
   'metrics.history': (o, i) => {
     const end = Math.floor(Date.now() / 1000);
     const t = i.target === 'host' ? ('orchestrator' as const) : { device: i.target };
@@ -60,13 +74,57 @@ const handlers: Handlers = {
 export class OrchestratorWorker implements WorkerImpl {
   private orch?: Orchestrator;
   private c?: Ctx;
+  /** Set while Docker has not answered since the worker started: why, and since when. */
+  private waiting?: { since: string; reason: string };
+  private readonly abort = new AbortController();
 
+  /**
+   * Resolves once the worker can answer. A Docker engine that does not answer yet is waited for here (and reported by
+   * `agent.info` and every op), never turned into a worker crash: the engine may simply be starting after a boot.
+   */
   async start(rawConfig: unknown, api: WorkerApi): Promise<void> {
     const config = OrchestratorWorkerConfig.parse(rawConfig);
     // Fed by the netmon worker through the core; until its first discovery, the host is read directly.
     const local = new LocalInterfaceSource();
     const cache = new InterfaceCache(() => local.list());
-    const orch = await Orchestrator.open({ settings: config.settings as OrchestratorSettingsInput, log: api.log, interfaces: cache, readiness: cache });
+    const open = (): Promise<Orchestrator> => Orchestrator.open({ settings: config.settings as OrchestratorSettingsInput, log: api.log, interfaces: cache, readiness: cache });
+    try {
+      this.begin(await open(), cache, config, api);
+    } catch (err) {
+      if (!isEngineUnavailable(err)) throw err;
+      this.waiting = { since: new Date().toISOString(), reason: dockerMessage(err) };
+      api.log.warn('Docker engine not answering; waiting for it', { err: this.waiting.reason });
+      void this.openWhenEngineAnswers(open, cache, config, api);
+    }
+  }
+
+  private async openWhenEngineAnswers(open: () => Promise<Orchestrator>, cache: InterfaceCache, config: z.output<typeof OrchestratorWorkerConfig>, api: WorkerApi): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      await sleep(ENGINE_RETRY_MS, this.abort.signal).catch(() => undefined);
+      if (this.abort.signal.aborted) return;
+      try {
+        const orch = await open();
+        if (this.abort.signal.aborted) {
+          await orch.close({ graceMs: 1_000 });
+          return;
+        }
+        this.waiting = undefined;
+        api.log.info('Docker engine answering; the orchestrator starts');
+        this.begin(orch, cache, config, api);
+        return;
+      } catch (err) {
+        if (this.waiting) this.waiting.reason = dockerMessage(err);
+        if (!isEngineUnavailable(err)) {
+          // Anything but an unavailable engine is a real fault, as in start(): the supervisor restarts with backoff.
+          api.log.error('worker failed to start', { err: dockerMessage(err) });
+          setImmediate(() => process.exit(1));
+          return;
+        }
+      }
+    }
+  }
+
+  private begin(orch: Orchestrator, cache: InterfaceCache, config: z.output<typeof OrchestratorWorkerConfig>, api: WorkerApi): void {
     this.orch = orch;
     // netmon's per-interface debounce is the only one: re-attachment starts at once (DECISIONS "Debounce").
     cache.onChange((d) => void orch.onNetworkChange(d).catch((err: unknown) => api.log.warn('re-attachment failed', { err: String(err) })));
@@ -78,6 +136,7 @@ export class OrchestratorWorker implements WorkerImpl {
       removeSelf: () => Promise.resolve(api.emit('cloud.remove-self', {})),
     });
     this.c = { orch, cache, cloud };
+    orch.onEngineOutage((r) => api.emit('engine.outage', r));
     orch.onEvent((e) => api.emit('vplc.changed', { kind: e.kind, name: e.name, ...(e.kind === 'changed' ? { reason: e.reason } : {}) }));
     void orch.startLifecycle({ sampleUsage: config.sampleUsage });
     if (config.sampleUsage) {
@@ -90,7 +149,11 @@ export class OrchestratorWorker implements WorkerImpl {
   async handle(op: string, input: unknown): Promise<unknown> {
     const orch = this.orch;
     const c = this.c;
-    if (!orch || !c) throw new WorkerError('UNAVAILABLE', 'the orchestrator is not started');
+    if (!orch || !c) {
+      const why = this.waiting ? `Docker engine not answering since ${this.waiting.since}: ${this.waiting.reason}` : 'the orchestrator is not started';
+      if (op === 'agent.info' && this.waiting) return { installationId: '', warnings: [why] };
+      throw new WorkerError('UNAVAILABLE', why);
+    }
     if (!isOrchestratorOp(op)) throw new WorkerError('UNKNOWN_OP', `no orchestrator op ${op}`, 'op');
     const parsed = OrchestratorOps[op].safeParse(input);
     if (!parsed.success) {
@@ -101,6 +164,7 @@ export class OrchestratorWorker implements WorkerImpl {
   }
 
   async stop(graceMs: number): Promise<void> {
+    this.abort.abort(new Error('worker stopping'));
     await this.orch?.close({ graceMs });
   }
 }

@@ -1,7 +1,7 @@
 // Every channel of the typed API contract, over the real loopback WebSocket bridge of a real headless agent (real
 // dockerd behind it): each answer is parsed with the contract's own output schema, and every event that arrives with
 // its payload schema. A new channel without an entry here fails the coverage check. Runtime: about 15-30 s.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,8 +31,10 @@ beforeAll(async () => {
   const pki = await createPkiSet('07048934');
   writeFileSync(path.join(dir, 'client.key'), pki.client.key);
   writeFileSync(path.join(dir, 'client.crt'), pki.client.cert);
+  mkdirSync(path.join(dir, 'docker'));
+  writeFileSync(path.join(dir, 'docker', 'daemon.json'), '{"log-level": "warn"}\n');
   agent = spawnAgent(
-    ['--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-rt`, '--internal-pool', '198.19.91.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE, '--mtls-dir', path.join(dir, 'mtls')],
+    ['--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-rt`, '--internal-pool', '198.19.91.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE, '--mtls-dir', path.join(dir, 'mtls'), '--docker-config', path.join(dir, 'docker', 'daemon.json')],
     { VPLC_TOKEN_FILE: path.join(dir, 'token'), XDG_CONFIG_HOME: path.join(dir, 'config') },
   );
   const ready = await agent.ready;
@@ -53,6 +55,9 @@ beforeAll(async () => {
     { channel: 'vplc:logs', input: { name, tail: 10 }, ok: true },
     { channel: 'vplc:apply', input: { name, confirm: true }, ok: true },
     { channel: 'reconcile:status', input: {}, ok: true },
+    // A stand-in for /etc/docker/daemon.json in the test's own directory: the host's engine configuration is never touched.
+    { channel: 'engine:liveRestore', input: {}, ok: true },
+    { channel: 'engine:enableLiveRestore', input: { confirm: true }, ok: true },
     { channel: 'vplc:restart', input: { name, confirm: true }, ok: true },
     { channel: 'work:submit', input: { id: 'rt-1', name, command: 'restart', confirm: true }, ok: true },
     { channel: 'work:list', input: {}, ok: true },

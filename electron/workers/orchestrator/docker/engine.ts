@@ -36,13 +36,19 @@ export type EngineInfo = { apiVersion: string; perEndpointMac: boolean; liveRest
 export class Engine {
   readonly docker: Docker;
   private info?: EngineInfo;
+  private infoAt = 0;
 
   constructor(docker?: Docker) {
     this.docker = docker ?? new Docker();
   }
 
-  async describe(): Promise<EngineInfo> {
-    if (this.info) return this.info;
+  /**
+   * The engine's facts, read once; `fresh` reads them again (after an engine restart), `maxAgeMs` when older than
+   * that (live-restore can change with a reload).
+   */
+  async describe(options: { fresh?: boolean; maxAgeMs?: number } = {}): Promise<EngineInfo> {
+    const stale = options.fresh || (options.maxAgeMs !== undefined && performance.now() - this.infoAt > options.maxAgeMs);
+    if (this.info && !stale) return this.info;
     const [version, info] = await Promise.all([this.docker.version(), this.docker.info() as Promise<Record<string, unknown>>]);
     const apiVersion = version.ApiVersion;
     this.info = {
@@ -52,6 +58,7 @@ export class Engine {
       liveRestore: info.LiveRestoreEnabled === true,
       cgroupVersion: typeof info.CgroupVersion === 'string' ? info.CgroupVersion : '1',
     };
+    this.infoAt = performance.now();
     return this.info;
   }
 

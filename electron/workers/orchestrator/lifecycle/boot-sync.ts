@@ -4,7 +4,7 @@ import { dockerMessage } from '../docker/errors.js';
 import { Label, ownFilter } from '../docker/labels.js';
 import type { NetworkReadiness } from '../host/interfaces.js';
 import type { RuntimeProbe } from '../create/pipeline.js';
-import type { VplcControl } from './control.js';
+import type { AutoStartReason, VplcControl } from './control.js';
 import { awaitDependencies, dependencyOrder } from './dependencies.js';
 import { refreshRegistry } from './reprovision.js';
 
@@ -21,12 +21,28 @@ async function waitForParents(ctx: OrchestratorContext, parents: string[], signa
   ctx.log.warn('boot sync: parent interfaces still missing after 60 s; starting anyway', { parents });
 }
 
+export type BootSyncOptions = {
+  /** Why the starts happen (journal, logs); the engine's return after an outage uses this same path. */
+  reason?: AutoStartReason;
+  /** vPLCs handled at a time. */
+  parallelism?: number;
+  /** vPLCs to leave alone (e.g. restarts suspended by the crash-loop guard). */
+  skip?: (name: string) => boolean;
+  /** Called right after each start, for timings. */
+  onStarted?: (name: string) => void;
+  /** Pause after each start (PROTOCOL §6.1: 2 s at boot); default the watchdog's settle setting. */
+  settleMs?: number;
+  /** Start the containers only; the caller re-provisions them afterwards (`VplcControl.reprovisionLater`). */
+  deferReprovision?: boolean;
+};
+
 /**
  * PROTOCOL §6.1: once the network is ready, start stopped vPLCs that should run; never restart a running one.
  * EXTEND (operations): vPLCs go in `depends_on` order, and a dependent starts only once its dependencies are healthy
  * (members of a dependency cycle start without waiting, with a warning). Returns the names it started.
  */
-export async function bootSync(ctx: OrchestratorContext, control: VplcControl, readiness: NetworkReadiness, signal: AbortSignal, probe: RuntimeProbe): Promise<string[]> {
+export async function bootSync(ctx: OrchestratorContext, control: VplcControl, readiness: NetworkReadiness, signal: AbortSignal, probe: RuntimeProbe, options: BootSyncOptions = {}): Promise<string[]> {
+  const reason = options.reason ?? 'boot-sync';
   const ready = await Promise.race([
     readiness.whenReady(signal).then(() => true),
     sleep(ctx.settings.networkReadyFallbackMs, signal).then(() => false),
@@ -58,15 +74,16 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
           continue;
         }
         // Absence is not a wish to run: a vPLC with no desired record is left as it is.
-        if (desired?.desired_state !== 'running' || desired.tombstone || ctx.ops.inProgress(name)) continue;
+        if (desired?.desired_state !== 'running' || desired.tombstone || ctx.ops.inProgress(name) || options.skip?.(name)) continue;
         await waitForParents(ctx, ctx.store.getVnics(name).map((v) => v.parent_interface), signal);
         if (!cyclic.includes(name) && !(await awaitDependencies(ctx, name, probe, signal, ctx.settings.dependencyWaitMs))) {
           ctx.log.warn('boot sync: dependencies not healthy; vPLC left stopped', { vplc: name });
           continue;
         }
-        if (await control.autoStart(name, 'boot-sync')) {
+        if (await control.autoStart(name, reason, { reprovision: !options.deferReprovision })) {
           started.push(name);
-          await sleep(ctx.settings.watchdog.settleMs, signal);
+          options.onStarted?.(name);
+          await sleep(options.settleMs ?? ctx.settings.watchdog.settleMs, signal);
         }
       } catch (err) {
         if (signal.aborted) return;
@@ -74,6 +91,6 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
       }
     }
   };
-  await Promise.all(Array.from({ length: BOOT_PARALLELISM }, worker));
+  await Promise.all(Array.from({ length: options.parallelism ?? BOOT_PARALLELISM }, worker));
   return started;
 }

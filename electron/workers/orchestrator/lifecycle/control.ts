@@ -1,11 +1,18 @@
 import type { KeyedLock } from '../../../lib/sync/keyed-lock.js';
 import type { Requester } from '../../../../shared/domain/vplc.js';
 import type { OrchestratorContext } from '../context.js';
+import { isEngineUnavailable } from '../docker/engine-health.js';
 import { dockerMessage, isNotModified } from '../docker/errors.js';
 import { isOwn } from '../docker/labels.js';
 import { removeHelpers, stopContainer } from '../delete/pipeline.js';
 import type { CrashGuard } from './crash-guard.js';
 import { reprovision } from './reprovision.js';
+
+export type AutoStartReason = 'watchdog' | 'boot-sync' | 'reconcile' | 'engine-recovery';
+export type AutoStartOutcome = 'started' | 'skipped' | 'failed' | 'engine-unavailable';
+
+/** `reprovision: false` leaves PROTOCOL §6.3 to a later `reprovisionLater` (many starts at once: containers first). */
+export type StartOptions = { reprovision?: boolean };
 
 export type ControlResult =
   | { status: 'success'; device_id: string; container_status: string; message: string }
@@ -50,7 +57,7 @@ export class VplcControl {
   }
 
   /** Starts the container and re-provisions it (best effort); used by start, restart, boot sync and the watchdog. */
-  async startContainer(name: string, id: string): Promise<void> {
+  async startContainer(name: string, id: string, options: StartOptions = {}): Promise<void> {
     this.ctx.ownStarts.add(id);
     try {
       await this.ctx.engine.docker.getContainer(id).start();
@@ -58,12 +65,26 @@ export class VplcControl {
       this.ctx.ownStarts.delete(id);
       if (!isNotModified(err)) throw err;
     }
+    if (options.reprovision !== false) await this.reprovisionAfterStart(name);
+    this.ctx.emit({ kind: 'changed', name, reason: 'started' });
+  }
+
+  /** PROTOCOL §6.3 after a start; failures become warnings. Call under the vPLC's lock. */
+  private async reprovisionAfterStart(name: string): Promise<void> {
     try {
       await reprovision(this.ctx, name);
     } catch (err) {
       this.ctx.warnings.set(name, 'reprovision', `re-provisioning after start failed: ${dockerMessage(err)}`);
     }
-    this.ctx.emit({ kind: 'changed', name, reason: 'started' });
+  }
+
+  /** The re-provisioning a deferred start left out, under the lock; only while the vPLC still runs. */
+  reprovisionLater(name: string): Promise<void> {
+    return this.lock
+      .run(name, async () => {
+        if ((await this.managed(name))?.running) await this.reprovisionAfterStart(name);
+      })
+      .catch((err: unknown) => this.ctx.log.warn('re-provision failed', { vplc: name, err: dockerMessage(err) }));
   }
 
   private guarded(name: string, verb: string, fn: () => Promise<ControlResult>): Promise<ControlResult> {
@@ -128,21 +149,30 @@ export class VplcControl {
     });
   }
 
-  /** An automatic start (watchdog, boot sync): under the lock, re-checking that nobody stopped it meanwhile. */
-  async autoStart(name: string, reason: 'watchdog' | 'boot-sync' | 'reconcile'): Promise<boolean> {
+  /** An automatic start (watchdog, boot sync, reconcile, engine recovery); true when this call started it. */
+  async autoStart(name: string, reason: AutoStartReason, options: StartOptions = {}): Promise<boolean> {
+    return (await this.autoStartOutcome(name, reason, options)) === 'started';
+  }
+
+  /**
+   * An automatic start under the lock, re-checking that nobody stopped it meanwhile. `engine-unavailable` means the
+   * engine refused because of its own state (gone, shutting down): not the vPLC's fault, so never a crash to count.
+   */
+  async autoStartOutcome(name: string, reason: AutoStartReason, options: StartOptions = {}): Promise<AutoStartOutcome> {
     return this.lock
-      .run(name, async () => {
-        if (!shouldRunAutomatically(this.ctx, name)) return false;
+      .run(name, async (): Promise<AutoStartOutcome> => {
+        if (!shouldRunAutomatically(this.ctx, name)) return 'skipped';
         const c = await this.managed(name);
-        if (!c || c.running) return false;
-        await this.startContainer(name, c.id);
+        if (!c || c.running) return 'skipped';
+        await this.startContainer(name, c.id, options);
         this.ctx.log.info('vPLC started automatically', { vplc: name, reason });
         this.ctx.emit({ kind: 'changed', name, reason: `auto-start:${reason}` });
-        return true;
+        return 'started';
       })
-      .catch((err: unknown) => {
-        this.ctx.log.warn('automatic start failed', { vplc: name, reason, err: dockerMessage(err) });
-        return false;
+      .catch((err: unknown): AutoStartOutcome => {
+        const unavailable = isEngineUnavailable(err);
+        this.ctx.log.warn('automatic start failed', { vplc: name, reason, err: dockerMessage(err), ...(unavailable ? { engineUnavailable: true } : {}) });
+        return unavailable ? 'engine-unavailable' : 'failed';
       });
   }
 

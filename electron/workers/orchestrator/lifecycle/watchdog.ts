@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { sleep } from '../../../lib/time/clock.js';
 import type { OrchestratorContext } from '../context.js';
+import type { EngineHealth } from '../docker/engine-health.js';
 import { dockerMessage } from '../docker/errors.js';
 import { Label, ownFilter } from '../docker/labels.js';
 import type { CrashGuard } from './crash-guard.js';
@@ -8,8 +9,9 @@ import type { CrashGuard } from './crash-guard.js';
 export type WatchdogDeps = {
   ctx: OrchestratorContext;
   guard: CrashGuard;
-  /** Starts a vPLC under its lock and re-provisions it; returns false if it did not start. */
-  restart: (name: string) => Promise<boolean>;
+  health: EngineHealth;
+  /** Starts a vPLC under its lock and re-provisions it; `engine-unavailable` when the engine refused for its own state. */
+  restart: (name: string) => Promise<boolean | 'engine-unavailable'>;
   /** Called for every `start` event; the receiver ignores the ones the agent caused (PROTOCOL §6.3). */
   onStart: (name: string, containerId: string) => void;
   /** Called for every `die` and `start` event (e.g. to drop cached PIDs). */
@@ -21,10 +23,15 @@ export type WatchdogDeps = {
 
 /**
  * PROTOCOL §6.2: one Docker event subscription for the whole agent plus a 60 s poll.
+ * An engine outage is not a crash (docs/lifecycle.md "Engine outages"): a daemon shutdown first signals every container
+ * (`kill` events nobody in the agent asked for), then closes its API. Such a stop puts restarts on hold; when the engine
+ * turns out to be going away, the exits are left to the recovery that runs when it returns, and never counted.
  *
  * INVARIANTS
  * - At most one exit handler per vPLC is pending at a time.
  * - Nothing restarts a vPLC unless its persisted desired state says running and no create/delete is in flight.
+ * - Nothing restarts a vPLC or counts its exit while the engine is down or on hold (`health.isUp()` false).
+ * - A restart that fails because the engine is unavailable is taken back from the crash-loop count.
  * - The health poll begins only after boot sync (`startPolling`), as PROTOCOL §6.1's `startup_done` requires.
  * - `stop()` ends the subscription, the poll and every pending handler.
  */
@@ -33,10 +40,15 @@ export class Watchdog {
   private readonly pending = new Set<string>();
   private stream?: Readable;
   private pollTimer?: NodeJS.Timeout;
+  private offHealth?: () => void;
 
   constructor(private readonly d: WatchdogDeps) {}
 
   start(): void {
+    // On hold → up again without an outage: the stops were someone's `docker stop`, handled like crashes (PROTOCOL §6.2).
+    this.offHealth = this.d.health.onChange((st, ended) => {
+      if (st.kind === 'up' && !ended && this.pollTimer) void this.poll();
+    });
     void this.subscribeLoop();
   }
 
@@ -49,6 +61,7 @@ export class Watchdog {
   stop(): void {
     this.abort.abort(new Error('watchdog stopped'));
     clearInterval(this.pollTimer);
+    this.offHealth?.();
     this.stream?.destroy();
   }
 
@@ -56,7 +69,7 @@ export class Watchdog {
     const { ctx } = this.d;
     while (!this.abort.signal.aborted) {
       try {
-        const filters = { type: ['container' as const], event: ['die', 'start'], label: ownFilter(ctx.store.installationId, 'vplc').label };
+        const filters = { type: ['container' as const], event: ['die', 'start', 'kill'], label: ownFilter(ctx.store.installationId, 'vplc').label };
         const stream = (await ctx.engine.docker.getEvents({ filters })) as unknown as Readable;
         if (this.abort.signal.aborted) {
           stream.destroy();
@@ -69,6 +82,11 @@ export class Watchdog {
         ctx.log.warn('Docker event stream failed; resubscribing', { err: dockerMessage(err) });
       }
       if (this.abort.signal.aborted) return;
+      // A closed stream is the first sign of a daemon going away; while it is gone, wait for it instead of retrying.
+      if (!(await this.d.health.check('Docker event stream closed'))) {
+        await this.d.health.whenUp(this.abort.signal).catch(() => undefined);
+        continue;
+      }
       await sleep(ctx.settings.watchdog.resubscribeMs, this.abort.signal).catch(() => undefined);
       if (this.pollTimer) void this.poll();
     }
@@ -93,16 +111,21 @@ export class Watchdog {
   }
 
   private onEvent(line: string): void {
-    let ev: { Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+    let ev: { Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } } | null;
     try {
       ev = JSON.parse(line) as typeof ev;
     } catch {
       return;
     }
-    const name = ev.Actor?.Attributes?.[Label.vplc];
-    if (!name) return;
+    const name = ev?.Actor?.Attributes?.[Label.vplc];
+    if (!ev || typeof name !== 'string' || !name) return;
     const action = ev.Action ?? ev.status;
     const id = ev.Actor?.ID ?? ev.id ?? '';
+    if (action === 'kill') {
+      // The agent's own stops happen under the vPLC's lock or after `desired_state` became stopped.
+      if (this.d.mayRun(name) && !this.d.isBusy(name)) this.d.health.suspect(`vPLC ${name} was stopped outside the agent`);
+      return;
+    }
     this.d.onContainerEvent?.(id);
     if (action === 'die') this.schedule(name);
     else if (action === 'start') this.d.onStart(name, id);
@@ -111,6 +134,7 @@ export class Watchdog {
   /** Health poll: every managed vPLC that is not running and has no operation in flight. */
   async poll(): Promise<void> {
     const { ctx } = this.d;
+    if (!this.d.health.isUp()) return;
     try {
       const list = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
       for (const c of list) {
@@ -119,6 +143,7 @@ export class Watchdog {
       }
     } catch (err) {
       ctx.log.warn('watchdog poll failed', { err: dockerMessage(err) });
+      void this.d.health.check('watchdog poll failed');
     }
   }
 
@@ -142,10 +167,16 @@ export class Watchdog {
     } catch {
       return;
     }
+    // On hold or down: the end of the hold polls again, the engine's return runs the recovery.
+    if (!this.d.health.isUp()) return;
     const info = await ctx.engine.inspectContainer(name).catch(() => null);
-    if (!info || info.State.Running || this.d.isBusy(name) || !this.d.mayRun(name)) return;
-    guard.record(name);
+    if (!info || info.State.Running || this.d.isBusy(name) || !this.d.mayRun(name) || !this.d.health.isUp()) return;
+    const token = guard.record(name);
     ctx.log.info('watchdog restarting vPLC', { vplc: name, exitCode: info.State.ExitCode, restartsInWindow: guard.count(name) });
-    await this.d.restart(name);
+    if ((await this.d.restart(name)) === 'engine-unavailable') {
+      guard.retract(name, token);
+      ctx.log.info('restart not counted: the Docker engine is unavailable; the vPLC starts when it returns', { vplc: name });
+      this.d.health.suspect('a vPLC start failed because the engine is unavailable');
+    }
   }
 }

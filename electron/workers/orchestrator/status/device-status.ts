@@ -34,6 +34,18 @@ export function networksView(info: Docker.ContainerInspectInfo, vnics: Persisted
   return out;
 }
 
+/** Why and until when the crash-loop guard holds a vPLC's automatic restarts, or null when it does not. */
+export function restartSuspension(ctx: OrchestratorContext, guard: CrashGuard, name: string): { resumesAt: string; warning: string } | null {
+  const at = guard.resumesAt(name);
+  if (at === null) return null;
+  const resumesAt = new Date(ctx.clock.now() + Math.max(0, at - ctx.clock.monotonic())).toISOString();
+  const minutes = Math.round(ctx.settings.watchdog.windowMs / 60_000);
+  return {
+    resumesAt,
+    warning: `restarts suspended: it stopped ${guard.count(name)} times within ${minutes} min; automatic restarts resume at ${resumesAt}, or start it now`,
+  };
+}
+
 /** PROTOCOL §4.5 answer, without the `action`/`correlation_id` the ack wrapper puts first. */
 export async function deviceStatus(
   ctx: OrchestratorContext,
@@ -72,6 +84,9 @@ export async function deviceStatus(
   if (!desired?.spec) warnings.unshift(UNKNOWN_DESIRED_WARNING);
   if (desired?.degraded_ulimits) warnings.unshift(RT_LIMITS_WARNING);
   const startedMs = Date.parse(state.StartedAt);
+  // Paused means down with no restart on its way: a running vPLC, or one being restarted right now, is only counted.
+  const suspension = !state.Running && !busy(deviceId) ? restartSuspension(ctx, guard, deviceId) : null;
+  if (suspension) warnings.unshift(suspension.warning);
   return {
     status: 'success',
     device_id: deviceId,
@@ -87,8 +102,8 @@ export async function deviceStatus(
       managed: 'labelled',
       desired_state: desired?.desired_state ?? (state.Running ? 'running' : 'stopped'),
       restarts_in_window: guard.count(deviceId),
-      // Paused means down with no restart on its way: a running vPLC, or one being restarted right now, is only counted.
-      restart_suspended: !state.Running && !busy(deviceId) && guard.suspended(deviceId),
+      restart_suspended: suspension !== null,
+      ...(suspension ? { restarts_resume_at: suspension.resumesAt } : {}),
       warnings,
       last_error: ctx.ops.lastError(deviceId),
     },

@@ -1,15 +1,28 @@
 import type { OrchestratorContext } from '../context.js';
 import { demuxLogs } from '../docker/engine.js';
 import { isOwn, Label, ownFilter } from '../docker/labels.js';
+import type { CrashGuard } from '../lifecycle/crash-guard.js';
+import { restartSuspension } from './device-status.js';
 
-export type VplcSummary = { name: string; state: string; running: boolean; desired_state: string | null; operation: string | null; internal_ip: string | null };
+export type VplcSummary = {
+  name: string;
+  state: string;
+  running: boolean;
+  desired_state: string | null;
+  operation: string | null;
+  internal_ip: string | null;
+  /** Automatic restarts held by the crash-loop guard, and when they resume (ISO), for a vPLC that is down. */
+  restart_suspended: boolean;
+  restarts_resume_at: string | null;
+};
 
 /** Every vPLC this installation knows of: in Docker, in the desired state, or both. */
-export async function listVplcs(ctx: OrchestratorContext): Promise<VplcSummary[]> {
+export async function listVplcs(ctx: OrchestratorContext, guard: CrashGuard, busy: (name: string) => boolean): Promise<VplcSummary[]> {
   const containers = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
   const names = new Set([...ctx.store.desiredNames(), ...containers.map((c) => c.Labels?.[Label.vplc] ?? '')].filter(Boolean));
   return [...names].sort().map((name) => {
     const c = containers.find((x) => x.Labels?.[Label.vplc] === name);
+    const suspension = c && c.State !== 'running' && !busy(name) ? restartSuspension(ctx, guard, name) : null;
     return {
       name,
       state: c?.State ?? 'missing',
@@ -17,6 +30,8 @@ export async function listVplcs(ctx: OrchestratorContext): Promise<VplcSummary[]
       desired_state: ctx.store.getDesired(name)?.desired_state ?? null,
       operation: ctx.ops.get(name)?.status ?? null,
       internal_ip: ctx.store.getClient(name)?.ip ?? null,
+      restart_suspended: suspension !== null,
+      restarts_resume_at: suspension?.resumesAt ?? null,
     };
   });
 }

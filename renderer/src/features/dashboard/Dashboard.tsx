@@ -5,6 +5,7 @@ import { Chart } from '../../components/Chart';
 import { Badge, ErrorBox, Loading, stateTone } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
 import { gib, hostSeries, RANGES, type Range } from '../metrics';
+import { LiveRestoreFix } from './LiveRestoreFix';
 
 function useHostHistory(range: Range): { history?: Output<'metrics:history'>; error?: string } {
   const api = useApi();
@@ -73,7 +74,10 @@ function AgentCard() {
       {s.warnings.length ? (
         <ul className="warnings" aria-label="Warnings">
           {s.warnings.map((w) => (
-            <li key={w}>{w}</li>
+            <li key={w}>
+              {w}
+              {w.startsWith('Docker live-restore is off') ? <LiveRestoreFix /> : null}
+            </li>
           ))}
         </ul>
       ) : null}

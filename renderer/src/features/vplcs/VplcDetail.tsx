@@ -4,7 +4,7 @@ import { errorText } from '../../api/client';
 import { Chart } from '../../components/Chart';
 import { Badge, ConfirmDialog, ErrorBox, formatDuration, Loading, stateTone } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
-import { lastErrorText, StatusView } from './status';
+import { formatClock, lastErrorText, StatusView } from './status';
 import { useVplcMetrics } from './useVplcMetrics';
 
 type Action = 'start' | 'stop' | 'restart' | 'delete' | 'apply';
@@ -154,7 +154,8 @@ export function VplcDetail({ name }: { name: string }) {
   const s = status;
   const running = s?.is_running ?? false;
   const inOperation = s && (s.status === 'creating' || s.status === 'deleting');
-  const shown = !s ? 'loading' : inOperation ? s.status : (s.container_status ?? s.status);
+  const suspended = s?.orchestrator_state?.restart_suspended === true;
+  const shown = !s ? 'loading' : inOperation ? s.status : suspended ? 'suspended' : (s.container_status ?? s.status);
   // Until the first status arrives nothing is known, so no action is offered.
   const unknown = !s;
   const warnings = s?.orchestrator_state?.warnings ?? [];
@@ -173,7 +174,7 @@ export function VplcDetail({ name }: { name: string }) {
         </div>
         <div className="actions" role="group" aria-label="Actions">
           <button type="button" onClick={() => void run('start')} disabled={unknown || !!busy || running || !!inOperation}>
-            {busy === 'start' ? 'Starting…' : 'Start'}
+            {busy === 'start' ? 'Starting…' : suspended ? 'Start now' : 'Start'}
           </button>
           <button type="button" onClick={() => setConfirm('stop')} disabled={unknown || !!busy || !running || !!inOperation}>
             {busy === 'stop' ? 'Stopping…' : 'Stop'}
@@ -193,6 +194,13 @@ export function VplcDetail({ name }: { name: string }) {
       ) : null}
       {error ? <ErrorBox onRetry={reload}>{error}</ErrorBox> : null}
       {!s && !error ? <Loading what={name} /> : null}
+      {suspended ? (
+        <p className="state state-error" role="alert">
+          Automatic restarts are suspended: it stopped {s.orchestrator_state?.restarts_in_window ?? 'several'} times in a short while.{' '}
+          {s.orchestrator_state?.restarts_resume_at ? `They resume ${formatClock(s.orchestrator_state.restarts_resume_at)}. ` : ''}
+          Check its log, then use Start now to try again at once.
+        </p>
+      ) : null}
       {s && inOperation ? <p className="notice">{s.message ?? `being ${s.status}`}{s.step ? ` (step: ${s.step})` : ''}</p> : null}
       {s?.status === 'error' ? <ErrorBox>{s.error ?? s.message ?? 'unknown error'}</ErrorBox> : null}
       {s && s.status === 'success' ? (
@@ -208,7 +216,7 @@ export function VplcDetail({ name }: { name: string }) {
               <dd>
                 {s.restart_count ?? 0}
                 {s.orchestrator_state?.restarts_in_window ? ` (${s.orchestrator_state.restarts_in_window} recently)` : ''}
-                {s.orchestrator_state?.restart_suspended ? <Badge tone="bad">automatic restarts paused</Badge> : null}
+                {suspended ? <Badge tone="bad">automatic restarts suspended</Badge> : null}
               </dd>
               {s.health_status ? (
                 <>

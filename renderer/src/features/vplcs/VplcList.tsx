@@ -3,11 +3,12 @@ import { Sparkline } from '../../components/Chart';
 import { Badge, Empty, ErrorBox, Loading, stateTone } from '../../components/ui';
 import { useApp } from '../../store/context';
 import { useVplcMetrics } from './useVplcMetrics';
+import { formatClock } from './status';
 
 function Row({ v }: { v: Output<'vplc:list'>[number] }) {
   const navigate = useApp((s) => s.navigate);
   const { cpu } = useVplcMetrics(v.name, 3_600, 60_000);
-  const shown = v.operation ?? v.state;
+  const shown = v.operation ?? (v.restart_suspended ? 'suspended' : v.state);
   return (
     <tr>
       <th scope="row">
@@ -18,6 +19,7 @@ function Row({ v }: { v: Output<'vplc:list'>[number] }) {
       <td>
         <Badge tone={stateTone(shown)}>{shown}</Badge>
         {v.desired_state && v.desired_state !== (v.running ? 'running' : 'stopped') ? <span className="muted small"> wanted: {v.desired_state}</span> : null}
+        {v.restart_suspended && v.restarts_resume_at ? <span className="muted small"> restarts resume {formatClock(v.restarts_resume_at)}</span> : null}
       </td>
       <td className="mono">{v.internal_ip ?? '—'}</td>
       <td>

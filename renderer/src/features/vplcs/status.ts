@@ -21,6 +21,7 @@ export const StatusView = z.object({
       desired_state: z.string().optional(),
       restarts_in_window: z.number().optional(),
       restart_suspended: z.boolean().optional(),
+      restarts_resume_at: z.string().optional(),
       warnings: z.array(z.string()).optional(),
       pending_changes: z.array(z.string()).optional(),
       last_error: z.unknown().optional(),
@@ -44,4 +45,10 @@ export const lastErrorText = (e: unknown): string | null => {
   if (typeof e === 'string') return e;
   if (typeof e === 'object' && 'error' in e) return String((e as { error: unknown }).error);
   return JSON.stringify(e);
+};
+
+/** A local time of day for an ISO instant (e.g. when suspended restarts resume); the ISO text when it does not parse. */
+export const formatClock = (iso: string): string => {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `at ${d.toLocaleTimeString()}`;
 };

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../../../../electron/core/journal/journal.js';
-import { JournalRecorder } from '../../../../../electron/core/journal/recorder.js';
+import { ENGINE_JOURNAL_NAME, JournalRecorder } from '../../../../../electron/core/journal/recorder.js';
+import { VplcName } from '../../../../../shared/domain/vplc.js';
 
 const dirs: string[] = [];
 const fresh = (): string => {
@@ -79,5 +80,28 @@ describe('the journal recorder', () => {
       ['a', 'start', 'agent', 'ok', 'started automatically (watchdog)'],
       ['z', 'marker', 'cli', 'ok', undefined],
     ]);
+  });
+
+  it('records one entry per Docker engine outage: how long, how many vPLCs it stopped, when each ran again', async () => {
+    const j = new Journal(fresh(), log);
+    await j.open();
+    const r = new JournalRecorder(j);
+    r.engineOutage({
+      startedAt: '2026-12-04T10:00:00.000Z',
+      endedAt: '2026-12-04T10:00:07.500Z',
+      reason: 'Docker event stream closed',
+      stopped: ['a', 'b'],
+      recovered: [{ name: 'a', downMs: 9_200 }],
+      notRecovered: ['b'],
+      keptRunning: 0,
+    });
+    r.engineOutage({ startedAt: '2026-12-04T11:00:00.000Z', endedAt: '2026-12-04T11:00:03.000Z', reason: 'Docker event stream closed', stopped: [], recovered: [], notRecovered: [], keptRunning: 3 });
+    await j.append({ vplc: 'z', action: 'marker', requestedBy: 'cli', result: 'ok' });
+    expect(j.list(20).reverse().map((e) => [e.vplc, e.action, e.requestedBy, e.result, e.detail])).toEqual([
+      [ENGINE_JOURNAL_NAME, 'engine-outage', 'agent', 'error', 'Docker engine unavailable for 7.5 s (Docker event stream closed); 2 vPLC(s) stopped by it; running again: a after 9.2 s; not started: b'],
+      [ENGINE_JOURNAL_NAME, 'engine-outage', 'agent', 'ok', 'Docker engine unavailable for 3.0 s (Docker event stream closed); no vPLC stopped, 3 kept running'],
+      ['z', 'marker', 'cli', 'ok', undefined],
+    ]);
+    expect(VplcName.safeParse(ENGINE_JOURNAL_NAME).success).toBe(false);
   });
 });

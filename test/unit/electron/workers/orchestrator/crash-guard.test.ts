@@ -27,3 +27,36 @@ describe('CrashGuard', () => {
     expect(g.count('p')).toBe(0);
   });
 });
+
+describe('CrashGuard on the monotonic clock', () => {
+  it('takes back exactly the record of a restart the engine refused', () => {
+    let t = 1_000;
+    const g = new CrashGuard(5, 600_000, () => t);
+    g.record('p');
+    t += 10;
+    const token = g.record('p');
+    t += 10;
+    g.record('q');
+    g.retract('p', token);
+    expect(g.count('p')).toBe(1);
+    expect(g.count('q')).toBe(1);
+    // A token that is not there (already pruned or retracted) changes nothing.
+    g.retract('p', token);
+    expect(g.count('p')).toBe(1);
+  });
+
+  it('tells when a suspended vPLC may restart again: when enough records age out', () => {
+    let t = 0;
+    const g = new CrashGuard(3, 100_000, () => t);
+    expect(g.resumesAt('p')).toBeNull();
+    for (const at of [0, 10_000, 20_000, 30_000]) {
+      t = at;
+      g.record('p');
+    }
+    // 4 records, limit 3: the two oldest must age out for the count to fall below the limit.
+    expect(g.resumesAt('p')).toBe(110_000);
+    t = 110_000;
+    expect(g.suspended('p')).toBe(false);
+    expect(g.resumesAt('p')).toBeNull();
+  });
+});
