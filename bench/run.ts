@@ -3,7 +3,7 @@
  * bench/results/latest.json. Timing goals are printed with MET / NOT MET; a missed goal never fails the run,
  * only a benchmark that throws does (exit code 1, the others still run).
  *
- *   npx tsx bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7]
+ *   npx tsx bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8]
  *
  * --quick: smaller N for a smoke run (P1 N=2, P6 at 1/10/20, P7 with 20). Full run: about 8-10 min on 2 cores.
  */
@@ -19,9 +19,10 @@ import { run as runP3 } from './p3-idle-agent.js';
 import { run as runP4 } from './p4-usage-sample.js';
 import { run as runP5 } from './p5-cloud-rtt.js';
 import { runScale } from './p6-p7-scale.js';
+import { runP8 } from './p8-engine-restart.js';
 import { formatBenchResult, type BenchResult } from './types.js';
 
-const ALL = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'] as const;
+const ALL = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8'] as const;
 type Id = (typeof ALL)[number];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Id> } {
@@ -36,7 +37,7 @@ function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Id> } {
       const bad = ids.filter((x) => !(ALL as readonly string[]).includes(x));
       if (ids.length === 0 || bad.length) throw new Error(`--only takes a comma list of ${ALL.join(', ')} (got ${v ?? 'nothing'})`);
       only = new Set(ids as Id[]);
-    } else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7]`);
+    } else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8]`);
   }
   return { quick, only };
 }
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
         return [r.p6, r.p7].filter((x): x is BenchResult => x !== undefined);
       },
     },
+    { ids: ['p8'], run: async () => [await runP8(opts)] },
   ];
   const started = new Date();
   const results: Array<BenchResult & { seconds: number }> = [];
