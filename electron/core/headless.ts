@@ -66,9 +66,9 @@ export async function runAgent(argv: string[]): Promise<number> {
   const metricsPort = agent.metricsPort();
   const base = { event: 'ready', port, tokenFile, ...(metricsPort !== null ? { metricsPort } : {}) };
   const ready = underSystemd ? { ...base, url } : { ...base, url: `${url}#token=${agent.token}`, token: agent.token };
+  await writeReport(files.report, { state: 'running' });
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   log.info('agent ready', { dataDir: opts.dataDir, ui: url });
-  await writeReport(files.report, { state: 'running' });
   let stopWatching = (): void => undefined;
   const code = await new Promise<number>((resolve) => {
     const stop = (sig: string): void => {

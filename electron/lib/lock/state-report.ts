@@ -18,6 +18,8 @@ export type AgentReport = z.infer<typeof AgentReport>;
 
 export async function writeReport(file: string, r: Omit<AgentReport, 'pid' | 'at'>, now: () => Date = () => new Date()): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify({ pid: process.pid, at: now().toISOString(), ...r })}\n`, 0o644);
+  // The service runs with UMask=0027, which would leave the report unreadable to the users it is written for.
+  await fs.chmod(file, 0o644);
 }
 
 export async function readReport(file: string): Promise<AgentReport | null> {
