@@ -86,7 +86,7 @@ export class ApiClient {
           const c = Challenge.safeParse(raw);
           if (!c.success) return done(new NotTheAgent(`the process on 127.0.0.1:${port} did not answer the challenge (${c.error.issues[0]?.path.join('.') || 'message'}: ${c.error.issues[0]?.message ?? 'invalid'})`));
           if (!proofMatches(proof(token, 'server', clientNonce, c.data.nonce), c.data.proof)) {
-            return done(new NotTheAgent(`the process on 127.0.0.1:${port} does not know the service's token: it is not the agent (is the port held by another program?)`));
+            return done(new NotTheAgent(`the process on 127.0.0.1:${port} could not prove it knows the token: it is not the agent (or the token file is stale)`));
           }
           challenged = true;
           ws.send(JSON.stringify({ t: 'prove', proof: proof(token, 'client', clientNonce, c.data.nonce) }));

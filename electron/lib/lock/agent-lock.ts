@@ -43,7 +43,8 @@ export async function reportBlocked(files: AgentFiles, reason: string): Promise<
   await writeReport(files.report, { state: 'blocked', reason }).catch(() => undefined);
 }
 
-export type Timers = { setInterval(cb: () => void, ms: number): unknown; clearInterval(h: unknown): void };
+/** The interval callback returns its check, so a test that fires it by hand can await it. */
+export type Timers = { setInterval(cb: () => Promise<void>, ms: number): unknown; clearInterval(h: unknown): void };
 
 /**
  * A per-user agent yields when the service starts after it (someone ran `systemctl start`): polls the service's lock
@@ -52,14 +53,14 @@ export type Timers = { setInterval(cb: () => void, ms: number): unknown; clearIn
 export function watchForService(env: NodeJS.ProcessEnv, onService: (pid: number | null) => void, intervalMs = 2_000, timers: Timers = globalThis as unknown as Timers): () => void {
   if (isServiceMode(env)) return () => undefined;
   let fired = false;
-  const handle = timers.setInterval(() => {
-    void isFlocked(serviceFiles(env).lock).then(async (held) => {
-      if (!held || fired) return;
-      fired = true;
-      timers.clearInterval(handle);
-      onService(await servicePid(env));
-    });
-  }, intervalMs);
+  const check = async (): Promise<void> => {
+    if (fired || !(await isFlocked(serviceFiles(env).lock)) || fired) return;
+    fired = true;
+    timers.clearInterval(handle);
+    onService(await servicePid(env));
+  };
+  // An unreadable /proc/locks is a missed poll, never an unhandled rejection.
+  const handle = timers.setInterval(() => check().catch(() => undefined), intervalMs);
   (handle as { unref?: () => void }).unref?.();
   return () => timers.clearInterval(handle);
 }
