@@ -111,6 +111,21 @@ describe('a squatter of another user', () => {
     expect(await describeService(env)).toContain(named);
   });
 
+  it('leaves the reason in the report and `status` when the settings cannot be read', async () => {
+    // A directory where the settings file should be: unreadable for root too (EISDIR).
+    const settings = path.join(dir, 'settings-is-a-dir');
+    mkdirSync(settings);
+    const svc = spawnAgent(['--settings', settings, ...args('svc-s', 0)], { ...env, VPLC_SERVICE: '1', VPLC_TOKEN_FILE: path.join(dir, 'token-s') });
+    agents.push(svc);
+    expect(await exitOf(svc)).toBe(1);
+    expect(svc.output()).toContain('cannot start: settings unreadable: EISDIR');
+    expect(await readReport(path.join(serviceRun, 'agent.json'))).toMatchObject({ state: 'blocked', reason: expect.stringMatching(/^settings unreadable: EISDIR/) });
+    let out = '';
+    await printStatus(['--settings', settings], env, (t) => void (out += t));
+    expect(out).toMatch(/^settings unreadable: EISDIR/m);
+    expect(out).toMatch(/^system service: not running — its last start \(.*\) failed: settings unreadable: EISDIR/m);
+  });
+
   it('never receives the token from the desktop app, which refuses the fake agent and names it', async () => {
     const before = events.filter((e) => e.event === 'received').length;
     const err = await connectDesktopAgent({
