@@ -69,15 +69,15 @@ export async function connectDesktopAgent(d: ConnectDeps): Promise<AgentConnecti
     try {
       return attached(await ApiClient.connect(port, read.token));
     } catch (err) {
-      if (err instanceof NotTheAgent) throw await squatted(port, err, env);
+      // A process that fails the challenge, or one that holds the port while the service is down, is a squatter.
+      if (err instanceof NotTheAgent || (await heldByOther(port, env))) throw await squatted(port, err as Error, env);
       attachError = (err as Error).message;
     }
   }
   const taken = await takeAgentLock(env, d.lockName);
   if (taken.ok) return startOwn(d.createOwnAgent(), taken.lock, env, d.onServiceStarted);
 
-  const holder = /\(pid \d+\)/.exec(taken.reason)?.[0] ?? '';
-  const at = holder ? ` ${holder}` : '';
+  const at = taken.holderPid ? ` (pid ${taken.holderPid})` : '';
   if (!('token' in read) && read.error === 'denied') {
     throw new AgentUnavailable(
       `The vPLC Orchestrator service is running${at}, but your user may not read its access token (${tokenFile}).`,
@@ -93,12 +93,18 @@ export async function connectDesktopAgent(d: ConnectDeps): Promise<AgentConnecti
   );
 }
 
-/** Something else answers on the service's port: name it, with the service's own account of its last start. */
-async function squatted(port: number, err: NotTheAgent, env: NodeJS.ProcessEnv): Promise<AgentUnavailable> {
+async function heldByOther(port: number, env: NodeJS.ProcessEnv): Promise<boolean> {
+  if ((await viewAgent(serviceFiles(env))).running) return false;
+  return (await findPortHolder(port).catch(() => null)) !== null;
+}
+
+/** Something else holds the service's port: name it, with the service's own account of its last start. */
+async function squatted(port: number, err: Error, env: NodeJS.ProcessEnv): Promise<AgentUnavailable> {
   const [holder, service] = await Promise.all([findPortHolder(port).catch(() => null), viewAgent(serviceFiles(env))]);
-  const why = service.running ? '' : service.why ? ` The service is not running: ${service.why}.` : '';
+  const why = service.running ? '' : service.why ? ` The service is not running: ${service.why}.` : ' The service is not running.';
+  const what = err instanceof NotTheAgent ? err.message.replace(/^the process on \S+ /, 'which ') : `which is not the agent (${err.message})`;
   return new AgentUnavailable(
-    `The vPLC Orchestrator service cannot be reached: ${describePortHolder(port, holder)}, which ${err.message.replace(/^the process on \S+ /, '')}. This app did not send it the service's token.${why}`,
+    `The vPLC Orchestrator service cannot be reached: ${describePortHolder(port, holder)}, ${what}. This app did not send it the service's token.${why}`,
     holder?.pid ? `Stop process ${holder.pid}, then restart the service: sudo systemctl restart vplc-orchestrator` : 'Find and stop the program on that port (sudo ss -ltnp), then: sudo systemctl restart vplc-orchestrator',
   );
 }

@@ -3,7 +3,7 @@ import { isFlocked } from './proc-locks.js';
 import { agentFiles, ensurePrivateDir, isServiceMode, ownAgentFiles, serviceRunDir, SERVICE_LOCK_NAME, type AgentFiles } from './run-dir.js';
 import { readReport, writeReport } from './state-report.js';
 
-export type AgentLock = { ok: true; lock: HostLock; files: AgentFiles } | { ok: false; reason: string; files: AgentFiles };
+export type AgentLock = { ok: true; lock: HostLock; files: AgentFiles } | { ok: false; reason: string; files: AgentFiles; holderPid: number | null };
 
 export const serviceFiles = (env: NodeJS.ProcessEnv): AgentFiles => agentFiles(serviceRunDir(env), SERVICE_LOCK_NAME);
 
@@ -26,13 +26,13 @@ export async function takeAgentLock(env: NodeJS.ProcessEnv, lockName: string): P
   const lock = await acquireHostLock(files.lock);
   if (!lock) {
     const holder = await lockHolder(files.lock);
-    const pid = holder.held && holder.pid ? ` (pid ${holder.pid})` : '';
-    return { ok: false, files, reason: `another agent already drives Docker on this host${pid}, holding ${files.lock}; stop it first or attach to it` };
+    const holderPid = holder.held ? holder.pid : null;
+    return { ok: false, files, holderPid, reason: `another agent already drives Docker on this host${holderPid ? ` (pid ${holderPid})` : ''}, holding ${files.lock}; stop it first or attach to it` };
   }
   if (!isServiceMode(env) && (await isFlocked(serviceFiles(env).lock))) {
     await lock.release();
-    const pid = await servicePid(env);
-    return { ok: false, files, reason: `the system service already drives Docker on this host${pid ? ` (pid ${pid})` : ''}; attach to it instead of running a second agent` };
+    const holderPid = await servicePid(env);
+    return { ok: false, files, holderPid, reason: `the system service already drives Docker on this host${holderPid ? ` (pid ${holderPid})` : ''}; attach to it instead of running a second agent` };
   }
   return { ok: true, lock, files };
 }

@@ -150,6 +150,30 @@ describe('a squatter of another user', () => {
   });
 });
 
+describe('a squatter that never answers', () => {
+  it('is named after the attach times out, not waited on silently, and the app runs no agent of its own', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const silentPort = (silent.address() as net.AddressInfo).port;
+    try {
+      const err = await connectDesktopAgent({
+        lockName,
+        env,
+        tokenFile,
+        servicePort: silentPort,
+        createOwnAgent: () => {
+          throw new Error('the app must not fall back to its own agent while a squatter holds the service port');
+        },
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AgentUnavailable);
+      expect((err as Error).message).toContain(`port ${silentPort} is held by another process (pid ${process.pid}`);
+      expect((err as Error).message).toContain('no answer from the agent');
+    } finally {
+      silent.close();
+    }
+  });
+});
+
 describe('the service and a per-user agent', () => {
   it('a per-user agent refuses while the service runs, and steps aside when the service starts after it', async () => {
     const svc = spawnAgent(args('svc-c', 0), { ...env, VPLC_SERVICE: '1', VPLC_TOKEN_FILE: path.join(dir, 'token-c') });
