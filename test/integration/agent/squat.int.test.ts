@@ -3,7 +3,7 @@
 // still starts while only the old name is held, names the squatter when the port is held (log, state report,
 // `status`, the tray's reason), and the desktop app never sends the token to it. Also the host rule between the
 // service and a per-user agent. Real agent processes, real sockets, real flock. Runtime: about 30-50 s.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -147,6 +147,34 @@ describe('a squatter of another user', () => {
       expect(text).not.toContain(token);
       expect(JSON.parse(text)).toMatchObject({ t: 'hello' });
     }
+  });
+});
+
+describe('as another user', () => {
+  const asNobody = (code: string): { status: number | null; stdout: string; stderr: string } =>
+    spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', '--input-type=module', '-e', code], { cwd: repo, encoding: 'utf8', env: { ...process.env, HOME: dir } });
+  const mod = (rel: string): string => JSON.stringify(new URL(rel, `file://${repo}`).href);
+
+  it('settings:get’s `writable` is false where the agent cannot write (a service reading a root-owned directory)', () => {
+    const rootOwned = path.join(dir, 'root-settings');
+    mkdirSync(rootOwned, { mode: 0o755 });
+    const r = asNobody(`const { SettingsStore } = await import(${mod('electron/core/settings/store.ts')}); const l = await new SettingsStore(${JSON.stringify(path.join(rootOwned, 'settings.json'))}).load(); console.log(JSON.stringify({ writable: l.writable, reason: l.readOnlyReason }));`);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { writable: boolean; reason?: string };
+    expect(out).toMatchObject({ writable: false, reason: expect.stringContaining('(EACCES)') });
+  });
+
+  it('cannot take the service’s lock or hold a per-user lock directory that is not its own', () => {
+    const r = asNobody(
+      `const { takeAgentLock } = await import(${mod('electron/lib/lock/agent-lock.ts')}); ` +
+        `const a = await takeAgentLock({ VPLC_SERVICE: '1', VPLC_SERVICE_RUN_DIR: ${JSON.stringify(serviceRun)} }, 'x').catch((e) => ({ error: e.code ?? e.message })); ` +
+        `const b = await takeAgentLock({ XDG_RUNTIME_DIR: ${JSON.stringify(env.XDG_RUNTIME_DIR)} }, 'x').catch((e) => ({ error: e.message })); ` +
+        `console.log(JSON.stringify({ a, b }));`,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { a: { error: string }; b: { error: string } };
+    expect(out.a.error).toMatch(/belongs to uid 0|EACCES/);
+    expect(out.b.error).toMatch(/EACCES|belongs to uid 0/);
   });
 });
 
