@@ -36,7 +36,15 @@ export async function printStatus(argv: string[], env: NodeJS.ProcessEnv = proce
     if (err instanceof UsageError || !(err instanceof Error)) throw err;
     out(`settings unreadable: ${err.message}\n`);
   }
-  const lines = [await agentLine('system service', serviceFiles(env)), await agentLine('agent of this user', agentFiles(userRunDir(env), lockName))].filter((l): l is string => l !== null);
+  const own = (() => {
+    try {
+      return agentFiles(userRunDir(env), lockName);
+    } catch (err) {
+      out(`${(err as Error).message}\n`);
+      return agentFiles(userRunDir(env), defaultSettings().agent.lockName);
+    }
+  })();
+  const lines = [await agentLine('system service', serviceFiles(env)), await agentLine('agent of this user', own)].filter((l): l is string => l !== null);
   out(lines.length ? `${lines.join('\n')}\n` : 'no agent has run on this host\n');
 
   let id: string;

@@ -35,7 +35,7 @@ export async function runAgent(argv: string[]): Promise<number> {
   const logHub = new LogHub();
   const log = createLogger({ file: path.join(opts.dataDir, 'logs', 'agent.log'), level: opts.logLevel, hub: logHub });
   for (const w of warnings) log.warn(w);
-  const taken = await takeAgentLock(process.env, opts.lockName).catch((err: unknown) => ({ ok: false as const, reason: `cannot take the host lock: ${(err as Error).message}`, files: ownAgentFiles(process.env, opts.lockName), holderPid: null }));
+  const taken = await takeAgentLock(process.env, opts.lockName).catch((err: unknown) => ({ ok: false as const, reason: `cannot take the host lock: ${(err as Error).message}`, files: ownAgentFiles(process.env, defaultSettings().agent.lockName), holderPid: null }));
   if (!taken.ok) {
     log.error(taken.reason);
     await reportBlocked(taken.files, taken.reason);

@@ -32,9 +32,13 @@ export function userRunDir(env: NodeJS.ProcessEnv, uid: number = process.getuid?
   return path.join(env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), '.local', 'state'), 'vplc-orchestrator', 'run');
 }
 
+export class UnsafeRunDir extends Error {}
+
 export type AgentFiles = { dir: string; lock: string; report: string };
 
+/** The lock name becomes a file name: nothing that could leave the directory. */
 export function agentFiles(dir: string, name: string): AgentFiles {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name)) throw new UnsafeRunDir(`agent.lockName ${JSON.stringify(name)}: use letters, digits, '.', '_' or '-'`);
   return { dir, lock: path.join(dir, `${name}.lock`), report: path.join(dir, `${name}.json`) };
 }
 
@@ -42,8 +46,6 @@ export function agentFiles(dir: string, name: string): AgentFiles {
 export function ownAgentFiles(env: NodeJS.ProcessEnv, lockName: string): AgentFiles {
   return isServiceMode(env) ? agentFiles(serviceRunDir(env), SERVICE_LOCK_NAME) : agentFiles(userRunDir(env), lockName);
 }
-
-export class UnsafeRunDir extends Error {}
 
 /**
  * Creates the directory (0700) or checks the one that exists: it must be ours and writable by nobody else, otherwise

@@ -85,6 +85,12 @@ describe('lock directories', () => {
     expect(userRunDir({ HOME: '/home/u', XDG_STATE_HOME: '/st' }, 4242)).toBe('/st/vplc-orchestrator/run');
   });
 
+  it('refuses a lock name that could leave its directory', () => {
+    expect(() => agentFiles('/run/user/1000/vplc-orchestrator', '../../etc/x')).toThrow(UnsafeRunDir);
+    expect(() => agentFiles('/run/user/1000/vplc-orchestrator', '')).toThrow(/agent\.lockName/);
+    expect(agentFiles('/d', 'vt-1a2b3c-squat')).toEqual({ dir: '/d', lock: '/d/vt-1a2b3c-squat.lock', report: '/d/vt-1a2b3c-squat.json' });
+  });
+
   it('refuses a directory others may write, or that belongs to another uid', async () => {
     const open = path.join(dir, 'world-writable');
     mkdirSync(open);
