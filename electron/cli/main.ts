@@ -1,4 +1,4 @@
-import { loadConfig, runAgent } from '../core/headless.js';
+import { runAgent } from '../core/headless.js';
 import { UsageError } from '../core/settings/args.js';
 import { runCloudSim } from './cloud-sim.js';
 import { runEnroll } from './enroll.js';
@@ -10,7 +10,7 @@ const USAGE = `usage: vplc-orchestrator <command> [options]
 commands:
   agent     run the agent headless: keeps this installation's vPLCs running, links to the cloud, serves the local API
   enroll    enrol this PC with the cloud (or import an existing key and certificate); see \`enroll --help\`
-  status    list this installation's vPLCs (read-only)
+  status    which agent runs (or why none does) and this installation's vPLCs (read-only)
   support   write a redacted support bundle (logs, status, settings, journal) [--out FILE]
   cloud-sim run the local cloud simulator (development tool, source checkouts only)
 
@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     if (cmd === 'agent') return await runAgent(rest);
-    if (cmd === 'status') return await printStatus((await loadConfig(rest)).config.dataDir);
+    if (cmd === 'status') return await printStatus(rest);
     if (cmd === 'enroll') return await runEnroll(rest);
     if (cmd === 'support') return await runSupport(rest);
     if (cmd === 'cloud-sim') return await runCloudSim(rest);

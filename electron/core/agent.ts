@@ -24,6 +24,7 @@ import { spawnThread } from './supervisor/spawn.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { DEFAULT_SUPERVISION, realTimers, type Spawn, type WorkerSpec } from './supervisor/types.js';
 import { UiServer } from './ui-server/server.js';
+import { explainListenError } from '../lib/lock/port-holder.js';
 import { Journal } from './journal/journal.js';
 import { WorkQueue } from './work-queue/queue.js';
 import { JournalRecorder } from './journal/recorder.js';
@@ -200,11 +201,12 @@ export function createAgent(d: AgentDeps): Agent {
     start: async () => {
       const unhandled = registry.unhandled();
       if (unhandled.length) throw new Error(`API channels without a handler: ${unhandled.join(', ')}`);
+      // The ports first: a squatted port stops the start before any worker touches Docker.
+      const url = await ui.listen();
+      if (metrics) log.info('metrics endpoint listening', { url: await metrics.listen().catch((err: unknown) => explainListenError(err, config.metricsPort ?? 0)) });
       await journal.open();
       await work.open();
       supervisor.startAll();
-      const url = await ui.listen();
-      if (metrics) log.info('metrics endpoint listening', { url: await metrics.listen() });
       return url;
     },
     metricsPort: () => metrics?.port ?? null,

@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../lib/fs/atomic.js';
-import { acquireHostLock, lockHolder } from '../lib/lock/host-lock.js';
+import { reportBlocked, takeAgentLock, watchForService } from '../lib/lock/agent-lock.js';
+import { ownAgentFiles } from '../lib/lock/run-dir.js';
+import { writeReport } from '../lib/lock/state-report.js';
 import { createAgent, rendererDir } from './agent.js';
 import { LogHub } from './logging/log-hub.js';
 import { createLogger } from './logging/logger.js';
-import { parseArgs } from './settings/args.js';
+import { parseArgs, UsageError } from './settings/args.js';
 import { defaultSettingsFile, resolveConfig, type EffectiveConfig } from './settings/layers.js';
+import { defaultSettings } from './settings/schema.js';
 import { SettingsStore } from './settings/store.js';
 
 /** The headless agent process, shared by `vplc-orchestrator agent` and the Electron binary's agent mode (the service). */
@@ -17,25 +20,40 @@ export async function loadConfig(argv: string[]): Promise<{ config: EffectiveCon
 }
 
 export async function runAgent(argv: string[]): Promise<number> {
-  const { config: opts, warnings, store } = await loadConfig(argv);
+  let loaded: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    loaded = await loadConfig(argv);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    // No settings, no log file yet: stderr (the journal under systemd) and the state report must say it.
+    const reason = `settings unreadable: ${(err as Error).message}`;
+    process.stderr.write(`vplc-orchestrator: cannot start: ${reason}\n`);
+    await reportBlocked(ownAgentFiles(process.env, defaultSettings().agent.lockName), reason);
+    return 1;
+  }
+  const { config: opts, warnings, store } = loaded;
   const logHub = new LogHub();
   const log = createLogger({ file: path.join(opts.dataDir, 'logs', 'agent.log'), level: opts.logLevel, hub: logHub });
   for (const w of warnings) log.warn(w);
-  const lock = await acquireHostLock(opts.lockName);
-  if (!lock) {
-    const pid = await lockHolder(opts.lockName);
-    log.error(`another agent already drives Docker on this host${pid ? ` (pid ${pid})` : ''}; stop it first or attach to it`);
+  const taken = await takeAgentLock(process.env, opts.lockName).catch((err: unknown) => ({ ok: false as const, reason: `cannot take the host lock: ${(err as Error).message}`, files: ownAgentFiles(process.env, defaultSettings().agent.lockName), holderPid: null }));
+  if (!taken.ok) {
+    log.error(taken.reason);
+    await reportBlocked(taken.files, taken.reason);
     return 1;
   }
+  const { lock, files } = taken;
+  await writeReport(files.report, { state: 'starting' });
   const underSystemd = process.env.INVOCATION_ID !== undefined;
   const agent = createAgent({ config: opts, log, logHub, settings: store, rendererDir: rendererDir(), mode: underSystemd ? 'service' : 'own' });
   let url: string;
   try {
     url = await agent.start();
   } catch (err) {
-    log.error(`cannot start: ${(err as Error).message}${/EADDRINUSE/.test(String(err)) ? '; choose another --ui-port' : ''}`);
+    const reason = (err as Error).message;
+    log.error(`cannot start: ${reason}${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? '; stop that process or choose another --ui-port' : ''}`);
     await agent.stop(5_000);
     await lock.release();
+    await reportBlocked(files, reason);
     return 1;
   }
   const tokenFile = process.env.VPLC_TOKEN_FILE ?? path.join(process.env.XDG_RUNTIME_DIR || path.join(opts.dataDir, 'run'), 'vplc-orchestrator', 'token');
@@ -48,18 +66,25 @@ export async function runAgent(argv: string[]): Promise<number> {
   const metricsPort = agent.metricsPort();
   const base = { event: 'ready', port, tokenFile, ...(metricsPort !== null ? { metricsPort } : {}) };
   const ready = underSystemd ? { ...base, url } : { ...base, url: `${url}#token=${agent.token}`, token: agent.token };
+  await writeReport(files.report, { state: 'running' });
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   log.info('agent ready', { dataDir: opts.dataDir, ui: url });
-  await new Promise<void>((resolve) => {
+  let stopWatching = (): void => undefined;
+  const code = await new Promise<number>((resolve) => {
     const stop = (sig: string): void => {
       log.info(`${sig}: stopping the agent; vPLCs keep running`);
-      resolve();
+      resolve(0);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    stopWatching = watchForService(process.env, (pid) => {
+      log.error(`the system service started${pid ? ` (pid ${pid})` : ''}; this agent stops so that only one drives Docker (vPLCs keep running)`);
+      resolve(1);
+    });
   });
+  stopWatching();
   await agent.stop();
+  await writeReport(files.report, { state: 'stopped' }).catch(() => undefined);
   await lock.release();
-  return 0;
+  return code;
 }
-

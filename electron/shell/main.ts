@@ -6,6 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, net, protocol, 
 import { Settings } from '../../shared/domain/settings.js';
 import { createAgent, rendererDir } from '../core/agent.js';
 import { AgentUnavailable, connectDesktopAgent, type AgentConnection } from '../core/desktop/connect.js';
+import { describeService } from '../core/desktop/diagnose.js';
 import { runAgent } from '../core/headless.js';
 import { LogHub } from '../core/logging/log-hub.js';
 import { createLogger, type Logger } from '../core/logging/logger.js';
@@ -56,6 +57,10 @@ async function main(): Promise<void> {
   try {
     connection = await connectDesktopAgent({
       lockName: config.lockName,
+      onServiceStarted: (message) => {
+        dialog.showErrorBox('vPLC Orchestrator', message);
+        app.quit();
+      },
       createOwnAgent: () => createAgent({ config, log, logHub, settings: settingsStore, rendererDir: rendererDir() }),
     });
   } catch (err) {
@@ -101,7 +106,7 @@ async function main(): Promise<void> {
     else if (cmd === 'quit') app.quit();
     else void feed.command(cmd);
   });
-  const feed = new TrayFeed(connection, (s) => controller.render(s), (message) => dialog.showErrorBox('vPLC Orchestrator', message));
+  const feed = new TrayFeed(connection, (s) => controller.render(s), (message) => dialog.showErrorBox('vPLC Orchestrator', message), undefined, () => describeService());
   await feed.start();
 
   const trayVisible = await hasTrayHost();

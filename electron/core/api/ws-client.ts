@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { fail, type Envelope } from '../../../shared/api/envelope.js';
+import { newNonce, Nonce, Proof, proof, proofMatches } from '../ui-server/handshake.js';
 
 const ServerMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('authed') }),
@@ -8,6 +9,11 @@ const ServerMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('event'), name: z.string(), payload: z.unknown() }),
   z.object({ t: z.literal('error'), message: z.string() }),
 ]);
+
+const Challenge = z.object({ t: z.literal('challenge'), nonce: Nonce, proof: Proof });
+
+/** The bridge did not prove it knows the token: whoever listens there is not our agent. */
+export class NotTheAgent extends Error {}
 
 /**
  * A client of another agent's loopback bridge (the desktop app attached to the system service). Same envelopes as the
@@ -48,24 +54,52 @@ export class ApiClient {
     });
   }
 
-  /** Connects and authenticates; rejects with a message that says what failed. */
+  /**
+   * Connects and authenticates by challenge/response (../ui-server/handshake.ts): the token never leaves this
+   * process, so a process squatting the port learns nothing. Rejects with a message that says what failed.
+   */
   static async connect(port: number, token: string, timeoutMs = 5_000): Promise<ApiClient> {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/api`);
+    const clientNonce = newNonce();
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer from the agent on 127.0.0.1:${port}`)), timeoutMs);
-      ws.once('open', () => ws.send(JSON.stringify({ t: 'auth', token })));
-      ws.once('message', () => {
+      let settled = false;
+      const done = (err?: Error): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        resolve();
-      });
-      ws.once('close', (code) => {
-        clearTimeout(timer);
-        reject(new Error(code === 4401 ? 'the agent refused the token' : `the agent closed the connection (${code})`));
-      });
-      ws.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new Error(`cannot reach the agent on 127.0.0.1:${port}: ${err.message}`));
-      });
+        ws.off('message', onMessage);
+        if (err) {
+          ws.terminate();
+          reject(err);
+        } else resolve();
+      };
+      const timer = setTimeout(() => done(new Error(`no answer from the agent on 127.0.0.1:${port}`)), timeoutMs);
+      let challenged = false;
+      const onMessage = (data: WebSocket.RawData): void => {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(data.toString());
+        } catch {
+          return done(new NotTheAgent(`the process on 127.0.0.1:${port} does not speak the agent's protocol`));
+        }
+        if (!challenged) {
+          const c = Challenge.safeParse(raw);
+          if (!c.success) return done(new NotTheAgent(`the process on 127.0.0.1:${port} did not answer the challenge (${c.error.issues[0]?.path.join('.') || 'message'}: ${c.error.issues[0]?.message ?? 'invalid'})`));
+          if (!proofMatches(proof(token, 'server', clientNonce, c.data.nonce), c.data.proof)) {
+            return done(new NotTheAgent(`the process on 127.0.0.1:${port} could not prove it knows the token: it is not the agent (or the token file is stale)`));
+          }
+          challenged = true;
+          ws.send(JSON.stringify({ t: 'prove', proof: proof(token, 'client', clientNonce, c.data.nonce) }));
+          return;
+        }
+        const m = ServerMessage.safeParse(raw);
+        if (m.success && m.data.t === 'authed') return done();
+        return done(new Error(`unexpected answer from the agent during authentication`));
+      };
+      ws.on('message', onMessage);
+      ws.once('open', () => ws.send(JSON.stringify({ t: 'hello', nonce: clientNonce })));
+      ws.once('close', (code) => done(new Error(code === 4401 ? 'the agent refused the token' : `the agent closed the connection (${code})`)));
+      ws.once('error', (err) => done(new Error(`cannot reach the agent on 127.0.0.1:${port}: ${err.message}`)));
     });
     return new ApiClient(ws);
   }

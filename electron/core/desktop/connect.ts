@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Envelope } from '../../../shared/api/envelope.js';
-import { acquireHostLock, lockHolder, type HostLock } from '../../lib/lock/host-lock.js';
+import { serviceFiles, takeAgentLock, watchForService } from '../../lib/lock/agent-lock.js';
+import type { HostLock } from '../../lib/lock/host-lock.js';
+import { describePortHolder, findPortHolder } from '../../lib/lock/port-holder.js';
+import { viewAgent } from '../../lib/lock/state-report.js';
 import type { Agent } from '../agent.js';
-import { ApiClient } from '../api/ws-client.js';
+import { ApiClient, NotTheAgent } from '../api/ws-client.js';
 
 /** Where the system service publishes its bridge (DECISIONS "Attaching to the service"). */
 export const SERVICE_TOKEN_FILE = '/run/vplc-orchestrator/token';
@@ -19,6 +22,10 @@ export type AgentConnection = {
 
 export type ConnectDeps = {
   lockName: string;
+  /** Where the lock directories are found (VPLC_SERVICE_RUN_DIR, XDG_RUNTIME_DIR); process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** Own agent only: the system service started after us; our agent has stopped (vPLCs keep running). */
+  onServiceStarted?: (message: string) => void;
   tokenFile?: string;
   servicePort?: number;
   /** Builds the app's own agent; called only once the host lock is ours. */
@@ -53,6 +60,7 @@ async function readServiceToken(file: string, read: (f: string) => Promise<strin
  * the host-wide lock (AppImage, development). Never two agents on one Docker engine (ENGINEERING §G).
  */
 export async function connectDesktopAgent(d: ConnectDeps): Promise<AgentConnection> {
+  const env = d.env ?? process.env;
   const tokenFile = d.tokenFile ?? SERVICE_TOKEN_FILE;
   const port = d.servicePort ?? SERVICE_PORT;
   const read = await readServiceToken(tokenFile, d.readToken ?? ((f) => readFile(f, 'utf8')));
@@ -61,26 +69,43 @@ export async function connectDesktopAgent(d: ConnectDeps): Promise<AgentConnecti
     try {
       return attached(await ApiClient.connect(port, read.token));
     } catch (err) {
+      // A process that fails the challenge, or one that holds the port while the service is down, is a squatter.
+      if (err instanceof NotTheAgent || (await heldByOther(port, env))) throw await squatted(port, err as Error, env);
       attachError = (err as Error).message;
     }
   }
-  const lock = await acquireHostLock(d.lockName);
-  if (lock) return startOwn(d.createOwnAgent(), lock);
+  const taken = await takeAgentLock(env, d.lockName);
+  if (taken.ok) return startOwn(d.createOwnAgent(), taken.lock, env, d.onServiceStarted);
 
-  const pid = await lockHolder(d.lockName);
-  const holder = pid ? ` (pid ${pid})` : '';
+  const at = taken.holderPid ? ` (pid ${taken.holderPid})` : '';
   if (!('token' in read) && read.error === 'denied') {
     throw new AgentUnavailable(
-      `The vPLC Orchestrator service is running${holder}, but your user may not read its access token (${tokenFile}).`,
+      `The vPLC Orchestrator service is running${at}, but your user may not read its access token (${tokenFile}).`,
       'Join its group, then log out and back in: sudo usermod -aG vplc-orchestrator "$USER" (membership gives full control of the vPLCs, like the docker group).',
     );
   }
   if (attachError) {
-    throw new AgentUnavailable(`An agent is running${holder}, but its bridge on 127.0.0.1:${port} did not accept this app: ${attachError}.`, 'Restart it: sudo systemctl restart vplc-orchestrator');
+    throw new AgentUnavailable(`An agent is running${at}, but its bridge on 127.0.0.1:${port} did not accept this app: ${attachError}.`, 'Restart it: sudo systemctl restart vplc-orchestrator');
   }
   throw new AgentUnavailable(
-    `Another agent already drives Docker on this host${holder}, and it is not the system service this app can attach to.`,
+    `Another agent already drives Docker on this host${at}, and it is not the system service this app can attach to.`,
     'Stop that agent (for example a `vplc-orchestrator agent` in a terminal), then start this app again.',
+  );
+}
+
+async function heldByOther(port: number, env: NodeJS.ProcessEnv): Promise<boolean> {
+  if ((await viewAgent(serviceFiles(env))).running) return false;
+  return (await findPortHolder(port).catch(() => null)) !== null;
+}
+
+/** Something else holds the service's port: name it, with the service's own account of its last start. */
+async function squatted(port: number, err: Error, env: NodeJS.ProcessEnv): Promise<AgentUnavailable> {
+  const [holder, service] = await Promise.all([findPortHolder(port).catch(() => null), viewAgent(serviceFiles(env))]);
+  const why = service.running ? '' : service.why ? ` The service is not running: ${service.why}.` : ' The service is not running.';
+  const what = err instanceof NotTheAgent ? err.message.replace(/^the process on \S+ /, 'which ') : `which is not the agent (${err.message})`;
+  return new AgentUnavailable(
+    `The vPLC Orchestrator service cannot be reached: ${describePortHolder(port, holder)}, ${what}. This app did not send it the service's token.${why}`,
+    holder?.pid ? `Stop process ${holder.pid}, then restart the service: sudo systemctl restart vplc-orchestrator` : 'Find and stop the program on that port (sudo ss -ltnp), then: sudo systemctl restart vplc-orchestrator',
   );
 }
 
@@ -100,25 +125,36 @@ function attached(client: ApiClient): AgentConnection {
   };
 }
 
-async function startOwn(agent: Agent, lock: HostLock): Promise<AgentConnection> {
+async function startOwn(agent: Agent, lock: HostLock, env: NodeJS.ProcessEnv, onServiceStarted?: (message: string) => void): Promise<AgentConnection> {
   try {
     await agent.start();
   } catch (err) {
     await agent.stop(5_000).catch(() => undefined);
     await lock.release();
-    const busyPort = /EADDRINUSE/.test(String(err));
-    throw new AgentUnavailable(`The agent could not start: ${(err as Error).message}.`, busyPort ? 'Another program uses the agent\'s loopback port; change "agent.uiPort" in the settings file.' : null);
+    const busyPort = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    throw new AgentUnavailable(`The agent could not start: ${(err as Error).message}.`, busyPort ? 'Stop that process, or change "agent.uiPort" (or "agent.metricsPort") in the settings file.' : null);
   }
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    stopWatching();
+    try {
+      await agent.stop();
+    } finally {
+      await lock.release();
+    }
+  };
+  // The service always wins the host (docs/security.md "Host lock"): if it starts after us, our agent steps aside.
+  const stopWatching = watchForService(env, (pid) => {
+    void close().then(() =>
+      onServiceStarted?.(`The vPLC Orchestrator system service started${pid ? ` (pid ${pid})` : ''}, so this app stopped its own agent (the vPLCs keep running). Start the app again to attach to the service.`),
+    );
+  });
   return {
     mode: 'own',
     call: (channel, raw) => agent.registry.call(channel, raw, { via: 'ipc' }),
     onEvent: (cb) => agent.events.subscribe(cb),
-    close: async () => {
-      try {
-        await agent.stop();
-      } finally {
-        await lock.release();
-      }
-    },
+    close,
   };
 }

@@ -2,11 +2,17 @@ import { promises as fs } from 'node:fs';
 import { isErrno, writeFileAtomic } from '../../lib/fs/atomic.js';
 import { migrate, MIGRATIONS, type Migration } from './migrations.js';
 import { defaultSettings, Settings, SETTINGS_VERSION } from './schema.js';
+import { probeWritable } from './writable.js';
 
 export type SettingsLoad = {
   settings: Settings;
-  /** False when the file comes from a newer app version: we use what we understand and never save over it. */
+  /**
+   * False when the file comes from a newer app version (we use what we understand and never save over it), or when
+   * this process cannot write it (tested by trying, see ./writable.ts).
+   */
   writable: boolean;
+  /** Why `writable` is false, in words for the person changing settings. */
+  readOnlyReason?: string;
   warnings: string[];
 };
 
@@ -31,6 +37,13 @@ export class SettingsStore {
   ) {}
 
   async load(): Promise<SettingsLoad> {
+    const loaded = await this.read();
+    if (!loaded.writable) return loaded;
+    const probe = await probeWritable(this.file);
+    return probe.writable ? loaded : { ...loaded, writable: false, readOnlyReason: probe.reason, warnings: [...loaded.warnings, `${probe.reason}; settings are read-only here`] };
+  }
+
+  private async read(): Promise<SettingsLoad> {
     let text: string;
     try {
       text = await fs.readFile(this.file, 'utf8');
@@ -52,6 +65,7 @@ export class SettingsStore {
       return {
         settings,
         writable: false,
+        readOnlyReason: 'The settings file was written by a newer version of the app; it is read-only here',
         warnings: [`${this.file} was written by a newer version (v${m.version}); it is used read-only and never overwritten`],
       };
     }

@@ -2,14 +2,17 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { EventHub } from '../api/event-hub.js';
 import type { ApiRegistry } from '../api/registry.js';
+import { explainListenError } from '../../lib/lock/port-holder.js';
+import { newNonce, Nonce, Proof, proof, proofMatches } from './handshake.js';
 
 const ClientMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('auth'), token: z.string() }),
+  z.object({ t: z.literal('hello'), nonce: Nonce }),
+  z.object({ t: z.literal('prove'), proof: Proof }),
   z.object({ t: z.literal('invoke'), id: z.number().int(), channel: z.string(), input: z.unknown() }),
 ]);
 
@@ -25,7 +28,9 @@ const MAX_MESSAGE = 4 * 1024 * 1024;
  * INVARIANTS
  * - Bound to 127.0.0.1 only. `Host` must be 127.0.0.1:<port> or localhost:<port> (blocks DNS rebinding); a browser's
  *   `Origin` must be this server's own.
- * - A socket is served only after its first message presented the token; anything else closes it (4401).
+ * - A socket is served only after it proved the token: by the challenge/response of ./handshake.ts (the desktop app,
+ *   which must not hand the token to whoever holds the port), or by presenting it (the browser page, which this very
+ *   server delivered with the token in its URL). Anything else closes it (4401).
  * - Each invoke gets exactly one result message, in the registry's envelope.
  */
 export class UiServer {
@@ -45,11 +50,12 @@ export class UiServer {
     });
   }
 
+  /** Rejects with PortHeld, naming the squatter as far as /proc shows it, when another process has the port. */
   async listen(): Promise<string> {
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.o.port, '127.0.0.1', () => resolve());
-    });
+    }).catch((err: unknown) => explainListenError(err, this.o.port));
     this.port = (this.http.address() as AddressInfo).port;
     return `http://127.0.0.1:${this.port}/`;
   }
@@ -69,14 +75,21 @@ export class UiServer {
     return origin === undefined || origin === `http://127.0.0.1:${this.port}` || origin === `http://localhost:${this.port}`;
   }
 
-  private tokenMatches(given: string): boolean {
-    const a = Buffer.from(given);
-    const b = Buffer.from(this.o.token);
-    return a.length === b.length && timingSafeEqual(a, b);
+  /** The auth message flow; true once the socket is authenticated, false when it must be closed. */
+  private authStep(msg: z.infer<typeof ClientMessage>, challenge: { client: string; server: string } | null, send: (m: unknown) => void): boolean | { client: string; server: string } {
+    if (msg.t === 'auth') return challenge === null && proofMatches(this.o.token, msg.token);
+    if (msg.t === 'hello' && challenge === null) {
+      const server = newNonce();
+      send({ t: 'challenge', nonce: server, proof: proof(this.o.token, 'server', msg.nonce, server) });
+      return { client: msg.nonce, server };
+    }
+    if (msg.t === 'prove' && challenge !== null) return proofMatches(proof(this.o.token, 'client', challenge.client, challenge.server), msg.proof);
+    return false;
   }
 
   private serve(ws: WebSocket): void {
     let authed = false;
+    let challenge: { client: string; server: string } | null = null;
     let unsubscribe: (() => void) | undefined;
     const send = (m: unknown): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
@@ -97,7 +110,12 @@ export class UiServer {
         return send({ t: 'error', message: 'malformed message' });
       }
       if (!authed) {
-        if (msg.t !== 'auth' || !this.tokenMatches(msg.token)) return ws.close(4401, 'authentication failed');
+        const step = this.authStep(msg, challenge, send);
+        if (step === false) return ws.close(4401, 'authentication failed');
+        if (step !== true) {
+          challenge = step;
+          return;
+        }
         authed = true;
         clearTimeout(authTimer);
         unsubscribe = this.o.events.subscribe((name, payload) => send({ t: 'event', name, payload }));
@@ -128,3 +146,4 @@ export class UiServer {
     createReadStream(file).pipe(res);
   }
 }
+

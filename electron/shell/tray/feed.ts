@@ -44,6 +44,8 @@ export class TrayFeed {
     private readonly render: (s: TrayState) => void,
     private readonly onError: (message: string) => void,
     private readonly timers: FeedTimers = globalThis as unknown as FeedTimers,
+    /** Says why the agent does not answer (the service's state report); called only when agent:status fails. */
+    private readonly diagnose: () => Promise<string | null> = () => Promise.resolve(null),
   ) {
     this.state = { agent: 'starting', mode: api.mode, cloud: 'connecting', vplcs: { running: 0, total: 0 }, certDaysLeft: null };
   }
@@ -72,6 +74,9 @@ export class TrayFeed {
       next.agent = agentWord(s.data);
       next.mode = this.api.mode;
       next.cloud = s.data.cloud;
+      delete next.problem;
+    } else if (!status.ok && status.error.code === 'UNAVAILABLE') {
+      next.problem = (await this.diagnose().catch(() => null)) ?? status.error.message;
     }
     const l = list.ok ? VplcSummary.array().safeParse(list.value) : undefined;
     if (l?.success) next.vplcs = { running: l.data.filter((v) => v.running).length, total: l.data.length };

@@ -6,6 +6,8 @@ export type TrayState = {
   cloud: 'connected' | 'connecting' | 'offline' | 'disabled';
   vplcs: { running: number; total: number };
   certDaysLeft: number | null;
+  /** Why the agent cannot be reached (a blocked or crashed start), in words for the menu; absent when it answers. */
+  problem?: string | null;
 };
 export type TrayCommand = 'open' | 'start-agent' | 'stop-agent' | 'quit';
 export type TrayEntry = { kind: 'item'; label: string; enabled: boolean; command?: TrayCommand } | { kind: 'separator' };
@@ -16,7 +18,7 @@ const info = (label: string): TrayEntry => ({ kind: 'item', label, enabled: fals
 
 /** The whole menu from state, rebuilt on every change (Linux ignores MenuItem changes after setContextMenu). */
 export function buildTray(s: TrayState): TrayView {
-  const icon: TrayIcon = s.agent === 'stopped' ? 'stopped' : s.agent === 'degraded' ? 'error' : s.cloud === 'connected' ? 'connected' : 'offline';
+  const icon: TrayIcon = s.problem ? 'error' : s.agent === 'stopped' ? 'stopped' : s.agent === 'degraded' ? 'error' : s.cloud === 'connected' ? 'connected' : 'offline';
   const busy = s.agent === 'starting' || s.agent === 'stopping';
   const cert =
     s.certDaysLeft !== null && s.certDaysLeft <= 30
@@ -29,7 +31,7 @@ export function buildTray(s: TrayState): TrayView {
     entries: [
       { kind: 'item', label: 'Open vPLC Orchestrator', enabled: true, command: 'open' },
       { kind: 'separator' },
-      info(`Agent: ${s.agent}${who}`),
+      ...(s.problem ? [info(`Agent unreachable${who}: ${s.problem}`)] : [info(`Agent: ${s.agent}${who}`)]),
       info(`Cloud: ${s.cloud}`),
       info(`vPLCs: ${s.vplcs.running} of ${s.vplcs.total} running`),
       ...cert,

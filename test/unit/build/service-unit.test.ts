@@ -25,4 +25,35 @@ describe('the agent’s systemd unit', () => {
     expect(values('Environment')).toEqual(expect.arrayContaining(['VPLC_TOKEN_FILE=/run/vplc-orchestrator/token', 'VPLC_TOKEN_FILE_MODE=0640']));
     expect(values('RuntimeDirectory')).toEqual(['vplc-orchestrator']);
   });
+
+  it('keeps its settings in its own state directory, where it can write them (not a root-owned /etc)', () => {
+    const argv = (values('ExecStart')[0] ?? '').split(/\s+/);
+    expect(parseArgs(argv.slice(argv.indexOf('agent') + 1)).settingsFile).toBe('/var/lib/vplc-orchestrator/settings.json');
+    expect(values('StateDirectory')).toEqual(['vplc-orchestrator']);
+    expect(values('ReadWritePaths').join(' ').split(/\s+/)).toContain('/var/lib/vplc-orchestrator');
+  });
+
+  it('takes its host lock in the runtime directory users may read but not write, kept across restarts for its report', () => {
+    expect(values('Environment')).toContain('VPLC_SERVICE=1');
+    expect(values('RuntimeDirectoryMode')).toEqual(['0755']);
+    expect(values('RuntimeDirectoryPreserve')).toEqual(['restart']);
+    expect(values('ReadWritePaths').join(' ').split(/\s+/)).toContain('/run/vplc-orchestrator');
+  });
+
+  it('carries the hardening of a well-kept service', () => {
+    const yes = ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectClock', 'RestrictSUIDSGID', 'LockPersonality'];
+    for (const key of yes) expect(values(key), key).toEqual(['yes']);
+    expect(values('ProtectSystem')).toEqual(['strict']);
+    expect(values('UMask')).toEqual(['0027']);
+    expect(values('RestrictAddressFamilies')).toEqual(['AF_UNIX AF_INET AF_INET6 AF_NETLINK']);
+    expect(values('SystemCallFilter')[0]).toMatch(/^@system-service\b/);
+    expect(values('CapabilityBoundingSet')).toEqual(['']);
+  });
+
+  it('leaves on what Electron in agent mode needs: namespaces and chroot for the zygote sandbox, W+X memory for V8', () => {
+    expect(values('RestrictNamespaces')).toEqual([]);
+    expect(values('MemoryDenyWriteExecute')).toEqual([]);
+    expect(values('PrivateUsers')).toEqual([]);
+    expect((values('SystemCallFilter')[0] ?? '').split(/\s+/)).toEqual(expect.arrayContaining(['chroot', 'seccomp']));
+  });
 });

@@ -24,7 +24,7 @@ export function registerSettings(registry: ApiRegistry, access: SettingsAccess):
   });
   registry.register('settings:set', async (patch) => {
     const l = await access.load();
-    if (!l.writable) throw new ApiFailure('FORBIDDEN', 'The settings file was written by a newer version of the app; it is read-only here');
+    if (!l.writable) throw new ApiFailure('FORBIDDEN', l.readOnlyReason ?? 'The settings file is read-only here');
     const next = applyPatch(l.settings, patch);
     await access.save(next);
     // Desktop preferences apply at once; everything else is read when the agent starts.

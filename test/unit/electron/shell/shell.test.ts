@@ -24,6 +24,13 @@ describe('buildTray', () => {
     expect(buildTray({ ...base, ...over }).icon).toBe(icon);
   });
 
+  it('says why the agent is unreachable, with the error icon, instead of a stale state word', () => {
+    const view = buildTray({ ...base, mode: 'service', problem: 'the service is not running: port 48750 is held by another process (pid 812)' });
+    expect(view.icon).toBe('error');
+    expect(labels({ ...base, mode: 'service', problem: 'x' })).toContain('Agent unreachable (system service): x');
+    expect(labels({ ...base, mode: 'service', problem: 'x' })).not.toContain('Agent: running (system service)');
+  });
+
   it('offers stop while running (vPLCs keep running) and start while stopped', () => {
     expect(labels(base)).toContain('Stop agent (vPLCs keep running)');
     expect(labels({ ...base, agent: 'stopped' })).toContain('Start agent');

@@ -140,3 +140,25 @@ describe('TrayFeed', () => {
     expect(errors).toEqual(['Stopping the agent failed: worker did not stop']);
   });
 });
+
+describe('TrayFeed when the agent cannot be reached', () => {
+  it('shows why (from the service’s state report), and drops the reason once the agent answers again', async () => {
+    const answers: Record<string, Envelope<unknown>> = {};
+    const api = fakeApi(answers);
+    const renders: TrayState[] = [];
+    const why = 'the service is not running: its last start (2026-12-04T19:00:00.000Z) failed: port 48750 is held by another process (pid 812 `python3`, uid 65534)';
+    const feed = new TrayFeed(api, (s) => renders.push(s), () => undefined, manualTimers(), () => Promise.resolve(why));
+    await feed.start();
+    expect(feed.current().problem).toBe(why);
+    answers['agent:status'] = status(['running', 'running'], 'connected');
+    await feed.refresh();
+    expect(feed.current().problem).toBeUndefined();
+    expect(feed.current().agent).toBe('running');
+  });
+
+  it('falls back to the transport’s own message when there is nothing better to say', async () => {
+    const feed = new TrayFeed(fakeApi({}), () => undefined, () => undefined, manualTimers());
+    await feed.start();
+    expect(feed.current().problem).toBe('no answer');
+  });
+});

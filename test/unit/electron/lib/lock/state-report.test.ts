@@ -1,0 +1,140 @@
+// What status and the tray say about an agent, from its real lock and its state report.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { agentLine } from '../../../../../electron/cli/status.js';
+import { reportBlocked, takeAgentLock, watchForService } from '../../../../../electron/lib/lock/agent-lock.js';
+import { acquireHostLock } from '../../../../../electron/lib/lock/host-lock.js';
+import { agentFiles, ensurePrivateDir, UnsafeRunDir, userRunDir } from '../../../../../electron/lib/lock/run-dir.js';
+import { readReport, viewAgent, writeReport } from '../../../../../electron/lib/lock/state-report.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'vplc-report-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const fresh = (): ReturnType<typeof agentFiles> => {
+  const d = path.join(dir, `case-${++n}`);
+  mkdirSync(d, { mode: 0o700 });
+  return agentFiles(d, 'agent');
+};
+
+describe('viewAgent', () => {
+  it('knows nothing about an agent that never ran', async () => {
+    expect(await viewAgent(fresh())).toEqual({ running: false, why: null });
+  });
+
+  it('says running, with the pid, while the lock is held', async () => {
+    const f = fresh();
+    const lock = await acquireHostLock(f.lock);
+    await writeReport(f.report, { state: 'running' });
+    expect(await viewAgent(f)).toEqual({ running: true, pid: process.pid });
+    expect(await agentLine('system service', f)).toBe(`system service: running (pid ${process.pid})`);
+    await lock?.release();
+  });
+
+  it('says the last start failed, and why', async () => {
+    const f = fresh();
+    await writeReport(f.report, { state: 'blocked', reason: 'port 48750 is held by another process (pid 812)' }, () => new Date('2026-12-04T19:00:00Z'));
+    expect(await agentLine('system service', f)).toBe('system service: not running — its last start (2026-12-04T19:00:00.000Z) failed: port 48750 is held by another process (pid 812)');
+  });
+
+  it('tells a crash (report says running, lock is free) from a clean stop', async () => {
+    const f = fresh();
+    await writeReport(f.report, { state: 'running' });
+    expect(await viewAgent(f)).toMatchObject({ running: false, why: expect.stringContaining(`pid ${process.pid} ended without stopping cleanly`) });
+    await writeReport(f.report, { state: 'stopped' });
+    expect(await viewAgent(f)).toMatchObject({ running: false, why: expect.stringMatching(/^stopped at /) });
+  });
+
+  it('ignores a report that does not parse, naming nothing it cannot back', async () => {
+    const f = fresh();
+    writeFileSync(f.report, '{"pid":"x"}');
+    expect(await readReport(f.report)).toBeNull();
+    expect(await agentLine('agent of this user', f)).toBeNull();
+  });
+
+  it('writes the report readable by every user even under the service’s UMask=0027', async () => {
+    const f = fresh();
+    const old = process.umask(0o027);
+    try {
+      await writeReport(f.report, { state: 'starting' });
+    } finally {
+      process.umask(old);
+    }
+    expect(statSync(f.report).mode & 0o777).toBe(0o644);
+  });
+});
+
+describe('reportBlocked', () => {
+  it('never overwrites the report of the agent that holds the lock', async () => {
+    const f = fresh();
+    const lock = await acquireHostLock(f.lock);
+    await writeReport(f.report, { state: 'running' });
+    await reportBlocked(f, 'another agent already drives Docker');
+    expect((await readReport(f.report))?.state).toBe('running');
+    await lock?.release();
+    await reportBlocked(f, 'settings unreadable: EACCES');
+    expect(await readReport(f.report)).toMatchObject({ state: 'blocked', reason: 'settings unreadable: EACCES' });
+  });
+});
+
+describe('lock directories', () => {
+  it('prefers XDG_RUNTIME_DIR, and falls back to a directory of the user, never a shared one', () => {
+    expect(userRunDir({ XDG_RUNTIME_DIR: '/run/user/1000' }, 1000)).toBe('/run/user/1000/vplc-orchestrator');
+    expect(userRunDir({ HOME: '/home/u' }, 4242)).toBe('/home/u/.local/state/vplc-orchestrator/run');
+    expect(userRunDir({ HOME: '/home/u', XDG_STATE_HOME: '/st' }, 4242)).toBe('/st/vplc-orchestrator/run');
+  });
+
+  it('refuses a lock name that could leave its directory', () => {
+    expect(() => agentFiles('/run/user/1000/vplc-orchestrator', '../../etc/x')).toThrow(UnsafeRunDir);
+    expect(() => agentFiles('/run/user/1000/vplc-orchestrator', '')).toThrow(/agent\.lockName/);
+    expect(agentFiles('/d', 'vt-1a2b3c-squat')).toEqual({ dir: '/d', lock: '/d/vt-1a2b3c-squat.lock', report: '/d/vt-1a2b3c-squat.json' });
+  });
+
+  it('refuses a directory others may write, or that belongs to another uid', async () => {
+    const open = path.join(dir, 'world-writable');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    await expect(ensurePrivateDir(open)).rejects.toBeInstanceOf(UnsafeRunDir);
+    await expect(ensurePrivateDir(open, 4242)).rejects.toThrow(/belongs to uid \d+, not to this agent \(uid 4242\)/);
+    const mine = path.join(dir, 'mine', 'vplc-orchestrator');
+    await ensurePrivateDir(mine);
+    expect(statSync(mine).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('the service and a per-user agent', () => {
+  const setup = (): { env: NodeJS.ProcessEnv; service: ReturnType<typeof agentFiles> } => {
+    const base = path.join(dir, `host-${++n}`);
+    mkdirSync(path.join(base, 'svc'), { recursive: true, mode: 0o755 });
+    mkdirSync(path.join(base, 'user'), { recursive: true, mode: 0o700 });
+    return { env: { VPLC_SERVICE_RUN_DIR: path.join(base, 'svc'), XDG_RUNTIME_DIR: path.join(base, 'user') }, service: agentFiles(path.join(base, 'svc'), 'agent') };
+  };
+
+  it('a per-user agent does not start while the service holds its lock, and keeps nothing locked', async () => {
+    const { env, service } = setup();
+    const svc = await takeAgentLock({ ...env, VPLC_SERVICE: '1' }, 'ignored');
+    expect(svc).toMatchObject({ ok: true, files: { lock: service.lock } });
+    const user = await takeAgentLock(env, 'vt-user');
+    expect(user).toMatchObject({ ok: false, reason: expect.stringContaining(`the system service already drives Docker on this host (pid ${process.pid})`) });
+    if (svc.ok) await svc.lock.release();
+    const again = await takeAgentLock(env, 'vt-user');
+    expect(again.ok).toBe(true);
+    if (again.ok) await again.lock.release();
+  });
+
+  it('a running per-user agent hears once when the service takes the host', async () => {
+    const { env } = setup();
+    let tick: () => Promise<void> = () => Promise.resolve();
+    const seen: Array<number | null> = [];
+    const stop = watchForService(env, (pid) => seen.push(pid), 2_000, { setInterval: (cb) => (tick = cb), clearInterval: () => undefined });
+    await tick();
+    expect(seen).toEqual([]);
+    const svc = await takeAgentLock({ ...env, VPLC_SERVICE: '1' }, 'ignored');
+    await tick();
+    await tick();
+    expect(seen).toEqual([process.pid]);
+    stop();
+    if (svc.ok) await svc.lock.release();
+  });
+});
