@@ -1,5 +1,5 @@
 import { defaultMtlsDir, credentialPaths } from '../lib/certs/credentials.js';
-import { DEFAULT_PROVISION_URL, enroll, importCredentials, type EnrollResult } from '../core/certs/enroll.js';
+import { DEFAULT_PROVISION_URL, enroll, IdentityExistsError, importCredentials, type EnrollResult } from '../core/certs/enroll.js';
 import { expiryWarning } from '../lib/certs/expiry.js';
 import { loadTrustSet } from '../lib/certs/trust.js';
 
@@ -14,6 +14,7 @@ options:
   --ca-file FILE           extra CA bundle trusted for the provisioning server (VPLC_CA_FILE)
   --import-key FILE        import an existing key ...
   --import-cert FILE       ... and certificate instead of enrolling (both required)
+  --force                  replace a working identity (without it, enrolling or importing over one is refused)
 `;
 
 export interface EnrollIo {
@@ -23,14 +24,21 @@ export interface EnrollIo {
 
 const stdio: EnrollIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
+const VALUE_FLAGS: ReadonlySet<string> = new Set(['provision-url', 'mtls-dir', 'ca-file', 'import-key', 'import-cert', 'key-bits']);
+const SWITCHES: ReadonlySet<string> = new Set(['force']);
+
 function parseFlags(argv: string[]): Map<string, string> {
   const flags = new Map<string, string>();
-  const known = new Set(['provision-url', 'mtls-dir', 'ca-file', 'import-key', 'import-cert', 'key-bits']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (!a.startsWith('--')) throw new Error(`unexpected argument: ${a}`);
     const [key, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (!known.has(key)) throw new Error(`unknown option --${key}`);
+    if (SWITCHES.has(key)) {
+      if (inline !== undefined) throw new Error(`--${key} takes no value`);
+      flags.set(key, 'true');
+      continue;
+    }
+    if (!VALUE_FLAGS.has(key)) throw new Error(`unknown option --${key}`);
     const value = inline ?? argv[++i];
     if (value === undefined || value.startsWith('--')) throw new Error(`--${key} needs a value`);
     flags.set(key, value);
@@ -62,6 +70,7 @@ export async function runEnroll(argv: string[], io: EnrollIo = stdio, env: NodeJ
     return 2;
   }
   const mtlsDir = flags.get('mtls-dir') ?? (env.VPLC_MTLS_DIR || defaultMtlsDir());
+  const replace = flags.has('force');
   const importKey = flags.get('import-key');
   const importCert = flags.get('import-cert');
   try {
@@ -70,7 +79,7 @@ export async function runEnroll(argv: string[], io: EnrollIo = stdio, env: NodeJ
         io.err(`vplc-orchestrator enroll: --import-key and --import-cert go together\n\n${ENROLL_USAGE}`);
         return 2;
       }
-      const r = await importCredentials({ mtlsDir, keyFile: importKey, certFile: importCert });
+      const r = await importCredentials({ mtlsDir, keyFile: importKey, certFile: importCert, replace });
       io.out('imported the existing key and certificate (they belong together and are valid for client authentication)');
       report(io, r, mtlsDir);
       return 0;
@@ -83,6 +92,7 @@ export async function runEnroll(argv: string[], io: EnrollIo = stdio, env: NodeJ
       mtlsDir,
       ca,
       modulusLength: bits,
+      replace,
       onId: (id) => {
         io.out(`orchestrator id: ${id.id}`);
         const until = id.expiresAt ?? (id.expiresIn !== null ? new Date(Date.now() + id.expiresIn * 1000).toISOString() : null);
@@ -94,6 +104,11 @@ export async function runEnroll(argv: string[], io: EnrollIo = stdio, env: NodeJ
     io.out('the cloud link connects once the id is linked in the Edge web app (it retries every 5 s until then)');
     return 0;
   } catch (err) {
+    if (err instanceof IdentityExistsError) {
+      io.err(`vplc-orchestrator enroll: ${err.message}. The current pair in ${mtlsDir} is kept.`);
+      io.err('Run again with --force to replace it; the new pair takes over once it is stored, and the old one is removed after the new one has connected.');
+      return 1;
+    }
     io.err(`enrolment failed: ${(err as Error).message}`);
     return 1;
   }

@@ -130,9 +130,10 @@ export const invoke = {
   'settings:set': { input: SettingsPatch, output: z.object({ settings: Settings, restartNeeded: z.boolean() }) },
   /** The current client certificate (never the key), or null when not enrolled. */
   'certs:info': { input: empty, output: CertView.nullable() },
-  'certs:enroll': { input: z.object({ provisionUrl: z.string().url().optional() }).strict(), output: EnrollView },
-  /** Files on this PC, read by the agent: the key never crosses the API. */
-  'certs:import': { input: z.object({ keyFile: z.string().min(1), certFile: z.string().min(1) }).strict(), output: EnrollView },
+  /** `replace: true` confirms replacing a working identity; without it the agent refuses (CONFLICT) when one exists. */
+  'certs:enroll': { input: z.object({ provisionUrl: z.string().url().optional(), replace: z.boolean().optional() }).strict(), output: EnrollView },
+  /** Files on this PC, read by the agent: the key never crosses the API. `replace` as for certs:enroll. */
+  'certs:import': { input: z.object({ keyFile: z.string().min(1), certFile: z.string().min(1), replace: z.boolean().optional() }).strict(), output: EnrollView },
   'vplc:list': { input: empty, output: z.array(VplcSummary) },
   'vplc:create': { input: VplcSpec, output: z.object({ operationId: z.string() }) },
   'vplc:delete': { input: confirmed, output: z.object({ accepted: z.literal(true) }) },

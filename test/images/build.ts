@@ -34,13 +34,15 @@ export const HASH_LABEL = 'io.vplc-orchestrator.test-image-hash';
 export const VARIANT_LABEL = 'io.vplc-orchestrator.test-image-variant';
 /** Name in the stand-in certificate (CN and subjectAltName); verify TLS with `servername` set to this. */
 export const STANDIN_TLS_NAME = 'openplc-runtime';
-export const STANDIN_CERT_PATH = '/etc/standin/cert.pem';
+/** Generated on the first start of each container (like the real runtime), so it exists only once the ports answer. */
+export const STANDIN_CERT_PATH = '/var/lib/standin/tls/cert.pem';
 export const STANDIN_HTTPS_PORT = 8443;
 export const STANDIN_HTTP_PORT = 8080;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BUILD_DIR = join(HERE, '.build');
 const SERVER_SCRIPT = join(HERE, 'standin', 'server.mjs');
+const CERT_SCRIPT = join(HERE, 'standin', 'tls-cert.mjs');
 const BUSYBOX = '/bin/busybox';
 const NODE_IN_IMAGE = '/usr/local/bin/node';
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -125,6 +127,7 @@ async function collectInputs(): Promise<Inputs> {
   }
   const h = createHash('sha256');
   h.update(await readFile(SERVER_SCRIPT));
+  h.update(await readFile(CERT_SCRIPT));
   h.update(await readFile(fileURLToPath(import.meta.url)));
   h.update(await readFile(BUSYBOX));
   for (const p of [node, ...libraries]) h.update(await fileStamp(p));
@@ -177,23 +180,12 @@ async function assembleBase(root: string): Promise<void> {
   for (const applet of APPLETS) await symlink('busybox', join(root, 'bin', applet));
 }
 
-async function generateCertificate(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '3650',
-    '-subj', `/CN=${STANDIN_TLS_NAME}`,
-    '-addext', `subjectAltName=DNS:${STANDIN_TLS_NAME},DNS:localhost,IP:127.0.0.1`,
-  ]);
-  await chmod(join(dir, 'key.pem'), 0o600);
-}
-
 async function assembleStandin(root: string, inputs: Inputs): Promise<void> {
   await assembleBase(root);
   await copyInto(root, inputs.node, NODE_IN_IMAGE);
   for (const lib of inputs.libraries) await copyInto(root, lib, lib);
   await copyInto(root, SERVER_SCRIPT, '/standin/server.mjs', 0o644);
-  await generateCertificate(join(root, 'etc/standin'));
+  await copyInto(root, CERT_SCRIPT, '/standin/tls-cert.mjs', 0o644);
   await writeText(join(root, 'etc/standin/config.json'), `${JSON.stringify({ STANDIN_VARIANT: 'latest' })}\n`);
 }
 

@@ -1,9 +1,12 @@
-import { createPrivateKey, webcrypto } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import { checkPair, toPkcs8Pem, type CertInfo } from '../../lib/certs/credentials.js';
+import { webcrypto } from 'node:crypto';
+import { checkPair, type CertInfo } from '../../lib/certs/credentials.js';
+import { guardIdentity } from '../../lib/certs/identity.js';
 import { EnrollAnswer, httpsJson, IdAnswer, multipartFile, parseAnswer, provisioningUrl, ProvisioningError } from './provision-http.js';
 import { storeCredentials } from '../../lib/certs/store.js';
 import { toPem, x509 } from './x509.js';
+
+export { IdentityExistsError } from '../../lib/certs/identity.js';
+export { importCredentials } from './import.js';
 
 export const DEFAULT_PROVISION_URL = 'https://api.autonomylogic.com';
 
@@ -17,6 +20,8 @@ export interface EnrollOptions {
   timeoutMs?: number;
   /** Called as soon as the id is known, so the user can start linking while the key is generated. */
   onId?: (id: OrchestratorId) => void;
+  /** Replace a working identity; without it, enrolment over one is refused (IdentityExistsError). */
+  replace?: boolean;
 }
 
 export interface OrchestratorId {
@@ -74,6 +79,7 @@ export async function submitCsr(opts: Pick<EnrollOptions, 'provisionUrl' | 'ca' 
 
 /** The whole PROTOCOL §9 flow: id, key, CSR, enrol, verify, store. */
 export async function enroll(opts: EnrollOptions): Promise<EnrollResult> {
+  await guardIdentity(opts.mtlsDir, opts.replace);
   const id = await requestOrchestratorId(opts);
   opts.onId?.(id);
   const { keyPem, csrPem } = await generateKeyAndCsr(id.id, opts.modulusLength);
@@ -82,14 +88,4 @@ export async function enroll(opts: EnrollOptions): Promise<EnrollResult> {
   if (!check.ok) throw new ProvisioningError(`the issued certificate was refused: ${check.reason}`);
   await storeCredentials(opts.mtlsDir, keyPem, certPem);
   return { ...id, certificate: check.credentials.info };
-}
-
-/** Import of an existing pair (PROTOCOL §9.6), e.g. from a reference installation; the key is stored as PKCS#8. */
-export async function importCredentials(opts: { mtlsDir: string; keyFile: string; certFile: string }): Promise<EnrollResult> {
-  const [keyPem, certPem] = await Promise.all([fs.readFile(opts.keyFile, 'utf8'), fs.readFile(opts.certFile, 'utf8')]);
-  const check = checkPair(certPem, keyPem);
-  if (!check.ok) throw new ProvisioningError(`cannot import this pair: ${check.reason}`);
-  await storeCredentials(opts.mtlsDir, toPkcs8Pem(createPrivateKey(keyPem)), certPem);
-  const info = check.credentials.info;
-  return { id: info.agentId, expiresAt: null, expiresIn: null, certificate: info };
 }

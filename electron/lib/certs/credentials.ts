@@ -2,6 +2,9 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pairFiles } from './layout.js';
+
+export { credentialPaths } from './layout.js';
 
 /** OID of the clientAuth extended key usage. */
 export const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
@@ -30,10 +33,6 @@ export type CredentialCheck = { ok: true; credentials: ClientCredentials } | { o
 
 export function defaultMtlsDir(): string {
   return path.join(os.homedir(), '.mtls');
-}
-
-export function credentialPaths(dir: string): { dir: string; key: string; cert: string } {
-  return { dir, key: path.join(dir, 'client.key'), cert: path.join(dir, 'client.crt') };
 }
 
 /** The value of the first `CN` attribute of a Node subject string (`C=BR\nST=SP\n…\nCN=07048933`). */
@@ -98,16 +97,29 @@ export function checkPair(certPem: string, keyPem: string, opts: { now?: number;
   return { ok: true, credentials };
 }
 
-/** Reads and checks `client.crt` / `client.key` of an mTLS directory. */
+/** Reads and checks the current key and certificate of an mTLS directory (layout.ts). */
 export async function readCredentials(dir: string, now?: number): Promise<CredentialCheck> {
-  const p = credentialPaths(dir);
   let certPem: string;
   let keyPem: string;
   try {
-    [certPem, keyPem] = await Promise.all([fs.readFile(p.cert, 'utf8'), fs.readFile(p.key, 'utf8')]);
+    [certPem, keyPem] = await readPair(dir);
   } catch (err) {
     const missing = (err as { code?: unknown }).code === 'ENOENT';
     return { ok: false, missing, reason: missing ? `no client certificate and key in ${dir} (enrol first)` : `cannot read ${dir}: ${errText(err)}` };
   }
   return checkPair(certPem, keyPem, now === undefined ? {} : { now });
+}
+
+async function readPair(dir: string): Promise<[string, string]> {
+  const read = async (): Promise<[string, string]> => {
+    const files = await pairFiles(dir);
+    return Promise.all([fs.readFile(files.cert, 'utf8'), fs.readFile(files.key, 'utf8')]);
+  };
+  try {
+    return await read();
+  } catch (err) {
+    // The generation just read from may have been pruned after a newer one was published: read the new one.
+    if ((err as { code?: unknown }).code !== 'ENOENT') throw err;
+    return read();
+  }
 }

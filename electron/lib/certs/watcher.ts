@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { readCredentials, type ClientCredentials } from './credentials.js';
 import { expiryWarning, type ExpiryWarning } from './expiry.js';
+import { CURRENT } from './layout.js';
 
 export interface CredentialWatcherOptions {
   dir: string;
@@ -72,11 +73,14 @@ export class CredentialWatcher {
     for (const w of this.watchers.splice(0)) w.close();
     const base = path.basename(this.opts.dir);
     const onEvent = (file: string | null): void => {
-      if (file === null || file === base || file.startsWith('client.')) this.schedule();
+      if (file === null || file === base || file === CURRENT || file.startsWith('client.')) this.schedule();
     };
+    // The directory (a swap renames `current`), its parent (the directory itself replaced) and the current generation
+    // (files rewritten in place through the links); re-armed after every check, so it follows each swap.
     for (const [target, filter] of [
       [this.opts.dir, false],
       [path.dirname(this.opts.dir), true],
+      [path.join(this.opts.dir, CURRENT), false],
     ] as const) {
       try {
         const w = watch(target, { persistent: false }, (_e, f) => (filter ? f === base && onEvent(f) : onEvent(f)));

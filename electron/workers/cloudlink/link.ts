@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import type { ClientCredentials } from '../../lib/certs/credentials.js';
+import { pruneCredentialGenerations } from '../../lib/certs/store.js';
 import { CredentialWatcher } from '../../lib/certs/watcher.js';
 import { reconnectDelay } from './backoff.js';
 import { HeartbeatBuilder, HeartbeatLoop, type LoopClock } from './heartbeat.js';
@@ -246,6 +247,11 @@ export class CloudLink {
         this.lastError = null;
         this.setState('connected');
         this.opts.log.info('cloud link connected', { url: this.opts.url, agent_id: creds.info.agentId });
+        // The pair works: the previous ones kept for a failed switch-over can go.
+        pruneCredentialGenerations(this.opts.mtlsDir, creds.tls.cert).then(
+          (removed) => removed.length > 0 && this.opts.log.info('removed earlier client certificates after connecting with the new one', { removed }),
+          (err: unknown) => this.opts.log.warn('could not remove earlier client certificates', { err: describe(err) }),
+        );
         for (const old of this.activeLoops) old.stop();
         this.activeLoops.clear();
         loop = this.newHeartbeat(socket);

@@ -2,24 +2,46 @@ import type { OrchestratorContext } from './context.js';
 import { dockerMessage } from './docker/errors.js';
 import { isOwn } from './docker/labels.js';
 import { internalNetworkName } from './net/networks.js';
-import type { TlsPinStore } from './runtime/tls-pin.js';
+import type { PinSlot, TlsPinStore } from './runtime/tls-pin.js';
+import type { StateStore } from './store/state-store.js';
 
 /**
- * How the agent reaches a runtime: its internal address (managed vPLCs only, refreshed from Docker on demand) and the
- * runtime certificate pinned on first contact, stored with the vPLC's desired record.
+ * Runtime certificate pins stored with the vPLC's desired record, each bound to the container it was seen on
+ * (docs/runtime-tls.md): a pin counts only while its container is the one recorded for the vPLC.
  */
+export class StoredRuntimePins implements TlsPinStore {
+  /** Pins of vPLCs with no recorded container (adopted without a desired record): kept for this run only. */
+  private readonly unrecorded = new Map<string, string>();
+
+  constructor(private readonly store: Pick<StateStore, 'getDesired' | 'pinRuntimeCertificate'>) {}
+
+  slot(id: string): PinSlot {
+    const d = this.store.getDesired(id);
+    const containerId = d?.container_id;
+    if (containerId === undefined) {
+      return {
+        spki: this.unrecorded.get(id),
+        record: (spki) => {
+          this.unrecorded.set(id, spki);
+          return Promise.resolve();
+        },
+      };
+    }
+    this.unrecorded.delete(id);
+    const pin = d?.runtime_cert_pin;
+    return {
+      spki: pin?.container_id === containerId ? pin.spki_sha256 : undefined,
+      record: (spki) => this.store.pinRuntimeCertificate(id, { container_id: containerId, spki_sha256: spki }),
+    };
+  }
+}
+
+/** How the agent reaches a runtime: its internal address (managed vPLCs only, refreshed from Docker on demand) and its pins. */
 export class RuntimeAccess {
-  private readonly memoryPins = new Map<string, string>();
   readonly pins: TlsPinStore;
 
   constructor(private readonly ctx: OrchestratorContext) {
-    this.pins = {
-      get: (id) => this.ctx.store.getDesired(id)?.runtime_cert_pin ?? this.memoryPins.get(id),
-      set: async (id, pin) => {
-        this.memoryPins.set(id, pin);
-        await this.ctx.store.patchDesired(id, { runtime_cert_pin: pin });
-      },
-    };
+    this.pins = new StoredRuntimePins(ctx.store);
   }
 
   async target(deviceId: string, refresh: boolean): Promise<{ internalIp: string } | null> {

@@ -1,7 +1,9 @@
 // Stand-in for the OpenPLC v4 runtime API, run as PID 1 inside the test image.
 // Node built-ins only: the image holds nothing but the node binary and its libraries.
 //
-// HTTPS on 8443 (self-signed cert from /etc/standin) and plain HTTP on 8080, same routes.
+// HTTPS on 8443 and plain HTTP on 8080, same routes. Like the real runtime, the self-signed certificate is generated
+// on the first start of a container (in its writable layer, /var/lib/standin/tls): kept across restarts of that
+// container, new for every new container.
 // Switches come from /etc/standin/config.json, then from the environment (env wins):
 //   STANDIN_LISTEN_DELAY_MS  delay before the ports open (default 0)
 //   STANDIN_NEVER_LISTEN     1 = never open the ports
@@ -9,10 +11,11 @@
 //   STANDIN_EXIT_AFTER_MS    exit(1) after this many ms
 //   STANDIN_VARIANT          free-form name reported by GET /standin/info
 // For running outside the image: STANDIN_CONFIG, STANDIN_TLS_DIR, STANDIN_HTTPS_PORT, STANDIN_HTTP_PORT.
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { randomBytes } from 'node:crypto';
+import { selfSignedCertificate } from './tls-cert.mjs';
 import { Worker } from 'node:worker_threads';
 
 const MAX_GENERATED_BYTES = 256 * 1024 * 1024;
@@ -213,11 +216,28 @@ function onRequest(scheme) {
   };
 }
 
+// The key and certificate appear together or not at all: a kill during generation leaves only a temp directory.
+function loadOrGenerateTls(dir) {
+  if (!existsSync(`${dir}/cert.pem`) || !existsSync(`${dir}/key.pem`)) {
+    log('Generating https certificate...');
+    const { certPem, keyPem } = selfSignedCertificate(TLS_NAME, { dns: [TLS_NAME, 'localhost'], ips: ['127.0.0.1'] });
+    const tmp = `${dir}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true, mode: 0o700 });
+    writeFileSync(`${tmp}/key.pem`, keyPem, { mode: 0o600 });
+    writeFileSync(`${tmp}/cert.pem`, certPem, { mode: 0o644 });
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  }
+  return { cert: readFileSync(`${dir}/cert.pem`), key: readFileSync(`${dir}/key.pem`) };
+}
+
+const TLS_NAME = 'openplc-runtime';
+
 function listen() {
-  const tlsDir = process.env.STANDIN_TLS_DIR ?? '/etc/standin';
   const httpsPort = intSetting('STANDIN_HTTPS_PORT', 8443);
   const httpPort = intSetting('STANDIN_HTTP_PORT', 8080);
-  const tls = { cert: readFileSync(`${tlsDir}/cert.pem`), key: readFileSync(`${tlsDir}/key.pem`) };
+  const tls = loadOrGenerateTls(process.env.STANDIN_TLS_DIR ?? '/var/lib/standin/tls');
   createHttpsServer(tls, onRequest('https')).listen(httpsPort, () => log(`listening https :${httpsPort}`));
   createHttpServer(onRequest('http')).listen(httpPort, () => log(`listening http :${httpPort}`));
 }

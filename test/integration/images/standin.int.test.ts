@@ -1,8 +1,8 @@
 // Integration: the stand-in OpenPLC runtime image (test/images) answers like the runtime API.
 // Needs dockerd and the local test images (built here when missing or stale).
-// Runtime: about 10 s on 2 cores; four short-lived containers on one throwaway internal bridge network.
+// Runtime: about 15 s on 2 cores; five short-lived containers on one throwaway internal bridge network.
 import { execFile } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { randomInt, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -120,10 +120,16 @@ describe('stand-in OpenPLC runtime image', () => {
     workDir = await mkdtemp(join(tmpdir(), `${prefix}standin-`));
     await createNetwork(network);
     main = await startStandin(STANDIN_IMAGE, 'main', network);
-    await docker('cp', `${main.name}:${STANDIN_CERT_PATH}`, join(workDir, 'cert.pem'));
-    ca = await readFile(join(workDir, 'cert.pem'), 'utf8');
     await whenListening(main);
+    ca = await certOf(main);
   });
+
+  /** The certificate a container generated at its first start (it exists once the ports answer). */
+  async function certOf(s: Standin): Promise<string> {
+    const file = join(workDir, `${s.name}.pem`);
+    await docker('cp', `${s.name}:${STANDIN_CERT_PATH}`, file);
+    return readFile(file, 'utf8');
+  }
 
   afterAll(async () => {
     const ids = (await docker('ps', '-aq', '--filter', `label=${runLabel}`).catch(() => '')).split('\n').filter(Boolean);
@@ -186,11 +192,35 @@ describe('stand-in OpenPLC runtime image', () => {
     expect([...r.body]).toEqual(Array.from({ length: 300 }, (_, i) => (i * 7 + 3) & 0xff));
   });
 
+  it('generates its certificate per container: new for a new container, kept across a restart (like the real runtime)', async () => {
+    const other = await startStandin(STANDIN_IMAGE, 'other', network);
+    await whenListening(other);
+    const otherCert = await certOf(other);
+    const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256;
+    expect(fingerprint(otherCert)).not.toBe(fingerprint(ca));
+    // Each container serves its own certificate: the other one's does not verify it.
+    await expect(call({ ip: other.ip, path: '/json', ca })).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    expect((await call({ ip: other.ip, path: '/json', ca: otherCert })).status).toBe(200);
+
+    await docker('restart', '--time', '5', other.name);
+    const ip = await docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', other.name);
+    await whenListening({ ...other, ip });
+    expect(fingerprint(await certOf(other))).toBe(fingerprint(otherCert));
+    expect((await call({ ip, path: '/json', ca: otherCert })).status).toBe(200);
+    // The shape of the real runtime's certificate: self-signed RSA-2048, a CA, names in the SAN.
+    const x = new X509Certificate(otherCert);
+    expect(x.subject).toBe(`CN=${STANDIN_TLS_NAME}`);
+    expect(x.issuer).toBe(x.subject);
+    expect(x.ca).toBe(true);
+    expect(x.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(x.subjectAltName).toContain(`DNS:${STANDIN_TLS_NAME}`);
+  });
+
   it('exits with the code requested by POST /api/exit', async () => {
     const s = await startStandin(STANDIN_IMAGE, 'exit', network);
     await whenListening(s);
 
-    const r = await call({ ip: s.ip, method: 'POST', path: '/api/exit?code=7', ca });
+    const r = await call({ ip: s.ip, method: 'POST', path: '/api/exit?code=7', ca: await certOf(s) });
 
     expect(r.status).toBe(200);
     expect(await docker('wait', s.name)).toBe('7');

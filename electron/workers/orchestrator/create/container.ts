@@ -20,6 +20,8 @@ export async function createAndStart(
     const labels = ownLabels(ctx.store.installationId, 'vplc', { vplc: input.name, specHash: input.specHash(withUlimits), op: input.op });
     const plan = planContainer({ ...input, labels, perEndpointMac, withUlimits });
     const container = await ctx.engine.docker.createContainer(plan.create);
+    // Before it starts: the new container makes a new certificate, so the old container's pin must stop counting.
+    await ctx.store.recordContainer(input.name, container.id);
     await onCreated(container.id);
     for (const c of plan.connects) {
       await ctx.engine.docker.getNetwork(c.network).connect({ Container: container.id, EndpointConfig: c.endpoint });

@@ -27,6 +27,8 @@ export async function adoptExisting(ctx: OrchestratorContext): Promise<AdoptResu
     const name = c.Labels?.[Label.vplc];
     if (!name) continue;
     present.set(name, c.Id);
+    // The agent may have died between creating this container and recording it; a pin of another container then stops counting.
+    await ctx.store.recordContainer(name, c.Id);
     result.adopted.push(name);
     ctx.usage.register(name);
     const ip = c.NetworkSettings?.Networks?.[internalNetworkName(name)]?.IPAddress;

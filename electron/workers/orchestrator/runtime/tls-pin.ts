@@ -3,8 +3,9 @@
  *
  * THE documented exception to "TLS verification always on" (DECISIONS "Runtime TLS"): the OpenPLC
  * runtime serves a self-signed certificate on 8443, so the chain cannot be verified. Instead the
- * SPKI sha256 of the certificate seen on first contact is stored per vPLC and every later
- * connection must present the same key; a changed one is refused until the vPLC is recreated.
+ * SPKI sha256 of the certificate seen on first contact is stored per vPLC container and every later
+ * connection to that container must present the same key; a changed one is refused. A new container
+ * (recreate, update, rollback, delete + create) makes a new certificate, and its first contact pins it.
  *
  * The pin is checked on the socket's 'secureConnect', before the socket is handed to the HTTP
  * client, so no request byte (headers such as Authorization included) reaches an unpinned peer.
@@ -15,14 +16,30 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { RUNTIME_HTTPS_PORT } from './types.js';
 
-/** Where the SPKI pins live (the orchestrator stores them with the vPLC). */
-export interface TlsPinStore {
-  get(deviceId: string): string | undefined;
-  set(deviceId: string, spkiSha256Base64: string): Promise<void>;
+/**
+ * The pin that applies to one connection, taken before connecting. A pin belongs to one container of the vPLC (the
+ * runtime generates a new certificate for every new container), so the slot is bound to the container recorded when
+ * it was taken: a connection that started before a recreate can never pin the old certificate for the new container.
+ */
+export interface PinSlot {
+  /** The SPKI sha256 (base64) pinned for this container, or undefined before the first contact. */
+  readonly spki: string | undefined;
+  /** Stores the first-contact pin for the container this slot was taken for. */
+  record(spkiSha256Base64: string): Promise<void>;
 }
 
+/** Where the SPKI pins live (the orchestrator stores them with the vPLC, together with the container they belong to). */
+export interface TlsPinStore {
+  slot(deviceId: string): PinSlot;
+}
+
+/** Pins in memory (tests, and vPLCs without a stored record): one per vPLC name. */
 export class InMemoryTlsPinStore implements TlsPinStore {
   readonly #pins = new Map<string, string>();
+
+  slot(deviceId: string): PinSlot {
+    return { spki: this.#pins.get(deviceId), record: (spki) => this.set(deviceId, spki) };
+  }
 
   get(deviceId: string): string | undefined {
     return this.#pins.get(deviceId);
@@ -76,17 +93,16 @@ export function runtimeTlsOptions(host: string, port: number): tls.ConnectionOpt
   };
 }
 
-/** Check the peer's SPKI against the stored pin, storing it when there is none yet. Throws on a mismatch. */
-export async function verifyRuntimePin(socket: tls.TLSSocket, deviceId: string, pins: TlsPinStore): Promise<void> {
+/** Check the peer's SPKI against the slot's pin, storing it when there is none yet. Throws on a mismatch. */
+export async function verifyRuntimePin(socket: tls.TLSSocket, deviceId: string, slot: PinSlot): Promise<void> {
   const cert = socket.getPeerX509Certificate();
   if (cert === undefined) throw new Error(`runtime of ${deviceId} presented no certificate`);
   const spki = spkiSha256Base64(cert);
-  const pinned = pins.get(deviceId);
-  if (pinned === undefined) {
-    await pins.set(deviceId, spki);
+  if (slot.spki === undefined) {
+    await slot.record(spki);
     return;
   }
-  if (pinned !== spki) throw new RuntimeCertificateChangedError(deviceId);
+  if (slot.spki !== spki) throw new RuntimeCertificateChangedError(deviceId);
 }
 
 export type PinContext = { deviceId: string; pins: TlsPinStore };
@@ -122,6 +138,8 @@ export function connectRuntime(t: ConnectTarget): Promise<net.Socket> {
       reject(new Error('aborted'));
       return;
     }
+    // Taken before connecting: see PinSlot.
+    const slot = t.tls ? t.pins.slot(t.deviceId) : undefined;
     const socket: net.Socket = t.tls ? tls.connect(runtimeTlsOptions(t.host, t.port)) : net.connect({ host: t.host, port: t.port });
     // A late socket error must never become an uncaught exception; the HTTP client adds its own listener.
     socket.on('error', noop);
@@ -152,11 +170,11 @@ export function connectRuntime(t: ConnectTarget): Promise<net.Socket> {
     };
     const onAbort = (): void => fail(new Error('aborted'));
     const onReady = (): void => {
-      if (!t.tls) {
+      if (slot === undefined) {
         succeed();
         return;
       }
-      verifyRuntimePin(socket as tls.TLSSocket, t.deviceId, t.pins).then(succeed, fail);
+      verifyRuntimePin(socket as tls.TLSSocket, t.deviceId, slot).then(succeed, fail);
     };
     // Covers TCP and, on 8443, the TLS handshake; either way the cached address may be stale.
     const timer = setTimeout(

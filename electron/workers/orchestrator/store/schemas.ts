@@ -31,6 +31,9 @@ export type RuntimeVnicsFile = z.infer<typeof RuntimeVnicsFile>;
 export const ClientsFile = z.record(z.string(), z.object({ ip: z.string(), name: z.string() }));
 export type ClientsFile = z.infer<typeof ClientsFile>;
 
+export const RuntimeCertPin = z.object({ container_id: z.string().min(1), spki_sha256: z.string().min(1) });
+export type RuntimeCertPin = z.infer<typeof RuntimeCertPin>;
+
 /** `vplc_state.json` (EXTEND): everything needed to recreate and reconcile a vPLC. */
 export const DesiredRecord = z.object({
   desired_state: DesiredState,
@@ -43,8 +46,14 @@ export const DesiredRecord = z.object({
   runtime_image: z.string().optional(),
   /** The engine refused the real-time ulimits; the container runs without them. */
   degraded_ulimits: z.boolean().default(false),
-  /** SPKI sha256 (base64) of the runtime's self-signed certificate, pinned on first contact. */
-  runtime_cert_pin: z.string().optional(),
+  /** The Docker id of the vPLC's current container, recorded when it is created or adopted. */
+  container_id: z.string().optional(),
+  /**
+   * The runtime's self-signed certificate, pinned on first contact; it belongs to the container it was seen on and
+   * counts only while that is `container_id`. A pin from before container ids were recorded (a bare string) is
+   * dropped: the next contact pins the current container's certificate.
+   */
+  runtime_cert_pin: z.preprocess((v) => (typeof v === 'string' ? undefined : v), RuntimeCertPin.optional()),
   /** An explicit delete whose cleanup was interrupted; only this lets anything remove the container. */
   tombstone: z.boolean().default(false),
   depends_on: z.array(z.string()).default([]),

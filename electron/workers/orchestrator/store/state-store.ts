@@ -12,6 +12,7 @@ import {
   type DesiredRecord,
   type JournalEntry,
   type PersistedVnic,
+  type RuntimeCertPin,
 } from './schemas.js';
 
 export type StoreProblem = { file: string; movedTo: string; reason: string };
@@ -152,6 +153,20 @@ export class StateStore {
   }
   dropDesired(name: string): Promise<void> {
     return this.desired.mutate(name, () => undefined);
+  }
+
+  // Runtime certificate pin: it belongs to one container --------------------
+  /** A new (or adopted) container of the vPLC: a pin taken on another container stops counting and is dropped. */
+  recordContainer(name: string, containerId: string): Promise<void> {
+    return this.desired.mutate(name, (cur) => {
+      if (!cur || cur.container_id === containerId) return UNCHANGED;
+      const { runtime_cert_pin: pin, ...rest } = cur;
+      return { ...rest, container_id: containerId, ...(pin?.container_id === containerId ? { runtime_cert_pin: pin } : {}) };
+    });
+  }
+  /** Stores a first-contact pin, unless its container is no longer the vPLC's current one. */
+  pinRuntimeCertificate(name: string, pin: RuntimeCertPin): Promise<void> {
+    return this.desired.mutate(name, (cur) => (cur?.container_id === pin.container_id ? { ...cur, runtime_cert_pin: pin } : UNCHANGED));
   }
 
   // vNIC records ------------------------------------------------------------

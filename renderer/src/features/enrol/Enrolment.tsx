@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Output } from '../../../../shared/api/contract';
 import { errorText } from '../../api/client';
-import { Badge, CopyButton, ErrorBox, Field, Loading } from '../../components/ui';
+import { Badge, ConfirmDialog, CopyButton, ErrorBox, Field, Loading } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
 
 type Step = 'idle' | 'id' | 'key' | 'enrolled' | 'failed';
@@ -31,7 +31,27 @@ function CertificateDetails({ cert }: { cert: NonNullable<Output<'certs:info'>> 
   );
 }
 
-function EnrolForm({ renewal }: { renewal: boolean }) {
+type Current = NonNullable<Output<'certs:info'>>;
+
+/**
+ * Replacing a working identity is confirmed first; the agent refuses it without `replace: true` (a refusal naming that
+ * field, e.g. after an enrolment from the CLI this page has not seen yet, opens the same question).
+ */
+function ReplaceDialog({ current, what, onConfirm, onCancel }: { current: Current | undefined; what: string; onConfirm(): void; onCancel(): void }) {
+  return (
+    <ConfirmDialog title="Replace this PC’s identity?" confirmLabel="Replace" danger onConfirm={onConfirm} onCancel={onCancel}>
+      <p>
+        This PC already has a working certificate{current ? ` (agent ID ${current.agentId})` : ''}. {what} The cloud link switches to the new pair; the current one is kept until
+        the new one has connected, then removed.
+      </p>
+    </ConfirmDialog>
+  );
+}
+
+const refusedForReplace = (e: { field?: string }): boolean => e.field === 'replace';
+
+function EnrolForm({ current }: { current: Current | undefined }) {
+  const renewal = !!current;
   const api = useApi();
   const refreshCert = useApp((s) => s.refreshCert);
   const [url, setUrl] = useState('');
@@ -51,7 +71,8 @@ function EnrolForm({ renewal }: { renewal: boolean }) {
       }),
     [api],
   );
-  const submit = async (e: FormEvent): Promise<void> => {
+  const [confirming, setConfirming] = useState(false);
+  const submit = (e: FormEvent): void => {
     e.preventDefault();
     try {
       const u = new URL(url);
@@ -61,11 +82,20 @@ function EnrolForm({ renewal }: { renewal: boolean }) {
       return;
     }
     setUrlError(undefined);
+    if (renewal) setConfirming(true);
+    else void start(false);
+  };
+  const start = async (replace: boolean): Promise<void> => {
     setError(undefined);
     setResult(undefined);
     setId(undefined);
     setStep('id');
-    const r = await api.call('certs:enroll', { provisionUrl: url });
+    const r = await api.call('certs:enroll', replace ? { provisionUrl: url, replace: true } : { provisionUrl: url });
+    if (!r.ok && refusedForReplace(r.error)) {
+      setStep('idle');
+      setConfirming(true);
+      return;
+    }
     if (!r.ok) {
       setStep('failed');
       setError(errorText(r.error));
@@ -86,7 +116,7 @@ function EnrolForm({ renewal }: { renewal: boolean }) {
           ? 'A new key and certificate replace the current ones; the cloud link switches over without a restart. Link the new agent ID in the cloud console as before.'
           : 'The agent asks the cloud for an ID, creates its private key here (it never leaves this PC), and receives a certificate. Then you link the ID in the cloud console.'}
       </p>
-      <form onSubmit={(e) => void submit(e)} noValidate>
+      <form onSubmit={submit} noValidate>
         <Field label="Provisioning URL" htmlFor="provision-url" error={urlError} hint="Your cloud's provisioning address, from the cloud console.">
           <input id="provision-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} aria-invalid={!!urlError} disabled={busy} />
         </Field>
@@ -114,18 +144,30 @@ function EnrolForm({ renewal }: { renewal: boolean }) {
         </div>
       ) : null}
       {error ? <ErrorBox>{error}</ErrorBox> : null}
+      {confirming ? (
+        <ReplaceDialog
+          current={current}
+          what="Enrolling again creates a new key and a new agent ID, which you link in the cloud console."
+          onConfirm={() => {
+            setConfirming(false);
+            void start(true);
+          }}
+          onCancel={() => setConfirming(false)}
+        />
+      ) : null}
     </section>
   );
 }
 
-function ImportForm() {
+function ImportForm({ current }: { current: Current | undefined }) {
   const api = useApi();
   const refreshCert = useApp((s) => s.refreshCert);
   const [keyFile, setKeyFile] = useState('');
   const [certFile, setCertFile] = useState('');
   const [errors, setErrors] = useState<{ keyFile?: string; certFile?: string; form?: string }>({});
   const [done, setDone] = useState<string>();
-  const submit = async (e: FormEvent): Promise<void> => {
+  const [confirming, setConfirming] = useState(false);
+  const submit = (e: FormEvent): void => {
     e.preventDefault();
     const errs: typeof errors = {};
     if (!keyFile.startsWith('/')) errs.keyFile = 'Give the full path of the key file on this PC, e.g. /home/me/client.key.';
@@ -133,7 +175,12 @@ function ImportForm() {
     setErrors(errs);
     setDone(undefined);
     if (Object.keys(errs).length) return;
-    const r = await api.call('certs:import', { keyFile, certFile });
+    if (current) setConfirming(true);
+    else void run(false);
+  };
+  const run = async (replace: boolean): Promise<void> => {
+    const r = await api.call('certs:import', replace ? { keyFile, certFile, replace: true } : { keyFile, certFile });
+    if (!r.ok && refusedForReplace(r.error)) return setConfirming(true);
     if (!r.ok) return setErrors({ form: errorText(r.error) });
     setDone(r.value.id);
     void refreshCert();
@@ -142,7 +189,7 @@ function ImportForm() {
     <section className="card" aria-labelledby="import-h">
       <h2 id="import-h">Import an existing key and certificate</h2>
       <p className="muted">The agent reads the files itself and keeps them in its mTLS directory; the key is never shown here.</p>
-      <form onSubmit={(e) => void submit(e)} noValidate>
+      <form onSubmit={submit} noValidate>
         <Field label="Key file" htmlFor="key-file" error={errors.keyFile}>
           <input id="key-file" value={keyFile} onChange={(e) => setKeyFile(e.target.value)} aria-invalid={!!errors.keyFile} spellCheck={false} />
         </Field>
@@ -153,6 +200,17 @@ function ImportForm() {
       </form>
       {errors.form ? <ErrorBox>{errors.form}</ErrorBox> : null}
       {done ? <p role="status">Imported: agent ID {done}.</p> : null}
+      {confirming ? (
+        <ReplaceDialog
+          current={current}
+          what="The imported key and certificate become this PC’s identity."
+          onConfirm={() => {
+            setConfirming(false);
+            void run(true);
+          }}
+          onCancel={() => setConfirming(false)}
+        />
+      ) : null}
     </section>
   );
 }
@@ -160,7 +218,7 @@ function ImportForm() {
 export function Enrolment() {
   const cert = useApp((s) => s.cert);
   const refreshCert = useApp((s) => s.refreshCert);
-  const enrolled = !!cert.data;
+
   return (
     <div className="page">
       <header className="page-head">
@@ -173,8 +231,8 @@ export function Enrolment() {
         {cert.data ? <CertificateDetails cert={cert.data} /> : cert.data === null ? <p className="muted">This PC is not enrolled yet: it runs vPLCs locally, without the cloud.</p> : null}
       </section>
       <div className="grid-2">
-        <EnrolForm renewal={enrolled} />
-        <ImportForm />
+        <EnrolForm current={cert.data ?? undefined} />
+        <ImportForm current={cert.data ?? undefined} />
       </div>
     </div>
   );
