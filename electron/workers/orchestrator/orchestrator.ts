@@ -31,6 +31,7 @@ import { UsageService } from './metrics/usage-service.js';
 import { Networks } from './net/networks.js';
 import { OperationState } from './ops/operation-state.js';
 import { closeNetworking, reattacherFor, type Reattacher } from './reattach/index.js';
+import { admitRunCommand, ConcurrencyGate } from './runtime/admission.js';
 import { RuntimeProxy } from './runtime/proxy.js';
 import { probeRuntime } from './runtime/tls-pin.js';
 import { RuntimeAccess } from './runtime-access.js';
@@ -88,6 +89,7 @@ export class Orchestrator {
   readonly control: VplcControl;
   readonly rings: UsageRings;
   readonly proxy: RuntimeProxy;
+  private readonly runGate: ConcurrencyGate;
   /** Subnet-follow repair (PROTOCOL §8); `onEvent` there reports each re-attachment. */
   readonly reattacher: Reattacher;
   private readonly hostReader = new HostMetricsReader();
@@ -122,6 +124,7 @@ export class Orchestrator {
       pins: access.pins,
       options: { ...ctx.settings.runCommand },
     });
+    this.runGate = new ConcurrencyGate({ perDevice: ctx.settings.runCommand.maxPerDevice, total: ctx.settings.runCommand.maxTotal });
   }
 
   static async open(deps: OrchestratorDeps): Promise<Orchestrator> {
@@ -265,7 +268,7 @@ export class Orchestrator {
     }
     const busy = this.inFlightRefusal(name);
     if (busy) return busy;
-    if (ctx.store.getDesired(name) || (await ctx.engine.inspectContainer(name))) return { status: 'error', error: 'Container name is already in use' };
+    if (ctx.store.getDesired(name) || (await ctx.engine.inspectNamed(name))) return { status: 'error', error: 'Container name is already in use' };
     const cycle = dependencyCycle(name, spec.dependsOn ?? [], (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? []);
     if (cycle) return { status: 'error', error: `depends_on would form a cycle: ${cycle.join(' → ')}` };
     const raced = this.begin(name, 'create');
@@ -328,10 +331,12 @@ export class Orchestrator {
     if (name === ORCHESTRATOR_ID) return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
     const busy = this.inFlightRefusal(name);
     if (busy) return busy;
-    const info = await ctx.engine.inspectContainer(name);
+    const info = await ctx.engine.inspectNamed(name);
     if (info && !isOwn(info.Config.Labels, this.installationId, 'vplc')) {
       return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
     }
+    // Nothing of ours by that exact name: refused, so an ID prefix or a stray name changes nothing.
+    if (!info && !ctx.store.getDesired(name) && ctx.store.getVnics(name).length === 0) return { status: 'error', error: `Device not found: ${name}` };
     const raced = this.begin(name, 'delete');
     if (raced) return raced;
     ctx.log.info('delete accepted', { vplc: name, requestedBy });
@@ -393,8 +398,23 @@ export class Orchestrator {
     return logTail(this.ctx, name, tail);
   }
 
+  /** PROTOCOL §4.4 through the admission checks (exact vPLC, running, concurrency caps) of runtime/admission.ts. */
   runCommand(req: RunCommandRequest): Promise<RunCommandOutcome> {
-    return this.proxy.run(req);
+    return admitRunCommand(req, { gate: this.runGate, lookup: (id) => this.vplcState(id), run: (r) => this.proxy.run(r) });
+  }
+
+  /** Docker's state of the vPLC `name`, null when it is not ours; rejects when Docker does not answer within 5 s. */
+  private async vplcState(name: string): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('Docker did not answer')), 5_000);
+    });
+    try {
+      const info = await Promise.race([this.ctx.engine.resolveVplc(name, this.installationId), timeout]);
+      return info ? info.State.Status : null;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   consumptionDevice(deviceId: string, cpuPeriod?: string | null, memoryPeriod?: string | null): Promise<Record<string, unknown>> {

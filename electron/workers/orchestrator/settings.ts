@@ -26,7 +26,12 @@ export const OrchestratorSettings = z.object({
       timeoutMs: z.number().int().positive().default(60_000),
       connectTimeoutMs: z.number().int().positive().default(5_000),
       maxBodyBytes: z.number().int().positive().default(8 * 1024 * 1024),
-      allowList: z.array(z.object({ method: z.string().optional(), pathPrefix: z.string() })).optional(),
+      allowList: z
+        .array(z.object({ method: z.string().optional(), pathPrefix: z.string(), ports: z.array(z.number().int().min(1).max(65535)).optional() }))
+        .optional(),
+      /** Calls in flight per vPLC and in total; more are answered at once with a 429 envelope. */
+      maxPerDevice: z.number().int().positive().default(4),
+      maxTotal: z.number().int().positive().default(16),
     })
     .prefault({}),
   /** Boot sync proceeds without the network-ready signal after this long (PROTOCOL §6.1). */

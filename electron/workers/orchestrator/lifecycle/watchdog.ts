@@ -142,7 +142,7 @@ export class Watchdog {
     } catch {
       return;
     }
-    const info = await ctx.engine.inspectContainer(name).catch(() => null);
+    const info = await ctx.engine.resolveVplc(name, ctx.store.installationId).catch(() => null);
     if (!info || info.State.Running || this.d.isBusy(name) || !this.d.mayRun(name)) return;
     guard.record(name);
     ctx.log.info('watchdog restarting vPLC', { vplc: name, exitCode: info.State.ExitCode, restartsInWindow: guard.count(name) });
