@@ -7,6 +7,7 @@ import { KeyedLock } from '../../lib/sync/keyed-lock.js';
 import { systemClock, type Clock } from '../../lib/time/clock.js';
 import { WarningBoard, type DhcpProvisioner, type FaultHook, type Logger, type OrchestratorContext, type VplcEvent } from './context.js';
 import { runCreate, type RuntimeProbe } from './create/pipeline.js';
+import { policyRefusal } from './create/validate.js';
 import { runtimeImageRef } from './create/image.js';
 import { runDelete } from './delete/pipeline.js';
 import { Engine } from './docker/engine.js';
@@ -14,6 +15,7 @@ import { DhcpHelpers } from './dhcp/helpers.js';
 import { dockerMessage } from './docker/errors.js';
 import { isOwn } from './docker/labels.js';
 import { alwaysReady, hostSubnets, LocalInterfaceSource, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
+import { readLinkFacts, type LinkFacts } from './host/parent-policy.js';
 import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
 import { bootSync } from './lifecycle/boot-sync.js';
 import { writeCaBundle } from '../../lib/certs/bundle.js';
@@ -31,7 +33,7 @@ import { UsageService } from './metrics/usage-service.js';
 import { Networks } from './net/networks.js';
 import { OperationState } from './ops/operation-state.js';
 import { closeNetworking, reattacherFor, type Reattacher } from './reattach/index.js';
-import { admitRunCommand, ConcurrencyGate } from './runtime/admission.js';
+import { admitRunCommand, ConcurrencyGate, dockerStateLookup } from './runtime/admission.js';
 import { RuntimeProxy } from './runtime/proxy.js';
 import { probeRuntime } from './runtime/tls-pin.js';
 import { RuntimeAccess } from './runtime-access.js';
@@ -58,6 +60,8 @@ export type OrchestratorDeps = {
   avoidSubnets?: () => Promise<string[]>;
   /** Usage ring capacity (tests use a small one). */
   ringCapacity?: number;
+  /** Link kinds and sysfs facts of the host's interfaces (default: `ip -details` and /sys/class/net). */
+  linkFacts?: () => Promise<Map<string, LinkFacts>>;
 };
 
 export type CreateAck =
@@ -106,6 +110,7 @@ export class Orchestrator {
     private readonly readiness: NetworkReadiness,
     probe: RuntimeProbe | undefined,
     ringCapacity: number | undefined,
+    private readonly linkFacts: () => Promise<Map<string, LinkFacts>>,
   ) {
     this.guard = new CrashGuard(ctx.settings.watchdog.maxRestarts, ctx.settings.watchdog.windowMs, () => ctx.clock.now());
     this.control = new VplcControl(ctx, this.lock, this.guard);
@@ -162,7 +167,7 @@ export class Orchestrator {
     };
     ctx.dhcp = deps.dhcp ?? new DhcpHelpers(ctx);
     for (const p of store.problems) log.error('persisted file was corrupt and has been moved aside', { ...p });
-    const orch = new Orchestrator(ctx, lifecycleAbort, deps.readiness ?? alwaysReady, deps.probe, deps.ringCapacity);
+    const orch = new Orchestrator(ctx, lifecycleAbort, deps.readiness ?? alwaysReady, deps.probe, deps.ringCapacity, deps.linkFacts ?? (() => readLinkFacts()));
     emitter.emit = (e) => orch.listeners.forEach((l) => l(e));
     orch.adoption = await adoptExisting(ctx);
     // DHCP helpers kept renewing while no agent ran: follow them again so lease changes are recorded.
@@ -266,6 +271,9 @@ export class Orchestrator {
         return { status: 'error', error: `WiFi vNIC '${v.name}' (parent ${v.parentInterface}) is not supported by this agent yet` };
       }
     }
+    // The local policy decides; nothing in a request widens it.
+    const refused = policyRefusal(spec, ifaces, ctx.settings.parentPolicy, spec.vnics.length > 0 ? await this.linkFacts() : new Map());
+    if (refused) return { status: 'error', error: `Validation error: ${refused}` };
     const busy = this.inFlightRefusal(name);
     if (busy) return busy;
     if (ctx.store.getDesired(name) || (await ctx.engine.inspectNamed(name))) return { status: 'error', error: 'Container name is already in use' };
@@ -400,21 +408,7 @@ export class Orchestrator {
 
   /** PROTOCOL §4.4 through the admission checks (exact vPLC, running, concurrency caps) of runtime/admission.ts. */
   runCommand(req: RunCommandRequest): Promise<RunCommandOutcome> {
-    return admitRunCommand(req, { gate: this.runGate, lookup: (id) => this.vplcState(id), run: (r) => this.proxy.run(r) });
-  }
-
-  /** Docker's state of the vPLC `name`, null when it is not ours; rejects when Docker does not answer within 5 s. */
-  private async vplcState(name: string): Promise<string | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('Docker did not answer')), 5_000);
-    });
-    try {
-      const info = await Promise.race([this.ctx.engine.resolveVplc(name, this.installationId), timeout]);
-      return info ? info.State.Status : null;
-    } finally {
-      clearTimeout(timer);
-    }
+    return admitRunCommand(req, { gate: this.runGate, lookup: dockerStateLookup(this.ctx.engine, this.installationId), run: (r) => this.proxy.run(r) });
   }
 
   consumptionDevice(deviceId: string, cpuPeriod?: string | null, memoryPeriod?: string | null): Promise<Record<string, unknown>> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ParentPolicy } from '../../../shared/domain/parent-policy.js';
 
 /** The orchestrator's part of the settings file (the shell issue owns the file; this is its schema for this worker). */
 export const OrchestratorSettings = z.object({
@@ -34,6 +35,8 @@ export const OrchestratorSettings = z.object({
       maxTotal: z.number().int().positive().default(16),
     })
     .prefault({}),
+  /** Which host interfaces may be vNIC parents (shared/domain/parent-policy.ts); default: physical Ethernet only. */
+  parentPolicy: ParentPolicy.prefault({}),
   /** Boot sync proceeds without the network-ready signal after this long (PROTOCOL §6.1). */
   networkReadyFallbackMs: z.number().int().positive().default(120_000),
   /** How long boot sync waits for a vPLC's `depends_on` to be healthy before leaving it stopped (with a warning). */

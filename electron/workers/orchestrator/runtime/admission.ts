@@ -3,6 +3,7 @@
  * runs, and neither it nor the agent as a whole already has as many calls in flight as the settings allow. Every
  * refusal is answered at once, never by waiting for a TCP timeout.
  */
+import type { Engine } from '../docker/engine.js';
 import { resultOf, syntheticEnvelope } from './envelope.js';
 import { DEBUG_API } from './proxy.js';
 import type { RunCommandOutcome, RunCommandRequest } from './types.js';
@@ -52,6 +53,22 @@ export class ConcurrencyGate {
 
 /** Docker's state of the vPLC (`running`, `exited`, `created`, `paused`, …), or null when it is not one of ours. */
 export type DeviceStateLookup = (device: string) => Promise<string | null>;
+
+/** The lookup against the engine: the exact vPLC of this installation; rejects when Docker does not answer in time. */
+export function dockerStateLookup(engine: Pick<Engine, 'resolveVplc'>, instance: string, timeoutMs = 5_000): DeviceStateLookup {
+  return async (name) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('Docker did not answer')), timeoutMs);
+    });
+    try {
+      const info = await Promise.race([engine.resolveVplc(name, instance), timeout]);
+      return info ? info.State.Status : null;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
 
 export type AdmissionDeps = {
   gate: ConcurrencyGate;
