@@ -1,5 +1,5 @@
 /**
- * The `run_command` path rules (docs/protocol.md, run_command "Allow-list"): a path that could mean something else
+ * The `run_command` path rules (docs/cloud-hardening.md, "run_command"): a path that could mean something else
  * to the runtime than to the allow-list is refused before anything is compared, and the list compares whole path
  * segments, so `/api` allows `/api` and `/api/x` but never `/api2` or `/api-admin`.
  */

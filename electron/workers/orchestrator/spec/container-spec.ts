@@ -11,7 +11,7 @@ export const REFERENCE_ULIMITS = [
 
 /**
  * Device access of a vPLC: nothing unless serial ports are configured, then `MKNOD` and one cgroup rule per distinct
- * character-device major of the configured devices (no blanket rules; docs/container.md). Pure.
+ * character-device major of the configured devices (no blanket rules; docs/cloud-hardening.md, "Device access"). Pure.
  */
 export function deviceAccess(majors: readonly number[]): { capAdd: string[]; deviceCgroupRules: string[] } {
   const valid = [...new Set(majors.filter((m) => Number.isInteger(m) && m >= 0 && m <= 4095))].sort((a, b) => a - b);
