@@ -13,7 +13,8 @@ export const DEFAULT_CONSUMPTION_PERIOD = '1h';
 
 // --- BASE_MESSAGE / BASE_DEVICE topics -----------------------------------------------------------
 
-export const DeleteDeviceRequest = BaseDevice;
+/** `__orchestrator__` passes validation here so it gets §4.2's "not managed" answer. */
+export const DeleteDeviceRequest = BaseMessage.extend({ device_id: deviceId({ reserved: true }) });
 export type DeleteDeviceRequest = z.output<typeof DeleteDeviceRequest>;
 
 export const DeleteOrchestratorRequest = BaseMessage;

@@ -26,7 +26,9 @@ describe('device_id follows the vPLC name rule', () => {
     expect(parseCommand(REQUEST_CONTRACTS[topic], { device_id: id, ...extra(topic) }).ok).toBe(true);
   });
 
-  it('admits the orchestrator id on get_device_status only (self-destruct polling)', () => {
-    for (const t of DEVICE_TOPICS) expect(parseCommand(REQUEST_CONTRACTS[t], { device_id: '__orchestrator__', ...extra(t) }).ok, t).toBe(t === 'get_device_status');
+  it('admits the orchestrator id only where the protocol answers it: get_device_status (self-destruct polling) and delete_device (not managed)', () => {
+    for (const t of DEVICE_TOPICS) {
+      expect(parseCommand(REQUEST_CONTRACTS[t], { device_id: '__orchestrator__', ...extra(t) }).ok, t).toBe(t === 'get_device_status' || t === 'delete_device');
+    }
   });
 });
