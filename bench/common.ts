@@ -20,7 +20,6 @@ import { pathToFileURL } from 'node:url';
 import type Docker from 'dockerode';
 import { cidrsOverlap } from '../shared/net/ipv4.js';
 import { allocateBlock } from '../electron/workers/orchestrator/net/internal-pool.js';
-import { DEVICE_CGROUP_RULES } from '../electron/workers/orchestrator/spec/container-spec.js';
 import { Orchestrator } from '../electron/workers/orchestrator/orchestrator.js';
 import type { VplcEvent } from '../electron/workers/orchestrator/context.js';
 import type { OrchestratorSettingsInput } from '../electron/workers/orchestrator/settings.js';
@@ -217,7 +216,7 @@ export type BaselineTiming = { totalMs: number; runningMs: number };
  *   docker network connect --ip <.2> <name>_internal <name>
  *   docker start <name>
  *   poll https://<.2>:8443/ from the host every 200 ms until any HTTP response
- * Same create body as the orchestrator's: restart no, cap-add SYS_NICE/MKNOD, the three device-cgroup-rules,
+ * Same create body as the orchestrator's: restart no, cap-add SYS_NICE (no device access without serial ports),
  * json-file log with max-size 10m / max-file 3, the MACVLAN network in --network with its static --ip.
  * Not expressed:
  * - the requested MAC: the docker CLI here (28.x) turns `--mac-address` with `--network` into a per-endpoint MAC and
@@ -247,8 +246,6 @@ export async function baselineCreate(
     '--label', label,
     '--restart', 'no',
     '--cap-add', 'SYS_NICE',
-    '--cap-add', 'MKNOD',
-    ...DEVICE_CGROUP_RULES.flatMap((r) => ['--device-cgroup-rule', r]),
     '--log-driver', 'json-file',
     '--log-opt', 'max-size=10m',
     '--log-opt', 'max-file=3',

@@ -84,7 +84,13 @@ export function createAgent(d: AgentDeps): Agent {
         runtimeRepo: config.runtimeRepo,
         helperImage: config.helperImage,
         internalPool: config.internalPool,
-        runCommand: { timeoutMs: config.runCommandTimeoutMs, ...(config.runCommandAllowList ? { allowList: config.runCommandAllowList } : {}) },
+        runCommand: {
+          timeoutMs: config.runCommandTimeoutMs,
+          maxPerDevice: config.runCommandMaxPerDevice,
+          maxTotal: config.runCommandMaxTotal,
+          ...(config.runCommandAllowList ? { allowList: config.runCommandAllowList } : {}),
+        },
+        parentPolicy: config.parentPolicy,
         updates: { checkMs: config.updateCheckMs, minFreeDiskMb: config.minFreeDiskMb },
         dockerDaemonConfig: config.dockerDaemonConfig,
         ...(config.shareCaBundle ? { shareCaBundle: config.caFile ? { caFile: config.caFile } : {} } : {}),
@@ -93,7 +99,15 @@ export function createAgent(d: AgentDeps): Agent {
       allowRemoteRemoval: config.allowRemoteRemoval,
     }),
     ...(config.cloudEnabled
-      ? [workerSpec('cloudlink', { cloudUrl: config.cloudUrl, mtlsDir: config.mtlsDir, ...(config.caFile ? { caFile: config.caFile } : {}), runCommandTimeoutMs: config.runCommandTimeoutMs })]
+      ? [
+          workerSpec('cloudlink', {
+            cloudUrl: config.cloudUrl,
+            mtlsDir: config.mtlsDir,
+            ...(config.caFile ? { caFile: config.caFile } : {}),
+            serverPins: config.serverPins,
+            runCommandTimeoutMs: config.runCommandTimeoutMs,
+          }),
+        ]
       : []),
   ];
   const holder: { router?: WorkerRouter } = {};

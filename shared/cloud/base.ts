@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IFNAME_RE } from '../domain/vplc.js';
+import { IFNAME_RE, RESERVED_DEVICE_ID, VPLC_NAME_RE } from '../domain/vplc.js';
 import { CROSS_FIELD_PARAMS, REASON } from './errors.js';
 
 /**
@@ -190,8 +190,19 @@ export const BaseMessage = z.object({
 });
 export type BaseMessage = z.output<typeof BaseMessage>;
 
-/** BASE_DEVICE = BASE_MESSAGE + `device_id: nonEmptyString`. */
+/**
+ * A `device_id` (IMPROVE): a non-empty string that also follows the vPLC name rule, so `__proto__`, `/name` or
+ * anything Docker would read otherwise never reaches a handler. `reserved` also admits the orchestrator's own id.
+ */
+export function deviceId(options: { reserved?: boolean } = {}) {
+  return nonEmptyStr().refine((s) => VPLC_NAME_RE.test(s) || (options.reserved === true && s === RESERVED_DEVICE_ID), {
+    error: REASON.containerName,
+    abort: true,
+  });
+}
+
+/** BASE_DEVICE = BASE_MESSAGE + `device_id: nonEmptyString` (following the vPLC name rule). */
 export const BaseDevice = BaseMessage.extend({
-  device_id: nonEmptyStr(),
+  device_id: deviceId(),
 });
 export type BaseDevice = z.output<typeof BaseDevice>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BaseDevice, BaseMessage, bool, num, opt, str, withDefault } from './base.js';
+import { BaseDevice, BaseMessage, bool, deviceId, num, opt, str, withDefault } from './base.js';
 import { CreateNewRuntimeRequest } from './create-new-runtime.js';
 import { REASON } from './errors.js';
 
@@ -13,13 +13,15 @@ export const DEFAULT_CONSUMPTION_PERIOD = '1h';
 
 // --- BASE_MESSAGE / BASE_DEVICE topics -----------------------------------------------------------
 
-export const DeleteDeviceRequest = BaseDevice;
+/** `__orchestrator__` passes validation here so it gets §4.2's "not managed" answer. */
+export const DeleteDeviceRequest = BaseMessage.extend({ device_id: deviceId({ reserved: true }) });
 export type DeleteDeviceRequest = z.output<typeof DeleteDeviceRequest>;
 
 export const DeleteOrchestratorRequest = BaseMessage;
 export type DeleteOrchestratorRequest = z.output<typeof DeleteOrchestratorRequest>;
 
-export const GetDeviceStatusRequest = BaseDevice;
+/** The orchestrator's own id is a valid `device_id` here only: it is how self-destruct is polled (§4.3). */
+export const GetDeviceStatusRequest = BaseMessage.extend({ device_id: deviceId({ reserved: true }) });
 export type GetDeviceStatusRequest = z.output<typeof GetDeviceStatusRequest>;
 
 export const GetSerialDevicesRequest = BaseMessage;

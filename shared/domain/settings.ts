@@ -1,8 +1,23 @@
 import { z } from 'zod';
+import { ParentPolicy } from './parent-policy.js';
 
 export const SETTINGS_VERSION = 1;
 
 export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
+
+export function isHttpsUrl(s: string): boolean {
+  try {
+    return new URL(s).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** The cloud is reached over TLS only. */
+export const HttpsUrl = z.string().refine(isHttpsUrl, { message: 'Value must be an https: URL.' });
+
+/** SPKI sha256 of a certificate, base64 (as `openssl x509 -pubkey | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64` prints it). */
+export const SpkiPin = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'Value must be a base64 SHA-256 of a SubjectPublicKeyInfo (44 characters).');
 
 /**
  * The one settings file (DECISIONS: the shell issue owns it, the operations issue extends it). Every field has a
@@ -14,12 +29,17 @@ export const Settings = z.object({
     .object({
       /** false = local-only mode: no cloud link at all. */
       enabled: z.boolean().default(true),
-      url: z.string().url().default('https://api.autonomylogic.com:3001'),
+      url: HttpsUrl.default('https://api.autonomylogic.com:3001'),
       provisionUrl: z.string().url().default('https://api.autonomylogic.com'),
       mtlsDir: z.string().optional(),
       caFile: z.string().optional(),
       /** EXTEND (PROTOCOL §4.3): whether `delete_orchestrator` may remove this installation. */
       allowRemoteRemoval: z.boolean().default(true),
+      /**
+       * Optional pin of the cloud's key or CA, on top of normal verification: the connection is refused unless the
+       * server's leaf or a certificate in its chain has one of these SPKI hashes. Empty: no pin.
+       */
+      serverPins: z.array(SpkiPin).default([]),
     })
     .prefault({}),
   agent: z
@@ -42,8 +62,23 @@ export const Settings = z.object({
       runCommandTimeoutMs: z.number().int().positive().default(60_000),
       /** `run_command` allow-list (method and path prefix); absent allows every call to the runtime's API. */
       runCommandAllowList: z
-        .array(z.object({ method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']).optional(), pathPrefix: z.string().startsWith('/') }).strict())
+        .array(
+          z
+            .object({
+              method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']).optional(),
+              /** Compared by whole path segments: `/api` allows `/api/x`, never `/api2`. */
+              pathPrefix: z.string().startsWith('/'),
+              /** Runtime ports this entry allows; absent: any. */
+              ports: z.array(z.number().int().min(1).max(65535)).optional(),
+            })
+            .strict(),
+        )
         .optional(),
+      /** `run_command` calls in flight per vPLC and in total; more are answered at once with a 429. */
+      runCommandMaxPerDevice: z.number().int().positive().default(4),
+      runCommandMaxTotal: z.number().int().positive().default(16),
+      /** Which host interfaces may be vNIC parents; default: physical Ethernet only (shared/domain/parent-policy.ts). */
+      parentPolicy: ParentPolicy.prefault({}),
       /** Mount the combined CA bundle (public roots, system store, the CA file) read-only into every vPLC. */
       shareCaBundle: z.boolean().default(false),
       /** auto_update: seconds between registry digest checks, and the free disk space a pull needs. */

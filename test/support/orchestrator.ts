@@ -14,9 +14,19 @@ export type OrchestratorFixture = {
   dispose(): Promise<void>;
 };
 
+/**
+ * Test parents are veth pairs named `vt…` (test/support/veth.ts), which the default policy (physical Ethernet only)
+ * refuses; tests allow them explicitly, as a plant with unusual NICs would in its settings file.
+ */
+export const TEST_PARENT_POLICY = { allow: ['vt*'] };
+
+/** A settings file for a spawned agent that allows the test parents. */
+export const testSettingsFile = (): string => JSON.stringify({ version: 1, orchestrator: { parentPolicy: TEST_PARENT_POLICY } });
+
 export function testSettings(dataDir: string, over: Partial<OrchestratorSettingsInput> = {}): OrchestratorSettingsInput {
   return {
     dataDir,
+    parentPolicy: TEST_PARENT_POLICY,
     runtimeRepo: STANDIN_REPO,
     helperImage: NETHELPER_IMAGE,
     internalPool: internalPoolFor(workerSlot()),

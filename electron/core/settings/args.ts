@@ -1,3 +1,4 @@
+import { isHttpsUrl } from '../../../shared/domain/settings.js';
 import { FLAG_ENV, type FlagName, type Flags } from './layers.js';
 
 export class UsageError extends Error {}
@@ -24,6 +25,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
     else if (key in FLAG_ENV) flags[key as FlagName] = value;
     else throw new UsageError(`unknown option --${key}`);
   }
+  if (flags['cloud-url'] !== undefined && !isHttpsUrl(flags['cloud-url'])) throw new UsageError('--cloud-url: Value must be an https: URL.');
   if (flags['log-level'] && !LEVELS.includes(flags['log-level'])) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
   if (flags['ui-port'] !== undefined && !/^\d{1,5}$/.test(flags['ui-port'])) throw new UsageError('--ui-port must be a port number (0 picks a free one)');
   if (flags['metrics-port'] !== undefined && !/^\d{1,5}$/.test(flags['metrics-port'])) throw new UsageError('--metrics-port must be a port number (0 picks a free one)');

@@ -12,6 +12,8 @@ export type EffectiveConfig = {
   mtlsDir: string;
   caFile: string | undefined;
   allowRemoteRemoval: boolean;
+  /** SPKI sha256 pins of the cloud server (empty: no pin). */
+  serverPins: string[];
   dataDir: string;
   logLevel: Settings['agent']['logLevel'];
   uiPort: number;
@@ -23,6 +25,9 @@ export type EffectiveConfig = {
   internalPool: string;
   runCommandTimeoutMs: number;
   runCommandAllowList: Settings['orchestrator']['runCommandAllowList'];
+  runCommandMaxPerDevice: number;
+  runCommandMaxTotal: number;
+  parentPolicy: Settings['orchestrator']['parentPolicy'];
   shareCaBundle: boolean;
   updateCheckMs: number;
   minFreeDiskMb: number;
@@ -73,6 +78,7 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     mtlsDir: pick('mtls-dir') ?? file.cloud.mtlsDir ?? path.join(env.HOME || os.homedir(), '.mtls'),
     caFile: pick('ca-file') ?? file.cloud.caFile,
     allowRemoteRemoval: file.cloud.allowRemoteRemoval,
+    serverPins: file.cloud.serverPins,
     dataDir: pick('data-dir') ?? file.agent.dataDir ?? defaultDataDir(env),
     logLevel: (level as EffectiveConfig['logLevel'] | undefined) ?? file.agent.logLevel,
     uiPort: port !== undefined ? Number(port) : file.agent.uiPort,
@@ -83,6 +89,9 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     internalPool: pick('internal-pool') ?? file.orchestrator.internalPool,
     runCommandTimeoutMs: file.orchestrator.runCommandTimeoutMs,
     runCommandAllowList: file.orchestrator.runCommandAllowList,
+    runCommandMaxPerDevice: file.orchestrator.runCommandMaxPerDevice,
+    runCommandMaxTotal: file.orchestrator.runCommandMaxTotal,
+    parentPolicy: file.orchestrator.parentPolicy,
     shareCaBundle: file.orchestrator.shareCaBundle,
     updateCheckMs: file.orchestrator.updateCheckSeconds * 1000,
     minFreeDiskMb: file.orchestrator.minFreeDiskMb,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AckBody } from '../../../shared/cloud/acks.js';
 import { HeartbeatMetrics } from '../../../shared/cloud/heartbeat.js';
 import { NetmonEvent } from '../../../shared/netmon/events.js';
+import { HttpsUrl, SpkiPin } from '../../../shared/domain/settings.js';
 
 /** Config and messages of the netmon and cloudlink workers, and what the core forwards between the workers. */
 
@@ -12,9 +13,10 @@ export const NetmonWorkerConfig = z.discriminatedUnion('mode', [
 export const NetmonEventMessage = NetmonEvent;
 
 export const CloudlinkWorkerConfig = z.object({
-  cloudUrl: z.string(),
+  cloudUrl: HttpsUrl,
   mtlsDir: z.string(),
   caFile: z.string().optional(),
+  serverPins: z.array(SpkiPin).default([]),
   runCommandTimeoutMs: z.number().int().positive(),
 });
 

@@ -13,6 +13,8 @@ export interface CloudLinkOptions {
   mtlsDir: string;
   /** Server trust set (core/certs/trust.ts). */
   trust: string[];
+  /** Optional SPKI sha256 pins of the server's key or CA (checked on top of normal verification). */
+  serverPins?: readonly string[];
   router: CommandRouter;
   heartbeat: HeartbeatSource;
   log: Logger;
@@ -215,7 +217,7 @@ export class CloudLink {
     let socket: Socket;
     let agent: LinkAgent;
     try {
-      ({ socket, agent } = openSocket(this.opts.url, { cert: creds.tls.cert, key: creds.tls.key, ca: this.opts.trust }, this.timing.connectTimeoutMs));
+      ({ socket, agent } = openSocket(this.opts.url, { cert: creds.tls.cert, key: creds.tls.key, ca: this.opts.trust, pins: this.opts.serverPins ?? [] }, this.timing.connectTimeoutMs));
     } catch (err) {
       this.lastError = describe(err);
       this.opts.log.warn('cloud link: cannot open a connection', { err: this.lastError });

@@ -1,3 +1,4 @@
+import { isHttpsUrl } from '../../../shared/domain/settings.js';
 import { defaultMtlsDir } from '../../lib/certs/credentials.js';
 import { retireCredentials } from '../../lib/certs/store.js';
 import { loadTrustSet } from '../../lib/certs/trust.js';
@@ -17,6 +18,8 @@ export interface StartCloudLinkOptions {
   cloudUrl?: string;
   /** Extra CA bundle trusted on top of Node's roots and the system store. */
   caFile?: string;
+  /** Optional SPKI sha256 pins (base64) of the cloud's key or CA; empty or absent: no pin. */
+  serverPins?: readonly string[];
   log: Logger;
   /** run_command's HTTP timeout; the handler deadline is this + 5 s (DECISIONS "Handler deadlines"). */
   runCommandTimeoutMs?: number;
@@ -38,13 +41,16 @@ export interface CloudLinkHandle {
 
 /** Starts the cloud link. Resolves once the credentials have been read; connecting continues in the background. */
 export async function startCloudLink(opts: StartCloudLinkOptions): Promise<CloudLinkHandle> {
+  const url = opts.cloudUrl ?? DEFAULT_CLOUD_URL;
+  if (!isHttpsUrl(url)) throw new Error(`cloudUrl: Value must be an https: URL (got ${url})`);
   const mtlsDir = opts.mtlsDir ?? defaultMtlsDir();
   const trust = await loadTrustSet({ ...(opts.caFile ? { caFile: opts.caFile } : {}), ...(opts.systemCaBundle !== undefined ? { systemBundle: opts.systemCaBundle } : {}) });
   const router = new CommandRouter({ target: opts.target, log: opts.log, deadlines: { run_command: (opts.runCommandTimeoutMs ?? 60_000) + 5_000 } });
   const link = new CloudLink({
-    url: opts.cloudUrl ?? DEFAULT_CLOUD_URL,
+    url,
     mtlsDir,
     trust,
+    ...(opts.serverPins ? { serverPins: opts.serverPins } : {}),
     router,
     heartbeat: opts.heartbeat,
     log: opts.log,

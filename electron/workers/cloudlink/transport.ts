@@ -1,5 +1,7 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
+import tls, { type PeerCertificate } from 'node:tls';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 
 export const DEFAULT_CLOUD_URL = 'https://api.autonomylogic.com:3001';
@@ -9,6 +11,41 @@ export interface TransportMaterial {
   key: string;
   /** Server trust set (Node roots + system store + --ca-file). */
   ca: string[];
+  /** SPKI sha256 pins (base64); when non-empty, the leaf or a certificate of its chain must match one. */
+  pins?: readonly string[];
+}
+
+/** base64 SHA-256 of a certificate's SubjectPublicKeyInfo. */
+export function spkiSha256(raw: Buffer): string {
+  const der = new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(der).digest('base64');
+}
+
+/** The presented chain, leaf first (Node links a self-signed root to itself). */
+function chainOf(leaf: PeerCertificate): PeerCertificate[] {
+  const out: PeerCertificate[] = [];
+  let cur: tls.DetailedPeerCertificate | PeerCertificate | undefined = leaf;
+  while (cur?.raw && !out.includes(cur) && out.length < 16) {
+    out.push(cur);
+    const next: tls.DetailedPeerCertificate | undefined = (cur as tls.DetailedPeerCertificate).issuerCertificate;
+    if (next === cur) break;
+    cur = next;
+  }
+  return out;
+}
+
+/**
+ * Normal hostname verification, then the optional pin (an extra restriction, never a replacement for verification).
+ * Returns the error that refuses the connection, as `tls.checkServerIdentity` does.
+ */
+export function pinnedIdentityCheck(pins: readonly string[]): (host: string, cert: PeerCertificate) => Error | undefined {
+  return (host, cert) => {
+    const normal = tls.checkServerIdentity(host, cert);
+    if (normal !== undefined || pins.length === 0) return normal;
+    const seen = chainOf(cert).map((c) => spkiSha256(c.raw));
+    if (seen.some((h) => pins.includes(h))) return undefined;
+    return new Error(`cloud server certificate does not match the configured pin (SPKI sha256 seen: ${seen.join(', ')})`);
+  };
 }
 
 /** An https.Agent that remembers the last TLS/socket error, which engine.io reduces to "xhr poll error". */
@@ -30,10 +67,10 @@ export class LinkAgent extends https.Agent {
  * (polling and WebSocket) present the client certificate: the options go to the client and to the agent.
  */
 export function openSocket(url: string, m: TransportMaterial, connectTimeoutMs: number): { socket: Socket; agent: LinkAgent } {
-  const tls = { ca: m.ca, cert: m.cert, key: m.key, rejectUnauthorized: true } as const;
-  const agent = new LinkAgent({ ...tls, minVersion: 'TLSv1.2', keepAlive: false });
+  const tlsOptions = { ca: m.ca, cert: m.cert, key: m.key, rejectUnauthorized: true, checkServerIdentity: pinnedIdentityCheck(m.pins ?? []) } as const;
+  const agent = new LinkAgent({ ...tlsOptions, minVersion: 'TLSv1.2', keepAlive: false });
   const options: Partial<ManagerOptions & SocketOptions> = {
-    ...tls,
+    ...tlsOptions,
     autoConnect: false,
     reconnection: false,
     forceNew: true,

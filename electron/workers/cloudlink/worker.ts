@@ -36,6 +36,7 @@ export class CloudlinkWorker implements WorkerImpl {
       mtlsDir: config.mtlsDir,
       cloudUrl: config.cloudUrl,
       ...(config.caFile ? { caFile: config.caFile } : {}),
+      serverPins: config.serverPins,
       runCommandTimeoutMs: config.runCommandTimeoutMs,
       log: api.log,
     });

@@ -8,6 +8,7 @@ import { KeyedLock } from '../../lib/sync/keyed-lock.js';
 import { systemClock, type Clock } from '../../lib/time/clock.js';
 import { WarningBoard, type DhcpProvisioner, type FaultHook, type Logger, type OrchestratorContext, type VplcEvent } from './context.js';
 import { runCreate, type RuntimeProbe } from './create/pipeline.js';
+import { policyRefusal } from './create/validate.js';
 import { runtimeImageRef } from './create/image.js';
 import { runDelete } from './delete/pipeline.js';
 import { Engine } from './docker/engine.js';
@@ -17,6 +18,7 @@ import { DhcpHelpers } from './dhcp/helpers.js';
 import { dockerMessage } from './docker/errors.js';
 import { isOwn } from './docker/labels.js';
 import { alwaysReady, hostSubnets, LocalInterfaceSource, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
+import { readLinkFacts, type LinkFacts } from './host/parent-policy.js';
 import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
 import { bootSync } from './lifecycle/boot-sync.js';
 import { writeCaBundle } from '../../lib/certs/bundle.js';
@@ -34,6 +36,7 @@ import { UsageService } from './metrics/usage-service.js';
 import { Networks } from './net/networks.js';
 import { OperationState } from './ops/operation-state.js';
 import { closeNetworking, reattacherFor, type Reattacher } from './reattach/index.js';
+import { admitRunCommand, ConcurrencyGate, dockerStateLookup } from './runtime/admission.js';
 import { RuntimeProxy } from './runtime/proxy.js';
 import { probeRuntime } from './runtime/tls-pin.js';
 import { RuntimeAccess } from './runtime-access.js';
@@ -60,6 +63,8 @@ export type OrchestratorDeps = {
   avoidSubnets?: () => Promise<string[]>;
   /** Usage ring capacity (tests use a small one). */
   ringCapacity?: number;
+  /** Link kinds and sysfs facts of the host's interfaces (default: `ip -details` and /sys/class/net). */
+  linkFacts?: () => Promise<Map<string, LinkFacts>>;
 };
 
 export type CreateAck =
@@ -94,6 +99,7 @@ export class Orchestrator {
   readonly control: VplcControl;
   readonly rings: UsageRings;
   readonly proxy: RuntimeProxy;
+  private readonly runGate: ConcurrencyGate;
   /** Subnet-follow repair (PROTOCOL §8); `onEvent` there reports each re-attachment. */
   readonly reattacher: Reattacher;
   private readonly hostReader = new HostMetricsReader();
@@ -110,6 +116,7 @@ export class Orchestrator {
     private readonly readiness: NetworkReadiness,
     probe: RuntimeProbe | undefined,
     ringCapacity: number | undefined,
+    private readonly linkFacts: () => Promise<Map<string, LinkFacts>>,
   ) {
     const w = ctx.settings.watchdog;
     this.guard = new CrashGuard(w.maxRestarts, w.windowMs, () => ctx.clock.monotonic());
@@ -133,6 +140,7 @@ export class Orchestrator {
       pins: access.pins,
       options: { ...ctx.settings.runCommand },
     });
+    this.runGate = new ConcurrencyGate({ perDevice: ctx.settings.runCommand.maxPerDevice, total: ctx.settings.runCommand.maxTotal });
   }
 
   static async open(deps: OrchestratorDeps): Promise<Orchestrator> {
@@ -171,7 +179,7 @@ export class Orchestrator {
     };
     ctx.dhcp = deps.dhcp ?? new DhcpHelpers(ctx);
     for (const p of store.problems) log.error('persisted file was corrupt and has been moved aside', { ...p });
-    const orch = new Orchestrator(ctx, lifecycleAbort, deps.readiness ?? alwaysReady, deps.probe, deps.ringCapacity);
+    const orch = new Orchestrator(ctx, lifecycleAbort, deps.readiness ?? alwaysReady, deps.probe, deps.ringCapacity, deps.linkFacts ?? (() => readLinkFacts()));
     emitter.emit = (e) => orch.listeners.forEach((l) => l(e));
     orch.adoption = await adoptExisting(ctx);
     // DHCP helpers kept renewing while no agent ran: follow them again so lease changes are recorded.
@@ -285,9 +293,12 @@ export class Orchestrator {
         return { status: 'error', error: `WiFi vNIC '${v.name}' (parent ${v.parentInterface}) is not supported by this agent yet` };
       }
     }
+    // The local policy decides; nothing in a request widens it.
+    const refused = policyRefusal(spec, ifaces, ctx.settings.parentPolicy, spec.vnics.length > 0 ? await this.linkFacts() : new Map());
+    if (refused) return { status: 'error', error: `Validation error: ${refused}` };
     const busy = this.inFlightRefusal(name);
     if (busy) return busy;
-    if (ctx.store.getDesired(name) || (await ctx.engine.inspectContainer(name))) return { status: 'error', error: 'Container name is already in use' };
+    if (ctx.store.getDesired(name) || (await ctx.engine.inspectNamed(name))) return { status: 'error', error: 'Container name is already in use' };
     const cycle = dependencyCycle(name, spec.dependsOn ?? [], (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? []);
     if (cycle) return { status: 'error', error: `depends_on would form a cycle: ${cycle.join(' → ')}` };
     const raced = this.begin(name, 'create');
@@ -350,10 +361,12 @@ export class Orchestrator {
     if (name === ORCHESTRATOR_ID) return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
     const busy = this.inFlightRefusal(name);
     if (busy) return busy;
-    const info = await ctx.engine.inspectContainer(name);
+    const info = await ctx.engine.inspectNamed(name);
     if (info && !isOwn(info.Config.Labels, this.installationId, 'vplc')) {
       return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
     }
+    // Nothing of ours by that exact name: refused, so an ID prefix or a stray name changes nothing.
+    if (!info && !ctx.store.getDesired(name) && ctx.store.getVnics(name).length === 0) return { status: 'error', error: `Device not found: ${name}` };
     const raced = this.begin(name, 'delete');
     if (raced) return raced;
     ctx.log.info('delete accepted', { vplc: name, requestedBy });
@@ -415,8 +428,9 @@ export class Orchestrator {
     return logTail(this.ctx, name, tail);
   }
 
+  /** PROTOCOL §4.4 through the admission checks (exact vPLC, running, concurrency caps) of runtime/admission.ts. */
   runCommand(req: RunCommandRequest): Promise<RunCommandOutcome> {
-    return this.proxy.run(req);
+    return admitRunCommand(req, { gate: this.runGate, lookup: dockerStateLookup(this.ctx.engine, this.installationId), run: (r) => this.proxy.run(r) });
   }
 
   consumptionDevice(deviceId: string, cpuPeriod?: string | null, memoryPeriod?: string | null): Promise<Record<string, unknown>> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ParentPolicy } from '../../../shared/domain/parent-policy.js';
 
 /** The orchestrator's part of the settings file (the shell issue owns the file; this is its schema for this worker). */
 export const OrchestratorSettings = z.object({
@@ -35,9 +36,16 @@ export const OrchestratorSettings = z.object({
       timeoutMs: z.number().int().positive().default(60_000),
       connectTimeoutMs: z.number().int().positive().default(5_000),
       maxBodyBytes: z.number().int().positive().default(8 * 1024 * 1024),
-      allowList: z.array(z.object({ method: z.string().optional(), pathPrefix: z.string() })).optional(),
+      allowList: z
+        .array(z.object({ method: z.string().optional(), pathPrefix: z.string(), ports: z.array(z.number().int().min(1).max(65535)).optional() }))
+        .optional(),
+      /** Calls in flight per vPLC and in total; more are answered at once with a 429 envelope. */
+      maxPerDevice: z.number().int().positive().default(4),
+      maxTotal: z.number().int().positive().default(16),
     })
     .prefault({}),
+  /** Which host interfaces may be vNIC parents (shared/domain/parent-policy.ts); default: physical Ethernet only. */
+  parentPolicy: ParentPolicy.prefault({}),
   /** Boot sync proceeds without the network-ready signal after this long (PROTOCOL §6.1). */
   networkReadyFallbackMs: z.number().int().positive().default(120_000),
   /** How long boot sync waits for a vPLC's `depends_on` to be healthy before leaving it stopped (with a warning). */

@@ -60,7 +60,9 @@ describe('create_new_runtime on a real engine', () => {
       [`macvlan_${parents[0]!.name}_${lanSubnet(slot, 1).replace('/', '_')}`]: { ip_address: lanAddress(slot, 1, 10), mac_address: mac, gateway: lanAddress(slot, 1, 1) },
     });
     expect(info.HostConfig.RestartPolicy?.Name).toBe('no');
-    expect(info.HostConfig.CapAdd).toEqual(['SYS_NICE', 'MKNOD']);
+    // No device access without configured serial ports: no MKNOD, no cgroup device rules.
+    expect(info.HostConfig.CapAdd).toEqual(['SYS_NICE']);
+    expect(info.HostConfig.DeviceCgroupRules ?? []).toEqual([]);
     expect(info.HostConfig.Dns).toEqual([lanAddress(slot, 1, 53)]);
     expect(info.Config.Labels[Label.instance]).toBe(fx.orch.installationId);
   });

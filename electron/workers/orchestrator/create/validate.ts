@@ -1,8 +1,10 @@
 import type { VnicSpec, VplcSpec } from '../../../../shared/domain/vplc.js';
-import { ipInCidr, resolveSubnet } from '../../../../shared/net/ipv4.js';
+import { ipInCidr, isUsableHost, parseCidr, resolveSubnet } from '../../../../shared/net/ipv4.js';
 import { generateMac } from '../../../../shared/net/mac.js';
 import { OperationError } from '../docker/errors.js';
 import type { HostIface } from '../host/interfaces.js';
+import type { ParentPolicy } from '../../../../shared/domain/parent-policy.js';
+import { fixedRefusal, parentRefusal, zoneRefusal, type LinkFacts } from '../host/parent-policy.js';
 import { lanNetworkName } from '../net/networks.js';
 
 export type ResolvedVnic = VnicSpec & {
@@ -92,4 +94,41 @@ export async function validateConfig(input: ValidationInput): Promise<ResolvedVn
     out.push({ ...v, resolvedSubnet: subnet, resolvedGateway: gateway, requestedMac: mac, collisionKey: key });
   }
   return out;
+}
+
+/**
+ * Why a static address may not be used on its parent: the host's own address there, the gateway, or the network or
+ * broadcast address of the subnet. Null when it may (or when the vNIC has no static address).
+ */
+export function addressRefusal(v: VnicSpec, iface: HostIface | undefined): string | null {
+  if (v.mode !== 'static' || !v.ip) return null;
+  const { subnet, gateway } = resolveVnicSubnet(v, iface);
+  if (iface?.ipv4.some((a) => a.address === v.ip)) return `${v.ip} is this host's own address on ${v.parentInterface}`;
+  if (gateway === v.ip || iface?.gateway === v.ip) return `${v.ip} is the gateway of ${v.parentInterface}`;
+  if (subnet && ipInCidr(v.ip, subnet) && !isUsableHost(v.ip, subnet)) {
+    const c = parseCidr(subnet);
+    const kind = c && parseCidr(`${v.ip}/32`)?.network === c.network ? 'network' : 'broadcast';
+    return `${v.ip} is the ${kind} address of ${subnet}`;
+  }
+  return null;
+}
+
+/**
+ * The local policy checks of a new vPLC (parents, zones, addresses), before anything is recorded. The first refusal
+ * names its field, e.g. `vnics[0].parent_interface: lo can never be a vNIC parent (it matches lo)`.
+ */
+export function policyRefusal(spec: VplcSpec, interfaces: HostIface[], policy: ParentPolicy, facts: Map<string, LinkFacts>): string | null {
+  const byName = new Map(interfaces.map((i) => [i.name, i]));
+  for (const [i, v] of spec.vnics.entries()) {
+    // A parent missing from the host is reported by validating_config with the list of interfaces there are.
+    const refused = byName.has(v.parentInterface) ? parentRefusal(v.parentInterface, policy, facts.get(v.parentInterface)) : fixedRefusal(v.parentInterface);
+    if (refused) return `vnics[${i}].parent_interface: ${refused}`;
+  }
+  const zones = zoneRefusal(spec.vnics.map((v) => v.parentInterface), policy);
+  if (zones) return `vnics[${zones.index}].parent_interface: ${zones.text}`;
+  for (const [i, v] of spec.vnics.entries()) {
+    const refused = addressRefusal(v, byName.get(v.parentInterface));
+    if (refused) return `vnics[${i}].ip: ${refused}`;
+  }
+  return null;
 }

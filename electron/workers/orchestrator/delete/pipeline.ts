@@ -51,7 +51,7 @@ export async function runDelete(ctx: OrchestratorContext, name: string, requeste
 
     ctx.ops.setStep(name, 'stopping_container');
     await ctx.fault('before-container-removed', name);
-    const info = await ctx.engine.inspectContainer(name);
+    const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
     if (info && isOwn(info.Config.Labels, ctx.store.installationId, 'vplc')) {
       const c = ctx.engine.docker.getContainer(info.Id);
       await stopContainer(ctx, c);

@@ -125,7 +125,7 @@ export class DhcpHelpers implements DhcpProvisioner {
     const v = store.getVnics(vplc).find((x) => x.name === vnic);
     if (!v || !isDhcpMacvlan(v)) return remove('the vNIC is gone or no longer DHCP');
     if (seen.has(slotKey(vplc, vnic))) return remove('a second helper for the same vNIC');
-    const info = await engine.inspectContainer(vplc);
+    const info = await engine.resolveVplc(vplc, store.installationId);
     if (!info?.State.Running || store.getDesired(vplc)?.desired_state === 'stopped') return remove('the vPLC is gone or not running');
     seen.add(slotKey(vplc, vnic));
     const s = this.slot(vplc, vnic);
@@ -340,7 +340,7 @@ export class DhcpHelpers implements DhcpProvisioner {
   private async retry(s: Slot): Promise<void> {
     const gen = s.gen;
     const v = this.ctx.store.getVnics(s.vplc).find((x) => x.name === s.vnic);
-    const info = await this.ctx.engine.inspectContainer(s.vplc).catch(() => null);
+    const info = await this.ctx.engine.resolveVplc(s.vplc, this.ctx.store.installationId).catch(() => null);
     if (!this.current(s, gen)) return;
     // Dropped when the vPLC stopped or is gone, or the vNIC is gone or no longer DHCP.
     if (!v || !isDhcpMacvlan(v) || !info?.State.Running || this.ctx.store.getDesired(s.vplc)?.desired_state === 'stopped') {

@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import { dockerMessage, isNotFound } from './errors.js';
+import { isOwn } from './labels.js';
 
 /** Numeric comparison of Docker API versions; the reference compared strings, so "1.9" >= "1.44" came out true. */
 export function apiAtLeast(version: string, wanted: string): boolean {
@@ -69,6 +70,22 @@ export class Engine {
       if (isNotFound(err)) return null;
       throw err;
     }
+  }
+
+  /**
+   * The container named exactly `name`, or null. Docker also resolves ID prefixes (and a leading `/`), so a name that
+   * happens to prefix another container's ID must not find that container.
+   */
+  async inspectNamed(name: string): Promise<Docker.ContainerInspectInfo | null> {
+    if (name === '' || name.startsWith('/')) return null;
+    const info = await this.inspectContainer(name);
+    return info && info.Name === `/${name}` ? info : null;
+  }
+
+  /** The vPLC `name` of this installation: exactly that name and our managed + instance labels, else null. */
+  async resolveVplc(name: string, instance: string): Promise<Docker.ContainerInspectInfo | null> {
+    const info = await this.inspectNamed(name);
+    return info && isOwn(info.Config.Labels, instance, 'vplc') ? info : null;
   }
 
   async inspectNetwork(idOrName: string): Promise<Docker.NetworkInspectInfo | null> {

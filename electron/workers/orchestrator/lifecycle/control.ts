@@ -47,7 +47,7 @@ export class VplcControl {
   }
 
   private async managed(name: string): Promise<{ id: string; running: boolean } | null> {
-    const info = await this.ctx.engine.inspectContainer(name);
+    const info = await this.ctx.engine.resolveVplc(name, this.ctx.store.installationId);
     if (!info || !isOwn(info.Config.Labels, this.ctx.store.installationId, 'vplc')) return null;
     return { id: info.Id, running: info.State.Running };
   }
@@ -183,6 +183,6 @@ export class VplcControl {
   }
 
   private async containerStatus(name: string): Promise<string> {
-    return (await this.ctx.engine.inspectContainer(name))?.State.Status ?? 'unknown';
+    return (await this.ctx.engine.resolveVplc(name, this.ctx.store.installationId))?.State.Status ?? 'unknown';
   }
 }

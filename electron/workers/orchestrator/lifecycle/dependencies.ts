@@ -36,7 +36,7 @@ export function dependencyOrder(names: string[], dependsOn: (name: string) => st
 
 /** Healthy = running and, when the image declares a Docker health check, `healthy`; otherwise the runtime API answers. */
 export async function isHealthy(ctx: OrchestratorContext, name: string, probe: RuntimeProbe): Promise<boolean> {
-  const info = await ctx.engine.inspectContainer(name).catch(() => null);
+  const info = await ctx.engine.resolveVplc(name, ctx.store.installationId).catch(() => null);
   if (!info?.State.Running) return false;
   if (info.State.Health) return info.State.Health.Status === 'healthy';
   const ip = ctx.store.getClient(name)?.ip;

@@ -8,7 +8,7 @@ export type StartFacts = { containerId: string; pid: number; internalIp: string 
 
 /** Step 1 of PROTOCOL §6.3: read the new PID and refresh the registry IP. */
 export async function refreshRegistry(ctx: OrchestratorContext, name: string): Promise<StartFacts | null> {
-  const info = await ctx.engine.inspectContainer(name);
+  const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
   if (!info) return null;
   const ip = info.NetworkSettings.Networks[internalNetworkName(name)]?.IPAddress || null;
   if (ip) await ctx.store.putClient(name, ip);
@@ -36,7 +36,7 @@ function macTargets(vnics: PersistedVnic[], info: Docker.ContainerInspectInfo): 
  * engine ignored it. The requested `mac_address` is never replaced; the measurement is stored beside it.
  */
 export async function enforceMacs(ctx: OrchestratorContext, name: string): Promise<void> {
-  const info = await ctx.engine.inspectContainer(name);
+  const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
   if (!info?.State.Running) return;
   const vnics = ctx.store.getVnics(name);
   const targets = macTargets(vnics, info);

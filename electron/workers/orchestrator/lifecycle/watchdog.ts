@@ -169,7 +169,7 @@ export class Watchdog {
     }
     // On hold or down: the end of the hold polls again, the engine's return runs the recovery.
     if (!this.d.health.isUp()) return;
-    const info = await ctx.engine.inspectContainer(name).catch(() => null);
+    const info = await ctx.engine.resolveVplc(name, ctx.store.installationId).catch(() => null);
     if (!info || info.State.Running || this.d.isBusy(name) || !this.d.mayRun(name) || !this.d.health.isUp()) return;
     const token = guard.record(name);
     ctx.log.info('watchdog restarting vPLC', { vplc: name, exitCode: info.State.ExitCode, restartsInWindow: guard.count(name) });

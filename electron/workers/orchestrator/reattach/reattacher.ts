@@ -221,7 +221,7 @@ export class Reattacher {
   /** Steps 4.5-4.7 for one vPLC (under its lock): reconnect, MAC on the wire, records, DHCP helpers. */
   private async attachVplc(name: string, vnics: PersistedVnic[], iface: string, ready: Promise<LanNet | null>, target: Target): Promise<void> {
     const { ctx } = this.d;
-    const info = await ctx.engine.inspectContainer(name);
+    const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
     const plans = vnics.map((v) => [v, planVnic(v, target.subnet, target.gateway)] as const);
     const wantHelper = !!info?.State.Running && plans.some(([, m]) => m.action === 'attach');
     const helperP = wantHelper && info ? this.prestart(name, info.Id) : Promise.resolve(null);

@@ -196,12 +196,15 @@ export class Reconciler {
   /** Stops and removes the container, then creates it again from the spec; networks, records and MACs stay. */
   private async replace(name: string, spec: NonNullable<DesiredRecord['spec']>, image?: string): Promise<void> {
     const { ctx, probe } = this.d;
-    const c = ctx.engine.docker.getContainer(name);
-    await stopContainer(ctx, c);
-    // A failure after this point leaves a "missing" vPLC, which the next cycle recreates.
-    await c.remove({ force: true }).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
+    const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
+    if (info) {
+      const c = ctx.engine.docker.getContainer(info.Id);
+      await stopContainer(ctx, c);
+      // A failure after this point leaves a "missing" vPLC, which the next cycle recreates.
+      await c.remove({ force: true }).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
     await runCreate(ctx, spec, randomUUID(), 'agent', probe, { recreate: true, ...(image ? { image } : {}) });
   }
 

@@ -6,6 +6,7 @@
  * redirects and the body, so its 504 always answers before the handler deadline (DECISIONS
  * "Handler deadlines": HTTP timeout + 5 s).
  */
+import { allowListAllows, unsafePathReason } from './allow-list.js';
 import { buildQuery, isPlainObject, prepareBody } from './body.js';
 import { envelopeFromResponse, resultOf, syntheticEnvelope } from './envelope.js';
 import { type TlsPinStore, RuntimeConnectError } from './tls-pin.js';
@@ -109,10 +110,8 @@ export class RuntimeProxy {
     }
   }
 
-  #allowed(method: string, path: string): boolean {
-    const list = this.#deps.options.allowList;
-    if (list === undefined) return true;
-    return list.some((e) => (e.method === undefined || e.method.toUpperCase() === method) && path.startsWith(e.pathPrefix));
+  #allowed(method: string, path: string, port: number): boolean {
+    return allowListAllows(this.#deps.options.allowList, method, path, port);
   }
 
   async #run(input: Partial<Record<keyof RunCommandRequest, unknown>>, signal: AbortSignal): Promise<RunCommandOutcome> {
@@ -130,9 +129,11 @@ export class RuntimeProxy {
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Invalid port: ${display(port)}`);
     if (typeof api !== 'string') throw new Error(`Invalid api: ${display(api)}`);
 
+    const unsafe = unsafePathReason(api);
+    if (unsafe !== null) return resultOf(syntheticEnvelope(400, `Invalid api path: ${unsafe}`));
     // The URL is parsed only to normalise the path; the host is always the vPLC's internal address.
     const url = runtimeUrl(target.internalIp, port, `/${api.replace(/^\/+/, '')}`);
-    if (!this.#allowed(method, url.pathname)) {
+    if (!this.#allowed(method, url.pathname, port)) {
       return resultOf(syntheticEnvelope(403, `${method} ${url.pathname} is not allowed by this orchestrator's run_command allow-list`));
     }
     const query = buildQuery(input.params);
@@ -146,7 +147,7 @@ export class RuntimeProxy {
       connectTimeoutMs: this.#deps.options.connectTimeoutMs,
       maxBodyBytes: this.#deps.options.maxBodyBytes,
       signal,
-      mayFollow: (m, p) => this.#allowed(m, p),
+      mayFollow: (m, p, pt) => this.#allowed(m, p, pt),
     };
     const send = (ip: string): Promise<RawResponse> => exchange({ ip, port, path, method, headers, body }, ctx);
 

@@ -27,8 +27,8 @@ export type ExchangeContext = {
   connectTimeoutMs: number;
   maxBodyBytes: number;
   signal: AbortSignal;
-  /** Whether a redirect target path may be followed (the allow-list). */
-  mayFollow(method: string, path: string): boolean;
+  /** Whether a redirect target may be followed (the allow-list). */
+  mayFollow(method: string, path: string, port: number): boolean;
 };
 
 export type ExchangeRequest = {
@@ -154,7 +154,7 @@ function nextHop(req: ExchangeRequest, res: RawResponse, ctx: ExchangeContext): 
   let method = req.method;
   if ((res.statusCode === 303 || res.statusCode === 302) && method !== 'HEAD') method = 'GET';
   if (res.statusCode === 301 && method === 'POST') method = 'GET';
-  if (!ctx.mayFollow(method, next.pathname)) return undefined;
+  if (!ctx.mayFollow(method, next.pathname, port)) return undefined;
   let headers = req.headers;
   let body = req.body;
   if (res.statusCode !== 307 && res.statusCode !== 308) {

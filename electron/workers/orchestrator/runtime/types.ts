@@ -30,8 +30,10 @@ export type RunCommandOutcome = RunCommandResult | RunCommandFailure;
 export type AllowListEntry = {
   /** Upper-case HTTP method; absent means any method. */
   method?: string;
-  /** Compared with `startsWith` against the normalised URL path (dot segments resolved), e.g. `/api/`. */
+  /** Compared by whole segments with the URL path, e.g. `/api` allows `/api` and `/api/x`, never `/api2`. */
   pathPrefix: string;
+  /** Runtime ports this entry allows; absent means any port. */
+  ports?: number[];
 };
 
 export type ProxyOptions = {

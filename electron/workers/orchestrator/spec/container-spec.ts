@@ -8,7 +8,16 @@ export const REFERENCE_ULIMITS = [
   { Name: 'rtprio', Soft: 99, Hard: 99 },
   { Name: 'memlock', Soft: -1, Hard: -1 },
 ];
-export const DEVICE_CGROUP_RULES = ['c 188:* rmw', 'c 166:* rmw', 'c 4:* rmw'];
+
+/**
+ * Device access of a vPLC: nothing unless serial ports are configured, then `MKNOD` and one cgroup rule per distinct
+ * character-device major of the configured devices (no blanket rules; docs/cloud-hardening.md, "Device access"). Pure.
+ */
+export function deviceAccess(majors: readonly number[]): { capAdd: string[]; deviceCgroupRules: string[] } {
+  const valid = [...new Set(majors.filter((m) => Number.isInteger(m) && m >= 0 && m <= 4095))].sort((a, b) => a - b);
+  if (valid.length === 0) return { capAdd: [], deviceCgroupRules: [] };
+  return { capAdd: ['MKNOD'], deviceCgroupRules: valid.map((m) => `c ${m}:* rmw`) };
+}
 
 export type LanEndpoint = { network: string; mac: string; ip?: string };
 export type ConnectStep = { network: string; endpoint: Docker.EndpointSettings };
@@ -25,6 +34,8 @@ export type ContainerPlanInput = {
   quotas?: VplcSpec['quotas'];
   /** Host path of the combined CA bundle to mount read-only, when the agent is set to share it. */
   caBundleFile?: string;
+  /** Character-device majors of the vPLC's configured serial ports (none until serial passthrough is built). */
+  serialMajors?: readonly number[];
 };
 
 export type ContainerPlan = { create: Docker.ContainerCreateOptions; connects: ConnectStep[] };
@@ -40,10 +51,11 @@ const lanEndpoint = (l: LanEndpoint, withMac: boolean): Docker.EndpointSettings 
  * created on its first MACVLAN network with that MAC and everything else is connected afterwards.
  */
 export function planContainer(i: ContainerPlanInput): ContainerPlan {
+  const devices = deviceAccess(i.serialMajors ?? []);
   const hostConfig: Docker.HostConfig = {
     RestartPolicy: { Name: 'no' },
-    CapAdd: ['SYS_NICE', 'MKNOD'],
-    DeviceCgroupRules: DEVICE_CGROUP_RULES,
+    CapAdd: ['SYS_NICE', ...devices.capAdd],
+    ...(devices.deviceCgroupRules.length > 0 ? { DeviceCgroupRules: devices.deviceCgroupRules } : {}),
     LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
     ...(i.withUlimits ? { Ulimits: REFERENCE_ULIMITS } : {}),
     ...(i.dns.length > 0 ? { Dns: i.dns } : {}),
@@ -114,9 +126,14 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-/** sha256 of the canonical desired container spec; the degraded-ulimits form is part of it so reconcile does not flap. */
-export function specHash(spec: VplcSpec, image: string, withUlimits: boolean, macs: Record<string, string>, caBundleSha?: string): string {
+/**
+ * sha256 of the canonical desired container spec; the degraded-ulimits form is part of it so reconcile does not flap.
+ * The device rules are part of it too, so a container made with other device access (the blanket rules of earlier
+ * versions included) shows as a pending change and is recreated inside the change window.
+ */
+export function specHash(spec: VplcSpec, image: string, withUlimits: boolean, macs: Record<string, string>, caBundleSha?: string, serialMajors: readonly number[] = []): string {
+  const deviceRules = deviceAccess(serialMajors).deviceCgroupRules;
   return createHash('sha256')
-    .update(JSON.stringify(canonical({ spec, image, withUlimits, macs, caBundleSha })))
+    .update(JSON.stringify(canonical({ spec, image, withUlimits, macs, caBundleSha, deviceRules })))
     .digest('hex');
 }

@@ -77,7 +77,7 @@ export async function managedDeviceConsumption(
   let info: Docker.ContainerInspectInfo | null = null;
   let inspectFailed = false;
   try {
-    info = await ctx.engine.inspectContainer(deviceId);
+    info = await ctx.engine.resolveVplc(deviceId, ctx.store.installationId);
   } catch {
     inspectFailed = true;
   }

@@ -71,7 +71,7 @@ export async function deviceStatus(
   const notFound = { status: 'not_found', device_id: deviceId, message: `Container ${deviceId} does not exist` };
   let info: Docker.ContainerInspectInfo | null;
   try {
-    info = await ctx.engine.inspectContainer(deviceId);
+    info = await ctx.engine.resolveVplc(deviceId, ctx.store.installationId);
   } catch (err) {
     return { status: 'error', device_id: deviceId, error: `Failed to retrieve container status: ${dockerMessage(err)}` };
   }

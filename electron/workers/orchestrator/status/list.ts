@@ -38,7 +38,7 @@ export async function listVplcs(ctx: OrchestratorContext, guard: CrashGuard, bus
 
 /** The last lines of a managed vPLC's container log (stdout and stderr). */
 export async function logTail(ctx: OrchestratorContext, name: string, tail: number): Promise<string[]> {
-  const info = await ctx.engine.inspectContainer(name);
+  const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
   if (!info || !isOwn(info.Config.Labels, ctx.store.installationId, 'vplc')) throw new Error(`Device not found: ${name}`);
   const raw = (await ctx.engine.docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
   const { stdout, stderr } = demuxLogs(raw);

@@ -23,9 +23,10 @@ export type StoreProblem = { file: string; movedTo: string; reason: string };
  * INVARIANTS
  * - Mutations run one at a time (read-modify-write under `tail`), so concurrent patches never lose each other.
  * - The in-memory copy is replaced only after the atomic write succeeded, so memory and disk never diverge.
+ * - Keys live in a `Map`: `constructor`, `toString` or `__proto__` are keys like any other, never inherited members.
  */
 class PersistedMap<V> {
-  private value: Record<string, V> = {};
+  private value = new Map<string, V>();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly store: JsonStore<Record<string, V>>) {}
@@ -36,21 +37,21 @@ class PersistedMap<V> {
 
   async load(onCorrupt: (p: StoreProblem) => void): Promise<void> {
     const loaded = await this.store.load();
-    if (loaded.kind === 'ok') this.value = loaded.value;
+    if (loaded.kind === 'ok') this.value = new Map(Object.entries(loaded.value));
     else if (loaded.kind === 'corrupt') onCorrupt({ file: this.store.file, movedTo: loaded.movedTo, reason: loaded.reason });
   }
 
   get(key: string): V | undefined {
-    const v = this.value[key];
+    const v = this.value.get(key);
     return v === undefined ? undefined : structuredClone(v);
   }
 
   keys(): string[] {
-    return Object.keys(this.value);
+    return [...this.value.keys()];
   }
 
   entries(): Array<[string, V]> {
-    return Object.entries(structuredClone(this.value));
+    return structuredClone([...this.value.entries()]);
   }
 
   /** Applies `fn` to a copy of the entry (undefined = absent); returning undefined deletes it, `this.unchanged` skips the write. */
@@ -58,14 +59,15 @@ class PersistedMap<V> {
     const run = this.tail.then(async () => {
       const next = fn(this.get(key));
       if (next === UNCHANGED) return;
-      const copy = structuredClone(this.value);
+      const copy = new Map(this.value);
       if (next === undefined) {
-        if (!(key in copy)) return;
-        delete copy[key];
+        if (!copy.has(key)) return;
+        copy.delete(key);
       } else {
-        copy[key] = structuredClone(next);
+        copy.set(key, structuredClone(next));
       }
-      await this.store.save(copy);
+      // Object.fromEntries defines own properties, so even a `__proto__` key is written as data.
+      await this.store.save(Object.fromEntries(copy));
       this.value = copy;
     });
     this.tail = run.catch(() => undefined);
@@ -74,7 +76,7 @@ class PersistedMap<V> {
 
   async wipe(): Promise<void> {
     await this.tail;
-    this.value = {};
+    this.value = new Map();
     await this.store.remove();
   }
 }

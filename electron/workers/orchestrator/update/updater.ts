@@ -65,7 +65,7 @@ export class ImageUpdater {
     }
     if (d.image_update?.digest === digest) return { vplc: name, result: 'already-known' };
     try {
-      const running = (await ctx.engine.inspectContainer(name))?.Image;
+      const running = (await ctx.engine.resolveVplc(name, ctx.store.installationId))?.Image;
       if (!running) return { vplc: name, result: 'up-to-date', detail: 'no container yet' };
       const local = await ctx.engine.docker.getImage(ref).inspect().catch(() => null);
       const repo = ref.slice(0, ref.lastIndexOf(':'));

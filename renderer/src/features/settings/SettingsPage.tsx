@@ -3,8 +3,9 @@ import type { Output } from '../../../../shared/api/contract';
 import { errorText } from '../../api/client';
 import { ErrorBox, Field, Loading } from '../../components/ui';
 import { useApi } from '../../store/context';
+import { PlantSafety } from './PlantSafety';
 
-type Form = { cloudEnabled: boolean; cloudUrl: string; autostart: boolean; quitOnClose: boolean; logLevel: 'debug' | 'info' | 'warn' | 'error'; runtimeRepo: string };
+type Form = { cloudEnabled: boolean; cloudUrl: string; allowRemoteRemoval: boolean; autostart: boolean; quitOnClose: boolean; logLevel: 'debug' | 'info' | 'warn' | 'error'; runtimeRepo: string };
 const IMAGE_RE = /^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 
 export function SettingsPage() {
@@ -20,7 +21,7 @@ export function SettingsPage() {
       if (!r.ok) return setLoadError(errorText(r.error));
       const s = r.value.settings;
       setLoaded(r.value);
-      setForm({ cloudEnabled: s.cloud.enabled, cloudUrl: s.cloud.url, autostart: s.desktop.autostart, quitOnClose: s.desktop.quitOnClose, logLevel: s.agent.logLevel, runtimeRepo: s.orchestrator.runtimeRepo });
+      setForm({ cloudEnabled: s.cloud.enabled, cloudUrl: s.cloud.url, allowRemoteRemoval: s.cloud.allowRemoteRemoval, autostart: s.desktop.autostart, quitOnClose: s.desktop.quitOnClose, logLevel: s.agent.logLevel, runtimeRepo: s.orchestrator.runtimeRepo });
     });
   }, [api]);
   useEffect(load, [load]);
@@ -34,7 +35,7 @@ export function SettingsPage() {
     e.preventDefault();
     const errs: typeof errors = {};
     try {
-      if (!/^https?:$/.test(new URL(form.cloudUrl).protocol)) throw new Error();
+      if (new URL(form.cloudUrl).protocol !== 'https:') throw new Error();
     } catch {
       errs.cloudUrl = 'Give the cloud address as https://host:port.';
     }
@@ -42,7 +43,7 @@ export function SettingsPage() {
     setErrors(errs);
     if (Object.keys(errs).length) return;
     const r = await api.call('settings:set', {
-      cloud: { enabled: form.cloudEnabled, url: form.cloudUrl },
+      cloud: { enabled: form.cloudEnabled, url: form.cloudUrl, allowRemoteRemoval: form.allowRemoteRemoval },
       agent: { logLevel: form.logLevel },
       orchestrator: { runtimeRepo: form.runtimeRepo },
       desktop: { autostart: form.autostart, quitOnClose: form.quitOnClose },
@@ -71,6 +72,9 @@ export function SettingsPage() {
           <Field label="Cloud URL" htmlFor="cloud-url" error={errors.cloudUrl}>
             <input id="cloud-url" type="url" value={form.cloudUrl} onChange={(e) => set('cloudUrl', e.target.value)} aria-invalid={!!errors.cloudUrl} />
           </Field>
+          <label className="check">
+            <input type="checkbox" checked={form.allowRemoteRemoval} onChange={(e) => set('allowRemoteRemoval', e.target.checked)} /> Allow the cloud to remove this orchestrator
+          </label>
         </fieldset>
         <fieldset>
           <legend>Agent</legend>
@@ -102,6 +106,7 @@ export function SettingsPage() {
           </button>
         </div>
       </form>
+      <PlantSafety settings={loaded.settings} />
     </div>
   );
 }

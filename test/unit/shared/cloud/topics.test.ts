@@ -205,8 +205,8 @@ describe('run_command (§4.4)', () => {
   });
 
   it.each<[string, Record<string, unknown>, string, string]>([
-    ['missing method', { device_id: 'd', api: '/x' }, 'Missing required field: method', 'method'],
-    ['missing api', { device_id: 'd', method: 'GET' }, 'Missing required field: api', 'api'],
+    ['missing method', { device_id: 'd1', api: '/x' }, 'Missing required field: method', 'method'],
+    ['missing api', { device_id: 'd1', method: 'GET' }, 'Missing required field: api', 'api'],
     ['missing device_id first', { method: 'GET' }, 'Missing required field: device_id', 'device_id'],
     ['method not a string', { ...cmd, method: 1 }, 'Invalid field type: method: Value must be a string.', 'method'],
     ['port 0', { ...cmd, port: 0 }, 'Invalid field type: port: Value must be a TCP port (1-65535).', 'port'],

@@ -47,14 +47,14 @@ describe('CommandRouter', () => {
 
   it('acks "Internal error" when the handler throws or rejects', async () => {
     const { send } = route({ execute: () => { throw new Error('kaboom'); } });
-    expect(await send('start_device', { correlation_id: 1, device_id: 'p' })).toEqual({ action: 'start_device', correlation_id: 1, status: 'error', error: 'Internal error: kaboom' });
+    expect(await send('start_device', { correlation_id: 1, device_id: 'p1' })).toEqual({ action: 'start_device', correlation_id: 1, status: 'error', error: 'Internal error: kaboom' });
     const r = route({ execute: () => Promise.reject(new Error('nope')) });
-    expect(await r.send('stop_device', { device_id: 'p' })).toMatchObject({ error: 'Internal error: nope' });
+    expect(await r.send('stop_device', { device_id: 'p1' })).toMatchObject({ error: 'Internal error: nope' });
   });
 
   it('acks "Internal error" when the handler returns something that is not an object', async () => {
     const { send } = route({ execute: () => Promise.resolve(null as never) });
-    expect(await send('get_device_status', { device_id: 'p' })).toMatchObject({ status: 'error', error: expect.stringMatching(/^Internal error: /) });
+    expect(await send('get_device_status', { device_id: 'p1' })).toMatchObject({ status: 'error', error: expect.stringMatching(/^Internal error: /) });
   });
 
   it('acks a timeout at the deadline and drops the late result', async () => {
@@ -62,7 +62,7 @@ describe('CommandRouter', () => {
     let finish: (v: Record<string, unknown>) => void = () => undefined;
     const { router } = route({ execute: () => new Promise((r) => (finish = r)) });
     const ack = vi.fn();
-    router.onEvent('get_device_status', [{ correlation_id: 3, device_id: 'p' }, ack]);
+    router.onEvent('get_device_status', [{ correlation_id: 3, device_id: 'p1' }, ack]);
     await vi.advanceTimersByTimeAsync(9_999);
     expect(ack).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1);
@@ -76,7 +76,7 @@ describe('CommandRouter', () => {
     vi.useFakeTimers();
     const { router } = route({ execute: () => new Promise(() => undefined) }, { run_command: 65_000 });
     const ack = vi.fn();
-    router.onEvent('run_command', [{ device_id: 'p', method: 'GET', api: '/x' }, ack]);
+    router.onEvent('run_command', [{ device_id: 'p1', method: 'GET', api: '/x' }, ack]);
     await vi.advanceTimersByTimeAsync(64_999);
     expect(ack).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1);
@@ -89,7 +89,7 @@ describe('CommandRouter', () => {
     expect(await send('get_serial_devices', { correlation_id: 4 })).toEqual({ action: 'get_serial_devices', correlation_id: 4, status: 'success', count: 0, devices: [] });
     expect(await send('webrtc:ice', { session_id: 's9' })).toEqual({ action: 'webrtc:ice', correlation_id: null, status: 'error', error: 'WebRTC is not supported by this agent yet', session_id: 's9' });
     expect(await send('webrtc:offer', { session_id: 's9' })).toMatchObject({ error: 'Missing required field: device_id', field: 'device_id' });
-    expect(await send('run_command', { device_id: 'p', method: 'GET', api: 'debug' })).toMatchObject({ status: 'error', error: 'The debug bridge is not supported by this agent yet' });
+    expect(await send('run_command', { device_id: 'p1', method: 'GET', api: 'debug' })).toMatchObject({ status: 'error', error: 'The debug bridge is not supported by this agent yet' });
     expect(execute).not.toHaveBeenCalled();
   });
 
@@ -101,9 +101,9 @@ describe('CommandRouter', () => {
     let finish: (v: Record<string, unknown>) => void = () => undefined;
     const { router, send } = route({ execute: () => new Promise((r) => (finish = r)) });
     const first = vi.fn();
-    router.onEvent('get_device_status', [{ device_id: 'p' }, first]);
+    router.onEvent('get_device_status', [{ device_id: 'p1' }, first]);
     router.refuseNew();
-    expect(await send('get_device_status', { device_id: 'p' })).toMatchObject({ status: 'error', error: 'Agent is shutting down' });
+    expect(await send('get_device_status', { device_id: 'p1' })).toMatchObject({ status: 'error', error: 'Agent is shutting down' });
     const drained = router.drain(1_000);
     finish({ status: 'success' });
     expect(await drained).toBe(true);
@@ -113,7 +113,7 @@ describe('CommandRouter', () => {
   it('handles an event without an ack callback', async () => {
     const execute = vi.fn(ok.execute);
     const { router } = route({ execute });
-    router.onEvent('get_device_status', [{ device_id: 'p' }]);
+    router.onEvent('get_device_status', [{ device_id: 'p1' }]);
     await vi.waitFor(() => expect(execute).toHaveBeenCalledTimes(1));
   });
 });

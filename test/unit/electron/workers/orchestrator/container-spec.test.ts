@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dnsUnion, planContainer, quotaConfig, specHash, type ContainerPlanInput } from '../../../../../electron/workers/orchestrator/spec/container-spec.js';
+import { deviceAccess, dnsUnion, planContainer, quotaConfig, specHash, type ContainerPlanInput } from '../../../../../electron/workers/orchestrator/spec/container-spec.js';
 import { apiAtLeast } from '../../../../../electron/workers/orchestrator/docker/engine.js';
 
 const base: ContainerPlanInput = {
@@ -50,13 +50,25 @@ describe('planContainer', () => {
     const hc = planContainer(base).create.HostConfig;
     expect(hc).toMatchObject({
       RestartPolicy: { Name: 'no' },
-      CapAdd: ['SYS_NICE', 'MKNOD'],
-      DeviceCgroupRules: ['c 188:* rmw', 'c 166:* rmw', 'c 4:* rmw'],
+      CapAdd: ['SYS_NICE'],
       Ulimits: [{ Name: 'rtprio', Soft: 99, Hard: 99 }, { Name: 'memlock', Soft: -1, Hard: -1 }],
       Dns: ['198.18.1.53'],
     });
+    expect(hc).not.toHaveProperty('DeviceCgroupRules');
     expect(planContainer({ ...base, withUlimits: false }).create.HostConfig?.Ulimits).toBeUndefined();
     expect(planContainer({ ...base, dns: [] }).create.HostConfig?.Dns).toBeUndefined();
+  });
+
+  it('grants device access only for configured serial ports: MKNOD and the majors of those devices', () => {
+    expect(deviceAccess([])).toEqual({ capAdd: [], deviceCgroupRules: [] });
+    expect(deviceAccess([188, 4, 188, -1, 1.5, 5000])).toEqual({ capAdd: ['MKNOD'], deviceCgroupRules: ['c 4:* rmw', 'c 188:* rmw'] });
+    expect(planContainer({ ...base, serialMajors: [166] }).create.HostConfig).toMatchObject({ CapAdd: ['SYS_NICE', 'MKNOD'], DeviceCgroupRules: ['c 166:* rmw'] });
+  });
+
+  it('puts the device rules into the spec hash (containers with other device access show as changed)', () => {
+    const spec = { name: 'plc1', runtimeVersion: 'latest', vnics: [] };
+    expect(specHash(spec, 'img', true, {}, undefined, [])).toBe(specHash(spec, 'img', true, {}));
+    expect(specHash(spec, 'img', true, {}, undefined, [188])).not.toBe(specHash(spec, 'img', true, {}));
   });
 });
 
