@@ -45,7 +45,7 @@ import { ORCHESTRATOR_ID, runSelfDestruct } from './self-destruct.js';
 import { OrchestratorSettings, type OrchestratorSettingsInput } from './settings.js';
 import { managedDeviceConsumption, orchestratorConsumption } from './status/consumption.js';
 import { deviceStatus, type DeviceStatus } from './status/device-status.js';
-import { listVplcs, logTail, type VplcSummary } from './status/list.js';
+import { listVplcs, logTail, vplcMetrics, type VplcMetrics, type VplcSummary } from './status/list.js';
 import { hostWarnings } from './status/host-warnings.js';
 import { StateStore } from './store/state-store.js';
 
@@ -192,9 +192,7 @@ export class Orchestrator {
   }
 
   /** Host-level health warnings with their fix (shown in status, tray and UI). */
-  async hostWarnings(): Promise<string[]> {
-    return hostWarnings(this.ctx);
-  }
+  hostWarnings = (): Promise<string[]> => hostWarnings(this.ctx);
 
   /** A netmon `network_change` (already debounced by the monitor): re-attachment starts at once. Never rejects. */
   onNetworkChange(data: NetworkChangeData): Promise<void> {
@@ -222,10 +220,7 @@ export class Orchestrator {
       ctx,
       guard: this.guard,
       health: this.health,
-      restart: async (name) => {
-        const outcome = await this.control.autoStartOutcome(name, 'watchdog');
-        return outcome === 'engine-unavailable' ? outcome : outcome === 'started';
-      },
+      restart: (name) => this.control.autoStartOutcome(name, 'watchdog'),
       onStart: (name, id) => this.control.onStartEvent(name, id),
       onContainerEvent: (id) => this.usage.forget(id),
       isBusy: (name) => this.lock.busy(name),
@@ -414,13 +409,8 @@ export class Orchestrator {
   }
 
   /** Per-vPLC figures for the metrics endpoint: one Docker list call plus the latest usage samples in memory. */
-  async vplcMetrics(): Promise<Array<{ name: string; state: string; running: boolean; cpuPercent: number | null; memoryBytes: number | null; restartsInWindow: number }>> {
-    const now = Math.floor(this.ctx.clock.now() / 1000);
-    return (await this.list()).map((v) => {
-      const cpu = this.rings.query({ device: v.name }, 'cpu', now - 120, now).at(-1)?.cpu;
-      const mem = this.rings.query({ device: v.name }, 'memory', now - 120, now).at(-1)?.memory;
-      return { name: v.name, state: v.state, running: v.running, cpuPercent: cpu ?? null, memoryBytes: mem === undefined ? null : Math.round(mem * 1024 * 1024), restartsInWindow: this.guard.count(v.name) };
-    });
+  async vplcMetrics(): Promise<VplcMetrics[]> {
+    return vplcMetrics(await this.list(), this.rings, this.guard, this.ctx.clock.now());
   }
 
   /** The last lines of a managed vPLC's container log (stdout and stderr, in order). */

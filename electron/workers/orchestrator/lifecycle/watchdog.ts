@@ -4,6 +4,7 @@ import type { OrchestratorContext } from '../context.js';
 import type { EngineHealth } from '../docker/engine-health.js';
 import { dockerMessage } from '../docker/errors.js';
 import { Label, ownFilter } from '../docker/labels.js';
+import type { AutoStartOutcome } from './control.js';
 import type { CrashGuard } from './crash-guard.js';
 
 export type WatchdogDeps = {
@@ -11,7 +12,7 @@ export type WatchdogDeps = {
   guard: CrashGuard;
   health: EngineHealth;
   /** Starts a vPLC under its lock and re-provisions it; `engine-unavailable` when the engine refused for its own state. */
-  restart: (name: string) => Promise<boolean | 'engine-unavailable'>;
+  restart: (name: string) => Promise<AutoStartOutcome>;
   /** Called for every `start` event; the receiver ignores the ones the agent caused (PROTOCOL §6.3). */
   onStart: (name: string, containerId: string) => void;
   /** Called for every `die` and `start` event (e.g. to drop cached PIDs). */

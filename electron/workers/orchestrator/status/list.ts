@@ -2,6 +2,7 @@ import type { OrchestratorContext } from '../context.js';
 import { demuxLogs } from '../docker/engine.js';
 import { isOwn, Label, ownFilter } from '../docker/labels.js';
 import type { CrashGuard } from '../lifecycle/crash-guard.js';
+import type { UsageRings } from '../metrics/ring.js';
 import { restartSuspension } from './device-status.js';
 
 export type VplcSummary = {
@@ -43,4 +44,16 @@ export async function logTail(ctx: OrchestratorContext, name: string, tail: numb
   const raw = (await ctx.engine.docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
   const { stdout, stderr } = demuxLogs(raw);
   return `${stdout}${stderr}`.split('\n').filter((l) => l.length > 0).slice(-tail);
+}
+
+export type VplcMetrics = { name: string; state: string; running: boolean; cpuPercent: number | null; memoryBytes: number | null; restartsInWindow: number };
+
+/** The metrics endpoint's per-vPLC figures: the listed state with the latest usage samples kept in memory. */
+export function vplcMetrics(list: VplcSummary[], rings: UsageRings, guard: CrashGuard, nowMs: number): VplcMetrics[] {
+  const now = Math.floor(nowMs / 1000);
+  return list.map((v) => {
+    const cpu = rings.query({ device: v.name }, 'cpu', now - 120, now).at(-1)?.cpu;
+    const mem = rings.query({ device: v.name }, 'memory', now - 120, now).at(-1)?.memory;
+    return { name: v.name, state: v.state, running: v.running, cpuPercent: cpu ?? null, memoryBytes: mem === undefined ? null : Math.round(mem * 1024 * 1024), restartsInWindow: guard.count(v.name) };
+  });
 }
