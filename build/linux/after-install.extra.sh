@@ -15,6 +15,13 @@ if getent group docker >/dev/null 2>&1; then
   usermod -aG docker vplc-orchestrator || true
 fi
 install -d -m 0755 /etc/vplc-orchestrator
+# The service keeps its settings where it can write them (its state directory); a settings file of an earlier
+# version in /etc is carried over once, never overwriting one the service already has.
+install -d -m 0750 -o vplc-orchestrator -g vplc-orchestrator /var/lib/vplc-orchestrator || true
+if [ -f /etc/vplc-orchestrator/settings.json ] && [ ! -e /var/lib/vplc-orchestrator/settings.json ]; then
+  install -m 0640 -o vplc-orchestrator -g vplc-orchestrator /etc/vplc-orchestrator/settings.json /var/lib/vplc-orchestrator/settings.json || true
+  echo "vPLC Orchestrator: settings moved to /var/lib/vplc-orchestrator/settings.json (the copy in /etc is no longer read)"
+fi
 
 if [ -d /run/systemd/system ] && hash systemctl 2>/dev/null; then
   systemctl daemon-reload || true
