@@ -144,9 +144,9 @@ export const invoke = {
   /** Confirms a vPLC's pending changes (its change window): the agent applies them now, even while it runs. */
   'vplc:apply': { input: confirmed, output: z.object({ message: z.string() }) },
   'reconcile:status': { input: empty, output: ReconcileView },
-  'engine:liveRestore': { input: empty, output: LiveRestoreView },
+  'engine:live-restore': { input: empty, output: LiveRestoreView },
   /** Writes "live-restore": true into Docker's configuration file; reloading the engine stays the user's choice. */
-  'engine:enableLiveRestore': { input: z.object({ confirm: z.literal(true) }).strict(), output: LiveRestoreChange },
+  'engine:enable-live-restore': { input: z.object({ confirm: z.literal(true) }).strict(), output: LiveRestoreChange },
   'vplc:logs': { input: z.object({ name: VplcName, tail: z.number().int().positive().max(5_000).default(200) }).strict(), output: z.array(z.string()) },
   'netmon:interfaces': { input: empty, output: z.array(HostInterfaceView) },
   'metrics:history': {

@@ -14,8 +14,8 @@ export interface AgentBackend {
   vplcStatus(name: string): Promise<Record<string, unknown>>;
   applyChanges(name: string): Promise<{ ok: true; message: string } | { ok: false; error: string }>;
   reconcileStatus(): Promise<Output<'reconcile:status'>>;
-  liveRestore(): Promise<Output<'engine:liveRestore'>>;
-  enableLiveRestore(): Promise<Output<'engine:enableLiveRestore'>>;
+  liveRestore(): Promise<Output<'engine:live-restore'>>;
+  enableLiveRestore(): Promise<Output<'engine:enable-live-restore'>>;
   interfaces(): Promise<Output<'netmon:interfaces'>>;
   history(target: 'host' | string, seconds: number): Promise<Output<'metrics:history'>>;
   vplcLogs(name: string, tail: number): Promise<string[]>;

@@ -56,8 +56,8 @@ beforeAll(async () => {
     { channel: 'vplc:apply', input: { name, confirm: true }, ok: true },
     { channel: 'reconcile:status', input: {}, ok: true },
     // A stand-in for /etc/docker/daemon.json in the test's own directory: the host's engine configuration is never touched.
-    { channel: 'engine:liveRestore', input: {}, ok: true },
-    { channel: 'engine:enableLiveRestore', input: { confirm: true }, ok: true },
+    { channel: 'engine:live-restore', input: {}, ok: true },
+    { channel: 'engine:enable-live-restore', input: { confirm: true }, ok: true },
     { channel: 'vplc:restart', input: { name, confirm: true }, ok: true },
     { channel: 'work:submit', input: { id: 'rt-1', name, command: 'restart', confirm: true }, ok: true },
     { channel: 'work:list', input: {}, ok: true },

@@ -30,8 +30,8 @@ export function registerHandlers(registry: ApiRegistry, backend: AgentBackend, l
     return { message: r.message };
   });
   registry.register('reconcile:status', () => backend.reconcileStatus());
-  registry.register('engine:liveRestore', () => backend.liveRestore());
-  registry.register('engine:enableLiveRestore', () => backend.enableLiveRestore());
+  registry.register('engine:live-restore', () => backend.liveRestore());
+  registry.register('engine:enable-live-restore', () => backend.enableLiveRestore());
   registry.register('netmon:interfaces', () => backend.interfaces());
   registry.register('metrics:history', ({ target, seconds }) => backend.history(target, seconds));
   registry.register('logs:tail', ({ limit, level }) => Promise.resolve(logs.tail(limit, level)));

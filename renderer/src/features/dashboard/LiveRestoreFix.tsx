@@ -12,12 +12,12 @@ const RELOAD = 'sudo systemctl reload docker';
  */
 export function LiveRestoreFix() {
   const api = useApi();
-  const [view, setView] = useState<Output<'engine:liveRestore'> | null>(null);
+  const [view, setView] = useState<Output<'engine:live-restore'> | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   useEffect(() => {
     let live = true;
-    void api.call('engine:liveRestore', {}).then((r) => {
+    void api.call('engine:live-restore', {}).then((r) => {
       if (live && r.ok) setView(r.value);
     });
     return () => {
@@ -27,7 +27,7 @@ export function LiveRestoreFix() {
   if (!view || view.enabled) return null;
   const apply = (): void => {
     setConfirming(false);
-    void api.call('engine:enableLiveRestore', { confirm: true }).then((r) => setResult(r.ok ? { ok: true, text: r.value.next } : { ok: false, text: errorText(r.error) }));
+    void api.call('engine:enable-live-restore', { confirm: true }).then((r) => setResult(r.ok ? { ok: true, text: r.value.next } : { ok: false, text: errorText(r.error) }));
   };
   return (
     <div className="fix" aria-label="Fix for Docker live-restore">
