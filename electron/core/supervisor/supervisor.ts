@@ -46,8 +46,8 @@ export class Supervisor {
 
   /** Stops every worker in reverse start order within one shared budget (the service's stop timeout allows no more). */
   async stopAll(graceMs: number): Promise<void> {
-    const deadline = Date.now() + graceMs;
-    for (const s of this.ordered().reverse()) await s.stop(Math.max(1_000, deadline - Date.now()));
+    const deadline = performance.now() + graceMs;
+    for (const s of this.ordered().reverse()) await s.stop(Math.max(1_000, deadline - performance.now()));
   }
 
   health(): WorkerHealth[] {

@@ -42,6 +42,7 @@ export class Reconciler {
   private report: ReconcileReport = { state: 'idle', lastRun: null, cycles: 0 };
   /** One-shot permissions to change a running vPLC (an explicit confirm from the cloud or the UI). */
   private readonly confirmed = new Set<string>();
+  /** Repair backoff per vPLC; `retryAt` is monotonic ms (a clock step neither ends nor stretches a backoff). */
   private readonly failures = new Map<string, { count: number; retryAt: number }>();
 
   constructor(private readonly d: ReconcilerDeps) {}
@@ -115,7 +116,7 @@ export class Reconciler {
         watchdogOwns: (n) => this.d.guard.count(n) > 0,
         expectedHash: (n) => this.expectedHash(n),
         mayChange: (n, running) => !running || ctx.store.getDesired(n)?.spec?.changePolicy === 'immediate' || this.confirmed.has(n),
-        backingOff: (n) => (this.failures.get(n)?.retryAt ?? 0) > Date.now(),
+        backingOff: (n) => (this.failures.get(n)?.retryAt ?? 0) > performance.now(),
         dependsOn: (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? [],
       });
       for (const a of plan.adopted) ctx.log.debug('reconcile: container without a desired record, adopted as it is', { vplc: a });
@@ -151,7 +152,7 @@ export class Reconciler {
   private remember(r: ActionResult): ActionResult {
     if (r.result === 'failed') {
       const count = (this.failures.get(r.vplc)?.count ?? 0) + 1;
-      this.failures.set(r.vplc, { count, retryAt: Date.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (count - 1)) });
+      this.failures.set(r.vplc, { count, retryAt: performance.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (count - 1)) });
     } else if (r.result === 'done') this.failures.delete(r.vplc);
     return r;
   }
