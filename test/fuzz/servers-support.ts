@@ -25,7 +25,10 @@ export type Case = {
   /** What the case is, for failure messages. */
   kind: string;
   data: Buffer;
-  /** Half-close after writing (most cases); otherwise the socket stays open, like a slow client. */
+  /**
+   * Half-close after writing (garbage only). Node drops a request whose client half-closed before the answer (its
+   * default for `httpAllowHalfOpen`), so request-shaped cases keep the socket open like a browser does.
+   */
   end: boolean;
   /** Acceptable statuses of the first answer, when the case pins them. */
   expect?: number[];
@@ -130,7 +133,7 @@ function extraHeaders(r: Rand, port: number): { lines: string[]; body: Buffer } 
 /** Known-malformed targets that must be refused with exactly 400, whatever the method (given a valid Host). */
 const MUST_400 = new Set(['/%', '//', '///', '//evil.example/', '/%zz', '/%ff', '/%00', '/a%', '/%2', '/%2e%2e/%2e%2e/etc/passwd', '/\\evil.example', '/%5cevil', 'http://evil.example/', '*']);
 
-/** One generated case. About 1 in 50 is slow (head never finished), about 1 in 12 raw garbage. */
+/** One generated case: about 1 in 12 raw garbage, 1 in 50 slow (head never finished), 1 in 25 a WebSocket upgrade. */
 export function makeCase(r: Rand, port: number): Case {
   const roll = r();
   if (roll < 0.08) {
@@ -141,6 +144,32 @@ export function makeCase(r: Rand, port: number): Case {
   if (roll < 0.1) {
     const method = pick(r, ['GET', 'POST']);
     return { kind: 'slow head', data: Buffer.from(`${method} / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `), end: false, expect: [408], head: false };
+  }
+  if (roll < 0.14) {
+    // A WebSocket upgrade to the UI server's /api, valid or with one part wrong (a plain 4xx on the metrics server).
+    const parts = [
+      'GET /api HTTP/1.1',
+      `Host: 127.0.0.1:${port}`,
+      'Connection: Upgrade',
+      'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    ];
+    const wrong: Array<[number, string[]]> = [
+      [0, ['POST /api HTTP/1.1', 'GET / HTTP/1.1', 'GET //api HTTP/1.1', 'GET /api?x=1 HTTP/1.1', 'GET /api HTTP/1.0']],
+      [1, ['Host: evil.example', `Host: localhost:${port}`]],
+      [3, ['Upgrade: h2c', 'Upgrade: websocket, foo']],
+      [4, ['Sec-WebSocket-Version: 8', 'Sec-WebSocket-Version: 99']],
+      [5, ['Sec-WebSocket-Key: short', 'Sec-WebSocket-Key:']],
+    ];
+    let extra: string[] = [];
+    if (r() < 0.5) {
+      const [at, options] = pick(r, wrong);
+      parts[at] = pick(r, options);
+      extra = pick(r, [[], ['Origin: http://evil.example'], [`Origin: http://127.0.0.1:${port}`], ['Content-Length: 4']]);
+    }
+    const lines = [...parts, ...extra];
+    return { kind: `upgrade ${JSON.stringify(lines)}`, data: Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), end: false, head: false };
   }
   const method = pick(r, METHODS);
   const hostile = r() < 0.5;
@@ -157,7 +186,7 @@ export function makeCase(r: Rand, port: number): Case {
   return {
     kind: `${JSON.stringify(method)} ${JSON.stringify(target.slice(0, 80))} ${JSON.stringify(version)} headers=${JSON.stringify(extra.lines.map((l) => l.slice(0, 40)))}`,
     data,
-    end: true,
+    end: false,
     head: method === 'HEAD',
     ...(clean && MUST_400.has(rawTarget) ? { expect: [400] } : {}),
   };
