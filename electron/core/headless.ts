@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../lib/fs/atomic.js';
 import { acquireHostLock, lockHolder } from '../lib/lock/host-lock.js';
+import type { FatalHandlers } from '../lib/process/fatal.js';
 import { createAgent, rendererDir } from './agent.js';
 import { LogHub } from './logging/log-hub.js';
 import { createLogger } from './logging/logger.js';
@@ -16,10 +17,18 @@ export async function loadConfig(argv: string[]): Promise<{ config: EffectiveCon
   return { config: resolveConfig(loaded.settings, process.env, flags), warnings: loaded.warnings, store };
 }
 
-export async function runAgent(argv: string[]): Promise<number> {
+/** What the process entry hands the agent: its fatal handlers, which then also write to the agent's log file. */
+export type AgentHooks = { fatal?: Pick<FatalHandlers, 'attach'> };
+
+/**
+ * Resolves with the exit code once the agent stopped (0) or could not start (1); rejects only when even the settings
+ * or the log cannot be opened, which the process entry turns into exit code 1 as well.
+ */
+export async function runAgent(argv: string[], hooks: AgentHooks = {}): Promise<number> {
   const { config: opts, warnings, store } = await loadConfig(argv);
   const logHub = new LogHub();
   const log = createLogger({ file: path.join(opts.dataDir, 'logs', 'agent.log'), level: opts.logLevel, hub: logHub });
+  hooks.fatal?.attach((msg, data) => log.error(msg, data));
   for (const w of warnings) log.warn(w);
   const lock = await acquireHostLock(opts.lockName);
   if (!lock) {
@@ -29,19 +38,19 @@ export async function runAgent(argv: string[]): Promise<number> {
   }
   const underSystemd = process.env.INVOCATION_ID !== undefined;
   const agent = createAgent({ config: opts, log, logHub, settings: store, rendererDir: rendererDir(), mode: underSystemd ? 'service' : 'own' });
+  const tokenFile = process.env.VPLC_TOKEN_FILE ?? path.join(process.env.XDG_RUNTIME_DIR || path.join(opts.dataDir, 'run'), 'vplc-orchestrator', 'token');
+  // 0600 for a per-user agent; the system service makes it group-readable (0640) so the desktop app can attach.
+  const tokenMode = process.env.VPLC_TOKEN_FILE_MODE === '0640' ? 0o640 : 0o600;
   let url: string;
   try {
     url = await agent.start();
+    await writeFileAtomic(tokenFile, `${agent.token}\n`, tokenMode);
   } catch (err) {
     log.error(`cannot start: ${(err as Error).message}${/EADDRINUSE/.test(String(err)) ? '; choose another --ui-port' : ''}`);
     await agent.stop(5_000);
     await lock.release();
     return 1;
   }
-  const tokenFile = process.env.VPLC_TOKEN_FILE ?? path.join(process.env.XDG_RUNTIME_DIR || path.join(opts.dataDir, 'run'), 'vplc-orchestrator', 'token');
-  // 0600 for a per-user agent; the system service makes it group-readable (0640) so the desktop app can attach.
-  const tokenMode = process.env.VPLC_TOKEN_FILE_MODE === '0640' ? 0o640 : 0o600;
-  await writeFileAtomic(tokenFile, `${agent.token}\n`, tokenMode);
   const port = Number(new URL(url).port);
   // One JSON line on stdout for whoever started us (tests, the desktop shell): where to connect and how.
   // Under systemd stdout goes to the journal, which the token must not reach: there only the token file carries it.
