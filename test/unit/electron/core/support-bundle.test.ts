@@ -16,9 +16,18 @@ const SECRETS = ['hunter2', 'deep-cookie', 'tok.en.value', 's3cr3t-pass', 'runti
 describe('redactFile', () => {
   it('redacts JSON documents and JSON lines structurally, whatever the type of the secret value', () => {
     const doc = JSON.stringify({ vplcs: [{ name: 'plc-1', runtime: { credentials: { user: 'admin', pw: 'runtime-pw' } } }], secret: 424242, proxy: 'http://u:s3cr3t-pass@proxy:3128' });
-    const lines = [JSON.stringify({ msg: 'x', data: { a: [{ b: { c: { d: { e: { f: { g: { cookie: 'deep-cookie' } } } } } } }] } }), 'plain text with Bearer tok.en.value', ''].join('\n');
+    const lines = [
+      JSON.stringify({ msg: 'x', data: { a: [{ b: { c: { d: { e: { f: { g: { cookie: 'deep-cookie' } } } } } } }] } }),
+      'plain text with Bearer tok.en.value',
+      '-----BEGIN RSA PRIVATE KEY-----',
+      'MIIEpAIBAAKCAQEA',
+      '-----END RSA PRIVATE KEY-----',
+      '',
+    ].join('\n');
     const out = redactFile(doc) + redactFile(lines);
     for (const s of SECRETS) expect(out).not.toContain(s);
+    expect(out).not.toContain('MIIEpAIBAAKCAQEA');
+    expect(out).toContain('[PEM block removed]');
     expect(out).toContain('plc-1');
     expect(out).toContain('http://[redacted]@proxy:3128');
   });
