@@ -145,8 +145,9 @@ export class UiServer {
       }
     };
     const authTimer = setTimeout(() => ws.close(4401, 'authentication required'), 5_000);
-    // Protocol errors (bad frames, oversized messages): ws closes the socket itself; without a listener they would crash.
-    ws.on('error', () => ws.terminate());
+    // Protocol errors (bad frames, oversized messages): ws has already sent the close frame with its code and ends the
+    // socket itself (or drops it when the peer never answers the close); without a listener they would crash.
+    ws.on('error', () => undefined);
     ws.on('close', () => {
       clearTimeout(authTimer);
       unsubscribe?.();
