@@ -1,4 +1,4 @@
-import { runAgent } from '../core/headless.js';
+import { runAgent, type AgentHooks } from '../core/headless.js';
 import { UsageError } from '../core/settings/args.js';
 import { runCloudSim } from './cloud-sim.js';
 import { runEnroll } from './enroll.js';
@@ -31,10 +31,10 @@ agent options (flags > VPLC_* environment > settings file > defaults):
   --no-metrics             no metrics endpoint (VPLC_NO_METRICS=1)
 `;
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], hooks: AgentHooks = {}): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    if (cmd === 'agent') return await runAgent(rest);
+    if (cmd === 'agent') return await runAgent(rest, hooks);
     if (cmd === 'status') return await printStatus(rest);
     if (cmd === 'enroll') return await runEnroll(rest);
     if (cmd === 'support') return await runSupport(rest);

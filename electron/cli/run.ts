@@ -1,9 +1,9 @@
+import { runMain } from '../lib/process/fatal.js';
 import { main } from './main.js';
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`vplc-orchestrator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+// An uncaught exception or unhandled rejection exits 70, a failed start 1 (systemd restarts either).
+void runMain((fatal) => main(process.argv.slice(2), { fatal }), process, {
+  name: 'vplc-orchestrator',
+  exit: (code) => process.exit(code),
+  stderr: (text) => void process.stderr.write(text),
+});

@@ -204,9 +204,10 @@ export function createAgent(d: AgentDeps): Agent {
             },
           }),
           config.metricsPort,
+          { log: log.scope('metrics-http') },
         );
   const token = randomBytes(32).toString('hex');
-  const ui = new UiServer({ registry, events, token, port: config.uiPort, ...(d.rendererDir ? { staticDir: d.rendererDir } : {}) });
+  const ui = new UiServer({ registry, events, token, port: config.uiPort, log: log.scope('ui-server'), ...(d.rendererDir ? { staticDir: d.rendererDir } : {}) });
   return {
     registry,
     events,

@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../lib/fs/atomic.js';
 import { reportBlocked, takeAgentLock, watchForService } from '../lib/lock/agent-lock.js';
 import { ownAgentFiles } from '../lib/lock/run-dir.js';
 import { writeReport } from '../lib/lock/state-report.js';
+import type { FatalHandlers } from '../lib/process/fatal.js';
 import { createAgent, rendererDir } from './agent.js';
 import { LogHub } from './logging/log-hub.js';
 import { createLogger } from './logging/logger.js';
@@ -19,7 +20,14 @@ export async function loadConfig(argv: string[]): Promise<{ config: EffectiveCon
   return { config: resolveConfig(loaded.settings, process.env, flags), warnings: loaded.warnings, store };
 }
 
-export async function runAgent(argv: string[]): Promise<number> {
+/** What the process entry hands the agent: its fatal handlers, which then also write to the agent's log file. */
+export type AgentHooks = { fatal?: Pick<FatalHandlers, 'attach'> };
+
+/**
+ * Resolves with the exit code once the agent stopped (0) or could not start (1, with the reason in the state report);
+ * rejects only on a usage error, which the process entry turns into exit code 2.
+ */
+export async function runAgent(argv: string[], hooks: AgentHooks = {}): Promise<number> {
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig(argv);
@@ -34,6 +42,7 @@ export async function runAgent(argv: string[]): Promise<number> {
   const { config: opts, warnings, store } = loaded;
   const logHub = new LogHub();
   const log = createLogger({ file: path.join(opts.dataDir, 'logs', 'agent.log'), level: opts.logLevel, hub: logHub });
+  hooks.fatal?.attach((msg, data) => log.error(msg, data));
   for (const w of warnings) log.warn(w);
   const taken = await takeAgentLock(process.env, opts.lockName).catch((err: unknown) => ({ ok: false as const, reason: `cannot take the host lock: ${(err as Error).message}`, files: ownAgentFiles(process.env, defaultSettings().agent.lockName), holderPid: null }));
   if (!taken.ok) {
@@ -45,9 +54,13 @@ export async function runAgent(argv: string[]): Promise<number> {
   await writeReport(files.report, { state: 'starting' });
   const underSystemd = process.env.INVOCATION_ID !== undefined;
   const agent = createAgent({ config: opts, log, logHub, settings: store, rendererDir: rendererDir(), mode: underSystemd ? 'service' : 'own' });
+  const tokenFile = process.env.VPLC_TOKEN_FILE ?? path.join(process.env.XDG_RUNTIME_DIR || path.join(opts.dataDir, 'run'), 'vplc-orchestrator', 'token');
+  // 0600 for a per-user agent; the system service makes it group-readable (0640) so the desktop app can attach.
+  const tokenMode = process.env.VPLC_TOKEN_FILE_MODE === '0640' ? 0o640 : 0o600;
   let url: string;
   try {
     url = await agent.start();
+    await writeFileAtomic(tokenFile, `${agent.token}\n`, tokenMode);
   } catch (err) {
     const reason = (err as Error).message;
     log.error(`cannot start: ${reason}${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? '; stop that process or choose another --ui-port' : ''}`);
@@ -56,10 +69,6 @@ export async function runAgent(argv: string[]): Promise<number> {
     await reportBlocked(files, reason);
     return 1;
   }
-  const tokenFile = process.env.VPLC_TOKEN_FILE ?? path.join(process.env.XDG_RUNTIME_DIR || path.join(opts.dataDir, 'run'), 'vplc-orchestrator', 'token');
-  // 0600 for a per-user agent; the system service makes it group-readable (0640) so the desktop app can attach.
-  const tokenMode = process.env.VPLC_TOKEN_FILE_MODE === '0640' ? 0o640 : 0o600;
-  await writeFileAtomic(tokenFile, `${agent.token}\n`, tokenMode);
   const port = Number(new URL(url).port);
   // One JSON line on stdout for whoever started us (tests, the desktop shell): where to connect and how.
   // Under systemd stdout goes to the journal, which the token must not reach: there only the token file carries it.

@@ -12,10 +12,12 @@ import { LogHub } from '../core/logging/log-hub.js';
 import { createLogger, type Logger } from '../core/logging/logger.js';
 import { defaultSettingsFile, resolveConfig } from '../core/settings/layers.js';
 import { SettingsStore } from '../core/settings/store.js';
+import { installFatalHandlers, runMain, type FatalHandlers, type FatalOptions } from '../lib/process/fatal.js';
 import { readAutostart, setAutostart } from './desktop/autostart.js';
 import { hasTrayHost } from './desktop/tray-host.js';
 import { bindIpc } from './ipc/bind.js';
 import { hardenWebContents } from './security/guards.js';
+import { hardenRelease } from './security/release.js';
 import { TrayController } from './tray/controller.js';
 import { TrayFeed } from './tray/feed.js';
 import { closeQuitsApp, windowOptions } from './window/options.js';
@@ -27,31 +29,45 @@ const resources = path.resolve(here, '../../../resources');
 /** Chromium switches the service passes to the binary; the agent's own parser must not see them. */
 const agentArgs = (argv: string[]): string[] => argv.filter((a) => !/^--(ozone-platform|no-sandbox|disable-gpu)\b/.test(a));
 
+// Electron's main process would only show a dialog after an uncaught exception and keep running: exit instead.
+const fatalOptions: FatalOptions = { name: 'vplc-orchestrator', exit: (code) => app.exit(code), stderr: (text) => void process.stderr.write(text) };
+
 /**
  * `vplc-orchestrator agent …` (the system service): the same headless agent as the CLI, dispatched before any
- * window, tray or single-instance code (DECISIONS "How the service runs"); the host-wide lock keeps it alone.
+ * window, tray or single-instance code (DECISIONS "How the service runs"); the host-wide lock keeps it alone. A start
+ * that rejects exits 1, so the service is never active without an agent.
  */
 function runAgentMode(argv: string[]): void {
   app.on('window-all-closed', () => undefined);
-  void app.whenReady().then(async () => app.exit(await runAgent(agentArgs(argv))));
+  void runMain(
+    async (fatal) => {
+      await app.whenReady();
+      return runAgent(agentArgs(argv), { fatal });
+    },
+    process,
+    fatalOptions,
+  );
 }
 
 const agentAt = process.argv.indexOf('agent');
 if (agentAt >= 0) {
   runAgentMode(process.argv.slice(agentAt + 1));
 } else {
+  const fatal = installFatalHandlers(process, fatalOptions);
   protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
   if (!app.requestSingleInstanceLock()) app.exit(0);
-  else void main();
+  else void main(fatal).catch((err: unknown) => fatal.fail('the desktop app failed to start', err));
 }
 
-async function main(): Promise<void> {
+async function main(fatal: FatalHandlers): Promise<void> {
   await app.whenReady();
+  const release = hardenRelease(app, Menu);
   const settingsStore = new SettingsStore(process.env.VPLC_SETTINGS ?? defaultSettingsFile(process.env));
   const loaded = await settingsStore.load();
   const config = resolveConfig(loaded.settings, process.env, {});
   const logHub = new LogHub();
   const log = createLogger({ file: path.join(config.dataDir, 'logs', 'desktop.log'), level: config.logLevel, hub: logHub });
+  fatal.attach((msg, data) => log.error(msg, data));
 
   let connection: AgentConnection;
   try {
@@ -91,7 +107,7 @@ async function main(): Promise<void> {
   });
   app.on('web-contents-created', (_e, wc) => hardenWebContents(wc, (url) => void shell.openExternal(url)));
 
-  const win = new BrowserWindow(windowOptions(path.join(here, '../preload/index.cjs'), path.join(resources, 'icons', 'icon.png')));
+  const win = new BrowserWindow(windowOptions(path.join(here, '../preload/index.cjs'), path.join(resources, 'icons', 'icon.png'), release));
   // Every contract event goes to the window; the preload hands each one only to the listeners of that name.
   const stopEvents = connection.onEvent((name, payload) => {
     if (!win.isDestroyed()) win.webContents.send(name, payload);

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } fro
 import path from 'node:path';
 import electronLog from 'electron-log/node';
 import type { LogHub, LogLine } from './log-hub.js';
-import { redact } from './redact.js';
+import { redact, redactString } from './redact.js';
 
 export type Level = LogLine['level'];
 export type LogFn = (msg: string, data?: Record<string, unknown>) => void;
@@ -57,7 +57,8 @@ export function createLogger(o: LoggerOptions): Logger {
   };
   log.transports.console.level = o.console === false ? false : o.level;
   log.transports.console.format = '{h}:{i}:{s}.{ms} {level} {scope} {text}';
-  const emit = (scope: string, level: Level, msg: string, data?: Record<string, unknown>): void => {
+  const emit = (scope: string, level: Level, raw: string, data?: Record<string, unknown>): void => {
+    const msg = redactString(raw);
     const clean = data ? (redact(data) as Record<string, unknown>) : undefined;
     const scoped = log.scope(scope);
     if (clean) scoped[level](msg, clean);

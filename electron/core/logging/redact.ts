@@ -1,9 +1,46 @@
 const SECRET_KEY = /(pass(word)?|secret|token|private|key$|authorization|cookie|credential|^env$)/i;
+/** Deeper values are replaced, never written as they are (and the walk cannot exhaust the stack). */
+const MAX_DEPTH = 64;
 
-/** Replaces the values of secret-looking keys, at any depth, before anything is written (ENGINEERING decision 9). */
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  if (value instanceof Error) return { name: value.name, message: value.message };
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1)]));
+/**
+ * Secrets inside free text (docs/hardening.md): credentials in URLs (`scheme://user:pass@host`), `Authorization`
+ * values, bearer tokens, and secret query or form parameters (`token=`, `password=`, …).
+ */
+export function redactString(s: string): string {
+  return s
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*(?:@[^\s/?#@]*)*@/gi, '$1[redacted]@')
+    .replace(/\b(authorization\s*[:=]\s*"?(?:(?:bearer|basic|digest|token)\s+)?)(?!\[redacted\]|(?:bearer|basic|digest|token)\s)[^\s",;]+/gi, '$1[redacted]')
+    .replace(/\b(bearer)\s+(?!\[redacted\])[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]')
+    .replace(/(^|[^A-Za-z0-9_])((?:access_|refresh_|id_)?token|password|passwd|secret|client_secret|api_?key)=(?!\[redacted\])[^\s"'&#;]+/gi, '$1$2=[redacted]');
+}
+
+/**
+ * Replaces the values of secret-looking keys and redacts every string, at any depth of objects, arrays, maps and
+ * sets, before anything is written (ENGINEERING decision 9). Cycles become "[circular]"; binary data is summarised.
+ * Never throws (a throwing getter becomes "[unreadable]").
+ */
+export function redact(value: unknown, text: (s: string) => string = redactString): unknown {
+  const ancestors = new Set<object>();
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return text(v);
+    if (typeof v === 'bigint') return v.toString();
+    if (v === null || typeof v !== 'object') return v;
+    if (ancestors.has(v)) return '[circular]';
+    if (depth >= MAX_DEPTH) return '[nested too deep]';
+    ancestors.add(v);
+    try {
+      if (v instanceof Error) return { name: v.name, message: text(v.message) };
+      if (ArrayBuffer.isView(v)) return `[${v.byteLength} bytes]`;
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
+      if (v instanceof Set) return walk([...v], depth);
+      if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+      const entries = v instanceof Map ? [...v].map(([k, x]) => [String(k), x] as const) : Object.entries(v);
+      return Object.fromEntries(entries.map(([k, x]) => [k, SECRET_KEY.test(k) ? '[redacted]' : walk(x, depth + 1)]));
+    } catch {
+      return '[unreadable]';
+    } finally {
+      ancestors.delete(v);
+    }
+  };
+  return walk(value, 0);
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { ApiClient } from '../api/ws-client.js';
 import type { EffectiveConfig } from '../settings/layers.js';
-import { redactText } from './redact-text.js';
+import { redact } from '../logging/redact.js';
+import { redactFile, redactText } from './redact-text.js';
 import { tarGz, type TarEntry } from './tar.js';
 
 export type BundleInputs = {
@@ -49,17 +50,19 @@ async function dockerFacts(): Promise<Record<string, unknown>> {
 
 /**
  * The support bundle (DECISIONS: logs, status, settings, journal; redacted). Never includes the mTLS directory or any
- * key or certificate file; text files go through redactText.
+ * key or certificate file. Our own JSON is redacted as data, files as JSON (documents and JSON lines, at any depth) or
+ * as text (redact-text.ts).
  */
 export async function buildSupportBundle(i: BundleInputs): Promise<{ archive: Buffer; files: string[] }> {
   const root = `vplc-support-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const entries: TarEntry[] = [];
-  const add = (name: string, text: string): void => void entries.push({ name: `${root}/${name}`, data: redactText(text) });
+  const add = (name: string, text: string): void => void entries.push({ name: `${root}/${name}`, data: redactFile(text) });
+  const addJson = (name: string, value: unknown): void => void entries.push({ name: `${root}/${name}`, data: `${JSON.stringify(redact(value, redactText), null, 2)}\n` });
 
-  add('versions.json', JSON.stringify({ app: i.appVersion, node: process.versions.node, platform: `${os.type()} ${os.release()} ${os.arch()}`, docker: await dockerFacts() }, null, 2));
-  add('status.json', JSON.stringify(await liveStatus(i), null, 2));
+  addJson('versions.json', { app: i.appVersion, node: process.versions.node, platform: `${os.type()} ${os.release()} ${os.arch()}`, docker: await dockerFacts() });
+  addJson('status.json', await liveStatus(i));
   add('settings.json', (await readText(i.settingsFile)) ?? `no settings file at ${i.settingsFile} (defaults in use)\n`);
-  add('effective-config.json', JSON.stringify({ ...i.config, mtlsDir: '(not included)' }, null, 2));
+  addJson('effective-config.json', { ...i.config, mtlsDir: '(not included)' });
   const logDir = path.join(i.config.dataDir, 'logs');
   for (const f of (await readdir(logDir).catch(() => [])).filter((n) => /\.log(\.\d+)?$|\.old\.log$/.test(n)).sort()) {
     const text = await readText(path.join(logDir, f));

@@ -1,13 +1,19 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import http from 'node:http';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
+import { fail } from '../../../shared/api/envelope.js';
+import { carriesBody, createGuardedServer, DEFAULT_LIMITS, isOwnHost, parseTarget, refuse, type HttpLimits } from '../../lib/http/loopback.js';
 import type { EventHub } from '../api/event-hub.js';
 import type { ApiRegistry } from '../api/registry.js';
 import { explainListenError } from '../../lib/lock/port-holder.js';
+import type { Logger } from '../logging/logger.js';
 import { newNonce, Nonce, Proof, proof, proofMatches } from './handshake.js';
+import { SECURITY_HEADERS } from './headers.js';
 
 const ClientMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('auth'), token: z.string() }),
@@ -16,7 +22,28 @@ const ClientMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('invoke'), id: z.number().int(), channel: z.string(), input: z.unknown() }),
 ]);
 
-export type UiServerOptions = { registry: ApiRegistry; events: EventHub; token: string; port: number; staticDir?: string };
+/** Per-connection bounds of the WebSocket bridge. */
+export type WsLimits = {
+  /** Authenticated or not; further upgrades are answered 503. */
+  maxClients: number;
+  /** Invokes of one connection awaiting their result; more are answered UNAVAILABLE at once. */
+  maxInFlight: number;
+  /** Bytes queued to a client that does not read; beyond this the connection is dropped. */
+  maxBufferedBytes: number;
+};
+
+export const DEFAULT_WS_LIMITS: WsLimits = { maxClients: 32, maxInFlight: 64, maxBufferedBytes: 16 * 1024 * 1024 };
+
+export type UiServerOptions = {
+  registry: ApiRegistry;
+  events: EventHub;
+  token: string;
+  port: number;
+  staticDir?: string;
+  log?: Pick<Logger, 'warn'>;
+  limits?: Partial<HttpLimits>;
+  wsLimits?: Partial<WsLimits>;
+};
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
 const MAX_MESSAGE = 4 * 1024 * 1024;
@@ -32,22 +59,48 @@ const MAX_MESSAGE = 4 * 1024 * 1024;
  *   which must not hand the token to whoever holds the port), or by presenting it (the browser page, which this very
  *   server delivered with the token in its URL). Anything else closes it (4401).
  * - Each invoke gets exactly one result message, in the registry's envelope.
+ * - No request, upgrade or frame can throw past its handler: malformed HTTP is answered 4xx, hostile frames get an
+ *   error message or a close, and every connection's time, size and queue are bounded (docs/hardening.md).
  */
 export class UiServer {
   private readonly http: http.Server;
   private readonly wss: WebSocketServer;
+  private readonly limits: HttpLimits;
+  private readonly wsLimits: WsLimits;
   port = 0;
 
   constructor(private readonly o: UiServerOptions) {
-    this.http = http.createServer((req, res) => this.serveStatic(req, res));
+    this.limits = { ...DEFAULT_LIMITS, ...o.limits };
+    this.wsLimits = { ...DEFAULT_WS_LIMITS, ...o.wsLimits };
+    this.http = createGuardedServer((req, res) => this.serveStatic(req, res), (err) => this.warn('UI request failed', err), this.limits);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
-    this.http.on('upgrade', (req, socket, head) => {
-      if (req.url !== '/api' || !this.allowedHost(req.headers.host) || !this.allowedOrigin(req.headers.origin)) {
-        socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-        return;
+    this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Node hands the raw socket over without an error listener: a reset would be an uncaught exception.
+      socket.on('error', () => socket.destroy());
+      try {
+        const refusal = this.upgradeRefusal(req);
+        if (refusal) return void socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws));
+      } catch (err) {
+        this.warn('WebSocket upgrade failed', err);
+        socket.destroy();
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws));
     });
+  }
+
+  private upgradeRefusal(req: http.IncomingMessage): string | null {
+    if (req.url !== '/api' || !this.allowedHost(req.headers.host) || !this.allowedOrigin(req.headers.origin)) return '403 Forbidden';
+    if (carriesBody(req)) return '400 Bad Request';
+    if (this.wss.clients.size >= this.wsLimits.maxClients) return '503 Service Unavailable';
+    return null;
+  }
+
+  private warn(msg: string, err: unknown): void {
+    try {
+      this.o.log?.warn(msg, { err: err instanceof Error ? err.message : String(err) });
+    } catch {
+      // Logging must not turn a handled failure into a crash.
+    }
   }
 
   /** Rejects with PortHeld, naming the squatter as far as /proc shows it, when another process has the port. */
@@ -63,11 +116,12 @@ export class UiServer {
   async close(): Promise<void> {
     for (const c of this.wss.clients) c.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
   private allowedHost(host: string | undefined): boolean {
-    return host === `127.0.0.1:${this.port}` || host === `localhost:${this.port}`;
+    return isOwnHost(host, this.port);
   }
 
   /** Browsers always send Origin on WebSockets; local non-browser clients (the desktop app attaching) send none. */
@@ -91,15 +145,27 @@ export class UiServer {
     let authed = false;
     let challenge: { client: string; server: string } | null = null;
     let unsubscribe: (() => void) | undefined;
+    let inFlight = 0;
     const send = (m: unknown): void => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+      if (ws.readyState !== ws.OPEN) return;
+      // A client that does not read its answers must not grow our memory without bound.
+      if (ws.bufferedAmount > this.wsLimits.maxBufferedBytes) return void ws.terminate();
+      try {
+        ws.send(JSON.stringify(m));
+      } catch (err) {
+        this.warn('cannot send on the WebSocket', err);
+        ws.terminate();
+      }
     };
     const authTimer = setTimeout(() => ws.close(4401, 'authentication required'), 5_000);
+    // Protocol errors (bad frames, oversized messages): ws has already sent the close frame with its code and ends the
+    // socket itself (or drops it when the peer never answers the close); without a listener they would crash.
+    ws.on('error', () => undefined);
     ws.on('close', () => {
       clearTimeout(authTimer);
       unsubscribe?.();
     });
-    ws.on('message', (data, isBinary) => {
+    const onMessage = (data: RawData, isBinary: boolean): void => {
       let msg: z.infer<typeof ClientMessage>;
       try {
         const parsed = ClientMessage.safeParse(isBinary ? undefined : JSON.parse(data.toString()));
@@ -122,28 +188,63 @@ export class UiServer {
         return send({ t: 'authed' });
       }
       if (msg.t === 'invoke') {
-        void this.o.registry.call(msg.channel, msg.input, { via: 'ws' }).then((envelope) => send({ t: 'result', id: msg.id, envelope }));
+        const id = msg.id;
+        if (inFlight >= this.wsLimits.maxInFlight) return send({ t: 'result', id, envelope: fail('UNAVAILABLE', `more than ${this.wsLimits.maxInFlight} calls in flight on this connection`) });
+        inFlight++;
+        void this.o.registry
+          .call(msg.channel, msg.input, { via: 'ws' })
+          .catch((err: unknown) => fail('INTERNAL', err instanceof Error ? err.message : String(err)))
+          .then((envelope) => {
+            inFlight--;
+            send({ t: 'result', id, envelope });
+          });
+      } else send({ t: 'error', message: 'already authenticated' });
+    };
+    // A throwing listener would surface from ws's socket handler as an uncaught exception.
+    ws.on('message', (data, isBinary) => {
+      try {
+        onMessage(data, isBinary);
+      } catch (err) {
+        this.warn('WebSocket message handling failed', err);
+        ws.terminate();
       }
     });
   }
 
-  private serveStatic(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (!this.allowedHost(req.headers.host)) {
-      res.writeHead(403).end();
-      return;
-    }
+  private async serveStatic(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    if (!this.allowedHost(req.headers.host)) return refuse(res, 403, 'forbidden host');
+    const target = parseTarget(req.url, this.limits.maxTargetBytes);
+    if (!target.ok) return refuse(res, target.status, target.reason);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
+    if (carriesBody(req)) return refuse(res, 400, 'this server takes no request body');
     const dir = this.o.staticDir;
-    const url = new URL(req.url ?? '/', 'http://x');
-    const rel = decodeURIComponent(url.pathname) === '/' ? 'index.html' : decodeURIComponent(url.pathname).slice(1);
+    const rel = target.path === '/' ? 'index.html' : target.path.slice(1);
     const file = dir ? path.resolve(dir, rel) : undefined;
-    if (!dir || !file || !file.startsWith(path.resolve(dir) + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
-      const noUi = !dir || !existsSync(path.join(dir, 'index.html'));
-      res.writeHead(noUi && rel === 'index.html' ? 503 : 404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(noUi ? 'The agent is running, but this build has no user interface (renderer/dist is missing).\n' : 'not found\n');
+    const found = dir && file && file.startsWith(path.resolve(dir) + path.sep) ? await stat(file).then((s) => s.isFile(), () => false) : false;
+    if (!dir || !file || !found) {
+      const noUi = !dir || !(await stat(path.join(dir, 'index.html')).then((s) => s.isFile(), () => false));
+      const status = noUi && rel === 'index.html' ? 503 : 404;
+      return refuse(res, status, noUi ? 'The agent is running, but this build has no user interface (renderer/dist is missing).' : 'not found');
+    }
+    const stream = createReadStream(file);
+    // The file may go between the stat and the open (a rebuild): that is a 404, not a failure of the server.
+    const opened = await new Promise<boolean>((resolve) => {
+      stream.once('open', () => resolve(true));
+      stream.once('error', () => resolve(false));
+    });
+    if (!opened) return refuse(res, 404, 'not found');
+    stream.on('error', (err) => {
+      this.warn('cannot read a UI file', err);
+      res.destroy();
+    });
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    if (req.method === 'HEAD') {
+      stream.destroy();
+      res.end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    createReadStream(file).pipe(res);
+    stream.pipe(res);
   }
 }
 

@@ -1,5 +1,8 @@
-/** BrowserWindow options of ENGINEERING decision 13 (plain data, so a test can pin them). */
-export function windowOptions(preload: string, icon: string): Record<string, unknown> {
+/**
+ * BrowserWindow options of ENGINEERING decision 13 (plain data, so a test can pin them). `devTools` is false in
+ * release builds (security/release.ts).
+ */
+export function windowOptions(preload: string, icon: string, release: { devTools: boolean }): Record<string, unknown> {
   return {
     width: 1280,
     height: 800,
@@ -15,6 +18,7 @@ export function windowOptions(preload: string, icon: string): Record<string, unk
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      devTools: release.devTools,
     },
   };
 }

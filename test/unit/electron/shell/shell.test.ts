@@ -126,7 +126,7 @@ describe('hardenWebContents', () => {
 
 describe('window options', () => {
   it('isolates the renderer and quits on close unless a tray can take over', () => {
-    expect(windowOptions('/p.cjs', '/i.png').webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(windowOptions('/p.cjs', '/i.png', { devTools: false }).webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
     expect(closeQuitsApp({ quitOnClose: true }, true)).toBe(true);
     expect(closeQuitsApp({ quitOnClose: false }, false)).toBe(true);
     expect(closeQuitsApp({ quitOnClose: false }, true)).toBe(false);
