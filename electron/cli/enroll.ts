@@ -5,7 +5,7 @@ import { loadTrustSet } from '../lib/certs/trust.js';
 
 export const ENROLL_USAGE = `usage: vplc-orchestrator enroll [options]
 
-Enrols this PC with the cloud (PROTOCOL §9): requests an orchestrator id, generates an RSA-4096 key locally,
+Enrols this PC with the cloud (docs/protocol.md §9): requests an orchestrator id, generates an RSA-4096 key locally,
 sends a CSR and stores the issued certificate. Paste the printed id into the Edge web app to link the PC.
 
 options:

@@ -64,7 +64,7 @@ export type Agent = {
   stop(graceMs?: number): Promise<void>;
 };
 
-/** The composition root (ENGINEERING decision 1): built the same way by the CLI and by Electron's main process. */
+/** The composition root (docs/architecture.md decision 1): built the same way by the CLI and by Electron's main process. */
 export function createAgent(d: AgentDeps): Agent {
   const { config, log } = d;
   const events = new EventHub();

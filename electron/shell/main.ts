@@ -1,5 +1,5 @@
 // Electron's main process: the only place that wires real Electron APIs to the plain-Node core. Everything it calls is
-// unit-tested through injected fakes or against a real agent; this file only connects them (ENGINEERING decision 1).
+// unit-tested through injected fakes or against a real agent; this file only connects them (docs/architecture.md decision 1).
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, net, protocol, shell, Tray } from 'electron';
@@ -34,7 +34,7 @@ const fatalOptions: FatalOptions = { name: 'vplc-orchestrator', exit: (code) => 
 
 /**
  * `vplc-orchestrator agent …` (the system service): the same headless agent as the CLI, dispatched before any
- * window, tray or single-instance code (DECISIONS "How the service runs"); the host-wide lock keeps it alone. A start
+ * window, tray or single-instance code (docs/decisions.md "How the service runs"); the host-wide lock keeps it alone. A start
  * that rejects exits 1, so the service is never active without an agent.
  */
 function runAgentMode(argv: string[]): void {

@@ -3,7 +3,7 @@ import { Settings } from '../domain/settings.js';
 import { VplcName, VplcSpec } from '../domain/vplc.js';
 
 /**
- * The one typed API contract (ENGINEERING decision 3): invoke channels with input and output schemas, and events with
+ * The one typed API contract (docs/architecture.md decision 3): invoke channels with input and output schemas, and events with
  * payload schemas. A new channel is one entry here plus one handler; nothing else lists channel names.
  */
 
@@ -62,7 +62,7 @@ export const HostInterfaceView = z.object({
 
 export const UsagePoint = z.object({ timestamp: z.number(), cpu: z.number().optional(), memory: z.number().optional() });
 
-/** The last reconcile cycle (operations issue): what it repaired, what waits for a change window, what it adopted. */
+/** The last reconcile cycle: what it repaired, what waits for a change window, what it adopted. */
 export const ReconcileView = z.object({
   state: z.enum(['idle', 'processing']),
   cycles: z.number(),

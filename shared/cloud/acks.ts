@@ -3,7 +3,7 @@ import { BaseMessage, CorrelationId, num, opt, str } from './base.js';
 import { REQUEST_TOPICS, type RequestTopic } from './topics.js';
 
 /**
- * Ack envelope (PROTOCOL §3.3) and the later-phase WebRTC contracts (§4.11), which are parsed so their answers
+ * Ack envelope (docs/protocol.md §3.3) and the later-phase WebRTC contracts (§4.11), which are parsed so their answers
  * already name bad fields, and are then refused until the later phase.
  */
 

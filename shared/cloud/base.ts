@@ -3,7 +3,7 @@ import { IFNAME_RE, RESERVED_DEVICE_ID, VPLC_NAME_RE } from '../domain/vplc.js';
 import { CROSS_FIELD_PARAMS, REASON } from './errors.js';
 
 /**
- * Base contracts of PROTOCOL §3.1 and the field builders every cloud contract uses.
+ * Base contracts of docs/protocol.md §3.1 and the field builders every cloud contract uses.
  * Objects strip unknown keys; "optional" means absent or null. Each builder carries its §3.4 reason
  * text; `parseCommand` (./parse.ts) turns the first issue into the final error string.
  *
@@ -70,7 +70,7 @@ function validOffset(s: string): boolean {
   return h <= 23 && m <= 59 && sec <= 59;
 }
 
-/** PROTOCOL §3.1 `isoDate`: a valid ISO-8601 date or date-time once a trailing Z reads as +00:00. */
+/** docs/protocol.md §3.1 `isoDate`: a valid ISO-8601 date or date-time once a trailing Z reads as +00:00. */
 export function isIsoDate(value: string): boolean {
   if (typeof value !== 'string') return false;
   const s = value.endsWith('Z') ? `${value.slice(0, -1)}+00:00` : value;

@@ -21,7 +21,7 @@ import {
 import { enumReason, REASON } from './errors.js';
 
 /**
- * Wire contract of `create_new_runtime` (PROTOCOL §4.1) with its IMPROVE rules, and the mapping to
+ * Wire contract of `create_new_runtime` (docs/protocol.md §4.1) with its IMPROVE rules, and the mapping to
  * the domain spec. Parsing yields a normalised request: aliases merged, `manual` → `static`, MACs
  * canonical, IPs split from their prefix, blank optional strings treated as absent.
  */

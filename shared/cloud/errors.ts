@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /**
- * Validation error texts of PROTOCOL §3.4. Every failed cloud request is reported with exactly one of:
+ * Validation error texts of docs/protocol.md §3.4. Every failed cloud request is reported with exactly one of:
  *   `Missing required field: <path>`
  *   `Invalid field type: <path>: <reason>`
  *   `Validation error: <path>: <text>`

@@ -14,7 +14,7 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Validates a cloud command against its contract (PROTOCOL §3.4). On failure, only the first issue
+ * Validates a cloud command against its contract (docs/protocol.md §3.4). On failure, only the first issue
  * (contract declaration order, depth-first) is reported, as the exact §3.4 text plus its path.
  */
 export function parseCommand<T>(schema: z.ZodType<T>, payload: unknown): ParseResult<T> {

@@ -4,7 +4,7 @@ import { CreateNewRuntimeRequest } from './create-new-runtime.js';
 import { REASON } from './errors.js';
 
 /**
- * Request contracts of the cloud topics of PROTOCOL §4.0 other than `create_new_runtime`
+ * Request contracts of the cloud topics of docs/protocol.md §4.0 other than `create_new_runtime`
  * (./create-new-runtime.ts), and the topic → contract table. Extra keys are ignored everywhere.
  */
 
@@ -35,7 +35,7 @@ export type StopDeviceRequest = z.output<typeof StopDeviceRequest>;
 export const RestartDeviceRequest = BaseDevice;
 export type RestartDeviceRequest = z.output<typeof RestartDeviceRequest>;
 
-/** EXTEND (DECISIONS: confirming a pending change from the cloud). */
+/** EXTEND (docs/decisions.md "Confirming a pending change from the cloud"). */
 export const ApplyPendingChangesRequest = BaseDevice;
 export type ApplyPendingChangesRequest = z.output<typeof ApplyPendingChangesRequest>;
 

@@ -20,7 +20,7 @@ export const HttpsUrl = z.string().refine(isHttpsUrl, { message: 'Value must be 
 export const SpkiPin = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'Value must be a base64 SHA-256 of a SubjectPublicKeyInfo (44 characters).');
 
 /**
- * The one settings file (DECISIONS: the shell issue owns it, the operations issue extends it). Every field has a
+ * The one settings file (docs/decisions.md "One settings file": one file, one schema, extended by each feature). Every field has a
  * default, so a partial file is valid; unknown keys from a newer version are kept when we read, never written by us.
  */
 export const Settings = z.object({
@@ -33,7 +33,7 @@ export const Settings = z.object({
       provisionUrl: z.string().url().default('https://api.autonomylogic.com'),
       mtlsDir: z.string().optional(),
       caFile: z.string().optional(),
-      /** EXTEND (PROTOCOL §4.3): whether `delete_orchestrator` may remove this installation. */
+      /** EXTEND (docs/protocol.md §4.3): whether `delete_orchestrator` may remove this installation. */
       allowRemoteRemoval: z.boolean().default(true),
       /**
        * Optional pin of the cloud's key or CA, on top of normal verification: the connection is refused unless the
@@ -91,7 +91,7 @@ export const Settings = z.object({
   desktop: z
     .object({
       autostart: z.boolean().default(false),
-      /** Linux default: GNOME may show no tray icon, so closing the window quits (ENGINEERING §G). */
+      /** Linux default: GNOME may show no tray icon, so closing the window quits (docs/architecture.md §G). */
       quitOnClose: z.boolean().default(true),
     })
     .prefault({}),

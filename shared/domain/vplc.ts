@@ -32,7 +32,7 @@ export const VnicSpec = z.object({
   mode: NetworkMode,
   /** Static address without prefix. */
   ip: Ipv4.optional(),
-  /** The `/prefix` that came with `ip`, if any (subnet rule 4 of PROTOCOL §5.4). */
+  /** The `/prefix` that came with `ip`, if any (subnet rule 4 of docs/protocol.md §5.4). */
   ipPrefix: z.number().int().min(0).max(32).optional(),
   /** CIDR or dotted netmask, as given. */
   subnet: z.string().optional(),

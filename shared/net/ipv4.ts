@@ -159,7 +159,7 @@ export function splitIpAndPrefix(s: string): { ip: string; prefix?: number } | n
 }
 
 /**
- * PROTOCOL §5.4 subnet resolution, rules 1–4 (the first that applies wins):
+ * docs/protocol.md §5.4 subnet resolution, rules 1–4 (the first that applies wins):
  *  1. `subnet` in CIDR form, normalised to its network address;
  *  2. `subnet` as a contiguous netmask with `gateway`: `<gateway AND mask>/<prefix>`;
  *  3. `subnet` as a netmask with a static `ip`: `<ip AND mask>/<prefix>`;

@@ -1,5 +1,5 @@
 /**
- * MAC address helpers (PROTOCOL §5.5). The canonical form is lower-case, colon-separated:
+ * MAC address helpers (docs/protocol.md §5.5). The canonical form is lower-case, colon-separated:
  * `0a:1b:2c:3d:4e:5f`.
  */
 
@@ -58,7 +58,7 @@ function randomInt(random: () => number, bound: number): number {
 }
 
 /**
- * PROTOCOL §5.5 generated MAC: first octet `0x02 | (r << 2)` with r uniform in 0..63, then five
+ * docs/protocol.md §5.5 generated MAC: first octet `0x02 | (r << 2)` with r uniform in 0..63, then five
  * uniformly random octets. Always locally administered and unicast (02, 06, 0a, …, fe).
  * `random` behaves like Math.random (a float in [0, 1)); inject a seeded one in tests.
  */

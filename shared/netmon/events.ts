@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** One IPv4 address of an interface (PROTOCOL §7.2). */
+/** One IPv4 address of an interface (docs/protocol.md §7.2). */
 export const NetAddress = z.object({
   address: z.string(),
   prefixlen: z.number().int().min(0).max(32),
@@ -76,7 +76,7 @@ export type CommandResponse = z.infer<typeof CommandResponse>;
 
 export const isGone = (d: NetworkChangeData): d is NetInterfaceGone => 'status' in d;
 
-/** Interface-name prefixes the monitor and `get_host_interfaces` skip (PROTOCOL §4.6, §7.5). */
+/** Interface-name prefixes the monitor and `get_host_interfaces` skip (docs/protocol.md §4.6, §7.5). */
 export const SKIP_PREFIXES = ['lo', 'docker', 'br-', 'veth', 'virbr', 'tailscale', 'zt', 'cni', 'flannel', 'kube-ipvs', 'wg', 'cilium', 'macvtap', 'sit', 'can'] as const;
 
 export function isSkippedName(name: string): boolean {

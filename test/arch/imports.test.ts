@@ -35,7 +35,7 @@ const under = (spec: string, dir: string): boolean => spec === dir || spec.start
 const inRepo = (spec: string, dir: string): boolean => under(spec, `@/${dir}`);
 const workerOf = (p: string): string | undefined => /^(?:@\/)?electron\/workers\/([^/]+)\//.exec(p)?.[1];
 
-describe('import rules (ENGINEERING §B)', () => {
+describe('import rules (docs/architecture.md §B)', () => {
   const electronFiles = files('electron');
   const nonShell = electronFiles.filter((f) => !under(f, 'electron/shell') && !under(f, 'electron/preload'));
 
@@ -67,7 +67,7 @@ describe('import rules (ENGINEERING §B)', () => {
   });
 });
 
-describe('tests that cannot silently stop running (ENGINEERING §E)', () => {
+describe('tests that cannot silently stop running (docs/architecture.md §E)', () => {
   const testFiles = [...files('test/unit'), ...files('test/integration'), ...files('test/fuzz'), ...files('test/e2e')];
 
   it('has no environment-conditional skipIf/runIf', () => {

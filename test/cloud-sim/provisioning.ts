@@ -1,4 +1,4 @@
-/** The simulator's provisioning endpoints (PROTOCOL §9.1, §9.3) on their own HTTPS server (no client certificate). */
+/** The simulator's provisioning endpoints (docs/protocol.md §9.1, §9.3) on their own HTTPS server (no client certificate). */
 import { randomInt, X509Certificate } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import https from 'node:https';

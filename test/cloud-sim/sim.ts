@@ -1,5 +1,5 @@
 /**
- * The cloud simulator (issue 3): the provisioning endpoints and a Socket.IO server on 127.0.0.1 that requires client
+ * The cloud simulator: the provisioning endpoints and a Socket.IO server on 127.0.0.1 that requires client
  * certificates from its CA. It sends any topic with any payload and returns the ack, and records connections (with the
  * client certificate each presented), heartbeats (validated against the MATCH shape) and server-side TLS refusals.
  * Used by the integration tests, the fuzz suite, the P5 benchmark and interactively (`npm run cloud-sim`).
@@ -24,7 +24,7 @@ export interface CloudSimOptions {
   server?: Pem;
   /** CA certificates accepted for client certificates (default: `ca`). */
   clientCas?: string[];
-  /** Refuse CNs that are not linked (the real cloud before linking, PROTOCOL §9.5). */
+  /** Refuse CNs that are not linked (the real cloud before linking, docs/protocol.md §9.5). */
   requireLinked?: boolean;
   idTtlSec?: number;
   nextId?: () => string;

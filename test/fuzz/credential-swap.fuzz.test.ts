@@ -1,7 +1,7 @@
 // Crash safety of the credential swap: a child process imports two key + certificate pairs alternately, in a loop
 // (importCredentials with replace, as `enroll --import-* --force` does), and is SIGKILLed at a random moment; after
 // every kill the mTLS directory must hold a matching pair that is either the old or the new identity, both through
-// the agent's reader and through the PROTOCOL paths. 200 kills; runtime about 40 s on an idle 2-core machine, up to 3 min on a loaded one.
+// the agent's reader and through the usual paths (docs/protocol.md §9). 200 kills; runtime about 40 s on an idle 2-core machine, up to 3 min on a loaded one.
 import { spawn } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -111,7 +111,7 @@ describe('credential swap under SIGKILL', () => {
       const r = await readCredentials(dir);
       if (!r.ok) throw new Error(`after kill ${i}: ${r.reason}`);
       expect(known.has(r.credentials.tls.cert)).toBe(true);
-      // Tools that read the PROTOCOL paths see the same matching pair.
+      // Tools that read the usual paths (docs/protocol.md §9) see the same matching pair.
       const viaPaths = { key: readFileSync(path.join(dir, 'client.key'), 'utf8'), cert: readFileSync(path.join(dir, 'client.crt'), 'utf8') };
       expect(matching(viaPaths.key, viaPaths.cert)).toBe(true);
       expect(viaPaths.cert).toBe(r.credentials.tls.cert);

@@ -1,6 +1,6 @@
 /**
  * Property: for arbitrary run_command fields (fc.anything-based), `RuntimeProxy.run()` never throws
- * and always returns a well-formed ack (PROTOCOL §4.4), against a real local echo server.
+ * and always returns a well-formed ack (docs/protocol.md §4.4), against a real local echo server.
  * Runtime: about 0.5 s for the 300 runs (about 1.5 s with vitest start-up) on a 2-core machine.
  */
 import fc from 'fast-check';

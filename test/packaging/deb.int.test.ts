@@ -1,4 +1,4 @@
-// Packaging smoke test (issue 8): electron-builder builds the .deb here, offline, against a stub Electron
+// Packaging smoke test: electron-builder builds the .deb here, offline, against a stub Electron
 // distribution (the real binary cannot be downloaded on these machines) and an fpm stand-in built on dpkg-deb; the
 // test then inspects the package: control fields, layout, desktop entry, icons, maintainer scripts, the systemd unit
 // and the app archive. Release fuses are off in this build (they cannot be flipped on a stub). Runtime: about 30-60 s.

@@ -1,5 +1,5 @@
 /**
- * A throwaway in-process PKI for TLS tests and the cloud simulator (ENGINEERING E, TLS): a CA, server certificates
+ * A throwaway in-process PKI for TLS tests and the cloud simulator (docs/architecture.md §E "TLS in tests"): a CA, server certificates
  * for 127.0.0.1/localhost, client certificates, and the negative fixtures (rogue CA, expired client, wrong server
  * name, untrusted server CA). P-256 keys, so a whole set takes a few milliseconds. Files go into a mkdtemp dir.
  */
@@ -89,7 +89,7 @@ export class TestCa {
     return { cert, key: await keyPem(keys) };
   }
 
-  /** A client certificate with the PROTOCOL §9.2 subject and the given CN. */
+  /** A client certificate with the docs/protocol.md §9.2 subject and the given CN. */
   async issueClient(opts: ClientCertOptions): Promise<Pem> {
     const keys = await newKeys();
     const cert = await this.sign(

@@ -17,7 +17,7 @@ export class ApiFailure extends Error {
 }
 
 /**
- * Transport-agnostic API (ENGINEERING D1): IPC and the WebSocket bridge both call `call`.
+ * Transport-agnostic API (docs/architecture.md D1): IPC and the WebSocket bridge both call `call`.
  * Input is parsed with the channel's schema (errors name the field); handler errors become envelopes, never throws.
  */
 export class ApiRegistry {

@@ -15,7 +15,7 @@ export interface EnrollOptions {
   mtlsDir: string;
   /** Server trust set (see trust.ts). */
   ca: string[];
-  /** RSA modulus; PROTOCOL §9.2 says 4096 (tests of everything but the key size use 2048). */
+  /** RSA modulus; docs/protocol.md §9.2 says 4096 (tests of everything but the key size use 2048). */
   modulusLength?: number;
   timeoutMs?: number;
   /** Called as soon as the id is known, so the user can start linking while the key is generated. */
@@ -37,7 +37,7 @@ export interface EnrollResult extends OrchestratorId {
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 
-/** PROTOCOL §9.2 subject, as a structured name so an id can never inject attributes. */
+/** docs/protocol.md §9.2 subject, as a structured name so an id can never inject attributes. */
 function subjectFor(id: string): Array<Record<string, string[]>> {
   return [{ C: ['BR'] }, { ST: ['SP'] }, { L: ['SaoPaulo'] }, { O: ['AutonomyLogic'] }, { OU: ['Production'] }, { CN: [id] }];
 }
@@ -51,7 +51,7 @@ export async function requestOrchestratorId(opts: Pick<EnrollOptions, 'provision
   return { id: data.id, expiresAt: data.expiresAt ?? null, expiresIn: data.expiresIn ?? null };
 }
 
-/** RSA key (async WebCrypto, so the event loop never stalls) and the PROTOCOL §9.2 CSR. */
+/** RSA key (async WebCrypto, so the event loop never stalls) and the docs/protocol.md §9.2 CSR. */
 export async function generateKeyAndCsr(id: string, modulusLength = 4096): Promise<{ keyPem: string; csrPem: string }> {
   const keys = await webcrypto.subtle.generateKey({ ...RSA, modulusLength, publicExponent: new Uint8Array([1, 0, 1]) }, true, ['sign', 'verify']);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
@@ -77,7 +77,7 @@ export async function submitCsr(opts: Pick<EnrollOptions, 'provisionUrl' | 'ca' 
   return data.certificate;
 }
 
-/** The whole PROTOCOL §9 flow: id, key, CSR, enrol, verify, store. */
+/** The whole docs/protocol.md §9 flow: id, key, CSR, enrol, verify, store. */
 export async function enroll(opts: EnrollOptions): Promise<EnrollResult> {
   await guardIdentity(opts.mtlsDir, opts.replace);
   const id = await requestOrchestratorId(opts);

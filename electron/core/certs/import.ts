@@ -13,7 +13,7 @@ export class CredentialImportError extends Error {
 }
 
 /**
- * Import of an existing pair (PROTOCOL §9.6), e.g. from a reference installation; the key is stored as PKCS#8.
+ * Import of an existing pair (docs/protocol.md §9.6), e.g. from a reference installation; the key is stored as PKCS#8.
  * Over a working identity only with `replace` (IdentityExistsError otherwise).
  */
 export async function importCredentials(opts: { mtlsDir: string; keyFile: string; certFile: string; replace?: boolean }): Promise<EnrollResult> {

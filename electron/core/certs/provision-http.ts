@@ -58,12 +58,12 @@ export function parseAnswer<T>(schema: z.ZodType<T>, json: unknown, what: string
   throw new ProvisioningError(`${what}: unexpected answer at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
 }
 
-/** `GET /orchestrators/id` (PROTOCOL §9.1). */
+/** `GET /orchestrators/id` (docs/protocol.md §9.1). */
 export const IdAnswer = z.object({
   data: z.object({ id: z.string().nullish(), expiresAt: z.string().nullish(), expiresIn: z.number().nullish() }),
 });
 
-/** `POST /orchestrators/enroll` (PROTOCOL §9.3). */
+/** `POST /orchestrators/enroll` (docs/protocol.md §9.3). */
 export const EnrollAnswer = z.object({
   statusCode: z.number().optional(),
   data: z.object({ certificate: z.string().nullish(), message: z.string().nullish(), id: z.string().nullish() }),

@@ -12,7 +12,7 @@ export type CloudState = 'connected' | 'connecting' | 'offline' | 'disabled';
 const LINK_STATE: Record<string, CloudState> = { connected: 'connected', connecting: 'connecting', waiting: 'connecting', not_enrolled: 'offline', closed: 'offline' };
 
 /**
- * The internal bus between workers (ENGINEERING §A): cloud command → orchestrator → ack; netmon event → orchestrator;
+ * The internal bus between workers (docs/architecture.md §A): cloud command → orchestrator → ack; netmon event → orchestrator;
  * usage sample → heartbeat. The cloudlink's own router keeps the one-ack rule and the deadlines; this one only carries.
  *
  * INVARIANTS

@@ -7,7 +7,7 @@ import { viewAgent } from '../../lib/lock/state-report.js';
 import type { Agent } from '../agent.js';
 import { ApiClient, NotTheAgent } from '../api/ws-client.js';
 
-/** Where the system service publishes its bridge (DECISIONS "Attaching to the service"). */
+/** Where the system service publishes its bridge (docs/decisions.md "Attaching to the service"). */
 export const SERVICE_TOKEN_FILE = '/run/vplc-orchestrator/token';
 export const SERVICE_PORT = 48750;
 
@@ -57,7 +57,7 @@ async function readServiceToken(file: string, read: (f: string) => Promise<strin
 
 /**
  * Attach to the system service when its token is readable and its bridge answers; otherwise run our own agent under
- * the host-wide lock (AppImage, development). Never two agents on one Docker engine (ENGINEERING §G).
+ * the host-wide lock (AppImage, development). Never two agents on one Docker engine (docs/architecture.md §G).
  */
 export async function connectDesktopAgent(d: ConnectDeps): Promise<AgentConnection> {
   const env = d.env ?? process.env;

@@ -12,7 +12,7 @@ const KEEP_ROTATED = 3;
 const MAX_IN_MEMORY = 2_000;
 
 /**
- * The persisted journal of vPLC changes (DECISIONS: who asked — cloud, UI, CLI, the agent —, what, result), as JSON
+ * The persisted journal of vPLC changes (docs/decisions.md "Journal": who asked — cloud, UI, CLI, the agent —, what, result), as JSON
  * lines in `<dataDir>/journal/`. Each append is one write followed by fsync; a torn last line (power cut) and any line
  * that does not parse are skipped and reported, never rewritten; past 5 MB the file rotates (3 kept).
  *

@@ -16,7 +16,7 @@ export function redactString(s: string): string {
 
 /**
  * Replaces the values of secret-looking keys and redacts every string, at any depth of objects, arrays, maps and
- * sets, before anything is written (ENGINEERING decision 9). Cycles become "[circular]"; binary data is summarised.
+ * sets, before anything is written (docs/architecture.md decision 9). Cycles become "[circular]"; binary data is summarised.
  * Never throws (a throwing getter becomes "[unreadable]").
  */
 export function redact(value: unknown, text: (s: string) => string = redactString): unknown {

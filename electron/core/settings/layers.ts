@@ -55,7 +55,7 @@ export const FLAG_ENV = {
 export type FlagName = keyof typeof FLAG_ENV;
 export type Flags = Partial<Record<FlagName, string>> & { 'no-cloud'?: true; 'no-metrics'?: true };
 
-/** PROTOCOL §5.14: per user under XDG_DATA_HOME (also inside Electron); the system service passes its own. */
+/** docs/protocol.md §5.14: per user under XDG_DATA_HOME (also inside Electron); the system service passes its own. */
 export function defaultDataDir(env: NodeJS.ProcessEnv): string {
   return path.join(env.XDG_DATA_HOME || path.join(env.HOME || os.homedir(), '.local', 'share'), 'vplc-orchestrator');
 }
@@ -64,7 +64,7 @@ export function defaultSettingsFile(env: NodeJS.ProcessEnv): string {
   return path.join(env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config'), 'vplc-orchestrator', 'settings.json');
 }
 
-/** Flags > `VPLC_*` environment > settings file > defaults (ENGINEERING decision 10). Pure. */
+/** Flags > `VPLC_*` environment > settings file > defaults (docs/architecture.md decision 10). Pure. */
 export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Flags): EffectiveConfig {
   const pick = (flag: FlagName): string | undefined => flags[flag] ?? (env[FLAG_ENV[flag]] || undefined);
   const port = pick('ui-port');

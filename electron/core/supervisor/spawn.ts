@@ -10,7 +10,7 @@ import type { Spawn, WorkerHandle } from './types.js';
  * Why threads, measured (P3, idle agent with 3 vPLCs, built code, 2026-11-24): netmon + orchestrator as threads with
  * V8's default young generation 139 MB RSS; with the young generation capped at 4 MB 114 MB (2 MB: 111 MB); both
  * workers loaded into the main thread instead 80 MB. Threads stay: an uncaught error, a heap OOM or a hang in one
- * worker must end only that worker (DECISIONS "Supervised workers"), which one shared isolate cannot promise. The cap
+ * worker must end only that worker (docs/decisions.md "Supervised workers"), which one shared isolate cannot promise. The cap
  * is the cheap part of the difference; an idle worker allocates little, so scavenges stay rare.
  */
 export const spawnThread: Spawn = (entry, opts) => {

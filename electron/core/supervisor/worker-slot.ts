@@ -16,7 +16,7 @@ type Pending = { resolve: (e: Envelope) => void; timer: unknown };
 const unavailable = (message: string): Envelope => ({ ok: false, error: { code: 'UNAVAILABLE', message } });
 
 /**
- * One supervised worker (ENGINEERING D2).
+ * One supervised worker (docs/architecture.md D2).
  *
  * INVARIANTS
  * - Only the current handle may change state; exits and messages from a replaced handle are ignored.

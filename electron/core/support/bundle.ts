@@ -49,7 +49,7 @@ async function dockerFacts(): Promise<Record<string, unknown>> {
 }
 
 /**
- * The support bundle (DECISIONS: logs, status, settings, journal; redacted). Never includes the mTLS directory or any
+ * The support bundle (docs/decisions.md "Support bundle": logs, status, settings, journal; redacted). Never includes the mTLS directory or any
  * key or certificate file. Our own JSON is redacted as data, files as JSON (documents and JSON lines, at any depth) or
  * as text (redact-text.ts).
  */

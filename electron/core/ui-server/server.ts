@@ -49,7 +49,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.j
 const MAX_MESSAGE = 4 * 1024 * 1024;
 
 /**
- * The loopback HTTP + WebSocket transport of the API (ENGINEERING decision 3): serves the built renderer and the
+ * The loopback HTTP + WebSocket transport of the API (docs/architecture.md decision 3): serves the built renderer and the
  * registry at /api.
  *
  * INVARIANTS

@@ -11,7 +11,7 @@ const WorkFile = z.object({ items: z.array(WorkItemView) });
 const KEEP = 500;
 
 /**
- * The work queue for imperative vPLC commands (operations issue): start, stop, restart and cleanup (remove the vPLC and
+ * The work queue for imperative vPLC commands: start, stop, restart and cleanup (remove the vPLC and
  * everything recorded for it, also when its container is already gone). Each submission carries an id chosen by the
  * caller; submitting an id again returns what that command did instead of doing it twice. Commands run one at a time
  * per vPLC, in submission order; results are persisted (the last 500) and reported through the API.

@@ -6,7 +6,7 @@ import { loadTrustSet } from './trust.js';
 export const VPLC_CA_BUNDLE_PATH = '/etc/ssl/certs/vplc-orchestrator-ca-bundle.pem';
 
 /**
- * The combined CA bundle (ENGINEERING decision 8 trust set: Node's roots, the system store, the customer's CA file,
+ * The combined CA bundle (docs/architecture.md decision 8 trust set: Node's roots, the system store, the customer's CA file,
  * which overrides nothing but adds to it), written atomically for vPLCs that mount it. Returns its sha256, which
  * goes into the vPLC spec hash so a changed bundle shows as a pending change rather than going unnoticed.
  */

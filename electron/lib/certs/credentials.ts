@@ -16,7 +16,7 @@ export interface CertInfo {
   issuer: string;
   notBefore: string;
   notAfter: string;
-  /** SHA-256 of the DER certificate, colon-separated uppercase hex (PROTOCOL §9.6). */
+  /** SHA-256 of the DER certificate, colon-separated uppercase hex (docs/protocol.md §9.6). */
   fingerprint256: string;
 }
 
@@ -64,7 +64,7 @@ export function toPkcs8Pem(key: KeyObject): string {
 }
 
 /**
- * Checks a pair as PROTOCOL §2.7/§9.6 require: both parse, the key matches the certificate, the certificate is
+ * Checks a pair as docs/protocol.md §2.7/§9.6 require: both parse, the key matches the certificate, the certificate is
  * within its validity period, its EKU includes clientAuth and its subject has a CN (optionally the expected one).
  */
 export function checkPair(certPem: string, keyPem: string, opts: { now?: number; expectedCn?: string } = {}): CredentialCheck {

@@ -1,4 +1,4 @@
-/** Certificate expiry warnings (PROTOCOL §9.6): 30, 7 and 1 days before `notAfter`, and loudly once it has passed. */
+/** Certificate expiry warnings (docs/protocol.md §9.6): 30, 7 and 1 days before `notAfter`, and loudly once it has passed. */
 export type ExpiryLevel = 'ok' | 'days30' | 'days7' | 'days1' | 'expired';
 
 export interface ExpiryWarning {

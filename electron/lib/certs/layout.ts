@@ -8,7 +8,7 @@ import { isErrno } from '../fs/atomic.js';
  *
  *   gen-3/client.key, gen-3/client.crt    a complete pair, written and fsynced before it is published
  *   current -> gen-3                      the one rename that switches identity
- *   client.key -> current/client.key      the PROTOCOL §9.4 paths, for tools that read them
+ *   client.key -> current/client.key      the docs/protocol.md §9.4 paths, for tools that read them
  *   client.crt -> current/client.crt
  */
 export const KEY_FILE = 'client.key';
@@ -46,7 +46,7 @@ async function ourLinkOrAbsent(dir: string, name: string): Promise<boolean> {
   }
 }
 
-/** True when both PROTOCOL paths are our links (the layout needs no repair). */
+/** True when both usual paths (docs/protocol.md §9) are our links (the layout needs no repair). */
 export async function linksInPlace(dir: string): Promise<boolean> {
   for (const name of [KEY_FILE, CERT_FILE]) {
     const target = await readlinkOrNull(path.join(dir, name));
@@ -58,7 +58,7 @@ export async function linksInPlace(dir: string): Promise<boolean> {
 /**
  * The two files that make up the pair to use. Inside our layout both come from the one generation `current` names at
  * this moment, so a swap between the two reads can never pair one generation's key with another's certificate. Files
- * someone put at the PROTOCOL paths themselves (the reference installer, a copy by hand) are read as they are.
+ * someone put at the usual paths (docs/protocol.md §9) themselves (the reference installer, a copy by hand) are read as they are.
  */
 export async function pairFiles(dir: string): Promise<{ key: string; cert: string }> {
   const gen = await currentGeneration(dir);

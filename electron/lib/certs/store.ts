@@ -49,7 +49,7 @@ async function stageGeneration(dir: string, keyPem: string, certPem: string): Pr
 
 /**
  * Brings a directory into the generation layout without changing the pair a reader sees: a pair someone put at the
- * PROTOCOL paths (the reference installer, an older agent, a copy by hand) first becomes a generation of its own, then
+ * usual paths (docs/protocol.md §9) (the reference installer, an older agent, a copy by hand) first becomes a generation of its own, then
  * those paths become links to it. Every intermediate state reads as that same pair, and it is kept as the previous
  * pair until the new one has connected.
  */
@@ -71,7 +71,7 @@ async function prepareLayout(dir: string): Promise<void> {
 }
 
 /**
- * Stores a key and certificate as the new identity (PROTOCOL §9.4 modes: dir 0700, key 0600, certificate 0644).
+ * Stores a key and certificate as the new identity (docs/protocol.md §9.4 modes: dir 0700, key 0600, certificate 0644).
  * No check of the pair here: enrolment and import check it first (tests store broken pairs on purpose).
  *
  * INVARIANTS
@@ -116,7 +116,7 @@ export async function pruneCredentialGenerations(dir: string, connectedCertPem: 
 }
 
 /**
- * Self-destruct's `removing_self` step (PROTOCOL §4.3): moves the directory to `<dir>.removed-<unix-ts>` with mode
+ * Self-destruct's `removing_self` step (docs/protocol.md §4.3): moves the directory to `<dir>.removed-<unix-ts>` with mode
  * 0700. Returns the new path, or null when there was nothing to move. The links inside are relative, so the moved
  * directory still reads as a whole.
  */

@@ -21,7 +21,7 @@ export function splitPemBundle(text: string, source: string): string[] {
 }
 
 /**
- * The server trust set of PROTOCOL §2.2 / ENGINEERING decision 8: Node's bundled roots, plus the system store when
+ * The server trust set of docs/protocol.md §2.2 / docs/architecture.md decision 8: Node's bundled roots, plus the system store when
  * present, plus the optional `--ca-file` bundle. Passing `ca` replaces Node's defaults, hence the concatenation.
  */
 export async function loadTrustSet(opts: { caFile?: string; systemBundle?: string | null } = {}): Promise<string[]> {

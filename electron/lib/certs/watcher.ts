@@ -6,7 +6,7 @@ import { CURRENT } from './layout.js';
 
 export interface CredentialWatcherOptions {
   dir: string;
-  /** Fallback poll (PROTOCOL §12: 30 s), in addition to fs.watch. */
+  /** Fallback poll (docs/protocol.md §12: 30 s), in addition to fs.watch. */
   pollMs?: number;
   /** Quiet time after a file event before re-reading (key and certificate are written one after the other). */
   settleMs?: number;
@@ -20,7 +20,7 @@ export interface CredentialWatcherOptions {
 }
 
 /**
- * Watches an mTLS directory and validates every new pair before anyone uses it (PROTOCOL §2.7 item 1).
+ * Watches an mTLS directory and validates every new pair before anyone uses it (docs/protocol.md §2.7 item 1).
  *
  * INVARIANTS
  * - At most one check runs at a time; events during a check schedule exactly one more.

@@ -24,7 +24,7 @@ function fromEvent(i: NetInterface, prevType: 'ethernet' | 'wifi' | undefined, p
 }
 
 /**
- * The interface cache of PROTOCOL §7.4, fed by the built-in monitor or by an external netmon. It is the
+ * The interface cache of docs/protocol.md §7.4, fed by the built-in monitor or by an external netmon. It is the
  * orchestrator's `InterfaceSource` (subnet/gateway auto-detection, `get_host_interfaces`) and its `NetworkReadiness`
  * (ready = the first `network_discovery` arrived, §6.1).
  *

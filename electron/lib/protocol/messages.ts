@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The envelope every request to a worker resolves to (ENGINEERING D1/D2). */
+/** The envelope every request to a worker resolves to (docs/architecture.md D1/D2). */
 export const Envelope = z.union([
   z.object({ ok: z.literal(true), value: z.unknown() }),
   z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) }),

@@ -14,7 +14,7 @@ export const OrchestratorOps = {
   'vplc.stop': name.extend({ requester: Requester }),
   'vplc.restart': name.extend({ requester: Requester }),
   'vplc.status': name,
-  /** An explicit confirm of a vPLC's pending changes (the change window of the operations issue). */
+  /** An explicit confirm of a vPLC's pending changes (its change window). */
   'vplc.apply': name.extend({ requester: Requester }),
   'reconcile.status': z.object({}),
   'metrics.vplcs': z.object({}),
@@ -60,6 +60,6 @@ export const OrchestratorEvents = {
 export const OrchestratorWorkerConfig = z.object({
   settings: z.record(z.string(), z.unknown()),
   sampleUsage: z.boolean().default(true),
-  /** Local setting "Allow the cloud to remove this orchestrator" (PROTOCOL §4.3 EXTEND). */
+  /** Local setting "Allow the cloud to remove this orchestrator" (docs/protocol.md §4.3 EXTEND). */
   allowRemoteRemoval: z.boolean().default(true),
 });

@@ -25,7 +25,7 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
-/** Naive local ISO with six fractional digits, as PROTOCOL §1.2 defines it. */
+/** Naive local ISO with six fractional digits, as docs/protocol.md §1.2 defines it. */
 export function naiveLocalIso(ms: number): string {
   const d = new Date(ms);
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 export type AutostartEnv = { XDG_CONFIG_HOME?: string; HOME?: string; APPIMAGE?: string };
 
-/** `app.setLoginItemSettings` does nothing on Linux, so we write the XDG autostart entry ourselves (ENGINEERING §G). */
+/** `app.setLoginItemSettings` does nothing on Linux, so we write the XDG autostart entry ourselves (docs/architecture.md §G). */
 export function autostartFile(env: AutostartEnv): string {
   return path.join(env.XDG_CONFIG_HOME || path.join(env.HOME ?? '', '.config'), 'autostart', 'vplc-orchestrator.desktop');
 }

@@ -7,7 +7,7 @@ const run: RunCommand = (file, args) =>
 
 /**
  * Whether the session has a tray host (a StatusNotifierWatcher on D-Bus). Vanilla GNOME has none, so there closing
- * the window must quit instead of hiding it somewhere the user cannot see (ENGINEERING §G). No D-Bus, no dbus-send,
+ * the window must quit instead of hiding it somewhere the user cannot see (docs/architecture.md §G). No D-Bus, no dbus-send,
  * or no answer within 2 s all mean "no tray".
  */
 export async function hasTrayHost(exec: RunCommand = run): Promise<boolean> {

@@ -1,4 +1,4 @@
-/** The web-contents hardening of ENGINEERING decision 13, against injected fakes in tests. */
+/** The web-contents hardening of docs/architecture.md decision 13, against injected fakes in tests. */
 export interface WebContentsLike {
   on(event: 'will-navigate', listener: (event: { preventDefault(): void }, url: string) => void): void;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;

@@ -1,5 +1,5 @@
 /**
- * BrowserWindow options of ENGINEERING decision 13 (plain data, so a test can pin them). `devTools` is false in
+ * BrowserWindow options of docs/architecture.md decision 13 (plain data, so a test can pin them). `devTools` is false in
  * release builds (security/release.ts).
  */
 export function windowOptions(preload: string, icon: string, release: { devTools: boolean }): Record<string, unknown> {

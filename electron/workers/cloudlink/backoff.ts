@@ -1,7 +1,7 @@
 import type { LinkTiming } from './types.js';
 
 /**
- * Reconnect delay of PROTOCOL §2.4: a fixed delay (no jitter, counter untouched) until the first successful
+ * Reconnect delay of docs/protocol.md §2.4: a fixed delay (no jitter, counter untouched) until the first successful
  * connect; afterwards `c = min(base × 2^attempt, cap)`, `delay = max(floor, c + U(−0.3c, +0.3c))`, then attempt += 1.
  */
 export function reconnectDelay(

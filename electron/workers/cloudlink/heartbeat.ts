@@ -19,7 +19,7 @@ export const systemLoopClock: LoopClock = {
 
 const ZERO: HeartbeatMetrics = { cpu_usage: 0, memory_usage: 0, memory_total: 0, disk_usage: 0, disk_total: 0 };
 
-/** Builds the PROTOCOL §2.6 payload, keys in MATCH order; a missing sample sends the last good one (or zeros). */
+/** Builds the docs/protocol.md §2.6 payload, keys in MATCH order; a missing sample sends the last good one (or zeros). */
 export class HeartbeatBuilder {
   private lastGood: HeartbeatMetrics = ZERO;
   constructor(private readonly source: HeartbeatSource) {}
@@ -54,7 +54,7 @@ export interface HeartbeatLoopOptions {
   builder: HeartbeatBuilder;
   /** Whether the connection can take a packet now (socket connected and engine open). */
   writable(): boolean;
-  /** Plain emit, never volatile (PROTOCOL §2.6). May throw. */
+  /** Plain emit, never volatile (docs/protocol.md §2.6). May throw. */
   send(payload: HeartbeatPayload): void;
   /** Called once when `failureLimit` consecutive beats failed; the link then closes the socket. */
   onFailureLimit(): void;
@@ -90,7 +90,7 @@ export class HeartbeatLoop {
     return !this.stopped && this.timer !== null;
   }
 
-  /** The first beat goes out one interval after start (PROTOCOL §2.6: 5 s after connect). */
+  /** The first beat goes out one interval after start (docs/protocol.md §2.6: 5 s after connect). */
   start(): void {
     this.startedAt = this.clock.monotonic();
     this.beat = 0;

@@ -45,7 +45,7 @@ function describe(err: unknown): string {
 }
 
 /**
- * The cloud link: one Socket.IO connection at a time over mutual TLS, its own reconnect loop (PROTOCOL §2.4), one
+ * The cloud link: one Socket.IO connection at a time over mutual TLS, its own reconnect loop (docs/protocol.md §2.4), one
  * heartbeat loop per connection (§2.6), certificate hot reload (§2.7) and a graceful close.
  *
  * INVARIANTS
@@ -133,7 +133,7 @@ export class CloudLink {
     this.wake();
   }
 
-  /** Graceful close (PROTOCOL §2.7 item 2): refuse new commands, wait for in-flight acks, then disconnect. */
+  /** Graceful close (docs/protocol.md §2.7 item 2): refuse new commands, wait for in-flight acks, then disconnect. */
   async close(): Promise<void> {
     if (this.closed) return this.loop ?? undefined;
     this.closed = true;
@@ -159,7 +159,7 @@ export class CloudLink {
     this.certificateWarning = null;
     this.opts.log.info('client certificate accepted', { agent_id: c.info.agentId, fingerprint: c.info.fingerprint256, not_after: c.info.notAfter });
     if (this.linkedAgentId !== null && this.linkedAgentId !== c.info.agentId) {
-      // Re-enrolment (also after a self-destruct dropped the old pair): a new id opens a new linking window (DECISIONS).
+      // Re-enrolment (also after a self-destruct dropped the old pair): a new id opens a new linking window (docs/decisions.md "Linking window").
       this.everConnected = false;
       this.attempt = 0;
     }
@@ -200,7 +200,7 @@ export class CloudLink {
       await this.connectOnce(creds);
       if (this.closed) break;
       if (this.reconnectNow) {
-        // A rotated certificate: reconnect at once, counter unchanged (PROTOCOL §2.7 item 1).
+        // A rotated certificate: reconnect at once, counter unchanged (docs/protocol.md §2.7 item 1).
         this.reconnectNow = false;
         continue;
       }

@@ -15,7 +15,7 @@ import type { CloudCommandTarget, Logger } from './types.js';
 
 export type AckFn = (response: AckEnvelope) => void;
 
-/** Handler deadlines (PROTOCOL §12 with DECISIONS "Handler deadlines"), ms. */
+/** Handler deadlines (docs/protocol.md §12 with docs/decisions.md "Handler deadlines"), ms. */
 export const DEFAULT_DEADLINES_MS: Readonly<Record<RequestTopic | LaterPhaseTopic, number>> = Object.freeze({
   create_new_runtime: 5_000,
   delete_device: 5_000,
@@ -53,7 +53,7 @@ function errorMessage(err: unknown): string {
 }
 
 /**
- * Turns every cloud event into exactly one ack (PROTOCOL §2.5, §2.7 items 3–4, §3.3–§3.4).
+ * Turns every cloud event into exactly one ack (docs/protocol.md §2.5, §2.7 items 3–4, §3.3–§3.4).
  *
  * INVARIANTS
  * - Each dispatched event calls its ack at most once, and exactly once unless the process dies: validation, later-phase

@@ -14,14 +14,14 @@ export interface StartCloudLinkOptions {
   heartbeat: HeartbeatSource;
   /** Default `~/.mtls`. */
   mtlsDir?: string;
-  /** Default PROTOCOL §12 `https://api.autonomylogic.com:3001`. */
+  /** Default docs/protocol.md §12 `https://api.autonomylogic.com:3001`. */
   cloudUrl?: string;
   /** Extra CA bundle trusted on top of Node's roots and the system store. */
   caFile?: string;
   /** Optional SPKI sha256 pins (base64) of the cloud's key or CA; empty or absent: no pin. */
   serverPins?: readonly string[];
   log: Logger;
-  /** run_command's HTTP timeout; the handler deadline is this + 5 s (DECISIONS "Handler deadlines"). */
+  /** run_command's HTTP timeout; the handler deadline is this + 5 s (docs/decisions.md "Handler deadlines"). */
   runCommandTimeoutMs?: number;
   /** Tests shorten these. */
   timing?: Partial<LinkTiming>;

@@ -62,7 +62,7 @@ export class LinkAgent extends https.Agent {
 }
 
 /**
- * One fresh Socket.IO client for one connection attempt (PROTOCOL §2.2): its own Manager and its own https.Agent
+ * One fresh Socket.IO client for one connection attempt (docs/protocol.md §2.2): its own Manager and its own https.Agent
  * without keep-alive, so DNS resolves again and no TLS session outlives a certificate rotation. Both transports
  * (polling and WebSocket) present the client certificate: the options go to the client and to the agent.
  */

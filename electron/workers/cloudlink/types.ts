@@ -10,13 +10,13 @@ export type { CloudCommandTarget } from '../../lib/protocol/cloud-command.js';
 /** The latest host sample for the heartbeat; reading it never waits for sampling. */
 export interface HeartbeatSource {
   latest(): HeartbeatMetrics | null;
-  /** Agent uptime in whole seconds (PROTOCOL §10.1). */
+  /** Agent uptime in whole seconds (docs/protocol.md §10.1). */
   uptimeSeconds(): number;
 }
 
 export type LinkState = 'not_enrolled' | 'connecting' | 'connected' | 'waiting' | 'closed';
 
-/** Link timings; production uses the PROTOCOL §12 defaults, tests shorten them. */
+/** Link timings; production uses the docs/protocol.md §12 defaults, tests shorten them. */
 export interface LinkTiming {
   /** Fixed retry delay until the first successful connect (linking window). */
   firstConnectRetryMs: number;

@@ -9,7 +9,7 @@ export type ExternalNetmonOptions = {
   connect?: (path: string) => net.Socket;
   exists?: (path: string) => boolean;
   log?: (level: 'debug' | 'info' | 'warn', msg: string, data?: Record<string, unknown>) => void;
-  /** PROTOCOL §7.4 / §12 timings. */
+  /** docs/protocol.md §7.4 / §12 timings. */
   missingRetryMs?: number;
   errorRetryMs?: number;
   eofRetryMs?: number;
@@ -20,7 +20,7 @@ export type ExternalNetmonOptions = {
 type Pending = { resolve: (r: CommandResponse) => void; timer: NodeJS.Timeout };
 
 /**
- * Compatibility mode (PROTOCOL §7.1-7.4): reads events from an external netmon's JSON-lines socket instead of running
+ * Compatibility mode (docs/protocol.md §7.1-7.4): reads events from an external netmon's JSON-lines socket instead of running
  * the built-in monitor. The reader starts on connect, before anything is sent, so no response waits unread.
  *
  * INVARIANTS

@@ -30,7 +30,7 @@ export type MonitorDeps = {
   debounceMs?: number;
   rediscoveryMs?: number;
   backoff?: { baseMs: number; maxMs: number; resetAfterMs: number };
-  /** Extra names to skip besides the PROTOCOL prefixes. */
+  /** Extra names to skip besides the ones docs/protocol.md §7 skips. */
   skip?: (name: string) => boolean;
 };
 
@@ -47,8 +47,8 @@ const spawnIpMonitor = (): MonitorChild => nodeSpawn('ip', ['-o', 'monitor', 'ad
 type Sent = { fp: string; up: boolean };
 
 /**
- * The built-in network monitor (ENGINEERING decision 6): `ip -o monitor` lines mark interfaces dirty, a 3 s quiet
- * timer per interface triggers an `ip -json` re-read, and only differences are emitted (PROTOCOL §7.2 shapes).
+ * The built-in network monitor (docs/architecture.md decision 6): `ip -o monitor` lines mark interfaces dirty, a 3 s quiet
+ * timer per interface triggers an `ip -json` re-read, and only differences are emitted (docs/protocol.md §7.2 shapes).
  *
  * INVARIANTS
  * - Owns one `ip monitor` child at a time; when it dies it is respawned with backoff and a full re-read follows.
@@ -195,7 +195,7 @@ export class BuiltinMonitor {
     this.markDirty(name);
   }
 
-  /** Link down and removal skip the quiet timer (PROTOCOL §7.2 short form). */
+  /** Link down and removal skip the quiet timer (docs/protocol.md §7.2 short form). */
   private goneNow(name: string, status: 'down' | 'removed'): void {
     const prev = this.sent.get(name);
     if (status === 'removed') {
@@ -242,7 +242,7 @@ export class BuiltinMonitor {
     }
     const byName = new Map(states.map((s) => [s.name, s]));
     // A full re-read leaves interfaces with a pending debounce alone: they are still settling, and their own timer
-    // reads them once quiet (one debounce between a kernel event and re-attachment, DECISIONS).
+    // reads them once quiet (one debounce between a kernel event and re-attachment, docs/decisions.md "Debounce").
     const targets = names ?? [...new Set([...this.sent.keys(), ...byName.keys()])].filter((n) => !this.timers.has(n));
     for (const name of targets) {
       const s = byName.get(name);

@@ -2,7 +2,7 @@ import { cidrToString, parseCidr } from '../../../shared/net/ipv4.js';
 import type { NetAddress, NetInterface } from '../../../shared/netmon/events.js';
 import { defaultGateways, IpAddrJson, IpRouteJson } from '../../lib/net/ip-json.js';
 
-/** One interface as re-read from the kernel; `up` applies PROTOCOL §7.5 (UP, or UNKNOWN with carrier). */
+/** One interface as re-read from the kernel; `up` applies docs/protocol.md §7.5 (UP, or UNKNOWN with carrier). */
 export type IfaceState = {
   name: string;
   index: number;
@@ -51,7 +51,7 @@ export function parseSnapshot(addrJson: string, routeJson: string, isWifi: (name
   });
 }
 
-/** The full PROTOCOL §7.2 object of one interface. */
+/** The full docs/protocol.md §7.2 object of one interface. */
 export function toNetInterface(s: IfaceState, timestamp: string): NetInterface {
   return {
     interface: s.name,

@@ -14,7 +14,7 @@ export type VplcEvent =
   | { kind: 'removed'; name: string }
   | { kind: 'restart-suspended'; name: string; restarts: number };
 
-/** Runs DHCP for a vPLC's DHCP vNICs; the netmon issue supplies the helper-container implementation. */
+/** Runs DHCP for a vPLC's DHCP vNICs; DhcpHelpers is the helper-container implementation. */
 export interface DhcpProvisioner {
   /** Starts or replaces DHCP clients for the vNICs; returns one warning per vNIC that could not be served. */
   provision(vplc: string, containerId: string): Promise<string[]>;

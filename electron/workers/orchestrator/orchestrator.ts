@@ -79,7 +79,7 @@ const silent: Logger = { debug: () => undefined, info: () => undefined, warn: ()
 
 /**
  * The orchestrator core: create/delete pipelines, lifecycle, status, run_command and usage over one Docker engine.
- * Plain Node; the orchestrator worker (shell issue) and the tests drive it directly.
+ * Plain Node; the orchestrator worker and the tests drive it directly.
  *
  * INVARIANTS
  * - Every container, network and helper it creates carries this installation's labels; nothing else is touched.
@@ -100,7 +100,7 @@ export class Orchestrator {
   readonly rings: UsageRings;
   readonly proxy: RuntimeProxy;
   private readonly runGate: ConcurrencyGate;
-  /** Subnet-follow repair (PROTOCOL §8); `onEvent` there reports each re-attachment. */
+  /** Subnet-follow repair (docs/protocol.md §8); `onEvent` there reports each re-attachment. */
   readonly reattacher: Reattacher;
   private readonly hostReader = new HostMetricsReader();
   private readonly probe: RuntimeProbe;
@@ -263,7 +263,7 @@ export class Orchestrator {
 
   // Commands ------------------------------------------------------------------
 
-  /** The synchronous part of PROTOCOL §4.1; the pipeline then runs in the background. */
+  /** The synchronous part of docs/protocol.md §4.1; the pipeline then runs in the background. */
   async create(spec: VplcSpec, requestedBy: Requester): Promise<CreateAck> {
     try {
       return await this.createChecked(spec, requestedBy);
@@ -418,7 +418,7 @@ export class Orchestrator {
     return logTail(this.ctx, name, tail);
   }
 
-  /** PROTOCOL §4.4 through the admission checks (exact vPLC, running, concurrency caps) of runtime/admission.ts. */
+  /** docs/protocol.md §4.4 through the admission checks (exact vPLC, running, concurrency caps) of runtime/admission.ts. */
   runCommand(req: RunCommandRequest): Promise<RunCommandOutcome> {
     return admitRunCommand(req, { gate: this.runGate, lookup: dockerStateLookup(this.ctx.engine, this.installationId), run: (r) => this.proxy.run(r) });
   }
@@ -432,7 +432,7 @@ export class Orchestrator {
     return orchestratorConsumption(ifaces, facts, this.rings, cpuPeriod, memoryPeriod, Math.floor(this.ctx.clock.now() / 1000));
   }
 
-  /** PROTOCOL §4.3; `removeSelf` is the cloud link's part (credentials, link state). */
+  /** docs/protocol.md §4.3; `removeSelf` is the cloud link's part (credentials, link state). */
   selfDestruct(removeSelf: () => Promise<void>): SelfDestructAck {
     if (this.ctx.ops.inProgress(ORCHESTRATOR_ID) || !this.ctx.ops.begin(ORCHESTRATOR_ID, 'delete')) {
       return { status: 'error', error: 'Self-destruct operation already in progress' };
@@ -454,7 +454,7 @@ export class Orchestrator {
 
   /**
    * Stops the agent's own loops; vPLCs keep running. Operations still in flight get `graceMs` to finish
-   * (PROTOCOL §12: 30 s shutdown budget); whatever is cut off is journalled and resumed or rolled back next start.
+   * (docs/protocol.md §12: 30 s shutdown budget); whatever is cut off is journalled and resumed or rolled back next start.
    */
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));

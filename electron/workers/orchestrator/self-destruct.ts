@@ -9,7 +9,7 @@ import { Label, ownFilter } from './docker/labels.js';
 export const ORCHESTRATOR_ID = '__orchestrator__';
 
 /**
- * PROTOCOL §4.3 self-destruct, restricted to this installation's resources. Credentials and the cloud link are the
+ * docs/protocol.md §4.3 self-destruct, restricted to this installation's resources. Credentials and the cloud link are the
  * caller's part (`removeSelf`), so this module never touches keys.
  */
 export type WithLock = <T>(name: string, fn: () => Promise<T>) => Promise<T>;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ParentPolicy } from '../../../shared/domain/parent-policy.js';
 
-/** The orchestrator's part of the settings file (the shell issue owns the file; this is its schema for this worker). */
+/** The orchestrator's part of the settings file (docs/decisions.md "One settings file"; this is its schema for this worker). */
 export const OrchestratorSettings = z.object({
   dataDir: z.string(),
-  /** EXTEND: configurable for mirrors and locally built images (PROTOCOL §5.2). */
+  /** EXTEND: configurable for mirrors and locally built images (docs/protocol.md §5.2). */
   runtimeRepo: z.string().default('ghcr.io/autonomy-logic/openplc-runtime'),
   /** Busybox image for helpers in a vPLC's namespace (MAC, later DHCP); pinned. */
   helperImage: z.string().default('busybox:1.36.1-musl'),
@@ -46,7 +46,7 @@ export const OrchestratorSettings = z.object({
     .prefault({}),
   /** Which host interfaces may be vNIC parents (shared/domain/parent-policy.ts); default: physical Ethernet only. */
   parentPolicy: ParentPolicy.prefault({}),
-  /** Boot sync proceeds without the network-ready signal after this long (PROTOCOL §6.1). */
+  /** Boot sync proceeds without the network-ready signal after this long (docs/protocol.md §6.1). */
   networkReadyFallbackMs: z.number().int().positive().default(120_000),
   /** How long boot sync waits for a vPLC's `depends_on` to be healthy before leaving it stopped (with a warning). */
   dependencyWaitMs: z.number().int().positive().default(300_000),

@@ -126,7 +126,7 @@ export class OrchestratorWorker implements WorkerImpl {
 
   private begin(orch: Orchestrator, cache: InterfaceCache, config: z.output<typeof OrchestratorWorkerConfig>, api: WorkerApi): void {
     this.orch = orch;
-    // netmon's per-interface debounce is the only one: re-attachment starts at once (DECISIONS "Debounce").
+    // netmon's per-interface debounce is the only one: re-attachment starts at once (docs/decisions.md "Debounce").
     cache.onChange((d) => void orch.onNetworkChange(d).catch((err: unknown) => api.log.warn('re-attachment failed', { err: String(err) })));
     const cloud = orchestratorTarget({
       orchestrator: orch,

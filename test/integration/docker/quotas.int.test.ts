@@ -1,5 +1,5 @@
 // EXTEND quotas of a vPLC: applied by Docker (visible in `docker inspect`), reported in the consumption answer's
-// limit strings (PROTOCOL §4.8), and kept in the stored desired spec. Runtime: about 10 s.
+// limit strings (docs/protocol.md §4.8), and kept in the stored desired spec. Runtime: about 10 s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker } from '../../support/docker.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';

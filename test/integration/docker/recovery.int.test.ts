@@ -1,5 +1,5 @@
 // Crash recovery and self-destruct on a real dockerd: an agent that dies mid-create, a corrupt desired-state file,
-// a DHCP-mode vNIC (attached; the DHCP client itself belongs to the netmon issue), and removal of everything ours.
+// a DHCP-mode vNIC (attached; its DHCP client is tested in test/integration/netns), and removal of everything ours.
 // Runtime: about 20-30 s on 2 cores.
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

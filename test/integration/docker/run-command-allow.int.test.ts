@@ -1,4 +1,4 @@
-// The run_command allow-list (operations issue) on a real stand-in runtime: calls inside the list reach the runtime;
+// The run_command allow-list on a real stand-in runtime: calls inside the list reach the runtime;
 // a path or method outside it is refused with a clear 403 envelope and never reaches the runtime. Runtime: about 5 s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';

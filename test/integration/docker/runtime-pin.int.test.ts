@@ -1,4 +1,4 @@
-// The runtime TLS pin belongs to a container (DECISIONS "Runtime TLS"). The stand-in runtime makes a new certificate
+// The runtime TLS pin belongs to a container (docs/decisions.md "Runtime TLS"). The stand-in runtime makes a new certificate
 // for every new container, as the real one does; every recreate by the agent (reconcile after `docker rm -f`, an
 // auto-update, its rollback) must leave the vPLC reachable by run_command, while a restart of the same container keeps
 // its certificate and its pin. Runtime: about 40-60 s (a local registry, five containers one after the other).

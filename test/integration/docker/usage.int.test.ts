@@ -1,4 +1,4 @@
-// Per-vPLC usage from cgroup files while a CPU-burning stand-in runs; consumption answers in the PROTOCOL §4.8/4.9 shapes.
+// Per-vPLC usage from cgroup files while a CPU-burning stand-in runs; consumption answers in the docs/protocol.md §4.8/4.9 shapes.
 // Runtime: about 15 s on 2 cores.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
@@ -40,7 +40,7 @@ describe('usage of a CPU-burning vPLC', () => {
     expect((o.memory_usage as unknown[]).length).toBeGreaterThan(0);
   });
 
-  it('answers an unknown device with the PROTOCOL error', async () => {
+  it('answers an unknown device with the protocol's error', async () => {
     expect(await fx.orch.consumptionDevice(`vt-${run}-none`)).toEqual({ status: 'error', error: `Device vt-${run}-none not found` });
   });
 });

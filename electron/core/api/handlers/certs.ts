@@ -13,7 +13,7 @@ const refusal = (err: IdentityExistsError): ApiFailure =>
 
 const enrollView = (r: EnrollResult): { id: string; expiresAt: string | null; certificate: CertInfo } => ({ id: r.id, expiresAt: r.expiresAt, certificate: r.certificate });
 
-/** Enrolment for the UI (PROTOCOL §9): certificate facts only; the private key never leaves this process. */
+/** Enrolment for the UI (docs/protocol.md §9): certificate facts only; the private key never leaves this process. */
 export function registerCerts(registry: ApiRegistry, a: CertsAccess): void {
   registry.register('certs:info', async () => {
     const c = await readCredentials(a.mtlsDir);

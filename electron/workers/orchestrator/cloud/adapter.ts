@@ -15,7 +15,7 @@ export interface OrchestratorTargetOptions {
   orchestrator: OrchestratorPort;
   /** The interface cache (orchestrator `ctx.interfaces`). */
   interfaces: { list(): Promise<InterfaceFact[]> };
-  /** Local setting "Allow the cloud to remove this orchestrator" (PROTOCOL §4.3 EXTEND), read at each request. */
+  /** Local setting "Allow the cloud to remove this orchestrator" (docs/protocol.md §4.3 EXTEND), read at each request. */
   allowRemoteRemoval: () => boolean;
   /** Self-destruct's `removing_self` step: retire the credentials and stop the link. */
   removeSelf: () => Promise<void>;
@@ -30,7 +30,7 @@ function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Binds the cloud topics to the orchestrator (PROTOCOL §4); runs inside the orchestrator worker, or in-process in tests. */
+/** Binds the cloud topics to the orchestrator (docs/protocol.md §4); runs inside the orchestrator worker, or in-process in tests. */
 export function orchestratorTarget(o: OrchestratorTargetOptions): CloudCommandTarget {
   const orch = o.orchestrator;
   const handlers: Handlers = {

@@ -1,6 +1,6 @@
 import type { AckBody } from '../../../../shared/cloud/acks.js';
 
-/** Interface-name prefixes `get_host_interfaces` drops unless `include_virtual` is set (PROTOCOL §4.6, MATCH). */
+/** Interface-name prefixes `get_host_interfaces` drops unless `include_virtual` is set (docs/protocol.md §4.6, MATCH). */
 export const VIRTUAL_PREFIXES = ['lo', 'docker', 'br-', 'veth', 'virbr', 'tailscale', 'zt', 'cni', 'flannel', 'kube-ipvs', 'wg', 'cilium', 'macvtap', 'sit', 'can'] as const;
 
 export const EMPTY_CACHE_ERROR = 'Network interface cache is empty. The netmon sidecar may not be running or has not yet discovered interfaces.';
@@ -20,7 +20,7 @@ export function isVirtualName(name: string): boolean {
 }
 
 /**
- * The `get_host_interfaces` ack body (PROTOCOL §4.6): skip list, no 127.* addresses, first IPv4 as `ip_address`,
+ * The `get_host_interfaces` ack body (docs/protocol.md §4.6): skip list, no 127.* addresses, first IPv4 as `ip_address`,
  * `subnet`/`gateway` only when detailed, `dedicated_only` only for an address-less ethernet NIC, sorted by name
  * without duplicates; EXTEND: the real `mac_address` and `type`.
  */

@@ -8,7 +8,7 @@ const NOT_FOUND_RE = /not found|manifest unknown|does not exist|pull access deni
 export const runtimeImageRef = (repo: string, tag: string): string => `${repo}:${tag}`;
 
 /**
- * `pulling_image` (PROTOCOL §5.2): always try to pull, fall back to a local copy, and say which happened.
+ * `pulling_image` (docs/protocol.md §5.2): always try to pull, fall back to a local copy, and say which happened.
  */
 export async function ensureRuntimeImage(engine: Engine, repo: string, tag: string, stallMs: number): Promise<ImageOutcome> {
   const image = runtimeImageRef(repo, tag);

@@ -16,7 +16,7 @@ export type RuntimeProbe = (vplc: string, ip: string) => Promise<boolean>;
 const SUBNET_WAIT_MS = 3_000;
 const SUBNET_POLL_MS = 500;
 
-/** Interfaces, polling every 0.5 s for up to 3 s while a vNIC's parent has no subnet yet (PROTOCOL §5.4 rule 5). */
+/** Interfaces, polling every 0.5 s for up to 3 s while a vNIC's parent has no subnet yet (docs/protocol.md §5.4 rule 5). */
 async function interfacesWithSubnets(ctx: OrchestratorContext, spec: VplcSpec): Promise<HostIface[]> {
   const deadline = ctx.clock.monotonic() + SUBNET_WAIT_MS;
   for (;;) {
@@ -61,7 +61,7 @@ function withPreviousMacs(spec: VplcSpec, previous: PersistedVnic[]): VplcSpec {
 }
 
 /**
- * PROTOCOL §5.7. Steps 1-4 (through container start) roll back on failure; later failures keep the container and
+ * docs/protocol.md §5.7. Steps 1-4 (through container start) roll back on failure; later failures keep the container and
  * are reported. `success` (the cleared operation state) comes only once the runtime API answers.
  */
 export async function runCreate(

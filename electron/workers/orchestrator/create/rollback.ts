@@ -50,7 +50,7 @@ export async function removeCreatedResources(ctx: OrchestratorContext, name: str
 }
 
 /**
- * PROTOCOL §5.7 rollback: the resources, then every record, so nothing re-creates what the user was told failed.
+ * docs/protocol.md §5.7 rollback: the resources, then every record, so nothing re-creates what the user was told failed.
  * A recreate by the agent (reconcile, redeploy) keeps the records: the vPLC is still wanted, and a failed attempt
  * must not make the agent forget it.
  */

@@ -36,7 +36,7 @@ export function visibleInterfaces(ifaces: HostIface[]): string[] {
     .sort();
 }
 
-/** Subnet and gateway for a vNIC: request rules 1-4 of PROTOCOL §5.4, then the parent's first IPv4 address. */
+/** Subnet and gateway for a vNIC: request rules 1-4 of docs/protocol.md §5.4, then the parent's first IPv4 address. */
 export function resolveVnicSubnet(v: VnicSpec, iface: HostIface | undefined): { subnet: string | null; gateway: string | undefined } {
   const fromRequest = resolveSubnet({ subnet: v.subnet, gateway: v.gateway, ip: v.ip, ipPrefix: v.ipPrefix });
   const cached = iface?.ipv4[0]?.subnet || null;
@@ -46,7 +46,7 @@ export function resolveVnicSubnet(v: VnicSpec, iface: HostIface | undefined): { 
   return { subnet, gateway };
 }
 
-/** `validating_config` (PROTOCOL §5.7 step 1): everything that can be refused before any Docker resource exists. */
+/** `validating_config` (docs/protocol.md §5.7 step 1): everything that can be refused before any Docker resource exists. */
 export async function validateConfig(input: ValidationInput): Promise<ResolvedVnic[]> {
   const byName = new Map(input.interfaces.map((i) => [i.name, i]));
   const random = input.random ?? Math.random;

@@ -6,7 +6,7 @@ import { dockerMessage, isNotFound, isNotModified } from '../docker/errors.js';
 import { isOwn, ownFilter } from '../docker/labels.js';
 import { internalNetworkName } from '../net/networks.js';
 
-/** File and lease keys: characters outside `[A-Za-z0-9_.-]` become `_` (PROTOCOL §4.1). */
+/** File and lease keys: characters outside `[A-Za-z0-9_.-]` become `_` (docs/protocol.md §4.1). */
 export const leaseKey = (s: string): string => s.replace(/[^A-Za-z0-9_.-]/g, '_');
 
 /** Removes every helper container (DHCP, MAC) that belongs to a vPLC. */
@@ -29,7 +29,7 @@ export async function stopContainer(ctx: OrchestratorContext, c: Docker.Containe
 }
 
 /**
- * PROTOCOL §5.8 deletion of a managed vPLC. The desired record is tombstoned first, so an interrupted delete
+ * docs/protocol.md §5.8 deletion of a managed vPLC. The desired record is tombstoned first, so an interrupted delete
  * is finished by the next start instead of being forgotten.
  */
 export async function runDelete(ctx: OrchestratorContext, name: string, requestedBy = 'agent'): Promise<void> {

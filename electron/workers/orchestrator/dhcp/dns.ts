@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Engine } from '../docker/engine.js';
 
 /**
- * Writes a vPLC's `/etc/resolv.conf` in place through `docker exec` (DECISIONS: the archive API cannot replace the
+ * Writes a vPLC's `/etc/resolv.conf` in place through `docker exec` (docs/decisions.md "DNS from a DHCP lease": the archive API cannot replace the
  * bind-mounted file on Docker 20.10). The helper cannot do it: it shares only the network namespace.
  */
 export async function writeResolvConf(engine: Engine, containerId: string, content: string, timeoutMs = 10_000): Promise<void> {

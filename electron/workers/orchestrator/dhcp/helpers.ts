@@ -31,8 +31,8 @@ const REPLAY_TAIL = 200;
 const dockerTime = (ms: number): string => (ms / 1000).toFixed(3);
 
 /**
- * DHCP for MACVLAN vNICs through one helper container per vNIC in the vPLC's network namespace (PROTOCOL §5.13,
- * ENGINEERING decision 5). The orchestrator follows each helper's log stream, records leases and applies DNS.
+ * DHCP for MACVLAN vNICs through one helper container per vNIC in the vPLC's network namespace (docs/protocol.md §5.13,
+ * docs/architecture.md decision 5). The orchestrator follows each helper's log stream, records leases and applies DNS.
  *
  * INVARIANTS
  * - At most one helper per vNIC: starting one removes the previous (a namespace is bound to one start).

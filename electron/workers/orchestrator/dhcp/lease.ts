@@ -4,7 +4,7 @@ import { LEASE_LINE_PREFIX } from './script.js';
 
 const Str = z.string().max(4096);
 
-/** One line the helper prints (PROTOCOL §5.13 step 5), parsed at the boundary. */
+/** One line the helper prints (docs/protocol.md §5.13 step 5), parsed at the boundary. */
 export const LeaseLine = z.discriminatedUnion('event', [
   z.object({
     event: z.enum(['bound', 'renew']),
@@ -98,7 +98,7 @@ export function resolvConf(dns: string, domain: string): string | null {
   return `${search.length ? `search ${search.join(' ')}\n` : ''}${servers.map((s) => `nameserver ${s}\n`).join('')}`;
 }
 
-/** PROTOCOL §5.13 / §12 retry delay: `max(1, min(2^n, 300) ± 30 %)` seconds, in ms. */
+/** docs/protocol.md §5.13 / §12 retry delay: `max(1, min(2^n, 300) ± 30 %)` seconds, in ms. */
 export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(2 ** attempt, 300);
   const jittered = base * (1 + (random() * 2 - 1) * 0.3);

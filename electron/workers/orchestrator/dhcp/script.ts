@@ -1,5 +1,5 @@
 /**
- * The DHCP helper's shell code (PROTOCOL §5.13). The helper image is a plain busybox with a read-only rootfs, so the
+ * The DHCP helper's shell code (docs/protocol.md §5.13). The helper image is a plain busybox with a read-only rootfs, so the
  * entry script writes the lease script into a tmpfs on /tmp (mounted `exec`) and runs udhcpc with it.
  */
 

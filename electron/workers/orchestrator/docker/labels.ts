@@ -25,7 +25,7 @@ export function ownLabels(instance: string, role: Role, extra: { vplc?: string; 
   return labels;
 }
 
-/** Managed means this installation's: `managed=true` and our own `instance` (DECISIONS, "Managed means this installation's"). */
+/** Managed means this installation's: `managed=true` and our own `instance` (docs/decisions.md "Managed means this installation's"). */
 export function isOwn(labels: Record<string, string> | null | undefined, instance: string, role?: Role): boolean {
   if (!labels) return false;
   if (labels[Label.managed] !== 'true' || labels[Label.instance] !== instance) return false;

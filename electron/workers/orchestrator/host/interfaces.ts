@@ -23,7 +23,7 @@ export interface InterfaceSource {
   list(): Promise<HostIface[]>;
 }
 
-/** "Network ready" for boot sync (PROTOCOL §6.1); netmon supplies the real signal. */
+/** "Network ready" for boot sync (docs/protocol.md §6.1); netmon supplies the real signal. */
 export interface NetworkReadiness {
   whenReady(signal?: AbortSignal): Promise<void>;
 }

@@ -16,7 +16,7 @@ export type AdoptResult = {
 
 /**
  * After an agent restart: find this installation's vPLCs by label and adopt them as they are (no restart), then decide
- * what happens to operations that were interrupted (DECISIONS "Failures in create": resumed from the stored spec,
+ * what happens to operations that were interrupted (docs/decisions.md "Failures in create": resumed from the stored spec,
  * never silently dropped; an interrupted delete is finished).
  */
 export async function adoptExisting(ctx: OrchestratorContext): Promise<AdoptResult> {

@@ -30,14 +30,14 @@ export type BootSyncOptions = {
   skip?: (name: string) => boolean;
   /** Called right after each start, for timings. */
   onStarted?: (name: string) => void;
-  /** Pause after each start (PROTOCOL §6.1: 2 s at boot); default the watchdog's settle setting. */
+  /** Pause after each start (docs/protocol.md §6.1: 2 s at boot); default the watchdog's settle setting. */
   settleMs?: number;
   /** Start the containers only; the caller re-provisions them afterwards (`VplcControl.reprovisionLater`). */
   deferReprovision?: boolean;
 };
 
 /**
- * PROTOCOL §6.1: once the network is ready, start stopped vPLCs that should run; never restart a running one.
+ * docs/protocol.md §6.1: once the network is ready, start stopped vPLCs that should run; never restart a running one.
  * EXTEND (operations): vPLCs go in `depends_on` order, and a dependent starts only once its dependencies are healthy
  * (members of a dependency cycle start without waiting, with a warning). Returns the names it started.
  */

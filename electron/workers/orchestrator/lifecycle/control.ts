@@ -11,7 +11,7 @@ import { reprovision } from './reprovision.js';
 export type AutoStartReason = 'watchdog' | 'boot-sync' | 'reconcile' | 'engine-recovery';
 export type AutoStartOutcome = 'started' | 'skipped' | 'failed' | 'engine-unavailable';
 
-/** `reprovision: false` leaves PROTOCOL §6.3 to a later `reprovisionLater` (many starts at once: containers first). */
+/** `reprovision: false` leaves docs/protocol.md §6.3 to a later `reprovisionLater` (many starts at once: containers first). */
 export type StartOptions = { reprovision?: boolean };
 
 export type ControlResult =
@@ -25,7 +25,7 @@ export function shouldRunAutomatically(ctx: OrchestratorContext, name: string): 
 }
 
 /**
- * start / stop / restart of a managed vPLC (PROTOCOL §4.10), under the per-vPLC lock that re-provisioning also takes.
+ * start / stop / restart of a managed vPLC (docs/protocol.md §4.10), under the per-vPLC lock that re-provisioning also takes.
  *
  * INVARIANTS
  * - `desired_state` is persisted before the container is touched, so the watchdog never fights an explicit stop;
@@ -69,7 +69,7 @@ export class VplcControl {
     this.ctx.emit({ kind: 'changed', name, reason: 'started' });
   }
 
-  /** PROTOCOL §6.3 after a start; failures become warnings. Call under the vPLC's lock. */
+  /** docs/protocol.md §6.3 after a start; failures become warnings. Call under the vPLC's lock. */
   private async reprovisionAfterStart(name: string): Promise<void> {
     try {
       await reprovision(this.ctx, name);

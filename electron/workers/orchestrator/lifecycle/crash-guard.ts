@@ -1,5 +1,5 @@
 /**
- * Rate limit on automatic restarts: at most `max` within `windowMs` (PROTOCOL §6.2: 5 per 600 s).
+ * Rate limit on automatic restarts: at most `max` within `windowMs` (docs/protocol.md §6.2: 5 per 600 s).
  * When it trips, restarts pause and the state is reported; they resume as soon as the window allows.
  * Times are monotonic: a wall-clock step (NTP, a manual change) neither empties nor stretches the window.
  */

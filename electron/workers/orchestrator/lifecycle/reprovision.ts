@@ -6,7 +6,7 @@ import type { PersistedVnic } from '../store/schemas.js';
 
 export type StartFacts = { containerId: string; pid: number; internalIp: string | null };
 
-/** Step 1 of PROTOCOL §6.3: read the new PID and refresh the registry IP. */
+/** Step 1 of docs/protocol.md §6.3: read the new PID and refresh the registry IP. */
 export async function refreshRegistry(ctx: OrchestratorContext, name: string): Promise<StartFacts | null> {
   const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
   if (!info) return null;
@@ -32,7 +32,7 @@ function macTargets(vnics: PersistedVnic[], info: Docker.ContainerInspectInfo): 
 }
 
 /**
- * Step 2 of PROTOCOL §6.3 / §5.13: measure each MACVLAN vNIC's MAC on the wire and set the requested one where the
+ * Step 2 of docs/protocol.md §6.3 / §5.13: measure each MACVLAN vNIC's MAC on the wire and set the requested one where the
  * engine ignored it. The requested `mac_address` is never replaced; the measurement is stored beside it.
  */
 export async function enforceMacs(ctx: OrchestratorContext, name: string): Promise<void> {
@@ -60,7 +60,7 @@ export async function enforceMacs(ctx: OrchestratorContext, name: string): Promi
   }
 }
 
-/** PROTOCOL §6.3: after every start, best effort; failures become warnings. */
+/** docs/protocol.md §6.3: after every start, best effort; failures become warnings. */
 export async function reprovision(ctx: OrchestratorContext, name: string): Promise<void> {
   const facts = await refreshRegistry(ctx, name);
   if (!facts) return;

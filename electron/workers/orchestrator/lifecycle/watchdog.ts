@@ -13,7 +13,7 @@ export type WatchdogDeps = {
   health: EngineHealth;
   /** Starts a vPLC under its lock and re-provisions it; `engine-unavailable` when the engine refused for its own state. */
   restart: (name: string) => Promise<AutoStartOutcome>;
-  /** Called for every `start` event; the receiver ignores the ones the agent caused (PROTOCOL §6.3). */
+  /** Called for every `start` event; the receiver ignores the ones the agent caused (docs/protocol.md §6.3). */
   onStart: (name: string, containerId: string) => void;
   /** Called for every `die` and `start` event (e.g. to drop cached PIDs). */
   onContainerEvent?: (containerId: string) => void;
@@ -23,7 +23,7 @@ export type WatchdogDeps = {
 };
 
 /**
- * PROTOCOL §6.2: one Docker event subscription for the whole agent plus a 60 s poll.
+ * docs/protocol.md §6.2: one Docker event subscription for the whole agent plus a 60 s poll.
  * An engine outage is not a crash (docs/lifecycle.md "Engine outages"): a daemon shutdown first signals every container
  * (`kill` events nobody in the agent asked for), then closes its API. Such a stop puts restarts on hold; when the engine
  * turns out to be going away, the exits are left to the recovery that runs when it returns, and never counted.
@@ -33,7 +33,7 @@ export type WatchdogDeps = {
  * - Nothing restarts a vPLC unless its persisted desired state says running and no create/delete is in flight.
  * - Nothing restarts a vPLC or counts its exit while the engine is down or on hold (`health.isUp()` false).
  * - A restart that fails because the engine is unavailable is taken back from the crash-loop count.
- * - The health poll begins only after boot sync (`startPolling`), as PROTOCOL §6.1's `startup_done` requires.
+ * - The health poll begins only after boot sync (`startPolling`), as docs/protocol.md §6.1's `startup_done` requires.
  * - `stop()` ends the subscription, the poll and every pending handler.
  */
 export class Watchdog {
@@ -46,7 +46,7 @@ export class Watchdog {
   constructor(private readonly d: WatchdogDeps) {}
 
   start(): void {
-    // On hold → up again without an outage: the stops were someone's `docker stop`, handled like crashes (PROTOCOL §6.2).
+    // On hold → up again without an outage: the stops were someone's `docker stop`, handled like crashes (docs/protocol.md §6.2).
     this.offHealth = this.d.health.onChange((st, ended) => {
       if (st.kind === 'up' && !ended && this.pollTimer) void this.poll();
     });
@@ -154,7 +154,7 @@ export class Watchdog {
     void this.handleExit(name).finally(() => this.pending.delete(name));
   }
 
-  /** The exit handler of PROTOCOL §6.2. */
+  /** The exit handler of docs/protocol.md §6.2. */
   private async handleExit(name: string): Promise<void> {
     const { ctx, guard } = this.d;
     if (!this.d.mayRun(name)) return;

@@ -1,5 +1,5 @@
 /**
- * Per-container CPU and memory read straight from cgroup files, v1 and v2 (PROTOCOL §10.2; ENGINEERING decision 7).
+ * Per-container CPU and memory read straight from cgroup files, v1 and v2 (docs/protocol.md §10.2; docs/architecture.md decision 7).
  * The cgroup directory is resolved once per (container id, pid) from /proc/<pid>/cgroup and /proc/self/mountinfo,
  * so a sample is a few small file reads.
  */

@@ -1,5 +1,5 @@
 /**
- * Host metrics read directly from /proc, /etc/os-release and statfs (PROTOCOL §10.1, §4.9; ENGINEERING decision 7).
+ * Host metrics read directly from /proc, /etc/os-release and statfs (docs/protocol.md §10.1, §4.9; docs/architecture.md decision 7).
  * Parsing is pure and exported; the reader class holds the previous CPU sample and the cached totals.
  */
 import { promises as fsp } from 'node:fs';
@@ -194,7 +194,7 @@ export interface OsInfo {
   totalmem(): number;
 }
 
-/** Heartbeat metrics (PROTOCOL §10.1), GiB values rounded to 1 decimal. */
+/** Heartbeat metrics (docs/protocol.md §10.1), GiB values rounded to 1 decimal. */
 export interface HostMetrics {
   cpu_usage: number;
   memory_usage: number;

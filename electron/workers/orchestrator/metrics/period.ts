@@ -1,5 +1,5 @@
 /**
- * The usage period grammar of PROTOCOL §4.8, shared by `cpuPeriod` and `memoryPeriod`:
+ * The usage period grammar of docs/protocol.md §4.8, shared by `cpuPeriod` and `memoryPeriod`:
  *   "<start>,<end>"  unix seconds, inclusive
  *   "<n>h" / "<n>m" / "<n>d"  the last n hours / minutes / days, ending now
  *   "<n>"  the last n seconds

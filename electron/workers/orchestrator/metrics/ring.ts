@@ -1,5 +1,5 @@
 /**
- * Usage ring buffers (PROTOCOL §10.3; ENGINEERING decision 7).
+ * Usage ring buffers (docs/protocol.md §10.3; docs/architecture.md decision 7).
  * One shared `Uint32Array` timestamp column (unix seconds) for all rings, plus one `Float32Array` per series per ring
  * (orchestrator and each registered device), `NaN` meaning "absent". Every append fills one slot of every ring,
  * so a device that was not sampled in a tick holds `NaN` there. ≈ 0.28 MB per device at the default capacity.

@@ -1,5 +1,5 @@
 /**
- * The 5 s usage sampler (PROTOCOL §10.1–§10.3 IMPROVE): on its own timer, whether or not the cloud is connected,
+ * The 5 s usage sampler (docs/protocol.md §10.1–§10.3 IMPROVE): on its own timer, whether or not the cloud is connected,
  * it reads the host and every running registered container, appends one tick to the usage rings and emits the
  * latest host sample (the heartbeat and the local UI read it).
  */

@@ -9,7 +9,7 @@ export type InternalNet = { id: string; name: string; subnet: string; gateway: s
 export type LanNet = { id: string; name: string; subnet: string; created: boolean };
 
 export const internalNetworkName = (vplc: string): string => `${vplc}_internal`;
-/** PROTOCOL §5.4 (MATCH): `macvlan_<parent>_<a.b.c.d>_<prefix>`. */
+/** docs/protocol.md §5.4 (MATCH): `macvlan_<parent>_<a.b.c.d>_<prefix>`. */
 export const lanNetworkName = (parent: string, cidr: string): string => `macvlan_${parent}_${cidr.replace('/', '_')}`;
 
 export type NetworkDeps = {
@@ -40,7 +40,7 @@ function subnetsOf(n: Docker.NetworkInspectInfo): string[] {
 }
 
 /**
- * Internal bridges and MACVLAN networks (PROTOCOL §5.3, §5.4).
+ * Internal bridges and MACVLAN networks (docs/protocol.md §5.3, §5.4).
  *
  * INVARIANTS
  * - Internal /29 allocation and creation run under one mutex, so two creates never pick the same block.
@@ -135,12 +135,12 @@ export class Networks {
     };
   }
 
-  /** PROTOCOL §5.4 get-or-create, including the overlap reuse path. */
+  /** docs/protocol.md §5.4 get-or-create, including the overlap reuse path. */
   async ensureLan(parent: string, cidr: string, gateway: string | undefined, op: string): Promise<LanNet> {
     return this.lockFor(parent).run(() => this.ensureLanLocked(parent, cidr, gateway, op));
   }
 
-  /** Runs `fn` under the parent's lock (a subnet move: creates on that parent wait for it, PROTOCOL §8). */
+  /** Runs `fn` under the parent's lock (a subnet move: creates on that parent wait for it, docs/protocol.md §8). */
   withParentLock<T>(parent: string, fn: () => Promise<T>): Promise<T> {
     return this.lockFor(parent).run(fn);
   }
@@ -204,7 +204,7 @@ export class Networks {
     }
   }
 
-  /** Removes our MACVLAN networks that no container uses any more (PROTOCOL §5.4 garbage collection). */
+  /** Removes our MACVLAN networks that no container uses any more (docs/protocol.md §5.4 garbage collection). */
   async gcLanNetworks(): Promise<string[]> {
     const own = (await this.d.engine.docker.listNetworks({ filters: ownFilter(this.d.instance, 'lan-net') })) as Docker.NetworkInspectInfo[];
     const removed: string[] = [];

@@ -20,7 +20,7 @@ const ERROR_ENTRY_TTL_MS = 15 * 60_000;
 const LAST_ERROR_TTL_MS = 24 * 60 * 60_000;
 
 /**
- * PROTOCOL §5.9 operation state, one in-memory entry per name.
+ * docs/protocol.md §5.9 operation state, one in-memory entry per name.
  *
  * INVARIANTS
  * - A create or delete may begin only while no entry for the name is `creating` or `deleting`.
@@ -55,7 +55,7 @@ export class OperationState {
     return true;
   }
 
-  /** A new start/stop/restart on a name clears its stale error entry (PROTOCOL §4.5). */
+  /** A new start/stop/restart on a name clears its stale error entry (docs/protocol.md §4.5). */
   clearError(name: string): void {
     if (this.entries.get(name)?.status === 'error') this.entries.delete(name);
   }

@@ -1,6 +1,6 @@
 export type Limiter = { run<T>(fn: () => Promise<T>): Promise<T> };
 
-/** At most `bound` of the functions run at a time (DECISIONS: different vPLCs in parallel with a small bound). */
+/** At most `bound` of the functions run at a time (docs/decisions.md "Reconcile granularity": different vPLCs in parallel with a small bound). */
 export function limiter(bound: number): Limiter {
   let active = 0;
   const waiting: Array<() => void> = [];

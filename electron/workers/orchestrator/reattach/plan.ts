@@ -2,7 +2,7 @@ import { ipInCidr, isUsableHost, normalizeCidr } from '../../../../shared/net/ip
 import type { NetworkChangeData } from '../../../../shared/netmon/events.js';
 import type { PersistedVnic } from '../store/schemas.js';
 
-/** What a subnet move does with one MACVLAN vNIC (pure; PROTOCOL §8 step 4). */
+/** What a subnet move does with one MACVLAN vNIC (pure; docs/protocol.md §8 step 4). */
 export type VnicMove =
   | { vnic: string; action: 'attach'; mac: string; ip?: string; dhcp: boolean }
   | { vnic: string; action: 'detach'; warning: string };
@@ -14,7 +14,7 @@ export function moveTarget(data: NetworkChangeData): { subnet: string; gateway: 
   const subnet = normalizeCidr(first.subnet);
   if (!subnet) return null;
   const gw = 'gateway' in data ? data.gateway : null;
-  // A gateway outside the subnet cannot be the network's gateway (PROTOCOL §5.4).
+  // A gateway outside the subnet cannot be the network's gateway (docs/protocol.md §5.4).
   return { subnet, gateway: gw && ipInCidr(gw, subnet) ? gw : null };
 }
 

@@ -42,7 +42,7 @@ type ContainerInfo = NonNullable<Awaited<ReturnType<OrchestratorContext['engine'
 const subnetsOf = (n: Docker.NetworkInspectInfo): string[] => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter(Boolean);
 
 /**
- * Subnet-follow repair (PROTOCOL §8 IMPROVE, DECISIONS "One MACVLAN network per parent"): when a parent changes subnet,
+ * Subnet-follow repair (docs/protocol.md §8 IMPROVE, docs/decisions.md "One MACVLAN network per parent"): when a parent changes subnet,
  * every vPLC endpoint on it moves from the old MACVLAN network to the new one, keeping MACs (and static IPs that are
  * still valid). Containers are never restarted.
  *
@@ -148,7 +148,7 @@ export class Reattacher {
   }
 
   /**
-   * PROTOCOL §8 step 4 for one parent; `only` restricts the attach phase to vPLCs that were busy before. Each free vPLC's
+   * docs/protocol.md §8 step 4 for one parent; `only` restricts the attach phase to vPLCs that were busy before. Each free vPLC's
    * job starts at once under its lock (inspect, pre-start the MAC helper) and waits for the new network, so container
    * starts overlap the old network's teardown; Docker serialises network connects, helpers then only run a script.
    */

@@ -8,7 +8,7 @@ export type Action = { vplc: string; kind: ActionKind; reason: string };
 /** A difference that is not repaired now: a running vPLC outside its change window, or one the agent may not change. */
 export type Pending = { vplc: string; reason: string };
 
-/** Fixed priority (operations issue): leftovers of deletes, then starts, then creates, then redeploys. */
+/** Fixed priority: leftovers of deletes, then starts, then creates, then redeploys. */
 export const PRIORITY: Record<ActionKind, number> = { 'remove-tombstoned': 0, start: 1, create: 2, redeploy: 3, update: 4 };
 
 export type PlanInput = {

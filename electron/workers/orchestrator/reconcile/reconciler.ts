@@ -32,7 +32,7 @@ export type ReconcilerDeps = {
   signal: AbortSignal; updater: ImageUpdater; ctx: OrchestratorContext; lock: KeyedLock; guard: CrashGuard; control: VplcControl; probe: RuntimeProbe; track: <T>(p: Promise<T>) => Promise<T> };
 
 /**
- * The desired-state loop (operations issue): IDLE checks every 10 s; on drift it takes a snapshot, applies one change
+ * The desired-state loop: IDLE checks every 10 s; on drift it takes a snapshot, applies one change
  * per vPLC (a few vPLCs in parallel), and records the result. The next cycle re-checks, so a repair that needs two
  * steps takes two cycles. Running vPLCs are never stopped, removed or recreated here.
  */

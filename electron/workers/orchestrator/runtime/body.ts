@@ -1,5 +1,5 @@
 /**
- * Request side of the runtime proxy (PROTOCOL §4.4 rules 6–9): headers, query string and body
+ * Request side of the runtime proxy (docs/protocol.md §4.4 rules 6–9): headers, query string and body
  * (JSON, form, raw string or multipart), built from a possibly malformed request without throwing
  * anything but plain `Error`s with a readable message.
  */

@@ -1,5 +1,5 @@
 /**
- * Response side of the runtime proxy (PROTOCOL §4.4 "Response envelope"): headers with the server's
+ * Response side of the runtime proxy (docs/protocol.md §4.4 "Response envelope"): headers with the server's
  * name case, and the body decoded as JSON, text or base64.
  */
 import { mediaType } from './body.js';

@@ -1,9 +1,9 @@
 /**
- * `RuntimeProxy`: the `run_command` HTTP proxy to a vPLC runtime (PROTOCOL §4.4).
+ * `RuntimeProxy`: the `run_command` HTTP proxy to a vPLC runtime (docs/protocol.md §4.4).
  *
  * `run()` never throws: every path, malformed input included, ends in an ack-shaped result.
  * The total timeout starts when `run()` is called and covers the target lookup, connects,
- * redirects and the body, so its 504 always answers before the handler deadline (DECISIONS
+ * redirects and the body, so its 504 always answers before the handler deadline (docs/decisions.md
  * "Handler deadlines": HTTP timeout + 5 s).
  */
 import { allowListAllows, unsafePathReason } from './allow-list.js';

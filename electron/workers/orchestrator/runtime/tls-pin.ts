@@ -1,7 +1,7 @@
 /**
  * Connections to a vPLC runtime, with the runtime's TLS certificate pinned on first use.
  *
- * THE documented exception to "TLS verification always on" (DECISIONS "Runtime TLS"): the OpenPLC
+ * THE documented exception to "TLS verification always on" (docs/decisions.md "Runtime TLS"): the OpenPLC
  * runtime serves a self-signed certificate on 8443, so the chain cannot be verified. Instead the
  * SPKI sha256 of the certificate seen on first contact is stored per vPLC container and every later
  * connection to that container must present the same key; a changed one is refused. A new container

@@ -1,5 +1,5 @@
 /**
- * One HTTP exchange with a runtime, and the redirect loop around it (PROTOCOL §4.4 rule 10).
+ * One HTTP exchange with a runtime, and the redirect loop around it (docs/protocol.md §4.4 rule 10).
  * Uses node:http on a socket opened by `connectRuntime` (so the TLS pin is checked before any
  * request byte is written) and keeps `rawHeaders` for the server's header-name case.
  */

@@ -1,5 +1,5 @@
 /**
- * Types of the runtime HTTP proxy (PROTOCOL §4.4 `run_command`).
+ * Types of the runtime HTTP proxy (docs/protocol.md §4.4 `run_command`).
  *
  * The proxy treats every field of the request defensively, because it must never throw whatever it is handed.
  */

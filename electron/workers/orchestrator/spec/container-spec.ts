@@ -46,7 +46,7 @@ const lanEndpoint = (l: LanEndpoint, withMac: boolean): Docker.EndpointSettings 
 });
 
 /**
- * Docker create options of PROTOCOL §5.6 (pure).
+ * Docker create options of docs/protocol.md §5.6 (pure).
  * Below API 1.44 only the container-level MAC of the network in NetworkMode is honoured, so the container is
  * created on its first MACVLAN network with that MAC and everything else is connected afterwards.
  */

@@ -8,7 +8,7 @@ import type { UsageRings } from '../metrics/ring.js';
 
 const IP_SKIP = ['lo', 'docker', 'br-', 'veth', 'virbr', 'tailscale', 'zt', 'cni', 'flannel', 'kube-ipvs', 'wg', 'cilium', 'macvtap'];
 
-/** `memory` / `cpu` limit strings of PROTOCOL §4.8. */
+/** `memory` / `cpu` limit strings of docs/protocol.md §4.8. */
 export function limitsOf(info: Docker.ContainerInspectInfo | null): { memory: string; cpu: string } {
   if (!info) return { memory: 'N/A', cpu: 'N/A' };
   const hc = info.HostConfig;
@@ -66,7 +66,7 @@ export function orchestratorConsumption(
   };
 }
 
-/** PROTOCOL §4.8 for a managed vPLC; limits read "N/A" when Docker cannot be asked, `Device … not found` otherwise. */
+/** docs/protocol.md §4.8 for a managed vPLC; limits read "N/A" when Docker cannot be asked, `Device … not found` otherwise. */
 export async function managedDeviceConsumption(
   ctx: OrchestratorContext,
   rings: UsageRings,

@@ -46,7 +46,7 @@ export function restartSuspension(ctx: OrchestratorContext, guard: CrashGuard, n
   };
 }
 
-/** PROTOCOL §4.5 answer, without the `action`/`correlation_id` the ack wrapper puts first. */
+/** docs/protocol.md §4.5 answer, without the `action`/`correlation_id` the ack wrapper puts first. */
 export async function deviceStatus(
   ctx: OrchestratorContext,
   guard: CrashGuard,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DesiredState, VplcSpec } from '../../../../shared/domain/vplc.js';
 
-/** `runtime_vnics.json` entry (PROTOCOL §5.14): the reference's keys with a defined schema, nothing else. */
+/** `runtime_vnics.json` entry (docs/protocol.md §5.14): the reference's keys with a defined schema, nothing else. */
 export const PersistedVnic = z.object({
   name: z.string(),
   parent_interface: z.string(),

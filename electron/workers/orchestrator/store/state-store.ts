@@ -84,7 +84,7 @@ class PersistedMap<V> {
 export const UNCHANGED: unique symbol = Symbol('unchanged');
 
 /**
- * The orchestrator's persisted state under `<state>`, with file names and shapes of PROTOCOL §5.14.
+ * The orchestrator's persisted state under `<state>`, with file names and shapes of docs/protocol.md §5.14.
  * A corrupt file is quarantined and reported in `problems`; its map starts empty and nothing is deleted because of
  * that absence (absence is not deletion).
  */

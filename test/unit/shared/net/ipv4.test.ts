@@ -195,7 +195,7 @@ describe('splitIpAndPrefix', () => {
   });
 });
 
-describe('resolveSubnet (PROTOCOL §5.4 rules 1-4)', () => {
+describe('resolveSubnet (docs/protocol.md §5.4 rules 1-4)', () => {
   it('rule 1: CIDR subnet, normalised', () => {
     expect(resolveSubnet({ subnet: '192.168.1.10/24' })).toBe('192.168.1.0/24');
     expect(resolveSubnet({ subnet: '192.168.1.0/24', gateway: '10.0.0.1', ip: '172.16.0.5/16' })).toBe('192.168.1.0/24');

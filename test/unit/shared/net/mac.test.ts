@@ -51,7 +51,7 @@ describe('MAC predicates', () => {
   });
 });
 
-describe('generateMac (PROTOCOL §5.5)', () => {
+describe('generateMac (docs/protocol.md §5.5)', () => {
   const FIRST_OCTETS = new Set(Array.from({ length: 64 }, (_, r) => (0x02 | (r << 2)).toString(16).padStart(2, '0')));
 
   it('builds the first octet as 0x02 | (r << 2) and five random octets', () => {

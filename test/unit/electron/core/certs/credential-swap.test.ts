@@ -1,5 +1,5 @@
 // The mTLS directory's generation layout: a new pair is staged in its own directory and published with one rename of
-// `current`; the previous pair is kept until the new one has connected; pairs put at the PROTOCOL paths by hand or by
+// `current`; the previous pair is kept until the new one has connected; pairs put at the usual paths (docs/protocol.md §9) by hand or by
 // an older agent are adopted; re-enrolling or importing over a working identity needs `replace`.
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +32,7 @@ async function currentCert(dir: string): Promise<string> {
 const mode = (p: string): string => (statSync(p).mode & 0o777).toString(8);
 
 describe('storeCredentials', () => {
-  it('publishes a pair as a generation behind `current`, with the PROTOCOL paths as links and exact modes', async () => {
+  it('publishes a pair as a generation behind `current`, with the usual paths (docs/protocol.md §9) as links and exact modes', async () => {
     const dir = fresh();
     await storeCredentials(dir, pki.client.key, pki.client.cert);
     expect(readlinkSync(path.join(dir, 'current'))).toBe('gen-1');

@@ -1,4 +1,4 @@
-// Enrolment against the simulator's HTTPS provisioning endpoints (PROTOCOL §9), import of an existing pair, and the
+// Enrolment against the simulator's HTTPS provisioning endpoints (docs/protocol.md §9), import of an existing pair, and the
 // watcher's validation of a new pair. One test runs the real RSA-4096 path. Runtime: about 2-6 s (RSA-4096 keygen).
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';

@@ -1,4 +1,4 @@
-/** Settings added by the hardening issue: https-only cloud URL, server pins, parent policy and run_command caps. */
+/** Hardening settings: https-only cloud URL, server pins, parent policy and run_command caps. */
 import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from '../../../../../electron/core/settings/args.js';
 import { resolveConfig } from '../../../../../electron/core/settings/layers.js';

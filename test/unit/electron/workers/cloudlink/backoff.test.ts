@@ -1,4 +1,4 @@
-// Reconnect delays of PROTOCOL §2.4 (pure). Runtime: < 100 ms.
+// Reconnect delays of docs/protocol.md §2.4 (pure). Runtime: < 100 ms.
 import { describe, expect, it } from 'vitest';
 import { reconnectDelay } from '../../../../../electron/workers/cloudlink/backoff.js';
 import { DEFAULT_TIMING } from '../../../../../electron/workers/cloudlink/types.js';

@@ -1,4 +1,4 @@
-// Heartbeat loop (PROTOCOL §2.6) on a fake monotonic clock: timing, payload, failure limit. Runtime: < 200 ms.
+// Heartbeat loop (docs/protocol.md §2.6) on a fake monotonic clock: timing, payload, failure limit. Runtime: < 200 ms.
 import { describe, expect, it } from 'vitest';
 import { HEARTBEAT_KEYS, HeartbeatPayload } from '../../../../../shared/cloud/heartbeat.js';
 import { HeartbeatBuilder, HeartbeatLoop, type LoopClock } from '../../../../../electron/workers/cloudlink/heartbeat.js';

@@ -1,4 +1,4 @@
-// Command router (PROTOCOL §2.5, §2.7 items 3-4, §3.3-§3.4, DECISIONS later-phase answers). Runtime: < 300 ms.
+// Command router (docs/protocol.md §2.5, §2.7 items 3-4, §3.3-§3.4, docs/decisions.md "Scope: features not built yet"). Runtime: < 300 ms.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CommandRouter } from '../../../../../electron/workers/cloudlink/router.js';
 import { silentLogger, type CloudCommandTarget } from '../../../../../electron/workers/cloudlink/types.js';

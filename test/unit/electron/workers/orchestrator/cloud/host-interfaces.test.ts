@@ -1,4 +1,4 @@
-// get_host_interfaces rules of PROTOCOL §4.6 (pure). Runtime: < 100 ms.
+// get_host_interfaces rules of docs/protocol.md §4.6 (pure). Runtime: < 100 ms.
 import { describe, expect, it } from 'vitest';
 import { EMPTY_CACHE_ERROR, hostInterfacesBody, type InterfaceFact } from '../../../../../../electron/workers/orchestrator/cloud/host-interfaces.js';
 

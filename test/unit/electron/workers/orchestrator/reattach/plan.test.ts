@@ -30,7 +30,7 @@ describe('re-attachment plan', () => {
     expect(planVnic(vnic({}), '192.168.0.0/23', '192.168.0.1')).toEqual({ vnic: 'lan', action: 'attach', mac: '02:00:00:00:00:01', ip: '192.168.1.50', dhcp: false });
   });
 
-  it('detaches a static vNIC outside the new subnet with the PROTOCOL §8 text', () => {
+  it('detaches a static vNIC outside the new subnet with the docs/protocol.md §8 text', () => {
     expect(planVnic(vnic({}), '198.18.4.0/24', null)).toEqual({
       vnic: 'lan', action: 'detach', warning: "Static IP 192.168.1.50 of vNIC 'lan' is outside the new subnet 198.18.4.0/24; edit the vNIC",
     });

@@ -1,5 +1,5 @@
 /**
- * The runtime TLS pin belongs to a container (DECISIONS "Runtime TLS"): pins stored in a real StateStore, checked by
+ * The runtime TLS pin belongs to a container (docs/decisions.md "Runtime TLS"): pins stored in a real StateStore, checked by
  * real TLS connections to servers that stand for successive containers of one vPLC, each with its own certificate.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-/** run_command request side (PROTOCOL §4.4 rules 1–9) against a real local echo server. */
+/** run_command request side (docs/protocol.md §4.4 rules 1–9) against a real local echo server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunCommandOutcome } from '../../../../../../electron/workers/orchestrator/runtime/types.js';
 import { type Echo, type Running, echoHandler, echoed, makeProxy, startHttp } from './helpers.js';

@@ -1,4 +1,4 @@
-/** run_command response side, redirects and failure modes (PROTOCOL §4.4) against real local servers. */
+/** run_command response side, redirects and failure modes (docs/protocol.md §4.4) against real local servers. */
 import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RuntimeProxy } from '../../../../../../electron/workers/orchestrator/runtime/proxy.js';

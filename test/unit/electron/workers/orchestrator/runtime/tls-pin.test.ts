@@ -1,4 +1,4 @@
-/** Runtime TLS trust on first use (DECISIONS "Runtime TLS") and the readiness probe, against real HTTPS servers. */
+/** Runtime TLS trust on first use (docs/decisions.md "Runtime TLS") and the readiness probe, against real HTTPS servers. */
 import type http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryTlsPinStore, probeRuntime } from '../../../../../../electron/workers/orchestrator/runtime/tls-pin.js';
