@@ -40,7 +40,7 @@ describe('usage of a CPU-burning vPLC', () => {
     expect((o.memory_usage as unknown[]).length).toBeGreaterThan(0);
   });
 
-  it('answers an unknown device with the protocol's error', async () => {
+  it('answers an unknown device with the error the protocol defines', async () => {
     expect(await fx.orch.consumptionDevice(`vt-${run}-none`)).toEqual({ status: 'error', error: `Device vt-${run}-none not found` });
   });
 });
