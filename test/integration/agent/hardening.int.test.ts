@@ -83,7 +83,7 @@ describe('process exits', () => {
     mkdirSync(settings);
     const r = await finish(['electron/cli/run.ts', 'agent', '--settings', settings, '--no-cloud', '--data-dir', path.join(dir, 'data-2'), '--lock-name', `vt-${run}-hardening-2`]);
     expect(r.code).toBe(1);
-    expect(r.output).toMatch(/^vplc-orchestrator: Error: EISDIR/m);
+    expect(r.output).toMatch(/^vplc-orchestrator: cannot start: settings unreadable: .*EISDIR/m);
   });
 
   it(`exits ${FATAL_EXIT_CODE} after an uncaught exception, with the stack on stderr and in the attached log`, async () => {
