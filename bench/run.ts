@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: runs the benchmarks in order (P1, P4, P6, P7), prints each table and writes
+ * `npm run bench`: runs the benchmarks in order (P1-P8), prints each table and writes
  * bench/results/latest.json. Timing goals are printed with MET / NOT MET; a missed goal never fails the run,
  * only a benchmark that throws does (exit code 1, the others still run).
  *
  *   npx tsx bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8]
  *
- * --quick: smaller N for a smoke run (P1 N=2, P6 at 1/10/20, P7 with 20). Full run: about 8-10 min on 2 cores.
+ * --quick: smaller N for a smoke run (P1 N=2, P6 at 1/10/20, P7 with 20, P8 with 10 vPLCs and 2 engine restarts).
+ * Full run: about 15 min on 2 cores (P8 alone about 5 min: 20 vPLCs, 5 engine restarts each for the agent and the CLI).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
