@@ -1,6 +1,5 @@
 import type { OrchestratorContext } from './context.js';
 import { dockerMessage } from './docker/errors.js';
-import { isOwn } from './docker/labels.js';
 import { internalNetworkName } from './net/networks.js';
 import type { PinSlot, TlsPinStore } from './runtime/tls-pin.js';
 import type { StateStore } from './store/state-store.js';
@@ -47,11 +46,12 @@ export class RuntimeAccess {
   async target(deviceId: string, refresh: boolean): Promise<{ internalIp: string } | null> {
     const cached = this.ctx.store.getClient(deviceId)?.ip;
     if (cached && !refresh) return (await this.isManaged(deviceId)) ? { internalIp: cached } : null;
-    const info = await this.ctx.engine.inspectContainer(deviceId).catch((err: unknown) => {
+    // Exactly this vPLC: never an ID prefix or another container's alias.
+    const info = await this.ctx.engine.resolveVplc(deviceId, this.ctx.store.installationId).catch((err: unknown) => {
       this.ctx.log.warn('run_command: inspect failed', { vplc: deviceId, err: dockerMessage(err) });
       return null;
     });
-    if (!info || !isOwn(info.Config.Labels, this.ctx.store.installationId, 'vplc')) return null;
+    if (!info) return null;
     const ip = info.NetworkSettings.Networks[internalNetworkName(deviceId)]?.IPAddress;
     if (!ip) return null;
     await this.ctx.store.putClient(deviceId, ip);
@@ -60,7 +60,6 @@ export class RuntimeAccess {
 
   private async isManaged(name: string): Promise<boolean> {
     if (this.ctx.store.getDesired(name)) return true;
-    const info = await this.ctx.engine.inspectContainer(name).catch(() => null);
-    return !!info && isOwn(info.Config.Labels, this.ctx.store.installationId, 'vplc');
+    return (await this.ctx.engine.resolveVplc(name, this.ctx.store.installationId).catch(() => null)) !== null;
   }
 }
