@@ -267,8 +267,9 @@ export async function baselineRemove(v: BaselineVplc): Promise<void> {
 
 // Our orchestrator ------------------------------------------------------------
 
+/** The bench's veth parents (`vb…a`) are not physical Ethernet: the local parent policy allows them by name. */
 export function benchSettings(dataDir: string): OrchestratorSettingsInput {
-  return { dataDir, runtimeRepo: STANDIN_REPO, helperImage: HELPER_IMAGE, internalPool: INTERNAL_POOL, runtimeWaitMs: RUNTIME_WAIT_MS };
+  return { dataDir, runtimeRepo: STANDIN_REPO, helperImage: HELPER_IMAGE, internalPool: INTERNAL_POOL, runtimeWaitMs: RUNTIME_WAIT_MS, parentPolicy: { allow: ['vb*'] } };
 }
 
 export const openOrch = (dataDir: string): Promise<Orchestrator> => Orchestrator.open({ settings: benchSettings(dataDir) });
