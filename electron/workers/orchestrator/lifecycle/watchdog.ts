@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import { sleep } from '../../../lib/time/clock.js';
 import type { OrchestratorContext } from '../context.js';
@@ -43,7 +44,10 @@ export class Watchdog {
   private pollTimer?: NodeJS.Timeout;
   private offHealth?: () => void;
 
-  constructor(private readonly d: WatchdogDeps) {}
+  constructor(private readonly d: WatchdogDeps) {
+    // One pending exit handler per vPLC waits on it: an engine shutdown stops them all at once.
+    setMaxListeners(256, this.abort.signal);
+  }
 
   start(): void {
     // On hold → up again without an outage: the stops were someone's `docker stop`, handled like crashes (docs/protocol.md §6.2).
