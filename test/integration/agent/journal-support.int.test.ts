@@ -12,6 +12,7 @@ import { spawnAgent, type AgentProcess } from '../../support/agent-process.js';
 import { NETHELPER_IMAGE, removeByLabels, STANDIN_REPO } from '../../support/docker.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
+import { fakePem } from '../../support/fake-pem.js';
 
 requireDocker();
 
@@ -69,8 +70,8 @@ describe('the change journal', () => {
 describe('the support bundle', () => {
   it('holds live status, settings, logs and the journal, redacted, and nothing from the mTLS directory', () => {
     mkdirSync(path.join(dir, 'mtls'), { recursive: true });
-    writeFileSync(path.join(dir, 'mtls', 'client.key'), '-----BEGIN PRIVATE KEY-----\nSECRETKEYMATERIAL\n-----END PRIVATE KEY-----\n');
-    writeFileSync(path.join(dataDir, 'logs', 'pasted.log'), `opened http://127.0.0.1:1/#token=${SECRET_TOKEN}\n-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n{"token":"${SECRET_TOKEN}"}\n`);
+    writeFileSync(path.join(dir, 'mtls', 'client.key'), `${fakePem('PRIVATE KEY', 'SECRETKEYMATERIAL')}\n`);
+    writeFileSync(path.join(dataDir, 'logs', 'pasted.log'), `opened http://127.0.0.1:1/#token=${SECRET_TOKEN}\n${fakePem('RSA PRIVATE KEY', 'MIIEpAIBAAKCAQEA')}\n{"token":"${SECRET_TOKEN}"}\n`);
     const out = path.join(dir, 'bundle.tar.gz');
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'electron/cli/run.ts', 'support', '--out', out, '--data-dir', dataDir, '--ui-port', String(port), '--mtls-dir', path.join(dir, 'mtls')], {
       encoding: 'utf8',

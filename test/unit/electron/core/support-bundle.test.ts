@@ -7,6 +7,7 @@ import { resolveConfig } from '../../../../electron/core/settings/layers.js';
 import { defaultSettings } from '../../../../electron/core/settings/schema.js';
 import { buildSupportBundle } from '../../../../electron/core/support/bundle.js';
 import { redactFile } from '../../../../electron/core/support/redact-text.js';
+import { fakePem } from '../../../support/fake-pem.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vplc-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,9 +20,7 @@ describe('redactFile', () => {
     const lines = [
       JSON.stringify({ msg: 'x', data: { a: [{ b: { c: { d: { e: { f: { g: { cookie: 'deep-cookie' } } } } } } }] } }),
       'plain text with Bearer tok.en.value',
-      '-----BEGIN RSA PRIVATE KEY-----',
-      'MIIEpAIBAAKCAQEA',
-      '-----END RSA PRIVATE KEY-----',
+      fakePem('RSA PRIVATE KEY', 'MIIEpAIBAAKCAQEA'),
       '',
     ].join('\n');
     const out = redactFile(doc) + redactFile(lines);

@@ -2,11 +2,12 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { redactText } from '../../../../electron/core/support/redact-text.js';
 import { tarGz } from '../../../../electron/core/support/tar.js';
+import { fakePem } from '../../../support/fake-pem.js';
 
 describe('support bundle text redaction', () => {
   it('removes PEM blocks, tokens in URLs and JSON, bearer tokens and secret-looking JSON values', () => {
     const text = [
-      '-----BEGIN EC PRIVATE KEY-----\nabc\n-----END EC PRIVATE KEY-----',
+      fakePem('EC PRIVATE KEY', 'abc'),
       'url http://127.0.0.1:48750/#token=deadbeef&x=1',
       '{"token":"t1","password":"p\\"w","name":"plc-1"}',
       'Authorization: Bearer eyJhbGciOi.x.y',
