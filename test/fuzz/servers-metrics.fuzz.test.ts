@@ -6,12 +6,11 @@
  * Runs: HTTP_RUNS requests (2,000 by default: about 3-5 s; 10,000 in `npm run test:fuzz`: about 10-20 s on a 2-core
  * machine). VPLC_FUZZ_SEED replays a failing run (its seed is in the failure message).
  */
-import { randomInt } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsCollector } from '../../electron/core/metrics-http/collect.js';
 import { MetricsServer } from '../../electron/core/metrics-http/server.js';
-import { exchange, heapAfterGc, HTTP_RUNS, makeCase, pool, rng, type Case } from './servers-support.js';
+import { exchange, HTTP_RUNS, runHttpFuzz, type Case } from './servers-support.js';
 
 const warnings: string[] = [];
 const collector = new MetricsCollector({
@@ -60,24 +59,9 @@ describe('metrics server: regressions', () => {
 
 describe('metrics server: raw-socket fuzz', () => {
   it(`answers ${HTTP_RUNS} malformed and hostile requests, keeps serving, and its heap stays bounded`, { timeout: 300_000 }, async () => {
-    const seed = Number(process.env.VPLC_FUZZ_SEED ?? randomInt(2 ** 31));
-    const r = rng(seed);
-    const cases = Array.from({ length: HTTP_RUNS }, () => makeCase(r, server.port));
-    const problems: string[] = [];
-    const statuses = new Map<number | null, number>();
-    const check = async (c: Case): Promise<void> => {
-      const a = await exchange(server.port, c, 10_000).catch((err: Error) => ({ status: null, raw: err.message }));
-      statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
-      const ok = a.status !== null && a.status >= 200 && a.status < 500 && (!c.expect || c.expect.includes(a.status));
-      if (!ok && problems.length < 10) problems.push(`${c.kind} → ${a.status} ${JSON.stringify(a.raw.slice(0, 120))}`);
-    };
-    // The first 200 warm the server up; the heap is measured from there.
-    await pool(cases.slice(0, 200), 16, check);
-    const before = heapAfterGc();
-    await pool(cases.slice(200), 16, check);
+    const { seed, problems, statuses, heapGrowth: grown } = await runHttpFuzz(server.port, (st) => st >= 200 && st < 500);
     expect(problems, `seed ${seed}`).toEqual([]);
     expect(await get('/health')).toBe(200);
-    const grown = heapAfterGc() - before;
     expect(grown, `heap grew by ${grown} bytes`).toBeLessThan(16 * 1024 * 1024);
     expect(warnings).toEqual([]);
     // The generator reached the interesting answers, not only one kind.

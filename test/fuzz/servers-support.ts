@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 // Raw-socket HTTP fuzzing of the agent's loopback servers: a seeded generator of malformed and hostile requests, an
 // exchange over a plain TCP socket (no well-behaved client in between), and a parser of the first answer.
 import net from 'node:net';
@@ -273,3 +274,27 @@ export function heapAfterGc(): number {
 export const HTTP_RUNS = Number(process.env.VPLC_FUZZ_RUNS ?? 2_000);
 /** A tenth of that in hostile WebSocket frames (1,000 in `npm run test:fuzz`). */
 export const WS_RUNS = Math.max(100, Math.floor(HTTP_RUNS / 10));
+
+export type HttpFuzzOutcome = { seed: number; problems: string[]; statuses: Map<number | null, number>; heapGrowth: number };
+
+/**
+ * Sends HTTP_RUNS generated requests (16 at a time) over raw sockets and records what came back. The first 200 warm the
+ * server up; the heap growth is measured from there. `answered` says which statuses count as an answer.
+ */
+export async function runHttpFuzz(port: number, answered: (status: number) => boolean): Promise<HttpFuzzOutcome> {
+  const seed = Number(process.env.VPLC_FUZZ_SEED ?? randomInt(2 ** 31));
+  const r = rng(seed);
+  const cases = Array.from({ length: HTTP_RUNS }, () => makeCase(r, port));
+  const problems: string[] = [];
+  const statuses = new Map<number | null, number>();
+  const check = async (c: Case): Promise<void> => {
+    const a = await exchange(port, c, 10_000).catch((err: Error) => ({ status: null, raw: err.message }));
+    statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
+    const ok = a.status !== null && answered(a.status) && (!c.expect || c.expect.includes(a.status));
+    if (!ok && problems.length < 10) problems.push(`${c.kind} → ${a.status} ${JSON.stringify(a.raw.slice(0, 120))}`);
+  };
+  await pool(cases.slice(0, 200), 16, check);
+  const before = heapAfterGc();
+  await pool(cases.slice(200), 16, check);
+  return { seed, problems, statuses, heapGrowth: heapAfterGc() - before };
+}

@@ -20,7 +20,7 @@ import WebSocket from 'ws';
 import { EventHub } from '../../electron/core/api/event-hub.js';
 import { ApiRegistry } from '../../electron/core/api/registry.js';
 import { UiServer } from '../../electron/core/ui-server/server.js';
-import { exchange, heapAfterGc, HTTP_RUNS, makeCase, pool, rng, WS_RUNS, type Case, type Rand } from './servers-support.js';
+import { exchange, heapAfterGc, HTTP_RUNS, rng, runHttpFuzz, WS_RUNS, type Case, type Rand } from './servers-support.js';
 
 const TOKEN = randomBytes(16).toString('hex');
 const dir = mkdtempSync(path.join(tmpdir(), 'vplc-ui-fuzz-'));
@@ -244,24 +244,9 @@ describe('UI server: regressions', () => {
 
 describe('UI server: raw-socket HTTP fuzz', () => {
   it(`answers ${HTTP_RUNS} malformed and hostile requests, keeps serving, and its heap stays bounded`, { timeout: 300_000 }, async () => {
-    const seed = Number(process.env.VPLC_FUZZ_SEED ?? randomInt(2 ** 31));
-    const r = rng(seed);
-    const cases = Array.from({ length: HTTP_RUNS }, () => makeCase(r, server.port));
-    const problems: string[] = [];
-    const statuses = new Map<number | null, number>();
-    const check = async (c: Case): Promise<void> => {
-      const a = await exchange(server.port, c, 10_000).catch((err: Error) => ({ status: null, raw: err.message }));
-      statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
-      const ok = a.status !== null && (a.status === 101 || (a.status >= 200 && a.status < 500)) && (!c.expect || c.expect.includes(a.status));
-      if (!ok && problems.length < 10) problems.push(`${c.kind} → ${a.status} ${JSON.stringify(a.raw.slice(0, 120))}`);
-    };
-    // The first 200 warm the server up; the heap is measured from there.
-    await pool(cases.slice(0, 200), 16, check);
-    const before = heapAfterGc();
-    await pool(cases.slice(200), 16, check);
+    const { seed, problems, statuses, heapGrowth: grown } = await runHttpFuzz(server.port, (st) => st === 101 || (st >= 200 && st < 500));
     expect(problems, `seed ${seed}`).toEqual([]);
     expect((await get('/')).status).toBe(200);
-    const grown = heapAfterGc() - before;
     expect(grown, `heap grew by ${grown} bytes`).toBeLessThan(16 * 1024 * 1024);
     expect(warnings).toEqual([]);
     for (const s of [101, 200, 400, 403, 404, 405, 408, 431]) expect(statuses.get(s) ?? 0, `answers ${s} (seed ${seed})`).toBeGreaterThan(0);
