@@ -1,7 +1,8 @@
 // Docker engine restarts are not PLC crashes (docs/lifecycle.md "Engine outages"), on a private dockerd of this test
 // that it stops and starts for real (SIGTERM, wait, start): 20 running vPLCs with a MACVLAN vNIC each and one
 // crash-looping vPLC, six engine restarts with live-restore off, then live-restore switched on through the product's
-// own fix and one more restart; last, an orchestrator worker started while the engine is down. Runtime: about 3-4 min on 2 cores (most of it dockerd stopping and starting).
+// own fix and one more restart; a create cut by a restart; the journal of a real agent; last, an orchestrator worker
+// started while the engine is down. Runtime: about 4-5 min on 2 cores (most of it dockerd stopping and starting).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,12 +12,16 @@ import { enableLiveRestore } from '../../../electron/workers/orchestrator/docker
 import type { OutageReport } from '../../../electron/lib/protocol/orchestrator-ops.js';
 import { Orchestrator } from '../../../electron/workers/orchestrator/orchestrator.js';
 import { OrchestratorWorker } from '../../../electron/workers/orchestrator/worker.js';
+import { ApiClient } from '../../../electron/core/api/ws-client.js';
+import { ENGINE_JOURNAL_NAME } from '../../../electron/core/journal/recorder.js';
+import { Label } from '../../../electron/workers/orchestrator/docker/labels.js';
+import { spawnAgent } from '../../support/agent-process.js';
 import { STANDIN_CRASHY_IMAGE } from '../../images/build.js';
 import { NETHELPER_IMAGE, STANDIN_REPO } from '../../support/docker.js';
 import { testSettings } from '../../support/orchestrator.js';
 import { canRunPrivateEngine, startPrivateEngine, type PrivateEngine } from '../../support/private-engine.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
-import { lanAddress, lanSubnet, newRunId, waitFor, workerSlot } from '../../support/run.js';
+import { internalPoolFor, lanAddress, lanSubnet, newRunId, waitFor, workerSlot } from '../../support/run.js';
 import { createVethParent, type VethParent } from '../../support/veth.js';
 
 requireDocker();
@@ -127,6 +132,30 @@ describe('engine restarts with live-restore off', () => {
   }, 600_000);
 });
 
+describe('a create in flight when the engine stops', () => {
+  it('ends in success or a clear error, and leaves nothing without an owner once the engine is back', async () => {
+    const name = `vt-${run}-inflight`;
+    const reported = outages.length;
+    expect((await orch.create(spec(name, 60), 'cli')).status).toBe('creating');
+    await waitFor(() => engine.docker.listContainers({ all: true, filters: { name: [name] } }), (l) => l.length > 0, { timeoutMs: 30_000, intervalMs: 50, what: 'the container of the create' });
+    await restartEngine();
+    await orch.settled(name);
+    const s = await orch.status(name);
+    expect(['success', 'error', 'not_found']).toContain(s.status);
+    if (s.status === 'error') expect(String(s.error)).not.toBe('');
+    await waitFor(() => outages.length, (n) => n > reported, { timeoutMs: 30_000, what: 'the recovery after the outage' });
+    // Every container and network of this installation belongs to a vPLC the agent knows.
+    const known = new Set([...names, crashy, name].filter((n) => orch.ctx.store.getDesired(n) !== undefined));
+    const containers = await engine.docker.listContainers({ all: true, filters: { label: [`${Label.instance}=${orch.installationId}`] } });
+    for (const c of containers) expect(known.has(c.Labels[Label.vplc] ?? '')).toBe(true);
+    if (s.status === 'success') expect((await engine.docker.getContainer(name).inspect()).State.Running).toBe(true);
+    else expect(containers.some((c) => c.Labels[Label.vplc] === name)).toBe(s.status === 'error' && orch.ctx.store.getDesired(name) !== undefined);
+    console.log(`create in flight across an engine restart ended as ${s.status}${s.status === 'error' ? `: ${String(s.error)}` : ''}`);
+    await orch.delete(name, 'cli');
+    await orch.settled(name);
+  }, 180_000);
+});
+
 describe('engine restart with live-restore on', () => {
   it('the fix writes live-restore into the engine configuration, and a reload applies it', async () => {
     const change = await enableLiveRestore(engine.configFile);
@@ -141,9 +170,10 @@ describe('engine restart with live-restore on', () => {
 
   it('keeps the vPLCs running through a restart, and the agent follows the engine again', async () => {
     const before = await inspectAll();
+    const reported = outages.length;
     await restartEngine();
-    await waitFor(() => outages.length, (n) => n === RESTARTS + 1, { timeoutMs: 20_000, what: 'the report of the live-restore outage' });
-    expect(outages[RESTARTS]).toMatchObject({ stopped: [], recovered: [], keptRunning: COUNT });
+    await waitFor(() => outages.length, (n) => n === reported + 1, { timeoutMs: 20_000, what: 'the report of the live-restore outage' });
+    expect(outages[reported]).toMatchObject({ stopped: [], recovered: [], keptRunning: COUNT });
     expect(await inspectAll()).toEqual(before);
     expect((await orch.hostWarnings()).some((w) => w.startsWith('Docker live-restore is off'))).toBe(false);
     // Re-subscribed: a runtime that exits now is restarted by the watchdog, and counted as the crash it is.
@@ -153,6 +183,35 @@ describe('engine restart with live-restore on', () => {
     await waitFor(async () => (await engine.docker.getContainer(victim).inspect()).State, (st) => st.Running && st.StartedAt !== startedBefore, { timeoutMs: 20_000, what: 'the watchdog restart' });
     expect(await orchestratorState(victim)).toMatchObject({ restarts_in_window: 1 });
   }, 180_000);
+});
+
+describe('the journal of a real agent', () => {
+  it('records one entry per engine outage', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vplc-engine-agent-'));
+    const agent = spawnAgent(
+      ['--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-eng`, '--internal-pool', internalPoolFor(slot), '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE],
+      { DOCKER_HOST: `unix://${engine.socketPath}`, VPLC_TOKEN_FILE: path.join(dir, 'token'), XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_RUNTIME_DIR: dir },
+    );
+    try {
+      const ready = await agent.ready;
+      const client = await ApiClient.connect(ready.port, ready.token);
+      try {
+        const outageEntries = async (): Promise<Array<{ action: string; detail?: string }>> => {
+          const r = await client.call('journal:list', { limit: 200 });
+          return r.ok ? (r.value as Array<{ vplc: string; action: string; detail?: string }>).filter((e) => e.vplc === ENGINE_JOURNAL_NAME) : [];
+        };
+        expect(await outageEntries()).toEqual([]);
+        await restartEngine();
+        const entries = await waitFor(outageEntries, (e) => e.length > 0, { timeoutMs: 30_000, what: 'the journal entry of the outage' });
+        expect(entries).toEqual([expect.objectContaining({ action: 'engine-outage', detail: expect.stringMatching(/^Docker engine unavailable for \d+\.\d s .*no vPLC stopped/) })]);
+      } finally {
+        client.close();
+      }
+    } finally {
+      await agent.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('an agent that starts while the engine is down', () => {

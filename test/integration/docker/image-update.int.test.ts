@@ -2,11 +2,10 @@
 // is pulled but not applied to the running vPLC until the change is confirmed; then it is applied; a later update whose
 // runtime never answers is rolled back automatically to the image that ran before; a good update after that prunes the
 // rollback image no vPLC needs any more, and nothing else. Runtime: about 40-60 s.
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, STANDIN_REPO } from '../../support/docker.js';
-import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
-import { startRegistry, type LocalRegistry } from '../../support/registry.js';
+import type { OrchestratorFixture } from '../../support/orchestrator.js';
+import { openUpdatingVplc, sh, type UpdateFixture } from '../../support/update-fixture.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId } from '../../support/run.js';
 
@@ -14,45 +13,21 @@ requireDocker();
 
 const run = newRunId();
 const name = `vt-${run}-upd`;
-let registry: LocalRegistry;
+let u: UpdateFixture;
 let repo = '';
 let fx: OrchestratorFixture;
-const sh = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const imageId = (ref: string): string => sh('image', 'inspect', '--format', '{{.Id}}', ref);
-/**
- * Publishes a stand-in variant as `<repo>:stable`, as an image of this run only (a label makes its ID unique), so
- * containers of other test files on the same engine never hold the same image ID.
- */
-const publish = (variant: string): string => {
-  const tmp = sh('create', `${STANDIN_REPO}:${variant}`);
-  try {
-    sh('commit', '--change', `LABEL io.vplc-orchestrator.test-run=${run}-${variant}`, tmp, `${repo}:stable`);
-  } finally {
-    sh('rm', tmp);
-  }
-  sh('push', `${repo}:stable`);
-  return imageId(`${repo}:stable`);
-};
+const publish = (variant: string): string => u.publish(variant);
 const runningImage = async (): Promise<string> => (await docker.getContainer(name).inspect()).Image;
 const rollbackTags = (): string[] => sh('image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repo).split('\n').filter((t) => t.includes(':vplc-rollback-')).sort();
 
 beforeAll(async () => {
-  registry = await startRegistry();
-  repo = `${registry.host}/vplc-${run}/runtime`;
-  publish('latest');
-  fx = await openOrchestrator({ runtimeRepo: repo, runtimeWaitMs: 8_000, updates: { minFreeDiskMb: 0 } });
-  expect((await fx.orch.create({ name, runtimeVersion: 'stable', vnics: [], autoUpdate: true }, 'cli')).status).toBe('creating');
-  await fx.orch.settled();
-  expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: true });
+  u = await openUpdatingVplc(run, name);
+  ({ repo, fx } = u);
 });
 
 afterAll(async () => {
-  await fx?.dispose();
-  if (repo) {
-    const ids = sh('image', 'ls', '-q', '--no-trunc', repo).split('\n').filter(Boolean);
-    if (ids.length) execFileSync('docker', ['rmi', '-f', ...new Set(ids)], { stdio: 'ignore' });
-  }
-  await registry?.stop();
+  await u?.dispose();
 });
 
 describe('runtime image updates', () => {

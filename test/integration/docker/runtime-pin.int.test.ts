@@ -2,12 +2,11 @@
 // for every new container, as the real one does; every recreate by the agent (reconcile after `docker rm -f`, an
 // auto-update, its rollback) must leave the vPLC reachable by run_command, while a restart of the same container keeps
 // its certificate and its pin. Runtime: about 40-60 s (a local registry, five containers one after the other).
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuntimeCertPin } from '../../../electron/workers/orchestrator/store/schemas.js';
-import { docker, STANDIN_REPO } from '../../support/docker.js';
-import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
-import { startRegistry, type LocalRegistry } from '../../support/registry.js';
+import { docker } from '../../support/docker.js';
+import type { OrchestratorFixture } from '../../support/orchestrator.js';
+import { openUpdatingVplc, sh, type UpdateFixture } from '../../support/update-fixture.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId } from '../../support/run.js';
 
@@ -15,20 +14,9 @@ requireDocker();
 
 const run = newRunId();
 const name = `vt-${run}-pin`;
-let registry: LocalRegistry;
-let repo = '';
+let u: UpdateFixture;
 let fx: OrchestratorFixture;
-const sh = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-/** Publishes a stand-in variant as `<repo>:stable`, an image of this run only (see image-update.int.test.ts). */
-const publish = (variant: string): void => {
-  const tmp = sh('create', `${STANDIN_REPO}:${variant}`);
-  try {
-    sh('commit', '--change', `LABEL io.vplc-orchestrator.test-run=${run}-${variant}`, tmp, `${repo}:stable`);
-  } finally {
-    sh('rm', tmp);
-  }
-  sh('push', `${repo}:stable`);
-};
+const publish = (variant: string): void => void u.publish(variant);
 const containerId = async (): Promise<string> => (await docker.getContainer(name).inspect()).Id;
 const pin = (): RuntimeCertPin | undefined => fx.orch.ctx.store.getDesired(name)?.runtime_cert_pin;
 
@@ -47,22 +35,12 @@ async function pinnedForCurrentContainer(earlier: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  registry = await startRegistry();
-  repo = `${registry.host}/vplc-${run}/runtime`;
-  publish('latest');
-  fx = await openOrchestrator({ runtimeRepo: repo, runtimeWaitMs: 8_000, updates: { minFreeDiskMb: 0 } });
-  expect((await fx.orch.create({ name, runtimeVersion: 'stable', vnics: [], autoUpdate: true }, 'cli')).status).toBe('creating');
-  await fx.orch.settled();
-  expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: true });
+  u = await openUpdatingVplc(run, name);
+  ({ fx } = u);
 });
 
 afterAll(async () => {
-  await fx?.dispose();
-  if (repo) {
-    const ids = sh('image', 'ls', '-q', '--no-trunc', repo).split('\n').filter(Boolean);
-    if (ids.length) execFileSync('docker', ['rmi', '-f', ...new Set(ids)], { stdio: 'ignore' });
-  }
-  await registry?.stop();
+  await u?.dispose();
 });
 
 describe('runtime TLS pin across recreates', () => {
