@@ -200,6 +200,8 @@ describe('the journal of a real agent', () => {
           const r = await client.call('journal:list', { limit: 200 });
           return r.ok ? (r.value as Array<{ vplc: string; action: string; detail?: string }>).filter((e) => e.vplc === ENGINE_JOURNAL_NAME) : [];
         };
+        // The orchestrator worker opens after the ready line; an engine that goes before that is waited for, not an outage.
+        await waitFor(async () => (await client.call('agent:status', {})) as { ok: boolean; value?: { installationId: string } }, (r) => r.ok && r.value?.installationId !== '', { timeoutMs: 30_000, what: 'the orchestrator worker to open' });
         expect(await outageEntries()).toEqual([]);
         await restartEngine();
         const entries = await waitFor(outageEntries, (e) => e.length > 0, { timeoutMs: 30_000, what: 'the journal entry of the outage' });
