@@ -8,7 +8,8 @@
 //   STANDIN_LISTEN_DELAY_MS  delay before the ports open (default 0)
 //   STANDIN_NEVER_LISTEN     1 = never open the ports
 //   STANDIN_BURN             1 = burn one core from the start
-//   STANDIN_EXIT_AFTER_MS    exit(1) after this many ms
+//   STANDIN_EXIT_AFTER_MS    exit(1) this many ms after the ports are open (after the start when they never open):
+//                            a runtime that serves, then crashes, however slow the host is to start it
 //   STANDIN_VARIANT          free-form name reported by GET /standin/info
 // For running outside the image: STANDIN_CONFIG, STANDIN_TLS_DIR, STANDIN_HTTPS_PORT, STANDIN_HTTP_PORT.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -234,23 +235,29 @@ function loadOrGenerateTls(dir) {
 
 const TLS_NAME = 'openplc-runtime';
 
-function listen() {
+function listen(onOpen) {
   const httpsPort = intSetting('STANDIN_HTTPS_PORT', 8443);
   const httpPort = intSetting('STANDIN_HTTP_PORT', 8080);
   const tls = loadOrGenerateTls(process.env.STANDIN_TLS_DIR ?? '/var/lib/standin/tls');
-  createHttpsServer(tls, onRequest('https')).listen(httpsPort, () => log(`listening https :${httpsPort}`));
-  createHttpServer(onRequest('http')).listen(httpPort, () => log(`listening http :${httpPort}`));
+  let open = 0;
+  const opened = (what) => () => {
+    log(`listening ${what}`);
+    if (++open === 2) onOpen();
+  };
+  createHttpsServer(tls, onRequest('https')).listen(httpsPort, opened(`https :${httpsPort}`));
+  createHttpServer(onRequest('http')).listen(httpPort, opened(`http :${httpPort}`));
 }
 
 log(`stand-in starting (pid ${process.pid}, variant ${config.STANDIN_VARIANT ?? '-'})`);
 
 const exitAfter = intSetting('STANDIN_EXIT_AFTER_MS', 0);
-if (exitAfter > 0) {
+const armExit = () => {
+  if (exitAfter <= 0) return;
   setTimeout(() => {
     log(`STANDIN_EXIT_AFTER_MS=${exitAfter} reached, exiting 1`);
     process.exit(1);
   }, exitAfter);
-}
+};
 
 if (flag('STANDIN_BURN')) {
   log('STANDIN_BURN=1: burning one core');
@@ -259,8 +266,9 @@ if (flag('STANDIN_BURN')) {
 
 if (flag('STANDIN_NEVER_LISTEN')) {
   log('STANDIN_NEVER_LISTEN=1: ports stay closed');
+  armExit();
   // Keep the process alive with nothing listening.
   setInterval(() => {}, 1 << 30);
 } else {
-  setTimeout(listen, Math.max(0, intSetting('STANDIN_LISTEN_DELAY_MS', 0)));
+  setTimeout(() => listen(armExit), Math.max(0, intSetting('STANDIN_LISTEN_DELAY_MS', 0)));
 }
