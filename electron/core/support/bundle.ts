@@ -6,7 +6,7 @@ import { ApiClient } from '../api/ws-client.js';
 import type { EffectiveConfig } from '../settings/layers.js';
 import { redact } from '../logging/redact.js';
 import { redactFile, redactText } from './redact-text.js';
-import { tarGz, type TarEntry } from './tar.js';
+import { tarGz, type TarEntry } from '../../lib/archive/tar.js';
 
 export type BundleInputs = {
   config: EffectiveConfig;

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { redactText } from '../../../../electron/core/support/redact-text.js';
-import { tarGz } from '../../../../electron/core/support/tar.js';
+import { tarGz } from '../../../../electron/lib/archive/tar.js';
 import { fakePem } from '../../../support/fake-pem.js';
 
 describe('support bundle text redaction', () => {

@@ -1,0 +1,99 @@
+import { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { tar } from '../../../lib/archive/tar.js';
+import { isConflict, isNotFound } from '../docker/errors.js';
+import { Label, LABEL_PREFIX } from '../docker/labels.js';
+import { engineMachine } from './elf.js';
+import { findBusybox, helperHash, helperRootfs, type Busybox } from './rootfs.js';
+
+export const HELPER_REPO = 'vplc-orchestrator/helper';
+const ROLE = 'helper-image';
+const HASH_LABEL = `${LABEL_PREFIX}helper-hash`;
+
+/** Where a static busybox is looked for, in order: an explicit path, the one shipped beside the app, the host's. */
+export const DEFAULT_BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'] as const;
+
+type Log = { info(msg: string, data?: Record<string, unknown>): void; warn(msg: string, data?: Record<string, unknown>): void };
+
+export type HelperImageOptions = {
+  docker: Docker;
+  busyboxCandidates: readonly string[];
+  log: Log;
+  /** Tests use their own repository so they never touch the product's image. */
+  repo?: string;
+};
+
+/**
+ * The namespace helper image, built by the agent from a local static busybox (`docker import`) and never pulled
+ * (docs/decisions.md "Nothing the agent runs for itself is pulled"). It is tagged with the content hash of its rootfs,
+ * so a changed busybox gives a new tag; images of older hashes are removed once no container uses them.
+ *
+ * INVARIANTS
+ * - `image()` resolves to a reference that exists on the engine and carries our labels, or rejects with the reason.
+ * - Concurrent callers share one build; a failed build is retried by the next call.
+ */
+export class HelperImage {
+  private pending: Promise<string> | null = null;
+  private readonly repo: string;
+
+  constructor(private readonly o: HelperImageOptions) {
+    this.repo = o.repo ?? HELPER_REPO;
+  }
+
+  image(): Promise<string> {
+    this.pending ??= this.ensure().catch((err: unknown) => {
+      this.pending = null;
+      throw err;
+    });
+    return this.pending;
+  }
+
+  private async ensure(): Promise<string> {
+    const bb = await findBusybox(this.o.busyboxCandidates);
+    const engineArch = engineMachine(((await this.o.docker.info()) as { Architecture?: string }).Architecture ?? '');
+    if (engineArch && bb.machine !== engineArch) throw new Error(`${bb.path} is built for ${bb.machine}, the Docker engine runs ${engineArch}`);
+    const hash = helperHash(bb);
+    const ref = `${this.repo}:${hash}`;
+    if (!(await this.isOurs(ref, hash))) await this.build(bb, ref, hash);
+    await this.pruneOthers(hash);
+    return ref;
+  }
+
+  private async isOurs(ref: string, hash: string): Promise<boolean> {
+    try {
+      const labels = (await this.o.docker.getImage(ref).inspect()).Config?.Labels ?? {};
+      return labels[Label.managed] === 'true' && labels[Label.role] === ROLE && labels[HASH_LABEL] === hash;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  private async build(bb: Busybox, ref: string, hash: string): Promise<void> {
+    const started = Date.now();
+    const [repo, tag] = [ref.slice(0, ref.lastIndexOf(':')), hash];
+    const changes = [`LABEL ${Label.managed}=true ${Label.role}=${ROLE} ${HASH_LABEL}=${hash}`, 'ENV PATH=/bin', 'CMD ["sh"]'];
+    const stream = await this.o.docker.importImage(Readable.from([tar(helperRootfs(bb), 0)]), { repo, tag, changes });
+    const progress = await new Promise<Array<{ error?: string }>>((resolve, reject) => this.o.docker.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string }>) => (err ? reject(err) : resolve(out))));
+    const failed = progress.find((p) => p.error);
+    if (failed) throw new Error(`docker import of the helper image failed: ${failed.error}`);
+    if (!(await this.isOurs(ref, hash))) throw new Error(`docker import did not produce ${ref}`);
+    this.o.log.info('namespace helper image built from the local busybox', { image: ref, busybox: bb.path, applets: bb.applets.length, ms: Date.now() - started });
+  }
+
+  /** Older builds of ours go once no container uses them; the engine refuses the removal of one in use. */
+  private async pruneOthers(hash: string): Promise<void> {
+    const images = await this.o.docker.listImages({ filters: { label: [`${Label.managed}=true`, `${Label.role}=${ROLE}`] } });
+    for (const img of images) {
+      const tags = (img.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+      const mine = tags.every((t) => t.startsWith(`${this.repo}:`));
+      if (img.Labels?.[HASH_LABEL] === hash || !mine) continue;
+      try {
+        await this.o.docker.getImage(img.Id).remove();
+        this.o.log.info('old namespace helper image removed', { id: img.Id, tags });
+      } catch (err) {
+        if (!isNotFound(err) && !isConflict(err)) this.o.log.warn('old namespace helper image not removed', { id: img.Id, err: (err as Error).message });
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import type { TarEntry } from '../../../lib/archive/tar.js';
+import { elfFacts } from './elf.js';
+
+const execFileAsync = promisify(execFile);
+
+/** Bump when the layout below changes: it is part of the image's content hash. */
+const LAYOUT_VERSION = 1;
+/** The applets our helper scripts cannot do without (DHCP client, MAC and address moves, ARP probes). */
+export const REQUIRED_APPLETS = ['sh', 'ip', 'udhcpc', 'arping', 'sed', 'grep', 'awk', 'sleep'] as const;
+
+export type Busybox = { path: string; bytes: Buffer; machine: string; applets: string[] };
+
+/**
+ * The first usable busybox among the candidates: readable, a static ELF (the image holds nothing else), and providing
+ * every required applet. The error names every candidate tried and why it was not used.
+ */
+export async function findBusybox(candidates: readonly string[]): Promise<Busybox> {
+  const refused: string[] = [];
+  for (const path of candidates) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (err) {
+      refused.push(`${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      continue;
+    }
+    try {
+      const facts = elfFacts(bytes);
+      if (!facts.static) throw new Error('dynamically linked (the helper image holds no libraries)');
+      const { stdout } = await execFileAsync(path, ['--list'], { timeout: 5_000 });
+      const applets = stdout.split('\n').map((l) => l.trim()).filter((l) => /^[a-z0-9_.[-]+$/i.test(l));
+      const missing = REQUIRED_APPLETS.filter((a) => !applets.includes(a));
+      if (missing.length) throw new Error(`lacks the applets ${missing.join(', ')}`);
+      return { path, bytes, machine: facts.machine, applets: applets.sort() };
+    } catch (err) {
+      refused.push(`${path}: ${(err as Error).message}`);
+    }
+  }
+  throw new Error(`no static busybox found for the namespace helper (${refused.join('; ')}); install the busybox-static package`);
+}
+
+/** The content hash that names the image: the binary, its applet list and our layout. */
+export function helperHash(bb: Busybox): string {
+  return createHash('sha256').update(`layout ${LAYOUT_VERSION}\n${bb.applets.join(' ')}\n`).update(bb.bytes).digest('hex').slice(0, 16);
+}
+
+/** A minimal root filesystem: busybox, one link per applet, the files udhcpc and sh expect, a writable /tmp. */
+export function helperRootfs(bb: Busybox): TarEntry[] {
+  const dirs = ['bin', 'etc', 'proc', 'sys', 'dev', 'root', 'run', 'var', 'var/run', 'usr', 'usr/share', 'usr/share/udhcpc'];
+  return [
+    ...dirs.map((name): TarEntry => ({ name: `${name}/`, type: 'dir' })),
+    { name: 'tmp/', type: 'dir', mode: 0o1777 },
+    { name: 'bin/busybox', data: bb.bytes, mode: 0o755 },
+    ...bb.applets.filter((a) => a !== 'busybox').map((a): TarEntry => ({ name: `bin/${a}`, type: 'symlink', target: 'busybox' })),
+    { name: 'etc/passwd', data: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' },
+    { name: 'etc/group', data: 'root:x:0:\nnogroup:x:65534:\n' },
+    { name: 'etc/hosts', data: '127.0.0.1\tlocalhost\n' },
+    { name: 'etc/resolv.conf', data: '' },
+  ];
+}
