@@ -1,7 +1,8 @@
 import { isHttpsUrl } from '../../../shared/domain/settings.js';
+import { UsageError } from './errors.js';
 import { FLAG_ENV, type FlagName, type Flags } from './layers.js';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 const LEVELS = ['debug', 'info', 'warn', 'error'];
 

@@ -1,5 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
+import { repositoryProblem } from '../../../shared/domain/image-ref.js';
+import { UsageError } from './errors.js';
 import type { Settings } from './schema.js';
 
 /** What the agent runs with, after every layer. Overrides are never written back to the file. */
@@ -64,7 +66,16 @@ export function defaultSettingsFile(env: NodeJS.ProcessEnv): string {
   return path.join(env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config'), 'vplc-orchestrator', 'settings.json');
 }
 
-/** Flags > `VPLC_*` environment > settings file > defaults (docs/architecture.md decision 10). Pure. */
+/** The runtime repository, refused at start when it carries a tag or digest (named by where it came from). */
+function runtimeRepository(picked: string | undefined, fromFile: string, isFlag: boolean): string {
+  const repo = picked ?? fromFile;
+  const problem = repositoryProblem(repo);
+  if (!problem) return repo;
+  const source = picked === undefined ? 'orchestrator.runtimeRepo in the settings file' : isFlag ? '--runtime-image' : FLAG_ENV['runtime-image'];
+  throw new UsageError(`${source}: ${problem}`);
+}
+
+/** Flags > `VPLC_*` environment > settings file > defaults (docs/architecture.md decision 10). Pure; throws UsageError on a value no layer may hold. */
 export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Flags): EffectiveConfig {
   const pick = (flag: FlagName): string | undefined => flags[flag] ?? (env[FLAG_ENV[flag]] || undefined);
   const port = pick('ui-port');
@@ -84,7 +95,7 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     uiPort: port !== undefined ? Number(port) : file.agent.uiPort,
     metricsPort: metricsOff ? null : metricsPort !== undefined ? Number(metricsPort) : file.agent.metricsPort,
     lockName: pick('lock-name') ?? file.agent.lockName,
-    runtimeRepo: pick('runtime-image') ?? file.orchestrator.runtimeRepo,
+    runtimeRepo: runtimeRepository(pick('runtime-image'), file.orchestrator.runtimeRepo, flags['runtime-image'] !== undefined),
     helperImage: pick('helper-image') ?? file.orchestrator.helperImage,
     internalPool: pick('internal-pool') ?? file.orchestrator.internalPool,
     runCommandTimeoutMs: file.orchestrator.runCommandTimeoutMs,

@@ -12,7 +12,8 @@ export type MigrationResult =
 /** Brings a raw settings object to `target`, step by step. A file from a newer app is reported, never downgraded. */
 export function migrate(raw: unknown, target: number, steps: readonly Migration[] = MIGRATIONS): MigrationResult {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { kind: 'invalid', reason: 'settings must be a JSON object' };
-  let cur = raw as Record<string, unknown>;
+  // Every field is optional, `version` too: a file without it (even `{}`) is written for the current version.
+  let cur = 'version' in raw ? (raw as Record<string, unknown>) : { ...(raw as Record<string, unknown>), version: target };
   const version = cur.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) return { kind: 'invalid', reason: 'version: must be a non-negative integer' };
   if (version > target) return { kind: 'newer', raw: cur, version };

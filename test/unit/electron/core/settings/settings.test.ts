@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../../../../../electron/core/settings/errors.js';
 import { resolveConfig } from '../../../../../electron/core/settings/layers.js';
 import { migrate, type Migration } from '../../../../../electron/core/settings/migrations.js';
 import { defaultSettings, Settings } from '../../../../../electron/core/settings/schema.js';
@@ -26,6 +27,19 @@ describe('resolveConfig precedence', () => {
     expect(c.dataDir).toBe('/from/file');
     expect(c.helperImage).toBe('busybox:1.36.1-musl');
     expect(c.mtlsDir).toBe('/home/u/.mtls');
+  });
+
+  it('refuses a runtime repository with a tag or digest at start, naming where it came from and the fix', () => {
+    expect(() => resolveConfig(file1, {}, { 'runtime-image': 'registry.local:5000/openplc-runtime:4.1.4' })).toThrow(
+      new UsageError('--runtime-image: "registry.local:5000/openplc-runtime:4.1.4" carries a tag; give the repository only, e.g. "registry.local:5000/openplc-runtime" (the tag is the runtime version of each vPLC)'),
+    );
+    expect(() => resolveConfig(file1, { VPLC_RUNTIME_IMAGE: 'ghcr.io/x/rt@sha256:abc' }, {})).toThrow(/^VPLC_RUNTIME_IMAGE: "ghcr.io\/x\/rt@sha256:abc" carries a digest; give the repository only, e.g. "ghcr.io\/x\/rt"/);
+    const tagged = Settings.parse({ version: 1, orchestrator: { runtimeRepo: 'file/repo:latest' } });
+    expect(() => resolveConfig(tagged, {}, {})).toThrow(/^orchestrator.runtimeRepo in the settings file: "file\/repo:latest" carries a tag/);
+    expect(() => resolveConfig(file1, {}, { 'runtime-image': 'Bad Name' })).toThrow(/is not an image repository name/);
+    // A registry port is not a tag.
+    expect(resolveConfig(file1, {}, { 'runtime-image': 'localhost:5000/openplc-runtime' }).runtimeRepo).toBe('localhost:5000/openplc-runtime');
+    expect(resolveConfig(defaultSettings(), {}, {}).runtimeRepo).toBe('ghcr.io/autonomy-logic/openplc-runtime');
   });
 
   it('derives the per-user data dir from XDG_DATA_HOME when nothing sets it', () => {
@@ -73,6 +87,11 @@ describe('migrate', () => {
     expect(migrate({ version: 9 }, 3, steps)).toMatchObject({ kind: 'newer', version: 9 });
   });
 
+  it('reads a file without a version (even `{}`) as the current version', () => {
+    expect(migrate({}, 3, steps)).toEqual({ kind: 'current', raw: { version: 3 } });
+    expect(migrate({ agent: { logLevel: 'debug' } }, 1)).toEqual({ kind: 'current', raw: { agent: { logLevel: 'debug' }, version: 1 } });
+  });
+
   it('rejects a missing step and a bad version', () => {
     expect(migrate({ version: 1 }, 3, [])).toEqual({ kind: 'invalid', reason: 'version: no migration from 1 to 2' });
     expect(migrate({ version: '1' }, 1)).toEqual({ kind: 'invalid', reason: 'version: must be a non-negative integer' });
@@ -89,6 +108,16 @@ describe('SettingsStore', () => {
     s.desktop.autostart = true;
     await store.save(s);
     expect((await store.load()).settings.desktop.autostart).toBe(true);
+  });
+
+  it('takes `{}` and a file of one field as valid, with defaults for the rest, and leaves the file alone', async () => {
+    const f = file();
+    writeFileSync(f, '{}');
+    expect(await new SettingsStore(f).load()).toEqual({ settings: defaultSettings(), writable: true, warnings: [] });
+    writeFileSync(f, '{"agent":{"logLevel":"debug"}}');
+    expect((await new SettingsStore(f).load()).settings.agent.logLevel).toBe('debug');
+    expect(readdirSync(path.dirname(f))).toEqual(['settings.json']);
+    expect(readFileSync(f, 'utf8')).toBe('{"agent":{"logLevel":"debug"}}');
   });
 
   it('quarantines a corrupt file and says where it went', async () => {
