@@ -134,17 +134,23 @@ export class Engine {
   async runInNetns(targetId: string, image: string, script: string, labels: Record<string, string>, timeoutMs = 20_000): Promise<HelperResult> {
     // The helper image (a pinned busybox) is pulled on first use when the host does not have it yet.
     if (!(await this.imageExists(image))) await this.pull(image, 120_000);
+    return this.runHelper(image, script, labels, { NetworkMode: `container:${targetId}`, CapAdd: ['NET_ADMIN', 'NET_RAW'] }, timeoutMs);
+  }
+
+  /**
+   * Runs a short-lived helper in the host's network namespace with only the capabilities given (e.g. NET_RAW for an
+   * ARP probe on a parent interface): docs/decisions.md "Host-network helpers".
+   */
+  runOnHost(image: string, script: string, labels: Record<string, string>, capabilities: readonly string[], timeoutMs = 20_000): Promise<HelperResult> {
+    return this.runHelper(image, script, labels, { NetworkMode: 'host', CapAdd: [...capabilities] }, timeoutMs);
+  }
+
+  private async runHelper(image: string, script: string, labels: Record<string, string>, net: { NetworkMode: string; CapAdd: string[] }, timeoutMs: number): Promise<HelperResult> {
     const helper = await this.docker.createContainer({
       Image: image,
       Cmd: ['sh', '-c', script],
       Labels: labels,
-      HostConfig: {
-        NetworkMode: `container:${targetId}`,
-        CapDrop: ['ALL'],
-        CapAdd: ['NET_ADMIN', 'NET_RAW'],
-        ReadonlyRootfs: true,
-        RestartPolicy: { Name: 'no' },
-      },
+      HostConfig: { ...net, CapDrop: ['ALL'], ReadonlyRootfs: true, RestartPolicy: { Name: 'no' } },
     });
     try {
       await helper.start();
