@@ -125,9 +125,9 @@ describe('re-attachment through the agent’s workers', () => {
     await expectOnTheWire(parent.name);
   });
 
-  // Skipped: the agent does not do this yet. Today the vPLC's MACVLAN link dies with the deleted parent, the re-created
-  // parent reports the subnet the re-attacher already handled, so nothing reconnects the vNIC; the API keeps reporting
-  // Docker's record of the endpoint while the container has no LAN link. Enable once a removed parent is re-attached.
+  // The vPLC's MACVLAN link dies with the deleted parent; the re-created parent reports the subnet the re-attacher
+  // already handled, so nothing reconnects the vNIC, and the API keeps reporting Docker's record of the endpoint.
+  // skip-reason: the agent does not re-attach a parent re-created on the same subnet yet; enable with that fix.
   it.skip('follows its parent when the parent is deleted and created again on the same subnet', async () => {
     const before = await docker.getContainer(name).inspect();
     const t0 = Date.now();
