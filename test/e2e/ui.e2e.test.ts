@@ -1,7 +1,8 @@
 // The desktop UI end to end: Debian's Chromium (headless, through playwright-core) drives the renderer served by a
 // real headless agent over its loopback WebSocket bridge, with the cloud simulator (provisioning + mTLS Socket.IO) and
 // dockerd. Enrols, creates a static and a DHCP vPLC through the form on test LANs (veth + network namespace with
-// udhcpd), watches the host chart move, stops, starts and deletes, and checks that invalid input shows field errors.
+// udhcpd), watches the host chart move, stops, starts and deletes, checks that invalid input shows field errors, that
+// the log search shows only matching lines and that dark mode really darkens the page.
 // Saves a screenshot of every page under test-results/e2e/. Runtime: about 60-120 s on 2 cores.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -226,9 +227,21 @@ describe('the UI in a real browser against a real agent', () => {
     await page.getByRole('table', { name: 'Host interfaces' }).getByText(staticParent.name).waitFor();
     await shot('12-network');
     await nav('Logs');
-    await page.getByRole('table', { name: 'Agent log' }).waitFor();
-    await page.getByLabel('Search the log').fill('worker');
+    const log = page.getByRole('table', { name: 'Agent log' });
+    await log.waitFor();
+    await page.getByLabel('Search the log').fill('Worker');
+    // The search matches scope and message, case-insensitively; the page filters while typing (deferred).
+    const shown = await waitFor(
+      async () => ({ scopes: await log.locator('tbody tr td:nth-child(3)').allInnerTexts(), msgs: await log.locator('tbody tr td:nth-child(4)').allInnerTexts() }),
+      ({ scopes, msgs }) => scopes.length > 0 && scopes.every((sc, i) => `${sc} ${msgs[i] ?? ''}`.toLowerCase().includes('worker')),
+      { timeoutMs: 10_000, intervalMs: 250, what: 'only log lines that mention "worker"' },
+    );
+    const [, n, of] = /^(\d+) of (\d+) lines/.exec((await page.getByText(/^\d+ of \d+ lines/).textContent()) ?? '') ?? [];
+    expect(Number(n)).toBe(shown.scopes.length);
+    expect(Number(n)).toBeLessThan(Number(of));
     await shot('13-logs');
+    await page.getByLabel('Search the log').fill(`no-such-line-${run}`);
+    await page.getByText('No line matches the filter.').waitFor();
     await nav('Settings');
     await page.getByLabel('Cloud URL').fill('ftp://wrong');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -238,9 +251,22 @@ describe('the UI in a real browser against a real agent', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText(/^Saved/).waitFor();
     await shot('14-settings');
-    await page.emulateMedia({ colorScheme: 'dark' });
     await nav('Dashboard');
+    const colours = async (): Promise<{ bg: string; text: string }> => ({
+      bg: String(await page.evaluate('getComputedStyle(document.body).backgroundColor')),
+      text: String(await page.evaluate('getComputedStyle(document.body).color')),
+    });
+    const lightness = (rgb: string): number => (rgb.match(/\d+/g) ?? []).slice(0, 3).reduce((sum, c) => sum + Number(c), 0);
+    await page.emulateMedia({ colorScheme: 'light' });
+    const light = await colours();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = await colours();
     await shot('15-dashboard-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+    // Dark mode is a dark page with light text, not just another screenshot.
+    expect(dark.bg).not.toBe(light.bg);
+    expect(lightness(dark.bg)).toBeLessThan(lightness(light.bg));
+    expect(lightness(dark.text)).toBeGreaterThan(lightness(dark.bg));
+    expect(lightness(light.text)).toBeLessThan(lightness(light.bg));
   });
 });

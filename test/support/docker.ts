@@ -28,7 +28,8 @@ export async function removeByLabels(opts: { instance?: string; run?: string }):
   }
 }
 
-export type WireLinkView = { ifname: string; mac: string; ipv4: string[] };
+/** `lowerIndex`: for a MACVLAN (or veth) link, the ifindex of its lower device in the host namespace (`eth1@if12`). */
+export type WireLinkView = { ifname: string; mac: string; ipv4: string[]; lowerIndex?: number };
 
 /**
  * Reads the interfaces inside a container's network namespace with our own helper, independently of the code under
@@ -48,8 +49,9 @@ export async function wireLinks(containerId: string, run: string): Promise<WireL
     const [links = '', addrs = ''] = out.split('====\n');
     const result = new Map<string, WireLinkView>();
     for (const line of links.split('\n')) {
-      const m = /^\d+:\s+([^:@\s]+)(?:@\S+)?:.*link\/ether\s+(\S+)/.exec(line);
-      if (m?.[1] && m[2]) result.set(m[1], { ifname: m[1], mac: m[2], ipv4: [] });
+      const m = /^\d+:\s+([^:@\s]+)(?:@(\S+))?:.*link\/ether\s+(\S+)/.exec(line);
+      const lower = /^if(\d+)$/.exec(m?.[2] ?? '')?.[1];
+      if (m?.[1] && m[3]) result.set(m[1], { ifname: m[1], mac: m[3], ipv4: [], ...(lower ? { lowerIndex: Number(lower) } : {}) });
     }
     for (const line of addrs.split('\n')) {
       const m = /^\d+:\s+(\S+)\s+inet\s+([\d.]+)\//.exec(line);

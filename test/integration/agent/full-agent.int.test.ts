@@ -1,6 +1,7 @@
 // The whole headless agent as one process with its three supervised workers (netmon, orchestrator, cloudlink) against
 // the cloud simulator over real mTLS and a real dockerd: heartbeat, get_host_interfaces from netmon's cache, a create
 // and delete driven from the cloud, and the agent status over the local bridge. Runtime: about 20-30 s.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeCredentials } from '../../../electron/lib/certs/store.js';
@@ -70,9 +71,23 @@ describe('the agent with its three workers', () => {
     client.close();
   });
 
-  it('sends heartbeats with the exact payload', async () => {
-    const beat = await waitFor(() => sim.heartbeats.at(-1), (b) => b !== undefined, { timeoutMs: 15_000, what: 'a heartbeat' });
+  it('sends heartbeats with the exact payload, carrying the host sampler’s real figures', async () => {
+    type Metrics = { cpu_usage: number; memory_usage: number; memory_total: number; disk_usage: number; disk_total: number };
+    // The first beats may go out before the first sample (zeros) or with the first CPU delta still 0.
+    const beat = await waitFor(
+      () => sim.heartbeats.at(-1),
+      (b) => b !== undefined && (b.payload as Metrics).cpu_usage > 0 && (b.payload as Metrics).memory_usage > 0,
+      { timeoutMs: 30_000, intervalMs: 250, what: 'a heartbeat with a CPU and memory sample' },
+    );
     expect(beat?.valid).toBe(true);
+    const m = beat?.payload as Metrics;
+    const memTotalKb = Number(/^MemTotal:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]);
+    expect(m.memory_total).toBe(Math.round((memTotalKb * 1024 * 10) / 2 ** 30) / 10);
+    expect(m.memory_usage).toBeLessThanOrEqual(m.memory_total);
+    expect(m.cpu_usage).toBeLessThanOrEqual(100);
+    expect(m.disk_total).toBeGreaterThan(0);
+    expect(m.disk_usage).toBeGreaterThan(0);
+    expect(m.disk_usage).toBeLessThanOrEqual(m.disk_total);
   });
 
   it('answers get_host_interfaces from netmon’s cache, including a NIC created after start', async () => {
