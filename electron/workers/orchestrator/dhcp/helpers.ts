@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import { z } from 'zod';
 import type { DhcpUpdateData } from '../../../../shared/netmon/events.js';
 import { writeFileAtomic } from '../../../lib/fs/atomic.js';
-import type { DhcpProvisioner, OrchestratorContext } from '../context.js';
+import type { DhcpContext, DhcpProvisioner } from '../context.js';
 import { demuxLogs } from '../docker/engine.js';
 import { dockerMessage, isNotFound } from '../docker/errors.js';
 import { ownFilter, ownLabels, Label } from '../docker/labels.js';
@@ -48,7 +48,7 @@ export class DhcpHelpers implements DhcpProvisioner {
   private closed = false;
 
   constructor(
-    private readonly ctx: OrchestratorContext,
+    private readonly ctx: DhcpContext,
     opts: DhcpHelpersOptions = {},
   ) {
     this.random = opts.random ?? Math.random;

@@ -1,6 +1,5 @@
 import type { KeyedLock } from '../../../lib/sync/keyed-lock.js';
 import type { OrchestratorContext } from '../context.js';
-import { DhcpHelpers } from '../dhcp/helpers.js';
 import { Reattacher } from './reattacher.js';
 
 export { Reattacher, type ReattachEvent } from './reattacher.js';
@@ -11,12 +10,12 @@ export function reattacherFor(ctx: OrchestratorContext, lock: KeyedLock): Reatta
     ctx,
     isBusy: (name) => ctx.ops.inProgress(name) !== null || lock.busy(name),
     runLocked: (name, fn) => lock.run(name, fn),
-    replaceDhcp: (vplc, id, vnics) => (ctx.dhcp instanceof DhcpHelpers ? ctx.dhcp.provision(vplc, id, vnics) : ctx.dhcp.provision(vplc, id)),
+    replaceDhcp: (vplc, id, vnics) => ctx.dhcp.provision(vplc, id, vnics),
   });
 }
 
 /** Agent shutdown: re-attachments in flight finish; DHCP helpers keep running but are no longer followed. */
 export async function closeNetworking(ctx: OrchestratorContext, reattacher: Reattacher): Promise<void> {
   await reattacher.close();
-  if (ctx.dhcp instanceof DhcpHelpers) ctx.dhcp.close();
+  ctx.dhcp.close();
 }
