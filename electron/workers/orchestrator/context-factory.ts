@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../../lib/time/clock.js';
 import { WarningBoard, type FaultHook, type Logger, type OrchestratorContext, type VplcEvent } from './context.js';
 import { DhcpHelpers } from './dhcp/helpers.js';
 import { Engine } from './docker/engine.js';
+import { Executor } from './exec/executor.js';
 import { hostSubnets, LocalInterfaceSource, type InterfaceSource } from './host/interfaces.js';
 import { UsageRings } from './metrics/ring.js';
 import { Networks } from './net/networks.js';
@@ -55,14 +56,16 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
   const log = deps.log ?? silent;
   const listeners = new Set<(e: VplcEvent) => void>();
   const rings = new UsageRings(deps.ringCapacity ? { capacity: deps.ringCapacity } : {});
+  const exec = new Executor(engine, log);
   const lifecycle = new AbortController();
   setMaxListeners(256, lifecycle.signal); // every parallel lifecycle wait listens on it
   const base = {
     settings,
     engine,
+    exec,
     store,
     ops: new OperationState(clock),
-    networks: new Networks({ engine, instance: store.installationId, internalPool: settings.internalPool, avoidSubnets: deps.avoidSubnets ?? hostSubnets, fault: deps.fault }),
+    networks: new Networks({ engine, exec, instance: store.installationId, internalPool: settings.internalPool, avoidSubnets: deps.avoidSubnets ?? hostSubnets, fault: deps.fault }),
     interfaces: deps.interfaces ?? new LocalInterfaceSource(),
     clock,
     log,

@@ -1,5 +1,6 @@
 import type { Clock } from '../../lib/time/clock.js';
 import type { Engine } from './docker/engine.js';
+import type { Executor } from './exec/executor.js';
 import type { InterfaceSource } from './host/interfaces.js';
 import type { Networks } from './net/networks.js';
 import type { OperationState } from './ops/operation-state.js';
@@ -31,7 +32,10 @@ export type FaultHook = (point: string, vplc: string) => void | Promise<void>;
 /** Everything the pipelines share; built complete, once, by `openContext` (context-factory.ts). */
 export type OrchestratorContext = {
   settings: OrchestratorSettings;
+  /** Reads from Docker; writes go through `exec`. */
   engine: Engine;
+  /** Every Docker write, as steps with who asked and why, and the per-vPLC queue (`exec.serial`). */
+  exec: Executor;
   store: StateStore;
   ops: OperationState;
   networks: Networks;

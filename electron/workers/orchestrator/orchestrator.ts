@@ -1,7 +1,6 @@
 import type Docker from 'dockerode';
 import type { VplcSpec, Requester } from '../../../shared/domain/vplc.js';
 import type { NetworkChangeData } from '../../../shared/netmon/events.js';
-import { KeyedLock } from '../../lib/sync/keyed-lock.js';
 import type { Clock } from '../../lib/time/clock.js';
 import type { FaultHook, Logger, OrchestratorContext, VplcEvent } from './context.js';
 import { openContext } from './context-factory.js';
@@ -70,7 +69,6 @@ export type { VplcSummary };
  * - Background work (pipelines, lifecycle) is tracked and awaited by `close()`, which never stops a vPLC.
  */
 export class Orchestrator {
-  private readonly lock = new KeyedLock();
   private readonly background = new Set<Promise<unknown>>();
   private destructing = false;
   private watchdog?: Watchdog;
@@ -106,15 +104,15 @@ export class Orchestrator {
     this.health = new EngineHealth(ctx.engine.docker, ctx.clock, ctx.log, { probeMs: w.engineProbeMs, pingTimeoutMs: 2_000, shutdownGraceMs: w.engineHoldMs });
     // Reconcile and updates wait out an outage and the recovery after it, which starts the stopped vPLCs itself.
     const paused = (): boolean => this.destructing || this.recovery.running || !this.health.isUp();
-    this.control = new VplcControl(ctx, this.lock, this.guard);
-    this.reattacher = reattacherFor(ctx, this.lock);
+    this.control = new VplcControl(ctx, this.guard);
+    this.reattacher = reattacherFor(ctx);
     this.usage = new UsageService(ctx, rings);
     const access = new RuntimeAccess(ctx);
     this.probe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
     this.updater = new ImageUpdater(ctx, paused);
     const readiness = deps.readiness ?? alwaysReady;
     this.recovery = new OutageRecovery({ ctx, control: this.control, guard: this.guard, readiness, probe: this.probe, signal: lifecycleAbort.signal });
-    this.reconciler = new Reconciler({ paused, signal: lifecycleAbort.signal, updater: this.updater, ctx, lock: this.lock, guard: this.guard, control: this.control, probe: this.probe, track: (p) => this.track(p) });
+    this.reconciler = new Reconciler({ paused, signal: lifecycleAbort.signal, updater: this.updater, ctx, guard: this.guard, control: this.control, probe: this.probe, track: (p) => this.track(p) });
     this.proxy = new RuntimeProxy({
       resolveTarget: (id) => access.target(id, false),
       refreshTarget: (id) => access.target(id, true),
@@ -188,7 +186,7 @@ export class Orchestrator {
       restart: (name) => this.control.autoStartOutcome(name, 'watchdog'),
       onStart: (name, id) => this.control.onStartEvent(name, id),
       onContainerEvent: (id) => this.usage.forget(id),
-      isBusy: (name) => this.lock.busy(name),
+      isBusy: (name) => ctx.exec.busy(name),
       mayRun: (name) => !this.destructing && !this.recovery.running && shouldRunAutomatically(ctx, name),
     });
     this.watchdog = watchdog;
@@ -197,7 +195,7 @@ export class Orchestrator {
     });
     watchdog.start();
     if (options.sampleUsage !== false) this.usage.start();
-    resumeInterrupted(ctx, this.adoption, (name, fn) => void this.track(this.lock.run(name, fn)), this.probe);
+    resumeInterrupted(ctx, this.adoption, (name, fn) => void this.track(ctx.exec.serial(name, fn)), this.probe);
     return this.track(
       bootSync(ctx, this.control, this.deps.readiness ?? alwaysReady, this.lifecycleAbort.signal, this.probe)
         .catch((err: unknown) => {
@@ -245,7 +243,7 @@ export class Orchestrator {
       const accepted = await acceptCreate(this.requestDeps, spec, requestedBy);
       if ('status' in accepted) return accepted;
       const name = accepted.spec.name;
-      this.track(this.lock.run(name, () => runCreate(this.ctx, accepted.spec, accepted.opId, requestedBy, this.probe)));
+      this.track(this.ctx.exec.serial(name, () => runCreate(this.ctx, accepted.spec, accepted.opId, requestedBy, this.probe)));
       return { status: 'creating', container_id: name, message: `Container creation started for ${name}`, operation_id: accepted.opId };
     } catch (err) {
       return { status: 'error', error: dockerMessage(err) };
@@ -264,7 +262,7 @@ export class Orchestrator {
     try {
       const refused = await acceptDelete(this.requestDeps, name, requestedBy);
       if (refused) return refused;
-      this.track(this.lock.run(name, () => runDelete(this.ctx, name, requestedBy)));
+      this.track(this.ctx.exec.serial(name, () => runDelete(this.ctx, name, requestedBy)));
       return { status: 'deleting', device_id: name, message: `Container deletion started for ${name}` };
     } catch (err) {
       return { status: 'error', error: dockerMessage(err) };
@@ -282,7 +280,7 @@ export class Orchestrator {
   }
 
   async status(name: string): Promise<DeviceStatus> {
-    const s: DeviceStatus = await deviceStatus(this.ctx, this.guard, name, () => undefined, (n) => this.lock.busy(n)).catch((err: unknown) => ({
+    const s: DeviceStatus = await deviceStatus(this.ctx, this.guard, name, () => undefined, (n) => this.ctx.exec.busy(n)).catch((err: unknown) => ({
       status: 'error',
       device_id: name,
       error: `Failed to retrieve container status: ${dockerMessage(err)}`,
@@ -334,7 +332,7 @@ export class Orchestrator {
   }
 
   list(): Promise<VplcSummary[]> {
-    return listVplcs(this.ctx, this.guard, (n) => this.lock.busy(n));
+    return listVplcs(this.ctx, this.guard, (n) => this.ctx.exec.busy(n));
   }
 
   /** Per-vPLC figures for the metrics endpoint: one Docker list call plus the latest usage samples in memory. */
@@ -369,7 +367,7 @@ export class Orchestrator {
     this.destructing = true;
     this.ctx.ops.setStep(ORCHESTRATOR_ID, 'starting');
     this.track(
-      runSelfDestruct(this.ctx, removeSelf, (name, fn) => this.lock.run(name, fn)).finally(() => {
+      runSelfDestruct(this.ctx, removeSelf).finally(() => {
         // A failed self-destruct may be retried; a finished one leaves nothing to guard.
         this.destructing = false;
       }),

@@ -210,12 +210,16 @@ export class Reattacher {
       const deadline = ctx.clock.monotonic() + (this.d.holdWaitMs ?? 30_000);
       while (ctx.networks.isHeld(n.Id) && ctx.clock.monotonic() < deadline) await new Promise((r) => setTimeout(r, 100));
       const attached = await ctx.engine.docker.listContainers({ all: true, filters: { network: [n.Id] } });
-      const net = ctx.engine.docker.getNetwork(n.Id);
-      await Promise.all(attached.map((c) => net.disconnect({ Container: c.Id, Force: true }).catch(() => undefined)));
-      await ctx.networks.removeNetwork(n.Id);
+      const reason = `${iface} moved to ${target.subnet}`;
+      await Promise.all(
+        attached.map((c) =>
+          ctx.exec.run({ kind: 'disconnect', network: n.Id, container: c.Id, vplc: c.Labels?.[Label.vplc], by: 'reattach', reason, tolerate: ['not-found'] }).catch(() => undefined),
+        ),
+      );
+      await ctx.networks.removeNetwork(n.Id, false, 'reattach');
       ctx.log.info('old MACVLAN network removed', { parent: iface, network: n.Name, endpoints: attached.length });
     }
-    return ctx.networks.ensureLanLocked(iface, target.subnet, target.gateway ?? undefined, 'reattach');
+    return ctx.networks.ensureLanLocked(iface, target.subnet, target.gateway ?? undefined, 'reattach', 'reattach');
   }
 
   /** Steps 4.5-4.7 for one vPLC (under its lock): reconnect, MAC on the wire, records, DHCP helpers. */
@@ -253,7 +257,7 @@ export class Reattacher {
   private prestart(name: string, containerId: string): Promise<WireHelper | null> {
     const { ctx } = this.d;
     return this.starts
-      .run(() => WireHelper.start(ctx.engine, ctx.settings.helperImage, ctx.store.installationId, name, containerId))
+      .run(() => WireHelper.start(ctx.engine, ctx.exec, ctx.settings.helperImage, ctx.store.installationId, name, containerId))
       .catch((err: unknown) => {
         ctx.log.debug('re-attach: MAC helper pre-start failed', { vplc: name, err: dockerMessage(err) });
         return null;
@@ -273,9 +277,14 @@ export class Reattacher {
       const reconnected = !info.NetworkSettings.Networks[net.name];
       if (reconnected) {
         if (!m.mac) ctx.log.warn('re-attachment: vNIC has no persisted MAC', { vplc: name, vnic: v.name });
-        await ctx.engine.docker.getNetwork(net.id).connect({
-          Container: info.Id,
-          EndpointConfig: { ...(m.mac ? { MacAddress: m.mac } : {}), ...(m.ip ? { IPAMConfig: { IPv4Address: m.ip } } : {}) },
+        await ctx.exec.run({
+          kind: 'connect',
+          network: net.id,
+          container: info.Id,
+          endpoint: { ...(m.mac ? { MacAddress: m.mac } : {}), ...(m.ip ? { IPAMConfig: { IPv4Address: m.ip } } : {}) },
+          vplc: name,
+          by: 'reattach',
+          reason: `${iface} moved to ${target.subnet}`,
         });
         moved.push(m);
       }
