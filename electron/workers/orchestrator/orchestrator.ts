@@ -6,20 +6,16 @@ import type { FaultHook, Logger, OrchestratorContext, VplcEvent } from './contex
 import { openContext } from './context-factory.js';
 import { runCreate, type RuntimeProbe } from './create/pipeline.js';
 import { runDelete } from './delete/pipeline.js';
-import { EngineHealth } from './docker/engine-health.js';
-import { OutageRecovery, type OutageReport } from './lifecycle/engine-recovery.js';
+import type { OutageReport } from './lifecycle/engine-recovery.js';
 import { dockerMessage } from './docker/errors.js';
 import { enableLiveRestore, liveRestoreView } from './docker/live-restore.js';
 import { alwaysReady, type HostIface, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
 import { readLinkFacts, type LinkFacts } from './host/parent-policy.js';
 import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
-import { bootSync } from './lifecycle/boot-sync.js';
-import { Reconciler, type ReconcileReport } from './reconcile/reconciler.js';
-import { ImageUpdater, type UpdateCheck } from './update/updater.js';
-import { resumeInterrupted } from './lifecycle/resume.js';
-import { shouldRunAutomatically, VplcControl, type ControlResult } from './lifecycle/control.js';
-import { CrashGuard } from './lifecycle/crash-guard.js';
-import { Watchdog } from './lifecycle/watchdog.js';
+import { Automation } from './lifecycle/automation.js';
+import type { ControlResult } from './lifecycle/control.js';
+import type { ReconcileReport } from './reconcile/reconciler.js';
+import type { UpdateCheck } from './update/updater.js';
 import { HostMetricsReader } from './metrics/host.js';
 import type { CpuPoint, MemoryPoint, UsageRings } from './metrics/ring.js';
 import type { HostSample } from './metrics/sampler.js';
@@ -62,32 +58,25 @@ export type { VplcSummary };
 
 /**
  * The orchestrator core: create/delete pipelines, lifecycle, status, run_command and usage over one Docker engine.
- * Plain Node; the orchestrator worker and the tests drive it directly.
+ * Plain Node; the orchestrator worker and the tests drive it through its public methods only.
  *
  * INVARIANTS
  * - Every container, network and helper it creates carries this installation's labels; nothing else is touched.
+ * - Every Docker write goes through `ctx.exec` (docs/architecture.md "Who writes to Docker"), and every change to a
+ *   vPLC runs in that vPLC's executor queue.
  * - Background work (pipelines, lifecycle) is tracked and awaited by `close()`, which never stops a vPLC.
  */
 export class Orchestrator {
   private readonly background = new Set<Promise<unknown>>();
   private destructing = false;
-  private watchdog?: Watchdog;
-  /** Whether the engine answers; an outage is not a crash (docs/lifecycle.md "Engine outages"). */
-  private readonly health: EngineHealth;
-  private readonly recovery: OutageRecovery;
+  private readonly auto: Automation;
   private readonly usage: UsageService;
-  private readonly guard: CrashGuard;
-  private readonly control: VplcControl;
   private readonly proxy: RuntimeProxy;
   private readonly runGate: ConcurrencyGate;
   /** Subnet-follow repair (docs/protocol.md §8). */
   private readonly reattacher: Reattacher;
   private readonly hostReader = new HostMetricsReader();
   private readonly probe: RuntimeProbe;
-  /** The desired-state loop; started after boot sync so the two never race at start-up. */
-  private readonly reconciler: Reconciler;
-  /** EXTEND auto_update: registry digest checks; the reconciler applies what it pulls. */
-  private readonly updater: ImageUpdater;
 
   private constructor(
     private readonly ctx: OrchestratorContext,
@@ -99,20 +88,11 @@ export class Orchestrator {
     readonly adoption: AdoptResult,
     private readonly deps: OrchestratorDeps,
   ) {
-    const w = ctx.settings.watchdog;
-    this.guard = new CrashGuard(w.maxRestarts, w.windowMs, () => ctx.clock.monotonic());
-    this.health = new EngineHealth(ctx.engine.docker, ctx.clock, ctx.log, { probeMs: w.engineProbeMs, pingTimeoutMs: 2_000, shutdownGraceMs: w.engineHoldMs });
-    // Reconcile and updates wait out an outage and the recovery after it, which starts the stopped vPLCs itself.
-    const paused = (): boolean => this.destructing || this.recovery.running || !this.health.isUp();
-    this.control = new VplcControl(ctx, this.guard);
     this.reattacher = reattacherFor(ctx);
     this.usage = new UsageService(ctx, rings);
     const access = new RuntimeAccess(ctx);
     this.probe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
-    this.updater = new ImageUpdater(ctx, paused);
-    const readiness = deps.readiness ?? alwaysReady;
-    this.recovery = new OutageRecovery({ ctx, control: this.control, guard: this.guard, readiness, probe: this.probe, signal: lifecycleAbort.signal });
-    this.reconciler = new Reconciler({ paused, signal: lifecycleAbort.signal, updater: this.updater, ctx, guard: this.guard, control: this.control, probe: this.probe, track: (p) => this.track(p) });
+    this.auto = new Automation({ ctx, probe: this.probe, readiness: deps.readiness ?? alwaysReady, usage: this.usage, destructing: () => this.destructing, track: (p) => this.track(p) });
     this.proxy = new RuntimeProxy({
       resolveTarget: (id) => access.target(id, false),
       refreshTarget: (id) => access.target(id, true),
@@ -168,7 +148,7 @@ export class Orchestrator {
   }
 
   /** One report per engine outage, after the recovery that followed it. */
-  onEngineOutage = (cb: (r: OutageReport) => void): (() => void) => this.recovery.onReport(cb);
+  onEngineOutage = (cb: (r: OutageReport) => void): (() => void) => this.auto.recovery.onReport(cb);
 
   private track<T>(p: Promise<T>): Promise<T> {
     this.background.add(p);
@@ -178,38 +158,7 @@ export class Orchestrator {
 
   /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync; the health poll follows boot sync. */
   startLifecycle(options: { sampleUsage?: boolean; reconcile?: boolean } = {}): Promise<string[]> {
-    const ctx = this.ctx;
-    const watchdog = new Watchdog({
-      ctx,
-      guard: this.guard,
-      health: this.health,
-      restart: (name) => this.control.autoStartOutcome(name, 'watchdog'),
-      onStart: (name, id) => this.control.onStartEvent(name, id),
-      onContainerEvent: (id) => this.usage.forget(id),
-      isBusy: (name) => ctx.exec.busy(name),
-      mayRun: (name) => !this.destructing && !this.recovery.running && shouldRunAutomatically(ctx, name),
-    });
-    this.watchdog = watchdog;
-    this.health.onChange((st, ended) => {
-      if (st.kind === 'up' && ended) void this.track(this.recovery.run(ended).then(() => watchdog.poll()));
-    });
-    watchdog.start();
-    if (options.sampleUsage !== false) this.usage.start();
-    resumeInterrupted(ctx, this.adoption, (name, fn) => void this.track(ctx.exec.serial(name, fn)), this.probe);
-    return this.track(
-      bootSync(ctx, this.control, this.deps.readiness ?? alwaysReady, this.lifecycleAbort.signal, this.probe)
-        .catch((err: unknown) => {
-          ctx.log.warn('boot sync failed', { err: dockerMessage(err) });
-          return [];
-        })
-        .finally(() => {
-          watchdog.startPolling();
-          if (options.reconcile !== false && !this.lifecycleAbort.signal.aborted) {
-            this.reconciler.start();
-            this.updater.start();
-          }
-        }),
-    );
+    return this.auto.start(this.adoption, options);
   }
 
   onHostSample(cb: (s: HostSample) => void): () => void {
@@ -270,22 +219,22 @@ export class Orchestrator {
   }
 
   start(name: string, by: Requester): Promise<ControlResult> {
-    return this.control.start(name, by);
+    return this.auto.control.start(name, by);
   }
   stop(name: string, by: Requester): Promise<ControlResult> {
-    return this.control.stop(name, by);
+    return this.auto.control.stop(name, by);
   }
   restart(name: string, by: Requester): Promise<ControlResult> {
-    return this.control.restart(name, by);
+    return this.auto.control.restart(name, by);
   }
 
   async status(name: string): Promise<DeviceStatus> {
-    const s: DeviceStatus = await deviceStatus(this.ctx, this.guard, name, () => undefined, (n) => this.ctx.exec.busy(n)).catch((err: unknown) => ({
+    const s: DeviceStatus = await deviceStatus(this.ctx, this.auto.guard, name, () => undefined, (n) => this.ctx.exec.busy(n)).catch((err: unknown) => ({
       status: 'error',
       device_id: name,
       error: `Failed to retrieve container status: ${dockerMessage(err)}`,
     }));
-    const pending = this.reconciler.pendingFor(name);
+    const pending = this.auto.reconciler.pendingFor(name);
     const state = s['orchestrator_state'];
     if (s.status === 'success' && state && typeof state === 'object') (state as Record<string, unknown>)['pending_changes'] = pending;
     return s;
@@ -298,25 +247,25 @@ export class Orchestrator {
   async applyPendingChanges(name: string, by: Requester): Promise<{ status: 'success'; message: string } | { status: 'error'; error: string }> {
     const d = this.ctx.store.getDesired(name);
     if (!d) return { status: 'error', error: `Device ${name} not found` };
-    this.reconciler.confirm(name);
+    this.auto.reconciler.confirm(name);
     this.ctx.log.info('pending changes confirmed', { vplc: name, by });
-    void this.reconciler.runOnce(this.lifecycleAbort.signal).catch(() => undefined);
+    void this.auto.reconciler.runOnce(this.lifecycleAbort.signal).catch(() => undefined);
     return { status: 'success', message: `Applying the pending changes of ${name}` };
   }
 
   /** The reconcile loop's state and its last cycle. */
   reconcileStatus(): ReconcileReport {
-    return this.reconciler.status();
+    return this.auto.reconciler.status();
   }
 
   /** One reconcile cycle now (joins one already running); resolves with its result. */
   reconcileOnce(): Promise<ReconcileReport['lastRun']> {
-    return this.reconciler.runOnce(this.lifecycleAbort.signal);
+    return this.auto.reconciler.runOnce(this.lifecycleAbort.signal);
   }
 
   /** One registry check of a vPLC's runtime tag (auto_update); a new digest is pulled and recorded as pending. */
   checkUpdate(name: string): Promise<UpdateCheck> {
-    return this.updater.check(name);
+    return this.auto.updater.check(name);
   }
 
   /** Whether the engine keeps containers through its own restart, and whether the agent could change that. */
@@ -332,12 +281,12 @@ export class Orchestrator {
   }
 
   list(): Promise<VplcSummary[]> {
-    return listVplcs(this.ctx, this.guard, (n) => this.ctx.exec.busy(n));
+    return listVplcs(this.ctx, this.auto.guard, (n) => this.ctx.exec.busy(n));
   }
 
   /** Per-vPLC figures for the metrics endpoint: one Docker list call plus the latest usage samples in memory. */
   async vplcMetrics(): Promise<VplcMetrics[]> {
-    return vplcMetrics(await this.list(), this.rings, this.guard, this.ctx.clock.now());
+    return vplcMetrics(await this.list(), this.rings, this.auto.guard, this.ctx.clock.now());
   }
 
   /** The last lines of a managed vPLC's container log (stdout and stderr, in order). */
@@ -385,10 +334,7 @@ export class Orchestrator {
    */
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
-    this.health.close();
-    this.watchdog?.stop();
-    this.reconciler.stop();
-    this.updater.stop();
+    this.auto.stop();
     this.usage.stop();
     await closeNetworking(this.ctx, this.reattacher);
     const graceMs = options.graceMs ?? 30_000;

@@ -69,7 +69,7 @@ export class VplcControl {
     this.ctx.emit({ kind: 'changed', name, reason: 'started' });
   }
 
-  /** docs/protocol.md §6.3 after a start; failures become warnings. Call under the vPLC's lock. */
+  /** docs/protocol.md §6.3 after a start; failures become warnings. Call in the vPLC's executor queue. */
   private async reprovisionAfterStart(name: string): Promise<void> {
     try {
       await reprovision(this.ctx, name);
@@ -78,7 +78,7 @@ export class VplcControl {
     }
   }
 
-  /** The re-provisioning a deferred start left out, under the lock; only while the vPLC still runs. */
+  /** The re-provisioning a deferred start left out, in the vPLC's executor queue; only while the vPLC still runs. */
   reprovisionLater(name: string): Promise<void> {
     return this.ctx.exec
       .serial(name, async () => {
@@ -155,7 +155,7 @@ export class VplcControl {
   }
 
   /**
-   * An automatic start under the lock, re-checking that nobody stopped it meanwhile. `engine-unavailable` means the
+   * An automatic start in the vPLC's executor queue, re-checking that nobody stopped it meanwhile. `engine-unavailable` means the
    * engine refused because of its own state (gone, shutting down): not the vPLC's fault, so never a crash to count.
    */
   async autoStartOutcome(name: string, reason: AutoStartReason, options: StartOptions = {}): Promise<AutoStartOutcome> {
@@ -176,7 +176,7 @@ export class VplcControl {
       });
   }
 
-  /** A `start` event the agent did not cause (e.g. `docker start`): re-provision once, under the lock. */
+  /** A `start` event the agent did not cause (e.g. `docker start`): re-provision once, in the vPLC's executor queue. */
   onStartEvent(name: string, containerId: string): void {
     if (this.ctx.ownStarts.delete(containerId)) return;
     void this.ctx.exec.serial(name, () => reprovision(this.ctx, name)).catch((err: unknown) => this.ctx.log.warn('re-provision failed', { vplc: name, err: String(err) }));

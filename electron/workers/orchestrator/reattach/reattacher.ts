@@ -48,7 +48,7 @@ const subnetsOf = (n: Docker.NetworkInspectInfo): string[] => (n.IPAM?.Config ??
  *
  * INVARIANTS
  * - A move runs under the parent's lock in `Networks`, so creates on that parent wait for it and vice versa.
- * - Per vPLC it runs under the vPLC's lock, and only when that lock is free (never waits for it while holding the
+ * - Per vPLC it runs in the vPLC's executor queue, and only when that queue is empty (never waits for it while holding the
  *   parent's lock); busy vPLCs are retried by one timer until they are free. A vPLC's job may wait for the new
  *   network while holding its own lock, never the other way round.
  * - Every pre-started MAC helper is used or discarded exactly once (it exits and Docker removes it).
@@ -149,7 +149,7 @@ export class Reattacher {
 
   /**
    * docs/protocol.md §8 step 4 for one parent; `only` restricts the attach phase to vPLCs that were busy before. Each free vPLC's
-   * job starts at once under its lock (inspect, pre-start the MAC helper) and waits for the new network, so container
+   * job starts at once in its executor queue (inspect, pre-start the MAC helper) and waits for the new network, so container
    * starts overlap the old network's teardown; Docker serialises network connects, helpers then only run a script.
    */
   private async moveParent(iface: string, target: Target, only: Set<string> | null): Promise<void> {
@@ -222,7 +222,7 @@ export class Reattacher {
     return ctx.networks.ensureLanLocked(iface, target.subnet, target.gateway ?? undefined, 'reattach', 'reattach');
   }
 
-  /** Steps 4.5-4.7 for one vPLC (under its lock): reconnect, MAC on the wire, records, DHCP helpers. */
+  /** Steps 4.5-4.7 for one vPLC (in its executor queue): reconnect, MAC on the wire, records, DHCP helpers. */
   private async attachVplc(name: string, vnics: PersistedVnic[], iface: string, ready: Promise<LanNet | null>, target: Target): Promise<void> {
     const { ctx } = this.d;
     const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
