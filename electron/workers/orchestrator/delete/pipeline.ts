@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { OrchestratorContext } from '../context.js';
 import { dockerMessage } from '../docker/errors.js';
 import type { StepActor } from '../exec/steps.js';
+import type { Requester } from '../../../../shared/domain/vplc.js';
 import { isOwn, ownFilter } from '../docker/labels.js';
 import { internalNetworkName } from '../net/networks.js';
 
@@ -34,7 +35,7 @@ export async function stopAndRemove(ctx: OrchestratorContext, name: string, cont
  * docs/protocol.md §5.8 deletion of a managed vPLC. The desired record is tombstoned first, so an interrupted delete
  * is finished by the next start instead of being forgotten.
  */
-export async function runDelete(ctx: OrchestratorContext, name: string, requestedBy: StepActor = 'agent'): Promise<void> {
+export async function runDelete(ctx: OrchestratorContext, name: string, requestedBy: Requester = 'agent', by: StepActor = requestedBy): Promise<void> {
   const before = ctx.store.getDesired(name);
   let containerGone = false;
   try {
@@ -49,13 +50,13 @@ export async function runDelete(ctx: OrchestratorContext, name: string, requeste
       past_start: false,
     });
     await ctx.dhcp.stop(name).catch((err: unknown) => ctx.log.warn('stopping DHCP failed', { vplc: name, err: String(err) }));
-    await removeHelpers(ctx, name, requestedBy);
+    await removeHelpers(ctx, name, by);
 
     ctx.ops.setStep(name, 'stopping_container');
     await ctx.fault('before-container-removed', name);
     const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
     if (info && isOwn(info.Config.Labels, ctx.store.installationId, 'vplc')) {
-      await stopAndRemove(ctx, name, info.Id, requestedBy, 'delete');
+      await stopAndRemove(ctx, name, info.Id, by, 'delete');
     } else if (!info) {
       ctx.log.warn('delete: container already gone', { vplc: name });
     }
@@ -72,9 +73,9 @@ export async function runDelete(ctx: OrchestratorContext, name: string, requeste
     ctx.ops.setStep(name, 'removing_networks');
     const internal = await ctx.engine.inspectNetwork(internalNetworkName(name));
     if (internal && isOwn(internal.Labels, ctx.store.installationId, 'internal-net')) {
-      await ctx.networks.removeNetwork(internal.Id, true, requestedBy).catch((err: unknown) => ctx.log.warn('removing internal network failed', { vplc: name, err: dockerMessage(err) }));
+      await ctx.networks.removeNetwork(internal.Id, true, by).catch((err: unknown) => ctx.log.warn('removing internal network failed', { vplc: name, err: dockerMessage(err) }));
     }
-    await ctx.networks.gcLanNetworks(requestedBy).catch((err: unknown) => ctx.log.warn('MACVLAN garbage collection failed', { err: dockerMessage(err) }));
+    await ctx.networks.gcLanNetworks(by).catch((err: unknown) => ctx.log.warn('MACVLAN garbage collection failed', { err: dockerMessage(err) }));
 
     await ctx.store.dropDesired(name);
     await ctx.store.dropJournal(name);

@@ -166,7 +166,7 @@ export class Reconciler {
       switch (a.kind) {
         case 'remove-tombstoned':
           if (!ctx.ops.begin(a.vplc, 'delete')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
-          await ctx.exec.serial(a.vplc, () => runDelete(ctx, a.vplc, 'reconcile'));
+          await ctx.exec.serial(a.vplc, () => runDelete(ctx, a.vplc, 'agent', 'reconcile'));
           return { ...a, result: 'done' };
         case 'start':
           return (await control.autoStart(a.vplc, 'reconcile')) ? { ...a, result: 'done' } : { ...a, result: 'skipped', detail: 'no longer needed or refused' };
