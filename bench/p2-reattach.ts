@@ -50,7 +50,7 @@ async function openEnv(): Promise<Env> {
     if (traceLog) traceLog.info('netmon change', { ...d });
     void orch.onNetworkChange(d);
   });
-  orch.reattacher.onEvent((e) => events.push({ ...e, t: wallMs() }));
+  orch.onReattach((e) => events.push({ ...e, t: wallMs() }));
   await netmon.cache.whenReady();
   return {
     orch,

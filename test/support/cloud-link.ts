@@ -22,7 +22,7 @@ export async function startInProcessLink(
   const holder: { handle?: CloudLinkHandle } = {};
   const target = orchestratorTarget({
     orchestrator: orch,
-    interfaces: orch.ctx.interfaces,
+    interfaces: { list: () => orch.hostInterfaces() },
     allowRemoteRemoval: opts.allowRemoteRemoval ?? (() => true),
     removeSelf: async () => {
       await holder.handle?.retire();
@@ -33,7 +33,7 @@ export async function startInProcessLink(
     ...rest,
     target,
     heartbeat: { latest: () => latest, uptimeSeconds: () => process.uptime() },
-    runCommandTimeoutMs: orch.ctx.settings.runCommand.timeoutMs,
+    runCommandTimeoutMs: orch.settings.runCommand.timeoutMs,
   });
   return holder.handle;
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../../lib/time/clock.js';
 import type { Engine } from './docker/engine.js';
+import type { Executor } from './exec/executor.js';
 import type { InterfaceSource } from './host/interfaces.js';
 import type { Networks } from './net/networks.js';
 import type { OperationState } from './ops/operation-state.js';
@@ -16,18 +17,25 @@ export type VplcEvent =
 
 /** Runs DHCP for a vPLC's DHCP vNICs; DhcpHelpers is the helper-container implementation. */
 export interface DhcpProvisioner {
-  /** Starts or replaces DHCP clients for the vNICs; returns one warning per vNIC that could not be served. */
-  provision(vplc: string, containerId: string): Promise<string[]>;
+  /** Starts or replaces DHCP clients for the vNICs (`only`: just these); returns one warning per vNIC that could not be served. */
+  provision(vplc: string, containerId: string, only?: string[]): Promise<string[]>;
   stop(vplc: string): Promise<void>;
+  /** Follows again the helpers that kept renewing while no agent ran. */
+  adoptRunning(): Promise<void>;
+  /** Agent shutdown: stop following; helpers keep running. */
+  close(): void;
 }
 
 /** Test seam: throw from here to inject a failure at a named point of a pipeline. */
 export type FaultHook = (point: string, vplc: string) => void | Promise<void>;
 
-/** Everything the pipelines share; built once by the Orchestrator. */
+/** Everything the pipelines share; built complete, once, by `openContext` (context-factory.ts). */
 export type OrchestratorContext = {
   settings: OrchestratorSettings;
+  /** Reads from Docker; writes go through `exec`. */
   engine: Engine;
+  /** Every Docker write, as steps with who asked and why, and the per-vPLC queue (`exec.serial`). */
+  exec: Executor;
   store: StateStore;
   ops: OperationState;
   networks: Networks;
@@ -41,12 +49,16 @@ export type OrchestratorContext = {
   warnings: WarningBoard;
   /** Host facts learned at run time (e.g. the engine refuses real-time ulimits). */
   hostFacts: { rtLimitsRefused: boolean };
+  /** Usage history per vPLC: kept from its create to its delete. */
   usage: { register(name: string): void; unregister(name: string): void };
   /** Container ids the agent is starting itself, so their Docker `start` events do not re-provision a second time. */
   ownStarts: Set<string>;
   /** Aborted when the agent shuts down; long waits (runtime probe, boot sync) give up on it. */
   shutdown: AbortSignal;
 };
+
+/** What the DHCP provisioner needs: the context it is part of, less itself. */
+export type DhcpContext = Omit<OrchestratorContext, 'dhcp'>;
 
 /** Warnings per vPLC, each under a key so a later success can clear it. */
 export class WarningBoard {

@@ -1,60 +1,45 @@
-import { setMaxListeners } from 'node:events';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
-import { VplcSpec, type Requester } from '../../../shared/domain/vplc.js';
+import type { VplcSpec, Requester } from '../../../shared/domain/vplc.js';
 import type { NetworkChangeData } from '../../../shared/netmon/events.js';
-import { KeyedLock } from '../../lib/sync/keyed-lock.js';
-import { systemClock, type Clock } from '../../lib/time/clock.js';
-import { WarningBoard, type DhcpProvisioner, type FaultHook, type Logger, type OrchestratorContext, type VplcEvent } from './context.js';
+import type { Clock } from '../../lib/time/clock.js';
+import type { FaultHook, Logger, OrchestratorContext, VplcEvent } from './context.js';
+import { openContext } from './context-factory.js';
 import { runCreate, type RuntimeProbe } from './create/pipeline.js';
-import { policyRefusal } from './create/validate.js';
-import { runtimeImageRef } from './create/image.js';
 import { runDelete } from './delete/pipeline.js';
-import { Engine } from './docker/engine.js';
-import { EngineHealth } from './docker/engine-health.js';
-import { OutageRecovery, type OutageReport } from './lifecycle/engine-recovery.js';
-import { DhcpHelpers } from './dhcp/helpers.js';
+import type { OutageReport } from './lifecycle/engine-recovery.js';
 import { dockerMessage } from './docker/errors.js';
-import { isOwn } from './docker/labels.js';
-import { alwaysReady, hostSubnets, LocalInterfaceSource, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
+import { enableLiveRestore, liveRestoreView } from './docker/live-restore.js';
+import { alwaysReady, type HostIface, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
 import { readLinkFacts, type LinkFacts } from './host/parent-policy.js';
 import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
-import { bootSync } from './lifecycle/boot-sync.js';
-import { writeCaBundle } from '../../lib/certs/bundle.js';
-import { Reconciler } from './reconcile/reconciler.js';
-import { ImageUpdater } from './update/updater.js';
-import { dependencyCycle } from './lifecycle/dependencies.js';
-import { resumeInterrupted } from './lifecycle/resume.js';
-import { shouldRunAutomatically, VplcControl, type ControlResult } from './lifecycle/control.js';
-import { CrashGuard } from './lifecycle/crash-guard.js';
-import { Watchdog } from './lifecycle/watchdog.js';
+import { Automation } from './lifecycle/automation.js';
+import type { ControlResult } from './lifecycle/control.js';
+import type { ReconcileReport } from './reconcile/reconciler.js';
+import type { UpdateCheck } from './update/updater.js';
 import { HostMetricsReader } from './metrics/host.js';
-import { UsageRings } from './metrics/ring.js';
+import type { CpuPoint, MemoryPoint, UsageRings } from './metrics/ring.js';
 import type { HostSample } from './metrics/sampler.js';
 import { UsageService } from './metrics/usage-service.js';
-import { Networks } from './net/networks.js';
-import { OperationState } from './ops/operation-state.js';
-import { closeNetworking, reattacherFor, type Reattacher } from './reattach/index.js';
+import { closeNetworking, reattacherFor, type Reattacher, type ReattachEvent } from './reattach/index.js';
 import { admitRunCommand, ConcurrencyGate, dockerStateLookup } from './runtime/admission.js';
 import { RuntimeProxy } from './runtime/proxy.js';
 import { probeRuntime } from './runtime/tls-pin.js';
 import { RuntimeAccess } from './runtime-access.js';
 import type { RunCommandOutcome, RunCommandRequest } from './runtime/types.js';
+import { acceptCreate, acceptDelete, type CreateAck, type DeleteAck } from './requests.js';
 import { ORCHESTRATOR_ID, runSelfDestruct } from './self-destruct.js';
-import { OrchestratorSettings, type OrchestratorSettingsInput } from './settings.js';
+import type { OrchestratorSettings, OrchestratorSettingsInput } from './settings.js';
 import { managedDeviceConsumption, orchestratorConsumption } from './status/consumption.js';
 import { deviceStatus, type DeviceStatus } from './status/device-status.js';
 import { listVplcs, logTail, vplcMetrics, type VplcMetrics, type VplcSummary } from './status/list.js';
 import { hostWarnings } from './status/host-warnings.js';
-import { StateStore } from './store/state-store.js';
+import type { DesiredRecord, PersistedVnic } from './store/schemas.js';
 
 export type OrchestratorDeps = {
   settings: OrchestratorSettingsInput;
   docker?: Docker;
   interfaces?: InterfaceSource;
   readiness?: NetworkReadiness;
-  dhcp?: DhcpProvisioner;
   clock?: Clock;
   log?: Logger;
   fault?: FaultHook;
@@ -67,73 +52,47 @@ export type OrchestratorDeps = {
   linkFacts?: () => Promise<Map<string, LinkFacts>>;
 };
 
-export type CreateAck =
-  | { status: 'creating'; container_id: string; message: string; operation_id: string }
-  | { status: 'error'; error: string };
+export type { CreateAck, DeleteAck };
 export type SelfDestructAck = { status: 'accepted'; message: string; poll_device_id: string } | { status: 'error'; error: string };
-export type DeleteAck = { status: 'deleting'; device_id: string; message: string } | { status: 'error'; error: string };
-
 export type { VplcSummary };
-
-const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /**
  * The orchestrator core: create/delete pipelines, lifecycle, status, run_command and usage over one Docker engine.
- * Plain Node; the orchestrator worker and the tests drive it directly.
+ * Plain Node; the orchestrator worker and the tests drive it through its public methods only.
  *
  * INVARIANTS
  * - Every container, network and helper it creates carries this installation's labels; nothing else is touched.
+ * - Every Docker write goes through `ctx.exec` (docs/architecture.md "Who writes to Docker"), and every change to a
+ *   vPLC runs in that vPLC's executor queue.
  * - Background work (pipelines, lifecycle) is tracked and awaited by `close()`, which never stops a vPLC.
  */
 export class Orchestrator {
-  private readonly lock = new KeyedLock();
-  private readonly listeners = new Set<(e: VplcEvent) => void>();
   private readonly background = new Set<Promise<unknown>>();
   private destructing = false;
-  private watchdog?: Watchdog;
-  /** Whether the engine answers; an outage is not a crash (docs/lifecycle.md "Engine outages"). */
-  readonly health: EngineHealth;
-  private readonly recovery: OutageRecovery;
+  private readonly auto: Automation;
   private readonly usage: UsageService;
-  readonly guard: CrashGuard;
-  readonly control: VplcControl;
-  readonly rings: UsageRings;
-  readonly proxy: RuntimeProxy;
+  private readonly proxy: RuntimeProxy;
   private readonly runGate: ConcurrencyGate;
-  /** Subnet-follow repair (docs/protocol.md §8); `onEvent` there reports each re-attachment. */
-  readonly reattacher: Reattacher;
+  /** Subnet-follow repair (docs/protocol.md §8). */
+  private readonly reattacher: Reattacher;
   private readonly hostReader = new HostMetricsReader();
   private readonly probe: RuntimeProbe;
-  /** The desired-state loop; started after boot sync so the two never race at start-up. */
-  readonly reconciler: Reconciler;
-  /** EXTEND auto_update: registry digest checks; the reconciler applies what it pulls. */
-  readonly updater: ImageUpdater;
-  adoption?: AdoptResult;
 
   private constructor(
-    readonly ctx: OrchestratorContext,
+    private readonly ctx: OrchestratorContext,
+    private readonly rings: UsageRings,
+    /** Subscribes to the context's vPLC events. */
+    readonly onEvent: (cb: (e: VplcEvent) => void) => () => void,
     private readonly lifecycleAbort: AbortController,
-    private readonly readiness: NetworkReadiness,
-    probe: RuntimeProbe | undefined,
-    ringCapacity: number | undefined,
-    private readonly linkFacts: () => Promise<Map<string, LinkFacts>>,
+    /** What the start found: vPLCs adopted and operations a previous agent left unfinished. */
+    readonly adoption: AdoptResult,
+    private readonly deps: OrchestratorDeps,
   ) {
-    const w = ctx.settings.watchdog;
-    this.guard = new CrashGuard(w.maxRestarts, w.windowMs, () => ctx.clock.monotonic());
-    this.health = new EngineHealth(ctx.engine.docker, ctx.clock, ctx.log, { probeMs: w.engineProbeMs, pingTimeoutMs: 2_000, shutdownGraceMs: w.engineHoldMs });
-    // Reconcile and updates wait out an outage and the recovery after it, which starts the stopped vPLCs itself.
-    const paused = (): boolean => this.destructing || this.recovery.running || !this.health.isUp();
-    this.control = new VplcControl(ctx, this.lock, this.guard);
-    this.reattacher = reattacherFor(ctx, this.lock);
-    this.rings = new UsageRings(ringCapacity ? { capacity: ringCapacity } : {});
-    this.usage = new UsageService(ctx, this.rings);
-    ctx.usage.register = (n) => this.rings.register(n);
-    ctx.usage.unregister = (n) => void this.rings.unregister(n);
+    this.reattacher = reattacherFor(ctx);
+    this.usage = new UsageService(ctx, rings);
     const access = new RuntimeAccess(ctx);
-    this.probe = probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
-    this.updater = new ImageUpdater(ctx, paused);
-    this.recovery = new OutageRecovery({ ctx, control: this.control, guard: this.guard, readiness, probe: this.probe, signal: lifecycleAbort.signal });
-    this.reconciler = new Reconciler({ paused, signal: lifecycleAbort.signal, updater: this.updater, ctx, lock: this.lock, guard: this.guard, control: this.control, probe: this.probe, track: (p) => this.track(p) });
+    this.probe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
+    this.auto = new Automation({ ctx, probe: this.probe, readiness: deps.readiness ?? alwaysReady, usage: this.usage, destructing: () => this.destructing, track: (p) => this.track(p) });
     this.proxy = new RuntimeProxy({
       resolveTarget: (id) => access.target(id, false),
       refreshTarget: (id) => access.target(id, true),
@@ -144,68 +103,52 @@ export class Orchestrator {
   }
 
   static async open(deps: OrchestratorDeps): Promise<Orchestrator> {
-    const settings = OrchestratorSettings.parse(deps.settings);
-    if (settings.shareCaBundle) {
-      const file = path.join(settings.dataDir, 'ca-bundle.pem');
-      settings.caBundle = { file, sha256: await writeCaBundle(file, settings.shareCaBundle.caFile ? { caFile: settings.shareCaBundle.caFile } : {}) };
-    }
-    const engine = new Engine(deps.docker);
-    await engine.describe();
-    const store = new StateStore(settings.dataDir);
-    await store.load();
-    const clock = deps.clock ?? systemClock;
-    const log = deps.log ?? silent;
-    const emitter = { emit: (_e: VplcEvent): void => undefined };
-    const lifecycleAbort = new AbortController();
-    setMaxListeners(256, lifecycleAbort.signal); // every parallel lifecycle wait listens on it
-    const ctx: OrchestratorContext = {
-      settings,
-      engine,
-      store,
-      ops: new OperationState(clock),
-      networks: new Networks({ engine, instance: store.installationId, internalPool: settings.internalPool, avoidSubnets: deps.avoidSubnets ?? hostSubnets, fault: deps.fault }),
-      interfaces: deps.interfaces ?? new LocalInterfaceSource(),
-      clock,
-      log,
-      emit: (e) => emitter.emit(e),
-      dhcp: deps.dhcp as DhcpProvisioner,
-      fault: deps.fault ?? (() => undefined),
-      warnings: new WarningBoard(),
-      // Learnt once per engine: a stored degraded vPLC means this host refuses the real-time ulimits.
-      hostFacts: { rtLimitsRefused: store.desiredNames().some((n) => store.getDesired(n)?.degraded_ulimits === true) },
-      usage: { register: () => undefined, unregister: () => undefined },
-      ownStarts: new Set(),
-      shutdown: lifecycleAbort.signal,
-    };
-    ctx.dhcp = deps.dhcp ?? new DhcpHelpers(ctx);
-    for (const p of store.problems) log.error('persisted file was corrupt and has been moved aside', { ...p });
-    const orch = new Orchestrator(ctx, lifecycleAbort, deps.readiness ?? alwaysReady, deps.probe, deps.ringCapacity, deps.linkFacts ?? (() => readLinkFacts()));
-    emitter.emit = (e) => orch.listeners.forEach((l) => l(e));
-    orch.adoption = await adoptExisting(ctx);
+    const { ctx, rings, onEvent, lifecycle } = await openContext(deps);
+    const adoption = await adoptExisting(ctx);
     // DHCP helpers kept renewing while no agent ran: follow them again so lease changes are recorded.
-    if (ctx.dhcp instanceof DhcpHelpers) await ctx.dhcp.adoptRunning().catch((err: unknown) => log.warn('DHCP helpers could not be adopted', { err: (err as Error).message }));
-    return orch;
+    await ctx.dhcp.adoptRunning().catch((err: unknown) => ctx.log.warn('DHCP helpers could not be adopted', { err: (err as Error).message }));
+    return new Orchestrator(ctx, rings, onEvent, lifecycle, adoption, deps);
   }
 
   get installationId(): string {
     return this.ctx.store.installationId;
   }
 
+  /** The validated settings this orchestrator runs with. */
+  get settings(): Readonly<OrchestratorSettings> {
+    return this.ctx.settings;
+  }
+
   /** Host-level health warnings with their fix (shown in status, tray and UI). */
   hostWarnings = (): Promise<string[]> => hostWarnings(this.ctx);
+
+  /** The host's interfaces as the orchestrator sees them (the netmon-fed cache in the agent). */
+  hostInterfaces(): Promise<HostIface[]> {
+    return this.ctx.interfaces.list();
+  }
+
+  /** The persisted desired record of a vPLC (read-only view). */
+  desiredRecord(name: string): Readonly<DesiredRecord> | undefined {
+    return this.ctx.store.getDesired(name);
+  }
+
+  /** The persisted vNIC records of a vPLC (read-only view). */
+  vnicRecords(name: string): ReadonlyArray<Readonly<PersistedVnic>> {
+    return this.ctx.store.getVnics(name);
+  }
 
   /** A netmon `network_change` (already debounced by the monitor): re-attachment starts at once. Never rejects. */
   onNetworkChange(data: NetworkChangeData): Promise<void> {
     return this.reattacher.handle(data);
   }
 
-  /** One report per engine outage, after the recovery that followed it. */
-  onEngineOutage = (cb: (r: OutageReport) => void): (() => void) => this.recovery.onReport(cb);
-
-  onEvent(cb: (e: VplcEvent) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+  /** Every re-attachment result (reattached, detached, failed) per vNIC. */
+  onReattach(cb: (e: ReattachEvent) => void): () => void {
+    return this.reattacher.onEvent(cb);
   }
+
+  /** One report per engine outage, after the recovery that followed it. */
+  onEngineOutage = (cb: (r: OutageReport) => void): (() => void) => this.auto.recovery.onReport(cb);
 
   private track<T>(p: Promise<T>): Promise<T> {
     this.background.add(p);
@@ -215,38 +158,7 @@ export class Orchestrator {
 
   /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync; the health poll follows boot sync. */
   startLifecycle(options: { sampleUsage?: boolean; reconcile?: boolean } = {}): Promise<string[]> {
-    const ctx = this.ctx;
-    const watchdog = new Watchdog({
-      ctx,
-      guard: this.guard,
-      health: this.health,
-      restart: (name) => this.control.autoStartOutcome(name, 'watchdog'),
-      onStart: (name, id) => this.control.onStartEvent(name, id),
-      onContainerEvent: (id) => this.usage.forget(id),
-      isBusy: (name) => this.lock.busy(name),
-      mayRun: (name) => !this.destructing && !this.recovery.running && shouldRunAutomatically(ctx, name),
-    });
-    this.watchdog = watchdog;
-    this.health.onChange((st, ended) => {
-      if (st.kind === 'up' && ended) void this.track(this.recovery.run(ended).then(() => watchdog.poll()));
-    });
-    watchdog.start();
-    if (options.sampleUsage !== false) this.usage.start();
-    if (this.adoption) resumeInterrupted(ctx, this.adoption, (name, fn) => void this.track(this.lock.run(name, fn)), this.probe);
-    return this.track(
-      bootSync(ctx, this.control, this.readiness, this.lifecycleAbort.signal, this.probe)
-        .catch((err: unknown) => {
-          ctx.log.warn('boot sync failed', { err: dockerMessage(err) });
-          return [];
-        })
-        .finally(() => {
-          watchdog.startPolling();
-          if (options.reconcile !== false && !this.lifecycleAbort.signal.aborted) {
-            this.reconciler.start();
-            this.updater.start();
-          }
-        }),
-    );
+    return this.auto.start(this.adoption, options);
   }
 
   onHostSample(cb: (s: HostSample) => void): () => void {
@@ -261,66 +173,30 @@ export class Orchestrator {
     await this.usage.sampleOnce();
   }
 
+  /** CPU and memory history of the host (`'host'`) or of one vPLC over the last `seconds`. */
+  usageHistory(target: string, seconds: number): { cpu: CpuPoint[]; memory: MemoryPoint[] } {
+    const end = Math.floor(Date.now() / 1000);
+    const t = target === 'host' ? ('orchestrator' as const) : { device: target };
+    return { cpu: this.rings.query(t, 'cpu', end - seconds, end), memory: this.rings.query(t, 'memory', end - seconds, end) };
+  }
+
   // Commands ------------------------------------------------------------------
+
+  private get requestDeps(): Parameters<typeof acceptCreate>[0] {
+    return { ctx: this.ctx, destructing: () => this.destructing, linkFacts: this.deps.linkFacts ?? (() => readLinkFacts()) };
+  }
 
   /** The synchronous part of docs/protocol.md §4.1; the pipeline then runs in the background. */
   async create(spec: VplcSpec, requestedBy: Requester): Promise<CreateAck> {
     try {
-      return await this.createChecked(spec, requestedBy);
+      const accepted = await acceptCreate(this.requestDeps, spec, requestedBy);
+      if ('status' in accepted) return accepted;
+      const name = accepted.spec.name;
+      this.track(this.ctx.exec.serial(name, () => runCreate(this.ctx, accepted.spec, accepted.opId, requestedBy, this.probe)));
+      return { status: 'creating', container_id: name, message: `Container creation started for ${name}`, operation_id: accepted.opId };
     } catch (err) {
       return { status: 'error', error: dockerMessage(err) };
     }
-  }
-
-  private async createChecked(input: VplcSpec, requestedBy: Requester): Promise<CreateAck> {
-    const { ctx } = this;
-    if (this.destructing) return { status: 'error', error: 'Self-destruct operation in progress' };
-    const parsed = VplcSpec.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return { status: 'error', error: `Validation error: ${issue?.path.join('.') || 'spec'}: ${issue?.message ?? 'invalid'}` };
-    }
-    const spec = parsed.data;
-    const name = spec.name;
-    const ifaces = await ctx.interfaces.list();
-    for (const v of spec.vnics) {
-      if (ifaces.find((i) => i.name === v.parentInterface)?.type === 'wifi') {
-        return { status: 'error', error: `WiFi vNIC '${v.name}' (parent ${v.parentInterface}) is not supported by this agent yet` };
-      }
-    }
-    // The local policy decides; nothing in a request widens it.
-    const refused = policyRefusal(spec, ifaces, ctx.settings.parentPolicy, spec.vnics.length > 0 ? await this.linkFacts() : new Map());
-    if (refused) return { status: 'error', error: `Validation error: ${refused}` };
-    const busy = this.inFlightRefusal(name);
-    if (busy) return busy;
-    if (ctx.store.getDesired(name) || (await ctx.engine.inspectNamed(name))) return { status: 'error', error: 'Container name is already in use' };
-    const cycle = dependencyCycle(name, spec.dependsOn ?? [], (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? []);
-    if (cycle) return { status: 'error', error: `depends_on would form a cycle: ${cycle.join(' → ')}` };
-    const raced = this.begin(name, 'create');
-    if (raced) return raced;
-    ctx.warnings.clear(name);
-    const opId = randomUUID();
-    const now = new Date().toISOString();
-    try {
-      // The acknowledged create is on disk before the ack, so it survives a power cut.
-      await ctx.store.putDesired(name, {
-        desired_state: 'running',
-        created_at: now,
-        updated_at: now,
-        spec,
-        runtime_image: runtimeImageRef(ctx.settings.runtimeRepo, spec.runtimeVersion),
-        degraded_ulimits: false,
-        tombstone: false,
-        depends_on: spec.dependsOn ?? [],
-        auto_update: spec.autoUpdate ?? false,
-      });
-    } catch (err) {
-      ctx.ops.finish(name);
-      return { status: 'error', error: `Could not record the vPLC: ${(err as Error).message}` };
-    }
-    ctx.log.info('create accepted', { vplc: name, op: opId, requestedBy });
-    this.track(this.lock.run(name, () => runCreate(ctx, spec, opId, requestedBy, this.probe)));
-    return { status: 'creating', container_id: name, message: `Container creation started for ${name}`, operation_id: opId };
   }
 
   /** Waits until no create/delete is in flight for the name (tests, CLI). */
@@ -333,59 +209,32 @@ export class Orchestrator {
 
   async delete(name: string, requestedBy: Requester): Promise<DeleteAck> {
     try {
-      return await this.deleteChecked(name, requestedBy);
+      const refused = await acceptDelete(this.requestDeps, name, requestedBy);
+      if (refused) return refused;
+      this.track(this.ctx.exec.serial(name, () => runDelete(this.ctx, name, requestedBy)));
+      return { status: 'deleting', device_id: name, message: `Container deletion started for ${name}` };
     } catch (err) {
       return { status: 'error', error: dockerMessage(err) };
     }
   }
 
-  private inFlightRefusal(name: string): { status: 'error'; error: string } | null {
-    const op = this.ctx.ops.inProgress(name);
-    return op ? { status: 'error', error: `Container ${name} already has a ${op} operation in progress` } : null;
-  }
-
-  /** Starts the operation, or refuses when another request for the name got in while we looked at Docker. */
-  private begin(name: string, op: 'create' | 'delete'): { status: 'error'; error: string } | null {
-    if (this.ctx.ops.begin(name, op)) return null;
-    return this.inFlightRefusal(name) ?? { status: 'error', error: `Failed to start operation for ${name}` };
-  }
-
-  private async deleteChecked(name: string, requestedBy: Requester): Promise<DeleteAck> {
-    const { ctx } = this;
-    if (this.destructing) return { status: 'error', error: 'Self-destruct operation in progress' };
-    if (name === ORCHESTRATOR_ID) return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
-    const busy = this.inFlightRefusal(name);
-    if (busy) return busy;
-    const info = await ctx.engine.inspectNamed(name);
-    if (info && !isOwn(info.Config.Labels, this.installationId, 'vplc')) {
-      return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
-    }
-    // Nothing of ours by that exact name: refused, so an ID prefix or a stray name changes nothing.
-    if (!info && !ctx.store.getDesired(name) && ctx.store.getVnics(name).length === 0) return { status: 'error', error: `Device not found: ${name}` };
-    const raced = this.begin(name, 'delete');
-    if (raced) return raced;
-    ctx.log.info('delete accepted', { vplc: name, requestedBy });
-    this.track(this.lock.run(name, () => runDelete(ctx, name, requestedBy)));
-    return { status: 'deleting', device_id: name, message: `Container deletion started for ${name}` };
-  }
-
   start(name: string, by: Requester): Promise<ControlResult> {
-    return this.control.start(name, by);
+    return this.auto.control.start(name, by);
   }
   stop(name: string, by: Requester): Promise<ControlResult> {
-    return this.control.stop(name, by);
+    return this.auto.control.stop(name, by);
   }
   restart(name: string, by: Requester): Promise<ControlResult> {
-    return this.control.restart(name, by);
+    return this.auto.control.restart(name, by);
   }
 
   async status(name: string): Promise<DeviceStatus> {
-    const s: DeviceStatus = await deviceStatus(this.ctx, this.guard, name, () => undefined, (n) => this.lock.busy(n)).catch((err: unknown) => ({
+    const s: DeviceStatus = await deviceStatus(this.ctx, this.auto.guard, name, () => undefined, (n) => this.ctx.exec.busy(n)).catch((err: unknown) => ({
       status: 'error',
       device_id: name,
       error: `Failed to retrieve container status: ${dockerMessage(err)}`,
     }));
-    const pending = this.reconciler.pendingFor(name);
+    const pending = this.auto.reconciler.pendingFor(name);
     const state = s['orchestrator_state'];
     if (s.status === 'success' && state && typeof state === 'object') (state as Record<string, unknown>)['pending_changes'] = pending;
     return s;
@@ -398,19 +247,46 @@ export class Orchestrator {
   async applyPendingChanges(name: string, by: Requester): Promise<{ status: 'success'; message: string } | { status: 'error'; error: string }> {
     const d = this.ctx.store.getDesired(name);
     if (!d) return { status: 'error', error: `Device ${name} not found` };
-    this.reconciler.confirm(name);
+    this.auto.reconciler.confirm(name);
     this.ctx.log.info('pending changes confirmed', { vplc: name, by });
-    void this.reconciler.runOnce(this.lifecycleAbort.signal).catch(() => undefined);
+    void this.auto.reconciler.runOnce(this.lifecycleAbort.signal).catch(() => undefined);
     return { status: 'success', message: `Applying the pending changes of ${name}` };
   }
 
+  /** The reconcile loop's state and its last cycle. */
+  reconcileStatus(): ReconcileReport {
+    return this.auto.reconciler.status();
+  }
+
+  /** One reconcile cycle now (joins one already running); resolves with its result. */
+  reconcileOnce(): Promise<ReconcileReport['lastRun']> {
+    return this.auto.reconciler.runOnce(this.lifecycleAbort.signal);
+  }
+
+  /** One registry check of a vPLC's runtime tag (auto_update); a new digest is pulled and recorded as pending. */
+  checkUpdate(name: string): Promise<UpdateCheck> {
+    return this.auto.updater.check(name);
+  }
+
+  /** Whether the engine keeps containers through its own restart, and whether the agent could change that. */
+  async liveRestore(): Promise<Awaited<ReturnType<typeof liveRestoreView>>> {
+    return liveRestoreView(this.ctx.settings.dockerDaemonConfig, (await this.ctx.engine.describe({ fresh: true })).liveRestore);
+  }
+
+  /** Sets live-restore in the engine's configuration file at the user's request; rejects when the file cannot be written. */
+  async enableLiveRestore(): Promise<Awaited<ReturnType<typeof enableLiveRestore>>> {
+    const r = await enableLiveRestore(this.ctx.settings.dockerDaemonConfig);
+    this.ctx.log.info('live-restore set in the Docker configuration file by the user', { file: r.file, changed: r.changed });
+    return r;
+  }
+
   list(): Promise<VplcSummary[]> {
-    return listVplcs(this.ctx, this.guard, (n) => this.lock.busy(n));
+    return listVplcs(this.ctx, this.auto.guard, (n) => this.ctx.exec.busy(n));
   }
 
   /** Per-vPLC figures for the metrics endpoint: one Docker list call plus the latest usage samples in memory. */
   async vplcMetrics(): Promise<VplcMetrics[]> {
-    return vplcMetrics(await this.list(), this.rings, this.guard, this.ctx.clock.now());
+    return vplcMetrics(await this.list(), this.rings, this.auto.guard, this.ctx.clock.now());
   }
 
   /** The last lines of a managed vPLC's container log (stdout and stderr, in order). */
@@ -440,7 +316,7 @@ export class Orchestrator {
     this.destructing = true;
     this.ctx.ops.setStep(ORCHESTRATOR_ID, 'starting');
     this.track(
-      runSelfDestruct(this.ctx, removeSelf, (name, fn) => this.lock.run(name, fn)).finally(() => {
+      runSelfDestruct(this.ctx, removeSelf).finally(() => {
         // A failed self-destruct may be retried; a finished one leaves nothing to guard.
         this.destructing = false;
       }),
@@ -458,10 +334,7 @@ export class Orchestrator {
    */
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
-    this.health.close();
-    this.watchdog?.stop();
-    this.reconciler.stop();
-    this.updater.stop();
+    this.auto.stop();
     this.usage.stop();
     await closeNetworking(this.ctx, this.reattacher);
     const graceMs = options.graceMs ?? 30_000;

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { sleep } from '../../lib/time/clock.js';
 import type { OrchestratorContext } from './context.js';
-import { removeHelpers, stopContainer } from './delete/pipeline.js';
-import { dockerMessage, isNotFound } from './docker/errors.js';
+import { removeHelpers, stopAndRemove } from './delete/pipeline.js';
+import { dockerMessage } from './docker/errors.js';
 import { Label, ownFilter } from './docker/labels.js';
 
 export const ORCHESTRATOR_ID = '__orchestrator__';
@@ -12,9 +12,7 @@ export const ORCHESTRATOR_ID = '__orchestrator__';
  * docs/protocol.md §4.3 self-destruct, restricted to this installation's resources. Credentials and the cloud link are the
  * caller's part (`removeSelf`), so this module never touches keys.
  */
-export type WithLock = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
-
-export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () => Promise<void>, withLock: WithLock): Promise<void> {
+export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () => Promise<void>): Promise<void> {
   const step = (s: string): void => ctx.ops.setStep(ORCHESTRATOR_ID, s);
   try {
     await sleep(100);
@@ -23,25 +21,21 @@ export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () =
     const vplcs = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
     for (const c of vplcs) {
       const name = c.Labels?.[Label.vplc] ?? c.Id;
-      // Under the vPLC's lock, so an operation already running on it finishes first.
-      await withLock(name, async () => {
+      // In the vPLC's queue, so an operation already running on it finishes first.
+      await ctx.exec.serial(name, async () => {
         await ctx.dhcp.stop(name).catch(() => undefined);
-        await removeHelpers(ctx, name);
-        const container = ctx.engine.docker.getContainer(c.Id);
-        await stopContainer(ctx, container);
-        await container.remove({ force: true }).catch((err: unknown) => {
-          if (!isNotFound(err)) throw err;
-        });
+        await removeHelpers(ctx, name, 'self-destruct');
+        await stopAndRemove(ctx, name, c.Id, 'self-destruct', 'self-destruct');
         ctx.usage.unregister(name);
       });
     }
     // Helpers whose vPLC is already gone.
     for (const h of await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId) })) {
-      await ctx.engine.docker.getContainer(h.Id).remove({ force: true }).catch(() => undefined);
+      await ctx.exec.run({ kind: 'remove', container: h.Id, by: 'self-destruct', reason: 'helper left without its vPLC', tolerate: ['not-found'] }).catch(() => undefined);
     }
     step('cleaning_networks');
     for (const n of await ctx.engine.docker.listNetworks({ filters: ownFilter(ctx.store.installationId) })) {
-      await ctx.networks.removeNetwork(n.Id, n.Labels?.[Label.role] === 'internal-net').catch((err: unknown) =>
+      await ctx.networks.removeNetwork(n.Id, n.Labels?.[Label.role] === 'internal-net', 'self-destruct').catch((err: unknown) =>
         ctx.log.warn('self-destruct: network not removed', { network: n.Name, err: dockerMessage(err) }),
       );
     }

@@ -11,7 +11,6 @@ import type { HostSample } from './metrics/sampler.js';
 import { Orchestrator } from './orchestrator.js';
 import type { OrchestratorSettingsInput } from './settings.js';
 import { isEngineUnavailable } from './docker/engine-health.js';
-import { enableLiveRestore, liveRestoreView } from './docker/live-restore.js';
 import { dockerMessage } from './docker/errors.js';
 import { sleep } from '../../lib/time/clock.js';
 
@@ -29,24 +28,17 @@ const handlers: Handlers = {
   'vplc.restart': (o, i) => o.restart(i.name, i.requester),
   'vplc.status': (o, i) => o.status(i.name),
   'vplc.apply': (o, i) => o.applyPendingChanges(i.name, i.requester),
-  'reconcile.status': (o) => Promise.resolve(o.reconciler.status()),
+  'reconcile.status': (o) => Promise.resolve(o.reconcileStatus()),
   'metrics.vplcs': (o) => o.vplcMetrics(),
   'vplc.logs': (o, i) => o.logTail(i.name, i.tail),
-  'host.interfaces': async (o) => (await o.ctx.interfaces.list()).map(({ index: _index, ...rest }) => rest),
+  'host.interfaces': async (o) => (await o.hostInterfaces()).map(({ index: _index, ...rest }) => rest),
   'agent.info': async (o) => ({ installationId: o.installationId, warnings: await o.hostWarnings() }),
-  'engine.live-restore': async (o) => liveRestoreView(o.ctx.settings.dockerDaemonConfig, (await o.ctx.engine.describe({ fresh: true })).liveRestore),
-  'engine.enable-live-restore': async (o) => {
-    const r = await enableLiveRestore(o.ctx.settings.dockerDaemonConfig).catch((err: unknown) => {
+  'engine.live-restore': (o) => o.liveRestore(),
+  'engine.enable-live-restore': (o) =>
+    o.enableLiveRestore().catch((err: unknown) => {
       throw new WorkerError('FORBIDDEN', err instanceof Error ? err.message : String(err));
-    });
-    o.ctx.log.info('live-restore set in the Docker configuration file by the user', { file: r.file, changed: r.changed });
-    return r;
-  },
-  'metrics.history': (o, i) => {
-    const end = Math.floor(Date.now() / 1000);
-    const t = i.target === 'host' ? ('orchestrator' as const) : { device: i.target };
-    return Promise.resolve({ cpu: o.rings.query(t, 'cpu', end - i.seconds, end), memory: o.rings.query(t, 'memory', end - i.seconds, end) });
-  },
+    }),
+  'metrics.history': (o, i) => Promise.resolve(o.usageHistory(i.target, i.seconds)),
   'metrics.latest': (o) => Promise.resolve(o.latestHostSample()),
   'netmon.event': (_o, input, c) => {
     const e = NetmonEvent.safeParse(input);

@@ -37,7 +37,7 @@ afterAll(async () => {
 describe('the combined CA bundle', () => {
   it('is written into the data dir, readable by everyone on the host, and holds the customer CA', async () => {
     const file = path.join(fx.dataDir, 'ca-bundle.pem');
-    expect(fx.orch.ctx.settings.caBundle).toEqual({ file, sha256: await writeCaBundle(path.join(tmp.dir, 'again.pem'), { caFile: path.join(tmp.dir, 'customer-ca.pem') }) });
+    expect(fx.orch.settings.caBundle).toEqual({ file, sha256: await writeCaBundle(path.join(tmp.dir, 'again.pem'), { caFile: path.join(tmp.dir, 'customer-ca.pem') }) });
     expect(statSync(file).mode & 0o777).toBe(0o644);
     const inside = execFileSync('docker', ['exec', name, 'cat', VPLC_CA_BUNDLE_PATH], { encoding: 'utf8' });
     expect(inside).toContain(customerCa.trim());
@@ -49,7 +49,7 @@ describe('the combined CA bundle', () => {
   });
 
   it('is in sync with the spec hash, so reconcile has nothing to do', async () => {
-    const r = await fx.orch.reconciler.runOnce();
+    const r = await fx.orch.reconcileOnce();
     expect(r?.pending).toEqual([]);
     expect(r?.actions).toEqual([]);
   });

@@ -147,11 +147,11 @@ describe('a create in flight when the engine stops', () => {
     if (s.status === 'error') expect(String(s.error)).not.toBe('');
     await waitFor(() => outages.length, (n) => n > reported, { timeoutMs: 30_000, what: 'the recovery after the outage' });
     // Every container and network of this installation belongs to a vPLC the agent knows.
-    const known = new Set([...names, crashy, name].filter((n) => orch.ctx.store.getDesired(n) !== undefined));
+    const known = new Set([...names, crashy, name].filter((n) => orch.desiredRecord(n) !== undefined));
     const containers = await engine.docker.listContainers({ all: true, filters: { label: [`${Label.instance}=${orch.installationId}`] } });
     for (const c of containers) expect(known.has(c.Labels[Label.vplc] ?? '')).toBe(true);
     if (s.status === 'success') expect((await engine.docker.getContainer(name).inspect()).State.Running).toBe(true);
-    else expect(containers.some((c) => c.Labels[Label.vplc] === name)).toBe(s.status === 'error' && orch.ctx.store.getDesired(name) !== undefined);
+    else expect(containers.some((c) => c.Labels[Label.vplc] === name)).toBe(s.status === 'error' && orch.desiredRecord(name) !== undefined);
     console.log(`create in flight across an engine restart ended as ${s.status}${s.status === 'error' ? `: ${String(s.error)}` : ''}`);
     await orch.delete(name, 'cli');
     await orch.settled(name);

@@ -35,45 +35,45 @@ describe('runtime image updates', () => {
 
   it('finds nothing to do while the registry digest is the one running', async () => {
     ids.latest = await runningImage();
-    expect(await fx.orch.updater.check(name)).toEqual({ vplc: name, result: 'up-to-date' });
+    expect(await fx.orch.checkUpdate(name)).toEqual({ vplc: name, result: 'up-to-date' });
   });
 
   it('pulls a new digest but leaves the running vPLC alone until the change is confirmed', async () => {
     ids.v2 = publish('v2');
-    expect(await fx.orch.updater.check(name)).toMatchObject({ result: 'pulled' });
-    const r = await fx.orch.reconciler.runOnce();
+    expect(await fx.orch.checkUpdate(name)).toMatchObject({ result: 'pulled' });
+    const r = await fx.orch.reconcileOnce();
     expect(r?.actions).toEqual([]);
     expect(r?.pending).toEqual([{ vplc: name, reason: expect.stringContaining('waits for the change window') }]);
     expect(await runningImage()).toBe(ids.latest);
     const status = await fx.orch.status(name);
     expect((status.orchestrator_state as { warnings: string[] }).warnings).toContainEqual(expect.stringContaining('is ready; it is applied when'));
 
-    fx.orch.reconciler.confirm(name);
-    const applied = await fx.orch.reconciler.runOnce();
+    await fx.orch.applyPendingChanges(name, 'ui');
+    const applied = await fx.orch.reconcileOnce();
     expect(applied?.actions.map((a) => [a.kind, a.result])).toEqual([['update', 'done']]);
     expect(await runningImage()).toBe(ids.v2);
-    expect(fx.orch.ctx.store.getDesired(name)?.image_update).toMatchObject({ phase: 'applied', from_image: ids.latest, to_image: ids.v2 });
+    expect(fx.orch.desiredRecord(name)?.image_update).toMatchObject({ phase: 'applied', from_image: ids.latest, to_image: ids.v2 });
     expect(rollbackTags()).toEqual([`${repo}:vplc-rollback-${ids.latest.slice(7, 19)}`]);
   });
 
   it('rolls back automatically when the new runtime never answers', async () => {
     ids.broken = publish('nolisten');
-    expect(await fx.orch.updater.check(name)).toMatchObject({ result: 'pulled' });
-    fx.orch.reconciler.confirm(name);
-    const r = await fx.orch.reconciler.runOnce();
+    expect(await fx.orch.checkUpdate(name)).toMatchObject({ result: 'pulled' });
+    await fx.orch.applyPendingChanges(name, 'ui');
+    const r = await fx.orch.reconcileOnce();
     expect(r?.actions).toEqual([expect.objectContaining({ kind: 'update', result: 'failed', detail: expect.stringContaining('rolled back to the previous image') })]);
     expect(await runningImage()).toBe(ids.v2);
     expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: true });
-    expect(fx.orch.ctx.store.getDesired(name)?.image_update).toMatchObject({ phase: 'rolled-back' });
+    expect(fx.orch.desiredRecord(name)?.image_update).toMatchObject({ phase: 'rolled-back' });
     // The same digest is not tried again.
-    expect(await fx.orch.updater.check(name)).toEqual({ vplc: name, result: 'already-known' });
+    expect(await fx.orch.checkUpdate(name)).toEqual({ vplc: name, result: 'already-known' });
   });
 
   it('prunes rollback images no vPLC needs after the next good update, and nothing else', async () => {
     ids.burn = publish('burn');
-    expect(await fx.orch.updater.check(name)).toMatchObject({ result: 'pulled' });
-    fx.orch.reconciler.confirm(name);
-    expect((await fx.orch.reconciler.runOnce())?.actions.map((a) => a.result)).toEqual(['done']);
+    expect(await fx.orch.checkUpdate(name)).toMatchObject({ result: 'pulled' });
+    await fx.orch.applyPendingChanges(name, 'ui');
+    expect((await fx.orch.reconcileOnce())?.actions.map((a) => a.result)).toEqual(['done']);
     expect(await runningImage()).toBe(ids.burn);
     expect(rollbackTags()).toEqual([`${repo}:vplc-rollback-${ids.v2.slice(7, 19)}`]);
     // Never another image: the stand-in images these were made from are all still there.

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../electron/workers/orchestrator/docker/engine.js';
+import { Executor } from '../../../electron/workers/orchestrator/exec/executor.js';
 import { Networks } from '../../../electron/workers/orchestrator/net/networks.js';
 import { cidrsOverlap } from '../../../shared/net/ipv4.js';
 import { removeByLabels } from '../../support/docker.js';
@@ -13,7 +14,8 @@ requireDocker();
 
 const run = newRunId();
 const instance = randomUUID();
-const networks = new Networks({ engine: new Engine(), instance, internalPool: internalPoolFor(workerSlot()), avoidSubnets: () => Promise.resolve([]) });
+const engine = new Engine();
+const networks = new Networks({ engine, exec: new Executor(engine, { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined }), instance, internalPool: internalPoolFor(workerSlot()), avoidSubnets: () => Promise.resolve([]) });
 
 afterAll(async () => {
   await removeByLabels({ instance });

@@ -36,6 +36,6 @@ describe('a vPLC with quotas', () => {
   });
 
   it('keeps the quotas in the stored desired spec', () => {
-    expect(fx.orch.ctx.store.getDesired(name)?.spec).toMatchObject({ quotas: { cpus: 0.5, memoryMb: 96 } });
+    expect(fx.orch.desiredRecord(name)?.spec).toMatchObject({ quotas: { cpus: 0.5, memoryMb: 96 } });
   });
 });

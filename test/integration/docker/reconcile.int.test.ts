@@ -6,6 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, removeByLabels, wireLinks } from '../../support/docker.js';
+import type { Orchestrator } from '../../../electron/workers/orchestrator/orchestrator.js';
+import { StateStore } from '../../../electron/workers/orchestrator/store/state-store.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
 import { lanAddress, newRunId, workerSlot } from '../../support/run.js';
@@ -18,6 +20,7 @@ const run = newRunId();
 const [tomb, stopped, missing, drifted, orphan] = ['tomb', 'stop', 'miss', 'drift', 'orph'].map((s) => `vt-${run}-${s}`) as [string, string, string, string, string];
 const slot = workerSlot();
 let fx: OrchestratorFixture;
+let orch: Orchestrator;
 let parent: VethParent;
 const inspect = (n: string) => docker.getContainer(n).inspect();
 const exists = async (n: string): Promise<boolean> => inspect(n).then(() => true, () => false);
@@ -29,13 +32,17 @@ beforeAll(async () => {
   const lan = { name: 'lan', parentInterface: parent.name, mode: 'static' as const, ip: lanAddress(slot, 15, 61), dns: [] };
   expect((await fx.orch.create({ name: drifted, runtimeVersion: 'latest', vnics: [lan] }, 'cli')).status).toBe('creating');
   await fx.orch.settled();
-  const store = fx.orch.ctx.store;
+  // The drift is written while no agent runs (as a crash or a hand edit would leave it); the next agent finds it.
+  await fx.orch.close({ graceMs: 5_000 });
+  const store = new StateStore(fx.dataDir);
+  await store.load();
   await store.patchDesired(tomb, { tombstone: true, desired_state: 'stopped' });
   execFileSync('docker', ['stop', '-t', '0', stopped], { stdio: 'ignore' });
   execFileSync('docker', ['rm', '-f', missing], { stdio: 'ignore' });
   const d = store.getDesired(drifted);
   await store.patchDesired(drifted, { spec: { ...d!.spec!, runtimeVersion: 'v2' }, runtime_image: 'vplc-test/openplc-runtime:v2' });
   await store.dropDesired(orphan);
+  orch = await fx.reopen();
 });
 
 afterAll(async () => {
@@ -50,7 +57,7 @@ describe('one reconcile cycle', () => {
   it('repairs in priority order, one change per vPLC, and reports what it may not change', async () => {
     const d = await inspect(drifted);
     before = { id: d.Id, startedAt: d.State.StartedAt };
-    const r = await fx.orch.reconciler.runOnce();
+    const r = await orch.reconcileOnce();
     expect(r?.actions.map((a) => [a.kind, a.vplc, a.result])).toEqual([
       ['remove-tombstoned', tomb, 'done'],
       ['start', stopped, 'done'],
@@ -62,39 +69,39 @@ describe('one reconcile cycle', () => {
   });
 
   it('leaves Docker in the repaired state and the drifted and adopted vPLCs untouched', async () => {
-    await fx.orch.settled();
+    await orch.settled();
     expect(await exists(tomb)).toBe(false);
     expect((await inspect(stopped)).State.Running).toBe(true);
-    expect(await fx.orch.status(missing)).toMatchObject({ status: 'success', is_running: true });
+    expect(await orch.status(missing)).toMatchObject({ status: 'success', is_running: true });
     const d = await inspect(drifted);
     expect({ id: d.Id, startedAt: d.State.StartedAt }).toEqual(before);
     expect((await inspect(orphan)).State.Running).toBe(true);
   });
 
   it('finds nothing more to do on the next cycle', async () => {
-    const r = await fx.orch.reconciler.runOnce();
+    const r = await orch.reconcileOnce();
     expect(r?.actions).toEqual([]);
     expect(r?.outcome).toBe('in-sync');
     expect(r?.pending.map((p) => p.vplc)).toEqual([drifted]);
-    expect(fx.orch.reconciler.status()).toMatchObject({ state: 'idle', cycles: 2 });
+    expect(orch.reconcileStatus()).toMatchObject({ state: 'idle', cycles: 2 });
   });
 
   it('recreates the drifted vPLC once the change is confirmed, with the new image and the same MAC on the wire', async () => {
-    const mac = fx.orch.ctx.store.getVnics(drifted)[0]?.mac_address;
+    const mac = orch.vnicRecords(drifted)[0]?.mac_address;
     expect(mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
-    const status = await fx.orch.status(drifted);
+    const status = await orch.status(drifted);
     expect((status.orchestrator_state as { pending_changes: string[] }).pending_changes).toEqual([expect.stringContaining('differs from the stored spec')]);
-    expect(await fx.orch.applyPendingChanges(drifted, 'ui')).toEqual({ status: 'success', message: `Applying the pending changes of ${drifted}` });
+    expect(await orch.applyPendingChanges(drifted, 'ui')).toEqual({ status: 'success', message: `Applying the pending changes of ${drifted}` });
     // The confirm started a cycle; this call joins it.
-    const r = await fx.orch.reconciler.runOnce();
+    const r = await orch.reconcileOnce();
     expect(r?.actions.map((a) => [a.kind, a.vplc, a.result])).toEqual([['redeploy', drifted, 'done']]);
-    await fx.orch.settled();
+    await orch.settled();
     const after = await inspect(drifted);
     expect(after.Id).not.toBe(before.id);
     expect(after.Config.Image).toBe('vplc-test/openplc-runtime:v2');
-    expect(fx.orch.ctx.store.getVnics(drifted)[0]?.mac_address).toBe(mac);
+    expect(orch.vnicRecords(drifted)[0]?.mac_address).toBe(mac);
     expect((await wireLinks(after.Id, run)).map((l) => l.mac)).toContain(mac);
-    const next = await fx.orch.reconciler.runOnce();
+    const next = await orch.reconcileOnce();
     expect(next?.actions).toEqual([]);
     expect(next?.pending).toEqual([]);
   });

@@ -18,7 +18,7 @@ let u: UpdateFixture;
 let fx: OrchestratorFixture;
 const publish = (variant: string): void => void u.publish(variant);
 const containerId = async (): Promise<string> => (await docker.getContainer(name).inspect()).Id;
-const pin = (): RuntimeCertPin | undefined => fx.orch.ctx.store.getDesired(name)?.runtime_cert_pin;
+const pin = (): RuntimeCertPin | undefined => fx.orch.desiredRecord(name)?.runtime_cert_pin;
 
 /** run_command over HTTPS 8443 (pinned TLS) answers. */
 async function reachable(): Promise<void> {
@@ -60,7 +60,7 @@ describe('runtime TLS pin across recreates', () => {
 
   it('reaches the vPLC after the reconcile loop recreated it (docker rm -f)', async () => {
     sh('rm', '-f', name);
-    const r = await fx.orch.reconciler.runOnce();
+    const r = await fx.orch.reconcileOnce();
     expect(r?.actions.map((a) => [a.kind, a.result])).toEqual([['create', 'done']]);
     await reachable();
     seen.push(await pinnedForCurrentContainer(seen));
@@ -68,9 +68,9 @@ describe('runtime TLS pin across recreates', () => {
 
   it('reaches the vPLC after an auto-update recreated it with the new image', async () => {
     publish('v2');
-    expect(await fx.orch.updater.check(name)).toMatchObject({ result: 'pulled' });
-    fx.orch.reconciler.confirm(name);
-    const r = await fx.orch.reconciler.runOnce();
+    expect(await fx.orch.checkUpdate(name)).toMatchObject({ result: 'pulled' });
+    await fx.orch.applyPendingChanges(name, 'ui');
+    const r = await fx.orch.reconcileOnce();
     expect(r?.actions.map((a) => [a.kind, a.result])).toEqual([['update', 'done']]);
     await reachable();
     seen.push(await pinnedForCurrentContainer(seen));
@@ -78,9 +78,9 @@ describe('runtime TLS pin across recreates', () => {
 
   it('reaches the vPLC after a failed update was rolled back (two more containers)', async () => {
     publish('nolisten');
-    expect(await fx.orch.updater.check(name)).toMatchObject({ result: 'pulled' });
-    fx.orch.reconciler.confirm(name);
-    const r = await fx.orch.reconciler.runOnce();
+    expect(await fx.orch.checkUpdate(name)).toMatchObject({ result: 'pulled' });
+    await fx.orch.applyPendingChanges(name, 'ui');
+    const r = await fx.orch.reconcileOnce();
     expect(r?.actions).toEqual([expect.objectContaining({ kind: 'update', result: 'failed', detail: expect.stringContaining('rolled back to the previous image') })]);
     expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: true });
     await reachable();
@@ -90,7 +90,7 @@ describe('runtime TLS pin across recreates', () => {
   it('keeps the pin and reaches the vPLC after an agent restart adopts the container', async () => {
     const before = pin();
     const again = await fx.reopen();
-    expect(again.ctx.store.getDesired(name)?.runtime_cert_pin).toEqual(before);
+    expect(again.desiredRecord(name)?.runtime_cert_pin).toEqual(before);
     expect(await again.runCommand({ device_id: name, method: 'GET', api: '/json' })).toMatchObject({ status: 'success' });
   });
 });

@@ -4,7 +4,7 @@
 // Runtime: about 30-60 s on 2 cores (stand-in runtime start, udhcpc discover timing).
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DhcpHelpers } from '../../../electron/workers/orchestrator/dhcp/helpers.js';
+import { StateStore } from '../../../electron/workers/orchestrator/store/state-store.js';
 import { Label } from '../../../electron/workers/orchestrator/docker/labels.js';
 import type { Orchestrator } from '../../../electron/workers/orchestrator/orchestrator.js';
 import { docker, removeByLabels } from '../../support/docker.js';
@@ -64,9 +64,6 @@ describe('DHCP helpers across an agent restart', () => {
 
     await fx.orch.close({ graceMs: 5_000 });
     reopened = await fx.reopen();
-    expect(reopened.ctx.dhcp).toBeInstanceOf(DhcpHelpers);
-    // The call Orchestrator.open makes after adoption; a second call finds the helper already followed.
-    await (reopened.ctx.dhcp as DhcpHelpers).adoptRunning();
     expect(await helperIds()).toEqual([helper]);
     expect(await leaseIn(reopened, 100, 150)).toBe(first);
 
@@ -76,7 +73,7 @@ describe('DHCP helpers across an agent restart', () => {
     execFileSync('docker', ['kill', '--signal', 'USR1', helper as string], { stdio: 'ignore' });
 
     const second = await waitFor(() => leaseIn(reopened, 160, 190), (ip) => ip !== null, { timeoutMs: 60_000, what: 'the new lease recorded after the restart' });
-    const vnic = reopened.ctx.store.getVnics(name).find((v) => v.name === 'lan');
+    const vnic = reopened.vnicRecords(name).find((v) => v.name === 'lan');
     expect(vnic?.dhcp_ip).toBe(second);
     expect(await helperIds()).toEqual([helper]);
     const after = await docker.getContainer(name).inspect();
@@ -89,10 +86,12 @@ describe('DHCP helpers across an agent restart', () => {
     // The vPLC disappears while no agent runs (removed by hand, records gone).
     await reopened.close({ graceMs: 5_000 });
     await docker.getContainer(name).remove({ force: true });
-    await reopened.ctx.store.dropVnics(name);
-    await reopened.ctx.store.dropDesired(name);
-    const orch = await fx.reopen();
-    await (orch.ctx.dhcp as DhcpHelpers).adoptRunning();
+    const store = new StateStore(fx.dataDir);
+    await store.load();
+    await store.dropVnics(name);
+    await store.dropDesired(name);
+    // Orchestrator.open adopts the running DHCP helpers before it returns.
+    await fx.reopen();
     const all = await docker.listContainers({ all: true, filters: { label: [`${Label.role}=dhcp`, `${Label.vplc}=${name}`] } });
     expect(all.map((c) => c.Id)).not.toContain(helper);
   });

@@ -64,7 +64,7 @@ beforeAll(async () => {
   netmon = startNetmon({ mode: 'builtin' });
   fx = await openOrchestrator({}, { interfaces: netmon.cache, readiness: netmon.cache });
   netmon.cache.onChange((d) => void fx.orch.onNetworkChange(d));
-  fx.orch.reattacher.onEvent((e) => reattached.push({ ...e, seenAt: Date.now() }));
+  fx.orch.onReattach((e) => reattached.push({ ...e, seenAt: Date.now() }));
   await netmon.cache.whenReady();
 });
 

@@ -31,7 +31,7 @@ beforeAll(async () => {
   netmon = startNetmon({ mode: 'builtin' });
   fx = await openOrchestrator({}, { interfaces: netmon.cache, readiness: netmon.cache });
   netmon.cache.onChange((d) => void fx.orch.onNetworkChange(d));
-  fx.orch.reattacher.onEvent((e) => events.push(e));
+  fx.orch.onReattach((e) => events.push(e));
   await netmon.cache.whenReady();
   const ack = await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: parent.name, mode: 'static', ip, dns: [], mac }] }, 'cli');
   expect(ack.status).toBe('creating');

@@ -1,4 +1,5 @@
 import type { OrchestratorContext } from '../context.js';
+import type { StepActor } from '../exec/steps.js';
 import { isRlimitRefusal } from '../docker/errors.js';
 import { ownLabels } from '../docker/labels.js';
 import { planContainer, type ContainerPlanInput } from '../spec/container-spec.js';
@@ -11,32 +12,31 @@ export type Started = { containerId: string; withUlimits: boolean };
  */
 export async function createAndStart(
   ctx: OrchestratorContext,
-  input: Omit<ContainerPlanInput, 'withUlimits' | 'labels' | 'perEndpointMac'> & { specHash: (withUlimits: boolean) => string; op: string },
+  input: Omit<ContainerPlanInput, 'withUlimits' | 'labels' | 'perEndpointMac'> & { specHash: (withUlimits: boolean) => string; op: string; by: StepActor },
   onCreated: (containerId: string | undefined) => Promise<void>,
 ): Promise<Started> {
   const { perEndpointMac } = await ctx.engine.describe();
   let withUlimits = !ctx.hostFacts.rtLimitsRefused;
+  const about = { vplc: input.name, by: input.by, reason: 'create' };
   for (;;) {
     const labels = ownLabels(ctx.store.installationId, 'vplc', { vplc: input.name, specHash: input.specHash(withUlimits), op: input.op });
     const plan = planContainer({ ...input, labels, perEndpointMac, withUlimits });
-    const container = await ctx.engine.docker.createContainer(plan.create);
+    const id = await ctx.exec.run({ kind: 'create-container', options: plan.create, ...about });
     // Before it starts: the new container makes a new certificate, so the old container's pin must stop counting.
-    await ctx.store.recordContainer(input.name, container.id);
-    await onCreated(container.id);
-    for (const c of plan.connects) {
-      await ctx.engine.docker.getNetwork(c.network).connect({ Container: container.id, EndpointConfig: c.endpoint });
-    }
+    await ctx.store.recordContainer(input.name, id);
+    await onCreated(id);
+    await ctx.exec.plan(plan.connects.map((c) => ({ kind: 'connect', network: c.network, container: id, endpoint: c.endpoint, ...about }) as const));
     await ctx.fault('before-start', input.name);
     try {
-      ctx.ownStarts.add(container.id);
-      await container.start();
-      return { containerId: container.id, withUlimits };
+      ctx.ownStarts.add(id);
+      await ctx.exec.run({ kind: 'start', container: id, ...about });
+      return { containerId: id, withUlimits };
     } catch (err) {
-      ctx.ownStarts.delete(container.id);
+      ctx.ownStarts.delete(id);
       if (!withUlimits || !isRlimitRefusal(err)) throw err;
       ctx.log.warn('engine refused real-time ulimits; recreating the vPLC without them', { vplc: input.name });
       ctx.hostFacts.rtLimitsRefused = true;
-      await container.remove({ force: true });
+      await ctx.exec.run({ kind: 'remove', container: id, ...about, reason: 'recreate without real-time ulimits' });
       await onCreated(undefined);
       withUlimits = false;
     }

@@ -1,6 +1,7 @@
 import type { VplcSpec } from '../../../../shared/domain/vplc.js';
 import { sleep } from '../../../lib/time/clock.js';
 import type { OrchestratorContext } from '../context.js';
+import type { StepActor } from '../exec/steps.js';
 import { dockerMessage, OperationError } from '../docker/errors.js';
 import type { HostIface } from '../host/interfaces.js';
 import { enforceMacs, refreshRegistry } from '../lifecycle/reprovision.js';
@@ -68,11 +69,13 @@ export async function runCreate(
   ctx: OrchestratorContext,
   spec: VplcSpec,
   opId: string,
-  requestedBy: string,
+  requestedBy: StepActor,
   probe: RuntimeProbe,
-  options: { recreate?: boolean; image?: string } = {},
+  /** `by`: the actor its Docker steps are logged under when it is not the requester (reconcile, update). */
+  options: { recreate?: boolean; image?: string; by?: StepActor } = {},
 ): Promise<void> {
   const name = spec.name;
+  const by = options.by ?? requestedBy;
   const created: Created = { lanNetworks: [] };
   const startedAt = new Date().toISOString();
   const journal = (step: string, pastStart = false): Promise<void> =>
@@ -113,7 +116,7 @@ export async function runCreate(
     if (image.warning) ctx.warnings.set(name, 'image', image.warning);
 
     await step('creating_networks');
-    const internal = await ctx.networks.ensureInternal(name, opId);
+    const internal = await ctx.networks.ensureInternal(name, opId, by);
     if (internal.created) created.internalNetwork = internal.id;
     runtimeIp = internal.runtimeIp;
     await ctx.store.patchDesired(name, { internal_subnet: internal.subnet, runtime_image: image.image });
@@ -125,7 +128,7 @@ export async function runCreate(
           'creating_networks',
         );
       }
-      const lan = await ctx.networks.ensureLan(v.parentInterface, v.resolvedSubnet, v.resolvedGateway, opId);
+      const lan = await ctx.networks.ensureLan(v.parentInterface, v.resolvedSubnet, v.resolvedGateway, opId, by);
       holds.push(ctx.networks.hold(lan.id));
       if (lan.created) created.lanNetworks.push(lan.id);
       (persisted[i] as PersistedVnic).docker_network_name = lan.name;
@@ -138,7 +141,7 @@ export async function runCreate(
     const macs = Object.fromEntries(vnics.map((v) => [v.name, v.requestedMac]));
     const started = await createAndStart(
       ctx,
-      { name, image: image.image, internal: { network: internal.name, runtimeIp }, lans, dns: dnsUnion(spec), ...(spec.quotas ? { quotas: spec.quotas } : {}), ...(ctx.settings.caBundle ? { caBundleFile: ctx.settings.caBundle.file } : {}), op: opId, specHash: (u) => specHash(spec, image.image, u, macs, ctx.settings.caBundle?.sha256) },
+      { name, image: image.image, internal: { network: internal.name, runtimeIp }, lans, dns: dnsUnion(spec), ...(spec.quotas ? { quotas: spec.quotas } : {}), ...(ctx.settings.caBundle ? { caBundleFile: ctx.settings.caBundle.file } : {}), op: opId, by, specHash: (u) => specHash(spec, image.image, u, macs, ctx.settings.caBundle?.sha256) },
       async (id) => {
         created.container = id;
         await journal('creating_container');
@@ -152,7 +155,7 @@ export async function runCreate(
     const message = err instanceof OperationError ? err.message : dockerMessage(err);
     ctx.log.warn('create failed; rolling back', { vplc: name, op: opId, err: message });
     releaseHolds();
-    const incomplete = await rollbackCreate(ctx, name, created, opId, options.recreate === true);
+    const incomplete = await rollbackCreate(ctx, name, created, { opId, by, keepRecords: options.recreate === true });
     ctx.ops.setError(name, incomplete.length ? `${message} (cleanup incomplete: ${incomplete.join('; ')})` : message, 'create');
     ctx.emit({ kind: 'changed', name, reason: 'create-failed' });
     return;

@@ -1,5 +1,6 @@
 import type { OrchestratorContext } from '../context.js';
 import { dockerMessage, isNotFound } from '../docker/errors.js';
+import type { StepActor } from '../exec/steps.js';
 import { Label, ownFilter } from '../docker/labels.js';
 
 export type Created = { container?: string; internalNetwork?: string; lanNetworks: string[] };
@@ -22,26 +23,26 @@ async function withLabelled(ctx: OrchestratorContext, opId: string | undefined, 
  * Removes, in reverse order, exactly the Docker resources one create operation made. Reused networks (not ours, or
  * still used by another container) and pulled images are kept. Returns what could not be cleaned up.
  */
-export async function removeCreatedResources(ctx: OrchestratorContext, name: string, created0: Created, opId?: string): Promise<string[]> {
+export async function removeCreatedResources(ctx: OrchestratorContext, name: string, created0: Created, opId?: string, by: StepActor = 'agent'): Promise<string[]> {
   const incomplete: string[] = [];
   const created = await withLabelled(ctx, opId, created0).catch(() => created0);
   if (created.container) {
     try {
-      await ctx.engine.docker.getContainer(created.container).remove({ force: true });
+      await ctx.exec.run({ kind: 'remove', container: created.container, vplc: name, by, reason: 'roll back a failed create' });
     } catch (err) {
       if (!isNotFound(err)) incomplete.push(`container ${name}: ${dockerMessage(err)}`);
     }
   }
   for (const id of [...created.lanNetworks].reverse()) {
     try {
-      if (!(await ctx.networks.inUse(id))) await ctx.networks.removeNetwork(id);
+      if (!(await ctx.networks.inUse(id))) await ctx.networks.removeNetwork(id, false, by);
     } catch (err) {
       incomplete.push(`network ${id.slice(0, 12)}: ${dockerMessage(err)}`);
     }
   }
   if (created.internalNetwork) {
     try {
-      await ctx.networks.removeNetwork(created.internalNetwork, true);
+      await ctx.networks.removeNetwork(created.internalNetwork, true, by);
     } catch (err) {
       incomplete.push(`network ${name}_internal: ${dockerMessage(err)}`);
     }
@@ -54,8 +55,9 @@ export async function removeCreatedResources(ctx: OrchestratorContext, name: str
  * A recreate by the agent (reconcile, redeploy) keeps the records: the vPLC is still wanted, and a failed attempt
  * must not make the agent forget it.
  */
-export async function rollbackCreate(ctx: OrchestratorContext, name: string, created: Created, opId?: string, keepRecords = false): Promise<string[]> {
-  const incomplete = await removeCreatedResources(ctx, name, created, opId);
+export async function rollbackCreate(ctx: OrchestratorContext, name: string, created: Created, o: { opId?: string; by: StepActor; keepRecords: boolean }): Promise<string[]> {
+  const keepRecords = o.keepRecords;
+  const incomplete = await removeCreatedResources(ctx, name, created, o.opId, o.by);
   const records = [
     ['vNIC records', () => ctx.store.dropVnics(name)],
     ['registry entry', () => ctx.store.dropClient(name)],

@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type Docker from 'dockerode';
 import type { OrchestratorContext } from '../context.js';
-import { dockerMessage, isNotFound, isNotModified } from '../docker/errors.js';
+import { dockerMessage } from '../docker/errors.js';
+import type { StepActor } from '../exec/steps.js';
+import type { Requester } from '../../../../shared/domain/vplc.js';
 import { isOwn, ownFilter } from '../docker/labels.js';
 import { internalNetworkName } from '../net/networks.js';
 
@@ -10,29 +11,31 @@ import { internalNetworkName } from '../net/networks.js';
 export const leaseKey = (s: string): string => s.replace(/[^A-Za-z0-9_.-]/g, '_');
 
 /** Removes every helper container (DHCP, MAC) that belongs to a vPLC. */
-export async function removeHelpers(ctx: OrchestratorContext, name: string): Promise<void> {
+export async function removeHelpers(ctx: OrchestratorContext, name: string, by: StepActor): Promise<void> {
   const helpers = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, undefined, name) });
-  for (const h of helpers) {
-    if (h.Labels?.['io.vplc-orchestrator.role'] === 'vplc') continue;
-    await ctx.engine.docker.getContainer(h.Id).remove({ force: true }).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-  }
+  await ctx.exec.plan(
+    helpers
+      .filter((h) => h.Labels?.['io.vplc-orchestrator.role'] !== 'vplc')
+      .map((h) => ({ kind: 'remove', container: h.Id, vplc: name, by, reason: 'helper of a vPLC being stopped or removed', tolerate: ['not-found'] }) as const),
+  );
 }
 
-export async function stopContainer(ctx: OrchestratorContext, c: Docker.Container): Promise<void> {
-  try {
-    await c.stop({ t: ctx.settings.stopTimeoutSec });
-  } catch (err) {
-    if (!isNotModified(err) && !isNotFound(err)) throw err;
-  }
+/** Stops a vPLC container; one already stopped or gone counts as stopped. */
+export function stopContainer(ctx: OrchestratorContext, name: string, containerId: string, by: StepActor, reason: string): Promise<void> {
+  return ctx.exec.run({ kind: 'stop', container: containerId, vplc: name, timeoutSec: ctx.settings.stopTimeoutSec, by, reason, tolerate: ['not-modified', 'not-found'] });
+}
+
+/** Stops and removes a vPLC container; one already gone counts as removed. */
+export async function stopAndRemove(ctx: OrchestratorContext, name: string, containerId: string, by: StepActor, reason: string): Promise<void> {
+  await stopContainer(ctx, name, containerId, by, reason);
+  await ctx.exec.run({ kind: 'remove', container: containerId, vplc: name, by, reason, tolerate: ['not-found'] });
 }
 
 /**
  * docs/protocol.md §5.8 deletion of a managed vPLC. The desired record is tombstoned first, so an interrupted delete
  * is finished by the next start instead of being forgotten.
  */
-export async function runDelete(ctx: OrchestratorContext, name: string, requestedBy = 'agent'): Promise<void> {
+export async function runDelete(ctx: OrchestratorContext, name: string, requestedBy: Requester = 'agent', by: StepActor = requestedBy): Promise<void> {
   const before = ctx.store.getDesired(name);
   let containerGone = false;
   try {
@@ -47,19 +50,13 @@ export async function runDelete(ctx: OrchestratorContext, name: string, requeste
       past_start: false,
     });
     await ctx.dhcp.stop(name).catch((err: unknown) => ctx.log.warn('stopping DHCP failed', { vplc: name, err: String(err) }));
-    await removeHelpers(ctx, name);
+    await removeHelpers(ctx, name, by);
 
     ctx.ops.setStep(name, 'stopping_container');
     await ctx.fault('before-container-removed', name);
     const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
     if (info && isOwn(info.Config.Labels, ctx.store.installationId, 'vplc')) {
-      const c = ctx.engine.docker.getContainer(info.Id);
-      await stopContainer(ctx, c);
-      try {
-        await c.remove({ force: true });
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      await stopAndRemove(ctx, name, info.Id, by, 'delete');
     } else if (!info) {
       ctx.log.warn('delete: container already gone', { vplc: name });
     }
@@ -76,9 +73,9 @@ export async function runDelete(ctx: OrchestratorContext, name: string, requeste
     ctx.ops.setStep(name, 'removing_networks');
     const internal = await ctx.engine.inspectNetwork(internalNetworkName(name));
     if (internal && isOwn(internal.Labels, ctx.store.installationId, 'internal-net')) {
-      await ctx.networks.removeNetwork(internal.Id, true).catch((err: unknown) => ctx.log.warn('removing internal network failed', { vplc: name, err: dockerMessage(err) }));
+      await ctx.networks.removeNetwork(internal.Id, true, by).catch((err: unknown) => ctx.log.warn('removing internal network failed', { vplc: name, err: dockerMessage(err) }));
     }
-    await ctx.networks.gcLanNetworks().catch((err: unknown) => ctx.log.warn('MACVLAN garbage collection failed', { err: dockerMessage(err) }));
+    await ctx.networks.gcLanNetworks(by).catch((err: unknown) => ctx.log.warn('MACVLAN garbage collection failed', { err: dockerMessage(err) }));
 
     await ctx.store.dropDesired(name);
     await ctx.store.dropJournal(name);

@@ -6,9 +6,9 @@ import type Docker from 'dockerode';
 import { z } from 'zod';
 import type { DhcpUpdateData } from '../../../../shared/netmon/events.js';
 import { writeFileAtomic } from '../../../lib/fs/atomic.js';
-import type { DhcpProvisioner, OrchestratorContext } from '../context.js';
+import type { DhcpContext, DhcpProvisioner } from '../context.js';
 import { demuxLogs } from '../docker/engine.js';
-import { dockerMessage, isNotFound } from '../docker/errors.js';
+import { dockerMessage } from '../docker/errors.js';
 import { ownFilter, ownLabels, Label } from '../docker/labels.js';
 import { leaseKey } from '../delete/pipeline.js';
 import type { PersistedVnic } from '../store/schemas.js';
@@ -48,7 +48,7 @@ export class DhcpHelpers implements DhcpProvisioner {
   private closed = false;
 
   constructor(
-    private readonly ctx: OrchestratorContext,
+    private readonly ctx: DhcpContext,
     opts: DhcpHelpersOptions = {},
   ) {
     this.random = opts.random ?? Math.random;
@@ -108,15 +108,10 @@ export class DhcpHelpers implements DhcpProvisioner {
   }
 
   private async adoptOne(c: Docker.ContainerInfo, seen: Set<string>): Promise<void> {
-    const { engine, store, log } = this.ctx;
+    const { engine, exec, store, log } = this.ctx;
     const remove = async (why: string): Promise<void> => {
       log.info('removing a DHCP helper left by the previous agent', { helper: c.Id, why });
-      await engine.docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch((err: unknown) => {
-          if (!isNotFound(err)) throw err;
-        });
+      await exec.run({ kind: 'remove', container: c.Id, by: 'agent', reason: `DHCP helper left by the previous agent: ${why}`, tolerate: ['not-found'] });
     };
     const labels = HelperLabels.safeParse(c.Labels ?? {});
     if (!labels.success) return remove('no vPLC or vNIC label');
@@ -181,27 +176,22 @@ export class DhcpHelpers implements DhcpProvisioner {
     const filters = ownFilter(this.ctx.store.installationId, 'dhcp', vplc);
     if (vnic) filters.label.push(`${Label.vnic}=${vnic}`);
     const list = await this.ctx.engine.docker.listContainers({ all: true, filters });
-    await Promise.all(
-      list.map((c) =>
-        this.ctx.engine.docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch((err: unknown) => {
-            if (!isNotFound(err)) throw err;
-          }),
-      ),
-    );
+    await Promise.all(list.map((c) => this.ctx.exec.run({ kind: 'remove', container: c.Id, vplc, by: 'agent', reason: 'replace or stop the DHCP helper', tolerate: ['not-found'] })));
   }
 
   private async startHelper(s: Slot, containerId: string, v: PersistedVnic): Promise<void> {
     this.retire(s);
     const gen = s.gen;
-    const { engine, settings, store } = this.ctx;
+    const { engine, exec, settings, store } = this.ctx;
     if (!v.docker_network_name) throw new Error(`vNIC '${v.name}' is not attached to a MACVLAN network`);
     await this.removeHelperContainers(s.vplc, s.vnic);
     if (!(await engine.imageExists(settings.helperImage))) await engine.pull(settings.helperImage, settings.pullStallMs);
     const macs = [...new Set([v.mac_address, v._wire_mac_address].filter((m): m is string => !!m))];
-    const helper = await engine.docker.createContainer({
+    const about = { vplc: s.vplc, by: 'agent', reason: `DHCP client of vNIC '${s.vnic}'` } as const;
+    const helperId = await exec.run({
+      kind: 'create-container',
+      ...about,
+      options: {
       Image: settings.helperImage,
       Cmd: ['sh', '-c', ENTRY_SCRIPT],
       Env: [`VPLC_MACS=${macs.join(' ')}`, `VPLC_LEASE_SCRIPT=${LEASE_SCRIPT}`],
@@ -214,13 +204,14 @@ export class DhcpHelpers implements DhcpProvisioner {
         Tmpfs: HELPER_TMPFS,
         RestartPolicy: { Name: 'no' },
       },
+      },
     });
     if (gen !== s.gen) {
-      await helper.remove({ force: true }).catch(() => undefined);
+      await exec.run({ kind: 'remove', container: helperId, ...about, reason: 'superseded DHCP helper' }).catch(() => undefined);
       return;
     }
-    await helper.start();
-    await this.follow(s, gen, helper.id, containerId, {});
+    await exec.run({ kind: 'start', container: helperId, ...about });
+    await this.follow(s, gen, helperId, containerId, {});
   }
 
   /** Follows a helper's log stream from `since` (Docker time; default: from its start) into the lease handling. */

@@ -63,7 +63,7 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
         const info = await ctx.engine.inspectContainer(c.Id);
         if (!info) continue;
         const policy = info.HostConfig.RestartPolicy?.Name ?? '';
-        if (policy !== 'no' && policy !== '') await ctx.engine.docker.getContainer(c.Id).update({ RestartPolicy: { Name: 'no' } });
+        if (policy !== 'no' && policy !== '') await ctx.exec.run({ kind: 'update', container: c.Id, restartPolicy: 'no', vplc: name, by: reason, reason: `restart policy ${policy}: the watchdog restarts vPLCs` });
         const desired = ctx.store.getDesired(name);
         if (info.State.Running) {
           await refreshRegistry(ctx, name);

@@ -1,6 +1,6 @@
-import type { KeyedLock } from '../../../lib/sync/keyed-lock.js';
 import type { Requester } from '../../../../shared/domain/vplc.js';
 import type { OrchestratorContext } from '../context.js';
+import type { StepActor } from '../exec/steps.js';
 import { isEngineUnavailable } from '../docker/engine-health.js';
 import { dockerMessage, isNotModified } from '../docker/errors.js';
 import { isOwn } from '../docker/labels.js';
@@ -12,7 +12,7 @@ export type AutoStartReason = 'watchdog' | 'boot-sync' | 'reconcile' | 'engine-r
 export type AutoStartOutcome = 'started' | 'skipped' | 'failed' | 'engine-unavailable';
 
 /** `reprovision: false` leaves docs/protocol.md §6.3 to a later `reprovisionLater` (many starts at once: containers first). */
-export type StartOptions = { reprovision?: boolean };
+export type StartOptions = { reprovision?: boolean; reason?: string };
 
 export type ControlResult =
   | { status: 'success'; device_id: string; container_status: string; message: string }
@@ -25,7 +25,8 @@ export function shouldRunAutomatically(ctx: OrchestratorContext, name: string): 
 }
 
 /**
- * start / stop / restart of a managed vPLC (docs/protocol.md §4.10), under the per-vPLC lock that re-provisioning also takes.
+ * start / stop / restart of a managed vPLC (docs/protocol.md §4.10), in the vPLC's executor queue (`exec.serial`), which
+ * re-provisioning also takes.
  *
  * INVARIANTS
  * - `desired_state` is persisted before the container is touched, so the watchdog never fights an explicit stop;
@@ -36,7 +37,6 @@ export function shouldRunAutomatically(ctx: OrchestratorContext, name: string): 
 export class VplcControl {
   constructor(
     private readonly ctx: OrchestratorContext,
-    private readonly lock: KeyedLock,
     private readonly guard: CrashGuard,
   ) {}
 
@@ -57,10 +57,10 @@ export class VplcControl {
   }
 
   /** Starts the container and re-provisions it (best effort); used by start, restart, boot sync and the watchdog. */
-  async startContainer(name: string, id: string, options: StartOptions = {}): Promise<void> {
+  async startContainer(name: string, id: string, by: StepActor, options: StartOptions = {}): Promise<void> {
     this.ctx.ownStarts.add(id);
     try {
-      await this.ctx.engine.docker.getContainer(id).start();
+      await this.ctx.exec.run({ kind: 'start', container: id, vplc: name, by, reason: options.reason ?? 'start' });
     } catch (err) {
       this.ctx.ownStarts.delete(id);
       if (!isNotModified(err)) throw err;
@@ -69,7 +69,7 @@ export class VplcControl {
     this.ctx.emit({ kind: 'changed', name, reason: 'started' });
   }
 
-  /** docs/protocol.md §6.3 after a start; failures become warnings. Call under the vPLC's lock. */
+  /** docs/protocol.md §6.3 after a start; failures become warnings. Call in the vPLC's executor queue. */
   private async reprovisionAfterStart(name: string): Promise<void> {
     try {
       await reprovision(this.ctx, name);
@@ -78,10 +78,10 @@ export class VplcControl {
     }
   }
 
-  /** The re-provisioning a deferred start left out, under the lock; only while the vPLC still runs. */
+  /** The re-provisioning a deferred start left out, in the vPLC's executor queue; only while the vPLC still runs. */
   reprovisionLater(name: string): Promise<void> {
-    return this.lock
-      .run(name, async () => {
+    return this.ctx.exec
+      .serial(name, async () => {
         if ((await this.managed(name))?.running) await this.reprovisionAfterStart(name);
       })
       .catch((err: unknown) => this.ctx.log.warn('re-provision failed', { vplc: name, err: dockerMessage(err) }));
@@ -90,7 +90,7 @@ export class VplcControl {
   private guarded(name: string, verb: string, fn: () => Promise<ControlResult>): Promise<ControlResult> {
     const refused = this.refusal(name);
     if (refused) return Promise.resolve(refused);
-    return this.lock.run(name, fn).catch((err: unknown) => ({ status: 'error' as const, device_id: name, error: `Could not ${verb} ${name}: ${dockerMessage(err)}` }));
+    return this.ctx.exec.serial(name, fn).catch((err: unknown) => ({ status: 'error' as const, device_id: name, error: `Could not ${verb} ${name}: ${dockerMessage(err)}` }));
   }
 
   start(name: string, requester: Requester): Promise<ControlResult> {
@@ -102,7 +102,7 @@ export class VplcControl {
       this.guard.clear(name);
       if (c.running) return { status: 'success', device_id: name, container_status: 'running', message: `Container ${name} is already running` };
       try {
-        await this.startContainer(name, c.id);
+        await this.startContainer(name, c.id, requester);
       } catch (err) {
         return { status: 'error', device_id: name, error: `Could not start ${name}: ${dockerMessage(err)}` };
       }
@@ -119,8 +119,8 @@ export class VplcControl {
       await this.ctx.store.setDesiredState(name, 'stopped');
       try {
         await this.ctx.dhcp.stop(name);
-        await removeHelpers(this.ctx, name);
-        await stopContainer(this.ctx, this.ctx.engine.docker.getContainer(c.id));
+        await removeHelpers(this.ctx, name, requester);
+        await stopContainer(this.ctx, name, c.id, requester, 'stop');
       } catch (err) {
         return { status: 'error', device_id: name, error: `Could not stop ${name}: ${dockerMessage(err)}` };
       }
@@ -138,9 +138,9 @@ export class VplcControl {
       await this.ctx.store.setDesiredState(name, 'running', { tombstone: false });
       try {
         await this.ctx.dhcp.stop(name);
-        await removeHelpers(this.ctx, name);
-        await stopContainer(this.ctx, this.ctx.engine.docker.getContainer(c.id));
-        await this.startContainer(name, c.id);
+        await removeHelpers(this.ctx, name, requester);
+        await stopContainer(this.ctx, name, c.id, requester, 'restart');
+        await this.startContainer(name, c.id, requester, { reason: 'restart' });
       } catch (err) {
         return { status: 'error', device_id: name, error: `Could not restart ${name}: ${dockerMessage(err)}` };
       }
@@ -155,16 +155,16 @@ export class VplcControl {
   }
 
   /**
-   * An automatic start under the lock, re-checking that nobody stopped it meanwhile. `engine-unavailable` means the
+   * An automatic start in the vPLC's executor queue, re-checking that nobody stopped it meanwhile. `engine-unavailable` means the
    * engine refused because of its own state (gone, shutting down): not the vPLC's fault, so never a crash to count.
    */
   async autoStartOutcome(name: string, reason: AutoStartReason, options: StartOptions = {}): Promise<AutoStartOutcome> {
-    return this.lock
-      .run(name, async (): Promise<AutoStartOutcome> => {
+    return this.ctx.exec
+      .serial(name, async (): Promise<AutoStartOutcome> => {
         if (!shouldRunAutomatically(this.ctx, name)) return 'skipped';
         const c = await this.managed(name);
         if (!c || c.running) return 'skipped';
-        await this.startContainer(name, c.id, options);
+        await this.startContainer(name, c.id, reason, { reason: 'should run but is stopped', ...options });
         this.ctx.log.info('vPLC started automatically', { vplc: name, reason });
         this.ctx.emit({ kind: 'changed', name, reason: `auto-start:${reason}` });
         return 'started';
@@ -176,10 +176,10 @@ export class VplcControl {
       });
   }
 
-  /** A `start` event the agent did not cause (e.g. `docker start`): re-provision once, under the lock. */
+  /** A `start` event the agent did not cause (e.g. `docker start`): re-provision once, in the vPLC's executor queue. */
   onStartEvent(name: string, containerId: string): void {
     if (this.ctx.ownStarts.delete(containerId)) return;
-    void this.lock.run(name, () => reprovision(this.ctx, name)).catch((err: unknown) => this.ctx.log.warn('re-provision failed', { vplc: name, err: String(err) }));
+    void this.ctx.exec.serial(name, () => reprovision(this.ctx, name)).catch((err: unknown) => this.ctx.log.warn('re-provision failed', { vplc: name, err: String(err) }));
   }
 
   private async containerStatus(name: string): Promise<string> {

@@ -4,11 +4,11 @@ import { finishAfterStart, runCreate, type RuntimeProbe } from '../create/pipeli
 import { runDelete } from '../delete/pipeline.js';
 import type { AdoptResult } from './adopt.js';
 
-/** Runs work under a vPLC's lock and keeps track of it (the orchestrator's close() waits for it). */
-export type LockedRunner = (name: string, fn: () => Promise<void>) => void;
+/** Runs work in a vPLC's executor queue and keeps track of it (the orchestrator's close() waits for it). */
+export type QueuedRunner = (name: string, fn: () => Promise<void>) => void;
 
-/** Operations a previous agent left unfinished (see adoptExisting); each runs under its vPLC's lock and shows in status. */
-export function resumeInterrupted(ctx: OrchestratorContext, a: AdoptResult, run: LockedRunner, probe: RuntimeProbe): void {
+/** Operations a previous agent left unfinished (see adoptExisting); each runs in its vPLC's queue and shows in status. */
+export function resumeInterrupted(ctx: OrchestratorContext, a: AdoptResult, run: QueuedRunner, probe: RuntimeProbe): void {
   for (const r of a.resumeCreates) {
     if (!ctx.ops.begin(r.name, 'create')) continue;
     ctx.ops.setStep(r.name, 'waiting_for_runtime');

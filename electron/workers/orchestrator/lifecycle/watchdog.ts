@@ -12,7 +12,7 @@ export type WatchdogDeps = {
   ctx: OrchestratorContext;
   guard: CrashGuard;
   health: EngineHealth;
-  /** Starts a vPLC under its lock and re-provisions it; `engine-unavailable` when the engine refused for its own state. */
+  /** Starts a vPLC in its executor queue and re-provisions it; `engine-unavailable` when the engine refused for its own state. */
   restart: (name: string) => Promise<AutoStartOutcome>;
   /** Called for every `start` event; the receiver ignores the ones the agent caused (docs/protocol.md §6.3). */
   onStart: (name: string, containerId: string) => void;
@@ -127,7 +127,7 @@ export class Watchdog {
     const action = ev.Action ?? ev.status;
     const id = ev.Actor?.ID ?? ev.id ?? '';
     if (action === 'kill') {
-      // The agent's own stops happen under the vPLC's lock or after `desired_state` became stopped.
+      // The agent's own stops happen in the vPLC's executor queue or after `desired_state` became stopped.
       if (this.d.mayRun(name) && !this.d.isBusy(name)) this.d.health.suspect(`vPLC ${name} was stopped outside the agent`);
       return;
     }

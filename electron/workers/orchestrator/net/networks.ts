@@ -1,7 +1,9 @@
 import type Docker from 'dockerode';
 import { hostAddress, normalizeCidr } from '../../../../shared/net/ipv4.js';
 import type { Engine } from '../docker/engine.js';
-import { dockerMessage, isNotFound, isOverlapError, OperationError } from '../docker/errors.js';
+import type { Executor } from '../exec/executor.js';
+import type { StepActor } from '../exec/steps.js';
+import { dockerMessage, isOverlapError, OperationError } from '../docker/errors.js';
 import { Label, isOwn, ownFilter, ownLabels } from '../docker/labels.js';
 import { allocateBlock } from './internal-pool.js';
 
@@ -14,6 +16,8 @@ export const lanNetworkName = (parent: string, cidr: string): string => `macvlan
 
 export type NetworkDeps = {
   engine: Engine;
+  /** Creates and removes the networks (the one Docker writer). */
+  exec: Executor;
   instance: string;
   /** The dedicated internal pool (a setting; tests use a slice of 198.18.0.0/15). */
   internalPool: string;
@@ -61,7 +65,7 @@ export class Networks {
     return m;
   }
 
-  async ensureInternal(vplc: string, op: string): Promise<InternalNet> {
+  async ensureInternal(vplc: string, op: string, by: StepActor = 'agent'): Promise<InternalNet> {
     const name = internalNetworkName(vplc);
     const existing = await this.d.engine.inspectNetwork(name);
     if (existing) {
@@ -76,15 +80,22 @@ export class Networks {
         const block = allocateBlock(this.d.internalPool, used);
         if (!block) throw new OperationError(`The internal network pool ${this.d.internalPool} has no free /29 left`);
         try {
-          const net = await this.d.engine.docker.createNetwork({
-            Name: name,
-            Driver: 'bridge',
-            Internal: true,
-            CheckDuplicate: true,
-            IPAM: { Driver: 'default', Config: [{ Subnet: block, Gateway: hostAddress(block, 1) }] },
-            Labels: ownLabels(this.d.instance, 'internal-net', { vplc, op }),
+          const id = await this.d.exec.run({
+            kind: 'create-network',
+            vplc,
+            by,
+            reason: 'internal network of the vPLC',
+            options: {
+              Name: name,
+              Driver: 'bridge',
+              Internal: true,
+              CheckDuplicate: true,
+              IPAM: { Driver: 'default', Config: [{ Subnet: block, Gateway: hostAddress(block, 1) }] },
+              Labels: ownLabels(this.d.instance, 'internal-net', { vplc, op }),
+            },
           });
-          const info = (await net.inspect()) as Docker.NetworkInspectInfo;
+          const info = await this.d.engine.inspectNetwork(id);
+          if (!info) throw new OperationError(`Network ${name} vanished right after it was created`);
           return this.describeInternal(info, true);
         } catch (err) {
           if (!isOverlapError(err)) throw err;
@@ -136,8 +147,8 @@ export class Networks {
   }
 
   /** docs/protocol.md §5.4 get-or-create, including the overlap reuse path. */
-  async ensureLan(parent: string, cidr: string, gateway: string | undefined, op: string): Promise<LanNet> {
-    return this.lockFor(parent).run(() => this.ensureLanLocked(parent, cidr, gateway, op));
+  async ensureLan(parent: string, cidr: string, gateway: string | undefined, op: string, by: StepActor = 'agent'): Promise<LanNet> {
+    return this.lockFor(parent).run(() => this.ensureLanLocked(parent, cidr, gateway, op, by));
   }
 
   /** Runs `fn` under the parent's lock (a subnet move: creates on that parent wait for it, docs/protocol.md §8). */
@@ -146,14 +157,14 @@ export class Networks {
   }
 
   /** `ensureLan` for a caller that already holds the parent's lock (`withParentLock`). */
-  async ensureLanLocked(parent: string, cidr: string, gateway: string | undefined, op: string): Promise<LanNet> {
+  async ensureLanLocked(parent: string, cidr: string, gateway: string | undefined, op: string, by: StepActor = 'agent'): Promise<LanNet> {
     const want = normalizeCidr(cidr);
     if (!want) throw new OperationError(`Invalid subnet ${cidr} for interface ${parent}`);
     for (const n of await this.lanNetworksOn(parent)) {
       const subnets = subnetsOf(n).map((s) => normalizeCidr(s));
       if (subnets.includes(want)) return { id: n.Id, name: n.Name, subnet: want, created: false };
       if (isOwn(n.Labels, this.d.instance, 'lan-net') && !(await this.inUse(n.Id))) {
-        await this.removeNetwork(n.Id);
+        await this.removeNetwork(n.Id, false, by);
         continue;
       }
       throw new OperationError(
@@ -163,15 +174,20 @@ export class Networks {
     const name = lanNetworkName(parent, want);
     await this.d.fault?.('before-lan-create', parent);
     try {
-      const net = await this.d.engine.docker.createNetwork({
-        Name: name,
-        Driver: 'macvlan',
-        CheckDuplicate: true,
-        Options: { parent },
-        IPAM: { Driver: 'default', Config: [{ Subnet: want, ...(gateway ? { Gateway: gateway } : {}) }] },
-        Labels: ownLabels(this.d.instance, 'lan-net', { parent, op }),
+      const id = await this.d.exec.run({
+        kind: 'create-network',
+        by,
+        reason: `MACVLAN network of ${parent}`,
+        options: {
+          Name: name,
+          Driver: 'macvlan',
+          CheckDuplicate: true,
+          Options: { parent },
+          IPAM: { Driver: 'default', Config: [{ Subnet: want, ...(gateway ? { Gateway: gateway } : {}) }] },
+          Labels: ownLabels(this.d.instance, 'lan-net', { parent, op }),
+        },
       });
-      return { id: net.id, name, subnet: want, created: true };
+      return { id, name, subnet: want, created: true };
     } catch (err) {
       if (!isOverlapError(err)) throw err;
       const all = (await this.d.engine.docker.listNetworks()) as Docker.NetworkInspectInfo[];
@@ -189,23 +205,18 @@ export class Networks {
   }
 
   /** Removes a network after force-disconnecting anything still attached (used for our internal bridges). */
-  async removeNetwork(idOrName: string, disconnectAll = false): Promise<void> {
-    const net = this.d.engine.docker.getNetwork(idOrName);
+  async removeNetwork(idOrName: string, disconnectAll = false, by: StepActor = 'agent'): Promise<void> {
     if (disconnectAll) {
       const info = await this.d.engine.inspectNetwork(idOrName);
       for (const cid of Object.keys(info?.Containers ?? {})) {
-        await net.disconnect({ Container: cid, Force: true }).catch(() => undefined);
+        await this.d.exec.run({ kind: 'disconnect', network: idOrName, container: cid, by, reason: 'network being removed' }).catch(() => undefined);
       }
     }
-    try {
-      await net.remove();
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await this.d.exec.run({ kind: 'remove-network', network: idOrName, by, reason: disconnectAll ? 'its vPLC is gone' : 'no container uses it', tolerate: ['not-found'] });
   }
 
   /** Removes our MACVLAN networks that no container uses any more (docs/protocol.md §5.4 garbage collection). */
-  async gcLanNetworks(): Promise<string[]> {
+  async gcLanNetworks(by: StepActor = 'agent'): Promise<string[]> {
     const own = (await this.d.engine.docker.listNetworks({ filters: ownFilter(this.d.instance, 'lan-net') })) as Docker.NetworkInspectInfo[];
     const removed: string[] = [];
     for (const n of own) {
@@ -213,7 +224,7 @@ export class Networks {
       await this.lockFor(parent).run(async () => {
         if (await this.inUse(n.Id)) return;
         try {
-          await this.removeNetwork(n.Id);
+          await this.removeNetwork(n.Id, false, by);
           removed.push(n.Name);
         } catch (err) {
           // In use again by a concurrent create: keep it.

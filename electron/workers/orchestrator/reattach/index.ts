@@ -1,22 +1,20 @@
-import type { KeyedLock } from '../../../lib/sync/keyed-lock.js';
 import type { OrchestratorContext } from '../context.js';
-import { DhcpHelpers } from '../dhcp/helpers.js';
 import { Reattacher } from './reattacher.js';
 
 export { Reattacher, type ReattachEvent } from './reattacher.js';
 
-/** The orchestrator's re-attacher: busy means an operation or the vPLC's lock; DHCP helpers are replaced per vNIC. */
-export function reattacherFor(ctx: OrchestratorContext, lock: KeyedLock): Reattacher {
+/** The orchestrator's re-attacher: busy means an operation or work queued for the vPLC; DHCP helpers are replaced per vNIC. */
+export function reattacherFor(ctx: OrchestratorContext): Reattacher {
   return new Reattacher({
     ctx,
-    isBusy: (name) => ctx.ops.inProgress(name) !== null || lock.busy(name),
-    runLocked: (name, fn) => lock.run(name, fn),
-    replaceDhcp: (vplc, id, vnics) => (ctx.dhcp instanceof DhcpHelpers ? ctx.dhcp.provision(vplc, id, vnics) : ctx.dhcp.provision(vplc, id)),
+    isBusy: (name) => ctx.ops.inProgress(name) !== null || ctx.exec.busy(name),
+    runLocked: (name, fn) => ctx.exec.serial(name, fn),
+    replaceDhcp: (vplc, id, vnics) => ctx.dhcp.provision(vplc, id, vnics),
   });
 }
 
 /** Agent shutdown: re-attachments in flight finish; DHCP helpers keep running but are no longer followed. */
 export async function closeNetworking(ctx: OrchestratorContext, reattacher: Reattacher): Promise<void> {
   await reattacher.close();
-  if (ctx.dhcp instanceof DhcpHelpers) ctx.dhcp.close();
+  ctx.dhcp.close();
 }

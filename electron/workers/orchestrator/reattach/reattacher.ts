@@ -48,7 +48,7 @@ const subnetsOf = (n: Docker.NetworkInspectInfo): string[] => (n.IPAM?.Config ??
  *
  * INVARIANTS
  * - A move runs under the parent's lock in `Networks`, so creates on that parent wait for it and vice versa.
- * - Per vPLC it runs under the vPLC's lock, and only when that lock is free (never waits for it while holding the
+ * - Per vPLC it runs in the vPLC's executor queue, and only when that queue is empty (never waits for it while holding the
  *   parent's lock); busy vPLCs are retried by one timer until they are free. A vPLC's job may wait for the new
  *   network while holding its own lock, never the other way round.
  * - Every pre-started MAC helper is used or discarded exactly once (it exits and Docker removes it).
@@ -149,7 +149,7 @@ export class Reattacher {
 
   /**
    * docs/protocol.md §8 step 4 for one parent; `only` restricts the attach phase to vPLCs that were busy before. Each free vPLC's
-   * job starts at once under its lock (inspect, pre-start the MAC helper) and waits for the new network, so container
+   * job starts at once in its executor queue (inspect, pre-start the MAC helper) and waits for the new network, so container
    * starts overlap the old network's teardown; Docker serialises network connects, helpers then only run a script.
    */
   private async moveParent(iface: string, target: Target, only: Set<string> | null): Promise<void> {
@@ -210,15 +210,19 @@ export class Reattacher {
       const deadline = ctx.clock.monotonic() + (this.d.holdWaitMs ?? 30_000);
       while (ctx.networks.isHeld(n.Id) && ctx.clock.monotonic() < deadline) await new Promise((r) => setTimeout(r, 100));
       const attached = await ctx.engine.docker.listContainers({ all: true, filters: { network: [n.Id] } });
-      const net = ctx.engine.docker.getNetwork(n.Id);
-      await Promise.all(attached.map((c) => net.disconnect({ Container: c.Id, Force: true }).catch(() => undefined)));
-      await ctx.networks.removeNetwork(n.Id);
+      const reason = `${iface} moved to ${target.subnet}`;
+      await Promise.all(
+        attached.map((c) =>
+          ctx.exec.run({ kind: 'disconnect', network: n.Id, container: c.Id, vplc: c.Labels?.[Label.vplc], by: 'reattach', reason, tolerate: ['not-found'] }).catch(() => undefined),
+        ),
+      );
+      await ctx.networks.removeNetwork(n.Id, false, 'reattach');
       ctx.log.info('old MACVLAN network removed', { parent: iface, network: n.Name, endpoints: attached.length });
     }
-    return ctx.networks.ensureLanLocked(iface, target.subnet, target.gateway ?? undefined, 'reattach');
+    return ctx.networks.ensureLanLocked(iface, target.subnet, target.gateway ?? undefined, 'reattach', 'reattach');
   }
 
-  /** Steps 4.5-4.7 for one vPLC (under its lock): reconnect, MAC on the wire, records, DHCP helpers. */
+  /** Steps 4.5-4.7 for one vPLC (in its executor queue): reconnect, MAC on the wire, records, DHCP helpers. */
   private async attachVplc(name: string, vnics: PersistedVnic[], iface: string, ready: Promise<LanNet | null>, target: Target): Promise<void> {
     const { ctx } = this.d;
     const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
@@ -253,7 +257,7 @@ export class Reattacher {
   private prestart(name: string, containerId: string): Promise<WireHelper | null> {
     const { ctx } = this.d;
     return this.starts
-      .run(() => WireHelper.start(ctx.engine, ctx.settings.helperImage, ctx.store.installationId, name, containerId))
+      .run(() => WireHelper.start(ctx.engine, ctx.exec, ctx.settings.helperImage, ctx.store.installationId, name, containerId))
       .catch((err: unknown) => {
         ctx.log.debug('re-attach: MAC helper pre-start failed', { vplc: name, err: dockerMessage(err) });
         return null;
@@ -273,9 +277,14 @@ export class Reattacher {
       const reconnected = !info.NetworkSettings.Networks[net.name];
       if (reconnected) {
         if (!m.mac) ctx.log.warn('re-attachment: vNIC has no persisted MAC', { vplc: name, vnic: v.name });
-        await ctx.engine.docker.getNetwork(net.id).connect({
-          Container: info.Id,
-          EndpointConfig: { ...(m.mac ? { MacAddress: m.mac } : {}), ...(m.ip ? { IPAMConfig: { IPv4Address: m.ip } } : {}) },
+        await ctx.exec.run({
+          kind: 'connect',
+          network: net.id,
+          container: info.Id,
+          endpoint: { ...(m.mac ? { MacAddress: m.mac } : {}), ...(m.ip ? { IPAMConfig: { IPv4Address: m.ip } } : {}) },
+          vplc: name,
+          by: 'reattach',
+          reason: `${iface} moved to ${target.subnet}`,
         });
         moved.push(m);
       }

@@ -1,5 +1,6 @@
 import { PassThrough, type Duplex } from 'node:stream';
 import type { Engine } from '../docker/engine.js';
+import type { Executor } from '../exec/executor.js';
 import { ownLabels } from '../docker/labels.js';
 import { enforceScript, matchOutcomes, parseLinks, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
 
@@ -24,7 +25,8 @@ export class WireHelper {
   private used = false;
 
   private constructor(
-    private readonly engine: Engine,
+    engine: Engine,
+    private readonly exec: Executor,
     private readonly id: string,
     private readonly stream: Duplex,
   ) {
@@ -41,8 +43,12 @@ export class WireHelper {
   }
 
   /** Creates, attaches and starts the helper; it then waits for its script on stdin. */
-  static async start(engine: Engine, image: string, instance: string, vplc: string, containerId: string): Promise<WireHelper> {
-    const c = await engine.docker.createContainer({
+  static async start(engine: Engine, exec: Executor, image: string, instance: string, vplc: string, containerId: string): Promise<WireHelper> {
+    const about = { vplc, by: 'reattach', reason: 'MAC check on the wire after a move' } as const;
+    const id = await exec.run({
+      kind: 'create-container',
+      ...about,
+      options: {
       Image: image,
       Cmd: ['sh', '-s'],
       OpenStdin: true,
@@ -60,15 +66,16 @@ export class WireHelper {
         AutoRemove: true,
         RestartPolicy: { Name: 'no' },
       },
+      },
     });
     try {
-      const stream = (await c.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
-      const h = new WireHelper(engine, c.id, stream);
-      await c.start();
+      const stream = (await engine.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+      const h = new WireHelper(engine, exec, id, stream);
+      await exec.run({ kind: 'start', container: id, ...about });
       return h;
     } catch (err) {
       // Never started, so AutoRemove does not apply.
-      await c.remove({ force: true }).catch(() => undefined);
+      await exec.run({ kind: 'remove', container: id, ...about, tolerate: ['not-found'] }).catch(() => undefined);
       throw err;
     }
   }
@@ -86,7 +93,7 @@ export class WireHelper {
     clearTimeout(timer);
     if (timedOut) {
       this.stream.destroy();
-      await this.engine.docker.getContainer(this.id).remove({ force: true }).catch(() => undefined);
+      await this.exec.run({ kind: 'remove', container: this.id, by: 'reattach', reason: 'MAC helper timed out', tolerate: ['not-found'] }).catch(() => undefined);
       throw new Error(`MAC helper timed out after ${timeoutMs} ms`);
     }
     return { stdout: this.stdout, stderr: this.stderr, complete: this.stdout.includes(DONE) };

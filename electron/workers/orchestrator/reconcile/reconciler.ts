@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { KeyedLock } from '../../../lib/sync/keyed-lock.js';
 import type { OrchestratorContext } from '../context.js';
 import { runCreate, type RuntimeProbe } from '../create/pipeline.js';
-import { runDelete, stopContainer } from '../delete/pipeline.js';
-import { dockerMessage, isNotFound } from '../docker/errors.js';
+import { runDelete, stopAndRemove } from '../delete/pipeline.js';
+import { dockerMessage } from '../docker/errors.js';
 import { Label, ownFilter } from '../docker/labels.js';
 import type { CrashGuard } from '../lifecycle/crash-guard.js';
 import type { VplcControl } from '../lifecycle/control.js';
@@ -29,7 +28,7 @@ export type ReconcileReport = {
 export type ReconcilerDeps = {
   /** True while nothing may be repaired (self-destruct removes vPLCs one by one before it wipes their records). */
   paused: () => boolean;
-  signal: AbortSignal; updater: ImageUpdater; ctx: OrchestratorContext; lock: KeyedLock; guard: CrashGuard; control: VplcControl; probe: RuntimeProbe; track: <T>(p: Promise<T>) => Promise<T> };
+  signal: AbortSignal; updater: ImageUpdater; ctx: OrchestratorContext; guard: CrashGuard; control: VplcControl; probe: RuntimeProbe; track: <T>(p: Promise<T>) => Promise<T> };
 
 /**
  * The desired-state loop: IDLE checks every 10 s; on drift it takes a snapshot, applies one change
@@ -111,7 +110,7 @@ export class Reconciler {
           return r ? [[n, r] as const] : [];
         })),
         observed,
-        busy: (n) => !!ctx.ops.inProgress(n) || this.d.lock.busy(n),
+        busy: (n) => !!ctx.ops.inProgress(n) || ctx.exec.busy(n),
         restartPaused: (n) => this.d.guard.suspended(n),
         watchdogOwns: (n) => this.d.guard.count(n) > 0,
         expectedHash: (n) => this.expectedHash(n),
@@ -158,7 +157,7 @@ export class Reconciler {
   }
 
   private async apply(a: Action, signal?: AbortSignal): Promise<ActionResult> {
-    const { ctx, lock, control, probe } = this.d;
+    const { ctx, control, probe } = this.d;
     try {
       // Anything that (re)starts a vPLC waits until its dependencies are healthy; the next cycle tries again.
       if (a.kind !== 'remove-tombstoned' && !(await awaitDependencies(ctx, a.vplc, probe, signal ?? this.d.signal, 0))) {
@@ -167,7 +166,7 @@ export class Reconciler {
       switch (a.kind) {
         case 'remove-tombstoned':
           if (!ctx.ops.begin(a.vplc, 'delete')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
-          await lock.run(a.vplc, () => runDelete(ctx, a.vplc, 'agent'));
+          await ctx.exec.serial(a.vplc, () => runDelete(ctx, a.vplc, 'agent', 'reconcile'));
           return { ...a, result: 'done' };
         case 'start':
           return (await control.autoStart(a.vplc, 'reconcile')) ? { ...a, result: 'done' } : { ...a, result: 'skipped', detail: 'no longer needed or refused' };
@@ -175,7 +174,7 @@ export class Reconciler {
           const spec = ctx.store.getDesired(a.vplc)?.spec;
           if (!spec || !ctx.ops.begin(a.vplc, 'create')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
           ctx.log.info('reconcile: recreating a missing vPLC from its stored spec', { vplc: a.vplc });
-          await lock.run(a.vplc, () => runCreate(ctx, spec, randomUUID(), 'agent', probe, { recreate: true }));
+          await ctx.exec.serial(a.vplc, () => runCreate(ctx, spec, randomUUID(), 'agent', probe, { recreate: true, by: 'reconcile' }));
           return this.outcome(a);
         }
         case 'redeploy': {
@@ -183,7 +182,7 @@ export class Reconciler {
           if (!spec || !ctx.ops.begin(a.vplc, 'create')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
           this.confirmed.delete(a.vplc);
           ctx.log.info('reconcile: recreating a vPLC to apply its stored spec', { vplc: a.vplc });
-          await lock.run(a.vplc, () => this.replace(a.vplc, spec));
+          await ctx.exec.serial(a.vplc, () => this.replace(a.vplc, spec));
           return this.outcome(a);
         }
         case 'update':
@@ -198,20 +197,14 @@ export class Reconciler {
   private async replace(name: string, spec: NonNullable<DesiredRecord['spec']>, image?: string): Promise<void> {
     const { ctx, probe } = this.d;
     const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
-    if (info) {
-      const c = ctx.engine.docker.getContainer(info.Id);
-      await stopContainer(ctx, c);
-      // A failure after this point leaves a "missing" vPLC, which the next cycle recreates.
-      await c.remove({ force: true }).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
-    }
-    await runCreate(ctx, spec, randomUUID(), 'agent', probe, { recreate: true, ...(image ? { image } : {}) });
+    // A failure after the stop leaves a "missing" vPLC, which the next cycle recreates.
+    if (info) await stopAndRemove(ctx, name, info.Id, image ? 'update' : 'reconcile', image ? 'runtime update' : 'recreate with the stored spec');
+    await runCreate(ctx, spec, randomUUID(), 'agent', probe, { recreate: true, by: image ? 'update' : 'reconcile', ...(image ? { image } : {}) });
   }
 
   /** Applies a pulled runtime image; if the new container does not answer in the runtime wait, goes back to the old one. */
   private async update(a: Action): Promise<ActionResult> {
-    const { ctx, lock } = this.d;
+    const { ctx } = this.d;
     const d = ctx.store.getDesired(a.vplc);
     const u = d?.image_update;
     if (!d?.spec || !u || !ctx.ops.begin(a.vplc, 'create')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
@@ -220,7 +213,7 @@ export class Reconciler {
     ctx.log.info('applying a runtime update', { vplc: a.vplc, digest: u.digest });
     let failure: string | null = null;
     let rollbackFailure: string | null = null;
-    await lock.run(a.vplc, async () => {
+    await ctx.exec.serial(a.vplc, async () => {
       await this.replace(a.vplc, spec, u.to_image);
       const op = ctx.ops.get(a.vplc);
       if (op?.status !== 'error') return;

@@ -82,7 +82,7 @@ export class ImageUpdater {
         await ctx.store.patchDesired(name, { image_update: { digest, from_image: running, to_image: pulled, phase: 'applied', at } });
         return { vplc: name, result: 'up-to-date' };
       }
-      await ctx.engine.docker.getImage(running).tag({ repo: ctx.settings.runtimeRepo, tag: `${ROLLBACK_TAG_PREFIX}${shortId(running)}` });
+      await ctx.exec.run({ kind: 'tag-image', image: running, repo: ctx.settings.runtimeRepo, tag: `${ROLLBACK_TAG_PREFIX}${shortId(running)}`, vplc: name, by: 'update', reason: `keep the image to roll back to from ${digest.slice(0, 19)}` });
       await ctx.store.patchDesired(name, { image_update: { digest, from_image: running, to_image: pulled, phase: 'pending', at } });
       ctx.warnings.set(name, UPDATE_WARNING, `runtime update ${digest.slice(0, 19)} is ready; it is applied when the vPLC is stopped or the change is confirmed`);
       ctx.log.info('runtime update pulled', { vplc: name, digest, from: shortId(running), to: shortId(pulled) });
@@ -127,7 +127,7 @@ export class ImageUpdater {
       for (const tag of (img.RepoTags ?? []).filter((t) => t.startsWith(prefix))) {
         if (needed.has(img.Id)) continue;
         try {
-          await ctx.engine.docker.getImage(tag).remove();
+          await ctx.exec.run({ kind: 'remove-image', image: tag, by: 'update', reason: 'rollback image no vPLC needs' });
           removed.push(tag);
         } catch (err) {
           ctx.log.warn('could not remove an old rollback image', { tag, err: dockerMessage(err) });

@@ -1,0 +1,85 @@
+import type { Logger } from '../context.js';
+import type { Engine } from '../docker/engine.js';
+import { dockerMessage, isNotFound, isNotModified } from '../docker/errors.js';
+import { KeyedLock } from '../../../lib/sync/keyed-lock.js';
+import { stepTarget, type Step, type StepResult } from './steps.js';
+
+function tolerated(s: Step, err: unknown): boolean {
+  const t = s.tolerate ?? [];
+  return (t.includes('not-found') && isNotFound(err)) || (t.includes('not-modified') && isNotModified(err));
+}
+
+/**
+ * The one place that writes to Docker (docs/architecture.md "Who writes to Docker"). Every actor hands it steps as
+ * data; it runs each through the engine and logs it with its vPLC, who asked and why. Work on one vPLC is serialised
+ * by its keyed lock: `serial` is the queue every actor takes before it changes a vPLC.
+ *
+ * INVARIANTS
+ * - No other module of the orchestrator calls a Docker write API (an architecture test checks the source).
+ * - `serial` is not re-entrant: steps submitted from inside a `serial` section run directly (`run`, `plan`).
+ * - A step whose failure its `tolerate` list names counts as done; any other failure rejects, logged at warn.
+ */
+export class Executor {
+  private readonly lock = new KeyedLock();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly log: Logger,
+  ) {}
+
+  /** Runs `fn` alone for this vPLC: after everything queued before it, before everything queued after. */
+  serial<T>(vplc: string, fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(vplc, fn);
+  }
+
+  /** Whether work for the vPLC is running or queued. */
+  busy(vplc: string): boolean {
+    return this.lock.busy(vplc);
+  }
+
+  /** Runs one step. */
+  async run<S extends Step>(s: S): Promise<StepResult<S>> {
+    const about = { step: s.kind, target: stepTarget(s), ...(s.vplc ? { vplc: s.vplc } : {}), by: s.by, reason: s.reason };
+    this.log.info('docker step', about);
+    try {
+      return (await this.apply(s)) as StepResult<S>;
+    } catch (err) {
+      if (tolerated(s, err)) return undefined as StepResult<S>;
+      this.log.warn('docker step failed', { ...about, err: dockerMessage(err) });
+      throw err;
+    }
+  }
+
+  /** Runs the steps in order; the first failure ends the plan and rejects with it. */
+  async plan(steps: readonly Step[]): Promise<void> {
+    for (const s of steps) await this.run(s);
+  }
+
+  private async apply(s: Step): Promise<string | void> {
+    const d = this.engine.docker;
+    switch (s.kind) {
+      case 'create-container':
+        return (await d.createContainer(s.options)).id;
+      case 'start':
+        return void (await d.getContainer(s.container).start());
+      case 'stop':
+        return void (await d.getContainer(s.container).stop({ t: s.timeoutSec }));
+      case 'remove':
+        return void (await d.getContainer(s.container).remove({ force: true }));
+      case 'update':
+        return void (await d.getContainer(s.container).update({ RestartPolicy: { Name: s.restartPolicy } }));
+      case 'connect':
+        return void (await d.getNetwork(s.network).connect({ Container: s.container, ...(s.endpoint ? { EndpointConfig: s.endpoint } : {}) }));
+      case 'disconnect':
+        return void (await d.getNetwork(s.network).disconnect({ Container: s.container, Force: true }));
+      case 'create-network':
+        return (await d.createNetwork(s.options)).id;
+      case 'remove-network':
+        return void (await d.getNetwork(s.network).remove());
+      case 'tag-image':
+        return void (await d.getImage(s.image).tag({ repo: s.repo, tag: s.tag }));
+      case 'remove-image':
+        return void (await d.getImage(s.image).remove());
+    }
+  }
+}

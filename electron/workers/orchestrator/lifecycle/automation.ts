@@ -1,0 +1,101 @@
+import type { OrchestratorContext } from '../context.js';
+import type { RuntimeProbe } from '../create/pipeline.js';
+import { EngineHealth } from '../docker/engine-health.js';
+import { dockerMessage } from '../docker/errors.js';
+import type { NetworkReadiness } from '../host/interfaces.js';
+import type { UsageService } from '../metrics/usage-service.js';
+import { Reconciler } from '../reconcile/reconciler.js';
+import { ImageUpdater } from '../update/updater.js';
+import type { AdoptResult } from './adopt.js';
+import { bootSync } from './boot-sync.js';
+import { shouldRunAutomatically, VplcControl } from './control.js';
+import { CrashGuard } from './crash-guard.js';
+import { OutageRecovery } from './engine-recovery.js';
+import { resumeInterrupted } from './resume.js';
+import { Watchdog } from './watchdog.js';
+
+export type AutomationDeps = {
+  ctx: OrchestratorContext;
+  probe: RuntimeProbe;
+  readiness: NetworkReadiness;
+  usage: UsageService;
+  /** True while self-destruct runs: nothing automatic may start or repair a vPLC then. */
+  destructing: () => boolean;
+  /** Keeps background work for the orchestrator's close() to await. */
+  track: <T>(p: Promise<T>) => Promise<T>;
+};
+
+/**
+ * The agent's automatic actors over one engine: the watchdog and crash-loop guard, the engine health and the recovery
+ * after an outage, boot sync, resumption of interrupted operations, the reconcile loop and the update checks. Their
+ * Docker writes go through `ctx.exec` like everyone else's.
+ */
+export class Automation {
+  readonly guard: CrashGuard;
+  /** Whether the engine answers; an outage is not a crash (docs/lifecycle.md "Engine outages"). */
+  readonly health: EngineHealth;
+  readonly control: VplcControl;
+  readonly recovery: OutageRecovery;
+  /** The desired-state loop; started after boot sync so the two never race at start-up. */
+  readonly reconciler: Reconciler;
+  /** EXTEND auto_update: registry digest checks; the reconciler applies what it pulls. */
+  readonly updater: ImageUpdater;
+  private watchdog?: Watchdog;
+
+  constructor(private readonly d: AutomationDeps) {
+    const { ctx, probe } = d;
+    const w = ctx.settings.watchdog;
+    this.guard = new CrashGuard(w.maxRestarts, w.windowMs, () => ctx.clock.monotonic());
+    this.health = new EngineHealth(ctx.engine.docker, ctx.clock, ctx.log, { probeMs: w.engineProbeMs, pingTimeoutMs: 2_000, shutdownGraceMs: w.engineHoldMs });
+    // Reconcile and updates wait out an outage and the recovery after it, which starts the stopped vPLCs itself.
+    const paused = (): boolean => d.destructing() || this.recovery.running || !this.health.isUp();
+    this.control = new VplcControl(ctx, this.guard);
+    this.updater = new ImageUpdater(ctx, paused);
+    this.recovery = new OutageRecovery({ ctx, control: this.control, guard: this.guard, readiness: d.readiness, probe, signal: ctx.shutdown });
+    this.reconciler = new Reconciler({ paused, signal: ctx.shutdown, updater: this.updater, ctx, guard: this.guard, control: this.control, probe, track: d.track });
+  }
+
+  /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync; the health poll follows boot sync. */
+  start(adoption: AdoptResult, options: { sampleUsage?: boolean; reconcile?: boolean }): Promise<string[]> {
+    const { ctx, probe, track } = this.d;
+    const watchdog = new Watchdog({
+      ctx,
+      guard: this.guard,
+      health: this.health,
+      restart: (name) => this.control.autoStartOutcome(name, 'watchdog'),
+      onStart: (name, id) => this.control.onStartEvent(name, id),
+      onContainerEvent: (id) => this.d.usage.forget(id),
+      isBusy: (name) => ctx.exec.busy(name),
+      mayRun: (name) => !this.d.destructing() && !this.recovery.running && shouldRunAutomatically(ctx, name),
+    });
+    this.watchdog = watchdog;
+    this.health.onChange((st, ended) => {
+      if (st.kind === 'up' && ended) void track(this.recovery.run(ended).then(() => watchdog.poll()));
+    });
+    watchdog.start();
+    if (options.sampleUsage !== false) this.d.usage.start();
+    resumeInterrupted(ctx, adoption, (name, fn) => void track(ctx.exec.serial(name, fn)), probe);
+    return track(
+      bootSync(ctx, this.control, this.d.readiness, ctx.shutdown, probe)
+        .catch((err: unknown) => {
+          ctx.log.warn('boot sync failed', { err: dockerMessage(err) });
+          return [];
+        })
+        .finally(() => {
+          watchdog.startPolling();
+          if (options.reconcile !== false && !ctx.shutdown.aborted) {
+            this.reconciler.start();
+            this.updater.start();
+          }
+        }),
+    );
+  }
+
+  /** Stops every loop; vPLCs keep running. */
+  stop(): void {
+    this.health.close();
+    this.watchdog?.stop();
+    this.reconciler.stop();
+    this.updater.stop();
+  }
+}
