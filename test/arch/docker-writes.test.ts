@@ -18,7 +18,7 @@ function sources(dir: string): string[] {
 const WRITERS = new Set([`${ORCH}/exec/executor.ts`, `${ORCH}/docker/engine.ts`]);
 
 /** Calls that create something in Docker. */
-const CREATE = /\b(createContainer|createNetwork|createVolume|createImage|buildImage|prune(?:Containers|Images|Networks|Volumes|Builder))\s*\(/g;
+const CREATE = /\b(createContainer|createNetwork|createVolume|createImage|buildImage|importImage|loadImage|prune(?:Containers|Images|Networks|Volumes|Builder))\s*\(/g;
 /** A container/network/image handle used for anything but reading it. */
 const HANDLE = /\bget(Container|Network|Image)\s*\((?:[^()]|\([^()]*\))*\)(?!\s*\.\s*(inspect|logs|stats|distribution|exec|top|attach)\s*\()/g;
 
@@ -47,13 +47,14 @@ describe('one executor for Docker writes (docs/architecture.md "Who writes to Do
       'const c = ctx.engine.docker.getContainer(info.Id);',
       'await ctx.engine.docker\n  .getNetwork(n.Id)\n  .connect({ Container: id });',
       'await docker.getImage(tag).remove();',
+      'await docker.importImage(stream, { repo });',
       'await docker.getContainer(id).inspect();',
       'const raw = await docker.getContainer(id).logs({ follow: false });',
       'await docker.getImage(ref).distribution();',
       'this.usage.start(); watchdog.stop();',
     ].join('\n');
     const hits = dockerWrites([{ file: `${ORCH}/x.ts`, text }]);
-    expect(hits.map((h) => Number(h.split(':')[1]))).toEqual([1, 2, 3, 5, 7]);
+    expect(hits.map((h) => Number(h.split(':')[1])).sort((a, b) => a - b)).toEqual([1, 2, 3, 5, 7, 8]);
     expect(dockerWrites([{ file: `${ORCH}/exec/executor.ts`, text }])).toEqual([]);
   });
 });

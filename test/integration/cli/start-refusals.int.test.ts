@@ -1,3 +1,4 @@
+// needs: nothing outside this process (the agent it spawns refuses before it touches Docker, the network or root)
 // What the agent refuses at start, from the real CLI entry: it exits 2 at once with the reason, the fix and the usage,
 // before it takes the host lock, opens a port or touches Docker.
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../electron/workers/orchestrator/docker/engine.js';
+import { Executor } from '../../../electron/workers/orchestrator/exec/executor.js';
 import { HelperImage } from '../../../electron/workers/orchestrator/helper-image/helper-image.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId } from '../../support/run.js';
@@ -18,6 +20,8 @@ const repo = `vt-helper-${run}`;
 const dir = mkdtempSync(path.join(tmpdir(), 'vplc-helper-'));
 const logs: string[] = [];
 const log = { info: (msg: string) => void logs.push(msg), warn: (msg: string) => void logs.push(msg) };
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const exec = new Executor(new Engine(docker), quiet);
 const ownImages = async (): Promise<Docker.ImageInfo[]> => (await docker.listImages()).filter((i) => (i.RepoTags ?? []).some((t) => t.startsWith(`${repo}:`)));
 
 afterAll(async () => {
@@ -37,7 +41,7 @@ async function runIn(image: string, cmd: string[]): Promise<string> {
 
 describe('namespace helper image', () => {
   it('is built from the local busybox with our labels, runs the applets the helpers use, and is reused after that', async () => {
-    const helper = new HelperImage({ docker, busyboxCandidates: ['/bin/busybox'], log, repo });
+    const helper = new HelperImage({ docker, exec, busyboxCandidates: ['/bin/busybox'], log, repo });
     const ref = await helper.image();
     expect(ref).toMatch(new RegExp(`^${repo}:[0-9a-f]{16}$`));
     const info = await docker.getImage(ref).inspect();
@@ -50,7 +54,7 @@ describe('namespace helper image', () => {
     expect(out).toMatch(/arping=busybox/);
 
     // A second agent (new object) finds it and builds nothing.
-    const again = new HelperImage({ docker, busyboxCandidates: ['/bin/busybox'], log, repo });
+    const again = new HelperImage({ docker, exec, busyboxCandidates: ['/bin/busybox'], log, repo });
     expect(await again.image()).toBe(ref);
     expect((await docker.getImage(ref).inspect()).Id).toBe(info.Id);
     expect(logs.filter((l) => /helper image built/.test(l))).toHaveLength(1);
@@ -59,7 +63,7 @@ describe('namespace helper image', () => {
   it('concurrent callers share one build', async () => {
     const copy = path.join(dir, 'busybox-concurrent');
     writeFileSync(copy, Buffer.concat([readFileSync('/bin/busybox'), Buffer.from('concurrent')]), { mode: 0o755 });
-    const helper = new HelperImage({ docker, busyboxCandidates: [copy], log, repo });
+    const helper = new HelperImage({ docker, exec, busyboxCandidates: [copy], log, repo });
     const before = logs.length;
     const refs = await Promise.all([helper.image(), helper.image(), helper.image()]);
     expect(new Set(refs).size).toBe(1);
@@ -67,24 +71,24 @@ describe('namespace helper image', () => {
   });
 
   it('a changed busybox gives a new tag; older builds go unless a container still uses them', async () => {
-    const first = await new HelperImage({ docker, busyboxCandidates: ['/bin/busybox'], log, repo }).image();
+    const first = await new HelperImage({ docker, exec, busyboxCandidates: ['/bin/busybox'], log, repo }).image();
     const inUse = await docker.createContainer({ Image: first, Cmd: ['true'], Labels: { 'vt-run': run } });
     const copy = path.join(dir, 'busybox-changed');
     writeFileSync(copy, Buffer.concat([readFileSync('/bin/busybox'), Buffer.from('changed')]), { mode: 0o755 });
-    const second = await new HelperImage({ docker, busyboxCandidates: [copy], log, repo }).image();
+    const second = await new HelperImage({ docker, exec, busyboxCandidates: [copy], log, repo }).image();
     expect(second).not.toBe(first);
     const tags = (await ownImages()).flatMap((i) => i.RepoTags ?? []);
     // The build in use stays; the unused one of the concurrency test is gone.
     expect(tags.sort()).toEqual([first, second].sort());
     await inUse.remove();
-    const third = await new HelperImage({ docker, busyboxCandidates: [copy], log, repo }).image();
+    const third = await new HelperImage({ docker, exec, busyboxCandidates: [copy], log, repo }).image();
     expect(third).toBe(second);
     expect((await ownImages()).flatMap((i) => i.RepoTags ?? [])).toEqual([second]);
   });
 
   it('refuses a dynamically linked binary with the reason and the fix, and builds nothing', async () => {
     const before = (await ownImages()).length;
-    const err = await new HelperImage({ docker, busyboxCandidates: [process.execPath], log, repo }).image().catch((e: Error) => e);
+    const err = await new HelperImage({ docker, exec, busyboxCandidates: [process.execPath], log, repo }).image().catch((e: Error) => e);
     expect((err as Error).message).toMatch(/dynamically linked.*install the busybox-static package/);
     expect((await ownImages()).length).toBe(before);
   });

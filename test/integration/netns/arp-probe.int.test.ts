@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../electron/workers/orchestrator/docker/engine.js';
+import { Executor } from '../../../electron/workers/orchestrator/exec/executor.js';
 import { HelperImage } from '../../../electron/workers/orchestrator/helper-image/helper-image.js';
 import { announceScript, conflictMessage, probeAddress, probeScript } from '../../../electron/workers/orchestrator/net/arp-probe.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
@@ -36,7 +37,8 @@ beforeAll(async () => {
   sh('ip', 'link', 'set', parent, 'up');
   peerMac = /link\/ether ([0-9a-f:]{17})/.exec(sh('ip', '-n', ns, 'link', 'show', peerIf))?.[1] ?? '';
   engine = new Engine(docker);
-  image = await new HelperImage({ docker, busyboxCandidates: ['/bin/busybox'], log: { info: () => undefined, warn: () => undefined }, repo: `vt-helper-${run}` }).image();
+  const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  image = await new HelperImage({ docker, exec: new Executor(engine, quiet), busyboxCandidates: ['/bin/busybox'], log: quiet, repo: `vt-helper-${run}` }).image();
 }, 60_000);
 
 afterAll(async () => {

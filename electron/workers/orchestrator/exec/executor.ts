@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Logger } from '../context.js';
 import type { Engine } from '../docker/engine.js';
 import { dockerMessage, isNotFound, isNotModified } from '../docker/errors.js';
@@ -55,6 +56,17 @@ export class Executor {
     for (const s of steps) await this.run(s);
   }
 
+  /** `docker import` of a rootfs archive; the engine reports a failed import inside the progress stream. */
+  private async importImage(s: Extract<Step, { kind: 'import-image' }>): Promise<void> {
+    const d = this.engine.docker;
+    const stream = await d.importImage(Readable.from([s.archive]), { repo: s.repo, tag: s.tag, changes: [...s.changes] });
+    const progress = await new Promise<Array<{ error?: string }>>((resolve, reject) =>
+      d.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string }>) => (err ? reject(err) : resolve(out))),
+    );
+    const failed = progress.find((p) => p.error);
+    if (failed) throw new Error(`docker import failed: ${failed.error}`);
+  }
+
   private async apply(s: Step): Promise<string | void> {
     const d = this.engine.docker;
     switch (s.kind) {
@@ -80,6 +92,8 @@ export class Executor {
         return void (await d.getImage(s.image).tag({ repo: s.repo, tag: s.tag }));
       case 'remove-image':
         return void (await d.getImage(s.image).remove());
+      case 'import-image':
+        return void (await this.importImage(s));
     }
   }
 }

@@ -37,6 +37,7 @@ export type Step = About &
     | { kind: 'remove-network'; network: string }
     | { kind: 'tag-image'; image: string; repo: string; tag: string }
     | { kind: 'remove-image'; image: string }
+    | { kind: 'import-image'; archive: Buffer; repo: string; tag: string; changes: readonly string[] }
   );
 
 export type StepKind = Step['kind'];
@@ -60,6 +61,8 @@ export function stepTarget(s: Step): string {
       return `${s.image} → ${s.repo}:${s.tag}`;
     case 'remove-image':
       return s.image;
+    case 'import-image':
+      return `${s.repo}:${s.tag}`;
     default:
       return s.container.slice(0, 12);
   }

@@ -1,6 +1,6 @@
-import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { tar } from '../../../lib/archive/tar.js';
+import type { Executor } from '../exec/executor.js';
 import { isConflict, isNotFound } from '../docker/errors.js';
 import { Label, LABEL_PREFIX } from '../docker/labels.js';
 import { engineMachine } from './elf.js';
@@ -16,7 +16,9 @@ export const DEFAULT_BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'] a
 type Log = { info(msg: string, data?: Record<string, unknown>): void; warn(msg: string, data?: Record<string, unknown>): void };
 
 export type HelperImageOptions = {
+  /** For reads; every write (import, removal) goes through the executor. */
   docker: Docker;
+  exec: Pick<Executor, 'run'>;
   busyboxCandidates: readonly string[];
   log: Log;
   /** Tests use their own repository so they never touch the product's image. */
@@ -73,10 +75,7 @@ export class HelperImage {
     const started = Date.now();
     const [repo, tag] = [ref.slice(0, ref.lastIndexOf(':')), hash];
     const changes = [`LABEL ${Label.managed}=true ${Label.role}=${ROLE} ${HASH_LABEL}=${hash}`, 'ENV PATH=/bin', 'CMD ["sh"]'];
-    const stream = await this.o.docker.importImage(Readable.from([tar(helperRootfs(bb), 0)]), { repo, tag, changes });
-    const progress = await new Promise<Array<{ error?: string }>>((resolve, reject) => this.o.docker.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string }>) => (err ? reject(err) : resolve(out))));
-    const failed = progress.find((p) => p.error);
-    if (failed) throw new Error(`docker import of the helper image failed: ${failed.error}`);
+    await this.o.exec.run({ kind: 'import-image', archive: tar(helperRootfs(bb), 0), repo, tag, changes, by: 'agent', reason: `namespace helper image from ${bb.path}` });
     if (!(await this.isOurs(ref, hash))) throw new Error(`docker import did not produce ${ref}`);
     this.o.log.info('namespace helper image built from the local busybox', { image: ref, busybox: bb.path, applets: bb.applets.length, ms: Date.now() - started });
   }
@@ -89,7 +88,7 @@ export class HelperImage {
       const mine = tags.every((t) => t.startsWith(`${this.repo}:`));
       if (img.Labels?.[HASH_LABEL] === hash || !mine) continue;
       try {
-        await this.o.docker.getImage(img.Id).remove();
+        await this.o.exec.run({ kind: 'remove-image', image: img.Id, by: 'agent', reason: 'older namespace helper image' });
         this.o.log.info('old namespace helper image removed', { id: img.Id, tags });
       } catch (err) {
         if (!isNotFound(err) && !isConflict(err)) this.o.log.warn('old namespace helper image not removed', { id: img.Id, err: (err as Error).message });
