@@ -1,4 +1,5 @@
-import type { Output } from '../../../shared/api/contract.js';
+import type { EventPayload, Output } from '../../../shared/api/contract.js';
+import { isNetworkReason } from '../../../shared/domain/operations.js';
 import type { EventHub } from './event-hub.js';
 
 type Entry = Output<'network:timeline'>[number];
@@ -13,8 +14,6 @@ const describeInterface = (p: Record<string, unknown>): Entry | null => {
   return { ts: 0, kind: 'interface', subject: iface, detail: list.length ? `${list.join(', ')}${gw}` : `${String(p['operstate'] ?? 'up')}, no IPv4 address` };
 };
 
-/** vPLC changes that are about its network: re-attachment after a host change and DHCP lease events. */
-const isNetworkReason = (reason: string | undefined): reason is string => !!reason && (reason.startsWith('vnic-') || reason.startsWith('dhcp-'));
 
 /**
  * The recent host network changes and the vPLC re-attachments they caused, for the UI's Network page. In memory only:
@@ -31,7 +30,8 @@ export class NetworkTimeline {
     events.subscribe((name, payload) => {
       if (name === 'netmon:change') this.push(describeInterface(payload as Record<string, unknown>));
       if (name === 'vplc:changed') {
-        const e = payload as { name: string; reason?: string };
+        const e = payload as EventPayload<'vplc:changed'>;
+        // Changes about a vPLC's network: re-attachment after a host change and DHCP lease events.
         if (isNetworkReason(e.reason)) this.push({ ts: 0, kind: 'vplc', subject: e.name, detail: e.reason });
       }
     });

@@ -1,3 +1,4 @@
+import type { RefusalCode } from '../../../shared/api/errors.js';
 import { fail, type Envelope } from '../../../shared/api/envelope.js';
 import { invoke, isInvokeChannel, type Input, type InvokeChannel, type Output } from '../../../shared/api/contract.js';
 
@@ -8,7 +9,7 @@ type Handlers = { [C in InvokeChannel]?: Handler<C> };
 /** A handler's deliberate failure, carried to the caller with its code (e.g. NOT_FOUND, CONFLICT). */
 export class ApiFailure extends Error {
   constructor(
-    readonly code: 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE' | 'FORBIDDEN' | 'VALIDATION',
+    readonly code: RefusalCode | 'UNAVAILABLE',
     message: string,
     readonly field?: string,
   ) {

@@ -1,17 +1,9 @@
+import type { HostInterface, InterfaceType } from '../../../shared/domain/host.js';
 import { isGone, type NetInterface, type NetmonEvent, type NetworkChangeData, type DhcpUpdateData } from '../../../shared/netmon/events.js';
 
-/** Structurally the orchestrator's `HostIface` (workers may not import each other; the shape is the contract). */
-export type CachedIface = {
-  name: string;
-  index: number;
-  mac: string | null;
-  type: 'ethernet' | 'wifi';
-  operstate: string;
-  ipv4: Array<{ address: string; prefix: number; subnet: string }>;
-  gateway: string | null;
-};
+export type CachedIface = HostInterface;
 
-function fromEvent(i: NetInterface, prevType: 'ethernet' | 'wifi' | undefined, prevMac: string | null | undefined): CachedIface {
+function fromEvent(i: NetInterface, prevType: InterfaceType | undefined, prevMac: string | null | undefined): CachedIface {
   return {
     name: i.interface,
     index: i.index,

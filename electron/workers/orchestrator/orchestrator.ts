@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
+import { refusal, type Refusal } from '../../../shared/api/errors.js';
 import { VplcSpec, type Requester } from '../../../shared/domain/vplc.js';
 import type { NetworkChangeData } from '../../../shared/netmon/events.js';
 import { KeyedLock } from '../../lib/sync/keyed-lock.js';
@@ -69,9 +70,9 @@ export type OrchestratorDeps = {
 
 export type CreateAck =
   | { status: 'creating'; container_id: string; message: string; operation_id: string }
-  | { status: 'error'; error: string };
+  | Refusal;
 export type SelfDestructAck = { status: 'accepted'; message: string; poll_device_id: string } | { status: 'error'; error: string };
-export type DeleteAck = { status: 'deleting'; device_id: string; message: string } | { status: 'error'; error: string };
+export type DeleteAck = { status: 'deleting'; device_id: string; message: string } | Refusal;
 
 export type { VplcSummary };
 
@@ -293,7 +294,7 @@ export class Orchestrator {
     if (refused) return { status: 'error', error: `Validation error: ${refused}` };
     const busy = this.inFlightRefusal(name);
     if (busy) return busy;
-    if (ctx.store.getDesired(name) || (await ctx.engine.inspectNamed(name))) return { status: 'error', error: 'Container name is already in use' };
+    if (ctx.store.getDesired(name) || (await ctx.engine.inspectNamed(name))) return refusal('CONFLICT', 'Container name is already in use', 'name');
     const cycle = dependencyCycle(name, spec.dependsOn ?? [], (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? []);
     if (cycle) return { status: 'error', error: `depends_on would form a cycle: ${cycle.join(' → ')}` };
     const raced = this.begin(name, 'create');
@@ -353,12 +354,12 @@ export class Orchestrator {
   private async deleteChecked(name: string, requestedBy: Requester): Promise<DeleteAck> {
     const { ctx } = this;
     if (this.destructing) return { status: 'error', error: 'Self-destruct operation in progress' };
-    if (name === ORCHESTRATOR_ID) return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
+    if (name === ORCHESTRATOR_ID) return refusal('FORBIDDEN', `Container ${name} is not managed by this orchestrator`);
     const busy = this.inFlightRefusal(name);
     if (busy) return busy;
     const info = await ctx.engine.inspectNamed(name);
     if (info && !isOwn(info.Config.Labels, this.installationId, 'vplc')) {
-      return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
+      return refusal('FORBIDDEN', `Container ${name} is not managed by this orchestrator`);
     }
     // Nothing of ours by that exact name: refused, so an ID prefix or a stray name changes nothing.
     if (!info && !ctx.store.getDesired(name) && ctx.store.getVnics(name).length === 0) return { status: 'error', error: `Device not found: ${name}` };

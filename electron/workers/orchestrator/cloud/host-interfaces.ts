@@ -1,18 +1,13 @@
 import type { AckBody } from '../../../../shared/cloud/acks.js';
+import type { HostIpv4, HostInterface } from '../../../../shared/domain/host.js';
 
 /** Interface-name prefixes `get_host_interfaces` drops unless `include_virtual` is set (docs/protocol.md §4.6, MATCH). */
 export const VIRTUAL_PREFIXES = ['lo', 'docker', 'br-', 'veth', 'virbr', 'tailscale', 'zt', 'cni', 'flannel', 'kube-ipvs', 'wg', 'cilium', 'macvtap', 'sit', 'can'] as const;
 
 export const EMPTY_CACHE_ERROR = 'Network interface cache is empty. The netmon sidecar may not be running or has not yet discovered interfaces.';
 
-/** What the rules need from the interface cache (structurally the orchestrator's HostIface). */
-export interface InterfaceFact {
-  name: string;
-  mac: string | null;
-  type: 'ethernet' | 'wifi';
-  ipv4: ReadonlyArray<{ address: string; subnet: string }>;
-  gateway: string | null;
-}
+/** What the rules need of a host interface. */
+export type InterfaceFact = Pick<HostInterface, 'name' | 'mac' | 'type' | 'gateway'> & { ipv4: ReadonlyArray<Pick<HostIpv4, 'address' | 'subnet'>> };
 
 export function isVirtualName(name: string): boolean {
   const n = name.toLowerCase();
