@@ -5,6 +5,7 @@ import type Docker from 'dockerode';
 import { refusal, type Refusal } from '../../../shared/api/errors.js';
 import { VplcSpec, type Requester } from '../../../shared/domain/vplc.js';
 import type { NetworkChangeData } from '../../../shared/netmon/events.js';
+import { TypedEmitter } from '../../lib/events/typed-emitter.js';
 import { KeyedLock } from '../../lib/sync/keyed-lock.js';
 import { systemClock, type Clock } from '../../lib/time/clock.js';
 import { WarningBoard, type DhcpProvisioner, type FaultHook, type Logger, type OrchestratorContext, type VplcEvent } from './context.js';
@@ -88,7 +89,7 @@ const silent: Logger = { debug: () => undefined, info: () => undefined, warn: ()
  */
 export class Orchestrator {
   private readonly lock = new KeyedLock();
-  private readonly listeners = new Set<(e: VplcEvent) => void>();
+  private readonly listeners = new TypedEmitter<{ vplc: [VplcEvent] }>((err) => this.ctx.log.warn('vPLC event listener failed', { err: String(err) }));
   private readonly background = new Set<Promise<unknown>>();
   private destructing = false;
   private watchdog?: Watchdog;
@@ -181,7 +182,7 @@ export class Orchestrator {
     ctx.dhcp = deps.dhcp ?? new DhcpHelpers(ctx);
     for (const p of store.problems) log.error('persisted file was corrupt and has been moved aside', { ...p });
     const orch = new Orchestrator(ctx, lifecycleAbort, deps.readiness ?? alwaysReady, deps.probe, deps.ringCapacity, deps.linkFacts ?? (() => readLinkFacts()));
-    emitter.emit = (e) => orch.listeners.forEach((l) => l(e));
+    emitter.emit = (e) => orch.listeners.emit('vplc', e);
     orch.adoption = await adoptExisting(ctx);
     // DHCP helpers kept renewing while no agent ran: follow them again so lease changes are recorded.
     if (ctx.dhcp instanceof DhcpHelpers) await ctx.dhcp.adoptRunning().catch((err: unknown) => log.warn('DHCP helpers could not be adopted', { err: (err as Error).message }));
@@ -204,8 +205,7 @@ export class Orchestrator {
   onEngineOutage = (cb: (r: OutageReport) => void): (() => void) => this.recovery.onReport(cb);
 
   onEvent(cb: (e: VplcEvent) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.listeners.on('vplc', cb);
   }
 
   private track<T>(p: Promise<T>): Promise<T> {

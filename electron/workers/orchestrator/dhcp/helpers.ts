@@ -1,3 +1,4 @@
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
@@ -43,7 +44,7 @@ const dockerTime = (ms: number): string => (ms / 1000).toFixed(3);
  */
 export class DhcpHelpers implements DhcpProvisioner {
   private readonly slots = new Map<string, Slot>();
-  private readonly listeners = new Set<(d: DhcpUpdateData) => void>();
+  private readonly events = new TypedEmitter<{ update: [DhcpUpdateData] }>((err) => this.ctx.log.warn('DHCP update listener failed', { err: String(err) }));
   private readonly random: () => number;
   private closed = false;
 
@@ -56,8 +57,7 @@ export class DhcpHelpers implements DhcpProvisioner {
 
   /** Every lease as `dhcp_update` data (UI/API). */
   onUpdate(cb: (d: DhcpUpdateData) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.events.on('update', cb);
   }
 
   private slot(vplc: string, vnic: string): Slot {
@@ -308,13 +308,7 @@ export class DhcpHelpers implements DhcpProvisioner {
     }
     ctx.log.info('DHCP lease', { vplc: s.vplc, vnic: s.vnic, event: l.event, ip: l.ip, prefix: l.prefix, router: l.router });
     ctx.emit({ kind: 'changed', name: s.vplc, reason: 'dhcp-lease' });
-    for (const cb of this.listeners) {
-      try {
-        cb(update);
-      } catch {
-        // a listener's failure is its own
-      }
-    }
+    this.events.emit('update', update);
   }
 
   /** Whether this slot is still the one followed for its vNIC (stop() or a newer provision replaces it). */
