@@ -13,6 +13,7 @@ import { dockerMessage, isNotFound } from '../docker/errors.js';
 import { ownFilter, ownLabels, Label } from '../docker/labels.js';
 import { leaseKey } from '../delete/pipeline.js';
 import type { PersistedVnic } from '../store/schemas.js';
+import { netnsHelperSpec } from '../spec/netns-helper.js';
 import { writeResolvConf } from './dns.js';
 import { dhcpUpdate, failedLeaseFile, leaseFile, parseLeaseLine, resolvConf, retryDelayMs, type BoundLine, type LeaseLine } from './lease.js';
 import { ENTRY_SCRIPT, HELPER_TMPFS, LEASE_SCRIPT } from './script.js';
@@ -201,20 +202,16 @@ export class DhcpHelpers implements DhcpProvisioner {
     await this.removeHelperContainers(s.vplc, s.vnic);
     if (!(await engine.imageExists(settings.helperImage))) await engine.pull(settings.helperImage, settings.pullStallMs);
     const macs = [...new Set([v.mac_address, v._wire_mac_address].filter((m): m is string => !!m))];
-    const helper = await engine.docker.createContainer({
-      Image: settings.helperImage,
-      Cmd: ['sh', '-c', ENTRY_SCRIPT],
-      Env: [`VPLC_MACS=${macs.join(' ')}`, `VPLC_LEASE_SCRIPT=${LEASE_SCRIPT}`],
-      Labels: ownLabels(store.installationId, 'dhcp', { vplc: s.vplc, vnic: s.vnic }),
-      HostConfig: {
-        NetworkMode: `container:${containerId}`,
-        CapDrop: ['ALL'],
-        CapAdd: ['NET_ADMIN', 'NET_RAW'],
-        ReadonlyRootfs: true,
-        Tmpfs: HELPER_TMPFS,
-        RestartPolicy: { Name: 'no' },
-      },
-    });
+    const helper = await engine.docker.createContainer(
+      netnsHelperSpec({
+        image: settings.helperImage,
+        target: containerId,
+        cmd: ['sh', '-c', ENTRY_SCRIPT],
+        env: [`VPLC_MACS=${macs.join(' ')}`, `VPLC_LEASE_SCRIPT=${LEASE_SCRIPT}`],
+        labels: ownLabels(store.installationId, 'dhcp', { vplc: s.vplc, vnic: s.vnic }),
+        tmpfs: HELPER_TMPFS,
+      }),
+    );
     if (gen !== s.gen) {
       await helper.remove({ force: true }).catch(() => undefined);
       return;

@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import { dockerMessage, isNotFound } from './errors.js';
 import { isOwn } from './labels.js';
+import { netnsHelperSpec } from '../spec/netns-helper.js';
 
 /** Numeric comparison of Docker API versions; the reference compared strings, so "1.9" >= "1.44" came out true. */
 export function apiAtLeast(version: string, wanted: string): boolean {
@@ -134,18 +135,7 @@ export class Engine {
   async runInNetns(targetId: string, image: string, script: string, labels: Record<string, string>, timeoutMs = 20_000): Promise<HelperResult> {
     // The helper image (a pinned busybox) is pulled on first use when the host does not have it yet.
     if (!(await this.imageExists(image))) await this.pull(image, 120_000);
-    const helper = await this.docker.createContainer({
-      Image: image,
-      Cmd: ['sh', '-c', script],
-      Labels: labels,
-      HostConfig: {
-        NetworkMode: `container:${targetId}`,
-        CapDrop: ['ALL'],
-        CapAdd: ['NET_ADMIN', 'NET_RAW'],
-        ReadonlyRootfs: true,
-        RestartPolicy: { Name: 'no' },
-      },
-    });
+    const helper = await this.docker.createContainer(netnsHelperSpec({ image, target: targetId, cmd: ['sh', '-c', script], labels }));
     try {
       await helper.start();
       const waited = await Promise.race([
