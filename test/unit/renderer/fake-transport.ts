@@ -2,15 +2,9 @@ import type { z } from 'zod';
 import { events, invoke, isEventName, isInvokeChannel } from '../../../shared/api/contract';
 import { ApiError, type Envelope } from '../../../shared/api/envelope';
 import type { LinkState, Transport } from '../../../renderer/src/api/transport';
+import { droppedPaths } from '../../support/dropped-paths';
 
 type Handler = (input: unknown) => Envelope<unknown> | Promise<Envelope<unknown>>;
-
-/** Paths of `raw` that parsing dropped: keys the schema does not know, so the agent never sends them. */
-export function droppedPaths(raw: unknown, parsed: unknown, at = ''): string[] {
-  if (Array.isArray(raw)) return Array.isArray(parsed) ? raw.flatMap((r, i) => droppedPaths(r, parsed[i], `${at}[${i}]`)) : [];
-  if (raw === null || typeof raw !== 'object' || parsed === null || typeof parsed !== 'object') return [];
-  return Object.entries(raw).flatMap(([k, v]) => (k in parsed ? droppedPaths(v, (parsed as Record<string, unknown>)[k], at ? `${at}.${k}` : k) : [at ? `${at}.${k}` : k]));
-}
 
 /** A fake answer or event must be something the agent can really send: valid for the contract, with no extra field. */
 export function assertAgentShape(schema: z.ZodType, value: unknown, what: string): void {
