@@ -6,6 +6,7 @@ import { VplcChange } from '../domain/operations.js';
 import { Settings } from '../domain/settings.js';
 import { VplcStatus } from '../domain/vplc-status.js';
 import { VplcName, VplcSpec } from '../domain/vplc.js';
+import { NetworkChangeData } from '../netmon/events.js';
 
 export { HostInterfaceView, VplcStatus };
 
@@ -189,7 +190,7 @@ export const events = {
   /** Enrolment progress: the id first (so linking can start), then each step. */
   'certs:progress': z.object({ step: z.enum(['id', 'key', 'enrolled']), id: z.string().optional() }),
   'link:state': LinkStateReport,
-  'netmon:change': z.record(z.string(), z.unknown()),
+  'netmon:change': NetworkChangeData,
   'vplc:changed': VplcChange,
   'logs:line': z.array(LogLineView),
   'metrics:sample': HostSample,

@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { OperationStep } from '../../../../shared/domain/operations';
 import { errorText } from '../../api/client';
 import { ErrorBox, Field, Loading } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
 import { checkDraft, emptyDraft, emptyVnic, randomMac, suggestIp, withParent, type Draft, type FieldErrors, type HostInterface, type VnicDraft } from './draft';
 import { CREATE_STEPS } from './status';
 
-type Progress = { name: string; step: string | null; done: boolean; error?: string; dhcp: boolean };
+type Progress = { name: string; step: OperationStep | null; done: boolean; error?: string; dhcp: boolean };
 
 function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v: VnicDraft; ifaces: HostInterface[]; errors: FieldErrors; onChange(v: VnicDraft): void; onRemove?: () => void }) {
   const id = (f: string): string => `vnic-${i}-${f}`;
