@@ -1,3 +1,4 @@
+import type { ReattachResult } from '../../../../shared/domain/operations.js';
 import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import type Docker from 'dockerode';
 import type { NetworkChangeData } from '../../../../shared/netmon/events.js';
@@ -16,7 +17,7 @@ export type ReattachEvent = {
   vnic: string;
   parent: string;
   network: string;
-  result: 'reattached' | 'detached' | 'failed';
+  result: ReattachResult;
   message: string;
   at: string;
 };

@@ -1,7 +1,7 @@
-import type { CreateStep } from '../../../../shared/domain/operations';
+import { CreateStep } from '../../../../shared/domain/operations';
 import type { VplcStatus } from '../../../../shared/domain/vplc-status';
 
-/** What the UI calls each create step, in the order the agent runs them. */
+/** What the UI calls each create step. */
 const STEP_LABELS: Record<CreateStep, string> = {
   validating_config: 'Check the configuration',
   pulling_image: 'Get the runtime image',
@@ -10,7 +10,9 @@ const STEP_LABELS: Record<CreateStep, string> = {
   starting_dhcp: 'Obtain DHCP leases',
   waiting_for_runtime: 'Wait for the runtime to answer',
 };
-export const CREATE_STEPS = (Object.keys(STEP_LABELS) as CreateStep[]).map((key) => ({ key, label: STEP_LABELS[key] }));
+
+/** The create steps in the order the agent runs them. */
+export const CREATE_STEPS = CreateStep.options.map((key) => ({ key, label: STEP_LABELS[key] }));
 
 type LastError = NonNullable<VplcStatus['orchestrator_state']>['last_error'];
 
