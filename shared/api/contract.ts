@@ -1,6 +1,14 @@
 import { z } from 'zod';
+import { HostInterfaceView } from '../domain/host.js';
+import { HostSample } from '../domain/host-sample.js';
+import { CloudState, LinkStateReport } from '../domain/link.js';
+import { VplcChange } from '../domain/operations.js';
 import { Settings } from '../domain/settings.js';
+import { VplcStatus } from '../domain/vplc-status.js';
 import { VplcName, VplcSpec } from '../domain/vplc.js';
+import { NetworkChangeData } from '../netmon/events.js';
+
+export { HostInterfaceView, VplcStatus };
 
 /**
  * The one typed API contract (docs/architecture.md decision 3): invoke channels with input and output schemas, and events with
@@ -17,7 +25,7 @@ export const WorkerStateView = z.object({ name: z.string(), state: z.string(), d
 export const AgentStatus = z.object({
   installationId: z.string(),
   mode: z.enum(['own', 'service']),
-  cloud: z.enum(['connected', 'connecting', 'offline', 'disabled']),
+  cloud: CloudState,
   workers: z.array(WorkerStateView),
   warnings: z.array(z.string()),
 });
@@ -49,15 +57,6 @@ export const LogLineView = z.object({
   scope: z.string(),
   msg: z.string(),
   data: z.unknown().optional(),
-});
-
-export const HostInterfaceView = z.object({
-  name: z.string(),
-  mac: z.string().nullable(),
-  type: z.enum(['ethernet', 'wifi']),
-  operstate: z.string(),
-  ipv4: z.array(z.object({ address: z.string(), prefix: z.number(), subnet: z.string() })),
-  gateway: z.string().nullable(),
 });
 
 export const UsagePoint = z.object({ timestamp: z.number(), cpu: z.number().optional(), memory: z.number().optional() });
@@ -140,7 +139,7 @@ export const invoke = {
   'vplc:start': { input: byName, output: ControlOutcome },
   'vplc:stop': { input: confirmed, output: ControlOutcome },
   'vplc:restart': { input: confirmed, output: ControlOutcome },
-  'vplc:status': { input: byName, output: z.record(z.string(), z.unknown()) },
+  'vplc:status': { input: byName, output: VplcStatus },
   /** Confirms a vPLC's pending changes (its change window): the agent applies them now, even while it runs. */
   'vplc:apply': { input: confirmed, output: z.object({ message: z.string() }) },
   'reconcile:status': { input: empty, output: ReconcileView },
@@ -190,11 +189,11 @@ export const invoke = {
 export const events = {
   /** Enrolment progress: the id first (so linking can start), then each step. */
   'certs:progress': z.object({ step: z.enum(['id', 'key', 'enrolled']), id: z.string().optional() }),
-  'link:state': z.object({ state: z.string(), agentId: z.string().nullable() }),
-  'netmon:change': z.record(z.string(), z.unknown()),
-  'vplc:changed': z.object({ kind: z.string(), name: z.string(), reason: z.string().optional() }),
+  'link:state': LinkStateReport,
+  'netmon:change': NetworkChangeData,
+  'vplc:changed': VplcChange,
   'logs:line': z.array(LogLineView),
-  'metrics:sample': z.object({ ts: z.number(), cpu_usage: z.number(), memory_usage: z.number(), memory_total: z.number(), disk_usage: z.number(), disk_total: z.number() }),
+  'metrics:sample': HostSample,
 } as const;
 
 export type InvokeChannel = keyof typeof invoke;

@@ -24,12 +24,5 @@ export type HeartbeatPayload = z.output<typeof HeartbeatPayload>;
 
 export const HEARTBEAT_KEYS = ['agent_id', 'cpu_usage', 'memory_usage', 'memory_total', 'disk_usage', 'disk_total', 'uptime', 'status', 'timestamp'] as const;
 
-/** The host metrics a heartbeat carries (docs/protocol.md §10.1), GiB values already rounded to 1 decimal. */
-export const HeartbeatMetrics = z.object({
-  cpu_usage: z.number(),
-  memory_usage: z.number(),
-  memory_total: z.number(),
-  disk_usage: z.number(),
-  disk_total: z.number(),
-});
-export type HeartbeatMetrics = z.output<typeof HeartbeatMetrics>;
+/** The host metrics a heartbeat carries (docs/protocol.md §10.1): the host sample without its time. */
+export { HostMetrics as HeartbeatMetrics } from '../domain/host-sample.js';

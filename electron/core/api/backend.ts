@@ -1,5 +1,9 @@
 import type { Output } from '../../../shared/api/contract.js';
+import type { RefusalCode } from '../../../shared/api/errors.js';
 import type { VplcSpec } from '../../../shared/domain/vplc.js';
+
+/** A request the orchestrator refused: its words, and the typed code (and field) the API error carries. */
+export type Refused = { ok: false; error: string; code?: RefusalCode; field?: string };
 
 /**
  * What the API handlers need from the agent. The headless agent binds it to its orchestrator; with supervised
@@ -8,10 +12,10 @@ import type { VplcSpec } from '../../../shared/domain/vplc.js';
 export interface AgentBackend {
   status(): Promise<Output<'agent:status'>>;
   listVplcs(): Promise<Output<'vplc:list'>>;
-  createVplc(spec: VplcSpec): Promise<{ ok: true; operationId: string } | { ok: false; error: string }>;
-  deleteVplc(name: string): Promise<{ ok: true } | { ok: false; error: string }>;
+  createVplc(spec: VplcSpec): Promise<{ ok: true; operationId: string } | Refused>;
+  deleteVplc(name: string): Promise<{ ok: true } | Refused>;
   control(action: 'start' | 'stop' | 'restart', name: string): Promise<Output<'vplc:start'>>;
-  vplcStatus(name: string): Promise<Record<string, unknown>>;
+  vplcStatus(name: string): Promise<Output<'vplc:status'>>;
   applyChanges(name: string): Promise<{ ok: true; message: string } | { ok: false; error: string }>;
   reconcileStatus(): Promise<Output<'reconcile:status'>>;
   liveRestore(): Promise<Output<'engine:live-restore'>>;

@@ -1,5 +1,7 @@
+import type { RefusalCode } from '../../../shared/api/errors.js';
 import { fail, type Envelope } from '../../../shared/api/envelope.js';
 import { invoke, isInvokeChannel, type Input, type InvokeChannel, type Output } from '../../../shared/api/contract.js';
+import { TypedEmitter } from '../../lib/events/typed-emitter.js';
 
 export type CallContext = { via: 'ipc' | 'ws' | 'test' };
 type Handler<C extends InvokeChannel> = (input: Input<C>, ctx: CallContext) => Promise<Output<C>>;
@@ -8,7 +10,7 @@ type Handlers = { [C in InvokeChannel]?: Handler<C> };
 /** A handler's deliberate failure, carried to the caller with its code (e.g. NOT_FOUND, CONFLICT). */
 export class ApiFailure extends Error {
   constructor(
-    readonly code: 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE' | 'FORBIDDEN' | 'VALIDATION',
+    readonly code: RefusalCode | 'UNAVAILABLE',
     message: string,
     readonly field?: string,
   ) {
@@ -22,9 +24,12 @@ export class ApiFailure extends Error {
  */
 export class ApiRegistry {
   private readonly handlers: Handlers = {};
-  private readonly observers = new Set<(channel: string, input: unknown, result: Envelope<unknown>, ctx: CallContext) => void>();
+  private readonly observers: TypedEmitter<{ answered: [channel: string, input: unknown, result: Envelope<unknown>, ctx: CallContext] }>;
 
-  constructor(private readonly onHandlerError: (channel: string, err: unknown) => void = () => undefined) {}
+  constructor(private readonly onHandlerError: (channel: string, err: unknown) => void = () => undefined) {
+    // An observer's failure is reported under the event name ('answered'), never answered to the caller.
+    this.observers = new TypedEmitter((err, event) => this.onHandlerError(event, err));
+  }
 
   register<C extends InvokeChannel>(channel: C, handler: Handler<C>): void {
     if (this.handlers[channel]) throw new Error(`second handler for ${channel}`);
@@ -38,20 +43,13 @@ export class ApiRegistry {
 
   /** Sees every answered call with its parsed input (the journal records vPLC changes this way). */
   observe(fn: (channel: string, input: unknown, result: Envelope<unknown>, ctx: CallContext) => void): () => void {
-    this.observers.add(fn);
-    return () => this.observers.delete(fn);
+    return this.observers.on('answered', fn);
   }
 
   async call(channel: string, raw: unknown, ctx: CallContext): Promise<Envelope<unknown>> {
     const result = await this.answer(channel, raw, ctx);
     if (result.ok || result.error.code !== 'VALIDATION') {
-      for (const o of this.observers) {
-        try {
-          o(channel, raw, result, ctx);
-        } catch (err) {
-          this.onHandlerError(channel, err);
-        }
-      }
+      this.observers.emit('answered', channel, raw, result, ctx);
     }
     return result;
   }

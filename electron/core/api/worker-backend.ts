@@ -1,19 +1,19 @@
 import { z } from 'zod';
 import type { AgentStatus } from '../../../shared/api/contract.js';
-import { ControlOutcome, HostInterfaceView, LiveRestoreChange, LiveRestoreView, ReconcileView, UsagePoint, VplcSummary } from '../../../shared/api/contract.js';
+import { ControlOutcome, HostInterfaceView, LiveRestoreChange, LiveRestoreView, ReconcileView, UsagePoint, VplcStatus, VplcSummary } from '../../../shared/api/contract.js';
+import { Refusal } from '../../../shared/api/errors.js';
 import type { Envelope } from '../../lib/protocol/messages.js';
 import type { OrchestratorOp, OrchestratorOpInput } from '../../lib/protocol/orchestrator-ops.js';
-import type { AgentBackend } from './backend.js';
+import type { AgentBackend, Refused } from './backend.js';
 import { ApiFailure } from './registry.js';
 
 export type RequestFn = (op: string, input: unknown, timeoutMs: number) => Promise<Envelope>;
 
-const CreateAck = z.union([
-  z.object({ status: z.literal('creating'), operation_id: z.string() }).passthrough(),
-  z.object({ status: z.literal('error'), error: z.string() }),
-]);
+const CreateAck = z.union([z.object({ status: z.literal('creating'), operation_id: z.string() }).passthrough(), Refusal]);
 const ApplyAck = z.union([z.object({ status: z.literal('success'), message: z.string() }), z.object({ status: z.literal('error'), error: z.string() })]);
-const DeleteAck = z.union([z.object({ status: z.literal('deleting') }).passthrough(), z.object({ status: z.literal('error'), error: z.string() })]);
+const DeleteAck = z.union([z.object({ status: z.literal('deleting') }).passthrough(), Refusal]);
+
+const refused = (r: Refusal): Refused => ({ ok: false, error: r.error, ...(r.code ? { code: r.code } : {}), ...(r.field ? { field: r.field } : {}) });
 
 /**
  * The API backend over the orchestrator worker: every answer crossing the thread boundary is parsed with zod, and a
@@ -39,14 +39,14 @@ export function workerBackend(
     listVplcs: () => call('vplc.list', {}, z.array(VplcSummary)),
     createVplc: async (spec) => {
       const ack = await call('vplc.create', { spec, requester: 'ui' }, CreateAck);
-      return ack.status === 'creating' ? { ok: true, operationId: ack.operation_id } : { ok: false, error: ack.error };
+      return ack.status === 'creating' ? { ok: true, operationId: ack.operation_id } : refused(ack);
     },
     deleteVplc: async (name) => {
       const ack = await call('vplc.delete', { name, requester: 'ui' }, DeleteAck);
-      return ack.status === 'deleting' ? { ok: true } : { ok: false, error: ack.error };
+      return ack.status === 'deleting' ? { ok: true } : refused(ack);
     },
     control: (action, name) => call(`vplc.${action}`, { name, requester: 'ui' }, ControlOutcome, 45_000),
-    vplcStatus: (name) => call('vplc.status', { name }, z.record(z.string(), z.unknown())),
+    vplcStatus: (name) => call('vplc.status', { name }, VplcStatus),
     applyChanges: async (name) => {
       const r = await call('vplc.apply', { name, requester: 'ui' }, ApplyAck);
       return r.status === 'success' ? { ok: true, message: r.message } : { ok: false, error: r.error };

@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import { fail, type Envelope } from '../../../shared/api/envelope.js';
 import { newNonce, Nonce, Proof, proof, proofMatches } from '../ui-server/handshake.js';
+import { TypedEmitter } from '../../lib/events/typed-emitter.js';
 
 const ServerMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('authed') }),
@@ -25,7 +26,7 @@ export class NotTheAgent extends Error {}
 export class ApiClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (e: Envelope<unknown>) => void; timer: NodeJS.Timeout }>();
-  private readonly listeners = new Set<(name: string, payload: unknown) => void>();
+  private readonly listeners = new TypedEmitter<{ event: [name: string, payload: unknown] }>();
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
@@ -42,7 +43,7 @@ export class ApiClient {
         clearTimeout(p.timer);
         p.resolve(msg.envelope as Envelope<unknown>);
       } else if (msg.t === 'event') {
-        for (const l of this.listeners) l(msg.name, msg.payload);
+        this.listeners.emit('event', msg.name, msg.payload);
       }
     });
     ws.on('close', () => {
@@ -118,8 +119,7 @@ export class ApiClient {
   }
 
   onEvent(cb: (name: string, payload: unknown) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.listeners.on('event', cb);
   }
 
   close(): void {

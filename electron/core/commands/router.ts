@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cloudStateOf, type CloudState } from '../../../shared/domain/link.js';
 import { CloudCommandEvent, LinkStateEvent } from '../../lib/protocol/agent-ops.js';
 import { OrchestratorEvents } from '../../lib/protocol/orchestrator-ops.js';
 import type { Logger } from '../logging/logger.js';
@@ -7,9 +8,7 @@ import type { WorkerName } from '../supervisor/types.js';
 import type { Envelope } from '../../lib/protocol/messages.js';
 
 export type Request = (worker: WorkerName, op: string, input: unknown, timeoutMs: number) => Promise<Envelope>;
-export type CloudState = 'connected' | 'connecting' | 'offline' | 'disabled';
-
-const LINK_STATE: Record<string, CloudState> = { connected: 'connected', connecting: 'connecting', waiting: 'connecting', not_enrolled: 'offline', closed: 'offline' };
+export type { CloudState };
 
 /**
  * The internal bus between workers (docs/architecture.md §A): cloud command → orchestrator → ack; netmon event → orchestrator;
@@ -51,7 +50,7 @@ export class WorkerRouter {
       void this.command(payload);
     } else if (worker === 'cloudlink' && name === 'link.state') {
       const s = LinkStateEvent.safeParse(payload);
-      if (s.success) this.cloud = LINK_STATE[s.data.state] ?? 'offline';
+      if (s.success) this.cloud = cloudStateOf(s.data.state);
     } else if (worker === 'orchestrator' && name === 'metrics.sample' && this.o.cloudEnabled) {
       const s = OrchestratorEvents['metrics.sample'].safeParse(payload);
       if (s.success) {

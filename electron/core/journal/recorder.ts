@@ -1,4 +1,5 @@
 import type { Envelope } from '../../../shared/api/envelope.js';
+import { autoStartOf, type VplcChange } from '../../../shared/domain/operations.js';
 import type { OutageReport } from '../../lib/protocol/orchestrator-ops.js';
 import type { Journal, JournalEntry } from './journal.js';
 
@@ -41,7 +42,7 @@ export class JournalRecorder {
   }
 
   /** vPLC events of the orchestrator; only those that are changes made by the agent, or outcomes of earlier requests. */
-  event(e: { kind: string; name: string; reason?: string }): void {
+  event(e: VplcChange): void {
     const entry = agentEntry(e);
     if (entry) void this.journal.append({ vplc: e.name, requestedBy: 'agent', ...entry });
   }
@@ -60,14 +61,15 @@ export function describeOutage(r: OutageReport): string {
   return parts.join('; ');
 }
 
-function agentEntry(e: { kind: string; name: string; reason?: string }): (Result & { action: string }) | null {
+function agentEntry(e: VplcChange): (Result & { action: string }) | null {
   if (e.kind === 'removed') return { action: 'delete', result: 'ok', detail: 'removed' };
   if (e.kind === 'restart-suspended') return { action: 'auto-restart', result: 'error', detail: 'automatic restarts paused after repeated crashes' };
-  const r = e.reason ?? '';
+  const r = e.reason;
+  const auto = autoStartOf(r);
+  if (auto) return { action: 'start', result: 'ok', detail: `started automatically (${auto})` };
   if (r === 'created') return { action: 'create', result: 'ok', detail: 'created and the runtime answers' };
   if (r === 'create-failed') return { action: 'create', result: 'error', detail: 'creation failed (see the vPLC status)' };
   if (r === 'delete-failed') return { action: 'delete', result: 'error', detail: 'deletion failed (see the vPLC status)' };
-  if (r.startsWith('auto-start:')) return { action: 'start', result: 'ok', detail: `started automatically (${r.slice('auto-start:'.length)})` };
   if (r === 'vnic-reattached') return { action: 'reattach', result: 'ok', detail: 're-attached after a host network change' };
   if (r === 'vnic-failed') return { action: 'reattach', result: 'error', detail: 're-attachment after a host network change failed' };
   if (r === 'update-pending') return { action: 'update', result: 'accepted', detail: 'runtime update pulled; waits for the change window' };

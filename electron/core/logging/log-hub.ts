@@ -1,3 +1,5 @@
+import { TypedEmitter } from '../../lib/events/typed-emitter.js';
+
 export type LogLine = { ts: string; level: 'debug' | 'info' | 'warn' | 'error'; scope: string; msg: string; data?: unknown };
 
 /**
@@ -9,7 +11,8 @@ export type LogLine = { ts: string; level: 'debug' | 'info' | 'warn' | 'error'; 
  */
 export class LogHub {
   private readonly lines: LogLine[] = [];
-  private readonly subscribers = new Set<(batch: LogLine[]) => void>();
+  // A broken subscriber (a closed socket) must not block the others; reporting it here would feed the hub itself.
+  private readonly subscribers = new TypedEmitter<{ batch: [LogLine[]] }>(() => undefined);
   private pending: LogLine[] = [];
   private timer?: NodeJS.Timeout;
 
@@ -21,7 +24,7 @@ export class LogHub {
   push(line: LogLine): void {
     this.lines.push(line);
     if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
-    if (this.subscribers.size === 0) return;
+    if (this.subscribers.listenerCount('batch') === 0) return;
     this.pending.push(line);
     this.timer ??= setTimeout(() => this.flush(), this.batchMs).unref();
   }
@@ -32,8 +35,7 @@ export class LogHub {
   }
 
   subscribe(cb: (batch: LogLine[]) => void): () => void {
-    this.subscribers.add(cb);
-    return () => this.subscribers.delete(cb);
+    return this.subscribers.on('batch', cb);
   }
 
   flush(): void {
@@ -42,12 +44,6 @@ export class LogHub {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    for (const s of this.subscribers) {
-      try {
-        s(batch);
-      } catch {
-        // A broken subscriber (a closed socket) must not block the others.
-      }
-    }
+    this.subscribers.emit('batch', batch);
   }
 }

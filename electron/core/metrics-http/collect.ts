@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ReconcileView, type AgentStatus, type EventPayload } from '../../../shared/api/contract.js';
+import { CloudState } from '../../../shared/domain/link.js';
 import type { WorkerHealth } from '../supervisor/supervisor.js';
 import type { Metric } from './format.js';
 import { evaluateHealth, type Health } from './health.js';
@@ -24,7 +25,6 @@ export type CollectorDeps = {
 
 type Snapshot = { metrics: Metric[]; health: Health };
 
-const CLOUD_STATES = ['connected', 'connecting', 'offline', 'disabled'] as const;
 const WORKER_STATES = ['stopped', 'starting', 'running', 'unresponsive', 'backoff', 'failed', 'stopping'] as const;
 const GIB = 1024 ** 3;
 
@@ -57,7 +57,7 @@ export class MetricsCollector {
     const m: Metric[] = [
       { name: 'vplc_orchestrator_up', help: 'The agent answers (always 1 when scraped).', type: 'gauge', samples: [{ value: 1 }] },
       { name: 'vplc_orchestrator_info', help: 'Agent version and mode.', type: 'gauge', samples: [{ labels: { version: this.d.version, mode: this.d.mode }, value: 1 }] },
-      { name: 'vplc_orchestrator_cloud_link_state', help: 'Cloud link state (1 for the current one).', type: 'gauge', samples: CLOUD_STATES.map((s) => ({ labels: { state: s }, value: s === cloud ? 1 : 0 })) },
+      { name: 'vplc_orchestrator_cloud_link_state', help: 'Cloud link state (1 for the current one).', type: 'gauge', samples: CloudState.options.map((s) => ({ labels: { state: s }, value: s === cloud ? 1 : 0 })) },
       {
         name: 'vplc_orchestrator_worker_state',
         help: 'Supervised worker state (1 for the current one).',

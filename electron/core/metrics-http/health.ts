@@ -1,3 +1,5 @@
+import type { CloudState } from '../../../shared/domain/link.js';
+
 /** What /health looks at, as read by the collector. */
 export type HealthInputs = {
   workers: Array<{ name: string; state: string }>;
@@ -7,7 +9,7 @@ export type HealthInputs = {
   dockerAnswers: boolean;
   /** Host warnings with their fix (e.g. live-restore off). */
   warnings: string[];
-  cloud: 'connected' | 'connecting' | 'offline' | 'disabled';
+  cloud: CloudState;
   certDaysLeft: number | null;
 };
 

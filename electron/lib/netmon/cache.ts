@@ -1,17 +1,10 @@
+import type { HostInterface, InterfaceType } from '../../../shared/domain/host.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
 import { isGone, type NetInterface, type NetmonEvent, type NetworkChangeData, type DhcpUpdateData } from '../../../shared/netmon/events.js';
 
-/** Structurally the orchestrator's `HostIface` (workers may not import each other; the shape is the contract). */
-export type CachedIface = {
-  name: string;
-  index: number;
-  mac: string | null;
-  type: 'ethernet' | 'wifi';
-  operstate: string;
-  ipv4: Array<{ address: string; prefix: number; subnet: string }>;
-  gateway: string | null;
-};
+export type CachedIface = HostInterface;
 
-function fromEvent(i: NetInterface, prevType: 'ethernet' | 'wifi' | undefined, prevMac: string | null | undefined): CachedIface {
+function fromEvent(i: NetInterface, prevType: InterfaceType | undefined, prevMac: string | null | undefined): CachedIface {
   return {
     name: i.interface,
     index: i.index,
@@ -34,8 +27,8 @@ function fromEvent(i: NetInterface, prevType: 'ethernet' | 'wifi' | undefined, p
  */
 export class InterfaceCache {
   private readonly byName = new Map<string, CachedIface>();
-  private readonly changeListeners = new Set<(d: NetworkChangeData) => void>();
-  private readonly dhcpListeners = new Set<(d: DhcpUpdateData) => void>();
+  // A consumer's failure stays with the consumer (§7.4: exceptions are caught per message).
+  private readonly events = new TypedEmitter<{ change: [NetworkChangeData]; dhcp: [DhcpUpdateData] }>();
   private readonly waiters = new Set<() => void>();
   private ready = false;
 
@@ -55,7 +48,7 @@ export class InterfaceCache {
       return;
     }
     if (e.type === 'dhcp_update') {
-      this.dhcpListeners.forEach((l) => safe(() => l(e.data)));
+      this.events.emit('dhcp', e.data);
       return;
     }
     const d = e.data;
@@ -66,7 +59,7 @@ export class InterfaceCache {
     } else {
       this.byName.set(d.interface, fromEvent(d, prev?.type, prev?.mac));
     }
-    this.changeListeners.forEach((l) => safe(() => l(d)));
+    this.events.emit('change', d);
   }
 
   async list(): Promise<CachedIface[]> {
@@ -97,21 +90,11 @@ export class InterfaceCache {
 
   /** Every `network_change`, after the cache has applied it: hand it to re-attachment at once (no second debounce). */
   onChange(cb: (d: NetworkChangeData) => void): () => void {
-    this.changeListeners.add(cb);
-    return () => this.changeListeners.delete(cb);
+    return this.events.on('change', cb);
   }
 
   /** `dhcp_update` events of an external netmon (compatibility mode). */
   onDhcpUpdate(cb: (d: DhcpUpdateData) => void): () => void {
-    this.dhcpListeners.add(cb);
-    return () => this.dhcpListeners.delete(cb);
-  }
-}
-
-function safe(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // A consumer's failure stays with the consumer (§7.4: exceptions are caught per message).
+    return this.events.on('dhcp', cb);
   }
 }

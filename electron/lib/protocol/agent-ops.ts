@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AckBody } from '../../../shared/cloud/acks.js';
 import { HeartbeatMetrics } from '../../../shared/cloud/heartbeat.js';
 import { NetmonEvent } from '../../../shared/netmon/events.js';
+import { LinkStateReport } from '../../../shared/domain/link.js';
 import { HttpsUrl, SpkiPin } from '../../../shared/domain/settings.js';
 
 /** Config and messages of the netmon and cloudlink workers, and what the core forwards between the workers. */
@@ -25,4 +26,4 @@ export const CloudlinkWorkerConfig = z.object({
 export const CloudCommandEvent = z.object({ key: z.string().min(1), topic: z.string(), request: z.record(z.string(), z.unknown()) });
 export const CloudAckInput = z.object({ key: z.string().min(1), ack: AckBody });
 export const MetricsSampleInput = HeartbeatMetrics;
-export const LinkStateEvent = z.object({ state: z.string(), agentId: z.string().nullable() });
+export const LinkStateEvent = LinkStateReport;

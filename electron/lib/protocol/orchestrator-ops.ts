@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { HostSample } from '../../../shared/domain/host-sample.js';
+import { VplcChange } from '../../../shared/domain/operations.js';
 import { Requester, VplcSpec } from '../../../shared/domain/vplc.js';
 
 /**
@@ -53,8 +55,8 @@ export type OutageReport = z.output<typeof OutageReport>;
 /** Events the orchestrator worker emits. */
 export const OrchestratorEvents = {
   'engine.outage': OutageReport,
-  'vplc.changed': z.object({ kind: z.string(), name: z.string(), reason: z.string().optional() }),
-  'metrics.sample': z.object({ ts: z.number(), cpu_usage: z.number(), memory_usage: z.number(), memory_total: z.number(), disk_usage: z.number(), disk_total: z.number() }),
+  'vplc.changed': VplcChange,
+  'metrics.sample': HostSample,
 } as const;
 
 export const OrchestratorWorkerConfig = z.object({

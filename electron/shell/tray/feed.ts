@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { AgentStatus, CertView, VplcSummary } from '../../../shared/api/contract.js';
 import type { Envelope } from '../../../shared/api/envelope.js';
+import { cloudStateOf, LinkStateReport } from '../../../shared/domain/link.js';
 import type { TrayCommand, TrayState } from './menu.js';
 
 /** The part of an AgentConnection the tray needs (plain Node: tested against a real agent and against fakes). */
@@ -11,7 +12,6 @@ export type TrayAgentApi = {
 };
 export type FeedTimers = { setInterval(cb: () => void, ms: number): unknown; clearInterval(h: unknown): void; setTimeout(cb: () => void, ms: number): unknown; clearTimeout(h: unknown): void };
 
-const CLOUD: Record<string, TrayState['cloud']> = { connected: 'connected', connecting: 'connecting', waiting: 'connecting', not_enrolled: 'offline', closed: 'offline' };
 const POLL_MS = 10_000;
 const SETTLE_MS = 300;
 
@@ -95,8 +95,9 @@ export class TrayFeed {
   }
 
   private onEvent(name: string, payload: unknown): void {
-    if (name === 'link:state' && typeof payload === 'object' && payload !== null && 'state' in payload && this.state.cloud !== 'disabled') {
-      const cloud = CLOUD[String(payload.state)] ?? 'offline';
+    const link = name === 'link:state' ? LinkStateReport.safeParse(payload) : null;
+    if (link && this.state.cloud !== 'disabled') {
+      const cloud = link.success ? cloudStateOf(link.data.state) : 'offline';
       if (cloud !== this.state.cloud) this.publish({ ...this.state, cloud });
     } else if (name === 'vplc:changed') {
       // Several changes arrive together during a create or a re-attachment: one refresh for the burst.

@@ -1,9 +1,11 @@
+import type { CloudState } from '../../../shared/domain/link.js';
+
 /** Plain data in, plain data out: no electron import, so every state combination is unit-tested. */
 export type TrayState = {
   agent: 'running' | 'degraded' | 'stopped' | 'starting' | 'stopping';
   /** Who runs the agent: this app, or the system service it attached to. */
   mode: 'own' | 'service';
-  cloud: 'connected' | 'connecting' | 'offline' | 'disabled';
+  cloud: CloudState;
   vplcs: { running: number; total: number };
   certDaysLeft: number | null;
   /** Why the agent cannot be reached (a blocked or crashed start), in words for the menu; absent when it answers. */

@@ -1,4 +1,5 @@
-import type { HeartbeatMetrics, HeartbeatPayload } from '../../../shared/cloud/heartbeat.js';
+import type { HeartbeatPayload } from '../../../shared/cloud/heartbeat.js';
+import type { HostMetrics } from '../../../shared/domain/host-sample.js';
 import { naiveLocalIso } from '../../lib/time/clock.js';
 import type { HeartbeatSource, Logger } from './types.js';
 
@@ -17,15 +18,15 @@ export const systemLoopClock: LoopClock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-const ZERO: HeartbeatMetrics = { cpu_usage: 0, memory_usage: 0, memory_total: 0, disk_usage: 0, disk_total: 0 };
+const ZERO: HostMetrics = { cpu_usage: 0, memory_usage: 0, memory_total: 0, disk_usage: 0, disk_total: 0 };
 
 /** Builds the docs/protocol.md §2.6 payload, keys in MATCH order; a missing sample sends the last good one (or zeros). */
 export class HeartbeatBuilder {
-  private lastGood: HeartbeatMetrics = ZERO;
+  private lastGood: HostMetrics = ZERO;
   constructor(private readonly source: HeartbeatSource) {}
 
   build(agentId: string, wallMs: number): HeartbeatPayload {
-    let m: HeartbeatMetrics | null;
+    let m: HostMetrics | null;
     try {
       m = this.source.latest();
     } catch {

@@ -7,6 +7,7 @@ import { HeartbeatBuilder, HeartbeatLoop, type LoopClock } from './heartbeat.js'
 import type { CommandRouter } from './router.js';
 import { openSocket, socketWritable, type LinkAgent } from './transport.js';
 import { DEFAULT_TIMING, type HeartbeatSource, type LinkState, type LinkTiming, type Logger } from './types.js';
+import { TypedEmitter } from '../../lib/events/typed-emitter.js';
 
 export interface CloudLinkOptions {
   url: string;
@@ -60,7 +61,7 @@ export class CloudLink {
   private readonly timing: LinkTiming;
   private readonly watcher: CredentialWatcher;
   private readonly builder: HeartbeatBuilder;
-  private readonly listeners = new Set<(s: LinkState) => void>();
+  private readonly listeners = new TypedEmitter<{ state: [LinkState] }>((err) => this.opts.log.warn('link state listener failed', { err: String(err) }));
   private readonly activeLoops = new Set<HeartbeatLoop>();
   private creds: ClientCredentials | null = null;
   private state: LinkState = 'not_enrolled';
@@ -105,8 +106,7 @@ export class CloudLink {
   }
 
   onState(cb: (s: LinkState) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.listeners.on('state', cb);
   }
 
   stats(): LinkStats {
@@ -150,7 +150,7 @@ export class CloudLink {
   private setState(s: LinkState): void {
     if (s === this.state) return;
     this.state = s;
-    for (const l of this.listeners) l(s);
+    this.listeners.emit('state', s);
   }
 
   private accept(c: ClientCredentials): void {

@@ -1,4 +1,4 @@
-import type { HeartbeatMetrics } from '../../../shared/cloud/heartbeat.js';
+import type { HostMetrics } from '../../../shared/domain/host-sample.js';
 
 export type LogFn = (msg: string, data?: Record<string, unknown>) => void;
 export type Logger = { debug: LogFn; info: LogFn; warn: LogFn; error: LogFn };
@@ -9,12 +9,12 @@ export type { CloudCommandTarget } from '../../lib/protocol/cloud-command.js';
 
 /** The latest host sample for the heartbeat; reading it never waits for sampling. */
 export interface HeartbeatSource {
-  latest(): HeartbeatMetrics | null;
+  latest(): HostMetrics | null;
   /** Agent uptime in whole seconds (docs/protocol.md §10.1). */
   uptimeSeconds(): number;
 }
 
-export type LinkState = 'not_enrolled' | 'connecting' | 'connected' | 'waiting' | 'closed';
+export type { LinkState } from '../../../shared/domain/link.js';
 
 /** Link timings; production uses the docs/protocol.md §12 defaults, tests shorten them. */
 export interface LinkTiming {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { CommandResponse, NetmonEvent, type NetmonEvent as NetmonEventT } from '../../../shared/netmon/events.js';
+import { TypedEmitter } from '../../lib/events/typed-emitter.js';
 
 export type ExternalNetmonOptions = {
   /** The external netmon's Unix socket (reference: `netmon.sock` in the volume `orchestrator-shared`). */
@@ -30,7 +31,7 @@ type Pending = { resolve: (r: CommandResponse) => void; timer: NodeJS.Timeout };
  * - Every line is parsed with zod; a bad line is logged and skipped, a line over the limit drops the connection.
  */
 export class ExternalNetmon {
-  private readonly listeners = new Set<(e: NetmonEventT) => void>();
+  private readonly events = new TypedEmitter<{ event: [NetmonEventT] }>((err) => this.log('warn', 'netmon listener failed', { err: (err as Error).message }));
   private socket: net.Socket | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
@@ -42,8 +43,7 @@ export class ExternalNetmon {
   constructor(private readonly o: ExternalNetmonOptions) {}
 
   on(cb: (e: NetmonEventT) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.events.on('event', cb);
   }
 
   get connected(): boolean {
@@ -147,13 +147,7 @@ export class ExternalNetmon {
       if (type === 'network_discovery' || type === 'network_change' || type === 'dhcp_update') this.log('warn', 'netmon event does not validate', { type });
       return;
     }
-    for (const l of this.listeners) {
-      try {
-        l(e.data);
-      } catch (err) {
-        this.log('warn', 'netmon listener failed', { err: (err as Error).message });
-      }
-    }
+    this.events.emit('event', e.data);
   }
 
   /** Sends one command (§7.3), one at a time; never rejects. */

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { isSkippedName, type NetmonEvent } from '../../../shared/netmon/events.js';
+import { TypedEmitter } from '../../lib/events/typed-emitter.js';
 import { fingerprint, netmonTimestamp, parseMonitorLine, parseSnapshot, toNetInterface, type IfaceState } from './snapshot.js';
 
 const run = promisify(execFile);
@@ -57,7 +58,7 @@ type Sent = { fp: string; up: boolean };
  * - A listener that throws never stops the monitor.
  */
 export class BuiltinMonitor {
-  private readonly listeners = new Set<(e: NetmonEvent) => void>();
+  private readonly events = new TypedEmitter<{ event: [NetmonEvent] }>((err) => this.log('warn', 'netmon listener failed', { err: (err as Error).message }));
   private readonly sent = new Map<string, Sent>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private child: MonitorChild | null = null;
@@ -93,8 +94,7 @@ export class BuiltinMonitor {
   }
 
   on(cb: (e: NetmonEvent) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.events.on('event', cb);
   }
 
   get childPid(): number | undefined {
@@ -127,13 +127,7 @@ export class BuiltinMonitor {
   }
 
   private emit(e: NetmonEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch (err) {
-        this.log('warn', 'netmon listener failed', { err: (err as Error).message });
-      }
-    }
+    this.events.emit('event', e);
   }
 
   private spawnMonitor(): void {

@@ -1,18 +1,13 @@
 import { cidrToString, parseCidr } from '../../../shared/net/ipv4.js';
+import type { HostInterface } from '../../../shared/domain/host.js';
 import type { NetAddress, NetInterface } from '../../../shared/netmon/events.js';
 import { defaultGateways, IpAddrJson, IpRouteJson } from '../../lib/net/ip-json.js';
 
-/** One interface as re-read from the kernel; `up` applies docs/protocol.md §7.5 (UP, or UNKNOWN with carrier). */
-export type IfaceState = {
-  name: string;
-  index: number;
-  operstate: string;
-  up: boolean;
-  mac: string | null;
-  type: 'ethernet' | 'wifi';
-  addresses: NetAddress[];
-  gateway: string | null;
-};
+/**
+ * One host interface as netmon re-reads it from the kernel: its addresses in the netmon wire form, `operstate`
+ * upper-case as `ip` prints it, and `up` by docs/protocol.md §7.5 (UP, or UNKNOWN with carrier).
+ */
+export type IfaceState = Omit<HostInterface, 'ipv4'> & { up: boolean; addresses: NetAddress[] };
 
 
 const MAC_RE = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import type Docker from 'dockerode';
 import { writeCaBundle } from '../../lib/certs/bundle.js';
+import { TypedEmitter } from '../../lib/events/typed-emitter.js';
 import { systemClock, type Clock } from '../../lib/time/clock.js';
 import { WarningBoard, type FaultHook, type Logger, type OrchestratorContext, type VplcEvent } from './context.js';
 import { DhcpHelpers } from './dhcp/helpers.js';
@@ -54,7 +55,7 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
   await store.load();
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? silent;
-  const listeners = new Set<(e: VplcEvent) => void>();
+  const events = new TypedEmitter<{ vplc: [VplcEvent] }>((err) => log.warn('vPLC event listener failed', { err: String(err) }));
   const rings = new UsageRings(deps.ringCapacity ? { capacity: deps.ringCapacity } : {});
   const exec = new Executor(engine, log);
   const lifecycle = new AbortController();
@@ -69,7 +70,7 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     interfaces: deps.interfaces ?? new LocalInterfaceSource(),
     clock,
     log,
-    emit: (e: VplcEvent): void => listeners.forEach((l) => l(e)),
+    emit: (e: VplcEvent): void => events.emit('vplc', e),
     fault: deps.fault ?? (() => undefined),
     warnings: new WarningBoard(),
     // Learnt once per engine: a stored degraded vPLC means this host refuses the real-time ulimits.
@@ -84,9 +85,6 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     ctx,
     rings,
     lifecycle,
-    onEvent: (cb) => {
-      listeners.add(cb);
-      return () => listeners.delete(cb);
-    },
+    onEvent: (cb) => events.on('vplc', cb),
   };
 }

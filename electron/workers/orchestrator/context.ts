@@ -1,3 +1,4 @@
+import type { ChangeReason } from '../../../shared/domain/operations.js';
 import type { Clock } from '../../lib/time/clock.js';
 import type { Engine } from './docker/engine.js';
 import type { Executor } from './exec/executor.js';
@@ -11,7 +12,7 @@ export type LogFn = (msg: string, data?: Record<string, unknown>) => void;
 export type Logger = { debug: LogFn; info: LogFn; warn: LogFn; error: LogFn };
 
 export type VplcEvent =
-  | { kind: 'changed'; name: string; reason: string }
+  | { kind: 'changed'; name: string; reason: ChangeReason }
   | { kind: 'removed'; name: string }
   | { kind: 'restart-suspended'; name: string; restarts: number };
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { refusal, type Refusal } from '../../../shared/api/errors.js';
 import { VplcSpec, type Requester } from '../../../shared/domain/vplc.js';
 import type { OrchestratorContext } from './context.js';
 import { runtimeImageRef } from './create/image.js';
@@ -8,12 +9,8 @@ import type { LinkFacts } from './host/parent-policy.js';
 import { dependencyCycle } from './lifecycle/dependencies.js';
 import { ORCHESTRATOR_ID } from './self-destruct.js';
 
-export type CreateAck =
-  | { status: 'creating'; container_id: string; message: string; operation_id: string }
-  | { status: 'error'; error: string };
-export type DeleteAck = { status: 'deleting'; device_id: string; message: string } | { status: 'error'; error: string };
-
-type Refusal = { status: 'error'; error: string };
+export type CreateAck = { status: 'creating'; container_id: string; message: string; operation_id: string } | Refusal;
+export type DeleteAck = { status: 'deleting'; device_id: string; message: string } | Refusal;
 
 export type RequestDeps = {
   ctx: OrchestratorContext;
@@ -46,7 +43,7 @@ async function createRefusal(d: RequestDeps, spec: VplcSpec): Promise<Refusal | 
   if (refused) return { status: 'error', error: `Validation error: ${refused}` };
   const busy = inFlightRefusal(ctx, name);
   if (busy) return busy;
-  if (ctx.store.getDesired(name) || (await ctx.engine.inspectNamed(name))) return { status: 'error', error: 'Container name is already in use' };
+  if (ctx.store.getDesired(name) || (await ctx.engine.inspectNamed(name))) return refusal('CONFLICT', 'Container name is already in use', 'name');
   const cycle = dependencyCycle(name, spec.dependsOn ?? [], (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? []);
   if (cycle) return { status: 'error', error: `depends_on would form a cycle: ${cycle.join(' → ')}` };
   return null;
@@ -96,12 +93,12 @@ export async function acceptCreate(d: RequestDeps, input: VplcSpec, requestedBy:
 export async function acceptDelete(d: RequestDeps, name: string, requestedBy: Requester): Promise<Refusal | null> {
   const { ctx } = d;
   if (d.destructing()) return { status: 'error', error: 'Self-destruct operation in progress' };
-  if (name === ORCHESTRATOR_ID) return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
+  if (name === ORCHESTRATOR_ID) return refusal('FORBIDDEN', `Container ${name} is not managed by this orchestrator`);
   const busy = inFlightRefusal(ctx, name);
   if (busy) return busy;
   const info = await ctx.engine.inspectNamed(name);
   if (info && !isOwn(info.Config.Labels, ctx.store.installationId, 'vplc')) {
-    return { status: 'error', error: `Container ${name} is not managed by this orchestrator` };
+    return refusal('FORBIDDEN', `Container ${name} is not managed by this orchestrator`);
   }
   // Nothing of ours by that exact name: refused, so an ID prefix or a stray name changes nothing.
   if (!info && !ctx.store.getDesired(name) && ctx.store.getVnics(name).length === 0) return { status: 'error', error: `Device not found: ${name}` };

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { SelfDestructStep } from '../../../shared/domain/operations.js';
 import { sleep } from '../../lib/time/clock.js';
 import type { OrchestratorContext } from './context.js';
 import { removeHelpers, stopAndRemove } from './delete/pipeline.js';
@@ -13,7 +14,7 @@ export const ORCHESTRATOR_ID = '__orchestrator__';
  * caller's part (`removeSelf`), so this module never touches keys.
  */
 export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () => Promise<void>): Promise<void> {
-  const step = (s: string): void => ctx.ops.setStep(ORCHESTRATOR_ID, s);
+  const step = (s: SelfDestructStep): void => ctx.ops.setStep(ORCHESTRATOR_ID, s);
   try {
     await sleep(100);
     step('returning_dedicated_nics');

@@ -101,3 +101,21 @@ export function formatDuration(seconds: number): string {
   if (m > 0) return `${m} min`;
   return `${Math.floor(seconds)} s`;
 }
+
+/** A data table with its column headings; the rows are the children (each starts with a `th scope="row"`). */
+export function Table({ label, columns, children }: { label: string; columns: string[]; children: ReactNode }) {
+  return (
+    <table className="table" aria-label={label}>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}

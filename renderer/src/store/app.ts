@@ -1,3 +1,4 @@
+import type { HostSample } from '../../../shared/domain/host-sample';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EventPayload, Output } from '../../../shared/api/contract';
 import { errorText, type Api } from '../api/client';
@@ -8,7 +9,7 @@ export type Page = 'dashboard' | 'vplcs' | 'create' | 'vplc' | 'network' | 'logs
 /** One remote value: what we have, whether it is being fetched, and why the last fetch failed. */
 export type Res<T> = { data?: T; loading: boolean; error?: string };
 
-export type HostSample = EventPayload<'metrics:sample'>;
+export type { HostSample };
 export type LogLine = Output<'logs:tail'>[number];
 
 export type AppState = {

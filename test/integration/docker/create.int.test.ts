@@ -2,6 +2,7 @@
 // Runtime: about 40-60 s on 2 cores (each create waits for the stand-in's HTTPS API).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VplcSpec } from '../../../shared/domain/vplc.js';
+import { cloudAck } from '../../../shared/api/errors.js';
 import { Label } from '../../../electron/workers/orchestrator/docker/labels.js';
 import { docker, removeByLabels, wireLinks } from '../../support/docker.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
@@ -130,14 +131,18 @@ describe('create_new_runtime on a real engine', () => {
 
   it('refuses a duplicate name in the ack and records no error state', async () => {
     const ack = await fx.orch.create({ name: `vt-${run}-one`, runtimeVersion: 'latest', vnics: [] }, 'cli');
-    expect(ack).toEqual({ status: 'error', error: 'Container name is already in use' });
+    // The local API gets the typed code and field; the cloud the ack exactly as before.
+    expect(ack).toEqual({ status: 'error', error: 'Container name is already in use', code: 'CONFLICT', field: 'name' });
+    expect(cloudAck(ack)).toEqual({ status: 'error', error: 'Container name is already in use' });
     expect(await fx.orch.status(`vt-${run}-one`)).toMatchObject({ status: 'success' });
   });
 
   it('refuses the name of an unmanaged container too', async () => {
     const name = `vt-${run}-foreign`;
     await docker.createContainer({ name, Image: 'vplc-test/nethelper:latest', Cmd: ['sleep', '60'], Labels: { [TEST_LABEL]: run } });
-    expect(await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [] }, 'cli')).toEqual({ status: 'error', error: 'Container name is already in use' });
+    const ack = await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [] }, 'cli');
+    expect(cloudAck(ack)).toEqual({ status: 'error', error: 'Container name is already in use' });
+    expect(ack).toMatchObject({ code: 'CONFLICT', field: 'name' });
   });
 
   it('fails validation on a MAC that is already in use on the parent, leaving nothing behind', async () => {

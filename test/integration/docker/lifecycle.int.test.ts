@@ -1,6 +1,7 @@
 // Lifecycle on a real dockerd: delete, watchdog restarts, crash-loop guard, explicit stop, re-adoption after a restart.
 // Runtime: about 40-70 s on 2 cores (watchdog delays are shortened through settings, not faked).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cloudAck } from '../../../shared/api/errors.js';
 import type { VplcSpec } from '../../../shared/domain/vplc.js';
 import { Label } from '../../../electron/workers/orchestrator/docker/labels.js';
 import { docker, removeByLabels } from '../../support/docker.js';
@@ -99,7 +100,9 @@ describe('delete', () => {
     const name = `vt-${run}-unmanaged`;
     const c = await docker.createContainer({ name, Image: 'vplc-test/nethelper:latest', Cmd: ['sleep', '300'], Labels: { [TEST_LABEL]: run } });
     await c.start();
-    expect(await fx.orch.delete(name, 'cloud')).toEqual({ status: 'error', error: `Container ${name} is not managed by this orchestrator` });
+    const ack = await fx.orch.delete(name, 'cloud');
+    expect(cloudAck(ack)).toEqual({ status: 'error', error: `Container ${name} is not managed by this orchestrator` });
+    expect(ack).toMatchObject({ code: 'FORBIDDEN' });
     expect((await c.inspect()).State.Running).toBe(true);
   });
 

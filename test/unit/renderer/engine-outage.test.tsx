@@ -4,6 +4,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/re
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiveRestoreFix } from '../../../renderer/src/features/dashboard/LiveRestoreFix';
 import { VplcDetail } from '../../../renderer/src/features/vplcs/VplcDetail';
+import { successStatus } from './agent-answers';
 import { FakeTransport, ok } from './fake-transport';
 import { renderWithApp } from './render';
 
@@ -11,14 +12,12 @@ afterEach(cleanup);
 
 describe('a vPLC whose restarts are suspended', () => {
   const resumeAt = '2026-12-04T10:15:00.000Z';
-  const status = {
-    status: 'success',
-    device_id: 'plc1',
+  const status = successStatus({
     container_status: 'exited',
     is_running: false,
     exit_code: 1,
     orchestrator_state: { desired_state: 'running', restarts_in_window: 5, restart_suspended: true, restarts_resume_at: resumeAt, warnings: [`restarts suspended: it stopped 5 times within 10 min; automatic restarts resume at ${resumeAt}, or start it now`] },
-  };
+  });
 
   it('is shown as suspended, says when restarts resume, and Start now starts it', async () => {
     const f = new FakeTransport({

@@ -4,6 +4,7 @@ import { cleanup } from '@testing-library/react';
 import { CreateVplc } from '../../../renderer/src/features/vplcs/CreateVplc';
 import { VplcDetail } from '../../../renderer/src/features/vplcs/VplcDetail';
 import { Enrolment } from '../../../renderer/src/features/enrol/Enrolment';
+import { successStatus } from './agent-answers';
 import { FakeTransport, ok } from './fake-transport';
 import { renderWithApp } from './render';
 
@@ -54,14 +55,15 @@ describe('the create form', () => {
     await waitFor(() => expect(screen.getByText('Get the runtime image').className).toBe('step-active'));
     expect(screen.getByText('Check the configuration').className).toBe('step-done');
     expect(screen.queryByText('Obtain DHCP leases')).toBeNull();
-    transport.handle('vplc:status', () => ok({ status: 'success', device_id: 'plc1', is_running: true }));
+    transport.handle('vplc:status', () => ok(successStatus()));
     act(() => transport.emit('vplc:changed', { kind: 'changed', name: 'plc1', reason: 'created' }));
     expect(await screen.findByText('plc1 is running.')).toBeTruthy();
   });
 
   it('puts an error the agent names on its field', async () => {
     const fake = createFake();
-    fake.handle('vplc:create', () => ({ ok: false, error: { code: 'CONFLICT', message: 'name: Container name is already in use', field: 'name' } }));
+    // What the agent answers (electron/core/api/handlers/register.ts): the orchestrator's refusal with its code and field.
+    fake.handle('vplc:create', () => ({ ok: false, error: { code: 'CONFLICT', message: 'Container name is already in use', field: 'name' } }));
     renderWithApp(<CreateVplc />, fake);
     fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'plc1' } });
     fireEvent.click(screen.getByRole('button', { name: 'Remove vNIC 1' }));
@@ -73,7 +75,12 @@ describe('the create form', () => {
 });
 
 describe('the vPLC detail', () => {
-  const status = { status: 'success', device_id: 'plc1', container_status: 'running', is_running: true, networks: { macvlan_enp1s0: { ip_address: '192.168.10.50', mac_address: '02:42:c0:a8:0a:32', gateway: '192.168.10.1' } }, restart_count: 0, internal_ip: '172.29.0.10', uptime_seconds: 3_700, orchestrator_state: { desired_state: 'running', warnings: ['real-time limits unavailable on this host'] } };
+  const status = successStatus({
+    networks: { macvlan_enp1s0: { ip_address: '192.168.10.50', mac_address: '02:42:c0:a8:0a:32', gateway: '192.168.10.1' } },
+    internal_ip: '172.29.0.10',
+    uptime_seconds: 3_700,
+    orchestrator_state: { warnings: ['real-time limits unavailable on this host'] },
+  });
   const fake = (): FakeTransport =>
     new FakeTransport({
       'vplc:status': () => ok(status),

@@ -8,12 +8,12 @@ export function registerHandlers(registry: ApiRegistry, backend: AgentBackend, l
   registry.register('vplc:list', () => backend.listVplcs());
   registry.register('vplc:create', async (spec) => {
     const r = await backend.createVplc(spec);
-    if (!r.ok) throw new ApiFailure(r.error === 'Container name is already in use' ? 'CONFLICT' : 'VALIDATION', r.error);
+    if (!r.ok) throw new ApiFailure(r.code ?? 'VALIDATION', r.error, r.field);
     return { operationId: r.operationId };
   });
   registry.register('vplc:delete', async ({ name }) => {
     const r = await backend.deleteVplc(name);
-    if (!r.ok) throw new ApiFailure(/not managed/.test(r.error) ? 'FORBIDDEN' : 'CONFLICT', r.error);
+    if (!r.ok) throw new ApiFailure(r.code ?? 'CONFLICT', r.error, r.field);
     return { accepted: true as const };
   });
   registry.register('vplc:start', ({ name }) => backend.control('start', name));
@@ -21,7 +21,7 @@ export function registerHandlers(registry: ApiRegistry, backend: AgentBackend, l
   registry.register('vplc:restart', ({ name }) => backend.control('restart', name));
   registry.register('vplc:status', async ({ name }) => {
     const s = await backend.vplcStatus(name);
-    if (s.status === 'not_found') throw new ApiFailure('NOT_FOUND', String(s.message ?? `no vPLC ${name}`), 'name');
+    if (s.status === 'not_found') throw new ApiFailure('NOT_FOUND', s.message ?? `no vPLC ${name}`, 'name');
     return s;
   });
   registry.register('vplc:apply', async ({ name }) => {

@@ -1,3 +1,4 @@
+import { cloudAck } from '../../../../shared/api/errors.js';
 import type { AckBody } from '../../../../shared/cloud/acks.js';
 import { laterPhaseRefusal, toVplcSpec } from '../../../../shared/cloud/create-new-runtime.js';
 import type { RequestOf, RequestTopic } from '../../../../shared/cloud/topics.js';
@@ -43,9 +44,9 @@ export function orchestratorTarget(o: OrchestratorTargetOptions): CloudCommandTa
       }
       const refusal = laterPhaseRefusal(req, wifi);
       if (refusal !== null) return { status: 'error', error: refusal };
-      return body(await orch.create(toVplcSpec(req), 'cloud'));
+      return body(cloudAck(await orch.create(toVplcSpec(req), 'cloud')));
     },
-    delete_device: async (req) => body(await orch.delete(req.device_id, 'cloud')),
+    delete_device: async (req) => body(cloudAck(await orch.delete(req.device_id, 'cloud'))),
     delete_orchestrator: async () => {
       if (!o.allowRemoteRemoval()) return { status: 'error', error: 'Remote removal is disabled on this orchestrator' };
       return body(orch.selfDestruct(o.removeSelf));

@@ -1,23 +1,11 @@
 import type { AckBody } from '../../../../shared/cloud/acks.js';
-
-/** Interface-name prefixes `get_host_interfaces` drops unless `include_virtual` is set (docs/protocol.md §4.6, MATCH). */
-export const VIRTUAL_PREFIXES = ['lo', 'docker', 'br-', 'veth', 'virbr', 'tailscale', 'zt', 'cni', 'flannel', 'kube-ipvs', 'wg', 'cilium', 'macvtap', 'sit', 'can'] as const;
+import { isSkippedName } from '../../../../shared/netmon/events.js';
+import type { HostIpv4, HostInterface } from '../../../../shared/domain/host.js';
 
 export const EMPTY_CACHE_ERROR = 'Network interface cache is empty. The netmon sidecar may not be running or has not yet discovered interfaces.';
 
-/** What the rules need from the interface cache (structurally the orchestrator's HostIface). */
-export interface InterfaceFact {
-  name: string;
-  mac: string | null;
-  type: 'ethernet' | 'wifi';
-  ipv4: ReadonlyArray<{ address: string; subnet: string }>;
-  gateway: string | null;
-}
-
-export function isVirtualName(name: string): boolean {
-  const n = name.toLowerCase();
-  return VIRTUAL_PREFIXES.some((p) => n.startsWith(p));
-}
+/** What the rules need of a host interface. */
+export type InterfaceFact = Pick<HostInterface, 'name' | 'mac' | 'type' | 'gateway'> & { ipv4: ReadonlyArray<Pick<HostIpv4, 'address' | 'subnet'>> };
 
 /**
  * The `get_host_interfaces` ack body (docs/protocol.md §4.6): skip list, no 127.* addresses, first IPv4 as `ip_address`,
@@ -28,7 +16,8 @@ export function hostInterfacesBody(ifaces: readonly InterfaceFact[], req: { incl
   if (ifaces.length === 0) return { status: 'error', error: EMPTY_CACHE_ERROR };
   const byName = new Map<string, InterfaceFact>();
   for (const i of ifaces) {
-    if (!req.include_virtual && isVirtualName(i.name)) continue;
+    // Unless `include_virtual`, the monitor's skip list applies (docs/protocol.md §4.6, MATCH).
+    if (!req.include_virtual && isSkippedName(i.name)) continue;
     if (!byName.has(i.name)) byName.set(i.name, i);
   }
   const names = [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

@@ -1,3 +1,4 @@
+import type { CreateStep } from '../../../../shared/domain/operations.js';
 import type { VplcSpec } from '../../../../shared/domain/vplc.js';
 import { sleep } from '../../../lib/time/clock.js';
 import type { OrchestratorContext } from '../context.js';
@@ -88,7 +89,7 @@ export async function runCreate(
       created: { container: created.container, internal_network: created.internalNetwork, lan_networks: created.lanNetworks },
       past_start: pastStart,
     });
-  const step = async (s: string): Promise<void> => {
+  const step = async (s: CreateStep): Promise<void> => {
     ctx.ops.setStep(name, s);
     ctx.emit({ kind: 'changed', name, reason: s });
     await journal(s);

@@ -1,3 +1,4 @@
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
@@ -12,6 +13,7 @@ import { dockerMessage } from '../docker/errors.js';
 import { ownFilter, ownLabels, Label } from '../docker/labels.js';
 import { leaseKey } from '../delete/pipeline.js';
 import type { PersistedVnic } from '../store/schemas.js';
+import { netnsHelperSpec } from '../spec/netns-helper.js';
 import { writeResolvConf } from './dns.js';
 import { dhcpUpdate, failedLeaseFile, leaseFile, parseLeaseLine, resolvConf, retryDelayMs, type BoundLine, type LeaseLine } from './lease.js';
 import { ENTRY_SCRIPT, HELPER_TMPFS, LEASE_SCRIPT } from './script.js';
@@ -43,7 +45,7 @@ const dockerTime = (ms: number): string => (ms / 1000).toFixed(3);
  */
 export class DhcpHelpers implements DhcpProvisioner {
   private readonly slots = new Map<string, Slot>();
-  private readonly listeners = new Set<(d: DhcpUpdateData) => void>();
+  private readonly events = new TypedEmitter<{ update: [DhcpUpdateData] }>((err) => this.ctx.log.warn('DHCP update listener failed', { err: String(err) }));
   private readonly random: () => number;
   private closed = false;
 
@@ -56,8 +58,7 @@ export class DhcpHelpers implements DhcpProvisioner {
 
   /** Every lease as `dhcp_update` data (UI/API). */
   onUpdate(cb: (d: DhcpUpdateData) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.events.on('update', cb);
   }
 
   private slot(vplc: string, vnic: string): Slot {
@@ -191,20 +192,14 @@ export class DhcpHelpers implements DhcpProvisioner {
     const helperId = await exec.run({
       kind: 'create-container',
       ...about,
-      options: {
-      Image: settings.helperImage,
-      Cmd: ['sh', '-c', ENTRY_SCRIPT],
-      Env: [`VPLC_MACS=${macs.join(' ')}`, `VPLC_LEASE_SCRIPT=${LEASE_SCRIPT}`],
-      Labels: ownLabels(store.installationId, 'dhcp', { vplc: s.vplc, vnic: s.vnic }),
-      HostConfig: {
-        NetworkMode: `container:${containerId}`,
-        CapDrop: ['ALL'],
-        CapAdd: ['NET_ADMIN', 'NET_RAW'],
-        ReadonlyRootfs: true,
-        Tmpfs: HELPER_TMPFS,
-        RestartPolicy: { Name: 'no' },
-      },
-      },
+      options: netnsHelperSpec({
+        image: settings.helperImage,
+        target: containerId,
+        cmd: ['sh', '-c', ENTRY_SCRIPT],
+        env: [`VPLC_MACS=${macs.join(' ')}`, `VPLC_LEASE_SCRIPT=${LEASE_SCRIPT}`],
+        labels: ownLabels(store.installationId, 'dhcp', { vplc: s.vplc, vnic: s.vnic }),
+        tmpfs: HELPER_TMPFS,
+      }),
     });
     if (gen !== s.gen) {
       await exec.run({ kind: 'remove', container: helperId, ...about, reason: 'superseded DHCP helper' }).catch(() => undefined);
@@ -299,13 +294,7 @@ export class DhcpHelpers implements DhcpProvisioner {
     }
     ctx.log.info('DHCP lease', { vplc: s.vplc, vnic: s.vnic, event: l.event, ip: l.ip, prefix: l.prefix, router: l.router });
     ctx.emit({ kind: 'changed', name: s.vplc, reason: 'dhcp-lease' });
-    for (const cb of this.listeners) {
-      try {
-        cb(update);
-      } catch {
-        // a listener's failure is its own
-      }
-    }
+    this.events.emit('update', update);
   }
 
   /** Whether this slot is still the one followed for its vNIC (stop() or a newer provision replaces it). */

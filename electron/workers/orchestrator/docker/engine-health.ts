@@ -1,3 +1,4 @@
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import type Docker from 'dockerode';
 import { sleep, type Clock } from '../../../lib/time/clock.js';
 import type { Logger } from '../context.js';
@@ -48,7 +49,7 @@ export function isEngineUnavailable(err: unknown): boolean {
  */
 export class EngineHealth {
   private st: EngineState = { kind: 'up' };
-  private readonly listeners = new Set<(s: EngineState, ended?: EngineOutage) => void>();
+  private readonly listeners = new TypedEmitter<{ state: [EngineState, EngineOutage | undefined] }>((err) => this.log.warn('engine state listener failed', { err: String(err) }));
   private readonly abort = new AbortController();
   private probing = false;
   private suspectTimer?: NodeJS.Timeout;
@@ -75,8 +76,7 @@ export class EngineHealth {
   }
 
   onChange(cb: (s: EngineState, ended?: EngineOutage) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.listeners.on('state', cb);
   }
 
   /**
@@ -179,12 +179,6 @@ export class EngineHealth {
 
   private set(s: EngineState, ended?: EngineOutage): void {
     this.st = s;
-    for (const l of [...this.listeners]) {
-      try {
-        l(s, ended);
-      } catch (err) {
-        this.log.warn('engine state listener failed', { err: String(err) });
-      }
-    }
+    this.listeners.emit('state', s, ended);
   }
 }

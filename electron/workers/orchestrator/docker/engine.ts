@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import { dockerMessage, isNotFound } from './errors.js';
 import { isOwn } from './labels.js';
+import { hostHelperSpec, netnsHelperSpec } from '../spec/netns-helper.js';
 
 /** Numeric comparison of Docker API versions; the reference compared strings, so "1.9" >= "1.44" came out true. */
 export function apiAtLeast(version: string, wanted: string): boolean {
@@ -134,7 +135,7 @@ export class Engine {
   async runInNetns(targetId: string, image: string, script: string, labels: Record<string, string>, timeoutMs = 20_000): Promise<HelperResult> {
     // The helper image (a pinned busybox) is pulled on first use when the host does not have it yet.
     if (!(await this.imageExists(image))) await this.pull(image, 120_000);
-    return this.runHelper(image, script, labels, { NetworkMode: `container:${targetId}`, CapAdd: ['NET_ADMIN', 'NET_RAW'] }, timeoutMs);
+    return this.runHelper(netnsHelperSpec({ image, target: targetId, cmd: ['sh', '-c', script], labels }), timeoutMs);
   }
 
   /**
@@ -142,16 +143,11 @@ export class Engine {
    * ARP probe on a parent interface): docs/decisions.md "Host-network helpers".
    */
   runOnHost(image: string, script: string, labels: Record<string, string>, capabilities: readonly string[], timeoutMs = 20_000): Promise<HelperResult> {
-    return this.runHelper(image, script, labels, { NetworkMode: 'host', CapAdd: [...capabilities] }, timeoutMs);
+    return this.runHelper(hostHelperSpec({ image, cmd: ['sh', '-c', script], labels, capabilities }), timeoutMs);
   }
 
-  private async runHelper(image: string, script: string, labels: Record<string, string>, net: { NetworkMode: string; CapAdd: string[] }, timeoutMs: number): Promise<HelperResult> {
-    const helper = await this.docker.createContainer({
-      Image: image,
-      Cmd: ['sh', '-c', script],
-      Labels: labels,
-      HostConfig: { ...net, CapDrop: ['ALL'], ReadonlyRootfs: true, RestartPolicy: { Name: 'no' } },
-    });
+  private async runHelper(spec: Docker.ContainerCreateOptions, timeoutMs: number): Promise<HelperResult> {
+    const helper = await this.docker.createContainer(spec);
     try {
       await helper.start();
       const waited = await Promise.race([

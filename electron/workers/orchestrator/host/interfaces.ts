@@ -2,21 +2,13 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import type { HostInterface } from '../../../../shared/domain/host.js';
 import { cidrToString, parseCidr } from '../../../../shared/net/ipv4.js';
 import { defaultGateways, IpAddrJson, IpRouteJson } from '../../../lib/net/ip-json.js';
 
 const run = promisify(execFile);
 
-export type HostIpv4 = { address: string; prefix: number; subnet: string };
-export type HostIface = {
-  name: string;
-  index: number;
-  mac: string | null;
-  type: 'ethernet' | 'wifi';
-  operstate: string;
-  ipv4: HostIpv4[];
-  gateway: string | null;
-};
+export type HostIface = HostInterface;
 
 /** Where the orchestrator learns about host NICs. The netmon worker supplies a cache-backed one; this file has a direct reader. */
 export interface InterfaceSource {

@@ -1,3 +1,4 @@
+import type { AutoStartReason } from '../../../../shared/domain/operations.js';
 import type { Requester } from '../../../../shared/domain/vplc.js';
 import type { OrchestratorContext } from '../context.js';
 import type { StepActor } from '../exec/steps.js';
@@ -8,7 +9,7 @@ import { removeHelpers, stopContainer } from '../delete/pipeline.js';
 import type { CrashGuard } from './crash-guard.js';
 import { reprovision } from './reprovision.js';
 
-export type AutoStartReason = 'watchdog' | 'boot-sync' | 'reconcile' | 'engine-recovery';
+export type { AutoStartReason };
 export type AutoStartOutcome = 'started' | 'skipped' | 'failed' | 'engine-unavailable';
 
 /** `reprovision: false` leaves docs/protocol.md §6.3 to a later `reprovisionLater` (many starts at once: containers first). */

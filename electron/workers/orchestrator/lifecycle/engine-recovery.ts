@@ -1,3 +1,4 @@
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import type { OrchestratorContext } from '../context.js';
 import type { RuntimeProbe } from '../create/pipeline.js';
 import type { EngineOutage } from '../docker/engine-health.js';
@@ -73,13 +74,12 @@ export async function recoverAfterOutage(d: RecoveryDeps, outage: EngineOutage):
 /** Runs the recovery after each outage and tells who wants to know; `running` holds the watchdog and reconcile off. */
 export class OutageRecovery {
   running = false;
-  private readonly listeners = new Set<(r: OutageReport) => void>();
+  private readonly listeners = new TypedEmitter<{ report: [OutageReport] }>((err) => this.d.ctx.log.warn('outage report listener failed', { err: String(err) }));
 
   constructor(private readonly d: RecoveryDeps) {}
 
   onReport(cb: (r: OutageReport) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.listeners.on('report', cb);
   }
 
   /** Never rejects: a failed recovery leaves the stopped vPLCs to the watchdog's poll. */
@@ -88,7 +88,7 @@ export class OutageRecovery {
     this.running = true;
     try {
       const report = await recoverAfterOutage(this.d, outage);
-      for (const l of [...this.listeners]) l(report);
+      this.listeners.emit('report', report);
     } catch (err) {
       if (!this.d.signal.aborted) this.d.ctx.log.warn('recovery after the engine outage failed; the watchdog poll takes over', { err: dockerMessage(err) });
     } finally {

@@ -5,6 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { HostMetrics as SharedHostMetrics } from '../../../../shared/domain/host-sample.js';
 import { PreadFilePool } from './files.js';
 
 export const GIB = 1024 ** 3;
@@ -194,16 +195,8 @@ export interface OsInfo {
   totalmem(): number;
 }
 
-/** Heartbeat metrics (docs/protocol.md §10.1), GiB values rounded to 1 decimal. */
-export interface HostMetrics {
-  cpu_usage: number;
-  memory_usage: number;
-  memory_total: number;
-  disk_usage: number;
-  disk_total: number;
-  /** Raw `used` bytes, for the orchestrator usage ring (§10.3 IMPROVE). */
-  memoryUsedBytes: number;
-}
+/** The shared host metrics plus the raw `used` memory bytes, for the orchestrator usage ring (§10.3 IMPROVE). */
+export type HostMetrics = SharedHostMetrics & { memoryUsedBytes: number };
 
 /** One host reading: the metrics plus the raw CPU counters the per-container CPU % needs. */
 export interface HostReading {

@@ -3,6 +3,7 @@
  * it reads the host and every running registered container, appends one tick to the usage rings and emits the
  * latest host sample (the heartbeat and the local UI read it).
  */
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import type { CgroupTarget, ContainerSample, HostCpuCounters } from './cgroup.js';
 import { CgroupReader } from './cgroup.js';
 import type { SamplerClock, IntervalHandle } from './clock.js';
@@ -65,8 +66,9 @@ export class UsageSampler {
   private readonly clock: SamplerClock;
   private readonly intervalMs: number;
   private readonly onError: (error: Error, context: string) => void;
-  private readonly hostListeners = new Set<Listener<HostSample>>();
-  private readonly containerListeners = new Set<Listener<readonly ContainerSample[]>>();
+  private readonly listeners = new TypedEmitter<{ host: [HostSample]; containers: [readonly ContainerSample[]] }>((e, event) =>
+    this.onError(toError(e), event === 'host' ? 'onSample listener' : 'onContainerSamples listener'),
+  );
   private timer: IntervalHandle | null = null;
   private inFlight: Promise<SampleResult> | null = null;
   private latestHost: HostSample | null = null;
@@ -112,8 +114,7 @@ export class UsageSampler {
     this.disposed = true;
     if (this.timer !== null) this.clock.clearInterval(this.timer);
     this.timer = null;
-    this.hostListeners.clear();
-    this.containerListeners.clear();
+    this.listeners.clear();
     const owned = this.owned.splice(0);
     const closeAll = (): void => {
       for (const o of owned) o.close().catch((e: unknown) => this.onError(toError(e), 'close'));
@@ -128,14 +129,12 @@ export class UsageSampler {
 
   /** Subscribe to host samples; returns an unsubscribe function. */
   onSample(cb: Listener<HostSample>): () => void {
-    this.hostListeners.add(cb);
-    return () => this.hostListeners.delete(cb);
+    return this.listeners.on('host', cb);
   }
 
   /** Subscribe to per-container samples of each tick; returns an unsubscribe function. */
   onContainerSamples(cb: Listener<readonly ContainerSample[]>): () => void {
-    this.containerListeners.add(cb);
-    return () => this.containerListeners.delete(cb);
+    return this.listeners.on('containers', cb);
   }
 
   /** The most recent host sample, or null before the first one. */
@@ -191,19 +190,9 @@ export class UsageSampler {
     this.latestHost = host;
     this.latestContainers = containers;
     if (!this.disposed) {
-      this.emit(this.hostListeners, host, 'onSample listener');
-      this.emit(this.containerListeners, containers, 'onContainerSamples listener');
+      this.listeners.emit('host', host);
+      this.listeners.emit('containers', containers);
     }
     return { host, containers };
-  }
-
-  private emit<T>(listeners: Set<Listener<T>>, value: T, context: string): void {
-    for (const cb of [...listeners]) {
-      try {
-        cb(value);
-      } catch (e) {
-        this.onError(toError(e), context);
-      }
-    }
   }
 }

@@ -1,3 +1,4 @@
+import type { OperationStep } from '../../../../shared/domain/operations.js';
 import { naiveLocalIso, type Clock } from '../../../lib/time/clock.js';
 
 export type OpStatus = 'creating' | 'deleting' | 'error';
@@ -6,7 +7,7 @@ export type OpKind = 'create' | 'delete' | 'unknown';
 export type OperationEntry = {
   status: OpStatus;
   operation: OpKind;
-  step: string | null;
+  step: OperationStep | null;
   error: string | null;
   started_at: string;
   updated_at: string;
@@ -60,7 +61,7 @@ export class OperationState {
     if (this.entries.get(name)?.status === 'error') this.entries.delete(name);
   }
 
-  setStep(name: string, step: string): void {
+  setStep(name: string, step: OperationStep): void {
     const e = this.entries.get(name);
     if (!e) return;
     const now = this.clock.now();

@@ -1,3 +1,5 @@
+import type { ReattachResult } from '../../../../shared/domain/operations.js';
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import type Docker from 'dockerode';
 import type { NetworkChangeData } from '../../../../shared/netmon/events.js';
 import type { OrchestratorContext } from '../context.js';
@@ -15,7 +17,7 @@ export type ReattachEvent = {
   vnic: string;
   parent: string;
   network: string;
-  result: 'reattached' | 'detached' | 'failed';
+  result: ReattachResult;
   message: string;
   at: string;
 };
@@ -58,7 +60,7 @@ export class Reattacher {
   private readonly processed = new Map<string, string>();
   private readonly targets = new Map<string, Target>();
   private readonly pending = new Map<string, Set<string>>();
-  private readonly listeners = new Set<(e: ReattachEvent) => void>();
+  private readonly listeners = new TypedEmitter<{ report: [ReattachEvent] }>((err) => this.d.ctx.log.warn('re-attachment listener failed', { err: String(err) }));
   private readonly inflight = new Set<Promise<void>>();
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -74,8 +76,7 @@ export class Reattacher {
   }
 
   onEvent(cb: (e: ReattachEvent) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.listeners.on('report', cb);
   }
 
   /** A `network_change` from netmon, already debounced there: acted on at once. */
@@ -110,13 +111,7 @@ export class Reattacher {
     const level = e.result === 'reattached' ? 'info' : 'warn';
     this.d.ctx.log[level](`vNIC ${e.result}`, { ...full });
     this.d.ctx.emit({ kind: 'changed', name: e.vplc, reason: `vnic-${e.result}` });
-    for (const l of this.listeners) {
-      try {
-        l(full);
-      } catch {
-        // a listener's failure is its own
-      }
-    }
+    this.listeners.emit('report', full);
   }
 
   private defer(iface: string, name: string): void {

@@ -2,6 +2,7 @@ import { PassThrough, type Duplex } from 'node:stream';
 import type { Engine } from '../docker/engine.js';
 import type { Executor } from '../exec/executor.js';
 import { ownLabels } from '../docker/labels.js';
+import { netnsHelperSpec } from '../spec/netns-helper.js';
 import { enforceScript, matchOutcomes, parseLinks, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
 
 const SEP = '--vplc-orchestrator--';
@@ -12,7 +13,7 @@ const DONE = '--vplc-orchestrator-done--';
  * expensive part, overlaps the old network's teardown; once Docker has connected the new endpoint the script is
  * written to the helper's stdin (`sh -s`), which measures (and below API 1.44 sets) the MACs and exits.
  * `AutoRemove` removes it off the critical path; if the agent dies, stdin closes, the empty script exits and Docker
- * removes it. Same capabilities as the engine's one-shot helper: NET_ADMIN and NET_RAW only, read-only rootfs.
+ * removes it. The spec is the one of every netns helper (spec/netns-helper.ts).
  *
  * INVARIANTS
  * - Owns one attach stream and at most one timer; `run` and `discard` each end the stream exactly once.
@@ -48,25 +49,7 @@ export class WireHelper {
     const id = await exec.run({
       kind: 'create-container',
       ...about,
-      options: {
-      Image: image,
-      Cmd: ['sh', '-s'],
-      OpenStdin: true,
-      StdinOnce: true,
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-      Labels: ownLabels(instance, 'helper', { vplc }),
-      HostConfig: {
-        NetworkMode: `container:${containerId}`,
-        CapDrop: ['ALL'],
-        CapAdd: ['NET_ADMIN', 'NET_RAW'],
-        ReadonlyRootfs: true,
-        AutoRemove: true,
-        RestartPolicy: { Name: 'no' },
-      },
-      },
+      options: netnsHelperSpec({ image, target: containerId, cmd: ['sh', '-s'], labels: ownLabels(instance, 'helper', { vplc }), stdin: true, autoRemove: true }),
     });
     try {
       const stream = (await engine.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;

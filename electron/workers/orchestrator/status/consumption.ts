@@ -20,6 +20,13 @@ export function limitsOf(info: Docker.ContainerInspectInfo | null): { memory: st
   return { memory, cpu };
 }
 
+/** The `cpu_usage` / `memory_usage` series of one target over the requested periods (docs/protocol.md §4.8, §4.9). */
+function usageOver(rings: UsageRings, target: Parameters<UsageRings['query']>[0], cpuPeriod: string | null | undefined, memoryPeriod: string | null | undefined, nowSec: number) {
+  const c = parsePeriod(cpuPeriod, nowSec);
+  const m = parsePeriod(memoryPeriod, nowSec);
+  return { cpu_usage: rings.query(target, 'cpu', c.start, c.end), memory_usage: rings.query(target, 'memory', m.start, m.end) };
+}
+
 export function deviceConsumption(
   deviceId: string,
   info: Docker.ContainerInspectInfo | null,
@@ -28,14 +35,7 @@ export function deviceConsumption(
   memoryPeriod: string | null | undefined,
   nowSec: number,
 ): Record<string, unknown> {
-  const c = parsePeriod(cpuPeriod, nowSec);
-  const m = parsePeriod(memoryPeriod, nowSec);
-  return {
-    device_id: deviceId,
-    ...limitsOf(info),
-    cpu_usage: rings.query({ device: deviceId }, 'cpu', c.start, c.end),
-    memory_usage: rings.query({ device: deviceId }, 'memory', m.start, m.end),
-  };
+  return { device_id: deviceId, ...limitsOf(info), ...usageOver(rings, { device: deviceId }, cpuPeriod, memoryPeriod, nowSec) };
 }
 
 export function ipAddresses(ifaces: HostIface[]): Array<{ interface: string; ip_address: string }> {
@@ -52,8 +52,6 @@ export function orchestratorConsumption(
   memoryPeriod: string | null | undefined,
   nowSec: number,
 ): Record<string, unknown> {
-  const c = parsePeriod(cpuPeriod, nowSec);
-  const m = parsePeriod(memoryPeriod, nowSec);
   return {
     ip_addresses: ipAddresses(ifaces),
     memory: facts.memory,
@@ -61,8 +59,7 @@ export function orchestratorConsumption(
     os: facts.os,
     kernel: facts.kernel,
     disk: facts.disk,
-    cpu_usage: rings.query('orchestrator', 'cpu', c.start, c.end),
-    memory_usage: rings.query('orchestrator', 'memory', m.start, m.end),
+    ...usageOver(rings, 'orchestrator', cpuPeriod, memoryPeriod, nowSec),
   };
 }
 

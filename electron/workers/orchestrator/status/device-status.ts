@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import type { VplcNetworkView, VplcStatus } from '../../../../shared/domain/vplc-status.js';
 import type { OrchestratorContext } from '../context.js';
 import { dockerMessage } from '../docker/errors.js';
 import { isOwn } from '../docker/labels.js';
@@ -8,8 +9,8 @@ import type { PersistedVnic } from '../store/schemas.js';
 export const RT_LIMITS_WARNING = 'real-time limits unavailable on this host';
 export const UNKNOWN_DESIRED_WARNING = 'unknown to the desired state: adopted as it is; delete it or create it again to manage its spec';
 
-export type NetworkView = { ip_address: string | null; mac_address: string | null; gateway: string | null };
-export type DeviceStatus = Record<string, unknown> & { status: string; device_id?: string };
+export type NetworkView = VplcNetworkView;
+export type DeviceStatus = VplcStatus;
 
 const nul = (s: string | undefined | null): string | null => (s ? s : null);
 
@@ -68,7 +69,7 @@ export async function deviceStatus(
       message: `Container ${deviceId} is being ${op.status === 'creating' ? 'created' : 'deleted'}`,
     };
   }
-  const notFound = { status: 'not_found', device_id: deviceId, message: `Container ${deviceId} does not exist` };
+  const notFound: VplcStatus = { status: 'not_found', device_id: deviceId, message: `Container ${deviceId} does not exist` };
   let info: Docker.ContainerInspectInfo | null;
   try {
     info = await ctx.engine.resolveVplc(deviceId, ctx.store.installationId);

@@ -37,9 +37,14 @@ type Current = NonNullable<Output<'certs:info'>>;
  * Replacing a working identity is confirmed first; the agent refuses it without `replace: true` (a refusal naming that
  * field, e.g. after an enrolment from the CLI this page has not seen yet, opens the same question).
  */
-function ReplaceDialog({ current, what, onConfirm, onCancel }: { current: Current | undefined; what: string; onConfirm(): void; onCancel(): void }) {
+function ReplaceDialog({ open, current, what, onReplace, onClose }: { open: boolean; current: Current | undefined; what: string; onReplace(): void; onClose(): void }) {
+  if (!open) return null;
+  const replace = (): void => {
+    onClose();
+    onReplace();
+  };
   return (
-    <ConfirmDialog title="Replace this PC’s identity?" confirmLabel="Replace" danger onConfirm={onConfirm} onCancel={onCancel}>
+    <ConfirmDialog title="Replace this PC’s identity?" confirmLabel="Replace" danger onConfirm={replace} onCancel={onClose}>
       <p>
         This PC already has a working certificate{current ? ` (agent ID ${current.agentId})` : ''}. {what} The cloud link switches to the new pair; the current one is kept until
         the new one has connected, then removed.
@@ -144,17 +149,7 @@ function EnrolForm({ current }: { current: Current | undefined }) {
         </div>
       ) : null}
       {error ? <ErrorBox>{error}</ErrorBox> : null}
-      {confirming ? (
-        <ReplaceDialog
-          current={current}
-          what="Enrolling again creates a new key and a new agent ID, which you link in the cloud console."
-          onConfirm={() => {
-            setConfirming(false);
-            void start(true);
-          }}
-          onCancel={() => setConfirming(false)}
-        />
-      ) : null}
+      <ReplaceDialog open={confirming} current={current} what="Enrolling again creates a new key and a new agent ID, which you link in the cloud console." onReplace={() => void start(true)} onClose={() => setConfirming(false)} />
     </section>
   );
 }
@@ -200,17 +195,7 @@ function ImportForm({ current }: { current: Current | undefined }) {
       </form>
       {errors.form ? <ErrorBox>{errors.form}</ErrorBox> : null}
       {done ? <p role="status">Imported: agent ID {done}.</p> : null}
-      {confirming ? (
-        <ReplaceDialog
-          current={current}
-          what="The imported key and certificate become this PC’s identity."
-          onConfirm={() => {
-            setConfirming(false);
-            void run(true);
-          }}
-          onCancel={() => setConfirming(false)}
-        />
-      ) : null}
+      <ReplaceDialog open={confirming} current={current} what="The imported key and certificate become this PC’s identity." onReplace={() => void run(true)} onClose={() => setConfirming(false)} />
     </section>
   );
 }

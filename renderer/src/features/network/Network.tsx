@@ -1,16 +1,22 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Output } from '../../../../shared/api/contract';
+import { NetworkChangeReason } from '../../../../shared/domain/operations';
 import { errorText } from '../../api/client';
-import { Badge, Empty, ErrorBox, Loading, stateTone } from '../../components/ui';
+import { Badge, Empty, ErrorBox, Loading, stateTone, Table } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
 
-const REASONS: Record<string, string> = {
+const REASONS: Record<NetworkChangeReason, string> = {
   'vnic-reattached': 're-attached to the new subnet',
-  'vnic-unchanged': 'kept its network (nothing to change)',
+  'vnic-detached': 'detached from its network',
   'vnic-failed': 're-attachment failed',
   'dhcp-lease': 'got a DHCP lease',
+  'dhcp-leasefail': 'got no DHCP lease',
+  'dhcp-nak': 'DHCP lease refused (NAK)',
 };
-const reasonText = (r: string): string => REASONS[r] ?? r.replace(/^(vnic|dhcp)-/, '$1 ').replace(/_/g, ' ');
+const reasonText = (r: string): string => {
+  const known = NetworkChangeReason.safeParse(r);
+  return known.success ? REASONS[known.data] : r;
+};
 
 export function Network() {
   const api = useApi();
@@ -39,32 +45,21 @@ export function Network() {
         {!interfaces.data && interfaces.loading ? <Loading what="interfaces" /> : null}
         {interfaces.data?.length === 0 ? <Empty>No Ethernet or WiFi interface found.</Empty> : null}
         {interfaces.data && interfaces.data.length > 0 ? (
-          <table className="table" aria-label="Host interfaces">
-            <thead>
-              <tr>
-                <th scope="col">Interface</th>
-                <th scope="col">State</th>
-                <th scope="col">IPv4</th>
-                <th scope="col">Gateway</th>
-                <th scope="col">MAC</th>
+          <Table label="Host interfaces" columns={['Interface', 'State', 'IPv4', 'Gateway', 'MAC']}>
+            {interfaces.data.map((i) => (
+              <tr key={i.name}>
+                <th scope="row">
+                  {i.name} <span className="muted small">{i.type}</span>
+                </th>
+                <td>
+                  <Badge tone={i.operstate === 'up' ? 'ok' : stateTone(i.operstate)}>{i.operstate}</Badge>
+                </td>
+                <td className="mono">{i.ipv4.map((a) => `${a.address}/${a.prefix}`).join(', ') || '—'}</td>
+                <td className="mono">{i.gateway ?? '—'}</td>
+                <td className="mono">{i.mac ?? '—'}</td>
               </tr>
-            </thead>
-            <tbody>
-              {interfaces.data.map((i) => (
-                <tr key={i.name}>
-                  <th scope="row">
-                    {i.name} <span className="muted small">{i.type}</span>
-                  </th>
-                  <td>
-                    <Badge tone={i.operstate === 'up' ? 'ok' : stateTone(i.operstate)}>{i.operstate}</Badge>
-                  </td>
-                  <td className="mono">{i.ipv4.map((a) => `${a.address}/${a.prefix}`).join(', ') || '—'}</td>
-                  <td className="mono">{i.gateway ?? '—'}</td>
-                  <td className="mono">{i.mac ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         ) : null}
       </section>
       <section className="card" aria-labelledby="timeline-h">

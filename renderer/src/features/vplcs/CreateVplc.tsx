@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { OperationStep } from '../../../../shared/domain/operations';
 import { errorText } from '../../api/client';
 import { ErrorBox, Field, Loading } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
 import { checkDraft, emptyDraft, emptyVnic, randomMac, suggestIp, withParent, type Draft, type FieldErrors, type HostInterface, type VnicDraft } from './draft';
-import { CREATE_STEPS, StatusView } from './status';
+import { CREATE_STEPS } from './status';
 
-type Progress = { name: string; step: string | null; done: boolean; error?: string; dhcp: boolean };
+type Progress = { name: string; step: OperationStep | null; done: boolean; error?: string; dhcp: boolean };
 
 function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v: VnicDraft; ifaces: HostInterface[]; errors: FieldErrors; onChange(v: VnicDraft): void; onRemove?: () => void }) {
   const id = (f: string): string => `vnic-${i}-${f}`;
@@ -121,13 +122,12 @@ export function CreateVplc() {
     const poll = (): void =>
       void api.call('vplc:status', { name }).then((r) => {
         if (!live || !r.ok) return;
-        const s = StatusView.safeParse(r.value);
-        if (!s.success) return;
-        if (s.data.status === 'creating') setProgress((p) => p && { ...p, step: s.data.step ?? p.step });
-        else if (s.data.status === 'success') {
+        const s = r.value;
+        if (s.status === 'creating') setProgress((p) => p && { ...p, step: s.step ?? p.step });
+        else if (s.status === 'success') {
           setProgress((p) => p && { ...p, done: true });
           void refreshVplcs();
-        } else if (s.data.status === 'error') setProgress((p) => p && { ...p, error: s.data.error ?? s.data.message ?? 'creation failed' });
+        } else if (s.status === 'error') setProgress((p) => p && { ...p, error: s.error ?? s.message ?? 'creation failed' });
       });
     const off = api.on('vplc:changed', (e) => {
       if (e.name === name) poll();

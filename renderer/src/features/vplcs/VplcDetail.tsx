@@ -2,9 +2,9 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Output } from '../../../../shared/api/contract';
 import { errorText } from '../../api/client';
 import { Chart } from '../../components/Chart';
-import { Badge, ConfirmDialog, ErrorBox, formatDuration, Loading, stateTone } from '../../components/ui';
+import { Badge, ConfirmDialog, ErrorBox, formatDuration, Loading, stateTone, Table } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
-import { formatClock, lastErrorText, StatusView } from './status';
+import { formatClock, lastErrorText } from './status';
 import { useVplcMetrics } from './useVplcMetrics';
 
 type Action = 'start' | 'stop' | 'restart' | 'delete' | 'apply';
@@ -15,15 +15,13 @@ const CONFIRM: Record<Exclude<Action, 'start'>, { title: string; text: string; l
   apply: { title: 'Apply the pending changes now?', text: 'The vPLC is recreated with its stored configuration: the PLC program stops for a few seconds.', label: 'Apply now' },
 };
 
-function useStatus(name: string): { status?: StatusView; error?: string; reload(): void } {
+function useStatus(name: string): { status?: Output<'vplc:status'>; error?: string; reload(): void } {
   const api = useApi();
   const revision = useApp((s) => s.vplcRevision);
-  const [state, setState] = useState<{ status?: StatusView; error?: string }>({});
+  const [state, setState] = useState<{ status?: Output<'vplc:status'>; error?: string }>({});
   const reload = useCallback(() => {
     void api.call('vplc:status', { name }).then((r) => {
-      if (!r.ok) return setState((s) => ({ ...s, error: errorText(r.error) }));
-      const parsed = StatusView.safeParse(r.value);
-      setState(parsed.success ? { status: parsed.data } : { error: `unexpected status: ${parsed.error.issues[0]?.message ?? ''}` });
+      setState(r.ok ? { status: r.value } : (s) => ({ ...s, error: errorText(r.error) }));
     });
   }, [api, name]);
   useEffect(() => {
@@ -49,28 +47,18 @@ function History({ name }: { name: string }) {
       {!entries && !error ? <Loading what="the history" /> : null}
       {entries && entries.length === 0 ? <p className="muted">No changes recorded yet.</p> : null}
       {entries && entries.length > 0 ? (
-        <table className="table" aria-label="History">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">What</th>
-              <th scope="col">Asked by</th>
-              <th scope="col">Result</th>
+        <Table label="History" columns={['When', 'What', 'Asked by', 'Result']}>
+          {entries.map((e, i) => (
+            <tr key={`${e.ts}-${i}`}>
+              <td className="nowrap small">{new Date(e.ts).toLocaleString()}</td>
+              <td>{e.action}</td>
+              <td>{e.requestedBy === 'ui' ? 'this PC' : e.requestedBy}</td>
+              <td>
+                <Badge tone={e.result === 'error' ? 'bad' : e.result === 'accepted' ? 'busy' : 'ok'}>{e.result}</Badge> {e.detail ? <span className="muted small">{e.detail}</span> : null}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {entries.map((e, i) => (
-              <tr key={`${e.ts}-${i}`}>
-                <td className="nowrap small">{new Date(e.ts).toLocaleString()}</td>
-                <td>{e.action}</td>
-                <td>{e.requestedBy === 'ui' ? 'this PC' : e.requestedBy}</td>
-                <td>
-                  <Badge tone={e.result === 'error' ? 'bad' : e.result === 'accepted' ? 'busy' : 'ok'}>{e.result}</Badge> {e.detail ? <span className="muted small">{e.detail}</span> : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       ) : null}
     </section>
   );
@@ -277,28 +265,18 @@ export function VplcDetail({ name }: { name: string }) {
           {Object.keys(s.networks ?? {}).length === 0 ? (
             <p className="muted">No LAN vNICs: reachable only from this PC at its internal IP.</p>
           ) : (
-            <table className="table" aria-label="Networks">
-              <thead>
-                <tr>
-                  <th scope="col">Network</th>
-                  <th scope="col">IP</th>
-                  <th scope="col">MAC</th>
-                  <th scope="col">Gateway</th>
+            <Table label="Networks" columns={['Network', 'IP', 'MAC', 'Gateway']}>
+              {Object.entries(s.networks ?? {}).map(([net, n]) => (
+                <tr key={net}>
+                  <th scope="row" className="mono small wrap">
+                    {net}
+                  </th>
+                  <td className="mono">{n.ip_address ?? <span className="muted">waiting for a lease</span>}</td>
+                  <td className="mono">{n.mac_address ?? '—'}</td>
+                  <td className="mono">{n.gateway ?? '—'}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {Object.entries(s.networks ?? {}).map(([net, n]) => (
-                  <tr key={net}>
-                    <th scope="row" className="mono small wrap">
-                      {net}
-                    </th>
-                    <td className="mono">{n.ip_address ?? <span className="muted">waiting for a lease</span>}</td>
-                    <td className="mono">{n.mac_address ?? '—'}</td>
-                    <td className="mono">{n.gateway ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )}
         </section>
       ) : null}

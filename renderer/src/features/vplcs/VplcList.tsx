@@ -1,6 +1,6 @@
 import type { Output } from '../../../../shared/api/contract';
 import { Sparkline } from '../../components/Chart';
-import { Badge, Empty, ErrorBox, Loading, stateTone } from '../../components/ui';
+import { Badge, Empty, ErrorBox, Loading, stateTone, Table } from '../../components/ui';
 import { useApp } from '../../store/context';
 import { useVplcMetrics } from './useVplcMetrics';
 import { formatClock } from './status';
@@ -50,21 +50,11 @@ export function VplcList() {
         </Empty>
       ) : null}
       {vplcs.data && vplcs.data.length > 0 ? (
-        <table className="table" aria-label="vPLCs">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">State</th>
-              <th scope="col">Internal IP</th>
-              <th scope="col">CPU (1 h)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {vplcs.data.map((v) => (
-              <Row key={v.name} v={v} />
-            ))}
-          </tbody>
-        </table>
+        <Table label="vPLCs" columns={['Name', 'State', 'Internal IP', 'CPU (1 h)']}>
+          {vplcs.data.map((v) => (
+            <Row key={v.name} v={v} />
+          ))}
+        </Table>
       ) : null}
     </div>
   );

@@ -1,10 +1,10 @@
+import type { HostInterfaceView } from '../../../../shared/domain/host';
 import type { z } from 'zod';
-import type { Output } from '../../../../shared/api/contract';
 import { VPLC_NAME_RE, IMAGE_TAG_RE, type VplcSpec } from '../../../../shared/domain/vplc';
 import { cidrToString, hostAddress, ipInCidr, isIpv4, isUsableHost, parseCidr } from '../../../../shared/net/ipv4';
 import { generateMac, isAssignableMac, normalizeMac } from '../../../../shared/net/mac';
 
-export type HostInterface = Output<'netmon:interfaces'>[number];
+export type HostInterface = HostInterfaceView;
 
 /** The create form as the user types it: strings everywhere, checked by `checkDraft`. */
 export type VnicDraft = { parentInterface: string; mode: 'dhcp' | 'static'; ip: string; subnet: string; gateway: string; mac: string; dns: string };

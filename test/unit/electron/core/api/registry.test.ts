@@ -29,6 +29,6 @@ describe('ApiRegistry', () => {
   });
 
   it('refuses a second handler for a channel', () => {
-    expect(() => registry.register('vplc:status', () => Promise.resolve({}))).toThrow('second handler for vplc:status');
+    expect(() => registry.register('vplc:status', () => Promise.resolve({ status: 'not_found' as const }))).toThrow('second handler for vplc:status');
   });
 });

@@ -15,7 +15,7 @@ function fakeOrch(): OrchestratorPort & { calls: string[] } {
     start: vi.fn((n) => Promise.resolve({ status: 'success' as const, device_id: n, container_status: 'running', message: 'm' })),
     stop: vi.fn((n) => Promise.resolve({ status: 'success' as const, device_id: n, container_status: 'exited', message: 'm' })),
     restart: vi.fn((n) => Promise.resolve({ status: 'success' as const, device_id: n, container_status: 'running', message: 'm' })),
-    status: vi.fn((n) => Promise.resolve({ status: 'not_found', device_id: n, message: 'x' })),
+    status: vi.fn((n) => Promise.resolve({ status: 'not_found' as const, device_id: n, message: 'x' })),
     runCommand: vi.fn(() => Promise.resolve({ status: 'error' as const, error: 'Device not found: x' })),
     consumptionDevice: vi.fn(() => Promise.resolve({})),
     consumptionOrchestrator: vi.fn(() => Promise.resolve({})),

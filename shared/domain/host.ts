@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** Whether a host NIC is wired or wireless (wireless parents are refused until the WiFi phase). */
+export const InterfaceType = z.enum(['ethernet', 'wifi']);
+export type InterfaceType = z.infer<typeof InterfaceType>;
+
+/** One IPv4 address of a host interface: the address, its prefix length and its subnet in CIDR form. */
+export const HostIpv4 = z.object({ address: z.string(), prefix: z.number().int().min(0).max(32), subnet: z.string() });
+export type HostIpv4 = z.infer<typeof HostIpv4>;
+
+/**
+ * A host network interface as the orchestrator knows it: read from the kernel with `ip -json`, or kept from netmon
+ * events in the interface cache. `operstate` is lower-case (`up`, `down`, `unknown`).
+ */
+export const HostInterface = z.object({
+  name: z.string(),
+  index: z.number().int(),
+  mac: z.string().nullable(),
+  type: InterfaceType,
+  operstate: z.string(),
+  ipv4: z.array(HostIpv4),
+  gateway: z.string().nullable(),
+});
+export type HostInterface = z.infer<typeof HostInterface>;
+
+/** The same interface as the local API (`netmon:interfaces`) shows it: the kernel index stays inside the agent. */
+export const HostInterfaceView = HostInterface.omit({ index: true });
+export type HostInterfaceView = z.infer<typeof HostInterfaceView>;

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** The steps of a create, in order (docs/protocol.md §5.7); `get_device_status` reports the current one as `step`. */
+export const CreateStep = z.enum(['validating_config', 'pulling_image', 'creating_networks', 'creating_container', 'starting_dhcp', 'waiting_for_runtime']);
+export type CreateStep = z.infer<typeof CreateStep>;
+
+/** The steps of a delete. */
+export const DeleteStep = z.enum(['stopping_container', 'removing_networks']);
+export type DeleteStep = z.infer<typeof DeleteStep>;
+
+/** The steps of removing the whole orchestrator (`delete_orchestrator`), reported under the reserved device id. */
+export const SelfDestructStep = z.enum([
+  'starting',
+  'returning_dedicated_nics',
+  'deleting_runtimes',
+  'cleaning_networks',
+  'cleaning_proxy_arp',
+  'deleting_netmon',
+  'deleting_volume',
+  'removing_self',
+]);
+export type SelfDestructStep = z.infer<typeof SelfDestructStep>;
+
+export const OperationStep = z.union([CreateStep, DeleteStep, SelfDestructStep]);
+export type OperationStep = z.infer<typeof OperationStep>;
+
+/** Why the agent started a stopped vPLC by itself. */
+export const AutoStartReason = z.enum(['watchdog', 'boot-sync', 'reconcile', 'engine-recovery']);
+export type AutoStartReason = z.infer<typeof AutoStartReason>;
+
+/** Outcomes of re-attaching one vNIC after a host network change. */
+export const ReattachResult = z.enum(['reattached', 'detached', 'failed']);
+export type ReattachResult = z.infer<typeof ReattachResult>;
+
+/** Re-attachment and DHCP reasons: the ones the Network page's timeline shows. */
+export const NetworkChangeReason = z.enum(['vnic-reattached', 'vnic-detached', 'vnic-failed', 'dhcp-lease', 'dhcp-leasefail', 'dhcp-nak']);
+export type NetworkChangeReason = z.infer<typeof NetworkChangeReason>;
+
+const OutcomeReason = z.enum(['created', 'create-failed', 'delete-failed', 'started', 'stopped', 'update-pending', 'update-applied', 'update-rolled-back']);
+
+/**
+ * Why a vPLC `changed`: a create step reached, an outcome, a network event, or an automatic start
+ * (`auto-start:<why>`). The orchestrator emits these; the journal and the network timeline read them.
+ */
+export const ChangeReason = z.union([CreateStep, OutcomeReason, NetworkChangeReason, z.templateLiteral(['auto-start:', AutoStartReason])]);
+export type ChangeReason = z.infer<typeof ChangeReason>;
+
+export const isNetworkReason = (r: ChangeReason | undefined): r is NetworkChangeReason => NetworkChangeReason.safeParse(r).success;
+
+/** The automatic start a reason names, or null. */
+export function autoStartOf(r: ChangeReason | undefined): AutoStartReason | null {
+  if (!r?.startsWith('auto-start:')) return null;
+  const why = AutoStartReason.safeParse(r.slice('auto-start:'.length));
+  return why.success ? why.data : null;
+}
+
+/** A change of one vPLC, as the orchestrator emits it and the UI receives it (`vplc:changed`). */
+export const VplcChange = z.object({ kind: z.enum(['changed', 'removed', 'restart-suspended']), name: z.string(), reason: ChangeReason.optional() });
+export type VplcChange = z.infer<typeof VplcChange>;

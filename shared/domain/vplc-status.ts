@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { OperationStep } from './operations.js';
+
+/** One LAN network of a vPLC: what is on the wire (for DHCP vNICs, the lease). */
+export const VplcNetworkView = z.object({ ip_address: z.string().nullable(), mac_address: z.string().nullable(), gateway: z.string().nullable() });
+export type VplcNetworkView = z.infer<typeof VplcNetworkView>;
+
+/** The last failed create or delete of a vPLC, kept for 24 h. */
+export const LastOperationError = z.object({ operation: z.enum(['create', 'delete', 'unknown']), error: z.string(), at: z.string() });
+
+/** EXTEND: what the orchestrator adds about a vPLC it manages. */
+export const OrchestratorStateView = z.object({
+  managed: z.literal('labelled'),
+  desired_state: z.enum(['running', 'stopped']),
+  restarts_in_window: z.number().int().nonnegative(),
+  restart_suspended: z.boolean(),
+  /** ISO instant when suspended automatic restarts resume. */
+  restarts_resume_at: z.string().optional(),
+  warnings: z.array(z.string()),
+  last_error: LastOperationError.nullable(),
+  /** Changes that wait for the vPLC's change window. */
+  pending_changes: z.array(z.string()).optional(),
+});
+
+/**
+ * The `get_device_status` answer (docs/protocol.md §4.5) without `action`/`correlation_id`; the local API's
+ * `vplc:status` returns the same object. Which fields are present depends on `status`:
+ * - `success`: the container's state, its networks and `orchestrator_state`;
+ * - `creating` / `deleting`: the operation, its current `step` and times;
+ * - `error`: `error`, with the operation's fields when an operation failed;
+ * - `not_found`: `device_id` and `message`.
+ */
+export const VplcStatus = z.object({
+  status: z.enum(['success', 'creating', 'deleting', 'error', 'not_found']),
+  device_id: z.string().optional(),
+  message: z.string().optional(),
+  error: z.string().optional(),
+  operation: z.enum(['create', 'delete', 'unknown']).optional(),
+  step: OperationStep.optional(),
+  started_at: z.string().optional(),
+  updated_at: z.string().optional(),
+  container_status: z.string().optional(),
+  is_running: z.boolean().optional(),
+  networks: z.record(z.string(), VplcNetworkView).optional(),
+  restart_count: z.number().int().nonnegative().optional(),
+  internal_ip: z.string().optional(),
+  uptime_seconds: z.number().int().nonnegative().optional(),
+  exit_code: z.number().int().optional(),
+  health_status: z.string().optional(),
+  orchestrator_state: OrchestratorStateView.optional(),
+});
+export type VplcStatus = z.infer<typeof VplcStatus>;
