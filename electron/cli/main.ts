@@ -23,7 +23,8 @@ agent options (flags > VPLC_* environment > settings file > defaults):
   --netmon-socket PATH     read network events from an external netmon socket (VPLC_NETMON_SOCKET)
   --data-dir DIR           state directory (VPLC_DATA_DIR; default $XDG_DATA_HOME/vplc-orchestrator)
   --runtime-image REPO     runtime image repository (VPLC_RUNTIME_IMAGE)
-  --helper-image IMAGE     busybox image for namespace helpers (VPLC_HELPER_IMAGE)
+  --helper-image IMAGE     a local image for namespace helpers, instead of the one
+                           built from the host's busybox (VPLC_HELPER_IMAGE)
   --internal-pool CIDR     pool for the vPLCs' internal /29 networks (VPLC_INTERNAL_POOL)
   --log-level LEVEL        debug, info, warn or error (VPLC_LOG_LEVEL)
   --ui-port PORT           loopback port of the local UI and API (VPLC_UI_PORT; default 48750, 0 picks one)

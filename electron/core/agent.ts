@@ -82,7 +82,7 @@ export function createAgent(d: AgentDeps): Agent {
       settings: {
         dataDir: config.dataDir,
         runtimeRepo: config.runtimeRepo,
-        helperImage: config.helperImage,
+        ...(config.helperImage ? { helperImage: config.helperImage } : {}),
         internalPool: config.internalPool,
         runCommand: {
           timeoutMs: config.runCommandTimeoutMs,

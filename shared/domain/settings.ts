@@ -57,7 +57,8 @@ export const Settings = z.object({
   orchestrator: z
     .object({
       runtimeRepo: z.string().default('ghcr.io/autonomy-logic/openplc-runtime'),
-      helperImage: z.string().default('busybox:1.36.1-musl'),
+      /** A local image for the namespace helpers instead of the one the agent builds from busybox; never pulled. */
+      helperImage: z.string().optional(),
       internalPool: z.string().default('172.29.0.0/16'),
       runCommandTimeoutMs: z.number().int().positive().default(60_000),
       /** `run_command` allow-list (method and path prefix); absent allows every call to the runtime's API. */

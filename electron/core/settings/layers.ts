@@ -23,7 +23,7 @@ export type EffectiveConfig = {
   metricsPort: number | null;
   lockName: string;
   runtimeRepo: string;
-  helperImage: string;
+  helperImage?: string;
   internalPool: string;
   runCommandTimeoutMs: number;
   runCommandAllowList: Settings['orchestrator']['runCommandAllowList'];
@@ -66,6 +66,11 @@ export function defaultSettingsFile(env: NodeJS.ProcessEnv): string {
   return path.join(env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config'), 'vplc-orchestrator', 'settings.json');
 }
 
+/** An explicit helper image only when one is set: otherwise the agent builds its own. */
+function helperImageOf(image: string | undefined): { helperImage?: string } {
+  return image ? { helperImage: image } : {};
+}
+
 /** The runtime repository, refused at start when it carries a tag or digest (named by where it came from). */
 function runtimeRepository(picked: string | undefined, fromFile: string, isFlag: boolean): string {
   const repo = picked ?? fromFile;
@@ -96,7 +101,7 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     metricsPort: metricsOff ? null : metricsPort !== undefined ? Number(metricsPort) : file.agent.metricsPort,
     lockName: pick('lock-name') ?? file.agent.lockName,
     runtimeRepo: runtimeRepository(pick('runtime-image'), file.orchestrator.runtimeRepo, flags['runtime-image'] !== undefined),
-    helperImage: pick('helper-image') ?? file.orchestrator.helperImage,
+    ...helperImageOf(pick('helper-image') ?? file.orchestrator.helperImage),
     internalPool: pick('internal-pool') ?? file.orchestrator.internalPool,
     runCommandTimeoutMs: file.orchestrator.runCommandTimeoutMs,
     runCommandAllowList: file.orchestrator.runCommandAllowList,

@@ -8,6 +8,7 @@ import { WarningBoard, type FaultHook, type Logger, type OrchestratorContext, ty
 import { DhcpHelpers } from './dhcp/helpers.js';
 import { Engine } from './docker/engine.js';
 import { Executor } from './exec/executor.js';
+import { HelperImage, NamedHelperImage } from './helper-image/helper-image.js';
 import { hostSubnets, LocalInterfaceSource, type InterfaceSource } from './host/interfaces.js';
 import { UsageRings } from './metrics/ring.js';
 import { Networks } from './net/networks.js';
@@ -71,6 +72,7 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     clock,
     log,
     emit: (e: VplcEvent): void => events.emit('vplc', e),
+    helper: settings.helperImage ? new NamedHelperImage(engine.docker, settings.helperImage) : new HelperImage({ docker: engine.docker, exec, busyboxCandidates: settings.busyboxPaths, log }),
     fault: deps.fault ?? (() => undefined),
     warnings: new WarningBoard(),
     // Learnt once per engine: a stored degraded vPLC means this host refuses the real-time ulimits.

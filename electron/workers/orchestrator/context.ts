@@ -2,6 +2,7 @@ import type { ChangeReason } from '../../../shared/domain/operations.js';
 import type { Clock } from '../../lib/time/clock.js';
 import type { Engine } from './docker/engine.js';
 import type { Executor } from './exec/executor.js';
+import type { HelperImageSource } from './helper-image/helper-image.js';
 import type { InterfaceSource } from './host/interfaces.js';
 import type { Networks } from './net/networks.js';
 import type { OperationState } from './ops/operation-state.js';
@@ -45,6 +46,8 @@ export type OrchestratorContext = {
   log: Logger;
   emit: (e: VplcEvent) => void;
   dhcp: DhcpProvisioner;
+  /** The image of every helper container (DHCP client, MAC checks, ARP probes): local, never pulled. */
+  helper: HelperImageSource;
   fault: FaultHook;
   /** Per-vPLC warnings shown in `orchestrator_state.warnings`; keyed by source so each can be replaced. */
   warnings: WarningBoard;

@@ -1,13 +1,19 @@
 import { z } from 'zod';
 import { ParentPolicy } from '../../../shared/domain/parent-policy.js';
+import { DEFAULT_BUSYBOX_CANDIDATES } from './helper-image/rootfs.js';
 
 /** The orchestrator's part of the settings file (docs/decisions.md "One settings file"; this is its schema for this worker). */
 export const OrchestratorSettings = z.object({
   dataDir: z.string(),
   /** EXTEND: configurable for mirrors and locally built images (docs/protocol.md §5.2). */
   runtimeRepo: z.string().default('ghcr.io/autonomy-logic/openplc-runtime'),
-  /** Busybox image for helpers in a vPLC's namespace (MAC, later DHCP); pinned. */
-  helperImage: z.string().default('busybox:1.36.1-musl'),
+  /**
+   * A local image to use for the namespace helpers instead of the one the agent builds from busybox; never pulled
+   * (docs/decisions.md "Nothing the agent runs for itself is pulled").
+   */
+  helperImage: z.string().optional(),
+  /** Where a static busybox is looked for, in order, to build the helper image. */
+  busyboxPaths: z.array(z.string()).default([...DEFAULT_BUSYBOX_CANDIDATES]),
   internalPool: z.string().default('172.29.0.0/16'),
   runtimeWaitMs: z.number().int().positive().default(60_000),
   pullStallMs: z.number().int().positive().default(120_000),

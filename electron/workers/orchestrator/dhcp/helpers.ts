@@ -183,17 +183,16 @@ export class DhcpHelpers implements DhcpProvisioner {
   private async startHelper(s: Slot, containerId: string, v: PersistedVnic): Promise<void> {
     this.retire(s);
     const gen = s.gen;
-    const { engine, exec, settings, store } = this.ctx;
+    const { exec, store } = this.ctx;
     if (!v.docker_network_name) throw new Error(`vNIC '${v.name}' is not attached to a MACVLAN network`);
     await this.removeHelperContainers(s.vplc, s.vnic);
-    if (!(await engine.imageExists(settings.helperImage))) await engine.pull(settings.helperImage, settings.pullStallMs);
     const macs = [...new Set([v.mac_address, v._wire_mac_address].filter((m): m is string => !!m))];
     const about = { vplc: s.vplc, by: 'agent', reason: `DHCP client of vNIC '${s.vnic}'` } as const;
     const helperId = await exec.run({
       kind: 'create-container',
       ...about,
       options: netnsHelperSpec({
-        image: settings.helperImage,
+        image: await this.ctx.helper.image(),
         target: containerId,
         cmd: ['sh', '-c', ENTRY_SCRIPT],
         env: [`VPLC_MACS=${macs.join(' ')}`, `VPLC_LEASE_SCRIPT=${LEASE_SCRIPT}`],

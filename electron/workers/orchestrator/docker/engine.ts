@@ -133,8 +133,6 @@ export class Engine {
    * (NET_ADMIN/NET_RAW only, read-only rootfs) and returns its output. No host root is needed.
    */
   async runInNetns(targetId: string, image: string, script: string, labels: Record<string, string>, timeoutMs = 20_000): Promise<HelperResult> {
-    // The helper image (a pinned busybox) is pulled on first use when the host does not have it yet.
-    if (!(await this.imageExists(image))) await this.pull(image, 120_000);
     return this.runHelper(netnsHelperSpec({ image, target: targetId, cmd: ['sh', '-c', script], labels }), timeoutMs);
   }
 

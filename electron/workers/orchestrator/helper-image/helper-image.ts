@@ -10,8 +10,6 @@ export const HELPER_REPO = 'vplc-orchestrator/helper';
 const ROLE = 'helper-image';
 const HASH_LABEL = `${LABEL_PREFIX}helper-hash`;
 
-/** Where a static busybox is looked for, in order: an explicit path, the one shipped beside the app, the host's. */
-export const DEFAULT_BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'] as const;
 
 type Log = { info(msg: string, data?: Record<string, unknown>): void; warn(msg: string, data?: Record<string, unknown>): void };
 
@@ -34,7 +32,28 @@ export type HelperImageOptions = {
  * - `image()` resolves to a reference that exists on the engine and carries our labels, or rejects with the reason.
  * - Concurrent callers share one build; a failed build is retried by the next call.
  */
-export class HelperImage {
+/** Where the namespace helpers' image comes from: built by the agent, or a local image the user named. */
+export type HelperImageSource = { image(): Promise<string> };
+
+/** A user-named helper image: used when it is on the engine, never pulled. */
+export class NamedHelperImage implements HelperImageSource {
+  constructor(
+    private readonly docker: Docker,
+    private readonly ref: string,
+  ) {}
+
+  async image(): Promise<string> {
+    try {
+      await this.docker.getImage(this.ref).inspect();
+      return this.ref;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      throw new Error(`the helper image ${this.ref} (setting orchestrator.helperImage) is not on this Docker engine and is never pulled: load it, or remove the setting so the agent builds its own from busybox`, { cause: err });
+    }
+  }
+}
+
+export class HelperImage implements HelperImageSource {
   private pending: Promise<string> | null = null;
   private readonly repo: string;
 

@@ -12,6 +12,9 @@ const LAYOUT_VERSION = 1;
 /** The applets our helper scripts cannot do without (DHCP client, MAC and address moves, ARP probes). */
 export const REQUIRED_APPLETS = ['sh', 'ip', 'udhcpc', 'arping', 'sed', 'grep', 'awk', 'sleep'] as const;
 
+/** The host's busybox-static (the .deb depends on it), then the one an AppImage or a package ships beside the app. */
+export const DEFAULT_BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox', '/usr/lib/vplc-orchestrator/busybox', '/opt/vplc-orchestrator/resources/busybox'] as const;
+
 export type Busybox = { path: string; bytes: Buffer; machine: string; applets: string[] };
 
 /**

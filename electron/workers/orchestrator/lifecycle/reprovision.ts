@@ -43,7 +43,7 @@ export async function enforceMacs(ctx: OrchestratorContext, name: string): Promi
   ctx.warnings.clearPrefix(name, 'mac:');
   let outcomes;
   try {
-    outcomes = await enforceWireMacs(ctx.engine, ctx.settings.helperImage, ctx.store.installationId, name, info.Id, targets);
+    outcomes = await enforceWireMacs(ctx.engine, await ctx.helper.image(), ctx.store.installationId, name, info.Id, targets);
   } catch (err) {
     ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}`);
     ctx.log.warn('MAC verification failed', { vplc: name, err: (err as Error).message });

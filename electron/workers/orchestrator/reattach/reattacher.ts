@@ -252,7 +252,7 @@ export class Reattacher {
   private prestart(name: string, containerId: string): Promise<WireHelper | null> {
     const { ctx } = this.d;
     return this.starts
-      .run(() => WireHelper.start(ctx.engine, ctx.exec, ctx.settings.helperImage, ctx.store.installationId, name, containerId))
+      .run(async () => WireHelper.start(ctx.engine, ctx.exec, await ctx.helper.image(), ctx.store.installationId, name, containerId))
       .catch((err: unknown) => {
         ctx.log.debug('re-attach: MAC helper pre-start failed', { vplc: name, err: dockerMessage(err) });
         return null;
@@ -337,6 +337,6 @@ export class Reattacher {
         ctx.log.warn('re-attach: pre-started MAC helper failed; retrying with a one-shot helper', { vplc: name, err: (err as Error).message });
       }
     }
-    return enforceWireMacs(ctx.engine, ctx.settings.helperImage, ctx.store.installationId, name, containerId, targets);
+    return enforceWireMacs(ctx.engine, await ctx.helper.image(), ctx.store.installationId, name, containerId, targets);
   }
 }

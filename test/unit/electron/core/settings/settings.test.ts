@@ -25,7 +25,8 @@ describe('resolveConfig precedence', () => {
     expect(c.runtimeRepo).toBe('flag/repo');
     expect(c.logLevel).toBe('error');
     expect(c.dataDir).toBe('/from/file');
-    expect(c.helperImage).toBe('busybox:1.36.1-musl');
+    expect(c.helperImage).toBeUndefined();
+    expect(resolveConfig(file1, { VPLC_HELPER_IMAGE: 'local/helper:1' }, {}).helperImage).toBe('local/helper:1');
     expect(c.mtlsDir).toBe('/home/u/.mtls');
   });
 
