@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WorkerSlot } from '../../../../../electron/core/supervisor/worker-slot.js';
 import type { Timers, WorkerHandle, WorkerSpec, WorkerState } from '../../../../../electron/core/supervisor/types.js';
 import { backoffDelay } from '../../../../../electron/lib/time/backoff.js';
+import type { Envelope, WorkerRequest } from '../../../../../electron/lib/protocol/messages.js';
 
 /** Deterministic timers: time moves only when the test says so. */
 class FakeTimers implements Timers {
@@ -66,10 +67,14 @@ const spec: WorkerSpec = {
   stableMs: 60_000,
 };
 
-function setup(): { slot: WorkerSlot; timers: FakeTimers; workers: FakeWorker[]; states: WorkerState[] } {
+type Asked = { req: WorkerRequest; reply: (e: Envelope) => void };
+
+function setup(): { slot: WorkerSlot; timers: FakeTimers; workers: FakeWorker[]; states: WorkerState[]; asked: Asked[]; logs: string[] } {
   const timers = new FakeTimers();
   const workers: FakeWorker[] = [];
   const states: WorkerState[] = [];
+  const asked: Asked[] = [];
+  const logs: string[] = [];
   const slot = new WorkerSlot(spec, {
     spawn: () => {
       const w = new FakeWorker();
@@ -80,9 +85,10 @@ function setup(): { slot: WorkerSlot; timers: FakeTimers; workers: FakeWorker[];
     random: () => 0.5,
     onState: (s) => states.push(s),
     onEvent: () => undefined,
-    onLog: () => undefined,
+    onRequest: (req, reply) => asked.push({ req, reply }),
+    onLog: (_level, msg) => logs.push(msg),
   });
-  return { slot, timers, workers, states };
+  return { slot, timers, workers, states, asked, logs };
 }
 
 describe('backoffDelay', () => {
@@ -213,5 +219,43 @@ describe('WorkerSlot', () => {
     timers.advance(60_000);
     expect(workers).toHaveLength(1);
     expect(slot.state.kind).toBe('stopped');
+  });
+});
+
+describe('WorkerSlot: requests a worker makes', () => {
+  it('hands a request to the bus and posts the answer back to the thread that asked', () => {
+    const { slot, workers, asked } = setup();
+    slot.start();
+    const w = workers[0] as FakeWorker;
+    w.say({ t: 'ready' });
+    w.say({ t: 'req', id: 7, to: 'orchestrator', op: 'cloud.execute', input: { topic: 'get_host_interfaces', request: {} }, timeoutMs: 1_000 });
+    expect(asked.map((a) => a.req)).toEqual([{ t: 'req', id: 7, to: 'orchestrator', op: 'cloud.execute', input: { topic: 'get_host_interfaces', request: {} }, timeoutMs: 1_000 }]);
+    asked[0]?.reply({ ok: true, value: { status: 'success' } });
+    expect(w.sent.at(-1)).toEqual({ t: 'res', id: 7, result: { ok: true, value: { status: 'success' } } });
+  });
+
+  it('never posts an answer to a successor of the thread that asked', () => {
+    const { slot, workers, asked, timers } = setup();
+    slot.start();
+    const first = workers[0] as FakeWorker;
+    first.say({ t: 'ready' });
+    first.say({ t: 'req', id: 1, to: 'orchestrator', op: 'cloud.execute', input: {}, timeoutMs: 1_000 });
+    first.crash();
+    timers.advance(60_000);
+    const second = workers[1] as FakeWorker;
+    expect(second).toBeDefined();
+    const before = second.sent.length;
+    asked[0]?.reply({ ok: true, value: 'late' });
+    expect(second.sent.length).toBe(before);
+  });
+
+  it('ignores and logs a malformed request (no target worker)', () => {
+    const { slot, workers, asked, logs } = setup();
+    slot.start();
+    const w = workers[0] as FakeWorker;
+    w.say({ t: 'ready' });
+    w.say({ t: 'req', id: 2, to: 'nobody', op: 'x', input: {}, timeoutMs: 1_000 });
+    expect(asked).toEqual([]);
+    expect(logs).toContain('worker orchestrator sent a malformed message');
   });
 });
