@@ -20,6 +20,11 @@ hostWorker({
       input: z.object({ to: WorkerName, op: z.string(), input: z.unknown(), timeoutMs: z.number().int().positive() }),
       run: (q) => (api ? api.request(q.to, q.op, q.input, q.timeoutMs) : Promise.reject(new Error('not started'))),
     },
+    /** Stands in for the orchestrator's op of the same name: answers an ack body, after `sleepMs` if asked. */
+    'cloud.execute': {
+      input: z.object({ topic: z.string(), request: z.record(z.string(), z.unknown()), sleepMs: z.number().optional() }),
+      run: ({ topic, request, sleepMs }) => new Promise((r) => setTimeout(() => r({ status: 'success', topic, request, pid: process.pid }), sleepMs ?? 0)),
+    },
     crash: {
       input: z.unknown(),
       run: () => {
