@@ -11,7 +11,11 @@ import { spawnThread } from '../../../electron/core/supervisor/spawn.js';
 import { Supervisor } from '../../../electron/core/supervisor/supervisor.js';
 import { realTimers, type WorkerName, type WorkerSpec } from '../../../electron/core/supervisor/types.js';
 import type { Envelope } from '../../../electron/lib/protocol/messages.js';
+import { requireDocker } from '../../support/require.js';
 import { waitFor } from '../../support/run.js';
+
+// The agent's integration layer runs where Docker runs; this suite itself needs only worker_threads and `ip`.
+requireDocker();
 
 const testWorker = fileURLToPath(new URL('../../support/workers/test-worker.ts', import.meta.url));
 const spec = (name: WorkerName, entry = testWorker, config: unknown = {}): WorkerSpec => ({
