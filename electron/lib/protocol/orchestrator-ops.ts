@@ -39,7 +39,6 @@ export const OrchestratorOps = {
 } as const;
 export type OrchestratorOp = keyof typeof OrchestratorOps;
 export type OrchestratorOpInput<O extends OrchestratorOp> = z.input<(typeof OrchestratorOps)[O]>;
-export const isOrchestratorOp = (op: string): op is OrchestratorOp => Object.hasOwn(OrchestratorOps, op);
 
 /** What one Docker engine outage did to the vPLCs (docs/lifecycle.md "Engine outages"), for the journal. */
 export const OutageReport = z.object({
