@@ -193,6 +193,8 @@ export class WorkerSlot {
 
   /** Asks the worker to stop within `graceMs`, then terminates it. */
   async stop(graceMs: number): Promise<void> {
+    // The protocol carries whole milliseconds; a fractional budget (from performance.now()) would be refused as malformed.
+    graceMs = Math.max(1, Math.round(graceMs));
     this.d.timers.clearTimeout(this.retry);
     this.retry = undefined;
     this.wanted = 'stopped';

@@ -3,7 +3,7 @@ import { WorkerSlot } from '../../../../../electron/core/supervisor/worker-slot.
 import type { WorkerSpec, WorkerState } from '../../../../../electron/core/supervisor/types.js';
 import { FakeTimers, FakeWorker } from '../../../../support/fake-workers.js';
 import { backoffDelay } from '../../../../../electron/lib/time/backoff.js';
-import type { Envelope, WorkerRequest } from '../../../../../electron/lib/protocol/messages.js';
+import { ToWorker, type Envelope, type WorkerRequest } from '../../../../../electron/lib/protocol/messages.js';
 
 const spec: WorkerSpec = {
   name: 'orchestrator',
@@ -205,5 +205,20 @@ describe('WorkerSlot: requests a worker makes', () => {
     w.say({ t: 'req', id: 2, to: 'nobody', op: 'x', input: {}, timeoutMs: 1_000 });
     expect(asked).toEqual([]);
     expect(logs).toContain('worker orchestrator sent a malformed message');
+  });
+});
+
+describe('WorkerSlot: stopping', () => {
+  it('asks the worker to stop with a message it accepts, even for a fractional budget', async () => {
+    const { slot, workers } = setup();
+    slot.start();
+    const w = workers[0] as FakeWorker;
+    w.say({ t: 'ready' });
+    const stopped = slot.stop(29_999.37);
+    const stop = w.sent.find((m) => (m as { t: string }).t === 'stop');
+    expect(ToWorker.safeParse(stop).success).toBe(true);
+    expect(stop).toEqual({ t: 'stop', graceMs: 29_999 });
+    w.say({ t: 'stopped' });
+    await stopped;
   });
 });
