@@ -32,7 +32,7 @@ export type WorkerImpl = {
 /** Beyond its own deadline the bus always answers; this local one only guards against a main thread that never does. */
 const LOCAL_GRACE_MS = 5_000;
 
-export function toEnvelope(err: unknown): Envelope {
+function toEnvelope(err: unknown): Envelope {
   if (err instanceof WorkerError) return { ok: false, error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
   return { ok: false, error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) } };
 }
