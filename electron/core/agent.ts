@@ -5,10 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { AgentStatus, EventPayload } from '../../shared/api/contract.js';
 import { readCredentials } from '../lib/certs/credentials.js';
-import { NetmonEvent } from '../../shared/netmon/events.js';
-import { LinkStateEvent } from '../lib/protocol/agent-ops.js';
-import { OrchestratorEvents } from '../lib/protocol/orchestrator-ops.js';
-import { WorkerRouter } from './commands/router.js';
+import { WorkerBus } from './commands/bus.js';
 import { NetworkTimeline } from './api/network-timeline.js';
 import { EventHub } from './api/event-hub.js';
 import { registerCerts } from './api/handlers/certs.js';
@@ -110,47 +107,36 @@ export function createAgent(d: AgentDeps): Agent {
         ]
       : []),
   ];
-  const holder: { router?: WorkerRouter } = {};
   const journal = new Journal(path.join(config.dataDir, 'journal'), log.scope('journal'));
   const recorder = new JournalRecorder(journal);
-  const supervisor = new Supervisor(specs, {
-      spawn: d.spawn ?? spawnThread,
-      timers: realTimers,
-      onHealth: (h) => {
-        log.scope('supervisor').info(`worker ${h.name}: ${h.state.kind}`, { state: h.state });
-        holder.router?.onHealth(h);
-      },
-      onLog: (worker, level, msg, data) => log.scope(worker)[level](msg, data),
-      onEvent: (worker, name, payload) => {
-        holder.router?.onEvent(worker, name, payload);
-        if (worker === 'cloudlink' && name === 'link.state') {
-          const l = LinkStateEvent.safeParse(payload);
-          if (l.success) events.publish('link:state', l.data);
-        }
-        if (worker === 'netmon' && name === 'netmon.event') {
-          const n = NetmonEvent.safeParse(payload);
-          if (n.success && n.data.type === 'network_change') events.publish('netmon:change', { ...n.data.data });
-        }
-        if (worker !== 'orchestrator') return;
-        if (name === 'vplc.changed') {
-          const e = OrchestratorEvents['vplc.changed'].safeParse(payload);
-          if (e.success) events.publish('vplc:changed', e.data);
-        } else if (name === 'engine.outage') {
-          const o = OrchestratorEvents['engine.outage'].safeParse(payload);
-          if (o.success) recorder.engineOutage(o.data);
-          else log.warn('malformed engine.outage event from the orchestrator worker', { field: o.error.issues[0]?.path.join('.') });
-        } else if (name === 'metrics.sample') {
-          const s = OrchestratorEvents['metrics.sample'].safeParse(payload);
-          if (s.success) events.publish('metrics:sample', s.data);
-        }
-      },
-  });
-  const router = new WorkerRouter((w, op, input, t) => supervisor.request(w, op, input, t), log.scope('router'), {
+  // The bus and the supervisor refer to each other; the bus is called only once the workers start.
+  const bus = new WorkerBus({
+    request: (w, op, input, t) => supervisor.request(w, op, input, t),
+    has: (w) => supervisor.has(w),
+    log: log.scope('bus'),
     cloudEnabled: config.cloudEnabled,
-    runCommandTimeoutMs: config.runCommandTimeoutMs,
+    sinks: {
+      'link-state': (l) => events.publish('link:state', l),
+      netmon: (e) => {
+        if (e.type === 'network_change') events.publish('netmon:change', { ...e.data });
+      },
+      'vplc-changed': (e) => events.publish('vplc:changed', e),
+      'engine-outage': (r) => recorder.engineOutage(r),
+      'host-sample': (s) => events.publish('metrics:sample', s),
+    },
     onCommand: (topic, request, ack) => recorder.cloud(topic, request, ack),
   });
-  holder.router = router;
+  const supervisor = new Supervisor(specs, {
+    spawn: d.spawn ?? spawnThread,
+    timers: realTimers,
+    onHealth: (h) => {
+      log.scope('supervisor').info(`worker ${h.name}: ${h.state.kind}`, { state: h.state });
+      bus.onHealth(h);
+    },
+    onLog: (worker, level, msg, data) => log.scope(worker)[level](msg, data),
+    onEvent: (worker, name, payload) => bus.onEvent(worker, name, payload),
+    onRequest: (worker, req, reply) => bus.onRequest(worker, req, reply),
+  });
   const registry = new ApiRegistry((channel, err) => log.warn('API handler failed', { channel, err: String(err) }));
   const request = (op: string, input: unknown, timeoutMs: number): ReturnType<Supervisor['request']> => supervisor.request('orchestrator', op, input, timeoutMs);
   const status = async (): Promise<z.output<typeof AgentStatus>> => {
@@ -159,7 +145,7 @@ export function createAgent(d: AgentDeps): Agent {
     return {
       installationId: info.success ? info.data.value.installationId : '',
       mode: d.mode ?? 'own',
-      cloud: router.cloud,
+      cloud: bus.cloud,
       workers: health.map((h) => ({ name: h.name, state: h.state.kind })),
       warnings: info.success ? info.data.value.warnings : ['the orchestrator worker is not answering'],
     };
@@ -192,7 +178,7 @@ export function createAgent(d: AgentDeps): Agent {
             version: appVersion(),
             mode: d.mode ?? 'own',
             workers: () => supervisor.health(),
-            cloud: () => router.cloud,
+            cloud: () => bus.cloud,
             ask: async (op) => {
               const env = await request(op, {}, 10_000);
               return env.ok ? env.value : null;

@@ -1,12 +1,14 @@
-import type { Envelope } from '../../lib/protocol/messages.js';
+import type { Envelope, WorkerRequest } from '../../lib/protocol/messages.js';
 import { WorkerSlot, type SlotDeps } from './worker-slot.js';
 import type { WorkerName, WorkerSpec, WorkerState } from './types.js';
 
 export type WorkerHealth = { name: WorkerName; state: WorkerState; crashesTotal?: number };
 
-export type SupervisorDeps = Omit<SlotDeps, 'onState' | 'onEvent' | 'onLog'> & {
+export type SupervisorDeps = Omit<SlotDeps, 'onState' | 'onEvent' | 'onRequest' | 'onLog'> & {
   onHealth(h: WorkerHealth): void;
   onEvent(worker: WorkerName, name: string, payload: unknown): void;
+  /** A worker asks another: the bus routes it and calls `reply` exactly once. */
+  onRequest(worker: WorkerName, req: WorkerRequest, reply: (result: Envelope) => void): void;
   onLog(worker: WorkerName, level: 'debug' | 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
 };
 
@@ -27,6 +29,7 @@ export class Supervisor {
           ...d,
           onState: (state) => d.onHealth({ name: spec.name, state }),
           onEvent: (name, payload) => d.onEvent(spec.name, name, payload),
+          onRequest: (req, reply) => d.onRequest(spec.name, req, reply),
           onLog: (level, msg, data) => d.onLog(spec.name, level, msg, data),
         }),
       );
@@ -52,6 +55,11 @@ export class Supervisor {
 
   health(): WorkerHealth[] {
     return [...this.slots.entries()].map(([name, slot]) => ({ name, state: slot.state, crashesTotal: slot.crashesTotal }));
+  }
+
+  /** Whether this agent runs the worker at all (cloudlink is absent when the cloud is disabled). */
+  has(worker: WorkerName): boolean {
+    return this.slots.has(worker);
   }
 
   request(worker: WorkerName, op: string, input: unknown, timeoutMs: number): Promise<Envelope> {

@@ -1,6 +1,7 @@
 import type { Backoff } from '../../lib/time/backoff.js';
+import type { WorkerName } from '../../lib/protocol/messages.js';
 
-export type WorkerName = 'netmon' | 'orchestrator' | 'cloudlink';
+export type { WorkerName } from '../../lib/protocol/messages.js';
 
 export type WorkerState =
   | { kind: 'stopped' }

@@ -1,4 +1,4 @@
-import { FromWorker, type Envelope } from '../../lib/protocol/messages.js';
+import { FromWorker, type Envelope, type WorkerRequest } from '../../lib/protocol/messages.js';
 import { backoffDelay } from '../../lib/time/backoff.js';
 import type { Spawn, Timers, WorkerHandle, WorkerSpec, WorkerState } from './types.js';
 
@@ -7,6 +7,8 @@ export type SlotDeps = {
   timers: Timers;
   onState(state: WorkerState): void;
   onEvent(name: string, payload: unknown): void;
+  /** A request this worker makes of another; `reply` carries the answer back to this very thread (never a successor). */
+  onRequest(req: WorkerRequest, reply: (result: Envelope) => void): void;
   onLog(level: 'debug' | 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
   random?: () => number;
 };
@@ -111,6 +113,11 @@ export class WorkerSlot {
       case 'event':
         this.d.onEvent(m.name, m.payload);
         return;
+      case 'req':
+        this.d.onRequest(m, (result) => {
+          if (handle === this.current) handle.postMessage({ t: 'res', id: m.id, result });
+        });
+        return;
       case 'log':
         this.d.onLog(m.level, `[${this.spec.name}] ${m.msg}`, m.data);
         return;
@@ -186,6 +193,8 @@ export class WorkerSlot {
 
   /** Asks the worker to stop within `graceMs`, then terminates it. */
   async stop(graceMs: number): Promise<void> {
+    // The protocol carries whole milliseconds; a fractional budget (from performance.now()) would be refused as malformed.
+    graceMs = Math.max(1, Math.round(graceMs));
     this.d.timers.clearTimeout(this.retry);
     this.retry = undefined;
     this.wanted = 'stopped';

@@ -1,17 +1,19 @@
 import { z } from 'zod';
-import { AckBody } from '../../../shared/cloud/acks.js';
-import { HeartbeatMetrics } from '../../../shared/cloud/heartbeat.js';
-import { NetmonEvent } from '../../../shared/netmon/events.js';
 import { LinkStateReport } from '../../../shared/domain/link.js';
 import { HttpsUrl, SpkiPin } from '../../../shared/domain/settings.js';
+import { OrchestratorEvents } from './orchestrator-ops.js';
 
-/** Config and messages of the netmon and cloudlink workers, and what the core forwards between the workers. */
+/** Config and ops of the netmon and cloudlink workers (docs/architecture.md "The worker bus"). */
 
 export const NetmonWorkerConfig = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('builtin') }),
   z.object({ mode: z.literal('external'), socketPath: z.string() }),
 ]);
-export const NetmonEventMessage = NetmonEvent;
+
+/** Requests the netmon worker answers: the latest discovery, replayed to an orchestrator that (re)started. */
+export const NetmonOps = {
+  'netmon.snapshot': z.object({}),
+} as const;
 
 export const CloudlinkWorkerConfig = z.object({
   cloudUrl: HttpsUrl,
@@ -21,9 +23,12 @@ export const CloudlinkWorkerConfig = z.object({
   runCommandTimeoutMs: z.number().int().positive(),
 });
 
-/** cloudlink → core: a validated command for the orchestrator, answered by the `cloud.ack` op with the same key. */
-/** Keys carry the worker instance, so a late ack for a command of a previous cloudlink instance can never answer another. */
-export const CloudCommandEvent = z.object({ key: z.string().min(1), topic: z.string(), request: z.record(z.string(), z.unknown()) });
-export const CloudAckInput = z.object({ key: z.string().min(1), ack: AckBody });
-export const MetricsSampleInput = HeartbeatMetrics;
+/** Requests the cloudlink worker answers. `metrics.sample` is the orchestrator's host sample as it emitted it. */
+export const CloudlinkOps = {
+  'metrics.sample': OrchestratorEvents['metrics.sample'],
+  /** Self-destruct: move the credentials aside and stop connecting. */
+  'link.retire': z.object({}),
+  'link.stats': z.object({}),
+} as const;
+
 export const LinkStateEvent = LinkStateReport;

@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { REQUEST_TOPICS, type RequestTopic } from '../../../shared/cloud/topics.js';
 import { HostSample } from '../../../shared/domain/host-sample.js';
 import { VplcChange } from '../../../shared/domain/operations.js';
 import { Requester, VplcSpec } from '../../../shared/domain/vplc.js';
+import { NetmonEvent } from '../../../shared/netmon/events.js';
 
 /**
- * Requests the core may send to the orchestrator worker, each with its input schema. The worker parses every input;
+ * Requests the orchestrator worker answers (from the API or, over the bus, from another worker), each with its input
+ * schema. The worker's handler table parses every input once;
  * outputs are the orchestrator's own shapes (cloud acks and API values), validated where they are consumed.
  */
 const name = z.object({ name: z.string().min(1) });
@@ -27,14 +30,17 @@ export const OrchestratorOps = {
   'engine.enable-live-restore': z.object({}),
   'metrics.history': z.object({ target: z.string(), seconds: z.number().int().positive() }),
   'metrics.latest': z.object({}),
-  /** A netmon event forwarded by the core (the orchestrator's interface cache and re-attachment follow it). */
-  'netmon.event': z.unknown(),
-  /** A validated cloud command forwarded by the core; the worker validates it again against the topic's contract. */
-  'cloud.execute': z.object({ topic: z.string(), request: z.record(z.string(), z.unknown()) }),
+  /** A netmon event routed by the bus (the orchestrator's interface cache and re-attachment follow it). */
+  'netmon.event': NetmonEvent,
+  /**
+   * A cloud command the link validated, as one request from the cloudlink worker; the answer is the ack body. Only the
+   * envelope is checked here: the link's parsed output (aliases merged, `ip_prefix` split off) is not valid input for
+   * the topic's contract again.
+   */
+  'cloud.execute': z.object({ topic: z.enum(REQUEST_TOPICS as [RequestTopic, ...RequestTopic[]]), request: z.record(z.string(), z.unknown()) }),
 } as const;
 export type OrchestratorOp = keyof typeof OrchestratorOps;
 export type OrchestratorOpInput<O extends OrchestratorOp> = z.input<(typeof OrchestratorOps)[O]>;
-export const isOrchestratorOp = (op: string): op is OrchestratorOp => Object.hasOwn(OrchestratorOps, op);
 
 /** What one Docker engine outage did to the vPLCs (docs/lifecycle.md "Engine outages"), for the journal. */
 export const OutageReport = z.object({

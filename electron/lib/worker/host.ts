@@ -1,5 +1,8 @@
-import { parentPort } from 'node:worker_threads';
-import { ALIVE_INTERVAL_MS, FromWorker, ToWorker, type Envelope } from '../protocol/messages.js';
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import { ALIVE_INTERVAL_MS, FromWorker, ToWorker, type Envelope, type WorkerName } from '../protocol/messages.js';
+import { WorkerError, type OpTable } from './handlers.js';
+
+export { WorkerError, handlers, handlersFor, type Handler, type OpTable } from './handlers.js';
 
 export type WorkerLogger = {
   debug(msg: string, data?: Record<string, unknown>): void;
@@ -10,49 +13,82 @@ export type WorkerLogger = {
 
 export type WorkerApi = {
   emit(name: string, payload: unknown): void;
+  /**
+   * Asks another worker through the bus. Never rejects: the answer, or an error envelope (NO_ROUTE when the bus has no
+   * route for it, UNAVAILABLE when the target is not running, TIMEOUT past `timeoutMs`).
+   */
+  request(to: WorkerName, op: string, input: unknown, timeoutMs: number): Promise<Envelope>;
   log: WorkerLogger;
 };
 
 /** What a worker class provides to its entry file. */
 export type WorkerImpl = {
   start(config: unknown, api: WorkerApi): Promise<void>;
-  /** One handler per op; the input is the raw value, parsed by the handler with its own schema. */
-  handle(op: string, input: unknown): Promise<unknown>;
+  /** The worker's ops, made with `handlers()`: each input is parsed once, by the op's own schema. */
+  readonly handle: OpTable;
   stop(graceMs: number): Promise<void>;
 };
 
-/** An error a handler throws on purpose, carried to the caller with its code and field. */
-export class WorkerError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+/** Beyond its own deadline the bus always answers; this local one only guards against a main thread that never does. */
+const LOCAL_GRACE_MS = 5_000;
 
 function toEnvelope(err: unknown): Envelope {
   if (err instanceof WorkerError) return { ok: false, error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
   return { ok: false, error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) } };
 }
 
+type Post = (m: FromWorker) => void;
+
+/** The worker's own outgoing requests: each settles exactly once, with the bus's answer or a local error. */
+class Outgoing {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (e: Envelope) => void; timer: NodeJS.Timeout }>();
+
+  constructor(private readonly post: Post) {}
+
+  request(to: WorkerName, op: string, input: unknown, timeoutMs: number): Promise<Envelope> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.settle(id, { ok: false, error: { code: 'TIMEOUT', message: `no answer from the bus for ${to} ${op}` } }), timeoutMs + LOCAL_GRACE_MS);
+      this.pending.set(id, { resolve, timer });
+      this.post({ t: 'req', id, to, op, input, timeoutMs });
+    });
+  }
+
+  settle(id: number, result: Envelope): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    p.resolve(result);
+  }
+
+  settleAll(message: string): void {
+    for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, error: { code: 'UNAVAILABLE', message } });
+  }
+}
+
+function loggerOver(post: Post): WorkerLogger {
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (msg: string, data?: Record<string, unknown>): void =>
+      post({ t: 'log', level, msg, ...(data ? { data } : {}) });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
 /**
  * Connects `parentPort` to a worker implementation: zod-validated messages in and out, `alive` beats every 2 s,
- * and no handler error ever escapes (each request gets exactly one `res`).
+ * requests both ways, and no handler error ever escapes (each request to the worker gets exactly one `res`).
+ * `port` is the thread's parent port; tests pass one end of a MessageChannel.
  */
-export function hostWorker(impl: WorkerImpl): void {
-  const port = parentPort;
+export function hostWorker(impl: WorkerImpl, port: MessagePort | null = parentPort): void {
   if (!port) throw new Error('hostWorker must run inside a worker thread');
-  const post = (m: FromWorker): void => port.postMessage(FromWorker.parse(m));
+  const post: Post = (m) => port.postMessage(FromWorker.parse(m));
+  const outgoing = new Outgoing(post);
   const api: WorkerApi = {
     emit: (name, payload) => post({ t: 'event', name, payload }),
-    log: {
-      debug: (msg, data) => post({ t: 'log', level: 'debug', msg, ...(data ? { data } : {}) }),
-      info: (msg, data) => post({ t: 'log', level: 'info', msg, ...(data ? { data } : {}) }),
-      warn: (msg, data) => post({ t: 'log', level: 'warn', msg, ...(data ? { data } : {}) }),
-      error: (msg, data) => post({ t: 'log', level: 'error', msg, ...(data ? { data } : {}) }),
-    },
+    request: (to, op, input, timeoutMs) => outgoing.request(to, op, input, timeoutMs),
+    log: loggerOver(post),
   };
   const alive = setInterval(() => post({ t: 'alive', at: Date.now() }), ALIVE_INTERVAL_MS);
   port.on('message', (raw: unknown) => {
@@ -76,12 +112,15 @@ export function hostWorker(impl: WorkerImpl): void {
         (value) => post({ t: 'res', id: m.id, result: { ok: true, value } }),
         (err: unknown) => post({ t: 'res', id: m.id, result: toEnvelope(err) }),
       );
+    } else if (m.t === 'res') {
+      outgoing.settle(m.id, m.result);
     } else {
       clearInterval(alive);
       impl
         .stop(m.graceMs)
         .catch((err: unknown) => api.log.warn('worker stop failed', { err: err instanceof Error ? err.message : String(err) }))
         .finally(() => {
+          outgoing.settleAll('the worker is stopping');
           post({ t: 'stopped' });
           port.close();
         });

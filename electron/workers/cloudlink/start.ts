@@ -8,7 +8,7 @@ import { DEFAULT_CLOUD_URL } from './transport.js';
 import type { CloudCommandTarget, HeartbeatSource, LinkState, LinkTiming, Logger } from './types.js';
 
 export interface StartCloudLinkOptions {
-  /** Executes validated commands (the orchestrator, through the core's router in the agent). */
+  /** Executes validated commands (in the agent: the orchestrator worker, one request over the bus each). */
   target: CloudCommandTarget;
   /** The latest usage sample; the heartbeat never waits for sampling. */
   heartbeat: HeartbeatSource;

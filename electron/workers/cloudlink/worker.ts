@@ -1,34 +1,40 @@
-import { randomUUID } from 'node:crypto';
-import type { AckBody } from '../../../shared/cloud/acks.js';
 import type { HeartbeatMetrics } from '../../../shared/cloud/heartbeat.js';
-import { CloudAckInput, CloudlinkWorkerConfig, MetricsSampleInput } from '../../lib/protocol/agent-ops.js';
-import type { CloudCommandTarget } from '../../lib/protocol/cloud-command.js';
-import { WorkerError, type WorkerApi, type WorkerImpl } from '../../lib/worker/host.js';
+import { CloudlinkOps, CloudlinkWorkerConfig } from '../../lib/protocol/agent-ops.js';
+import { ackOf, type CloudCommandTarget } from '../../lib/protocol/cloud-command.js';
+import type { OrchestratorOpInput } from '../../lib/protocol/orchestrator-ops.js';
+import { handlers, type WorkerApi, type WorkerImpl } from '../../lib/worker/host.js';
 import { startCloudLink, type CloudLinkHandle } from './start.js';
 
+/** Beyond the link's own per-topic deadline, so that deadline (in router.ts) always answers first. */
+const CARRIER_MARGIN_MS = 30_000;
+
 /**
- * The cloud link as a supervised worker. Commands go out as `cloud.command` events and come back through the
- * `cloud.ack` op; the router's deadline still guarantees one ack when nothing comes back.
- *
- * INVARIANTS
- * - Every pending command is settled: by its ack, or when the worker stops (the router then sends its error ack).
+ * The cloud link as a supervised worker. A validated cloud command is one `cloud.execute` request to the orchestrator
+ * worker over the bus, and the answer is its ack body; the link's router keeps the one-ack rule and the deadlines.
  */
 export class CloudlinkWorker implements WorkerImpl {
   private link?: CloudLinkHandle;
   private latest: HeartbeatMetrics | null = null;
-  private readonly instance = randomUUID();
-  private nextKey = 1;
-  private readonly pending = new Map<string, { resolve: (ack: AckBody) => void; reject: (err: Error) => void }>();
+
+  readonly handle = handlers({
+    'metrics.sample': {
+      input: CloudlinkOps['metrics.sample'],
+      run: ({ cpu_usage, memory_usage, memory_total, disk_usage, disk_total }) => {
+        this.latest = { cpu_usage, memory_usage, memory_total, disk_usage, disk_total };
+        return Promise.resolve(null);
+      },
+    },
+    'link.retire': { input: CloudlinkOps['link.retire'], run: () => (this.link ? this.link.retire() : Promise.resolve(null)) },
+    'link.stats': { input: CloudlinkOps['link.stats'], run: () => Promise.resolve(this.link?.stats() ?? null) },
+  });
 
   async start(rawConfig: unknown, api: WorkerApi): Promise<void> {
     const config = CloudlinkWorkerConfig.parse(rawConfig);
     const target: CloudCommandTarget = {
-      execute: (topic, request) =>
-        new Promise<AckBody>((resolve, reject) => {
-          const key = `${this.instance}:${this.nextKey++}`;
-          this.pending.set(key, { resolve, reject });
-          api.emit('cloud.command', { key, topic, request });
-        }),
+      execute: async (topic, request) => {
+        const input: OrchestratorOpInput<'cloud.execute'> = { topic, request };
+        return ackOf(await api.request('orchestrator', 'cloud.execute', input, config.runCommandTimeoutMs + CARRIER_MARGIN_MS));
+      },
     };
     this.link = await startCloudLink({
       target,
@@ -46,31 +52,8 @@ export class CloudlinkWorker implements WorkerImpl {
     this.link.onState(report);
   }
 
-  handle(op: string, input: unknown): Promise<unknown> {
-    switch (op) {
-      case 'cloud.ack': {
-        const a = CloudAckInput.parse(input);
-        const p = this.pending.get(a.key);
-        this.pending.delete(a.key);
-        p?.resolve(a.ack);
-        return Promise.resolve(p !== undefined);
-      }
-      case 'metrics.sample':
-        this.latest = MetricsSampleInput.parse(input);
-        return Promise.resolve(null);
-      case 'link.retire':
-        return this.link ? this.link.retire() : Promise.resolve(null);
-      case 'link.stats':
-        return Promise.resolve(this.link?.stats() ?? null);
-      default:
-        return Promise.reject(new WorkerError('UNKNOWN_OP', `no cloudlink op ${op}`, 'op'));
-    }
-  }
-
   async stop(): Promise<void> {
-    // The link drains first (up to 10 s for in-flight acks); only what is still pending then gets its error ack.
+    // The link drains first (up to 10 s for in-flight acks); the host then settles any request still out.
     await this.link?.close();
-    for (const p of this.pending.values()) p.reject(new Error('the agent is stopping'));
-    this.pending.clear();
   }
 }

@@ -1,8 +1,7 @@
-import type { NetInterface} from '../../../shared/netmon/events.js';
-import { type NetmonEvent, type NetworkDiscovery } from '../../../shared/netmon/events.js';
-import { NetmonWorkerConfig } from '../../lib/protocol/agent-ops.js';
-import { WorkerError, type WorkerApi, type WorkerImpl } from '../../lib/worker/host.js';
-import { startNetmon, type Netmon } from './index.js';
+import type { NetInterface, NetmonEvent, NetworkDiscovery } from '../../../shared/netmon/events.js';
+import { NetmonOps, NetmonWorkerConfig } from '../../lib/protocol/agent-ops.js';
+import { handlers, type WorkerApi, type WorkerImpl } from '../../lib/worker/host.js';
+import { startNetmon, type MonitorDeps, type Netmon } from './index.js';
 
 /** The latest full interface objects, so a discovery can be replayed to an orchestrator that (re)started later. */
 class RawSnapshot {
@@ -29,25 +28,32 @@ class RawSnapshot {
   }
 }
 
-/** The host network monitor as a supervised worker: it forwards every event; the core routes them to the orchestrator. */
+/**
+ * The host network monitor as a supervised worker: it emits every event (the bus routes them to the orchestrator) and
+ * logs through the worker's logger, so the monitor's own messages reach the agent log.
+ */
 export class NetmonWorker implements WorkerImpl {
   private netmon?: Netmon;
   private readonly snapshot = new RawSnapshot();
   private seen = false;
 
+  /** `monitor` replaces the built-in monitor's process and kernel reads (tests). */
+  constructor(private readonly deps: { monitor?: Omit<MonitorDeps, 'log'> } = {}) {}
+
+  readonly handle = handlers({
+    'netmon.snapshot': { input: NetmonOps['netmon.snapshot'], run: () => Promise.resolve(this.seen ? this.snapshot.discovery() : null) },
+  });
+
   start(rawConfig: unknown, api: WorkerApi): Promise<void> {
     const config = NetmonWorkerConfig.parse(rawConfig);
-    this.netmon = startNetmon(config.mode === 'builtin' ? { mode: 'builtin' } : { mode: 'external', socket: { path: config.socketPath } }, (e) => {
+    const log = (level: 'debug' | 'info' | 'warn', msg: string, data?: Record<string, unknown>): void => api.log[level](msg, data);
+    const mode = config.mode === 'builtin' ? { mode: 'builtin' as const, monitor: { ...this.deps.monitor, log } } : { mode: 'external' as const, socket: { path: config.socketPath, log } };
+    this.netmon = startNetmon(mode, (e) => {
       if (e.type === 'network_discovery') this.seen = true;
       this.snapshot.apply(e);
       api.emit('netmon.event', e);
     });
     return Promise.resolve();
-  }
-
-  handle(op: string): Promise<unknown> {
-    if (op === 'netmon.snapshot') return Promise.resolve(this.seen ? this.snapshot.discovery() : null);
-    return Promise.reject(new WorkerError('UNKNOWN_OP', `no netmon op ${op}`, 'op'));
   }
 
   stop(): Promise<void> {

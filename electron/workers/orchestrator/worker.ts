@@ -1,10 +1,8 @@
 import type { z } from 'zod';
-import { isOrchestratorOp, OrchestratorOps, OrchestratorWorkerConfig, type OrchestratorOp } from '../../lib/protocol/orchestrator-ops.js';
-import { isRequestTopic } from '../../../shared/cloud/topics.js';
-import { NetmonEvent } from '../../../shared/netmon/events.js';
+import { OrchestratorOps, OrchestratorWorkerConfig, type OrchestratorOp } from '../../lib/protocol/orchestrator-ops.js';
 import { InterfaceCache } from '../../lib/netmon/cache.js';
 import type { CloudCommandTarget } from '../../lib/protocol/cloud-command.js';
-import { WorkerError, type WorkerApi, type WorkerImpl } from '../../lib/worker/host.js';
+import { handlersFor, WorkerError, type WorkerApi, type WorkerImpl } from '../../lib/worker/host.js';
 import { orchestratorTarget } from './cloud/adapter.js';
 import { LocalInterfaceSource } from './host/interfaces.js';
 import type { HostSample } from './metrics/sampler.js';
@@ -40,23 +38,18 @@ const handlers: Handlers = {
     }),
   'metrics.history': (o, i) => Promise.resolve(o.usageHistory(i.target, i.seconds)),
   'metrics.latest': (o) => Promise.resolve(o.latestHostSample()),
-  'netmon.event': (_o, input, c) => {
-    const e = NetmonEvent.safeParse(input);
-    if (!e.success) throw new WorkerError('VALIDATION', `netmon event: ${e.error.issues[0]?.message ?? 'invalid'}`);
-    c.cache.apply(e.data);
+  'netmon.event': (_o, e, c) => {
+    c.cache.apply(e);
     // A discovery (netmon or this worker restarted, or the host rebooted onto another LAN) may carry a subnet change
     // nobody saw as an event: every interface goes through re-attachment, which leaves matching networks alone.
-    if (e.data.type === 'network_discovery') {
-      for (const iface of e.data.data.interfaces) void c.orch.onNetworkChange(iface);
+    if (e.type === 'network_discovery') {
+      for (const iface of e.data.interfaces) void c.orch.onNetworkChange(iface);
     }
     return Promise.resolve(null);
   },
-  'cloud.execute': (_o, { topic, request }, c) => {
-    if (!isRequestTopic(topic)) throw new WorkerError('VALIDATION', `unknown topic ${topic}`, 'topic');
-    // The link parsed the raw payload with the topic's contract; its output (aliases merged, `ip_prefix` split off) is
-    // not valid input for the same contract again, so the op schema checks only the envelope here.
-    return c.cloud.execute(topic, request as never);
-  },
+  // The link parsed the raw payload with the topic's contract; its output (aliases merged, `ip_prefix` split off) is
+  // not valid input for the same contract again, so the op schema checks only the envelope.
+  'cloud.execute': (_o, { topic, request }, c) => c.cloud.execute(topic, request as never),
 };
 
 /**
@@ -138,7 +131,10 @@ export class OrchestratorWorker implements WorkerImpl {
     }
   }
 
-  async handle(op: string, input: unknown): Promise<unknown> {
+  /** Every op's input is parsed against OrchestratorOps by the shared handler table before `run` sees it. */
+  readonly handle = handlersFor(OrchestratorOps, (op, input) => this.run(op, input));
+
+  private async run(op: OrchestratorOp, input: unknown): Promise<unknown> {
     const orch = this.orch;
     const c = this.c;
     if (!orch || !c) {
@@ -146,13 +142,7 @@ export class OrchestratorWorker implements WorkerImpl {
       if (op === 'agent.info' && this.waiting) return { installationId: '', warnings: [why] };
       throw new WorkerError('UNAVAILABLE', why);
     }
-    if (!isOrchestratorOp(op)) throw new WorkerError('UNKNOWN_OP', `no orchestrator op ${op}`, 'op');
-    const parsed = OrchestratorOps[op].safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new WorkerError('VALIDATION', `${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`, issue?.path.join('.'));
-    }
-    return (handlers[op] as (o: Orchestrator, i: unknown, c: Ctx) => Promise<unknown>)(orch, parsed.data, c);
+    return (handlers[op] as (o: Orchestrator, i: unknown, c: Ctx) => Promise<unknown>)(orch, input, c);
   }
 
   async stop(graceMs: number): Promise<void> {

@@ -26,6 +26,7 @@ const sup = new Supervisor([spec('netmon'), spec('orchestrator')], {
   timers: realTimers,
   onHealth: (h) => health.push(h),
   onEvent: () => undefined,
+  onRequest: () => undefined,
   onLog: () => undefined,
 });
 

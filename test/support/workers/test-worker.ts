@@ -1,27 +1,51 @@
-// A worker for supervisor tests: echoes, crashes or hangs on command.
-import { hostWorker, WorkerError } from '../../../electron/lib/worker/host.js';
+// A worker for supervisor and bus tests: echoes, crashes, hangs, or asks another worker through the bus, on command.
+import { z } from 'zod';
+import { WorkerName } from '../../../electron/lib/protocol/messages.js';
+import { handlers, hostWorker, type WorkerApi } from '../../../electron/lib/worker/host.js';
+
+let api: WorkerApi | undefined;
 
 hostWorker({
-  start: () => Promise.resolve(),
-  handle: (op, input) => {
-    if (op === 'echo') return Promise.resolve(input);
-    if (op === 'pid') return Promise.resolve(process.pid + ':' + String(Math.random()));
-    if (op === 'crash') {
-      setImmediate(() => {
-        throw new Error('injected worker crash');
-      });
-      return new Promise(() => undefined);
-    }
-    if (op === 'hang') {
-      setImmediate(() => {
-        const end = Date.now() + 60_000;
-        while (Date.now() < end) {
-          // A stuck event loop: no alive beats any more.
-        }
-      });
-      return new Promise(() => undefined);
-    }
-    return Promise.reject(new WorkerError('UNKNOWN_OP', `no op ${op}`, 'op'));
+  start: (_config, a) => {
+    api = a;
+    return Promise.resolve();
   },
+  handle: handlers({
+    echo: { input: z.unknown(), run: (input) => Promise.resolve(input) },
+    pid: { input: z.unknown(), run: () => Promise.resolve(process.pid + ':' + String(Math.random())) },
+    /** Answers after `ms`: a slow target for deadline tests. */
+    slow: { input: z.object({ ms: z.number().int().nonnegative(), value: z.unknown() }), run: ({ ms, value }) => new Promise((r) => setTimeout(() => r(value), ms)) },
+    /** Makes a request of another worker through the bus and answers with the envelope it got. */
+    ask: {
+      input: z.object({ to: WorkerName, op: z.string(), input: z.unknown(), timeoutMs: z.number().int().positive() }),
+      run: (q) => (api ? api.request(q.to, q.op, q.input, q.timeoutMs) : Promise.reject(new Error('not started'))),
+    },
+    /** Stands in for the orchestrator's op of the same name: answers an ack body, after `sleepMs` if asked. */
+    'cloud.execute': {
+      input: z.object({ topic: z.string(), request: z.record(z.string(), z.unknown()), sleepMs: z.number().optional() }),
+      run: ({ topic, request, sleepMs }) => new Promise((r) => setTimeout(() => r({ status: 'success', topic, request, pid: process.pid }), sleepMs ?? 0)),
+    },
+    crash: {
+      input: z.unknown(),
+      run: () => {
+        setImmediate(() => {
+          throw new Error('injected worker crash');
+        });
+        return new Promise(() => undefined);
+      },
+    },
+    hang: {
+      input: z.unknown(),
+      run: () => {
+        setImmediate(() => {
+          const end = Date.now() + 60_000;
+          while (Date.now() < end) {
+            // A stuck event loop: no alive beats any more.
+          }
+        });
+        return new Promise(() => undefined);
+      },
+    },
+  }),
   stop: () => Promise.resolve(),
 });

@@ -1,60 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { WorkerSlot } from '../../../../../electron/core/supervisor/worker-slot.js';
-import type { Timers, WorkerHandle, WorkerSpec, WorkerState } from '../../../../../electron/core/supervisor/types.js';
+import type { WorkerSpec, WorkerState } from '../../../../../electron/core/supervisor/types.js';
+import { FakeTimers, FakeWorker } from '../../../../support/fake-workers.js';
 import { backoffDelay } from '../../../../../electron/lib/time/backoff.js';
-
-/** Deterministic timers: time moves only when the test says so. */
-class FakeTimers implements Timers {
-  t = 0;
-  private queue: Array<{ at: number; fn: () => void; id: number }> = [];
-  private id = 0;
-  now = (): number => this.t;
-  setTimeout = (fn: () => void, ms: number): unknown => {
-    const id = ++this.id;
-    this.queue.push({ at: this.t + ms, fn, id });
-    return id;
-  };
-  clearTimeout = (h: unknown): void => {
-    this.queue = this.queue.filter((q) => q.id !== h);
-  };
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      this.queue.sort((a, b) => a.at - b.at);
-      const next = this.queue[0];
-      if (!next || next.at > end) break;
-      this.queue.shift();
-      this.t = next.at;
-      next.fn();
-    }
-    this.t = end;
-  }
-}
-
-class FakeWorker implements WorkerHandle {
-  sent: unknown[] = [];
-  private msg: (m: unknown) => void = () => undefined;
-  private exit: (c: number) => void = () => undefined;
-  postMessage(m: unknown): void {
-    this.sent.push(m);
-  }
-  onMessage(cb: (m: unknown) => void): void {
-    this.msg = cb;
-  }
-  onExit(cb: (c: number) => void): void {
-    this.exit = cb;
-  }
-  terminate(): Promise<void> {
-    this.exit(1);
-    return Promise.resolve();
-  }
-  say(m: unknown): void {
-    this.msg(m);
-  }
-  crash(code = 1): void {
-    this.exit(code);
-  }
-}
+import { ToWorker, type Envelope, type WorkerRequest } from '../../../../../electron/lib/protocol/messages.js';
 
 const spec: WorkerSpec = {
   name: 'orchestrator',
@@ -66,10 +15,14 @@ const spec: WorkerSpec = {
   stableMs: 60_000,
 };
 
-function setup(): { slot: WorkerSlot; timers: FakeTimers; workers: FakeWorker[]; states: WorkerState[] } {
+type Asked = { req: WorkerRequest; reply: (e: Envelope) => void };
+
+function setup(): { slot: WorkerSlot; timers: FakeTimers; workers: FakeWorker[]; states: WorkerState[]; asked: Asked[]; logs: string[] } {
   const timers = new FakeTimers();
   const workers: FakeWorker[] = [];
   const states: WorkerState[] = [];
+  const asked: Asked[] = [];
+  const logs: string[] = [];
   const slot = new WorkerSlot(spec, {
     spawn: () => {
       const w = new FakeWorker();
@@ -80,9 +33,10 @@ function setup(): { slot: WorkerSlot; timers: FakeTimers; workers: FakeWorker[];
     random: () => 0.5,
     onState: (s) => states.push(s),
     onEvent: () => undefined,
-    onLog: () => undefined,
+    onRequest: (req, reply) => asked.push({ req, reply }),
+    onLog: (_level, msg) => logs.push(msg),
   });
-  return { slot, timers, workers, states };
+  return { slot, timers, workers, states, asked, logs };
 }
 
 describe('backoffDelay', () => {
@@ -213,5 +167,58 @@ describe('WorkerSlot', () => {
     timers.advance(60_000);
     expect(workers).toHaveLength(1);
     expect(slot.state.kind).toBe('stopped');
+  });
+});
+
+describe('WorkerSlot: requests a worker makes', () => {
+  it('hands a request to the bus and posts the answer back to the thread that asked', () => {
+    const { slot, workers, asked } = setup();
+    slot.start();
+    const w = workers[0] as FakeWorker;
+    w.say({ t: 'ready' });
+    w.say({ t: 'req', id: 7, to: 'orchestrator', op: 'cloud.execute', input: { topic: 'get_host_interfaces', request: {} }, timeoutMs: 1_000 });
+    expect(asked.map((a) => a.req)).toEqual([{ t: 'req', id: 7, to: 'orchestrator', op: 'cloud.execute', input: { topic: 'get_host_interfaces', request: {} }, timeoutMs: 1_000 }]);
+    asked[0]?.reply({ ok: true, value: { status: 'success' } });
+    expect(w.sent.at(-1)).toEqual({ t: 'res', id: 7, result: { ok: true, value: { status: 'success' } } });
+  });
+
+  it('never posts an answer to a successor of the thread that asked', () => {
+    const { slot, workers, asked, timers } = setup();
+    slot.start();
+    const first = workers[0] as FakeWorker;
+    first.say({ t: 'ready' });
+    first.say({ t: 'req', id: 1, to: 'orchestrator', op: 'cloud.execute', input: {}, timeoutMs: 1_000 });
+    first.crash();
+    timers.advance(60_000);
+    const second = workers[1] as FakeWorker;
+    expect(second).toBeDefined();
+    const before = second.sent.length;
+    asked[0]?.reply({ ok: true, value: 'late' });
+    expect(second.sent.length).toBe(before);
+  });
+
+  it('ignores and logs a malformed request (no target worker)', () => {
+    const { slot, workers, asked, logs } = setup();
+    slot.start();
+    const w = workers[0] as FakeWorker;
+    w.say({ t: 'ready' });
+    w.say({ t: 'req', id: 2, to: 'nobody', op: 'x', input: {}, timeoutMs: 1_000 });
+    expect(asked).toEqual([]);
+    expect(logs).toContain('worker orchestrator sent a malformed message');
+  });
+});
+
+describe('WorkerSlot: stopping', () => {
+  it('asks the worker to stop with a message it accepts, even for a fractional budget', async () => {
+    const { slot, workers } = setup();
+    slot.start();
+    const w = workers[0] as FakeWorker;
+    w.say({ t: 'ready' });
+    const stopped = slot.stop(29_999.37);
+    const stop = w.sent.find((m) => (m as { t: string }).t === 'stop');
+    expect(ToWorker.safeParse(stop).success).toBe(true);
+    expect(stop).toEqual({ t: 'stop', graceMs: 29_999 });
+    w.say({ t: 'stopped' });
+    await stopped;
   });
 });
