@@ -31,7 +31,6 @@ export { docker };
 
 export const STANDIN_REPO = 'vplc-test/openplc-runtime';
 export const RUNTIME_IMAGE = `${STANDIN_REPO}:latest`;
-export const HELPER_IMAGE = 'vplc-test/nethelper:latest';
 export const INTERNAL_POOL = '198.19.128.0/17';
 export const BASELINE_POOL = '198.19.240.0/20';
 export const RUNTIME_TLS_NAME = 'openplc-runtime';
@@ -269,7 +268,7 @@ export async function baselineRemove(v: BaselineVplc): Promise<void> {
 
 /** The bench's veth parents (`vb…a`) are not physical Ethernet: the local parent policy allows them by name. */
 export function benchSettings(dataDir: string): OrchestratorSettingsInput {
-  return { dataDir, runtimeRepo: STANDIN_REPO, helperImage: HELPER_IMAGE, internalPool: INTERNAL_POOL, runtimeWaitMs: RUNTIME_WAIT_MS, parentPolicy: { allow: ['vb*'] } };
+  return { dataDir, runtimeRepo: STANDIN_REPO, internalPool: INTERNAL_POOL, runtimeWaitMs: RUNTIME_WAIT_MS, parentPolicy: { allow: ['vb*'] } };
 }
 
 export const openOrch = (dataDir: string): Promise<Orchestrator> => Orchestrator.open({ settings: benchSettings(dataDir) });
@@ -451,7 +450,7 @@ export async function assertLansFree(subnets: readonly string[]): Promise<void> 
 }
 
 export function assertImages(): void {
-  for (const img of [RUNTIME_IMAGE, HELPER_IMAGE]) {
+  for (const img of [RUNTIME_IMAGE]) {
     try {
       execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', img], { stdio: 'pipe' });
     } catch {

@@ -91,7 +91,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
     writeFileSync(caFile, pki.ca.cert);
     agent = spawn(
       process.execPath,
-      ['bin/vplc-orchestrator.js', 'agent', '--cloud-url', sim.url, '--mtls-dir', mtlsDir, '--ca-file', caFile, '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', 'vb-p3-lock', '--internal-pool', '198.19.160.0/20', '--runtime-image', 'vplc-test/openplc-runtime', '--helper-image', 'vplc-test/nethelper:latest', '--log-level', 'warn'],
+      ['bin/vplc-orchestrator.js', 'agent', '--cloud-url', sim.url, '--mtls-dir', mtlsDir, '--ca-file', caFile, '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', 'vb-p3-lock', '--internal-pool', '198.19.160.0/20', '--runtime-image', 'vplc-test/openplc-runtime', '--log-level', 'warn'],
       { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, VPLC_TOKEN_FILE: path.join(dir, 'token'), XDG_CONFIG_HOME: path.join(dir, 'config') } },
     );
     const ready = await new Promise<{ port: number; token: string }>((resolve, reject) => {

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Orchestrator } from '../electron/workers/orchestrator/orchestrator.js';
-import { NETHELPER_IMAGE, STANDIN_REPO } from '../test/support/docker.js';
+import { STANDIN_REPO } from '../test/support/docker.js';
 import { startPrivateEngine, type PrivateEngine } from '../test/support/private-engine.js';
 import { benchSettings, createVeth, goalNote, newBenchId, onCleanup, runAlone, wallMs } from './common.js';
 import type { BenchResult, BenchRow } from './types.js';
@@ -75,7 +75,7 @@ export async function runP8(opts: { quick: boolean }): Promise<BenchResult> {
   const id = newBenchId();
   const n = opts.quick ? 10 : 20;
   const rounds = opts.quick ? 2 : 5;
-  const engine = await startPrivateEngine(`p8${id}`, [`${STANDIN_REPO}:latest`, NETHELPER_IMAGE], '198.19.230.1/24');
+  const engine = await startPrivateEngine(`p8${id}`, [`${STANDIN_REPO}:latest`], '198.19.230.1/24');
   const veth = createVeth(`vb${id}e8a`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vplc-p8-'));
   let orch: Orchestrator | null = null;

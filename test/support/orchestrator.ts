@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Orchestrator, type OrchestratorDeps } from '../../electron/workers/orchestrator/orchestrator.js';
 import type { OrchestratorSettingsInput } from '../../electron/workers/orchestrator/settings.js';
-import { NETHELPER_IMAGE, removeByLabels, STANDIN_REPO } from './docker.js';
+import { removeByLabels, STANDIN_REPO } from './docker.js';
 import { internalPoolFor, workerSlot } from './run.js';
 
 export type OrchestratorFixture = {
@@ -28,7 +28,6 @@ export function testSettings(dataDir: string, over: Partial<OrchestratorSettings
     dataDir,
     parentPolicy: TEST_PARENT_POLICY,
     runtimeRepo: STANDIN_REPO,
-    helperImage: NETHELPER_IMAGE,
     internalPool: internalPoolFor(workerSlot()),
     runtimeWaitMs: 30_000,
     ...over,

@@ -107,6 +107,8 @@ export class Orchestrator {
     const adoption = await adoptExisting(ctx);
     // DHCP helpers kept renewing while no agent ran: follow them again so lease changes are recorded.
     await ctx.dhcp.adoptRunning().catch((err: unknown) => ctx.log.warn('DHCP helpers could not be adopted', { err: (err as Error).message }));
+    // Ready before the first create needs it; a failure is logged here and shown in the host warnings.
+    void ctx.helper.image().catch((err: unknown) => ctx.log.error('namespace helper image unavailable', { err: (err as Error).message }));
     return new Orchestrator(ctx, rings, onEvent, lifecycle, adoption, deps);
   }
 

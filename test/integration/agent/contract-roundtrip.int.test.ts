@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../../electron/core/api/ws-client.js';
 import { events, invoke, isEventName, isInvokeChannel } from '../../../shared/api/contract.js';
 import { spawnAgent, type AgentProcess } from '../../support/agent-process.js';
-import { NETHELPER_IMAGE, removeByLabels, STANDIN_REPO } from '../../support/docker.js';
+import { removeByLabels, STANDIN_REPO } from '../../support/docker.js';
 import { createPkiSet } from '../../support/pki.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   mkdirSync(path.join(dir, 'docker'));
   writeFileSync(path.join(dir, 'docker', 'daemon.json'), '{"log-level": "warn"}\n');
   agent = spawnAgent(
-    ['--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-rt`, '--internal-pool', '198.19.91.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE, '--mtls-dir', path.join(dir, 'mtls'), '--docker-config', path.join(dir, 'docker', 'daemon.json')],
+    ['--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-rt`, '--internal-pool', '198.19.91.0/24', '--runtime-image', STANDIN_REPO, '--mtls-dir', path.join(dir, 'mtls'), '--docker-config', path.join(dir, 'docker', 'daemon.json')],
     { VPLC_TOKEN_FILE: path.join(dir, 'token'), XDG_CONFIG_HOME: path.join(dir, 'config') },
   );
   const ready = await agent.ready;

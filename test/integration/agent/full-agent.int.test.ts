@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeCredentials } from '../../../electron/lib/certs/store.js';
 import { ApiClient } from '../../../electron/core/api/ws-client.js';
 import { CloudSim } from '../../cloud-sim/sim.js';
-import { NETHELPER_IMAGE, removeByLabels, STANDIN_REPO } from '../../support/docker.js';
+import { removeByLabels, STANDIN_REPO } from '../../support/docker.js';
 import { testSettingsFile } from '../../support/orchestrator.js';
 import { spawnAgent, type AgentProcess } from '../../support/agent-process.js';
 import { createPkiSet, tempDir } from '../../support/pki.js';
@@ -42,7 +42,7 @@ beforeAll(async () => {
       '--cloud-url', sim.url, '--mtls-dir', mtlsDir, '--ca-file', caFile,
       '--ui-port', '0', '--data-dir', path.join(tmp.dir, 'data'), '--lock-name', `vt-${run}-full`,
       '--settings', tmp.write('settings.json', testSettingsFile()),
-      '--internal-pool', '198.19.95.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE,
+      '--internal-pool', '198.19.95.0/24', '--runtime-image', STANDIN_REPO,
     ],
     { VPLC_TOKEN_FILE: path.join(tmp.dir, 'token'), XDG_CONFIG_HOME: path.join(tmp.dir, 'config') },
   );

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ApiClient } from '../../../electron/core/api/ws-client.js';
 import { spawnAgent, type AgentProcess } from '../../support/agent-process.js';
-import { NETHELPER_IMAGE, removeByLabels, STANDIN_REPO } from '../../support/docker.js';
+import { removeByLabels, STANDIN_REPO } from '../../support/docker.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
 
@@ -57,7 +57,7 @@ const Health = z.object({ status: z.enum(['ok', 'degraded', 'down']), checks: z.
 
 beforeAll(async () => {
   agent = spawnAgent(
-    ['--no-cloud', '--ui-port', '0', '--metrics-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-metrics`, '--internal-pool', '198.19.93.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE],
+    ['--no-cloud', '--ui-port', '0', '--metrics-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-metrics`, '--internal-pool', '198.19.93.0/24', '--runtime-image', STANDIN_REPO],
     { VPLC_TOKEN_FILE: path.join(dir, 'token'), XDG_CONFIG_HOME: path.join(dir, 'config') },
   );
   const ready = await agent.ready;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { removeByLabels, STANDIN_REPO, NETHELPER_IMAGE } from '../../support/docker.js';
+import { removeByLabels, STANDIN_REPO } from '../../support/docker.js';
 import { requireDocker } from '../../support/require.js';
 import { spawnAgent, type AgentProcess, type Ready } from '../../support/agent-process.js';
 import { createPkiSet } from '../../support/pki.js';
@@ -55,7 +55,7 @@ class Client {
 
 beforeAll(async () => {
   agent = spawnAgent(
-    ['--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-ws`, '--internal-pool', '198.19.97.0/24', '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE, '--mtls-dir', path.join(dir, 'mtls')],
+    ['--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-ws`, '--internal-pool', '198.19.97.0/24', '--runtime-image', STANDIN_REPO, '--mtls-dir', path.join(dir, 'mtls')],
     { VPLC_TOKEN_FILE: path.join(dir, 'token'), XDG_CONFIG_HOME: path.join(dir, 'config') },
   );
   ready = await agent.ready;

@@ -17,7 +17,7 @@ import { ENGINE_JOURNAL_NAME } from '../../../electron/core/journal/recorder.js'
 import { Label } from '../../../electron/workers/orchestrator/docker/labels.js';
 import { spawnAgent } from '../../support/agent-process.js';
 import { STANDIN_CRASHY_IMAGE } from '../../images/build.js';
-import { NETHELPER_IMAGE, STANDIN_REPO } from '../../support/docker.js';
+import { STANDIN_REPO } from '../../support/docker.js';
 import { testSettings } from '../../support/orchestrator.js';
 import { canRunPrivateEngine, startPrivateEngine, type PrivateEngine } from '../../support/private-engine.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
@@ -69,7 +69,7 @@ async function restartEngine(): Promise<number> {
 
 beforeAll(async () => {
   // Its default bridge: one /24 per test slot, in a range no other suite or bench uses (198.19.200.0/21).
-  engine = await startPrivateEngine(run, [`${STANDIN_REPO}:latest`, STANDIN_CRASHY_IMAGE, NETHELPER_IMAGE], `198.19.${200 + slot}.1/24`);
+  engine = await startPrivateEngine(run, [`${STANDIN_REPO}:latest`, STANDIN_CRASHY_IMAGE], `198.19.${200 + slot}.1/24`);
   parent = createVethParent(run, LAN, `${lanAddress(slot, LAN, 254)}/24`);
   dataDir = mkdtempSync(path.join(tmpdir(), 'vplc-engine-'));
   // VPLC_TEST_LOG=1 prints the agent's log lines, for a failing run.
@@ -191,7 +191,7 @@ describe('the journal of a real agent', () => {
   it('records one entry per engine outage', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'vplc-engine-agent-'));
     const agent = spawnAgent(
-      ['--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-eng`, '--internal-pool', internalPoolFor(slot), '--runtime-image', STANDIN_REPO, '--helper-image', NETHELPER_IMAGE],
+      ['--no-cloud', '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', `vt-${run}-eng`, '--internal-pool', internalPoolFor(slot), '--runtime-image', STANDIN_REPO],
       { DOCKER_HOST: `unix://${engine.socketPath}`, VPLC_TOKEN_FILE: path.join(dir, 'token'), XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_RUNTIME_DIR: dir },
     );
     try {

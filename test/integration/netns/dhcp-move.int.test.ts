@@ -92,6 +92,11 @@ describe('DHCP vPLC across a move between two LANs', () => {
       { timeoutMs: 10_000, what: 'resolv.conf from the lease' },
     );
     expect(resolv).toContain('search lan.test');
+    // The DHCP client runs from the image the agent built itself from the host's busybox (nothing pulled).
+    const [helper] = await docker.listContainers({ filters: { label: [`io.vplc-orchestrator.vplc=${name}`, 'io.vplc-orchestrator.role=dhcp'] } });
+    expect(helper?.Image).toMatch(/^vplc-orchestrator\/helper:[0-9a-f]{16}$/);
+    const image = await docker.getImage(helper?.Image ?? '').inspect();
+    expect(image.Config.Labels).toMatchObject({ 'io.vplc-orchestrator.managed': 'true', 'io.vplc-orchestrator.role': 'helper-image' });
   });
 
   it('removes the Docker-assigned address once the lease is applied', async () => {
