@@ -89,6 +89,7 @@ export function createAgent(d: AgentDeps): Agent {
         },
         parentPolicy: config.parentPolicy,
         updates: { checkMs: config.updateCheckMs, minFreeDiskMb: config.minFreeDiskMb },
+        arpProbeMs: config.arpProbeMs,
         dockerDaemonConfig: config.dockerDaemonConfig,
         ...(config.shareCaBundle ? { shareCaBundle: config.caFile ? { caFile: config.caFile } : {} } : {}),
       },

@@ -85,6 +85,8 @@ export const Settings = z.object({
       /** auto_update: seconds between registry digest checks, and the free disk space a pull needs. */
       updateCheckSeconds: z.number().int().min(10).default(60),
       minFreeDiskMb: z.number().int().nonnegative().default(2_048),
+      /** ARP probe window before a static vNIC joins the LAN, in ms; 0 turns the probe off. */
+      arpProbeMs: z.number().int().nonnegative().max(10_000).default(500),
       /** Docker's configuration file: the live-restore fix writes `"live-restore": true` into it, when the agent may. */
       dockerDaemonConfig: z.string().startsWith('/').default('/etc/docker/daemon.json'),
     })

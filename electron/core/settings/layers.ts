@@ -33,6 +33,7 @@ export type EffectiveConfig = {
   shareCaBundle: boolean;
   updateCheckMs: number;
   minFreeDiskMb: number;
+  arpProbeMs: number;
   /** Compatibility mode: read events from an external netmon's JSON-lines socket instead of the built-in monitor. */
   netmonSocket: string | undefined;
 };
@@ -111,6 +112,7 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     shareCaBundle: file.orchestrator.shareCaBundle,
     updateCheckMs: file.orchestrator.updateCheckSeconds * 1000,
     minFreeDiskMb: file.orchestrator.minFreeDiskMb,
+    arpProbeMs: file.orchestrator.arpProbeMs,
     netmonSocket: pick('netmon-socket'),
     dockerDaemonConfig: pick('docker-config') ?? file.orchestrator.dockerDaemonConfig,
   };

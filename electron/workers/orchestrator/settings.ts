@@ -18,6 +18,8 @@ export const OrchestratorSettings = z.object({
   runtimeWaitMs: z.number().int().positive().default(60_000),
   pullStallMs: z.number().int().positive().default(120_000),
   stopTimeoutSec: z.number().int().positive().default(10),
+  /** ARP probe window before a static vNIC joins the LAN (docs/decisions.md "ARP probe"); 0 turns the probe off. */
+  arpProbeMs: z.number().int().nonnegative().max(10_000).default(500),
   watchdog: z
     .object({
       delayMs: z.number().int().nonnegative().default(3_000),

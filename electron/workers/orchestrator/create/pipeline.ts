@@ -8,6 +8,7 @@ import type { HostIface } from '../host/interfaces.js';
 import { enforceMacs, refreshRegistry } from '../lifecycle/reprovision.js';
 import { dnsUnion, specHash } from '../spec/container-spec.js';
 import type { PersistedVnic } from '../store/schemas.js';
+import { announceStaticAddresses, checkStaticAddresses } from './address-check.js';
 import { createAndStart } from './container.js';
 import { ensureRuntimeImage, pinnedRuntimeImage } from './image.js';
 import { rollbackCreate, type Created } from './rollback.js';
@@ -111,6 +112,9 @@ export async function runCreate(
     });
     const persisted = vnics.map(toPersisted);
     await ctx.store.putVnics(name, persisted);
+    // Overlaps the image and network steps; awaited before the container joins the LAN.
+    const addressesFree = checkStaticAddresses(ctx, name, vnics);
+    addressesFree.catch(() => undefined);
 
     await step('pulling_image');
     const image = options.image ? await pinnedRuntimeImage(ctx.engine, options.image) : await ensureRuntimeImage(ctx.engine, ctx.settings.runtimeRepo, spec.runtimeVersion, ctx.settings.pullStallMs);
@@ -138,6 +142,7 @@ export async function runCreate(
     }
     await ctx.store.putVnics(name, persisted);
 
+    await addressesFree;
     await step('creating_container');
     const macs = Object.fromEntries(vnics.map((v) => [v.name, v.requestedMac]));
     const started = await createAndStart(
@@ -179,7 +184,11 @@ export async function finishAfterStart(
     ctx.usage.register(name);
     await refreshRegistry(ctx, name);
     // MACs are verified while the runtime boots; the helper and the runtime do not wait for each other.
-    const macs = enforceMacs(ctx, name).catch((err: unknown) => ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}`));
+    const macs = enforceMacs(ctx, name)
+      .catch((err: unknown) => ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}`))
+      // With its MAC in place, each static address is announced so peers and switches learn it at once.
+      .then(() => announceStaticAddresses(ctx, name, containerId))
+      .catch((err: unknown) => ctx.log.warn('gratuitous ARP not sent', { vplc: name, err: (err as Error).message }));
 
     // The MAC step flushes Docker's address from DHCP vNICs; it must finish before a DHCP client may bind.
     if (ctx.store.getVnics(name).some((v) => v.network_mode === 'dhcp')) await macs;

@@ -60,6 +60,17 @@ export function announceScript(iface: string, ip: string): string {
   return `arping -U -c 1 -w 1 -I ${iface} -s ${ip} ${ip} >/dev/null 2>&1; echo "arping-exit=$?"`;
 }
 
+/**
+ * Unsolicited ARP for each address from inside a vPLC's namespace: the interface is the one that holds the address.
+ * Prints `announced <ip>` per address sent.
+ */
+export function announceAddressesScript(ips: readonly string[]): string {
+  for (const ip of ips) checkArgs('eth0', ip);
+  return ips
+    .map((ip) => `i=$(ip -o -4 addr show | awk '$4 ~ /^${ip.replace(/\./g, '\\.')}\\// {print $2; exit}'); [ -n "$i" ] && arping -U -c 1 -w 1 -I "$i" -s ${ip} ${ip} >/dev/null 2>&1 && echo "announced ${ip}"`)
+    .join('\n');
+}
+
 /** A conflict in the words the user sees: the address, who holds it, and what to do. */
 export function conflictMessage(c: { ip: string; mac: string }, parent: string): string {
   return `IP ${c.ip} is already in use on ${parent} by the device with MAC ${c.mac}; choose a free address or free that one`;

@@ -1,0 +1,74 @@
+// IP conflicts caught before a static vNIC joins the LAN (docs/decisions.md "ARP probe"): a device in a namespace of
+// this test really holds an address on the parent's LAN; a create asking for that address is refused naming the
+// holder's MAC, a create of a free address goes ahead, and the new vPLC's gratuitous ARP reaches the peer.
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VplcSpec } from '../../../shared/domain/vplc.js';
+import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
+import { requireDocker, requireRoot } from '../../support/require.js';
+import { lanAddress, lanSubnet, newRunId, waitFor, workerSlot } from '../../support/run.js';
+import { createVethParent, type VethParent } from '../../support/veth.js';
+
+requireDocker();
+requireRoot();
+
+const run = newRunId();
+const slot = workerSlot();
+const LAN = 8;
+const ns = `vt-${run}-peer`;
+const held = lanAddress(slot, LAN, 30);
+const free = lanAddress(slot, LAN, 31);
+const sh = (...args: string[]): string => execFileSync(args[0] as string, args.slice(1), { encoding: 'utf8' });
+let parent: VethParent;
+let fx: OrchestratorFixture;
+let peerMac: string;
+
+const spec = (name: string, ip: string): VplcSpec => ({
+  name,
+  runtimeVersion: 'latest',
+  vnics: [{ name: 'lan', parentInterface: parent.name, mode: 'static', ip, subnet: lanSubnet(slot, LAN), dns: [] }],
+});
+
+beforeAll(async () => {
+  parent = createVethParent(run, LAN, `${lanAddress(slot, LAN, 254)}/24`);
+  // The far end of the parent's cable is a device on the LAN that holds `held`, and learns from gratuitous ARP.
+  sh('ip', 'netns', 'add', ns);
+  sh('ip', 'link', 'set', parent.peer, 'netns', ns);
+  sh('ip', '-n', ns, 'addr', 'add', `${held}/24`, 'dev', parent.peer);
+  sh('ip', '-n', ns, 'link', 'set', parent.peer, 'up');
+  sh('ip', 'netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.conf.${parent.peer}.arp_accept=1`);
+  peerMac = /link\/ether ([0-9a-f:]{17})/.exec(sh('ip', '-n', ns, 'link', 'show', parent.peer))?.[1] ?? '';
+  fx = await openOrchestrator();
+}, 60_000);
+
+afterAll(async () => {
+  await fx?.dispose();
+  parent?.dispose();
+  execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+});
+
+describe('a static vNIC whose address another device holds', () => {
+  it('is refused before it joins the LAN, naming the field, the address and the MAC that holds it', async () => {
+    const name = `vt-${run}-taken`;
+    expect((await fx.orch.create(spec(name, held), 'cli')).status).toBe('creating');
+    await fx.orch.settled(name);
+    const s = await fx.orch.status(name);
+    expect(s).toMatchObject({ status: 'error', operation: 'create' });
+    expect(String(s.error)).toBe(`vnics[0].ip: IP ${held} is already in use on ${parent.name} by the device with MAC ${peerMac}; choose a free address or free that one`);
+    // Rolled back: no container, nothing on the LAN.
+    expect(sh('docker', 'ps', '-aq', '--filter', `name=^${name}$`)).toBe('');
+  });
+
+  it('a free address is created, and its gratuitous ARP tells the peer where it lives', async () => {
+    const name = `vt-${run}-free`;
+    expect(sh('ip', '-n', ns, 'neigh', 'show', free)).toBe('');
+    expect((await fx.orch.create(spec(name, free), 'cli')).status).toBe('creating');
+    await fx.orch.settled(name);
+    expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: true });
+    const mac = fx.orch.vnicRecords(name)[0]?.mac_address ?? '';
+    expect(mac).toMatch(/^[0-9a-f:]{17}$/);
+    // Learnt from the announcement alone: the peer never asked for it.
+    const neigh = await waitFor(() => sh('ip', '-n', ns, 'neigh', 'show', free), (n) => n.includes('lladdr'), { timeoutMs: 10_000, what: 'the peer to learn the address' });
+    expect(neigh).toContain(`lladdr ${mac}`);
+  });
+});
