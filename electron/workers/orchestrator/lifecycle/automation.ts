@@ -11,6 +11,7 @@ import { bootSync } from './boot-sync.js';
 import { shouldRunAutomatically, VplcControl } from './control.js';
 import { CrashGuard } from './crash-guard.js';
 import { OutageRecovery } from './engine-recovery.js';
+import { RestartWindowFile } from './restart-window-file.js';
 import { resumeInterrupted } from './resume.js';
 import { Watchdog } from './watchdog.js';
 
@@ -45,7 +46,9 @@ export class Automation {
   constructor(private readonly d: AutomationDeps) {
     const { ctx, probe } = d;
     const w = ctx.settings.watchdog;
-    this.guard = new CrashGuard(w.maxRestarts, w.windowMs, () => ctx.clock.monotonic());
+    const windowFile = new RestartWindowFile(ctx.settings.dataDir, ctx.log, () => ctx.clock.now());
+    this.guard = new CrashGuard(w.maxRestarts, w.windowMs, () => ctx.clock.monotonic(), () => windowFile.save(this.guard));
+    windowFile.restoreInto(this.guard);
     this.health = new EngineHealth(ctx.engine.docker, ctx.clock, ctx.log, { probeMs: w.engineProbeMs, pingTimeoutMs: 2_000, shutdownGraceMs: w.engineHoldMs });
     // Reconcile and updates wait out an outage and the recovery after it, which starts the stopped vPLCs itself.
     const paused = (): boolean => d.destructing() || this.recovery.running || !this.health.isUp();
@@ -76,7 +79,8 @@ export class Automation {
     if (options.sampleUsage !== false) this.d.usage.start();
     resumeInterrupted(ctx, adoption, (name, fn) => void track(ctx.exec.serial(name, fn)), probe);
     return track(
-      bootSync(ctx, this.control, this.d.readiness, ctx.shutdown, probe)
+      // A crash loop suspended before the agent restarted stays suspended (the window is kept on disk).
+      bootSync(ctx, this.control, this.d.readiness, ctx.shutdown, probe, { skip: (name) => this.guard.suspended(name) })
         .catch((err: unknown) => {
           ctx.log.warn('boot sync failed', { err: dockerMessage(err) });
           return [];

@@ -10,7 +10,29 @@ export class CrashGuard {
     private readonly max: number,
     private readonly windowMs: number,
     private readonly monotonic: () => number,
+    /** Called after every change, so the records can be kept across agent restarts. */
+    private readonly onChange: () => void = () => undefined,
   ) {}
+
+  /** The records as wall-clock ms (what a file can keep across a restart of the agent). */
+  snapshot(wallNow: number): Record<string, number[]> {
+    const mono = this.monotonic();
+    const out: Record<string, number[]> = {};
+    for (const name of [...this.restarts.keys()]) {
+      const kept = this.prune(name);
+      if (kept.length) out[name] = kept.map((at) => Math.round(wallNow - (mono - at)));
+    }
+    return out;
+  }
+
+  /** Takes back records saved by `snapshot`; records outside the window (or from the future) are dropped. */
+  restore(records: Record<string, number[]>, wallNow: number): void {
+    const mono = this.monotonic();
+    for (const [name, walls] of Object.entries(records)) {
+      const ages = walls.map((w) => wallNow - w).filter((age) => age >= 0 && age < this.windowMs);
+      if (ages.length) this.restarts.set(name, ages.map((age) => mono - age));
+    }
+  }
 
   private prune(name: string): number[] {
     const t = this.monotonic();
@@ -34,6 +56,7 @@ export class CrashGuard {
     const kept = this.prune(name);
     kept.push(at);
     this.restarts.set(name, kept);
+    this.onChange();
     return at;
   }
 
@@ -41,7 +64,10 @@ export class CrashGuard {
   retract(name: string, token: number): void {
     const list = this.restarts.get(name);
     const i = list?.lastIndexOf(token) ?? -1;
-    if (list && i >= 0) list.splice(i, 1);
+    if (list && i >= 0) {
+      list.splice(i, 1);
+      this.onChange();
+    }
   }
 
   /** Takes back every record made at or after `since` (monotonic ms), for all vPLCs; returns how many. */
@@ -52,6 +78,7 @@ export class CrashGuard {
       n += list.length - kept.length;
       this.restarts.set(name, kept);
     }
+    if (n > 0) this.onChange();
     return n;
   }
 
@@ -65,6 +92,6 @@ export class CrashGuard {
   }
 
   clear(name: string): void {
-    this.restarts.delete(name);
+    if (this.restarts.delete(name)) this.onChange();
   }
 }

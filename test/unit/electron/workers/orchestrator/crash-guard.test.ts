@@ -60,3 +60,45 @@ describe('CrashGuard on the monotonic clock', () => {
     expect(g.resumesAt('p')).toBeNull();
   });
 });
+
+describe('the crash-loop window across agent restarts', () => {
+  it('a snapshot restored by a new guard (another monotonic base) keeps the count, the suspension and when it ends', () => {
+    let mono = 50_000;
+    const wall = 1_800_000_000_000;
+    const a = new CrashGuard(3, 600_000, () => mono);
+    for (let i = 0; i < 3; i++) {
+      a.record('p');
+      mono += 20_000;
+    }
+    const resumesIn = (a.resumesAt('p') ?? 0) - mono;
+    const saved = a.snapshot(wall);
+    expect(saved['p']).toHaveLength(3);
+
+    // The agent restarts 30 s later; the new process's monotonic clock starts elsewhere.
+    let mono2 = 7;
+    const b = new CrashGuard(3, 600_000, () => mono2);
+    b.restore(saved, wall + 30_000);
+    expect(b.suspended('p')).toBe(true);
+    expect((b.resumesAt('p') ?? 0) - mono2).toBe(resumesIn - 30_000);
+    mono2 += resumesIn - 30_000;
+    expect(b.suspended('p')).toBe(false);
+  });
+
+  it('drops records older than the window and records from the future (a clock stepped back)', () => {
+    const g = new CrashGuard(3, 600_000, () => 0);
+    const now = 1_800_000_000_000;
+    g.restore({ p: [now - 700_000, now - 10_000, now + 60_000] }, now);
+    expect(g.count('p')).toBe(1);
+  });
+
+  it('tells its owner about every change, so the file follows', () => {
+    let changes = 0;
+    const g = new CrashGuard(3, 600_000, () => 0, () => changes++);
+    const t = g.record('p');
+    g.retract('p', t);
+    g.record('p');
+    g.clear('p');
+    g.clear('p');
+    expect(changes).toBe(4);
+  });
+});
