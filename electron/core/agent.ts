@@ -81,6 +81,7 @@ export function createAgent(d: AgentDeps): Agent {
         runtimeRepo: config.runtimeRepo,
         ...(config.helperImage ? { helperImage: config.helperImage } : {}),
         internalPool: config.internalPool,
+        stopTimeoutSec: config.stopTimeoutSec,
         runCommand: {
           timeoutMs: config.runCommandTimeoutMs,
           maxPerDevice: config.runCommandMaxPerDevice,

@@ -61,6 +61,11 @@ export const Settings = z.object({
       helperImage: z.string().optional(),
       internalPool: z.string().default('172.29.0.0/16'),
       runCommandTimeoutMs: z.number().int().positive().default(60_000),
+      /**
+       * Seconds a vPLC's runtime gets to shut down on a stop (stop, restart, delete, recreate, self-destruct) before
+       * Docker kills it. At most 20, so a stop or restart still answers within the 30 s deadline of the cloud handlers.
+       */
+      stopTimeoutSec: z.number().int().min(1).max(20).default(10),
       /** `run_command` allow-list (method and path prefix); absent allows every call to the runtime's API. */
       runCommandAllowList: z
         .array(

@@ -19,6 +19,8 @@ export const STANDIN_CRASHY_IMAGE = `${STANDIN_REPO}:crashy`;
 export const STANDIN_V2_IMAGE = `${STANDIN_REPO}:v2`;
 /** Answers on its ports only 8 s after start: a dependency that becomes healthy late. */
 export const STANDIN_SLOW_IMAGE = `${STANDIN_REPO}:slow`;
+/** Ignores SIGTERM even under an init: a runtime that does not shut down in time, so a stop ends in a kill. */
+export const STANDIN_STUBBORN_IMAGE = `${STANDIN_REPO}:stubborn`;
 export const NETHELPER_IMAGE = 'vplc-test/nethelper:latest';
 export const TEST_IMAGES = [
   STANDIN_IMAGE,
@@ -27,6 +29,7 @@ export const TEST_IMAGES = [
   STANDIN_CRASHY_IMAGE,
   STANDIN_V2_IMAGE,
   STANDIN_SLOW_IMAGE,
+  STANDIN_STUBBORN_IMAGE,
   NETHELPER_IMAGE,
 ] as const;
 
@@ -58,6 +61,7 @@ const STANDIN_VARIANTS: ReadonlyArray<{ image: string; config: Record<string, st
   { image: STANDIN_CRASHY_IMAGE, config: { STANDIN_VARIANT: 'crashy', STANDIN_EXIT_AFTER_MS: '1500' } },
   { image: STANDIN_V2_IMAGE, config: { STANDIN_VARIANT: 'v2' } },
   { image: STANDIN_SLOW_IMAGE, config: { STANDIN_VARIANT: 'slow', STANDIN_LISTEN_DELAY_MS: '8000' } },
+  { image: STANDIN_STUBBORN_IMAGE, config: { STANDIN_VARIANT: 'stubborn', STANDIN_IGNORE_SIGTERM: '1' } },
 ];
 
 type Log = (line: string) => void;

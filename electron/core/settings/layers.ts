@@ -26,6 +26,8 @@ export type EffectiveConfig = {
   helperImage?: string;
   internalPool: string;
   runCommandTimeoutMs: number;
+  /** Seconds a vPLC gets to shut down on a stop before it is killed. */
+  stopTimeoutSec: number;
   runCommandAllowList: Settings['orchestrator']['runCommandAllowList'];
   runCommandMaxPerDevice: number;
   runCommandMaxTotal: number;
@@ -105,6 +107,7 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     ...helperImageOf(pick('helper-image') ?? file.orchestrator.helperImage),
     internalPool: pick('internal-pool') ?? file.orchestrator.internalPool,
     runCommandTimeoutMs: file.orchestrator.runCommandTimeoutMs,
+    stopTimeoutSec: file.orchestrator.stopTimeoutSec,
     runCommandAllowList: file.orchestrator.runCommandAllowList,
     runCommandMaxPerDevice: file.orchestrator.runCommandMaxPerDevice,
     runCommandMaxTotal: file.orchestrator.runCommandMaxTotal,

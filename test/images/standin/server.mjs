@@ -1,4 +1,4 @@
-// Stand-in for the OpenPLC v4 runtime API, run as PID 1 inside the test image.
+// Stand-in for the OpenPLC v4 runtime API, run as PID 1 inside the test image (or under Docker's init).
 // Node built-ins only: the image holds nothing but the node binary and its libraries.
 //
 // HTTPS on 8443 and plain HTTP on 8080, same routes. Like the real runtime, the self-signed certificate is generated
@@ -10,6 +10,7 @@
 //   STANDIN_BURN             1 = burn one core from the start
 //   STANDIN_EXIT_AFTER_MS    exit(1) this many ms after the ports are open (after the start when they never open):
 //                            a runtime that serves, then crashes, however slow the host is to start it
+//   STANDIN_IGNORE_SIGTERM   1 = ignore SIGTERM and SIGINT also when not PID 1 (as PID 1 they are always ignored)
 //   STANDIN_VARIANT          free-form name reported by GET /standin/info
 // For running outside the image: STANDIN_CONFIG, STANDIN_TLS_DIR, STANDIN_HTTPS_PORT, STANDIN_HTTP_PORT.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,12 +48,14 @@ function log(line) {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 }
 
-// PID 1 gets no default signal handlers from the kernel: without these, `docker stop` waits for SIGKILL.
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, () => {
-    log(`${signal} received, exiting`);
-    process.exit(0);
-  });
+// Like the real runtime, whose PID 1 is a bash script: as PID 1 (no init) SIGTERM and SIGINT are ignored, so
+// `docker stop` waits out its timeout and kills (137). Under an init (`docker run --init`) SIGTERM ends the process the
+// default way (143 through tini), unless STANDIN_IGNORE_SIGTERM=1: a runtime that does not shut down in time.
+const ignoreSignals = process.pid === 1 || flag('STANDIN_IGNORE_SIGTERM');
+if (ignoreSignals) {
+  for (const signal of ['SIGTERM', 'SIGINT']) {
+    process.on(signal, () => log(`${signal} received, ignored (${process.pid === 1 ? 'PID 1' : 'STANDIN_IGNORE_SIGTERM=1'})`));
+  }
 }
 
 // A busy loop in a worker thread, so the event loop keeps answering while a core burns.

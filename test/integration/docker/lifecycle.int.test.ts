@@ -60,7 +60,7 @@ describe('watchdog', () => {
 
   it('respects an explicit stop', async () => {
     const name = `vt-${run}-wd`;
-    expect(await fx.orch.stop(name, 'ui')).toMatchObject({ status: 'success', container_status: 'exited', message: `Container ${name} stopped` });
+    expect(await fx.orch.stop(name, 'ui')).toMatchObject({ status: 'success', container_status: 'exited', message: expect.stringMatching(new RegExp(`^Container ${name} stopped cleanly in `)) });
     // Two poll periods: the watchdog had every chance to undo the stop.
     await new Promise((r) => setTimeout(r, watchdog.pollMs * 2 + watchdog.delayMs));
     expect(await running(name)).toBe(false);

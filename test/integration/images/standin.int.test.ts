@@ -1,6 +1,6 @@
 // Integration: the stand-in OpenPLC runtime image (test/images) answers like the runtime API.
 // Needs dockerd and the local test images (built here when missing or stale).
-// Runtime: about 15 s on 2 cores; five short-lived containers on one throwaway internal bridge network.
+// Runtime: about 20 s on 2 cores; seven short-lived containers on one throwaway internal bridge network.
 import { execFile } from 'node:child_process';
 import { randomInt, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,6 +17,7 @@ import {
   STANDIN_HTTP_PORT,
   STANDIN_HTTPS_PORT,
   STANDIN_IMAGE,
+  STANDIN_STUBBORN_IMAGE,
   STANDIN_TLS_NAME,
 } from '../../images/build.js';
 import { requireDocker } from '../../support/require.js';
@@ -92,9 +93,9 @@ interface Standin {
   ip: string;
 }
 
-async function startStandin(image: string, suffix: string, network: string): Promise<Standin> {
+async function startStandin(image: string, suffix: string, network: string, runArgs: readonly string[] = []): Promise<Standin> {
   const name = `${prefix}${suffix}`;
-  await docker('run', '-d', '--name', name, '--label', runLabel, '--network', network, image);
+  await docker('run', '-d', '--name', name, '--label', runLabel, '--network', network, ...runArgs, image);
   const ip = await docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name);
   return { name, ip };
 }
@@ -202,7 +203,7 @@ describe('stand-in OpenPLC runtime image', () => {
     await expect(call({ ip: other.ip, path: '/json', ca })).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
     expect((await call({ ip: other.ip, path: '/json', ca: otherCert })).status).toBe(200);
 
-    await docker('restart', '--time', '5', other.name);
+    await docker('restart', '--time', '1', other.name); // as PID 1 it ignores SIGTERM: killed after 1 s
     const ip = await docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', other.name);
     await whenListening({ ...other, ip });
     expect(fingerprint(await certOf(other))).toBe(fingerprint(otherCert));
@@ -226,13 +227,47 @@ describe('stand-in OpenPLC runtime image', () => {
     expect(await docker('wait', s.name)).toBe('7');
   });
 
-  it('exits 0 on SIGTERM as PID 1 instead of waiting for the kill', async () => {
-    const s = await startStandin(STANDIN_IMAGE, 'sigterm', network);
+  /** `docker stop --time <t>` of a running container: its wall time and exit code. */
+  async function timedStop(name: string, timeSec: number): Promise<{ seconds: number; exitCode: string }> {
+    const started = performance.now();
+    await docker('stop', '--time', String(timeSec), name);
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds, exitCode: await docker('inspect', '-f', '{{.State.ExitCode}}', name) };
+  }
+
+  it('ignores SIGTERM as PID 1 like the real runtime: docker stop waits out its timeout and kills (137)', async () => {
+    const s = await startStandin(STANDIN_IMAGE, 'pid1', network);
     await whenListening(s);
 
-    await docker('stop', '--time', '60', s.name);
+    const stop = await timedStop(s.name, 2);
+    console.log(`stand-in as PID 1: docker stop --time 2 took ${stop.seconds.toFixed(2)} s, exit ${stop.exitCode}`);
 
-    expect(await docker('inspect', '-f', '{{.State.ExitCode}}', s.name)).toBe('0');
+    expect(stop.exitCode).toBe('137');
+    expect(stop.seconds).toBeGreaterThanOrEqual(2);
+    expect(await docker('logs', s.name)).toContain('SIGTERM received, ignored (PID 1)');
+  });
+
+  it('ends on SIGTERM under --init (tini as PID 1): a quick stop, exit 143', async () => {
+    const s = await startStandin(STANDIN_IMAGE, 'init', network, ['--init']);
+    await whenListening(s);
+
+    const stop = await timedStop(s.name, 30);
+    console.log(`stand-in under --init: docker stop took ${stop.seconds.toFixed(2)} s, exit ${stop.exitCode}`);
+
+    expect(stop.exitCode).toBe('143');
+    expect(stop.seconds).toBeLessThan(30);
+  });
+
+  it('stubborn variant ignores SIGTERM even under --init: killed after the timeout (137)', async () => {
+    const s = await startStandin(STANDIN_STUBBORN_IMAGE, 'stubborn', network, ['--init']);
+    await whenListening(s);
+
+    const stop = await timedStop(s.name, 2);
+    console.log(`stubborn stand-in under --init: docker stop --time 2 took ${stop.seconds.toFixed(2)} s, exit ${stop.exitCode}`);
+
+    expect(stop.exitCode).toBe('137');
+    expect(stop.seconds).toBeGreaterThanOrEqual(2);
+    expect(await docker('logs', s.name)).toContain('SIGTERM received, ignored (STANDIN_IGNORE_SIGTERM=1)');
   });
 
   it('crashy variant exits 1 on its own', async () => {

@@ -120,9 +120,9 @@ describe('cloud topics end to end', () => {
   });
 
   it('stop_device, start_device and restart_device change the container for real', async () => {
-    expect(await send('stop_device', { device_id: name })).toMatchObject({ status: 'success', container_status: 'exited', message: `Container ${name} stopped` });
+    expect(await send('stop_device', { device_id: name })).toMatchObject({ status: 'success', container_status: 'exited', message: expect.stringMatching(new RegExp(`^Container ${name} stopped cleanly in `)) });
     expect(await send('start_device', { device_id: name })).toMatchObject({ status: 'success', container_status: 'running', message: `Container ${name} started` });
-    expect(await send('restart_device', { device_id: name })).toMatchObject({ status: 'success', container_status: 'running', message: `Container ${name} restarted` });
+    expect(await send('restart_device', { device_id: name })).toMatchObject({ status: 'success', container_status: 'running', message: expect.stringMatching(new RegExp(`^Container ${name} restarted \\(stopped cleanly in `)) });
     expect(await send('restart_device', { device_id: foreign })).toMatchObject({ status: 'error', device_id: foreign, error: `Device not found: ${foreign}` });
   });
 

@@ -6,6 +6,9 @@ import type { StepActor } from '../exec/steps.js';
 import type { Requester } from '../../../../shared/domain/vplc.js';
 import { isOwn, ownFilter } from '../docker/labels.js';
 import { internalNetworkName } from '../net/networks.js';
+import { stopAndRemove } from './stop.js';
+
+export { stopAndRemove, stopContainer } from './stop.js';
 
 /** File and lease keys: characters outside `[A-Za-z0-9_.-]` become `_` (docs/protocol.md §4.1). */
 export const leaseKey = (s: string): string => s.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -18,17 +21,6 @@ export async function removeHelpers(ctx: OrchestratorContext, name: string, by: 
       .filter((h) => h.Labels?.['io.vplc-orchestrator.role'] !== 'vplc')
       .map((h) => ({ kind: 'remove', container: h.Id, vplc: name, by, reason: 'helper of a vPLC being stopped or removed', tolerate: ['not-found'] }) as const),
   );
-}
-
-/** Stops a vPLC container; one already stopped or gone counts as stopped. */
-export function stopContainer(ctx: OrchestratorContext, name: string, containerId: string, by: StepActor, reason: string): Promise<void> {
-  return ctx.exec.run({ kind: 'stop', container: containerId, vplc: name, timeoutSec: ctx.settings.stopTimeoutSec, by, reason, tolerate: ['not-modified', 'not-found'] });
-}
-
-/** Stops and removes a vPLC container; one already gone counts as removed. */
-export async function stopAndRemove(ctx: OrchestratorContext, name: string, containerId: string, by: StepActor, reason: string): Promise<void> {
-  await stopContainer(ctx, name, containerId, by, reason);
-  await ctx.exec.run({ kind: 'remove', container: containerId, vplc: name, by, reason, tolerate: ['not-found'] });
 }
 
 /**

@@ -5,7 +5,8 @@ import type { StepActor } from '../exec/steps.js';
 import { isEngineUnavailable } from '../docker/engine-health.js';
 import { dockerMessage, isNotModified } from '../docker/errors.js';
 import { isOwn } from '../docker/labels.js';
-import { removeHelpers, stopContainer } from '../delete/pipeline.js';
+import { removeHelpers } from '../delete/pipeline.js';
+import { describeStop, stopContainer, type StopOutcome } from '../delete/stop.js';
 import type { CrashGuard } from './crash-guard.js';
 import { reprovision } from './reprovision.js';
 
@@ -118,16 +119,17 @@ export class VplcControl {
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
       this.ctx.ops.clearError(name);
       await this.ctx.store.setDesiredState(name, 'stopped');
+      let stopped: StopOutcome;
       try {
         await this.ctx.dhcp.stop(name);
         await removeHelpers(this.ctx, name, requester);
-        await stopContainer(this.ctx, name, c.id, requester, 'stop');
+        stopped = await stopContainer(this.ctx, name, c.id, requester, 'stop');
       } catch (err) {
         return { status: 'error', device_id: name, error: `Could not stop ${name}: ${dockerMessage(err)}` };
       }
       this.record(name, requester, 'stopped');
       this.ctx.emit({ kind: 'changed', name, reason: 'stopped' });
-      return { status: 'success', device_id: name, container_status: await this.containerStatus(name), message: `Container ${name} stopped` };
+      return { status: 'success', device_id: name, container_status: await this.containerStatus(name), message: `Container ${name} ${describeStop(stopped)}` };
     });
   }
 
@@ -137,16 +139,18 @@ export class VplcControl {
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
       this.ctx.ops.clearError(name);
       await this.ctx.store.setDesiredState(name, 'running', { tombstone: false });
+      let stopped: StopOutcome;
       try {
         await this.ctx.dhcp.stop(name);
         await removeHelpers(this.ctx, name, requester);
-        await stopContainer(this.ctx, name, c.id, requester, 'restart');
+        stopped = await stopContainer(this.ctx, name, c.id, requester, 'restart');
         await this.startContainer(name, c.id, requester, { reason: 'restart' });
       } catch (err) {
         return { status: 'error', device_id: name, error: `Could not restart ${name}: ${dockerMessage(err)}` };
       }
       this.record(name, requester, 'restarted');
-      return { status: 'success', device_id: name, container_status: await this.containerStatus(name), message: `Container ${name} restarted` };
+      const message = stopped.kind === 'not-running' ? `Container ${name} restarted` : `Container ${name} restarted (${describeStop(stopped)})`;
+      return { status: 'success', device_id: name, container_status: await this.containerStatus(name), message };
     });
   }
 

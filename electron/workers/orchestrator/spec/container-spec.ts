@@ -19,6 +19,12 @@ export function deviceAccess(majors: readonly number[]): { capAdd: string[]; dev
   return { capAdd: ['MKNOD'], deviceCgroupRules: valid.map((m) => `c ${m}:* rmw`) };
 }
 
+/**
+ * Docker's init (tini) as PID 1: the real runtime's own PID 1 ignores SIGTERM, so without it every stop waits out the
+ * stop timeout and kills the PLC (docs/decisions.md "Container parameters that differ from the reference").
+ */
+export const VPLC_INIT = true;
+
 export type LanEndpoint = { network: string; mac: string; ip?: string };
 export type ConnectStep = { network: string; endpoint: Docker.EndpointSettings };
 
@@ -54,6 +60,7 @@ export function planContainer(i: ContainerPlanInput): ContainerPlan {
   const devices = deviceAccess(i.serialMajors ?? []);
   const hostConfig: Docker.HostConfig = {
     RestartPolicy: { Name: 'no' },
+    Init: VPLC_INIT,
     CapAdd: ['SYS_NICE', ...devices.capAdd],
     ...(devices.deviceCgroupRules.length > 0 ? { DeviceCgroupRules: devices.deviceCgroupRules } : {}),
     LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
@@ -128,12 +135,12 @@ function canonical(value: unknown): unknown {
 
 /**
  * sha256 of the canonical desired container spec; the degraded-ulimits form is part of it so reconcile does not flap.
- * The device rules are part of it too, so a container made with other device access (the blanket rules of earlier
- * versions included) shows as a pending change and is recreated inside the change window.
+ * The device rules and the init are part of it too, so a container made with other device access (the blanket rules of
+ * earlier versions included) or without an init shows as a pending change and is recreated inside the change window.
  */
 export function specHash(spec: VplcSpec, image: string, withUlimits: boolean, macs: Record<string, string>, caBundleSha?: string, serialMajors: readonly number[] = []): string {
   const deviceRules = deviceAccess(serialMajors).deviceCgroupRules;
   return createHash('sha256')
-    .update(JSON.stringify(canonical({ spec, image, withUlimits, macs, caBundleSha, deviceRules })))
+    .update(JSON.stringify(canonical({ spec, image, withUlimits, macs, caBundleSha, deviceRules, init: VPLC_INIT })))
     .digest('hex');
 }

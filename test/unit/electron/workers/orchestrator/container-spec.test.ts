@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { deviceAccess, dnsUnion, planContainer, quotaConfig, specHash, type ContainerPlanInput } from '../../../../../electron/workers/orchestrator/spec/container-spec.js';
 import { apiAtLeast } from '../../../../../electron/workers/orchestrator/docker/engine.js';
@@ -63,6 +64,17 @@ describe('planContainer', () => {
     expect(deviceAccess([])).toEqual({ capAdd: [], deviceCgroupRules: [] });
     expect(deviceAccess([188, 4, 188, -1, 1.5, 5000])).toEqual({ capAdd: ['MKNOD'], deviceCgroupRules: ['c 4:* rmw', 'c 188:* rmw'] });
     expect(planContainer({ ...base, serialMajors: [166] }).create.HostConfig).toMatchObject({ CapAdd: ['SYS_NICE', 'MKNOD'], DeviceCgroupRules: ['c 166:* rmw'] });
+  });
+
+  it('runs the runtime under Docker\'s init, and a container made before (hash without the init) shows as changed', () => {
+    expect(planContainer(base).create.HostConfig?.Init).toBe(true);
+    expect(planContainer({ ...base, perEndpointMac: true }).create.HostConfig?.Init).toBe(true);
+    const spec = { name: 'plc1', runtimeVersion: 'latest', vnics: [] };
+    // The spec hash as containers created without an init carry it.
+    const withoutInit = createHash('sha256')
+      .update(JSON.stringify({ deviceRules: [], image: 'img', macs: {}, spec: { name: 'plc1', runtimeVersion: 'latest', vnics: [] }, withUlimits: true }))
+      .digest('hex');
+    expect(specHash(spec, 'img', true, {})).not.toBe(withoutInit);
   });
 
   it('puts the device rules into the spec hash (containers with other device access show as changed)', () => {
