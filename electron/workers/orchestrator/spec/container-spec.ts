@@ -135,12 +135,14 @@ function canonical(value: unknown): unknown {
 
 /**
  * sha256 of the canonical desired container spec; the degraded-ulimits form is part of it so reconcile does not flap.
- * The device rules and the init are part of it too, so a container made with other device access (the blanket rules of
- * earlier versions included) or without an init shows as a pending change and is recreated inside the change window.
+ * The device rules are part of it too, so a container made with other device access (the blanket rules of earlier
+ * versions included) shows as a pending change and is recreated inside the change window. The init is not: a recreate
+ * loses what the runtime keeps in its container (the loaded program, its users), too high a price for faster stops, so
+ * containers made before get Docker's init at their next recreate for another reason.
  */
 export function specHash(spec: VplcSpec, image: string, withUlimits: boolean, macs: Record<string, string>, caBundleSha?: string, serialMajors: readonly number[] = []): string {
   const deviceRules = deviceAccess(serialMajors).deviceCgroupRules;
   return createHash('sha256')
-    .update(JSON.stringify(canonical({ spec, image, withUlimits, macs, caBundleSha, deviceRules, init: VPLC_INIT })))
+    .update(JSON.stringify(canonical({ spec, image, withUlimits, macs, caBundleSha, deviceRules })))
     .digest('hex');
 }
