@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { OrchestratorOps, OrchestratorWorkerConfig, type OrchestratorOp } from '../../lib/protocol/orchestrator-ops.js';
 import { InterfaceCache } from '../../lib/netmon/cache.js';
+import type { NetmonEvent, NetworkChangeData } from '../../../shared/netmon/events.js';
 import type { CloudCommandTarget } from '../../lib/protocol/cloud-command.js';
 import { handlersFor, WorkerError, type WorkerApi, type WorkerImpl } from '../../lib/worker/host.js';
 import { orchestratorTarget } from './cloud/adapter.js';
@@ -11,6 +12,7 @@ import type { OrchestratorSettingsInput } from './settings.js';
 import { isEngineUnavailable } from './docker/engine-health.js';
 import { dockerMessage } from './docker/errors.js';
 import { sleep } from '../../lib/time/clock.js';
+import { NetmonBacklog } from './netmon-backlog.js';
 
 const ENGINE_RETRY_MS = 2_000;
 
@@ -61,6 +63,10 @@ export class OrchestratorWorker implements WorkerImpl {
   private c?: Ctx;
   /** Set while Docker has not answered since the worker started: why, and since when. */
   private waiting?: { since: string; reason: string };
+  /** Exists from the start: netmon's events feed it even while the orchestrator waits for the engine. */
+  private cache?: InterfaceCache;
+  /** Those early events, for re-attachment once the orchestrator opens (the bus replays the discovery only once). */
+  private readonly backlog = new NetmonBacklog();
   private readonly abort = new AbortController();
 
   /**
@@ -72,6 +78,7 @@ export class OrchestratorWorker implements WorkerImpl {
     // Fed by the netmon worker through the core; until its first discovery, the host is read directly.
     const local = new LocalInterfaceSource();
     const cache = new InterfaceCache(() => local.list());
+    this.cache = cache;
     const open = (): Promise<Orchestrator> => Orchestrator.open({ settings: config.settings as OrchestratorSettingsInput, log: api.log, interfaces: cache, readiness: cache });
     try {
       this.begin(await open(), cache, config, api);
@@ -112,7 +119,10 @@ export class OrchestratorWorker implements WorkerImpl {
   private begin(orch: Orchestrator, cache: InterfaceCache, config: z.output<typeof OrchestratorWorkerConfig>, api: WorkerApi): void {
     this.orch = orch;
     // netmon's per-interface debounce is the only one: re-attachment starts at once (docs/decisions.md "Debounce").
-    cache.onChange((d) => void orch.onNetworkChange(d).catch((err: unknown) => api.log.warn('re-attachment failed', { err: String(err) })));
+    const reattach = (d: NetworkChangeData): void => void orch.onNetworkChange(d).catch((err: unknown) => api.log.warn('re-attachment failed', { err: String(err) }));
+    cache.onChange(reattach);
+    // What netmon reported while the engine kept the orchestrator closed (a discovery may carry unseen subnet changes).
+    this.backlog.drain().forEach(reattach);
     const cloud = orchestratorTarget({
       orchestrator: orch,
       interfaces: cache,
@@ -138,6 +148,12 @@ export class OrchestratorWorker implements WorkerImpl {
     const orch = this.orch;
     const c = this.c;
     if (!orch || !c) {
+      if (op === 'netmon.event' && this.cache) {
+        const e = input as NetmonEvent;
+        this.cache.apply(e);
+        this.backlog.add(e);
+        return null;
+      }
       const why = this.waiting ? `Docker engine not answering since ${this.waiting.since}: ${this.waiting.reason}` : 'the orchestrator is not started';
       if (op === 'agent.info' && this.waiting) return { installationId: '', warnings: [why] };
       throw new WorkerError('UNAVAILABLE', why);

@@ -35,7 +35,7 @@ let a: InProcessAgent;
 let installation = '';
 
 type NetView = { ip_address: string | null; mac_address: string };
-type Status = { status: string; is_running?: boolean; networks?: Record<string, NetView> };
+type Status = { status: string; is_running?: boolean; networks?: Record<string, NetView>; orchestrator_state?: { warnings: string[] } };
 type Change = { at: number; data: { interface?: string; status?: string; ipv4_addresses?: Array<{ subnet: string }> } };
 const changes: Change[] = [];
 
@@ -125,14 +125,19 @@ describe('re-attachment through the agent’s workers', () => {
     await expectOnTheWire(parent.name);
   });
 
-  // The vPLC's MACVLAN link dies with the deleted parent; the re-created parent reports the subnet the re-attacher
-  // already handled, so nothing reconnects the vNIC, and the API keeps reporting Docker's record of the endpoint.
-  // skip-reason: the agent does not re-attach a parent re-created on the same subnet yet; enable with that fix.
-  it.skip('follows its parent when the parent is deleted and created again on the same subnet', async () => {
+  // The vPLC's MACVLAN link dies with the deleted parent while Docker keeps its endpoint; the re-created parent reports
+  // the subnet the re-attacher handled before, so only the removal in between says the endpoint must be re-created.
+  it('follows its parent when the parent is deleted and created again on the same subnet', async () => {
     const before = await docker.getContainer(name).inspect();
     const t0 = Date.now();
     parent.dispose();
     await waitFor(() => changes, (c) => c.some((x) => x.at >= t0 && x.data.interface === parent.name && x.data.status === 'removed'), { timeoutMs: 10_000, what: 'the parent removed' });
+    // While the parent is gone the API reports the vNIC detached, with a warning, not Docker's dead endpoint.
+    await waitFor(status, (s) => Object.keys(s.networks ?? {}).length === 0 && (s.orchestrator_state?.warnings ?? []).some((w) => w.includes(parent.name) && w.includes('detached')), {
+      timeoutMs: 15_000,
+      intervalMs: 250,
+      what: 'the vNIC reported detached while its parent is gone',
+    });
     parent = createVethParent(run, LAN, `${base}.254/24`);
     await waitFor(
       async () => (await wireLinks(before.Id, run)).find((l) => l.ipv4.includes(ip)),
@@ -140,6 +145,7 @@ describe('re-attachment through the agent’s workers', () => {
       { timeoutMs: 30_000, intervalMs: 500, what: 'the vNIC back on the wire over the new parent' },
     );
     expect(await status()).toSatisfy(onNetwork(netName(24)));
+    expect((await status()).orchestrator_state?.warnings.filter((w) => w.includes(parent.name))).toEqual([]);
     expect((await docker.getContainer(name).inspect()).State.StartedAt).toBe(before.State.StartedAt);
   });
 

@@ -1,7 +1,7 @@
 import type { ReattachResult } from '../../../../shared/domain/operations.js';
 import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import type Docker from 'dockerode';
-import type { NetworkChangeData } from '../../../../shared/netmon/events.js';
+import { isGone, type NetworkChangeData } from '../../../../shared/netmon/events.js';
 import type { OrchestratorContext } from '../context.js';
 import { dockerMessage, OperationError } from '../docker/errors.js';
 import { isOwn, Label } from '../docker/labels.js';
@@ -37,9 +37,14 @@ export type ReattachDeps = {
   holdWaitMs?: number;
 };
 
-type Target = { subnet: string; gateway: string | null };
+/** `renew`: the parent was re-created, so endpoints Docker still lists are dead and are re-created too. */
+type Target = { subnet: string; gateway: string | null; renew: boolean };
+/** The last change handled for a parent: its subnet/gateway and the ifindex it had then. */
+type Seen = { key: string; index: number };
 type Attach = Extract<VnicMove, { action: 'attach' }>;
 type ContainerInfo = NonNullable<Awaited<ReturnType<OrchestratorContext['engine']['inspectContainer']>>>;
+
+const goneWarning = (iface: string, vnic: string): string => `Parent interface ${iface} is gone: vNIC '${vnic}' is detached until it returns`;
 
 const subnetsOf = (n: Docker.NetworkInspectInfo): string[] => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter(Boolean);
 
@@ -57,7 +62,9 @@ const subnetsOf = (n: Docker.NetworkInspectInfo): string[] => (n.IPAM?.Config ??
  * - Nothing throws out of `handle`; failures become warnings, log lines and `failed` events.
  */
 export class Reattacher {
-  private readonly processed = new Map<string, string>();
+  private readonly processed = new Map<string, Seen>();
+  /** Parents reported removed and not back yet (their MACVLAN links died with them). */
+  private readonly gone = new Set<string>();
   private readonly targets = new Map<string, Target>();
   private readonly pending = new Map<string, Set<string>>();
   private readonly listeners = new TypedEmitter<{ report: [ReattachEvent] }>((err) => this.d.ctx.log.warn('re-attachment listener failed', { err: String(err) }));
@@ -81,13 +88,25 @@ export class Reattacher {
 
   /** A `network_change` from netmon, already debounced there: acted on at once. */
   handle(data: NetworkChangeData): Promise<void> {
-    const target = moveTarget(data);
-    if (this.closed || !target) return Promise.resolve();
+    if (this.closed) return Promise.resolve();
     const iface = data.interface;
-    const key = `${target.subnet}|${target.gateway ?? ''}`;
+    if (isGone(data)) {
+      if (data.status !== 'removed') return Promise.resolve();
+      this.processed.delete(iface);
+      this.gone.add(iface);
+      return this.track(this.parentGone(iface));
+    }
+    const found = moveTarget(data);
+    if (!found) return Promise.resolve();
+    const key = `${found.subnet}|${found.gateway ?? ''}`;
+    const prev = this.processed.get(iface);
+    // A new ifindex means the parent was deleted and created again even when no `removed` reached us.
+    const renew = this.gone.has(iface) || (prev !== undefined && prev.index !== data.index);
     // The 30 s rediscovery repeats unchanged values (§7.4).
-    if (this.processed.get(iface) === key) return Promise.resolve();
-    this.processed.set(iface, key);
+    if (!renew && prev?.key === key) return Promise.resolve();
+    this.processed.set(iface, { key, index: data.index });
+    this.gone.delete(iface);
+    const target: Target = { ...found, renew };
     this.targets.set(iface, target);
     return this.track(this.moveParent(iface, target, null));
   }
@@ -183,11 +202,46 @@ export class Reattacher {
             this.report({ vplc, vnic: v.name, parent: iface, network: '', result: 'failed', message: msg });
           }
         }
-        // Let the next change (or rediscovery) try again.
+        // Let the next change (or rediscovery) try again, re-creating endpoints if this move was to.
         this.processed.delete(iface);
+        if (target.renew) this.gone.add(iface);
       }
       await Promise.all(jobs);
     });
+  }
+
+  /**
+   * A removed parent takes the vPLCs' MACVLAN links with it, while Docker keeps their endpoints. Those endpoints are
+   * disconnected so the vPLC's status shows the vNIC detached (with a warning) until the parent returns; a busy vPLC
+   * keeps its dead endpoint, which the move at the parent's return re-creates.
+   */
+  private async parentGone(iface: string): Promise<void> {
+    const { ctx } = this.d;
+    if (this.affected(iface).size === 0) return;
+    await ctx.networks.withParentLock(iface, async () => {
+      if (!this.gone.has(iface)) return; // the parent is back and its move is queued behind us
+      const nets = await ctx.networks.lanNetworksOn(iface);
+      const jobs = [...this.affected(iface)].map(async ([name, vnics]) => {
+        for (const v of vnics) ctx.warnings.set(name, `reattach:${v.name}`, goneWarning(iface, v.name));
+        if (!this.d.isBusy(name)) {
+          await this.d.runLocked(name, () => this.detachVplc(name, vnics, iface, nets)).catch((err: unknown) =>
+            ctx.log.warn('re-attachment: dead endpoint not disconnected', { vplc: name, parent: iface, err: dockerMessage(err) }),
+          );
+        }
+        for (const v of vnics) this.report({ vplc: name, vnic: v.name, parent: iface, network: '', result: 'detached', message: goneWarning(iface, v.name) });
+      });
+      await Promise.all(jobs);
+    });
+  }
+
+  private async detachVplc(name: string, vnics: PersistedVnic[], iface: string, nets: Docker.NetworkInspectInfo[]): Promise<void> {
+    const { ctx } = this.d;
+    const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
+    if (!info) return;
+    for (const n of nets.filter((x) => info.NetworkSettings.Networks[x.Name])) {
+      await ctx.exec.run({ kind: 'disconnect', network: n.Id, container: info.Id, vplc: name, by: 'reattach', reason: `${iface} removed`, tolerate: ['not-found'] });
+    }
+    for (const v of vnics) await ctx.store.patchVnic(name, v.name, { dhcp_ip: undefined, dhcp_gateway: undefined, dhcp_dns: undefined });
   }
 
   /** Steps 4.1-4.4: find the parent's network; unless it already has the new subnet, empty it, remove it, create the new one. */
@@ -269,7 +323,11 @@ export class Reattacher {
         this.report({ vplc: name, vnic: v.name, parent: iface, network: net.name, result: 'detached', message: m.warning });
         continue;
       }
-      const reconnected = !info.NetworkSettings.Networks[net.name];
+      const present = !!info.NetworkSettings.Networks[net.name];
+      if (present && target.renew) {
+        await ctx.exec.run({ kind: 'disconnect', network: net.id, container: info.Id, vplc: name, by: 'reattach', reason: `${iface} was re-created`, tolerate: ['not-found'] });
+      }
+      const reconnected = !present || target.renew;
       if (reconnected) {
         if (!m.mac) ctx.log.warn('re-attachment: vNIC has no persisted MAC', { vplc: name, vnic: v.name });
         await ctx.exec.run({
@@ -279,7 +337,7 @@ export class Reattacher {
           endpoint: { ...(m.mac ? { MacAddress: m.mac } : {}), ...(m.ip ? { IPAMConfig: { IPv4Address: m.ip } } : {}) },
           vplc: name,
           by: 'reattach',
-          reason: `${iface} moved to ${target.subnet}`,
+          reason: target.renew ? `${iface} re-created on ${target.subnet}` : `${iface} moved to ${target.subnet}`,
         });
         moved.push(m);
       }
