@@ -2,7 +2,7 @@
 // parent moves to LAN B (cable moved and host re-addressed), the vPLC follows without a restart and leases on LAN B.
 // Runtime: about 60-90 s on 2 cores (real netmon with its 3 s debounce, udhcpc discover timing, stand-in runtime).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReattachEvent } from '../../../electron/workers/orchestrator/reattach/index.js';
@@ -84,7 +84,9 @@ describe('DHCP vPLC across a move between two LANs', () => {
     await fx.orch.settled(name);
     const nets = await waitFor(networksOf, (n) => (lanIp(n, netName(baseA)) ?? '').startsWith(`${baseA}.1`), { timeoutMs: 60_000, what: 'a lease on LAN A' });
     expect(nets[netName(baseA)]).toMatchObject({ mac_address: mac, gateway: lanA.router });
-    const lease = JSON.parse(readFileSync(path.join(fx.dataDir, 'dhcp', `${name}_lan.lease`), 'utf8')) as Record<string, unknown>;
+    // The status follows the lease at once; its file is written right after, so it is waited for, not assumed.
+    const leaseFile = path.join(fx.dataDir, 'dhcp', `${name}_lan.lease`);
+    const lease = await waitFor(() => (existsSync(leaseFile) ? (JSON.parse(readFileSync(leaseFile, 'utf8')) as Record<string, unknown>) : null), (l) => l !== null, { timeoutMs: 10_000, what: 'the lease file' });
     expect(lease).toMatchObject({ ip: lanIp(nets, netName(baseA)), router: lanA.router, dns: lanA.router, prefix: 24, event: 'bound' });
     const resolv = await waitFor(
       async () => execFileSync('docker', ['exec', name, 'cat', '/etc/resolv.conf'], { encoding: 'utf8' }),

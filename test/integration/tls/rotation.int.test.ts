@@ -61,7 +61,7 @@ describe('certificate rotation', () => {
   it('a re-enrolment after a self-destruct opens a new linking window', async () => {
     expect(fx.link.stats().everConnected).toBe(true);
     fx.link.forget();
-    await waitFor(() => fx.link.stats().state, (s) => s === 'not_enrolled', { timeoutMs: 5_000, what: 'the link without credentials' });
+    await waitFor(() => fx.link.stats().state, (s) => s === 'not_enrolled', { timeoutMs: 15_000, what: 'the link without credentials' });
     // A pair from a CA the simulator does not trust: accepted on disk, refused by the server, so the link stays in
     // its linking window and the window's state is visible.
     const elsewhere = await createPkiSet('99000002');
