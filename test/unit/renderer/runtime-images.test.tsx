@@ -64,6 +64,25 @@ describe('the Runtime images section', () => {
   });
 });
 
+describe('a load that outlives the call deadline', () => {
+  it('keeps following progress and ends with the agent’s done event', async () => {
+    let listed: unknown[] = [];
+    const f = new FakeTransport({ 'images:list': () => ok(listed), 'images:load': () => ({ ok: false, error: { code: 'TIMEOUT', message: 'images:load: no answer within 120000 ms' } }) });
+    renderWithApp(<RuntimeImages />, f);
+    await screen.findByText(/No runtime image on this PC yet/);
+    fireEvent.change(screen.getByLabelText('Load from file…'), { target: { value: FILE } });
+    fireEvent.click(screen.getByRole('button', { name: 'Load' }));
+    await waitFor(() => expect(f.callsTo('images:load')).toHaveLength(1));
+    act(() => f.emit('images:progress', { file: FILE, phase: 'loading', bytesRead: 378_000_000, totalBytes: 420_000_000, percent: 90 }));
+    expect((screen.getByRole('progressbar') as HTMLProgressElement).value).toBe(90);
+    expect(screen.queryByRole('alert')).toBeNull();
+    listed = [v420];
+    act(() => f.emit('images:progress', { file: FILE, phase: 'done', bytesRead: 420_000_000, totalBytes: 420_000_000, percent: 100, message: `loaded ${REPO}:4.2.0` }));
+    expect((await screen.findByRole('status')).textContent).toBe(`loaded ${REPO}:4.2.0`);
+    await screen.findByRole('row', { name: /:4\.2\.0 / });
+  });
+});
+
 describe('the create form', () => {
   it('offers the local runtime tags for the runtime version, which stays free text', async () => {
     const f = new FakeTransport({ 'images:list': () => ok([v420, v414]), 'netmon:interfaces': () => ok([]), 'vplc:list': () => ok([]) });

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { EventPayload } from '../../../../shared/api/contract';
 import { errorText } from '../../api/client';
 import { Empty, ErrorBox, Field, Loading, Table } from '../../components/ui';
@@ -13,12 +13,21 @@ function LoadForm({ onLoaded }: { onLoaded(): void }) {
   const [running, setRunning] = useState<string | null>(null);
   const [progress, setProgress] = useState<EventPayload<'images:progress'> | null>(null);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  // A large archive can outlast the browser transport's call deadline; the agent goes on, and its last progress event
+  // (done or failed) then ends the load here.
+  const outlived = useRef(false);
   useEffect(
     () =>
       api.on('images:progress', (p) => {
-        if (p.file === running) setProgress(p);
+        if (p.file !== running) return;
+        setProgress(p);
+        if (!outlived.current || (p.phase !== 'done' && p.phase !== 'failed')) return;
+        outlived.current = false;
+        setRunning(null);
+        setResult({ ok: p.phase === 'done', text: p.message ?? (p.phase === 'done' ? `Loaded ${p.file}` : 'The load failed') });
+        if (p.phase === 'done') onLoaded();
       }),
-    [api, running],
+    [api, running, onLoaded],
   );
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -27,6 +36,10 @@ function LoadForm({ onLoaded }: { onLoaded(): void }) {
     setProgress(null);
     setRunning(path);
     const r = await api.call('images:load', { path });
+    if (!r.ok && r.error.code === 'TIMEOUT') {
+      outlived.current = true;
+      return;
+    }
     setRunning(null);
     if (r.ok) {
       setResult({ ok: true, text: `Loaded ${r.value.loaded.join(', ')}` });
@@ -88,7 +101,7 @@ export function RuntimeImages() {
           ))}
         </Table>
       ) : null}
-      <LoadForm onLoaded={() => void refresh()} />
+      <LoadForm onLoaded={refresh} />
     </section>
   );
 }
