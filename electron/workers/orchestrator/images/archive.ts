@@ -53,6 +53,18 @@ class ManifestScanner {
   ended = false;
   entries = 0;
 
+  /** Bytes of the manifest still to collect (0 when not collecting). */
+  get pending(): number {
+    return this.collecting?.need ?? 0;
+  }
+
+  /** The data bytes of the entry whose header was just read, handed to a caller that jumps over them itself. */
+  takeSkip(): number {
+    const n = this.skip;
+    this.skip = 0;
+    return n;
+  }
+
   /** Feeds bytes; returns true once the scan is over (found or end of archive). */
   push(chunk: Buffer): boolean {
     let c = chunk;
@@ -98,6 +110,39 @@ class ManifestScanner {
   }
 }
 
+/**
+ * A plain tar needs no full read: each header gives the size of the data that follows, so the scan jumps from header
+ * to header and reads only those and the manifest (a runtime image of hundreds of MB is checked in milliseconds).
+ */
+async function seekManifest(file: string, onRead: (bytes: number) => void): Promise<{ found: Buffer | null; entries: number }> {
+  const fh = await open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const scanner = new ManifestScanner();
+    let at = 0;
+    while (at + BLOCK <= size) {
+      const h = Buffer.alloc(BLOCK);
+      await fh.read(h, 0, BLOCK, at);
+      scanner.push(h);
+      at += BLOCK;
+      onRead(at);
+      if (scanner.found || scanner.ended) break;
+      if (scanner.pending) {
+        const want = scanner.pending;
+        const data = Buffer.alloc(want);
+        await fh.read(data, 0, want, at);
+        scanner.push(data);
+        break;
+      }
+      at += scanner.takeSkip();
+    }
+    onRead(size);
+    return { found: scanner.found, entries: scanner.entries };
+  } finally {
+    await fh.close();
+  }
+}
+
 async function isGzip(file: string): Promise<boolean> {
   const fh = await open(file, 'r');
   try {
@@ -111,34 +156,15 @@ async function isGzip(file: string): Promise<boolean> {
 
 /**
  * Reads `manifest.json` from a `docker save` archive (.tar, or gzip-compressed) without loading anything; `onRead`
- * hears the bytes of the file read so far. Rejects with NotASaveArchive saying what the file is not.
+ * hears how far into the file the scan is. Rejects with NotASaveArchive saying what the file is not.
  */
 export async function readSaveManifest(file: string, onRead: (bytes: number) => void = () => undefined): Promise<SaveManifest> {
   const gz = await isGzip(file);
-  const raw = createReadStream(file);
-  let read = 0;
-  raw.on('data', (c) => {
-    read += c.length;
-    onRead(read);
-  });
-  const tar = gz ? raw.pipe(createGunzip()) : raw;
-  const scanner = new ManifestScanner();
-  try {
-    for await (const chunk of tar as AsyncIterable<Buffer>) {
-      if (scanner.push(chunk)) break;
-    }
-  } catch (err) {
-    if (err instanceof NotASaveArchive) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (gz && typeof code === 'string' && code.startsWith('Z_')) throw new NotASaveArchive(`its gzip data is damaged (${(err as Error).message})`);
-    throw err;
-  } finally {
-    raw.destroy();
-  }
-  if (!scanner.found) throw new NotASaveArchive(scanner.entries === 0 ? 'it is not a tar archive' : 'it has no manifest.json, so it was not written by `docker save`');
+  const scan = gz ? await streamManifest(file, onRead) : await seekManifest(file, onRead);
+  if (!scan.found) throw new NotASaveArchive(scan.entries === 0 ? 'it is not a tar archive' : 'it has no manifest.json, so it was not written by `docker save`');
   let json: unknown;
   try {
-    json = JSON.parse(scanner.found.toString('utf8'));
+    json = JSON.parse(scan.found.toString('utf8'));
   } catch {
     throw new NotASaveArchive('its manifest.json is not JSON');
   }
@@ -148,4 +174,29 @@ export async function readSaveManifest(file: string, onRead: (bytes: number) => 
     throw new NotASaveArchive(`its manifest.json is not a docker save manifest (${i?.path.join('.') || 'manifest'}: ${i?.message ?? 'invalid'})`);
   }
   return parsed.data;
+}
+
+/** A compressed archive has no offsets to jump to: it is read through gunzip, entry by entry. */
+async function streamManifest(file: string, onRead: (bytes: number) => void): Promise<{ found: Buffer | null; entries: number }> {
+  const raw = createReadStream(file);
+  let read = 0;
+  raw.on('data', (c) => {
+    read += c.length;
+    onRead(read);
+  });
+  const tar = raw.pipe(createGunzip());
+  const scanner = new ManifestScanner();
+  try {
+    for await (const chunk of tar as AsyncIterable<Buffer>) {
+      if (scanner.push(chunk)) break;
+    }
+  } catch (err) {
+    if (err instanceof NotASaveArchive) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('Z_')) throw new NotASaveArchive(`its gzip data is damaged (${(err as Error).message})`);
+    throw err;
+  } finally {
+    raw.destroy();
+  }
+  return { found: scanner.found, entries: scanner.entries };
 }
