@@ -2,6 +2,7 @@ import { runAgent, type AgentHooks } from '../core/headless.js';
 import { UsageError } from '../core/settings/args.js';
 import { runCloudSim } from './cloud-sim.js';
 import { runEnroll } from './enroll.js';
+import { runImage } from './image.js';
 import { printStatus } from './status.js';
 import { runSupport } from './support.js';
 
@@ -11,6 +12,7 @@ commands:
   agent     run the agent headless: keeps this installation's vPLCs running, links to the cloud, serves the local API
   enroll    enrol this PC with the cloud (or import an existing key and certificate); see \`enroll --help\`
   status    which agent runs (or why none does) and this installation's vPLCs (read-only)
+  image     runtime images on this PC: \`image list\`, \`image load FILE\` (a docker save archive); see \`image --help\`
   support   write a redacted support bundle (logs, status, settings, journal) [--out FILE]
   cloud-sim run the local cloud simulator (development tool, source checkouts only)
 
@@ -39,6 +41,7 @@ export async function main(argv: string[], hooks: AgentHooks = {}): Promise<numb
     if (cmd === 'status') return await printStatus(rest);
     if (cmd === 'enroll') return await runEnroll(rest);
     if (cmd === 'support') return await runSupport(rest);
+    if (cmd === 'image') return await runImage(rest);
     if (cmd === 'cloud-sim') return await runCloudSim(rest);
     process.stdout.write(USAGE);
     return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;

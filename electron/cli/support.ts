@@ -5,6 +5,7 @@ import { UsageError } from '../core/settings/args.js';
 import { defaultSettingsFile } from '../core/settings/layers.js';
 import { buildSupportBundle } from '../core/support/bundle.js';
 import { writeFileAtomic } from '../lib/fs/atomic.js';
+import { agentTokenFiles } from './attach.js';
 
 /** `vplc-orchestrator support [--out FILE] [agent options]`: writes the redacted support bundle and prints its path. */
 export async function runSupport(argv: string[]): Promise<number> {
@@ -20,11 +21,7 @@ export async function runSupport(argv: string[]): Promise<number> {
   const { config } = await loadConfig(rest);
   const settingsAt = rest.indexOf('--settings');
   const settingsFile = settingsAt >= 0 ? (rest[settingsAt + 1] as string) : (process.env.VPLC_SETTINGS ?? defaultSettingsFile(process.env));
-  const tokenFiles = [
-    process.env.VPLC_TOKEN_FILE,
-    '/run/vplc-orchestrator/token',
-    path.join(process.env.XDG_RUNTIME_DIR || path.join(config.dataDir, 'run'), 'vplc-orchestrator', 'token'),
-  ].filter((f): f is string => !!f);
+  const tokenFiles = agentTokenFiles(config);
   const { archive, files } = await buildSupportBundle({ config, settingsFile, tokenFiles, appVersion: appVersion() });
   const file = path.resolve(out ?? `vplc-support-${new Date().toISOString().replace(/[:.]/g, '-')}.tar.gz`);
   // 0600: redacted, but still the inside view of a plant PC.

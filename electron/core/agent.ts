@@ -10,6 +10,7 @@ import { NetworkTimeline } from './api/network-timeline.js';
 import { EventHub } from './api/event-hub.js';
 import { registerCerts } from './api/handlers/certs.js';
 import { registerHandlers } from './api/handlers/register.js';
+import { registerImages } from './api/handlers/images.js';
 import { registerOperations } from './api/handlers/operations.js';
 import { registerSettings, type SettingsAccess } from './api/handlers/settings.js';
 import { ApiRegistry } from './api/registry.js';
@@ -125,6 +126,7 @@ export function createAgent(d: AgentDeps): Agent {
       'vplc-changed': (e) => events.publish('vplc:changed', e),
       'engine-outage': (r) => recorder.engineOutage(r),
       'host-sample': (s) => events.publish('metrics:sample', s),
+      'image-progress': (p) => events.publish('images:progress', p),
     },
     onCommand: (topic, request, ack) => recorder.cloud(topic, request, ack),
   });
@@ -164,6 +166,7 @@ export function createAgent(d: AgentDeps): Agent {
   events.subscribe((name, payload) => {
     if (name === 'vplc:changed') recorder.event(payload as EventPayload<'vplc:changed'>);
   });
+  registerImages(registry, request);
   registerOperations(registry, { timeline: new NetworkTimeline(events), journal, work });
   registerSettings(registry, d.settings);
   registerCerts(registry, { mtlsDir: config.mtlsDir, provisionUrl: config.provisionUrl, caFile: config.caFile, events });

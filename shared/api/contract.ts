@@ -7,6 +7,7 @@ import { Settings } from '../domain/settings.js';
 import { VplcStatus } from '../domain/vplc-status.js';
 import { VplcName, VplcSpec } from '../domain/vplc.js';
 import { NetworkChangeData } from '../netmon/events.js';
+import { ImageLoadProgress, ImageLoadResult, RuntimeImage } from '../domain/runtime-images.js';
 
 export { HostInterfaceView, VplcStatus };
 
@@ -180,6 +181,13 @@ export const invoke = {
     input: z.object({ limit: z.number().int().positive().max(2_000).default(200), name: VplcName.optional() }).strict(),
     output: z.array(JournalEntryView),
   },
+  /** Local images of the runtime repository (repository, tag, id, size, created) and the vPLCs using each. */
+  'images:list': { input: empty, output: z.array(RuntimeImage) },
+  /**
+   * Loads the runtime images of a `docker save` archive (.tar or .tar.gz) from a file on this PC, read by the agent;
+   * progress comes as `images:progress`. Archives with images outside the runtime repository are refused unloaded.
+   */
+  'images:load': { input: z.object({ path: z.string().min(1, 'give the path of the archive') }).strict(), output: ImageLoadResult },
   'logs:tail': {
     input: z.object({ limit: z.number().int().positive().max(5_000).default(500), level: LogLineView.shape.level.default('debug') }).strict(),
     output: z.array(LogLineView),
@@ -194,6 +202,7 @@ export const events = {
   'vplc:changed': VplcChange,
   'logs:line': z.array(LogLineView),
   'metrics:sample': HostSample,
+  'images:progress': ImageLoadProgress,
 } as const;
 
 export type InvokeChannel = keyof typeof invoke;

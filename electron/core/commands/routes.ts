@@ -22,6 +22,7 @@ export const CORE_EVENTS = {
   'vplc-changed': OrchestratorEvents['vplc.changed'],
   'engine-outage': OrchestratorEvents['engine.outage'],
   'host-sample': OrchestratorEvents['metrics.sample'],
+  'image-progress': OrchestratorEvents['images.progress'],
 } as const;
 export type CoreEvent = keyof typeof CORE_EVENTS;
 export type CoreSinks = { [K in CoreEvent]: (payload: z.output<(typeof CORE_EVENTS)[K]>) => void };
@@ -39,6 +40,7 @@ export const EVENT_ROUTES: Readonly<Record<Key, readonly EventRoute[]>> = {
   'orchestrator/cloud.remove-self': [{ to: 'cloudlink', op: 'link.retire', timeoutMs: 10_000 }],
   'orchestrator/vplc.changed': [{ core: 'vplc-changed' }],
   'orchestrator/engine.outage': [{ core: 'engine-outage' }],
+  'orchestrator/images.progress': [{ core: 'image-progress' }],
   'cloudlink/link.state': [{ core: 'link-state' }],
 };
 

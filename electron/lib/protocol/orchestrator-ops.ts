@@ -4,6 +4,7 @@ import { HostSample } from '../../../shared/domain/host-sample.js';
 import { VplcChange } from '../../../shared/domain/operations.js';
 import { Requester, VplcSpec } from '../../../shared/domain/vplc.js';
 import { NetmonEvent } from '../../../shared/netmon/events.js';
+import { ImageLoadProgress } from '../../../shared/domain/runtime-images.js';
 
 /**
  * Requests the orchestrator worker answers (from the API or, over the bus, from another worker), each with its input
@@ -30,6 +31,10 @@ export const OrchestratorOps = {
   'engine.enable-live-restore': z.object({}),
   'metrics.history': z.object({ target: z.string(), seconds: z.number().int().positive() }),
   'metrics.latest': z.object({}),
+  /** Local images of the runtime repository and the vPLCs using each. */
+  'images.list': z.object({}),
+  /** Loads a `docker save` archive from a file on this PC; progress comes as `images.progress` events. */
+  'images.load': z.object({ path: z.string().min(1), requester: Requester }),
   /** A netmon event routed by the bus (the orchestrator's interface cache and re-attachment follow it). */
   'netmon.event': NetmonEvent,
   /**
@@ -63,6 +68,7 @@ export const OrchestratorEvents = {
   'engine.outage': OutageReport,
   'vplc.changed': VplcChange,
   'metrics.sample': HostSample,
+  'images.progress': ImageLoadProgress,
 } as const;
 
 export const OrchestratorWorkerConfig = z.object({

@@ -34,6 +34,7 @@ import { deviceStatus, type DeviceStatus } from './status/device-status.js';
 import { listVplcs, logTail, vplcMetrics, type VplcMetrics, type VplcSummary } from './status/list.js';
 import { hostWarnings } from './status/host-warnings.js';
 import type { DesiredRecord, PersistedVnic } from './store/schemas.js';
+import { RuntimeImages } from './images/runtime-images.js';
 
 export type OrchestratorDeps = {
   settings: OrchestratorSettingsInput;
@@ -77,6 +78,8 @@ export class Orchestrator {
   private readonly reattacher: Reattacher;
   private readonly hostReader = new HostMetricsReader();
   private readonly probe: RuntimeProbe;
+  /** Local runtime images: list, and load from a `docker save` archive. */
+  readonly images: RuntimeImages;
 
   private constructor(
     private readonly ctx: OrchestratorContext,
@@ -89,6 +92,7 @@ export class Orchestrator {
     private readonly deps: OrchestratorDeps,
   ) {
     this.reattacher = reattacherFor(ctx);
+    this.images = new RuntimeImages(ctx);
     this.usage = new UsageService(ctx, rings);
     const access = new RuntimeAccess(ctx);
     this.probe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));

@@ -40,6 +40,8 @@ const handlers: Handlers = {
     }),
   'metrics.history': (o, i) => Promise.resolve(o.usageHistory(i.target, i.seconds)),
   'metrics.latest': (o) => Promise.resolve(o.latestHostSample()),
+  'images.list': (o) => o.images.list(),
+  'images.load': (o, i) => o.images.load(i.path, i.requester),
   'netmon.event': (_o, e, c) => {
     c.cache.apply(e);
     // A discovery (netmon or this worker restarted, or the host rebooted onto another LAN) may carry a subnet change
@@ -132,6 +134,7 @@ export class OrchestratorWorker implements WorkerImpl {
     });
     this.c = { orch, cache, cloud };
     orch.onEngineOutage((r) => api.emit('engine.outage', r));
+    orch.images.onProgress((p) => api.emit('images.progress', p));
     orch.onEvent((e) => api.emit('vplc.changed', { kind: e.kind, name: e.name, ...(e.kind === 'changed' ? { reason: e.reason } : {}) }));
     void orch.startLifecycle({ sampleUsage: config.sampleUsage });
     if (config.sampleUsage) {

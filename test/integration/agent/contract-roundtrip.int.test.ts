@@ -51,6 +51,9 @@ beforeAll(async () => {
     { channel: 'netmon:interfaces', input: {}, ok: true },
     { channel: 'vplc:create', input: { name, vnics: [] }, ok: true },
     { channel: 'vplc:list', input: {}, ok: true },
+    { channel: 'images:list', input: {}, ok: true },
+    // A file that is not a docker save archive: refused (on field path) before the engine sees it.
+    { channel: 'images:load', input: { path: path.join(dir, 'client.crt') }, ok: false },
     { channel: 'vplc:status', input: { name }, ok: true },
     { channel: 'vplc:logs', input: { name, tail: 10 }, ok: true },
     { channel: 'vplc:apply', input: { name, confirm: true }, ok: true },

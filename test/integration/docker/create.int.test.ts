@@ -163,7 +163,9 @@ describe('create_new_runtime on a real engine', () => {
     const name = `vt-${run}-noimage`;
     const status = await createAndSettle({ name, runtimeVersion: 'no-such-tag', vnics: [] });
     expect(status.status).toBe('error');
-    expect(String(status.error)).toMatch(/^(Runtime version 'no-such-tag' not found\. The image vplc-test\/openplc-runtime:no-such-tag does not exist in the registry or locally\.|Runtime image vplc-test\/openplc-runtime:no-such-tag is not available: .+)$/);
+    expect(String(status.error)).toMatch(/^(Runtime version 'no-such-tag' not found\. The image vplc-test\/openplc-runtime:no-such-tag does not exist in the registry or locally\.|Runtime image vplc-test\/openplc-runtime:no-such-tag is not on this PC and could not be pulled \(.+\)\.) /);
+    // The fix is in the message: load the image from a file, or give the PC its registry (Docker Hub for this repository).
+    expect(String(status.error)).toMatch(/Load it with `vplc-orchestrator image load FILE` \(or Runtime images → Load in the UI\), or connect this PC to docker\.io\.$/);
     expect(await docker.listNetworks({ filters: { name: [`${name}_internal`] } })).toEqual([]);
   });
 

@@ -7,6 +7,12 @@ const NOT_FOUND_RE = /not found|manifest unknown|does not exist|pull access deni
 
 export const runtimeImageRef = (repo: string, tag: string): string => `${repo}:${tag}`;
 
+/** The registry a repository is pulled from: its first part when that names a host, else Docker Hub. */
+export function registryOf(repo: string): string {
+  const first = repo.split('/')[0] ?? '';
+  return repo.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+}
+
 /**
  * `pulling_image` (docs/protocol.md §5.2): always try to pull, fall back to a local copy, and say which happened.
  */
@@ -23,10 +29,11 @@ export async function ensureRuntimeImage(engine: Engine, repo: string, tag: stri
   if (await engine.imageExists(image)) {
     return { image, warning: `Could not pull ${image} (${reason}); using the local copy` };
   }
+  const fix = `Load it with \`vplc-orchestrator image load FILE\` (or Runtime images → Load in the UI), or connect this PC to ${registryOf(repo)}.`;
   if (NOT_FOUND_RE.test(reason)) {
-    throw new OperationError(`Runtime version '${tag}' not found. The image ${image} does not exist in the registry or locally.`, 'pulling_image');
+    throw new OperationError(`Runtime version '${tag}' not found. The image ${image} does not exist in the registry or locally. ${fix}`, 'pulling_image');
   }
-  throw new OperationError(`Runtime image ${image} is not available: ${reason}`, 'pulling_image');
+  throw new OperationError(`Runtime image ${image} is not on this PC and could not be pulled (${reason}). ${fix}`, 'pulling_image');
 }
 
 /** A recreate that must run one exact image (an update or its rollback): no pull, the image must be here. */

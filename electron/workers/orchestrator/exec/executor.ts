@@ -3,6 +3,7 @@ import type { Logger } from '../context.js';
 import type { Engine } from '../docker/engine.js';
 import { dockerMessage, isNotFound, isNotModified } from '../docker/errors.js';
 import { KeyedLock } from '../../../lib/sync/keyed-lock.js';
+import { loadedImages } from '../images/load-messages.js';
 import { stepTarget, type Step, type StepResult } from './steps.js';
 
 function tolerated(s: Step, err: unknown): boolean {
@@ -67,7 +68,20 @@ export class Executor {
     if (failed) throw new Error(`docker import failed: ${failed.error}`);
   }
 
-  private async apply(s: Step): Promise<string | void> {
+  /**
+   * `docker load`: the engine reports a refused archive inside its message stream, and each loaded image as
+   * "Loaded image: repo:tag" (or "Loaded image ID: sha256:…" when it has no tag).
+   */
+  private async loadImage(s: Extract<Step, { kind: 'load-image' }>): Promise<string[]> {
+    const d = this.engine.docker;
+    const stream = await d.loadImage(s.archive, { quiet: false });
+    const messages = await new Promise<unknown[]>((resolve, reject) =>
+      d.modem.followProgress(stream, (err: Error | null, out: unknown[]) => (err ? reject(err) : resolve(out))),
+    );
+    return loadedImages(messages);
+  }
+
+  private async apply(s: Step): Promise<string | string[] | void> {
     const d = this.engine.docker;
     switch (s.kind) {
       case 'create-container':
@@ -94,6 +108,8 @@ export class Executor {
         return void (await d.getImage(s.image).remove());
       case 'import-image':
         return void (await this.importImage(s));
+      case 'load-image':
+        return this.loadImage(s);
     }
   }
 }

@@ -38,12 +38,14 @@ export type Step = About &
     | { kind: 'tag-image'; image: string; repo: string; tag: string }
     | { kind: 'remove-image'; image: string }
     | { kind: 'import-image'; archive: Buffer; repo: string; tag: string; changes: readonly string[] }
+    /** `docker load` of a `docker save` archive (plain or compressed) read from `archive`; `source` names it in the log. */
+    | { kind: 'load-image'; archive: NodeJS.ReadableStream; source: string }
   );
 
 export type StepKind = Step['kind'];
 
-/** Creations answer with the new object's id; every other step with nothing. */
-export type StepResult<S extends Step> = S extends { kind: 'create-container' | 'create-network' } ? string : void;
+/** Creations answer with the new object's id, a load with the images the engine loaded; every other step with nothing. */
+export type StepResult<S extends Step> = S extends { kind: 'create-container' | 'create-network' } ? string : S extends { kind: 'load-image' } ? string[] : void;
 
 /** A short description of a step's target, for the log. */
 export function stepTarget(s: Step): string {
@@ -63,6 +65,8 @@ export function stepTarget(s: Step): string {
       return s.image;
     case 'import-image':
       return `${s.repo}:${s.tag}`;
+    case 'load-image':
+      return s.source;
     default:
       return s.container.slice(0, 12);
   }

@@ -5,6 +5,7 @@ import { ErrorBox, Field, Loading } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
 import { checkDraft, emptyDraft, emptyVnic, randomMac, suggestIp, withParent, type Draft, type FieldErrors, type HostInterface, type VnicDraft } from './draft';
 import { CREATE_STEPS } from './status';
+import { useRuntimeImages } from '../images/useRuntimeImages';
 
 type Progress = { name: string; step: OperationStep | null; done: boolean; error?: string; dhcp: boolean };
 
@@ -106,6 +107,8 @@ export function CreateVplc() {
   const [progress, setProgress] = useState<Progress>();
   const firstError = useRef<string | null>(null);
   const ifaces = interfaces.data ?? [];
+  const runtimeImages = useRuntimeImages();
+  const localTags = [...new Set((runtimeImages.images ?? []).map((i) => i.tag))];
 
   useEffect(() => void refreshInterfaces(), [refreshInterfaces]);
   useEffect(() => {
@@ -194,9 +197,14 @@ export function CreateVplc() {
           <Field label="Name" htmlFor="vplc-name" error={errors['name']} hint="Letters, digits, '_', '.', '-'; also the container's name.">
             <input id="vplc-name" value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} aria-invalid={!!errors['name']} autoComplete="off" spellCheck={false} />
           </Field>
-          <Field label="Runtime version" htmlFor="runtime-version" error={errors['runtimeVersion']} hint="Image tag of the OpenPLC runtime.">
-            <input id="runtime-version" value={draft.runtimeVersion} onChange={(e) => setDraft({ ...draft, runtimeVersion: e.target.value })} aria-invalid={!!errors['runtimeVersion']} spellCheck={false} />
+          <Field label="Runtime version" htmlFor="runtime-version" error={errors['runtimeVersion']} hint={localTags.length ? `Image tag of the OpenPLC runtime; on this PC: ${localTags.join(', ')}.` : 'Image tag of the OpenPLC runtime.'}>
+            <input id="runtime-version" list="runtime-tags" value={draft.runtimeVersion} onChange={(e) => setDraft({ ...draft, runtimeVersion: e.target.value })} aria-invalid={!!errors['runtimeVersion']} spellCheck={false} />
           </Field>
+          <datalist id="runtime-tags">
+            {localTags.map((t) => (
+              <option key={t} value={t} />
+            ))}
+          </datalist>
         </div>
         {interfaces.loading && !interfaces.data ? <Loading what="host interfaces" /> : null}
         {interfaces.error ? <ErrorBox onRetry={() => void refreshInterfaces()}>Host interfaces are not available: {interfaces.error}</ErrorBox> : null}

@@ -2,6 +2,7 @@ import type { Output } from '../../../../shared/api/contract';
 import { Sparkline } from '../../components/Chart';
 import { Badge, Empty, ErrorBox, Loading, stateTone, Table } from '../../components/ui';
 import { useApp } from '../../store/context';
+import { RuntimeImages } from '../images/RuntimeImages';
 import { useVplcMetrics } from './useVplcMetrics';
 import { formatClock } from './status';
 
@@ -56,6 +57,7 @@ export function VplcList() {
           ))}
         </Table>
       ) : null}
+      <RuntimeImages />
     </div>
   );
 }

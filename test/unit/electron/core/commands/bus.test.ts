@@ -64,6 +64,7 @@ function rig(o: { workers?: WorkerName[]; cloudEnabled?: boolean; answers?: Part
       'link-state': (p) => sunk.push(['link-state', p]),
       netmon: (p) => sunk.push(['netmon', p]),
       'host-sample': (p) => sunk.push(['host-sample', p]),
+      'image-progress': (p) => sunk.push(['image-progress', p]),
     },
     onCommand: (...args) => commands.push(args),
   });
