@@ -9,6 +9,7 @@ import { DhcpHelpers } from './dhcp/helpers.js';
 import { Engine } from './docker/engine.js';
 import { Executor } from './exec/executor.js';
 import { HelperImage, NamedHelperImage } from './helper-image/helper-image.js';
+import { RetryBoard } from './lifecycle/retry-board.js';
 import { hostSubnets, LocalInterfaceSource, type InterfaceSource } from './host/interfaces.js';
 import { UsageRings } from './metrics/ring.js';
 import { Networks } from './net/networks.js';
@@ -79,6 +80,7 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     hostFacts: { rtLimitsRefused: store.desiredNames().some((n) => store.getDesired(n)?.degraded_ulimits === true) },
     usage: { register: (n: string) => rings.register(n), unregister: (n: string) => void rings.unregister(n) },
     ownStarts: new Set<string>(),
+    retries: new RetryBoard(lifecycle.signal),
     shutdown: lifecycle.signal,
   };
   const ctx: OrchestratorContext = { ...base, dhcp: new DhcpHelpers(base) };

@@ -3,6 +3,7 @@ import type { Clock } from '../../lib/time/clock.js';
 import type { Engine } from './docker/engine.js';
 import type { Executor } from './exec/executor.js';
 import type { HelperImageSource } from './helper-image/helper-image.js';
+import type { RetryBoard } from './lifecycle/retry-board.js';
 import type { InterfaceSource } from './host/interfaces.js';
 import type { Networks } from './net/networks.js';
 import type { OperationState } from './ops/operation-state.js';
@@ -57,6 +58,8 @@ export type OrchestratorContext = {
   usage: { register(name: string): void; unregister(name: string): void };
   /** Container ids the agent is starting itself, so their Docker `start` events do not re-provision a second time. */
   ownStarts: Set<string>;
+  /** Repairs retried with backoff until they succeed (MACs on the wire). */
+  retries: RetryBoard;
   /** Aborted when the agent shuts down; long waits (runtime probe, boot sync) give up on it. */
   shutdown: AbortSignal;
 };

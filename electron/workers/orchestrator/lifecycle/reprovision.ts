@@ -36,8 +36,21 @@ function macTargets(vnics: PersistedVnic[], info: Docker.ContainerInspectInfo): 
  * engine ignored it. The requested `mac_address` is never replaced; the measurement is stored beside it.
  */
 export async function enforceMacs(ctx: OrchestratorContext, name: string): Promise<void> {
+  const key = `mac:${name}`;
+  const verified = await enforceMacsOnce(ctx, name);
+  if (verified) {
+    if (ctx.retries.attempt(key) > 0) ctx.log.info('MACs verified on the wire after retrying', { vplc: name, retries: ctx.retries.attempt(key) });
+    ctx.retries.done(key);
+    return;
+  }
+  // Never given up on: a MAC the plant knows the PLC by (DHCP reservations, port security) must come back.
+  ctx.retries.later(key, () => enforceMacs(ctx, name));
+}
+
+/** One attempt; true when every MACVLAN vNIC carries its requested MAC (or the vPLC is not running: nothing to do). */
+async function enforceMacsOnce(ctx: OrchestratorContext, name: string): Promise<boolean> {
   const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
-  if (!info?.State.Running) return;
+  if (!info?.State.Running) return true;
   const vnics = ctx.store.getVnics(name);
   const targets = macTargets(vnics, info);
   ctx.warnings.clearPrefix(name, 'mac:');
@@ -45,19 +58,23 @@ export async function enforceMacs(ctx: OrchestratorContext, name: string): Promi
   try {
     outcomes = await enforceWireMacs(ctx.engine, await ctx.helper.image(), ctx.store.installationId, name, info.Id, targets);
   } catch (err) {
-    ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}`);
-    ctx.log.warn('MAC verification failed', { vplc: name, err: (err as Error).message });
-    return;
+    ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}; retrying`);
+    ctx.log.warn('MAC verification failed', { vplc: name, err: (err as Error).message, retry: ctx.retries.attempt(`mac:${name}`) });
+    return false;
   }
+  let verified = true;
   for (const o of outcomes) {
     const v = vnics.find((x) => x.name === o.vnic);
     if (!v) continue;
     // A per-vNIC patch, so lease fields written meanwhile are kept.
     if (o.wire && v._wire_mac_address !== o.wire) await ctx.store.patchVnic(name, o.vnic, { _wire_mac_address: o.wire });
     if (!o.honoured) {
-      ctx.warnings.set(name, `mac:${o.vnic}`, `MAC ${o.requested} of vNIC '${o.vnic}' is not on the wire (measured ${o.wire ?? 'no interface'})`);
+      verified = false;
+      ctx.warnings.set(name, `mac:${o.vnic}`, `MAC ${o.requested} of vNIC '${o.vnic}' is not on the wire (measured ${o.wire ?? 'no interface'}); retrying`);
+      ctx.log.warn('requested MAC not on the wire', { vplc: name, vnic: o.vnic, requested: o.requested, wire: o.wire ?? null });
     }
   }
+  return verified;
 }
 
 /** docs/protocol.md §6.3: after every start, best effort; failures become warnings. */

@@ -6,6 +6,8 @@ import type { OrchestratorContext } from '../context.js';
 import { dockerMessage, OperationError } from '../docker/errors.js';
 import { isOwn, Label } from '../docker/labels.js';
 import { lanNetworkName, type LanNet } from '../net/networks.js';
+import { announceStaticAddresses } from '../create/address-check.js';
+import { enforceMacs } from '../lifecycle/reprovision.js';
 import { enforceWireMacs, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { moveTarget, planVnic, vnicsOnParent, type VnicMove } from './plan.js';
@@ -308,7 +310,7 @@ export class Reattacher {
     return this.starts
       .run(async () => WireHelper.start(ctx.engine, ctx.exec, await ctx.helper.image(), ctx.store.installationId, name, containerId))
       .catch((err: unknown) => {
-        ctx.log.debug('re-attach: MAC helper pre-start failed', { vplc: name, err: dockerMessage(err) });
+        ctx.log.warn('re-attach: MAC helper pre-start failed; the one-shot helper is used', { vplc: name, err: dockerMessage(err) });
         return null;
       });
   }
@@ -366,17 +368,29 @@ export class Reattacher {
       dockerIp: ep?.IPAddress || undefined,
       flush: m.dhcp,
     }));
+    let verified = true;
     try {
       const outcomes = await this.measure(name, containerId, targets, helper);
       for (const o of outcomes) {
         const known = ctx.store.getVnics(name).find((v) => v.name === o.vnic)?._wire_mac_address;
         if (o.wire && o.wire !== known) await ctx.store.patchVnic(name, o.vnic, { _wire_mac_address: o.wire });
         if (o.honoured) ctx.warnings.clear(name, `mac:${o.vnic}`);
-        else ctx.warnings.set(name, `mac:${o.vnic}`, `MAC ${o.requested} of vNIC '${o.vnic}' is not on the wire (measured ${o.wire ?? 'no interface'})`);
+        else {
+          verified = false;
+          ctx.warnings.set(name, `mac:${o.vnic}`, `MAC ${o.requested} of vNIC '${o.vnic}' is not on the wire (measured ${o.wire ?? 'no interface'}); retrying`);
+        }
       }
       ctx.warnings.clear(name, 'mac:helper');
     } catch (err) {
-      ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}`);
+      verified = false;
+      ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}; retrying`);
+    }
+    if (verified) {
+      // Peers and switches learn the moved static addresses at once instead of when their ARP entries expire.
+      await announceStaticAddresses(ctx, name, containerId).catch((err: unknown) => ctx.log.warn('gratuitous ARP not sent', { vplc: name, err: (err as Error).message }));
+    } else {
+      ctx.log.warn('re-attach: requested MACs not verified on the wire; retrying', { vplc: name });
+      ctx.retries.later(`mac:${name}`, () => enforceMacs(ctx, name));
     }
     const dhcp = moved.filter((m) => m.dhcp).map((m) => m.vnic);
     if (!dhcp.length) return;
