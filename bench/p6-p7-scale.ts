@@ -50,7 +50,6 @@ import {
   removeLabelled,
   runAlone,
   runLabel,
-  runtimeCa,
   sleep,
   StepClock,
   sum,
@@ -157,13 +156,12 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
   const results: { p6?: BenchResult; p7?: BenchResult } = {};
   try {
     events = await DockerEvents.open();
-    const ca = await runtimeCa();
 
     // Baseline first, on an empty host, then removed entirely.
     const baseTimes: number[] = [];
     const blocks = new BaselineBlocks();
     const one = async (i: number): Promise<number> => {
-      const r = await baselineCreate({ name: `vb-${id}-p6-b${i}`, block: await blocks.next(), parent: vBase.name, lanSubnet: lanSubnet(BASE_LAN), ip: lanIp(BASE_LAN, 10 + i), run: id }, ca);
+      const r = await baselineCreate({ name: `vb-${id}-p6-b${i}`, block: await blocks.next(), parent: vBase.name, lanSubnet: lanSubnet(BASE_LAN), ip: lanIp(BASE_LAN, 10 + i), run: id });
       return r.totalMs;
     };
     if (parts.p6) {

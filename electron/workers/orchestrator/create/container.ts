@@ -14,6 +14,8 @@ export async function createAndStart(
   ctx: OrchestratorContext,
   input: Omit<ContainerPlanInput, 'withUlimits' | 'labels' | 'perEndpointMac'> & { specHash: (withUlimits: boolean) => string; op: string; by: StepActor },
   onCreated: (containerId: string | undefined) => Promise<void>,
+  /** Must resolve before the container starts, i.e. before its vNICs join the LAN (the ARP probe of its addresses). */
+  beforeStart: Promise<void> = Promise.resolve(),
 ): Promise<Started> {
   const { perEndpointMac } = await ctx.engine.describe();
   let withUlimits = !ctx.hostFacts.rtLimitsRefused;
@@ -27,6 +29,7 @@ export async function createAndStart(
     await onCreated(id);
     await ctx.exec.plan(plan.connects.map((c) => ({ kind: 'connect', network: c.network, container: id, endpoint: c.endpoint, ...about }) as const));
     await ctx.fault('before-start', input.name);
+    await beforeStart;
     try {
       ctx.ownStarts.add(id);
       await ctx.exec.run({ kind: 'start', container: id, ...about });

@@ -112,7 +112,7 @@ export async function runCreate(
     });
     const persisted = vnics.map(toPersisted);
     await ctx.store.putVnics(name, persisted);
-    // Overlaps the image and network steps; awaited before the container joins the LAN.
+    // Overlaps the image, network and container-create steps; awaited before the container starts and joins the LAN.
     const addressesFree = checkStaticAddresses(ctx, name, vnics);
     addressesFree.catch(() => undefined);
 
@@ -142,7 +142,6 @@ export async function runCreate(
     }
     await ctx.store.putVnics(name, persisted);
 
-    await addressesFree;
     await step('creating_container');
     const macs = Object.fromEntries(vnics.map((v) => [v.name, v.requestedMac]));
     const started = await createAndStart(
@@ -152,6 +151,7 @@ export async function runCreate(
         created.container = id;
         await journal('creating_container');
       },
+      addressesFree,
     );
     containerId = started.containerId;
     releaseHolds();
