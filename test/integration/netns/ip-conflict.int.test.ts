@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VplcSpec } from '../../../shared/domain/vplc.js';
+import { docker, wireLinks } from '../../support/docker.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
 import { lanAddress, lanSubnet, newRunId, waitFor, workerSlot } from '../../support/run.js';
@@ -70,5 +71,30 @@ describe('a static vNIC whose address another device holds', () => {
     // Learnt from the announcement alone: the peer never asked for it.
     const neigh = await waitFor(() => sh('ip', '-n', ns, 'neigh', 'show', free), (n) => n.includes('lladdr'), { timeoutMs: 10_000, what: 'the peer to learn the address' });
     expect(neigh).toContain(`lladdr ${mac}`);
+  });
+
+  it('a device that takes the address while the vPLC is stopped keeps that vNIC off the LAN at start, in error; the rest starts', async () => {
+    const name = `vt-${run}-free`;
+    const lanNet = fx.orch.vnicRecords(name)[0]?.docker_network_name ?? '';
+    expect(lanNet).not.toBe('');
+    expect(await fx.orch.stop(name, 'cli')).toMatchObject({ status: 'success' });
+    sh('ip', '-n', ns, 'addr', 'add', `${free}/24`, 'dev', parent.peer);
+    expect(await fx.orch.start(name, 'cli')).toMatchObject({ status: 'success' });
+    const s = await fx.orch.status(name);
+    expect(s).toMatchObject({ status: 'success', is_running: true });
+    const warnings = (s.orchestrator_state as { warnings: string[] }).warnings;
+    expect(warnings).toContain(`vNIC 'lan' left off the LAN: IP ${free} is already in use on ${parent.name} by the device with MAC ${peerMac}; choose a free address or free that one; then start the vPLC again`);
+    expect(Object.keys((await docker.getContainer(name).inspect()).NetworkSettings.Networks)).not.toContain(lanNet);
+
+    // The device gives the address back: the next start puts the vNIC on the LAN again, with its MAC and address.
+    sh('ip', '-n', ns, 'addr', 'del', `${free}/24`, 'dev', parent.peer);
+    expect(await fx.orch.restart(name, 'cli')).toMatchObject({ status: 'success' });
+    const after = await fx.orch.status(name);
+    expect((after.orchestrator_state as { warnings: string[] }).warnings.filter((w) => w.includes('left off the LAN'))).toEqual([]);
+    const ep = (await docker.getContainer(name).inspect()).NetworkSettings.Networks[lanNet];
+    expect(ep?.IPAddress).toBe(free);
+    const mac = fx.orch.vnicRecords(name)[0]?.mac_address;
+    const links = await wireLinks((await docker.getContainer(name).inspect()).Id, run);
+    expect(links.find((l) => l.ipv4.includes(free))?.mac).toBe(mac);
   });
 });

@@ -1,37 +1,80 @@
 import type { OrchestratorContext } from '../context.js';
 import { OperationError } from '../docker/errors.js';
 import { ownLabels } from '../docker/labels.js';
-import { announceAddressesScript, conflictMessage, probeAddress } from '../net/arp-probe.js';
+import type { StepActor } from '../exec/steps.js';
+import { announceAddressesScript, conflictMessage, probeAddress, type ProbeOutcome } from '../net/arp-probe.js';
 import type { ResolvedVnic } from './validate.js';
 
+/** A static vNIC as the probe needs it: where it joins, the address it takes, the MAC it answers with itself. */
+type ProbeTarget = { vnic: string; parent: string; ip: string; ownMac: string };
+
 /**
- * The ARP probe of every static vNIC of a create, run while the image and the networks are prepared (docs/decisions.md
- * "ARP probe"). Resolves when no other device answers; rejects with the field, the address and the MAC that holds it.
- * An answer from the vNIC's own MAC (a recreate whose old container still runs) is not a conflict. A probe that cannot
- * run does not block the create: the vPLC carries a warning instead.
+ * The ARP probe of static vNICs before they join the LAN (docs/decisions.md "ARP probe"), all at once. An answer from
+ * the vNIC's own MAC (its old container still running) is not a conflict. Null when the probe is off or no helper
+ * image exists (then the warning says the addresses were not checked).
  */
-export async function checkStaticAddresses(ctx: OrchestratorContext, name: string, vnics: readonly ResolvedVnic[]): Promise<void> {
+async function probeTargets(ctx: OrchestratorContext, name: string, targets: readonly ProbeTarget[]): Promise<Map<string, ProbeOutcome> | null> {
   const windowMs = ctx.settings.arpProbeMs;
-  const statics = vnics.map((v, i) => ({ v, i })).filter(({ v }) => v.mode === 'static' && v.ip);
   ctx.warnings.clearPrefix(name, 'arp:');
-  if (windowMs <= 0 || statics.length === 0) return;
+  if (windowMs <= 0 || targets.length === 0) return null;
   const image = await ctx.helper.image().catch((err: unknown) => err as Error);
   if (image instanceof Error) {
     ctx.warnings.set(name, 'arp:helper', `IP conflicts were not checked: ${image.message}`);
-    return;
+    return null;
   }
   const labels = ownLabels(ctx.store.installationId, 'helper', { vplc: name });
   const outcomes = await Promise.all(
-    statics.map(async ({ v, i }) => ({ v, i, r: await probeAddress((s) => ctx.engine.runOnHost(image, s, labels, ['NET_RAW']), v.parentInterface, v.ip as string, windowMs) })),
+    targets.map(async (t) => {
+      const r = await probeAddress((s) => ctx.engine.runOnHost(image, s, labels, ['NET_RAW']), t.parent, t.ip, windowMs);
+      return [t.vnic, r.kind === 'conflict' && r.mac === t.ownMac.toLowerCase() ? ({ kind: 'free' } as const) : r] as const;
+    }),
   );
-  for (const { v, i, r } of outcomes) {
-    if (r.kind === 'conflict' && r.mac !== v.requestedMac.toLowerCase()) {
-      ctx.log.warn('IP conflict: create refused', { vplc: name, vnic: v.name, ip: r.ip, heldBy: r.mac });
-      throw new OperationError(`vnics[${i}].ip: ${conflictMessage(r, v.parentInterface)}`, 'validating_config');
-    }
-    if (r.kind === 'error') {
-      ctx.log.warn('IP conflict check could not run', { vplc: name, vnic: v.name, reason: r.reason });
-      ctx.warnings.set(name, `arp:${v.name}`, `IP conflict check of vNIC '${v.name}' could not run: ${r.reason}`);
+  for (const [vnic, r] of outcomes) {
+    if (r.kind !== 'error') continue;
+    ctx.log.warn('IP conflict check could not run', { vplc: name, vnic, reason: r.reason });
+    ctx.warnings.set(name, `arp:${vnic}`, `IP conflict check of vNIC '${vnic}' could not run: ${r.reason}`);
+  }
+  return new Map(outcomes);
+}
+
+/**
+ * At create, while the image, the networks and the container are prepared: resolves when no other device holds a
+ * static address; rejects with the field, the address and the MAC that holds it (the create is refused).
+ */
+export async function checkStaticAddresses(ctx: OrchestratorContext, name: string, vnics: readonly ResolvedVnic[]): Promise<void> {
+  const targets = vnics.flatMap((v) => (v.mode === 'static' && v.ip ? [{ vnic: v.name, parent: v.parentInterface, ip: v.ip, ownMac: v.requestedMac }] : []));
+  const outcomes = await probeTargets(ctx, name, targets);
+  for (const [i, v] of vnics.entries()) {
+    const r = outcomes?.get(v.name);
+    if (r?.kind !== 'conflict') continue;
+    ctx.log.warn('IP conflict: create refused', { vplc: name, vnic: v.name, ip: r.ip, heldBy: r.mac });
+    throw new OperationError(`vnics[${i}].ip: ${conflictMessage(r, v.parentInterface)}`, 'validating_config');
+  }
+}
+
+/**
+ * Before a start: a static vNIC whose address another device now holds stays off the LAN (its endpoint disconnected,
+ * in error with the reason), the rest of the vPLC starts; one left off earlier whose address is free again goes back.
+ * Runs in the vPLC's executor queue, on a stopped container.
+ */
+export async function gateStaticAddresses(ctx: OrchestratorContext, name: string, containerId: string, attached: ReadonlySet<string>, by: StepActor): Promise<void> {
+  const vnics = ctx.store.getVnics(name).filter((v) => v.network_mode === 'static' && v.ip && v.docker_network_name && v._network_method === 'macvlan');
+  const outcomes = await probeTargets(ctx, name, vnics.map((v) => ({ vnic: v.name, parent: v.parent_interface, ip: v.ip as string, ownMac: v.mac_address })));
+  if (!outcomes) return;
+  for (const v of vnics) {
+    const r = outcomes.get(v.name);
+    const network = v.docker_network_name as string;
+    const about = { vplc: name, by, reason: `IP conflict check of vNIC '${v.name}'` };
+    if (r?.kind === 'conflict') {
+      if (attached.has(network)) await ctx.exec.run({ kind: 'disconnect', network, container: containerId, ...about, tolerate: ['not-found'] });
+      const text = `vNIC '${v.name}' left off the LAN: ${conflictMessage(r, v.parent_interface)}; then start the vPLC again`;
+      ctx.warnings.set(name, `arp:${v.name}`, text);
+      ctx.log.warn('IP conflict: vNIC left detached at start', { vplc: name, vnic: v.name, ip: r.ip, heldBy: r.mac });
+      ctx.emit({ kind: 'changed', name, reason: 'vnic-detached' });
+    } else if (r?.kind === 'free' && !attached.has(network)) {
+      await ctx.exec.run({ kind: 'connect', network, container: containerId, endpoint: { MacAddress: v.mac_address, IPAMConfig: { IPv4Address: v.ip } }, ...about });
+      ctx.log.info('vNIC back on the LAN: its address is free again', { vplc: name, vnic: v.name, ip: v.ip });
+      ctx.emit({ kind: 'changed', name, reason: 'vnic-reattached' });
     }
   }
 }

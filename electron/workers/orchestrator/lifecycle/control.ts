@@ -1,4 +1,5 @@
 import type { AutoStartReason } from '../../../../shared/domain/operations.js';
+import { gateStaticAddresses } from '../create/address-check.js';
 import type { Requester } from '../../../../shared/domain/vplc.js';
 import type { OrchestratorContext } from '../context.js';
 import type { StepActor } from '../exec/steps.js';
@@ -60,6 +61,7 @@ export class VplcControl {
 
   /** Starts the container and re-provisions it (best effort); used by start, restart, boot sync and the watchdog. */
   async startContainer(name: string, id: string, by: StepActor, options: StartOptions = {}): Promise<void> {
+    await this.checkAddressesBeforeStart(name, id, by);
     this.ctx.ownStarts.add(id);
     try {
       await this.ctx.exec.run({ kind: 'start', container: id, vplc: name, by, reason: options.reason ?? 'start' });
@@ -69,6 +71,17 @@ export class VplcControl {
     }
     if (options.reprovision !== false) await this.reprovisionAfterStart(name);
     this.ctx.emit({ kind: 'changed', name, reason: 'started' });
+  }
+
+  /** The ARP probe before the vNICs join the LAN again; a probe that cannot run never blocks the start. */
+  private async checkAddressesBeforeStart(name: string, id: string, by: StepActor): Promise<void> {
+    try {
+      const info = await this.ctx.engine.inspectContainer(id);
+      if (!info || info.State.Running) return;
+      await gateStaticAddresses(this.ctx, name, id, new Set(Object.keys(info.NetworkSettings.Networks ?? {})), by);
+    } catch (err) {
+      this.ctx.warnings.set(name, 'arp:check', `IP conflicts were not checked before the start: ${dockerMessage(err)}`);
+    }
   }
 
   /** docs/protocol.md §6.3 after a start; failures become warnings. Call in the vPLC's executor queue. */

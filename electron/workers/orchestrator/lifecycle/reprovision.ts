@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { OrchestratorContext } from '../context.js';
+import { announceStaticAddresses } from '../create/address-check.js';
 import { internalNetworkName } from '../net/networks.js';
 import { enforceWireMacs, type MacTarget } from '../net/wire-mac.js';
 import type { PersistedVnic } from '../store/schemas.js';
@@ -82,6 +83,8 @@ export async function reprovision(ctx: OrchestratorContext, name: string): Promi
   const facts = await refreshRegistry(ctx, name);
   if (!facts) return;
   await enforceMacs(ctx, name);
+  // Back on the LAN: peers and switches learn the static addresses at once.
+  await announceStaticAddresses(ctx, name, facts.containerId).catch((err: unknown) => ctx.log.warn('gratuitous ARP not sent', { vplc: name, err: (err as Error).message }));
   ctx.warnings.clearPrefix(name, 'dhcp:');
   try {
     const warnings = await ctx.dhcp.provision(name, facts.containerId);
