@@ -119,3 +119,13 @@ export function Table({ label, columns, children }: { label: string; columns: st
     </table>
   );
 }
+
+/** The outcome of an action the user just took: a polite status when it worked, an alert when it did not. */
+export function ActionResult({ result }: { result: { ok: boolean; text: string } | null }) {
+  if (!result) return null;
+  return (
+    <p className={result.ok ? 'notice' : 'state state-error'} role={result.ok ? 'status' : 'alert'}>
+      {result.text}
+    </p>
+  );
+}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Output } from '../../../../shared/api/contract';
 import { errorText } from '../../api/client';
-import { ConfirmDialog, CopyButton } from '../../components/ui';
+import { ActionResult, ConfirmDialog, CopyButton } from '../../components/ui';
 import { useApi } from '../../store/context';
 
 const RELOAD = 'sudo systemctl reload docker';
@@ -39,11 +39,7 @@ export function LiveRestoreFix() {
           Turn on live-restore in {view.file}
         </button>
       ) : null}
-      {result ? (
-        <p className={result.ok ? 'notice' : 'state state-error'} role={result.ok ? 'status' : 'alert'}>
-          {result.text}
-        </p>
-      ) : null}
+      <ActionResult result={result} />
       {confirming ? (
         <ConfirmDialog title="Turn on Docker live-restore?" confirmLabel="Change the file" onConfirm={apply} onCancel={() => setConfirming(false)}>
           <p>

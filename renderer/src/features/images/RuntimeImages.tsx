@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { EventPayload } from '../../../../shared/api/contract';
 import { errorText } from '../../api/client';
-import { Empty, ErrorBox, Field, Loading, Table } from '../../components/ui';
+import { ActionResult, Empty, ErrorBox, Field, Loading, Table } from '../../components/ui';
 import { useApi } from '../../store/context';
 import { useRuntimeImages } from './useRuntimeImages';
 
@@ -65,11 +65,7 @@ function LoadForm({ onLoaded }: { onLoaded(): void }) {
           <progress id="image-progress" max={100} value={progress.percent} />
         </p>
       ) : null}
-      {result ? (
-        <p className={result.ok ? 'notice' : 'state state-error'} role={result.ok ? 'status' : 'alert'}>
-          {result.text}
-        </p>
-      ) : null}
+      <ActionResult result={result} />
     </form>
   );
 }
