@@ -98,6 +98,8 @@ export async function runCreate(
   };
 
   let containerId: string;
+  // The ARP probe runs beside the first steps; a failure elsewhere waits for it, so no helper of ours outlives the rollback.
+  let addressesFree: Promise<void> = Promise.resolve();
   let runtimeIp: string;
   const holds: Array<() => void> = [];
   const releaseHolds = (): void => holds.splice(0).forEach((release) => release());
@@ -113,7 +115,7 @@ export async function runCreate(
     const persisted = vnics.map(toPersisted);
     await ctx.store.putVnics(name, persisted);
     // Overlaps the image, network and container-create steps; awaited before the container starts and joins the LAN.
-    const addressesFree = checkStaticAddresses(ctx, name, vnics);
+    addressesFree = checkStaticAddresses(ctx, name, vnics);
     addressesFree.catch(() => undefined);
 
     await step('pulling_image');
@@ -158,6 +160,7 @@ export async function runCreate(
     await ctx.store.patchDesired(name, { degraded_ulimits: !started.withUlimits });
     await ctx.fault('after-start', name);
   } catch (err) {
+    await addressesFree.catch(() => undefined);
     const message = err instanceof OperationError ? err.message : dockerMessage(err);
     ctx.log.warn('create failed; rolling back', { vplc: name, op: opId, err: message });
     releaseHolds();

@@ -102,6 +102,15 @@ export class VplcControl {
       .catch((err: unknown) => this.ctx.log.warn('re-provision failed', { vplc: name, err: dockerMessage(err) }));
   }
 
+  /** The managed container of an explicit command, with its stale error cleared and the user's wish recorded. */
+  private async claim(name: string, desired: 'running' | 'stopped'): Promise<{ id: string; running: boolean } | null> {
+    const c = await this.managed(name);
+    if (!c) return null;
+    this.ctx.ops.clearError(name);
+    await this.ctx.store.setDesiredState(name, desired, desired === 'running' ? { tombstone: false } : undefined);
+    return c;
+  }
+
   private guarded(name: string, verb: string, fn: () => Promise<ControlResult>): Promise<ControlResult> {
     const refused = this.refusal(name);
     if (refused) return Promise.resolve(refused);
@@ -110,10 +119,8 @@ export class VplcControl {
 
   start(name: string, requester: Requester): Promise<ControlResult> {
     return this.guarded(name, 'start', async () => {
-      const c = await this.managed(name);
+      const c = await this.claim(name, 'running');
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
-      this.ctx.ops.clearError(name);
-      await this.ctx.store.setDesiredState(name, 'running', { tombstone: false });
       this.guard.clear(name);
       if (c.running) return { status: 'success', device_id: name, container_status: 'running', message: `Container ${name} is already running` };
       try {
@@ -128,10 +135,8 @@ export class VplcControl {
 
   stop(name: string, requester: Requester): Promise<ControlResult> {
     return this.guarded(name, 'stop', async () => {
-      const c = await this.managed(name);
+      const c = await this.claim(name, 'stopped');
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
-      this.ctx.ops.clearError(name);
-      await this.ctx.store.setDesiredState(name, 'stopped');
       let stopped: StopOutcome;
       try {
         await this.ctx.dhcp.stop(name);
@@ -148,10 +153,8 @@ export class VplcControl {
 
   restart(name: string, requester: Requester): Promise<ControlResult> {
     return this.guarded(name, 'restart', async () => {
-      const c = await this.managed(name);
+      const c = await this.claim(name, 'running');
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
-      this.ctx.ops.clearError(name);
-      await this.ctx.store.setDesiredState(name, 'running', { tombstone: false });
       let stopped: StopOutcome;
       try {
         await this.ctx.dhcp.stop(name);

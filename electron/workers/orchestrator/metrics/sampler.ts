@@ -77,23 +77,17 @@ export class UsageSampler {
   /** Sources this sampler created itself, closed on stop(). */
   private readonly owned: Array<{ close(): Promise<void> }> = [];
 
+  /** A source this sampler made itself: closed with it. */
+  private own<T extends { close(): Promise<void> }>(source: T): T {
+    this.owned.push(source);
+    return source;
+  }
+
   constructor(options: UsageSamplerOptions) {
     this.rings = options.rings;
     this.listTargets = options.listTargets;
-    if (options.host !== undefined) {
-      this.host = options.host;
-    } else {
-      const host = new HostMetricsReader();
-      this.host = host;
-      this.owned.push(host);
-    }
-    if (options.containers !== undefined) {
-      this.containers = options.containers;
-    } else {
-      const containers = new CgroupReader();
-      this.containers = containers;
-      this.owned.push(containers);
-    }
+    this.host = options.host ?? this.own(new HostMetricsReader());
+    this.containers = options.containers ?? this.own(new CgroupReader());
     this.clock = options.clock ?? createSystemSamplerClock();
     this.intervalMs = options.intervalMs ?? SAMPLE_INTERVAL_MS;
     this.onError = options.onError ?? (() => undefined);
