@@ -1,8 +1,9 @@
-// A static vPLC through two host moves: /24 widened to /23 (MAC and IP kept, re-attached without a restart) and a
-// move to a disjoint subnet (the vNIC stays detached in error, the vPLC keeps running).
+// A static vPLC through two host moves: /24 widened to /23 (MAC and IP kept, re-attached without a restart, and still
+// so after an agent restart) and a move to a disjoint subnet (the vNIC stays detached in error, the vPLC keeps running).
 // Runtime: about 30-45 s on 2 cores (real netmon with its 3 s debounce per move, stand-in runtime).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNetmon, type Netmon } from '../../../electron/workers/netmon/index.js';
+import type { Orchestrator } from '../../../electron/workers/orchestrator/orchestrator.js';
 import type { ReattachEvent } from '../../../electron/workers/orchestrator/reattach/index.js';
 import { docker, removeByLabels, wireLinks } from '../../support/docker.js';
 import { readdressHost } from '../../support/lan.js';
@@ -24,14 +25,17 @@ const name = `vt-${run}-st`;
 let parent: VethParent;
 let netmon: Netmon;
 let fx: OrchestratorFixture;
+/** The orchestrator netmon feeds: the first one, then the one opened after the agent restart. */
+let orch: Orchestrator;
 const events: ReattachEvent[] = [];
 
 beforeAll(async () => {
   parent = createVethParent(run, 12, `${base}.254/24`);
   netmon = startNetmon({ mode: 'builtin' });
   fx = await openOrchestrator({}, { interfaces: netmon.cache, readiness: netmon.cache });
-  netmon.cache.onChange((d) => void fx.orch.onNetworkChange(d));
-  fx.orch.onReattach((e) => events.push(e));
+  orch = fx.orch;
+  netmon.cache.onChange((d) => void orch.onNetworkChange(d));
+  orch.onReattach((e) => events.push(e));
   await netmon.cache.whenReady();
   const ack = await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: parent.name, mode: 'static', ip, dns: [], mac }] }, 'cli');
   expect(ack.status).toBe('creating');
@@ -58,8 +62,24 @@ describe('static vPLC when its parent changes subnet', () => {
     expect(links.find((l) => l.ipv4.includes(ip))?.mac).toBe(mac);
     expect(after.Id).toBe(before.Id);
     expect(after.State.StartedAt).toBe(before.State.StartedAt);
-    const status = await fx.orch.status(name);
+    const status = await orch.status(name);
     expect(status.networks).toMatchObject({ [wide]: { ip_address: ip, mac_address: mac } });
+  });
+
+  it('is the same after an agent restart: adopted as it runs, same container, MAC and IP on the wire', async () => {
+    const before = await docker.getContainer(name).inspect();
+    const wide = `macvlan_${parent.name}_${base}.0_23`;
+    await orch.close({ graceMs: 5_000 });
+    orch = await fx.reopen({ interfaces: netmon.cache, readiness: netmon.cache });
+    orch.onReattach((e) => events.push(e));
+    await orch.startLifecycle({ sampleUsage: false });
+    const after = await docker.getContainer(name).inspect();
+    expect(after.Id).toBe(before.Id);
+    expect(after.State.StartedAt).toBe(before.State.StartedAt);
+    expect(after.NetworkSettings.Networks[wide]?.IPAddress).toBe(ip);
+    const links = await wireLinks(after.Id, run);
+    expect(links.find((l) => l.ipv4.includes(ip))?.mac).toBe(mac);
+    expect(await orch.status(name)).toMatchObject({ status: 'success', is_running: true, networks: { [wide]: { ip_address: ip, mac_address: mac } } });
   });
 
   it('stays running, detached and in error after a move to a disjoint subnet', async () => {
@@ -67,7 +87,7 @@ describe('static vPLC when its parent changes subnet', () => {
     readdressHost(parent.name, `${base}.254/23`, `${far}.254/24`, `${far}.1`);
     const text = `Static IP ${ip} of vNIC 'lan' is outside the new subnet ${far}.0/24; edit the vNIC`;
     await waitFor(() => events, (e) => e.some((x) => x.result === 'detached' && x.message === text), { timeoutMs: 30_000, what: 'the vNIC detached' });
-    const status = await fx.orch.status(name);
+    const status = await orch.status(name);
     expect(status).toMatchObject({ status: 'success', is_running: true, networks: {} });
     expect((status.orchestrator_state as { warnings: string[] }).warnings).toContain(text);
     const after = await docker.getContainer(name).inspect();
