@@ -102,6 +102,13 @@ export class VplcControl {
       .catch((err: unknown) => this.ctx.log.warn('re-provision failed', { vplc: name, err: dockerMessage(err) }));
   }
 
+  /** The helpers (DHCP clients, one-shot helpers) first, then the runtime itself, within the stop timeout. */
+  private async halt(name: string, id: string, requester: Requester, why: 'stop' | 'restart'): Promise<StopOutcome> {
+    await this.ctx.dhcp.stop(name);
+    await removeHelpers(this.ctx, name, requester);
+    return stopContainer(this.ctx, name, id, requester, why);
+  }
+
   /** The managed container of an explicit command, with its stale error cleared and the user's wish recorded. */
   private async claim(name: string, desired: 'running' | 'stopped'): Promise<{ id: string; running: boolean } | null> {
     const c = await this.managed(name);
@@ -139,9 +146,7 @@ export class VplcControl {
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
       let stopped: StopOutcome;
       try {
-        await this.ctx.dhcp.stop(name);
-        await removeHelpers(this.ctx, name, requester);
-        stopped = await stopContainer(this.ctx, name, c.id, requester, 'stop');
+        stopped = await this.halt(name, c.id, requester, 'stop');
       } catch (err) {
         return { status: 'error', device_id: name, error: `Could not stop ${name}: ${dockerMessage(err)}` };
       }
@@ -157,9 +162,7 @@ export class VplcControl {
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
       let stopped: StopOutcome;
       try {
-        await this.ctx.dhcp.stop(name);
-        await removeHelpers(this.ctx, name, requester);
-        stopped = await stopContainer(this.ctx, name, c.id, requester, 'restart');
+        stopped = await this.halt(name, c.id, requester, 'restart');
         await this.startContainer(name, c.id, requester, { reason: 'restart' });
       } catch (err) {
         return { status: 'error', device_id: name, error: `Could not restart ${name}: ${dockerMessage(err)}` };
