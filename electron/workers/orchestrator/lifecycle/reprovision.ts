@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { OrchestratorContext } from '../context.js';
 import { announceStaticAddresses } from '../create/address-check.js';
 import { internalNetworkName } from '../net/networks.js';
-import { enforceWireMacs, type MacTarget } from '../net/wire-mac.js';
+import { enforceWireMacs, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
 import type { PersistedVnic } from '../store/schemas.js';
 
 export type StartFacts = { containerId: string; pid: number; internalIp: string | null };
@@ -63,17 +63,27 @@ async function enforceMacsOnce(ctx: OrchestratorContext, name: string): Promise<
     ctx.log.warn('MAC verification failed', { vplc: name, err: (err as Error).message, retry: ctx.retries.attempt(`mac:${name}`) });
     return false;
   }
+  return recordMacOutcomes(ctx, name, outcomes);
+}
+
+/**
+ * Keeps what the helper measured beside each requested MAC and says, per vNIC, whether the requested one is on the
+ * wire (a warning ending in "retrying" when not). True when every measured vNIC carries its requested MAC.
+ */
+export async function recordMacOutcomes(ctx: OrchestratorContext, name: string, outcomes: readonly MacOutcome[]): Promise<boolean> {
   let verified = true;
   for (const o of outcomes) {
-    const v = vnics.find((x) => x.name === o.vnic);
+    const v = ctx.store.getVnics(name).find((x) => x.name === o.vnic);
     if (!v) continue;
     // A per-vNIC patch, so lease fields written meanwhile are kept.
     if (o.wire && v._wire_mac_address !== o.wire) await ctx.store.patchVnic(name, o.vnic, { _wire_mac_address: o.wire });
-    if (!o.honoured) {
-      verified = false;
-      ctx.warnings.set(name, `mac:${o.vnic}`, `MAC ${o.requested} of vNIC '${o.vnic}' is not on the wire (measured ${o.wire ?? 'no interface'}); retrying`);
-      ctx.log.warn('requested MAC not on the wire', { vplc: name, vnic: o.vnic, requested: o.requested, wire: o.wire ?? null });
+    if (o.honoured) {
+      ctx.warnings.clear(name, `mac:${o.vnic}`);
+      continue;
     }
+    verified = false;
+    ctx.warnings.set(name, `mac:${o.vnic}`, `MAC ${o.requested} of vNIC '${o.vnic}' is not on the wire (measured ${o.wire ?? 'no interface'}); retrying`);
+    ctx.log.warn('requested MAC not on the wire', { vplc: name, vnic: o.vnic, requested: o.requested, wire: o.wire ?? null });
   }
   return verified;
 }

@@ -7,12 +7,12 @@ import { dockerMessage, OperationError } from '../docker/errors.js';
 import { isOwn, Label } from '../docker/labels.js';
 import { lanNetworkName, type LanNet } from '../net/networks.js';
 import { announceStaticAddresses } from '../create/address-check.js';
-import { enforceMacs } from '../lifecycle/reprovision.js';
-import { enforceWireMacs, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
+import { enforceMacs, recordMacOutcomes } from '../lifecycle/reprovision.js';
+import type { MacTarget } from '../net/wire-mac.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { moveTarget, planVnic, vnicsOnParent, type VnicMove } from './plan.js';
 import { limiter, type Limiter } from './limiter.js';
-import { WireHelper } from './wire-helper.js';
+import { measureMacs, WireHelper } from './wire-helper.js';
 
 export type ReattachEvent = {
   vplc: string;
@@ -368,18 +368,9 @@ export class Reattacher {
       dockerIp: ep?.IPAddress || undefined,
       flush: m.dhcp,
     }));
-    let verified = true;
+    let verified: boolean;
     try {
-      const outcomes = await this.measure(name, containerId, targets, helper);
-      for (const o of outcomes) {
-        const known = ctx.store.getVnics(name).find((v) => v.name === o.vnic)?._wire_mac_address;
-        if (o.wire && o.wire !== known) await ctx.store.patchVnic(name, o.vnic, { _wire_mac_address: o.wire });
-        if (o.honoured) ctx.warnings.clear(name, `mac:${o.vnic}`);
-        else {
-          verified = false;
-          ctx.warnings.set(name, `mac:${o.vnic}`, `MAC ${o.requested} of vNIC '${o.vnic}' is not on the wire (measured ${o.wire ?? 'no interface'}); retrying`);
-        }
-      }
+      verified = await recordMacOutcomes(ctx, name, await measureMacs(ctx, name, containerId, targets, helper));
       ctx.warnings.clear(name, 'mac:helper');
     } catch (err) {
       verified = false;
@@ -397,18 +388,5 @@ export class Reattacher {
     ctx.warnings.clearPrefix(name, 'dhcp:');
     const warnings = await this.d.replaceDhcp(name, containerId, dhcp).catch((err: unknown) => [`DHCP could not be started: ${(err as Error).message}`]);
     warnings.forEach((w, i) => ctx.warnings.set(name, `dhcp:${i}`, w));
-  }
-
-  /** On the pre-started helper; if that one failed, once more with the engine's one-shot helper. */
-  private async measure(name: string, containerId: string, targets: MacTarget[], helper: WireHelper | null): Promise<MacOutcome[]> {
-    const { ctx } = this.d;
-    if (helper) {
-      try {
-        return await helper.enforce(targets);
-      } catch (err) {
-        ctx.log.warn('re-attach: pre-started MAC helper failed; retrying with a one-shot helper', { vplc: name, err: (err as Error).message });
-      }
-    }
-    return enforceWireMacs(ctx.engine, await ctx.helper.image(), ctx.store.installationId, name, containerId, targets);
   }
 }

@@ -3,7 +3,8 @@ import type { Engine } from '../docker/engine.js';
 import type { Executor } from '../exec/executor.js';
 import { ownLabels } from '../docker/labels.js';
 import { netnsHelperSpec } from '../spec/netns-helper.js';
-import { enforceScript, matchOutcomes, parseLinks, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
+import type { OrchestratorContext } from '../context.js';
+import { enforceScript, enforceWireMacs, matchOutcomes, parseLinks, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
 
 const SEP = '--vplc-orchestrator--';
 const DONE = '--vplc-orchestrator-done--';
@@ -102,4 +103,16 @@ export class WireHelper {
     }
     return matchOutcomes(targets, parseLinks(parts[1] ?? '', parts[2] ?? ''));
   }
+}
+
+/** The MACs on the pre-started helper; if that one failed, once more with the engine's one-shot helper. */
+export async function measureMacs(ctx: OrchestratorContext, name: string, containerId: string, targets: MacTarget[], helper: WireHelper | null): Promise<MacOutcome[]> {
+  if (helper) {
+    try {
+      return await helper.enforce(targets);
+    } catch (err) {
+      ctx.log.warn('re-attach: pre-started MAC helper failed; retrying with a one-shot helper', { vplc: name, err: (err as Error).message });
+    }
+  }
+  return enforceWireMacs(ctx.engine, await ctx.helper.image(), ctx.store.installationId, name, containerId, targets);
 }
