@@ -13,6 +13,10 @@ export const AgentReport = z.object({
   state: z.enum(['starting', 'running', 'blocked', 'stopped']),
   reason: z.string().optional(),
   at: z.string(),
+  /** A running agent's loopback UI port, token file and state directory, so the CLI finds the agent that runs. */
+  uiPort: z.number().int().min(1).max(65_535).optional(),
+  tokenFile: z.string().optional(),
+  dataDir: z.string().optional(),
 });
 export type AgentReport = z.infer<typeof AgentReport>;
 
