@@ -3,6 +3,23 @@ import { serviceFiles } from '../lib/lock/agent-lock.js';
 import { agentFiles, userRunDir, type AgentFiles } from '../lib/lock/run-dir.js';
 import { readReport, viewAgent, type AgentReport } from '../lib/lock/state-report.js';
 
+function candidateFiles(env: NodeJS.ProcessEnv, lockName: string): Array<[RunningAgent['label'], AgentFiles]> {
+  const list: Array<[RunningAgent['label'], AgentFiles]> = [['system service', serviceFiles(env)]];
+  try {
+    list.push(['agent of this user', agentFiles(userRunDir(env), lockName)]);
+  } catch {
+    // an unusable lock name: only the service can be found
+  }
+  return list;
+}
+
+/** The state directory the most recent agent (running or not) recorded, so `status` shows that installation. */
+export async function lastDataDir(env: NodeJS.ProcessEnv, lockName: string): Promise<string | null> {
+  const reports = await Promise.all(candidateFiles(env, lockName).map(([, f]) => readReport(f.report)));
+  const withDir = reports.filter((r): r is AgentReport & { dataDir: string } => !!r?.dataDir).sort((a, b) => b.at.localeCompare(a.at));
+  return withDir[0]?.dataDir ?? null;
+}
+
 export type RunningAgent = { label: 'system service' | 'agent of this user'; pid: number | null; report: AgentReport | null };
 
 /**
@@ -10,18 +27,7 @@ export type RunningAgent = { label: 'system service' | 'agent of this user'; pid
  * the system service first (it wins the host lock), then this user's own agent.
  */
 export async function findRunningAgent(env: NodeJS.ProcessEnv, lockName: string): Promise<RunningAgent | null> {
-  let own: AgentFiles | null = null;
-  try {
-    own = agentFiles(userRunDir(env), lockName);
-  } catch {
-    // an unusable lock name: only the service can be found
-  }
-  const candidates: Array<[RunningAgent['label'], AgentFiles | null]> = [
-    ['system service', serviceFiles(env)],
-    ['agent of this user', own],
-  ];
-  for (const [label, files] of candidates) {
-    if (!files) continue;
+  for (const [label, files] of candidateFiles(env, lockName)) {
     const view = await viewAgent(files);
     if (view.running) return { label, pid: view.pid, report: await readReport(files.report) };
   }

@@ -10,7 +10,8 @@ import { UsageError } from '../core/settings/args.js';
 import { defaultDataDir } from '../core/settings/layers.js';
 import { defaultSettings } from '../core/settings/schema.js';
 import { agentTokenFiles } from './attach.js';
-import { findRunningAgent, tokenAdvice, uiAccess, uiLink } from './running-agent.js';
+import { humanDate } from './dates.js';
+import { findRunningAgent, lastDataDir, tokenAdvice, uiAccess, uiLink } from './running-agent.js';
 import { printDockerVplcs, printLiveVplcs } from './status-vplcs.js';
 
 export const STATUS_USAGE = `usage: vplc-orchestrator status [options]
@@ -28,8 +29,8 @@ below only matter for an agent that is not running, or to look at another instal
 const Installation = z.object({ id: z.string() });
 
 /** One line about an agent: running with its pid, or why not (its last start failed, it crashed, it stopped). */
-export async function agentLine(label: string, files: AgentFiles): Promise<string | null> {
-  const v = await viewAgent(files);
+export async function agentLine(label: string, files: AgentFiles, now: () => Date = () => new Date()): Promise<string | null> {
+  const v = await viewAgent(files, (iso) => humanDate(iso, now()));
   if (v.running) return `${label}: running${v.pid ? ` (pid ${v.pid})` : ''}`;
   if (!v.why && !(await readReport(files.report))) return null;
   return `${label}: not running${v.why ? ` — ${v.why}` : ''}`;
@@ -85,6 +86,7 @@ export async function printStatus(argv: string[], env: NodeJS.ProcessEnv = proce
     }
   }
 
+  if (!running && !givesDataDir(argv, env)) dataDir = (await lastDataDir(env, lockName)) ?? dataDir;
   const id = await installationId(dataDir);
   if (client) {
     try {

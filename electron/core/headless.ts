@@ -96,7 +96,7 @@ export async function runAgent(argv: string[], hooks: AgentHooks = {}): Promise<
   });
   stopWatching();
   await agent.stop();
-  await writeReport(files.report, { state: 'stopped' }).catch(() => undefined);
+  await writeReport(files.report, { state: 'stopped', dataDir: opts.dataDir }).catch(() => undefined);
   await lock.release();
   return code;
 }

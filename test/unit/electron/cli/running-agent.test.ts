@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runOpen } from '../../../../electron/cli/open.js';
-import { findRunningAgent, tokenAdvice, uiAccess, uiLink } from '../../../../electron/cli/running-agent.js';
+import { findRunningAgent, lastDataDir, tokenAdvice, uiAccess, uiLink } from '../../../../electron/cli/running-agent.js';
 import { pickDataDir } from '../../../../electron/cli/support.js';
 import { loadConfig } from '../../../../electron/core/headless.js';
 import { acquireHostLock, type HostLock } from '../../../../electron/lib/lock/host-lock.js';
@@ -79,6 +79,18 @@ describe('findRunningAgent and uiAccess', () => {
     await runs(h.user, {});
     const access = await uiAccess((await findRunningAgent(h.env, LOCK))!, { uiPort: 43000, tokenFiles: [path.join(h.root, 'none'), tokenFile] });
     expect(uiLink(access)).toBe(`http://127.0.0.1:43000/#token=${'ef'.repeat(32)}`);
+  });
+});
+
+describe('lastDataDir', () => {
+  it('is the state directory of the agent that reported last, running or stopped', async () => {
+    const h = host();
+    expect(await lastDataDir(h.env, LOCK)).toBeNull();
+    await writeReport(h.service.report, { state: 'stopped', dataDir: '/var/lib/vplc-orchestrator' }, () => new Date('2026-12-01T00:00:00Z'));
+    await writeReport(h.user.report, { state: 'stopped', dataDir: '/home/u/.local/share/vplc-orchestrator' }, () => new Date('2026-12-02T00:00:00Z'));
+    expect(await lastDataDir(h.env, LOCK)).toBe('/home/u/.local/share/vplc-orchestrator');
+    await writeReport(h.service.report, { state: 'running', dataDir: '/var/lib/vplc-orchestrator' }, () => new Date('2026-12-03T00:00:00Z'));
+    expect(await lastDataDir(h.env, LOCK)).toBe('/var/lib/vplc-orchestrator');
   });
 });
 
