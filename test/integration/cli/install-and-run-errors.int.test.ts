@@ -6,6 +6,10 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requireDocker } from '../../support/require.js';
+
+// The script looks for the engine's binaries before it checks Node; without them it would try to install packages.
+requireDocker();
 
 const bin = mkdtempSync(path.join(tmpdir(), 'vplc-no-node-'));
 afterAll(() => rmSync(bin, { recursive: true, force: true }));
