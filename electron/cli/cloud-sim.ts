@@ -3,6 +3,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export const CLOUD_SIM_USAGE = `usage: vplc-orchestrator cloud-sim [--port 3001] [--provision-port 3002] [--out DIR]
+
+Runs the local cloud simulator (the cloud's Socket.IO endpoint and its provisioning server, with their own CA) and
+prints the commands to enrol this PC and run the agent against it. A development tool: it runs from a source checkout
+(npm run cloud-sim) and is not part of the installed app.
+`;
+
 /** The checkout root (two levels above electron/cli/), or null when this file does not live in a checkout. */
 export function checkoutRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string | null {
   const root = path.resolve(from, '..', '..');

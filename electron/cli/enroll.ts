@@ -2,6 +2,7 @@ import { defaultMtlsDir, credentialPaths } from '../lib/certs/credentials.js';
 import { DEFAULT_PROVISION_URL, enroll, IdentityExistsError, importCredentials, type EnrollResult } from '../core/certs/enroll.js';
 import { expiryWarning } from '../lib/certs/expiry.js';
 import { loadTrustSet } from '../lib/certs/trust.js';
+import { humanDate } from './dates.js';
 
 export const ENROLL_USAGE = `usage: vplc-orchestrator enroll [options]
 
@@ -46,12 +47,12 @@ function parseFlags(argv: string[]): Map<string, string> {
   return flags;
 }
 
-function report(io: EnrollIo, r: EnrollResult, dir: string): void {
+function report(io: EnrollIo, r: EnrollResult, dir: string, now: Date): void {
   const c = r.certificate;
   io.out(`certificate stored in ${credentialPaths(dir).cert} (key: ${credentialPaths(dir).key}, mode 0600)`);
   io.out(`  orchestrator id (CN): ${c.agentId}`);
   io.out(`  issuer:               ${c.issuer}`);
-  io.out(`  valid until:          ${c.notAfter}`);
+  io.out(`  valid until:          ${humanDate(c.notAfter, now)}`);
   io.out(`  SHA-256 fingerprint:  ${c.fingerprint256}`);
   const w = expiryWarning(c.notAfter);
   if (w.message) io.err(`warning: ${w.message}`);
@@ -61,7 +62,7 @@ function report(io: EnrollIo, r: EnrollResult, dir: string): void {
  * `vplc-orchestrator enroll …`: enrolment or import. Returns the exit code (0 ok, 1 failed, 2 usage).
  * A running agent picks the new pair up by itself (hot reload); no restart is needed.
  */
-export async function runEnroll(argv: string[], io: EnrollIo = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runEnroll(argv: string[], io: EnrollIo = stdio, env: NodeJS.ProcessEnv = process.env, now: () => Date = () => new Date()): Promise<number> {
   let flags: Map<string, string>;
   try {
     flags = parseFlags(argv);
@@ -81,7 +82,7 @@ export async function runEnroll(argv: string[], io: EnrollIo = stdio, env: NodeJ
       }
       const r = await importCredentials({ mtlsDir, keyFile: importKey, certFile: importCert, replace });
       io.out('imported the existing key and certificate (they belong together and are valid for client authentication)');
-      report(io, r, mtlsDir);
+      report(io, r, mtlsDir, now());
       return 0;
     }
     const caFile = flags.get('ca-file') ?? (env.VPLC_CA_FILE || undefined);
@@ -95,12 +96,12 @@ export async function runEnroll(argv: string[], io: EnrollIo = stdio, env: NodeJ
       replace,
       onId: (id) => {
         io.out(`orchestrator id: ${id.id}`);
-        const until = id.expiresAt ?? (id.expiresIn !== null ? new Date(Date.now() + id.expiresIn * 1000).toISOString() : null);
-        if (until) io.out(`  link it before ${until}: paste the id into the Edge web app; enrol again if it expires first`);
+        const until = id.expiresAt ?? (id.expiresIn !== null ? new Date(now().getTime() + id.expiresIn * 1000).toISOString() : null);
+        if (until) io.out(`  link it before ${humanDate(until, now())}: paste the id into the Edge web app; enrol again if it expires first`);
         io.out(`generating an RSA-${bits} key (this takes a few seconds)…`);
       },
     });
-    report(io, r, mtlsDir);
+    report(io, r, mtlsDir, now());
     io.out('the cloud link connects once the id is linked in the Edge web app (it retries every 5 s until then)');
     return 0;
   } catch (err) {

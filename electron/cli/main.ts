@@ -1,22 +1,13 @@
 import { runAgent, type AgentHooks } from '../core/headless.js';
 import { UsageError } from '../core/settings/args.js';
-import { runCloudSim } from './cloud-sim.js';
-import { runEnroll } from './enroll.js';
-import { runImage } from './image.js';
-import { printStatus } from './status.js';
-import { runSupport } from './support.js';
+import { CLOUD_SIM_USAGE, runCloudSim } from './cloud-sim.js';
+import { ENROLL_USAGE, runEnroll } from './enroll.js';
+import { IMAGE_USAGE, runImage } from './image.js';
+import { OPEN_USAGE, runOpen } from './open.js';
+import { printStatus, STATUS_USAGE } from './status.js';
+import { runSupport, SUPPORT_USAGE } from './support.js';
 
-const USAGE = `usage: vplc-orchestrator <command> [options]
-
-commands:
-  agent     run the agent headless: keeps this installation's vPLCs running, links to the cloud, serves the local API
-  enroll    enrol this PC with the cloud (or import an existing key and certificate); see \`enroll --help\`
-  status    which agent runs (or why none does) and this installation's vPLCs (read-only)
-  image     runtime images on this PC: \`image list\`, \`image load FILE\` (a docker save archive); see \`image --help\`
-  support   write a redacted support bundle (logs, status, settings, journal) [--out FILE]
-  cloud-sim run the local cloud simulator (development tool, source checkouts only)
-
-agent options (flags > VPLC_* environment > settings file > defaults):
+const AGENT_OPTIONS = `agent options (flags > VPLC_* environment > settings file > defaults):
   --settings FILE          settings file (default $XDG_CONFIG_HOME/vplc-orchestrator/settings.json)
   --no-cloud               local-only mode (VPLC_NO_CLOUD=1)
   --cloud-url URL          cloud Socket.IO endpoint (VPLC_CLOUD_URL)
@@ -34,20 +25,68 @@ agent options (flags > VPLC_* environment > settings file > defaults):
   --no-metrics             no metrics endpoint (VPLC_NO_METRICS=1)
 `;
 
-export async function main(argv: string[], hooks: AgentHooks = {}): Promise<number> {
+const AGENT_USAGE = `usage: vplc-orchestrator agent [options]
+
+Runs the agent headless: keeps this installation's vPLCs running, links to the cloud, serves the local UI and API on
+loopback. Once ready it prints \`Open the UI: http://127.0.0.1:PORT/#token=…\` (not when its output goes to the systemd
+journal: then \`vplc-orchestrator status\` or \`vplc-orchestrator open\` give the address). Ctrl-C stops the agent;
+vPLCs keep running.
+
+${AGENT_OPTIONS}`;
+
+export const USAGE = `usage: vplc-orchestrator <command> [options]
+
+commands:
+  agent     run the agent headless: keeps this installation's vPLCs running, links to the cloud, serves the local UI and API
+  status    which agent runs (or why none does), its UI address, and this installation's vPLCs with LAN IPs and warnings
+  open      open the running agent's UI in the browser (or print its address when there is no display)
+  enroll    enrol this PC with the cloud (or import an existing key and certificate)
+  image     runtime images on this PC: \`image list\`, \`image load FILE\` (a docker save archive)
+  support   write a redacted support bundle (logs, status, settings, journal) [--out FILE]
+  cloud-sim run the local cloud simulator (development tool, source checkouts only)
+
+\`vplc-orchestrator <command> --help\` describes each command.
+
+${AGENT_OPTIONS}`;
+
+type Command = { usage: string; run(argv: string[], hooks: AgentHooks): Promise<number> };
+
+const COMMANDS: Record<string, Command> = {
+  agent: { usage: AGENT_USAGE, run: (argv, hooks) => runAgent(argv, hooks) },
+  status: { usage: STATUS_USAGE, run: (argv) => printStatus(argv) },
+  open: { usage: OPEN_USAGE, run: (argv) => runOpen(argv) },
+  enroll: { usage: ENROLL_USAGE, run: (argv) => runEnroll(argv) },
+  image: { usage: IMAGE_USAGE, run: (argv) => runImage(argv) },
+  support: { usage: SUPPORT_USAGE, run: (argv) => runSupport(argv) },
+  'cloud-sim': { usage: CLOUD_SIM_USAGE, run: (argv) => runCloudSim(argv) },
+};
+
+const asksHelp = (argv: string[]): boolean => argv.some((a) => a === '--help' || a === '-h');
+
+export type MainIo = { out(s: string): void; err(s: string): void };
+const stdio: MainIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) };
+
+export async function main(argv: string[], hooks: AgentHooks = {}, io: MainIo = stdio): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    const topic = cmd === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+    io.out(topic?.usage ?? USAGE);
+    return 0;
+  }
+  const command = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+  if (!command) {
+    io.err(`vplc-orchestrator: unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (asksHelp(rest)) {
+    io.out(command.usage);
+    return 0;
+  }
   try {
-    if (cmd === 'agent') return await runAgent(rest, hooks);
-    if (cmd === 'status') return await printStatus(rest);
-    if (cmd === 'enroll') return await runEnroll(rest);
-    if (cmd === 'support') return await runSupport(rest);
-    if (cmd === 'image') return await runImage(rest);
-    if (cmd === 'cloud-sim') return await runCloudSim(rest);
-    process.stdout.write(USAGE);
-    return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;
+    return await command.run(rest, hooks);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`vplc-orchestrator: ${err.message}\n\n${USAGE}`);
+      io.err(`vplc-orchestrator ${cmd}: ${err.message}\n\n${command.usage}`);
       return 2;
     }
     throw err;

@@ -4,6 +4,7 @@ import { reportBlocked, takeAgentLock, watchForService } from '../lib/lock/agent
 import { ownAgentFiles } from '../lib/lock/run-dir.js';
 import { writeReport } from '../lib/lock/state-report.js';
 import type { FatalHandlers } from '../lib/process/fatal.js';
+import { stdoutToJournal } from '../lib/process/journal.js';
 import { createAgent, rendererDir } from './agent.js';
 import { LogHub } from './logging/log-hub.js';
 import { createLogger } from './logging/logger.js';
@@ -72,11 +73,13 @@ export async function runAgent(argv: string[], hooks: AgentHooks = {}): Promise<
   const port = Number(new URL(url).port);
   // One JSON line on stdout for whoever started us (tests, the desktop shell): where to connect and how.
   // Under systemd stdout goes to the journal, which the token must not reach: there only the token file carries it.
+  const journal = stdoutToJournal(process.env);
   const metricsPort = agent.metricsPort();
   const base = { event: 'ready', port, tokenFile, ...(metricsPort !== null ? { metricsPort } : {}) };
-  const ready = underSystemd ? { ...base, url } : { ...base, url: `${url}#token=${agent.token}`, token: agent.token };
-  await writeReport(files.report, { state: 'running' });
+  const ready = journal ? { ...base, url } : { ...base, url: `${url}#token=${agent.token}`, token: agent.token };
+  await writeReport(files.report, { state: 'running', uiPort: port, tokenFile, dataDir: opts.dataDir });
   process.stdout.write(`${JSON.stringify(ready)}\n`);
+  if (!journal) process.stdout.write(`Open the UI: ${ready.url}\n`);
   log.info('agent ready', { dataDir: opts.dataDir, ui: url });
   let stopWatching = (): void => undefined;
   const code = await new Promise<number>((resolve) => {
@@ -93,7 +96,7 @@ export async function runAgent(argv: string[], hooks: AgentHooks = {}): Promise<
   });
   stopWatching();
   await agent.stop();
-  await writeReport(files.report, { state: 'stopped' }).catch(() => undefined);
+  await writeReport(files.report, { state: 'stopped', dataDir: opts.dataDir }).catch(() => undefined);
   await lock.release();
   return code;
 }

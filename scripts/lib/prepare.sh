@@ -6,7 +6,7 @@ DOCKERD_LOG=${DOCKERD_LOG:-/var/log/vplc-dockerd.log}
 DOCKERD_PIDFILE=${DOCKERD_PIDFILE:-/run/vplc-dockerd.pid}
 
 phase() { printf '\n==> %s\n' "$*"; }
-die() { printf 'test-all: %s\n' "$*" >&2; exit 1; }
+die() { printf '%s: %s\n' "$(basename "$SELF")" "$*" >&2; exit 1; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
 installed() {

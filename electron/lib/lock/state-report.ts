@@ -13,6 +13,10 @@ export const AgentReport = z.object({
   state: z.enum(['starting', 'running', 'blocked', 'stopped']),
   reason: z.string().optional(),
   at: z.string(),
+  /** A running agent's loopback UI port, token file and state directory, so the CLI finds the agent that runs. */
+  uiPort: z.number().int().min(1).max(65_535).optional(),
+  tokenFile: z.string().optional(),
+  dataDir: z.string().optional(),
 });
 export type AgentReport = z.infer<typeof AgentReport>;
 
@@ -33,12 +37,15 @@ export async function readReport(file: string): Promise<AgentReport | null> {
 
 export type AgentView = { running: true; pid: number | null } | { running: false; why: string | null };
 
-/** The lock says whether an agent runs; the report says which PID, or why the last start did not get through. */
-export async function viewAgent(files: AgentFiles): Promise<AgentView> {
+/**
+ * The lock says whether an agent runs; the report says which PID, or why the last start did not get through.
+ * `when` writes the report's time (the CLI shows it for a person).
+ */
+export async function viewAgent(files: AgentFiles, when: (iso: string) => string = (iso) => iso): Promise<AgentView> {
   const [lock, report] = await Promise.all([lockHolder(files.lock), readReport(files.report)]);
   if (lock.held) return { running: true, pid: lock.pid ?? (report && report.state !== 'stopped' && report.state !== 'blocked' ? report.pid : null) };
   if (!report) return { running: false, why: null };
-  if (report.state === 'blocked') return { running: false, why: `its last start (${report.at}) failed: ${report.reason ?? 'no reason recorded'}` };
-  if (report.state === 'stopped') return { running: false, why: `stopped at ${report.at}` };
-  return { running: false, why: `pid ${report.pid} ended without stopping cleanly (crashed or killed) after ${report.at}` };
+  if (report.state === 'blocked') return { running: false, why: `its last start (${when(report.at)}) failed: ${report.reason ?? 'no reason recorded'}` };
+  if (report.state === 'stopped') return { running: false, why: `stopped at ${when(report.at)}` };
+  return { running: false, why: `pid ${report.pid} ended without stopping cleanly (crashed or killed) after ${when(report.at)}` };
 }

@@ -35,7 +35,11 @@ describe('viewAgent', () => {
   it('says the last start failed, and why', async () => {
     const f = fresh();
     await writeReport(f.report, { state: 'blocked', reason: 'port 48750 is held by another process (pid 812)' }, () => new Date('2026-12-04T19:00:00Z'));
-    expect(await agentLine('system service', f)).toBe('system service: not running — its last start (2026-12-04T19:00:00.000Z) failed: port 48750 is held by another process (pid 812)');
+    expect(await viewAgent(f)).toEqual({ running: false, why: 'its last start (2026-12-04T19:00:00.000Z) failed: port 48750 is held by another process (pid 812)' });
+    // `status` shows the time for a person: local time with its zone, and how long ago.
+    expect(await agentLine('system service', f, () => new Date('2026-12-04T21:00:00Z'))).toMatch(
+      /^system service: not running — its last start \(\w{3}, \d{1,2} Dec 2026, \d{2}:00 \S+ \(2 hours ago\)\) failed: port 48750 is held by another process \(pid 812\)$/,
+    );
   });
 
   it('tells a crash (report says running, lock is free) from a clean stop', async () => {
