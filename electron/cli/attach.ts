@@ -23,7 +23,7 @@ export async function attachToAgent(config: Pick<EffectiveConfig, 'dataDir' | 'u
       continue;
     }
     try {
-      return await ApiClient.connect(config.uiPort, token, 5_000);
+      return await ApiClient.connect(config.uiPort, token, 5_000, 'cli');
     } catch (err) {
       tried.push(`${file}: ${(err as Error).message}`);
     }

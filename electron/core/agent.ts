@@ -162,7 +162,7 @@ export function createAgent(d: AgentDeps): Agent {
   const work = new WorkQueue(path.join(config.dataDir, 'work-queue.json'), backend, log.scope('work-queue'), (item) =>
     void journal.append({ vplc: item.vplc, action: item.command, requestedBy: 'ui', result: item.result ?? 'error', ...(item.message ? { detail: item.message } : {}) }),
   );
-  registry.observe((channel, input, result) => recorder.api(channel, input, result));
+  registry.observe((channel, input, result, ctx) => recorder.api(channel, input, result, ctx.client ?? 'ui'));
   events.subscribe((name, payload) => {
     if (name === 'vplc:changed') recorder.event(payload as EventPayload<'vplc:changed'>);
   });

@@ -54,6 +54,6 @@ export function autoStartOf(r: ChangeReason | undefined): AutoStartReason | null
   return why.success ? why.data : null;
 }
 
-/** A change of one vPLC, as the orchestrator emits it and the UI receives it (`vplc:changed`). */
-export const VplcChange = z.object({ kind: z.enum(['changed', 'removed', 'restart-suspended']), name: z.string(), reason: ChangeReason.optional() });
+/** A change of one vPLC, as the orchestrator emits it and the UI receives it (`vplc:changed`); `detail`: the error of a failed outcome. */
+export const VplcChange = z.object({ kind: z.enum(['changed', 'removed', 'restart-suspended']), name: z.string(), reason: ChangeReason.optional(), detail: z.string().optional() });
 export type VplcChange = z.infer<typeof VplcChange>;

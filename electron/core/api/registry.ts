@@ -3,7 +3,10 @@ import { fail, type Envelope } from '../../../shared/api/envelope.js';
 import { invoke, isInvokeChannel, type Input, type InvokeChannel, type Output } from '../../../shared/api/contract.js';
 import { TypedEmitter } from '../../lib/events/typed-emitter.js';
 
-export type CallContext = { via: 'ipc' | 'ws' | 'test' };
+/** Who is on the other end of a bridge connection: this PC's UI (desktop window or browser tab) or the CLI. */
+export type ApiClientKind = 'ui' | 'cli';
+/** `client`: told by the connection (the CLI says so when it attaches); absent means this PC's UI. */
+export type CallContext = { via: 'ipc' | 'ws' | 'test'; client?: ApiClientKind };
 type Handler<C extends InvokeChannel> = (input: Input<C>, ctx: CallContext) => Promise<Output<C>>;
 type Handlers = { [C in InvokeChannel]?: Handler<C> };
 

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { fail, type Envelope } from '../../../shared/api/envelope.js';
-import { newNonce, Nonce, Proof, proof, proofMatches } from '../ui-server/handshake.js';
+import { newNonce, Nonce, Proof, proof, proofMatches, type BridgeClient } from '../ui-server/handshake.js';
 import { TypedEmitter } from '../../lib/events/typed-emitter.js';
 
 const ServerMessage = z.discriminatedUnion('t', [
@@ -58,8 +58,9 @@ export class ApiClient {
   /**
    * Connects and authenticates by challenge/response (../ui-server/handshake.ts): the token never leaves this
    * process, so a process squatting the port learns nothing. Rejects with a message that says what failed.
+   * `client`: what this process is, so the agent's journal names who asked (the desktop app is this PC's UI).
    */
-  static async connect(port: number, token: string, timeoutMs = 5_000): Promise<ApiClient> {
+  static async connect(port: number, token: string, timeoutMs = 5_000, client: BridgeClient = 'desktop'): Promise<ApiClient> {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/api`);
     const clientNonce = newNonce();
     await new Promise<void>((resolve, reject) => {
@@ -98,7 +99,7 @@ export class ApiClient {
         return done(new Error(`unexpected answer from the agent during authentication`));
       };
       ws.on('message', onMessage);
-      ws.once('open', () => ws.send(JSON.stringify({ t: 'hello', nonce: clientNonce })));
+      ws.once('open', () => ws.send(JSON.stringify({ t: 'hello', nonce: clientNonce, client })));
       ws.once('close', (code) => done(new Error(code === 4401 ? 'the agent refused the token' : `the agent closed the connection (${code})`)));
       ws.once('error', (err) => done(new Error(`cannot reach the agent on 127.0.0.1:${port}: ${err.message}`)));
     });

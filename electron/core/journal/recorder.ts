@@ -4,6 +4,7 @@ import type { OutageReport } from '../../lib/protocol/orchestrator-ops.js';
 import type { Journal, JournalEntry } from './journal.js';
 
 type Result = Pick<JournalEntry, 'result' | 'detail'>;
+type Requester = JournalEntry['requestedBy'];
 
 const API_ACTIONS: Record<string, string> = { 'vplc:create': 'create', 'vplc:delete': 'delete', 'vplc:start': 'start', 'vplc:stop': 'stop', 'vplc:restart': 'restart', 'vplc:apply': 'apply' };
 const CLOUD_ACTIONS: Record<string, string> = { create_new_runtime: 'create', delete_device: 'delete', start_device: 'start', stop_device: 'stop', restart_device: 'restart', apply_pending_changes: 'apply' };
@@ -16,24 +17,37 @@ function fromAnswer(v: unknown): Result {
   return { result: 'ok', ...(typeof a['message'] === 'string' ? { detail: a['message'] } : {}) };
 }
 
-/** The journal's sources: the local API (UI, CLI), cloud commands, and the agent's own actions. */
+/**
+ * The journal's sources: the local API (UI, CLI), cloud commands, and the agent's own actions.
+ *
+ * INVARIANTS
+ * - The outcome of an accepted create or delete (it finishes in the background) is recorded under whoever asked for
+ *   it; only outcomes nobody asked for in this run (an interrupted create resumed at start, a reconcile) are the agent's.
+ */
 export class JournalRecorder {
+  /** `<action>\0<vplc>` → who asked, for creates and deletes accepted and not finished yet. */
+  private readonly awaiting = new Map<string, Requester>();
+
   constructor(private readonly journal: Journal) {}
 
-  /** A local API call that changes a vPLC; `via` tells the desktop/browser UI from a CLI client. */
+  /** A local API call that changes a vPLC; `by` tells this PC's UI (desktop window, browser tab) from the CLI. */
   api(channel: string, input: unknown, envelope: Envelope<unknown>, by: 'ui' | 'cli' = 'ui'): void {
     const action = API_ACTIONS[channel];
     const vplc = (input as { name?: unknown } | null)?.name;
     if (!action || typeof vplc !== 'string') return;
-    const r: Result = envelope.ok ? fromAnswer(envelope.value) : { result: 'error', detail: envelope.error.message };
-    void this.journal.append({ vplc, action, requestedBy: by, ...r });
+    this.record(vplc, action, by, envelope.ok ? fromAnswer(envelope.value) : { result: 'error', detail: envelope.error.message });
   }
 
   cloud(topic: string, request: Record<string, unknown>, ack: Record<string, unknown>): void {
     const action = CLOUD_ACTIONS[topic];
     const vplc = request['container_name'] ?? request['device_id'];
     if (!action || typeof vplc !== 'string') return;
-    void this.journal.append({ vplc, action, requestedBy: 'cloud', ...fromAnswer(ack) });
+    this.record(vplc, action, 'cloud', fromAnswer(ack));
+  }
+
+  private record(vplc: string, action: string, requestedBy: Requester, r: Result): void {
+    if (r.result === 'accepted' && (action === 'create' || action === 'delete')) this.awaiting.set(`${action}\0${vplc}`, requestedBy);
+    void this.journal.append({ vplc, action, requestedBy, ...r });
   }
 
   /** One entry per Docker engine outage: how long, how many vPLCs it stopped, how long until each ran again. */
@@ -43,8 +57,12 @@ export class JournalRecorder {
 
   /** vPLC events of the orchestrator; only those that are changes made by the agent, or outcomes of earlier requests. */
   event(e: VplcChange): void {
-    const entry = agentEntry(e);
-    if (entry) void this.journal.append({ vplc: e.name, requestedBy: 'agent', ...entry });
+    const entry = outcomeEntry(e);
+    if (!entry) return;
+    const key = `${entry.action}\0${e.name}`;
+    const requestedBy = OUTCOMES.has(e.reason ?? e.kind) ? (this.awaiting.get(key) ?? 'agent') : 'agent';
+    if (OUTCOMES.has(e.reason ?? e.kind)) this.awaiting.delete(key);
+    void this.journal.append({ vplc: e.name, requestedBy, ...entry });
   }
 }
 
@@ -61,15 +79,18 @@ export function describeOutage(r: OutageReport): string {
   return parts.join('; ');
 }
 
-function agentEntry(e: VplcChange): (Result & { action: string }) | null {
+/** Events that end a create or delete someone may have asked for. */
+const OUTCOMES: ReadonlySet<string> = new Set(['created', 'create-failed', 'delete-failed', 'removed']);
+
+function outcomeEntry(e: VplcChange): (Result & { action: string }) | null {
   if (e.kind === 'removed') return { action: 'delete', result: 'ok', detail: 'removed' };
   if (e.kind === 'restart-suspended') return { action: 'auto-restart', result: 'error', detail: 'automatic restarts paused after repeated crashes' };
   const r = e.reason;
   const auto = autoStartOf(r);
   if (auto) return { action: 'start', result: 'ok', detail: `started automatically (${auto})` };
-  if (r === 'created') return { action: 'create', result: 'ok', detail: 'created and the runtime answers' };
-  if (r === 'create-failed') return { action: 'create', result: 'error', detail: 'creation failed (see the vPLC status)' };
-  if (r === 'delete-failed') return { action: 'delete', result: 'error', detail: 'deletion failed (see the vPLC status)' };
+  if (r === 'created') return e.detail ? { action: 'create', result: 'error', detail: `created with a problem: ${e.detail}` } : { action: 'create', result: 'ok', detail: 'created and the runtime answers' };
+  if (r === 'create-failed') return { action: 'create', result: 'error', detail: e.detail ? `creation failed: ${e.detail}` : 'creation failed (see the vPLC status)' };
+  if (r === 'delete-failed') return { action: 'delete', result: 'error', detail: e.detail ? `deletion failed: ${e.detail}` : 'deletion failed (see the vPLC status)' };
   if (r === 'vnic-reattached') return { action: 'reattach', result: 'ok', detail: 're-attached after a host network change' };
   if (r === 'vnic-failed') return { action: 'reattach', result: 'error', detail: 're-attachment after a host network change failed' };
   if (r === 'update-pending') return { action: 'update', result: 'accepted', detail: 'runtime update pulled; waits for the change window' };

@@ -9,6 +9,10 @@ import { z } from 'zod';
 export const Nonce = z.string().regex(/^[0-9a-f]{64}$/, 'must be 32 random bytes in lower-case hex');
 export const Proof = z.string().regex(/^[0-9a-f]{64}$/, 'must be an HMAC-SHA256 in lower-case hex');
 
+/** What a non-browser client says it is in its hello (the journal's "who asked"); older clients say nothing (desktop). */
+export const BridgeClient = z.enum(['desktop', 'cli']);
+export type BridgeClient = z.infer<typeof BridgeClient>;
+
 export const newNonce = (): string => randomBytes(32).toString('hex');
 
 export function proof(token: string, role: 'server' | 'client', clientNonce: string, serverNonce: string): string {

@@ -9,15 +9,15 @@ import { z } from 'zod';
 import { fail } from '../../../shared/api/envelope.js';
 import { carriesBody, createGuardedServer, DEFAULT_LIMITS, isOwnHost, parseTarget, refuse, type HttpLimits } from '../../lib/http/loopback.js';
 import type { EventHub } from '../api/event-hub.js';
-import type { ApiRegistry } from '../api/registry.js';
+import type { ApiClientKind, ApiRegistry } from '../api/registry.js';
 import { explainListenError } from '../../lib/lock/port-holder.js';
 import type { Logger } from '../logging/logger.js';
-import { newNonce, Nonce, Proof, proof, proofMatches } from './handshake.js';
+import { BridgeClient, newNonce, Nonce, Proof, proof, proofMatches } from './handshake.js';
 import { SECURITY_HEADERS } from './headers.js';
 
 const ClientMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('auth'), token: z.string() }),
-  z.object({ t: z.literal('hello'), nonce: Nonce }),
+  z.object({ t: z.literal('hello'), nonce: Nonce, client: BridgeClient.optional() }),
   z.object({ t: z.literal('prove'), proof: Proof }),
   z.object({ t: z.literal('invoke'), id: z.number().int(), channel: z.string(), input: z.unknown() }),
 ]);
@@ -144,6 +144,8 @@ export class UiServer {
   private serve(ws: WebSocket): void {
     let authed = false;
     let challenge: { client: string; server: string } | null = null;
+    // The browser page and the desktop app are this PC's UI; the CLI says it is the CLI.
+    let caller: ApiClientKind = 'ui';
     let unsubscribe: (() => void) | undefined;
     let inFlight = 0;
     const send = (m: unknown): void => {
@@ -176,6 +178,7 @@ export class UiServer {
         return send({ t: 'error', message: 'malformed message' });
       }
       if (!authed) {
+        if (msg.t === 'hello' && msg.client === 'cli') caller = 'cli';
         const step = this.authStep(msg, challenge, send);
         if (step === false) return ws.close(4401, 'authentication failed');
         if (step !== true) {
@@ -192,7 +195,7 @@ export class UiServer {
         if (inFlight >= this.wsLimits.maxInFlight) return send({ t: 'result', id, envelope: fail('UNAVAILABLE', `more than ${this.wsLimits.maxInFlight} calls in flight on this connection`) });
         inFlight++;
         void this.o.registry
-          .call(msg.channel, msg.input, { via: 'ws' })
+          .call(msg.channel, msg.input, { via: 'ws', client: caller })
           .catch((err: unknown) => fail('INTERNAL', err instanceof Error ? err.message : String(err)))
           .then((envelope) => {
             inFlight--;

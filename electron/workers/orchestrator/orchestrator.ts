@@ -179,6 +179,13 @@ export class Orchestrator {
     await this.usage.sampleOnce();
   }
 
+  /** The error an outcome event stands for (a failed create or delete, a create whose runtime never answered), for the journal. */
+  outcomeDetail(e: VplcEvent): string | undefined {
+    if (e.kind !== 'changed' || (e.reason !== 'created' && e.reason !== 'create-failed' && e.reason !== 'delete-failed')) return undefined;
+    const op = this.ctx.ops.get(e.name);
+    return op?.status === 'error' && op.error ? op.error : undefined;
+  }
+
   /** CPU and memory history of the host (`'host'`) or of one vPLC over the last `seconds`. */
   usageHistory(target: string, seconds: number): { cpu: CpuPoint[]; memory: MemoryPoint[] } {
     const end = Math.floor(Date.now() / 1000);
@@ -351,6 +358,7 @@ export class Orchestrator {
     ]);
     clearTimeout(timer);
     if (!settled) this.ctx.log.warn('shutdown: operations still running after the grace period; they resume at the next start', { graceMs });
+    await this.usage.flush();
     await this.hostReader.close();
   }
 }

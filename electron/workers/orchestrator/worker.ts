@@ -135,7 +135,10 @@ export class OrchestratorWorker implements WorkerImpl {
     this.c = { orch, cache, cloud };
     orch.onEngineOutage((r) => api.emit('engine.outage', r));
     orch.images.onProgress((p) => api.emit('images.progress', p));
-    orch.onEvent((e) => api.emit('vplc.changed', { kind: e.kind, name: e.name, ...(e.kind === 'changed' ? { reason: e.reason } : {}) }));
+    orch.onEvent((e) => {
+      const detail = orch.outcomeDetail(e);
+      api.emit('vplc.changed', { kind: e.kind, name: e.name, ...(e.kind === 'changed' ? { reason: e.reason } : {}), ...(detail ? { detail } : {}) });
+    });
     void orch.startLifecycle({ sampleUsage: config.sampleUsage });
     if (config.sampleUsage) {
       orch.onHostSample(({ ts, cpu_usage, memory_usage, memory_total, disk_usage, disk_total }: HostSample) =>

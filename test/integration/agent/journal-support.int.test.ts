@@ -1,5 +1,5 @@
-// The change journal and the support bundle with a real agent: a vPLC created, stopped and deleted through the API
-// leaves entries for the UI's requests and the agent's completions, which survive an agent restart; `vplc-orchestrator
+// The change journal and the support bundle with a real agent: a vPLC created and deleted by the UI and stopped by the
+// CLI leaves entries for each request and its completion under whoever asked, which survive an agent restart; `vplc-orchestrator
 // support` then writes a tar.gz (extracted with tar) holding status from the running agent, settings, logs and the
 // journal, with PEM blocks and tokens redacted and nothing from the mTLS directory. Runtime: about 20-30 s.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -49,11 +49,13 @@ afterAll(async () => {
 describe('the change journal', () => {
   it('records who asked for each change and what came of it', async () => {
     expect(await client.call('vplc:create', { name, vnics: [] })).toMatchObject({ ok: true });
-    await waitFor(journal, (j) => j.some((e) => e.action === 'create' && e.requestedBy === 'agent'), { timeoutMs: 60_000, what: 'the create completion in the journal' });
-    expect(await client.call('vplc:stop', { name, confirm: true })).toMatchObject({ ok: true });
+    await waitFor(journal, (j) => j.some((e) => e.action === 'create' && e.result !== 'accepted'), { timeoutMs: 60_000, what: 'the create completion in the journal' });
+    const cli = await ApiClient.connect(port, (await agent.ready).token, 5_000, 'cli');
+    expect(await cli.call('vplc:stop', { name, confirm: true })).toMatchObject({ ok: true });
+    cli.close();
     expect(await client.call('vplc:delete', { name, confirm: true })).toMatchObject({ ok: true });
-    const entries = await waitFor(journal, (j) => j.some((e) => e.action === 'delete' && e.requestedBy === 'agent'), { timeoutMs: 60_000, what: 'the delete completion in the journal' });
-    expect(entries.reverse().map((e) => `${e.action} ${e.requestedBy} ${e.result}`)).toEqual(['create ui accepted', 'create agent ok', 'stop ui ok', 'delete ui accepted', 'delete agent ok']);
+    const entries = await waitFor(journal, (j) => j.some((e) => e.action === 'delete' && e.result !== 'accepted'), { timeoutMs: 60_000, what: 'the delete completion in the journal' });
+    expect(entries.reverse().map((e) => `${e.action} ${e.requestedBy} ${e.result}`)).toEqual(['create ui accepted', 'create ui ok', 'stop cli ok', 'delete ui accepted', 'delete ui ok']);
   });
 
   it('keeps the journal across an agent restart', async () => {

@@ -43,6 +43,15 @@ function newSeries(capacity: number): SeriesPair {
   return { cpu: new Float32Array(capacity).fill(NaN), memory: new Float32Array(capacity).fill(NaN) };
 }
 
+function fromStored(v: number | undefined): number | null {
+  return v === undefined || Number.isNaN(v) ? null : v;
+}
+
+/** One host tick as persisted: unix seconds, cpu percent, memory MiB (`null` = not measured). */
+export type HostTick = [ts: number, cpu: number | null, memory: number | null];
+
+type Snapshot = { ts: number; cpu: number | null; memory: number | null; devices: Map<string, UsageValues> };
+
 function toStored(v: number | null): number {
   return v === null || !Number.isFinite(v) ? NaN : v;
 }
@@ -135,6 +144,47 @@ export class UsageRings {
     return series === 'cpu'
       ? out.map((p) => ({ timestamp: p.timestamp, cpu: p.value }))
       : out.map((p) => ({ timestamp: p.timestamp, memory: p.value }));
+  }
+
+  /** Host (orchestrator) ticks with `ts ≥ since`, oldest first, raw values (`null` = not measured). */
+  hostTicks(since: number): HostTick[] {
+    const out: HostTick[] = [];
+    const oldest = (this.head - this.filled + this.capacity) % this.capacity;
+    for (let i = 0; i < this.filled; i++) {
+      const slot = (oldest + i) % this.capacity;
+      const ts = this.timestamps[slot] ?? 0;
+      if (ts < since) continue;
+      out.push([ts, fromStored(this.orchestrator.cpu[slot]), fromStored(this.orchestrator.memory[slot])]);
+    }
+    return out;
+  }
+
+  /**
+   * Puts host ticks of an earlier run before the ticks held (the sampler may already have run when they are read back).
+   * Ticks not older than the oldest held one are ignored; over capacity, the oldest go. Returns how many were taken.
+   */
+  restoreHost(ticks: readonly HostTick[]): number {
+    const held = this.snapshot();
+    const first = held[0]?.ts ?? Infinity;
+    const older = ticks.filter((t) => t[0] < first).sort((a, b) => a[0] - b[0]);
+    const combined: Snapshot[] = [...older.map(([ts, cpu, memory]) => ({ ts, cpu, memory, devices: new Map<string, UsageValues>() })), ...held];
+    const kept = combined.slice(-this.capacity);
+    this.head = 0;
+    this.filled = 0;
+    for (const t of kept) this.append({ ts: t.ts, orchestrator: { cpu: t.cpu, memory: t.memory }, devices: t.devices });
+    return Math.max(0, kept.length - held.length);
+  }
+
+  private snapshot(): Snapshot[] {
+    const out: Snapshot[] = [];
+    const oldest = (this.head - this.filled + this.capacity) % this.capacity;
+    for (let i = 0; i < this.filled; i++) {
+      const slot = (oldest + i) % this.capacity;
+      const devices = new Map<string, UsageValues>();
+      for (const [name, s] of this.devices) devices.set(name, { cpu: fromStored(s.cpu[slot]), memory: fromStored(s.memory[slot]) });
+      out.push({ ts: this.timestamps[slot] ?? 0, cpu: fromStored(this.orchestrator.cpu[slot]), memory: fromStored(this.orchestrator.memory[slot]), devices });
+    }
+    return out;
   }
 
   /** Bytes held by the typed arrays (for budgeting). */

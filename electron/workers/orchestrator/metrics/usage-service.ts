@@ -1,5 +1,7 @@
+import path from 'node:path';
 import type { OrchestratorContext } from '../context.js';
 import { Label, ownFilter } from '../docker/labels.js';
+import { HOST_HISTORY_SAVE_MS, HostHistory } from './host-history.js';
 import type { UsageRings } from './ring.js';
 import { UsageSampler, type HostSample } from './sampler.js';
 
@@ -8,15 +10,22 @@ import { UsageSampler, type HostSample } from './sampler.js';
  *
  * INVARIANTS
  * - One inspect per container start, not per tick: the PID cache is dropped for a container on every start and die.
+ * - The host history is read back once, when sampling first starts, and saved every few minutes and on stop.
  */
 export class UsageService {
   private sampler?: UsageSampler;
   private readonly pidCache = new Map<string, number>();
+  private readonly history: HostHistory;
+  private restored?: Promise<unknown>;
+  private saveTimer?: NodeJS.Timeout;
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ctx: OrchestratorContext,
     private readonly rings: UsageRings,
-  ) {}
+  ) {
+    this.history = new HostHistory(path.join(ctx.settings.dataDir, 'usage', 'host.json'), rings, ctx.log);
+  }
 
   private ensure(): UsageSampler {
     this.sampler ??= new UsageSampler({ rings: this.rings, listTargets: () => this.targets() });
@@ -25,10 +34,31 @@ export class UsageService {
 
   start(): void {
     this.ensure().start();
+    this.restored ??= this.history.restore();
+    this.saveTimer ??= setInterval(() => void this.save(), HOST_HISTORY_SAVE_MS).unref();
   }
 
+  /** Stops sampling; the host history is saved once more (`flush` waits for it). */
   stop(): void {
     this.sampler?.stop();
+    if (this.saveTimer === undefined) return;
+    clearInterval(this.saveTimer);
+    this.saveTimer = undefined;
+    void this.save();
+  }
+
+  /** Resolves once the last save of the host history is on disk (or its failure logged). */
+  flush(): Promise<void> {
+    return this.saving;
+  }
+
+  private save(): Promise<void> {
+    // Never before the earlier run's history is back in the rings, or the file would lose it.
+    this.saving = this.saving.then(async () => {
+      await this.restored;
+      await this.history.save();
+    });
+    return this.saving;
   }
 
   get running(): boolean {
