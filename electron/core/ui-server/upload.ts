@@ -117,6 +117,8 @@ export class ImageUpload {
       return null;
     }
     if (received !== length) return `the upload ended after ${received} of ${length} bytes`;
+    // Nothing crosses the socket while the engine loads a large archive; the idle timeout must not cut the answer off.
+    req.socket.setTimeout(0);
     return this.o.registry.call('images:load', { path: tmp }, { via: 'ws' }).catch((err: unknown) => fail('INTERNAL', err instanceof Error ? err.message : String(err)));
   }
 }

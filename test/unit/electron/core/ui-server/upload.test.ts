@@ -19,7 +19,7 @@ afterEach(async () => {
 
 type Loaded = { path: string; content: string };
 
-async function start(o: { load?: (p: string) => Promise<unknown>; upload?: Partial<NonNullable<UiServerOptions['upload']>> } = {}): Promise<{ port: number; dir: string; loads: Loaded[] }> {
+async function start(o: { load?: (p: string) => Promise<unknown>; upload?: Partial<NonNullable<UiServerOptions['upload']>>; limits?: UiServerOptions['limits'] } = {}): Promise<{ port: number; dir: string; loads: Loaded[] }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'vplc-upload-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const loads: Loaded[] = [];
@@ -28,7 +28,7 @@ async function start(o: { load?: (p: string) => Promise<unknown>; upload?: Parti
     loads.push({ path: p, content: readFileSync(p, 'utf8') });
     return (await o.load?.(p)) as { file: string; loaded: string[] } ?? { file: p, loaded: ['repo/runtime:1'] };
   });
-  const server = new UiServer({ registry, events: new EventHub(), token: TOKEN, port: 0, upload: { dir: path.join(dir, 'uploads'), ...o.upload } });
+  const server = new UiServer({ registry, events: new EventHub(), token: TOKEN, port: 0, upload: { dir: path.join(dir, 'uploads'), ...o.upload }, ...(o.limits ? { limits: o.limits } : {}) });
   await server.listen();
   cleanup.push(() => server.close());
   return { port: server.port, dir: path.join(dir, 'uploads'), loads };
@@ -120,6 +120,13 @@ describe('image upload: the temporary file', () => {
     expect(JSON.parse(a.body)).toEqual({ ok: true, value: { file: 'runtime 4.2.tar', loaded: ['repo/runtime:1'] } });
     expect(existsSync(loads[0]?.path ?? '')).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('outlasts the idle timeout while the load runs (no bytes cross the socket then)', async () => {
+    const { port } = await start({ load: (p) => new Promise((resolve) => setTimeout(() => resolve({ file: p, loaded: [] }), 600)), limits: { idleTimeoutMs: 100 } });
+    const a = await post(port, 'slow to load');
+    expect(a.status).toBe(200);
+    expect(JSON.parse(a.body)).toEqual({ ok: true, value: { file: 'runtime 4.2.tar', loaded: [] } });
   });
 
   it('is removed when the load fails, and the refusal names the chosen file', async () => {
