@@ -198,7 +198,7 @@ export function createAgent(d: AgentDeps): Agent {
           { log: log.scope('metrics-http') },
         );
   const token = randomBytes(32).toString('hex');
-  const ui = new UiServer({ registry, events, token, port: config.uiPort, log: log.scope('ui-server'), ...(d.rendererDir ? { staticDir: d.rendererDir } : {}) });
+  const ui = new UiServer({ registry, events, token, port: config.uiPort, log: log.scope('ui-server'), upload: { dir: path.join(config.dataDir, 'uploads') }, ...(d.rendererDir ? { staticDir: d.rendererDir } : {}) });
   return {
     registry,
     events,

@@ -16,6 +16,7 @@ import { installFatalHandlers, runMain, type FatalHandlers, type FatalOptions } 
 import { readAutostart, setAutostart } from './desktop/autostart.js';
 import { hasTrayHost } from './desktop/tray-host.js';
 import { bindIpc } from './ipc/bind.js';
+import { bindDialogIpc } from './ipc/dialog.js';
 import { hardenWebContents } from './security/guards.js';
 import { hardenRelease } from './security/release.js';
 import { TrayController } from './tray/controller.js';
@@ -108,6 +109,8 @@ async function main(fatal: FatalHandlers): Promise<void> {
   app.on('web-contents-created', (_e, wc) => hardenWebContents(wc, (url) => void shell.openExternal(url)));
 
   const win = new BrowserWindow(windowOptions(path.join(here, '../preload/index.cjs'), path.join(resources, 'icons', 'icon.png'), release));
+  // Before the page loads: the renderer may ask for the dialog at once; it is modal to this window.
+  bindDialogIpc(ipcMain, { showOpenDialog: (options) => dialog.showOpenDialog(win, options) });
   // Every contract event goes to the window; the preload hands each one only to the listeners of that name.
   const stopEvents = connection.onEvent((name, payload) => {
     if (!win.isDestroyed()) win.webContents.send(name, payload);

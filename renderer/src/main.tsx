@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Api } from './api/client';
 import { ipcTransport, type PreloadApi, type Transport } from './api/transport';
+import { xhrImageUpload } from './api/upload';
 import { takeToken, wsTransport } from './api/ws';
 import { App } from './App';
 import { connectStore, createAppStore } from './store/app';
@@ -14,7 +15,7 @@ function pickTransport(): Transport {
   if (preload) return ipcTransport(preload);
   const token = takeToken(window.location, window.sessionStorage, window.history) ?? '';
   const url = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/api`;
-  return wsTransport({ url, token });
+  return { ...wsTransport({ url, token }), uploadImage: xhrImageUpload(window.location.origin, token) };
 }
 
 const api = new Api(pickTransport());

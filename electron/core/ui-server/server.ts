@@ -14,6 +14,8 @@ import { explainListenError } from '../../lib/lock/port-holder.js';
 import type { Logger } from '../logging/logger.js';
 import { BridgeClient, newNonce, Nonce, Proof, proof, proofMatches } from './handshake.js';
 import { SECURITY_HEADERS } from './headers.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_RESERVE_BYTES, ImageUpload, type ImageUploadOptions } from './upload.js';
+import { IMAGE_UPLOAD } from '../../../shared/api/image-upload.js';
 
 const ClientMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('auth'), token: z.string() }),
@@ -43,6 +45,8 @@ export type UiServerOptions = {
   log?: Pick<Logger, 'warn'>;
   limits?: Partial<HttpLimits>;
   wsLimits?: Partial<WsLimits>;
+  /** Where browser uploads of runtime images are received (in the state directory); without it uploads are refused. */
+  upload?: Pick<ImageUploadOptions, 'dir'> & Partial<Pick<ImageUploadOptions, 'maxBytes' | 'reserveBytes' | 'freeBytes'>>;
 };
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
@@ -67,11 +71,13 @@ export class UiServer {
   private readonly wss: WebSocketServer;
   private readonly limits: HttpLimits;
   private readonly wsLimits: WsLimits;
+  private readonly upload: ImageUpload | null;
   port = 0;
 
   constructor(private readonly o: UiServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
     this.wsLimits = { ...DEFAULT_WS_LIMITS, ...o.wsLimits };
+    this.upload = o.upload ? new ImageUpload({ registry: o.registry, token: o.token, maxBytes: DEFAULT_MAX_UPLOAD_BYTES, reserveBytes: DEFAULT_UPLOAD_RESERVE_BYTES, ...o.upload }) : null;
     this.http = createGuardedServer((req, res) => this.serveStatic(req, res), (err) => this.warn('UI request failed', err), this.limits);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
     this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -105,6 +111,7 @@ export class UiServer {
 
   /** Rejects with PortHeld, naming the squatter as far as /proc shows it, when another process has the port. */
   async listen(): Promise<string> {
+    await this.upload?.sweep();
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.o.port, '127.0.0.1', () => resolve());
@@ -219,6 +226,10 @@ export class UiServer {
     if (!this.allowedHost(req.headers.host)) return refuse(res, 403, 'forbidden host');
     const target = parseTarget(req.url, this.limits.maxTargetBytes);
     if (!target.ok) return refuse(res, target.status, target.reason);
+    if (target.path === IMAGE_UPLOAD.path) {
+      if (!this.upload) return refuse(res, 404, 'this agent takes no uploads');
+      return this.upload.handle(req, res, (origin) => this.allowedOrigin(origin));
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
     if (carriesBody(req)) return refuse(res, 400, 'this server takes no request body');
     const dir = this.o.staticDir;

@@ -1,6 +1,7 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { events, invoke, type EventName, type EventPayload, type InvokeChannel, type Output } from '../../../shared/api/contract';
-import type { Envelope } from '../../../shared/api/envelope';
+import { ApiError, type Envelope } from '../../../shared/api/envelope';
+import { ChosenFile } from '../../../shared/api/shell';
 import type { LinkState, Transport } from './transport';
 
 export type CallInput<C extends InvokeChannel> = z.input<(typeof invoke)[C]['input']>;
@@ -17,12 +18,7 @@ export class Api {
   }
 
   async call<C extends InvokeChannel>(channel: C, input: CallInput<C>): Promise<Envelope<Output<C>>> {
-    const r = await this.t.invoke(channel, input);
-    if (!r.ok) return r;
-    const parsed = invoke[channel].output.safeParse(r.value);
-    if (parsed.success) return { ok: true, value: parsed.data as Output<C> };
-    const issue = parsed.error.issues[0];
-    return { ok: false, error: { code: 'INTERNAL', message: `the agent's answer to ${channel} does not match this UI (${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'})` } };
+    return this.checked(channel, await this.t.invoke(channel, input));
   }
 
   on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
@@ -35,7 +31,40 @@ export class Api {
   onState(listener: (s: LinkState) => void): () => void {
     return this.t.onState(listener);
   }
+
+  /** The browser page can upload a file to the agent; the desktop client chooses one with a native dialog instead. */
+  get canUploadImage(): boolean {
+    return this.t.uploadImage !== undefined;
+  }
+
+  get canChooseImageFile(): boolean {
+    return this.t.chooseImageFile !== undefined;
+  }
+
+  /** Uploads a runtime image archive; answers like `images:load`. */
+  async uploadImage(file: File, o: { id: string; onProgress(sent: number, total: number): void }): Promise<Envelope<Output<'images:load'>>> {
+    if (!this.t.uploadImage) return { ok: false, error: { code: 'UNAVAILABLE', message: 'this client cannot upload files' } };
+    return this.checked('images:load', await this.t.uploadImage(file, o));
+  }
+
+  /** The path the user chose in the desktop client's dialog, or null when they cancelled. */
+  async chooseImageFile(): Promise<Envelope<string | null>> {
+    if (!this.t.chooseImageFile) return { ok: false, error: { code: 'UNAVAILABLE', message: 'this client has no file dialog' } };
+    const r = ShellAnswer.safeParse(await this.t.chooseImageFile());
+    if (!r.success) return { ok: false, error: { code: 'INTERNAL', message: 'the app answered the file dialog with something this UI does not understand' } };
+    return r.data.ok ? { ok: true, value: r.data.value.path } : r.data;
+  }
+
+  private checked<C extends InvokeChannel>(channel: C, r: Envelope<unknown>): Envelope<Output<C>> {
+    if (!r.ok) return r;
+    const parsed = invoke[channel].output.safeParse(r.value);
+    if (parsed.success) return { ok: true, value: parsed.data as Output<C> };
+    const issue = parsed.error.issues[0];
+    return { ok: false, error: { code: 'INTERNAL', message: `the agent's answer to ${channel} does not match this UI (${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'})` } };
+  }
 }
+
+const ShellAnswer = z.union([z.object({ ok: z.literal(true), value: ChosenFile }), z.object({ ok: z.literal(false), error: ApiError })]);
 
 /** The message to show for a failed call: the agent's own words, with the field when it named one. */
 export function errorText(e: { message: string; field?: string }): string {

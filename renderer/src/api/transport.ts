@@ -1,4 +1,5 @@
 import type { Envelope } from '../../../shared/api/envelope';
+import type { UploadImage } from './upload';
 
 /** How the page reaches the agent: Electron's preload bridge or the agent's loopback WebSocket. */
 export type LinkState = 'connecting' | 'open' | 'closed' | 'unauthorised';
@@ -9,15 +10,21 @@ export interface Transport {
   on(name: string, listener: (payload: unknown) => void): () => void;
   /** The transport's own connection state (IPC is always open). */
   onState(listener: (s: LinkState) => void): () => void;
+  /** The browser page: streams an archive to the agent that served it. */
+  uploadImage?: UploadImage;
+  /** The desktop client: the native open-file dialog (`shell:choose-image-file`); answers an envelope. */
+  chooseImageFile?(): Promise<unknown>;
 }
 
 /** What the preload script exposes (electron/preload/index.ts). */
 export type PreloadApi = {
   invoke(channel: string, input: unknown): Promise<unknown>;
   on(name: string, listener: (payload: unknown) => void): () => void;
+  chooseImageFile?(): Promise<unknown>;
 };
 
 export function ipcTransport(api: PreloadApi): Transport {
+  const choose = api.chooseImageFile?.bind(api);
   return {
     kind: 'ipc',
     invoke: async (channel, input) => {
@@ -29,5 +36,6 @@ export function ipcTransport(api: PreloadApi): Transport {
       listener('open');
       return () => undefined;
     },
+    ...(choose ? { chooseImageFile: choose } : {}),
   };
 }

@@ -3,6 +3,8 @@ import type { EventPayload } from '../../../../shared/api/contract';
 import { errorText } from '../../api/client';
 import { ActionResult, Empty, ErrorBox, Field, Loading, Table } from '../../components/ui';
 import { useApi } from '../../store/context';
+import { LoadProgress, loadPhaseText } from './LoadProgress';
+import { UploadForm } from './UploadForm';
 import { useRuntimeImages } from './useRuntimeImages';
 
 const mb = (n: number): string => `${(n / 1_000_000).toFixed(1)} MB`;
@@ -29,9 +31,7 @@ function LoadForm({ onLoaded }: { onLoaded(): void }) {
       }),
     [api, running, onLoaded],
   );
-  const submit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    const path = file.trim();
+  const load = async (path: string): Promise<void> => {
     setResult(null);
     setProgress(null);
     setRunning(path);
@@ -47,8 +47,21 @@ function LoadForm({ onLoaded }: { onLoaded(): void }) {
       onLoaded();
     } else setResult({ ok: false, text: errorText(r.error) });
   };
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    void load(file.trim());
+  };
+  // The desktop client: the native dialog picks a file on this PC, which is loaded by its path like a typed one.
+  const choose = async (): Promise<void> => {
+    setResult(null);
+    const r = await api.chooseImageFile();
+    if (!r.ok) return setResult({ ok: false, text: errorText(r.error) });
+    if (r.value === null) return;
+    setFile(r.value);
+    await load(r.value);
+  };
   return (
-    <form onSubmit={(e) => void submit(e)} aria-label="Load runtime image from file" noValidate>
+    <form onSubmit={submit} aria-label="Load runtime image from file" noValidate>
       <Field label="Load from file…" htmlFor="image-file" hint="Absolute path of a docker save archive (.tar or .tar.gz). The file must be on this PC: the agent reads it, so its user must be able to read it.">
         <input id="image-file" value={file} onChange={(e) => setFile(e.target.value)} placeholder="/home/me/openplc-runtime-4.1.4.tar" spellCheck={false} autoComplete="off" />
       </Field>
@@ -56,18 +69,20 @@ function LoadForm({ onLoaded }: { onLoaded(): void }) {
         <button type="submit" disabled={running !== null || file.trim() === ''}>
           {running ? 'Loading…' : 'Load'}
         </button>
+        {api.canChooseImageFile ? (
+          <button type="button" disabled={running !== null} onClick={() => void choose()}>
+            Choose file…
+          </button>
+        ) : null}
       </div>
-      {running && progress ? (
-        <p>
-          <label htmlFor="image-progress">
-            {progress.phase === 'checking' ? 'Checking the archive' : 'Loading into Docker'}: {progress.percent}% ({mb(progress.bytesRead)} of {mb(progress.totalBytes)})
-          </label>{' '}
-          <progress id="image-progress" max={100} value={progress.percent} />
-        </p>
-      ) : null}
+      {running && progress ? <LoadProgress id="image-progress" what={loadPhaseText(progress.phase)} percent={progress.percent} done={progress.bytesRead} total={progress.totalBytes} /> : null}
       <ActionResult result={result} />
     </form>
   );
+}
+
+function UploadFormIfBrowser({ onLoaded }: { onLoaded(): void }) {
+  return useApi().canUploadImage ? <UploadForm onLoaded={onLoaded} /> : null;
 }
 
 /** "Runtime images": the local images of the runtime repository and loading one from a file (plant PCs are offline). */
@@ -98,6 +113,7 @@ export function RuntimeImages() {
         </Table>
       ) : null}
       <LoadForm onLoaded={refresh} />
+      <UploadFormIfBrowser onLoaded={refresh} />
     </section>
   );
 }
