@@ -168,8 +168,8 @@ export function createAgent(d: AgentDeps): Agent {
   });
   registerImages(registry, request);
   registerOperations(registry, { timeline: new NetworkTimeline(events), journal, work });
-  registerSettings(registry, d.settings);
-  registerCerts(registry, { mtlsDir: config.mtlsDir, provisionUrl: config.provisionUrl, caFile: config.caFile, events });
+  registerSettings(registry, d.settings, config.sources);
+  registerCerts(registry, { mtlsDir: config.mtlsDir, provisionUrl: config.provisionUrl, caFile: config.caFile, events, settings: d.settings, caFileSetting: config.sources.find((s) => s.key === 'cloud.caFile') });
   d.logHub.subscribe((batch) => events.publish('logs:line', batch));
   let latestSample: EventPayload<'metrics:sample'> | null = null;
   events.subscribe((name, payload) => {

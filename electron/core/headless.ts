@@ -18,7 +18,7 @@ export async function loadConfig(argv: string[]): Promise<{ config: EffectiveCon
   const { flags, settingsFile } = parseArgs(argv);
   const store = new SettingsStore(settingsFile ?? process.env.VPLC_SETTINGS ?? defaultSettingsFile(process.env));
   const loaded = await store.load();
-  return { config: resolveConfig(loaded.settings, process.env, flags), warnings: loaded.warnings, store };
+  return { config: resolveConfig(loaded.settings, process.env, flags, loaded.fileKeys), warnings: loaded.warnings, store };
 }
 
 /** What the process entry hands the agent: its fatal handlers, which then also write to the agent's log file. */

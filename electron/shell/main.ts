@@ -65,7 +65,7 @@ async function main(fatal: FatalHandlers): Promise<void> {
   const release = hardenRelease(app, Menu);
   const settingsStore = new SettingsStore(process.env.VPLC_SETTINGS ?? defaultSettingsFile(process.env));
   const loaded = await settingsStore.load();
-  const config = resolveConfig(loaded.settings, process.env, {});
+  const config = resolveConfig(loaded.settings, process.env, {}, loaded.fileKeys);
   const logHub = new LogHub();
   const log = createLogger({ file: path.join(config.dataDir, 'logs', 'desktop.log'), level: config.logLevel, hub: logHub });
   fatal.attach((msg, data) => log.error(msg, data));

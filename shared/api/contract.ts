@@ -121,17 +121,41 @@ export const SettingsPatch = z
   })
   .strict();
 
+/**
+ * One setting as the agent runs with it, and where the value came from (docs/settings.md): a flag or a `VPLC_*`
+ * variable wins over the settings file, which wins over the default. `via` names the flag or variable.
+ */
+export const SettingSource = z.enum(['default', 'file', 'env', 'flag']);
+export const EffectiveSettingView = z.object({
+  key: z.string(),
+  value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+  source: SettingSource,
+  via: z.string().optional(),
+});
+
 export const invoke = {
   'agent:status': { input: empty, output: AgentStatus },
   'agent:start': { input: empty, output: z.null() },
   /** Stops the agent's workers; vPLCs keep running. */
   'agent:stop': { input: z.object({ confirm: z.literal(true) }).strict(), output: z.null() },
-  'settings:get': { input: empty, output: z.object({ settings: Settings, writable: z.boolean(), warnings: z.array(z.string()) }) },
-  'settings:set': { input: SettingsPatch, output: z.object({ settings: Settings, restartNeeded: z.boolean() }) },
+  /** The file's values (what Save edits) and the effective ones the agent started with, each with its source. */
+  'settings:get': { input: empty, output: z.object({ settings: Settings, writable: z.boolean(), warnings: z.array(z.string()), effective: z.array(EffectiveSettingView) }) },
+  /**
+   * Writes the file only. `afterRestart`: changed keys the agent reads at start; `overridden`: keys a flag or variable
+   * overrides, so the saved value is used only once that flag or variable is gone.
+   */
+  'settings:set': { input: SettingsPatch, output: z.object({ settings: Settings, restartNeeded: z.boolean(), afterRestart: z.array(z.string()), overridden: z.array(z.string()) }) },
   /** The current client certificate (never the key), or null when not enrolled. */
   'certs:info': { input: empty, output: CertView.nullable() },
-  /** `replace: true` confirms replacing a working identity; without it the agent refuses (CONFLICT) when one exists. */
-  'certs:enroll': { input: z.object({ provisionUrl: z.string().url().optional(), replace: z.boolean().optional() }).strict(), output: EnrollView },
+  /**
+   * `replace: true` confirms replacing a working identity; without it the agent refuses (CONFLICT) when one exists.
+   * `caFile`: a PEM bundle on this PC the provisioning server's certificate chains to (a private CA); checked before
+   * anything is sent, used for this enrolment and saved as the settings file's cloud.caFile once it worked.
+   */
+  'certs:enroll': {
+    input: z.object({ provisionUrl: z.string().url().optional(), replace: z.boolean().optional(), caFile: z.string().min(1, 'give the full path of the CA file').optional() }).strict(),
+    output: EnrollView.extend({ caFile: z.object({ saved: z.boolean(), message: z.string() }).optional() }),
+  },
   /** Files on this PC, read by the agent: the key never crosses the API. `replace` as for certs:enroll. */
   'certs:import': { input: z.object({ keyFile: z.string().min(1), certFile: z.string().min(1), replace: z.boolean().optional() }).strict(), output: EnrollView },
   'vplc:list': { input: empty, output: z.array(VplcSummary) },
@@ -195,8 +219,11 @@ export const invoke = {
 } as const;
 
 export const events = {
-  /** Enrolment progress: the id first (so linking can start), then each step. */
-  'certs:progress': z.object({ step: z.enum(['id', 'key', 'enrolled']), id: z.string().optional() }),
+  /**
+   * Enrolment progress, each step as it starts: `key` once the id is known (so linking can start), `submit` when the
+   * request goes to the cloud for signing, `enrolled` when the pair is stored.
+   */
+  'certs:progress': z.object({ step: z.enum(['id', 'key', 'submit', 'enrolled']), id: z.string().optional() }),
   'link:state': LinkStateReport,
   'netmon:change': NetworkChangeData,
   'vplc:changed': VplcChange,

@@ -15,8 +15,8 @@ describe('contract ↔ handlers', () => {
     const registry = new ApiRegistry();
     const unused = new Proxy({}, { get: () => () => Promise.reject(new Error('not called')) }) as AgentBackend;
     registerHandlers(registry, unused, new LogHub());
-    registerSettings(registry, unused as unknown as SettingsAccess);
-    registerCerts(registry, { mtlsDir: '/nonexistent', provisionUrl: 'https://example.invalid', caFile: undefined, events: new EventHub() });
+    registerSettings(registry, unused as unknown as SettingsAccess, []);
+    registerCerts(registry, { mtlsDir: '/nonexistent', provisionUrl: 'https://example.invalid', caFile: undefined, events: new EventHub(), settings: unused as unknown as SettingsAccess, caFileSetting: undefined });
     registerOperations(registry, unused as unknown as OperationsAccess);
     registerImages(registry, () => Promise.reject(new Error('not called')));
     expect(registry.unhandled()).toEqual([]);

@@ -3,6 +3,7 @@ import { checkPair, type CertInfo } from '../../lib/certs/credentials.js';
 import { guardIdentity } from '../../lib/certs/identity.js';
 import { EnrollAnswer, httpsJson, IdAnswer, multipartFile, parseAnswer, provisioningUrl, ProvisioningError } from './provision-http.js';
 import { storeCredentials } from '../../lib/certs/store.js';
+import { EnrolStepError, type EnrolStep } from './enrol-errors.js';
 import { toPem, x509 } from './x509.js';
 
 export { IdentityExistsError } from '../../lib/certs/identity.js';
@@ -20,6 +21,8 @@ export interface EnrollOptions {
   timeoutMs?: number;
   /** Called as soon as the id is known, so the user can start linking while the key is generated. */
   onId?: (id: OrchestratorId) => void;
+  /** Called when the key and request are ready and the request goes to the cloud for signing. */
+  onSubmit?: () => void;
   /** Replace a working identity; without it, enrolment over one is refused (IdentityExistsError). */
   replace?: boolean;
 }
@@ -77,15 +80,29 @@ export async function submitCsr(opts: Pick<EnrollOptions, 'provisionUrl' | 'ca' 
   return data.certificate;
 }
 
-/** The whole docs/protocol.md §9 flow: id, key, CSR, enrol, verify, store. */
+async function step<T>(name: EnrolStep, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw new EnrolStepError(name, err);
+  }
+}
+
+/**
+ * The whole docs/protocol.md §9 flow: id, key, CSR, enrol, verify, store. A failure is an EnrolStepError naming its step
+ * (the steps after it did not run); a refusal to replace a working identity stays an IdentityExistsError.
+ */
 export async function enroll(opts: EnrollOptions): Promise<EnrollResult> {
   await guardIdentity(opts.mtlsDir, opts.replace);
-  const id = await requestOrchestratorId(opts);
+  const id = await step('id', () => requestOrchestratorId(opts));
   opts.onId?.(id);
-  const { keyPem, csrPem } = await generateKeyAndCsr(id.id, opts.modulusLength);
-  const certPem = await submitCsr(opts, csrPem);
-  const check = checkPair(certPem, keyPem, { expectedCn: id.id });
-  if (!check.ok) throw new ProvisioningError(`the issued certificate was refused: ${check.reason}`);
-  await storeCredentials(opts.mtlsDir, keyPem, certPem);
-  return { ...id, certificate: check.credentials.info };
+  const { keyPem, csrPem } = await step('key', () => generateKeyAndCsr(id.id, opts.modulusLength));
+  opts.onSubmit?.();
+  return step('enrolled', async () => {
+    const certPem = await submitCsr(opts, csrPem);
+    const check = checkPair(certPem, keyPem, { expectedCn: id.id });
+    if (!check.ok) throw new ProvisioningError(`the issued certificate was refused: ${check.reason}`);
+    await storeCredentials(opts.mtlsDir, keyPem, certPem);
+    return { ...id, certificate: check.credentials.info };
+  });
 }

@@ -43,8 +43,9 @@ export function httpsJson(
       });
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new ProvisioningError(`${url.pathname}: no answer within ${opts.timeoutMs ?? 30_000} ms`)));
-    req.on('error', (err) => reject(err instanceof ProvisioningError ? err : new ProvisioningError(`${url.host}: ${err.message}`)));
+    req.on('timeout', () => req.destroy(Object.assign(new ProvisioningError(`${url.pathname}: no answer within ${opts.timeoutMs ?? 30_000} ms`), { code: 'ETIMEDOUT' })));
+    // The cause keeps Node's code (ECONNREFUSED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...) for ./enrol-errors.ts.
+    req.on('error', (err) => reject(err instanceof ProvisioningError ? err : new ProvisioningError(`${url.host}: ${err.message}`, { cause: err })));
     req.on('close', () => agent.destroy());
     req.end(opts.body);
   });

@@ -2,7 +2,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { repositoryProblem } from '../../../shared/domain/image-ref.js';
 import { UsageError } from './errors.js';
+import { FLAG_ENV, type FlagName, type Flags } from './flags.js';
 import type { Settings } from './schema.js';
+import { settingSources, type EffectiveSetting } from './sources.js';
+
+export { FLAG_ENV, type FlagName, type Flags };
 
 /** What the agent runs with, after every layer. Overrides are never written back to the file. */
 export type EffectiveConfig = {
@@ -38,27 +42,9 @@ export type EffectiveConfig = {
   arpProbeMs: number;
   /** Compatibility mode: read events from an external netmon's JSON-lines socket instead of the built-in monitor. */
   netmonSocket: string | undefined;
+  /** Each setting the UI shows, with the layer its value came from (./sources.ts). */
+  sources: EffectiveSetting[];
 };
-
-/** Flag names as the CLI takes them (`--cloud-url`), each with its `VPLC_*` variable. */
-export const FLAG_ENV = {
-  'cloud-url': 'VPLC_CLOUD_URL',
-  'provision-url': 'VPLC_PROVISION_URL',
-  'mtls-dir': 'VPLC_MTLS_DIR',
-  'ca-file': 'VPLC_CA_FILE',
-  'data-dir': 'VPLC_DATA_DIR',
-  'runtime-image': 'VPLC_RUNTIME_IMAGE',
-  'helper-image': 'VPLC_HELPER_IMAGE',
-  'internal-pool': 'VPLC_INTERNAL_POOL',
-  'log-level': 'VPLC_LOG_LEVEL',
-  'ui-port': 'VPLC_UI_PORT',
-  'metrics-port': 'VPLC_METRICS_PORT',
-  'lock-name': 'VPLC_LOCK_NAME',
-  'netmon-socket': 'VPLC_NETMON_SOCKET',
-  'docker-config': 'VPLC_DOCKER_CONFIG',
-} as const;
-export type FlagName = keyof typeof FLAG_ENV;
-export type Flags = Partial<Record<FlagName, string>> & { 'no-cloud'?: true; 'no-metrics'?: true };
 
 /** docs/protocol.md §5.14: per user under XDG_DATA_HOME (also inside Electron); the system service passes its own. */
 export function defaultDataDir(env: NodeJS.ProcessEnv): string {
@@ -83,14 +69,17 @@ function runtimeRepository(picked: string | undefined, fromFile: string, isFlag:
   throw new UsageError(`${source}: ${problem}`);
 }
 
-/** Flags > `VPLC_*` environment > settings file > defaults (docs/architecture.md decision 10). Pure; throws UsageError on a value no layer may hold. */
-export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Flags): EffectiveConfig {
+/**
+ * Flags > `VPLC_*` environment > settings file > defaults (docs/architecture.md decision 10). Pure; throws UsageError on a
+ * value no layer may hold. `fileKeys`: the keys the file itself sets (SettingsLoad.fileKeys), to tell file from default.
+ */
+export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Flags, fileKeys: ReadonlySet<string> = new Set()): EffectiveConfig {
   const pick = (flag: FlagName): string | undefined => flags[flag] ?? (env[FLAG_ENV[flag]] || undefined);
   const port = pick('ui-port');
   const level = pick('log-level');
   const metricsPort = pick('metrics-port');
   const metricsOff = flags['no-metrics'] === true || env.VPLC_NO_METRICS === '1' || !file.agent.metricsEnabled;
-  return {
+  const config: Omit<EffectiveConfig, 'sources'> = {
     cloudEnabled: flags['no-cloud'] ? false : env.VPLC_NO_CLOUD === '1' ? false : file.cloud.enabled,
     cloudUrl: pick('cloud-url') ?? file.cloud.url,
     provisionUrl: pick('provision-url') ?? file.cloud.provisionUrl,
@@ -119,4 +108,5 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     netmonSocket: pick('netmon-socket'),
     dockerDaemonConfig: pick('docker-config') ?? file.orchestrator.dockerDaemonConfig,
   };
+  return { ...config, sources: settingSources(config, fileKeys, env, flags) };
 }

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { isErrno, writeFileAtomic } from '../../lib/fs/atomic.js';
 import { migrate, MIGRATIONS, type Migration } from './migrations.js';
 import { defaultSettings, Settings, SETTINGS_VERSION } from './schema.js';
+import { fileKeysOf } from './sources.js';
 import { probeWritable } from './writable.js';
 
 export type SettingsLoad = {
@@ -14,6 +15,8 @@ export type SettingsLoad = {
   /** Why `writable` is false, in words for the person changing settings. */
   readOnlyReason?: string;
   warnings: string[];
+  /** The keys the file sets itself (`cloud.url`), so a value can be told apart from its default. */
+  fileKeys: ReadonlySet<string>;
 };
 
 const describeIssue = (e: { issues: Array<{ path: PropertyKey[]; message: string }> }): string => {
@@ -48,7 +51,7 @@ export class SettingsStore {
     try {
       text = await fs.readFile(this.file, 'utf8');
     } catch (err) {
-      if (isErrno(err, 'ENOENT')) return { settings: defaultSettings(), writable: true, warnings: [] };
+      if (isErrno(err, 'ENOENT')) return { settings: defaultSettings(), writable: true, warnings: [], fileKeys: new Set() };
       throw err;
     }
     let raw: unknown;
@@ -67,12 +70,13 @@ export class SettingsStore {
         writable: false,
         readOnlyReason: 'The settings file was written by a newer version of the app; it is read-only here',
         warnings: [`${this.file} was written by a newer version (v${m.version}); it is used read-only and never overwritten`],
+        fileKeys: fileKeysOf(m.raw),
       };
     }
     const parsed = Settings.safeParse(m.raw);
     if (!parsed.success) return this.quarantine(describeIssue(parsed.error));
     if (m.migratedFrom !== undefined) await this.save(parsed.data);
-    return { settings: parsed.data, writable: true, warnings: m.migratedFrom !== undefined ? [`settings migrated from v${m.migratedFrom}`] : [] };
+    return { settings: parsed.data, writable: true, warnings: m.migratedFrom !== undefined ? [`settings migrated from v${m.migratedFrom}`] : [], fileKeys: fileKeysOf(m.raw) };
   }
 
   async save(settings: Settings): Promise<void> {
@@ -82,6 +86,6 @@ export class SettingsStore {
   private async quarantine(reason: string): Promise<SettingsLoad> {
     const movedTo = `${this.file}.corrupt-${this.nowSeconds()}`;
     await fs.rename(this.file, movedTo);
-    return { settings: defaultSettings(), writable: true, warnings: [`${this.file} was corrupt (${reason}); moved to ${movedTo}, using defaults`] };
+    return { settings: defaultSettings(), writable: true, warnings: [`${this.file} was corrupt (${reason}); moved to ${movedTo}, using defaults`], fileKeys: new Set() };
   }
 }

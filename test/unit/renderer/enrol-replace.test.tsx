@@ -7,7 +7,7 @@ import { renderWithApp } from './render';
 
 afterEach(cleanup);
 
-const settings = { settings: { version: 1, cloud: { enabled: true, url: 'https://c.example:3001', provisionUrl: 'https://p.example', allowRemoteRemoval: true }, agent: { logLevel: 'info', uiPort: 48750, lockName: 'x' }, orchestrator: { runtimeRepo: 'r', helperImage: 'h', internalPool: '172.29.0.0/16', runCommandTimeoutMs: 60000 }, desktop: { autostart: false, quitOnClose: true } }, writable: true, warnings: [] };
+const settings = { settings: { version: 1, cloud: { enabled: true, url: 'https://c.example:3001', provisionUrl: 'https://p.example', allowRemoteRemoval: true }, agent: { logLevel: 'info', uiPort: 48750, lockName: 'x' }, orchestrator: { runtimeRepo: 'r', helperImage: 'h', internalPool: '172.29.0.0/16', runCommandTimeoutMs: 60000 }, desktop: { autostart: false, quitOnClose: true } }, writable: true, warnings: [], effective: [] };
 const certificate = { agentId: '07048933', subject: 'CN=07048933', issuer: 'CN=ca', notBefore: '2026-01-01T00:00:00Z', notAfter: '2027-12-01T00:00:00Z', fingerprint256: 'AA' };
 const current = { ...certificate, expiry: { level: 'ok' as const, daysLeft: 300, message: null } };
 const enrolled = { id: '07049000', expiresAt: null, certificate: { ...certificate, agentId: '07049000' } };

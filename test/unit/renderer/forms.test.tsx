@@ -154,7 +154,7 @@ describe('enrolment', () => {
   it('shows the id as soon as the agent reports it, then the certificate', async () => {
     let finish: (v: unknown) => void = () => undefined;
     const fake = new FakeTransport({
-      'settings:get': () => ok({ settings: { version: 1, cloud: { enabled: true, url: 'https://c.example:3001', provisionUrl: 'https://p.example', allowRemoteRemoval: true }, agent: { logLevel: 'info', uiPort: 48750, lockName: 'x' }, orchestrator: { runtimeRepo: 'r', helperImage: 'h', internalPool: '172.29.0.0/16', runCommandTimeoutMs: 60000 }, desktop: { autostart: false, quitOnClose: true } }, writable: true, warnings: [] }),
+      'settings:get': () => ok({ settings: { version: 1, cloud: { enabled: true, url: 'https://c.example:3001', provisionUrl: 'https://p.example', allowRemoteRemoval: true }, agent: { logLevel: 'info', uiPort: 48750, lockName: 'x' }, orchestrator: { runtimeRepo: 'r', helperImage: 'h', internalPool: '172.29.0.0/16', runCommandTimeoutMs: 60000 }, desktop: { autostart: false, quitOnClose: true } }, writable: true, warnings: [], effective: [] }),
       'certs:info': () => ok(null),
       'certs:enroll': () => new Promise((resolve) => (finish = resolve as (v: unknown) => void)),
     });

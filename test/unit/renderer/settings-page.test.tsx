@@ -1,7 +1,8 @@
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsPage } from '../../../renderer/src/features/settings/SettingsPage';
 import { Settings } from '../../../shared/domain/settings';
+import type { Transport } from '../../../renderer/src/api/transport';
 import { FakeTransport, ok } from './fake-transport';
 import { renderWithApp } from './render';
 
@@ -13,12 +14,27 @@ const settings = Settings.parse({
   orchestrator: { runCommandMaxPerDevice: 2, parentPolicy: { allow: ['enp1s0', 'lan*'], zones: { cell: ['enp1s0'], office: ['lan*'] } } },
 });
 
-function fake(s = settings): FakeTransport {
+type Effective = Array<{ key: string; value: string | number | boolean | null; source: 'default' | 'file' | 'env' | 'flag'; via?: string }>;
+
+function fake(s = settings, effective: Effective = []): FakeTransport {
   return new FakeTransport({
-    'settings:get': () => ok({ settings: s, writable: true, warnings: [] }),
-    'settings:set': () => ok({ settings: s, restartNeeded: true }),
+    'settings:get': () => ok({ settings: s, writable: true, warnings: [], effective }),
+    'settings:set': () => ok({ settings: s, restartNeeded: true, afterRestart: ['orchestrator.runtimeRepo'], overridden: [] }),
   });
 }
+
+/** The desktop app's transport: the same fake answers, reached through the preload bridge. */
+function desktop(f: FakeTransport): Transport {
+  return { kind: 'ipc', invoke: (c, i) => f.invoke(c, i), on: (n, l) => f.on(n, l), onState: (l) => f.onState(l) };
+}
+
+const plain = Settings.parse({ version: 1, orchestrator: { runtimeRepo: 'file/repo' } });
+const flagged: Effective = [
+  { key: 'cloud.url', value: 'https://flag.example:3001', source: 'flag', via: '--cloud-url' },
+  { key: 'cloud.enabled', value: false, source: 'env', via: 'VPLC_NO_CLOUD=1' },
+  { key: 'orchestrator.runtimeRepo', value: 'running/repo', source: 'file' },
+  { key: 'agent.logLevel', value: 'info', source: 'default' },
+];
 
 describe('the settings page', () => {
   it('shows the local parent policy, the cloud pin and the run_command limits read-only', async () => {
@@ -51,5 +67,53 @@ describe('the settings page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(f.callsTo('settings:set')).toHaveLength(1));
     expect(f.callsTo('settings:set')[0]).toMatchObject({ cloud: { url: 'https://c.example:3001', allowRemoteRemoval: true } });
+  });
+
+  it('shows what the agent runs with and where from; a flag- or variable-set field is read-only and never saved', async () => {
+    const f = fake(plain, flagged);
+    renderWithApp(<SettingsPage />, f);
+    const url = (await screen.findByLabelText('Cloud URL')) as HTMLInputElement;
+    expect(url.value).toBe('https://flag.example:3001');
+    expect(url.readOnly).toBe(true);
+    expect(screen.getByText(/^Set by --cloud-url; read-only here\. The settings file's value \(https:\/\/api\.autonomylogic\.com:3001\) applies once --cloud-url is no longer given\.$/)).toBeTruthy();
+    const cloud = screen.getByLabelText('Link this PC to the cloud (off: local-only mode)') as HTMLInputElement;
+    expect(cloud.checked).toBe(false);
+    expect(cloud.disabled).toBe(true);
+    expect(screen.getByText(/^Set by VPLC_NO_CLOUD=1; read-only here\./)).toBeTruthy();
+    // Saved in the file but not what runs yet.
+    expect(screen.getByText(/Saved as file\/repo; the agent runs with running\/repo until it restarts\./)).toBeTruthy();
+    const table = screen.getByRole('table', { name: 'Effective settings' });
+    const rows = within(table).getAllByRole('row').slice(1).map((r) => Array.from(r.children).map((c) => c.textContent));
+    expect(rows).toEqual([
+      ['Cloud URL', 'https://flag.example:3001', 'flag --cloud-url'],
+      ['Cloud link', 'off', 'environment VPLC_NO_CLOUD=1'],
+      ['Runtime image', 'running/repo', 'settings file'],
+      ['Log level', 'info', 'default'],
+    ]);
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(f.callsTo('settings:set')).toHaveLength(1));
+    const patch = f.callsTo('settings:set')[0] as { cloud: Record<string, unknown> };
+    expect(patch.cloud).toEqual({ allowRemoteRemoval: true });
+  });
+
+  it('after a save in a browser names the values that wait for a restart and how to restart without a tray', async () => {
+    renderWithApp(<SettingsPage />, fake(plain));
+    fireEvent.click(await screen.findByRole('button', { name: 'Save' }));
+    const status = await screen.findByRole('status');
+    expect(status.textContent).toBe('Saved to the settings file. Runtime image takes effect when the agent restarts: stop the agent where it runs (Ctrl+C in its terminal) and start it again, then open the UI address it prints.');
+    expect(status.textContent).not.toContain('tray');
+  });
+
+  it('in the desktop app the advice is the app’s own restart, and the service’s when a service runs the agent', async () => {
+    const f = fake(plain);
+    const { unmount } = renderWithApp(<SettingsPage />, desktop(f) as FakeTransport);
+    fireEvent.click(await screen.findByRole('button', { name: 'Save' }));
+    expect((await screen.findByRole('status')).textContent).toContain('takes effect when the agent restarts: quit the app (tray → Quit) and open it again.');
+    unmount();
+    f.handle('agent:status', () => ok({ installationId: 'i', mode: 'service', cloud: 'offline', workers: [], warnings: [] }));
+    renderWithApp(<SettingsPage />, desktop(f) as FakeTransport);
+    await waitFor(() => expect(f.callsTo('agent:status').length).toBeGreaterThan(1));
+    fireEvent.click(await screen.findByRole('button', { name: 'Save' }));
+    expect((await screen.findByRole('status')).textContent).toContain('restarts: restart the service: sudo systemctl restart vplc-orchestrator.');
   });
 });

@@ -3,13 +3,8 @@ import type { Output } from '../../../../shared/api/contract';
 import { errorText } from '../../api/client';
 import { Badge, ConfirmDialog, CopyButton, ErrorBox, Field, Loading } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
+import { EnrolSteps, progressOf, type Progress } from './EnrolSteps';
 
-type Step = 'idle' | 'id' | 'key' | 'enrolled' | 'failed';
-const STEPS: Array<{ key: Exclude<Step, 'idle' | 'failed'>; label: string }> = [
-  { key: 'id', label: 'Ask the cloud for an agent ID' },
-  { key: 'key', label: 'Generate the private key and certificate request on this PC' },
-  { key: 'enrolled', label: 'Receive the signed certificate' },
-];
 
 function CertificateDetails({ cert }: { cert: NonNullable<Output<'certs:info'>> }) {
   return (
@@ -55,38 +50,57 @@ function ReplaceDialog({ open, current, what, onReplace, onClose }: { open: bool
 
 const refusedForReplace = (e: { field?: string }): boolean => e.field === 'replace';
 
+/** The CA file the agent runs with, and whether a flag or variable sets it (then the form shows it read-only). */
+type CaFileState = { value: string; via?: string };
+
 function EnrolForm({ current }: { current: Current | undefined }) {
   const renewal = !!current;
   const api = useApi();
   const refreshCert = useApp((s) => s.refreshCert);
   const [url, setUrl] = useState('');
   const [urlError, setUrlError] = useState<string>();
-  const [step, setStep] = useState<Step>('idle');
+  const [caFile, setCaFile] = useState('');
+  const [running, setRunning] = useState<CaFileState>({ value: '' });
+  const [caError, setCaError] = useState<string>();
+  const [progress, setProgress] = useState<Progress>({ kind: 'idle' });
   const [id, setId] = useState<string>();
   const [result, setResult] = useState<Output<'certs:enroll'>>();
   const [error, setError] = useState<string>();
   useEffect(() => {
-    void api.call('settings:get', {}).then((r) => r.ok && setUrl((u) => u || r.value.settings.cloud.provisionUrl));
+    void api.call('settings:get', {}).then((r) => {
+      if (!r.ok) return;
+      setUrl((u) => u || r.value.settings.cloud.provisionUrl);
+      const ca = r.value.effective.find((e) => e.key === 'cloud.caFile');
+      const value = typeof ca?.value === 'string' ? ca.value : '';
+      setRunning({ value, ...(ca && (ca.source === 'flag' || ca.source === 'env') && ca.via ? { via: ca.via } : {}) });
+      setCaFile((c) => c || value);
+    });
   }, [api]);
   useEffect(
     () =>
       api.on('certs:progress', (p) => {
         if (p.id) setId(p.id);
-        setStep(p.step);
+        setProgress(progressOf(p.step));
       }),
     [api],
   );
   const [confirming, setConfirming] = useState(false);
   const submit = (e: FormEvent): void => {
     e.preventDefault();
+    let bad = false;
     try {
       const u = new URL(url);
       if (u.protocol !== 'https:') throw new Error('https');
+      setUrlError(undefined);
     } catch {
       setUrlError('Give the provisioning address as https://host[:port].');
-      return;
+      bad = true;
     }
-    setUrlError(undefined);
+    if (caFile.trim() !== '' && !caFile.trim().startsWith('/')) {
+      setCaError('Give the full path of the CA file on this PC, e.g. /etc/ssl/my-cloud-ca.pem.');
+      bad = true;
+    } else setCaError(undefined);
+    if (bad) return;
     if (renewal) setConfirming(true);
     else void start(false);
   };
@@ -94,25 +108,29 @@ function EnrolForm({ current }: { current: Current | undefined }) {
     setError(undefined);
     setResult(undefined);
     setId(undefined);
-    setStep('id');
-    const r = await api.call('certs:enroll', replace ? { provisionUrl: url, replace: true } : { provisionUrl: url });
+    setProgress({ kind: 'running', at: 'id' });
+    // A flag or variable decides the CA file, and the one the agent runs with needs no sending.
+    const ca = caFile.trim();
+    const sendCa = running.via === undefined && ca !== '' && ca !== running.value ? { caFile: ca } : {};
+    const r = await api.call('certs:enroll', { provisionUrl: url, ...sendCa, ...(replace ? { replace: true } : {}) });
     if (!r.ok && refusedForReplace(r.error)) {
-      setStep('idle');
+      setProgress({ kind: 'idle' });
       setConfirming(true);
       return;
     }
     if (!r.ok) {
-      setStep('failed');
+      // A refused input ran no step; otherwise the step in progress is the one that failed (progress events come first).
+      setProgress((p) => (r.error.code === 'VALIDATION' ? { kind: 'idle' } : { kind: 'failed', at: p.kind === 'running' || p.kind === 'failed' ? p.at : 'id' }));
+      if (r.error.field === 'caFile') setCaError(r.error.code === 'VALIDATION' ? r.error.message : 'The cloud’s certificate is not trusted with this CA file: see the error below.');
       setError(errorText(r.error));
       return;
     }
     setResult(r.value);
     setId(r.value.id);
-    setStep('enrolled');
+    setProgress({ kind: 'done' });
     void refreshCert();
   };
-  const busy = step === 'id' || step === 'key';
-  const reached = (k: Step): boolean => STEPS.findIndex((s) => s.key === k) <= STEPS.findIndex((s) => s.key === step);
+  const busy = progress.kind === 'running';
   return (
     <section className="card" aria-labelledby="enrol-h">
       <h2 id="enrol-h">{renewal ? 'Renew by enrolling again' : 'Enrol this PC'}</h2>
@@ -125,19 +143,19 @@ function EnrolForm({ current }: { current: Current | undefined }) {
         <Field label="Provisioning URL" htmlFor="provision-url" error={urlError} hint="Your cloud's provisioning address, from the cloud console.">
           <input id="provision-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} aria-invalid={!!urlError} disabled={busy} />
         </Field>
+        <Field
+          label="CA file (optional)"
+          htmlFor="ca-file"
+          error={caError}
+          hint={running.via ? `Set by ${running.via}; read-only here.` : 'Only for a cloud whose certificate comes from a private CA: the PEM file of that CA on this PC. Once enrolment works it is saved in the settings.'}
+        >
+          <input id="ca-file" value={caFile} onChange={(e) => setCaFile(e.target.value)} aria-invalid={!!caError} readOnly={!!running.via} disabled={busy} spellCheck={false} placeholder="/etc/ssl/certs/my-cloud-ca.pem" />
+        </Field>
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Enrolling…' : renewal ? 'Renew' : 'Enrol'}
         </button>
       </form>
-      {step !== 'idle' ? (
-        <ol className="steps" aria-label="Enrolment progress">
-          {STEPS.map((s) => (
-            <li key={s.key} className={step === 'failed' ? 'step-failed' : reached(s.key) ? (s.key === step && step !== 'enrolled' ? 'step-active' : 'step-done') : 'step-todo'}>
-              {s.label}
-            </li>
-          ))}
-        </ol>
-      ) : null}
+      <EnrolSteps progress={progress} />
       {id ? (
         <div className="agent-id" aria-live="polite">
           <p>Agent ID</p>
@@ -148,6 +166,7 @@ function EnrolForm({ current }: { current: Current | undefined }) {
           <p className="muted">In the cloud console, open Orchestrators → Link orchestrator and enter this ID{result?.expiresAt ? ` before ${new Date(result.expiresAt).toLocaleString()}` : ''}.</p>
         </div>
       ) : null}
+      {result?.caFile ? <p role="status">{result.caFile.message}</p> : null}
       {error ? <ErrorBox>{error}</ErrorBox> : null}
       <ReplaceDialog open={confirming} current={current} what="Enrolling again creates a new key and a new agent ID, which you link in the cloud console." onReplace={() => void start(true)} onClose={() => setConfirming(false)} />
     </section>

@@ -8,6 +8,7 @@ import { registerCerts } from '../../../../../electron/core/api/handlers/certs.j
 import { EventHub } from '../../../../../electron/core/api/event-hub.js';
 import { ApiRegistry } from '../../../../../electron/core/api/registry.js';
 import { IdentityExistsError, importCredentials } from '../../../../../electron/core/certs/enroll.js';
+import { SettingsStore } from '../../../../../electron/core/settings/store.js';
 import { readCredentials } from '../../../../../electron/lib/certs/credentials.js';
 import { pruneCredentialGenerations, retireCredentials, storeCredentials } from '../../../../../electron/lib/certs/store.js';
 import { createPkiSet, tempDir, type Pem, type PkiSet } from '../../../../support/pki.js';
@@ -149,7 +150,7 @@ describe('replacing a working identity', () => {
     const dir = fresh();
     await storeCredentials(dir, pki.client.key, pki.client.cert);
     const registry = new ApiRegistry();
-    registerCerts(registry, { mtlsDir: dir, provisionUrl: 'https://127.0.0.1:9', caFile: undefined, events: new EventHub() });
+    registerCerts(registry, { mtlsDir: dir, provisionUrl: 'https://127.0.0.1:9', caFile: undefined, events: new EventHub(), settings: new SettingsStore(path.join(dir, 'settings.json')), caFileSetting: undefined });
     const keyFile = tmp.write(`q-${n}.key`, other.key);
     const certFile = tmp.write(`q-${n}.crt`, other.cert);
     const refused = await registry.call('certs:import', { keyFile, certFile }, { via: 'test' });

@@ -5,6 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCredentials } from '../../../../../electron/lib/certs/credentials.js';
 import { enroll, importCredentials } from '../../../../../electron/core/certs/enroll.js';
+import { EnrolStepError, explainEnrolError } from '../../../../../electron/core/certs/enrol-errors.js';
 import { storeCredentials } from '../../../../../electron/lib/certs/store.js';
 import { CredentialWatcher } from '../../../../../electron/lib/certs/watcher.js';
 import { x509 } from '../../../../../electron/core/certs/x509.js';
@@ -41,8 +42,13 @@ describe('enroll', () => {
     expect((pub.algorithm as { modulusLength?: number }).modulusLength).toBe(4096);
   }, 60_000);
 
-  it('fails with a clear message when the provisioning server is not trusted', async () => {
-    await expect(enroll({ provisionUrl: sim.provisionUrl, mtlsDir: path.join(tmp.dir, 'x'), ca: [pki.rogueCa.cert], modulusLength: 2048 })).rejects.toThrow(/certificate/i);
+  it('fails in its first step when the provisioning server is not trusted, and the explanation asks for the CA file', async () => {
+    const err = await enroll({ provisionUrl: sim.provisionUrl, mtlsDir: path.join(tmp.dir, 'x'), ca: [pki.rogueCa.cert], modulusLength: 2048 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EnrolStepError);
+    expect(explainEnrolError(err, { provisionUrl: sim.provisionUrl })).toMatchObject({ step: 'id', cause: 'ca', field: 'caFile', message: expect.stringContaining('set the CA file') });
   });
 });
 

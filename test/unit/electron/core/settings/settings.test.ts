@@ -104,7 +104,7 @@ describe('SettingsStore', () => {
   it('uses defaults when there is no file, and round-trips a saved one', async () => {
     const f = file();
     const store = new SettingsStore(f);
-    expect(await store.load()).toEqual({ settings: defaultSettings(), writable: true, warnings: [] });
+    expect(await store.load()).toEqual({ settings: defaultSettings(), writable: true, warnings: [], fileKeys: new Set() });
     const s = defaultSettings();
     s.desktop.autostart = true;
     await store.save(s);
@@ -114,9 +114,10 @@ describe('SettingsStore', () => {
   it('takes `{}` and a file of one field as valid, with defaults for the rest, and leaves the file alone', async () => {
     const f = file();
     writeFileSync(f, '{}');
-    expect(await new SettingsStore(f).load()).toEqual({ settings: defaultSettings(), writable: true, warnings: [] });
+    expect(await new SettingsStore(f).load()).toEqual({ settings: defaultSettings(), writable: true, warnings: [], fileKeys: new Set() });
     writeFileSync(f, '{"agent":{"logLevel":"debug"}}');
     expect((await new SettingsStore(f).load()).settings.agent.logLevel).toBe('debug');
+    expect((await new SettingsStore(f).load()).fileKeys).toEqual(new Set(['agent.logLevel']));
     expect(readdirSync(path.dirname(f))).toEqual(['settings.json']);
     expect(readFileSync(f, 'utf8')).toBe('{"agent":{"logLevel":"debug"}}');
   });
