@@ -72,6 +72,8 @@ export interface WarningSink {
   save(board: WarningBoard): void;
   /** Resolves once every requested save is on disk. */
   flushed(): Promise<void>;
+  /** Deletes what was saved; later saves are ignored (self-destruct). */
+  remove(): Promise<void>;
 }
 
 /** Warnings per vPLC, each under a key so a later success can clear it; every change goes to the sink. */
@@ -119,6 +121,12 @@ export class WarningBoard {
 
   flushed(): Promise<void> {
     return this.sink?.flushed() ?? Promise.resolve();
+  }
+
+  /** Forgets every warning and deletes the saved ones (self-destruct). */
+  async wipe(): Promise<void> {
+    this.byVplc.clear();
+    await this.sink?.remove();
   }
 
   private changed(): void {

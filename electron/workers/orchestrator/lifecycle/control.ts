@@ -24,6 +24,9 @@ export type ControlResult =
   | { status: 'starting'; device_id: string; container_status: string; message: string }
   | { status: 'error'; device_id: string; error: string };
 
+/** A start or restart whose container started; the runtime wait decides its answer. */
+type Started = { status: 'started'; message: string; wait: number };
+
 /** The cloud acks of start/restart add no status values (docs/protocol.md §4.10): `starting` is a `success` whose message says so. */
 export function cloudControlResult(r: ControlResult): Exclude<ControlResult, { status: 'starting' }> {
   return r.status === 'starting' ? { ...r, status: 'success' } : r;
@@ -128,7 +131,7 @@ export class VplcControl {
     return c;
   }
 
-  private guarded(name: string, verb: string, fn: () => Promise<ControlResult>): Promise<ControlResult> {
+  private guarded<T extends { status: string }>(name: string, verb: string, fn: () => Promise<T | ControlResult>): Promise<T | ControlResult> {
     const refused = this.refusal(name);
     if (refused) return Promise.resolve(refused);
     return this.ctx.exec.serial(name, fn).catch((err: unknown) => ({ status: 'error' as const, device_id: name, error: `Could not ${verb} ${name}: ${dockerMessage(err)}` }));
@@ -142,19 +145,29 @@ export class VplcControl {
     return Math.max(0, this.ctx.settings.controlBudgetMs - (this.ctx.clock.monotonic() - arrivedMs));
   }
 
-  /** `success` once the runtime answers within the budget, else `starting` while the wait goes on in the background. */
-  private async afterStart(name: string, arrivedMs: number, done: string): Promise<ControlResult> {
-    const blockMs = this.budgetLeft(arrivedMs);
-    const answered = await this.runtime.wait(name, blockMs);
-    const container_status = await this.containerStatus(name);
-    if (answered) return { status: 'success', device_id: name, container_status, message: done };
-    const secs = Math.round(blockMs / 1000);
-    return { status: 'starting', device_id: name, container_status, message: `${done}; its runtime API is still starting (no answer within ${secs} s)` };
+  /**
+   * A start or restart in the vPLC's queue, then the runtime wait outside it (a stop need not wait behind it):
+   * `success` once the runtime answers within the budget, else `starting` while the wait goes on in the background.
+   */
+  private async startThenWait(name: string, verb: string, fn: () => Promise<Started | ControlResult>): Promise<ControlResult> {
+    const arrivedMs = this.ctx.clock.monotonic();
+    const r = await this.guarded<Started>(name, verb, fn);
+    if (r.status !== 'started') return r;
+    try {
+      const blockMs = this.budgetLeft(arrivedMs);
+      const outcome = await this.runtime.wait(name, r.wait, blockMs);
+      const container_status = await this.containerStatus(name);
+      // `stopped`: a stop came in meanwhile; the start itself succeeded and the stop answers for the rest.
+      if (outcome !== 'waiting') return { status: 'success', device_id: name, container_status, message: r.message };
+      const secs = Math.round(blockMs / 1000);
+      return { status: 'starting', device_id: name, container_status, message: `${r.message}; its runtime API is still starting (no answer within ${secs} s)` };
+    } catch (err) {
+      return { status: 'error', device_id: name, error: `Could not ${verb} ${name}: ${dockerMessage(err)}` };
+    }
   }
 
   start(name: string, requester: Requester): Promise<ControlResult> {
-    const arrivedMs = this.ctx.clock.monotonic();
-    return this.guarded(name, 'start', async () => {
+    return this.startThenWait(name, 'start', async () => {
       const c = await this.claim(name, 'running');
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
       this.guard.clear(name);
@@ -165,7 +178,7 @@ export class VplcControl {
         return { status: 'error', device_id: name, error: `Could not start ${name}: ${dockerMessage(err)}` };
       }
       this.record(name, requester, 'started');
-      return this.afterStart(name, arrivedMs, `Container ${name} started`);
+      return { status: 'started', message: `Container ${name} started`, wait: this.runtime.begin(name) };
     });
   }
 
@@ -187,8 +200,7 @@ export class VplcControl {
   }
 
   restart(name: string, requester: Requester): Promise<ControlResult> {
-    const arrivedMs = this.ctx.clock.monotonic();
-    return this.guarded(name, 'restart', async () => {
+    return this.startThenWait(name, 'restart', async () => {
       const c = await this.claim(name, 'running');
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
       let stopped: StopOutcome;
@@ -201,7 +213,7 @@ export class VplcControl {
       }
       this.record(name, requester, 'restarted');
       const message = stopped.kind === 'not-running' ? `Container ${name} restarted` : `Container ${name} restarted (${describeStop(stopped)})`;
-      return this.afterStart(name, arrivedMs, message);
+      return { status: 'started', message, wait: this.runtime.begin(name) };
     });
   }
 

@@ -6,6 +6,8 @@ import type { RuntimeProbe } from '../create/pipeline.js';
 export const RUNTIME_WARNING = 'runtime';
 const POLL_MS = 200;
 
+export type WaitOutcome = 'answered' | 'waiting' | 'stopped';
+
 /**
  * Waits for a started vPLC's runtime API with the probe create uses (docs/lifecycle.md "Start and restart wait for
  * the runtime"). While it waits, the operation state holds a runtime wait (step `waiting_for_runtime`), which the
@@ -19,27 +21,39 @@ export class RuntimeWaiter {
     private readonly probe: RuntimeProbe,
   ) {}
 
-  /** Resolves true when the runtime answered within `blockMs`; false leaves the wait running in the background. */
-  async wait(name: string, blockMs: number): Promise<boolean> {
+  /**
+   * Marks the vPLC as waiting for its runtime; call right after the start, in the vPLC's queue, so that a stop queued
+   * behind the start always ends this wait. Returns the token of this wait for `wait`.
+   */
+  begin(name: string): number {
+    const token = this.ctx.ops.beginRuntimeWait(name);
+    this.ctx.warnings.clear(name, RUNTIME_WARNING);
+    this.ctx.emit({ kind: 'changed', name, reason: 'waiting_for_runtime' });
+    return token;
+  }
+
+  /**
+   * `answered` within `blockMs`; `waiting`: not yet, the wait goes on in the background; `stopped`: a stop (or a newer
+   * start, or the agent's shutdown) ended it first.
+   */
+  async wait(name: string, token: number, blockMs: number): Promise<WaitOutcome> {
     const { ctx } = this;
-    const token = ctx.ops.beginRuntimeWait(name);
-    ctx.warnings.clear(name, RUNTIME_WARNING);
-    ctx.emit({ kind: 'changed', name, reason: 'waiting_for_runtime' });
     const began = ctx.clock.monotonic();
     const endMs = began + ctx.settings.runtimeWaitMs;
     if (await this.poll(name, token, Math.min(endMs, began + Math.max(0, blockMs)))) {
       this.settle(name, token, true);
-      return true;
+      return 'answered';
     }
+    if (!this.current(name, token) || ctx.shutdown.aborted) return 'stopped';
     void this.poll(name, token, endMs)
       .catch(() => false)
       .then((answered) => this.settle(name, token, answered));
-    return false;
+    return 'waiting';
   }
 
   /** A start that need not block on the runtime (automatic starts): the status still shows it until it answers. */
   watch(name: string): void {
-    void this.wait(name, 0).catch((err: unknown) => this.ctx.log.warn('runtime wait failed', { vplc: name, err: (err as Error).message }));
+    void this.wait(name, this.begin(name), 0).catch((err: unknown) => this.ctx.log.warn('runtime wait failed', { vplc: name, err: (err as Error).message }));
   }
 
   /** The vPLC was stopped: nothing to wait for, and a runtime warning from its last start no longer applies. */

@@ -37,6 +37,7 @@ export class WarningsFile implements WarningSink {
   private readonly store: JsonStore<WarningsFileBody>;
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
+  private removed = false;
 
   constructor(
     dataDir: string,
@@ -63,7 +64,7 @@ export class WarningsFile implements WarningSink {
   }
 
   save(board: WarningBoard): void {
-    if (this.dirty) return;
+    if (this.dirty || this.removed) return;
     this.dirty = true;
     this.writing = this.writing.then(async () => {
       this.dirty = false;
@@ -73,5 +74,11 @@ export class WarningsFile implements WarningSink {
 
   flushed(): Promise<void> {
     return this.writing;
+  }
+
+  async remove(): Promise<void> {
+    this.removed = true;
+    await this.writing;
+    await this.store.remove();
   }
 }

@@ -41,19 +41,19 @@ function setup(answersFrom: number, runtimeWaitMs = 5_000) {
 }
 
 describe('RuntimeWaiter', () => {
-  it('resolves true once the probe answers, holding the waiting_for_runtime step until then', async () => {
+  it('resolves answered once the probe answers, holding the waiting_for_runtime step until then', async () => {
     const s = setup(3);
-    const pending = s.waiter.wait('plc', 10_000);
+    const pending = s.waiter.wait('plc', s.waiter.begin('plc'), 10_000);
     expect(s.ops.runtimeWait('plc')).toMatchObject({ step: 'waiting_for_runtime' });
-    expect(await pending).toBe(true);
+    expect(await pending).toBe('answered');
     expect(s.probes()).toBe(3);
     expect(s.ops.runtimeWait('plc')).toBeUndefined();
     expect(s.events.map((e) => e.kind === 'changed' && e.reason)).toEqual(['waiting_for_runtime', 'started']);
   });
 
-  it('past the caller budget answers false and keeps waiting in the background until the runtime answers', async () => {
+  it('past the caller budget answers waiting and keeps waiting in the background until the runtime answers', async () => {
     const s = setup(4);
-    expect(await s.waiter.wait('plc', 2_000)).toBe(false);
+    expect(await s.waiter.wait('plc', s.waiter.begin('plc'), 2_000)).toBe('waiting');
     expect(s.ops.runtimeWait('plc')).toBeDefined();
     await s.settled;
     expect(s.probes()).toBe(4);
@@ -63,19 +63,28 @@ describe('RuntimeWaiter', () => {
 
   it('leaves the warning when runtimeWaitMs passes without an answer, and a new wait clears it', async () => {
     const s = setup(Number.POSITIVE_INFINITY, 3_000);
-    expect(await s.waiter.wait('plc', 1_000)).toBe(false);
+    expect(await s.waiter.wait('plc', s.waiter.begin('plc'), 1_000)).toBe('waiting');
     await s.settled;
     expect(s.ops.runtimeWait('plc')).toBeUndefined();
     expect(s.warnings.list('plc')).toEqual(['runtime API not answering after 3 s']);
-    void s.waiter.wait('plc', 0);
+    void s.waiter.wait('plc', s.waiter.begin('plc'), 0);
     expect(s.warnings.list('plc')).toEqual([]);
   });
 
   it('a stop ends the wait at once and leaves no warning behind', async () => {
     const s = setup(Number.POSITIVE_INFINITY, 60_000);
-    expect(await s.waiter.wait('plc', 0)).toBe(false);
+    expect(await s.waiter.wait('plc', s.waiter.begin('plc'), 0)).toBe('waiting');
     s.warnings.set('plc', RUNTIME_WARNING, 'runtime API not answering after 60 s');
     s.waiter.cancel('plc');
+    expect(s.ops.runtimeWait('plc')).toBeUndefined();
+    expect(s.warnings.list('plc')).toEqual([]);
+  });
+
+  it('a stop during the caller budget ends the wait: stopped, no background wait, no warning', async () => {
+    const s = setup(Number.POSITIVE_INFINITY, 60_000);
+    const pending = s.waiter.wait('plc', s.waiter.begin('plc'), 30_000);
+    s.waiter.cancel('plc');
+    expect(await pending).toBe('stopped');
     expect(s.ops.runtimeWait('plc')).toBeUndefined();
     expect(s.warnings.list('plc')).toEqual([]);
   });

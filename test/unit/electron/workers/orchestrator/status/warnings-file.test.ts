@@ -75,10 +75,21 @@ describe('vplc-warnings.json', () => {
     expect(readdirSync(d)).toEqual([`${WARNINGS_FILE}.corrupt-1800000000`]);
   });
 
+  it('self-destruct: wipe deletes the file, and nothing writes it again', async () => {
+    const d = dir();
+    const { board, file } = await open(d);
+    board.set('plc-1', 'image', 'using the local copy');
+    await board.wipe();
+    board.set('plc-1', 'runtime', 'late');
+    await file.flushed();
+    expect(readdirSync(d)).toEqual([]);
+    expect(board.list('plc-1')).toEqual(['late']);
+  });
+
   it('writes nothing for a warning set again with the same text', async () => {
     const d = dir();
     let saves = 0;
-    const board = new WarningBoard({ save: () => void saves++, flushed: () => Promise.resolve() });
+    const board = new WarningBoard({ save: () => void saves++, flushed: () => Promise.resolve(), remove: () => Promise.resolve() });
     board.set('plc-1', 'depends-on', 'waiting for db');
     board.set('plc-1', 'depends-on', 'waiting for db');
     board.clear('plc-1', 'absent');
