@@ -49,6 +49,8 @@ export const LiveRestoreChange = z.object({ changed: z.boolean(), file: z.string
 
 export const ControlOutcome = z.union([
   z.object({ status: z.literal('success'), device_id: z.string(), container_status: z.string(), message: z.string() }),
+  /** Started, but the runtime API did not answer within the command's budget; the status shows the wait until it does. */
+  z.object({ status: z.literal('starting'), device_id: z.string(), container_status: z.string(), message: z.string() }),
   z.object({ status: z.literal('error'), device_id: z.string(), error: z.string() }),
 ]);
 

@@ -18,6 +18,8 @@ export const OrchestratorStateView = z.object({
   restarts_resume_at: z.string().optional(),
   warnings: z.array(z.string()),
   last_error: LastOperationError.nullable(),
+  /** Present while a started vPLC's runtime API has not answered yet (EXTEND; `since` is local time like `started_at`). */
+  starting: z.object({ step: z.literal('waiting_for_runtime'), since: z.string() }).optional(),
   /** Changes that wait for the vPLC's change window. */
   pending_changes: z.array(z.string()).optional(),
 });

@@ -81,7 +81,7 @@ export class WorkQueue {
         result = r.ok ? { ok: true, message: `cleanup of ${item.vplc} started` } : { ok: false, message: r.error };
       } else {
         const r = await this.backend.control(item.command, item.vplc);
-        result = r.status === 'success' ? { ok: true, message: r.message } : { ok: false, message: r.error };
+        result = r.status === 'error' ? { ok: false, message: r.error } : { ok: true, message: r.message };
       }
     } catch (err) {
       result = { ok: false, message: err instanceof Error ? err.message : String(err) };

@@ -16,6 +16,7 @@ import { Networks } from './net/networks.js';
 import { OperationState } from './ops/operation-state.js';
 import { OrchestratorSettings, type OrchestratorSettingsInput } from './settings.js';
 import { StateStore } from './store/state-store.js';
+import { WarningsFile } from './status/warnings-file.js';
 
 export type ContextDeps = {
   settings: OrchestratorSettingsInput;
@@ -62,6 +63,10 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
   const exec = new Executor(engine, log);
   const lifecycle = new AbortController();
   setMaxListeners(256, lifecycle.signal); // every parallel lifecycle wait listens on it
+  const warningsFile = new WarningsFile(settings.dataDir, log);
+  const warnings = new WarningBoard(warningsFile);
+  const warningsProblem = await warningsFile.restoreInto(warnings, (n) => store.getDesired(n)?.tombstone === false);
+  if (warningsProblem) store.problems.push(warningsProblem);
   const base = {
     settings,
     engine,
@@ -75,7 +80,7 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     emit: (e: VplcEvent): void => events.emit('vplc', e),
     helper: settings.helperImage ? new NamedHelperImage(engine.docker, settings.helperImage) : new HelperImage({ docker: engine.docker, exec, busyboxCandidates: settings.busyboxPaths, log }),
     fault: deps.fault ?? (() => undefined),
-    warnings: new WarningBoard(),
+    warnings,
     // Learnt once per engine: a stored degraded vPLC means this host refuses the real-time ulimits.
     hostFacts: { rtLimitsRefused: store.desiredNames().some((n) => store.getDesired(n)?.degraded_ulimits === true) },
     usage: { register: (n: string) => rings.register(n), unregister: (n: string) => void rings.unregister(n) },

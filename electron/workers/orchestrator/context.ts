@@ -67,25 +67,69 @@ export type OrchestratorContext = {
 /** What the DHCP provisioner needs: the context it is part of, less itself. */
 export type DhcpContext = Omit<OrchestratorContext, 'dhcp'>;
 
-/** Warnings per vPLC, each under a key so a later success can clear it. */
+/** Where a WarningBoard keeps its warnings across agent restarts (status/warnings-file.ts). */
+export interface WarningSink {
+  save(board: WarningBoard): void;
+  /** Resolves once every requested save is on disk. */
+  flushed(): Promise<void>;
+  /** Deletes what was saved; later saves are ignored (self-destruct). */
+  remove(): Promise<void>;
+}
+
+/** Warnings per vPLC, each under a key so a later success can clear it; every change goes to the sink. */
 export class WarningBoard {
   private readonly byVplc = new Map<string, Map<string, string>>();
+
+  constructor(private readonly sink?: WarningSink) {}
 
   set(vplc: string, key: string, text: string): void {
     let m = this.byVplc.get(vplc);
     if (!m) this.byVplc.set(vplc, (m = new Map()));
+    if (m.get(key) === text) return;
     m.set(key, text);
+    this.changed();
   }
   clear(vplc: string, key?: string): void {
-    if (key === undefined) this.byVplc.delete(vplc);
-    else this.byVplc.get(vplc)?.delete(key);
+    const removed = key === undefined ? this.byVplc.delete(vplc) : (this.byVplc.get(vplc)?.delete(key) ?? false);
+    if (removed) this.changed();
   }
   clearPrefix(vplc: string, prefix: string): void {
     const m = this.byVplc.get(vplc);
     if (!m) return;
-    for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
+    let removed = false;
+    for (const k of [...m.keys()]) if (k.startsWith(prefix)) removed = m.delete(k) || removed;
+    if (removed) this.changed();
   }
   list(vplc: string): string[] {
     return [...(this.byVplc.get(vplc)?.values() ?? [])];
+  }
+
+  /** Every warning by vPLC and key (what the sink writes). */
+  snapshot(): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const [vplc, m] of this.byVplc) if (m.size) out[vplc] = Object.fromEntries(m);
+    return out;
+  }
+
+  /** Takes back warnings saved earlier, without saving them again. */
+  restore(records: Record<string, Record<string, string>>): void {
+    for (const [vplc, keyed] of Object.entries(records)) {
+      const m = new Map(Object.entries(keyed));
+      if (m.size) this.byVplc.set(vplc, m);
+    }
+  }
+
+  flushed(): Promise<void> {
+    return this.sink?.flushed() ?? Promise.resolve();
+  }
+
+  /** Forgets every warning and deletes the saved ones (self-destruct). */
+  async wipe(): Promise<void> {
+    this.byVplc.clear();
+    await this.sink?.remove();
+  }
+
+  private changed(): void {
+    this.sink?.save(this);
   }
 }

@@ -359,6 +359,7 @@ export class Orchestrator {
     clearTimeout(timer);
     if (!settled) this.ctx.log.warn('shutdown: operations still running after the grace period; they resume at the next start', { graceMs });
     await this.usage.flush();
+    await this.ctx.warnings.flushed();
     await this.hostReader.close();
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { SelfDestructStep } from '../../../shared/domain/operations.js';
 import { sleep } from '../../lib/time/clock.js';
 import type { OrchestratorContext } from './context.js';
+import { RESTART_WINDOW_FILE } from './lifecycle/restart-window-file.js';
 import { removeHelpers, stopAndRemove } from './delete/pipeline.js';
 import { dockerMessage } from './docker/errors.js';
 import { Label, ownFilter } from './docker/labels.js';
@@ -44,6 +45,8 @@ export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () =
     step('deleting_netmon');
     step('deleting_volume');
     await ctx.store.wipe();
+    await ctx.warnings.wipe();
+    await fs.rm(path.join(ctx.store.dir, RESTART_WINDOW_FILE), { force: true });
     await fs.rm(path.join(ctx.store.dir, 'dhcp'), { recursive: true, force: true });
     await fs.rm(path.join(ctx.store.dir, 'usage'), { recursive: true, force: true });
     step('removing_self');

@@ -16,6 +16,12 @@ export const OrchestratorSettings = z.object({
   busyboxPaths: z.array(z.string()).default([...DEFAULT_BUSYBOX_CANDIDATES]),
   internalPool: z.string().default('172.29.0.0/16'),
   runtimeWaitMs: z.number().int().positive().default(60_000),
+  /**
+   * How long an explicit start or restart may take before it answers, from its arrival: the cloud gives these commands
+   * 30 s (docs/protocol.md §4.10), and 25 s at most leaves room for the ack. The runtime wait gets what the stop and the
+   * start left; a runtime still silent then is answered `starting` and waited for in the background up to `runtimeWaitMs`.
+   */
+  controlBudgetMs: z.number().int().positive().max(25_000).default(25_000),
   pullStallMs: z.number().int().positive().default(120_000),
   stopTimeoutSec: z.number().int().positive().default(10),
   /** ARP probe window before a static vNIC joins the LAN (docs/decisions.md "ARP probe"); 0 turns the probe off. */

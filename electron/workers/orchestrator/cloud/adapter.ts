@@ -3,6 +3,7 @@ import type { AckBody } from '../../../../shared/cloud/acks.js';
 import { laterPhaseRefusal, toVplcSpec } from '../../../../shared/cloud/create-new-runtime.js';
 import type { RequestOf, RequestTopic } from '../../../../shared/cloud/topics.js';
 import type { CloudCommandTarget } from '../../../lib/protocol/cloud-command.js';
+import { cloudControlResult } from '../lifecycle/control.js';
 import type { Orchestrator } from '../orchestrator.js';
 import { hostInterfacesBody, type InterfaceFact } from './host-interfaces.js';
 
@@ -63,9 +64,9 @@ export function orchestratorTarget(o: OrchestratorTargetOptions): CloudCommandTa
     get_serial_devices: () => Promise.resolve({ status: 'success', count: 0, devices: [] }),
     get_consumption_device: async (req) => orch.consumptionDevice(req.device_id, req.cpuPeriod, req.memoryPeriod),
     get_consumption_orchestrator: async (req) => orch.consumptionOrchestrator(req.cpuPeriod, req.memoryPeriod),
-    start_device: async (req) => body(await orch.start(req.device_id, 'cloud')),
+    start_device: async (req) => body(cloudControlResult(await orch.start(req.device_id, 'cloud'))),
     stop_device: async (req) => body(await orch.stop(req.device_id, 'cloud')),
-    restart_device: async (req) => body(await orch.restart(req.device_id, 'cloud')),
+    restart_device: async (req) => body(cloudControlResult(await orch.restart(req.device_id, 'cloud'))),
     apply_pending_changes: async (req) => ({ device_id: req.device_id, ...(await orch.applyPendingChanges(req.device_id, 'cloud')) }),
   };
   return {

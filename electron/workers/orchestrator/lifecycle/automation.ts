@@ -13,6 +13,7 @@ import { CrashGuard } from './crash-guard.js';
 import { OutageRecovery } from './engine-recovery.js';
 import { RestartWindowFile } from './restart-window-file.js';
 import { resumeInterrupted } from './resume.js';
+import { RuntimeWaiter } from './runtime-wait.js';
 import { Watchdog } from './watchdog.js';
 
 export type AutomationDeps = {
@@ -52,7 +53,7 @@ export class Automation {
     this.health = new EngineHealth(ctx.engine.docker, ctx.clock, ctx.log, { probeMs: w.engineProbeMs, pingTimeoutMs: 2_000, shutdownGraceMs: w.engineHoldMs });
     // Reconcile and updates wait out an outage and the recovery after it, which starts the stopped vPLCs itself.
     const paused = (): boolean => d.destructing() || this.recovery.running || !this.health.isUp();
-    this.control = new VplcControl(ctx, this.guard);
+    this.control = new VplcControl(ctx, this.guard, new RuntimeWaiter(ctx, probe));
     this.updater = new ImageUpdater(ctx, paused);
     this.recovery = new OutageRecovery({ ctx, control: this.control, guard: this.guard, readiness: d.readiness, probe, signal: ctx.shutdown });
     this.reconciler = new Reconciler({ paused, signal: ctx.shutdown, updater: this.updater, ctx, guard: this.guard, control: this.control, probe, track: d.track });

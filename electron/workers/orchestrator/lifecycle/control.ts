@@ -10,6 +10,7 @@ import { removeHelpers } from '../delete/pipeline.js';
 import { describeStop, stopContainer, type StopOutcome } from '../delete/stop.js';
 import type { CrashGuard } from './crash-guard.js';
 import { reprovision } from './reprovision.js';
+import type { RuntimeWaiter } from './runtime-wait.js';
 
 export type { AutoStartReason };
 export type AutoStartOutcome = 'started' | 'skipped' | 'failed' | 'engine-unavailable';
@@ -17,9 +18,19 @@ export type AutoStartOutcome = 'started' | 'skipped' | 'failed' | 'engine-unavai
 /** `reprovision: false` leaves docs/protocol.md §6.3 to a later `reprovisionLater` (many starts at once: containers first). */
 export type StartOptions = { reprovision?: boolean; reason?: string };
 
+/** `starting`: the container runs but its runtime API did not answer within the command's budget (local API only). */
 export type ControlResult =
   | { status: 'success'; device_id: string; container_status: string; message: string }
+  | { status: 'starting'; device_id: string; container_status: string; message: string }
   | { status: 'error'; device_id: string; error: string };
+
+/** A start or restart whose container started; the runtime wait decides its answer. */
+type Started = { status: 'started'; message: string; wait: number };
+
+/** The cloud acks of start/restart add no status values (docs/protocol.md §4.10): `starting` is a `success` whose message says so. */
+export function cloudControlResult(r: ControlResult): Exclude<ControlResult, { status: 'starting' }> {
+  return r.status === 'starting' ? { ...r, status: 'success' } : r;
+}
 
 /** Automatic starts (boot sync, watchdog) only for vPLCs whose persisted desired state says running. */
 export function shouldRunAutomatically(ctx: OrchestratorContext, name: string): boolean {
@@ -41,6 +52,7 @@ export class VplcControl {
   constructor(
     private readonly ctx: OrchestratorContext,
     private readonly guard: CrashGuard,
+    private readonly runtime: RuntimeWaiter,
   ) {}
 
   private refusal(name: string): ControlResult | null {
@@ -88,6 +100,7 @@ export class VplcControl {
   private async reprovisionAfterStart(name: string): Promise<void> {
     try {
       await reprovision(this.ctx, name);
+      this.ctx.warnings.clear(name, 'reprovision');
     } catch (err) {
       this.ctx.warnings.set(name, 'reprovision', `re-provisioning after start failed: ${dockerMessage(err)}`);
     }
@@ -118,14 +131,43 @@ export class VplcControl {
     return c;
   }
 
-  private guarded(name: string, verb: string, fn: () => Promise<ControlResult>): Promise<ControlResult> {
+  private guarded<T extends { status: string }>(name: string, verb: string, fn: () => Promise<T | ControlResult>): Promise<T | ControlResult> {
     const refused = this.refusal(name);
     if (refused) return Promise.resolve(refused);
     return this.ctx.exec.serial(name, fn).catch((err: unknown) => ({ status: 'error' as const, device_id: name, error: `Could not ${verb} ${name}: ${dockerMessage(err)}` }));
   }
 
+  /**
+   * What is left of an explicit command's budget (`controlBudgetMs`, inside the cloud's 30 s deadline) for the runtime
+   * wait, counted from when the command arrived: a restart's stop and the start itself use their share first.
+   */
+  private budgetLeft(arrivedMs: number): number {
+    return Math.max(0, this.ctx.settings.controlBudgetMs - (this.ctx.clock.monotonic() - arrivedMs));
+  }
+
+  /**
+   * A start or restart in the vPLC's queue, then the runtime wait outside it (a stop need not wait behind it):
+   * `success` once the runtime answers within the budget, else `starting` while the wait goes on in the background.
+   */
+  private async startThenWait(name: string, verb: string, fn: () => Promise<Started | ControlResult>): Promise<ControlResult> {
+    const arrivedMs = this.ctx.clock.monotonic();
+    const r = await this.guarded<Started>(name, verb, fn);
+    if (r.status !== 'started') return r;
+    try {
+      const blockMs = this.budgetLeft(arrivedMs);
+      const outcome = await this.runtime.wait(name, r.wait, blockMs);
+      const container_status = await this.containerStatus(name);
+      // `stopped`: a stop came in meanwhile; the start itself succeeded and the stop answers for the rest.
+      if (outcome !== 'waiting') return { status: 'success', device_id: name, container_status, message: r.message };
+      const secs = Math.round(blockMs / 1000);
+      return { status: 'starting', device_id: name, container_status, message: `${r.message}; its runtime API is still starting (no answer within ${secs} s)` };
+    } catch (err) {
+      return { status: 'error', device_id: name, error: `Could not ${verb} ${name}: ${dockerMessage(err)}` };
+    }
+  }
+
   start(name: string, requester: Requester): Promise<ControlResult> {
-    return this.guarded(name, 'start', async () => {
+    return this.startThenWait(name, 'start', async () => {
       const c = await this.claim(name, 'running');
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
       this.guard.clear(name);
@@ -136,7 +178,7 @@ export class VplcControl {
         return { status: 'error', device_id: name, error: `Could not start ${name}: ${dockerMessage(err)}` };
       }
       this.record(name, requester, 'started');
-      return { status: 'success', device_id: name, container_status: await this.containerStatus(name), message: `Container ${name} started` };
+      return { status: 'started', message: `Container ${name} started`, wait: this.runtime.begin(name) };
     });
   }
 
@@ -145,6 +187,7 @@ export class VplcControl {
       const c = await this.claim(name, 'stopped');
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
       let stopped: StopOutcome;
+      this.runtime.cancel(name);
       try {
         stopped = await this.halt(name, c.id, requester, 'stop');
       } catch (err) {
@@ -157,10 +200,11 @@ export class VplcControl {
   }
 
   restart(name: string, requester: Requester): Promise<ControlResult> {
-    return this.guarded(name, 'restart', async () => {
+    return this.startThenWait(name, 'restart', async () => {
       const c = await this.claim(name, 'running');
       if (!c) return { status: 'error', device_id: name, error: `Device not found: ${name}` };
       let stopped: StopOutcome;
+      this.runtime.cancel(name);
       try {
         stopped = await this.halt(name, c.id, requester, 'restart');
         await this.startContainer(name, c.id, requester, { reason: 'restart' });
@@ -169,7 +213,7 @@ export class VplcControl {
       }
       this.record(name, requester, 'restarted');
       const message = stopped.kind === 'not-running' ? `Container ${name} restarted` : `Container ${name} restarted (${describeStop(stopped)})`;
-      return { status: 'success', device_id: name, container_status: await this.containerStatus(name), message };
+      return { status: 'started', message, wait: this.runtime.begin(name) };
     });
   }
 
@@ -189,6 +233,7 @@ export class VplcControl {
         const c = await this.managed(name);
         if (!c || c.running) return 'skipped';
         await this.startContainer(name, c.id, reason, { reason: 'should run but is stopped', ...options });
+        this.runtime.watch(name);
         this.ctx.log.info('vPLC started automatically', { vplc: name, reason });
         this.ctx.emit({ kind: 'changed', name, reason: `auto-start:${reason}` });
         return 'started';

@@ -5,6 +5,8 @@ import { isErrno, writeFileAtomic } from '../../../lib/fs/atomic.js';
 import type { Logger } from '../context.js';
 import type { CrashGuard } from './crash-guard.js';
 
+export const RESTART_WINDOW_FILE = 'restart-window.json';
+
 const RestartWindowSchema = z.object({
   version: z.literal(1),
   /** Per vPLC, the wall-clock ms of each automatic restart still inside the crash-loop window. */
@@ -26,7 +28,7 @@ export class RestartWindowFile {
     private readonly log: Logger,
     private readonly wallNow: () => number,
   ) {
-    this.file = path.join(dataDir, 'restart-window.json');
+    this.file = path.join(dataDir, RESTART_WINDOW_FILE);
   }
 
   restoreInto(guard: CrashGuard): void {

@@ -17,6 +17,9 @@ export type OperationEntry = {
 
 export type LastError = { operation: OpKind; error: string; at: string; atMs: number };
 
+/** A started vPLC whose runtime API has not answered yet (docs/lifecycle.md "Start and restart wait for the runtime"). */
+export type RuntimeWait = { token: number; step: 'waiting_for_runtime'; since: string };
+
 const ERROR_ENTRY_TTL_MS = 15 * 60_000;
 const LAST_ERROR_TTL_MS = 24 * 60 * 60_000;
 
@@ -31,6 +34,8 @@ const LAST_ERROR_TTL_MS = 24 * 60 * 60_000;
 export class OperationState {
   private readonly entries = new Map<string, OperationEntry>();
   private readonly lastErrors = new Map<string, LastError>();
+  private readonly runtimeWaits = new Map<string, RuntimeWait>();
+  private waitSeq = 0;
 
   constructor(private readonly clock: Clock) {}
 
@@ -111,8 +116,26 @@ export class OperationState {
     return { operation: e.operation, error: e.error, at: e.at };
   }
 
+  /** Marks a started vPLC as waiting for its runtime API; replaces an earlier wait. Returns the token that ends it. */
+  beginRuntimeWait(name: string): number {
+    const token = ++this.waitSeq;
+    this.runtimeWaits.set(name, { token, step: 'waiting_for_runtime', since: naiveLocalIso(this.clock.now()) });
+    return token;
+  }
+
+  /** Ends the wait; with a token, only that wait (a later start's wait stays). */
+  endRuntimeWait(name: string, token?: number): void {
+    if (token === undefined || this.runtimeWaits.get(name)?.token === token) this.runtimeWaits.delete(name);
+  }
+
+  runtimeWait(name: string): RuntimeWait | undefined {
+    const w = this.runtimeWaits.get(name);
+    return w ? { ...w } : undefined;
+  }
+
   forget(name: string): void {
     this.entries.delete(name);
     this.lastErrors.delete(name);
+    this.runtimeWaits.delete(name);
   }
 }

@@ -88,6 +88,7 @@ export async function deviceStatus(
   // Paused means down with no restart on its way: a running vPLC, or one being restarted right now, is only counted.
   const suspension = !state.Running && !busy(deviceId) ? restartSuspension(ctx, guard, deviceId) : null;
   if (suspension) warnings.unshift(suspension.warning);
+  const wait = ctx.ops.runtimeWait(deviceId);
   return {
     status: 'success',
     device_id: deviceId,
@@ -105,6 +106,7 @@ export async function deviceStatus(
       restarts_in_window: guard.count(deviceId),
       restart_suspended: suspension !== null,
       ...(suspension ? { restarts_resume_at: suspension.resumesAt } : {}),
+      ...(wait ? { starting: { step: wait.step, since: wait.since } } : {}),
       warnings,
       last_error: ctx.ops.lastError(deviceId),
     },

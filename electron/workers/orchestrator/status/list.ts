@@ -29,7 +29,7 @@ export async function listVplcs(ctx: OrchestratorContext, guard: CrashGuard, bus
       state: c?.State ?? 'missing',
       running: c?.State === 'running',
       desired_state: ctx.store.getDesired(name)?.desired_state ?? null,
-      operation: ctx.ops.get(name)?.status ?? null,
+      operation: ctx.ops.get(name)?.status ?? (ctx.ops.runtimeWait(name) ? 'starting' : null),
       internal_ip: ctx.store.getClient(name)?.ip ?? null,
       restart_suspended: suspension !== null,
       restarts_resume_at: suspension?.resumesAt ?? null,
