@@ -2,15 +2,17 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Api } from './api/client';
 import { ipcTransport, type PreloadApi, type Transport } from './api/transport';
-import { takeToken, wsTransport } from './api/ws';
+import { takeToken, tokenFromFragment, wsTransport } from './api/ws';
 import { App } from './App';
 import { connectStore, createAppStore } from './store/app';
 import { AppProvider } from './store/context';
+import { bindRouter } from './store/route';
 import './styles.css';
+
+const preload = (window as unknown as { api?: PreloadApi }).api;
 
 /** Inside Electron the preload bridge is there; in a browser the page talks to the agent that served it. */
 function pickTransport(): Transport {
-  const preload = (window as unknown as { api?: PreloadApi }).api;
   if (preload) return ipcTransport(preload);
   const token = takeToken(window.location, window.sessionStorage, window.history) ?? '';
   const url = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/api`;
@@ -20,6 +22,7 @@ function pickTransport(): Transport {
 const api = new Api(pickTransport());
 const store = createAppStore(api);
 connectStore(api, store);
+bindRouter(store, window, () => (preload ? null : tokenFromFragment(window.location, window.sessionStorage, window.history)), (token) => api.reauth(token));
 
 const root = document.getElementById('root');
 if (root)

@@ -35,6 +35,10 @@ export class Api {
   onState(listener: (s: LinkState) => void): () => void {
     return this.t.onState(listener);
   }
+
+  reauth(token: string): void {
+    this.t.reauth?.(token);
+  }
 }
 
 /** The message to show for a failed call: the agent's own words, with the field when it named one. */

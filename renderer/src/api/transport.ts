@@ -9,6 +9,8 @@ export interface Transport {
   on(name: string, listener: (payload: unknown) => void): () => void;
   /** The transport's own connection state (IPC is always open). */
   onState(listener: (s: LinkState) => void): () => void;
+  /** Reconnects with a new token (after an agent restart the old one is refused); IPC has no token. */
+  reauth?(token: string): void;
 }
 
 /** What the preload script exposes (electron/preload/index.ts). */
