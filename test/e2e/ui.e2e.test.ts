@@ -3,8 +3,9 @@
 // dockerd. Enrols, creates a static and a DHCP vPLC through the form on test LANs (veth + network namespace with
 // udhcpd), watches the host chart move, stops, starts and deletes, checks that invalid input shows field errors, that
 // the log search shows only matching lines and that dark mode really darkens the page; that every page has an address
-// that survives a reload, that no page overflows sideways at 1366×768 or 1024×640, that no page load logs a console
-// error or a failed request, and that an open tab re-authenticates after an agent restart when given the new address.
+// that survives a reload and opens in a new tab on middle-click, that no page overflows sideways at 1366×768 or
+// 1024×640, that no page load logs a console error or a failed request, and that an open tab re-authenticates after
+// an agent restart when given the new address.
 // Saves a screenshot of every page under test-results/e2e/. Runtime: about 60-120 s on 2 cores.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -212,6 +213,12 @@ describe('the UI in a real browser against a real agent', () => {
     await table.getByRole('row', { name: new RegExp(staticName) }).getByText('running').waitFor({ timeout: 30_000 });
     await table.getByRole('row', { name: new RegExp(dhcpName) }).getByText('running').waitFor({ timeout: 30_000 });
     await shot('08-vplcs-list');
+    // Middle-click opens the vPLC in a new tab, authorised (the open tab lends its token) and on the detail page.
+    const [tab] = await Promise.all([page.context().waitForEvent('page'), table.getByRole('link', { name: staticName, exact: true }).click({ button: 'middle' })]);
+    await tab.getByRole('heading', { level: 1, name: new RegExp(staticName) }).waitFor();
+    await tab.getByRole('table', { name: 'Networks' }).getByText(`${staticBase}.60`).waitFor({ timeout: 30_000 });
+    expect(await tab.getByRole('alert').count()).toBe(0);
+    await tab.close();
     await checkLayout('vPLC list');
     await nav('Dashboard');
     const before = await pointsOf('Host CPU');

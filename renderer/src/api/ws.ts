@@ -13,10 +13,15 @@ const TOKEN_KEY = 'vplc-orchestrator.token';
 export function tokenFromFragment(loc: Location, storage: Storage, history: History): string | null {
   const m = /(?:^#|&)token=([0-9a-fA-F]{16,128})(?=&|$)/.exec(loc.hash);
   if (!m?.[1]) return null;
-  storage.setItem(TOKEN_KEY, m[1]);
+  keepToken(storage, m[1]);
   const rest = loc.hash.slice(1).split('&').filter((p) => !p.startsWith('token=')).join('&');
   history.replaceState(null, '', loc.pathname + loc.search + (rest ? `#${rest}` : ''));
   return m[1];
+}
+
+/** Remembers this tab's token so a reload keeps it. */
+export function keepToken(storage: Storage, token: string): void {
+  storage.setItem(TOKEN_KEY, token);
 }
 
 /** The token from the fragment if there is one, else the one this tab was given before. */
