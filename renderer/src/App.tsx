@@ -10,6 +10,7 @@ import { VplcDetail } from './features/vplcs/VplcDetail';
 import { VplcList } from './features/vplcs/VplcList';
 import type { Page } from './store/app';
 import { useApp } from './store/context';
+import { routeHash } from './store/route';
 
 const NAV: Array<{ page: Page; label: string }> = [
   { page: 'dashboard', label: 'Dashboard' },
@@ -26,7 +27,7 @@ function ConnectionBanner() {
   if (link === 'unauthorised')
     return (
       <div className="banner banner-bad" role="alert">
-        This page is not authorised to reach the agent. Open the address the agent printed at start (it ends with #token=…), or run <code>vplc-orchestrator status</code> on this PC.
+        The agent refused this page’s token (it changes when the agent restarts). Run <code>vplc-orchestrator status</code> on this PC and open the UI address it prints (it ends with <code>#token=…</code>); pasting it into this tab is enough, no reload needed.
       </div>
     );
   return (
@@ -39,7 +40,6 @@ function ConnectionBanner() {
 export function App() {
   const page = useApp((s) => s.page);
   const selected = useApp((s) => s.selected);
-  const navigate = useApp((s) => s.navigate);
   const cloud = useApp((s) => s.status.data?.cloud);
   const main = useRef<HTMLElement>(null);
   // Moves focus to the new page's heading so keyboard and screen-reader users land where the content changed.
@@ -47,7 +47,15 @@ export function App() {
   const current: Page = page === 'create' || page === 'vplc' ? 'vplcs' : page;
   return (
     <div className="app">
-      <a className="skip" href="#main">
+      {/* The fragment holds the route, so the skip link moves focus itself instead of jumping to #main. */}
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          main.current?.querySelector<HTMLElement>('h1')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <nav aria-label="Main" className="sidebar">
@@ -58,9 +66,9 @@ export function App() {
         <ul>
           {NAV.map((n) => (
             <li key={n.page}>
-              <button type="button" aria-current={current === n.page ? 'page' : undefined} onClick={() => navigate(n.page)}>
+              <a href={routeHash(n.page)} aria-current={current === n.page ? 'page' : undefined}>
                 {n.label}
-              </button>
+              </a>
             </li>
           ))}
         </ul>

@@ -2,7 +2,10 @@
 // real headless agent over its loopback WebSocket bridge, with the cloud simulator (provisioning + mTLS Socket.IO) and
 // dockerd. Enrols, creates a static and a DHCP vPLC through the form on test LANs (veth + network namespace with
 // udhcpd), watches the host chart move, stops, starts and deletes, checks that invalid input shows field errors, that
-// the log search shows only matching lines and that dark mode really darkens the page.
+// the log search shows only matching lines and that dark mode really darkens the page; that every page has an address
+// that survives a reload and opens in a new tab on middle-click, that no page overflows sideways at 1366×768 or
+// 1024×640, that no page load logs a console error or a failed request, and that an open tab re-authenticates after
+// an agent restart when given the new address.
 // Saves a screenshot of every page under test-results/e2e/. Runtime: about 60-120 s on 2 cores.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -40,13 +43,28 @@ let staticParent: VethParent;
 let dhcpParent: VethParent;
 let lan: Lan;
 let installation = '';
+let agentArgs: string[] = [];
+let agentEnv: NodeJS.ProcessEnv = {};
+/** Console errors and failed or refused requests seen by the page, in order. */
+const problems: string[] = [];
 
 const shot = async (name: string): Promise<void> => {
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 };
 const nav = async (label: string): Promise<void> => {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: label, exact: true }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
   await page.getByRole('heading', { level: 1, name: label === 'vPLCs' ? 'vPLCs' : label }).waitFor();
+};
+/** Nothing wider than its box: the document, main, and every card, at both small laptop sizes. */
+const checkLayout = async (what: string): Promise<void> => {
+  for (const [width, height] of [[1366, 768], [1024, 640]] as const) {
+    await page.setViewportSize({ width, height });
+    const wide = await page.evaluate(
+      `[document.documentElement, ...document.querySelectorAll('main, .card')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => (e.tagName + '.' + e.className + ' ' + e.scrollWidth + '>' + e.clientWidth))`,
+    );
+    expect(wide, `${what} at ${width}×${height}`).toEqual([]);
+  }
+  await page.setViewportSize({ width: 1366, height: 768 });
 };
 const pointsOf = async (label: string): Promise<number> => Number(await page.getByRole('img', { name: label, exact: true }).getAttribute('data-points'));
 
@@ -59,15 +77,14 @@ beforeAll(async () => {
   readdressHost(dhcpParent.name, null, `${dhcpBase}.254/24`, null);
   sim = await CloudSim.start();
   const caFile = tmp.write('ca.crt', sim.ca.cert);
-  agent = spawnAgent(
-    [
+  agentArgs = [
       '--cloud-url', sim.url, '--mtls-dir', path.join(tmp.dir, 'mtls'), '--ca-file', caFile,
       '--ui-port', '0', '--data-dir', path.join(tmp.dir, 'data'), '--lock-name', `vt-${run}-e2e`,
       '--settings', tmp.write('settings.json', testSettingsFile()),
       '--internal-pool', '198.19.98.0/24', '--runtime-image', STANDIN_REPO,
-    ],
-    { VPLC_TOKEN_FILE: path.join(tmp.dir, 'token'), XDG_CONFIG_HOME: path.join(tmp.dir, 'config') },
-  );
+  ];
+  agentEnv = { VPLC_TOKEN_FILE: path.join(tmp.dir, 'token'), XDG_CONFIG_HOME: path.join(tmp.dir, 'config') };
+  agent = spawnAgent(agentArgs, agentEnv);
   const ready = await agent.ready;
   url = ready.url;
   const client = await ApiClient.connect(ready.port, ready.token);
@@ -80,7 +97,14 @@ beforeAll(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
 });
 
 afterAll(async () => {
@@ -99,6 +123,8 @@ describe('the UI in a real browser against a real agent', () => {
     await page.goto(url);
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     expect(page.url()).not.toContain('token=');
+    // The icon is inline: nothing asks the server for /favicon.ico, which it does not serve.
+    expect(await page.evaluate(`document.querySelector('link[rel~="icon"]')?.href.slice(0, 19)`)).toBe('data:image/svg+xml,');
     await page.getByText('not enrolled').waitFor();
     // The page's CSP forbids eval, so the test polls the attribute instead of page.waitForFunction.
     await waitFor(() => pointsOf('Host CPU'), (n) => n >= 1, { timeoutMs: 30_000, what: 'a first host CPU sample' });
@@ -122,6 +148,7 @@ describe('the UI in a real browser against a real agent', () => {
     await page.getByRole('heading', { name: 'Current certificate' }).waitFor();
     await page.locator('dd.mono', { hasText: shown }).first().waitFor();
     await shot('03-enrolment-done');
+    await checkLayout('enrolment');
     await sim.waitForConnection(60_000);
     await nav('Dashboard');
     await page.locator('.sidebar-foot', { hasText: 'cloud: connected' }).waitFor({ timeout: 60_000 });
@@ -145,6 +172,7 @@ describe('the UI in a real browser against a real agent', () => {
     await page.getByText('Use a unicast MAC').waitFor();
     expect(await page.evaluate('document.activeElement?.id')).toBe('vplc-name');
     await shot('05-create-invalid');
+    await checkLayout('create with errors');
     await nav('vPLCs');
     await page.getByText('No vPLCs on this PC yet').waitFor();
   });
@@ -174,7 +202,8 @@ describe('the UI in a real browser against a real agent', () => {
     await page.getByRole('button', { name: 'Create vPLC' }).click();
     await page.getByText(`${dhcpName} is running.`).waitFor({ timeout: 120_000 });
     await page.getByRole('button', { name: `Open ${dhcpName}` }).click();
-    await page.getByRole('table', { name: 'Networks' }).getByText(new RegExp(`^${dhcpBase.replace(/\./g, '\\.')}\\.\\d+$`)).waitFor({ timeout: 90_000 });
+    // The leased address, not the gateway (.1) shown beside it.
+    await page.getByRole('table', { name: 'Networks' }).getByText(new RegExp(`^${dhcpBase.replace(/\./g, '\\.')}\\.(?!1$)\\d+$`)).waitFor({ timeout: 90_000 });
     await shot('07-vplc-detail-dhcp');
   });
 
@@ -184,6 +213,13 @@ describe('the UI in a real browser against a real agent', () => {
     await table.getByRole('row', { name: new RegExp(staticName) }).getByText('running').waitFor({ timeout: 30_000 });
     await table.getByRole('row', { name: new RegExp(dhcpName) }).getByText('running').waitFor({ timeout: 30_000 });
     await shot('08-vplcs-list');
+    // Middle-click opens the vPLC in a new tab, authorised (the open tab lends its token) and on the detail page.
+    const [tab] = await Promise.all([page.context().waitForEvent('page'), table.getByRole('link', { name: staticName, exact: true }).click({ button: 'middle' })]);
+    await tab.getByRole('heading', { level: 1, name: new RegExp(staticName) }).waitFor();
+    await tab.getByRole('table', { name: 'Networks' }).getByText(`${staticBase}.60`).waitFor({ timeout: 30_000 });
+    expect(await tab.getByRole('alert').count()).toBe(0);
+    await tab.close();
+    await checkLayout('vPLC list');
     await nav('Dashboard');
     const before = await pointsOf('Host CPU');
     await waitFor(() => pointsOf('Host CPU'), (n) => n > before, { timeoutMs: 30_000, intervalMs: 500, what: 'a new host CPU sample on the chart' });
@@ -192,13 +228,23 @@ describe('the UI in a real browser against a real agent', () => {
     expect(await pointsOf('Host disk')).toBeGreaterThan(0);
     await page.getByText('2 running of 2').or(page.locator('.big-number', { hasText: 'running of 2' })).first().waitFor();
     await shot('09-dashboard-running');
+    await checkLayout('dashboard');
   });
 
   it('stops, starts and deletes through the detail page with confirmation', async () => {
     await nav('vPLCs');
-    await page.getByRole('button', { name: staticName, exact: true }).click();
+    const link = page.getByRole('table', { name: 'vPLCs' }).getByRole('link', { name: staticName, exact: true });
+    // A real link, so middle-click opens the vPLC in a new tab.
+    expect(await link.getAttribute('href')).toBe(`#/vplcs/${staticName}`);
+    await link.click();
+    await page.getByRole('heading', { level: 1, name: new RegExp(staticName) }).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/vplcs/${staticName}`);
+    // A reload stays on the detail page (the token is kept for this tab, the route is in the address).
+    await page.reload();
     await page.getByRole('heading', { level: 1, name: new RegExp(staticName) }).waitFor();
     await page.getByRole('table', { name: 'Networks' }).getByText(`${staticBase}.60`).waitFor();
+    expect(page.url()).not.toContain('token=');
+    await checkLayout('vPLC detail');
     await page.getByRole('table', { name: 'History' }).waitFor();
     await shot('10-vplc-detail-static');
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
@@ -214,7 +260,7 @@ describe('the UI in a real browser against a real agent', () => {
     await page.getByRole('heading', { level: 1 }).getByText('running').waitFor({ timeout: 60_000 });
     for (const name of [staticName, dhcpName]) {
       await nav('vPLCs');
-      await page.getByRole('button', { name, exact: true }).click();
+      await page.getByRole('link', { name, exact: true }).click();
       await page.getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'vPLCs' }).waitFor();
@@ -226,6 +272,7 @@ describe('the UI in a real browser against a real agent', () => {
     await nav('Network');
     await page.getByRole('table', { name: 'Host interfaces' }).getByText(staticParent.name).waitFor();
     await shot('12-network');
+    await checkLayout('network');
     await nav('Logs');
     const log = page.getByRole('table', { name: 'Agent log' });
     await log.waitFor();
@@ -240,6 +287,7 @@ describe('the UI in a real browser against a real agent', () => {
     expect(Number(n)).toBe(shown.scopes.length);
     expect(Number(n)).toBeLessThan(Number(of));
     await shot('13-logs');
+    await checkLayout('logs');
     await page.getByLabel('Search the log').fill(`no-such-line-${run}`);
     await page.getByText('No line matches the filter.').waitFor();
     await nav('Settings');
@@ -251,6 +299,12 @@ describe('the UI in a real browser against a real agent', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText(/^Saved/).waitFor();
     await shot('14-settings');
+    await checkLayout('settings');
+    // Back and forward walk the pages through the address.
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'Logs' }).waitFor();
+    await page.goForward();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     await nav('Dashboard');
     const colours = async (): Promise<{ bg: string; text: string }> => ({
       bg: String(await page.evaluate('getComputedStyle(document.body).backgroundColor')),
@@ -268,5 +322,36 @@ describe('the UI in a real browser against a real agent', () => {
     expect(lightness(dark.bg)).toBeLessThan(lightness(light.bg));
     expect(lightness(dark.text)).toBeGreaterThan(lightness(dark.bg));
     expect(lightness(light.text)).toBeLessThan(lightness(light.bg));
+  });
+
+  it('logged no console error and no failed request on any page so far', () => {
+    expect(problems).toEqual([]);
+  });
+
+  it('re-authenticates an open tab after an agent restart when given the new address, without a reload', async () => {
+    await nav('Network');
+    const port = new URL(url).port;
+    await agent.stop();
+    const portAt = agentArgs.indexOf('--ui-port');
+    agentArgs[portAt + 1] = port;
+    agent = spawnAgent(agentArgs, agentEnv);
+    const ready = await agent.ready;
+    expect(ready.token).not.toBe(new URL(url).hash.replace('#token=', ''));
+    // The old token is refused: the banner says where the new address is.
+    const banner = page.getByRole('alert');
+    await banner.getByText('vplc-orchestrator status').waitFor({ timeout: 60_000 });
+    await shot('16-unauthorised');
+    await page.evaluate('window.sameDocument = true');
+    await page.goto(ready.url);
+    await banner.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.getByRole('heading', { level: 1, name: 'Network' }).waitFor();
+    await page.getByRole('table', { name: 'Host interfaces' }).getByText(staticParent.name).waitFor({ timeout: 30_000 });
+    expect(await page.evaluate('window.sameDocument === true')).toBe(true);
+    expect(new URL(page.url()).hash).toBe('#/network');
+    // A reload keeps the new token.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Network' }).waitFor();
+    await page.getByRole('table', { name: 'Host interfaces' }).getByText(staticParent.name).waitFor({ timeout: 30_000 });
+    await expect(page.getByRole('alert').count()).resolves.toBe(0);
   });
 });

@@ -62,6 +62,10 @@ export class Api {
     const issue = parsed.error.issues[0];
     return { ok: false, error: { code: 'INTERNAL', message: `the agent's answer to ${channel} does not match this UI (${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'})` } };
   }
+
+  reauth(token: string): void {
+    this.t.reauth?.(token);
+  }
 }
 
 const ShellAnswer = z.union([z.object({ ok: z.literal(true), value: ChosenFile }), z.object({ ok: z.literal(false), error: ApiError })]);

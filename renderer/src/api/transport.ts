@@ -14,6 +14,8 @@ export interface Transport {
   uploadImage?: UploadImage;
   /** The desktop client: the native open-file dialog (`shell:choose-image-file`); answers an envelope. */
   chooseImageFile?(): Promise<unknown>;
+  /** Reconnects with a new token (after an agent restart the old one is refused); IPC has no token. */
+  reauth?(token: string): void;
 }
 
 /** What the preload script exposes (electron/preload/index.ts). */

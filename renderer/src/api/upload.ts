@@ -21,12 +21,13 @@ function codeFor(status: number): ApiErrorCode {
  * The browser page's upload (docs/runtime-images.md "Upload from the browser"): XMLHttpRequest, because only it reports
  * upload progress; the token goes in a header, the page's own origin is the target (CSP `connect-src 'self'`).
  */
-export function xhrImageUpload(origin: string, token: string, createXhr: () => XMLHttpRequest = () => new XMLHttpRequest()): UploadImage {
+/** `token` is read at each upload: a tab re-authenticated after an agent restart uploads with the new one. */
+export function xhrImageUpload(origin: string, token: () => string, createXhr: () => XMLHttpRequest = () => new XMLHttpRequest()): UploadImage {
   return (file, { id, onProgress }) =>
     new Promise((resolve) => {
       const xhr = createXhr();
       xhr.open('POST', `${origin}${IMAGE_UPLOAD.path}`);
-      xhr.setRequestHeader(IMAGE_UPLOAD.tokenHeader, token);
+      xhr.setRequestHeader(IMAGE_UPLOAD.tokenHeader, token());
       xhr.setRequestHeader(IMAGE_UPLOAD.nameHeader, encodeURIComponent(file.name));
       xhr.setRequestHeader(IMAGE_UPLOAD.idHeader, id);
       xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);

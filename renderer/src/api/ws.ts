@@ -5,17 +5,28 @@ import type { LinkState, Transport } from './transport';
 const TOKEN_KEY = 'vplc-orchestrator.token';
 
 /**
- * The token comes once in the URL fragment (`#token=…`, printed by the agent); it is moved to sessionStorage and
- * removed from the address bar so it does not end up in bookmarks or screenshots.
+ * The token comes in the URL fragment (`#token=…`, printed by the agent and by `vplc-orchestrator status`); it is moved
+ * to sessionStorage (so a reload keeps it, a new browser session does not) and removed from the address bar so it does
+ * not end up in bookmarks or screenshots. Whatever else the fragment holds (a page route) stays.
+ * Returns the token only when the fragment carried one.
  */
+export function tokenFromFragment(loc: Location, storage: Storage, history: History): string | null {
+  const m = /(?:^#|&)token=([0-9a-fA-F]{16,128})(?=&|$)/.exec(loc.hash);
+  if (!m?.[1]) return null;
+  keepToken(storage, m[1]);
+  const rest = loc.hash.slice(1).split('&').filter((p) => !p.startsWith('token=')).join('&');
+  history.replaceState(null, '', loc.pathname + loc.search + (rest ? `#${rest}` : ''));
+  return m[1];
+}
+
+/** Remembers this tab's token so a reload keeps it. */
+export function keepToken(storage: Storage, token: string): void {
+  storage.setItem(TOKEN_KEY, token);
+}
+
+/** The token from the fragment if there is one, else the one this tab was given before. */
 export function takeToken(loc: Location, storage: Storage, history: History): string | null {
-  const m = /(?:^#|&)token=([0-9a-fA-F]{16,128})/.exec(loc.hash);
-  if (m?.[1]) {
-    storage.setItem(TOKEN_KEY, m[1]);
-    history.replaceState(null, '', loc.pathname + loc.search);
-    return m[1];
-  }
-  return storage.getItem(TOKEN_KEY);
+  return tokenFromFragment(loc, storage, history) ?? storage.getItem(TOKEN_KEY);
 }
 
 const ServerMessage = z.discriminatedUnion('t', [
@@ -39,6 +50,8 @@ export function wsTransport(o: WsOptions): Transport {
   let socket: WebSocket | null = null;
   let nextId = 1;
   let delay = 1_000;
+  let token = o.token;
+  let retry: ReturnType<typeof setTimeout> | undefined;
   const setState = (s: LinkState): void => {
     state = s;
     for (const l of stateListeners) l(s);
@@ -48,7 +61,7 @@ export function wsTransport(o: WsOptions): Transport {
     setState('connecting');
     const ws = (o.createSocket ?? ((u) => new WebSocket(u)))(o.url);
     socket = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ t: 'auth', token: o.token }));
+    ws.onopen = () => ws.send(JSON.stringify({ t: 'auth', token }));
     ws.onmessage = (ev) => {
       let msg: z.infer<typeof ServerMessage>;
       try {
@@ -79,7 +92,7 @@ export function wsTransport(o: WsOptions): Transport {
         return;
       }
       setState('closed');
-      setTimeout(connect, delay);
+      retry = setTimeout(connect, delay);
       delay = Math.min(delay * 2, 15_000);
     };
   };
@@ -107,6 +120,21 @@ export function wsTransport(o: WsOptions): Transport {
       set.add(listener);
       listeners.set(name, set);
       return () => void set.delete(listener);
+    },
+    reauth: (next) => {
+      if (next === token && state === 'open') return;
+      token = next;
+      delay = 1_000;
+      clearTimeout(retry);
+      const old = socket;
+      if (old) {
+        // The old socket's close must not schedule a second connection or report a state for the new one.
+        old.onopen = null;
+        old.onclose = null;
+        old.onmessage = null;
+        old.close();
+      }
+      connect();
     },
     onState: (listener) => {
       stateListeners.add(listener);

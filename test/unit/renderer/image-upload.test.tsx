@@ -145,7 +145,7 @@ describe('the XMLHttpRequest uploader', () => {
   const upload = (): { done: Promise<Envelope<unknown>>; xhr: FakeXhr; progress: Array<[number, number]>; file: File } => {
     const progress: Array<[number, number]> = [];
     const file = archive();
-    const done = xhrImageUpload('http://127.0.0.1:8470', 'f'.repeat(64), () => new FakeXhr() as unknown as XMLHttpRequest)(file, { id: 'e'.repeat(32), onProgress: (s, t) => progress.push([s, t]) });
+    const done = xhrImageUpload('http://127.0.0.1:8470', () => 'f'.repeat(64), () => new FakeXhr() as unknown as XMLHttpRequest)(file, { id: 'e'.repeat(32), onProgress: (s, t) => progress.push([s, t]) });
     return { done, xhr: FakeXhr.last!, progress, file };
   };
 

@@ -4,6 +4,7 @@ import { errorText } from '../../api/client';
 import { Chart } from '../../components/Chart';
 import { Badge, ErrorBox, Loading, stateTone } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
+import { routeHash } from '../../store/route';
 import { gib, hostSeries, RANGES, type Range } from '../metrics';
 import { LiveRestoreFix } from './LiveRestoreFix';
 
@@ -111,9 +112,9 @@ function VplcSummaryCard() {
           <ul className="chips">
             {list.map((v) => (
               <li key={v.name}>
-                <button type="button" className="chip" onClick={() => navigate('vplc', v.name)}>
+                <a className="chip" href={routeHash('vplc', v.name)}>
                   <Badge tone={stateTone(v.operation ?? v.state)}>{v.operation ?? v.state}</Badge> {v.name}
-                </button>
+                </a>
               </li>
             ))}
           </ul>

@@ -4,6 +4,7 @@ import { errorText } from '../../api/client';
 import { Chart } from '../../components/Chart';
 import { Badge, ConfirmDialog, ErrorBox, formatDuration, Loading, stateTone, Table } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
+import { routeHash } from '../../store/route';
 import { formatClock, lastErrorText } from './status';
 import { useVplcMetrics } from './useVplcMetrics';
 
@@ -153,9 +154,7 @@ export function VplcDetail({ name }: { name: string }) {
     <div className="page">
       <header className="page-head">
         <div>
-          <button type="button" className="link" onClick={() => navigate('vplcs')}>
-            ← vPLCs
-          </button>
+          <a href={routeHash('vplcs')}>← vPLCs</a>
           <h1 tabIndex={-1}>
             {name} <Badge tone={stateTone(shown)}>{shown}</Badge>
           </h1>

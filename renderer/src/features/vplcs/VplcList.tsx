@@ -2,20 +2,18 @@ import type { Output } from '../../../../shared/api/contract';
 import { Sparkline } from '../../components/Chart';
 import { Badge, Empty, ErrorBox, Loading, stateTone, Table } from '../../components/ui';
 import { useApp } from '../../store/context';
+import { routeHash } from '../../store/route';
 import { RuntimeImages } from '../images/RuntimeImages';
 import { useVplcMetrics } from './useVplcMetrics';
 import { formatClock } from './status';
 
 function Row({ v }: { v: Output<'vplc:list'>[number] }) {
-  const navigate = useApp((s) => s.navigate);
   const { cpu } = useVplcMetrics(v.name, 3_600, 60_000);
   const shown = v.operation ?? (v.restart_suspended ? 'suspended' : v.state);
   return (
     <tr>
       <th scope="row">
-        <button type="button" className="link" onClick={() => navigate('vplc', v.name)}>
-          {v.name}
-        </button>
+        <a href={routeHash('vplc', v.name)}>{v.name}</a>
       </th>
       <td>
         <Badge tone={stateTone(shown)}>{shown}</Badge>
