@@ -15,6 +15,8 @@ export type LanPeer = {
   reaches(ip: string): boolean;
   /** `ip neigh show` of one address in the peer's namespace. */
   neigh(ip: string): string;
+  /** Drops the peer's neighbour entry of `ip`, so its next packet asks again who has it. */
+  forget(ip: string): void;
   dispose(): void;
 };
 
@@ -38,6 +40,7 @@ export function createLanPeer(run: string, tag: string, link: string, cidr: stri
     release: (c) => void sh('ip', '-n', ns, 'addr', 'del', c, 'dev', link),
     reaches: (ip) => spawnSync('ip', ['netns', 'exec', ns, '/bin/busybox', 'ping', '-c', '1', '-W', '1', ip], { stdio: 'ignore' }).status === 0,
     neigh: (ip) => sh('ip', '-n', ns, 'neigh', 'show', ip).trim(),
+    forget: (ip) => void spawnSync('ip', ['-n', ns, 'neigh', 'flush', 'to', ip], { stdio: 'ignore' }),
     dispose: () => void spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }),
   };
 }
