@@ -280,8 +280,9 @@ export class Reattacher {
     const helperP = wantHelper && info ? this.prestart(name, info.Id) : Promise.resolve(null);
     // The probe overlaps the old network's teardown; a stopped vPLC is probed by its next start.
     const statics = plans.flatMap(([, m]) => (m.action === 'attach' && m.ip ? [{ vnic: m.vnic, parent: iface, ip: m.ip, ownMac: m.mac }] : []));
-    const conflictsP: Promise<Conflicts> = running && statics.length ? findConflicts(ctx, name, statics) : Promise.resolve(new Map());
-    // The pre-started helper goes to afterConnect, which uses it; on every other path, a throw included, it is discarded.
+    const unchecked = (err: unknown): Conflicts => (ctx.warnings.set(name, 'arp:helper', `IP conflicts were not checked: ${dockerMessage(err)}`), new Map());
+    const conflictsP: Promise<Conflicts> = running && statics.length ? findConflicts(ctx, name, statics).catch(unchecked) : Promise.resolve(new Map());
+    // The pre-started helper goes to the finisher, which uses it; on every other path, a throw included, it is discarded.
     let handedOver = false;
     try {
       const net = await ready;
