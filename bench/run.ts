@@ -21,9 +21,10 @@ import { run as runP4 } from './p4-usage-sample.js';
 import { run as runP5 } from './p5-cloud-rtt.js';
 import { runScale } from './p6-p7-scale.js';
 import { runP8 } from './p8-engine-restart.js';
+import { run as runP9 } from './p9-garp.js';
 import { formatBenchResult, type BenchResult } from './types.js';
 
-const ALL = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8'] as const;
+const ALL = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9'] as const;
 type Id = (typeof ALL)[number];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Id> } {
@@ -38,7 +39,7 @@ function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Id> } {
       const bad = ids.filter((x) => !(ALL as readonly string[]).includes(x));
       if (ids.length === 0 || bad.length) throw new Error(`--only takes a comma list of ${ALL.join(', ')} (got ${v ?? 'nothing'})`);
       only = new Set(ids as Id[]);
-    } else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8]`);
+    } else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8,p9]`);
   }
   return { quick, only };
 }
@@ -62,6 +63,7 @@ async function main(): Promise<number> {
       },
     },
     { ids: ['p8'], run: async () => [await runP8(opts)] },
+    { ids: ['p9'], run: async () => [await runP9(opts)] },
   ];
   const started = new Date();
   const results: Array<BenchResult & { seconds: number }> = [];

@@ -92,6 +92,7 @@ export function createAgent(d: AgentDeps): Agent {
         parentPolicy: config.parentPolicy,
         updates: { checkMs: config.updateCheckMs, minFreeDiskMb: config.minFreeDiskMb },
         arpProbeMs: config.arpProbeMs,
+        gratuitousArp: config.gratuitousArp,
         dockerDaemonConfig: config.dockerDaemonConfig,
         ...(config.shareCaBundle ? { shareCaBundle: config.caFile ? { caFile: config.caFile } : {} } : {}),
       },

@@ -92,6 +92,8 @@ export const Settings = z.object({
       minFreeDiskMb: z.number().int().nonnegative().default(2_048),
       /** ARP probe window before a static vNIC joins the LAN, in ms; 0 turns the probe off. */
       arpProbeMs: z.number().int().nonnegative().max(10_000).default(500),
+      /** One gratuitous ARP per static address after a vNIC joins or moves; off where switches log them. */
+      gratuitousArp: z.boolean().default(true),
       /** Docker's configuration file: the live-restore fix writes `"live-restore": true` into it, when the agent may. */
       dockerDaemonConfig: z.string().startsWith('/').default('/etc/docker/daemon.json'),
     })

@@ -40,6 +40,7 @@ export type EffectiveConfig = {
   updateCheckMs: number;
   minFreeDiskMb: number;
   arpProbeMs: number;
+  gratuitousArp: boolean;
   /** Compatibility mode: read events from an external netmon's JSON-lines socket instead of the built-in monitor. */
   netmonSocket: string | undefined;
   /** Each setting the UI shows, with the layer its value came from (./sources.ts). */
@@ -105,6 +106,7 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     updateCheckMs: file.orchestrator.updateCheckSeconds * 1000,
     minFreeDiskMb: file.orchestrator.minFreeDiskMb,
     arpProbeMs: file.orchestrator.arpProbeMs,
+    gratuitousArp: file.orchestrator.gratuitousArp,
     netmonSocket: pick('netmon-socket'),
     dockerDaemonConfig: pick('docker-config') ?? file.orchestrator.dockerDaemonConfig,
   };

@@ -1,5 +1,6 @@
 // A static vPLC through two host moves: /24 widened to /23 (MAC and IP kept, re-attached without a restart, and still
-// so after an agent restart) and a move to a disjoint subnet (the vNIC stays detached in error, the vPLC keeps running).
+// so after an agent restart; a device on the LAN reaches it each time) and a move to a disjoint subnet (the vNIC stays
+// detached in error, the vPLC keeps running).
 // Runtime: about 30-45 s on 2 cores (real netmon with its 3 s debounce per move, stand-in runtime).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNetmon, type Netmon } from '../../../electron/workers/netmon/index.js';
@@ -7,6 +8,7 @@ import type { Orchestrator } from '../../../electron/workers/orchestrator/orches
 import type { ReattachEvent } from '../../../electron/workers/orchestrator/reattach/index.js';
 import { docker, removeByLabels, wireLinks } from '../../support/docker.js';
 import { readdressHost } from '../../support/lan.js';
+import { createLanPeer, type LanPeer } from '../../support/lan-peer.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
 import { newRunId, waitFor, workerSlot } from '../../support/run.js';
@@ -23,6 +25,8 @@ const ip = `${base}.50`;
 const mac = '02:5a:12:00:00:01';
 const name = `vt-${run}-st`;
 let parent: VethParent;
+/** A device on the parent's LAN (the far end of its cable), which talked to the vPLC before each move. */
+let peer: LanPeer;
 let netmon: Netmon;
 let fx: OrchestratorFixture;
 /** The orchestrator netmon feeds: the first one, then the one opened after the agent restart. */
@@ -31,6 +35,7 @@ const events: ReattachEvent[] = [];
 
 beforeAll(async () => {
   parent = createVethParent(run, 12, `${base}.254/24`);
+  peer = createLanPeer(run, 'stp', parent.peer, `${base}.20/24`);
   netmon = startNetmon({ mode: 'builtin' });
   fx = await openOrchestrator({}, { interfaces: netmon.cache, readiness: netmon.cache });
   orch = fx.orch;
@@ -40,12 +45,14 @@ beforeAll(async () => {
   const ack = await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: parent.name, mode: 'static', ip, dns: [], mac }] }, 'cli');
   expect(ack.status).toBe('creating');
   await fx.orch.settled(name);
+  await waitFor(() => peer.reaches(ip), (ok) => ok, { timeoutMs: 10_000, what: 'the device to reach the new vPLC' });
 });
 
 afterAll(async () => {
   netmon?.stop();
   await removeByLabels({ run });
   await fx?.dispose();
+  peer?.dispose();
   parent?.dispose();
 });
 
@@ -64,6 +71,8 @@ describe('static vPLC when its parent changes subnet', () => {
     expect(after.State.StartedAt).toBe(before.State.StartedAt);
     const status = await orch.status(name);
     expect(status.networks).toMatchObject({ [wide]: { ip_address: ip, mac_address: mac } });
+    await waitFor(() => peer.reaches(ip), (ok) => ok, { timeoutMs: 10_000, what: 'the device to reach the moved vPLC' });
+    expect(peer.neigh(ip)).toContain(`lladdr ${mac}`);
   });
 
   it('is the same after an agent restart: adopted as it runs, same container, MAC and IP on the wire', async () => {
@@ -80,6 +89,10 @@ describe('static vPLC when its parent changes subnet', () => {
     const links = await wireLinks(after.Id, run);
     expect(links.find((l) => l.ipv4.includes(ip))?.mac).toBe(mac);
     expect(await orch.status(name)).toMatchObject({ status: 'success', is_running: true, networks: { [wide]: { ip_address: ip, mac_address: mac } } });
+    // The device asks afresh who holds the address: the vPLC answers with the same MAC.
+    peer.forget(ip);
+    await waitFor(() => peer.reaches(ip), (ok) => ok, { timeoutMs: 10_000, what: 'the device to reach the vPLC after the agent restart' });
+    expect(peer.neigh(ip)).toContain(`lladdr ${mac}`);
   });
 
   it('stays running, detached and in error after a move to a disjoint subnet', async () => {

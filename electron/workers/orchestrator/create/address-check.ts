@@ -6,16 +6,17 @@ import { announceAddressesScript, conflictMessage, probeAddress, type ProbeOutco
 import type { ResolvedVnic } from './validate.js';
 
 /** A static vNIC as the probe needs it: where it joins, the address it takes, the MAC it answers with itself. */
-type ProbeTarget = { vnic: string; parent: string; ip: string; ownMac: string };
+export type ProbeTarget = { vnic: string; parent: string; ip: string; ownMac: string };
 
 /**
  * The ARP probe of static vNICs before they join the LAN (docs/decisions.md "ARP probe"), all at once. An answer from
  * the vNIC's own MAC (its old container still running) is not a conflict. Null when the probe is off or no helper
  * image exists (then the warning says the addresses were not checked).
  */
-async function probeTargets(ctx: OrchestratorContext, name: string, targets: readonly ProbeTarget[]): Promise<Map<string, ProbeOutcome> | null> {
+async function probeTargets(ctx: OrchestratorContext, name: string, targets: readonly ProbeTarget[], clearAll = true): Promise<Map<string, ProbeOutcome> | null> {
   const windowMs = ctx.settings.arpProbeMs;
-  ctx.warnings.clearPrefix(name, 'arp:');
+  if (clearAll) ctx.warnings.clearPrefix(name, 'arp:');
+  else for (const key of ['arp:helper', ...targets.map((t) => `arp:${t.vnic}`)]) ctx.warnings.clear(name, key);
   if (windowMs <= 0 || targets.length === 0) return null;
   const image = await ctx.helper.image().catch((err: unknown) => err as Error);
   if (image instanceof Error) {
@@ -79,8 +80,21 @@ export async function gateStaticAddresses(ctx: OrchestratorContext, name: string
   }
 }
 
+/**
+ * At re-attach, before moved static vNICs join the new network: the addresses another device holds, by vNIC. Only
+ * these vNICs' probe warnings are replaced (others of the vPLC may be on other parents). Empty when the probe is off.
+ */
+export async function findConflicts(ctx: OrchestratorContext, name: string, targets: readonly ProbeTarget[]): Promise<Map<string, { ip: string; mac: string }>> {
+  const outcomes = await probeTargets(ctx, name, targets, false);
+  const out = new Map<string, { ip: string; mac: string }>();
+  for (const [vnic, r] of outcomes ?? []) if (r.kind === 'conflict') out.set(vnic, { ip: r.ip, mac: r.mac });
+  return out;
+}
+
 /** After a static vNIC joined the LAN: one unsolicited ARP per address, from inside the vPLC, so peers learn it at once. */
 export async function announceStaticAddresses(ctx: OrchestratorContext, name: string, containerId: string): Promise<void> {
+  // Off where switches with dynamic ARP inspection log every gratuitous ARP (README.md, `orchestrator.gratuitousArp`).
+  if (!ctx.settings.gratuitousArp) return;
   const ips = ctx.store.getVnics(name).flatMap((v) => (v.network_mode === 'static' && v.ip ? [v.ip] : []));
   if (ips.length === 0) return;
   const r = await ctx.engine.runInNetns(containerId, await ctx.helper.image(), announceAddressesScript(ips), ownLabels(ctx.store.installationId, 'helper', { vplc: name }));

@@ -30,7 +30,8 @@ export type MacTarget = {
   flush?: boolean;
 };
 
-export type MacOutcome = { vnic: string; requested: string; wire: string | null; honoured: boolean; ifname: string | null };
+/** `ipv4`: the addresses on the vNIC's interface in the namespace (empty when none was found). */
+export type MacOutcome = { vnic: string; requested: string; wire: string | null; honoured: boolean; ifname: string | null; ipv4: string[] };
 
 const SEP = '--vplc-orchestrator--';
 
@@ -60,9 +61,9 @@ export function enforceScript(targets: MacTarget[]): string {
 export function matchOutcomes(targets: MacTarget[], links: WireLink[]): MacOutcome[] {
   return targets.map((t) => {
     const exact = links.find((l) => l.mac === t.requested);
-    if (exact) return { vnic: t.vnic, requested: t.requested, wire: exact.mac, honoured: true, ifname: exact.ifname };
+    if (exact) return { vnic: t.vnic, requested: t.requested, wire: exact.mac, honoured: true, ifname: exact.ifname, ipv4: exact.ipv4 };
     const other = links.find((l) => (t.dockerMac && l.mac === t.dockerMac) || (t.dockerIp && l.ipv4.includes(t.dockerIp)));
-    return { vnic: t.vnic, requested: t.requested, wire: other?.mac ?? null, honoured: false, ifname: other?.ifname ?? null };
+    return { vnic: t.vnic, requested: t.requested, wire: other?.mac ?? null, honoured: false, ifname: other?.ifname ?? null, ipv4: other?.ipv4 ?? [] };
   });
 }
 

@@ -1,4 +1,3 @@
-import type { ReattachResult } from '../../../../shared/domain/operations.js';
 import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import type Docker from 'dockerode';
 import { isGone, type NetworkChangeData } from '../../../../shared/netmon/events.js';
@@ -6,23 +5,15 @@ import type { OrchestratorContext } from '../context.js';
 import { dockerMessage, OperationError } from '../docker/errors.js';
 import { isOwn, Label } from '../docker/labels.js';
 import { lanNetworkName, type LanNet } from '../net/networks.js';
-import { announceStaticAddresses } from '../create/address-check.js';
-import { enforceMacs, recordMacOutcomes } from '../lifecycle/reprovision.js';
-import type { MacTarget } from '../net/wire-mac.js';
+import { findConflicts } from '../create/address-check.js';
 import type { PersistedVnic } from '../store/schemas.js';
+import { Finisher, leftOffMessage, type ReattachEvent } from './finish.js';
 import { moveTarget, planVnic, vnicsOnParent, type VnicMove } from './plan.js';
 import { limiter, type Limiter } from './limiter.js';
-import { measureMacs, WireHelper } from './wire-helper.js';
+import type { Attach } from './verify.js';
+import { WireHelper } from './wire-helper.js';
 
-export type ReattachEvent = {
-  vplc: string;
-  vnic: string;
-  parent: string;
-  network: string;
-  result: ReattachResult;
-  message: string;
-  at: string;
-};
+export type { ReattachEvent } from './finish.js';
 
 export type ReattachDeps = {
   ctx: OrchestratorContext;
@@ -43,7 +34,8 @@ export type ReattachDeps = {
 type Target = { subnet: string; gateway: string | null; renew: boolean };
 /** The last change handled for a parent: its subnet/gateway and the ifindex it had then. */
 type Seen = { key: string; index: number };
-type Attach = Extract<VnicMove, { action: 'attach' }>;
+/** Static vNICs whose address another device answered for on the parent, by vNIC. */
+type Conflicts = ReadonlyMap<string, { ip: string; mac: string }>;
 type ContainerInfo = NonNullable<Awaited<ReturnType<OrchestratorContext['engine']['inspectContainer']>>>;
 
 const goneWarning = (iface: string, vnic: string): string => `Parent interface ${iface} is gone: vNIC '${vnic}' is detached until it returns`;
@@ -77,11 +69,13 @@ export class Reattacher {
   private readonly slots: Limiter;
   private readonly macs: Limiter;
   private readonly starts: Limiter;
+  private readonly finisher: Finisher;
 
   constructor(private readonly d: ReattachDeps) {
     this.slots = limiter(d.parallel ?? 8);
     this.macs = limiter(d.parallel ?? 8);
     this.starts = limiter(d.helperStarts ?? 4);
+    this.finisher = new Finisher({ ctx: d.ctx, runLocked: d.runLocked, replaceDhcp: d.replaceDhcp, report: (e) => this.report(e), closed: () => this.closed });
   }
 
   onEvent(cb: (e: ReattachEvent) => void): () => void {
@@ -273,14 +267,22 @@ export class Reattacher {
     return ctx.networks.ensureLanLocked(iface, target.subnet, target.gateway ?? undefined, 'reattach', 'reattach');
   }
 
-  /** Steps 4.5-4.7 for one vPLC (in its executor queue): reconnect, MAC on the wire, records, DHCP helpers. */
+  /**
+   * Steps 4.5-4.8 for one vPLC (in its executor queue): ARP probe of its static addresses, reconnect, MAC and address
+   * verified on the wire, records, DHCP helpers; reported re-attached once verified.
+   */
   private async attachVplc(name: string, vnics: PersistedVnic[], iface: string, ready: Promise<LanNet | null>, target: Target): Promise<void> {
     const { ctx } = this.d;
     const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
     const plans = vnics.map((v) => [v, planVnic(v, target.subnet, target.gateway)] as const);
-    const wantHelper = !!info?.State.Running && plans.some(([, m]) => m.action === 'attach');
+    const running = !!info?.State.Running;
+    const wantHelper = running && plans.some(([, m]) => m.action === 'attach');
     const helperP = wantHelper && info ? this.prestart(name, info.Id) : Promise.resolve(null);
-    // The pre-started helper goes to afterConnect, which uses it; on every other path, a throw included, it is discarded.
+    // The probe overlaps the old network's teardown; a stopped vPLC is probed by its next start.
+    const statics = plans.flatMap(([, m]) => (m.action === 'attach' && m.ip ? [{ vnic: m.vnic, parent: iface, ip: m.ip, ownMac: m.mac }] : []));
+    const unchecked = (err: unknown): Conflicts => (ctx.warnings.set(name, 'arp:helper', `IP conflicts were not checked: ${dockerMessage(err)}`), new Map());
+    const conflictsP: Promise<Conflicts> = running && statics.length ? findConflicts(ctx, name, statics).catch(unchecked) : Promise.resolve(new Map());
+    // The pre-started helper goes to the finisher, which uses it; on every other path, a throw included, it is discarded.
     let handedOver = false;
     try {
       const net = await ready;
@@ -288,17 +290,21 @@ export class Reattacher {
         if (!info) ctx.log.warn('re-attachment: vPLC container is gone', { vplc: name, parent: iface });
         return;
       }
-      const moved = await this.slots.run(() => this.reconnect(name, info, plans, iface, net, target));
+      const conflicts = await conflictsP;
+      const moved = await this.slots.run(() => this.reconnect(name, info, plans, iface, net, target, conflicts));
+      for (const m of plans.filter(([, p]) => conflicts.has(p.vnic))) {
+        ctx.retries.later(`arp:${name}:${m[0].name}`, () => this.d.runLocked(name, () => this.finisher.whenFree(name, m[0].name)));
+      }
       if (!moved.length) return;
-      if (info.State.Running) {
-        const helper = await helperP;
-        handedOver = true;
-        // Not behind the other vPLCs' connects: the MAC script runs while Docker serialises the next connects.
-        await this.macs.run(() => this.afterConnect(name, info.Id, net.name, moved, helper));
+      if (!running) {
+        // Nothing is on the wire to verify: its next start probes, sets and verifies (lifecycle/reprovision.ts).
+        for (const m of moved) this.report({ vplc: name, vnic: m.vnic, parent: iface, network: net.name, result: 'reattached', message: `vNIC '${m.vnic}' re-attached to ${net.name}; the vPLC is stopped, its start verifies MAC and address` });
+        return;
       }
-      for (const m of moved) {
-        this.report({ vplc: name, vnic: m.vnic, parent: iface, network: net.name, result: 'reattached', message: `vNIC '${m.vnic}' re-attached to ${net.name}` });
-      }
+      const helper = await helperP;
+      handedOver = true;
+      // Not behind the other vPLCs' connects: the MAC script runs while Docker serialises the next connects.
+      await this.macs.run(() => this.finisher.finish({ vplc: name, containerId: info.Id, network: net.name, parent: iface }, moved, helper));
     } finally {
       if (!handedOver) void helperP.then((h) => h?.discard(), () => undefined);
     }
@@ -315,7 +321,15 @@ export class Reattacher {
       });
   }
 
-  private async reconnect(name: string, info: ContainerInfo, plans: ReadonlyArray<readonly [PersistedVnic, VnicMove]>, iface: string, net: LanNet, target: Target): Promise<Attach[]> {
+  private async reconnect(
+    name: string,
+    info: ContainerInfo,
+    plans: ReadonlyArray<readonly [PersistedVnic, VnicMove]>,
+    iface: string,
+    net: LanNet,
+    target: Target,
+    conflicts: Conflicts,
+  ): Promise<Attach[]> {
     const { ctx } = this.d;
     const moved: Attach[] = [];
     for (const [v, m] of plans) {
@@ -330,6 +344,17 @@ export class Reattacher {
         await ctx.exec.run({ kind: 'disconnect', network: net.id, container: info.Id, vplc: name, by: 'reattach', reason: `${iface} was re-created`, tolerate: ['not-found'] });
       }
       const reconnected = !present || target.renew;
+      const held = conflicts.get(v.name);
+      if (reconnected && held) {
+        // Left off the LAN; the record points at the new network so a start (or the retry) connects it when free.
+        const text = leftOffMessage(v.name, held, iface);
+        ctx.warnings.set(name, `arp:${v.name}`, text);
+        ctx.warnings.clear(name, `reattach:${v.name}`);
+        ctx.log.warn('IP conflict: vNIC left detached at re-attach', { vplc: name, vnic: v.name, ip: held.ip, heldBy: held.mac });
+        await ctx.store.patchVnic(name, v.name, { docker_network_name: net.name, subnet: target.subnet, ...(target.gateway ? { gateway: target.gateway } : {}) });
+        this.report({ vplc: name, vnic: v.name, parent: iface, network: net.name, result: 'detached', message: text });
+        continue;
+      }
       if (reconnected) {
         if (!m.mac) ctx.log.warn('re-attachment: vNIC has no persisted MAC', { vplc: name, vnic: v.name });
         await ctx.exec.run({
@@ -352,41 +377,5 @@ export class Reattacher {
       });
     }
     return moved;
-  }
-
-  private async afterConnect(name: string, containerId: string, network: string, moved: Attach[], helper: WireHelper | null): Promise<void> {
-    const { ctx } = this.d;
-    const fresh = await ctx.engine.inspectContainer(containerId).catch((err: unknown) => {
-      helper?.discard();
-      throw err;
-    });
-    const ep = fresh?.NetworkSettings.Networks[network];
-    const targets: MacTarget[] = moved.map((m) => ({
-      vnic: m.vnic,
-      requested: m.mac,
-      dockerMac: ep?.MacAddress?.toLowerCase() || undefined,
-      dockerIp: ep?.IPAddress || undefined,
-      flush: m.dhcp,
-    }));
-    let verified: boolean;
-    try {
-      verified = await recordMacOutcomes(ctx, name, await measureMacs(ctx, name, containerId, targets, helper));
-      ctx.warnings.clear(name, 'mac:helper');
-    } catch (err) {
-      verified = false;
-      ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}; retrying`);
-    }
-    if (verified) {
-      // Peers and switches learn the moved static addresses at once instead of when their ARP entries expire.
-      await announceStaticAddresses(ctx, name, containerId).catch((err: unknown) => ctx.log.warn('gratuitous ARP not sent', { vplc: name, err: (err as Error).message }));
-    } else {
-      ctx.log.warn('re-attach: requested MACs not verified on the wire; retrying', { vplc: name });
-      ctx.retries.later(`mac:${name}`, () => enforceMacs(ctx, name));
-    }
-    const dhcp = moved.filter((m) => m.dhcp).map((m) => m.vnic);
-    if (!dhcp.length) return;
-    ctx.warnings.clearPrefix(name, 'dhcp:');
-    const warnings = await this.d.replaceDhcp(name, containerId, dhcp).catch((err: unknown) => [`DHCP could not be started: ${(err as Error).message}`]);
-    warnings.forEach((w, i) => ctx.warnings.set(name, `dhcp:${i}`, w));
   }
 }

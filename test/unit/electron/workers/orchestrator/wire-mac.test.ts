@@ -27,8 +27,8 @@ describe('wire MAC helpers', () => {
         links,
       ),
     ).toEqual([
-      { vnic: 'a', requested: '02:11:22:33:44:55', wire: '02:11:22:33:44:55', honoured: true, ifname: 'eth0' },
-      { vnic: 'b', requested: '02:aa:bb:cc:dd:01', wire: '02:42:c6:12:4f:14', honoured: false, ifname: 'eth2' },
+      { vnic: 'a', requested: '02:11:22:33:44:55', wire: '02:11:22:33:44:55', honoured: true, ifname: 'eth0', ipv4: ['198.18.77.10'] },
+      { vnic: 'b', requested: '02:aa:bb:cc:dd:01', wire: '02:42:c6:12:4f:14', honoured: false, ifname: 'eth2', ipv4: ['198.18.79.20'] },
     ]);
   });
 
