@@ -1,3 +1,4 @@
+import type { PullProgress } from '../../../../shared/domain/operations.js';
 import type { Engine } from '../docker/engine.js';
 import { dockerMessage, OperationError } from '../docker/errors.js';
 
@@ -16,11 +17,11 @@ export function registryOf(repo: string): string {
 /**
  * `pulling_image` (docs/protocol.md §5.2): always try to pull, fall back to a local copy, and say which happened.
  */
-export async function ensureRuntimeImage(engine: Engine, repo: string, tag: string, stallMs: number): Promise<ImageOutcome> {
+export async function ensureRuntimeImage(engine: Engine, repo: string, tag: string, stallMs: number, onProgress?: (p: PullProgress) => void): Promise<ImageOutcome> {
   const image = runtimeImageRef(repo, tag);
   let pullError: unknown;
   try {
-    await engine.pull(image, stallMs);
+    await engine.pull(image, stallMs, onProgress);
     return { image };
   } catch (err) {
     pullError = err;
