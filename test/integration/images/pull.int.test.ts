@@ -1,6 +1,8 @@
 // Registry pulls against a real dockerd and a tiny v2 registry on 127.0.0.1 (test/support/fake-registry.ts): progress
 // per layer and byte, the failure messages of the image step when the tag is missing or the registry unreachable.
-// Runtime: about 10-20 s (one docker save of the stand-in, one throttled pull).
+// A create from the registry shows the pull progress in its status while at `pulling_image`, and a create whose image is
+// neither local nor pullable fails at that step with the fix in `get_device_status`.
+// Runtime: about 20-40 s (two docker saves of the stand-in, two throttled pulls, one create).
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PullProgress } from '../../../shared/domain/operations.js';
@@ -9,9 +11,10 @@ import { Engine } from '../../../electron/workers/orchestrator/docker/engine.js'
 import { OperationError } from '../../../electron/workers/orchestrator/docker/errors.js';
 import { STANDIN_IMAGE } from '../../images/build.js';
 import { docker } from '../../support/docker.js';
+import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
 import { startFakeRegistry, type FakeRegistry } from '../../support/fake-registry.js';
 import { requireDocker } from '../../support/require.js';
-import { newRunId } from '../../support/run.js';
+import { newRunId, waitFor } from '../../support/run.js';
 
 requireDocker();
 
@@ -78,5 +81,59 @@ describe('pulling a runtime image from a registry', () => {
     expect(err.step).toBe('pulling_image');
     expect(err.message).toMatch(new RegExp(`^Runtime image ${host.replace(/\./g, '\\.')}/vt-pull-${run}/openplc-runtime:v1 is not on this PC and could not be pulled \\(.*connection refused.*\\)\\. `));
     expect(err.message.endsWith(`Load it with \`vplc-orchestrator image load FILE\` (or Runtime images → Load in the UI), or connect this PC to ${host}.`)).toBe(true);
+  }, 60_000);
+});
+
+describe('a create that pulls its runtime image', () => {
+  let source: FakeRegistry;
+  let fx: OrchestratorFixture;
+
+  beforeAll(async () => {
+    // Its own registry: a fresh random layer, so this pull downloads bytes too.
+    source = await startFakeRegistry({ source: STANDIN_IMAGE, repository: `vt-pull-${run}/create`, tag: 'v2', uniqueLayerBytes: 6_000_000, throttle: { chunkBytes: 128 * 1024, delayMs: 40, uniqueOnly: true } });
+    fx = await openOrchestrator({ runtimeRepo: source.repository });
+  }, 120_000);
+
+  afterAll(async () => {
+    await fx?.dispose();
+    await source?.removePulled();
+    await source?.stop();
+  });
+
+  it('shows layers and growing bytes in its status while pulling, then runs the pulled image', async () => {
+    const name = `vt-${run}-pulled`;
+    const seen: unknown[] = [];
+    expect((await fx.orch.create({ name, runtimeVersion: 'v2', vnics: [] }, 'cli')).status).toBe('creating');
+    const status = await waitFor(
+      async () => {
+        const s = await fx.orch.status(name);
+        if (s.pull_progress) seen.push(s.pull_progress);
+        if (s.status === 'creating' && s.pull_progress) expect(s.step).toBe('pulling_image');
+        return s;
+      },
+      (s) => s.status !== 'creating',
+      { timeoutMs: 90_000, intervalMs: 50, what: 'create to finish' },
+    );
+    expect(status).toMatchObject({ status: 'success', is_running: true });
+    expect((await docker.getContainer(name).inspect()).Config.Image).toBe(source.ref);
+    const progress = seen as PullProgress[];
+    const bytes = [...new Set(progress.map((p) => p.bytes_done))];
+    expect(bytes.length).toBeGreaterThanOrEqual(3);
+    expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
+    expect(progress.at(-1)!.layers_total).toBeGreaterThanOrEqual(2);
+    expect(progress.every((p) => p.bytes_done <= p.bytes_total)).toBe(true);
+  }, 120_000);
+
+  it('a version the registry lacks and this PC lacks: the create fails at pulling_image with the fix, nothing left behind', async () => {
+    const name = `vt-${run}-nopull`;
+    await fx.orch.create({ name, runtimeVersion: 'v404', vnics: [] }, 'cli');
+    await fx.orch.settled(name);
+    const s = await fx.orch.status(name);
+    expect(s).toMatchObject({ status: 'error', operation: 'create' });
+    expect(s.error).toBe(
+      `Runtime version 'v404' not found. The image ${source.repository}:v404 does not exist in the registry or locally. ` +
+        `Load it with \`vplc-orchestrator image load FILE\` (or Runtime images → Load in the UI), or connect this PC to ${source.host}.`,
+    );
+    expect(await docker.getContainer(name).inspect().then(() => 'exists', () => 'gone')).toBe('gone');
   }, 60_000);
 });
