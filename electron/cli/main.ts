@@ -12,7 +12,7 @@ commands:
   agent     run the agent headless: keeps this installation's vPLCs running, links to the cloud, serves the local API
   enroll    enrol this PC with the cloud (or import an existing key and certificate); see \`enroll --help\`
   status    which agent runs (or why none does) and this installation's vPLCs (read-only)
-  image     runtime images on this PC: \`image list\`, \`image load FILE\` (a docker save archive); see \`image --help\`
+  image     runtime images on this PC: \`image list\`, \`image load FILE\` (a docker save archive), \`image pull VERSION\`; see \`image --help\`
   support   write a redacted support bundle (logs, status, settings, journal) [--out FILE]
   cloud-sim run the local cloud simulator (development tool, source checkouts only)
 

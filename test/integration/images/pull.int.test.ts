@@ -3,14 +3,22 @@
 // A create from the registry shows the pull progress in its status while at `pulling_image`, and a create whose image is
 // neither local nor pullable fails at that step with the fix in `get_device_status`.
 // Runtime: about 20-40 s (two docker saves of the stand-in, two throttled pulls, one create).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../../electron/core/api/ws-client.js';
+import { WorkerError } from '../../../electron/lib/worker/handlers.js';
+import type { ImagePullProgress } from '../../../shared/domain/image-pull.js';
 import type { PullProgress } from '../../../shared/domain/operations.js';
 import { ensureRuntimeImage } from '../../../electron/workers/orchestrator/create/image.js';
 import { Engine } from '../../../electron/workers/orchestrator/docker/engine.js';
 import { OperationError } from '../../../electron/workers/orchestrator/docker/errors.js';
 import { STANDIN_IMAGE } from '../../images/build.js';
-import { docker } from '../../support/docker.js';
+import { spawnAgent, type AgentProcess } from '../../support/agent-process.js';
+import { docker, removeByLabels } from '../../support/docker.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
 import { startFakeRegistry, type FakeRegistry } from '../../support/fake-registry.js';
 import { requireDocker } from '../../support/require.js';
@@ -124,6 +132,22 @@ describe('a create that pulls its runtime image', () => {
     expect(progress.every((p) => p.bytes_done <= p.bytes_total)).toBe(true);
   }, 120_000);
 
+  it('an explicit pull of a version it has answers with the id and ends its progress with done; one it lacks is refused on version with the fix', async () => {
+    const seen: ImagePullProgress[] = [];
+    const off = fx.orch.images.onPullProgress((p) => seen.push(p));
+    const result = await fx.orch.images.pull('v2', 'cli');
+    expect(result).toEqual({ ref: source.ref, id: (await docker.getImage(source.ref).inspect()).Id });
+    expect(seen[0]).toMatchObject({ ref: source.ref, phase: 'pulling' });
+    expect(seen.at(-1)).toMatchObject({ ref: source.ref, phase: 'done', message: `pulled ${source.ref}` });
+
+    const err = await fx.orch.images.pull('v404', 'cli').then(() => null, (e: unknown) => e);
+    off();
+    expect(err).toBeInstanceOf(WorkerError);
+    expect(err).toMatchObject({ code: 'VALIDATION', field: 'version' });
+    expect((err as Error).message).toMatch(new RegExp(`^could not pull ${source.repository.replace(/\./g, '\\.')}:v404 \\(.*manifest unknown.*\\)\\. Connect this PC to ${source.host.replace(/\./g, '\\.')}, or load`));
+    expect(seen.at(-1)).toMatchObject({ ref: `${source.repository}:v404`, phase: 'failed' });
+  }, 60_000);
+
   it('a version the registry lacks and this PC lacks: the create fails at pulling_image with the fix, nothing left behind', async () => {
     const name = `vt-${run}-nopull`;
     await fx.orch.create({ name, runtimeVersion: 'v404', vnics: [] }, 'cli');
@@ -136,4 +160,69 @@ describe('a create that pulls its runtime image', () => {
     );
     expect(await docker.getContainer(name).inspect().then(() => 'exists', () => 'gone')).toBe('gone');
   }, 60_000);
+});
+
+describe('vplc-orchestrator image pull (CLI against a real agent)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vplc-pull-'));
+  let source: FakeRegistry;
+  let agent: AgentProcess | undefined;
+  let installation = '';
+
+  beforeAll(async () => {
+    source = await startFakeRegistry({ source: STANDIN_IMAGE, repository: `vt-pull-${run}/cli`, tag: 'v3', uniqueLayerBytes: 6_000_000, throttle: { chunkBytes: 128 * 1024, delayMs: 40, uniqueOnly: true } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    if (installation) await removeByLabels({ instance: installation });
+    await source?.removePulled();
+    await source?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints a line per layer finished and the id, exit 0; a missing version exits 1 with the reason and the fix', async () => {
+    const dataDir = path.join(dir, 'agent-data');
+    const env = { VPLC_TOKEN_FILE: path.join(dir, 'token'), XDG_CONFIG_HOME: path.join(dir, 'config') };
+    agent = spawnAgent(['--no-cloud', '--ui-port', '0', '--data-dir', dataDir, '--lock-name', `vt-${run}-pull`, '--internal-pool', '198.19.97.0/24', '--runtime-image', source.repository, '--mtls-dir', path.join(dir, 'mtls')], env);
+    const ready = await agent.ready;
+    const client = await ApiClient.connect(ready.port, ready.token);
+    try {
+      installation = ((await client.call('agent:status', {})) as { value: { installationId: string } }).value.installationId;
+      const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+        new Promise((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/run.ts', 'image', ...args, '--data-dir', dataDir, '--ui-port', String(ready.port)], { env: { ...process.env, ...env } });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+          child.on('exit', (code) => resolve({ code, stdout, stderr }));
+        });
+      const events: ImagePullProgress[] = [];
+      client.onEvent((name, payload) => name === 'images:pull-progress' && events.push(payload as ImagePullProgress));
+
+      const pulled = await cli(['pull', 'v3']);
+      expect(pulled.stderr).toBe('');
+      expect(pulled.code).toBe(0);
+      const lines = pulled.stdout.trimEnd().split('\n');
+      const id = (await docker.getImage(source.ref).inspect()).Id.replace(/^sha256:/, '').slice(0, 12);
+      expect(lines.at(-1)).toBe(`pulled ${source.ref} (${id})`);
+      const progress = lines.slice(0, -1);
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+      for (const l of progress) expect(l).toMatch(new RegExp(`^pulling ${source.ref.replace(/\./g, '\\.')}(: \\d+/\\d+ layers(, \\d+\\.\\d of \\d+\\.\\d MB)?)?$`));
+      expect(progress.at(-1)).toMatch(/: (\d+)\/\1 layers, ([\d.]+) of \2 MB$/);
+      await waitFor(() => events, (e) => e.some((p) => p.phase === 'done'), { timeoutMs: 5_000, what: 'the done event on the API' });
+      expect(events.filter((p) => p.bytes_done > 0).length).toBeGreaterThanOrEqual(2);
+
+      const missing = await cli(['pull', 'v404']);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain(`vplc-orchestrator image pull: could not pull ${source.repository}:v404 (`);
+      expect(missing.stderr).toContain(`Connect this PC to ${source.host}, or load the image from a file with \`vplc-orchestrator image load FILE\`.`);
+
+      expect(await client.call('images:pull', { version: 'bad/tag' })).toMatchObject({ ok: false, error: { code: 'VALIDATION', field: 'version' } });
+      const usage = await cli(['pull']);
+      expect(usage.code).toBe(2);
+    } finally {
+      client.close();
+    }
+  }, 120_000);
 });

@@ -6,6 +6,9 @@ export type ImageOutcome = { image: string; warning?: string };
 
 const NOT_FOUND_RE = /not found|manifest unknown|does not exist|pull access denied|repository .* not found/i;
 
+/** The engine's pull error says the registry does not have that image (rather than that it could not be reached). */
+export const isMissingInRegistry = (reason: string): boolean => NOT_FOUND_RE.test(reason);
+
 export const runtimeImageRef = (repo: string, tag: string): string => `${repo}:${tag}`;
 
 /** The registry a repository is pulled from: its first part when that names a host, else Docker Hub. */
@@ -31,7 +34,7 @@ export async function ensureRuntimeImage(engine: Engine, repo: string, tag: stri
     return { image, warning: `Could not pull ${image} (${reason}); using the local copy` };
   }
   const fix = `Load it with \`vplc-orchestrator image load FILE\` (or Runtime images → Load in the UI), or connect this PC to ${registryOf(repo)}.`;
-  if (NOT_FOUND_RE.test(reason)) {
+  if (isMissingInRegistry(reason)) {
     throw new OperationError(`Runtime version '${tag}' not found. The image ${image} does not exist in the registry or locally. ${fix}`, 'pulling_image');
   }
   throw new OperationError(`Runtime image ${image} is not on this PC and could not be pulled (${reason}). ${fix}`, 'pulling_image');
