@@ -20,6 +20,8 @@ export type FakeRegistryOptions = {
    * times; `uniqueOnly` throttles only the random layer (the engine may already hold the others from an earlier run).
    */
   throttle?: { chunkBytes: number; delayMs: number; uniqueOnly?: boolean };
+  /** The random layer's blob answers 404: the manifest pulls, then the engine fails inside its progress stream. */
+  missingUniqueBlob?: boolean;
   /** Size of the random layer (default 4 MB). */
   uniqueLayerBytes?: number;
 };
@@ -169,7 +171,7 @@ export async function startFakeRegistry(opts: FakeRegistryOptions): Promise<Fake
     }
     const blob = /^blobs\/(sha256:[0-9a-f]{64})$/.exec(rest);
     const found = blob?.[1] ? blobs.get(blob[1]) : undefined;
-    if (!found) return notFound(res, 'BLOB_UNKNOWN', 'blob unknown to registry');
+    if (!found || (found.unique && opts.missingUniqueBlob)) return notFound(res, 'BLOB_UNKNOWN', 'blob unknown to registry');
     void send(req, res, found.body, 'application/octet-stream', found.digest, found.unique === true || opts.throttle?.uniqueOnly !== true);
   });
   server.on('connection', (s) => {

@@ -16,6 +16,7 @@ import type { PullProgress } from '../../../shared/domain/operations.js';
 import { ensureRuntimeImage } from '../../../electron/workers/orchestrator/create/image.js';
 import { Engine } from '../../../electron/workers/orchestrator/docker/engine.js';
 import { OperationError } from '../../../electron/workers/orchestrator/docker/errors.js';
+import { PullFailed } from '../../../electron/workers/orchestrator/images/pull-progress.js';
 import { STANDIN_IMAGE } from '../../images/build.js';
 import { spawnAgent, type AgentProcess } from '../../support/agent-process.js';
 import { docker, removeByLabels } from '../../support/docker.js';
@@ -89,6 +90,26 @@ describe('pulling a runtime image from a registry', () => {
     expect(err.step).toBe('pulling_image');
     expect(err.message).toMatch(new RegExp(`^Runtime image ${host.replace(/\./g, '\\.')}/vt-pull-${run}/openplc-runtime:v1 is not on this PC and could not be pulled \\(.*connection refused.*\\)\\. `));
     expect(err.message.endsWith(`Load it with \`vplc-orchestrator image load FILE\` (or Runtime images → Load in the UI), or connect this PC to ${host}.`)).toBe(true);
+  }, 60_000);
+});
+
+describe('a pull that fails inside the engine\'s stream', () => {
+  let broken: FakeRegistry;
+
+  beforeAll(async () => {
+    broken = await startFakeRegistry({ source: STANDIN_IMAGE, repository: `vt-pull-${run}/broken`, tag: 'v1', missingUniqueBlob: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await broken?.removePulled();
+    await broken?.stop();
+  });
+
+  it('rejects with the engine error carried in the stream (HTTP 200), not as a finished pull', async () => {
+    const err = await engine.pull(broken.ref, 30_000).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(PullFailed);
+    expect((err as Error).message).toBe('unknown blob');
+    expect(await docker.getImage(broken.ref).inspect().then(() => 'pulled', () => 'absent')).toBe('absent');
   }, 60_000);
 });
 
