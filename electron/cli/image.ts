@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { events, invoke } from '../../shared/api/contract.js';
+import type { ImagePullProgress } from '../../shared/domain/image-pull.js';
 import type { ImageLoadProgress, RuntimeImage } from '../../shared/domain/runtime-images.js';
 import { loadConfig } from '../core/headless.js';
 import { UsageError } from '../core/settings/args.js';
@@ -8,24 +9,34 @@ import { attachToAgent } from './attach.js';
 
 export const IMAGE_USAGE = `usage: vplc-orchestrator image list [options]
        vplc-orchestrator image load FILE [options]
+       vplc-orchestrator image pull VERSION [options]
 
 Runtime images on this PC, through the running agent (docs/runtime-images.md):
   list        the local images of the runtime repository: tag, id, size, created, and the vPLCs using each
   load FILE   load a \`docker save\` archive (.tar or .tar.gz) of runtime images; the agent reads FILE itself, so it
               must be readable by the agent's user. Images outside the runtime repository are refused.
+  pull VERSION
+              pull <runtime repository>:VERSION from its registry (the repository is the agent's: its settings or
+              --runtime-image), showing layers and MB as they arrive
 
 options: the agent's own (--settings FILE, --data-dir DIR, --ui-port PORT, …) to find the agent; VPLC_TOKEN_FILE
 names its token file when it is not in the usual place.
 `;
 
-export type ImageIo = { out(s: string): void; err(s: string): void };
-const stdio: ImageIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) };
+/** `tty`: progress is one line rewritten in place; otherwise (a log, a pipe) a line per layer finished. */
+export type ImageIo = { out(s: string): void; err(s: string): void; tty?: boolean };
+const stdio: ImageIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s), tty: process.stdout.isTTY };
 
 const mb = (n: number): string => `${(n / 1_000_000).toFixed(1)} MB`;
 
 function progressLine(p: ImageLoadProgress): string {
   const what = p.phase === 'checking' ? 'checking' : 'loading';
   return `${what} ${path.basename(p.file)}: ${String(p.percent).padStart(3)}% (${mb(p.bytesRead)} of ${mb(p.totalBytes)})`;
+}
+
+export function pullLine(p: ImagePullProgress): string {
+  if (!p.layers_total) return `pulling ${p.ref}`;
+  return `pulling ${p.ref}: ${p.layers_done}/${p.layers_total} layers${p.bytes_total ? `, ${mb(p.bytes_done).replace(' MB', '')} of ${mb(p.bytes_total)}` : ''}`;
 }
 
 function table(images: RuntimeImage[]): string {
@@ -50,11 +61,17 @@ export async function runImage(argv: string[], io: ImageIo = stdio): Promise<num
   }
   const [sub, ...rest] = argv;
   let file: string | undefined;
+  let version: string | undefined;
   if (sub === 'load') {
     file = rest.shift();
     if (!file || file.startsWith('--')) throw new UsageError('image load needs the archive file: vplc-orchestrator image load FILE');
+  } else if (sub === 'pull') {
+    version = rest.shift();
+    if (!version || version.startsWith('--')) throw new UsageError('image pull needs the runtime version: vplc-orchestrator image pull VERSION');
+    const ok = invoke['images:pull'].input.safeParse({ version });
+    if (!ok.success) throw new UsageError(`image pull: version: ${ok.error.issues[0]?.message ?? 'invalid'}`);
   } else if (sub !== 'list') {
-    throw new UsageError(sub ? `unknown image command: ${sub} (use list or load)` : 'image needs a command: list or load FILE');
+    throw new UsageError(sub ? `unknown image command: ${sub} (use list, load or pull)` : 'image needs a command: list, load FILE or pull VERSION');
   }
   const { config } = await loadConfig(rest);
   let client;
@@ -65,6 +82,7 @@ export async function runImage(argv: string[], io: ImageIo = stdio): Promise<num
     return 1;
   }
   try {
+    if (version !== undefined) return await pull(client, version, io);
     if (file === undefined) {
       io.out(table(answer(await client.call('images:list', {}, 30_000), invoke['images:list'].output)));
       return 0;
@@ -91,4 +109,39 @@ export async function runImage(argv: string[], io: ImageIo = stdio): Promise<num
   } finally {
     client.close();
   }
+}
+
+/** The part of the agent's API client a pull uses. */
+export type PullClient = Pick<Awaited<ReturnType<typeof attachToAgent>>, 'call' | 'onEvent'>;
+
+/** Prints the agent's pull progress for `version` and the result; resolves 0, rejects with the agent's reason. */
+export async function pull(client: PullClient, version: string, io: ImageIo): Promise<number> {
+  let shown = '';
+  let layers = '';
+  const stop = client.onEvent((name, payload) => {
+    if (name !== 'images:pull-progress') return;
+    const p = events['images:pull-progress'].safeParse(payload);
+    if (!p.success || !p.data.ref.endsWith(`:${version}`) || p.data.phase !== 'pulling') return;
+    const line = pullLine(p.data);
+    if (io.tty) {
+      // One line rewritten in place, padded over a longer previous one.
+      io.out(`\r${line.padEnd(shown.length)}`);
+      shown = line;
+      return;
+    }
+    const key = `${p.data.layers_done}/${p.data.layers_total}`;
+    if (key === layers) return;
+    layers = key;
+    io.out(`${line}\n`);
+  });
+  let env;
+  try {
+    env = await client.call('images:pull', { version }, 61 * 60_000);
+  } finally {
+    stop();
+    if (shown) io.out('\n');
+  }
+  const result = answer(env, invoke['images:pull'].output);
+  io.out(`pulled ${result.ref} (${result.id.replace(/^sha256:/, '').slice(0, 12)})\n`);
+  return 0;
 }

@@ -41,7 +41,7 @@ commands:
   status    which agent runs (or why none does), its UI address, and this installation's vPLCs with LAN IPs and warnings
   open      open the running agent's UI in the browser (or print its address when there is no display)
   enroll    enrol this PC with the cloud (or import an existing key and certificate)
-  image     runtime images on this PC: \`image list\`, \`image load FILE\` (a docker save archive)
+  image     runtime images on this PC: \`image list\`, \`image load FILE\` (a docker save archive), \`image pull VERSION\`
   support   write a redacted support bundle (logs, status, settings, journal) [--out FILE]
   cloud-sim run the local cloud simulator (development tool, source checkouts only)
 

@@ -128,6 +128,7 @@ export function createAgent(d: AgentDeps): Agent {
       'engine-outage': (r) => recorder.engineOutage(r),
       'host-sample': (s) => events.publish('metrics:sample', s),
       'image-progress': (p) => events.publish('images:progress', p),
+      'image-pull-progress': (p) => events.publish('images:pull-progress', p),
     },
     onCommand: (topic, request, ack) => recorder.cloud(topic, request, ack),
   });

@@ -8,6 +8,7 @@ import { VplcStatus } from '../domain/vplc-status.js';
 import { VplcName, VplcSpec } from '../domain/vplc.js';
 import { NetworkChangeData } from '../netmon/events.js';
 import { ImageLoadProgress, ImageLoadResult, RuntimeImage } from '../domain/runtime-images.js';
+import { ImagePullProgress, ImagePullResult, PullVersion } from '../domain/image-pull.js';
 
 export { HostInterfaceView, VplcStatus };
 
@@ -214,6 +215,11 @@ export const invoke = {
    * progress comes as `images:progress`. Archives with images outside the runtime repository are refused unloaded.
    */
   'images:load': { input: z.object({ path: z.string().min(1, 'give the path of the archive') }).strict(), output: ImageLoadResult },
+  /**
+   * Pulls `<runtime repository>:<version>` from its registry; progress comes as `images:pull-progress`. A failure says
+   * why and how to get the image offline.
+   */
+  'images:pull': { input: z.object({ version: PullVersion }).strict(), output: ImagePullResult },
   'logs:tail': {
     input: z.object({ limit: z.number().int().positive().max(5_000).default(500), level: LogLineView.shape.level.default('debug') }).strict(),
     output: z.array(LogLineView),
@@ -232,6 +238,7 @@ export const events = {
   'logs:line': z.array(LogLineView),
   'metrics:sample': HostSample,
   'images:progress': ImageLoadProgress,
+  'images:pull-progress': ImagePullProgress,
 } as const;
 
 export type InvokeChannel = keyof typeof invoke;

@@ -4,6 +4,19 @@ import { z } from 'zod';
 export const CreateStep = z.enum(['validating_config', 'pulling_image', 'creating_networks', 'creating_container', 'starting_dhcp', 'waiting_for_runtime']);
 export type CreateStep = z.infer<typeof CreateStep>;
 
+/**
+ * How far a registry pull has come, summed over its layers (docs/protocol.md §4.5, EXTEND): carried by the operation
+ * state while a create is at `pulling_image`. Bytes are download bytes; a layer the engine already had counts as done
+ * with no bytes.
+ */
+export const PullProgress = z.object({
+  layers_done: z.number().int().nonnegative(),
+  layers_total: z.number().int().nonnegative(),
+  bytes_done: z.number().int().nonnegative(),
+  bytes_total: z.number().int().nonnegative(),
+});
+export type PullProgress = z.infer<typeof PullProgress>;
+
 /** The steps of a delete. */
 export const DeleteStep = z.enum(['stopping_container', 'removing_networks']);
 export type DeleteStep = z.infer<typeof DeleteStep>;

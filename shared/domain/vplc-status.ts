@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OperationStep } from './operations.js';
+import { OperationStep, PullProgress } from './operations.js';
 
 /** One LAN network of a vPLC: what is on the wire (for DHCP vNICs, the lease). */
 export const VplcNetworkView = z.object({ ip_address: z.string().nullable(), mac_address: z.string().nullable(), gateway: z.string().nullable() });
@@ -28,7 +28,8 @@ export const OrchestratorStateView = z.object({
  * The `get_device_status` answer (docs/protocol.md §4.5) without `action`/`correlation_id`; the local API's
  * `vplc:status` returns the same object. Which fields are present depends on `status`:
  * - `success`: the container's state, its networks and `orchestrator_state`;
- * - `creating` / `deleting`: the operation, its current `step` and times;
+ * - `creating` / `deleting`: the operation, its current `step` and times (at `pulling_image`, `pull_progress` once the
+ *   engine reports);
  * - `error`: `error`, with the operation's fields when an operation failed;
  * - `not_found`: `device_id` and `message`.
  */
@@ -39,6 +40,7 @@ export const VplcStatus = z.object({
   error: z.string().optional(),
   operation: z.enum(['create', 'delete', 'unknown']).optional(),
   step: OperationStep.optional(),
+  pull_progress: PullProgress.optional(),
   started_at: z.string().optional(),
   updated_at: z.string().optional(),
   container_status: z.string().optional(),

@@ -23,6 +23,7 @@ export const CORE_EVENTS = {
   'engine-outage': OrchestratorEvents['engine.outage'],
   'host-sample': OrchestratorEvents['metrics.sample'],
   'image-progress': OrchestratorEvents['images.progress'],
+  'image-pull-progress': OrchestratorEvents['images.pull-progress'],
 } as const;
 export type CoreEvent = keyof typeof CORE_EVENTS;
 export type CoreSinks = { [K in CoreEvent]: (payload: z.output<(typeof CORE_EVENTS)[K]>) => void };
@@ -41,6 +42,7 @@ export const EVENT_ROUTES: Readonly<Record<Key, readonly EventRoute[]>> = {
   'orchestrator/vplc.changed': [{ core: 'vplc-changed' }],
   'orchestrator/engine.outage': [{ core: 'engine-outage' }],
   'orchestrator/images.progress': [{ core: 'image-progress' }],
+  'orchestrator/images.pull-progress': [{ core: 'image-pull-progress' }],
   'cloudlink/link.state': [{ core: 'link-state' }],
 };
 

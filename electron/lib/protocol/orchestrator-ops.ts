@@ -5,6 +5,7 @@ import { VplcChange } from '../../../shared/domain/operations.js';
 import { Requester, VplcSpec } from '../../../shared/domain/vplc.js';
 import { NetmonEvent } from '../../../shared/netmon/events.js';
 import { ImageLoadProgress } from '../../../shared/domain/runtime-images.js';
+import { ImagePullProgress, PullVersion } from '../../../shared/domain/image-pull.js';
 
 /**
  * Requests the orchestrator worker answers (from the API or, over the bus, from another worker), each with its input
@@ -35,6 +36,8 @@ export const OrchestratorOps = {
   'images.list': z.object({}),
   /** Loads a `docker save` archive from a file on this PC; progress comes as `images.progress` events. */
   'images.load': z.object({ path: z.string().min(1), requester: Requester }),
+  /** Pulls `<runtime repository>:<version>` from its registry; progress comes as `images.pull-progress` events. */
+  'images.pull': z.object({ version: PullVersion, requester: Requester }),
   /** A netmon event routed by the bus (the orchestrator's interface cache and re-attachment follow it). */
   'netmon.event': NetmonEvent,
   /**
@@ -69,6 +72,7 @@ export const OrchestratorEvents = {
   'vplc.changed': VplcChange,
   'metrics.sample': HostSample,
   'images.progress': ImageLoadProgress,
+  'images.pull-progress': ImagePullProgress,
 } as const;
 
 export const OrchestratorWorkerConfig = z.object({

@@ -42,6 +42,7 @@ const handlers: Handlers = {
   'metrics.latest': (o) => Promise.resolve(o.latestHostSample()),
   'images.list': (o) => o.images.list(),
   'images.load': (o, i) => o.images.load(i.path, i.requester),
+  'images.pull': (o, i) => o.images.pull(i.version, i.requester),
   'netmon.event': (_o, e, c) => {
     c.cache.apply(e);
     // A discovery (netmon or this worker restarted, or the host rebooted onto another LAN) may carry a subnet change
@@ -135,6 +136,7 @@ export class OrchestratorWorker implements WorkerImpl {
     this.c = { orch, cache, cloud };
     orch.onEngineOutage((r) => api.emit('engine.outage', r));
     orch.images.onProgress((p) => api.emit('images.progress', p));
+    orch.images.onPullProgress((p) => api.emit('images.pull-progress', p));
     orch.onEvent((e) => {
       const detail = orch.outcomeDetail(e);
       api.emit('vplc.changed', { kind: e.kind, name: e.name, ...(e.kind === 'changed' ? { reason: e.reason } : {}), ...(detail ? { detail } : {}) });

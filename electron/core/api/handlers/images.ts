@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { ImagePullResult } from '../../../../shared/domain/image-pull.js';
 import { ImageLoadResult, RuntimeImage } from '../../../../shared/domain/runtime-images.js';
 import type { RequestFn } from '../worker-backend.js';
 import { ApiFailure, type ApiRegistry } from '../registry.js';
 
 /** A load reads the whole archive and the engine unpacks every layer: a runtime image of a few hundred MB takes minutes on a slow disk. */
 const LOAD_TIMEOUT_MS = 30 * 60_000;
+/** A pull fails by itself after its stall timeout; this only bounds a pull that keeps trickling. */
+const PULL_TIMEOUT_MS = 60 * 60_000;
 
-async function call<S extends z.ZodType>(request: RequestFn, op: 'images.list' | 'images.load', input: unknown, schema: S, timeoutMs: number): Promise<z.output<S>> {
+async function call<S extends z.ZodType>(request: RequestFn, op: 'images.list' | 'images.load' | 'images.pull', input: unknown, schema: S, timeoutMs: number): Promise<z.output<S>> {
   const env = await request(op, input, timeoutMs);
   if (!env.ok) {
     const code = env.error.code === 'VALIDATION' ? 'VALIDATION' : 'UNAVAILABLE';
@@ -17,8 +20,9 @@ async function call<S extends z.ZodType>(request: RequestFn, op: 'images.list' |
   return parsed.data;
 }
 
-/** `images:list` and `images:load`, served by the orchestrator worker; the progress events reach the API through the bus. */
+/** `images:list`, `images:load` and `images:pull`, served by the orchestrator worker; the progress events reach the API through the bus. */
 export function registerImages(registry: ApiRegistry, request: RequestFn): void {
   registry.register('images:list', () => call(request, 'images.list', {}, z.array(RuntimeImage), 30_000));
   registry.register('images:load', ({ path }) => call(request, 'images.load', { path, requester: 'ui' }, ImageLoadResult, LOAD_TIMEOUT_MS));
+  registry.register('images:pull', ({ version }) => call(request, 'images.pull', { version, requester: 'ui' }, ImagePullResult, PULL_TIMEOUT_MS));
 }

@@ -1,9 +1,13 @@
+import type { PullProgress } from '../../../../shared/domain/operations.js';
 import type { Engine } from '../docker/engine.js';
 import { dockerMessage, OperationError } from '../docker/errors.js';
 
 export type ImageOutcome = { image: string; warning?: string };
 
 const NOT_FOUND_RE = /not found|manifest unknown|does not exist|pull access denied|repository .* not found/i;
+
+/** The engine's pull error says the registry does not have that image (rather than that it could not be reached). */
+export const isMissingInRegistry = (reason: string): boolean => NOT_FOUND_RE.test(reason);
 
 export const runtimeImageRef = (repo: string, tag: string): string => `${repo}:${tag}`;
 
@@ -16,11 +20,11 @@ export function registryOf(repo: string): string {
 /**
  * `pulling_image` (docs/protocol.md §5.2): always try to pull, fall back to a local copy, and say which happened.
  */
-export async function ensureRuntimeImage(engine: Engine, repo: string, tag: string, stallMs: number): Promise<ImageOutcome> {
+export async function ensureRuntimeImage(engine: Engine, repo: string, tag: string, stallMs: number, onProgress?: (p: PullProgress) => void): Promise<ImageOutcome> {
   const image = runtimeImageRef(repo, tag);
   let pullError: unknown;
   try {
-    await engine.pull(image, stallMs);
+    await engine.pull(image, stallMs, onProgress);
     return { image };
   } catch (err) {
     pullError = err;
@@ -30,7 +34,7 @@ export async function ensureRuntimeImage(engine: Engine, repo: string, tag: stri
     return { image, warning: `Could not pull ${image} (${reason}); using the local copy` };
   }
   const fix = `Load it with \`vplc-orchestrator image load FILE\` (or Runtime images → Load in the UI), or connect this PC to ${registryOf(repo)}.`;
-  if (NOT_FOUND_RE.test(reason)) {
+  if (isMissingInRegistry(reason)) {
     throw new OperationError(`Runtime version '${tag}' not found. The image ${image} does not exist in the registry or locally. ${fix}`, 'pulling_image');
   }
   throw new OperationError(`Runtime image ${image} is not on this PC and could not be pulled (${reason}). ${fix}`, 'pulling_image');

@@ -119,7 +119,9 @@ export async function runCreate(
     addressesFree.catch(() => undefined);
 
     await step('pulling_image');
-    const image = options.image ? await pinnedRuntimeImage(ctx.engine, options.image) : await ensureRuntimeImage(ctx.engine, ctx.settings.runtimeRepo, spec.runtimeVersion, ctx.settings.pullStallMs);
+    const image = options.image
+      ? await pinnedRuntimeImage(ctx.engine, options.image)
+      : await ensureRuntimeImage(ctx.engine, ctx.settings.runtimeRepo, spec.runtimeVersion, ctx.settings.pullStallMs, (p) => ctx.ops.setPullProgress(name, p));
     if (image.warning) ctx.warnings.set(name, 'image', image.warning);
 
     await step('creating_networks');

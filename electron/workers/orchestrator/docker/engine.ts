@@ -1,6 +1,8 @@
 import Docker from 'dockerode';
 import { dockerMessage, isNotFound } from './errors.js';
 import { isOwn } from './labels.js';
+import type { PullProgress } from '../../../../shared/domain/operations.js';
+import { PullTracker, throttledProgress } from '../images/pull-progress.js';
 import { hostHelperSpec, netnsHelperSpec } from '../spec/netns-helper.js';
 
 /** Numeric comparison of Docker API versions; the reference compared strings, so "1.9" >= "1.44" came out true. */
@@ -14,6 +16,9 @@ export function apiAtLeast(version: string, wanted: string): boolean {
   }
   return true;
 }
+
+/** The least time between two pull progress updates that only move bytes. */
+export const PULL_PROGRESS_INTERVAL_MS = 250;
 
 export type HelperResult = { exitCode: number; stdout: string; stderr: string };
 
@@ -108,22 +113,42 @@ export class Engine {
     }
   }
 
-  /** Pulls an image; rejects when the pull stalls for `stallMs` without progress. */
-  async pull(ref: string, stallMs: number): Promise<void> {
+  /**
+   * Pulls an image; rejects when the pull stalls for `stallMs` without a message from the engine, or when the stream
+   * carries the engine's error. `onProgress` gets the layer and byte totals, at most every
+   * {@link PULL_PROGRESS_INTERVAL_MS} unless a layer count changed, and the final state at the end.
+   */
+  async pull(ref: string, stallMs: number, onProgress?: (p: PullProgress) => void): Promise<void> {
     const stream = await this.docker.pull(ref);
+    const tracker = new PullTracker();
+    const progress = onProgress ? throttledProgress(onProgress, PULL_PROGRESS_INTERVAL_MS, () => performance.now()) : null;
     await new Promise<void>((resolve, reject) => {
-      let timer = setTimeout(onStall, stallMs);
-      function onStall(): void {
-        (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-        reject(new Error(`pull of ${ref} made no progress for ${Math.round(stallMs / 1000)} s`));
-      }
-      followPull(this.docker, stream, (err) => {
+      let settled = false;
+      const settle = (err: Error | null): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        if (err) reject(err);
-        else resolve();
-      }, () => {
+        if (!err) {
+          progress?.flush();
+          resolve();
+          return;
+        }
+        (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+        reject(err);
+      };
+      const onStall = (): void => settle(new Error(`pull of ${ref} made no progress for ${Math.round(stallMs / 1000)} s`));
+      let timer = setTimeout(onStall, stallMs);
+      followPull(this.docker, stream, settle, (message) => {
+        if (settled) return;
         clearTimeout(timer);
         timer = setTimeout(onStall, stallMs);
+        try {
+          tracker.add(message);
+        } catch (err) {
+          settle(err as Error);
+          return;
+        }
+        progress?.push(tracker.snapshot());
       });
     });
   }
@@ -160,8 +185,8 @@ export class Engine {
   }
 }
 
-function followPull(docker: Docker, stream: NodeJS.ReadableStream, done: (err: Error | null) => void, onProgress: () => void): void {
-  docker.modem.followProgress(stream, (err: Error | null) => done(err), onProgress);
+function followPull(docker: Docker, stream: NodeJS.ReadableStream, done: (err: Error | null) => void, onMessage: (message: unknown) => void): void {
+  docker.modem.followProgress(stream, (err: Error | null) => done(err), onMessage);
 }
 
 export { dockerMessage };

@@ -1,4 +1,4 @@
-import type { OperationStep } from '../../../../shared/domain/operations.js';
+import type { OperationStep, PullProgress } from '../../../../shared/domain/operations.js';
 import { naiveLocalIso, type Clock } from '../../../lib/time/clock.js';
 
 export type OpStatus = 'creating' | 'deleting' | 'error';
@@ -8,6 +8,8 @@ export type OperationEntry = {
   status: OpStatus;
   operation: OpKind;
   step: OperationStep | null;
+  /** How far the image pull has come, only while `step` is `pulling_image` and the engine has reported. */
+  pull_progress: PullProgress | null;
   error: string | null;
   started_at: string;
   updated_at: string;
@@ -53,6 +55,7 @@ export class OperationState {
       status: operation === 'create' ? 'creating' : 'deleting',
       operation,
       step: null,
+      pull_progress: null,
       error: null,
       started_at: at,
       updated_at: at,
@@ -71,6 +74,17 @@ export class OperationState {
     if (!e) return;
     const now = this.clock.now();
     e.step = step;
+    e.pull_progress = null;
+    e.updated_at = naiveLocalIso(now);
+    e.updatedMs = now;
+  }
+
+  /** Records pull progress of an entry at `pulling_image`; ignored at any other step (a late update after the pull). */
+  setPullProgress(name: string, progress: PullProgress): void {
+    const e = this.entries.get(name);
+    if (!e || e.status !== 'creating' || e.step !== 'pulling_image') return;
+    const now = this.clock.now();
+    e.pull_progress = { ...progress };
     e.updated_at = naiveLocalIso(now);
     e.updatedMs = now;
   }
@@ -84,6 +98,7 @@ export class OperationState {
       status: 'error',
       operation: op,
       step: e?.step ?? null,
+      pull_progress: null,
       error,
       started_at: e?.started_at ?? at,
       updated_at: at,
@@ -103,7 +118,7 @@ export class OperationState {
       this.entries.delete(name);
       return undefined;
     }
-    return { ...e };
+    return { ...e, pull_progress: e.pull_progress ? { ...e.pull_progress } : null };
   }
 
   lastError(name: string): Omit<LastError, 'atMs'> | null {

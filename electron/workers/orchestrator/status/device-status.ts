@@ -67,6 +67,7 @@ export async function deviceStatus(
       ...base,
       ...(op.step ? { step: op.step } : {}),
       message: `Container ${deviceId} is being ${op.status === 'creating' ? 'created' : 'deleted'}`,
+      ...(op.pull_progress ? { pull_progress: op.pull_progress } : {}),
     };
   }
   const notFound: VplcStatus = { status: 'not_found', device_id: deviceId, message: `Container ${deviceId} does not exist` };

@@ -1,13 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { OperationStep } from '../../../../shared/domain/operations';
 import { errorText } from '../../api/client';
 import { ErrorBox, Field, Loading } from '../../components/ui';
+import { CreateProgress, type CreateProgressState } from './CreateProgress';
 import { useApi, useApp } from '../../store/context';
 import { checkDraft, emptyDraft, emptyVnic, randomMac, suggestIp, withParent, type Draft, type FieldErrors, type HostInterface, type VnicDraft } from './draft';
-import { CREATE_STEPS } from './status';
 import { useRuntimeImages } from '../images/useRuntimeImages';
 
-type Progress = { name: string; step: OperationStep | null; done: boolean; error?: string; dhcp: boolean };
+type Progress = CreateProgressState;
 
 function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v: VnicDraft; ifaces: HostInterface[]; errors: FieldErrors; onChange(v: VnicDraft): void; onRemove?: () => void }) {
   const id = (f: string): string => `vnic-${i}-${f}`;
@@ -66,34 +65,6 @@ function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v
   );
 }
 
-function CreateProgress({ p }: { p: Progress }) {
-  const navigate = useApp((s) => s.navigate);
-  // The DHCP step only exists for a vPLC with a DHCP vNIC.
-  const steps = CREATE_STEPS.filter((s) => p.dhcp || s.key !== 'starting_dhcp');
-  const at = steps.findIndex((s) => s.key === p.step);
-  return (
-    <section className="card" aria-labelledby="progress-h" aria-live="polite">
-      <h2 id="progress-h">Creating {p.name}</h2>
-      <ol className="steps" aria-label="Creation progress">
-        {steps.map((s, i) => (
-          <li key={s.key} className={p.done ? 'step-done' : p.error && i === Math.max(at, 0) ? 'step-failed' : i < at ? 'step-done' : i === at ? 'step-active' : 'step-todo'}>
-            {s.label}
-          </li>
-        ))}
-      </ol>
-      {p.error ? <ErrorBox>{p.error}</ErrorBox> : null}
-      {p.done ? (
-        <p role="status">
-          {p.name} is running.{' '}
-          <button type="button" className="link" onClick={() => navigate('vplc', p.name)}>
-            Open {p.name}
-          </button>
-        </p>
-      ) : null}
-    </section>
-  );
-}
-
 export function CreateVplc() {
   const api = useApi();
   const interfaces = useApp((s) => s.interfaces);
@@ -126,7 +97,7 @@ export function CreateVplc() {
       void api.call('vplc:status', { name }).then((r) => {
         if (!live || !r.ok) return;
         const s = r.value;
-        if (s.status === 'creating') setProgress((p) => p && { ...p, step: s.step ?? p.step });
+        if (s.status === 'creating') setProgress((p) => p && { ...p, step: s.step ?? p.step, ...(s.pull_progress ? { pull: s.pull_progress } : {}) });
         else if (s.status === 'success') {
           setProgress((p) => p && { ...p, done: true });
           void refreshVplcs();

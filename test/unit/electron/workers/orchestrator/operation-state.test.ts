@@ -32,6 +32,32 @@ describe('OperationState', () => {
     expect(s.get('ghost')).toBeUndefined();
   });
 
+  it('carries pull progress only at pulling_image, drops it at the next step or an error, and hands out copies', () => {
+    const s = new OperationState(clockAt(0));
+    const p = { layers_done: 1, layers_total: 3, bytes_done: 12_400_000, bytes_total: 30_100_000 };
+    s.begin('p', 'create');
+    s.setStep('p', 'validating_config');
+    s.setPullProgress('p', p);
+    expect(s.get('p')?.pull_progress).toBeNull();
+    s.setStep('p', 'pulling_image');
+    s.setPullProgress('p', p);
+    const read = s.get('p');
+    expect(read?.pull_progress).toEqual(p);
+    read!.pull_progress!.bytes_done = 0;
+    expect(s.get('p')?.pull_progress?.bytes_done).toBe(12_400_000);
+    s.setStep('p', 'creating_networks');
+    expect(s.get('p')?.pull_progress).toBeNull();
+    s.setPullProgress('p', p);
+    expect(s.get('p')?.pull_progress).toBeNull();
+    s.begin('q', 'create');
+    s.setStep('q', 'pulling_image');
+    s.setPullProgress('q', p);
+    s.setError('q', 'pull failed');
+    expect(s.get('q')?.pull_progress).toBeNull();
+    s.setPullProgress('ghost', p);
+    expect(s.get('ghost')).toBeUndefined();
+  });
+
   it('expires error entries after 15 minutes and keeps the last error for 24 hours', () => {
     const c = clockAt(0);
     const s = new OperationState(c);
