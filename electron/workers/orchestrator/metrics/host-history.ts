@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JsonStore } from '../../../lib/fs/json-store.js';
-import type { Logger } from '../../../core/logging/logger.js';
+import type { Logger } from '../context.js';
 import { DEFAULT_RING_CAPACITY, type HostTick, type UsageRings } from './ring.js';
 
 /** How far back the host chart's history reaches after a restart. */
