@@ -1,4 +1,5 @@
 import { defaultMtlsDir, credentialPaths } from '../lib/certs/credentials.js';
+import { explainEnrolError } from '../core/certs/enrol-errors.js';
 import { DEFAULT_PROVISION_URL, enroll, IdentityExistsError, importCredentials, type EnrollResult } from '../core/certs/enroll.js';
 import { expiryWarning } from '../lib/certs/expiry.js';
 import { loadTrustSet } from '../lib/certs/trust.js';
@@ -74,6 +75,8 @@ export async function runEnroll(argv: string[], io: EnrollIo = stdio, env: NodeJ
   const replace = flags.has('force');
   const importKey = flags.get('import-key');
   const importCert = flags.get('import-cert');
+  const provisionUrl = flags.get('provision-url') ?? (env.VPLC_PROVISION_URL || DEFAULT_PROVISION_URL);
+  let caFile: string | undefined;
   try {
     if (importKey !== undefined || importCert !== undefined) {
       if (importKey === undefined || importCert === undefined) {
@@ -85,11 +88,11 @@ export async function runEnroll(argv: string[], io: EnrollIo = stdio, env: NodeJ
       report(io, r, mtlsDir, now());
       return 0;
     }
-    const caFile = flags.get('ca-file') ?? (env.VPLC_CA_FILE || undefined);
+    caFile = flags.get('ca-file') ?? (env.VPLC_CA_FILE || undefined);
     const ca = await loadTrustSet(caFile ? { caFile } : {});
     const bits = Number(flags.get('key-bits') ?? 4096);
     const r = await enroll({
-      provisionUrl: flags.get('provision-url') ?? (env.VPLC_PROVISION_URL || DEFAULT_PROVISION_URL),
+      provisionUrl,
       mtlsDir,
       ca,
       modulusLength: bits,
@@ -110,7 +113,8 @@ export async function runEnroll(argv: string[], io: EnrollIo = stdio, env: NodeJ
       io.err('Run again with --force to replace it; the new pair takes over once it is stored, and the old one is removed after the new one has connected.');
       return 1;
     }
-    io.err(`enrolment failed: ${(err as Error).message}`);
+    // The same cause and fix as the UI gives (CA file, clock, host name, network).
+    io.err(explainEnrolError(err, { provisionUrl, caFile, now: now() }).message);
     return 1;
   }
 }
