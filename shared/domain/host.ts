@@ -23,6 +23,13 @@ export const HostInterface = z.object({
 });
 export type HostInterface = z.infer<typeof HostInterface>;
 
-/** The same interface as the local API (`netmon:interfaces`) shows it: the kernel index stays inside the agent. */
-export const HostInterfaceView = HostInterface.omit({ index: true });
+/**
+ * The same interface as the local API (`netmon:interfaces`) shows it: the kernel index stays inside the agent; added
+ * are whether it carries a default route of this PC (its uplink) and why the parent policy refuses it as a vNIC parent
+ * (null when it may be one). Both are optional only so a client may still read an older agent's list.
+ */
+export const HostInterfaceView = HostInterface.omit({ index: true }).extend({
+  is_uplink: z.boolean().optional(),
+  policy_refusal: z.string().nullable().optional(),
+});
 export type HostInterfaceView = z.infer<typeof HostInterfaceView>;

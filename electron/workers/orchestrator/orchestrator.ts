@@ -11,6 +11,8 @@ import { dockerMessage } from './docker/errors.js';
 import { enableLiveRestore, liveRestoreView } from './docker/live-restore.js';
 import { alwaysReady, type HostIface, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
 import { readLinkFacts, type LinkFacts } from './host/parent-policy.js';
+import { interfaceView } from './host/interface-view.js';
+import type { HostInterfaceView } from '../../../shared/domain/host.js';
 import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
 import { Automation } from './lifecycle/automation.js';
 import type { ControlResult } from './lifecycle/control.js';
@@ -131,6 +133,12 @@ export class Orchestrator {
   /** The host's interfaces as the orchestrator sees them (the netmon-fed cache in the agent). */
   hostInterfaces(): Promise<HostIface[]> {
     return this.ctx.interfaces.list();
+  }
+
+  /** The interfaces as the local API lists them: uplink marked, parent-policy refusal given (host/interface-view.ts). */
+  async interfaceViews(): Promise<HostInterfaceView[]> {
+    const [ifaces, facts] = await Promise.all([this.ctx.interfaces.list(), this.requestDeps.linkFacts()]);
+    return ifaces.map((i) => interfaceView(i, this.ctx.settings.parentPolicy, facts.get(i.name)));
   }
 
   /** The persisted desired record of a vPLC (read-only view). */

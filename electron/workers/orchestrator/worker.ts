@@ -31,7 +31,7 @@ const handlers: Handlers = {
   'reconcile.status': (o) => Promise.resolve(o.reconcileStatus()),
   'metrics.vplcs': (o) => o.vplcMetrics(),
   'vplc.logs': (o, i) => o.logTail(i.name, i.tail),
-  'host.interfaces': async (o) => (await o.hostInterfaces()).map(({ index: _index, ...rest }) => rest),
+  'host.interfaces': (o) => o.interfaceViews(),
   'agent.info': async (o) => ({ installationId: o.installationId, warnings: await o.hostWarnings() }),
   'engine.live-restore': (o) => o.liveRestore(),
   'engine.enable-live-restore': (o) =>

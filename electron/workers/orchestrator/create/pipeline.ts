@@ -9,6 +9,7 @@ import { enforceMacs, refreshRegistry } from '../lifecycle/reprovision.js';
 import { dnsUnion, specHash } from '../spec/container-spec.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { announceStaticAddresses, checkStaticAddresses } from './address-check.js';
+import { dropImplicitRoutes } from '../net/implicit-route.js';
 import { createAndStart } from './container.js';
 import { ensureRuntimeImage, pinnedRuntimeImage } from './image.js';
 import { rollbackCreate, type Created } from './rollback.js';
@@ -193,7 +194,8 @@ export async function finishAfterStart(
       .catch((err: unknown) => ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}`))
       // With its MAC in place, each static address is announced so peers and switches learn it at once.
       .then(() => announceStaticAddresses(ctx, name, containerId))
-      .catch((err: unknown) => ctx.log.warn('gratuitous ARP not sent', { vplc: name, err: (err as Error).message }));
+      .catch((err: unknown) => ctx.log.warn('gratuitous ARP not sent', { vplc: name, err: (err as Error).message }))
+      .then(() => dropImplicitRoutes(ctx, name, containerId));
 
     // The MAC step flushes Docker's address from DHCP vNICs; it must finish before a DHCP client may bind.
     if (ctx.store.getVnics(name).some((v) => v.network_mode === 'dhcp')) await macs;

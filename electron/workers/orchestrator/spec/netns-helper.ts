@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { helperName } from './helper-name.js';
 
 export type NetnsHelperOptions = {
   image: string;
@@ -21,6 +22,7 @@ export type NetnsHelperOptions = {
  */
 export function netnsHelperSpec(o: NetnsHelperOptions): Docker.ContainerCreateOptions {
   return {
+    name: helperName(o.labels, 'netns'),
     Image: o.image,
     Cmd: o.cmd,
     ...(o.env ? { Env: o.env } : {}),
@@ -44,6 +46,7 @@ export function netnsHelperSpec(o: NetnsHelperOptions): Docker.ContainerCreateOp
  */
 export function hostHelperSpec(o: { image: string; cmd: string[]; labels: Record<string, string>; capabilities: readonly string[] }): Docker.ContainerCreateOptions {
   return {
+    name: helperName(o.labels, 'host'),
     Image: o.image,
     Cmd: o.cmd,
     Labels: o.labels,

@@ -7,6 +7,8 @@ import { useApi, useApp } from '../../store/context';
 import { routeHash } from '../../store/route';
 import { gib, hostSeries, RANGES, type Range } from '../metrics';
 import { LiveRestoreFix } from './LiveRestoreFix';
+import { CopyValue } from '../../components/CopyValue';
+import { When } from '../../components/When';
 
 function useHostHistory(range: Range): { history?: Output<'metrics:history'>; error?: string } {
   const api = useApi();
@@ -47,12 +49,12 @@ function AgentCard() {
           {cloudLink && s.cloud !== 'disabled' && cloudLink.state !== s.cloud ? <span className="muted"> link: {cloudLink.state}</span> : null}
         </dd>
         <dt>Agent ID</dt>
-        <dd className="mono">{c?.agentId ?? cloudLink?.agentId ?? <span className="muted">not enrolled</span>}</dd>
+        <dd>{(c?.agentId ?? cloudLink?.agentId) ? <CopyValue text={c?.agentId ?? cloudLink?.agentId ?? ''} what="the agent ID" /> : <span className="muted">not enrolled</span>}</dd>
         <dt>Certificate</dt>
         <dd>
           {c ? (
             <>
-              valid until {new Date(c.notAfter).toLocaleDateString()}{' '}
+              valid until <When at={c.notAfter} dateOnly />{' '}
               <Badge tone={c.expiry.level === 'ok' ? 'ok' : c.expiry.level === 'expired' || c.expiry.level === 'days1' ? 'bad' : 'warn'}>{c.expiry.level === 'ok' ? `${Math.floor(c.expiry.daysLeft)} days left` : (c.expiry.message ?? c.expiry.level)}</Badge>
             </>
           ) : (

@@ -3,7 +3,8 @@ import { errorText } from '../../api/client';
 import { ErrorBox, Field, Loading } from '../../components/ui';
 import { CreateProgress, type CreateProgressState } from './CreateProgress';
 import { useApi, useApp } from '../../store/context';
-import { checkDraft, emptyDraft, emptyVnic, randomMac, suggestIp, withParent, type Draft, type FieldErrors, type HostInterface, type VnicDraft } from './draft';
+import { checkDraft, emptyDraft, emptyVnic, ifaceLabel, ifaceNote, placeholders, randomMac, suggestIp, withParent, type Draft, type FieldErrors, type HostInterface, type VnicDraft } from './draft';
+import { RefusedParents } from './RefusedParents';
 import { useRuntimeImages } from '../images/useRuntimeImages';
 
 type Progress = CreateProgressState;
@@ -11,6 +12,10 @@ type Progress = CreateProgressState;
 function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v: VnicDraft; ifaces: HostInterface[]; errors: FieldErrors; onChange(v: VnicDraft): void; onRemove?: () => void }) {
   const id = (f: string): string => `vnic-${i}-${f}`;
   const err = (f: string): string | undefined => errors[`vnics.${i}.${f}`];
+  const chosen = ifaces.find((x) => x.name === v.parentInterface);
+  const note = ifaceNote(chosen);
+  const ph = placeholders(v, chosen);
+  const gatewayHint = v.gateway.trim() ? undefined : chosen?.gateway ? `Empty: ${chosen.gateway}, the gateway of ${chosen.name}, is used.` : 'Empty: no default route; the vPLC reaches this subnet only.';
   const input = (f: keyof VnicDraft, extra: { placeholder?: string; hint?: string; label: string }) => (
     <Field label={extra.label} htmlFor={id(f)} error={err(f)} {...(extra.hint ? { hint: extra.hint } : {})}>
       <input
@@ -28,15 +33,27 @@ function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v
     <fieldset className="vnic">
       <legend>vNIC {i + 1}</legend>
       <Field label="Host interface" htmlFor={id('parentInterface')} error={err('parentInterface')} hint="The LAN port of this PC the vPLC appears on.">
-        <select id={id('parentInterface')} value={v.parentInterface} onChange={(e) => onChange(withParent(v, ifaces.find((x) => x.name === e.target.value)))} aria-invalid={!!err('parentInterface')}>
+        <select
+          id={id('parentInterface')}
+          value={v.parentInterface}
+          onChange={(e) => onChange(withParent(v, ifaces.find((x) => x.name === e.target.value)))}
+          aria-invalid={!!err('parentInterface')}
+          {...(note ? { 'aria-describedby': `${id('parentInterface')}-note` } : {})}
+        >
           <option value="">Choose…</option>
           {ifaces.map((x) => (
-            <option key={x.name} value={x.name}>
-              {x.name} ({x.ipv4.map((a) => `${a.address}/${a.prefix}`).join(', ') || 'no IPv4'}, {x.operstate})
+            // A refused interface stays listed (with its reason below the list) but cannot be picked.
+            <option key={x.name} value={x.name} disabled={!!x.policy_refusal && x.name !== v.parentInterface}>
+              {ifaceLabel(x)}
             </option>
           ))}
         </select>
       </Field>
+      {note && !err('parentInterface') ? (
+        <p id={`${id('parentInterface')}-note`} className={note.tone === 'error' ? 'field-error iface-note' : 'notice iface-note'}>
+          {note.text}
+        </p>
+      ) : null}
       <div className="radio-row" role="radiogroup" aria-label={`Addressing of vNIC ${i + 1}`}>
         {(['dhcp', 'static'] as const).map((m) => (
           <label key={m}>
@@ -45,10 +62,10 @@ function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v
         ))}
       </div>
       <div className="grid-2 tight">
-        {v.mode === 'static' ? input('ip', { label: 'IP address', placeholder: '192.168.1.50' }) : null}
-        {input('subnet', { label: 'Subnet', placeholder: '192.168.1.0/24', hint: v.mode === 'dhcp' ? 'Optional with DHCP.' : 'Prefilled from the interface.' })}
-        {input('gateway', { label: 'Gateway', placeholder: '192.168.1.1' })}
-        {input('dns', { label: 'DNS servers', placeholder: '192.168.1.1, 1.1.1.1', hint: 'Optional, separated by commas.' })}
+        {v.mode === 'static' ? input('ip', { label: 'IP address', placeholder: ph.ip }) : null}
+        {input('subnet', { label: 'Subnet', placeholder: ph.subnet, hint: v.mode === 'dhcp' ? 'Optional with DHCP.' : 'Prefilled from the interface.' })}
+        {input('gateway', { label: 'Gateway', placeholder: ph.gateway, ...(v.mode === 'static' && gatewayHint ? { hint: gatewayHint } : {}) })}
+        {input('dns', { label: 'DNS servers', placeholder: ph.dns, hint: 'Optional, separated by commas.' })}
         <div className="with-button">
           {input('mac', { label: 'MAC address', placeholder: 'generated when empty' })}
           <button type="button" onClick={() => onChange({ ...v, mac: randomMac() })}>
@@ -144,7 +161,21 @@ export function CreateVplc() {
           <h1 tabIndex={-1}>Create vPLC</h1>
         </header>
         <CreateProgress p={progress} />
-        {progress.done || progress.error ? (
+        {progress.error ? (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              // Back to the form as the user left it, the agent's reason on top: fix one field, submit again.
+              setFormError(`${progress.name} was not created: ${progress.error ?? 'creation failed'}`);
+              setProgress(undefined);
+              void refreshVplcs();
+            }}
+          >
+            Back to the form
+          </button>
+        ) : null}
+        {progress.done ? (
           <button
             type="button"
             onClick={() => {
@@ -180,6 +211,7 @@ export function CreateVplc() {
         {interfaces.loading && !interfaces.data ? <Loading what="host interfaces" /> : null}
         {interfaces.error ? <ErrorBox onRetry={() => void refreshInterfaces()}>Host interfaces are not available: {interfaces.error}</ErrorBox> : null}
         {interfaces.data && ifaces.length === 0 ? <ErrorBox>No Ethernet or WiFi interface is up on this PC; a vPLC can still run without vNICs, reachable from this PC only.</ErrorBox> : null}
+        <RefusedParents ifaces={ifaces} />
         {draft.vnics.map((v, i) => (
           <VnicFields key={i} i={i} v={v} ifaces={ifaces} errors={errors} onChange={(nv) => setVnic(i, nv)} onRemove={() => setDraft((d) => ({ ...d, vnics: d.vnics.filter((_, j) => j !== i) }))} />
         ))}

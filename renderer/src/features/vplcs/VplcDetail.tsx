@@ -7,6 +7,9 @@ import { useApi, useApp } from '../../store/context';
 import { routeHash } from '../../store/route';
 import { formatClock, lastErrorText } from './status';
 import { useVplcMetrics } from './useVplcMetrics';
+import { RuntimeAccess } from './RuntimeAccess';
+import { CopyValue } from '../../components/CopyValue';
+import { When } from '../../components/When';
 
 type Action = 'start' | 'stop' | 'restart' | 'delete' | 'apply';
 const CONFIRM: Record<Exclude<Action, 'start'>, { title: string; text: string; label: string }> = {
@@ -51,7 +54,9 @@ function History({ name }: { name: string }) {
         <Table label="History" columns={['When', 'What', 'Asked by', 'Result']}>
           {entries.map((e, i) => (
             <tr key={`${e.ts}-${i}`}>
-              <td className="nowrap small">{new Date(e.ts).toLocaleString()}</td>
+              <td className="nowrap small">
+                <When at={e.ts} />
+              </td>
               <td>{e.action}</td>
               <td>{e.requestedBy === 'ui' ? 'this PC' : e.requestedBy}</td>
               <td>
@@ -196,7 +201,7 @@ export function VplcDetail({ name }: { name: string }) {
             <h2 id="facts-h">Runtime</h2>
             <dl className="facts">
               <dt>Internal IP</dt>
-              <dd className="mono">{s.internal_ip ?? '—'}</dd>
+              <dd>{s.internal_ip ? <CopyValue text={s.internal_ip} what="the internal IP" /> : '—'}</dd>
               <dt>Uptime</dt>
               <dd>{s.uptime_seconds !== undefined ? formatDuration(s.uptime_seconds) : running ? '—' : `stopped${s.exit_code !== undefined ? ` (exit code ${s.exit_code})` : ''}`}</dd>
               <dt>Restarts</dt>
@@ -215,17 +220,8 @@ export function VplcDetail({ name }: { name: string }) {
               ) : null}
               <dt>Wanted state</dt>
               <dd>{s.orchestrator_state?.desired_state ?? '—'}</dd>
-              <dt>Web UI</dt>
-              <dd>
-                {s.internal_ip && running ? (
-                  <a href={`https://${s.internal_ip}:8443/`} target="_blank" rel="noreferrer noopener">
-                    Open the runtime’s web UI
-                  </a>
-                ) : (
-                  <span className="muted">available while running</span>
-                )}
-              </dd>
             </dl>
+            <RuntimeAccess internalIp={s.internal_ip} networks={s.networks} running={running} />
             {warnings.length || lastError ? (
               <ul className="warnings" aria-label="Warnings">
                 {warnings.map((w) => (
@@ -270,8 +266,8 @@ export function VplcDetail({ name }: { name: string }) {
                   <th scope="row" className="mono small wrap">
                     {net}
                   </th>
-                  <td className="mono">{n.ip_address ?? <span className="muted">waiting for a lease</span>}</td>
-                  <td className="mono">{n.mac_address ?? '—'}</td>
+                  <td>{n.ip_address ? <CopyValue text={n.ip_address} what={`the IP on ${net}`} /> : <span className="muted">waiting for a lease</span>}</td>
+                  <td>{n.mac_address ? <CopyValue text={n.mac_address} what={`the MAC on ${net}`} /> : '—'}</td>
                   <td className="mono">{n.gateway ?? '—'}</td>
                 </tr>
               ))}

@@ -34,6 +34,44 @@ export function suggestIp(v: VnicDraft): string {
 
 export const randomMac = (): string => generateMac(Math.random);
 
+/** How the interface is offered in the parent list: addresses, state, and why it is marked. */
+export function ifaceLabel(x: HostInterface): string {
+  const addrs = x.ipv4.map((a) => `${a.address}/${a.prefix}`).join(', ') || 'no IPv4';
+  const mark = x.policy_refusal ? ' — not allowed' : x.is_uplink ? ' — this PC’s uplink' : '';
+  return `${x.name} (${addrs}, ${x.operstate})${mark}`;
+}
+
+/** What the form says under the chosen parent (docs/networking.md): the policy's refusal, or what the uplink means. */
+export function ifaceNote(x: HostInterface | undefined): { tone: 'error' | 'warn'; text: string } | null {
+  if (!x) return null;
+  if (x.policy_refusal) return { tone: 'error', text: `${x.policy_refusal}.` };
+  if (x.is_uplink) {
+    return {
+      tone: 'warn',
+      text: `${x.name} carries this PC’s default route (its uplink, often the office network or the internet side). A vPLC on it is visible to that whole network, and this PC itself cannot reach the vPLC through ${x.name}; prefer a dedicated plant port when there is one.`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Placeholders from the chosen parent's subnet (the one typed, else the parent's first address): an example host
+ * address, the subnet, its gateway; nothing from a fixed 192.168.1.x that may be a different network.
+ */
+export function placeholders(v: VnicDraft, iface: HostInterface | undefined): { ip: string; subnet: string; gateway: string; dns: string } {
+  const typed = parseCidr(v.subnet.trim());
+  const subnet = typed ? cidrToString(typed) : (iface?.ipv4[0]?.subnet ?? '');
+  const c = parseCidr(subnet);
+  const gateway = iface?.gateway && subnet && ipInCidr(iface.gateway, subnet) ? iface.gateway : '';
+  if (!c) return { ip: 'choose the host interface first', subnet: 'for example 192.168.1.0/24', gateway: 'none: the vNIC reaches its subnet only', dns: 'optional' };
+  return {
+    ip: c.prefix <= 30 ? hostAddress(subnet, c.prefix <= 24 ? 50 : 2) : '',
+    subnet,
+    gateway: gateway || 'none: the vNIC reaches its subnet only',
+    dns: gateway ? `${gateway}, 1.1.1.1` : 'optional',
+  };
+}
+
 const splitList = (s: string): string[] =>
   s
     .split(/[\s,;]+/)
@@ -54,6 +92,10 @@ export function checkDraft(d: Draft, ifaces: HostInterface[], taken: string[]): 
     const at = (f: string): string => `vnics.${i}.${f}`;
     if (!v.parentInterface) errors[at('parentInterface')] = 'Pick the host interface this vNIC sits on.';
     else if (!ifaces.some((x) => x.name === v.parentInterface)) errors[at('parentInterface')] = `${v.parentInterface} is not on this PC any more; pick another interface.`;
+    else {
+      const refused = ifaces.find((x) => x.name === v.parentInterface)?.policy_refusal;
+      if (refused) errors[at('parentInterface')] = `${refused}; pick another interface.`;
+    }
     const subnet = v.subnet.trim();
     const cidr = subnet ? parseCidr(subnet) : null;
     if (subnet && !cidr) errors[at('subnet')] = 'Write the subnet as a CIDR, for example 192.168.1.0/24.';

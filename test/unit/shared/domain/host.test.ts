@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { HostInterface, HostInterfaceView } from '../../../../shared/domain/host.js';
 import { InterfaceCache } from '../../../../electron/lib/netmon/cache.js';
 import { LocalInterfaceSource, parseIpJson } from '../../../../electron/workers/orchestrator/host/interfaces.js';
+import { interfaceView } from '../../../../electron/workers/orchestrator/host/interface-view.js';
+import { readLinkFacts } from '../../../../electron/workers/orchestrator/host/parent-policy.js';
+import { ParentPolicy } from '../../../../shared/domain/parent-policy.js';
 import { parseSnapshot, toNetInterface } from '../../../../electron/workers/netmon/snapshot.js';
 import { droppedPaths } from '../../../support/dropped-paths.js';
 
@@ -32,11 +35,16 @@ describe('the host interface', () => {
     for (const i of listed) exact(HostInterface, i);
   });
 
-  it('is shown by the API without the kernel index', async () => {
-    const [first] = await new LocalInterfaceSource().list();
-    if (!first) throw new Error('no interface on this host');
-    const { index: _index, ...view } = first;
-    exact(HostInterfaceView, view);
-    expect(HostInterfaceView.parse(first)).not.toHaveProperty('index');
+  it('is shown by the API without the kernel index, the uplink marked and the policy refusal given', async () => {
+    const read = await new LocalInterfaceSource().list();
+    const facts = await readLinkFacts();
+    const views = read.map((i) => interfaceView(i, ParentPolicy.parse({}), facts.get(i.name)));
+    for (const v of views) exact(HostInterfaceView, v);
+    expect(views[0]).not.toHaveProperty('index');
+    // This host's default route leaves through one of its interfaces: that one is the uplink.
+    const uplink = JSON.parse(ip(['route', 'show', 'default']))[0]?.dev as string | undefined;
+    if (!uplink) throw new Error('no default route on this host');
+    expect(views.filter((v) => v.is_uplink).map((v) => v.name)).toContain(uplink);
+    expect(views.find((v) => v.name === 'lo')).toMatchObject({ is_uplink: false, policy_refusal: 'lo can never be a vNIC parent (it matches lo)' });
   });
 });

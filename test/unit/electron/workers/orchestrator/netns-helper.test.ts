@@ -6,6 +6,7 @@ const hardened = { CapDrop: ['ALL'], CapAdd: ['NET_ADMIN', 'NET_RAW'], ReadonlyR
 describe('the netns helper spec', () => {
   it('joins the target namespace with NET_ADMIN/NET_RAW only, read-only and never restarted (one-shot script)', () => {
     expect(netnsHelperSpec({ image: 'busybox:1', target: 'abc', cmd: ['sh', '-c', 'ip link'], labels: { a: '1' } })).toEqual({
+      name: expect.stringMatching(/^agent-helper-[0-9a-f]{6}$/) as unknown,
       Image: 'busybox:1',
       Cmd: ['sh', '-c', 'ip link'],
       Labels: { a: '1' },
