@@ -65,7 +65,7 @@ describe('the browser UI uploads a runtime image', () => {
     const violations: string[] = [];
     page.on('console', (m) => m.text().includes('Content Security Policy') && violations.push(m.text()));
     await page.goto(url);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'vPLCs', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'vPLCs', exact: true }).click();
     const section = page.getByRole('region', { name: 'Runtime images' });
     await section.getByText(/No runtime image on this PC yet/).waitFor();
     await expect(section.getByRole('button', { name: 'Choose file…' }).count()).resolves.toBe(0);

@@ -80,8 +80,8 @@ beforeAll(async () => {
   agentArgs = [
       '--cloud-url', sim.url, '--mtls-dir', path.join(tmp.dir, 'mtls'), '--ca-file', caFile,
       '--ui-port', '0', '--data-dir', path.join(tmp.dir, 'data'), '--lock-name', `vt-${run}-e2e`,
-      '--settings', tmp.write('settings.json', testSettingsFile()),
-      '--internal-pool', '198.19.98.0/24', '--runtime-image', STANDIN_REPO,
+      '--settings', tmp.write('settings.json', testSettingsFile({ runtimeRepo: STANDIN_REPO })),
+      '--internal-pool', '198.19.98.0/24',
   ];
   agentEnv = { VPLC_TOKEN_FILE: path.join(tmp.dir, 'token'), XDG_CONFIG_HOME: path.join(tmp.dir, 'config') };
   agent = spawnAgent(agentArgs, agentEnv);
@@ -291,10 +291,18 @@ describe('the UI in a real browser against a real agent', () => {
     await page.getByLabel('Search the log').fill(`no-such-line-${run}`);
     await page.getByText('No line matches the filter.').waitFor();
     await nav('Settings');
-    await page.getByLabel('Cloud URL').fill('ftp://wrong');
+    // The agent runs with --cloud-url: the page shows that value, read-only, and says which flag set it.
+    const cloudUrl = page.getByLabel('Cloud URL');
+    expect(await cloudUrl.inputValue()).toBe(sim.url);
+    expect(await cloudUrl.getAttribute('readonly')).not.toBeNull();
+    await page.getByText(/^Set by --cloud-url; read-only here\./).waitFor();
+    // The runtime image comes from the settings file: editable, and checked before saving.
+    const repo = page.getByLabel('Runtime image');
+    expect(await repo.inputValue()).toBe(STANDIN_REPO);
+    await repo.fill(`${STANDIN_REPO}:1.0`);
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Give the cloud address as https://host:port.').waitFor();
-    await page.getByLabel('Cloud URL').fill(sim.url);
+    await page.getByText(/^An image repository such as .* \(no tag\)\.$/).waitFor();
+    await repo.fill(STANDIN_REPO);
     await page.getByLabel('Log level').selectOption('debug');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText(/^Saved/).waitFor();

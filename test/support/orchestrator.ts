@@ -21,7 +21,8 @@ export type OrchestratorFixture = {
 export const TEST_PARENT_POLICY = { allow: ['vt*'] };
 
 /** A settings file for a spawned agent that allows the test parents. */
-export const testSettingsFile = (): string => JSON.stringify({ version: 1, orchestrator: { parentPolicy: TEST_PARENT_POLICY } });
+/** A settings file for a spawned agent; `orchestrator` adds settings of that section (e.g. the runtime repository). */
+export const testSettingsFile = (orchestrator: Record<string, unknown> = {}): string => JSON.stringify({ version: 1, orchestrator: { parentPolicy: TEST_PARENT_POLICY, ...orchestrator } });
 
 export function testSettings(dataDir: string, over: Partial<OrchestratorSettingsInput> = {}): OrchestratorSettingsInput {
   return {

@@ -54,6 +54,8 @@ beforeAll(async () => {
     { channel: 'images:list', input: {}, ok: true },
     // A file that is not a docker save archive: refused (on field path) before the engine sees it.
     { channel: 'images:load', input: { path: path.join(dir, 'client.crt') }, ok: false },
+    // Not a tag: refused on its field before the engine is asked (a real pull needs a registry; test/integration/images).
+    { channel: 'images:pull', input: { version: 'not a tag!' }, ok: false },
     { channel: 'vplc:status', input: { name }, ok: true },
     { channel: 'vplc:logs', input: { name, tail: 10 }, ok: true },
     { channel: 'vplc:apply', input: { name, confirm: true }, ok: true },

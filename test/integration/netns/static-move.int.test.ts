@@ -2,6 +2,7 @@
 // so after an agent restart; a device on the LAN reaches it each time) and a move to a disjoint subnet (the vNIC stays
 // detached in error, the vPLC keeps running).
 // Runtime: about 30-45 s on 2 cores (real netmon with its 3 s debounce per move, stand-in runtime).
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNetmon, type Netmon } from '../../../electron/workers/netmon/index.js';
 import type { Orchestrator } from '../../../electron/workers/orchestrator/orchestrator.js';
@@ -73,6 +74,9 @@ describe('static vPLC when its parent changes subnet', () => {
     expect(status.networks).toMatchObject({ [wide]: { ip_address: ip, mac_address: mac } });
     await waitFor(() => peer.reaches(ip), (ok) => ok, { timeoutMs: 10_000, what: 'the device to reach the moved vPLC' });
     expect(peer.neigh(ip)).toContain(`lladdr ${mac}`);
+    // Connecting again put Docker's default route back; the vNIC has no gateway, so the re-attach removed it.
+    const routes = execFileSync('nsenter', ['-t', String(after.State.Pid), '-n', 'ip', '-4', 'route', 'show'], { encoding: 'utf8' });
+    expect(routes.split('\n').filter((l) => l.startsWith('default'))).toEqual([]);
   });
 
   it('is the same after an agent restart: adopted as it runs, same container, MAC and IP on the wire', async () => {

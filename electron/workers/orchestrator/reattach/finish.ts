@@ -2,6 +2,7 @@ import type { ReattachResult } from '../../../../shared/domain/operations.js';
 import type { OrchestratorContext } from '../context.js';
 import { announceStaticAddresses, findConflicts } from '../create/address-check.js';
 import { conflictMessage } from '../net/arp-probe.js';
+import { dropImplicitRoutes } from '../net/implicit-route.js';
 import { recordMacOutcomes } from '../lifecycle/reprovision.js';
 import type { MacTarget } from '../net/wire-mac.js';
 import { checkAttached, unverifiedMessage, type Attach, type AttachFacts } from './verify.js';
@@ -50,6 +51,8 @@ export class Finisher {
     const failed = moved.filter((m) => checks.some((c) => c.vnic === m.vnic && !c.verified));
     // Peers and switches learn the moved static addresses at once, but never from an interface with the wrong MAC.
     if (!failed.length) {
+      // Connecting put Docker's default route back on a static vNIC without a gateway (docs/networking.md).
+      await dropImplicitRoutes(ctx, at.vplc, at.containerId);
       await announceStaticAddresses(ctx, at.vplc, at.containerId).catch((err: unknown) => ctx.log.warn('gratuitous ARP not sent', { vplc: at.vplc, err: (err as Error).message }));
     }
     for (const c of checks) {
