@@ -62,6 +62,12 @@ export type Agent = {
   stop(graceMs?: number): Promise<void>;
 };
 
+/** Electron's resources folder (set in Electron's main process, undefined on plain Node). */
+function electronResourcesPath(): string | undefined {
+  const { resourcesPath } = process as { resourcesPath?: unknown };
+  return typeof resourcesPath === 'string' && resourcesPath !== '' ? resourcesPath : undefined;
+}
+
 /** The composition root (docs/architecture.md decision 1): built the same way by the CLI and by Electron's main process. */
 export function createAgent(d: AgentDeps): Agent {
   const { config, log } = d;
@@ -81,6 +87,8 @@ export function createAgent(d: AgentDeps): Agent {
         dataDir: config.dataDir,
         runtimeRepo: config.runtimeRepo,
         ...(config.helperImage ? { helperImage: config.helperImage } : {}),
+        // A worker thread may not see Electron's resourcesPath; the packaged app ships a busybox there.
+        ...(electronResourcesPath() ? { resourcesPath: electronResourcesPath() } : {}),
         internalPool: config.internalPool,
         stopTimeoutSec: config.stopTimeoutSec,
         runCommand: {

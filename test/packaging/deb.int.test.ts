@@ -1,11 +1,14 @@
 // Packaging smoke test: electron-builder builds the .deb here, offline, against a stub Electron
 // distribution (the real binary cannot be downloaded on these machines) and an fpm stand-in built on dpkg-deb; the
 // test then inspects the package: control fields, layout, desktop entry, icons, maintainer scripts, the systemd unit
-// and the app archive. Release fuses are off in this build (they cannot be flipped on a stub). Runtime: about 30-60 s.
+// and the app archive. Release fuses are off in this build (they cannot be flipped on a stub). The bundled busybox is
+// fetched from the configured apt repositories like `npm run dist` does. Runtime: about 30-60 s.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { elfFacts } from '../../electron/workers/orchestrator/helper-image/elf.js';
+import { fetchBusybox } from '../../scripts/fetch-busybox.js';
 import { tempDir } from '../support/pki.js';
 import { MissingDependency } from '../support/require.js';
 
@@ -44,7 +47,9 @@ beforeAll(async () => {
   for (const f of ['dist/electron/shell/main.js', 'dist/electron/preload/index.cjs', 'renderer/dist/index.html']) {
     if (!existsSync(path.join(root, f))) throw new Error(`${f} is missing: run \`npm run build\` first (npm test does)`);
   }
+  need('apt-get', 'apt');
   execFileSync(process.execPath, [path.join(root, 'scripts/package-scripts.mjs')], { stdio: 'pipe' });
+  fetchBusybox('x64', path.join(root, 'build/busybox'));
   const electronDist = path.join(tmp.dir, 'electron-dist');
   stubElectron(electronDist);
   process.env.CUSTOM_FPM_PATH = path.join(root, 'test/packaging/fpm-standin.mjs');
@@ -75,7 +80,7 @@ describe('the .deb package', () => {
     expect(field('Version')).toBe(pkg.version);
     expect(field('Architecture')).toBe('amd64');
     expect(field('Maintainer')).toBe('vPLC Orchestrator <support@vplc-orchestrator.invalid>');
-    expect(field('Depends').split(', ')).toEqual(expect.arrayContaining(['libgtk-3-0', 'libnss3', 'libayatana-appindicator3-1 | libappindicator3-1']));
+    expect(field('Depends').split(', ')).toEqual(expect.arrayContaining(['libgtk-3-0', 'libnss3', 'libayatana-appindicator3-1 | libappindicator3-1', 'busybox-static']));
     expect(field('Recommends')).toBe('docker.io | docker-ce');
     expect(field('Homepage')).toBe('https://vplc-orchestrator.invalid/');
   });
@@ -88,6 +93,14 @@ describe('the .deb package', () => {
     expect(existsSync(path.join(opt, 'resources/app.asar'))).toBe(true);
     expect(existsSync(path.join(opt, 'resources/README.md'))).toBe(true);
     expect(existsSync(path.join(opt, 'resources/apparmor-profile'))).toBe(true);
+  });
+
+  it('ships a static busybox for its arch with its GPL-2.0 copyright file as resources/busybox (the helper image fallback)', () => {
+    const resources = path.join(x, 'opt/vPLC-Orchestrator/resources');
+    const busybox = path.join(resources, 'busybox');
+    expect(elfFacts(readFileSync(busybox))).toEqual({ machine: 'amd64', static: true });
+    expect(statSync(busybox).mode & 0o111).toBe(0o111);
+    expect(readFileSync(path.join(resources, 'busybox.copyright'), 'utf8')).toMatch(/GPL-2|GNU General Public License/);
   });
 
   it('ships a desktop entry that passes desktop-file-validate and points at /opt', () => {

@@ -9,6 +9,7 @@ import { DhcpHelpers } from './dhcp/helpers.js';
 import { Engine } from './docker/engine.js';
 import { Executor } from './exec/executor.js';
 import { HelperImage, NamedHelperImage } from './helper-image/helper-image.js';
+import { defaultBusyboxCandidates } from './helper-image/rootfs.js';
 import { RetryBoard } from './lifecycle/retry-board.js';
 import { hostSubnets, LocalInterfaceSource, type InterfaceSource } from './host/interfaces.js';
 import { UsageRings } from './metrics/ring.js';
@@ -78,7 +79,7 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     clock,
     log,
     emit: (e: VplcEvent): void => events.emit('vplc', e),
-    helper: settings.helperImage ? new NamedHelperImage(engine.docker, settings.helperImage) : new HelperImage({ docker: engine.docker, exec, busyboxCandidates: settings.busyboxPaths, log }),
+    helper: settings.helperImage ? new NamedHelperImage(engine.docker, settings.helperImage) : new HelperImage({ docker: engine.docker, exec, busyboxCandidates: settings.busyboxPaths ?? defaultBusyboxCandidates(settings.resourcesPath), log }),
     fault: deps.fault ?? (() => undefined),
     warnings,
     // Learnt once per engine: a stored degraded vPLC means this host refuses the real-time ulimits.

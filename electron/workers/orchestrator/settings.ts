@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { ParentPolicy } from '../../../shared/domain/parent-policy.js';
-import { DEFAULT_BUSYBOX_CANDIDATES } from './helper-image/rootfs.js';
 
 /** The orchestrator's part of the settings file (docs/decisions.md "One settings file"; this is its schema for this worker). */
 export const OrchestratorSettings = z.object({
@@ -12,8 +11,10 @@ export const OrchestratorSettings = z.object({
    * (docs/decisions.md "Nothing the agent runs for itself is pulled").
    */
   helperImage: z.string().optional(),
-  /** Where a static busybox is looked for, in order, to build the helper image. */
-  busyboxPaths: z.array(z.string()).default([...DEFAULT_BUSYBOX_CANDIDATES]),
+  /** Where a static busybox is looked for, in order, to build the helper image; unset: `defaultBusyboxCandidates`. */
+  busyboxPaths: z.array(z.string()).optional(),
+  /** The packaged app's resources folder (Electron's `process.resourcesPath`, passed by the core), where a busybox ships. */
+  resourcesPath: z.string().optional(),
   internalPool: z.string().default('172.29.0.0/16'),
   runtimeWaitMs: z.number().int().positive().default(60_000),
   /**

@@ -12,8 +12,25 @@ const LAYOUT_VERSION = 1;
 /** The applets our helper scripts cannot do without (DHCP client, MAC and address moves, ARP probes). */
 export const REQUIRED_APPLETS = ['sh', 'ip', 'udhcpc', 'arping', 'sed', 'grep', 'awk', 'sleep'] as const;
 
-/** The host's busybox-static (the .deb depends on it), then the one an AppImage or a package ships beside the app. */
-export const DEFAULT_BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox', '/usr/lib/vplc-orchestrator/busybox', '/opt/vplc-orchestrator/resources/busybox'] as const;
+/** The host's busybox-static (the .deb depends on it): first, so the distribution's security updates apply. */
+export const HOST_BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'] as const;
+/** Where the .deb installs the app's resources (electron-builder's /opt/${productName}), for a core that did not say. */
+const DEB_RESOURCES = '/opt/vPLC-Orchestrator/resources';
+
+/** Electron's resources folder (an AppImage's is a temporary mount); undefined on plain Node. */
+export function processResourcesPath(): string | undefined {
+  const { resourcesPath } = process as { resourcesPath?: unknown };
+  return typeof resourcesPath === 'string' && resourcesPath !== '' ? resourcesPath : undefined;
+}
+
+/**
+ * Where a static busybox is looked for when the setting names none: the host's busybox-static, then the one the package
+ * ships as `<resources>/busybox` (docs/runtime-images.md "The helper's busybox"), then the .deb's resources folder.
+ */
+export function defaultBusyboxCandidates(resourcesPath: string | undefined = processResourcesPath()): string[] {
+  const bundled = [resourcesPath, DEB_RESOURCES].filter((d): d is string => d !== undefined).map((d) => `${d.replace(/\/+$/, '')}/busybox`);
+  return [...new Set([...HOST_BUSYBOX_CANDIDATES, ...bundled])];
+}
 
 export type Busybox = { path: string; bytes: Buffer; machine: string; applets: string[] };
 
