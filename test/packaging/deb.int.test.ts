@@ -80,7 +80,7 @@ describe('the .deb package', () => {
     expect(field('Version')).toBe(pkg.version);
     expect(field('Architecture')).toBe('amd64');
     expect(field('Maintainer')).toBe('vPLC Orchestrator <support@vplc-orchestrator.invalid>');
-    expect(field('Depends').split(', ')).toEqual(expect.arrayContaining(['libgtk-3-0', 'libnss3', 'libayatana-appindicator3-1 | libappindicator3-1', 'busybox-static']));
+    expect(field('Depends').split(', ')).toEqual(expect.arrayContaining(['libgtk-3-0', 'libnss3', 'libayatana-appindicator3-1 | libappindicator3-1', 'busybox-static | busybox']));
     expect(field('Recommends')).toBe('docker.io | docker-ce');
     expect(field('Homepage')).toBe('https://vplc-orchestrator.invalid/');
   });
