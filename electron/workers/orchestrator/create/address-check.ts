@@ -2,7 +2,7 @@ import type { OrchestratorContext } from '../context.js';
 import { OperationError } from '../docker/errors.js';
 import { ownLabels } from '../docker/labels.js';
 import type { StepActor } from '../exec/steps.js';
-import { announceAddressesScript, conflictMessage, probeAddress, type ProbeOutcome } from '../net/arp-probe.js';
+import { conflictMessage, probeAddress, type ProbeOutcome } from '../net/arp-probe.js';
 import type { ResolvedVnic } from './validate.js';
 
 /** A static vNIC as the probe needs it: where it joins, the address it takes, the MAC it answers with itself. */
@@ -91,12 +91,3 @@ export async function findConflicts(ctx: OrchestratorContext, name: string, targ
   return out;
 }
 
-/** After a static vNIC joined the LAN: one unsolicited ARP per address, from inside the vPLC, so peers learn it at once. */
-export async function announceStaticAddresses(ctx: OrchestratorContext, name: string, containerId: string): Promise<void> {
-  // Off where switches with dynamic ARP inspection log every gratuitous ARP (README.md, `orchestrator.gratuitousArp`).
-  if (!ctx.settings.gratuitousArp) return;
-  const ips = ctx.store.getVnics(name).flatMap((v) => (v.network_mode === 'static' && v.ip ? [v.ip] : []));
-  if (ips.length === 0) return;
-  const r = await ctx.engine.runInNetns(containerId, await ctx.helper.image(), announceAddressesScript(ips), ownLabels(ctx.store.installationId, 'helper', { vplc: name }));
-  if (!r.stdout.includes('announced')) ctx.log.warn('gratuitous ARP not sent', { vplc: name, out: (r.stdout + r.stderr).trim().slice(0, 300) });
-}

@@ -8,8 +8,8 @@ import type { HostIface } from '../host/interfaces.js';
 import { enforceMacs, refreshRegistry } from '../lifecycle/reprovision.js';
 import { dnsUnion, specHash } from '../spec/container-spec.js';
 import type { PersistedVnic } from '../store/schemas.js';
-import { announceStaticAddresses, checkStaticAddresses } from './address-check.js';
-import { dropImplicitRoutes } from '../net/implicit-route.js';
+import { checkStaticAddresses } from './address-check.js';
+import { afterJoin } from '../net/after-join.js';
 import { createAndStart } from './container.js';
 import { ensureRuntimeImage, pinnedRuntimeImage } from './image.js';
 import { rollbackCreate, type Created } from './rollback.js';
@@ -192,10 +192,8 @@ export async function finishAfterStart(
     // MACs are verified while the runtime boots; the helper and the runtime do not wait for each other.
     const macs = enforceMacs(ctx, name)
       .catch((err: unknown) => ctx.warnings.set(name, 'mac:helper', `MACs could not be verified on the wire: ${(err as Error).message}`))
-      // With its MAC in place, each static address is announced so peers and switches learn it at once.
-      .then(() => announceStaticAddresses(ctx, name, containerId))
-      .catch((err: unknown) => ctx.log.warn('gratuitous ARP not sent', { vplc: name, err: (err as Error).message }))
-      .then(() => dropImplicitRoutes(ctx, name, containerId));
+      // With its MAC in place: no implicit default route, and each static address announced so peers learn it at once.
+      .then(() => afterJoin(ctx, name, containerId));
 
     // The MAC step flushes Docker's address from DHCP vNICs; it must finish before a DHCP client may bind.
     if (ctx.store.getVnics(name).some((v) => v.network_mode === 'dhcp')) await macs;

@@ -1,5 +1,3 @@
-import type { OrchestratorContext } from '../context.js';
-import { ownLabels } from '../docker/labels.js';
 import { isIpv4 } from '../../../../shared/net/ipv4.js';
 import type { PersistedVnic } from '../store/schemas.js';
 
@@ -25,22 +23,4 @@ export function dropDefaultRoutesScript(ips: readonly string[]): string {
       ].join('\n');
     })
     .join('\n');
-}
-
-/**
- * Best effort after a start: removes the default route Docker put on static vNICs that have no gateway. Never throws;
- * a failure is a warning on the vPLC (a vNIC without its address yet is left alone: nothing routes through it).
- */
-export async function dropImplicitRoutes(ctx: OrchestratorContext, name: string, containerId: string): Promise<void> {
-  const ips = implicitRouteIps(ctx.store.getVnics(name));
-  ctx.warnings.clearPrefix(name, 'route:');
-  if (ips.length === 0) return;
-  try {
-    const r = await ctx.engine.runInNetns(containerId, await ctx.helper.image(), dropDefaultRoutesScript(ips), ownLabels(ctx.store.installationId, 'helper', { vplc: name }));
-    const done = ips.filter((ip) => r.stdout.includes(`no-default ${ip} `));
-    if (r.exitCode !== 0 || done.length < ips.length) ctx.log.info('default route check: some static addresses are not in place yet', { vplc: name, out: (r.stdout + r.stderr).trim().slice(0, 300) });
-  } catch (err) {
-    ctx.warnings.set(name, 'route:helper', `The default route Docker adds to a static vNIC without a gateway could not be removed: ${(err as Error).message}`);
-    ctx.log.warn('implicit default route not removed', { vplc: name, err: (err as Error).message });
-  }
 }

@@ -1,8 +1,8 @@
 import type { ReattachResult } from '../../../../shared/domain/operations.js';
 import type { OrchestratorContext } from '../context.js';
-import { announceStaticAddresses, findConflicts } from '../create/address-check.js';
+import { findConflicts } from '../create/address-check.js';
 import { conflictMessage } from '../net/arp-probe.js';
-import { dropImplicitRoutes } from '../net/implicit-route.js';
+import { afterJoin } from '../net/after-join.js';
 import { recordMacOutcomes } from '../lifecycle/reprovision.js';
 import type { MacTarget } from '../net/wire-mac.js';
 import { checkAttached, unverifiedMessage, type Attach, type AttachFacts } from './verify.js';
@@ -52,8 +52,7 @@ export class Finisher {
     // Peers and switches learn the moved static addresses at once, but never from an interface with the wrong MAC.
     if (!failed.length) {
       // Connecting put Docker's default route back on a static vNIC without a gateway (docs/networking.md).
-      await dropImplicitRoutes(ctx, at.vplc, at.containerId);
-      await announceStaticAddresses(ctx, at.vplc, at.containerId).catch((err: unknown) => ctx.log.warn('gratuitous ARP not sent', { vplc: at.vplc, err: (err as Error).message }));
+      await afterJoin(ctx, at.vplc, at.containerId);
     }
     for (const c of checks) {
       const base = { vplc: at.vplc, vnic: c.vnic, parent: at.parent, network: at.network };

@@ -1,0 +1,36 @@
+import type { OrchestratorContext } from '../context.js';
+import { ownLabels } from '../docker/labels.js';
+import { announceAddressesScript } from './arp-probe.js';
+import { dropDefaultRoutesScript, implicitRouteIps } from './implicit-route.js';
+
+/** What one after-join run has to do for a vPLC: default routes to remove and addresses to announce. */
+export function afterJoinWork(ctx: OrchestratorContext, name: string): { routeIps: string[]; announceIps: string[] } {
+  const vnics = ctx.store.getVnics(name);
+  return {
+    routeIps: implicitRouteIps(vnics),
+    // Off where switches with dynamic ARP inspection log every gratuitous ARP (README.md, `orchestrator.gratuitousArp`).
+    announceIps: ctx.settings.gratuitousArp ? vnics.flatMap((v) => (v.network_mode === 'static' && v.ip ? [v.ip] : [])) : [],
+  };
+}
+
+/**
+ * After a vPLC's vNICs joined the LAN with their MACs verified (create, start, re-attach): removes the default route
+ * Docker adds to a static vNIC without a gateway (docs/networking.md), then announces each static address with one
+ * gratuitous ARP. Both run in ONE helper in the vPLC's namespace: a create's `success` waits for this step, and each
+ * helper container costs about 0.2 s. Never throws; a failure is a warning (routes) or a log line (announcements).
+ */
+export async function afterJoin(ctx: OrchestratorContext, name: string, containerId: string): Promise<void> {
+  const { routeIps, announceIps } = afterJoinWork(ctx, name);
+  ctx.warnings.clearPrefix(name, 'route:');
+  if (routeIps.length === 0 && announceIps.length === 0) return;
+  const script = [routeIps.length ? dropDefaultRoutesScript(routeIps) : '', announceIps.length ? announceAddressesScript(announceIps) : ''].filter(Boolean).join('\n');
+  try {
+    const r = await ctx.engine.runInNetns(containerId, await ctx.helper.image(), script, ownLabels(ctx.store.installationId, 'helper', { vplc: name }));
+    const out = (r.stdout + r.stderr).trim().slice(0, 300);
+    if (routeIps.some((ip) => !r.stdout.includes(`no-default ${ip} `))) ctx.log.info('default route check: some static addresses are not in place yet', { vplc: name, out });
+    if (announceIps.length && !r.stdout.includes('announced')) ctx.log.warn('gratuitous ARP not sent', { vplc: name, out });
+  } catch (err) {
+    if (routeIps.length) ctx.warnings.set(name, 'route:helper', `The default route Docker adds to a static vNIC without a gateway could not be removed: ${(err as Error).message}`);
+    ctx.log.warn('after-join helper failed', { vplc: name, err: (err as Error).message, routes: routeIps.length, announcements: announceIps.length });
+  }
+}
