@@ -23,6 +23,7 @@ const NAV: Array<{ page: Page; label: string }> = [
 
 function ConnectionBanner() {
   const link = useApp((s) => s.link);
+  const staleSince = useApp((s) => s.staleSince);
   if (link === 'open') return null;
   if (link === 'unauthorised')
     return (
@@ -32,7 +33,8 @@ function ConnectionBanner() {
     );
   return (
     <div className="banner" role="status">
-      {link === 'connecting' ? 'Connecting to the agent…' : 'The connection to the agent was lost; reconnecting…'} vPLCs keep running meanwhile.
+      {link === 'connecting' && staleSince === null ? 'Connecting to the agent…' : 'The connection to the agent was lost; reconnecting…'} vPLCs keep running meanwhile.
+      {staleSince !== null ? ` What this page shows is from ${new Date(staleSince).toLocaleTimeString()} and may be out of date; actions are off until the agent answers again.` : null}
     </div>
   );
 }
@@ -41,6 +43,7 @@ export function App() {
   const page = useApp((s) => s.page);
   const selected = useApp((s) => s.selected);
   const cloud = useApp((s) => s.status.data?.cloud);
+  const stale = useApp((s) => s.staleSince !== null);
   const main = useRef<HTMLElement>(null);
   // Moves focus to the new page's heading so keyboard and screen-reader users land where the content changed.
   useEffect(() => main.current?.querySelector<HTMLElement>('h1')?.focus(), [page, selected]);
@@ -76,14 +79,17 @@ export function App() {
       </nav>
       <main id="main" ref={main}>
         <ConnectionBanner />
-        {page === 'dashboard' ? <Dashboard /> : null}
-        {page === 'vplcs' ? <VplcList /> : null}
-        {page === 'create' ? <CreateVplc /> : null}
-        {page === 'vplc' && selected ? <VplcDetail key={selected} name={selected} /> : null}
-        {page === 'network' ? <Network /> : null}
-        {page === 'logs' ? <Logs /> : null}
-        {page === 'enrol' ? <Enrolment /> : null}
-        {page === 'settings' ? <SettingsPage /> : null}
+        {/* Data from before the connection was lost stays readable but greyed, and nothing in it can be acted on. */}
+        <div className={stale ? 'content stale' : 'content'} inert={stale} aria-disabled={stale || undefined}>
+          {page === 'dashboard' ? <Dashboard /> : null}
+          {page === 'vplcs' ? <VplcList /> : null}
+          {page === 'create' ? <CreateVplc /> : null}
+          {page === 'vplc' && selected ? <VplcDetail key={selected} name={selected} /> : null}
+          {page === 'network' ? <Network /> : null}
+          {page === 'logs' ? <Logs /> : null}
+          {page === 'enrol' ? <Enrolment /> : null}
+          {page === 'settings' ? <SettingsPage /> : null}
+        </div>
       </main>
     </div>
   );

@@ -14,6 +14,8 @@ export type LogLine = Output<'logs:tail'>[number];
 
 export type AppState = {
   link: LinkState;
+  /** When the connection to the agent was lost (ms since the epoch): what the page shows is from then. Null while live. */
+  staleSince: number | null;
   page: Page;
   selected: string | null;
   status: Res<Output<'agent:status'>>;
@@ -48,6 +50,7 @@ export function createAppStore(api: Api): StoreApi<AppState> {
     };
     return {
       link: 'connecting',
+      staleSince: null,
       page: 'dashboard',
       selected: null,
       status: { ...idle },
@@ -82,7 +85,8 @@ export function connectStore(api: Api, store: StoreApi<AppState>): () => void {
   };
   const offs = [
     api.onState((link) => {
-      store.setState({ link });
+      const { link: before, staleSince } = s();
+      store.setState({ link, staleSince: link === 'open' ? null : (staleSince ?? (before === 'open' ? Date.now() : null)) });
       if (link === 'open') void Promise.all([s().refreshStatus(), s().refreshCert(), s().refreshVplcs(), s().refreshInterfaces(), s().refreshLogs()]);
     }),
     api.on('metrics:sample', (sample) => store.setState((st) => ({ hostSamples: [...st.hostSamples, sample].slice(-MAX_SAMPLES) }))),
