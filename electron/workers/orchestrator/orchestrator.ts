@@ -32,6 +32,7 @@ import type { OrchestratorSettings, OrchestratorSettingsInput } from './settings
 import { managedDeviceConsumption, orchestratorConsumption } from './status/consumption.js';
 import { deviceStatus, type DeviceStatus } from './status/device-status.js';
 import { listVplcs, logTail, vplcMetrics, type VplcMetrics, type VplcSummary } from './status/list.js';
+import { RuntimeAnswers, runtimeTargets } from './status/runtime-answers.js';
 import { hostWarnings } from './status/host-warnings.js';
 import type { DesiredRecord, PersistedVnic } from './store/schemas.js';
 import { RuntimeImages } from './images/runtime-images.js';
@@ -78,6 +79,8 @@ export class Orchestrator {
   private readonly reattacher: Reattacher;
   private readonly hostReader = new HostMetricsReader();
   private readonly probe: RuntimeProbe;
+  /** Whether each vPLC's runtime answered its last probe (a fact of its health). */
+  private readonly answers: RuntimeAnswers;
   /** Local runtime images: list, and load from a `docker save` archive. */
   readonly images: RuntimeImages;
 
@@ -95,7 +98,8 @@ export class Orchestrator {
     this.images = new RuntimeImages(ctx);
     this.usage = new UsageService(ctx, rings);
     const access = new RuntimeAccess(ctx);
-    this.probe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
+    this.answers = new RuntimeAnswers(ctx.clock);
+    this.probe = this.answers.wrap(deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins })));
     this.auto = new Automation({ ctx, probe: this.probe, readiness: deps.readiness ?? alwaysReady, usage: this.usage, destructing: () => this.destructing, track: (p) => this.track(p) });
     this.proxy = new RuntimeProxy({
       resolveTarget: (id) => access.target(id, false),
@@ -164,6 +168,7 @@ export class Orchestrator {
 
   /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync; the health poll follows boot sync. */
   startLifecycle(options: { sampleUsage?: boolean; reconcile?: boolean } = {}): Promise<string[]> {
+    this.answers.start(this.ctx.settings.watchdog.pollMs, () => runtimeTargets(this.ctx), this.probe);
     return this.auto.start(this.adoption, options);
   }
 
@@ -183,7 +188,9 @@ export class Orchestrator {
   outcomeDetail(e: VplcEvent): string | undefined {
     if (e.kind !== 'changed' || (e.reason !== 'created' && e.reason !== 'create-failed' && e.reason !== 'delete-failed')) return undefined;
     const op = this.ctx.ops.get(e.name);
-    return op?.status === 'error' && op.error ? op.error : undefined;
+    if (op?.status === 'error' && op.error) return op.error;
+    // A create that ended "created with problems": the journal records what it could not verify.
+    return e.reason === 'created' && !op ? this.ctx.ops.createProblems(e.name)?.join('; ') : undefined;
   }
 
   /** CPU and memory history of the host (`'host'`) or of one vPLC over the last `seconds`. */
@@ -242,7 +249,7 @@ export class Orchestrator {
   }
 
   async status(name: string): Promise<DeviceStatus> {
-    const s: DeviceStatus = await deviceStatus(this.ctx, this.auto.guard, name, () => undefined, (n) => this.ctx.exec.busy(n)).catch((err: unknown) => ({
+    const s: DeviceStatus = await deviceStatus(this.ctx, this.auto.guard, name, () => undefined, (n) => this.ctx.exec.busy(n), this.answers).catch((err: unknown) => ({
       status: 'error',
       device_id: name,
       error: `Failed to retrieve container status: ${dockerMessage(err)}`,
@@ -294,7 +301,7 @@ export class Orchestrator {
   }
 
   list(): Promise<VplcSummary[]> {
-    return listVplcs(this.ctx, this.auto.guard, (n) => this.ctx.exec.busy(n));
+    return listVplcs(this.ctx, this.auto.guard, (n) => this.ctx.exec.busy(n), this.answers);
   }
 
   /** Per-vPLC figures for the metrics endpoint: one Docker list call plus the latest usage samples in memory. */
@@ -349,6 +356,7 @@ export class Orchestrator {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
     this.auto.stop();
     this.usage.stop();
+    await this.answers.stop();
     await closeNetworking(this.ctx, this.reattacher);
     const graceMs = options.graceMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
