@@ -62,7 +62,7 @@ describe('the create progress', () => {
     expect(screen.getByText(/Obtain DHCP leases/).className).toBe('step-active');
     expect(screen.getByText(/Obtain DHCP leases/).textContent).toBe('Obtain DHCP leases: waiting for a lease');
     expect(screen.getByText('Create and start the container').className).toBe('step-done');
-    expect(screen.getByRole('heading').textContent).toBe('Creating plc1…');
+    expect(screen.getByRole('heading').textContent).toBe('Creating plc1');
   });
 
   it('ends "created with problems": the DHCP step failed with its reason, the heading no longer says creating', () => {

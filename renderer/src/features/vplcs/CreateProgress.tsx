@@ -52,7 +52,7 @@ export function CreateProgress({ p }: { p: CreateProgressState }) {
   const pulling = !p.done && !p.error && p.step === 'pulling_image' && p.pull;
   const problems = p.done ? (p.problems ?? []) : [];
   const leaseProblems = problems.filter(isLeaseProblem);
-  const heading = p.error ? `Creating ${p.name} failed` : p.done ? (problems.length ? `Created ${p.name} with problems` : `Created ${p.name}`) : `Creating ${p.name}…`;
+  const heading = p.error ? `Creating ${p.name} failed` : p.done ? (problems.length ? `Created ${p.name} with problems` : `Created ${p.name}`) : `Creating ${p.name}`;
   return (
     <section className="card" aria-labelledby="progress-h" aria-live="polite">
       <h2 id="progress-h">{heading}</h2>
