@@ -53,12 +53,15 @@ describe('status derived from verified facts', () => {
     expect(state?.warnings).toContain("no DHCP lease on vNIC 'lan'");
 
     expect(await summary()).toMatchObject({ state: 'running', running: true, health: 'degraded', reasons: expect.arrayContaining(["no DHCP lease on vNIC 'lan'"]) as unknown });
+    // The figures /metrics renders carry the same word.
+    expect((await fx.orch.vplcMetrics()).find((m) => m.name === name)?.health).toBe('degraded');
   });
 
   it('becomes running once a DHCP server on the LAN gives a lease', async () => {
     await lan.restartDhcp(100, 150);
     const s = await waitFor(summary, (v) => v?.health === 'running', { timeoutMs: 120_000, intervalMs: 500, what: 'the vPLC running with a lease' });
     expect(s?.reasons).toEqual([]);
+    expect((await fx.orch.vplcMetrics()).find((m) => m.name === name)?.health).toBe('running');
     const status = await fx.orch.status(name);
     expect(status.orchestrator_state?.health).toBe('running');
     expect(status.orchestrator_state?.warnings).not.toContain("no DHCP lease on vNIC 'lan'");
