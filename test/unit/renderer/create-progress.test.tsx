@@ -2,6 +2,7 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-libra
 import { afterEach, describe, expect, it } from 'vitest';
 import { CreateProgress, pullText, type CreateProgressState } from '../../../renderer/src/features/vplcs/CreateProgress';
 import { CreateVplc } from '../../../renderer/src/features/vplcs/CreateVplc';
+import type { Envelope } from '../../../shared/api/envelope';
 import { FakeTransport, ok } from './fake-transport';
 import { renderWithApp } from './render';
 
@@ -85,7 +86,7 @@ describe('the create progress', () => {
   });
 
   it('follows the agent to "created with problems" from the status it answers', async () => {
-    let status = pulling(undefined, 'waiting_for_runtime');
+    let status: Envelope<unknown> = pulling(undefined, 'waiting_for_runtime');
     const f = new FakeTransport({
       'netmon:interfaces': () => ok([iface]),
       'vplc:list': () => ok([]),
