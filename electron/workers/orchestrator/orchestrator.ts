@@ -81,6 +81,8 @@ export class Orchestrator {
   private readonly probe: RuntimeProbe;
   /** Whether each vPLC's runtime answered its last probe (a fact of its health). */
   private readonly answers: RuntimeAnswers;
+  /** Starts the periodic runtime probe (on the watchdog's cadence). */
+  private readonly startRuntimeProbes: () => void;
   /** Local runtime images: list, and load from a `docker save` archive. */
   readonly images: RuntimeImages;
 
@@ -99,7 +101,9 @@ export class Orchestrator {
     this.usage = new UsageService(ctx, rings);
     const access = new RuntimeAccess(ctx);
     this.answers = new RuntimeAnswers(ctx.clock);
-    this.probe = this.answers.wrap(deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins })));
+    const probe: RuntimeProbe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
+    this.probe = this.answers.wrap(probe);
+    this.startRuntimeProbes = () => this.answers.start(ctx.settings.watchdog.pollMs, () => runtimeTargets(ctx), probe);
     this.auto = new Automation({ ctx, probe: this.probe, readiness: deps.readiness ?? alwaysReady, usage: this.usage, destructing: () => this.destructing, track: (p) => this.track(p) });
     this.proxy = new RuntimeProxy({
       resolveTarget: (id) => access.target(id, false),
@@ -168,7 +172,7 @@ export class Orchestrator {
 
   /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync; the health poll follows boot sync. */
   startLifecycle(options: { sampleUsage?: boolean; reconcile?: boolean } = {}): Promise<string[]> {
-    this.answers.start(this.ctx.settings.watchdog.pollMs, () => runtimeTargets(this.ctx), this.probe);
+    this.startRuntimeProbes();
     return this.auto.start(this.adoption, options);
   }
 
