@@ -188,7 +188,7 @@ export class Orchestrator {
     await this.usage.sampleOnce();
   }
 
-  /** The error an outcome event stands for (a failed create or delete, a create whose runtime never answered), for the journal. */
+  /** What an outcome event stands for, for the journal: the error of a failed create or delete, or what a create could not verify. */
   outcomeDetail(e: VplcEvent): string | undefined {
     if (e.kind !== 'changed' || (e.reason !== 'created' && e.reason !== 'create-failed' && e.reason !== 'delete-failed')) return undefined;
     const op = this.ctx.ops.get(e.name);

@@ -53,6 +53,8 @@ describe('status derived from verified facts', () => {
     expect(state?.warnings).toContain("no DHCP lease on vNIC 'lan'");
 
     expect(await summary()).toMatchObject({ state: 'running', running: true, health: 'degraded', reasons: expect.arrayContaining(["no DHCP lease on vNIC 'lan'"]) as unknown });
+    // The journal records the create with what it could not verify.
+    expect(fx.orch.outcomeDetail({ kind: 'changed', name, reason: 'created' })).toBe(state?.create_problems?.join('; '));
     // The figures /metrics renders carry the same word.
     expect((await fx.orch.vplcMetrics()).find((m) => m.name === name)?.health).toBe('degraded');
   });
