@@ -34,6 +34,11 @@ export function warningsOf(s: VplcStatus): string[] {
   return w;
 }
 
+/** What `status` calls a vPLC: the agent's derived health (`degraded` when a fact is missing), else `stopped` for `exited`. */
+export function vplcWord(v: { state: string; health?: string | undefined }): string {
+  return v.health ?? (v.state === 'exited' || v.state === 'created' ? 'stopped' : v.state);
+}
+
 /** The running agent's live view: each vPLC with its state, LAN addresses and warnings. */
 export async function printLiveVplcs(client: ApiClient, out: Out): Promise<void> {
   const list = await ask(client, 'vplc:list', {}, invoke['vplc:list'].output);
@@ -41,7 +46,7 @@ export async function printLiveVplcs(client: ApiClient, out: Out): Promise<void>
   const width = Math.max(8, ...list.map((v) => v.name.length));
   for (const v of [...list].sort((a, b) => a.name.localeCompare(b.name))) {
     const s = await ask(client, 'vplc:status', { name: v.name }, invoke['vplc:status'].output);
-    out(`  ${v.name.padEnd(width)}  ${v.state.padEnd(10)}  ${lanLine(s)}\n`);
+    out(`  ${v.name.padEnd(width)}  ${vplcWord(v).padEnd(10)}  ${lanLine(s)}\n`);
     for (const w of warningsOf(s)) out(`  ${' '.repeat(width)}  warning: ${w}\n`);
   }
 }

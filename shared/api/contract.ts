@@ -4,7 +4,7 @@ import { HostSample } from '../domain/host-sample.js';
 import { CloudState, LinkStateReport } from '../domain/link.js';
 import { VplcChange } from '../domain/operations.js';
 import { Settings } from '../domain/settings.js';
-import { VplcStatus } from '../domain/vplc-status.js';
+import { VplcHealth, VplcStatus } from '../domain/vplc-status.js';
 import { VplcName, VplcSpec } from '../domain/vplc.js';
 import { NetworkChangeData } from '../netmon/events.js';
 import { ImageLoadProgress, ImageLoadResult, RuntimeImage } from '../domain/runtime-images.js';
@@ -42,6 +42,9 @@ export const VplcSummary = z.object({
   /** The crash-loop guard holds automatic restarts of this stopped vPLC until `restarts_resume_at` (ISO). */
   restart_suspended: z.boolean().default(false),
   restarts_resume_at: z.string().nullable().default(null),
+  /** What the agent says the vPLC is (derived from verified facts) and why it is not `running`. */
+  health: VplcHealth.optional(),
+  reasons: z.array(z.string()).default([]),
 });
 
 /** Docker's live-restore (off: every engine restart stops the vPLCs), its exact fix, and whether the agent may apply it. */

@@ -8,6 +8,14 @@ export type VplcNetworkView = z.infer<typeof VplcNetworkView>;
 /** The last failed create or delete of a vPLC, kept for 24 h. */
 export const LastOperationError = z.object({ operation: z.enum(['create', 'delete', 'unknown']), error: z.string(), at: z.string() });
 
+/**
+ * EXTEND: what the agent says a vPLC is, derived from verified facts (docs/status.md): `running` only when the
+ * container runs, every vNIC is attached with its requested MAC on the wire and its lease or static IP in place, and the
+ * runtime answers; `degraded` when it runs short of that, with the reasons. Our words: `stopped`, never Docker's `exited`.
+ */
+export const VplcHealth = z.enum(['running', 'degraded', 'starting', 'stopped', 'suspended', 'creating', 'deleting', 'error', 'missing']);
+export type VplcHealth = z.infer<typeof VplcHealth>;
+
 /** EXTEND: what the orchestrator adds about a vPLC it manages. */
 export const OrchestratorStateView = z.object({
   managed: z.literal('labelled'),
@@ -20,6 +28,11 @@ export const OrchestratorStateView = z.object({
   last_error: LastOperationError.nullable(),
   /** Present while a started vPLC's runtime API has not answered yet (EXTEND; `since` is local time like `started_at`). */
   starting: z.object({ step: z.literal('waiting_for_runtime'), since: z.string() }).optional(),
+  /** EXTEND: the derived health and why it is not `running` (the reasons are also in `warnings`). */
+  health: VplcHealth.optional(),
+  health_reasons: z.array(z.string()).optional(),
+  /** EXTEND: the last create ended "created with problems": what it could not verify (kept 24 h). */
+  create_problems: z.array(z.string()).optional(),
   /** Changes that wait for the vPLC's change window. */
   pending_changes: z.array(z.string()).optional(),
 });

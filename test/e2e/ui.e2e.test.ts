@@ -255,7 +255,7 @@ describe('the UI in a real browser against a real agent', () => {
     await dialog.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Stop', exact: true }).click();
-    await page.getByRole('heading', { level: 1 }).getByText('exited').waitFor({ timeout: 60_000 });
+    await page.getByRole('heading', { level: 1 }).getByText('stopped').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByRole('heading', { level: 1 }).getByText('running').waitFor({ timeout: 60_000 });
     for (const name of [staticName, dhcpName]) {

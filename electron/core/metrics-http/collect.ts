@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { ReconcileView, type AgentStatus, type EventPayload } from '../../../shared/api/contract.js';
 import { CloudState } from '../../../shared/domain/link.js';
+import { VplcHealth } from '../../../shared/domain/vplc-status.js';
 import type { WorkerHealth } from '../supervisor/supervisor.js';
 import type { Metric } from './format.js';
 import { evaluateHealth, type Health } from './health.js';
 
 const VplcMetrics = z.array(
-  z.object({ name: z.string(), state: z.string(), running: z.boolean(), cpuPercent: z.number().nullable(), memoryBytes: z.number().nullable(), restartsInWindow: z.number() }),
+  z.object({ name: z.string(), state: z.string(), running: z.boolean(), health: VplcHealth.optional(), cpuPercent: z.number().nullable(), memoryBytes: z.number().nullable(), restartsInWindow: z.number() }),
 );
 const AgentInfo = z.object({ installationId: z.string(), warnings: z.array(z.string()) });
 
@@ -73,6 +74,12 @@ export class MetricsCollector {
       m.push(
         { name: 'vplc_orchestrator_vplcs', help: 'vPLCs known to this agent.', type: 'gauge', samples: [{ value: list.length }] },
         { name: 'vplc_orchestrator_vplc_running', help: 'Whether the vPLC container runs.', type: 'gauge', samples: list.map((v) => ({ labels: { vplc: v.name, state: v.state }, value: v.running ? 1 : 0 })) },
+        {
+          name: 'vplc_orchestrator_vplc_health',
+          help: 'What the agent says the vPLC is, from verified facts (1 for the current one; degraded: running short of a lease, MAC, attachment or runtime answer).',
+          type: 'gauge',
+          samples: list.flatMap((v) => (v.health ? VplcHealth.options.map((h) => ({ labels: { vplc: v.name, health: h }, value: h === v.health ? 1 : 0 })) : [])),
+        },
         { name: 'vplc_orchestrator_vplc_cpu_percent', help: 'vPLC CPU use, percent of one core (latest sample).', type: 'gauge', samples: list.flatMap((v) => (v.cpuPercent === null ? [] : [{ labels: { vplc: v.name }, value: v.cpuPercent }])) },
         { name: 'vplc_orchestrator_vplc_memory_bytes', help: 'vPLC memory use (latest sample).', type: 'gauge', samples: list.flatMap((v) => (v.memoryBytes === null ? [] : [{ labels: { vplc: v.name }, value: v.memoryBytes }])) },
         { name: 'vplc_orchestrator_vplc_restarts', help: 'Automatic restarts of the vPLC in the crash-guard window.', type: 'gauge', samples: list.map((v) => ({ labels: { vplc: v.name }, value: v.restartsInWindow })) },

@@ -47,7 +47,7 @@ export class TrayFeed {
     /** Says why the agent does not answer (the service's state report); called only when agent:status fails. */
     private readonly diagnose: () => Promise<string | null> = () => Promise.resolve(null),
   ) {
-    this.state = { agent: 'starting', mode: api.mode, cloud: 'connecting', vplcs: { running: 0, total: 0 }, certDaysLeft: null };
+    this.state = { agent: 'starting', mode: api.mode, cloud: 'connecting', vplcs: { running: 0, degraded: 0, total: 0 }, certDaysLeft: null };
   }
 
   current(): TrayState {
@@ -79,7 +79,7 @@ export class TrayFeed {
       next.problem = (await this.diagnose().catch(() => null)) ?? status.error.message;
     }
     const l = list.ok ? VplcSummary.array().safeParse(list.value) : undefined;
-    if (l?.success) next.vplcs = { running: l.data.filter((v) => v.running).length, total: l.data.length };
+    if (l?.success) next.vplcs = vplcCounts(l.data);
     const c = cert.ok ? CertView.nullable().safeParse(cert.value) : undefined;
     if (c?.success) next.certDaysLeft = c.data ? Math.floor(c.data.expiry.daysLeft) : null;
     this.publish(next);
@@ -110,4 +110,10 @@ export class TrayFeed {
     this.state = next;
     this.render(next);
   }
+}
+
+/** Healthy and degraded vPLCs; an agent that does not report health counts a running container as running. */
+export function vplcCounts(list: Array<{ running: boolean; health?: string | undefined }>): TrayState['vplcs'] {
+  const healthOf = (v: { running: boolean; health?: string | undefined }): string => v.health ?? (v.running ? 'running' : 'stopped');
+  return { running: list.filter((v) => healthOf(v) === 'running').length, degraded: list.filter((v) => healthOf(v) === 'degraded').length, total: list.length };
 }

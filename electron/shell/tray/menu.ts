@@ -6,7 +6,8 @@ export type TrayState = {
   /** Who runs the agent: this app, or the system service it attached to. */
   mode: 'own' | 'service';
   cloud: CloudState;
-  vplcs: { running: number; total: number };
+  /** `running`: healthy (all facts verified); `degraded`: running short of a fact (a lease, a MAC, the runtime…). */
+  vplcs: { running: number; degraded: number; total: number };
   certDaysLeft: number | null;
   /** Why the agent cannot be reached (a blocked or crashed start), in words for the menu; absent when it answers. */
   problem?: string | null;
@@ -17,6 +18,7 @@ export type TrayIcon = 'connected' | 'offline' | 'error' | 'stopped';
 export type TrayView = { icon: TrayIcon; tooltip: string; entries: TrayEntry[] };
 
 const info = (label: string): TrayEntry => ({ kind: 'item', label, enabled: false });
+const counts = (v: TrayState['vplcs']): string => `${v.running} of ${v.total} running${v.degraded ? `, ${v.degraded} degraded` : ''}`;
 
 /** The whole menu from state, rebuilt on every change (Linux ignores MenuItem changes after setContextMenu). */
 export function buildTray(s: TrayState): TrayView {
@@ -29,13 +31,13 @@ export function buildTray(s: TrayState): TrayView {
   const who = s.mode === 'service' ? ' (system service)' : '';
   return {
     icon,
-    tooltip: `vPLC Orchestrator: ${s.vplcs.running}/${s.vplcs.total} vPLCs running, cloud ${s.cloud}`,
+    tooltip: `vPLC Orchestrator: vPLCs ${counts(s.vplcs)}; cloud ${s.cloud}`,
     entries: [
       { kind: 'item', label: 'Open vPLC Orchestrator', enabled: true, command: 'open' },
       { kind: 'separator' },
       ...(s.problem ? [info(`Agent unreachable${who}: ${s.problem}`)] : [info(`Agent: ${s.agent}${who}`)]),
       info(`Cloud: ${s.cloud}`),
-      info(`vPLCs: ${s.vplcs.running} of ${s.vplcs.total} running`),
+      info(`vPLCs: ${counts(s.vplcs)}`),
       ...cert,
       { kind: 'separator' },
       s.agent === 'stopped'

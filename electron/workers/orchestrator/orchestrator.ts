@@ -34,6 +34,7 @@ import type { OrchestratorSettings, OrchestratorSettingsInput } from './settings
 import { managedDeviceConsumption, orchestratorConsumption } from './status/consumption.js';
 import { deviceStatus, type DeviceStatus } from './status/device-status.js';
 import { listVplcs, logTail, vplcMetrics, type VplcMetrics, type VplcSummary } from './status/list.js';
+import { RuntimeAnswers, runtimeTargets } from './status/runtime-answers.js';
 import { hostWarnings } from './status/host-warnings.js';
 import type { DesiredRecord, PersistedVnic } from './store/schemas.js';
 import { RuntimeImages } from './images/runtime-images.js';
@@ -80,6 +81,10 @@ export class Orchestrator {
   private readonly reattacher: Reattacher;
   private readonly hostReader = new HostMetricsReader();
   private readonly probe: RuntimeProbe;
+  /** Whether each vPLC's runtime answered its last probe (a fact of its health). */
+  private readonly answers: RuntimeAnswers;
+  /** Starts the periodic runtime probe (on the watchdog's cadence). */
+  private readonly startRuntimeProbes: () => void;
   /** Local runtime images: list, and load from a `docker save` archive. */
   readonly images: RuntimeImages;
 
@@ -97,7 +102,10 @@ export class Orchestrator {
     this.images = new RuntimeImages(ctx);
     this.usage = new UsageService(ctx, rings);
     const access = new RuntimeAccess(ctx);
-    this.probe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
+    this.answers = new RuntimeAnswers(ctx.clock);
+    const probe: RuntimeProbe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
+    this.probe = this.answers.wrap(probe);
+    this.startRuntimeProbes = () => this.answers.start(ctx.settings.watchdog.pollMs, () => runtimeTargets(ctx), probe);
     this.auto = new Automation({ ctx, probe: this.probe, readiness: deps.readiness ?? alwaysReady, usage: this.usage, destructing: () => this.destructing, track: (p) => this.track(p) });
     this.proxy = new RuntimeProxy({
       resolveTarget: (id) => access.target(id, false),
@@ -172,6 +180,7 @@ export class Orchestrator {
 
   /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync; the health poll follows boot sync. */
   startLifecycle(options: { sampleUsage?: boolean; reconcile?: boolean } = {}): Promise<string[]> {
+    this.startRuntimeProbes();
     return this.auto.start(this.adoption, options);
   }
 
@@ -187,11 +196,13 @@ export class Orchestrator {
     await this.usage.sampleOnce();
   }
 
-  /** The error an outcome event stands for (a failed create or delete, a create whose runtime never answered), for the journal. */
+  /** What an outcome event stands for, for the journal: the error of a failed create or delete, or what a create could not verify. */
   outcomeDetail(e: VplcEvent): string | undefined {
     if (e.kind !== 'changed' || (e.reason !== 'created' && e.reason !== 'create-failed' && e.reason !== 'delete-failed')) return undefined;
     const op = this.ctx.ops.get(e.name);
-    return op?.status === 'error' && op.error ? op.error : undefined;
+    if (op?.status === 'error' && op.error) return op.error;
+    // A create that ended "created with problems": the journal records what it could not verify.
+    return e.reason === 'created' && !op ? this.ctx.ops.createProblems(e.name)?.join('; ') : undefined;
   }
 
   /** CPU and memory history of the host (`'host'`) or of one vPLC over the last `seconds`. */
@@ -250,7 +261,7 @@ export class Orchestrator {
   }
 
   async status(name: string): Promise<DeviceStatus> {
-    const s: DeviceStatus = await deviceStatus(this.ctx, this.auto.guard, name, () => undefined, (n) => this.ctx.exec.busy(n)).catch((err: unknown) => ({
+    const s: DeviceStatus = await deviceStatus(this.ctx, this.auto.guard, name, () => undefined, (n) => this.ctx.exec.busy(n), this.answers).catch((err: unknown) => ({
       status: 'error',
       device_id: name,
       error: `Failed to retrieve container status: ${dockerMessage(err)}`,
@@ -302,7 +313,7 @@ export class Orchestrator {
   }
 
   list(): Promise<VplcSummary[]> {
-    return listVplcs(this.ctx, this.auto.guard, (n) => this.ctx.exec.busy(n));
+    return listVplcs(this.ctx, this.auto.guard, (n) => this.ctx.exec.busy(n), this.answers);
   }
 
   /** Per-vPLC figures for the metrics endpoint: one Docker list call plus the latest usage samples in memory. */
@@ -357,6 +368,7 @@ export class Orchestrator {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
     this.auto.stop();
     this.usage.stop();
+    await this.answers.stop();
     await closeNetworking(this.ctx, this.reattacher);
     const graceMs = options.graceMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;

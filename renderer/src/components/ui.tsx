@@ -7,8 +7,8 @@ export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'bad' | 'idle'
 export const stateTone = (state: string): 'ok' | 'warn' | 'bad' | 'idle' | 'busy' => {
   if (['running', 'connected', 'healthy', 'success'].includes(state)) return 'ok';
   if (['creating', 'deleting', 'restarting', 'connecting', 'starting'].includes(state)) return 'busy';
-  if (['error', 'dead', 'crashed', 'paused', 'unhealthy', 'failed', 'suspended'].includes(state)) return 'bad';
-  if (['exited', 'stopped', 'offline', 'created'].includes(state)) return 'warn';
+  if (['error', 'dead', 'crashed', 'paused', 'unhealthy', 'failed', 'suspended', 'missing'].includes(state)) return 'bad';
+  if (['exited', 'stopped', 'offline', 'created', 'degraded'].includes(state)) return 'warn';
   return 'idle';
 };
 

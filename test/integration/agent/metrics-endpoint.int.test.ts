@@ -92,6 +92,10 @@ describe('the metrics endpoint', () => {
     expect(types.get('vplc_orchestrator_worker_restarts_total')).toBe('counter');
     expect(one('vplc_orchestrator_cloud_link_state', { state: 'disabled' })).toBe(1);
     expect(one('vplc_orchestrator_vplc_running', { vplc: name })).toBe(1);
+    // One derived health word per vPLC, as a state set: exactly one of its samples is 1.
+    const health = samples.filter((s) => s.name === 'vplc_orchestrator_vplc_health' && s.labels['vplc'] === name);
+    expect(health.length).toBeGreaterThan(1);
+    expect(health.filter((s) => s.value === 1)).toHaveLength(1);
     expect(one('vplc_orchestrator_vplc_memory_bytes', { vplc: name })).toBeGreaterThan(1024 * 1024);
     expect(one('vplc_orchestrator_host_memory_total_bytes')).toBeGreaterThan(one('vplc_orchestrator_host_memory_used_bytes') ?? Infinity);
     expect(one('vplc_orchestrator_client_certificate_expiry_seconds')).toBeUndefined();

@@ -205,9 +205,10 @@ export async function finishAfterStart(
     ctx.ops.setStep(name, 'waiting_for_runtime');
     ctx.emit({ kind: 'changed', name, reason: 'waiting_for_runtime' });
     let answered = false;
-    while (!answered && !ctx.shutdown.aborted && ctx.clock.monotonic() - startedMs < ctx.settings.runtimeWaitMs) {
-      answered = await probe(name, runtimeIp);
-      if (!answered) await sleep(200, ctx.shutdown).catch(() => undefined);
+    // The leases are waited for within the same budget: a create ticks its DHCP step only once a lease is in.
+    while (!(answered && missingLeases(ctx, name).length === 0) && !ctx.shutdown.aborted && ctx.clock.monotonic() - startedMs < ctx.settings.runtimeWaitMs) {
+      if (!answered) answered = await probe(name, runtimeIp);
+      if (!answered || missingLeases(ctx, name).length) await sleep(200, ctx.shutdown).catch(() => undefined);
     }
     if (ctx.shutdown.aborted && !answered) {
       // The agent is stopping: the journal keeps this create, and the next start finishes it.
@@ -219,11 +220,35 @@ export async function finishAfterStart(
       const secs = Math.round(ctx.settings.runtimeWaitMs / 1000);
       ctx.ops.setError(name, `runtime API not answering after ${secs} s; the container is kept for inspection`, 'create');
     } else {
-      ctx.ops.finish(name);
+      const problems = createProblems(ctx, name);
+      ctx.ops.finishWithProblems(name, problems);
+      if (problems.length) ctx.log.warn('created with problems', { vplc: name, problems });
     }
   } catch (err) {
     ctx.ops.setError(name, (err as Error).message, 'create');
   }
   await ctx.store.dropJournal(name).catch(() => undefined);
   ctx.emit({ kind: 'changed', name, reason: 'created' });
+}
+
+/** The DHCP vNICs of a vPLC that hold no lease yet. */
+function missingLeases(ctx: OrchestratorContext, name: string): string[] {
+  return ctx.store
+    .getVnics(name)
+    .filter((v) => v.network_mode === 'dhcp' && !v.dhcp_ip)
+    .map((v) => v.name);
+}
+
+/** What a create whose runtime answers could not verify: leases not obtained within the wait, MACs not on the wire. */
+function createProblems(ctx: OrchestratorContext, name: string): string[] {
+  const keyed = ctx.warnings.snapshot()[name] ?? {};
+  const secs = Math.round(ctx.settings.runtimeWaitMs / 1000);
+  const leases = missingLeases(ctx, name).map((vnic) => {
+    const why = keyed[`dhcplease:${vnic}`] ?? Object.entries(keyed).find(([k, t]) => k.startsWith('dhcp:') && t.includes(`'${vnic}'`))?.[1];
+    return `no DHCP lease on vNIC '${vnic}' within ${secs} s: ${why ?? 'no DHCP server answered'}`;
+  });
+  const macs = Object.entries(keyed)
+    .filter(([k]) => k.startsWith('mac:'))
+    .map(([, t]) => t);
+  return [...leases, ...macs];
 }

@@ -37,6 +37,8 @@ export class OperationState {
   private readonly entries = new Map<string, OperationEntry>();
   private readonly lastErrors = new Map<string, LastError>();
   private readonly runtimeWaits = new Map<string, RuntimeWait>();
+  /** Creates that ended "created with problems": what they could not verify, kept like the last error. */
+  private readonly problems = new Map<string, { problems: string[]; atMs: number }>();
   private waitSeq = 0;
 
   constructor(private readonly clock: Clock) {}
@@ -49,6 +51,7 @@ export class OperationState {
   /** Returns false when an operation is already in flight (the caller then refuses). */
   begin(name: string, operation: 'create' | 'delete'): boolean {
     if (this.inProgress(name)) return false;
+    if (operation === 'create') this.problems.delete(name);
     const now = this.clock.now();
     const at = naiveLocalIso(now);
     this.entries.set(name, {
@@ -111,6 +114,23 @@ export class OperationState {
     this.entries.delete(name);
   }
 
+  /** Ends a create whose container runs but whose steps were not all verified (docs/status.md "Create outcome"). */
+  finishWithProblems(name: string, problems: string[]): void {
+    this.entries.delete(name);
+    if (problems.length) this.problems.set(name, { problems: [...problems], atMs: this.clock.now() });
+  }
+
+  /** What the last create of `name` could not verify, or null when it ended clean (or over 24 h ago). */
+  createProblems(name: string): string[] | null {
+    const p = this.problems.get(name);
+    if (!p) return null;
+    if (this.clock.now() - p.atMs >= LAST_ERROR_TTL_MS) {
+      this.problems.delete(name);
+      return null;
+    }
+    return [...p.problems];
+  }
+
   get(name: string): OperationEntry | undefined {
     const e = this.entries.get(name);
     if (!e) return undefined;
@@ -152,5 +172,6 @@ export class OperationState {
     this.entries.delete(name);
     this.lastErrors.delete(name);
     this.runtimeWaits.delete(name);
+    this.problems.delete(name);
   }
 }

@@ -5,6 +5,8 @@ import { dockerMessage } from '../docker/errors.js';
 import { isOwn } from '../docker/labels.js';
 import type { CrashGuard } from '../lifecycle/crash-guard.js';
 import type { PersistedVnic } from '../store/schemas.js';
+import { vplcHealth } from './health-facts.js';
+import type { RuntimeAnswers } from './runtime-answers.js';
 
 export const RT_LIMITS_WARNING = 'real-time limits unavailable on this host';
 export const UNKNOWN_DESIRED_WARNING = 'unknown to the desired state: adopted as it is; delete it or create it again to manage its spec';
@@ -54,6 +56,7 @@ export async function deviceStatus(
   deviceId: string,
   parentOf: (net: string) => string | undefined,
   busy: (name: string) => boolean = () => false,
+  answers: RuntimeAnswers | null = null,
 ): Promise<DeviceStatus> {
   if (!deviceId.trim()) return { status: 'error', error: 'Device ID must be a non-empty string' };
   const op = ctx.ops.get(deviceId);
@@ -90,6 +93,10 @@ export async function deviceStatus(
   const suspension = !state.Running && !busy(deviceId) ? restartSuspension(ctx, guard, deviceId) : null;
   if (suspension) warnings.unshift(suspension.warning);
   const wait = ctx.ops.runtimeWait(deviceId);
+  const health = vplcHealth(ctx, deviceId, { state: state.Status, networks: info.NetworkSettings.Networks }, suspension?.warning ?? null, answers);
+  // The reasons travel to the cloud as warnings (docs/protocol.md §4.5 keeps its shape); the board's own stay first.
+  for (const r of health.reasons) if (!warnings.includes(r)) warnings.push(r);
+  const problems = ctx.ops.createProblems(deviceId);
   return {
     status: 'success',
     device_id: deviceId,
@@ -110,6 +117,9 @@ export async function deviceStatus(
       ...(wait ? { starting: { step: wait.step, since: wait.since } } : {}),
       warnings,
       last_error: ctx.ops.lastError(deviceId),
+      health: health.health,
+      health_reasons: health.reasons,
+      ...(problems ? { create_problems: problems } : {}),
     },
   };
 }

@@ -3,7 +3,10 @@ import { demuxLogs } from '../docker/engine.js';
 import { isOwn, Label, ownFilter } from '../docker/labels.js';
 import type { CrashGuard } from '../lifecycle/crash-guard.js';
 import type { UsageRings } from '../metrics/ring.js';
+import type { VplcHealth } from '../../../../shared/domain/vplc-status.js';
 import { restartSuspension } from './device-status.js';
+import { vplcHealth } from './health-facts.js';
+import type { RuntimeAnswers } from './runtime-answers.js';
 
 export type VplcSummary = {
   name: string;
@@ -15,15 +18,24 @@ export type VplcSummary = {
   /** Automatic restarts held by the crash-loop guard, and when they resume (ISO), for a vPLC that is down. */
   restart_suspended: boolean;
   restarts_resume_at: string | null;
+  /** Derived from verified facts; `reasons` say why it is not `running`. */
+  health: VplcHealth;
+  reasons: string[];
 };
 
 /** Every vPLC this installation knows of: in Docker, in the desired state, or both. */
-export async function listVplcs(ctx: OrchestratorContext, guard: CrashGuard, busy: (name: string) => boolean): Promise<VplcSummary[]> {
+export async function listVplcs(
+  ctx: OrchestratorContext,
+  guard: CrashGuard,
+  busy: (name: string) => boolean,
+  answers: RuntimeAnswers | null = null,
+): Promise<VplcSummary[]> {
   const containers = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
   const names = new Set([...ctx.store.desiredNames(), ...containers.map((c) => c.Labels?.[Label.vplc] ?? '')].filter(Boolean));
   return [...names].sort().map((name) => {
     const c = containers.find((x) => x.Labels?.[Label.vplc] === name);
     const suspension = c && c.State !== 'running' && !busy(name) ? restartSuspension(ctx, guard, name) : null;
+    const health = vplcHealth(ctx, name, c ? { state: c.State, networks: c.NetworkSettings?.Networks ?? {} } : null, suspension?.warning ?? null, answers);
     return {
       name,
       state: c?.State ?? 'missing',
@@ -33,6 +45,8 @@ export async function listVplcs(ctx: OrchestratorContext, guard: CrashGuard, bus
       internal_ip: ctx.store.getClient(name)?.ip ?? null,
       restart_suspended: suspension !== null,
       restarts_resume_at: suspension?.resumesAt ?? null,
+      health: health.health,
+      reasons: health.reasons,
     };
   });
 }
@@ -46,7 +60,7 @@ export async function logTail(ctx: OrchestratorContext, name: string, tail: numb
   return `${stdout}${stderr}`.split('\n').filter((l) => l.length > 0).slice(-tail);
 }
 
-export type VplcMetrics = { name: string; state: string; running: boolean; cpuPercent: number | null; memoryBytes: number | null; restartsInWindow: number };
+export type VplcMetrics = { name: string; state: string; running: boolean; health: VplcHealth; cpuPercent: number | null; memoryBytes: number | null; restartsInWindow: number };
 
 /** The metrics endpoint's per-vPLC figures: the listed state with the latest usage samples kept in memory. */
 export function vplcMetrics(list: VplcSummary[], rings: UsageRings, guard: CrashGuard, nowMs: number): VplcMetrics[] {
@@ -54,6 +68,6 @@ export function vplcMetrics(list: VplcSummary[], rings: UsageRings, guard: Crash
   return list.map((v) => {
     const cpu = rings.query({ device: v.name }, 'cpu', now - 120, now).at(-1)?.cpu;
     const mem = rings.query({ device: v.name }, 'memory', now - 120, now).at(-1)?.memory;
-    return { name: v.name, state: v.state, running: v.running, cpuPercent: cpu ?? null, memoryBytes: mem === undefined ? null : Math.round(mem * 1024 * 1024), restartsInWindow: guard.count(v.name) };
+    return { name: v.name, state: v.state, running: v.running, health: v.health, cpuPercent: cpu ?? null, memoryBytes: mem === undefined ? null : Math.round(mem * 1024 * 1024), restartsInWindow: guard.count(v.name) };
   });
 }

@@ -6,6 +6,7 @@ import { Badge, ErrorBox, Loading, stateTone } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
 import { routeHash } from '../../store/route';
 import { gib, hostSeries, RANGES, type Range } from '../metrics';
+import { summaryWord } from '../vplcs/status';
 import { LiveRestoreFix } from './LiveRestoreFix';
 import { CopyValue } from '../../components/CopyValue';
 import { When } from '../../components/When';
@@ -92,7 +93,8 @@ function VplcSummaryCard() {
   const vplcs = useApp((s) => s.vplcs);
   const navigate = useApp((s) => s.navigate);
   const list = vplcs.data ?? [];
-  const running = list.filter((v) => v.running).length;
+  const running = list.filter((v) => summaryWord(v) === 'running').length;
+  const degraded = list.filter((v) => summaryWord(v) === 'degraded');
   return (
     <section className="card" aria-labelledby="vplc-sum-h">
       <h2 id="vplc-sum-h">vPLCs</h2>
@@ -110,16 +112,26 @@ function VplcSummaryCard() {
         <>
           <p className="big-number">
             <span>{running}</span> running of {list.length}
+            {degraded.length ? <span className="muted small"> ({degraded.length} degraded)</span> : null}
           </p>
           <ul className="chips">
             {list.map((v) => (
               <li key={v.name}>
                 <a className="chip" href={routeHash('vplc', v.name)}>
-                  <Badge tone={stateTone(v.operation ?? v.state)}>{v.operation ?? v.state}</Badge> {v.name}
+                  <Badge tone={stateTone(summaryWord(v))}>{summaryWord(v)}</Badge> {v.name}
                 </a>
               </li>
             ))}
           </ul>
+          {degraded.length ? (
+            <ul className="warnings" aria-label="Degraded vPLCs">
+              {degraded.map((v) => (
+                <li key={v.name}>
+                  {v.name}: {v.reasons.join('; ')}
+                </li>
+              ))}
+            </ul>
+          ) : null}
           <button type="button" className="primary" onClick={() => navigate('create')}>
             Create vPLC
           </button>

@@ -3,7 +3,27 @@ import { ErrorBox } from '../../components/ui';
 import { useApp } from '../../store/context';
 import { CREATE_STEPS } from './status';
 
-export type CreateProgressState = { name: string; step: OperationStep | null; done: boolean; error?: string; dhcp: boolean; pull?: PullProgress };
+/** `problems`: what a create that ended could not verify (the agent's `create_problems`); it then ended "with problems". */
+export type CreateProgressState = { name: string; step: OperationStep | null; done: boolean; error?: string; dhcp: boolean; pull?: PullProgress; problems?: string[] };
+
+const LEASE_PROBLEM = /^no DHCP lease on vNIC '(.+)' within (\d+) s: (.*)$/;
+const isLeaseProblem = (p: string): boolean => p.startsWith('no DHCP lease');
+/** "vNIC 'lan' (waited 30 s): no DHCP server answered" from the agent's problem text. */
+const leaseWhy = (p: string): string => {
+  const m = LEASE_PROBLEM.exec(p);
+  return m ? `vNIC '${m[1]}' (waited ${m[2]} s): ${m[3]}` : p;
+};
+
+type StepMark = 'step-done' | 'step-failed' | 'step-active' | 'step-todo';
+
+/** A step is ticked only once verified: the DHCP step when the create ended with every lease, never on reaching it. */
+function markOf(p: CreateProgressState, key: string, i: number, at: number): StepMark {
+  if (p.done) return key === 'starting_dhcp' && (p.problems ?? []).some(isLeaseProblem) ? 'step-failed' : 'step-done';
+  if (p.error) return i === Math.max(at, 0) ? 'step-failed' : i < at ? 'step-done' : 'step-todo';
+  // Past the DHCP step the leases are still awaited, within the runtime wait.
+  if (i === at || (key === 'starting_dhcp' && i < at)) return 'step-active';
+  return i < at ? 'step-done' : 'step-todo';
+}
 
 const mb = (n: number): string => (n / 1_000_000).toFixed(1);
 
@@ -30,21 +50,29 @@ export function CreateProgress({ p }: { p: CreateProgressState }) {
   const steps = CREATE_STEPS.filter((s) => p.dhcp || s.key !== 'starting_dhcp');
   const at = steps.findIndex((s) => s.key === p.step);
   const pulling = !p.done && !p.error && p.step === 'pulling_image' && p.pull;
+  const problems = p.done ? (p.problems ?? []) : [];
+  const leaseProblems = problems.filter(isLeaseProblem);
+  const heading = p.error ? `Creating ${p.name} failed` : p.done ? (problems.length ? `Created ${p.name} with problems` : `Created ${p.name}`) : `Creating ${p.name}`;
   return (
     <section className="card" aria-labelledby="progress-h" aria-live="polite">
-      <h2 id="progress-h">Creating {p.name}</h2>
+      <h2 id="progress-h">{heading}</h2>
       <ol className="steps" aria-label="Creation progress">
-        {steps.map((s, i) => (
-          <li key={s.key} className={p.done ? 'step-done' : p.error && i === Math.max(at, 0) ? 'step-failed' : i < at ? 'step-done' : i === at ? 'step-active' : 'step-todo'}>
-            {s.label}
-          </li>
-        ))}
+        {steps.map((s, i) => {
+          const mark = markOf(p, s.key, i, at);
+          return (
+            <li key={s.key} className={mark}>
+              {s.label}
+              {s.key === 'starting_dhcp' && mark === 'step-failed' && p.done ? <span className="step-why">: no lease yet: {leaseProblems.map(leaseWhy).join('; ')}</span> : null}
+              {s.key === 'starting_dhcp' && mark === 'step-active' && i < at ? <span className="step-why">: waiting for a lease</span> : null}
+            </li>
+          );
+        })}
       </ol>
       {pulling ? <PullBar p={p.pull!} /> : null}
       {p.error ? <ErrorBox>{p.error}</ErrorBox> : null}
       {p.done ? (
         <p role="status">
-          {p.name} is running.{' '}
+          {problems.length ? `${p.name} was created with problems: ${problems.join('; ')}. It runs; its page shows what is missing.` : `${p.name} is running.`}{' '}
           <button type="button" className="link" onClick={() => navigate('vplc', p.name)}>
             Open {p.name}
           </button>

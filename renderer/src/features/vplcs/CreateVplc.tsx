@@ -116,7 +116,7 @@ export function CreateVplc() {
         const s = r.value;
         if (s.status === 'creating') setProgress((p) => p && { ...p, step: s.step ?? p.step, ...(s.pull_progress ? { pull: s.pull_progress } : {}) });
         else if (s.status === 'success') {
-          setProgress((p) => p && { ...p, done: true });
+          setProgress((p) => p && { ...p, done: true, problems: s.orchestrator_state?.create_problems ?? [] });
           void refreshVplcs();
         } else if (s.status === 'error') setProgress((p) => p && { ...p, error: s.error ?? s.message ?? 'creation failed' });
       });

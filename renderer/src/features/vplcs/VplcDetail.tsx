@@ -5,7 +5,7 @@ import { Chart } from '../../components/Chart';
 import { Badge, ConfirmDialog, ErrorBox, formatDuration, Loading, stateTone, Table } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
 import { routeHash } from '../../store/route';
-import { formatClock, lastErrorText } from './status';
+import { formatClock, lastErrorText, localClock, stateWord } from './status';
 import { useVplcMetrics } from './useVplcMetrics';
 import { RuntimeAccess } from './RuntimeAccess';
 import { CopyValue } from '../../components/CopyValue';
@@ -149,7 +149,8 @@ export function VplcDetail({ name }: { name: string }) {
   const running = s?.is_running ?? false;
   const inOperation = s && (s.status === 'creating' || s.status === 'deleting');
   const suspended = s?.orchestrator_state?.restart_suspended === true;
-  const shown = !s ? 'loading' : inOperation ? s.status : suspended ? 'suspended' : (s.container_status ?? s.status);
+  const shown = !s ? 'loading' : inOperation ? s.status : (s.orchestrator_state?.health ?? (suspended ? 'suspended' : stateWord(s.container_status ?? s.status)));
+  const startingSince = s?.orchestrator_state?.starting?.since;
   // Until the first status arrives nothing is known, so no action is offered.
   const unknown = !s;
   const warnings = s?.orchestrator_state?.warnings ?? [];
@@ -191,6 +192,11 @@ export function VplcDetail({ name }: { name: string }) {
           Automatic restarts are suspended: it stopped {s.orchestrator_state?.restarts_in_window ?? 'several'} times in a short while.{' '}
           {s.orchestrator_state?.restarts_resume_at ? `They resume ${formatClock(s.orchestrator_state.restarts_resume_at)}. ` : ''}
           Check its log, then use Start now to try again at once.
+        </p>
+      ) : null}
+      {startingSince ? (
+        <p className="notice" role="status">
+          Started; waiting for the runtime to answer (since {localClock(startingSince)}).
         </p>
       ) : null}
       {s && inOperation ? <p className="notice">{s.message ?? `being ${s.status}`}{s.step ? ` (step: ${s.step})` : ''}</p> : null}

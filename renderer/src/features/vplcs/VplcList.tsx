@@ -5,11 +5,11 @@ import { useApp } from '../../store/context';
 import { routeHash } from '../../store/route';
 import { RuntimeImages } from '../images/RuntimeImages';
 import { useVplcMetrics } from './useVplcMetrics';
-import { formatClock } from './status';
+import { formatClock, summaryWord } from './status';
 
 function Row({ v }: { v: Output<'vplc:list'>[number] }) {
   const { cpu } = useVplcMetrics(v.name, 3_600, 60_000);
-  const shown = v.operation ?? (v.restart_suspended ? 'suspended' : v.state);
+  const shown = summaryWord(v);
   return (
     <tr>
       <th scope="row">
@@ -17,6 +17,7 @@ function Row({ v }: { v: Output<'vplc:list'>[number] }) {
       </th>
       <td>
         <Badge tone={stateTone(shown)}>{shown}</Badge>
+        {shown === 'degraded' && v.reasons.length ? <span className="muted small"> {v.reasons.join('; ')}</span> : null}
         {v.desired_state && v.desired_state !== (v.running ? 'running' : 'stopped') ? <span className="muted small"> wanted: {v.desired_state}</span> : null}
         {v.restart_suspended && v.restarts_resume_at ? <span className="muted small"> restarts resume {formatClock(v.restarts_resume_at)}</span> : null}
       </td>

@@ -23,3 +23,17 @@ export const formatClock = (iso: string): string => {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : `at ${d.toLocaleTimeString()}`;
 };
+
+/** Our word for a container state: `stopped` for what Docker calls `exited` or `created`. */
+export const stateWord = (dockerState: string): string => (dockerState === 'exited' || dockerState === 'created' ? 'stopped' : dockerState);
+
+type Summary = { state: string; operation: string | null; restart_suspended: boolean; health?: string | undefined };
+
+/** What a vPLC's badge says: the agent's derived health; from an agent without it, the operation or our word for the state. */
+export const summaryWord = (v: Summary): string => v.health ?? v.operation ?? (v.restart_suspended ? 'suspended' : stateWord(v.state));
+
+/** The time of day of the agent's naive local timestamp (`2026-12-05T01:02:03.123000`); the text when it does not parse. */
+export const localClock = (naive: string): string => {
+  const d = new Date(naive.slice(0, 23));
+  return Number.isNaN(d.getTime()) ? naive : d.toLocaleTimeString();
+};

@@ -1,6 +1,6 @@
 // How `status` writes a vPLC's LAN addresses and warnings from the agent's `vplc:status` answer.
 import { describe, expect, it } from 'vitest';
-import { lanLine, warningsOf } from '../../../../electron/cli/status-vplcs.js';
+import { lanLine, vplcWord, warningsOf } from '../../../../electron/cli/status-vplcs.js';
 import { VplcStatus } from '../../../../shared/domain/vplc-status.js';
 
 const status = VplcStatus.parse({
@@ -29,5 +29,14 @@ describe('status: one vPLC', () => {
   it('gives the agent’s warnings and the last failed operation', () => {
     expect(warningsOf(status)).toEqual(['vNIC lan2: waiting for a DHCP lease', 'last create failed: runtime API not answering after 60 s']);
     expect(warningsOf(VplcStatus.parse({ status: 'error', error: 'Interface eth9 not found on host' }))).toEqual(['Interface eth9 not found on host']);
+  });
+});
+
+describe('status: the word for a vPLC', () => {
+  it('uses the derived health, and stopped for what Docker calls exited', () => {
+    expect(vplcWord({ state: 'running', health: 'degraded' })).toBe('degraded');
+    expect(vplcWord({ state: 'exited', health: 'stopped' })).toBe('stopped');
+    expect(vplcWord({ state: 'exited' })).toBe('stopped');
+    expect(vplcWord({ state: 'running' })).toBe('running');
   });
 });

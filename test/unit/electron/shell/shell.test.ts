@@ -10,7 +10,7 @@ import { buildTray, type TrayState } from '../../../../electron/shell/tray/menu.
 import { closeQuitsApp, windowOptions } from '../../../../electron/shell/window/options.js';
 import { invoke } from '../../../../shared/api/contract.js';
 
-const base: TrayState = { agent: 'running', mode: 'own', cloud: 'connected', vplcs: { running: 2, total: 3 }, certDaysLeft: null };
+const base: TrayState = { agent: 'running', mode: 'own', cloud: 'connected', vplcs: { running: 2, degraded: 0, total: 3 }, certDaysLeft: null };
 const labels = (s: TrayState): string[] => buildTray(s).entries.flatMap((e) => (e.kind === 'item' ? [e.label] : ['—']));
 
 describe('buildTray', () => {
@@ -49,6 +49,12 @@ describe('buildTray', () => {
 
   it('keeps everything important in the menu, not only in the tooltip', () => {
     expect(labels({ ...base, mode: 'service' })).toEqual(expect.arrayContaining(['Agent: running (system service)', 'Cloud: connected', 'vPLCs: 2 of 3 running']));
+  });
+
+  it('counts degraded vPLCs in the menu and the tooltip', () => {
+    const view = buildTray({ ...base, vplcs: { running: 1, degraded: 1, total: 3 } });
+    expect(labels({ ...base, vplcs: { running: 1, degraded: 1, total: 3 } })).toContain('vPLCs: 1 of 3 running, 1 degraded');
+    expect(view.tooltip).toBe('vPLC Orchestrator: vPLCs 1 of 3 running, 1 degraded; cloud connected');
   });
 });
 

@@ -85,7 +85,7 @@ describe('TrayFeed', () => {
     const renders: TrayState[] = [];
     const feed = new TrayFeed(api, (s) => renders.push(s), () => undefined, manualTimers());
     await feed.start();
-    expect(feed.current()).toEqual({ agent: 'running', mode: 'own', cloud: 'connected', vplcs: { running: 2, total: 3 }, certDaysLeft: 6 });
+    expect(feed.current()).toEqual({ agent: 'running', mode: 'own', cloud: 'connected', vplcs: { running: 2, degraded: 0, total: 3 }, certDaysLeft: 6 });
   });
 
   it('keeps the last known counts when a read fails instead of showing zero', async () => {
@@ -94,7 +94,19 @@ describe('TrayFeed', () => {
     await feed.start();
     delete answers['vplc:list'];
     await feed.refresh();
-    expect(feed.current().vplcs).toEqual({ running: 2, total: 2 });
+    expect(feed.current().vplcs).toEqual({ running: 2, degraded: 0, total: 2 });
+  });
+
+  it('counts a running vPLC short of a verified fact as degraded, not running', async () => {
+    const list = [
+      { name: 'a', state: 'running', running: true, desired_state: null, operation: null, internal_ip: null, health: 'running', reasons: [] },
+      { name: 'b', state: 'running', running: true, desired_state: null, operation: null, internal_ip: null, health: 'degraded', reasons: ["no DHCP lease on vNIC 'lan'"] },
+      { name: 'c', state: 'exited', running: false, desired_state: null, operation: null, internal_ip: null, health: 'stopped', reasons: [] },
+    ];
+    const api = fakeApi({ 'agent:status': status(['running'], 'connected'), 'vplc:list': { ok: true, value: list }, 'certs:info': { ok: true, value: null } });
+    const feed = new TrayFeed(api, () => undefined, () => undefined, manualTimers());
+    await feed.start();
+    expect(feed.current().vplcs).toEqual({ running: 1, degraded: 1, total: 3 });
   });
 
   it('follows link state events and leaves a disabled cloud alone', async () => {

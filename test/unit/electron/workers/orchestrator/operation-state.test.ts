@@ -76,4 +76,20 @@ describe('OperationState', () => {
     s.begin('p', 'create');
     expect(s.get('p')?.started_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.123000$/);
   });
+
+  it('ends a create "with problems": the entry goes, the problems stay 24 h and a new create clears them', () => {
+    const c = clockAt(0);
+    const s = new OperationState(c);
+    s.begin('p', 'create');
+    s.finishWithProblems('p', ["no DHCP lease on vNIC 'lan'"]);
+    expect(s.get('p')).toBeUndefined();
+    expect(s.createProblems('p')).toEqual(["no DHCP lease on vNIC 'lan'"]);
+    c.advance(24 * 60 * 60_000);
+    expect(s.createProblems('p')).toBeNull();
+    s.finishWithProblems('p', ['x']);
+    s.begin('p', 'create');
+    expect(s.createProblems('p')).toBeNull();
+    s.finishWithProblems('p', []);
+    expect(s.createProblems('p')).toBeNull();
+  });
 });

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { MetricsCollector } from '../../../../../electron/core/metrics-http/collect.js';
+import { renderMetrics } from '../../../../../electron/core/metrics-http/format.js';
+
+const vplc = (name: string, health?: string) => ({ name, state: 'running', running: true, ...(health ? { health } : {}), cpuPercent: null, memoryBytes: null, restartsInWindow: 0 });
+
+function collector(vplcs: unknown[]): MetricsCollector {
+  return new MetricsCollector({
+    version: '0.0.0-test',
+    mode: 'own',
+    workers: () => [],
+    cloud: () => 'disabled',
+    ask: (op) => Promise.resolve(op === 'agent.info' ? { installationId: 'i', warnings: [] } : op === 'metrics.vplcs' ? vplcs : null),
+    latestHostSample: () => null,
+    certDaysLeft: () => Promise.resolve(null),
+  });
+}
+
+describe('/metrics vPLC health', () => {
+  it('exposes one health state set per vPLC: 1 for the derived health, 0 for the others', async () => {
+    const text = renderMetrics((await collector([vplc('ok', 'running'), vplc('lan', 'degraded')]).snapshot()).metrics);
+    expect(text).toContain('vplc_orchestrator_vplc_health{vplc="ok",health="running"} 1');
+    expect(text).toContain('vplc_orchestrator_vplc_health{vplc="ok",health="degraded"} 0');
+    expect(text).toContain('vplc_orchestrator_vplc_health{vplc="lan",health="degraded"} 1');
+    expect(text).toContain('vplc_orchestrator_vplc_health{vplc="lan",health="running"} 0');
+  });
+
+  it('leaves the family out for an agent that does not report health, and refuses a health it does not know', async () => {
+    expect(renderMetrics((await collector([vplc('old')]).snapshot()).metrics)).not.toContain('vplc_orchestrator_vplc_health');
+    expect(renderMetrics((await collector([vplc('x', 'exited')]).snapshot()).metrics)).not.toContain('vplc_orchestrator_vplc_running');
+  });
+});
