@@ -18,6 +18,12 @@ import { resolveVnicSubnet, validateConfig, type ResolvedVnic } from './validate
 export type RuntimeProbe = (vplc: string, ip: string) => Promise<boolean>;
 
 const SUBNET_WAIT_MS = 3_000;
+/**
+ * How long a create waits for its DHCP leases once the clients run (within the runtime budget): one whole discover
+ * cycle of the client (3 discovers, 3 s apart) plus a slow server. A lease that comes later still makes the vPLC
+ * healthy; the create just ends "created with problems" instead of staying in progress for the whole budget.
+ */
+export const CREATE_LEASE_WAIT_MS = 15_000;
 const SUBNET_POLL_MS = 500;
 
 /** Interfaces, polling every 0.5 s for up to 3 s while a vNIC's parent has no subnet yet (docs/protocol.md §5.4 rule 5). */
@@ -201,14 +207,16 @@ export async function finishAfterStart(
     ctx.warnings.clearPrefix(name, 'dhcp:');
     const dhcpWarnings = await ctx.dhcp.provision(name, containerId).catch((err: unknown) => [`DHCP could not be started: ${(err as Error).message}`]);
     dhcpWarnings.forEach((w, i) => ctx.warnings.set(name, `dhcp:${i}`, w));
+    const leaseDeadline = ctx.clock.monotonic() + CREATE_LEASE_WAIT_MS;
 
     ctx.ops.setStep(name, 'waiting_for_runtime');
     ctx.emit({ kind: 'changed', name, reason: 'waiting_for_runtime' });
     let answered = false;
-    // The leases are waited for within the same budget: a create ticks its DHCP step only once a lease is in.
-    while (!(answered && missingLeases(ctx, name).length === 0) && !ctx.shutdown.aborted && ctx.clock.monotonic() - startedMs < ctx.settings.runtimeWaitMs) {
+    // The leases are waited for too (a create ticks its DHCP step only once a lease is in), for CREATE_LEASE_WAIT_MS.
+    const leasesPending = (): boolean => missingLeases(ctx, name).length > 0 && ctx.clock.monotonic() < leaseDeadline;
+    while ((!answered || leasesPending()) && !ctx.shutdown.aborted && ctx.clock.monotonic() - startedMs < ctx.settings.runtimeWaitMs) {
       if (!answered) answered = await probe(name, runtimeIp);
-      if (!answered || missingLeases(ctx, name).length) await sleep(200, ctx.shutdown).catch(() => undefined);
+      if (!answered || leasesPending()) await sleep(200, ctx.shutdown).catch(() => undefined);
     }
     if (ctx.shutdown.aborted && !answered) {
       // The agent is stopping: the journal keeps this create, and the next start finishes it.
@@ -242,7 +250,7 @@ function missingLeases(ctx: OrchestratorContext, name: string): string[] {
 /** What a create whose runtime answers could not verify: leases not obtained within the wait, MACs not on the wire. */
 function createProblems(ctx: OrchestratorContext, name: string): string[] {
   const keyed = ctx.warnings.snapshot()[name] ?? {};
-  const secs = Math.round(ctx.settings.runtimeWaitMs / 1000);
+  const secs = Math.round(Math.min(CREATE_LEASE_WAIT_MS, ctx.settings.runtimeWaitMs) / 1000);
   const leases = missingLeases(ctx, name).map((vnic) => {
     const why = keyed[`dhcplease:${vnic}`] ?? Object.entries(keyed).find(([k, t]) => k.startsWith('dhcp:') && t.includes(`'${vnic}'`))?.[1];
     return `no DHCP lease on vNIC '${vnic}' within ${secs} s: ${why ?? 'no DHCP server answered'}`;
