@@ -231,6 +231,27 @@ describe('the UI in a real browser against a real agent', () => {
     await checkLayout('dashboard');
   });
 
+  it('shows a DHCP vPLC on a LAN without a DHCP server as created with problems, then degraded with the reason', async () => {
+    const name = `vt-${run}-nolease`;
+    await nav('vPLCs');
+    await page.getByRole('button', { name: 'Create vPLC' }).first().click();
+    await page.getByLabel('Name').fill(name);
+    const vnic = page.getByRole('group', { name: 'vNIC 1' });
+    await vnic.getByLabel('Host interface').selectOption(staticParent.name);
+    await page.getByRole('button', { name: 'Create vPLC' }).click();
+    await page.getByRole('heading', { name: `Created ${name} with problems` }).waitFor({ timeout: 120_000 });
+    await page.getByText(new RegExp(`^${name} was created with problems: no DHCP lease on vNIC 'eth0'|^${name} was created with problems: no DHCP lease on vNIC`)).waitFor();
+    await shot('08b-create-with-problems');
+    await nav('vPLCs');
+    const row = page.getByRole('table', { name: 'vPLCs' }).getByRole('row', { name: new RegExp(name) });
+    await row.getByText('degraded').waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toMatch(/no DHCP lease on vNIC/);
+    await row.getByRole('link', { name, exact: true }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'vPLCs' }).waitFor();
+  });
+
   it('stops, starts and deletes through the detail page with confirmation', async () => {
     await nav('vPLCs');
     const link = page.getByRole('table', { name: 'vPLCs' }).getByRole('link', { name: staticName, exact: true });
