@@ -20,6 +20,7 @@ import { HostMetricsReader } from './metrics/host.js';
 import type { CpuPoint, MemoryPoint, UsageRings } from './metrics/ring.js';
 import type { HostSample } from './metrics/sampler.js';
 import { UsageService } from './metrics/usage-service.js';
+import { acceptEdit, withKeptMacs, type EditAck } from './edit/edit.js';
 import { closeNetworking, reattacherFor, type Reattacher, type ReattachEvent } from './reattach/index.js';
 import { admitRunCommand, ConcurrencyGate, dockerStateLookup } from './runtime/admission.js';
 import { RuntimeProxy } from './runtime/proxy.js';
@@ -264,6 +265,22 @@ export class Orchestrator {
     this.ctx.log.info('pending changes confirmed', { vplc: name, by });
     void this.auto.reconciler.runOnce(this.lifecycleAbort.signal).catch(() => undefined);
     return { status: 'success', message: `Applying the pending changes of ${name}` };
+  }
+
+  /** `vplc:edit` (docs/editing.md): the new spec stored, applied in place or left to reconcile's change window. */
+  async edit(name: string, spec: VplcSpec, by: Requester): Promise<EditAck> {
+    try {
+      const reconcileSoon = (): void => void this.auto.reconciler.runOnce(this.lifecycleAbort.signal).catch(() => undefined);
+      return await acceptEdit({ ...this.requestDeps, reconcileSoon }, name, spec, by);
+    } catch (err) {
+      return { status: 'error', error: dockerMessage(err) };
+    }
+  }
+
+  /** The stored spec of a vPLC with the MACs in use, and what reconcile has pending for it; null when there is none. */
+  storedSpec(name: string): { spec: VplcSpec; pending: string[] } | null {
+    const spec = this.ctx.store.getDesired(name)?.spec;
+    return spec ? { spec: withKeptMacs(spec, this.ctx.store.getVnics(name)), pending: this.auto.reconciler.pendingFor(name) } : null;
   }
 
   /** The reconcile loop's state and its last cycle. */
