@@ -9,7 +9,7 @@ import type { LinkFacts } from '../host/parent-policy.js';
 import { dependencyCycle } from '../lifecycle/dependencies.js';
 import { specHash } from '../spec/container-spec.js';
 import type { PersistedVnic } from '../store/schemas.js';
-import { specDiff, formatChange, inPlaceVnics } from './diff.js';
+import { formatChange, inPlaceVnics, specDiff } from './diff.js';
 import { applyInPlace } from './in-place.js';
 
 /** The answer to an edit: the stored change as a readable diff, and when it takes effect. */
