@@ -147,6 +147,22 @@ export const VplcEditResult = z.object({
 /** The stored desired spec of a vPLC (MACs filled in with the ones in use), what an edit form starts from. */
 export const VplcSpecView = z.object({ spec: VplcSpec, pending: z.array(z.string()) });
 
+/** One vNIC of a vPLC as the Networks page lists it: attached, detached (with why) or its container missing. */
+export const VnicView = z.object({
+  vplc: z.string(),
+  vnic: z.string(),
+  parent: z.string(),
+  mode: z.enum(['dhcp', 'static']),
+  mac: z.string(),
+  ip: z.string().optional(),
+  network: z.string().optional(),
+  state: z.enum(['attached', 'detached', 'missing']),
+  reason: z.string().optional(),
+  /** A static vNIC left off its network: the fix is an edit of its address. */
+  editable: z.boolean(),
+});
+export type VnicView = z.infer<typeof VnicView>;
+
 export const invoke = {
   'agent:status': { input: empty, output: AgentStatus },
   'agent:start': { input: empty, output: z.null() },
@@ -184,6 +200,7 @@ export const invoke = {
   /** Replaces a vPLC's spec (same name); applied now when that disturbs nothing running, else in its change window. */
   'vplc:edit': { input: z.object({ name: VplcName, spec: VplcSpec }).strict(), output: VplcEditResult },
   'vplc:spec': { input: byName, output: VplcSpecView },
+  'network:vnics': { input: empty, output: z.array(VnicView) },
   'reconcile:status': { input: empty, output: ReconcileView },
   'engine:live-restore': { input: empty, output: LiveRestoreView },
   /** Writes "live-restore": true into Docker's configuration file; reloading the engine stays the user's choice. */

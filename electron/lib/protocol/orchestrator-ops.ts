@@ -26,6 +26,7 @@ export const OrchestratorOps = {
   /** Replaces a vPLC's stored spec (docs/editing.md). */
   'vplc.edit': name.extend({ spec: VplcSpec, requester: Requester }),
   'vplc.spec': name,
+  'network.vnics': z.object({}),
   'reconcile.status': z.object({}),
   'metrics.vplcs': z.object({}),
   'vplc.logs': name.extend({ tail: z.number().int().positive().max(5_000) }),

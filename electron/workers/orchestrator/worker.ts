@@ -30,6 +30,7 @@ const handlers: Handlers = {
   'vplc.apply': (o, i) => o.applyPendingChanges(i.name, i.requester),
   'vplc.edit': (o, i) => o.edit(i.name, i.spec, i.requester),
   'vplc.spec': (o, i) => Promise.resolve(o.storedSpec(i.name)),
+  'network.vnics': (o) => o.vnics(),
   'reconcile.status': (o) => Promise.resolve(o.reconcileStatus()),
   'metrics.vplcs': (o) => o.vplcMetrics(),
   'vplc.logs': (o, i) => o.logTail(i.name, i.tail),

@@ -64,6 +64,12 @@ describe('editing a vPLC', () => {
     readdressHost(parent.name, `${base}.254/24`, `${far}.254/24`, null);
     await waitFor(() => events, (e) => e.some((x) => x.result === 'detached' && x.vnic === 'lan'), { timeoutMs: 30_000, what: 'the vNIC detached' });
 
+    // The Networks page keeps listing it, detached, with why and the way out.
+    const text = `Static IP ${ip} of vNIC 'lan' is outside the new subnet ${far}.0/24; edit the vNIC`;
+    expect((await fx.orch.vnics()).filter((v) => v.vplc === name)).toEqual([
+      { vplc: name, vnic: 'lan', parent: parent.name, mode: 'static', mac, ip, network: expect.any(String), state: 'detached', reason: text, editable: true },
+    ]);
+
     // An IP outside the parent's subnet is refused with its field, and nothing is stored.
     const refused = await fx.orch.edit(name, spec({ vnics: [{ name: 'lan', parentInterface: parent.name, mode: 'static', ip: `${base}.60`, dns: [] }] }), 'ui');
     expect(refused).toMatchObject({ status: 'error', code: 'VALIDATION', field: 'vnics[0]' });
@@ -82,6 +88,9 @@ describe('editing a vPLC', () => {
     expect(status.networks).toMatchObject({ [net]: { ip_address: newIp, mac_address: mac } });
     expect((status.orchestrator_state as { warnings: string[] }).warnings.filter((w) => w.includes("vNIC 'lan'"))).toEqual([]);
     expect(fx.orch.storedSpec(name)?.spec.vnics[0]).toMatchObject({ ip: newIp, mac });
+    expect((await fx.orch.vnics()).filter((v) => v.vplc === name)).toEqual([
+      { vplc: name, vnic: 'lan', parent: parent.name, mode: 'static', mac, ip: newIp, network: net, state: 'attached', editable: false },
+    ]);
 
     // The peer follows the host onto the new subnet and reaches the vPLC at its new address, under its MAC.
     peer.hold(`${far}.20/24`);

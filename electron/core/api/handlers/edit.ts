@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { VplcEditResult, VplcSpecView } from '../../../../shared/api/contract.js';
+import { VnicView, VplcEditResult, VplcSpecView } from '../../../../shared/api/contract.js';
 import { Refusal } from '../../../../shared/api/errors.js';
 import type { RequestFn } from '../worker-backend.js';
 import { ApiFailure, type ApiRegistry } from '../registry.js';
 
 const EditAck = z.union([VplcEditResult.extend({ status: z.literal('saved') }), Refusal]);
 
-async function call<S extends z.ZodType>(request: RequestFn, op: 'vplc.edit' | 'vplc.spec', input: unknown, schema: S): Promise<z.output<S>> {
+async function call<S extends z.ZodType>(request: RequestFn, op: 'vplc.edit' | 'vplc.spec' | 'network.vnics', input: unknown, schema: S): Promise<z.output<S>> {
   const env = await request(op, input, 45_000);
   if (!env.ok) {
     const code = env.error.code === 'VALIDATION' ? 'VALIDATION' : 'UNAVAILABLE';
@@ -17,7 +17,7 @@ async function call<S extends z.ZodType>(request: RequestFn, op: 'vplc.edit' | '
   return parsed.data;
 }
 
-/** `vplc:edit` and `vplc:spec`, served by the orchestrator worker (docs/editing.md). */
+/** `vplc:edit`, `vplc:spec` and `network:vnics`, served by the orchestrator worker (docs/editing.md). */
 export function registerEdit(registry: ApiRegistry, request: RequestFn): void {
   registry.register('vplc:edit', async ({ name, spec }) => {
     const ack = await call(request, 'vplc.edit', { name, spec, requester: 'ui' }, EditAck);
@@ -25,6 +25,7 @@ export function registerEdit(registry: ApiRegistry, request: RequestFn): void {
     const { status: _status, ...result } = ack;
     return result;
   });
+  registry.register('network:vnics', () => call(request, 'network.vnics', {}, z.array(VnicView)));
   registry.register('vplc:spec', async ({ name }) => {
     const view = await call(request, 'vplc.spec', { name }, VplcSpecView.nullable());
     if (!view) throw new ApiFailure('NOT_FOUND', `no stored spec for ${name}`, 'name');
