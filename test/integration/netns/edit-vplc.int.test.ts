@@ -104,8 +104,29 @@ describe('editing a vPLC', () => {
     expect((await docker.getContainer(name).inspect()).Id).toBe(before.Id);
   });
 
-  it('keeps a quota edit of a running vPLC pending until apply, then recreates it with the same MAC', async () => {
+  it('applies new addressing to a stopped vPLC on the same container; its start brings it up with the same MAC', async () => {
+    expect(await fx.orch.stop(name, 'ui')).toMatchObject({ status: 'success' });
     const before = await docker.getContainer(name).inspect();
+    const next = `${far}.70`;
+    const ack = await fx.orch.edit(name, spec({ vnics: [{ name: 'lan', parentInterface: parent.name, mode: 'static', ip: next, dns: [] }] }), 'ui');
+    expect(ack).toMatchObject({ status: 'saved', applies: 'now', path: 'same-container', diff: [`vnics[0].ip: ${newIp} → ${next}`] });
+    expect((await fx.orch.reconcileOnce())?.actions.filter((a) => a.vplc === name && a.kind !== 'start')).toEqual([]);
+    expect(await fx.orch.start(name, 'ui')).toMatchObject({ status: 'success' });
+    const after = await docker.getContainer(name).inspect();
+    expect(after.Id).toBe(before.Id);
+    const links = await wireLinks(after.Id, run);
+    expect(links.find((l) => l.ipv4.includes(next))?.mac).toBe(mac);
+    // Running with that vNIC on the LAN, an address edit waits for the change window like any other change.
+    expect(await fx.orch.edit(name, spec(), 'ui')).toMatchObject({ status: 'saved', applies: 'change-window', path: 'recreate' });
+    expect((await fx.orch.reconcileOnce())?.pending.find((p) => p.vplc === name)?.reason).toMatch(/differs from the stored spec/);
+    expect((await docker.getContainer(name).inspect()).Id).toBe(before.Id);
+    // The same spec again changes nothing.
+    expect(await fx.orch.edit(name, spec(), 'ui')).toMatchObject({ status: 'saved', applies: 'unchanged', diff: [] });
+  });
+
+  it('keeps a quota edit of a running vPLC pending until apply, then recreates it with the same MAC and the edited IP', async () => {
+    const before = await docker.getContainer(name).inspect();
+    // Pending already: the address edit of the test before, applied together with the quota.
     const ack = await fx.orch.edit(name, spec({ quotas: { cpus: 0.5 } }), 'ui');
     expect(ack).toMatchObject({ status: 'saved', applies: 'change-window', path: 'recreate', diff: ['quotas.cpus: (none) → 0.5'] });
     const cycle = await fx.orch.reconcileOnce();
