@@ -10,6 +10,7 @@ import { NetworkTimeline } from './api/network-timeline.js';
 import { EventHub } from './api/event-hub.js';
 import { registerCerts } from './api/handlers/certs.js';
 import { registerHandlers } from './api/handlers/register.js';
+import { registerEdit } from './api/handlers/edit.js';
 import { registerImages } from './api/handlers/images.js';
 import { registerOperations } from './api/handlers/operations.js';
 import { registerSettings, type SettingsAccess } from './api/handlers/settings.js';
@@ -177,6 +178,7 @@ export function createAgent(d: AgentDeps): Agent {
     if (name === 'vplc:changed') recorder.event(payload as EventPayload<'vplc:changed'>);
   });
   registerImages(registry, request);
+  registerEdit(registry, request);
   registerOperations(registry, { timeline: new NetworkTimeline(events), journal, work });
   registerSettings(registry, d.settings, config.sources);
   registerCerts(registry, { mtlsDir: config.mtlsDir, provisionUrl: config.provisionUrl, caFile: config.caFile, events, settings: d.settings, caFileSetting: config.sources.find((s) => s.key === 'cloud.caFile') });

@@ -6,6 +6,7 @@ import { Logs } from './features/logs/Logs';
 import { Network } from './features/network/Network';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { CreateVplc } from './features/vplcs/CreateVplc';
+import { EditVplc } from './features/vplcs/EditVplc';
 import { VplcDetail } from './features/vplcs/VplcDetail';
 import { VplcList } from './features/vplcs/VplcList';
 import type { Page } from './store/app';
@@ -47,7 +48,7 @@ export function App() {
   const main = useRef<HTMLElement>(null);
   // Moves focus to the new page's heading so keyboard and screen-reader users land where the content changed.
   useEffect(() => main.current?.querySelector<HTMLElement>('h1')?.focus(), [page, selected]);
-  const current: Page = page === 'create' || page === 'vplc' ? 'vplcs' : page;
+  const current: Page = page === 'create' || page === 'vplc' || page === 'edit' ? 'vplcs' : page;
   return (
     <div className="app">
       {/* The fragment holds the route, so the skip link moves focus itself instead of jumping to #main. */}
@@ -85,6 +86,7 @@ export function App() {
           {page === 'vplcs' ? <VplcList /> : null}
           {page === 'create' ? <CreateVplc /> : null}
           {page === 'vplc' && selected ? <VplcDetail key={selected} name={selected} /> : null}
+          {page === 'edit' && selected ? <EditVplc key={selected} name={selected} /> : null}
           {page === 'network' ? <Network /> : null}
           {page === 'logs' ? <Logs /> : null}
           {page === 'enrol' ? <Enrolment /> : null}

@@ -139,6 +139,33 @@ export const EffectiveSettingView = z.object({
   via: z.string().optional(),
 });
 
+/** The answer to `vplc:edit`: the stored change as readable lines, and when and how it takes effect. */
+export const VplcEditResult = z.object({
+  diff: z.array(z.string()),
+  applies: z.enum(['now', 'change-window', 'unchanged']),
+  path: z.enum(['same-container', 'recreate', 'none']),
+  message: z.string(),
+});
+
+/** The stored desired spec of a vPLC (MACs filled in with the ones in use), what an edit form starts from. */
+export const VplcSpecView = z.object({ spec: VplcSpec, pending: z.array(z.string()) });
+
+/** One vNIC of a vPLC as the Networks page lists it: attached, detached (with why) or its container missing. */
+export const VnicView = z.object({
+  vplc: z.string(),
+  vnic: z.string(),
+  parent: z.string(),
+  mode: z.enum(['dhcp', 'static']),
+  mac: z.string(),
+  ip: z.string().optional(),
+  network: z.string().optional(),
+  state: z.enum(['attached', 'detached', 'missing']),
+  reason: z.string().optional(),
+  /** A static vNIC left off its network: the fix is an edit of its address. */
+  editable: z.boolean(),
+});
+export type VnicView = z.infer<typeof VnicView>;
+
 export const invoke = {
   'agent:status': { input: empty, output: AgentStatus },
   'agent:start': { input: empty, output: z.null() },
@@ -173,6 +200,10 @@ export const invoke = {
   'vplc:status': { input: byName, output: VplcStatus },
   /** Confirms a vPLC's pending changes (its change window): the agent applies them now, even while it runs. */
   'vplc:apply': { input: confirmed, output: z.object({ message: z.string() }) },
+  /** Replaces a vPLC's spec (same name); applied now when that disturbs nothing running, else in its change window. */
+  'vplc:edit': { input: z.object({ name: VplcName, spec: VplcSpec }).strict(), output: VplcEditResult },
+  'vplc:spec': { input: byName, output: VplcSpecView },
+  'network:vnics': { input: empty, output: z.array(VnicView) },
   'reconcile:status': { input: empty, output: ReconcileView },
   'engine:live-restore': { input: empty, output: LiveRestoreView },
   /** Writes "live-restore": true into Docker's configuration file; reloading the engine stays the user's choice. */

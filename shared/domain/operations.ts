@@ -49,7 +49,7 @@ export type ReattachResult = z.infer<typeof ReattachResult>;
 export const NetworkChangeReason = z.enum(['vnic-reattached', 'vnic-detached', 'vnic-failed', 'dhcp-lease', 'dhcp-leasefail', 'dhcp-nak']);
 export type NetworkChangeReason = z.infer<typeof NetworkChangeReason>;
 
-const OutcomeReason = z.enum(['created', 'create-failed', 'delete-failed', 'started', 'stopped', 'update-pending', 'update-applied', 'update-rolled-back']);
+const OutcomeReason = z.enum(['created', 'create-failed', 'delete-failed', 'started', 'stopped', 'update-pending', 'update-applied', 'update-rolled-back', 'edited']);
 
 /**
  * Why a vPLC `changed`: a create step reached, an outcome, a network event, or an automatic start

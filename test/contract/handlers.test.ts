@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentBackend } from '../../electron/core/api/backend.js';
 import { registerCerts } from '../../electron/core/api/handlers/certs.js';
 import { registerHandlers } from '../../electron/core/api/handlers/register.js';
+import { registerEdit } from '../../electron/core/api/handlers/edit.js';
 import { registerImages } from '../../electron/core/api/handlers/images.js';
 import { registerOperations, type OperationsAccess } from '../../electron/core/api/handlers/operations.js';
 import { registerSettings, type SettingsAccess } from '../../electron/core/api/handlers/settings.js';
@@ -19,6 +20,7 @@ describe('contract ↔ handlers', () => {
     registerCerts(registry, { mtlsDir: '/nonexistent', provisionUrl: 'https://example.invalid', caFile: undefined, events: new EventHub(), settings: unused as unknown as SettingsAccess, caFileSetting: undefined });
     registerOperations(registry, unused as unknown as OperationsAccess);
     registerImages(registry, () => Promise.reject(new Error('not called')));
+    registerEdit(registry, () => Promise.reject(new Error('not called')));
     expect(registry.unhandled()).toEqual([]);
   });
 

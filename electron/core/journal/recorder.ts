@@ -6,7 +6,7 @@ import type { Journal, JournalEntry } from './journal.js';
 type Result = Pick<JournalEntry, 'result' | 'detail'>;
 type Requester = JournalEntry['requestedBy'];
 
-const API_ACTIONS: Record<string, string> = { 'vplc:create': 'create', 'vplc:delete': 'delete', 'vplc:start': 'start', 'vplc:stop': 'stop', 'vplc:restart': 'restart', 'vplc:apply': 'apply' };
+const API_ACTIONS: Record<string, string> = { 'vplc:create': 'create', 'vplc:delete': 'delete', 'vplc:start': 'start', 'vplc:stop': 'stop', 'vplc:restart': 'restart', 'vplc:apply': 'apply', 'vplc:edit': 'edit' };
 const CLOUD_ACTIONS: Record<string, string> = { create_new_runtime: 'create', delete_device: 'delete', start_device: 'start', stop_device: 'stop', restart_device: 'restart', apply_pending_changes: 'apply' };
 
 /** What an ack or control answer says: error, accepted (work goes on in the background) or done. */

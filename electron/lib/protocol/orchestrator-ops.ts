@@ -23,6 +23,10 @@ export const OrchestratorOps = {
   'vplc.status': name,
   /** An explicit confirm of a vPLC's pending changes (its change window). */
   'vplc.apply': name.extend({ requester: Requester }),
+  /** Replaces a vPLC's stored spec (docs/editing.md). */
+  'vplc.edit': name.extend({ spec: VplcSpec, requester: Requester }),
+  'vplc.spec': name,
+  'network.vnics': z.object({}),
   'reconcile.status': z.object({}),
   'metrics.vplcs': z.object({}),
   'vplc.logs': name.extend({ tail: z.number().int().positive().max(5_000) }),

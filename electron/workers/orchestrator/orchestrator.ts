@@ -22,6 +22,10 @@ import { HostMetricsReader } from './metrics/host.js';
 import type { CpuPoint, MemoryPoint, UsageRings } from './metrics/ring.js';
 import type { HostSample } from './metrics/sampler.js';
 import { UsageService } from './metrics/usage-service.js';
+import { Label, ownFilter } from './docker/labels.js';
+import { vnicViews, type ContainerNets } from './edit/vnic-view.js';
+import type { VnicView } from '../../../shared/api/contract.js';
+import { acceptEdit, withKeptMacs, type EditAck } from './edit/edit.js';
 import { closeNetworking, reattacherFor, type Reattacher, type ReattachEvent } from './reattach/index.js';
 import { admitRunCommand, ConcurrencyGate, dockerStateLookup } from './runtime/admission.js';
 import { RuntimeProxy } from './runtime/proxy.js';
@@ -283,6 +287,37 @@ export class Orchestrator {
     this.ctx.log.info('pending changes confirmed', { vplc: name, by });
     void this.auto.reconciler.runOnce(this.lifecycleAbort.signal).catch(() => undefined);
     return { status: 'success', message: `Applying the pending changes of ${name}` };
+  }
+
+  /** `vplc:edit` (docs/editing.md): the new spec stored, applied in place or left to reconcile's change window. */
+  async edit(name: string, spec: VplcSpec, by: Requester): Promise<EditAck> {
+    try {
+      const reconcileSoon = (): void => void this.auto.reconciler.runOnce(this.lifecycleAbort.signal).catch(() => undefined);
+      return await acceptEdit({ ...this.requestDeps, reconcileSoon }, name, spec, by);
+    } catch (err) {
+      return { status: 'error', error: dockerMessage(err) };
+    }
+  }
+
+  /** The stored spec of a vPLC with the MACs in use, and what reconcile has pending for it; null when there is none. */
+  storedSpec(name: string): { spec: VplcSpec; pending: string[] } | null {
+    const spec = this.ctx.store.getDesired(name)?.spec;
+    return spec ? { spec: withKeptMacs(spec, this.ctx.store.getVnics(name)), pending: this.auto.reconciler.pendingFor(name) } : null;
+  }
+
+  /** Every recorded vNIC with its state on Docker; a detached one stays listed with why. */
+  async vnics(): Promise<VnicView[]> {
+    const { ctx } = this;
+    const list = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
+    const containers = new Map<string, ContainerNets>();
+    for (const c of list) {
+      const name = c.Labels?.[Label.vplc];
+      const nets = Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, e]) => [n, { ip: e.IPAddress || undefined, mac: e.MacAddress || undefined }] as const);
+      if (name) containers.set(name, { running: c.State === 'running', networks: Object.fromEntries(nets) });
+    }
+    const records = ctx.store.desiredNames().map((n) => [n, ctx.store.getVnics(n)] as [string, PersistedVnic[]]);
+    const board = ctx.warnings.snapshot();
+    return vnicViews(records, containers, (n) => board[n] ?? {});
   }
 
   /** The reconcile loop's state and its last cycle. */

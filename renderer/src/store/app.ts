@@ -4,7 +4,7 @@ import type { EventPayload, Output } from '../../../shared/api/contract';
 import { errorText, type Api } from '../api/client';
 import type { LinkState } from '../api/transport';
 
-export type Page = 'dashboard' | 'vplcs' | 'create' | 'vplc' | 'network' | 'logs' | 'enrol' | 'settings';
+export type Page = 'dashboard' | 'vplcs' | 'create' | 'vplc' | 'edit' | 'network' | 'logs' | 'enrol' | 'settings';
 
 /** One remote value: what we have, whether it is being fetched, and why the last fetch failed. */
 export type Res<T> = { data?: T; loading: boolean; error?: string };

@@ -7,13 +7,14 @@ import type { AppState, Page } from './app';
  */
 export type Route = { page: Page; selected: string | null };
 
-const SIMPLE: ReadonlyArray<Exclude<Page, 'dashboard' | 'vplc' | 'create'>> = ['vplcs', 'network', 'logs', 'enrol', 'settings'];
+const SIMPLE: ReadonlyArray<Exclude<Page, 'dashboard' | 'vplc' | 'edit' | 'create'>> = ['vplcs', 'network', 'logs', 'enrol', 'settings'];
 
 /** The fragment (with its `#`) for a page; a vPLC page needs its name. */
 export function routeHash(page: Page, selected: string | null = null): string {
   if (page === 'dashboard') return '#/';
   if (page === 'create') return '#/create';
   if (page === 'vplc') return selected ? `#/vplcs/${encodeURIComponent(selected)}` : '#/vplcs';
+  if (page === 'edit') return selected ? `#/vplcs/${encodeURIComponent(selected)}/edit` : '#/vplcs';
   return `#/${page}`;
 }
 
@@ -22,9 +23,9 @@ export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter((p) => p !== '');
   const [head, name, extra] = parts;
   if (head === 'create' && parts.length === 1) return { page: 'create', selected: null };
-  if (head === 'vplcs' && name !== undefined && extra === undefined) {
+  if (head === 'vplcs' && name !== undefined && (extra === undefined || (extra === 'edit' && parts.length === 3))) {
     try {
-      return { page: 'vplc', selected: decodeURIComponent(name) };
+      return { page: extra === 'edit' ? 'edit' : 'vplc', selected: decodeURIComponent(name) };
     } catch {
       return { page: 'vplcs', selected: null };
     }

@@ -58,6 +58,10 @@ beforeAll(async () => {
     { channel: 'images:pull', input: { version: 'not a tag!' }, ok: false },
     { channel: 'vplc:status', input: { name }, ok: true },
     { channel: 'vplc:logs', input: { name, tail: 10 }, ok: true },
+    { channel: 'vplc:spec', input: { name }, ok: true },
+    // The same spec again: nothing to change, answered with an empty diff.
+    { channel: 'vplc:edit', input: { name, spec: { name, vnics: [] } }, ok: true },
+    { channel: 'network:vnics', input: {}, ok: true },
     { channel: 'vplc:apply', input: { name, confirm: true }, ok: true },
     { channel: 'reconcile:status', input: {}, ok: true },
     // A stand-in for /etc/docker/daemon.json in the test's own directory: the host's engine configuration is never touched.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OrchestratorContext } from '../context.js';
 import { runCreate, type RuntimeProbe } from '../create/pipeline.js';
 import { runDelete, stopAndRemove } from '../delete/pipeline.js';
+import { effectiveSpecHash } from '../edit/diff.js';
 import { dockerMessage } from '../docker/errors.js';
 import { Label, ownFilter } from '../docker/labels.js';
 import type { CrashGuard } from '../lifecycle/crash-guard.js';
@@ -86,7 +87,8 @@ export class Reconciler {
     return new Map(
       list.flatMap((c) => {
         const name = c.Labels?.[Label.vplc];
-        return name ? [[name, { name, status: c.State, running: c.State === 'running', specHash: c.Labels?.[Label.specHash] ?? null }] as const] : [];
+        const specHash = effectiveSpecHash(ctx.store.getDesired(name ?? '')?.applied_in_place, c.Id, c.Labels?.[Label.specHash] ?? null);
+        return name ? [[name, { name, status: c.State, running: c.State === 'running', specHash }] as const] : [];
       }),
     );
   }

@@ -58,6 +58,12 @@ export const DesiredRecord = z.object({
   tombstone: z.boolean().default(false),
   depends_on: z.array(z.string()).default([]),
   auto_update: z.boolean().default(false),
+  /**
+   * An edit applied to the running container in place (a vNIC re-attached with its new address): the container
+   * `container_id`, labelled with `label_hash`, carries the spec whose hash is `spec_hash`, so reconcile does not
+   * recreate it for that edit (docs/editing.md).
+   */
+  applied_in_place: z.object({ container_id: z.string(), label_hash: z.string(), spec_hash: z.string() }).optional(),
   /** EXTEND (auto_update): the registry digest last seen for the tag, and what became of it. */
   image_update: z
     .object({

@@ -4,6 +4,7 @@ import { NetworkChangeReason } from '../../../../shared/domain/operations';
 import { errorText } from '../../api/client';
 import { Badge, Empty, ErrorBox, Loading, stateTone, Table } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
+import { routeHash } from '../../store/route';
 
 const REASONS: Record<NetworkChangeReason, string> = {
   'vnic-reattached': 're-attached to the new subnet',
@@ -23,8 +24,10 @@ export function Network() {
   const interfaces = useApp((s) => s.interfaces);
   const refreshInterfaces = useApp((s) => s.refreshInterfaces);
   const [timeline, setTimeline] = useState<{ data?: Output<'network:timeline'>; error?: string }>({});
+  const [vnics, setVnics] = useState<{ data?: Output<'network:vnics'>; error?: string }>({});
   const load = useCallback(() => {
     void api.call('network:timeline', { limit: 200 }).then((r) => setTimeline(r.ok ? { data: r.value } : { error: errorText(r.error) }));
+    void api.call('network:vnics', {}).then((r) => setVnics(r.ok ? { data: r.value } : { error: errorText(r.error) }));
   }, [api]);
   useEffect(() => {
     load();
@@ -57,6 +60,36 @@ export function Network() {
                 <td className="mono">{i.ipv4.map((a) => `${a.address}/${a.prefix}`).join(', ') || '—'}</td>
                 <td className="mono">{i.gateway ?? '—'}</td>
                 <td className="mono">{i.mac ?? '—'}</td>
+              </tr>
+            ))}
+          </Table>
+        ) : null}
+      </section>
+      <section className="card" aria-labelledby="vnics-h">
+        <h2 id="vnics-h">vNICs</h2>
+        {vnics.error ? <ErrorBox onRetry={load}>{vnics.error}</ErrorBox> : null}
+        {vnics.data?.length === 0 ? <Empty>No vPLC has a LAN vNIC.</Empty> : null}
+        {vnics.data && vnics.data.length > 0 ? (
+          <Table label="vNICs" columns={['vPLC', 'vNIC', 'Parent', 'State', 'IP', 'MAC']}>
+            {vnics.data.map((v) => (
+              <tr key={`${v.vplc}/${v.vnic}`}>
+                <th scope="row">
+                  <a href={routeHash('vplc', v.vplc)}>{v.vplc}</a>
+                </th>
+                <td>{v.vnic}</td>
+                <td className="mono">{v.parent}</td>
+                <td>
+                  <Badge tone={v.state === 'attached' ? 'ok' : 'bad'}>{v.state}</Badge>
+                  {v.reason ? <span className="small"> {v.reason}</span> : null}
+                  {v.editable ? (
+                    <>
+                      {' '}
+                      <a href={routeHash('edit', v.vplc)}>Edit the vNIC</a>
+                    </>
+                  ) : null}
+                </td>
+                <td className="mono">{v.ip ?? (v.mode === 'dhcp' ? 'DHCP' : '—')}</td>
+                <td className="mono">{v.mac}</td>
               </tr>
             ))}
           </Table>

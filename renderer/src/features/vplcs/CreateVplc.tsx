@@ -9,7 +9,7 @@ import { useRuntimeImages } from '../images/useRuntimeImages';
 
 type Progress = CreateProgressState;
 
-function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v: VnicDraft; ifaces: HostInterface[]; errors: FieldErrors; onChange(v: VnicDraft): void; onRemove?: () => void }) {
+export function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v: VnicDraft; ifaces: HostInterface[]; errors: FieldErrors; onChange(v: VnicDraft): void; onRemove?: () => void }) {
   const id = (f: string): string => `vnic-${i}-${f}`;
   const err = (f: string): string | undefined => errors[`vnics.${i}.${f}`];
   const chosen = ifaces.find((x) => x.name === v.parentInterface);

@@ -175,6 +175,9 @@ export function VplcDetail({ name }: { name: string }) {
           <button type="button" onClick={() => setConfirm('restart')} disabled={unknown || !!busy || !!inOperation}>
             {busy === 'restart' ? 'Restarting…' : 'Restart'}
           </button>
+          <button type="button" onClick={() => navigate('edit', name)} disabled={unknown || !!busy || !!inOperation}>
+            Edit
+          </button>
           <button type="button" className="danger" onClick={() => setConfirm('delete')} disabled={unknown || !!busy || s?.status === 'deleting'}>
             {busy === 'delete' ? 'Deleting…' : 'Delete'}
           </button>
@@ -231,7 +234,15 @@ export function VplcDetail({ name }: { name: string }) {
             {warnings.length || lastError ? (
               <ul className="warnings" aria-label="Warnings">
                 {warnings.map((w) => (
-                  <li key={w}>{w}</li>
+                  <li key={w}>
+                    {w}
+                    {/edit the vNIC/.test(w) ? (
+                      <>
+                        {' '}
+                        <a href={routeHash('edit', name)}>Edit the vNIC</a>
+                      </>
+                    ) : null}
+                  </li>
                 ))}
                 {lastError ? <li>Last error: {lastError}</li> : null}
               </ul>

@@ -1,0 +1,180 @@
+import { refusal, type Refusal } from '../../../../shared/api/errors.js';
+import { VplcSpec, type Requester } from '../../../../shared/domain/vplc.js';
+import type { OrchestratorContext } from '../context.js';
+import { findConflicts } from '../create/address-check.js';
+import { policyRefusal, validateConfig, type ResolvedVnic } from '../create/validate.js';
+import { dockerMessage, OperationError } from '../docker/errors.js';
+import { Label } from '../docker/labels.js';
+import type { LinkFacts } from '../host/parent-policy.js';
+import { dependencyCycle } from '../lifecycle/dependencies.js';
+import { specHash } from '../spec/container-spec.js';
+import type { PersistedVnic } from '../store/schemas.js';
+import { formatChange, inPlaceVnics, specDiff } from './diff.js';
+import { applyInPlace } from './in-place.js';
+
+/** The answer to an edit: the stored change as a readable diff, and when it takes effect. */
+export type EditAck =
+  | {
+      status: 'saved';
+      diff: string[];
+      /** `now`: applied (or being applied) already; `change-window`: waits for a stop or an explicit apply. */
+      applies: 'now' | 'change-window' | 'unchanged';
+      /** `same-container`: the vNIC is re-attached in place; `recreate`: the container is made again from the spec. */
+      path: 'same-container' | 'recreate' | 'none';
+      message: string;
+    }
+  | Refusal;
+
+export type EditDeps = {
+  ctx: OrchestratorContext;
+  destructing: () => boolean;
+  linkFacts: () => Promise<Map<string, LinkFacts>>;
+  /** Runs a reconcile cycle soon (a change that applies now through a recreate). */
+  reconcileSoon: () => void;
+};
+
+/** A vNIC without a MAC of its own keeps the one it has (DHCP reservations and switch tables know it). */
+export function withKeptMacs(spec: VplcSpec, persisted: readonly PersistedVnic[]): VplcSpec {
+  return { ...spec, vnics: spec.vnics.map((v) => (v.mac ? v : { ...v, mac: persisted.find((p) => p.name === v.name)?.mac_address ?? v.mac })) };
+}
+
+/** The hash reconcile expects for the stored record (reconcile/reconciler.ts computes the same). */
+export function expectedSpecHash(ctx: OrchestratorContext, name: string): string | null {
+  const d = ctx.store.getDesired(name);
+  if (!d?.spec || !d.runtime_image) return null;
+  const macs = Object.fromEntries(ctx.store.getVnics(name).map((v) => [v.name, v.mac_address]));
+  return specHash(d.spec, d.runtime_image, !d.degraded_ulimits, macs, ctx.settings.caBundle?.sha256);
+}
+
+const fieldOf = (text: string): string | undefined => /^((?:vnics\[\d+\]\.)?\w+): /.exec(text)?.[1];
+
+async function macsOnParent(ctx: OrchestratorContext, parent: string, self: string): Promise<Set<string>> {
+  const macs = await ctx.networks.dockerMacsOn(parent);
+  for (const v of ctx.store.getVnics(self)) macs.delete(v.mac_address);
+  for (const name of ctx.store.desiredNames()) {
+    if (name === self) continue;
+    for (const v of ctx.store.getVnics(name)) if (v.parent_interface === parent) macs.add(v.mac_address);
+  }
+  return macs;
+}
+
+/** The checks of a create, against this host, for the edited spec; the resolved vNICs or the refusal naming its field. */
+async function checkAgainstHost(d: EditDeps, spec: VplcSpec): Promise<ResolvedVnic[] | Refusal> {
+  const { ctx } = d;
+  const ifaces = await ctx.interfaces.list();
+  for (const [i, v] of spec.vnics.entries()) {
+    if (ifaces.find((x) => x.name === v.parentInterface)?.type === 'wifi') {
+      return refusal('VALIDATION', `vnics[${i}].parentInterface: WiFi vNIC '${v.name}' is not supported by this agent yet`, `vnics[${i}].parentInterface`);
+    }
+  }
+  const refused = policyRefusal(spec, ifaces, ctx.settings.parentPolicy, spec.vnics.length > 0 ? await d.linkFacts() : new Map());
+  if (refused) return refusal('VALIDATION', `Validation error: ${refused}`, fieldOf(refused));
+  const cycle = dependencyCycle(spec.name, spec.dependsOn ?? [], (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? []);
+  if (cycle) return refusal('VALIDATION', `depends_on would form a cycle: ${cycle.join(' → ')}`, 'dependsOn');
+  try {
+    return await validateConfig({ spec, interfaces: ifaces, macsOnParent: (p) => macsOnParent(ctx, p, spec.name) });
+  } catch (err) {
+    if (!(err instanceof OperationError)) throw err;
+    const idx = spec.vnics.findIndex((v) => err.message.includes(`'${v.name}'`));
+    return refusal('VALIDATION', `Validation error: ${err.message}`, idx >= 0 ? `vnics[${idx}]` : 'vnics');
+  }
+}
+
+function busyRefusal(ctx: OrchestratorContext, name: string): Refusal | null {
+  const op = ctx.ops.inProgress(name);
+  if (op) return refusal('CONFLICT', `vPLC ${name} has a ${op} operation in progress; edit it once that ends`);
+  if (ctx.exec.busy(name)) return refusal('CONFLICT', `vPLC ${name} is being changed right now; try the edit again in a moment`);
+  return null;
+}
+
+/**
+ * `vplc:edit`: validates the new spec like a create against this host, keeps MACs unless changed, stores it as the
+ * desired spec (atomically) and answers with the diff. Only static addressing changed on the same container: the vNIC
+ * is re-attached in place, now when that disturbs nothing running (stopped, detached vNIC, `immediate`). Anything else
+ * is the reconciler's recreate, inside the change window (docs/editing.md).
+ */
+export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: Requester): Promise<EditAck> {
+  const { ctx } = d;
+  if (d.destructing()) return refusal('CONFLICT', 'Self-destruct operation in progress');
+  const parsed = VplcSpec.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') || 'spec';
+    return refusal('VALIDATION', `Validation error: ${path}: ${issue?.message ?? 'invalid'}`, path);
+  }
+  if (parsed.data.name !== name) return refusal('VALIDATION', `name: a vPLC cannot be renamed (${name} → ${parsed.data.name})`, 'name');
+  const record = ctx.store.getDesired(name);
+  if (!record?.spec || record.tombstone) return refusal('NOT_FOUND', `Device not found: ${name}`, 'name');
+  const busy = busyRefusal(ctx, name);
+  if (busy) return busy;
+
+  const persisted = ctx.store.getVnics(name);
+  const before = withKeptMacs(record.spec, persisted);
+  const spec = withKeptMacs(parsed.data, persisted);
+  const changes = specDiff(before, spec);
+  const diff = changes.map(formatChange);
+  if (changes.length === 0) return { status: 'saved', diff, applies: 'unchanged', path: 'none', message: `Nothing to change in ${name}` };
+  const resolved = await checkAgainstHost(d, spec);
+  if (!Array.isArray(resolved)) return resolved;
+
+  const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
+  const running = !!info?.State.Running;
+  const inPlace = info ? inPlaceVnics(before, spec, changes) : null;
+  const immediate = spec.changePolicy === 'immediate';
+  const detached = (vnic: string): boolean => {
+    const net = persisted.find((p) => p.name === vnic)?.docker_network_name;
+    return !net || !info?.NetworkSettings.Networks[net];
+  };
+  const now = !running || immediate || (inPlace !== null && inPlace.every(detached));
+
+  if (inPlace && info && now) {
+    const targets = resolved.filter((v) => inPlace.includes(v.name));
+    if (running) {
+      const statics = targets.map((v) => ({ vnic: v.name, parent: v.parentInterface, ip: v.ip ?? '', ownMac: v.requestedMac }));
+      const held = await findConflicts(ctx, name, statics).catch((err: unknown) => {
+        ctx.log.warn('edit: IP conflicts not checked', { vplc: name, err: dockerMessage(err) });
+        return new Map<string, { ip: string; mac: string }>();
+      });
+      for (const [vnic, h] of held) {
+        const i = spec.vnics.findIndex((v) => v.name === vnic);
+        return refusal('CONFLICT', `vnics[${i}].ip: ${h.ip} is already used on the LAN by ${h.mac}`, `vnics[${i}].ip`);
+      }
+    }
+    const busyNow = busyRefusal(ctx, name);
+    if (busyNow) return busyNow;
+    const labelHash = info.Config.Labels?.[Label.specHash];
+    let failure: string | null = null;
+    await ctx.exec.serial(name, async () => {
+      await ctx.store.putDesired(name, { ...record, spec, depends_on: spec.dependsOn ?? [], auto_update: spec.autoUpdate ?? false, updated_at: new Date().toISOString() });
+      try {
+        await applyInPlace(ctx, { vplc: name, containerId: info.Id, running, targets, by });
+        const hash = expectedSpecHash(ctx, name);
+        if (labelHash && hash) await ctx.store.patchDesired(name, { applied_in_place: { container_id: info.Id, label_hash: labelHash, spec_hash: hash } });
+      } catch (err) {
+        failure = dockerMessage(err);
+      }
+    });
+    ctx.emit({ kind: 'changed', name, reason: 'edited' });
+    ctx.log.info('vPLC edited in place', { vplc: name, by, diff, failed: failure });
+    if (failure) {
+      // The spec is stored: the reconciler recreates the vPLC from it inside its change window.
+      return { status: 'saved', diff, applies: running ? 'change-window' : 'now', path: 'recreate', message: `Saved; re-attaching on the same container failed (${failure}), so the change is applied by a recreate` };
+    }
+    return { status: 'saved', diff, applies: 'now', path: 'same-container', message: `Applied to ${name} on the same container (vNIC ${inPlace.join(', ')} re-attached)` };
+  }
+
+  await ctx.store.putDesired(name, { ...record, spec, depends_on: spec.dependsOn ?? [], auto_update: spec.autoUpdate ?? false, updated_at: new Date().toISOString() });
+  ctx.emit({ kind: 'changed', name, reason: 'edited' });
+  ctx.log.info('vPLC edited', { vplc: name, by, diff, applies: now ? 'now' : 'change-window' });
+  if (now) {
+    d.reconcileSoon();
+    return { status: 'saved', diff, applies: 'now', path: 'recreate', message: `Saved; ${name} is recreated from the new spec now (MACs kept)` };
+  }
+  return {
+    status: 'saved',
+    diff,
+    applies: 'change-window',
+    path: 'recreate',
+    message: `Saved as a pending change of ${name}: it is applied when the vPLC is stopped or when you apply it now (the vPLC restarts)`,
+  };
+}
