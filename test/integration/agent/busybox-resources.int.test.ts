@@ -1,6 +1,7 @@
 // The core tells the orchestrator worker where Electron's resources folder is (a worker thread may not see
 // process.resourcesPath), so a packaged agent finds the busybox it ships (docs/runtime-images.md "The helper's busybox").
 // The workers here are stand-ins that only record their start configuration.
+// needs: nothing outside this process (stand-in workers, a temporary state directory).
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../../../electron/core/agent.js';
 import { loadConfig } from '../../../electron/core/headless.js';
