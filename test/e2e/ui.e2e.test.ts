@@ -207,6 +207,30 @@ describe('the UI in a real browser against a real agent', () => {
     await shot('07-vplc-detail-dhcp');
   });
 
+  it('goes back to the form with the input kept after a failed create (an address a LAN device holds)', async () => {
+    const name = `vt-${run}-taken`;
+    await nav('vPLCs');
+    await page.getByRole('button', { name: 'Create vPLC' }).first().click();
+    await page.getByLabel('Name').fill(name);
+    const vnic = page.getByRole('group', { name: 'vNIC 1' });
+    await vnic.getByLabel('Host interface').selectOption(dhcpParent.name);
+    await vnic.getByLabel('Static').check();
+    // The LAN's peer device holds .20: the agent's ARP probe finds it and the create fails, naming its MAC.
+    await vnic.getByLabel('IP address').fill(`${dhcpBase}.20`);
+    await page.getByRole('button', { name: 'Create vPLC' }).click();
+    await page.getByRole('heading', { name: `Creating ${name} failed` }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Back to the form' }).click();
+    const error = page.getByText(new RegExp(`^${name} was not created: .*IP ${dhcpBase.replace(/\./g, '\\.')}\\.20 is already in use on ${dhcpParent.name} by the device with MAC ([0-9a-f]{2}:){5}[0-9a-f]{2}`));
+    await error.waitFor();
+    expect(await page.getByLabel('Name').inputValue()).toBe(name);
+    expect(await page.getByRole('group', { name: 'vNIC 1' }).getByLabel('IP address').inputValue()).toBe(`${dhcpBase}.20`);
+    await shot('07b-back-to-form');
+    // Rolled back: nothing of it is listed.
+    await nav('vPLCs');
+    await page.getByRole('table', { name: 'vPLCs' }).getByRole('link', { name: dhcpName, exact: true }).waitFor();
+    expect(await page.getByRole('link', { name, exact: true }).count()).toBe(0);
+  });
+
   it('lists both running with their addresses and the host chart moves', async () => {
     await nav('vPLCs');
     const table = page.getByRole('table', { name: 'vPLCs' });
