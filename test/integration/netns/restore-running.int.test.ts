@@ -1,7 +1,8 @@
 // A vPLC that runs while no agent does is restored when the next agent starts, without a restart: a DHCP helper removed
 // meanwhile is started again (and leases), a MAC changed by hand inside the namespace is set back, stale warnings from
-// the file are cleared and a warning whose cause remains is kept. Real dockerd, a netns LAN with udhcpd.
-// Runtime: about 60-120 s on 2 cores (stand-in runtime start, udhcpc discover timing, three agent restarts).
+// the file are cleared, a warning whose cause remains is kept, and Docker's default route on a static vNIC without a
+// gateway is removed again. Real dockerd, a netns LAN with udhcpd.
+// Runtime: about 30-60 s on 2 cores (two stand-in runtime starts, udhcpc discover timing, four agent restarts).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,7 @@ const run = newRunId();
 const slot = workerSlot();
 const base = `198.18.${slot * 16 + 11}`;
 const name = `vt-${run}-restore`;
+const staticName = `vt-${run}-rstatic`;
 const mac = '02:5a:11:00:00:07';
 const handMac = '02:5a:11:00:00:99';
 let lan: Lan;
@@ -56,6 +58,21 @@ const ifnameWith = (out: string, m: string): string | undefined =>
     ?.replace(/^\d+:\s+/, '')
     .replace(/[@:].*/, '');
 
+const defaultRoutes = async (vplc: string): Promise<string[]> => {
+  const pid = (await docker.getContainer(vplc).inspect()).State.Pid;
+  return execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', '-4', 'route', 'show'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.startsWith('default'));
+};
+
+/** Writes warnings into the file as a previous agent would have left them (call while no agent runs). */
+const addWarnings = (keyed: Record<string, string>): void => {
+  const file = path.join(fx.dataDir, WARNINGS_FILE);
+  const body = JSON.parse(readFileSync(file, 'utf8')) as { warnings: Record<string, Record<string, string>> };
+  body.warnings[name] = { ...body.warnings[name], ...keyed };
+  writeFileSync(file, JSON.stringify(body));
+};
+
 /** An agent restart: close the current one, run `meanwhile`, open a new one and let boot sync finish. */
 const restartAgent = async (meanwhile: () => Promise<void> | void): Promise<void> => {
   await current.close({ graceMs: 5_000 });
@@ -71,6 +88,12 @@ beforeAll(async () => {
   readdressHost(parent.name, null, `${base}.254/24`, null);
   fx = await openOrchestrator();
   current = fx.orch;
+  const st = await current.create(
+    { name: staticName, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: parent.name, mode: 'static', ip: `${base}.60`, subnet: `${base}.0/24`, dns: [] }] },
+    'cli',
+  );
+  expect(st.status).toBe('creating');
+  await current.settled(staticName);
   const ack = await current.create({ name, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: parent.name, mode: 'dhcp', dns: [], mac }] }, 'cli');
   expect(ack.status).toBe('creating');
   await current.settled(name);
@@ -93,10 +116,7 @@ describe('restore of a running vPLC at agent start', () => {
       await docker.getContainer(helper as string).remove({ force: true });
       // Renumbered: only a client that runs again can bring an address from the new pool.
       await lan.restartDhcp(160, 190);
-      const file = path.join(fx.dataDir, WARNINGS_FILE);
-      const body = JSON.parse(readFileSync(file, 'utf8')) as { warnings: Record<string, Record<string, string>> };
-      body.warnings[name] = { ...body.warnings[name], 'mac:lan': 'stale MAC warning', 'dhcp:0': 'stale DHCP warning' };
-      writeFileSync(file, JSON.stringify(body));
+      addWarnings({ 'mac:lan': 'stale MAC warning', 'dhcp:0': 'stale DHCP warning' });
     });
 
     const helpers = await runningHelpers();
@@ -110,7 +130,7 @@ describe('restore of a running vPLC at agent start', () => {
     expect(await startedAt()).toBe(before);
   });
 
-  it('sets a MAC changed by hand back to the requested one and says so', async () => {
+  it('sets a MAC changed by hand back to the requested one and says so; a no-lease warning that is over goes', async () => {
     const before = await startedAt();
     const helpersBefore = await runningHelpers();
     await restartAgent(async () => {
@@ -119,6 +139,8 @@ describe('restore of a running vPLC at agent start', () => {
       const pid = (await docker.getContainer(name).inspect()).State.Pid;
       execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', 'link', 'set', 'dev', ifname as string, 'address', handMac]);
       expect(ifnameWith(await links(), mac)).toBeUndefined();
+      // Left by a lease failure that is over: the helper's last line is the recorded lease.
+      addWarnings({ 'dhcplease:lan': 'stale no-lease warning' });
     });
 
     const out = await links();
@@ -128,6 +150,7 @@ describe('restore of a running vPLC at agent start', () => {
     const warnings = await warningsOf(current);
     expect(warnings.some((w) => w.includes(handMac) && w.includes('set again'))).toBe(true);
     expect(warnings.some((w) => w.includes('is not on the wire'))).toBe(false);
+    expect(warnings).not.toContain('stale no-lease warning');
     // The adopted DHCP client was current: left alone, like the vPLC.
     expect(await runningHelpers()).toEqual(helpersBefore);
     expect(await startedAt()).toBe(before);
@@ -145,5 +168,22 @@ describe('restore of a running vPLC at agent start', () => {
     await restartAgent(() => undefined);
     expect(noLease(await warningsOf(current))).toBe(true);
     expect(await runningHelpers()).toEqual([helper]);
+  });
+
+  it('removes a default route put back on a static vNIC without a gateway, without restarting the vPLC', async () => {
+    const before = (await docker.getContainer(staticName).inspect()).State.StartedAt;
+    expect(await defaultRoutes(staticName)).toEqual([]);
+    await restartAgent(async () => {
+      const pid = (await docker.getContainer(staticName).inspect()).State.Pid;
+      const ifname = execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', '-o', '-4', 'addr'], { encoding: 'utf8' })
+        .split('\n')
+        .find((l) => l.includes(` ${base}.60/`))
+        ?.split(/\s+/)[1];
+      expect(ifname).toBeDefined();
+      execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', 'route', 'add', 'default', 'via', `${base}.1`, 'dev', ifname as string]);
+      expect(await defaultRoutes(staticName)).toHaveLength(1);
+    });
+    expect(await defaultRoutes(staticName)).toEqual([]);
+    expect((await docker.getContainer(staticName).inspect()).State.StartedAt).toBe(before);
   });
 });

@@ -61,6 +61,8 @@ export async function restoreDhcpClients(ctx: OrchestratorContext, name: string,
     const missing = await dhcpVnicsWithoutClient(ctx, name, containerId);
     if (missing.length === 0) return;
     ctx.log.info('restore: starting the DHCP clients missing or outdated since the previous agent', { vplc: name, vnics: missing });
+    // A new client flushes the address before it asks: until it binds, the recorded lease is not in place.
+    for (const vnic of missing) await ctx.store.patchVnic(name, vnic, { dhcp_ip: undefined, dhcp_gateway: undefined });
     const warnings = await ctx.dhcp.provision(name, containerId, missing);
     warnings.forEach((w, i) => ctx.warnings.set(name, `dhcp:${i}`, w));
   } catch (err) {
