@@ -155,7 +155,11 @@ export class DhcpHelpers implements DhcpProvisioner {
       .filter((l): l is LeaseLine => l !== null && ['bound', 'renew', 'leasefail', 'nak'].includes(l.event))
       .at(-1);
     if (!last) return;
-    if ((last.event === 'bound' || last.event === 'renew') && last.ip === v.dhcp_ip) return;
+    if ((last.event === 'bound' || last.event === 'renew') && last.ip === v.dhcp_ip) {
+      // The recorded lease holds: a failure warning kept from before the restart is over.
+      this.ctx.warnings.clear(s.vplc, `dhcplease:${s.vnic}`);
+      return;
+    }
     await this.onLine(s, gen, last, containerId);
   }
 

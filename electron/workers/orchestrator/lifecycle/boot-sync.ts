@@ -7,6 +7,7 @@ import type { RuntimeProbe } from '../create/pipeline.js';
 import type { AutoStartReason, VplcControl } from './control.js';
 import { awaitDependencies, dependencyOrder } from './dependencies.js';
 import { refreshRegistry } from './reprovision.js';
+import { restoreRunning } from './restore.js';
 
 const PARENT_WAIT_MS = 60_000;
 const BOOT_PARALLELISM = 4;
@@ -34,15 +35,20 @@ export type BootSyncOptions = {
   settleMs?: number;
   /** Start the containers only; the caller re-provisions them afterwards (`VplcControl.reprovisionLater`). */
   deferReprovision?: boolean;
+  /** Check and repair the vPLCs found running (lifecycle/restore.ts); default: only at the agent's start (`boot-sync`). */
+  restoreRunning?: boolean;
 };
 
 /**
  * docs/protocol.md §6.1: once the network is ready, start stopped vPLCs that should run; never restart a running one.
  * EXTEND (operations): vPLCs go in `depends_on` order, and a dependent starts only once its dependencies are healthy
- * (members of a dependency cycle start without waiting, with a warning). Returns the names it started.
+ * (members of a dependency cycle start without waiting, with a warning). A vPLC found running is not restarted; at
+ * the agent's start it is restored (MACs, implicit routes, DHCP clients: docs/lifecycle.md "Restore at agent start").
+ * Returns the names it started.
  */
 export async function bootSync(ctx: OrchestratorContext, control: VplcControl, readiness: NetworkReadiness, signal: AbortSignal, probe: RuntimeProbe, options: BootSyncOptions = {}): Promise<string[]> {
   const reason = options.reason ?? 'boot-sync';
+  const restore = options.restoreRunning ?? reason === 'boot-sync';
   const ready = await Promise.race([
     readiness.whenReady(signal).then(() => true),
     sleep(ctx.settings.networkReadyFallbackMs, signal).then(() => false),
@@ -67,6 +73,8 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
         const desired = ctx.store.getDesired(name);
         if (info.State.Running) {
           await refreshRegistry(ctx, name);
+          // An operation in progress (a resumed create) provisions the vPLC itself.
+          if (restore && !ctx.ops.inProgress(name)) await ctx.exec.serial(name, () => restoreRunning(ctx, name));
           continue;
         }
         if (info.State.Status !== 'exited' && info.State.Status !== 'created') {
