@@ -85,8 +85,8 @@ async function restoreWire(ctx: OrchestratorContext, name: string, info: Docker.
       for (const o of fixed) {
         const was = wrong.find((m) => m.vnic === o.vnic)?.link?.mac;
         if (!o.honoured || !was) continue;
-        ctx.log.warn('restore: a MAC on the wire differed from the requested one; set again', { vplc: name, vnic: o.vnic, found: was, requested: o.requested });
-        ctx.warnings.set(name, `mac:corrected:${o.vnic}`, `When the agent started, vNIC '${o.vnic}' had MAC ${was} on the wire instead of ${o.requested}; the requested MAC was set again`);
+        // Repaired, so no warning (a warning makes the vPLC degraded): the log keeps what was found, for the engineer.
+        ctx.log.warn(`vNIC '${o.vnic}' had MAC ${was} on the wire instead of ${o.requested} when the agent started; the requested MAC was set again`, { vplc: name, vnic: o.vnic, found: was, requested: o.requested });
       }
     } catch (err) {
       ctx.log.warn('restore: a MAC that differs could not be set', { vplc: name, err: (err as Error).message });
