@@ -4,8 +4,8 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Label } from '../../../electron/workers/orchestrator/docker/labels.js';
-import { docker, removeByLabels, wireLinks } from '../../support/docker.js';
+import { Label, ownLabels } from '../../../electron/workers/orchestrator/docker/labels.js';
+import { docker, NETHELPER_IMAGE, removeByLabels, wireLinks } from '../../support/docker.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
 import { lanAddress, lanSubnet, newRunId, TEST_LABEL, workerSlot } from '../../support/run.js';
@@ -38,16 +38,40 @@ afterAll(async () => {
   parent?.dispose();
 });
 
+describe('one-shot helpers an engine or agent stop left behind', () => {
+  it('are removed at the next agent start; a running helper (an operation in flight) is left alone', async () => {
+    const fx = await open();
+    const labels = { ...ownLabels(fx.orch.installationId, 'helper', { vplc: `vt-${run}-gone` }), [TEST_LABEL]: run };
+    // Created and never started, and one that ran and exited: what an engine stop under a helper leaves.
+    await docker.createContainer({ Image: NETHELPER_IMAGE, Cmd: ['true'], Labels: labels, name: `vt-${run}-helper-created` });
+    const exited = await docker.createContainer({ Image: NETHELPER_IMAGE, Cmd: ['true'], Labels: labels, name: `vt-${run}-helper-exited` });
+    await exited.start();
+    await exited.wait();
+    const running = await docker.createContainer({ Image: NETHELPER_IMAGE, Cmd: ['sleep', '60'], Labels: labels, name: `vt-${run}-helper-running` });
+    await running.start();
+    await fx.reopen();
+    const left = await docker.listContainers({ all: true, filters: { label: [`${Label.instance}=${fx.orch.installationId}`, `${Label.role}=helper`] } });
+    expect(left.map((c) => c.Id)).toEqual([running.id]);
+    await running.remove({ force: true });
+  });
+});
+
 describe('an agent that dies in the middle of a create', () => {
   it('removes the partial resources on the next start and resumes the create from the stored spec', async () => {
     const name = `vt-${run}-interrupted`;
+    let frozenAt: () => void = () => undefined;
+    const reached = new Promise<void>((resolve) => (frozenAt = resolve));
     const fx = await open({}, {
       // The first agent freezes for good right before starting the container, like a process that was killed there.
-      fault: (point) => (point === 'before-start' ? new Promise<void>(() => undefined) : undefined),
+      // The test goes on only once it got there: until then the first agent is still connecting the container.
+      fault: (point) => {
+        if (point !== 'before-start') return undefined;
+        frozenAt();
+        return new Promise<void>(() => undefined);
+      },
     });
     expect((await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: parent.name, mode: 'static', ip: lanAddress(slot, 9, 10), subnet: lanSubnet(slot, 9), dns: [] }] }, 'cli')).status).toBe('creating');
-    const deadline = Date.now() + 15_000;
-    while ((await docker.listContainers({ all: true, filters: { name: [name] } })).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await reached;
     const frozen = (await docker.listContainers({ all: true, filters: { name: [name] } }))[0];
     expect(frozen?.State).toBe('created');
 

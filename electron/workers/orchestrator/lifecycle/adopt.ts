@@ -2,6 +2,7 @@ import type { OrchestratorContext } from '../context.js';
 import { removeCreatedResources } from '../create/rollback.js';
 import { Label, ownFilter } from '../docker/labels.js';
 import { internalNetworkName } from '../net/networks.js';
+import { sweepStoppedHelpers } from './helper-sweep.js';
 
 export type AdoptResult = {
   adopted: string[];
@@ -21,6 +22,7 @@ export type AdoptResult = {
  */
 export async function adoptExisting(ctx: OrchestratorContext): Promise<AdoptResult> {
   const result: AdoptResult = { adopted: [], unknownToDesired: [], resumeFromSpec: [], resumeCreates: [], resumeDeletes: [], failed: [] };
+  await sweepStoppedHelpers(ctx, 'agent').catch((err: unknown) => ctx.log.warn('stopped helpers not removed', { err: (err as Error).message }));
   const list = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
   const present = new Map<string, string>();
   for (const c of list) {

@@ -5,6 +5,7 @@ import type { EngineOutage } from '../docker/engine-health.js';
 import { dockerMessage } from '../docker/errors.js';
 import { Label, ownFilter } from '../docker/labels.js';
 import type { NetworkReadiness } from '../host/interfaces.js';
+import { sweepStoppedHelpers } from './helper-sweep.js';
 import { bootSync } from './boot-sync.js';
 import { shouldRunAutomatically, type VplcControl } from './control.js';
 import type { CrashGuard } from './crash-guard.js';
@@ -32,6 +33,8 @@ export async function recoverAfterOutage(d: RecoveryDeps, outage: EngineOutage):
   const { ctx, guard } = d;
   const endedAt = outage.endedAt ?? ctx.clock.now();
   await ctx.engine.describe({ fresh: true }).catch(() => undefined);
+  // Helpers the engine stopped mid-run (an ARP probe, a MAC check) never ran to their own removal.
+  await sweepStoppedHelpers(ctx, 'engine-recovery').catch((err: unknown) => ctx.log.warn('stopped helpers not removed', { err: (err as Error).message }));
   const list = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
   const nameOf = (c: (typeof list)[number]): string => c.Labels?.[Label.vplc] ?? '';
   // A vPLC held by the crash-loop guard was down before the outage: not the engine's doing.
