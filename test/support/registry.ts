@@ -1,21 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MissingDependency } from './require.js';
+import { unusedLoopbackPort } from './ports.js';
 
 export type LocalRegistry = { host: string; stop(): Promise<void> };
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 /**
  * Debian's docker-registry (distribution 2.8) on 127.0.0.1 with storage in a temp dir. Docker treats 127.0.0.0/8 as
@@ -23,7 +14,7 @@ const freePort = (): Promise<number> =>
  */
 export async function startRegistry(): Promise<LocalRegistry> {
   const dir = mkdtempSync(path.join(tmpdir(), 'vplc-registry-'));
-  const port = await freePort();
+  const port = await unusedLoopbackPort();
   const config = path.join(dir, 'config.yml');
   writeFileSync(
     config,

@@ -13,6 +13,21 @@ const CreateAck = z.union([z.object({ status: z.literal('creating'), operation_i
 const ApplyAck = z.union([z.object({ status: z.literal('success'), message: z.string() }), z.object({ status: z.literal('error'), error: z.string() })]);
 const DeleteAck = z.union([z.object({ status: z.literal('deleting') }).passthrough(), Refusal]);
 
+/**
+ * One request to the orchestrator worker, its answer parsed with `schema`: a refusal keeps its code (VALIDATION and
+ * FORBIDDEN, with the field) and anything else the worker answers with becomes UNAVAILABLE.
+ */
+export async function callOrchestrator<S extends z.ZodType>(request: RequestFn, op: string, input: unknown, schema: S, timeoutMs = 30_000): Promise<z.output<S>> {
+  const env = await request(op, input, timeoutMs);
+  if (!env.ok) {
+    const code = env.error.code === 'VALIDATION' || env.error.code === 'FORBIDDEN' ? env.error.code : 'UNAVAILABLE';
+    throw new ApiFailure(code, env.error.message, env.error.field);
+  }
+  const parsed = schema.safeParse(env.value);
+  if (!parsed.success) throw new Error(`orchestrator answered ${op} with an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
+  return parsed.data;
+}
+
 const refused = (r: Refusal): Refused => ({ ok: false, error: r.error, ...(r.code ? { code: r.code } : {}), ...(r.field ? { field: r.field } : {}) });
 
 /**
@@ -24,16 +39,8 @@ export function workerBackend(
   status: () => Promise<z.output<typeof AgentStatus>>,
   lifecycle: { stop(): Promise<void>; start(): Promise<void> },
 ): AgentBackend {
-  const call = async <S extends z.ZodType>(op: OrchestratorOp, input: OrchestratorOpInput<typeof op>, schema: S, timeoutMs = 30_000): Promise<z.output<S>> => {
-    const env = await request(op, input, timeoutMs);
-    if (!env.ok) {
-      const code = env.error.code === 'VALIDATION' || env.error.code === 'FORBIDDEN' ? env.error.code : 'UNAVAILABLE';
-      throw new ApiFailure(code, env.error.message, env.error.field);
-    }
-    const parsed = schema.safeParse(env.value);
-    if (!parsed.success) throw new Error(`orchestrator answered ${op} with an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
-    return parsed.data;
-  };
+  const call = <S extends z.ZodType>(op: OrchestratorOp, input: OrchestratorOpInput<typeof op>, schema: S, timeoutMs = 30_000): Promise<z.output<S>> =>
+    callOrchestrator(request, op, input, schema, timeoutMs);
   return {
     status,
     listVplcs: () => call('vplc.list', {}, z.array(VplcSummary)),

@@ -129,3 +129,14 @@ export function ActionResult({ result }: { result: { ok: boolean; text: string }
     </p>
   );
 }
+
+/** Under a form: how many fields the checks marked, so a user who scrolled down knows to look up. */
+export function MarkedFieldsNote({ errors }: { errors: Record<string, string | undefined> }) {
+  const n = Object.keys(errors).length;
+  if (n === 0) return null;
+  return (
+    <p className="field-error" role="alert">
+      Check the {n === 1 ? 'field' : `${n} fields`} marked above.
+    </p>
+  );
+}

@@ -17,6 +17,7 @@ import { readReport } from '../../../electron/lib/lock/state-report.js';
 import { spawnAgent, type AgentProcess } from '../../support/agent-process.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
+import { unusedLoopbackPort } from '../../support/ports.js';
 
 requireDocker();
 requireRoot();
@@ -38,13 +39,6 @@ let port = 0;
 const events: Array<{ event: string; [k: string]: unknown }> = [];
 const agents: AgentProcess[] = [];
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 /** For an agent expected to refuse: its exit code (its `ready` promise rejects, which is the point). */
 const exitOf = (a: AgentProcess): Promise<number | null> => {
@@ -58,7 +52,7 @@ beforeAll(async () => {
   mkdirSync(env.XDG_RUNTIME_DIR, { mode: 0o700 });
   // The token the service left from its last run (RuntimeDirectoryPreserve): exactly what a squatter wants.
   writeFileSync(tokenFile, `${token}\n`, { mode: 0o640 });
-  port = await freePort();
+  port = await unusedLoopbackPort();
   squatter = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(repo, 'test/integration/agent/squatter.mjs'), lockName, String(port), path.join(serviceRun, 'agent.lock')], {
     cwd: repo,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -5,7 +5,6 @@
 // Runtime: about 20-40 s (two docker saves of the stand-in, two throttled pulls, one create).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +23,7 @@ import { openOrchestrator, type OrchestratorFixture } from '../../support/orches
 import { startFakeRegistry, type FakeRegistry } from '../../support/fake-registry.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
+import { unusedLoopbackPort } from '../../support/ports.js';
 
 requireDocker();
 
@@ -31,16 +31,6 @@ const run = newRunId();
 let registry: FakeRegistry;
 const engine = new Engine();
 
-/** A port on 127.0.0.1 that nothing listens on (bound, read, closed). */
-const closedPort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 async function failure(p: Promise<unknown>): Promise<OperationError> {
   const err = await p.then(() => null, (e: unknown) => e);
@@ -85,7 +75,7 @@ describe('pulling a runtime image from a registry', () => {
   }, 60_000);
 
   it('an unreachable registry, with no local copy: fails at the image step with the engine error and the fix', async () => {
-    const host = `127.0.0.1:${await closedPort()}`;
+    const host = `127.0.0.1:${await unusedLoopbackPort()}`;
     const err = await failure(ensureRuntimeImage(engine, `${host}/vt-pull-${run}/openplc-runtime`, 'v1', 30_000));
     expect(err.step).toBe('pulling_image');
     expect(err.message).toMatch(new RegExp(`^Runtime image ${host.replace(/\./g, '\\.')}/vt-pull-${run}/openplc-runtime:v1 is not on this PC and could not be pulled \\(.*connection refused.*\\)\\. `));

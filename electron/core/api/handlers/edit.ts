@@ -1,21 +1,13 @@
 import { z } from 'zod';
 import { VnicView, VplcEditResult, VplcSpecView } from '../../../../shared/api/contract.js';
 import { Refusal } from '../../../../shared/api/errors.js';
-import type { RequestFn } from '../worker-backend.js';
+import { callOrchestrator, type RequestFn } from '../worker-backend.js';
 import { ApiFailure, type ApiRegistry } from '../registry.js';
 
 const EditAck = z.union([VplcEditResult.extend({ status: z.literal('saved') }), Refusal]);
 
-async function call<S extends z.ZodType>(request: RequestFn, op: 'vplc.edit' | 'vplc.spec' | 'network.vnics', input: unknown, schema: S): Promise<z.output<S>> {
-  const env = await request(op, input, 45_000);
-  if (!env.ok) {
-    const code = env.error.code === 'VALIDATION' ? 'VALIDATION' : 'UNAVAILABLE';
-    throw new ApiFailure(code, env.error.message, env.error.field);
-  }
-  const parsed = schema.safeParse(env.value);
-  if (!parsed.success) throw new Error(`orchestrator answered ${op} with an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
-  return parsed.data;
-}
+const call = <S extends z.ZodType>(request: RequestFn, op: 'vplc.edit' | 'vplc.spec' | 'network.vnics', input: unknown, schema: S): Promise<z.output<S>> =>
+  callOrchestrator(request, op, input, schema, 45_000);
 
 /** `vplc:edit`, `vplc:spec` and `network:vnics`, served by the orchestrator worker (docs/editing.md). */
 export function registerEdit(registry: ApiRegistry, request: RequestFn): void {

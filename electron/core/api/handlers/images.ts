@@ -1,24 +1,16 @@
 import { z } from 'zod';
 import { ImagePullResult } from '../../../../shared/domain/image-pull.js';
 import { ImageLoadResult, RuntimeImage } from '../../../../shared/domain/runtime-images.js';
-import type { RequestFn } from '../worker-backend.js';
-import { ApiFailure, type ApiRegistry } from '../registry.js';
+import { callOrchestrator, type RequestFn } from '../worker-backend.js';
+import type { ApiRegistry } from '../registry.js';
 
 /** A load reads the whole archive and the engine unpacks every layer: a runtime image of a few hundred MB takes minutes on a slow disk. */
 const LOAD_TIMEOUT_MS = 30 * 60_000;
 /** A pull fails by itself after its stall timeout; this only bounds a pull that keeps trickling. */
 const PULL_TIMEOUT_MS = 60 * 60_000;
 
-async function call<S extends z.ZodType>(request: RequestFn, op: 'images.list' | 'images.load' | 'images.pull', input: unknown, schema: S, timeoutMs: number): Promise<z.output<S>> {
-  const env = await request(op, input, timeoutMs);
-  if (!env.ok) {
-    const code = env.error.code === 'VALIDATION' ? 'VALIDATION' : 'UNAVAILABLE';
-    throw new ApiFailure(code, env.error.message, env.error.field);
-  }
-  const parsed = schema.safeParse(env.value);
-  if (!parsed.success) throw new Error(`orchestrator answered ${op} with an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
-  return parsed.data;
-}
+const call = <S extends z.ZodType>(request: RequestFn, op: 'images.list' | 'images.load' | 'images.pull', input: unknown, schema: S, timeoutMs: number): Promise<z.output<S>> =>
+  callOrchestrator(request, op, input, schema, timeoutMs);
 
 /** `images:list`, `images:load` and `images:pull`, served by the orchestrator worker; the progress events reach the API through the bus. */
 export function registerImages(registry: ApiRegistry, request: RequestFn): void {

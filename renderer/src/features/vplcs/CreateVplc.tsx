@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { errorText } from '../../api/client';
-import { ErrorBox, Field, Loading } from '../../components/ui';
+import { ErrorBox, Field, Loading, MarkedFieldsNote } from '../../components/ui';
 import { CreateProgress, type CreateProgressState } from './CreateProgress';
 import { useApi, useApp } from '../../store/context';
 import { checkDraft, emptyDraft, emptyVnic, ifaceLabel, ifaceNote, placeholders, randomMac, suggestIp, withParent, type Draft, type FieldErrors, type HostInterface, type VnicDraft } from './draft';
@@ -219,11 +219,7 @@ export function CreateVplc() {
           Add vNIC
         </button>
         {formError ? <ErrorBox>{formError}</ErrorBox> : null}
-        {Object.keys(errors).length > 0 ? (
-          <p className="field-error" role="alert">
-            Check the {Object.keys(errors).length === 1 ? 'field' : `${Object.keys(errors).length} fields`} marked above.
-          </p>
-        ) : null}
+        <MarkedFieldsNote errors={errors} />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={submitting}>
             {submitting ? 'Creating…' : 'Create vPLC'}

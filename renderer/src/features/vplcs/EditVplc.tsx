@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Output } from '../../../../shared/api/contract';
 import type { VplcSpec } from '../../../../shared/domain/vplc';
 import { errorText } from '../../api/client';
-import { ConfirmDialog, ErrorBox, Field, Loading } from '../../components/ui';
+import { ConfirmDialog, ErrorBox, Field, Loading, MarkedFieldsNote } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
 import { routeHash } from '../../store/route';
 import { VnicFields } from './CreateVplc';
@@ -98,11 +98,7 @@ export function EditVplc({ name }: { name: string }) {
           ))}
           <p className="muted small">Serial ports: none are configured on this vPLC.</p>
           {formError ? <ErrorBox>{formError}</ErrorBox> : null}
-          {Object.keys(errors).length > 0 ? (
-            <p className="field-error" role="alert">
-              Check the {Object.keys(errors).length === 1 ? 'field' : `${Object.keys(errors).length} fields`} marked above.
-            </p>
-          ) : null}
+          <MarkedFieldsNote errors={errors} />
           <div className="form-actions">
             <button type="submit" className="primary">
               Review changes
