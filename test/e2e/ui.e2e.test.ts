@@ -220,10 +220,12 @@ describe('the UI in a real browser against a real agent', () => {
     await page.getByRole('button', { name: 'Create vPLC' }).click();
     await page.getByRole('heading', { name: `Creating ${name} failed` }).waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Back to the form' }).click();
-    const error = page.getByText(new RegExp(`^${name} was not created: .*IP ${dhcpBase.replace(/\./g, '\\.')}\\.20 is already in use on ${dhcpParent.name} by the device with MAC ([0-9a-f]{2}:){5}[0-9a-f]{2}`));
+    const error = page.getByText(new RegExp(`^${name} was not created: IP ${dhcpBase.replace(/\./g, '\\.')}\\.20 is already in use on ${dhcpParent.name} by the device with MAC ([0-9a-f]{2}:){5}[0-9a-f]{2}`));
     await error.waitFor();
     expect(await page.getByLabel('Name').inputValue()).toBe(name);
     expect(await page.getByRole('group', { name: 'vNIC 1' }).getByLabel('IP address').inputValue()).toBe(`${dhcpBase}.20`);
+    // The agent named the field (vnics[0].ip): the form marks that field.
+    expect(await page.getByRole('group', { name: 'vNIC 1' }).getByLabel('IP address').getAttribute('aria-invalid')).toBe('true');
     await shot('07b-back-to-form');
     // Rolled back: nothing of it is listed.
     await nav('vPLCs');

@@ -7,7 +7,6 @@ import { unusedLoopbackPort } from './ports.js';
 
 export type LocalRegistry = { host: string; stop(): Promise<void> };
 
-
 /**
  * Debian's docker-registry (distribution 2.8) on 127.0.0.1 with storage in a temp dir. Docker treats 127.0.0.0/8 as
  * an insecure registry by default, so the engine pushes and pulls over plain HTTP without any daemon change.

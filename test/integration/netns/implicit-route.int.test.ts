@@ -54,6 +54,9 @@ describe('a static vNIC without a gateway', () => {
     const all = await waitFor(() => routes(name), (r) => !r.includes('default'), { timeoutMs: 15_000, what: 'the default route to go' });
     expect(all).toContain(lanSubnet(slot, LAN));
     expect(await defaults(name)).toEqual([]);
+    // The status says so too: no gateway, although Docker records the network's first address as one.
+    const networks = Object.values(((await fx.orch.status(name)) as { networks?: Record<string, { gateway: string | null }> }).networks ?? {});
+    expect(networks.map((n) => n.gateway)).toEqual([null]);
   });
 
   it('still has none after a restart (Docker adds it again on every start)', async () => {
@@ -71,6 +74,8 @@ describe('a static vNIC with a gateway', () => {
     await fx.orch.settled(name);
     expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: true });
     expect((await defaults(name)).join('\n')).toContain(`default via ${gw}`);
+    const networks = Object.values(((await fx.orch.status(name)) as { networks?: Record<string, { gateway: string | null }> }).networks ?? {});
+    expect(networks.map((n) => n.gateway)).toEqual([gw]);
   });
 });
 

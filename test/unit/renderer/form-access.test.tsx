@@ -114,7 +114,10 @@ describe('the create form', () => {
     expect((within(again).getByLabelText('IP address') as HTMLInputElement).value).toBe('10.20.0.50');
     expect((within(again).getByLabelText('Subnet') as HTMLInputElement).value).toBe('10.20.0.0/16');
     expect((within(again).getByLabelText('MAC address') as HTMLInputElement).value).toBe('02:42:0a:14:00:32');
-    expect(screen.getByText('plc1 was not created: vnics[0].ip: IP 10.20.0.50 is already in use on enp2s0')).toBeTruthy();
+    // The reason names its field (vnics[0].ip): that field is marked with it, and the summary says it in words.
+    expect(screen.getByText('plc1 was not created: IP 10.20.0.50 is already in use on enp2s0')).toBeTruthy();
+    expect(within(again).getByLabelText('IP address').getAttribute('aria-invalid')).toBe('true');
+    expect(within(again).getByText('IP 10.20.0.50 is already in use on enp2s0')).toBeTruthy();
     // Fixing the one field and submitting again sends the same spec with the new address.
     fireEvent.change(within(again).getByLabelText('IP address'), { target: { value: '10.20.0.51' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create vPLC' }));

@@ -30,6 +30,9 @@ export function networksView(info: Docker.ContainerInspectInfo, vnics: Persisted
     const mac = v?._wire_mac_address ?? nul(ep.MacAddress);
     if (v?.network_mode === 'dhcp') {
       out[net] = { ip_address: nul(v.dhcp_ip), mac_address: mac, gateway: v.dhcp_gateway ?? nul(ep.Gateway) };
+    } else if (v?.network_mode === 'static' && v._network_method === 'macvlan' && !v.gateway) {
+      // Docker records the network's first address as gateway, but the agent removes that route (docs/networking.md).
+      out[net] = { ip_address: nul(ep.IPAddress), mac_address: mac, gateway: null };
     } else {
       out[net] = { ip_address: nul(ep.IPAddress), mac_address: mac, gateway: nul(ep.Gateway) };
     }

@@ -82,6 +82,16 @@ export function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: nu
   );
 }
 
+/**
+ * A create that failed on one field says so as `vnics[0].ip: …` (the API's field path): that field of the form is
+ * marked with the reason, keyed like the form's own checks (`vnics.0.ip`).
+ */
+export function fieldOfReason(reason: string): { key: string; message: string } | null {
+  const m = /^((?:name|runtimeVersion|vnics\[\d+\]\.[A-Za-z]+)): (.+)$/s.exec(reason);
+  if (!m?.[1] || !m[2]) return null;
+  return { key: m[1].replace(/\[(\d+)\]/g, '.$1'), message: m[2] };
+}
+
 export function CreateVplc() {
   const api = useApi();
   const interfaces = useApp((s) => s.interfaces);
@@ -167,7 +177,10 @@ export function CreateVplc() {
             className="primary"
             onClick={() => {
               // Back to the form as the user left it, the agent's reason on top: fix one field, submit again.
-              setFormError(`${progress.name} was not created: ${progress.error ?? 'creation failed'}`);
+              const reason = progress.error ?? 'creation failed';
+              const onField = fieldOfReason(reason);
+              if (onField) setErrors({ [onField.key]: onField.message });
+              setFormError(`${progress.name} was not created: ${onField ? onField.message : reason}`);
               setProgress(undefined);
               void refreshVplcs();
             }}
