@@ -117,13 +117,23 @@ export const CertView = z.object({
 });
 export const EnrollView = z.object({ id: z.string(), expiresAt: z.string().nullable(), certificate: CertView.omit({ expiry: true }) });
 
+/**
+ * A section of the settings where every field is optional and has NO default: zod fills the defaults of a `.partial()`
+ * object, so a patch of one field would otherwise carry every other field's default and overwrite the file's values.
+ */
+function patchOf<T extends z.ZodRawShape>(section: z.ZodObject<T>) {
+  const noDefault = (field: z.ZodType): z.ZodType => (field instanceof z.ZodDefault || field instanceof z.ZodPrefault ? noDefault(field.unwrap() as z.ZodType) : field);
+  const shape = Object.fromEntries(Object.entries(section.shape).map(([key, field]) => [key, noDefault(field as z.ZodType).optional()]));
+  return z.object(shape as { [K in keyof T]: z.ZodOptional<z.ZodType<z.output<T[K]>, z.input<T[K]>>> }).strict();
+}
+
 /** What the UI may change; everything else in the file is kept. Most changes take effect at the next agent start. */
 export const SettingsPatch = z
   .object({
-    cloud: Settings.shape.cloud.unwrap().partial().strict().optional(),
-    agent: Settings.shape.agent.unwrap().partial().strict().optional(),
-    orchestrator: Settings.shape.orchestrator.unwrap().partial().strict().optional(),
-    desktop: Settings.shape.desktop.unwrap().partial().strict().optional(),
+    cloud: patchOf(Settings.shape.cloud.unwrap()).optional(),
+    agent: patchOf(Settings.shape.agent.unwrap()).optional(),
+    orchestrator: patchOf(Settings.shape.orchestrator.unwrap()).optional(),
+    desktop: patchOf(Settings.shape.desktop.unwrap()).optional(),
   })
   .strict();
 
