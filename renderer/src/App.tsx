@@ -30,6 +30,7 @@ function ConnectionBanner() {
     return (
       <div className="banner banner-bad" role="alert">
         The agent refused this page’s token (it changes when the agent restarts). Run <code>vplc-orchestrator status</code> on this PC and open the UI address it prints (it ends with <code>#token=…</code>); pasting it into this tab is enough, no reload needed.
+        {staleSince !== null ? ` What this page shows is from ${new Date(staleSince).toLocaleTimeString()}; actions are off until this tab is let in again.` : null}
       </div>
     );
   return (
@@ -76,7 +77,8 @@ export function App() {
             </li>
           ))}
         </ul>
-        <div className="sidebar-foot">{cloud ? <Badge tone={cloud === 'disabled' ? 'idle' : stateTone(cloud)}>cloud: {cloud === 'disabled' ? 'local-only' : cloud}</Badge> : null}</div>
+        {/* While the agent cannot be reached, its last word about the cloud link is not news: shown as unknown. */}
+        <div className="sidebar-foot">{cloud ? stale ? <Badge tone="idle">cloud: unknown</Badge> : <Badge tone={cloud === 'disabled' ? 'idle' : stateTone(cloud)}>cloud: {cloud === 'disabled' ? 'local-only' : cloud}</Badge> : null}</div>
       </nav>
       <main id="main" ref={main}>
         <ConnectionBanner />

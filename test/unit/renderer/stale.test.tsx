@@ -31,6 +31,10 @@ describe('a page whose connection to the agent is lost', () => {
     expect(content().hasAttribute('inert')).toBe(true);
     expect(content().className).toContain('stale');
     expect(screen.getByRole('status').textContent).toMatch(/What this page shows is from .* and may be out of date; actions are off until the agent answers again\./);
+    // An unauthorised page (a restarted agent) is just as old.
+    act(() => f.setState('unauthorised'));
+    expect(content().hasAttribute('inert')).toBe(true);
+    expect(screen.getByRole('alert').textContent).toMatch(/What this page shows is from .*; actions are off until this tab is let in again\./);
     // Reconnecting is still the same outage: the page stays marked as old.
     act(() => f.setState('connecting'));
     expect(content().hasAttribute('inert')).toBe(true);
