@@ -7,6 +7,7 @@ import type { Requester } from '../../../../shared/domain/vplc.js';
 import { isOwn, ownFilter } from '../docker/labels.js';
 import { internalNetworkName } from '../net/networks.js';
 import { stopAndRemove } from './stop.js';
+import { afterJoinSettled } from '../net/after-join.js';
 
 export { stopAndRemove, stopContainer } from './stop.js';
 
@@ -41,6 +42,7 @@ export async function runDelete(ctx: OrchestratorContext, name: string, requeste
       created: { lan_networks: [] },
       past_start: false,
     });
+    await afterJoinSettled(ctx, name);
     await ctx.dhcp.stop(name).catch((err: unknown) => ctx.log.warn('stopping DHCP failed', { vplc: name, err: String(err) }));
     await removeHelpers(ctx, name, by);
 

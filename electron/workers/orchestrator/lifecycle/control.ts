@@ -7,6 +7,7 @@ import { isEngineUnavailable } from '../docker/engine-health.js';
 import { dockerMessage, isNotModified } from '../docker/errors.js';
 import { isOwn } from '../docker/labels.js';
 import { removeHelpers } from '../delete/pipeline.js';
+import { afterJoinSettled } from '../net/after-join.js';
 import { describeStop, stopContainer, type StopOutcome } from '../delete/stop.js';
 import type { CrashGuard } from './crash-guard.js';
 import { reprovision } from './reprovision.js';
@@ -117,6 +118,8 @@ export class VplcControl {
 
   /** The helpers (DHCP clients, one-shot helpers) first, then the runtime itself, within the stop timeout. */
   private async halt(name: string, id: string, requester: Requester, why: 'stop' | 'restart'): Promise<StopOutcome> {
+    // A create's route and gratuitous-ARP helper may still run (its success does not wait for it): let it finish.
+    await afterJoinSettled(this.ctx, name);
     await this.ctx.dhcp.stop(name);
     await removeHelpers(this.ctx, name, requester);
     return stopContainer(this.ctx, name, id, requester, why);

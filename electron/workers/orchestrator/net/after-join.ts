@@ -34,3 +34,21 @@ export async function afterJoin(ctx: OrchestratorContext, name: string, containe
     ctx.log.warn('after-join helper failed', { vplc: name, err: (err as Error).message, routes: routeIps.length, announcements: announceIps.length });
   }
 }
+
+/** After-join helpers still running in the background, per context and vPLC (a create does not wait for its own). */
+const inFlight = new WeakMap<OrchestratorContext, Map<string, Promise<void>>>();
+
+/** Runs `afterJoin` once `ready` settles, without the caller waiting; a stop or delete waits for it with `afterJoinSettled`. */
+export function afterJoinInBackground(ctx: OrchestratorContext, name: string, containerId: string, ready: Promise<unknown>): void {
+  const byName = inFlight.get(ctx) ?? new Map<string, Promise<void>>();
+  inFlight.set(ctx, byName);
+  const run = ready.then(() => afterJoin(ctx, name, containerId)).finally(() => {
+    if (byName.get(name) === run) byName.delete(name);
+  });
+  byName.set(name, run);
+}
+
+/** Waits for a background after-join of this vPLC, so stopping it never races that helper. Never rejects. */
+export async function afterJoinSettled(ctx: OrchestratorContext, name: string): Promise<void> {
+  await inFlight.get(ctx)?.get(name)?.catch(() => undefined);
+}
