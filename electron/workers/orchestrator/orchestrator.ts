@@ -22,8 +22,8 @@ import { HostMetricsReader } from './metrics/host.js';
 import type { CpuPoint, MemoryPoint, UsageRings } from './metrics/ring.js';
 import type { HostSample } from './metrics/sampler.js';
 import { UsageService } from './metrics/usage-service.js';
-import { Label, ownFilter } from './docker/labels.js';
-import { vnicViews, type ContainerNets } from './edit/vnic-view.js';
+import { listVnics } from './edit/vnics.js';
+import { outcomeDetail } from './ops/outcome-detail.js';
 import type { VnicView } from '../../../shared/api/contract.js';
 import { acceptEdit, withKeptMacs, type EditAck } from './edit/edit.js';
 import { closeNetworking, reattacherFor, type Reattacher, type ReattachEvent } from './reattach/index.js';
@@ -200,13 +200,9 @@ export class Orchestrator {
     await this.usage.sampleOnce();
   }
 
-  /** What an outcome event stands for, for the journal: the error of a failed create or delete, or what a create could not verify. */
+  /** What an outcome event stands for, for the journal (ops/outcome-detail.ts). */
   outcomeDetail(e: VplcEvent): string | undefined {
-    if (e.kind !== 'changed' || (e.reason !== 'created' && e.reason !== 'create-failed' && e.reason !== 'delete-failed')) return undefined;
-    const op = this.ctx.ops.get(e.name);
-    if (op?.status === 'error' && op.error) return op.error;
-    // A create that ended "created with problems": the journal records what it could not verify.
-    return e.reason === 'created' && !op ? this.ctx.ops.createProblems(e.name)?.join('; ') : undefined;
+    return outcomeDetail(this.ctx.ops, e);
   }
 
   /** CPU and memory history of the host (`'host'`) or of one vPLC over the last `seconds`. */
@@ -306,18 +302,8 @@ export class Orchestrator {
   }
 
   /** Every recorded vNIC with its state on Docker; a detached one stays listed with why. */
-  async vnics(): Promise<VnicView[]> {
-    const { ctx } = this;
-    const list = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
-    const containers = new Map<string, ContainerNets>();
-    for (const c of list) {
-      const name = c.Labels?.[Label.vplc];
-      const nets = Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, e]) => [n, { ip: e.IPAddress || undefined, mac: e.MacAddress || undefined }] as const);
-      if (name) containers.set(name, { running: c.State === 'running', networks: Object.fromEntries(nets) });
-    }
-    const records = ctx.store.desiredNames().map((n) => [n, ctx.store.getVnics(n)] as [string, PersistedVnic[]]);
-    const board = ctx.warnings.snapshot();
-    return vnicViews(records, containers, (n) => board[n] ?? {});
+  vnics(): Promise<VnicView[]> {
+    return listVnics(this.ctx);
   }
 
   /** The reconcile loop's state and its last cycle. */
