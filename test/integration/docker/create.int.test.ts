@@ -149,7 +149,7 @@ describe('create_new_runtime on a real engine', () => {
     const name = `vt-${run}-macclash`;
     const status = await createAndSettle({ name, runtimeVersion: 'latest', vnics: [staticVnic(parents[0]!, 1, 40, '02:5a:00:00:01:01')] });
     expect(status).toMatchObject({ status: 'error', operation: 'create', error: 'MAC address 02:5a:00:00:01:01 is already in use.' });
-    expect(await docker.listContainers({ all: true, filters: { name: [name] } })).toEqual([]);
+    expect(await docker.listContainers({ all: true, filters: { name: [`^/${name}$`] } })).toEqual([]);
   });
 
   it('fails validation on a static IP outside its subnet', async () => {

@@ -72,7 +72,7 @@ describe('an agent that dies in the middle of a create', () => {
     });
     expect((await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: parent.name, mode: 'static', ip: lanAddress(slot, 9, 10), subnet: lanSubnet(slot, 9), dns: [] }] }, 'cli')).status).toBe('creating');
     await reached;
-    const frozen = (await docker.listContainers({ all: true, filters: { name: [name] } }))[0];
+    const frozen = (await docker.listContainers({ all: true, filters: { name: [`^/${name}$`] } }))[0];
     expect(frozen?.State).toBe('created');
 
     const second = await fx.reopen({ fault: () => undefined });
@@ -81,7 +81,7 @@ describe('an agent that dies in the middle of a create', () => {
     expect(await second.status(name)).toMatchObject({ status: 'creating', operation: 'create' });
     await second.settled(name);
     expect(await second.status(name)).toMatchObject({ status: 'success', is_running: true });
-    const now = await docker.listContainers({ all: true, filters: { name: [name] } });
+    const now = await docker.listContainers({ all: true, filters: { name: [`^/${name}$`] } });
     expect(now).toHaveLength(1);
     expect(now[0]?.Id).not.toBe(frozen?.Id);
     await second.close({ graceMs: 1_000 });
