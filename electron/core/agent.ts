@@ -12,6 +12,7 @@ import { registerCerts } from './api/handlers/certs.js';
 import { registerHandlers } from './api/handlers/register.js';
 import { registerEdit } from './api/handlers/edit.js';
 import { registerImages } from './api/handlers/images.js';
+import { registerPlc } from './api/handlers/plc.js';
 import { registerOperations } from './api/handlers/operations.js';
 import { registerSettings, type SettingsAccess } from './api/handlers/settings.js';
 import { ApiRegistry } from './api/registry.js';
@@ -179,6 +180,7 @@ export function createAgent(d: AgentDeps): Agent {
   });
   registerImages(registry, request);
   registerEdit(registry, request);
+  registerPlc(registry, request);
   registerOperations(registry, { timeline: new NetworkTimeline(events), journal, work });
   registerSettings(registry, d.settings, config.sources);
   registerCerts(registry, { mtlsDir: config.mtlsDir, provisionUrl: config.provisionUrl, caFile: config.caFile, events, settings: d.settings, caFileSetting: config.sources.find((s) => s.key === 'cloud.caFile') });

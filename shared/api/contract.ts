@@ -9,6 +9,7 @@ import { VplcName, VplcSpec } from '../domain/vplc.js';
 import { NetworkChangeData } from '../netmon/events.js';
 import { ImageLoadProgress, ImageLoadResult, RuntimeImage } from '../domain/runtime-images.js';
 import { ImagePullProgress, ImagePullResult, PullVersion } from '../domain/image-pull.js';
+import { CompileProgress, CredentialsResult, PlcActionResult, PlcConnection, PlcHistoryPoint, PlcLogLevel, PlcLogLine, PlcStatusWord, RuntimeCredentialsInput } from '../domain/plc.js';
 
 export { HostInterfaceView, VplcStatus };
 
@@ -45,6 +46,9 @@ export const VplcSummary = z.object({
   /** What the agent says the vPLC is (derived from verified facts) and why it is not `running`. */
   health: VplcHealth.optional(),
   reasons: z.array(z.string()).default([]),
+  /** The PLC's own status word (docs/plc.md), null without credentials or before the first answer. */
+  plc_status: PlcStatusWord.nullable().default(null),
+  plc_connection: PlcConnection.default('not_connected'),
 });
 
 /** Docker's live-restore (off: every engine restart stops the vPLCs), its exact fix, and whether the agent may apply it. */
@@ -220,6 +224,27 @@ export const invoke = {
   'engine:enable-live-restore': { input: z.object({ confirm: z.literal(true) }).strict(), output: LiveRestoreChange },
   'vplc:logs': { input: z.object({ name: VplcName, tail: z.number().int().positive().max(5_000).default(200) }).strict(), output: z.array(z.string()) },
   'netmon:interfaces': { input: empty, output: z.array(HostInterfaceView) },
+  /**
+   * The PLC inside a vPLC (docs/plc.md). Credentials belong to the user: stored 0600, never logged, never sent on; the
+   * runtime is asked to accept them before they are stored (stored unverified when it does not answer).
+   */
+  'plc:set-credentials': { input: RuntimeCredentialsInput.extend({ name: VplcName }).strict(), output: CredentialsResult },
+  'plc:clear-credentials': { input: confirmed, output: z.null() },
+  /** Creates the runtime's first user (the runtime allows it only while it has none) and stores it as the credentials. */
+  'plc:create-user': { input: RuntimeCredentialsInput.extend({ name: VplcName }).strict(), output: CredentialsResult },
+  /** Starts or stops the PLC program (not the container); journaled. */
+  'plc:start': { input: confirmed, output: PlcActionResult },
+  'plc:stop': { input: confirmed, output: PlcActionResult },
+  /** Uploads a program bundle (.zip from the editor) from a file on this PC and waits for its compile; progress as `plc:compile`. */
+  'plc:upload': { input: z.object({ name: VplcName, path: z.string().min(1, 'give the path of the program bundle (.zip)'), confirm: z.literal(true) }).strict(), output: CompileProgress },
+  'plc:compile-status': { input: byName, output: CompileProgress },
+  /** The runtime's own log, newest last; `since_id` continues a tail. */
+  'plc:logs': {
+    input: z.object({ name: VplcName, since_id: z.number().int().nonnegative().optional(), level: PlcLogLevel.optional(), limit: z.number().int().positive().max(2_000).default(200) }).strict(),
+    output: z.array(PlcLogLine),
+  },
+  /** Scan-cycle history over the same windows as CPU and memory. */
+  'plc:history': { input: z.object({ name: VplcName, seconds: z.number().int().positive().max(172_800) }).strict(), output: z.array(PlcHistoryPoint) },
   'metrics:history': {
     input: z.object({ target: z.union([z.literal('host'), VplcName]), seconds: z.number().int().positive().max(172_800) }).strict(),
     output: z.object({ cpu: z.array(UsagePoint), memory: z.array(UsagePoint) }),
@@ -283,6 +308,7 @@ export const events = {
   'metrics:sample': HostSample,
   'images:progress': ImageLoadProgress,
   'images:pull-progress': ImagePullProgress,
+  'plc:compile': CompileProgress,
 } as const;
 
 export type InvokeChannel = keyof typeof invoke;

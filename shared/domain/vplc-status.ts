@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OperationStep, PullProgress } from './operations.js';
+import { PlcView } from './plc.js';
 
 /** One LAN network of a vPLC: what is on the wire (for DHCP vNICs, the lease). */
 export const VplcNetworkView = z.object({ ip_address: z.string().nullable(), mac_address: z.string().nullable(), gateway: z.string().nullable() });
@@ -65,5 +66,7 @@ export const VplcStatus = z.object({
   exit_code: z.number().int().optional(),
   health_status: z.string().optional(),
   orchestrator_state: OrchestratorStateView.optional(),
+  /** EXTEND: the PLC inside (docs/plc.md); `connection: not_connected` without the user's runtime credentials. */
+  plc: PlcView.optional(),
 });
 export type VplcStatus = z.infer<typeof VplcStatus>;

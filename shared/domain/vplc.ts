@@ -70,6 +70,8 @@ export const VplcSpec = z
      * or after an explicit confirm from the cloud or the UI; `immediate` at once.
      */
     changePolicy: z.enum(['confirm', 'immediate']).optional(),
+    /** With runtime credentials, a pending change applies by itself while the PLC program is not running (default true). */
+    plcAwareChanges: z.boolean().optional(),
   })
   .superRefine((spec, ctx) => {
     spec.dependsOn?.forEach((d, i) => {

@@ -6,6 +6,7 @@ import { Requester, VplcSpec } from '../../../shared/domain/vplc.js';
 import { NetmonEvent } from '../../../shared/netmon/events.js';
 import { ImageLoadProgress } from '../../../shared/domain/runtime-images.js';
 import { ImagePullProgress, PullVersion } from '../../../shared/domain/image-pull.js';
+import { RuntimeCredentialsInput } from '../../../shared/domain/plc.js';
 
 /**
  * Requests the orchestrator worker answers (from the API or, over the bus, from another worker), each with its input
@@ -42,6 +43,16 @@ export const OrchestratorOps = {
   'images.load': z.object({ path: z.string().min(1), requester: Requester }),
   /** Pulls `<runtime repository>:<version>` from its registry; progress comes as `images.pull-progress` events. */
   'images.pull': z.object({ version: PullVersion, requester: Requester }),
+  /** The PLC inside a vPLC (docs/plc.md); credentials cross here once, from the API, and are never echoed or logged. */
+  'plc.set-credentials': name.extend({ credentials: RuntimeCredentialsInput, requester: Requester }),
+  'plc.clear-credentials': name.extend({ requester: Requester }),
+  'plc.create-user': name.extend({ credentials: RuntimeCredentialsInput, requester: Requester }),
+  'plc.start': name.extend({ requester: Requester }),
+  'plc.stop': name.extend({ requester: Requester }),
+  'plc.upload': name.extend({ path: z.string().min(1), requester: Requester }),
+  'plc.compile-status': name,
+  'plc.logs': name.extend({ sinceId: z.number().int().nonnegative().optional(), level: z.string().optional(), limit: z.number().int().positive().max(2_000) }),
+  'plc.history': name.extend({ seconds: z.number().int().positive() }),
   /** A netmon event routed by the bus (the orchestrator's interface cache and re-attachment follow it). */
   'netmon.event': NetmonEvent,
   /**

@@ -42,6 +42,7 @@ import { RuntimeAnswers, runtimeTargets } from './status/runtime-answers.js';
 import { hostWarnings } from './status/host-warnings.js';
 import type { DesiredRecord, PersistedVnic } from './store/schemas.js';
 import { RuntimeImages } from './images/runtime-images.js';
+import { createPlcSubsystem, type PlcSubsystem } from './plc/index.js';
 
 export type OrchestratorDeps = {
   settings: OrchestratorSettingsInput;
@@ -91,6 +92,8 @@ export class Orchestrator {
   private readonly startRuntimeProbes: () => void;
   /** Local runtime images: list, and load from a `docker save` archive. */
   readonly images: RuntimeImages;
+  /** The PLC inside each vPLC: credentials, PLC actions, state and scan-cycle monitoring (docs/plc.md). */
+  readonly plc: PlcSubsystem;
 
   private constructor(
     private readonly ctx: OrchestratorContext,
@@ -104,6 +107,7 @@ export class Orchestrator {
   ) {
     this.reattacher = reattacherFor(ctx);
     this.images = new RuntimeImages(ctx);
+    this.plc = createPlcSubsystem(ctx);
     this.usage = new UsageService(ctx, rings);
     const access = new RuntimeAccess(ctx);
     this.answers = new RuntimeAnswers(ctx.clock);

@@ -46,6 +46,15 @@ const handlers: Handlers = {
   'images.list': (o) => o.images.list(),
   'images.load': (o, i) => o.images.load(i.path, i.requester),
   'images.pull': (o, i) => o.images.pull(i.version, i.requester),
+  'plc.set-credentials': (o, i) => o.plc.actions.setCredentials(i.name, i.credentials, i.requester),
+  'plc.clear-credentials': (o, i) => o.plc.actions.clearCredentials(i.name, i.requester),
+  'plc.create-user': (o, i) => o.plc.actions.createFirstUser(i.name, i.credentials, i.requester),
+  'plc.start': (o, i) => o.plc.actions.start(i.name, i.requester),
+  'plc.stop': (o, i) => o.plc.actions.stop(i.name, i.requester),
+  'plc.upload': (o, i) => o.plc.actions.upload(i.name, i.path, i.requester),
+  'plc.compile-status': (o, i) => o.plc.actions.compileStatus(i.name),
+  'plc.logs': (o, i) => o.plc.actions.logs(i.name, { limit: i.limit, ...(i.sinceId !== undefined ? { sinceId: i.sinceId } : {}), ...(i.level ? { level: i.level } : {}) }),
+  'plc.history': (o, i) => Promise.resolve(o.plc.monitor.history(i.name, i.seconds)),
   'netmon.event': (_o, e, c) => {
     c.cache.apply(e);
     // A discovery (netmon or this worker restarted, or the host rebooted onto another LAN) may carry a subnet change
