@@ -24,6 +24,8 @@ export function createPlcSubsystem(_ctx: OrchestratorContext): PlcSubsystem {
     monitor: {
       view: () => ({ connection: 'not_connected', username: null, status: null, program_loaded: null, tasks: [], fault_since: null, realtime: null, checked_at: null, error: null, change_rule: 'container', change_rule_reason: 'no runtime credentials: a pending change applies while the vPLC is stopped or after a confirm' }),
       history: () => [],
+      refresh: () => Promise.resolve(),
+      lastStatus: () => null,
     },
   };
 }

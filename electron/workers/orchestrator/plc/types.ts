@@ -68,4 +68,8 @@ export interface PlcMonitorApi {
   /** The PLC view of a vPLC for its status (never throws; `not_connected` without credentials). */
   view(name: string): PlcView;
   history(name: string, seconds: number): PlcHistoryPoint[];
+  /** Polls this vPLC now (after a PLC action); resolves once that poll has ended, never rejects. */
+  refresh(name: string): Promise<void>;
+  /** The last PLC status word read (null without one), for the actions' and the change rule's checks. */
+  lastStatus(name: string): PlcStatusWord | null;
 }
