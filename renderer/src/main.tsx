@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { Api } from './api/client';
 import { tokenShare } from './api/token-share';
 import { ipcTransport, type PreloadApi } from './api/transport';
-import { xhrImageUpload } from './api/upload';
+import { xhrImageUpload, xhrProgramUpload } from './api/upload';
 import { keepToken, takeToken, tokenFromFragment, wsTransport } from './api/ws';
 import { App } from './App';
 import { connectStore, createAppStore } from './store/app';
@@ -31,7 +31,7 @@ async function connectApi(): Promise<{ api: Api; tokenInFragment: () => string |
     if (lent) use(lent);
   }
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`;
-  api = new Api({ ...wsTransport({ url, token: token ?? '' }), uploadImage: xhrImageUpload(location.origin, () => token ?? '') });
+  api = new Api({ ...wsTransport({ url, token: token ?? '' }), uploadImage: xhrImageUpload(location.origin, () => token ?? ''), uploadProgram: xhrProgramUpload(location.origin, () => token ?? '') });
   api.onState((s) => (open = s === 'open'));
   return {
     api,

@@ -47,6 +47,16 @@ export class Api {
     return this.checked('images:load', await this.t.uploadImage(file, o));
   }
 
+  get canUploadProgram(): boolean {
+    return this.t.uploadProgram !== undefined;
+  }
+
+  /** Uploads a PLC program bundle for vPLC `name`; answers like `plc:upload` (the compile's end). */
+  async uploadProgram(file: File, o: { name: string; onProgress(sent: number, total: number): void }): Promise<Envelope<Output<'plc:upload'>>> {
+    if (!this.t.uploadProgram) return { ok: false, error: { code: 'UNAVAILABLE', message: 'this client cannot upload files' } };
+    return this.checked('plc:upload', await this.t.uploadProgram(file, o));
+  }
+
   /** The path the user chose in the desktop client's dialog, or null when they cancelled. */
   async chooseImageFile(): Promise<Envelope<string | null>> {
     if (!this.t.chooseImageFile) return { ok: false, error: { code: 'UNAVAILABLE', message: 'this client has no file dialog' } };

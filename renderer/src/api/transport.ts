@@ -1,5 +1,5 @@
 import type { Envelope } from '../../../shared/api/envelope';
-import type { UploadImage } from './upload';
+import type { UploadImage, UploadProgram } from './upload';
 
 /** How the page reaches the agent: Electron's preload bridge or the agent's loopback WebSocket. */
 export type LinkState = 'connecting' | 'open' | 'closed' | 'unauthorised';
@@ -12,6 +12,8 @@ export interface Transport {
   onState(listener: (s: LinkState) => void): () => void;
   /** The browser page: streams an archive to the agent that served it. */
   uploadImage?: UploadImage;
+  /** The browser page: sends a PLC program bundle to the agent that served it. */
+  uploadProgram?: UploadProgram;
   /** The desktop client: the native open-file dialog (`shell:choose-image-file`); answers an envelope. */
   chooseImageFile?(): Promise<unknown>;
   /** Reconnects with a new token (after an agent restart the old one is refused); IPC has no token. */

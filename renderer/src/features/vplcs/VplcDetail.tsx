@@ -10,6 +10,7 @@ import { useVplcMetrics } from './useVplcMetrics';
 import { RuntimeAccess } from './RuntimeAccess';
 import { CopyValue } from '../../components/CopyValue';
 import { When } from '../../components/When';
+import { PlcCard } from '../plc/PlcCard';
 
 type Action = 'start' | 'stop' | 'restart' | 'delete' | 'apply';
 const CONFIRM: Record<Exclude<Action, 'start'>, { title: string; text: string; label: string }> = {
@@ -268,9 +269,15 @@ export function VplcDetail({ name }: { name: string }) {
               <li key={p}>{p}</li>
             ))}
           </ul>
+          {s?.plc?.change_rule_reason ? (
+            <p className="notice" role="note">
+              {s.plc.change_rule_reason}
+            </p>
+          ) : null}
           <p className="muted small">A running vPLC is changed only when you confirm here, from the cloud, or once it is stopped.</p>
         </section>
       ) : null}
+      {s && s.status === 'success' ? <PlcCard name={name} plc={s.plc} onChanged={reload} /> : null}
       {s && s.status === 'success' ? (
         <section className="card" aria-labelledby="nets-h">
           <h2 id="nets-h">Networks</h2>

@@ -6,10 +6,12 @@ import { routeHash } from '../../store/route';
 import { RuntimeImages } from '../images/RuntimeImages';
 import { useVplcMetrics } from './useVplcMetrics';
 import { formatClock, summaryWord } from './status';
+import { plcBadge } from '../plc/words';
 
 function Row({ v }: { v: Output<'vplc:list'>[number] }) {
   const { cpu } = useVplcMetrics(v.name, 3_600, 60_000);
   const shown = summaryWord(v);
+  const plc = plcBadge(v.plc_connection, v.plc_status);
   return (
     <tr>
       <th scope="row">
@@ -20,6 +22,9 @@ function Row({ v }: { v: Output<'vplc:list'>[number] }) {
         {shown === 'degraded' && v.reasons.length ? <span className="muted small"> {v.reasons.join('; ')}</span> : null}
         {v.desired_state && v.desired_state !== (v.running ? 'running' : 'stopped') ? <span className="muted small"> wanted: {v.desired_state}</span> : null}
         {v.restart_suspended && v.restarts_resume_at ? <span className="muted small"> restarts resume {formatClock(v.restarts_resume_at)}</span> : null}
+      </td>
+      <td>
+        <Badge tone={plc.tone}>{plc.text}</Badge>
       </td>
       <td className="mono">{v.internal_ip ?? '—'}</td>
       <td>
@@ -50,7 +55,7 @@ export function VplcList() {
         </Empty>
       ) : null}
       {vplcs.data && vplcs.data.length > 0 ? (
-        <Table label="vPLCs" columns={['Name', 'State', 'Internal IP', 'CPU (1 h)']}>
+        <Table label="vPLCs" columns={['Name', 'State', 'PLC', 'Internal IP', 'CPU (1 h)']}>
           {vplcs.data.map((v) => (
             <Row key={v.name} v={v} />
           ))}
