@@ -1,4 +1,5 @@
 import type { VplcStatus } from '../../../shared/domain/vplc-status';
+import type { PlcView } from '../../../shared/domain/plc';
 
 type OrchestratorState = NonNullable<VplcStatus['orchestrator_state']>;
 
@@ -28,3 +29,25 @@ export function successStatus(over: Partial<Omit<VplcStatus, 'orchestrator_state
     },
   };
 }
+
+/** A `plc` view (VplcStatus.plc) as the agent sends it for a vPLC with credentials and a running program; tests override. */
+export function plcView(over: Partial<PlcView> = {}): PlcView {
+  return {
+    connection: 'connected',
+    username: 'engineer',
+    status: 'RUNNING',
+    program_loaded: true,
+    tasks: [],
+    fault_since: null,
+    realtime: true,
+    checked_at: '2026-12-05T05:00:00.000Z',
+    error: null,
+    change_rule: 'plc-aware',
+    change_rule_reason: 'held: the PLC program is running',
+    ...over,
+  };
+}
+
+/** The view without credentials: everything about the PLC is unknown. */
+export const notConnected = (): PlcView =>
+  plcView({ connection: 'not_connected', username: null, status: null, program_loaded: null, realtime: null, checked_at: null, change_rule: 'container', change_rule_reason: 'no runtime credentials: the container rule applies' });
