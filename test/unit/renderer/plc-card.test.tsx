@@ -219,6 +219,8 @@ describe('with credentials', () => {
     expect(screen.getByText(/refused the stored credentials: give new ones \(the runtime answered 401\)/)).toBeTruthy();
     expect(screen.getByRole('form', { name: 'Runtime credentials' })).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Start PLC' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Upload program' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText('Needs the runtime to answer with the stored credentials.')).toBeTruthy();
   });
 });
 

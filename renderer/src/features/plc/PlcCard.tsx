@@ -62,7 +62,7 @@ function Facts({ plc }: { plc: PlcView }) {
       <dd className="mono">{plc.username ?? '—'}</dd>
       <dt>Last answer</dt>
       <dd>{plc.checked_at ? <When at={plc.checked_at} /> : '—'}</dd>
-      <dt>Changes</dt>
+      <dt>Change rule</dt>
       <dd>{plc.change_rule_reason}</dd>
     </dl>
   );
@@ -124,12 +124,16 @@ export function PlcCard({ name, plc, onChanged }: { name: string; plc: PlcView |
         <>
           {plc.status === 'ERROR' || plc.fault_since ? (
             <p className="state state-error" role="alert">
-              PLC fault{plc.fault_since ? (
-                <>
-                  {' '}since <When at={plc.fault_since} />
-                </>
-              ) : null}
-              : the runtime reports its PLC core crashed and is restarting it, while the container keeps running.
+              <span>
+                PLC fault
+                {plc.fault_since ? (
+                  <>
+                    {' '}
+                    since <When at={plc.fault_since} />
+                  </>
+                ) : null}
+                : the runtime reports its PLC core crashed and is restarting it, while the container keeps running.
+              </span>
             </p>
           ) : null}
           <Facts plc={plc} />
@@ -142,7 +146,7 @@ export function PlcCard({ name, plc, onChanged }: { name: string; plc: PlcView |
           <h3 id="plc-tasks-h">Tasks</h3>
           <TaskTable tasks={plc.tasks} realtime={plc.realtime} />
           <ScanCharts name={name} />
-          <ProgramUpload name={name} onDone={onChanged} />
+          <ProgramUpload name={name} onDone={onChanged} connected={connected} />
           <PlcLogs name={name} />
         </>
       ) : null}

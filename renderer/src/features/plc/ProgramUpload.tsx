@@ -41,7 +41,7 @@ function CompileView({ p }: { p: CompileProgress }) {
  * Replaces the PLC program with a bundle (.zip from the editor) after a confirm (docs/plc.md "Program upload"): the
  * browser page sends the file; the desktop client names a file on this PC. Compile progress follows `plc:compile`.
  */
-export function ProgramUpload({ name, onDone }: { name: string; onDone(): void }) {
+export function ProgramUpload({ name, onDone, connected = true }: { name: string; onDone(): void; connected?: boolean }) {
   const api = useApi();
   const browser = api.canUploadProgram;
   const [file, setFile] = useState<File | null>(null);
@@ -132,7 +132,8 @@ export function ProgramUpload({ name, onDone }: { name: string; onDone(): void }
         )}
       </Field>
       <div className="form-actions">
-        <button type="submit" disabled={running}>
+        {!connected && !running ? <span className="muted small">Needs the runtime to answer with the stored credentials.</span> : null}
+        <button type="submit" disabled={running || !connected}>
           {running ? (stage.step === 'uploading' ? 'Uploading…' : 'Compiling…') : 'Upload program'}
         </button>
       </div>

@@ -84,7 +84,7 @@ export function ScanCharts({ name }: { name: string }) {
         </div>
       </div>
       {error ? <ErrorBox>Scan-cycle history is not available: {error}</ErrorBox> : null}
-      <div className="grid-2">
+      <div className="plc-chart-grid">
         {CHARTS.map((c) => {
           const s = microsSeries(points.map((p) => ({ t: p.timestamp, v: p[c.key] })));
           return <Chart key={c.key} label={`${c.label} of ${name}`} unit={s.unit} points={s.points} empty="Sampled at each poll while the PLC answers" />;
