@@ -86,6 +86,7 @@ describe('without credentials', () => {
     expect((within(form).getByLabelText('Password') as HTMLInputElement).type).toBe('password');
     expect(document.body.innerHTML).not.toContain('s3cret!');
     expect(onChanged).toHaveBeenCalledTimes(1);
+    expect(document.activeElement).toBe(screen.getByRole('heading', { name: /PLC/ }));
     expect(f.callsTo('plc:create-user')).toEqual([]);
   });
 

@@ -107,6 +107,29 @@ describe('uploading a program from the browser page', () => {
   });
 });
 
+describe('a compile already going on', () => {
+  it('is followed to its end when the page opens during it', async () => {
+    const f = new FakeTransport({ 'plc:compile-status': () => ok(progress('COMPILING', ['[INFO] compiling'])) });
+    let done = 0;
+    renderWithApp(<ProgramUpload name="plc1" onDone={() => done++} />, f);
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Compiling…' })).toBeTruthy());
+    expect(screen.getByLabelText("The compiler's log").textContent).toBe('[INFO] compiling');
+    act(() => f.emit('plc:compile', progress('FAILED', ['[INFO] compiling', 'error: x'], { exit_code: 2 })));
+    expect(screen.getByLabelText("The compiler's log (failed)").textContent).toBe('[INFO] compiling\nerror: x');
+    expect(screen.getByRole('alert').textContent).toMatch(/^The compile FAILED/);
+    expect(screen.getByRole('button', { name: 'Upload program' })).toBeTruthy();
+    expect(done).toBe(1);
+  });
+
+  it('is not shown again once it ended', async () => {
+    const f = new FakeTransport({ 'plc:compile-status': () => ok(progress('FAILED', ['old error'], { exit_code: 1 })) });
+    renderWithApp(<ProgramUpload name="plc1" onDone={() => undefined} />, f);
+    await waitFor(() => expect(f.callsTo('plc:compile-status')).toEqual([{ name: 'plc1' }]));
+    expect(screen.queryByText(/Compile:/)).toBeNull();
+    expect(screen.getByRole('button', { name: 'Upload program' })).toBeTruthy();
+  });
+});
+
 describe('uploading a program from the desktop client', () => {
   it('sends the path of a file on this PC after the confirm', async () => {
     const f = new FakeTransport({ 'plc:upload': () => ok(progress('SUCCESS', ['ok'], { exit_code: 0 })) });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { PlcView } from '../../../../shared/domain/plc';
 import { errorText } from '../../api/client';
 import { ActionResult, Badge, ConfirmDialog } from '../../components/ui';
@@ -74,8 +74,12 @@ export function PlcCard({ name, plc, onChanged }: { name: string; plc: PlcView |
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const [busy, setBusy] = useState<Confirm | null>(null);
   const [outcome, setOutcome] = useState<Outcome>(null);
+  // Saving or forgetting credentials swaps the form for the connected view (or back): focus goes to the card's heading,
+  // whose outcome line is announced, instead of being lost with the removed form.
+  const heading = useRef<HTMLHeadingElement>(null);
   const credentialsDone = (o: Outcome): void => {
     setOutcome(o);
+    heading.current?.focus();
     onChanged();
   };
 
@@ -87,6 +91,7 @@ export function PlcCard({ name, plc, onChanged }: { name: string; plc: PlcView |
       const r = await api.call('plc:clear-credentials', { name, confirm: true });
       setBusy(null);
       setOutcome(r.ok ? { ok: true, text: 'Credentials forgotten.' } : { ok: false, text: errorText(r.error) });
+      heading.current?.focus();
       return onChanged();
     }
     const r = await api.call(action === 'start' ? 'plc:start' : 'plc:stop', { name, confirm: true });
@@ -100,7 +105,7 @@ export function PlcCard({ name, plc, onChanged }: { name: string; plc: PlcView |
   return (
     <section className="card plc-card" aria-labelledby="plc-h">
       <div className="card-head">
-        <h2 id="plc-h">
+        <h2 id="plc-h" ref={heading} tabIndex={-1}>
           PLC {badge ? <Badge tone={badge.tone}>{badge.text}</Badge> : null}
         </h2>
         {plc && plc.connection !== 'not_connected' ? (

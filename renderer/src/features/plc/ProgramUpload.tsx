@@ -71,6 +71,22 @@ export function ProgramUpload({ name, onDone, connected = true }: { name: string
     [api, name, running, onDone],
   );
 
+  // A compile already going on (started before this page opened, or from the cloud) is followed to its end like one
+  // whose answer outlived the call; an old result is not shown again.
+  useEffect(() => {
+    if (!connected) return;
+    let live = true;
+    void api.call('plc:compile-status', { name }).then((r) => {
+      if (!live || !r.ok || DONE.has(r.value.state) || r.value.state === 'IDLE') return;
+      outlived.current = true;
+      setProgress(r.value);
+      setStage((s) => s ?? { step: 'compiling' });
+    });
+    return () => {
+      live = false;
+    };
+  }, [api, name, connected]);
+
   const ask = (e: FormEvent): void => {
     e.preventDefault();
     setResult(null);
