@@ -180,7 +180,7 @@ describe('engine restart with live-restore on', () => {
     expect((await orch.hostWarnings()).some((w) => w.startsWith('Docker live-restore is off'))).toBe(false);
     // Re-subscribed: a runtime that exits now is restarted by the watchdog, and counted as the crash it is.
     const victim = names[0] as string;
-    expect((await orch.runCommand({ device_id: victim, method: 'POST', api: '/api/exit', params: { code: 3 } })).status).toBe('success');
+    expect((await orch.runCommand({ device_id: victim, method: 'POST', api: '/standin/exit', params: { code: 3 } })).status).toBe('success');
     const startedBefore = before[0]?.startedAt;
     await waitFor(async () => (await engine.docker.getContainer(victim).inspect()).State, (st) => st.Running && st.StartedAt !== startedBefore, { timeoutMs: 20_000, what: 'the watchdog restart' });
     expect(await orchestratorState(victim)).toMatchObject({ restarts_in_window: 1 });

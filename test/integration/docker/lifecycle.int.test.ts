@@ -51,7 +51,7 @@ describe('watchdog', () => {
     const name = `vt-${run}-wd`;
     await created(name, 10);
     const before = await startedAt(name);
-    const res = await fx.orch.runCommand({ device_id: name, method: 'POST', api: '/api/exit', params: { code: 3 } });
+    const res = await fx.orch.runCommand({ device_id: name, method: 'POST', api: '/standin/exit', params: { code: 3 } });
     expect(res.status).toBe('success');
     await waitFor(() => startedAt(name), (s) => s !== before, { timeoutMs: 20_000, what: 'a new StartedAt' });
     expect(await running(name)).toBe(true);

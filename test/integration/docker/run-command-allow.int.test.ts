@@ -24,8 +24,8 @@ afterAll(async () => {
 
 describe('the run_command allow-list', () => {
   it('lets an allowed call through to the runtime', async () => {
-    const res = await fx.orch.runCommand({ device_id: name, method: 'POST', api: '/api/login', data: { username: 'u', password: 'p' } });
-    expect(res).toMatchObject({ status: 'success', http_response: { status_code: 200, ok: true } });
+    const res = await fx.orch.runCommand({ device_id: name, method: 'POST', api: '/api/create-user', data: { username: 'u', password: 'p' } });
+    expect(res).toMatchObject({ status: 'success', http_response: { status_code: 201, ok: true } });
     expect(await fx.orch.runCommand({ device_id: name, method: 'GET', api: '/echo/x' })).toMatchObject({ http_response: { status_code: 200 } });
   });
 

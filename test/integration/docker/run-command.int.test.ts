@@ -34,7 +34,9 @@ afterAll(async () => {
 
 describe('run_command through the internal bridge', () => {
   it('logs in over HTTPS on 8443 and returns the parsed JSON body', async () => {
-    const res = await fx.orch.runCommand({ device_id: name, method: 'post', api: '/api/login', data: { username: 'u', password: 'p' } });
+    const user = { username: 'u', password: 'p' };
+    expect(await fx.orch.runCommand({ device_id: name, method: 'post', api: '/api/create-user', data: user })).toMatchObject({ http_response: { status_code: 201 } });
+    const res = await fx.orch.runCommand({ device_id: name, method: 'post', api: '/api/login', data: user });
     expect(res).toMatchObject({ status: 'success', http_response: { status_code: 200, ok: true, content_type: 'application/json' } });
     expect(typeof ((res as { http_response: { body: { access_token?: unknown } } }).http_response.body.access_token)).toBe('string');
   });

@@ -1,113 +1,20 @@
-// Integration: the stand-in OpenPLC runtime image (test/images) answers like the runtime API.
+// Integration: the stand-in OpenPLC runtime image (test/images): TLS, signals, test helpers. The runtime API itself is
+// checked against the recorded fixtures in standin-contract.int.test.ts.
 // Needs dockerd and the local test images (built here when missing or stale).
 // Runtime: about 20 s on 2 cores; seven short-lived containers on one throwaway internal bridge network.
-import { execFile } from 'node:child_process';
-import { randomInt, X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ensureTestImages,
-  STANDIN_CERT_PATH,
-  STANDIN_CRASHY_IMAGE,
-  STANDIN_HTTP_PORT,
-  STANDIN_HTTPS_PORT,
-  STANDIN_IMAGE,
-  STANDIN_STUBBORN_IMAGE,
-  STANDIN_TLS_NAME,
-} from '../../images/build.js';
+import { ensureTestImages, STANDIN_CRASHY_IMAGE, STANDIN_IMAGE, STANDIN_STUBBORN_IMAGE, STANDIN_TLS_NAME } from '../../images/build.js';
 import { requireDocker } from '../../support/require.js';
-import { newRunId, TEST_LABEL, waitFor } from '../../support/run.js';
-
-const execFileAsync = promisify(execFile);
+import { newRunId, TEST_LABEL } from '../../support/run.js';
+import { call, certOf as certIn, createNetwork, docker, removeAll, startStandin as startIn, whenListening, type Standin } from './standin-container.js';
 
 const run = newRunId();
 const prefix = `vt-${run}-`;
 const runLabel = `${TEST_LABEL}=${run}`;
-
-async function docker(...args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync('docker', args, { timeout: 90_000 });
-  return stdout.trim();
-}
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  rawHeaders: string[];
-  body: Buffer;
-}
-
-interface Call {
-  ip: string;
-  method?: string;
-  path: string;
-  body?: Buffer;
-  headers?: Record<string, string>;
-  /** PEM to trust for HTTPS; omit for plain HTTP on 8080. */
-  ca?: string | null;
-}
-
-function call({ ip, method = 'GET', path, body, headers = {}, ca }: Call): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const common = { host: ip, method, path, headers, agent: false as const, timeout: 10_000 };
-    const onResponse = (res: IncomingMessage): void => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }),
-      );
-      res.on('error', reject);
-    };
-    const req =
-      ca === undefined
-        ? httpRequest({ ...common, port: STANDIN_HTTP_PORT }, onResponse)
-        : httpsRequest(
-            { ...common, port: STANDIN_HTTPS_PORT, servername: STANDIN_TLS_NAME, ...(ca === null ? {} : { ca }) },
-            onResponse,
-          );
-    req.on('timeout', () => req.destroy(new Error(`timeout calling ${method} ${path} on ${ip}`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** A /29 inside 198.19.250.0/24; retried on overlap so parallel runs on one engine do not collide. */
-async function createNetwork(name: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const subnet = `198.19.250.${randomInt(0, 32) * 8}/29`;
-    try {
-      await docker('network', 'create', '--internal', '--subnet', subnet, '--label', runLabel, name);
-      return;
-    } catch (err) {
-      if (attempt >= 10 || !/overlap/i.test(String(err))) throw err;
-    }
-  }
-}
-
-interface Standin {
-  name: string;
-  ip: string;
-}
-
-async function startStandin(image: string, suffix: string, network: string, runArgs: readonly string[] = []): Promise<Standin> {
-  const name = `${prefix}${suffix}`;
-  await docker('run', '-d', '--name', name, '--label', runLabel, '--network', network, ...runArgs, image);
-  const ip = await docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name);
-  return { name, ip };
-}
-
-async function whenListening(s: Standin): Promise<void> {
-  const probe = (): Promise<number | string> =>
-    call({ ip: s.ip, path: '/json' }).then(
-      (r) => r.status,
-      (err: unknown) => String(err),
-    );
-  await waitFor(probe, (v) => v === 200, { timeoutMs: 30_000, what: `stand-in ${s.name} answering on ${s.ip}` });
-}
 
 describe('stand-in OpenPLC runtime image', () => {
   const network = `${prefix}net`;
@@ -115,38 +22,38 @@ describe('stand-in OpenPLC runtime image', () => {
   let ca = '';
   let main: Standin;
 
+  const startStandin = (image: string, suffix: string, runArgs: readonly string[] = []): Promise<Standin> =>
+    startIn({ image, name: `${prefix}${suffix}`, network, label: runLabel, runArgs });
+  const certOf = (s: Standin): Promise<string> => certIn(s, workDir);
+
   beforeAll(async () => {
     requireDocker();
     await ensureTestImages(() => undefined);
     workDir = await mkdtemp(join(tmpdir(), `${prefix}standin-`));
-    await createNetwork(network);
-    main = await startStandin(STANDIN_IMAGE, 'main', network);
+    await createNetwork(network, runLabel, 250);
+    main = await startStandin(STANDIN_IMAGE, 'main');
     await whenListening(main);
     ca = await certOf(main);
   });
 
-  /** The certificate a container generated at its first start (it exists once the ports answer). */
-  async function certOf(s: Standin): Promise<string> {
-    const file = join(workDir, `${s.name}.pem`);
-    await docker('cp', `${s.name}:${STANDIN_CERT_PATH}`, file);
-    return readFile(file, 'utf8');
-  }
-
   afterAll(async () => {
-    const ids = (await docker('ps', '-aq', '--filter', `label=${runLabel}`).catch(() => '')).split('\n').filter(Boolean);
-    if (ids.length > 0) await docker('rm', '-f', ...ids).catch(() => undefined);
-    await docker('network', 'rm', network).catch(() => undefined);
+    await removeAll(runLabel, network);
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
-  it('issues a bearer token on POST /api/login over HTTPS verified against its own certificate', async () => {
-    const r = await call({ ip: main.ip, method: 'POST', path: '/api/login', ca, body: Buffer.from('{"username":"u","password":"p"}') });
+  it('creates its first user and issues a JWT on POST /api/login over HTTPS verified against its own certificate', async () => {
+    const json = { 'Content-Type': 'application/json' };
+    const user = Buffer.from('{"username":"u","password":"p"}');
+    const created = await call({ ip: main.ip, method: 'POST', path: '/api/create-user', ca, headers: json, body: user });
+    expect(created.status).toBe(201);
+
+    const r = await call({ ip: main.ip, method: 'POST', path: '/api/login', ca, headers: json, body: user });
 
     expect(r.status).toBe(200);
-    const json = JSON.parse(r.body.toString()) as { access_token: unknown; token_type: unknown };
-    expect(json.token_type).toBe('bearer');
-    expect(typeof json.access_token).toBe('string');
-    expect(String(json.access_token).length).toBeGreaterThan(10);
+    const token = (JSON.parse(r.body.toString()) as { access_token: unknown }).access_token;
+    expect(String(token)).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const status = await call({ ip: main.ip, path: '/api/status', ca, headers: { Authorization: `Bearer ${String(token)}` } });
+    expect(JSON.parse(status.body.toString())).toEqual({ status: 'STATUS:EMPTY' });
   });
 
   it('fails the TLS handshake for a client that does not trust the stand-in certificate', async () => {
@@ -194,7 +101,7 @@ describe('stand-in OpenPLC runtime image', () => {
   });
 
   it('generates its certificate per container: new for a new container, kept across a restart (like the real runtime)', async () => {
-    const other = await startStandin(STANDIN_IMAGE, 'other', network);
+    const other = await startStandin(STANDIN_IMAGE, 'other');
     await whenListening(other);
     const otherCert = await certOf(other);
     const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256;
@@ -217,11 +124,11 @@ describe('stand-in OpenPLC runtime image', () => {
     expect(x.subjectAltName).toContain(`DNS:${STANDIN_TLS_NAME}`);
   });
 
-  it('exits with the code requested by POST /api/exit', async () => {
-    const s = await startStandin(STANDIN_IMAGE, 'exit', network);
+  it('exits with the code requested by POST /standin/exit', async () => {
+    const s = await startStandin(STANDIN_IMAGE, 'exit');
     await whenListening(s);
 
-    const r = await call({ ip: s.ip, method: 'POST', path: '/api/exit?code=7', ca: await certOf(s) });
+    const r = await call({ ip: s.ip, method: 'POST', path: '/standin/exit?code=7', ca: await certOf(s) });
 
     expect(r.status).toBe(200);
     expect(await docker('wait', s.name)).toBe('7');
@@ -236,7 +143,7 @@ describe('stand-in OpenPLC runtime image', () => {
   }
 
   it('ignores SIGTERM as PID 1 like the real runtime: docker stop waits out its timeout and kills (137)', async () => {
-    const s = await startStandin(STANDIN_IMAGE, 'pid1', network);
+    const s = await startStandin(STANDIN_IMAGE, 'pid1');
     await whenListening(s);
 
     const stop = await timedStop(s.name, 2);
@@ -248,7 +155,7 @@ describe('stand-in OpenPLC runtime image', () => {
   });
 
   it('ends on SIGTERM under --init (tini as PID 1): a quick stop, exit 143', async () => {
-    const s = await startStandin(STANDIN_IMAGE, 'init', network, ['--init']);
+    const s = await startStandin(STANDIN_IMAGE, 'init', ['--init']);
     await whenListening(s);
 
     const stop = await timedStop(s.name, 30);
@@ -259,7 +166,7 @@ describe('stand-in OpenPLC runtime image', () => {
   });
 
   it('stubborn variant ignores SIGTERM even under --init: killed after the timeout (137)', async () => {
-    const s = await startStandin(STANDIN_STUBBORN_IMAGE, 'stubborn', network, ['--init']);
+    const s = await startStandin(STANDIN_STUBBORN_IMAGE, 'stubborn', ['--init']);
     await whenListening(s);
 
     const stop = await timedStop(s.name, 2);
@@ -271,7 +178,7 @@ describe('stand-in OpenPLC runtime image', () => {
   });
 
   it('crashy variant exits 1 on its own', async () => {
-    const s = await startStandin(STANDIN_CRASHY_IMAGE, 'crashy', network);
+    const s = await startStandin(STANDIN_CRASHY_IMAGE, 'crashy');
 
     expect(await docker('wait', s.name)).toBe('1');
   });

@@ -164,7 +164,7 @@ describe('run_command', () => {
   it('answers calls beyond the per-vPLC cap with a 429 while one is in flight, and admits again after it', async () => {
     const slow = send('run_command', { device_id: name, method: 'GET', api: '/slow', params: { ms: 5_000 } });
     const busy = await waitFor(
-      () => send('run_command', { device_id: name, method: 'POST', api: '/api/login', data: { username: 'u', password: 'p' } }),
+      () => send('run_command', { device_id: name, method: 'GET', api: '/api/version' }),
       (a) => (a['http_response'] as { status_code?: number } | undefined)?.status_code === 429,
       { timeoutMs: 4_000, intervalMs: 100, what: 'a 429 while the slow call runs' },
     );
@@ -173,7 +173,7 @@ describe('run_command', () => {
       http_response: { status_code: 429, ok: false, body: { error: `Too many run_command calls in progress for ${name} (limit 1); try again later` }, content_type: 'application/json' },
     });
     expect(await slow).toMatchObject({ status: 'success', http_response: { status_code: 200, body: { slept: 5_000 } } });
-    expect(await send('run_command', { device_id: name, method: 'POST', api: '/api/login', data: { username: 'u', password: 'p' } })).toMatchObject({ status: 'success' });
+    expect(await send('run_command', { device_id: name, method: 'GET', api: '/api/version' })).toMatchObject({ status: 'success' });
   });
 
   it('answers at once for a stopped vPLC instead of waiting for a timeout', async () => {
