@@ -3,7 +3,7 @@
 // Images are rebuilt only when the hash of their inputs changes; the hash is stored as an image label.
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, mkdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,7 +11,12 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-export const STANDIN_REPO = 'vplc-test/openplc-runtime';
+export const DEFAULT_STANDIN_REPO = 'vplc-test/openplc-runtime';
+/**
+ * `VPLC_TEST_STANDIN_REPO` builds and tests the stand-in under another repository name, so work on the stand-in does not
+ * replace the images other test runs on the same engine are using. The helper image is left alone then.
+ */
+export const STANDIN_REPO = process.env['VPLC_TEST_STANDIN_REPO'] || DEFAULT_STANDIN_REPO;
 export const STANDIN_IMAGE = `${STANDIN_REPO}:latest`;
 export const STANDIN_BURN_IMAGE = `${STANDIN_REPO}:burn`;
 export const STANDIN_NOLISTEN_IMAGE = `${STANDIN_REPO}:nolisten`;
@@ -21,8 +26,11 @@ export const STANDIN_V2_IMAGE = `${STANDIN_REPO}:v2`;
 export const STANDIN_SLOW_IMAGE = `${STANDIN_REPO}:slow`;
 /** Ignores SIGTERM even under an init: a runtime that does not shut down in time, so a stop ends in a kill. */
 export const STANDIN_STUBBORN_IMAGE = `${STANDIN_REPO}:stubborn`;
+/** Timings of the real runtime: ports open 2.4-4.1 s after each start, compiles take 5.4 s cold and 0.6 s warm. */
+export const STANDIN_REALISTIC_IMAGE = `${STANDIN_REPO}:realistic`;
 export const NETHELPER_IMAGE = 'vplc-test/nethelper:latest';
-export const TEST_IMAGES = [
+const BUILDS_NETHELPER = STANDIN_REPO === DEFAULT_STANDIN_REPO;
+export const STANDIN_IMAGES = [
   STANDIN_IMAGE,
   STANDIN_BURN_IMAGE,
   STANDIN_NOLISTEN_IMAGE,
@@ -30,8 +38,9 @@ export const TEST_IMAGES = [
   STANDIN_V2_IMAGE,
   STANDIN_SLOW_IMAGE,
   STANDIN_STUBBORN_IMAGE,
-  NETHELPER_IMAGE,
+  STANDIN_REALISTIC_IMAGE,
 ] as const;
+export const TEST_IMAGES: readonly string[] = BUILDS_NETHELPER ? [...STANDIN_IMAGES, NETHELPER_IMAGE] : STANDIN_IMAGES;
 
 export const HASH_LABEL = 'io.vplc-orchestrator.test-image-hash';
 export const VARIANT_LABEL = 'io.vplc-orchestrator.test-image-variant';
@@ -44,10 +53,11 @@ export const STANDIN_HTTP_PORT = 8080;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BUILD_DIR = join(HERE, '.build');
-const SERVER_SCRIPT = join(HERE, 'standin', 'server.mjs');
-const CERT_SCRIPT = join(HERE, 'standin', 'tls-cert.mjs');
+const STANDIN_DIR = join(HERE, 'standin');
 const BUSYBOX = '/bin/busybox';
 const NODE_IN_IMAGE = '/usr/local/bin/node';
+/** Bump when the helper image's recipe (assembleBase, nethelperChanges) changes. */
+const NETHELPER_RECIPE = 'nethelper-1';
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const APPLETS = [
   'sh', 'ip', 'udhcpc', 'cat', 'sleep', 'ls', 'grep', 'awk', 'sed', 'printf',
@@ -62,6 +72,15 @@ const STANDIN_VARIANTS: ReadonlyArray<{ image: string; config: Record<string, st
   { image: STANDIN_V2_IMAGE, config: { STANDIN_VARIANT: 'v2' } },
   { image: STANDIN_SLOW_IMAGE, config: { STANDIN_VARIANT: 'slow', STANDIN_LISTEN_DELAY_MS: '8000' } },
   { image: STANDIN_STUBBORN_IMAGE, config: { STANDIN_VARIANT: 'stubborn', STANDIN_IGNORE_SIGTERM: '1' } },
+  {
+    image: STANDIN_REALISTIC_IMAGE,
+    config: {
+      STANDIN_VARIANT: 'realistic',
+      STANDIN_LISTEN_DELAY_MS: '2400-4100',
+      STANDIN_COMPILE_MS: '5400',
+      STANDIN_COMPILE_WARM_MS: '600',
+    },
+  },
 ];
 
 type Log = (line: string) => void;
@@ -113,7 +132,14 @@ async function sharedLibraries(binary: string): Promise<string[]> {
 interface Inputs {
   node: string;
   libraries: string[];
+  scripts: string[];
   hash: string;
+  nethelperHash: string;
+}
+
+/** The stand-in's modules (server.mjs and what it imports), all copied to /standin/ in the image. */
+async function standinScripts(): Promise<string[]> {
+  return (await readdir(STANDIN_DIR)).filter((f) => f.endsWith('.mjs')).sort();
 }
 
 async function fileStamp(path: string): Promise<string> {
@@ -129,13 +155,16 @@ async function collectInputs(): Promise<Inputs> {
   if ((await sharedLibraries(BUSYBOX)).length > 0) {
     throw new Error(`${BUSYBOX} is dynamically linked; install the busybox-static package`);
   }
+  const scripts = await standinScripts();
   const h = createHash('sha256');
-  h.update(await readFile(SERVER_SCRIPT));
-  h.update(await readFile(CERT_SCRIPT));
+  for (const f of scripts) h.update(f).update(await readFile(join(STANDIN_DIR, f)));
   h.update(await readFile(fileURLToPath(import.meta.url)));
-  h.update(await readFile(BUSYBOX));
+  const busybox = await readFile(BUSYBOX);
+  h.update(busybox);
   for (const p of [node, ...libraries]) h.update(await fileStamp(p));
-  return { node, libraries, hash: h.digest('hex').slice(0, 32) };
+  // The helper holds busybox alone: edits to the stand-in do not rebuild it.
+  const nethelperHash = createHash('sha256').update(NETHELPER_RECIPE).update(busybox).digest('hex').slice(0, 32);
+  return { node, libraries, scripts, hash: h.digest('hex').slice(0, 32), nethelperHash };
 }
 
 interface ImageInfo {
@@ -188,8 +217,7 @@ async function assembleStandin(root: string, inputs: Inputs): Promise<void> {
   await assembleBase(root);
   await copyInto(root, inputs.node, NODE_IN_IMAGE);
   for (const lib of inputs.libraries) await copyInto(root, lib, lib);
-  await copyInto(root, SERVER_SCRIPT, '/standin/server.mjs', 0o644);
-  await copyInto(root, CERT_SCRIPT, '/standin/tls-cert.mjs', 0o644);
+  for (const f of inputs.scripts) await copyInto(root, join(STANDIN_DIR, f), `/standin/${f}`, 0o644);
   await writeText(join(root, 'etc/standin/config.json'), `${JSON.stringify({ STANDIN_VARIANT: 'latest' })}\n`);
 }
 
@@ -284,17 +312,17 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function staleImages(hash: string): Promise<Map<string, ImageInfo | null>> {
+async function staleImages(inputs: Inputs): Promise<Map<string, ImageInfo | null>> {
   const stale = new Map<string, ImageInfo | null>();
   for (const image of TEST_IMAGES) {
     const info = await inspectImage(image);
-    if (info?.hash !== hash) stale.set(image, info);
+    if (info?.hash !== (image === NETHELPER_IMAGE ? inputs.nethelperHash : inputs.hash)) stale.set(image, info);
   }
   return stale;
 }
 
 async function build(inputs: Inputs, stale: Map<string, ImageInfo | null>, log: Log): Promise<void> {
-  const { hash } = inputs;
+  const { hash, nethelperHash } = inputs;
   if (stale.has(STANDIN_IMAGE)) {
     const root = join(BUILD_DIR, 'openplc-runtime-rootfs');
     await timed(log, STANDIN_IMAGE, async () => {
@@ -309,7 +337,7 @@ async function build(inputs: Inputs, stale: Map<string, ImageInfo | null>, log: 
     const root = join(BUILD_DIR, 'nethelper-rootfs');
     await timed(log, NETHELPER_IMAGE, async () => {
       await assembleBase(root);
-      await importRootfs(root, NETHELPER_IMAGE, nethelperChanges(hash));
+      await importRootfs(root, NETHELPER_IMAGE, nethelperChanges(nethelperHash));
     });
   }
   // Drop superseded images (children first); one still used by a container just stays.
@@ -323,9 +351,9 @@ export async function ensureTestImages(log: Log = (line) => console.log(line)): 
   await requireDockerEngine();
   const inputs = await collectInputs();
   let built = new Set<string>();
-  if ((await staleImages(inputs.hash)).size > 0) {
+  if ((await staleImages(inputs)).size > 0) {
     built = await withBuildLock(async () => {
-      const stale = await staleImages(inputs.hash); // another process may have built them meanwhile
+      const stale = await staleImages(inputs); // another process may have built them meanwhile
       await build(inputs, stale, log);
       return new Set(stale.keys());
     });

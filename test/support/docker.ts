@@ -1,11 +1,12 @@
 import Docker from 'dockerode';
 import { Label } from '../../electron/workers/orchestrator/docker/labels.js';
 import { demuxLogs } from '../../electron/workers/orchestrator/docker/engine.js';
+import { STANDIN_REPO } from '../images/build.js';
 import { TEST_LABEL } from './run.js';
 
 export const docker = new Docker();
 
-export const STANDIN_REPO = 'vplc-test/openplc-runtime';
+export { STANDIN_REPO };
 export const NETHELPER_IMAGE = 'vplc-test/nethelper:latest';
 
 /** Removes every container and network of an installation id or a test run (force), containers first. */

@@ -1,26 +1,40 @@
-// Stand-in for the OpenPLC v4 runtime API, run as PID 1 inside the test image (or under Docker's init).
-// Node built-ins only: the image holds nothing but the node binary and its libraries.
+// Stand-in for the OpenPLC v4.1.4 runtime, run as PID 1 inside the test image (or under Docker's init).
+// Node built-ins only: the image holds nothing but the node binary and its libraries. It follows the recorded
+// exchanges in test/fixtures/openplc-runtime-v4.1.4/ (see the README there, section "Stand-in").
 //
 // HTTPS on 8443 and plain HTTP on 8080, same routes. Like the real runtime, the self-signed certificate is generated
-// on the first start of a container (in its writable layer, /var/lib/standin/tls): kept across restarts of that
-// container, new for every new container.
+// on the first start of a container (in its writable layer, /var/lib/standin/tls), and users, the loaded program and
+// whether it was running are kept there too (/var/lib/standin/state): kept across restarts of that container, new for
+// every new container.
+// Modules: api.mjs (/api routes), auth.mjs + jwt.mjs (users, tokens), plc.mjs (status, start/stop, timing stats),
+// compile.mjs (upload + fake compile), runtime-log.mjs, state.mjs, helpers.mjs (test-only routes, no auth).
+//
 // Switches come from /etc/standin/config.json, then from the environment (env wins):
-//   STANDIN_LISTEN_DELAY_MS  delay before the ports open (default 0)
+//   STANDIN_LISTEN_DELAY_MS  delay before the ports open: N, or "LO-HI" for a random delay per start (default 0)
 //   STANDIN_NEVER_LISTEN     1 = never open the ports
 //   STANDIN_BURN             1 = burn one core from the start
 //   STANDIN_EXIT_AFTER_MS    exit(1) this many ms after the ports are open (after the start when they never open):
 //                            a runtime that serves, then crashes, however slow the host is to start it
 //   STANDIN_IGNORE_SIGTERM   1 = ignore SIGTERM and SIGINT also when not PID 1 (as PID 1 they are always ignored)
+//   STANDIN_TOKEN_TTL_S      access token lifetime (default 900, the real 15 min)
+//   STANDIN_COMPILE_MS       duration of the first compile in this container (default 3000)
+//   STANDIN_COMPILE_WARM_MS  duration of later compiles (default the smaller of 600 and STANDIN_COMPILE_MS)
+//   STANDIN_AUTOSTART_MS     after a restart, a loaded program that was running runs again after this (default 2300)
 //   STANDIN_VARIANT          free-form name reported by GET /standin/info
-// For running outside the image: STANDIN_CONFIG, STANDIN_TLS_DIR, STANDIN_HTTPS_PORT, STANDIN_HTTP_PORT.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// For running outside the image: STANDIN_CONFIG, STANDIN_TLS_DIR, STANDIN_STATE_DIR (unset with STANDIN_TLS_DIR set:
+// state in memory only), STANDIN_HTTPS_PORT, STANDIN_HTTP_PORT.
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { randomBytes } from 'node:crypto';
-import { selfSignedCertificate } from './tls-cert.mjs';
-import { Worker } from 'node:worker_threads';
-
-const MAX_GENERATED_BYTES = 256 * 1024 * 1024;
+import { createApi } from './api.mjs';
+import { createAuth } from './auth.mjs';
+import { createCompiler } from './compile.mjs';
+import { burn, createHelpers } from './helpers.mjs';
+import { readBody, sendApiJson, sendHtmlError } from './http.mjs';
+import { createPlc, realtimeAllowed } from './plc.mjs';
+import { createRuntimeLog } from './runtime-log.mjs';
+import { openState } from './state.mjs';
+import { loadOrGenerateTls } from './tls-cert.mjs';
 
 function loadConfig() {
   const file = process.env.STANDIN_CONFIG ?? '/etc/standin/config.json';
@@ -43,6 +57,13 @@ const intSetting = (key, fallback) => {
   return Number.isFinite(n) ? n : fallback;
 };
 const flag = (key) => ['1', 'true', 'yes'].includes(String(config[key] ?? '').toLowerCase());
+/** "N" or "LO-HI" (a random value in the range, drawn on each call). */
+const msSetting = (key, fallback) => {
+  const range = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(String(config[key] ?? ''));
+  if (!range) return Math.max(0, intSetting(key, fallback));
+  const [lo, hi] = [Number(range[1]), Number(range[2])].sort((a, b) => a - b);
+  return Math.round(lo + Math.random() * (hi - lo));
+};
 
 function log(line) {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
@@ -58,152 +79,34 @@ if (ignoreSignals) {
   }
 }
 
-// A busy loop in a worker thread, so the event loop keeps answering while a core burns.
-function burn(ms) {
-  const source = `
-    const { workerData } = require('node:worker_threads');
-    const end = workerData.ms < 0 ? Infinity : Date.now() + workerData.ms;
-    let x = 0;
-    while (Date.now() < end) { for (let i = 0; i < 1e6; i++) x = (x * 31 + i) | 0; }
-  `;
-  const worker = new Worker(source, { eval: true, workerData: { ms } });
-  worker.unref();
-  return worker;
-}
-
-function queryObject(searchParams) {
-  const out = {};
-  for (const key of new Set(searchParams.keys())) {
-    const values = searchParams.getAll(key);
-    out[key] = values.length === 1 ? values[0] : values;
-  }
-  return out;
-}
-
-function rawHeaderObject(rawHeaders) {
-  const out = {};
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
-    const value = rawHeaders[i + 1];
-    const prev = out[name];
-    out[name] = prev === undefined ? value : [].concat(prev, value);
-  }
-  return out;
-}
-
-function sendJson(res, status, body) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendText(res, status, text) {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sizeParam(url, fallback) {
-  const n = Number.parseInt(url.searchParams.get('size') ?? '', 10);
-  return Number.isFinite(n) && n >= 0 ? Math.min(n, MAX_GENERATED_BYTES) : fallback;
-}
-
-// Streams `size` bytes produced by `fill` in 64 KiB chunks, honouring backpressure.
-function sendGenerated(res, contentType, size, fill) {
-  res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': size });
-  let offset = 0;
-  const pump = () => {
-    while (offset < size) {
-      const chunk = Buffer.allocUnsafe(Math.min(65536, size - offset));
-      fill(chunk, offset);
-      offset += chunk.length;
-      if (!res.write(chunk)) {
-        res.once('drain', pump);
-        return;
-      }
-    }
-    res.end();
-  };
-  pump();
-}
-
-// Byte i = (i*7+3) & 0xff: every byte value appears (0xfe and 0xff included), so it is never valid UTF-8.
-function binaryFill(chunk, offset) {
-  for (let i = 0; i < chunk.length; i++) chunk[i] = ((offset + i) * 7 + 3) & 0xff;
-}
-
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
+const tlsDir = process.env.STANDIN_TLS_DIR ?? '/var/lib/standin/tls';
+const stateDir = process.env.STANDIN_STATE_DIR ?? (process.env.STANDIN_TLS_DIR ? null : '/var/lib/standin/state');
+const runtimeLog = createRuntimeLog(log);
+const state = openState(stateDir, log);
+const plc = createPlc({
+  state,
+  runtimeLog,
+  autostartMs: msSetting('STANDIN_AUTOSTART_MS', 2300),
+  realtime: realtimeAllowed(),
+});
+const coldMs = msSetting('STANDIN_COMPILE_MS', 3000);
+const compiler = createCompiler({
+  state,
+  plc,
+  coldMs,
+  warmMs: config.STANDIN_COMPILE_WARM_MS === undefined ? Math.min(600, coldMs) : msSetting('STANDIN_COMPILE_WARM_MS', 600),
+  log,
+});
+const auth = createAuth({ state, tokenTtlS: Math.max(1, intSetting('STANDIN_TOKEN_TTL_S', 900)), log });
+const handleApi = createApi({ auth, plc, compiler, runtimeLog });
+const handleHelper = createHelpers({ config, plc, log });
 
 async function handle(req, res) {
   const url = new URL(req.url ?? '/', 'http://standin.invalid');
-  const route = `${req.method} ${url.pathname}`;
   const body = await readBody(req);
-
-  if (url.pathname === '/echo' || url.pathname.startsWith('/echo/')) {
-    return sendJson(res, 200, {
-      method: req.method,
-      path: url.pathname,
-      query: queryObject(url.searchParams),
-      headers: rawHeaderObject(req.rawHeaders),
-      raw_headers: req.rawHeaders,
-      body_base64: body.toString('base64'),
-      body_length: body.length,
-      content_type: req.headers['content-type'] ?? null,
-    });
-  }
-
-  switch (route) {
-    case 'POST /api/login':
-      return sendJson(res, 200, { access_token: randomBytes(24).toString('base64url'), token_type: 'bearer' });
-    case 'GET /binary':
-      return sendGenerated(res, 'application/octet-stream', sizeParam(url, 256), binaryFill);
-    case 'GET /big':
-      return sendGenerated(res, 'text/plain', sizeParam(url, 1024), (chunk) => chunk.fill(0x61));
-    case 'GET /text':
-      return sendText(res, 200, 'hello from stand-in');
-    case 'GET /json':
-      return sendJson(res, 200, { result: 'ok' });
-    case 'GET /slow': {
-      const ms = Math.max(0, Number.parseInt(url.searchParams.get('ms') ?? '0', 10) || 0);
-      const timer = setTimeout(() => sendJson(res, 200, { slept: ms }), ms);
-      res.on('close', () => clearTimeout(timer));
-      return undefined;
-    }
-    case 'GET /redirect': {
-      const to = url.searchParams.get('to');
-      if (!to) return sendJson(res, 400, { error: 'missing ?to=' });
-      res.writeHead(302, { Location: to, 'Content-Length': 0 });
-      return res.end();
-    }
-    case 'GET /headers-multi':
-      res.setHeader('X-Multi', ['first', 'second']);
-      res.setHeader('X-Custom-Case', 'yes');
-      return sendJson(res, 200, { result: 'ok' });
-    case 'GET /standin/info':
-      return sendJson(res, 200, { variant: config.STANDIN_VARIANT ?? null, pid: process.pid, uptime_s: process.uptime() });
-    case 'POST /api/exit': {
-      const code = Number.parseInt(url.searchParams.get('code') ?? '0', 10) || 0;
-      sendJson(res, 200, { exiting: code });
-      setTimeout(() => {
-        log(`exit requested, code ${code}`);
-        process.exit(code);
-      }, 50);
-      return undefined;
-    }
-    case 'POST /api/burn': {
-      const ms = Math.max(0, Number.parseInt(url.searchParams.get('ms') ?? '1000', 10) || 0);
-      burn(ms);
-      return sendJson(res, 202, { burning_ms: ms });
-    }
-    default:
-      return sendJson(res, 404, { error: 'not found' });
-  }
+  if (handleHelper(req, res, url, body)) return;
+  if (handleApi(req, res, url, body)) return;
+  sendHtmlError(res, 404, { runtimeHeader: false });
 }
 
 function onRequest(scheme) {
@@ -214,34 +117,16 @@ function onRequest(scheme) {
     });
     handle(req, res).catch((err) => {
       log(`${scheme} ${req.method} ${req.url} failed: ${err.message}`);
-      if (!res.headersSent) sendJson(res, 500, { error: err.message });
+      if (!res.headersSent) sendApiJson(res, 500, { error: err.message });
       else res.destroy();
     });
   };
 }
 
-// The key and certificate appear together or not at all: a kill during generation leaves only a temp directory.
-function loadOrGenerateTls(dir) {
-  if (!existsSync(`${dir}/cert.pem`) || !existsSync(`${dir}/key.pem`)) {
-    log('Generating https certificate...');
-    const { certPem, keyPem } = selfSignedCertificate(TLS_NAME, { dns: [TLS_NAME, 'localhost'], ips: ['127.0.0.1'] });
-    const tmp = `${dir}.tmp-${process.pid}`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true, mode: 0o700 });
-    writeFileSync(`${tmp}/key.pem`, keyPem, { mode: 0o600 });
-    writeFileSync(`${tmp}/cert.pem`, certPem, { mode: 0o644 });
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-  }
-  return { cert: readFileSync(`${dir}/cert.pem`), key: readFileSync(`${dir}/key.pem`) };
-}
-
-const TLS_NAME = 'openplc-runtime';
-
 function listen(onOpen) {
   const httpsPort = intSetting('STANDIN_HTTPS_PORT', 8443);
   const httpPort = intSetting('STANDIN_HTTP_PORT', 8080);
-  const tls = loadOrGenerateTls(process.env.STANDIN_TLS_DIR ?? '/var/lib/standin/tls');
+  const tls = loadOrGenerateTls(tlsDir, () => runtimeLog.info('Generating https certificate...'));
   let open = 0;
   const opened = (what) => () => {
     log(`listening ${what}`);
@@ -252,6 +137,7 @@ function listen(onOpen) {
 }
 
 log(`stand-in starting (pid ${process.pid}, variant ${config.STANDIN_VARIANT ?? '-'})`);
+plc.boot();
 
 const exitAfter = intSetting('STANDIN_EXIT_AFTER_MS', 0);
 const armExit = () => {
@@ -273,5 +159,7 @@ if (flag('STANDIN_NEVER_LISTEN')) {
   // Keep the process alive with nothing listening.
   setInterval(() => {}, 1 << 30);
 } else {
-  setTimeout(() => listen(armExit), Math.max(0, intSetting('STANDIN_LISTEN_DELAY_MS', 0)));
+  const delay = msSetting('STANDIN_LISTEN_DELAY_MS', 0);
+  if (delay > 0) log(`opening the ports in ${delay} ms`);
+  setTimeout(() => listen(armExit), delay);
 }

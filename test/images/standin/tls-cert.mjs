@@ -2,6 +2,7 @@
 // Shaped like the real runtime's: RSA-2048, SHA-256, subject = issuer = CN, basicConstraints CA (critical),
 // subjectAltName with DNS names and IP addresses, valid for 365 days.
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 
 function length(n) {
@@ -92,4 +93,26 @@ export function selfSignedCertificate(cn, { dns = [cn], ips = [] } = {}) {
     certPem: `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n`,
     keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
+}
+
+/** Name in the certificate (CN and subjectAltName). */
+export const TLS_NAME = 'openplc-runtime';
+
+/**
+ * The container's key and certificate from `dir`, generated on first use. They appear together or not at all: a kill
+ * during generation leaves only a temp directory.
+ */
+export function loadOrGenerateTls(dir, onGenerate = () => undefined) {
+  if (!existsSync(`${dir}/cert.pem`) || !existsSync(`${dir}/key.pem`)) {
+    onGenerate();
+    const { certPem, keyPem } = selfSignedCertificate(TLS_NAME, { dns: [TLS_NAME, 'localhost'], ips: ['127.0.0.1'] });
+    const tmp = `${dir}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true, mode: 0o700 });
+    writeFileSync(`${tmp}/key.pem`, keyPem, { mode: 0o600 });
+    writeFileSync(`${tmp}/cert.pem`, certPem, { mode: 0o644 });
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  }
+  return { cert: readFileSync(`${dir}/cert.pem`), key: readFileSync(`${dir}/key.pem`) };
 }
