@@ -86,7 +86,7 @@ export function parseRuntimeLogs(body: unknown): PlcLogLine[] {
 
 /** `POST /api/create-user` 201: `{id, msg}`. */
 export function parseUserCreated(body: unknown): { id: number } {
-  return parseWith(z.object({ id: z.number().int(), msg: z.string() }), body, 'create-user');
+  return { id: parseWith(z.object({ id: z.number().int(), msg: z.string() }), body, 'create-user').id };
 }
 
 /**
