@@ -12,6 +12,7 @@ import { removeByLabels, STANDIN_REPO } from '../../support/docker.js';
 import { createPkiSet } from '../../support/pki.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
+import { storedZip } from '../plc/zip.js';
 
 requireDocker();
 
@@ -31,6 +32,7 @@ beforeAll(async () => {
   const pki = await createPkiSet('07048934');
   writeFileSync(path.join(dir, 'client.key'), pki.client.key);
   writeFileSync(path.join(dir, 'client.crt'), pki.client.cert);
+  writeFileSync(path.join(dir, 'program.zip'), storedZip({ 'configuration.cpp': '// contract' }));
   mkdirSync(path.join(dir, 'docker'));
   writeFileSync(path.join(dir, 'docker', 'daemon.json'), '{"log-level": "warn"}\n');
   agent = spawnAgent(
@@ -63,6 +65,19 @@ beforeAll(async () => {
     { channel: 'vplc:edit', input: { name, spec: { name, vnics: [] } }, ok: true },
     { channel: 'network:vnics', input: {}, ok: true },
     { channel: 'vplc:apply', input: { name, confirm: true }, ok: true },
+    // The PLC inside (docs/plc.md): refused without credentials, then the runtime's first user created on request.
+    { channel: 'plc:start', input: { name, confirm: true }, ok: false },
+    { channel: 'plc:create-user', input: { name, username: 'contract', password: 'contract-pw-1' }, ok: true },
+    { channel: 'plc:set-credentials', input: { name, username: 'contract', password: 'contract-pw-1' }, ok: true },
+    { channel: 'plc:compile-status', input: { name }, ok: true },
+    // Not a zip: refused on its field before the runtime sees it; a real bundle compiles (plc:compile events).
+    { channel: 'plc:upload', input: { name, path: path.join(dir, 'client.crt'), confirm: true }, ok: false },
+    { channel: 'plc:upload', input: { name, path: path.join(dir, 'program.zip'), confirm: true }, ok: true },
+    { channel: 'plc:stop', input: { name, confirm: true }, ok: true },
+    { channel: 'plc:start', input: { name, confirm: true }, ok: true },
+    { channel: 'plc:logs', input: { name, limit: 20 }, ok: true },
+    { channel: 'plc:history', input: { name, seconds: 60 }, ok: true },
+    { channel: 'plc:clear-credentials', input: { name, confirm: true }, ok: true },
     { channel: 'reconcile:status', input: {}, ok: true },
     // A stand-in for /etc/docker/daemon.json in the test's own directory: the host's engine configuration is never touched.
     { channel: 'engine:live-restore', input: {}, ok: true },
@@ -124,6 +139,6 @@ describe('the whole contract over the bridge', () => {
       expect(parsed.success, `${e.name}: ${parsed.error?.issues[0]?.message ?? ''}`).toBe(true);
     }
     const names = new Set(received.map((e) => e.name));
-    for (const expected of ['vplc:changed', 'logs:line', 'metrics:sample']) expect(names, expected).toContain(expected);
+    for (const expected of ['vplc:changed', 'logs:line', 'metrics:sample', 'plc:compile']) expect(names, expected).toContain(expected);
   });
 });
