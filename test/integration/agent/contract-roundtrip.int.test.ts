@@ -1,7 +1,7 @@
 // Every channel of the typed API contract, over the real loopback WebSocket bridge of a real headless agent (real
 // dockerd behind it): each answer is parsed with the contract's own output schema, and every event that arrives with
 // its payload schema. A new channel without an entry here fails the coverage check. Runtime: about 15-30 s.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,8 @@ beforeAll(async () => {
     { channel: 'plc:logs', input: { name, limit: 20 }, ok: true },
     { channel: 'plc:history', input: { name, seconds: 60 }, ok: true },
     { channel: 'plc:clear-credentials', input: { name, confirm: true }, ok: true },
+    // Stored again: the delete below must take them away with the vPLC.
+    { channel: 'plc:set-credentials', input: { name, username: 'contract', password: 'contract-pw-1' }, ok: true },
     { channel: 'reconcile:status', input: {}, ok: true },
     // A stand-in for /etc/docker/daemon.json in the test's own directory: the host's engine configuration is never touched.
     { channel: 'engine:live-restore', input: {}, ok: true },
@@ -128,6 +130,14 @@ describe('the whole contract over the bridge', () => {
         expect(result.error.message.length).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('removed the deleted vPLC\'s runtime credentials with it', async () => {
+    const file = readdirSync(path.join(dir, 'data'), { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('runtime-credentials.json'));
+    expect(file).toBeDefined();
+    const read = (): string => readFileSync(path.join(dir, 'data', file ?? ''), 'utf8');
+    await waitFor(read, (text) => !text.includes(name), { timeoutMs: 10_000, what: 'credentials removed' });
+    expect(JSON.parse(read())).toEqual({ version: 1, vplcs: {} });
   });
 
   it('sends only events whose payloads match the contract, metrics samples among them', async () => {

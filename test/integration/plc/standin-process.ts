@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { unusedLoopbackPort } from '../../support/ports.js';
 
 export type StandinProcess = { port: number; output: () => string; stop: () => Promise<void> };
 
-const SERVER = path.resolve(__dirname, '../../images/standin/server.mjs');
+const SERVER = fileURLToPath(new URL('../../images/standin/server.mjs', import.meta.url));
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
