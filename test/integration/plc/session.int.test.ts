@@ -1,3 +1,4 @@
+// needs: nothing outside this process but a child Node process (the stand-in) it starts itself on loopback
 /**
  * PLC sessions and actions against the runtime stand-in (test/images/standin/server.mjs, the recorded v4.1.4 surface),
  * run as a plain Node process on loopback with its own per-start certificate: the same pinned TLS client, session and
