@@ -139,6 +139,7 @@ export function createAgent(d: AgentDeps): Agent {
       'host-sample': (s) => events.publish('metrics:sample', s),
       'image-progress': (p) => events.publish('images:progress', p),
       'image-pull-progress': (p) => events.publish('images:pull-progress', p),
+      'plc-compile': (p) => events.publish('plc:compile', p),
     },
     onCommand: (topic, request, ack) => recorder.cloud(topic, request, ack),
   });

@@ -14,13 +14,14 @@ const ApplyAck = z.union([z.object({ status: z.literal('success'), message: z.st
 const DeleteAck = z.union([z.object({ status: z.literal('deleting') }).passthrough(), Refusal]);
 
 /**
- * One request to the orchestrator worker, its answer parsed with `schema`: a refusal keeps its code (VALIDATION and
- * FORBIDDEN, with the field) and anything else the worker answers with becomes UNAVAILABLE.
+ * One request to the orchestrator worker, its answer parsed with `schema`: a refusal keeps its code (VALIDATION,
+ * FORBIDDEN, NOT_FOUND, CONFLICT, with the field) and anything else the worker answers with becomes UNAVAILABLE.
  */
 export async function callOrchestrator<S extends z.ZodType>(request: RequestFn, op: string, input: unknown, schema: S, timeoutMs = 30_000): Promise<z.output<S>> {
   const env = await request(op, input, timeoutMs);
   if (!env.ok) {
-    const code = env.error.code === 'VALIDATION' || env.error.code === 'FORBIDDEN' ? env.error.code : 'UNAVAILABLE';
+    const c = env.error.code;
+    const code = c === 'VALIDATION' || c === 'FORBIDDEN' || c === 'NOT_FOUND' || c === 'CONFLICT' ? c : 'UNAVAILABLE';
     throw new ApiFailure(code, env.error.message, env.error.field);
   }
   const parsed = schema.safeParse(env.value);

@@ -24,6 +24,7 @@ export const CORE_EVENTS = {
   'host-sample': OrchestratorEvents['metrics.sample'],
   'image-progress': OrchestratorEvents['images.progress'],
   'image-pull-progress': OrchestratorEvents['images.pull-progress'],
+  'plc-compile': OrchestratorEvents['plc.compile'],
 } as const;
 export type CoreEvent = keyof typeof CORE_EVENTS;
 export type CoreSinks = { [K in CoreEvent]: (payload: z.output<(typeof CORE_EVENTS)[K]>) => void };
@@ -43,6 +44,7 @@ export const EVENT_ROUTES: Readonly<Record<Key, readonly EventRoute[]>> = {
   'orchestrator/engine.outage': [{ core: 'engine-outage' }],
   'orchestrator/images.progress': [{ core: 'image-progress' }],
   'orchestrator/images.pull-progress': [{ core: 'image-pull-progress' }],
+  'orchestrator/plc.compile': [{ core: 'plc-compile' }],
   'cloudlink/link.state': [{ core: 'link-state' }],
 };
 

@@ -8,7 +8,7 @@ export type WorkerName = z.infer<typeof WorkerName>;
  * Why a request failed. Handlers raise VALIDATION, UNKNOWN_OP, UNAVAILABLE and FORBIDDEN on purpose; INTERNAL is any
  * other throw; TIMEOUT and NO_ROUTE come from the carrier (the slot or the bus), never from a handler.
  */
-export const ErrorCode = z.enum(['VALIDATION', 'UNKNOWN_OP', 'INTERNAL', 'UNAVAILABLE', 'FORBIDDEN', 'TIMEOUT', 'NO_ROUTE']);
+export const ErrorCode = z.enum(['VALIDATION', 'UNKNOWN_OP', 'INTERNAL', 'UNAVAILABLE', 'FORBIDDEN', 'TIMEOUT', 'NO_ROUTE', 'NOT_FOUND', 'CONFLICT']);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 /** The envelope every request resolves to, whoever asked (docs/architecture.md D1/D2). */

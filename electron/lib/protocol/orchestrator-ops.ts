@@ -6,7 +6,7 @@ import { Requester, VplcSpec } from '../../../shared/domain/vplc.js';
 import { NetmonEvent } from '../../../shared/netmon/events.js';
 import { ImageLoadProgress } from '../../../shared/domain/runtime-images.js';
 import { ImagePullProgress, PullVersion } from '../../../shared/domain/image-pull.js';
-import { RuntimeCredentialsInput } from '../../../shared/domain/plc.js';
+import { CompileProgress, RuntimeCredentialsInput } from '../../../shared/domain/plc.js';
 
 /**
  * Requests the orchestrator worker answers (from the API or, over the bus, from another worker), each with its input
@@ -88,6 +88,8 @@ export const OrchestratorEvents = {
   'metrics.sample': HostSample,
   'images.progress': ImageLoadProgress,
   'images.pull-progress': ImagePullProgress,
+  /** Each compile state change of a program upload (docs/plc.md "Program upload"). */
+  'plc.compile': CompileProgress,
 } as const;
 
 export const OrchestratorWorkerConfig = z.object({

@@ -108,6 +108,10 @@ export class Orchestrator {
     this.reattacher = reattacherFor(ctx);
     this.images = new RuntimeImages(ctx);
     this.plc = createPlcSubsystem(ctx);
+    // A deleted vPLC's runtime credentials go with it (docs/plc.md "Credentials").
+    onEvent((e) => {
+      if (e.kind === 'removed') void this.track(this.plc.forgetVplc(e.name));
+    });
     this.usage = new UsageService(ctx, rings);
     const access = new RuntimeAccess(ctx);
     this.answers = new RuntimeAnswers(ctx.clock);

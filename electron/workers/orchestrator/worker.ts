@@ -149,6 +149,7 @@ export class OrchestratorWorker implements WorkerImpl {
     orch.onEngineOutage((r) => api.emit('engine.outage', r));
     orch.images.onProgress((p) => api.emit('images.progress', p));
     orch.images.onPullProgress((p) => api.emit('images.pull-progress', p));
+    orch.plc.actions.onCompile((p) => api.emit('plc.compile', p));
     orch.onEvent((e) => {
       const detail = orch.outcomeDetail(e);
       api.emit('vplc.changed', { kind: e.kind, name: e.name, ...(e.kind === 'changed' ? { reason: e.reason } : {}), ...(detail ? { detail } : {}) });

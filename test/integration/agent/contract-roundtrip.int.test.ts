@@ -1,7 +1,7 @@
 // Every channel of the typed API contract, over the real loopback WebSocket bridge of a real headless agent (real
 // dockerd behind it): each answer is parsed with the contract's own output schema, and every event that arrives with
 // its payload schema. A new channel without an entry here fails the coverage check. Runtime: about 15-30 s.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { removeByLabels, STANDIN_REPO } from '../../support/docker.js';
 import { createPkiSet } from '../../support/pki.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
+import { storedZip } from '../plc/zip.js';
 
 requireDocker();
 
@@ -31,6 +32,7 @@ beforeAll(async () => {
   const pki = await createPkiSet('07048934');
   writeFileSync(path.join(dir, 'client.key'), pki.client.key);
   writeFileSync(path.join(dir, 'client.crt'), pki.client.cert);
+  writeFileSync(path.join(dir, 'program.zip'), storedZip({ 'configuration.cpp': '// contract' }));
   mkdirSync(path.join(dir, 'docker'));
   writeFileSync(path.join(dir, 'docker', 'daemon.json'), '{"log-level": "warn"}\n');
   agent = spawnAgent(
@@ -63,6 +65,21 @@ beforeAll(async () => {
     { channel: 'vplc:edit', input: { name, spec: { name, vnics: [] } }, ok: true },
     { channel: 'network:vnics', input: {}, ok: true },
     { channel: 'vplc:apply', input: { name, confirm: true }, ok: true },
+    // The PLC inside (docs/plc.md): refused without credentials, then the runtime's first user created on request.
+    { channel: 'plc:start', input: { name, confirm: true }, ok: false },
+    { channel: 'plc:create-user', input: { name, username: 'contract', password: 'contract-pw-1' }, ok: true },
+    { channel: 'plc:set-credentials', input: { name, username: 'contract', password: 'contract-pw-1' }, ok: true },
+    { channel: 'plc:compile-status', input: { name }, ok: true },
+    // Not a zip: refused on its field before the runtime sees it; a real bundle compiles (plc:compile events).
+    { channel: 'plc:upload', input: { name, path: path.join(dir, 'client.crt'), confirm: true }, ok: false },
+    { channel: 'plc:upload', input: { name, path: path.join(dir, 'program.zip'), confirm: true }, ok: true },
+    { channel: 'plc:stop', input: { name, confirm: true }, ok: true },
+    { channel: 'plc:start', input: { name, confirm: true }, ok: true },
+    { channel: 'plc:logs', input: { name, limit: 20 }, ok: true },
+    { channel: 'plc:history', input: { name, seconds: 60 }, ok: true },
+    { channel: 'plc:clear-credentials', input: { name, confirm: true }, ok: true },
+    // Stored again: the delete below must take them away with the vPLC.
+    { channel: 'plc:set-credentials', input: { name, username: 'contract', password: 'contract-pw-1' }, ok: true },
     { channel: 'reconcile:status', input: {}, ok: true },
     // A stand-in for /etc/docker/daemon.json in the test's own directory: the host's engine configuration is never touched.
     { channel: 'engine:live-restore', input: {}, ok: true },
@@ -115,6 +132,14 @@ describe('the whole contract over the bridge', () => {
     }
   });
 
+  it('removed the deleted vPLC\'s runtime credentials with it', async () => {
+    const file = readdirSync(path.join(dir, 'data'), { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('runtime-credentials.json'));
+    expect(file).toBeDefined();
+    const read = (): string => readFileSync(path.join(dir, 'data', file ?? ''), 'utf8');
+    await waitFor(read, (text) => !text.includes(name), { timeoutMs: 10_000, what: 'credentials removed' });
+    expect(JSON.parse(read())).toEqual({ version: 1, vplcs: {} });
+  });
+
   it('sends only events whose payloads match the contract, metrics samples among them', async () => {
     await waitFor(() => received.filter((e) => e.name === 'metrics:sample').length, (n) => n > 0, { timeoutMs: 15_000, what: 'a metrics sample' });
     for (const e of received) {
@@ -124,6 +149,6 @@ describe('the whole contract over the bridge', () => {
       expect(parsed.success, `${e.name}: ${parsed.error?.issues[0]?.message ?? ''}`).toBe(true);
     }
     const names = new Set(received.map((e) => e.name));
-    for (const expected of ['vplc:changed', 'logs:line', 'metrics:sample']) expect(names, expected).toContain(expected);
+    for (const expected of ['vplc:changed', 'logs:line', 'metrics:sample', 'plc:compile']) expect(names, expected).toContain(expected);
   });
 });
