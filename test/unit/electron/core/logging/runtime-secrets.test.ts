@@ -49,14 +49,15 @@ describe('log redaction of runtime credentials', () => {
   });
 
   it('masks secret JSON members, quoted JSON and bare JWTs in text, idempotently, and leaves look-alikes alone', () => {
-    for (const [input, output] of [
+    const cases: Array<[string, string]> = [
       [`{"username":"admin","password":"${PASSWORD}"}`, '{"username":"admin","password":"[redacted]"}'],
       [`{"access_token": "${JWT}"}`, '{"access_token": "[redacted]"}'],
       [`"{\\"username\\": \\"admin\\", \\"password\\": \\"${PASSWORD}\\"}"`, '"{\\"username\\": \\"admin\\", \\"password\\": \\"[redacted]\\"}"'],
       [`{"password":"with \\"quotes\\" ${PASSWORD}","x":1}`, '{"password":"[redacted]","x":1}'],
       [`got ${JWT} back`, 'got [redacted] back'],
       [`Authorization: Bearer ${JWT}`, 'Authorization: Bearer [redacted]'],
-    ]) {
+    ];
+    for (const [input, output] of cases) {
       expect(redactString(input)).toBe(output);
       expect(redactString(output)).toBe(output);
     }
