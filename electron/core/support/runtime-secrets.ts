@@ -3,12 +3,12 @@ import path from 'node:path';
 
 /**
  * The file where the user's runtime credentials live (docs/plc.md "Credentials"), in the state directory. Its
- * atomic-write temporaries and quarantined copies start with the same name.
+ * quarantined copies start with the same name, its atomic-write temporaries with a dot and the same name.
  */
 export const RUNTIME_CREDENTIALS_FILE = 'runtime-credentials.json';
 
 /** Files a support bundle never carries, whatever its collection lists: the user's runtime credentials in any form. */
-export const isNeverBundled = (file: string): boolean => path.basename(file).startsWith(RUNTIME_CREDENTIALS_FILE);
+export const isNeverBundled = (file: string): boolean => path.basename(file).replace(/^\.+/, '').startsWith(RUNTIME_CREDENTIALS_FILE);
 
 /** Shorter passwords are left to the key-based redaction: replacing two letters everywhere would garble the bundle. */
 const MIN_SCRUB_LENGTH = 4;

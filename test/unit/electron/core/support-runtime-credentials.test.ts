@@ -59,14 +59,18 @@ describe('support bundle and runtime credentials', () => {
   it('reads passwords from valid, corrupt and escaped files, longest first, and scrubs both raw and JSON-escaped forms', async () => {
     const d = mkdtempSync(path.join(dir, 'pw-'));
     writeFileSync(path.join(d, 'runtime-credentials.json'), credentials({ a: 'short-pw', b: 'short-pw-longer', c: 'abc' }));
-    writeFileSync(path.join(d, 'runtime-credentials.json.tmp-123'), '{"vplcs":{"x":{"password":"half-written');
+    // The atomic writer's temporary (electron/lib/fs/atomic.ts), half-written: a member without its closing quote.
+    writeFileSync(path.join(d, '.runtime-credentials.json.4242.0d4f.tmp'), '{"vplcs":{"x":{"password":"half-written');
+    writeFileSync(path.join(d, '.runtime-credentials.json.4243.1e5a.tmp'), credentials({ y: 'from-a-temporary' }));
     writeFileSync(path.join(d, 'vplc_state.json'), JSON.stringify({ x: { password: 'not-a-credentials-file' } }));
     // Three-letter passwords are left to the key-based redaction; a half-written member has no closing quote.
-    expect(await storedRuntimePasswords(d)).toEqual(['short-pw-longer', 'short-pw']);
+    expect(await storedRuntimePasswords(d)).toEqual(['from-a-temporary', 'short-pw-longer', 'short-pw']);
     expect(await storedRuntimePasswords(path.join(d, 'missing'))).toEqual([]);
     expect(scrubPasswords('a short-pw-longer b short-pw c', ['short-pw-longer', 'short-pw'])).toBe('a [redacted] b [redacted] c');
     expect(scrubPasswords(JSON.stringify({ m: PW2 }), [PW2])).toBe('{"m":"[redacted]"}');
     expect(isNeverBundled('root/state/runtime-credentials.json')).toBe(true);
+    expect(isNeverBundled('root/state/.runtime-credentials.json.1.2.tmp')).toBe(true);
+    expect(isNeverBundled('root/state/runtime-credentials.json.corrupt-1796400000')).toBe(true);
     expect(isNeverBundled('root/state/vplc_state.json')).toBe(false);
   });
 });
