@@ -4,6 +4,7 @@ import { CLOUD_SIM_USAGE, runCloudSim } from './cloud-sim.js';
 import { ENROLL_USAGE, runEnroll } from './enroll.js';
 import { IMAGE_USAGE, runImage } from './image.js';
 import { OPEN_USAGE, runOpen } from './open.js';
+import { PLC_USAGE, runPlc } from './plc.js';
 import { printStatus, STATUS_USAGE } from './status.js';
 import { runSupport, SUPPORT_USAGE } from './support.js';
 
@@ -42,6 +43,7 @@ commands:
   open      open the running agent's UI in the browser (or print its address when there is no display)
   enroll    enrol this PC with the cloud (or import an existing key and certificate)
   image     runtime images on this PC: \`image list\`, \`image load FILE\` (a docker save archive), \`image pull VERSION\`
+  plc       the PLC inside a vPLC: \`plc status|login|create-user|logout|start|stop|upload|logs VPLC\`
   support   write a redacted support bundle (logs, status, settings, journal) [--out FILE]
   cloud-sim run the local cloud simulator (development tool, source checkouts only)
 
@@ -57,6 +59,7 @@ const COMMANDS: Record<string, Command> = {
   open: { usage: OPEN_USAGE, run: (argv) => runOpen(argv) },
   enroll: { usage: ENROLL_USAGE, run: (argv) => runEnroll(argv) },
   image: { usage: IMAGE_USAGE, run: (argv) => runImage(argv) },
+  plc: { usage: PLC_USAGE, run: (argv) => runPlc(argv) },
   support: { usage: SUPPORT_USAGE, run: (argv) => runSupport(argv) },
   'cloud-sim': { usage: CLOUD_SIM_USAGE, run: (argv) => runCloudSim(argv) },
 };

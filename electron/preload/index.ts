@@ -1,7 +1,7 @@
 // Bundled to one CommonJS file: a sandboxed preload may require only `electron` and a few built-ins.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { events, invoke } from '../../shared/api/contract.js';
-import { SHELL_CHOOSE_IMAGE_FILE } from '../../shared/api/shell.js';
+import { SHELL_CHOOSE_IMAGE_FILE, SHELL_CHOOSE_PROGRAM_FILE } from '../../shared/api/shell.js';
 
 const invokable = new Set(Object.keys(invoke));
 const subscribable = new Set(Object.keys(events));
@@ -17,4 +17,5 @@ contextBridge.exposeInMainWorld('api', {
     return () => void ipcRenderer.removeListener(name, wrapped);
   },
   chooseImageFile: (): Promise<unknown> => ipcRenderer.invoke(SHELL_CHOOSE_IMAGE_FILE),
+  chooseProgramFile: (): Promise<unknown> => ipcRenderer.invoke(SHELL_CHOOSE_PROGRAM_FILE),
 });

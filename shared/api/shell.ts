@@ -12,3 +12,9 @@ export type ChosenFile = z.infer<typeof ChosenFile>;
 
 /** Extensions the open dialog offers: a `docker save` archive, plain or gzip-compressed. */
 export const IMAGE_ARCHIVE_EXTENSIONS = ['tar', 'gz', 'tgz'] as const;
+
+/** The native open-file dialog for a PLC program bundle (docs/plc.md "Program upload"); answers a ChosenFile. */
+export const SHELL_CHOOSE_PROGRAM_FILE = 'shell:choose-program-file';
+
+/** Extensions the program dialog offers: the editor's bundle. */
+export const PROGRAM_BUNDLE_EXTENSIONS = ['zip'] as const;

@@ -6,6 +6,7 @@ import { ApiClient } from '../api/ws-client.js';
 import type { EffectiveConfig } from '../settings/layers.js';
 import { redact } from '../logging/redact.js';
 import { redactFile, redactText } from './redact-text.js';
+import { isNeverBundled, storedRuntimePasswords, scrubPasswords } from './runtime-secrets.js';
 import { tarGz, type TarEntry } from '../../lib/archive/tar.js';
 
 export type BundleInputs = {
@@ -50,14 +51,20 @@ async function dockerFacts(): Promise<Record<string, unknown>> {
 
 /**
  * The support bundle (docs/decisions.md "Support bundle": logs, status, settings, journal; redacted). Never includes the mTLS directory or any
- * key or certificate file. Our own JSON is redacted as data, files as JSON (documents and JSON lines, at any depth) or
- * as text (redact-text.ts).
+ * key or certificate file, nor the user's runtime credentials (docs/plc.md "Credentials"): that file is refused by
+ * name whatever the collection below lists, and its passwords are scrubbed from every entry. Our own JSON is redacted
+ * as data, files as JSON (documents and JSON lines, at any depth) or as text (redact-text.ts).
  */
 export async function buildSupportBundle(i: BundleInputs): Promise<{ archive: Buffer; files: string[] }> {
   const root = `vplc-support-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const entries: TarEntry[] = [];
-  const add = (name: string, text: string): void => void entries.push({ name: `${root}/${name}`, data: redactFile(text) });
-  const addJson = (name: string, value: unknown): void => void entries.push({ name: `${root}/${name}`, data: `${JSON.stringify(redact(value, redactText), null, 2)}\n` });
+  const passwords = await storedRuntimePasswords(i.config.dataDir);
+  const push = (name: string, data: string): void => {
+    if (isNeverBundled(name)) return;
+    entries.push({ name: `${root}/${name}`, data: scrubPasswords(data, passwords) });
+  };
+  const add = (name: string, text: string): void => push(name, redactFile(text));
+  const addJson = (name: string, value: unknown): void => push(name, `${JSON.stringify(redact(value, redactText), null, 2)}\n`);
 
   addJson('versions.json', { app: i.appVersion, node: process.versions.node, platform: `${os.type()} ${os.release()} ${os.arch()}`, docker: await dockerFacts() });
   addJson('status.json', await liveStatus(i));

@@ -16,6 +16,8 @@ import { BridgeClient, newNonce, Nonce, Proof, proof, proofMatches } from './han
 import { SECURITY_HEADERS } from './headers.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_RESERVE_BYTES, ImageUpload, type ImageUploadOptions } from './upload.js';
 import { IMAGE_UPLOAD } from '../../../shared/api/image-upload.js';
+import { PROGRAM_UPLOAD } from '../../../shared/api/program-upload.js';
+import { ProgramUpload } from './program-upload.js';
 
 const ClientMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('auth'), token: z.string() }),
@@ -45,8 +47,11 @@ export type UiServerOptions = {
   log?: Pick<Logger, 'warn'>;
   limits?: Partial<HttpLimits>;
   wsLimits?: Partial<WsLimits>;
-  /** Where browser uploads of runtime images are received (in the state directory); without it uploads are refused. */
-  upload?: Pick<ImageUploadOptions, 'dir'> & Partial<Pick<ImageUploadOptions, 'maxBytes' | 'reserveBytes' | 'freeBytes'>>;
+  /**
+   * Where browser uploads (runtime images, PLC program bundles) are received (in the state directory); without it
+   * uploads are refused. `programMaxBytes` caps a program bundle (default PROGRAM_UPLOAD.maxBytes).
+   */
+  upload?: Pick<ImageUploadOptions, 'dir'> & Partial<Pick<ImageUploadOptions, 'maxBytes' | 'reserveBytes' | 'freeBytes'>> & { programMaxBytes?: number };
 };
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
@@ -72,12 +77,24 @@ export class UiServer {
   private readonly limits: HttpLimits;
   private readonly wsLimits: WsLimits;
   private readonly upload: ImageUpload | null;
+  private readonly programUpload: ProgramUpload | null;
   port = 0;
 
   constructor(private readonly o: UiServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
     this.wsLimits = { ...DEFAULT_WS_LIMITS, ...o.wsLimits };
-    this.upload = o.upload ? new ImageUpload({ registry: o.registry, token: o.token, maxBytes: DEFAULT_MAX_UPLOAD_BYTES, reserveBytes: DEFAULT_UPLOAD_RESERVE_BYTES, ...o.upload }) : null;
+    const { programMaxBytes, ...imageUpload } = o.upload ?? {};
+    this.upload = o.upload ? new ImageUpload({ registry: o.registry, token: o.token, maxBytes: DEFAULT_MAX_UPLOAD_BYTES, reserveBytes: DEFAULT_UPLOAD_RESERVE_BYTES, ...imageUpload, dir: o.upload.dir }) : null;
+    this.programUpload = o.upload
+      ? new ProgramUpload({
+          registry: o.registry,
+          token: o.token,
+          dir: o.upload.dir,
+          maxBytes: programMaxBytes ?? PROGRAM_UPLOAD.maxBytes,
+          reserveBytes: o.upload.reserveBytes ?? DEFAULT_UPLOAD_RESERVE_BYTES,
+          ...(o.upload.freeBytes ? { freeBytes: o.upload.freeBytes } : {}),
+        })
+      : null;
     this.http = createGuardedServer((req, res) => this.serveStatic(req, res), (err) => this.warn('UI request failed', err), this.limits);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
     this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -112,6 +129,7 @@ export class UiServer {
   /** Rejects with PortHeld, naming the squatter as far as /proc shows it, when another process has the port. */
   async listen(): Promise<string> {
     await this.upload?.sweep();
+    await this.programUpload?.sweep();
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.o.port, '127.0.0.1', () => resolve());
@@ -229,6 +247,10 @@ export class UiServer {
     if (target.path === IMAGE_UPLOAD.path) {
       if (!this.upload) return refuse(res, 404, 'this agent takes no uploads');
       return this.upload.handle(req, res, (origin) => this.allowedOrigin(origin));
+    }
+    if (target.path === PROGRAM_UPLOAD.path) {
+      if (!this.programUpload) return refuse(res, 404, 'this agent takes no uploads');
+      return this.programUpload.handle(req, res, (origin) => this.allowedOrigin(origin));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
     if (carriesBody(req)) return refuse(res, 400, 'this server takes no request body');

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, statfs } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { fail, type Envelope } from '../../../shared/api/envelope.js';
 import { IMAGE_UPLOAD, ImageUploadHeaders } from '../../../shared/api/image-upload.js';
 import { refuse } from '../../lib/http/loopback.js';
 import type { ApiRegistry } from '../api/registry.js';
 import { proofMatches } from './handshake.js';
+import { answerEnvelope, availableBytes, mib as mb, receiveBody, renamed } from './upload-body.js';
 
 export type ImageUploadOptions = {
   registry: ApiRegistry;
@@ -26,22 +25,6 @@ export type ImageUploadOptions = {
 export const DEFAULT_MAX_UPLOAD_BYTES = 8 * 1024 ** 3;
 export const DEFAULT_UPLOAD_RESERVE_BYTES = 256 * 1024 ** 2;
 const SUFFIX = '.upload';
-
-const available = async (dir: string): Promise<number> => {
-  const s = await statfs(dir);
-  return s.bavail * s.bsize;
-};
-const mb = (n: number): string => `${Math.ceil(n / 1024 ** 2)} MiB`;
-
-function answer(res: http.ServerResponse, envelope: Envelope<unknown>): void {
-  const body = JSON.stringify(envelope);
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' }).end(body);
-}
-
-/** The load's answer names the upload's original file, not the temporary one nobody chose. */
-function renamed(envelope: Envelope<unknown>, tmp: string, name: string): Envelope<unknown> {
-  return JSON.parse(JSON.stringify(envelope).split(JSON.stringify(tmp).slice(1, -1)).join(JSON.stringify(name).slice(1, -1))) as Envelope<unknown>;
-}
 
 /**
  * `POST /api/images/upload` (docs/runtime-images.md "Upload from the browser"): the body, a `docker save` archive, is
@@ -84,7 +67,7 @@ export class ImageUpload {
     this.busy = true;
     try {
       await mkdir(this.o.dir, { recursive: true, mode: 0o700 });
-      const free = await (this.o.freeBytes ?? available)(this.o.dir);
+      const free = await (this.o.freeBytes ?? availableBytes)(this.o.dir);
       if (free < length + this.o.reserveBytes)
         return refuse(res, 507, `not enough disk space for ${name}: the filesystem of ${this.o.dir} has ${mb(free)} free, the upload needs ${mb(length)} plus ${mb(this.o.reserveBytes)} kept free`);
       await this.receive(req, res, path.join(this.o.dir, `${id}-${randomBytes(4).toString('hex')}${SUFFIX}`), name, length);
@@ -104,19 +87,13 @@ export class ImageUpload {
     // The client went away (or the disk failed) mid-body: nobody is left to answer but the socket.
     if (result === null) return void res.destroy();
     if (typeof result === 'string') return refuse(res, 400, result);
-    if (!res.destroyed) answer(res, renamed(result, tmp, name));
+    if (!res.destroyed) answerEnvelope(res, renamed(result, tmp, name));
   }
 
   /** The load's envelope; a refusal's text when the body was short; null when the body never arrived whole. */
   private async loadBody(req: http.IncomingMessage, tmp: string, length: number): Promise<Envelope<unknown> | string | null> {
-    let received = 0;
-    req.on('data', (c: Buffer) => (received += c.length));
-    try {
-      await pipeline(req, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
-    } catch {
-      return null;
-    }
-    if (received !== length) return `the upload ended after ${received} of ${length} bytes`;
+    const body = await receiveBody(req, tmp, length);
+    if (body !== 'received') return body;
     // Nothing crosses the socket while the engine loads a large archive; the idle timeout must not cut the answer off.
     req.socket.setTimeout(0);
     return this.o.registry.call('images:load', { path: tmp }, { via: 'ws' }).catch((err: unknown) => fail('INTERNAL', err instanceof Error ? err.message : String(err)));

@@ -11,7 +11,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe('vplc-orchestrator <command> --help', () => {
-  it.each(['agent', 'status', 'open', 'enroll', 'image', 'support', 'cloud-sim'])('%s --help prints its usage on stdout and exits 0', async (cmd) => {
+  it.each(['agent', 'status', 'open', 'enroll', 'image', 'plc', 'support', 'cloud-sim'])('%s --help prints its usage on stdout and exits 0', async (cmd) => {
     for (const flag of ['--help', '-h']) {
       const r = await run([cmd, flag]);
       expect(r.code).toBe(0);
@@ -28,7 +28,7 @@ describe('vplc-orchestrator <command> --help', () => {
   it('lists every command, with `help <command>` for one of them', async () => {
     const all = await run(['--help']);
     expect(all.code).toBe(0);
-    for (const cmd of ['agent', 'status', 'open', 'enroll', 'image', 'support', 'cloud-sim']) expect(all.out).toMatch(new RegExp(`^  ${cmd} `, 'm'));
+    for (const cmd of ['agent', 'status', 'open', 'enroll', 'image', 'plc', 'support', 'cloud-sim']) expect(all.out).toMatch(new RegExp(`^  ${cmd} `, 'm'));
     expect((await run(['help', 'support'])).out).toMatch(/^usage: vplc-orchestrator support/);
   });
 

@@ -2,16 +2,16 @@
 // fake here, like the other shell tests) and answers the chosen path in an envelope; only our own window may ask.
 import { describe, expect, it } from 'vitest';
 import type { IpcEventLike } from '../../../../electron/shell/ipc/bind.js';
-import { bindDialogIpc, IMAGE_DIALOG, type DialogLike, type OpenDialogOptions } from '../../../../electron/shell/ipc/dialog.js';
-import { ChosenFile, SHELL_CHOOSE_IMAGE_FILE } from '../../../../shared/api/shell.js';
+import { bindDialogIpc, IMAGE_DIALOG, PROGRAM_DIALOG, type DialogLike, type OpenDialogOptions } from '../../../../electron/shell/ipc/dialog.js';
+import { ChosenFile, SHELL_CHOOSE_IMAGE_FILE, SHELL_CHOOSE_PROGRAM_FILE } from '../../../../shared/api/shell.js';
 
 type Listener = (event: IpcEventLike, raw: unknown) => Promise<unknown>;
 
-function bound(dialog: DialogLike): Listener {
+function bound(dialog: DialogLike, channel: string = SHELL_CHOOSE_IMAGE_FILE): Listener {
   const handlers = new Map<string, Listener>();
   bindDialogIpc({ handle: (ch, l) => void handlers.set(ch, l) }, dialog);
-  expect([...handlers.keys()]).toEqual([SHELL_CHOOSE_IMAGE_FILE]);
-  return handlers.get(SHELL_CHOOSE_IMAGE_FILE) as Listener;
+  expect([...handlers.keys()]).toEqual([SHELL_CHOOSE_IMAGE_FILE, SHELL_CHOOSE_PROGRAM_FILE]);
+  return handlers.get(channel) as Listener;
 }
 
 const app: IpcEventLike = { senderFrame: { url: 'app://renderer/index.html', parent: null } };
@@ -43,5 +43,18 @@ describe('shell:choose-image-file', () => {
       expect(await choose({ senderFrame }, undefined)).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'sender is not the app window' } });
     }
     expect(opened).toBe(0);
+  });
+});
+
+describe('shell:choose-program-file', () => {
+  it('opens the dialog for program bundles (.zip), answers the chosen path or null, and only for our top frame', async () => {
+    const asked: OpenDialogOptions[] = [];
+    const choose = bound({ showOpenDialog: (o) => (asked.push(o), Promise.resolve({ canceled: false, filePaths: ['/home/eng/blink.zip'] })) }, SHELL_CHOOSE_PROGRAM_FILE);
+    expect(await choose(app, undefined)).toEqual({ ok: true, value: { path: '/home/eng/blink.zip' } });
+    expect(asked).toEqual([PROGRAM_DIALOG]);
+    expect(asked[0]?.filters[0]?.extensions).toEqual(['zip']);
+    expect(await bound({ showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }) }, SHELL_CHOOSE_PROGRAM_FILE)(app, undefined)).toEqual({ ok: true, value: { path: null } });
+    expect(await choose({ senderFrame: { url: 'https://evil.example/', parent: null } }, undefined)).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'sender is not the app window' } });
+    expect(asked).toHaveLength(1);
   });
 });
