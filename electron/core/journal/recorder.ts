@@ -139,7 +139,8 @@ function outcomeEntry(e: VplcChange): (Result & { action: string }) | null {
   if (r === 'vnic-failed') return { action: 'reattach', result: 'error', detail: 're-attachment after a host network change failed' };
   if (r === 'update-pending') return { action: 'update', result: 'accepted', detail: 'runtime update pulled; waits for the change window' };
   if (r === 'update-applied') return { action: 'update', result: 'ok', detail: 'runtime update applied' };
-  if (r === 'plc-state') return { action: 'plc-state', result: /^(PLC fault:|runtime refused)/.test(e.detail ?? '') ? 'error' : 'ok', detail: e.detail ?? 'PLC state changed' };
+  // A PLC event without a detail only asks the UI to refresh (e.g. after a credentials action, journalled as such).
+  if (r === 'plc-state') return e.detail ? { action: 'plc-state', result: /^(PLC fault:|runtime refused)/.test(e.detail) ? 'error' : 'ok', detail: e.detail } : null;
   if (r === 'plc-fault-restart') return { action: 'auto-restart', result: 'error', detail: e.detail ?? 'restarted after a long PLC fault' };
   if (r === 'update-rolled-back') return { action: 'update', result: 'error', detail: 'runtime update failed its health check; rolled back' };
   return null;

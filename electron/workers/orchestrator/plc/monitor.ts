@@ -127,7 +127,8 @@ export class PlcMonitor implements PlcMonitorApi {
         this.arm();
         void this.refresh(name);
       }
-      this.d.emit({ kind: 'changed', name, reason: 'plc-state', detail: this.d.sessions.hasCredentials(name) ? 'runtime credentials stored' : 'runtime credentials removed' });
+      // No detail: the UI refreshes; the journal has the user's action itself.
+      this.d.emit({ kind: 'changed', name, reason: 'plc-state' });
     } catch (err) {
       this.d.log.warn('PLC monitor: credentials change not handled', { vplc: name, err: errorText(err) });
     }

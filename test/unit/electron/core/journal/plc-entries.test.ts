@@ -32,6 +32,7 @@ describe('journal: PLC', () => {
     for (const detail of ['RUNNING → STOPPED', 'PLC fault: RUNNING → ERROR (the runtime restarts its core)', 'PLC fault over: ERROR → RUNNING', 'runtime refused the stored credentials: give new ones']) {
       r.event(VplcChange.parse({ kind: 'changed', name: 'plc-a', reason: 'plc-state', detail }));
     }
+    r.event(VplcChange.parse({ kind: 'changed', name: 'plc-a', reason: 'plc-state' })); // a UI refresh only
     r.event(VplcChange.parse({ kind: 'changed', name: 'plc-a', reason: 'plc-fault-restart', detail: 'PLC fault since X lasted longer than 120 s: the container is restarted' }));
     await flushed(j);
     expect(rows(j)).toEqual([

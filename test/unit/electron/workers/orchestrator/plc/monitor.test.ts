@@ -69,11 +69,12 @@ describe('PlcMonitor', () => {
   });
 
   it('arms one timer at the poll period when credentials arrive, polls that vPLC at once, and disarms when the last go', async () => {
-    const { monitor, timers, sessions } = setup();
+    const { monitor, timers, sessions, events } = setup();
     monitor.start();
     sessions.answers.set('a', sessions.reading('RUNNING', fixtureTasks('running')));
     sessions.give('a');
     expect([...timers.active].map((t) => t.ms)).toEqual([POLL]);
+    expect(events).toEqual([{ kind: 'changed', name: 'a', reason: 'plc-state' }]);
     await monitor.refresh('a'); // joins the poll the credentials started
     expect(sessions.calls).toEqual(['a']);
     const v = PlcView.parse(monitor.view('a'));
