@@ -66,8 +66,18 @@ describe('PLC monitor in the orchestrator', () => {
     await fx.orch.plc.monitor.refresh(name);
     const applied = await fx.orch.reconcileOnce();
     expect(applied?.actions.map((a) => [a.kind, a.vplc, a.result])).toEqual([['redeploy', name, 'done']]);
-    expect((await started()).id).not.toBe(before.id);
+    const recreated = await started();
+    expect(recreated.id).not.toBe(before.id);
     expect(plcDetails()).toContain('RUNNING → STOPPED');
+
+    // With the PLC stopped, an edit applies at once.
+    await waitFor(() => fx.orch.plc.monitor.changeDecision(name, true), (d) => d.allowed, { timeoutMs: 20_000, what: 'the PLC read as stopped after the recreate' });
+    const now = await fx.orch.edit(name, { ...spec, quotas: { cpus: 2 } }, 'cli');
+    expect(now).toMatchObject({ status: 'saved', applies: 'now', path: 'recreate' });
+    // While it is recreated the container is briefly gone.
+    const maybe = (): Promise<{ id: string } | null> => started().catch(() => null);
+    await waitFor(maybe, (c) => c !== null && c.id !== recreated.id, { timeoutMs: 60_000, what: 'the vPLC recreated by the edit' });
+    await fx.orch.settled();
   });
 
   it('shows a PLC fault as degraded without restarting the container, and restarts it once when the fault lasts too long', async () => {

@@ -96,7 +96,8 @@ function busyRefusal(ctx: OrchestratorContext, name: string): Refusal | null {
 /**
  * `vplc:edit`: validates the new spec like a create against this host, keeps MACs unless changed, stores it as the
  * desired spec (atomically) and answers with the diff. Only static addressing changed on the same container: the vNIC
- * is re-attached in place, now when that disturbs nothing running (stopped, detached vNIC, `immediate`). Anything else
+ * is re-attached in place, now when that disturbs nothing running (stopped, detached vNIC, `immediate`, a PLC program
+ * that does not run). Anything else
  * is the reconciler's recreate, inside the change window (docs/editing.md).
  */
 export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: Requester): Promise<EditAck> {
@@ -134,12 +135,12 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
   const inPlace = info ? inPlaceVnics(before, spec, changes) : null;
   // The PLC-aware rule (docs/plc.md "Changes only when the PLC allows"): a PLC program that does not run allows it too.
   const decision = running ? d.changeDecision?.(name, true) : undefined;
-  const immediate = spec.changePolicy === 'immediate' || (decision?.allowed === true && spec.plcAwareChanges !== false);
+  const windowOpen = spec.changePolicy === 'immediate' || (decision?.allowed === true && spec.plcAwareChanges !== false);
   const detached = (vnic: string): boolean => {
     const net = persisted.find((p) => p.name === vnic)?.docker_network_name;
     return !net || !info?.NetworkSettings.Networks[net];
   };
-  const now = !running || immediate || (inPlace !== null && inPlace.every(detached));
+  const now = !running || windowOpen || (inPlace !== null && inPlace.every(detached));
 
   if (inPlace && info && now) {
     const targets = resolved.filter((v) => inPlace.includes(v.name));
