@@ -100,4 +100,15 @@ describe('PLC monitor in the orchestrator', () => {
     expect(plcDetails().filter((d) => d.includes('lasted longer than'))).toHaveLength(1);
     expect(plcDetails()).toEqual(expect.arrayContaining(['PLC fault: RUNNING → ERROR (the runtime restarts its core)']));
   });
+
+  it('turns the PLC-aware rule off without touching the container, and the container rule holds again', async () => {
+    const before = await started();
+    const spec = fx.orch.storedSpec(name)?.spec;
+    if (!spec) throw new Error('no stored spec');
+    expect(await fx.orch.edit(name, { ...spec, plcAwareChanges: false }, 'cli')).toMatchObject({ status: 'saved', applies: 'now', path: 'none', diff: ['plcAwareChanges: true → false'] });
+    expect(fx.orch.plc.monitor.changeDecision(name, true)).toMatchObject({ rule: 'container', allowed: false });
+    expect((await fx.orch.status(name)).plc?.change_rule).toBe('container');
+    expect((await fx.orch.reconcileOnce())?.actions).toEqual([]);
+    expect(await started()).toEqual(before);
+  });
 });
