@@ -111,4 +111,13 @@ describe('PLC monitor in the orchestrator', () => {
     expect((await fx.orch.reconcileOnce())?.actions).toEqual([]);
     expect(await started()).toEqual(before);
   });
+
+  it('forgets the PLC view and history of a deleted vPLC', async () => {
+    expect(fx.orch.plc.monitor.history(name, 3600).length).toBeGreaterThan(0);
+    expect((await fx.orch.delete(name, 'cli')).status).toBe('deleting');
+    await fx.orch.settled();
+    sessions.take(name);
+    expect(fx.orch.plc.monitor.history(name, 48 * 3600)).toEqual([]);
+    expect(fx.orch.plc.monitor.view(name).connection).toBe('not_connected');
+  });
 });
