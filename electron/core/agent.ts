@@ -103,6 +103,7 @@ export function createAgent(d: AgentDeps): Agent {
         updates: { checkMs: config.updateCheckMs, minFreeDiskMb: config.minFreeDiskMb },
         arpProbeMs: config.arpProbeMs,
         gratuitousArp: config.gratuitousArp,
+        plc: config.plc,
         dockerDaemonConfig: config.dockerDaemonConfig,
         ...(config.shareCaBundle ? { shareCaBundle: config.caFile ? { caFile: config.caFile } : {} } : {}),
       },

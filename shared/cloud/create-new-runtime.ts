@@ -187,6 +187,8 @@ export const CreateNewRuntimeRequest = BaseMessage.extend({
   ),
   /** EXTEND: `confirm` (default): a running vPLC changes only when stopped or confirmed; `immediate`: at once. */
   change_policy: optBlank(formatted((s) => (s === 'confirm' || s === 'immediate' ? s : null), "must be 'confirm' or 'immediate'", REASON.string)),
+  /** EXTEND (docs/plc.md "Changes only when the PLC allows"): with runtime credentials, changes apply while the PLC program does not run (default true). */
+  plc_aware_changes: opt(bool()),
 });
 export type CreateNewRuntimeRequest = z.output<typeof CreateNewRuntimeRequest>;
 
@@ -213,7 +215,7 @@ export function laterPhaseRefusal(
  */
 export function toVplcSpec(
   req: Pick<CreateNewRuntimeRequest, 'container_name' | 'vnic_configs' | 'runtime_version'> &
-    Partial<Pick<CreateNewRuntimeRequest, 'depends_on' | 'auto_update' | 'quotas' | 'change_policy'>>,
+    Partial<Pick<CreateNewRuntimeRequest, 'depends_on' | 'auto_update' | 'quotas' | 'change_policy' | 'plc_aware_changes'>>,
 ): VplcSpec {
   const vnics = req.vnic_configs.map((v): VnicSpec => {
     const spec: VnicSpec = { name: v.name, parentInterface: v.parent_interface, mode: v.network_mode, dns: [...v.dns] };
@@ -236,5 +238,6 @@ export function toVplcSpec(
     };
   }
   if (req.change_policy !== undefined) out.changePolicy = req.change_policy;
+  if (req.plc_aware_changes !== undefined) out.plcAwareChanges = req.plc_aware_changes;
   return out;
 }

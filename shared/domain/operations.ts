@@ -51,11 +51,14 @@ export type NetworkChangeReason = z.infer<typeof NetworkChangeReason>;
 
 const OutcomeReason = z.enum(['created', 'create-failed', 'delete-failed', 'started', 'stopped', 'update-pending', 'update-applied', 'update-rolled-back', 'edited']);
 
+/** The PLC inside a vPLC changed (docs/plc.md): its status word, a fault, its credentials; the event's detail says how. */
+export const PlcChangeReason = z.enum(['plc-state', 'plc-fault-restart']);
+
 /**
  * Why a vPLC `changed`: a create step reached, an outcome, a network event, or an automatic start
  * (`auto-start:<why>`). The orchestrator emits these; the journal and the network timeline read them.
  */
-export const ChangeReason = z.union([CreateStep, OutcomeReason, NetworkChangeReason, z.templateLiteral(['auto-start:', AutoStartReason])]);
+export const ChangeReason = z.union([CreateStep, OutcomeReason, NetworkChangeReason, PlcChangeReason, z.templateLiteral(['auto-start:', AutoStartReason])]);
 export type ChangeReason = z.infer<typeof ChangeReason>;
 
 export const isNetworkReason = (r: ChangeReason | undefined): r is NetworkChangeReason => NetworkChangeReason.safeParse(r).success;

@@ -96,6 +96,14 @@ export const Settings = z.object({
       gratuitousArp: z.boolean().default(true),
       /** Docker's configuration file: the live-restore fix writes `"live-restore": true` into it, when the agent may. */
       dockerDaemonConfig: z.string().startsWith('/').default('/etc/docker/daemon.json'),
+      /** The PLC monitor (docs/plc.md "Polling"): its period, and how long a PLC fault may last before the container restarts (0: never). */
+      plc: z
+        .object({
+          pollMs: z.number().int().min(500).max(600_000).default(5_000),
+          faultRestartAfterMs: z.number().int().nonnegative().default(120_000),
+        })
+        .strict()
+        .prefault({}),
     })
     .prefault({}),
   desktop: z

@@ -27,6 +27,7 @@ export function specDiff(a: VplcSpec, b: VplcSpec): FieldChange[] {
     ['dependsOn', a.dependsOn ?? [], b.dependsOn ?? []],
     ['autoUpdate', a.autoUpdate ?? false, b.autoUpdate ?? false],
     ['changePolicy', a.changePolicy ?? 'confirm', b.changePolicy ?? 'confirm'],
+    ['plcAwareChanges', a.plcAwareChanges ?? true, b.plcAwareChanges ?? true],
   ];
   for (const [path, from, to] of top) if (show(from) !== show(to)) out.push({ path, from: show(from), to: show(to) });
   return out;

@@ -6,7 +6,21 @@ import type { Journal, JournalEntry } from './journal.js';
 type Result = Pick<JournalEntry, 'result' | 'detail'>;
 type Requester = JournalEntry['requestedBy'];
 
-const API_ACTIONS: Record<string, string> = { 'vplc:create': 'create', 'vplc:delete': 'delete', 'vplc:start': 'start', 'vplc:stop': 'stop', 'vplc:restart': 'restart', 'vplc:apply': 'apply', 'vplc:edit': 'edit' };
+const API_ACTIONS: Record<string, string> = {
+  'vplc:create': 'create',
+  'vplc:delete': 'delete',
+  'vplc:start': 'start',
+  'vplc:stop': 'stop',
+  'vplc:restart': 'restart',
+  'vplc:apply': 'apply',
+  'vplc:edit': 'edit',
+  'plc:start': 'plc-start',
+  'plc:stop': 'plc-stop',
+  'plc:upload': 'plc-upload',
+  'plc:set-credentials': 'plc-credentials',
+  'plc:clear-credentials': 'plc-credentials',
+  'plc:create-user': 'plc-create-user',
+};
 const CLOUD_ACTIONS: Record<string, string> = { create_new_runtime: 'create', delete_device: 'delete', start_device: 'start', stop_device: 'stop', restart_device: 'restart', apply_pending_changes: 'apply' };
 
 /** What an ack or control answer says: error, accepted (work goes on in the background) or done. */
@@ -15,6 +29,35 @@ function fromAnswer(v: unknown): Result {
   if (a['status'] === 'error') return { result: 'error', ...(typeof a['error'] === 'string' ? { detail: a['error'] } : {}) };
   if (a['status'] === 'creating' || a['status'] === 'deleting' || a['accepted'] === true || 'operationId' in a) return { result: 'accepted' };
   return { result: 'ok', ...(typeof a['message'] === 'string' ? { detail: a['message'] } : {}) };
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * What a PLC action's answer says (docs/plc.md): written from the answer's own fields, never from the request, so no
+ * credential can reach the journal.
+ */
+function fromPlcAnswer(channel: string, v: unknown): Result {
+  const a = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+  switch (channel) {
+    case 'plc:start':
+    case 'plc:stop':
+      return { result: a['ok'] === true ? 'ok' : 'error', detail: `the runtime answered ${str(a['answer']) ?? '(nothing)'}${str(a['message']) ? `: ${str(a['message'])}` : ''}` };
+    case 'plc:upload':
+      return str(a['error']) ? { result: 'error', detail: `upload refused: ${str(a['error'])}` } : { result: 'accepted', detail: `program uploaded; compile ${str(a['state']) ?? 'started'}` };
+    case 'plc:clear-credentials':
+      return { result: 'ok', detail: 'runtime credentials removed' };
+    case 'plc:create-user':
+      return { result: 'ok', detail: `runtime's first user created (${str(a['outcome']) ?? 'unverified'})` };
+    default:
+      return { result: 'ok', detail: `runtime credentials stored (${str(a['outcome']) ?? 'unverified'})` };
+  }
+}
+
+/** An error text with the request's password (if any) masked: the last guard before the journal file. */
+function masked(text: string, input: unknown): string {
+  const pw = (input as { password?: unknown } | null)?.password;
+  return typeof pw === 'string' && pw.length > 0 ? text.split(pw).join('***') : text;
 }
 
 /**
@@ -35,7 +78,8 @@ export class JournalRecorder {
     const action = API_ACTIONS[channel];
     const vplc = (input as { name?: unknown } | null)?.name;
     if (!action || typeof vplc !== 'string') return;
-    this.record(vplc, action, by, envelope.ok ? fromAnswer(envelope.value) : { result: 'error', detail: envelope.error.message });
+    if (!envelope.ok) return this.record(vplc, action, by, { result: 'error', detail: masked(envelope.error.message, input) });
+    this.record(vplc, action, by, channel.startsWith('plc:') ? fromPlcAnswer(channel, envelope.value) : fromAnswer(envelope.value));
   }
 
   cloud(topic: string, request: Record<string, unknown>, ack: Record<string, unknown>): void {
@@ -95,6 +139,9 @@ function outcomeEntry(e: VplcChange): (Result & { action: string }) | null {
   if (r === 'vnic-failed') return { action: 'reattach', result: 'error', detail: 're-attachment after a host network change failed' };
   if (r === 'update-pending') return { action: 'update', result: 'accepted', detail: 'runtime update pulled; waits for the change window' };
   if (r === 'update-applied') return { action: 'update', result: 'ok', detail: 'runtime update applied' };
+  // A PLC event without a detail only asks the UI to refresh (e.g. after a credentials action, journalled as such).
+  if (r === 'plc-state') return e.detail ? { action: 'plc-state', result: /^(PLC fault:|runtime refused)/.test(e.detail) ? 'error' : 'ok', detail: e.detail } : null;
+  if (r === 'plc-fault-restart') return { action: 'auto-restart', result: 'error', detail: e.detail ?? 'restarted after a long PLC fault' };
   if (r === 'update-rolled-back') return { action: 'update', result: 'error', detail: 'runtime update failed its health check; rolled back' };
   return null;
 }

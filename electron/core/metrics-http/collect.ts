@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { ReconcileView, type AgentStatus, type EventPayload } from '../../../shared/api/contract.js';
 import { CloudState } from '../../../shared/domain/link.js';
+import { PlcView } from '../../../shared/domain/plc.js';
 import { VplcHealth } from '../../../shared/domain/vplc-status.js';
 import type { WorkerHealth } from '../supervisor/supervisor.js';
 import type { Metric } from './format.js';
 import { evaluateHealth, type Health } from './health.js';
+import { plcMetrics } from './plc.js';
 
 const VplcMetrics = z.array(
-  z.object({ name: z.string(), state: z.string(), running: z.boolean(), health: VplcHealth.optional(), cpuPercent: z.number().nullable(), memoryBytes: z.number().nullable(), restartsInWindow: z.number() }),
+  z.object({ name: z.string(), state: z.string(), running: z.boolean(), health: VplcHealth.optional(), cpuPercent: z.number().nullable(), memoryBytes: z.number().nullable(), restartsInWindow: z.number(), plc: PlcView.nullable().optional() }),
 );
 const AgentInfo = z.object({ installationId: z.string(), warnings: z.array(z.string()) });
 
@@ -83,6 +85,7 @@ export class MetricsCollector {
         { name: 'vplc_orchestrator_vplc_cpu_percent', help: 'vPLC CPU use, percent of one core (latest sample).', type: 'gauge', samples: list.flatMap((v) => (v.cpuPercent === null ? [] : [{ labels: { vplc: v.name }, value: v.cpuPercent }])) },
         { name: 'vplc_orchestrator_vplc_memory_bytes', help: 'vPLC memory use (latest sample).', type: 'gauge', samples: list.flatMap((v) => (v.memoryBytes === null ? [] : [{ labels: { vplc: v.name }, value: v.memoryBytes }])) },
         { name: 'vplc_orchestrator_vplc_restarts', help: 'Automatic restarts of the vPLC in the crash-guard window.', type: 'gauge', samples: list.map((v) => ({ labels: { vplc: v.name }, value: v.restartsInWindow })) },
+        ...plcMetrics(list.flatMap((v) => (v.plc ? [{ name: v.name, plc: v.plc }] : []))),
       );
     }
     if (host) {

@@ -41,6 +41,7 @@ export type EffectiveConfig = {
   minFreeDiskMb: number;
   arpProbeMs: number;
   gratuitousArp: boolean;
+  plc: Settings['orchestrator']['plc'];
   /** Compatibility mode: read events from an external netmon's JSON-lines socket instead of the built-in monitor. */
   netmonSocket: string | undefined;
   /** Each setting the UI shows, with the layer its value came from (./sources.ts). */
@@ -107,6 +108,7 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     minFreeDiskMb: file.orchestrator.minFreeDiskMb,
     arpProbeMs: file.orchestrator.arpProbeMs,
     gratuitousArp: file.orchestrator.gratuitousArp,
+    plc: file.orchestrator.plc,
     netmonSocket: pick('netmon-socket'),
     dockerDaemonConfig: pick('docker-config') ?? file.orchestrator.dockerDaemonConfig,
   };

@@ -14,7 +14,7 @@ export type LogFn = (msg: string, data?: Record<string, unknown>) => void;
 export type Logger = { debug: LogFn; info: LogFn; warn: LogFn; error: LogFn };
 
 export type VplcEvent =
-  | { kind: 'changed'; name: string; reason: ChangeReason }
+  | { kind: 'changed'; name: string; reason: ChangeReason; /** What changed, in words (journal), when the reason alone does not say. */ detail?: string }
   | { kind: 'removed'; name: string }
   | { kind: 'restart-suspended'; name: string; restarts: number };
 

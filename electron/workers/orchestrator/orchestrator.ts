@@ -43,6 +43,7 @@ import { hostWarnings } from './status/host-warnings.js';
 import type { DesiredRecord, PersistedVnic } from './store/schemas.js';
 import { RuntimeImages } from './images/runtime-images.js';
 import { createPlcSubsystem, type PlcSubsystem } from './plc/index.js';
+import type { PlcSessions } from './plc/types.js';
 
 export type OrchestratorDeps = {
   settings: OrchestratorSettingsInput;
@@ -59,6 +60,8 @@ export type OrchestratorDeps = {
   ringCapacity?: number;
   /** Link kinds and sysfs facts of the host's interfaces (default: `ip -details` and /sys/class/net). */
   linkFacts?: () => Promise<Map<string, LinkFacts>>;
+  /** The PLC sessions to use instead of the ones built from the stored runtime credentials (tests). */
+  plcSessions?: PlcSessions;
 };
 
 export type { CreateAck, DeleteAck };
@@ -107,8 +110,8 @@ export class Orchestrator {
   ) {
     this.reattacher = reattacherFor(ctx);
     this.images = new RuntimeImages(ctx);
-    this.plc = createPlcSubsystem(ctx);
-    // A deleted vPLC's runtime credentials go with it (docs/plc.md "Credentials").
+    this.plc = createPlcSubsystem(ctx, deps.plcSessions ? { sessions: deps.plcSessions } : {});
+    // A deleted vPLC's runtime credentials and PLC history go with it (docs/plc.md "Credentials").
     onEvent((e) => {
       if (e.kind === 'removed') void this.track(this.plc.forgetVplc(e.name));
     });
@@ -118,7 +121,7 @@ export class Orchestrator {
     const probe: RuntimeProbe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
     this.probe = this.answers.wrap(probe);
     this.startRuntimeProbes = () => this.answers.start(ctx.settings.watchdog.pollMs, () => runtimeTargets(ctx), probe);
-    this.auto = new Automation({ ctx, probe: this.probe, readiness: deps.readiness ?? alwaysReady, usage: this.usage, destructing: () => this.destructing, track: (p) => this.track(p) });
+    this.auto = new Automation({ ctx, probe: this.probe, readiness: deps.readiness ?? alwaysReady, usage: this.usage, plc: this.plc.monitor, destructing: () => this.destructing, track: (p) => this.track(p) });
     this.proxy = new RuntimeProxy({
       resolveTarget: (id) => access.target(id, false),
       refreshTarget: (id) => access.target(id, true),
@@ -193,6 +196,7 @@ export class Orchestrator {
   /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync; the health poll follows boot sync. */
   startLifecycle(options: { sampleUsage?: boolean; reconcile?: boolean } = {}): Promise<string[]> {
     this.startRuntimeProbes();
+    this.plc.monitor.start();
     return this.auto.start(this.adoption, options);
   }
 
@@ -269,7 +273,7 @@ export class Orchestrator {
   }
 
   async status(name: string): Promise<DeviceStatus> {
-    const s: DeviceStatus = await deviceStatus(this.ctx, this.auto.guard, name, () => undefined, (n) => this.ctx.exec.busy(n), this.answers).catch((err: unknown) => ({
+    const s: DeviceStatus = await deviceStatus(this.ctx, this.auto.guard, name, () => undefined, (n) => this.ctx.exec.busy(n), this.answers, this.plc.monitor).catch((err: unknown) => ({
       status: 'error',
       device_id: name,
       error: `Failed to retrieve container status: ${dockerMessage(err)}`,
@@ -297,7 +301,7 @@ export class Orchestrator {
   async edit(name: string, spec: VplcSpec, by: Requester): Promise<EditAck> {
     try {
       const reconcileSoon = (): void => void this.auto.reconciler.runOnce(this.lifecycleAbort.signal).catch(() => undefined);
-      return await acceptEdit({ ...this.requestDeps, reconcileSoon }, name, spec, by);
+      return await acceptEdit({ ...this.requestDeps, reconcileSoon, changeDecision: (n, running) => this.plc.monitor.changeDecision(n, running) }, name, spec, by);
     } catch (err) {
       return { status: 'error', error: dockerMessage(err) };
     }
@@ -342,12 +346,12 @@ export class Orchestrator {
   }
 
   list(): Promise<VplcSummary[]> {
-    return listVplcs(this.ctx, this.auto.guard, (n) => this.ctx.exec.busy(n), this.answers);
+    return listVplcs(this.ctx, this.auto.guard, (n) => this.ctx.exec.busy(n), this.answers, this.plc.monitor);
   }
 
   /** Per-vPLC figures for the metrics endpoint: one Docker list call plus the latest usage samples in memory. */
   async vplcMetrics(): Promise<VplcMetrics[]> {
-    return vplcMetrics(await this.list(), this.rings, this.auto.guard, this.ctx.clock.now());
+    return vplcMetrics(await this.list(), this.rings, this.auto.guard, this.ctx.clock.now(), this.plc.monitor);
   }
 
   /** The last lines of a managed vPLC's container log (stdout and stderr, in order). */
@@ -396,6 +400,7 @@ export class Orchestrator {
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
     this.auto.stop();
+    this.plc.monitor.stop();
     this.usage.stop();
     await this.answers.stop();
     await closeNetworking(this.ctx, this.reattacher);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ParentPolicy } from '../../../shared/domain/parent-policy.js';
+import { SAMPLE_INTERVAL_MS } from './metrics/sampler.js';
 
 /** The orchestrator's part of the settings file (docs/decisions.md "One settings file"; this is its schema for this worker). */
 export const OrchestratorSettings = z.object({
@@ -73,6 +74,14 @@ export const OrchestratorSettings = z.object({
   shareCaBundle: z.object({ caFile: z.string().optional() }).strict().optional(),
   /** Docker's configuration file, for the one-click live-restore fix (when the agent may write it). */
   dockerDaemonConfig: z.string().default('/etc/docker/daemon.json'),
+  /** The PLC monitor (docs/plc.md "Polling"): its period (the usage sampler's, so the charts line up) and the fault restart. */
+  plc: z
+    .object({
+      pollMs: z.number().int().min(500).max(600_000).default(SAMPLE_INTERVAL_MS),
+      /** A PLC fault (`STATUS:ERROR`) lasting longer than this restarts the container once; 0: never. */
+      faultRestartAfterMs: z.number().int().nonnegative().default(120_000),
+    })
+    .prefault({}),
   /** EXTEND auto_update: how often the registry digest is checked, and the free space a pull needs. */
   updates: z
     .object({

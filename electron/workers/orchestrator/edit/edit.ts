@@ -6,6 +6,7 @@ import { policyRefusal, validateConfig, type ResolvedVnic } from '../create/vali
 import { dockerMessage, OperationError } from '../docker/errors.js';
 import { Label } from '../docker/labels.js';
 import type { LinkFacts } from '../host/parent-policy.js';
+import type { ChangeDecision } from '../plc/change-rule.js';
 import { dependencyCycle } from '../lifecycle/dependencies.js';
 import { specHash } from '../spec/container-spec.js';
 import type { PersistedVnic } from '../store/schemas.js';
@@ -31,7 +32,12 @@ export type EditDeps = {
   linkFacts: () => Promise<Map<string, LinkFacts>>;
   /** Runs a reconcile cycle soon (a change that applies now through a recreate). */
   reconcileSoon: () => void;
+  /** The vPLC's change window before any confirm (plc/change-rule.ts); absent: only while it is stopped. */
+  changeDecision?: (name: string, running: boolean) => ChangeDecision;
 };
+
+/** Fields that are the agent's policy, not the container's: changing only these touches nothing running. */
+const POLICY_ONLY = new Set(['plcAwareChanges']);
 
 /** A vNIC without a MAC of its own keeps the one it has (DHCP reservations and switch tables know it). */
 export function withKeptMacs(spec: VplcSpec, persisted: readonly PersistedVnic[]): VplcSpec {
@@ -90,7 +96,8 @@ function busyRefusal(ctx: OrchestratorContext, name: string): Refusal | null {
 /**
  * `vplc:edit`: validates the new spec like a create against this host, keeps MACs unless changed, stores it as the
  * desired spec (atomically) and answers with the diff. Only static addressing changed on the same container: the vNIC
- * is re-attached in place, now when that disturbs nothing running (stopped, detached vNIC, `immediate`). Anything else
+ * is re-attached in place, now when that disturbs nothing running (stopped, detached vNIC, `immediate`, a PLC program
+ * that does not run). Anything else
  * is the reconciler's recreate, inside the change window (docs/editing.md).
  */
 export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: Requester): Promise<EditAck> {
@@ -114,18 +121,26 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
   const changes = specDiff(before, spec);
   const diff = changes.map(formatChange);
   if (changes.length === 0) return { status: 'saved', diff, applies: 'unchanged', path: 'none', message: `Nothing to change in ${name}` };
+  if (changes.every((c) => POLICY_ONLY.has(c.path))) {
+    await ctx.store.putDesired(name, { ...record, spec, updated_at: new Date().toISOString() });
+    ctx.emit({ kind: 'changed', name, reason: 'edited' });
+    ctx.log.info('vPLC edited (policy only)', { vplc: name, by, diff });
+    return { status: 'saved', diff, applies: 'now', path: 'none', message: `Saved; the container of ${name} is not touched` };
+  }
   const resolved = await checkAgainstHost(d, spec);
   if (!Array.isArray(resolved)) return resolved;
 
   const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
   const running = !!info?.State.Running;
   const inPlace = info ? inPlaceVnics(before, spec, changes) : null;
-  const immediate = spec.changePolicy === 'immediate';
+  // The PLC-aware rule (docs/plc.md "Changes only when the PLC allows"): a PLC program that does not run allows it too.
+  const decision = running ? d.changeDecision?.(name, true) : undefined;
+  const windowOpen = spec.changePolicy === 'immediate' || (decision?.allowed === true && spec.plcAwareChanges !== false);
   const detached = (vnic: string): boolean => {
     const net = persisted.find((p) => p.name === vnic)?.docker_network_name;
     return !net || !info?.NetworkSettings.Networks[net];
   };
-  const now = !running || immediate || (inPlace !== null && inPlace.every(detached));
+  const now = !running || windowOpen || (inPlace !== null && inPlace.every(detached));
 
   if (inPlace && info && now) {
     const targets = resolved.filter((v) => inPlace.includes(v.name));
@@ -175,6 +190,6 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
     diff,
     applies: 'change-window',
     path: 'recreate',
-    message: `Saved as a pending change of ${name}: it is applied when the vPLC is stopped or when you apply it now (the vPLC restarts)`,
+    message: `Saved as a pending change of ${name}: it is applied when the vPLC is stopped or when you apply it now (the vPLC restarts)${decision ? `; ${decision.reason}` : ''}`,
   };
 }

@@ -4,6 +4,7 @@ import { EngineHealth } from '../docker/engine-health.js';
 import { dockerMessage } from '../docker/errors.js';
 import type { NetworkReadiness } from '../host/interfaces.js';
 import type { UsageService } from '../metrics/usage-service.js';
+import type { PlcMonitor } from '../plc/monitor.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { ImageUpdater } from '../update/updater.js';
 import type { AdoptResult } from './adopt.js';
@@ -21,6 +22,8 @@ export type AutomationDeps = {
   probe: RuntimeProbe;
   readiness: NetworkReadiness;
   usage: UsageService;
+  /** The PLC monitor: the change rule, container starts and stops, and faults that outlast their setting. */
+  plc: PlcMonitor;
   /** True while self-destruct runs: nothing automatic may start or repair a vPLC then. */
   destructing: () => boolean;
   /** Keeps background work for the orchestrator's close() to await. */
@@ -43,6 +46,7 @@ export class Automation {
   /** EXTEND auto_update: registry digest checks; the reconciler applies what it pulls. */
   readonly updater: ImageUpdater;
   private watchdog?: Watchdog;
+  private offLongFault?: () => void;
 
   constructor(private readonly d: AutomationDeps) {
     const { ctx, probe } = d;
@@ -56,7 +60,7 @@ export class Automation {
     this.control = new VplcControl(ctx, this.guard, new RuntimeWaiter(ctx, probe));
     this.updater = new ImageUpdater(ctx, paused);
     this.recovery = new OutageRecovery({ ctx, control: this.control, guard: this.guard, readiness: d.readiness, probe, signal: ctx.shutdown });
-    this.reconciler = new Reconciler({ paused, signal: ctx.shutdown, updater: this.updater, ctx, guard: this.guard, control: this.control, probe, track: d.track });
+    this.reconciler = new Reconciler({ paused, signal: ctx.shutdown, updater: this.updater, ctx, guard: this.guard, control: this.control, probe, track: d.track, changeDecision: (n, running) => d.plc.changeDecision(n, running) });
   }
 
   /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync; the health poll follows boot sync. */
@@ -69,10 +73,16 @@ export class Automation {
       restart: (name) => this.control.autoStartOutcome(name, 'watchdog'),
       onStart: (name, id) => this.control.onStartEvent(name, id),
       onContainerEvent: (id) => this.d.usage.forget(id),
+      onRunningChange: (name, running) => (running ? this.d.plc.containerStarted(name) : this.d.plc.containerStopped(name)),
+      restartRunning: async (name) => {
+        const r = await this.control.restart(name, 'agent');
+        return r.status === 'error' ? { ok: false, message: r.error } : { ok: true, message: r.message };
+      },
       isBusy: (name) => ctx.exec.busy(name),
       mayRun: (name) => !this.d.destructing() && !this.recovery.running && shouldRunAutomatically(ctx, name),
     });
     this.watchdog = watchdog;
+    this.offLongFault = this.d.plc.onLongFault((name, since) => void track(watchdog.plcFault(name, since)));
     this.health.onChange((st, ended) => {
       if (st.kind === 'up' && ended) void track(this.recovery.run(ended).then(() => watchdog.poll()));
     });
@@ -100,6 +110,7 @@ export class Automation {
   stop(): void {
     this.health.close();
     this.watchdog?.stop();
+    this.offLongFault?.();
     this.reconciler.stop();
     this.updater.stop();
   }

@@ -18,6 +18,10 @@ export type WatchdogDeps = {
   onStart: (name: string, containerId: string) => void;
   /** Called for every `die` and `start` event (e.g. to drop cached PIDs). */
   onContainerEvent?: (containerId: string) => void;
+  /** Called with the vPLC's name for every `start` (true) and `die` (false) event. */
+  onRunningChange?: (name: string, running: boolean) => void;
+  /** Stops and starts a running vPLC (a PLC fault that outlasted its setting). */
+  restartRunning?: (name: string) => Promise<{ ok: boolean; message: string }>;
   isBusy: (name: string) => boolean;
   /** Whether automatic starts may touch this vPLC (its persisted desired state says running). */
   mayRun: (name: string) => boolean;
@@ -132,6 +136,7 @@ export class Watchdog {
       return;
     }
     this.d.onContainerEvent?.(id);
+    this.d.onRunningChange?.(name, action === 'start');
     if (action === 'die') this.schedule(name);
     else if (action === 'start') this.d.onStart(name, id);
   }
@@ -150,6 +155,26 @@ export class Watchdog {
       ctx.log.warn('watchdog poll failed', { err: dockerMessage(err) });
       void this.d.health.check('watchdog poll failed');
     }
+  }
+
+  /**
+   * A PLC fault (`STATUS:ERROR`) that outlasted `plc.faultRestartAfterMs`: the runtime restarts its core by itself, so
+   * only a fault this long restarts the container, once, counted by the crash-loop guard (docs/plc.md "Polling").
+   */
+  async plcFault(name: string, since: string): Promise<void> {
+    const { ctx, guard } = this.d;
+    if (this.abort.signal.aborted || !this.d.restartRunning || !this.d.mayRun(name) || this.d.isBusy(name) || !this.d.health.isUp()) return;
+    if (guard.suspended(name)) {
+      ctx.log.error('PLC fault: restarts paused until the crash-loop window allows', { vplc: name, since, restarts: guard.count(name) });
+      ctx.emit({ kind: 'restart-suspended', name, restarts: guard.count(name) });
+      return;
+    }
+    guard.record(name);
+    const secs = Math.round(ctx.settings.plc.faultRestartAfterMs / 1000);
+    const why = `PLC fault since ${since} lasted longer than ${secs} s: the container is restarted`;
+    ctx.log.warn('watchdog restarting vPLC for a PLC fault', { vplc: name, since, restartsInWindow: guard.count(name) });
+    const r = await this.d.restartRunning(name);
+    ctx.emit({ kind: 'changed', name, reason: 'plc-fault-restart', detail: r.ok ? why : `${why}; the restart failed: ${r.message}` });
   }
 
   private schedule(name: string): void {

@@ -3,6 +3,7 @@ import type { OperationState } from './operation-state.js';
 
 /** What an outcome event stands for, for the journal: the error of a failed create or delete, or what a create could not verify. */
 export function outcomeDetail(ops: OperationState, e: VplcEvent): string | undefined {
+  if (e.kind === 'changed' && e.detail) return e.detail;
   if (e.kind !== 'changed' || (e.reason !== 'created' && e.reason !== 'create-failed' && e.reason !== 'delete-failed')) return undefined;
   const op = ops.get(e.name);
   if (op?.status === 'error' && op.error) return op.error;

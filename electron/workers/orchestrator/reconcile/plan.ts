@@ -24,6 +24,8 @@ export type PlanInput = {
   expectedHash(name: string): string | null;
   /** Inside the change window: stopped, `change_policy: immediate`, or confirmed by the cloud or the UI. */
   mayChange(name: string, running: boolean): boolean;
+  /** Which rule holds a running vPLC's change, in words (docs/plc.md "Changes only when the PLC allows"); absent: none said. */
+  heldBy?(name: string): string;
   /** Recent failed attempts: the vPLC waits for its retry time. */
   backingOff(name: string): boolean;
   /** The vPLC's `depends_on`. */
@@ -41,6 +43,10 @@ export function planReconcile(i: PlanInput): Plan {
   const actions: Action[] = [];
   const pending: Pending[] = [];
   const adopted: string[] = [];
+  const held = (name: string, reason: string): Pending => {
+    const by = i.heldBy?.(name);
+    return { vplc: name, reason: by ? `${reason}; ${by}` : reason };
+  };
   for (const name of i.observed.keys()) if (!i.desired.has(name)) adopted.push(name);
   for (const [name, d] of i.desired) {
     if (i.busy(name)) continue;
@@ -67,13 +73,13 @@ export function planReconcile(i: PlanInput): Plan {
     if (d.auto_update && d.image_update?.phase === 'pending') {
       const digest = d.image_update.digest.slice(0, 19);
       if (i.mayChange(name, o.running)) actions.push({ vplc: name, kind: 'update', reason: `runtime update ${digest}` });
-      else pending.push({ vplc: name, reason: `runtime update ${digest} waits for the change window (stopped, or confirmed)` });
+      else pending.push(held(name, `runtime update ${digest} waits for the change window (stopped, or confirmed)`));
       continue;
     }
     const expected = i.expectedHash(name);
     if (expected && o.specHash && expected !== o.specHash) {
       if (i.mayChange(name, o.running)) actions.push({ vplc: name, kind: 'redeploy', reason: 'the container differs from the stored spec' });
-      else pending.push({ vplc: name, reason: 'the container differs from the stored spec (image or configuration); it is applied when the vPLC is stopped or the change is confirmed' });
+      else pending.push(held(name, 'the container differs from the stored spec (image or configuration); it is applied when the vPLC is stopped or the change is confirmed'));
     }
   }
   // depends_on holds during repairs and updates too: a vPLC whose dependency changes in this cycle waits for the next

@@ -9,6 +9,7 @@ import type { CrashGuard } from '../lifecycle/crash-guard.js';
 import type { VplcControl } from '../lifecycle/control.js';
 import { awaitDependencies } from '../lifecycle/dependencies.js';
 import { specHash } from '../spec/container-spec.js';
+import type { ChangeDecision } from '../plc/change-rule.js';
 import type { DesiredRecord } from '../store/schemas.js';
 import { UPDATE_WARNING, type ImageUpdater } from '../update/updater.js';
 import { planReconcile, type Action, type Observed, type Pending } from './plan.js';
@@ -29,7 +30,10 @@ export type ReconcileReport = {
 export type ReconcilerDeps = {
   /** True while nothing may be repaired (self-destruct removes vPLCs one by one before it wipes their records). */
   paused: () => boolean;
-  signal: AbortSignal; updater: ImageUpdater; ctx: OrchestratorContext; guard: CrashGuard; control: VplcControl; probe: RuntimeProbe; track: <T>(p: Promise<T>) => Promise<T> };
+  signal: AbortSignal; updater: ImageUpdater; ctx: OrchestratorContext; guard: CrashGuard; control: VplcControl; probe: RuntimeProbe; track: <T>(p: Promise<T>) => Promise<T>;
+  /** The change window of a vPLC before any confirm: the PLC-aware rule or the container rule (plc/change-rule.ts). */
+  changeDecision: (name: string, running: boolean) => ChangeDecision;
+};
 
 /**
  * The desired-state loop: IDLE checks every 10 s; on drift it takes a snapshot, applies one change
@@ -116,7 +120,8 @@ export class Reconciler {
         restartPaused: (n) => this.d.guard.suspended(n),
         watchdogOwns: (n) => this.d.guard.count(n) > 0,
         expectedHash: (n) => this.expectedHash(n),
-        mayChange: (n, running) => !running || ctx.store.getDesired(n)?.spec?.changePolicy === 'immediate' || this.confirmed.has(n),
+        mayChange: (n, running) => this.confirmed.has(n) || this.d.changeDecision(n, running).allowed,
+        heldBy: (n) => this.d.changeDecision(n, true).reason,
         backingOff: (n) => (this.failures.get(n)?.retryAt ?? 0) > performance.now(),
         dependsOn: (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? [],
       });

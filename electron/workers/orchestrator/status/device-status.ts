@@ -4,6 +4,7 @@ import type { OrchestratorContext } from '../context.js';
 import { dockerMessage } from '../docker/errors.js';
 import { isOwn } from '../docker/labels.js';
 import type { CrashGuard } from '../lifecycle/crash-guard.js';
+import type { PlcMonitorApi } from '../plc/types.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { vplcHealth } from './health-facts.js';
 import type { RuntimeAnswers } from './runtime-answers.js';
@@ -60,6 +61,7 @@ export async function deviceStatus(
   parentOf: (net: string) => string | undefined,
   busy: (name: string) => boolean = () => false,
   answers: RuntimeAnswers | null = null,
+  plc: PlcMonitorApi | null = null,
 ): Promise<DeviceStatus> {
   if (!deviceId.trim()) return { status: 'error', error: 'Device ID must be a non-empty string' };
   const op = ctx.ops.get(deviceId);
@@ -96,7 +98,7 @@ export async function deviceStatus(
   const suspension = !state.Running && !busy(deviceId) ? restartSuspension(ctx, guard, deviceId) : null;
   if (suspension) warnings.unshift(suspension.warning);
   const wait = ctx.ops.runtimeWait(deviceId);
-  const health = vplcHealth(ctx, deviceId, { state: state.Status, networks: info.NetworkSettings.Networks }, suspension?.warning ?? null, answers);
+  const health = vplcHealth(ctx, deviceId, { state: state.Status, networks: info.NetworkSettings.Networks }, suspension?.warning ?? null, answers, plc);
   // The reasons travel to the cloud as warnings (docs/protocol.md §4.5 keeps its shape); the board's own stay first.
   for (const r of health.reasons) if (!warnings.includes(r)) warnings.push(r);
   const problems = ctx.ops.createProblems(deviceId);
@@ -124,5 +126,7 @@ export async function deviceStatus(
       health_reasons: health.reasons,
       ...(problems ? { create_problems: problems } : {}),
     },
+    // EXTEND (docs/plc.md): carries no secret, so the cloud's get_device_status has it too.
+    ...(plc ? { plc: plc.view(deviceId) } : {}),
   };
 }

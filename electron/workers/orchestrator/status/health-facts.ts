@@ -1,5 +1,6 @@
 import type { OrchestratorContext } from '../context.js';
 import { deriveHealth, PROBLEM_KEY_PREFIXES, type Health, type HealthFacts, type VnicFacts } from './health.js';
+import type { PlcMonitorApi } from '../plc/types.js';
 import type { RuntimeAnswers } from './runtime-answers.js';
 
 /** The container as the engine lists or inspects it: its state and the address of each network endpoint. */
@@ -23,7 +24,7 @@ function vnicFacts(ctx: OrchestratorContext, name: string, c: ContainerView): Vn
 }
 
 /** Gathers what the orchestrator holds about a vPLC and derives its health (see `deriveHealth`). */
-export function healthFacts(ctx: OrchestratorContext, name: string, c: ContainerView, suspension: string | null, answers: RuntimeAnswers | null): HealthFacts {
+export function healthFacts(ctx: OrchestratorContext, name: string, c: ContainerView, suspension: string | null, answers: RuntimeAnswers | null, plc: PlcMonitorApi | null = null): HealthFacts {
   const op = ctx.ops.get(name);
   const keyed = ctx.warnings.snapshot()[name] ?? {};
   return {
@@ -33,6 +34,7 @@ export function healthFacts(ctx: OrchestratorContext, name: string, c: Container
     suspension,
     vnics: vnicFacts(ctx, name, c),
     runtime: answers?.get(name) ?? null,
+    plcFaultSince: plc?.view(name).fault_since ?? null,
     problems: Object.entries(keyed)
       .filter(([k]) => PROBLEM_KEY_PREFIXES.some((p) => k.startsWith(p)))
       .map(([, text]) => text),

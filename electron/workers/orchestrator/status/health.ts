@@ -32,6 +32,8 @@ export type HealthFacts = {
   runtime: { answered: boolean; at: string } | null;
   /** Warnings on the board that mean something is not in place (MAC, DHCP, re-attachment). */
   problems: string[];
+  /** ISO start of a PLC fault (`STATUS:ERROR`) going on now, or null (docs/plc.md "Polling"). */
+  plcFaultSince?: string | null;
 };
 
 export type Health = { health: VplcHealth; reasons: string[] };
@@ -75,6 +77,8 @@ export function deriveHealth(f: HealthFacts): Health {
   const reasons = f.vnics.flatMap(vnicReasons);
   if (f.runtime && !f.runtime.answered) reasons.push(`runtime API not answering (last probe ${f.runtime.at})`);
   for (const p of f.problems) if (!reasons.includes(p)) reasons.push(p);
+  // A PLC that is stopped or has no program is what the user asked for, not a health problem; a core crash is.
+  if (f.plcFaultSince) reasons.push(`PLC fault: the runtime reports ERROR since ${f.plcFaultSince} (its core restarts)`);
   return reasons.length ? { health: 'degraded', reasons } : { health: 'running', reasons: [] };
 }
 

@@ -6,6 +6,8 @@ import type { UsageRings } from '../metrics/ring.js';
 import type { VplcHealth } from '../../../../shared/domain/vplc-status.js';
 import { restartSuspension } from './device-status.js';
 import { vplcHealth } from './health-facts.js';
+import type { PlcConnection, PlcStatusWord, PlcView } from '../../../../shared/domain/plc.js';
+import type { PlcMonitorApi } from '../plc/types.js';
 import type { RuntimeAnswers } from './runtime-answers.js';
 
 export type VplcSummary = {
@@ -21,6 +23,9 @@ export type VplcSummary = {
   /** Derived from verified facts; `reasons` say why it is not `running`. */
   health: VplcHealth;
   reasons: string[];
+  /** The PLC's status word and the session's state (docs/plc.md); null / `not_connected` without credentials. */
+  plc_status: PlcStatusWord | null;
+  plc_connection: PlcConnection;
 };
 
 /** Every vPLC this installation knows of: in Docker, in the desired state, or both. */
@@ -29,13 +34,15 @@ export async function listVplcs(
   guard: CrashGuard,
   busy: (name: string) => boolean,
   answers: RuntimeAnswers | null = null,
+  plc: PlcMonitorApi | null = null,
 ): Promise<VplcSummary[]> {
   const containers = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
   const names = new Set([...ctx.store.desiredNames(), ...containers.map((c) => c.Labels?.[Label.vplc] ?? '')].filter(Boolean));
   return [...names].sort().map((name) => {
     const c = containers.find((x) => x.Labels?.[Label.vplc] === name);
     const suspension = c && c.State !== 'running' && !busy(name) ? restartSuspension(ctx, guard, name) : null;
-    const health = vplcHealth(ctx, name, c ? { state: c.State, networks: c.NetworkSettings?.Networks ?? {} } : null, suspension?.warning ?? null, answers);
+    const health = vplcHealth(ctx, name, c ? { state: c.State, networks: c.NetworkSettings?.Networks ?? {} } : null, suspension?.warning ?? null, answers, plc);
+    const view = plc?.view(name);
     return {
       name,
       state: c?.State ?? 'missing',
@@ -47,6 +54,8 @@ export async function listVplcs(
       restarts_resume_at: suspension?.resumesAt ?? null,
       health: health.health,
       reasons: health.reasons,
+      plc_status: view?.status ?? null,
+      plc_connection: view?.connection ?? 'not_connected',
     };
   });
 }
@@ -60,14 +69,14 @@ export async function logTail(ctx: OrchestratorContext, name: string, tail: numb
   return `${stdout}${stderr}`.split('\n').filter((l) => l.length > 0).slice(-tail);
 }
 
-export type VplcMetrics = { name: string; state: string; running: boolean; health: VplcHealth; cpuPercent: number | null; memoryBytes: number | null; restartsInWindow: number };
+export type VplcMetrics = { name: string; state: string; running: boolean; health: VplcHealth; cpuPercent: number | null; memoryBytes: number | null; restartsInWindow: number; plc: PlcView | null };
 
 /** The metrics endpoint's per-vPLC figures: the listed state with the latest usage samples kept in memory. */
-export function vplcMetrics(list: VplcSummary[], rings: UsageRings, guard: CrashGuard, nowMs: number): VplcMetrics[] {
+export function vplcMetrics(list: VplcSummary[], rings: UsageRings, guard: CrashGuard, nowMs: number, plc: PlcMonitorApi | null = null): VplcMetrics[] {
   const now = Math.floor(nowMs / 1000);
   return list.map((v) => {
     const cpu = rings.query({ device: v.name }, 'cpu', now - 120, now).at(-1)?.cpu;
     const mem = rings.query({ device: v.name }, 'memory', now - 120, now).at(-1)?.memory;
-    return { name: v.name, state: v.state, running: v.running, health: v.health, cpuPercent: cpu ?? null, memoryBytes: mem === undefined ? null : Math.round(mem * 1024 * 1024), restartsInWindow: guard.count(v.name) };
+    return { name: v.name, state: v.state, running: v.running, health: v.health, cpuPercent: cpu ?? null, memoryBytes: mem === undefined ? null : Math.round(mem * 1024 * 1024), restartsInWindow: guard.count(v.name), plc: plc?.view(v.name) ?? null };
   });
 }
