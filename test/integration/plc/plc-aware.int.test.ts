@@ -1,0 +1,143 @@
+// The PLC subsystem of a real orchestrator on the real engine with its REAL runtime sessions, against a stand-in
+// runtime container (test/images/standin/): the runtime's first user created and the credentials set through the
+// actions, a program uploaded and running; a short core crash seen as a PLC fault (degraded, no container restart), a
+// long one restarting the container exactly once; a spec edit held while the PLC program runs and applied once the
+// PLC is stopped; the credentials gone with the deleted vPLC; the password in no log line. Runtime: about 60-90 s.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VplcEvent } from '../../../electron/workers/orchestrator/context.js';
+import { CREDENTIALS_FILE } from '../../../electron/workers/orchestrator/plc/credentials-store.js';
+import { call } from '../images/standin-container.js';
+import { docker } from '../../support/docker.js';
+import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
+import { requireDocker } from '../../support/require.js';
+import { newRunId, waitFor } from '../../support/run.js';
+import { storedZip } from './zip.js';
+
+requireDocker();
+
+const run = newRunId();
+const name = `vt-${run}-aware`;
+const USER = 'operator';
+const PASSWORD = `Pw-aware-${run}-never-logged`;
+const FAULT_RESTART_MS = 6_000;
+let fx: OrchestratorFixture;
+const logLines: string[] = [];
+const rec = (level: string) => (msg: string, data?: Record<string, unknown>) => void logLines.push(`${level} ${msg} ${JSON.stringify(data ?? {})}`);
+const log = { debug: rec('debug'), info: rec('info'), warn: rec('warn'), error: rec('error') };
+const events: VplcEvent[] = [];
+
+const started = async (): Promise<{ id: string; startedAt: string; restarts: number }> => {
+  const c = await docker.getContainer(name).inspect();
+  return { id: c.Id, startedAt: c.State.StartedAt, restarts: c.RestartCount };
+};
+const status = () => fx.orch.status(name);
+const plcOf = async () => (await status()).plc;
+/** The stand-in's test-only switch (plain HTTP on the container's internal address, no auth). */
+const crash = async (ms: number): Promise<void> => {
+  const ip = (await status()).internal_ip;
+  if (!ip) throw new Error('no internal IP');
+  const r = await call({ ip, method: 'POST', path: `/standin/crash?ms=${ms}` });
+  expect(r.status).toBe(200);
+};
+const credentialsFiles = (): string[] => (readdirSync(fx.dataDir, { recursive: true }) as string[]).filter((f) => path.basename(f) === CREDENTIALS_FILE).map((f) => path.join(fx.dataDir, f));
+
+beforeAll(async () => {
+  fx = await openOrchestrator({ stopTimeoutSec: 2, plc: { pollMs: 500, faultRestartAfterMs: FAULT_RESTART_MS } }, { log });
+  fx.orch.onEvent((e) => events.push(e));
+  expect((await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [] }, 'cli')).status).toBe('creating');
+  await fx.orch.settled();
+  expect(await status()).toMatchObject({ status: 'success', is_running: true });
+  await fx.orch.startLifecycle({ sampleUsage: false, reconcile: false });
+});
+
+afterAll(async () => {
+  await fx?.dispose();
+});
+
+describe('the PLC-aware agent with real runtime sessions', () => {
+  it('creates the first user, stores the credentials, and reads the PLC through them', async () => {
+    expect(await plcOf()).toMatchObject({ connection: 'not_connected', change_rule: 'container' });
+    const created = await fx.orch.plc.actions.createFirstUser(name, { username: USER, password: PASSWORD }, 'ui');
+    expect(created.outcome).toBe('verified');
+    expect((await fx.orch.plc.actions.setCredentials(name, { username: USER, password: PASSWORD }, 'ui')).outcome).toBe('verified');
+    const [file] = credentialsFiles();
+    expect(file).toBeDefined();
+    expect(JSON.parse(readFileSync(file!, 'utf8'))).toMatchObject({ version: 1, vplcs: { [name]: { username: USER, password: PASSWORD } } });
+    const s = await waitFor(plcOf, (p) => p?.connection === 'connected' && p.status === 'EMPTY', { timeoutMs: 15_000, what: 'a connected, empty PLC' });
+    expect(s).toMatchObject({ username: USER, program_loaded: false, change_rule: 'plc-aware' });
+
+    const zip = path.join(fx.dataDir, 'program.zip');
+    writeFileSync(zip, storedZip({ 'src/configuration.cpp': '// configuration\n', 'src/Res0.cpp': '// resource\n' }));
+    const compiled = await fx.orch.plc.actions.upload(name, zip, 'ui');
+    expect(compiled).toMatchObject({ state: 'SUCCESS', exit_code: 0 });
+    const running = await waitFor(plcOf, (p) => p?.status === 'RUNNING' && (p.tasks[0]?.scan_count ?? 0) > 0, { timeoutMs: 15_000, what: 'the uploaded program running with task figures' });
+    expect(running?.change_rule_reason).toContain('the PLC program is running');
+    expect((await fx.orch.list()).find((v) => v.name === name)).toMatchObject({ plc_status: 'RUNNING', plc_connection: 'connected' });
+  });
+
+  it('shows a short core crash as a PLC fault without restarting the container', async () => {
+    const before = await started();
+    await crash(2_500);
+    const faulted = await waitFor(status, (s) => !!s.plc?.fault_since, { timeoutMs: 10_000, what: 'the PLC fault in the status' });
+    expect(faulted.plc?.status).toBe('ERROR');
+    expect(faulted.orchestrator_state).toMatchObject({ health: 'degraded', health_reasons: [expect.stringMatching(/^PLC fault: the runtime reports ERROR since /)] });
+    expect(faulted.is_running).toBe(true);
+    // The core comes back by itself: the fault clears, the container was never restarted.
+    const back = await waitFor(status, (s) => s.plc?.status === 'RUNNING' && !s.plc.fault_since, { timeoutMs: 15_000, what: 'the PLC running again after the short crash' });
+    expect(back.orchestrator_state?.health).toBe('running');
+    expect(await started()).toEqual(before);
+  });
+
+  it('restarts the container exactly once when the fault outlasts faultRestartAfterMs', async () => {
+    const before = await started();
+    // The crash outlasts the setting by far; the restart ends it (the stand-in's core state is in memory).
+    await crash(120_000);
+    await waitFor(plcOf, (p) => !!p?.fault_since, { timeoutMs: 10_000, what: 'the long PLC fault' });
+    const restarted = await waitFor(started, (c) => c.startedAt !== before.startedAt, { timeoutMs: FAULT_RESTART_MS + 20_000, what: 'the container restarted after the long fault' });
+    expect(restarted.id).toBe(before.id);
+    // The loaded program runs again after the restart (the stand-in keeps it, like the real runtime).
+    const healthy = await waitFor(status, (s) => s.plc?.status === 'RUNNING' && !s.plc.fault_since && s.orchestrator_state?.health === 'running', { timeoutMs: 30_000, what: 'the PLC running and healthy after the restart' });
+    expect(healthy.orchestrator_state?.restarts_in_window).toBe(1);
+    expect(await started()).toEqual(restarted);
+    const restarts = events.filter((e) => e.kind === 'changed' && e.reason === 'plc-fault-restart');
+    expect(restarts).toHaveLength(1);
+  });
+
+  it('holds a spec edit while the PLC program runs and applies it once the PLC is stopped', async () => {
+    const before = await started();
+    const spec = fx.orch.storedSpec(name)?.spec;
+    if (!spec) throw new Error('no stored spec');
+    const ack = await fx.orch.edit(name, { ...spec, quotas: { cpus: 1 } }, 'cli');
+    expect(ack).toMatchObject({ status: 'saved', applies: 'change-window' });
+    expect((ack as { message: string }).message).toContain('the PLC program is running');
+    const held = await fx.orch.reconcileOnce();
+    expect(held?.actions).toEqual([]);
+    expect(held?.pending).toEqual([{ vplc: name, reason: expect.stringContaining('the PLC program is running') }]);
+    expect((await status()).orchestrator_state?.pending_changes).toEqual([expect.any(String)]);
+    expect(await started()).toEqual(before);
+
+    const stopped = await fx.orch.plc.actions.stop(name, 'ui');
+    expect(stopped).toMatchObject({ ok: true, answer: 'STOP:OK' });
+    await waitFor(plcOf, (p) => p?.status === 'STOPPED', { timeoutMs: 10_000, what: 'the PLC read as stopped' });
+    const applied = await fx.orch.reconcileOnce();
+    expect(applied?.actions.map((a) => [a.kind, a.vplc, a.result])).toEqual([['redeploy', name, 'done']]);
+    const after = await waitFor(() => started().catch(() => null), (c) => c !== null && c.id !== before.id, { timeoutMs: 30_000, what: 'the recreated container' });
+    expect((await docker.getContainer(after!.id).inspect()).HostConfig.NanoCpus).toBe(1e9);
+    expect(await status()).toMatchObject({ status: 'success', is_running: true });
+  });
+
+  it('forgets the credentials with the deleted vPLC and never logs the password', async () => {
+    const [file] = credentialsFiles();
+    expect(file).toBeDefined();
+    expect((await fx.orch.delete(name, 'cli')).status).toBe('deleting');
+    await fx.orch.settled();
+    await waitFor(() => JSON.parse(readFileSync(file!, 'utf8')) as { vplcs: Record<string, unknown> }, (c) => !(name in c.vplcs), { timeoutMs: 10_000, what: 'the credentials removed from the file' });
+    expect(readFileSync(file!, 'utf8')).not.toContain(PASSWORD);
+    expect(fx.orch.plc.monitor.view(name).connection).toBe('not_connected');
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.filter((l) => l.includes(USER)).length).toBeGreaterThan(0);
+    expect(logLines.filter((l) => l.includes(PASSWORD))).toEqual([]);
+  });
+});
