@@ -1,12 +1,15 @@
 // The PLC subsystem of a real orchestrator on the real engine with its REAL runtime sessions, against a stand-in
 // runtime container (test/images/standin/): the runtime's first user created and the credentials set through the
 // actions, a program uploaded and running; a short core crash seen as a PLC fault (degraded, no container restart), a
-// long one restarting the container exactly once; a spec edit held while the PLC program runs and applied once the
-// PLC is stopped; the credentials gone with the deleted vPLC; the password in no log line. Runtime: about 60-90 s.
+// long one restarting the container exactly once; an agent restart that reads the PLC again without disturbing it; a
+// spec edit held while the PLC program runs and applied once the PLC is stopped; the recreated container read as a new
+// runtime; credentials given while the vPLC is stopped stored unverified and checked once it runs; the credentials
+// gone with the deleted vPLC; the password in no log line. Runtime: about 25-40 s.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VplcEvent } from '../../../electron/workers/orchestrator/context.js';
+import type { Orchestrator } from '../../../electron/workers/orchestrator/orchestrator.js';
 import { CREDENTIALS_FILE } from '../../../electron/workers/orchestrator/plc/credentials-store.js';
 import { call } from '../images/standin-container.js';
 import { docker } from '../../support/docker.js';
@@ -23,6 +26,8 @@ const USER = 'operator';
 const PASSWORD = `Pw-aware-${run}-never-logged`;
 const FAULT_RESTART_MS = 6_000;
 let fx: OrchestratorFixture;
+/** The agent of the moment: an agent restart replaces it. */
+let orch: Orchestrator;
 const logLines: string[] = [];
 const rec = (level: string) => (msg: string, data?: Record<string, unknown>) => void logLines.push(`${level} ${msg} ${JSON.stringify(data ?? {})}`);
 const log = { debug: rec('debug'), info: rec('info'), warn: rec('warn'), error: rec('error') };
@@ -32,7 +37,7 @@ const started = async (): Promise<{ id: string; startedAt: string; restarts: num
   const c = await docker.getContainer(name).inspect();
   return { id: c.Id, startedAt: c.State.StartedAt, restarts: c.RestartCount };
 };
-const status = () => fx.orch.status(name);
+const status = () => orch.status(name);
 const plcOf = async () => (await status()).plc;
 /** The stand-in's test-only switch (plain HTTP on the container's internal address, no auth). */
 const crash = async (ms: number): Promise<void> => {
@@ -45,11 +50,12 @@ const credentialsFiles = (): string[] => (readdirSync(fx.dataDir, { recursive: t
 
 beforeAll(async () => {
   fx = await openOrchestrator({ stopTimeoutSec: 2, plc: { pollMs: 500, faultRestartAfterMs: FAULT_RESTART_MS } }, { log });
-  fx.orch.onEvent((e) => events.push(e));
-  expect((await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [] }, 'cli')).status).toBe('creating');
-  await fx.orch.settled();
+  orch = fx.orch;
+  orch.onEvent((e) => events.push(e));
+  expect((await orch.create({ name, runtimeVersion: 'latest', vnics: [] }, 'cli')).status).toBe('creating');
+  await orch.settled();
   expect(await status()).toMatchObject({ status: 'success', is_running: true });
-  await fx.orch.startLifecycle({ sampleUsage: false, reconcile: false });
+  await orch.startLifecycle({ sampleUsage: false, reconcile: false });
 });
 
 afterAll(async () => {
@@ -59,9 +65,9 @@ afterAll(async () => {
 describe('the PLC-aware agent with real runtime sessions', () => {
   it('creates the first user, stores the credentials, and reads the PLC through them', async () => {
     expect(await plcOf()).toMatchObject({ connection: 'not_connected', change_rule: 'container' });
-    const created = await fx.orch.plc.actions.createFirstUser(name, { username: USER, password: PASSWORD }, 'ui');
+    const created = await orch.plc.actions.createFirstUser(name, { username: USER, password: PASSWORD }, 'ui');
     expect(created.outcome).toBe('verified');
-    expect((await fx.orch.plc.actions.setCredentials(name, { username: USER, password: PASSWORD }, 'ui')).outcome).toBe('verified');
+    expect((await orch.plc.actions.setCredentials(name, { username: USER, password: PASSWORD }, 'ui')).outcome).toBe('verified');
     const [file] = credentialsFiles();
     expect(file).toBeDefined();
     expect(JSON.parse(readFileSync(file!, 'utf8'))).toMatchObject({ version: 1, vplcs: { [name]: { username: USER, password: PASSWORD } } });
@@ -70,11 +76,11 @@ describe('the PLC-aware agent with real runtime sessions', () => {
 
     const zip = path.join(fx.dataDir, 'program.zip');
     writeFileSync(zip, storedZip({ 'src/configuration.cpp': '// configuration\n', 'src/Res0.cpp': '// resource\n' }));
-    const compiled = await fx.orch.plc.actions.upload(name, zip, 'ui');
+    const compiled = await orch.plc.actions.upload(name, zip, 'ui');
     expect(compiled).toMatchObject({ state: 'SUCCESS', exit_code: 0 });
     const running = await waitFor(plcOf, (p) => p?.status === 'RUNNING' && (p.tasks[0]?.scan_count ?? 0) > 0, { timeoutMs: 15_000, what: 'the uploaded program running with task figures' });
     expect(running?.change_rule_reason).toContain('the PLC program is running');
-    expect((await fx.orch.list()).find((v) => v.name === name)).toMatchObject({ plc_status: 'RUNNING', plc_connection: 'connected' });
+    expect((await orch.list()).find((v) => v.name === name)).toMatchObject({ plc_status: 'RUNNING', plc_connection: 'connected' });
   });
 
   it('shows a short core crash as a PLC fault without restarting the container', async () => {
@@ -105,37 +111,69 @@ describe('the PLC-aware agent with real runtime sessions', () => {
     expect(restarts).toHaveLength(1);
   });
 
+  it('picks the session up again after an agent restart without disturbing the running PLC', async () => {
+    const before = await started();
+    const scans = (await plcOf())?.tasks[0]?.scan_count ?? 0;
+    expect(scans).toBeGreaterThan(0);
+    await orch.close({ graceMs: 5_000 });
+    orch = await fx.reopen();
+    orch.onEvent((e) => events.push(e));
+    await orch.startLifecycle({ sampleUsage: false, reconcile: false });
+    // The stored credentials and the container's pin are read back: connected, and the PLC was never restarted (its
+    // scan count goes on from where it was; a start resets it).
+    const again = await waitFor(plcOf, (p) => p?.connection === 'connected' && p.status === 'RUNNING' && (p.tasks[0]?.scan_count ?? 0) > scans, { timeoutMs: 15_000, what: 'the PLC read again after the agent restart' });
+    expect(again?.username).toBe(USER);
+    expect(await started()).toEqual(before);
+  });
+
   it('holds a spec edit while the PLC program runs and applies it once the PLC is stopped', async () => {
     const before = await started();
-    const spec = fx.orch.storedSpec(name)?.spec;
+    const spec = orch.storedSpec(name)?.spec;
     if (!spec) throw new Error('no stored spec');
-    const ack = await fx.orch.edit(name, { ...spec, quotas: { cpus: 1 } }, 'cli');
+    const ack = await orch.edit(name, { ...spec, quotas: { cpus: 1 } }, 'cli');
     expect(ack).toMatchObject({ status: 'saved', applies: 'change-window' });
     expect((ack as { message: string }).message).toContain('the PLC program is running');
-    const held = await fx.orch.reconcileOnce();
+    const held = await orch.reconcileOnce();
     expect(held?.actions).toEqual([]);
     expect(held?.pending).toEqual([{ vplc: name, reason: expect.stringContaining('the PLC program is running') }]);
     expect((await status()).orchestrator_state?.pending_changes).toEqual([expect.any(String)]);
     expect(await started()).toEqual(before);
 
-    const stopped = await fx.orch.plc.actions.stop(name, 'ui');
+    const stopped = await orch.plc.actions.stop(name, 'ui');
     expect(stopped).toMatchObject({ ok: true, answer: 'STOP:OK' });
     await waitFor(plcOf, (p) => p?.status === 'STOPPED', { timeoutMs: 10_000, what: 'the PLC read as stopped' });
-    const applied = await fx.orch.reconcileOnce();
+    const applied = await orch.reconcileOnce();
     expect(applied?.actions.map((a) => [a.kind, a.vplc, a.result])).toEqual([['redeploy', name, 'done']]);
     const after = await waitFor(() => started().catch(() => null), (c) => c !== null && c.id !== before.id, { timeoutMs: 30_000, what: 'the recreated container' });
     expect((await docker.getContainer(after!.id).inspect()).HostConfig.NanoCpus).toBe(1e9);
     expect(await status()).toMatchObject({ status: 'success', is_running: true });
   });
 
+  it('reads a recreated container as a new runtime, and connects again once the user gives it its first user', async () => {
+    // A new container is a new runtime: new certificate, no user yet (the stand-in keeps both in the container, like
+    // the real image), so the stored credentials are refused until the user acts.
+    await waitFor(plcOf, (p) => p?.connection === 'auth_failed', { timeoutMs: 15_000, what: 'the stored credentials refused by the new runtime' });
+    expect((await orch.plc.actions.createFirstUser(name, { username: USER, password: PASSWORD }, 'ui')).outcome).toBe('verified');
+    await waitFor(plcOf, (p) => p?.connection === 'connected' && p.status === 'EMPTY', { timeoutMs: 15_000, what: 'connected to the new runtime' });
+  });
+
+  it('stores credentials given while the vPLC is stopped unverified, and checks them once it runs', async () => {
+    expect(await orch.stop(name, 'cli')).toMatchObject({ status: 'success' });
+    const saved = await orch.plc.actions.setCredentials(name, { username: USER, password: PASSWORD }, 'ui');
+    expect(saved.outcome).toBe('saved_unverified');
+    expect(saved.message).not.toContain(PASSWORD);
+    expect(['success', 'starting']).toContain((await orch.start(name, 'cli')).status);
+    await waitFor(plcOf, (p) => p?.connection === 'connected' && p.status === 'EMPTY', { timeoutMs: 30_000, what: 'connected after the vPLC started again' });
+  });
+
   it('forgets the credentials with the deleted vPLC and never logs the password', async () => {
     const [file] = credentialsFiles();
     expect(file).toBeDefined();
-    expect((await fx.orch.delete(name, 'cli')).status).toBe('deleting');
-    await fx.orch.settled();
+    expect((await orch.delete(name, 'cli')).status).toBe('deleting');
+    await orch.settled();
     await waitFor(() => JSON.parse(readFileSync(file!, 'utf8')) as { vplcs: Record<string, unknown> }, (c) => !(name in c.vplcs), { timeoutMs: 10_000, what: 'the credentials removed from the file' });
     expect(readFileSync(file!, 'utf8')).not.toContain(PASSWORD);
-    expect(fx.orch.plc.monitor.view(name).connection).toBe('not_connected');
+    expect(orch.plc.monitor.view(name).connection).toBe('not_connected');
     expect(logLines.length).toBeGreaterThan(0);
     expect(logLines.filter((l) => l.includes(USER)).length).toBeGreaterThan(0);
     expect(logLines.filter((l) => l.includes(PASSWORD))).toEqual([]);
