@@ -4,7 +4,9 @@
 // long one restarting the container exactly once; an agent restart that reads the PLC again without disturbing it; a
 // spec edit held while the PLC program runs and applied once the PLC is stopped; the recreated container read as a new
 // runtime; credentials given while the vPLC is stopped stored unverified and checked once it runs; the credentials
-// gone with the deleted vPLC; the password in no log line. Runtime: about 25-40 s.
+// gone with the deleted vPLC; the password in no log line. Then a runtime image update (Debian's docker-registry on
+// loopback) pulled but held while the PLC program runs, applied once it is stopped. Runtime: about 40-60 s.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +14,10 @@ import type { VplcEvent } from '../../../electron/workers/orchestrator/context.j
 import type { Orchestrator } from '../../../electron/workers/orchestrator/orchestrator.js';
 import { CREDENTIALS_FILE } from '../../../electron/workers/orchestrator/plc/credentials-store.js';
 import { call } from '../images/standin-container.js';
-import { docker } from '../../support/docker.js';
+import { docker, STANDIN_REPO } from '../../support/docker.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
+import { startRegistry, type LocalRegistry } from '../../support/registry.js';
+import { sh } from '../../support/update-fixture.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
 import { storedZip } from './zip.js';
@@ -176,6 +180,66 @@ describe('the PLC-aware agent with real runtime sessions', () => {
     expect(orch.plc.monitor.view(name).connection).toBe('not_connected');
     expect(logLines.length).toBeGreaterThan(0);
     expect(logLines.filter((l) => l.includes(USER)).length).toBeGreaterThan(0);
+    expect(logLines.filter((l) => l.includes(PASSWORD))).toEqual([]);
+  });
+});
+
+describe('a runtime image update while the PLC program runs', () => {
+  const uname = `vt-${run}-upd`;
+  let registry: LocalRegistry;
+  let repo = '';
+  let ufx: OrchestratorFixture;
+  /** Publishes a stand-in variant as `<repo>:stable` (a label of this run makes its image ID unique) and returns its ID. */
+  const publish = (variant: string): string => {
+    const tmp = sh('create', `${STANDIN_REPO}:${variant}`);
+    try {
+      sh('commit', '--change', `LABEL io.vplc-orchestrator.test-run=${run}-${variant}`, tmp, `${repo}:stable`);
+    } finally {
+      sh('rm', tmp);
+    }
+    sh('push', `${repo}:stable`);
+    return sh('image', 'inspect', '--format', '{{.Id}}', `${repo}:stable`);
+  };
+  const runningImage = async (): Promise<string> => (await docker.getContainer(uname).inspect()).Image;
+  const uplc = async () => (await ufx.orch.status(uname)).plc;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    repo = `${registry.host}/vplc-${run}/runtime`;
+    publish('latest');
+    ufx = await openOrchestrator({ runtimeRepo: repo, runtimeWaitMs: 8_000, updates: { minFreeDiskMb: 0 }, stopTimeoutSec: 2, plc: { pollMs: 500 } }, { log });
+    expect((await ufx.orch.create({ name: uname, runtimeVersion: 'stable', vnics: [], autoUpdate: true }, 'cli')).status).toBe('creating');
+    await ufx.orch.settled();
+    await ufx.orch.startLifecycle({ sampleUsage: false, reconcile: false });
+  });
+
+  afterAll(async () => {
+    await ufx?.dispose();
+    const ids = repo ? sh('image', 'ls', '-q', '--no-trunc', repo).split('\n').filter(Boolean) : [];
+    if (ids.length) execFileSync('docker', ['rmi', '-f', ...new Set(ids)], { stdio: 'ignore' });
+    await registry?.stop();
+  });
+
+  it('is pulled but held while the PLC program runs, and applied once the PLC is stopped', async () => {
+    expect((await ufx.orch.plc.actions.createFirstUser(uname, { username: USER, password: PASSWORD }, 'ui')).outcome).toBe('verified');
+    const zip = path.join(ufx.dataDir, 'program.zip');
+    writeFileSync(zip, storedZip({ 'src/configuration.cpp': '// configuration\n' }));
+    expect(await ufx.orch.plc.actions.upload(uname, zip, 'ui')).toMatchObject({ state: 'SUCCESS' });
+    await waitFor(uplc, (p) => p?.status === 'RUNNING', { timeoutMs: 15_000, what: 'the program running' });
+    const before = await runningImage();
+
+    const v2 = publish('v2');
+    expect(await ufx.orch.checkUpdate(uname)).toMatchObject({ result: 'pulled' });
+    const held = await ufx.orch.reconcileOnce();
+    expect(held?.actions).toEqual([]);
+    expect(held?.pending).toEqual([{ vplc: uname, reason: expect.stringMatching(/^runtime update .* waits for the change window .*; held: the PLC program is running/) }]);
+    expect(await runningImage()).toBe(before);
+
+    expect(await ufx.orch.plc.actions.stop(uname, 'ui')).toMatchObject({ ok: true, answer: 'STOP:OK' });
+    await waitFor(uplc, (p) => p?.status === 'STOPPED', { timeoutMs: 10_000, what: 'the PLC read as stopped' });
+    const applied = await ufx.orch.reconcileOnce();
+    expect(applied?.actions.map((a) => [a.kind, a.vplc, a.result])).toEqual([['update', uname, 'done']]);
+    expect(await runningImage()).toBe(v2);
     expect(logLines.filter((l) => l.includes(PASSWORD))).toEqual([]);
   });
 });
