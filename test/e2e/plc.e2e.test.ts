@@ -146,7 +146,10 @@ describe('the PLC of a vPLC in the browser', () => {
     await shot('03-compiling');
     await program.locator('.compile .badge', { hasText: /^SUCCESS$/ }).waitFor({ timeout: 30_000 });
     await program.getByText('The program compiled; the PLC runs it now.').waitFor();
-    expect(await program.getByLabel("The compiler's log", { exact: true }).textContent()).toContain('Build finished successfully');
+    const compilerLog = (await program.getByLabel("The compiler's log", { exact: true }).textContent()) ?? '';
+    expect(compilerLog).toContain('Build finished successfully');
+    // One line per line: the runtime's own line ends do not double-space the log.
+    expect(compilerLog.split('\n').filter((l) => l.trim() === '')).toEqual([]);
     await shot('04-compiled');
 
     // The compiled program runs: stop it, then start it again, each after a confirm.
