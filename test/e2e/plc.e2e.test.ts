@@ -221,6 +221,11 @@ describe('the PLC of a vPLC in the browser', () => {
     const before = await container();
     await openDetail();
     await cardBadge('RUNNING').waitFor({ timeout: 20_000 });
+    // The journal tells the two uploads by their compile's end.
+    const history = page.getByRole('table', { name: 'History' });
+    await history.getByRole('row', { name: /plc-upload/ }).first().waitFor();
+    const uploads = (await history.getByRole('row', { name: /plc-upload/ }).allTextContents()).map((t) => /(ok|error|accepted)\s*program uploaded; compile (\w+)/.exec(t)?.slice(1).join(' '));
+    expect(uploads).toEqual(['error FAILED', 'ok SUCCESS']);
     await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Edit', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: `Edit ${name}` }).waitFor();
     await page.getByLabel('CPU share').fill('1');
