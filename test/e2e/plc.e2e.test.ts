@@ -4,7 +4,8 @@
 // chooser (compile progress, SUCCESS), stops and starts the PLC; the scan-cycle figures grow in the task table and on
 // the charts; a failing compile shows FAILED with the compiler's log; a core crash shows a PLC fault in the card and
 // the list while the container keeps running; an edit is held while the PLC program runs, with the reason on the page,
-// and applies by itself once the PLC is stopped from the card; the password is in no file but the credentials file.
+// and applies by itself once the PLC is stopped from the card; the credentials are forgotten from the card, and the
+// password is then in no file and never in the agent's output.
 // Screenshots under test-results/e2e/.
 // Runtime: about 90-150 s on 2 cores.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -256,11 +257,26 @@ describe('the PLC of a vPLC in the browser', () => {
     expect(problems).toEqual([]);
   });
 
-  it("keeps the runtime password out of the agent's output and of every file but the credentials file", () => {
+  it('forgets the runtime credentials from the card: not connected again, the entry gone from the 0600 file', async () => {
+    const file = (readdirSync(tmp.dir, { recursive: true }) as string[]).map((f) => path.join(tmp.dir, f)).find((f) => path.basename(f) === 'runtime-credentials.json');
+    expect(file).toBeDefined();
+    expect(statSync(file!).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file!, 'utf8')).toContain(PASSWORD);
+    await card().getByRole('button', { name: 'Forget credentials' }).click();
+    await confirmIn('Forget the runtime credentials?', 'Forget');
+    await cardBadge('not connected').waitFor({ timeout: 20_000 });
+    await card().getByText('Credentials forgotten.').waitFor();
+    expect(JSON.parse(readFileSync(file!, 'utf8'))).toEqual({ version: 1, vplcs: {} });
+    await openList();
+    await listRow().locator('.badge', { hasText: /^not connected$/ }).waitFor({ timeout: 20_000 });
+    await shot('13-forgotten');
+    expect(problems).toEqual([]);
+  });
+
+  it("keeps the runtime password out of the agent's output and of every file once forgotten", () => {
     expect(agent.output()).not.toContain(PASSWORD);
     const files = (readdirSync(tmp.dir, { recursive: true }) as string[]).map((f) => path.join(tmp.dir, f)).filter((f) => statSync(f).isFile());
-    const holding = files.filter((f) => readFileSync(f).includes(PASSWORD));
-    expect(holding.map((f) => path.basename(f))).toEqual(['runtime-credentials.json']);
-    expect(statSync(holding[0]!).mode & 0o777).toBe(0o600);
+    expect(files.length).toBeGreaterThan(3);
+    expect(files.filter((f) => readFileSync(f).includes(PASSWORD))).toEqual([]);
   });
 });
