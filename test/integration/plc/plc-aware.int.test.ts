@@ -151,6 +151,11 @@ describe('the PLC-aware agent with real runtime sessions', () => {
     const after = await waitFor(() => started().catch(() => null), (c) => c !== null && c.id !== before.id, { timeoutMs: 30_000, what: 'the recreated container' });
     expect((await docker.getContainer(after!.id).inspect()).HostConfig.NanoCpus).toBe(1e9);
     expect(await status()).toMatchObject({ status: 'success', is_running: true });
+    // Applied once: the recreated container matches the stored spec, so the next pass has nothing to do.
+    const next = await orch.reconcileOnce();
+    expect(next?.actions).toEqual([]);
+    expect(next?.pending).toEqual([]);
+    expect((await started()).id).toBe(after!.id);
   });
 
   it('reads a recreated container as a new runtime, and connects again once the user gives it its first user', async () => {
