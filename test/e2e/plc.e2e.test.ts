@@ -13,6 +13,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../electron/core/api/ws-client.js';
+import { Label } from '../../electron/workers/orchestrator/docker/labels.js';
 import { storedZip } from '../images/program-zip.js';
 import { call, containerIp } from '../integration/images/standin-container.js';
 import { spawnAgent, type AgentProcess } from '../support/agent-process.js';
@@ -82,7 +83,9 @@ beforeAll(async () => {
   );
   const ready = await agent.ready;
   const client = await ApiClient.connect(ready.port, ready.token);
-  installation = ((await client.call('agent:status', {})) as { value?: { installationId: string } }).value?.installationId ?? '';
+  // Cleanup removes this agent's objects by its installation id: wait for it rather than leak containers without it.
+  const status = await waitFor(() => client.call('agent:status', {}) as Promise<{ ok: boolean; value?: { installationId?: string } }>, (r) => !!r.value?.installationId, { timeoutMs: 30_000, what: "the agent's installation id" });
+  installation = status.value?.installationId ?? '';
   client.close();
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
@@ -101,7 +104,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await agent?.stop();
-  if (installation) await removeByLabels({ instance: installation });
+  const labelled = installation || (await docker.getContainer(name).inspect().then((c) => c.Config.Labels?.[Label.instance] ?? '', () => ''));
+  if (labelled) await removeByLabels({ instance: labelled });
   tmp.dispose();
 });
 
