@@ -43,8 +43,12 @@ function fromPlcAnswer(channel: string, v: unknown): Result {
     case 'plc:start':
     case 'plc:stop':
       return { result: a['ok'] === true ? 'ok' : 'error', detail: `the runtime answered ${str(a['answer']) ?? '(nothing)'}${str(a['message']) ? `: ${str(a['message'])}` : ''}` };
-    case 'plc:upload':
-      return str(a['error']) ? { result: 'error', detail: `upload refused: ${str(a['error'])}` } : { result: 'accepted', detail: `program uploaded; compile ${str(a['state']) ?? 'started'}` };
+    case 'plc:upload': {
+      if (str(a['error'])) return { result: 'error', detail: `upload refused: ${str(a['error'])}` };
+      // The answer is the compile's end: only a compile still going on is merely accepted.
+      const state = str(a['state']);
+      return { result: state === 'SUCCESS' ? 'ok' : state === 'FAILED' ? 'error' : 'accepted', detail: `program uploaded; compile ${state ?? 'started'}` };
+    }
     case 'plc:clear-credentials':
       return { result: 'ok', detail: 'runtime credentials removed' };
     case 'plc:create-user':

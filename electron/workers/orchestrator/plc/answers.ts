@@ -65,7 +65,9 @@ export function parseActionWord(body: unknown, verb: 'START' | 'STOP'): string {
   return s;
 }
 
-const CompilationStatusBody = z.object({ status: CompileState, logs: z.array(z.string()), exit_code: z.number().int().nullable() });
+// The runtime ends every compiler log line with its own newline; consumers join lines themselves, so it is dropped here.
+const LogLine = z.string().transform((l) => l.replace(/\r?\n$/, ''));
+const CompilationStatusBody = z.object({ status: CompileState, logs: z.array(LogLine), exit_code: z.number().int().nullable() });
 export type CompilationStatus = z.output<typeof CompilationStatusBody>;
 
 /** `GET /api/compilation-status`. */

@@ -50,6 +50,8 @@ describe('journal: PLC', () => {
     r.api('plc:start', { name: 'plc-a', confirm: true }, ok({ ok: true, answer: 'START:OK', message: 'the PLC program runs', status: 'RUNNING' }), 'ui');
     r.api('plc:stop', { name: 'plc-a', confirm: true }, ok({ ok: false, answer: 'STOP:ERROR', message: 'the PLC was not running', status: 'STOPPED' }), 'cli');
     r.api('plc:upload', { name: 'plc-a', path: '/tmp/p.zip', confirm: true }, ok({ name: 'plc-a', state: 'COMPILING', logs: [], exit_code: null, error: null }), 'ui');
+    r.api('plc:upload', { name: 'plc-a', path: '/tmp/p.zip', confirm: true }, ok({ name: 'plc-a', state: 'SUCCESS', logs: ['[INFO] Build finished successfully'], exit_code: 0, error: null }), 'ui');
+    r.api('plc:upload', { name: 'plc-a', path: '/tmp/p.zip', confirm: true }, ok({ name: 'plc-a', state: 'FAILED', logs: ['[ERROR] Compilation failed'], exit_code: 1, error: null }), 'cli');
     r.api('plc:set-credentials', { name: 'plc-a', username: 'op', password: secret }, ok({ outcome: 'verified', message: 'ok' }), 'ui');
     r.api('plc:set-credentials', { name: 'plc-a', username: 'op', password: secret }, { ok: false, error: { code: 'INTERNAL', message: `login failed for ${secret}` } }, 'cli');
     r.api('plc:create-user', { name: 'plc-a', username: 'op', password: secret }, ok({ outcome: 'verified', message: 'created' }), 'ui');
@@ -59,6 +61,8 @@ describe('journal: PLC', () => {
       'plc-a plc-start ui ok (the runtime answered START:OK: the PLC program runs)',
       'plc-a plc-stop cli error (the runtime answered STOP:ERROR: the PLC was not running)',
       'plc-a plc-upload ui accepted (program uploaded; compile COMPILING)',
+      'plc-a plc-upload ui ok (program uploaded; compile SUCCESS)',
+      'plc-a plc-upload cli error (program uploaded; compile FAILED)',
       'plc-a plc-credentials ui ok (runtime credentials stored (verified))',
       'plc-a plc-credentials cli error (login failed for ***)',
       "plc-a plc-create-user ui ok (runtime's first user created (verified))",

@@ -115,6 +115,12 @@ describe('compile and upload', () => {
     expect(s.logs.length).toBeGreaterThan(10);
   });
 
+  it("drops the newline the runtime ends each compiler log line with (a shown log is not double-spaced)", () => {
+    const s = parseCompilationStatus(body('compilation-status-SUCCESS'));
+    expect(s.logs.filter((l) => /[\r\n]$/.test(l))).toEqual([]);
+    expect(s.logs[0]).toBe("[DEBUG] update_plugin_configurations called with generated_dir='core/generated'");
+  });
+
   it('an unknown compile state names the field', () => {
     expect(badAnswer(() => parseCompilationStatus({ status: 'BAKING', logs: [], exit_code: null })).message).toContain('status');
   });
