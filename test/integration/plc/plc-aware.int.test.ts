@@ -237,7 +237,7 @@ describe('a runtime image update while the PLC program runs', () => {
     expect(await ufx.orch.checkUpdate(uname)).toMatchObject({ result: 'pulled' });
     const held = await ufx.orch.reconcileOnce();
     expect(held?.actions).toEqual([]);
-    expect(held?.pending).toEqual([{ vplc: uname, reason: expect.stringMatching(/^runtime update .* waits for the change window .*; held: the PLC program is running/) }]);
+    expect(held?.pending).toEqual([{ vplc: uname, reason: expect.stringMatching(/^runtime update .* waits for the change window; held: the PLC program is running/) }]);
     expect(await runningImage()).toBe(before);
 
     expect(await ufx.orch.plc.actions.stop(uname, 'ui')).toMatchObject({ ok: true, answer: 'STOP:OK' });

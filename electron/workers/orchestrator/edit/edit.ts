@@ -190,6 +190,6 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
     diff,
     applies: 'change-window',
     path: 'recreate',
-    message: `Saved as a pending change of ${name}: it is applied when the vPLC is stopped or when you apply it now (the vPLC restarts)${decision ? `; ${decision.reason}` : ''}`,
+    message: `Saved as a pending change of ${name}: ${decision ? decision.reason : 'it is applied when the vPLC is stopped or when you apply it now'} (applying it recreates the container, so the vPLC restarts)`,
   };
 }

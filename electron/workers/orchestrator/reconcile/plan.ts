@@ -45,7 +45,7 @@ export function planReconcile(i: PlanInput): Plan {
   const adopted: string[] = [];
   const held = (name: string, reason: string): Pending => {
     const by = i.heldBy?.(name);
-    return { vplc: name, reason: by ? `${reason}; ${by}` : reason };
+    return { vplc: name, reason: `${reason}; ${by ?? 'it is applied when the vPLC is stopped or the change is confirmed'}` };
   };
   for (const name of i.observed.keys()) if (!i.desired.has(name)) adopted.push(name);
   for (const [name, d] of i.desired) {
@@ -73,13 +73,13 @@ export function planReconcile(i: PlanInput): Plan {
     if (d.auto_update && d.image_update?.phase === 'pending') {
       const digest = d.image_update.digest.slice(0, 19);
       if (i.mayChange(name, o.running)) actions.push({ vplc: name, kind: 'update', reason: `runtime update ${digest}` });
-      else pending.push(held(name, `runtime update ${digest} waits for the change window (stopped, or confirmed)`));
+      else pending.push(held(name, `runtime update ${digest} waits for the change window`));
       continue;
     }
     const expected = i.expectedHash(name);
     if (expected && o.specHash && expected !== o.specHash) {
       if (i.mayChange(name, o.running)) actions.push({ vplc: name, kind: 'redeploy', reason: 'the container differs from the stored spec' });
-      else pending.push(held(name, 'the container differs from the stored spec (image or configuration); it is applied when the vPLC is stopped or the change is confirmed'));
+      else pending.push(held(name, 'the container differs from the stored spec (image or configuration)'));
     }
   }
   // depends_on holds during repairs and updates too: a vPLC whose dependency changes in this cycle waits for the next

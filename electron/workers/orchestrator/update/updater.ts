@@ -84,7 +84,7 @@ export class ImageUpdater {
       }
       await ctx.exec.run({ kind: 'tag-image', image: running, repo: ctx.settings.runtimeRepo, tag: `${ROLLBACK_TAG_PREFIX}${shortId(running)}`, vplc: name, by: 'update', reason: `keep the image to roll back to from ${digest.slice(0, 19)}` });
       await ctx.store.patchDesired(name, { image_update: { digest, from_image: running, to_image: pulled, phase: 'pending', at } });
-      ctx.warnings.set(name, UPDATE_WARNING, `runtime update ${digest.slice(0, 19)} is ready; it is applied when the vPLC is stopped or the change is confirmed`);
+      ctx.warnings.set(name, UPDATE_WARNING, `runtime update ${digest.slice(0, 19)} is ready; it is applied in the vPLC's change window (the vPLC stopped, or with runtime credentials its PLC program stopped, or a confirm)`);
       ctx.log.info('runtime update pulled', { vplc: name, digest, from: shortId(running), to: shortId(pulled) });
       ctx.emit({ kind: 'changed', name, reason: 'update-pending' });
       return { vplc: name, result: 'pulled', detail: digest };
