@@ -4,6 +4,8 @@
  * offered is taken: a connection that did not resume proves the session was not offered).
  */
 import type http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeClient, DEFAULT_CLIENT_OPTIONS } from '../../../../../../electron/workers/orchestrator/plc/client.js';
 import { PlcSessionError } from '../../../../../../electron/workers/orchestrator/plc/types.js';
@@ -160,5 +162,20 @@ describe('resumed runtime connections', () => {
     expect(hits).toEqual(['/api/status Bearer t']);
     expect(pins.get('plc1')).toBe(cert(0).spki);
     expect(impostor.port).toBe(first.port);
+  });
+
+  it('resumes a TLS 1.2 runtime too, whose session comes before the pin check', async () => {
+    const s12 = https.createServer({ key: cert(0).key, cert: cert(0).cert, maxVersion: 'TLSv1.2' }, handler);
+    await new Promise<void>((r) => s12.listen(0, '127.0.0.1', r));
+    const at: Running = { host: '127.0.0.1', port: (s12.address() as net.AddressInfo).port, close: () => new Promise((r) => s12.close(() => r())) };
+    servers.push(at);
+    const pins = new InMemoryTlsPinStore();
+    const cache = new TlsSessionCache();
+    const c = client('plc1', at, pins, cache);
+    for (let i = 0; i < 3; i++) await c.exchange(poll);
+    expect(cache.handshakes).toEqual({ full: 1, resumed: 2 });
+    await pins.set('plc1', cert(1).spki);
+    await expect(c.exchange(poll)).rejects.toMatchObject({ kind: 'refused' });
+    expect(cache.size).toBe(0);
   });
 });
