@@ -4,46 +4,16 @@
  * ≤ 0.15 % of one core. All three workers run: netmon, the orchestrator, and the cloud link connected over mTLS to the
  * cloud simulator on loopback (heartbeat every 5 s). Runtime: about 90 s (build, 10 creates, 20 s settle, 60 s idle).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { storeCredentials } from '../electron/lib/certs/store.js';
-import { CloudSim } from '../test/cloud-sim/sim.js';
+import type { CloudSim } from '../test/cloud-sim/sim.js';
 import { removeByLabels } from '../test/support/docker.js';
-import { createPkiSet } from '../test/support/pki.js';
+import { AgentApi, type BenchAgent, buildAgent, createRunning, idleCost, idleFloor, startAgent, startCloud, waitCloud } from './agent-harness.js';
 import { formatBenchResult, type BenchResult } from './types.js';
-
-const CLK_TCK = 100;
-const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const cpuTicks = (pid: number): number => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return Number(f[11]) + Number(f[12]);
-};
-
-async function idleCost(pid: number, seconds: number): Promise<{ rss: number; cpuPercent: number }> {
-  const t0 = cpuTicks(pid);
-  const start = Date.now();
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  const cpu = ((cpuTicks(pid) - t0) / CLK_TCK / ((Date.now() - start) / 1000)) * 100;
-  return { rss: rssMb(pid), cpuPercent: cpu };
-}
-
-async function call(ws: WebSocket, id: number, channel: string, input: unknown): Promise<{ ok: boolean; value?: unknown }> {
-  return new Promise((resolve) => {
-    const on = (d: WebSocket.RawData): void => {
-      const m = JSON.parse(d.toString()) as { t: string; id?: number; envelope?: { ok: boolean; value?: unknown } };
-      if (m.t === 'result' && m.id === id && m.envelope) {
-        ws.off('message', on);
-        resolve(m.envelope);
-      }
-    };
-    ws.on('message', on);
-    ws.send(JSON.stringify({ t: 'invoke', id, channel, input }));
-  });
-}
 
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
 
@@ -76,61 +46,29 @@ async function echoBaseline(n: number): Promise<{ p50: number; p99: number }> {
 export async function run(opts: { quick: boolean }): Promise<BenchResult> {
   const idleSeconds = opts.quick ? 15 : 60;
   const vplcs = opts.quick ? 3 : 10;
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
+  buildAgent();
   const dir = mkdtempSync(path.join(tmpdir(), 'vplc-p3-'));
-  let agent: ChildProcess | undefined;
+  let agent: BenchAgent | undefined;
   let floor: ChildProcess | undefined;
   let installation = '';
   let sim: CloudSim | undefined;
   try {
-    const pki = await createPkiSet('07048933');
-    sim = await CloudSim.start({ ca: pki.ca, server: pki.server });
-    const mtlsDir = path.join(dir, 'mtls');
-    await storeCredentials(mtlsDir, pki.client.key, pki.client.cert);
-    const caFile = path.join(dir, 'ca.pem');
-    writeFileSync(caFile, pki.ca.cert);
-    agent = spawn(
-      process.execPath,
-      ['bin/vplc-orchestrator.js', 'agent', '--cloud-url', sim.url, '--mtls-dir', mtlsDir, '--ca-file', caFile, '--ui-port', '0', '--data-dir', path.join(dir, 'data'), '--lock-name', 'vb-p3-lock', '--internal-pool', '198.19.160.0/20', '--runtime-image', 'vplc-test/openplc-runtime', '--log-level', 'warn'],
-      { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, VPLC_TOKEN_FILE: path.join(dir, 'token'), XDG_CONFIG_HOME: path.join(dir, 'config') } },
-    );
-    const ready = await new Promise<{ port: number; token: string }>((resolve, reject) => {
-      let out = '';
-      agent?.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const line = out.split('\n').find((l) => l.startsWith('{"event":"ready"'));
-        if (line) resolve(JSON.parse(line) as { port: number; token: string });
-      });
-      agent?.on('exit', (c) => reject(new Error(`agent exited ${c}`)));
-    });
-    const ws = new WebSocket(`ws://127.0.0.1:${ready.port}/api`);
-    await new Promise((r) => ws.once('open', r));
-    ws.send(JSON.stringify({ t: 'auth', token: ready.token }));
-    await new Promise((r) => ws.once('message', r));
-    installation = String(((await call(ws, 1, 'agent:status', {})).value as { installationId: string }).installationId);
-    for (let tries = 0; tries < 60; tries++) {
-      if (((await call(ws, 2 + tries * 1000, 'agent:status', {})).value as { cloud: string }).cloud === 'connected') break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    for (let i = 0; i < vplcs; i++) await call(ws, 10 + i, 'vplc:create', { name: `vb-p3-${i}`, vnics: [] });
-    for (let tries = 0; tries < 240; tries++) {
-      const list = (await call(ws, 100 + tries, 'vplc:list', {})).value as Array<{ running: boolean; operation: string | null }>;
-      if (list.length === vplcs && list.every((v) => v.running && !v.operation)) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    ws.close();
+    const cloud = await startCloud(dir);
+    sim = cloud.sim;
+    agent = await startAgent({ dir, cloudArgs: cloud.args, lockName: 'vb-p3-lock', internalPool: '198.19.160.0/20' });
+    const api = await AgentApi.open(agent.port, agent.token);
+    installation = await waitCloud(api);
+    await createRunning(api, Array.from({ length: vplcs }, (_, i) => `vb-p3-${i}`));
+    api.close();
     // The floor settles through the same period, so neither figure includes a process start.
-    floor = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+    floor = idleFloor();
     await new Promise((r) => setTimeout(r, opts.quick ? 5_000 : 20_000));
-    const [ours, base] = await Promise.all([idleCost(agent.pid as number, idleSeconds), idleCost(floor.pid as number, idleSeconds)]);
-    const ws2 = new WebSocket(`ws://127.0.0.1:${ready.port}/api`);
-    await new Promise((r) => ws2.once('open', r));
-    ws2.send(JSON.stringify({ t: 'auth', token: ready.token }));
-    await new Promise((r) => ws2.once('message', r));
+    const [ours, base] = await Promise.all([idleCost(agent.pid, idleSeconds), idleCost(floor.pid as number, idleSeconds)]);
+    const api2 = await AgentApi.open(agent.port, agent.token);
     const rttCalls = opts.quick ? 50 : 300;
-    const settingsRtt = await rttOf(rttCalls, (i) => call(ws2, 10_000 + i, 'settings:get', {}));
-    const listRtt = await rttOf(rttCalls, (i) => call(ws2, 20_000 + i, 'vplc:list', {}));
-    ws2.close();
+    const settingsRtt = await rttOf(rttCalls, () => api2.call('settings:get', {}));
+    const listRtt = await rttOf(rttCalls, () => api2.call('vplc:list', {}));
+    api2.close();
     const echo = await echoBaseline(rttCalls);
     const rssMet = ours.rss <= 80;
     const cpuMet = ours.cpuPercent <= 0.15;
@@ -155,7 +93,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
       ],
     };
   } finally {
-    agent?.kill('SIGTERM');
+    await agent?.stop();
     floor?.kill('SIGKILL');
     await sim?.close();
     if (installation) await removeByLabels({ instance: installation });

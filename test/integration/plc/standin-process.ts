@@ -21,11 +21,13 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/** `env` may fix the HTTPS port (`STANDIN_HTTPS_PORT`: a runtime restarted at the same address). */
 export async function startStandin(env: Record<string, string> = {}): Promise<StandinProcess> {
   const tls = mkdtempSync(path.join(tmpdir(), 'vplc-standin-tls-'));
-  const [port, httpPort] = [await unusedLoopbackPort(), await unusedLoopbackPort()];
+  const fixed = Number(env.STANDIN_HTTPS_PORT ?? 0);
+  const [port, httpPort] = [fixed > 0 ? fixed : await unusedLoopbackPort(), await unusedLoopbackPort()];
   const child: ChildProcess = spawn(process.execPath, [SERVER], {
-    env: { PATH: process.env.PATH ?? '', STANDIN_CONFIG: '/nonexistent', STANDIN_TLS_DIR: tls, STANDIN_HTTPS_PORT: String(port), STANDIN_HTTP_PORT: String(httpPort), ...env },
+    env: { PATH: process.env.PATH ?? '', STANDIN_CONFIG: '/nonexistent', STANDIN_TLS_DIR: tls, ...env, STANDIN_HTTPS_PORT: String(port), STANDIN_HTTP_PORT: String(httpPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

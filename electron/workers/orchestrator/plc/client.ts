@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { connectRuntime, RuntimeCertificateChangedError, RuntimeConnectError, type TlsPinStore } from '../runtime/tls-pin.js';
+import type { TlsSessionCache } from '../runtime/tls-session.js';
 import { PlcSessionError } from './types.js';
 
 export type RuntimeAddress = { host: string; port: number };
@@ -34,6 +35,8 @@ export type ClientOptions = {
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   maxBodyBytes: number;
+  /** TLS sessions resumed across polls (shared by the clients of all vPLCs); none: a full handshake per request. */
+  tlsSessions?: TlsSessionCache;
 };
 
 export const DEFAULT_CLIENT_OPTIONS: ClientOptions = { connectTimeoutMs: 3_000, requestTimeoutMs: 10_000, maxBodyBytes: 2 * 1024 * 1024 };
@@ -99,6 +102,7 @@ export class RuntimeClient {
         tls: true,
         connectTimeoutMs: this.options.connectTimeoutMs,
         signal: deadline.signal,
+        sessions: this.options.tlsSessions,
       });
       return await this.send(socket, t, req, deadline.signal);
     } finally {

@@ -3,8 +3,10 @@ import { WorkerError } from '../../../lib/worker/host.js';
 import type { OrchestratorContext } from '../context.js';
 import { dockerMessage } from '../docker/errors.js';
 import { RuntimeAccess } from '../runtime-access.js';
+import { runtimeTlsSessions } from '../runtime/tls-session.js';
 import { RUNTIME_HTTPS_PORT } from '../runtime/types.js';
 import { PlcActions, type VplcPresence } from './actions.js';
+import { DEFAULT_CLIENT_OPTIONS } from './client.js';
 import { CredentialsStore } from './credentials-store.js';
 import { RuntimeSessions } from './sessions.js';
 import type { PlcMonitorApi } from './types.js';
@@ -16,6 +18,7 @@ export function productionSessions(ctx: OrchestratorContext): RuntimeSessions {
     store,
     pins: access.pins,
     clock: ctx.clock,
+    clientOptions: { ...DEFAULT_CLIENT_OPTIONS, tlsSessions: runtimeTlsSessions(process.env) },
     endpoint: (name) => ({
       resolve: async (refresh) => {
         const t = await access.target(name, refresh);

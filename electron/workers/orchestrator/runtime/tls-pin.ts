@@ -8,12 +8,14 @@
  * (recreate, update, rollback, delete + create) makes a new certificate, and its first contact pins it.
  *
  * The pin is checked on the socket's 'secureConnect', before the socket is handed to the HTTP
- * client, so no request byte (headers such as Authorization included) reaches an unpinned peer.
+ * client, so no request byte (headers such as Authorization included) reaches an unpinned peer. With a
+ * `TlsSessionCache`, a connection may instead resume a session kept from a pinned handshake (tls-session.ts).
  */
 import { createHash, type X509Certificate } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
+import type { TlsSessionCache } from './tls-session.js';
 import { RUNTIME_HTTPS_PORT } from './types.js';
 
 /**
@@ -85,24 +87,73 @@ export function spkiSha256Base64(cert: X509Certificate): string {
 }
 
 /** TLS options for a runtime connection. Chain verification is replaced by the TOFU pin (`verifyRuntimePin`). */
-export function runtimeTlsOptions(host: string, port: number): tls.ConnectionOptions {
+export function runtimeTlsOptions(host: string, port: number, session?: Buffer): tls.ConnectionOptions {
   return {
     host,
     port,
     rejectUnauthorized: false, // tls-exception: runtime TOFU pin
+    ...(session === undefined ? {} : { session }),
   };
 }
 
-/** Check the peer's SPKI against the slot's pin, storing it when there is none yet. Throws on a mismatch. */
-export async function verifyRuntimePin(socket: tls.TLSSocket, deviceId: string, slot: PinSlot): Promise<void> {
+/**
+ * Check the peer's SPKI against the slot's pin, storing it when there is none yet. Throws on a mismatch; resolves
+ * with the pin the peer matched.
+ */
+export async function verifyRuntimePin(socket: tls.TLSSocket, deviceId: string, slot: PinSlot): Promise<string> {
   const cert = socket.getPeerX509Certificate();
   if (cert === undefined) throw new Error(`runtime of ${deviceId} presented no certificate`);
   const spki = spkiSha256Base64(cert);
   if (slot.spki === undefined) {
     await slot.record(spki);
-    return;
+    return spki;
   }
   if (slot.spki !== spki) throw new RuntimeCertificateChangedError(deviceId);
+  return spki;
+}
+
+/**
+ * The pin check of one TLS connection, with session resumption when a cache is given: the session offered is the
+ * one kept for this vPLC under the slot's current pin; a resumed connection is accepted without a certificate, any
+ * other one is pin-checked. Sessions the server hands out (also after the check, as TLS 1.3 does) are kept only once
+ * the connection passed; a refused pin drops the vPLC's session.
+ */
+class PinnedTls {
+  readonly offered: Buffer | undefined;
+  #passed: string | undefined;
+  #latest: Buffer | undefined;
+
+  constructor(
+    private readonly deviceId: string,
+    private readonly slot: PinSlot,
+    private readonly sessions: TlsSessionCache | undefined,
+  ) {
+    this.offered = sessions?.offer(deviceId, slot.spki);
+  }
+
+  watch(socket: tls.TLSSocket): void {
+    if (this.sessions === undefined) return;
+    socket.on('session', (session: Buffer) => {
+      this.#latest = session;
+      this.keep();
+    });
+  }
+
+  async check(socket: tls.TLSSocket): Promise<void> {
+    try {
+      const spki = this.offered !== undefined && socket.isSessionReused() ? this.slot.spki : undefined;
+      this.sessions?.counted(spki !== undefined);
+      this.#passed = spki ?? (await verifyRuntimePin(socket, this.deviceId, this.slot));
+    } catch (err) {
+      this.sessions?.drop(this.deviceId);
+      throw err;
+    }
+    this.keep();
+  }
+
+  private keep(): void {
+    if (this.#passed !== undefined && this.#latest !== undefined) this.sessions?.keep(this.deviceId, this.#passed, this.#latest);
+  }
 }
 
 export type PinContext = { deviceId: string; pins: TlsPinStore };
@@ -114,6 +165,8 @@ export type ConnectTarget = PinContext & {
   tls: boolean;
   connectTimeoutMs: number;
   signal?: AbortSignal;
+  /** Resume TLS sessions kept from pinned handshakes (none: a full handshake every time). */
+  sessions?: TlsSessionCache;
 };
 
 function errorCode(err: unknown): string | undefined {
@@ -139,8 +192,9 @@ export function connectRuntime(t: ConnectTarget): Promise<net.Socket> {
       return;
     }
     // Taken before connecting: see PinSlot.
-    const slot = t.tls ? t.pins.slot(t.deviceId) : undefined;
-    const socket: net.Socket = t.tls ? tls.connect(runtimeTlsOptions(t.host, t.port)) : net.connect({ host: t.host, port: t.port });
+    const pinned = t.tls ? new PinnedTls(t.deviceId, t.pins.slot(t.deviceId), t.sessions) : undefined;
+    const socket: net.Socket = pinned ? tls.connect(runtimeTlsOptions(t.host, t.port, pinned.offered)) : net.connect({ host: t.host, port: t.port });
+    if (pinned) pinned.watch(socket as tls.TLSSocket);
     // A late socket error must never become an uncaught exception; the HTTP client adds its own listener.
     socket.on('error', noop);
     let settled = false;
@@ -170,11 +224,11 @@ export function connectRuntime(t: ConnectTarget): Promise<net.Socket> {
     };
     const onAbort = (): void => fail(new Error('aborted'));
     const onReady = (): void => {
-      if (slot === undefined) {
+      if (pinned === undefined) {
         succeed();
         return;
       }
-      verifyRuntimePin(socket as tls.TLSSocket, t.deviceId, slot).then(succeed, fail);
+      pinned.check(socket as tls.TLSSocket).then(succeed, fail);
     };
     // Covers TCP and, on 8443, the TLS handshake; either way the cached address may be stale.
     const timer = setTimeout(
