@@ -28,6 +28,14 @@ type Handlers = { [K in RequestTopic]: (req: RequestOf<K>) => Promise<AckBody> }
 /** An ack result object as an ack body (the results are plain objects; this only widens their type). */
 const body = (v: object): AckBody => Object.fromEntries(Object.entries(v));
 
+/**
+ * The status as the cloud gets it: the PLC view without the runtime user name (the user's credentials, name included,
+ * never leave this PC: docs/plc.md "Credentials").
+ */
+function forCloud(status: Awaited<ReturnType<OrchestratorPort['status']>>): AckBody {
+  return body(status.plc ? { ...status, plc: { ...status.plc, username: null } } : status);
+}
+
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -53,7 +61,7 @@ export function orchestratorTarget(o: OrchestratorTargetOptions): CloudCommandTa
       return body(orch.selfDestruct(o.removeSelf));
     },
     run_command: async (req) => body(await orch.runCommand(req)),
-    get_device_status: async (req) => body(await orch.status(req.device_id)),
+    get_device_status: async (req) => forCloud(await orch.status(req.device_id)),
     get_host_interfaces: async (req) => {
       try {
         return hostInterfacesBody(await o.interfaces.list(), req);

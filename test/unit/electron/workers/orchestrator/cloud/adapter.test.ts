@@ -53,4 +53,14 @@ describe('orchestratorTarget', () => {
     const t = orchestratorTarget({ orchestrator: fakeOrch(), interfaces: { list: () => Promise.reject(new Error('ip failed')) }, allowRemoteRemoval: () => true, removeSelf: () => Promise.resolve() });
     expect(await t.execute('get_host_interfaces', { include_virtual: false, detailed: true })).toEqual({ status: 'error', error: 'Failed to retrieve network interfaces: ip failed' });
   });
+
+  it('sends the PLC view to the cloud without the runtime user name', async () => {
+    const orch = fakeOrch();
+    const plc = { connection: 'connected' as const, username: 'plant-admin', status: 'RUNNING' as const, program_loaded: true, tasks: [], fault_since: null, realtime: false, checked_at: '2026-12-05T06:00:00.000Z', error: null, change_rule: 'plc-aware' as const, change_rule_reason: 'held: the PLC program is running; stop the PLC or confirm' };
+    orch.status = vi.fn((n: string) => Promise.resolve({ status: 'success' as const, device_id: n, plc }));
+    const t = orchestratorTarget({ orchestrator: orch, interfaces: { list: () => Promise.resolve([]) }, allowRemoteRemoval: () => true, removeSelf: () => Promise.resolve() });
+    const ack = await t.execute('get_device_status', { device_id: 'plc-1' });
+    expect(ack['plc']).toEqual({ ...plc, username: null });
+    expect(JSON.stringify(ack)).not.toContain('plant-admin');
+  });
 });
