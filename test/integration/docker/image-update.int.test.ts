@@ -46,7 +46,7 @@ describe('runtime image updates', () => {
     expect(r?.pending).toEqual([{ vplc: name, reason: expect.stringContaining('waits for the change window') }]);
     expect(await runningImage()).toBe(ids.latest);
     const status = await fx.orch.status(name);
-    expect((status.orchestrator_state as { warnings: string[] }).warnings).toContainEqual(expect.stringContaining('is ready; it is applied when'));
+    expect((status.orchestrator_state as { warnings: string[] }).warnings).toContainEqual(expect.stringContaining("is ready; it is applied in the vPLC's change window"));
 
     await fx.orch.applyPendingChanges(name, 'ui');
     const applied = await fx.orch.reconcileOnce();
