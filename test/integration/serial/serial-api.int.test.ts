@@ -59,7 +59,7 @@ describe('serial devices over the local API', () => {
       timeoutMs: 30_000,
       what: 'the workers running',
     });
-    installation = (status.value as { installationId: string }).installationId;
+    installation = status.ok ? (status.value as { installationId: string }).installationId : '';
     const r = await client.call('serial:devices', {});
     expect(r.ok, JSON.stringify(r)).toBe(true);
     expect(invoke['serial:devices'].output.parse(r.ok ? r.value : null)).toEqual({ devices: [], ports: [{ path: '/dev/ttyS0', major: 4, minor: 64, subsystem: 'tty' }] });
