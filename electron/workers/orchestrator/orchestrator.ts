@@ -134,7 +134,11 @@ export class Orchestrator {
 
   static async open(deps: OrchestratorDeps): Promise<Orchestrator> {
     const { ctx, rings, onEvent, lifecycle } = await openContext(deps);
-    const adoption = await adoptExisting(ctx);
+    // The serial watches run from the context's opening on; a failed open must not leave them behind.
+    const adoption = await adoptExisting(ctx).catch((err: unknown) => {
+      ctx.serial.close();
+      throw err;
+    });
     // DHCP helpers kept renewing while no agent ran: follow them again so lease changes are recorded.
     await ctx.dhcp.adoptRunning().catch((err: unknown) => ctx.log.warn('DHCP helpers could not be adopted', { err: (err as Error).message }));
     // Ready before the first create needs it; a failure is logged here and shown in the host warnings.
