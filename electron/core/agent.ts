@@ -11,6 +11,7 @@ import { EventHub } from './api/event-hub.js';
 import { registerCerts } from './api/handlers/certs.js';
 import { registerHandlers } from './api/handlers/register.js';
 import { registerEdit } from './api/handlers/edit.js';
+import { registerSerial } from './api/handlers/serial.js';
 import { registerImages } from './api/handlers/images.js';
 import { registerPlc } from './api/handlers/plc.js';
 import { registerOperations } from './api/handlers/operations.js';
@@ -104,6 +105,7 @@ export function createAgent(d: AgentDeps): Agent {
         arpProbeMs: config.arpProbeMs,
         gratuitousArp: config.gratuitousArp,
         plc: config.plc,
+        serial: config.serial,
         dockerDaemonConfig: config.dockerDaemonConfig,
         ...(config.shareCaBundle ? { shareCaBundle: config.caFile ? { caFile: config.caFile } : {} } : {}),
       },
@@ -141,6 +143,7 @@ export function createAgent(d: AgentDeps): Agent {
       'image-progress': (p) => events.publish('images:progress', p),
       'image-pull-progress': (p) => events.publish('images:pull-progress', p),
       'plc-compile': (p) => events.publish('plc:compile', p),
+      'serial-changed': (c) => events.publish('serial:changed', c),
     },
     onCommand: (topic, request, ack) => recorder.cloud(topic, request, ack),
   });
@@ -182,6 +185,7 @@ export function createAgent(d: AgentDeps): Agent {
   });
   registerImages(registry, request);
   registerEdit(registry, request);
+  registerSerial(registry, request);
   registerPlc(registry, request);
   registerOperations(registry, { timeline: new NetworkTimeline(events), journal, work });
   registerSettings(registry, d.settings, config.sources);

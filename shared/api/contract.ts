@@ -7,6 +7,7 @@ import { Settings } from '../domain/settings.js';
 import { VplcHealth, VplcStatus } from '../domain/vplc-status.js';
 import { VplcName, VplcSpec } from '../domain/vplc.js';
 import { NetworkChangeData } from '../netmon/events.js';
+import { SerialChange, SerialInventory } from '../domain/serial.js';
 import { ImageLoadProgress, ImageLoadResult, RuntimeImage } from '../domain/runtime-images.js';
 import { ImagePullProgress, ImagePullResult, PullVersion } from '../domain/image-pull.js';
 import { CompileProgress, CredentialsResult, PlcActionResult, PlcConnection, PlcHistoryPoint, PlcLogLevel, PlcLogLine, PlcStatusWord, RuntimeCredentialsInput } from '../domain/plc.js';
@@ -218,6 +219,8 @@ export const invoke = {
   'vplc:edit': { input: z.object({ name: VplcName, spec: VplcSpec }).strict(), output: VplcEditResult },
   'vplc:spec': { input: byName, output: VplcSpecView },
   'network:vnics': { input: empty, output: z.array(VnicView) },
+  /** The host's serial devices (with a by-id link, sorted by it) and built-in UARTs without one (docs/serial.md). */
+  'serial:devices': { input: empty, output: SerialInventory },
   'reconcile:status': { input: empty, output: ReconcileView },
   'engine:live-restore': { input: empty, output: LiveRestoreView },
   /** Writes "live-restore": true into Docker's configuration file; reloading the engine stays the user's choice. */
@@ -309,6 +312,8 @@ export const events = {
   'images:progress': ImageLoadProgress,
   'images:pull-progress': ImagePullProgress,
   'plc:compile': CompileProgress,
+  /** A serial adapter was plugged or unplugged: the new lists and what changed. */
+  'serial:changed': SerialChange,
 } as const;
 
 export type InvokeChannel = keyof typeof invoke;

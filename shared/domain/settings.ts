@@ -104,6 +104,14 @@ export const Settings = z.object({
         })
         .strict()
         .prefault({}),
+      /** Serial discovery (docs/serial.md): where udev keeps the by-id links, and the sysfs mount. */
+      serial: z
+        .object({
+          byIdDir: z.string().startsWith('/').default('/dev/serial/by-id'),
+          sysRoot: z.string().startsWith('/').default('/sys'),
+        })
+        .strict()
+        .prefault({}),
     })
     .prefault({}),
   desktop: z

@@ -35,6 +35,7 @@ function recorder(): OrchestratorPort {
     consumptionOrchestrator: () => Promise.resolve({ ip_addresses: [], memory: 1, cpu: 1, os: 'x', kernel: 'y', disk: 1, cpu_usage: [], memory_usage: [] }),
     selfDestruct: () => ({ status: 'error', error: 'Self-destruct operation already in progress' }),
     applyPendingChanges: (n) => (note(n), Promise.resolve({ status: 'error', error: `Device ${n} not found` })),
+    serialDevices: () => ({ devices: [], ports: [] }),
   };
 }
 

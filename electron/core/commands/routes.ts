@@ -25,6 +25,7 @@ export const CORE_EVENTS = {
   'image-progress': OrchestratorEvents['images.progress'],
   'image-pull-progress': OrchestratorEvents['images.pull-progress'],
   'plc-compile': OrchestratorEvents['plc.compile'],
+  'serial-changed': OrchestratorEvents['serial.changed'],
 } as const;
 export type CoreEvent = keyof typeof CORE_EVENTS;
 export type CoreSinks = { [K in CoreEvent]: (payload: z.output<(typeof CORE_EVENTS)[K]>) => void };
@@ -45,6 +46,7 @@ export const EVENT_ROUTES: Readonly<Record<Key, readonly EventRoute[]>> = {
   'orchestrator/images.progress': [{ core: 'image-progress' }],
   'orchestrator/images.pull-progress': [{ core: 'image-pull-progress' }],
   'orchestrator/plc.compile': [{ core: 'plc-compile' }],
+  'orchestrator/serial.changed': [{ core: 'serial-changed' }],
   'cloudlink/link.state': [{ core: 'link-state' }],
 };
 

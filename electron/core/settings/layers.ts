@@ -42,6 +42,7 @@ export type EffectiveConfig = {
   arpProbeMs: number;
   gratuitousArp: boolean;
   plc: Settings['orchestrator']['plc'];
+  serial: Settings['orchestrator']['serial'];
   /** Compatibility mode: read events from an external netmon's JSON-lines socket instead of the built-in monitor. */
   netmonSocket: string | undefined;
   /** Each setting the UI shows, with the layer its value came from (./sources.ts). */
@@ -109,6 +110,7 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     arpProbeMs: file.orchestrator.arpProbeMs,
     gratuitousArp: file.orchestrator.gratuitousArp,
     plc: file.orchestrator.plc,
+    serial: file.orchestrator.serial,
     netmonSocket: pick('netmon-socket'),
     dockerDaemonConfig: pick('docker-config') ?? file.orchestrator.dockerDaemonConfig,
   };

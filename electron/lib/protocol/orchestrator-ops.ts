@@ -7,6 +7,7 @@ import { NetmonEvent } from '../../../shared/netmon/events.js';
 import { ImageLoadProgress } from '../../../shared/domain/runtime-images.js';
 import { ImagePullProgress, PullVersion } from '../../../shared/domain/image-pull.js';
 import { CompileProgress, RuntimeCredentialsInput } from '../../../shared/domain/plc.js';
+import { SerialChange } from '../../../shared/domain/serial.js';
 
 /**
  * Requests the orchestrator worker answers (from the API or, over the bus, from another worker), each with its input
@@ -28,6 +29,8 @@ export const OrchestratorOps = {
   'vplc.edit': name.extend({ spec: VplcSpec, requester: Requester }),
   'vplc.spec': name,
   'network.vnics': z.object({}),
+  /** The host's serial devices and built-in UARTs (docs/serial.md). */
+  'serial.devices': z.object({}),
   'reconcile.status': z.object({}),
   'metrics.vplcs': z.object({}),
   'vplc.logs': name.extend({ tail: z.number().int().positive().max(5_000) }),
@@ -90,6 +93,8 @@ export const OrchestratorEvents = {
   'images.pull-progress': ImagePullProgress,
   /** Each compile state change of a program upload (docs/plc.md "Program upload"). */
   'plc.compile': CompileProgress,
+  /** A serial adapter plugged or unplugged (docs/serial.md "Hot-plug"). */
+  'serial.changed': SerialChange,
 } as const;
 
 export const OrchestratorWorkerConfig = z.object({

@@ -137,7 +137,6 @@ export class CommandRouter {
     if (!isRequestTopic(topic)) return wrapAck(topic, cid, { status: 'error', error: `Unknown command: ${topic}` });
     const parsed = parseCommand(REQUEST_CONTRACTS[topic], payload);
     if (!parsed.ok) return { ...validationAck(topic, isPlainObject(payload) ? payload['correlation_id'] : null, parsed) };
-    if (topic === 'get_serial_devices') return wrapAck(topic, cid, { status: 'success', count: 0, devices: [] });
     if (topic === 'run_command' && (parsed.value as { api: string }).api === 'debug') {
       return wrapAck(topic, cid, { status: 'error', error: DEBUG_BRIDGE_NOT_SUPPORTED });
     }

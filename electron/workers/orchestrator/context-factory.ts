@@ -15,6 +15,7 @@ import { hostSubnets, LocalInterfaceSource, type InterfaceSource } from './host/
 import { UsageRings } from './metrics/ring.js';
 import { Networks } from './net/networks.js';
 import { OperationState } from './ops/operation-state.js';
+import { SerialDeviceCache } from './serial/device-cache.js';
 import { OrchestratorSettings, type OrchestratorSettingsInput } from './settings.js';
 import { StateStore } from './store/state-store.js';
 import { WarningsFile } from './status/warnings-file.js';
@@ -68,6 +69,8 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
   const warnings = new WarningBoard(warningsFile);
   const warningsProblem = await warningsFile.restoreInto(warnings, (n) => store.getDesired(n)?.tombstone === false);
   if (warningsProblem) store.problems.push(warningsProblem);
+  const serial = new SerialDeviceCache({ paths: settings.serial, log });
+  await serial.start();
   const base = {
     settings,
     engine,
@@ -87,6 +90,7 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     usage: { register: (n: string) => rings.register(n), unregister: (n: string) => void rings.unregister(n) },
     ownStarts: new Set<string>(),
     retries: new RetryBoard(lifecycle.signal),
+    serial,
     shutdown: lifecycle.signal,
   };
   const ctx: OrchestratorContext = { ...base, dhcp: new DhcpHelpers(base) };

@@ -7,6 +7,7 @@ import type { RetryBoard } from './lifecycle/retry-board.js';
 import type { InterfaceSource } from './host/interfaces.js';
 import type { Networks } from './net/networks.js';
 import type { OperationState } from './ops/operation-state.js';
+import type { SerialDeviceCache } from './serial/device-cache.js';
 import type { OrchestratorSettings } from './settings.js';
 import type { StateStore } from './store/state-store.js';
 
@@ -60,6 +61,8 @@ export type OrchestratorContext = {
   ownStarts: Set<string>;
   /** Repairs retried with backoff until they succeed (MACs on the wire). */
   retries: RetryBoard;
+  /** The host's serial devices, kept current by inotify (docs/serial.md). */
+  serial: SerialDeviceCache;
   /** Aborted when the agent shuts down; long waits (runtime probe, boot sync) give up on it. */
   shutdown: AbortSignal;
 };

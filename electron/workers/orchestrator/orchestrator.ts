@@ -44,6 +44,7 @@ import type { DesiredRecord, PersistedVnic } from './store/schemas.js';
 import { RuntimeImages } from './images/runtime-images.js';
 import { createPlcSubsystem, type PlcSubsystem } from './plc/index.js';
 import type { PlcSessions } from './plc/types.js';
+import type { SerialChange, SerialInventory } from '../../../shared/domain/serial.js';
 
 export type OrchestratorDeps = {
   settings: OrchestratorSettingsInput;
@@ -133,7 +134,11 @@ export class Orchestrator {
 
   static async open(deps: OrchestratorDeps): Promise<Orchestrator> {
     const { ctx, rings, onEvent, lifecycle } = await openContext(deps);
-    const adoption = await adoptExisting(ctx);
+    // The serial watches run from the context's opening on; a failed open must not leave them behind.
+    const adoption = await adoptExisting(ctx).catch((err: unknown) => {
+      ctx.serial.close();
+      throw err;
+    });
     // DHCP helpers kept renewing while no agent ran: follow them again so lease changes are recorded.
     await ctx.dhcp.adoptRunning().catch((err: unknown) => ctx.log.warn('DHCP helpers could not be adopted', { err: (err as Error).message }));
     // Ready before the first create needs it; a failure is logged here and shown in the host warnings.
@@ -152,6 +157,16 @@ export class Orchestrator {
 
   /** Host-level health warnings with their fix (shown in status, tray and UI). */
   hostWarnings = (): Promise<string[]> => hostWarnings(this.ctx);
+
+  /** The host's serial devices and built-in UARTs (docs/serial.md), as of the last scan. */
+  serialDevices(): SerialInventory {
+    return this.ctx.serial.current();
+  }
+
+  /** Each plug or unplug, with the new lists and the diff. */
+  onSerialChange(cb: (c: SerialChange) => void): () => void {
+    return this.ctx.serial.onChange(cb);
+  }
 
   /** The host's interfaces as the orchestrator sees them (the netmon-fed cache in the agent). */
   hostInterfaces(): Promise<HostIface[]> {
@@ -400,6 +415,7 @@ export class Orchestrator {
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
     this.auto.stop();
+    this.ctx.serial.close();
     this.plc.monitor.stop();
     this.usage.stop();
     await this.answers.stop();

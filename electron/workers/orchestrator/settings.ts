@@ -82,6 +82,13 @@ export const OrchestratorSettings = z.object({
       faultRestartAfterMs: z.number().int().nonnegative().default(120_000),
     })
     .prefault({}),
+  /** Serial discovery (docs/serial.md): the udev by-id links and the sysfs mount, read directly. */
+  serial: z
+    .object({
+      byIdDir: z.string().startsWith('/').default('/dev/serial/by-id'),
+      sysRoot: z.string().startsWith('/').default('/sys'),
+    })
+    .prefault({}),
   /** EXTEND auto_update: how often the registry digest is checked, and the free space a pull needs. */
   updates: z
     .object({

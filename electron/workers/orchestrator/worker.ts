@@ -31,6 +31,7 @@ const handlers: Handlers = {
   'vplc.edit': (o, i) => o.edit(i.name, i.spec, i.requester),
   'vplc.spec': (o, i) => Promise.resolve(o.storedSpec(i.name)),
   'network.vnics': (o) => o.vnics(),
+  'serial.devices': (o) => Promise.resolve(o.serialDevices()),
   'reconcile.status': (o) => Promise.resolve(o.reconcileStatus()),
   'metrics.vplcs': (o) => o.vplcMetrics(),
   'vplc.logs': (o, i) => o.logTail(i.name, i.tail),
@@ -150,6 +151,7 @@ export class OrchestratorWorker implements WorkerImpl {
     orch.images.onProgress((p) => api.emit('images.progress', p));
     orch.images.onPullProgress((p) => api.emit('images.pull-progress', p));
     orch.plc.actions.onCompile((p) => api.emit('plc.compile', p));
+    orch.onSerialChange((c) => api.emit('serial.changed', c));
     orch.onEvent((e) => {
       const detail = orch.outcomeDetail(e);
       api.emit('vplc.changed', { kind: e.kind, name: e.name, ...(e.kind === 'changed' ? { reason: e.reason } : {}), ...(detail ? { detail } : {}) });

@@ -64,6 +64,7 @@ beforeAll(async () => {
     // The same spec again: nothing to change, answered with an empty diff.
     { channel: 'vplc:edit', input: { name, spec: { name, vnics: [] } }, ok: true },
     { channel: 'network:vnics', input: {}, ok: true },
+    { channel: 'serial:devices', input: {}, ok: true },
     { channel: 'vplc:apply', input: { name, confirm: true }, ok: true },
     // The PLC inside (docs/plc.md): refused without credentials, then the runtime's first user created on request.
     { channel: 'plc:start', input: { name, confirm: true }, ok: false },

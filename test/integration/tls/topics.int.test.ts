@@ -42,7 +42,8 @@ beforeAll(async () => {
   const pki = await createPkiSet('07048933');
   sim = await CloudSim.start({ ca: pki.ca, server: pki.server });
   await storeCredentials(mtlsDir, pki.client.key, pki.client.cert);
-  fx = await openOrchestrator({ runCommand: { timeoutMs: 5_000 } });
+  // An empty serial dir of its own: the host's adapters (if any) must not change the answer below.
+  fx = await openOrchestrator({ runCommand: { timeoutMs: 5_000 }, serial: { byIdDir: path.join(tmp.dir, 'by-id'), sysRoot: path.join(tmp.dir, 'sys') } });
   void fx.orch.startLifecycle();
   handle = await startInProcessLink(fx.orch, {
     mtlsDir,

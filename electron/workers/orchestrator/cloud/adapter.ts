@@ -2,6 +2,7 @@ import { cloudAck } from '../../../../shared/api/errors.js';
 import type { AckBody } from '../../../../shared/cloud/acks.js';
 import { laterPhaseRefusal, toVplcSpec } from '../../../../shared/cloud/create-new-runtime.js';
 import type { RequestOf, RequestTopic } from '../../../../shared/cloud/topics.js';
+import { cloudSerialDevice } from '../../../../shared/domain/serial.js';
 import type { CloudCommandTarget } from '../../../lib/protocol/cloud-command.js';
 import { cloudControlResult } from '../lifecycle/control.js';
 import type { Orchestrator } from '../orchestrator.js';
@@ -10,7 +11,7 @@ import { hostInterfacesBody, type InterfaceFact } from './host-interfaces.js';
 /** What the adapter uses of the orchestrator (the real class satisfies it; the fuzz suite passes a recorder). */
 export type OrchestratorPort = Pick<
   Orchestrator,
-  'create' | 'delete' | 'start' | 'stop' | 'restart' | 'status' | 'runCommand' | 'consumptionDevice' | 'consumptionOrchestrator' | 'selfDestruct' | 'applyPendingChanges'
+  'create' | 'delete' | 'start' | 'stop' | 'restart' | 'status' | 'runCommand' | 'consumptionDevice' | 'consumptionOrchestrator' | 'selfDestruct' | 'applyPendingChanges' | 'serialDevices'
 >;
 
 export interface OrchestratorTargetOptions {
@@ -69,7 +70,11 @@ export function orchestratorTarget(o: OrchestratorTargetOptions): CloudCommandTa
         return { status: 'error', error: `Failed to retrieve network interfaces: ${errText(err)}` };
       }
     },
-    get_serial_devices: () => Promise.resolve({ status: 'success', count: 0, devices: [] }),
+    // Only devices with a by-id link, already sorted by it (docs/protocol.md §4.7); built-in UARTs are not listed.
+    get_serial_devices: () => {
+      const devices = orch.serialDevices().devices.map(cloudSerialDevice);
+      return Promise.resolve({ status: 'success', count: devices.length, devices });
+    },
     get_consumption_device: async (req) => orch.consumptionDevice(req.device_id, req.cpuPeriod, req.memoryPeriod),
     get_consumption_orchestrator: async (req) => orch.consumptionOrchestrator(req.cpuPeriod, req.memoryPeriod),
     start_device: async (req) => body(cloudControlResult(await orch.start(req.device_id, 'cloud'))),

@@ -86,11 +86,17 @@ describe('CommandRouter', () => {
   it('answers later-phase topics itself, never reaching the target', async () => {
     const execute = vi.fn(ok.execute);
     const { send } = route({ execute });
-    expect(await send('get_serial_devices', { correlation_id: 4 })).toEqual({ action: 'get_serial_devices', correlation_id: 4, status: 'success', count: 0, devices: [] });
     expect(await send('webrtc:ice', { session_id: 's9' })).toEqual({ action: 'webrtc:ice', correlation_id: null, status: 'error', error: 'WebRTC is not supported by this agent yet', session_id: 's9' });
     expect(await send('webrtc:offer', { session_id: 's9' })).toMatchObject({ error: 'Missing required field: device_id', field: 'device_id' });
     expect(await send('run_command', { device_id: 'p1', method: 'GET', api: 'debug' })).toMatchObject({ status: 'error', error: 'The debug bridge is not supported by this agent yet' });
     expect(execute).not.toHaveBeenCalled();
+  });
+
+  it('passes get_serial_devices to the target, the one place that knows the devices', async () => {
+    const execute = vi.fn(() => Promise.resolve({ status: 'success', count: 1, devices: [{ path: '/dev/ttyUSB0' }] }));
+    const ack = await route({ execute }).send('get_serial_devices', { correlation_id: 4 });
+    expect(ack).toEqual({ action: 'get_serial_devices', correlation_id: 4, status: 'success', count: 1, devices: [{ path: '/dev/ttyUSB0' }] });
+    expect(execute).toHaveBeenCalledWith('get_serial_devices', { correlation_id: 4 });
   });
 
   it('answers an unknown topic with an error instead of leaving the cloud waiting', async () => {

@@ -2,6 +2,20 @@
 import { describe, expect, it, vi } from 'vitest';
 import { orchestratorTarget, type OrchestratorPort } from '../../../../../../electron/workers/orchestrator/cloud/adapter.js';
 import { CreateNewRuntimeRequest } from '../../../../../../shared/cloud/create-new-runtime.js';
+import type { SerialDevice } from '../../../../../../shared/domain/serial.js';
+
+const ftdi: SerialDevice = {
+  path: '/dev/ttyUSB0',
+  device_id: '/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_ABC123-if00-port0',
+  vendor_id: '0403',
+  product_id: '6001',
+  serial: 'ABC123',
+  manufacturer: 'FTDI',
+  product: 'FT232R_USB_UART',
+  major: 188,
+  minor: 0,
+  subsystem: 'tty',
+};
 
 function fakeOrch(): OrchestratorPort & { calls: string[] } {
   const calls: string[] = [];
@@ -21,6 +35,7 @@ function fakeOrch(): OrchestratorPort & { calls: string[] } {
     consumptionOrchestrator: vi.fn(() => Promise.resolve({})),
     selfDestruct: vi.fn(() => (rec('selfDestruct'), { status: 'accepted' as const, message: 'm', poll_device_id: '__orchestrator__' })),
     applyPendingChanges: vi.fn((n) => (rec(`apply ${n}`), Promise.resolve({ status: 'success' as const, message: `Applying the pending changes of ${n}` }))),
+    serialDevices: vi.fn(() => ({ devices: [ftdi], ports: [{ path: '/dev/ttyS0', major: 4, minor: 64, subsystem: 'tty' }] })),
   };
 }
 
@@ -62,5 +77,14 @@ describe('orchestratorTarget', () => {
     const ack = await t.execute('get_device_status', { device_id: 'plc-1' });
     expect(ack['plc']).toEqual({ ...plc, username: null });
     expect(JSON.stringify(ack)).not.toContain('plant-admin');
+  });
+
+  it('answers get_serial_devices with the by-id devices in the docs/protocol.md §4.7 shape, without the built-in UARTs', async () => {
+    const t = orchestratorTarget({ orchestrator: fakeOrch(), interfaces: { list: () => Promise.resolve([]) }, allowRemoteRemoval: () => true, removeSelf: () => Promise.resolve() });
+    expect(await t.execute('get_serial_devices', {})).toEqual({
+      status: 'success',
+      count: 1,
+      devices: [{ path: '/dev/ttyUSB0', device_id: ftdi.device_id, vendor_id: '0403', product_id: '6001', serial: 'ABC123', manufacturer: 'FTDI', product: 'FT232R_USB_UART' }],
+    });
   });
 });
