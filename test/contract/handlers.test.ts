@@ -5,6 +5,7 @@ import { registerHandlers } from '../../electron/core/api/handlers/register.js';
 import { registerEdit } from '../../electron/core/api/handlers/edit.js';
 import { registerImages } from '../../electron/core/api/handlers/images.js';
 import { registerPlc } from '../../electron/core/api/handlers/plc.js';
+import { registerSerial } from '../../electron/core/api/handlers/serial.js';
 import { registerOperations, type OperationsAccess } from '../../electron/core/api/handlers/operations.js';
 import { registerSettings, type SettingsAccess } from '../../electron/core/api/handlers/settings.js';
 import { EventHub } from '../../electron/core/api/event-hub.js';
@@ -23,6 +24,7 @@ describe('contract ↔ handlers', () => {
     registerImages(registry, () => Promise.reject(new Error('not called')));
     registerEdit(registry, () => Promise.reject(new Error('not called')));
     registerPlc(registry, () => Promise.reject(new Error('not called')));
+    registerSerial(registry, () => Promise.reject(new Error('not called')));
     expect(registry.unhandled()).toEqual([]);
   });
 
