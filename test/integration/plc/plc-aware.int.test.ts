@@ -20,7 +20,7 @@ import { startRegistry, type LocalRegistry } from '../../support/registry.js';
 import { sh } from '../../support/update-fixture.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
-import { storedZip } from './zip.js';
+import { storedZip } from '../../images/program-zip.js';
 
 requireDocker();
 
