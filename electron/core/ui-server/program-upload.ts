@@ -5,20 +5,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PROGRAM_UPLOAD, ProgramUploadHeaders } from '../../../shared/api/program-upload.js';
 import { refuse } from '../../lib/http/loopback.js';
-import type { ApiRegistry } from '../api/registry.js';
-import { availableBytes, mib, receiveAndAnswer, refusedAccess, refuseHeaders, sweepUploads } from './upload-body.js';
+import { availableBytes, mib, receiveAndAnswer, refusedAccess, refuseHeaders, sweepUploads, type UploadOptions } from './upload-body.js';
 
-export type ProgramUploadOptions = {
-  registry: ApiRegistry;
-  token: string;
-  /** Where the bundle is written (in the agent's state directory), one temporary file each, removed after the compile. */
-  dir: string;
-  /** Larger uploads are refused (413) before a byte of the body is read. */
-  maxBytes: number;
-  /** Kept free on the directory's filesystem beyond the upload itself. */
-  reserveBytes: number;
-  freeBytes?: (dir: string) => Promise<number>;
-};
+export type ProgramUploadOptions = UploadOptions;
 
 /** Ours alone in the shared upload directory; ends in .zip because that is what the runtime is given. */
 const SUFFIX = '.program.zip';

@@ -6,7 +6,21 @@ import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import { fail, type Envelope } from '../../../shared/api/envelope.js';
 import { refuse } from '../../lib/http/loopback.js';
+import type { ApiRegistry } from '../api/registry.js';
 import { proofMatches } from './handshake.js';
+
+export type UploadOptions = {
+  registry: ApiRegistry;
+  token: string;
+  /** Uploads are written here (in the agent's state directory), one temporary file each, removed once used. */
+  dir: string;
+  /** Larger uploads are refused (413) before a byte of the body is read. */
+  maxBytes: number;
+  /** Kept free on the directory's filesystem beyond the upload itself (the agent's state must still be writable). */
+  reserveBytes: number;
+  /** Bytes available to this process on the filesystem holding `dir`. */
+  freeBytes?: (dir: string) => Promise<number>;
+};
 
 /** Bytes available to this process on the filesystem holding `dir`. */
 export const availableBytes = async (dir: string): Promise<number> => {

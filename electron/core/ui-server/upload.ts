@@ -4,21 +4,9 @@ import type http from 'node:http';
 import path from 'node:path';
 import { IMAGE_UPLOAD, ImageUploadHeaders } from '../../../shared/api/image-upload.js';
 import { refuse } from '../../lib/http/loopback.js';
-import type { ApiRegistry } from '../api/registry.js';
-import { availableBytes, mib as mb, receiveAndAnswer, refusedAccess, refuseHeaders, sweepUploads } from './upload-body.js';
+import { availableBytes, mib as mb, receiveAndAnswer, refusedAccess, refuseHeaders, sweepUploads, type UploadOptions } from './upload-body.js';
 
-export type ImageUploadOptions = {
-  registry: ApiRegistry;
-  token: string;
-  /** Uploads are written here (in the agent's state directory), one temporary file each, and removed after the load. */
-  dir: string;
-  /** Larger uploads are refused (413) before a byte of the body is read. */
-  maxBytes: number;
-  /** Kept free on the directory's filesystem beyond the upload itself (the agent's state must still be writable). */
-  reserveBytes: number;
-  /** Bytes available to this process on the filesystem holding `dir`. */
-  freeBytes?: (dir: string) => Promise<number>;
-};
+export type ImageUploadOptions = UploadOptions;
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 8 * 1024 ** 3;
 export const DEFAULT_UPLOAD_RESERVE_BYTES = 256 * 1024 ** 2;
