@@ -4,11 +4,13 @@
  * /proc. The data dir outlives one agent process, so a benchmark can restart the agent over the same vPLCs.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { storeCredentials } from '../electron/lib/certs/store.js';
 import { CloudSim } from '../test/cloud-sim/sim.js';
+import { removeByLabels } from '../test/support/docker.js';
 import { createPkiSet } from '../test/support/pki.js';
 
 const CLK_TCK = 100;
@@ -156,5 +158,46 @@ export async function waitRunning(api: AgentApi, count: number): Promise<void> {
     const list = (await api.call('vplc:list', {})).value as Array<{ running: boolean; operation: string | null }>;
     if (list.length === count && list.every((v) => v.running && !v.operation)) return;
     await pause(500);
+  }
+}
+
+/** One benchmark's agent, idle floor and installation, all torn down by `benchRun`. */
+export type BenchRun = {
+  /** A fresh temporary directory, removed at the end. */
+  dir: string;
+  /** Stops the run's agent, if one runs, and starts the built agent over the same data dir, linked to the run's cloud. */
+  startAgent(o: Omit<AgentOptions, 'dir' | 'cloudArgs'>): Promise<BenchAgent>;
+  /** Starts the bare idle Node process (`idleFloor`), killed at the end. */
+  startFloor(): ChildProcess;
+  /** `waitCloud`; the installation's containers are removed at the end. */
+  waitCloud(api: AgentApi): Promise<string>;
+};
+
+/** Runs `body` with a temporary directory and the cloud simulator; stops and removes all it started, whatever happens. */
+export async function benchRun<T>(prefix: string, body: (run: BenchRun) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  let agent: BenchAgent | undefined;
+  let floor: ChildProcess | undefined;
+  let installation = '';
+  let sim: CloudSim | undefined;
+  try {
+    const cloud = await startCloud(dir);
+    sim = cloud.sim;
+    return await body({
+      dir,
+      startAgent: async (o) => {
+        await agent?.stop();
+        agent = await startAgent({ dir, cloudArgs: cloud.args, ...o });
+        return agent;
+      },
+      startFloor: () => (floor = idleFloor()),
+      waitCloud: async (api) => (installation = await waitCloud(api)),
+    });
+  } finally {
+    await agent?.stop();
+    floor?.kill('SIGKILL');
+    await sim?.close();
+    if (installation) await removeByLabels({ instance: installation });
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -13,13 +13,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RESUME_ENV } from '../electron/workers/orchestrator/runtime/tls-session.js';
-import type { CloudSim } from '../test/cloud-sim/sim.js';
-import { docker, removeByLabels } from '../test/support/docker.js';
-import { AgentApi, type BenchAgent, type IdleCost, buildAgent, createRunning, idleCost, idleFloor, startAgent, startCloud, waitCloud, waitRunning } from './agent-harness.js';
+import { docker } from '../test/support/docker.js';
+import { AgentApi, type BenchAgent, benchRun, type IdleCost, buildAgent, createRunning, idleCost, waitRunning } from './agent-harness.js';
 import { dockerCli, isMain } from './common.js';
 import { formatBenchResult, type BenchResult, type BenchRow } from './types.js';
 
@@ -104,20 +102,13 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
   const settleMs = opts.quick ? 8_000 : 20_000;
   const requests = opts.quick ? 100 : 500;
   buildAgent();
-  const dir = mkdtempSync(path.join(tmpdir(), 'vplc-p10-'));
-  const fastSettings = path.join(dir, 'fast-poll-settings.json');
-  writeFileSync(fastSettings, JSON.stringify({ orchestrator: { plc: { pollMs: FAST_POLL_MS } } }));
-  const names = Array.from({ length: n }, (_, i) => `vb-p10-${i}`);
-  let agent: BenchAgent | undefined;
-  let floor: ChildProcess | undefined;
-  let installation = '';
-  let sim: CloudSim | undefined;
-  try {
-    const cloud = await startCloud(dir);
-    sim = cloud.sim;
+  return benchRun('vplc-p10-', async (bench) => {
+    const fastSettings = path.join(bench.dir, 'fast-poll-settings.json');
+    writeFileSync(fastSettings, JSON.stringify({ orchestrator: { plc: { pollMs: FAST_POLL_MS } } }));
+    const names = Array.from({ length: n }, (_, i) => `vb-p10-${i}`);
+    let agent: BenchAgent | undefined;
     const restart = async (env: Record<string, string>): Promise<AgentApi> => {
-      await agent?.stop();
-      agent = await startAgent({ dir, cloudArgs: cloud.args, lockName: 'vb-p10-lock', internalPool: '198.19.176.0/20', env });
+      agent = await bench.startAgent({ lockName: 'vb-p10-lock', internalPool: '198.19.176.0/20', env });
       return AgentApi.open(agent.port, agent.token);
     };
     const each = async (api: AgentApi, channel: string, input: (name: string) => object): Promise<void> => {
@@ -128,13 +119,13 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
 
     // (b) the P3 figure: the default poll period, without then with credentials (the runtimes' first users created).
     let api = await restart({});
-    installation = await waitCloud(api);
+    const installation = await bench.waitCloud(api);
     await createRunning(api, names);
     const containers = await vplcContainers(installation);
     if (containers.length !== n) throw new Error(`expected ${n} running vPLCs, found ${containers.length}`);
     const ids = containers.map((c) => c.id);
-    floor = idleFloor();
-    const measured = async (seconds: number): Promise<Window> => measure(agent as BenchAgent, floor as ChildProcess, ids, seconds);
+    const floor = bench.startFloor();
+    const measured = async (seconds: number): Promise<Window> => measure(agent as BenchAgent, floor, ids, seconds);
     await pause(settleMs);
     const idleWithout = await measured(idleSeconds);
     await each(api, 'plc:create-user', () => creds);
@@ -182,13 +173,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
         'CPU from /proc (10 ms ticks): the per-poll figures are differences of small numbers, read them to about ±0.3 ms',
       ],
     };
-  } finally {
-    await agent?.stop();
-    floor?.kill('SIGKILL');
-    await sim?.close();
-    if (installation) await removeByLabels({ instance: installation });
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 if (isMain(import.meta.url)) run({ quick: process.argv.includes('--quick') }).then((r) => console.log(formatBenchResult(r)));

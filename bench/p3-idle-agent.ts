@@ -4,15 +4,10 @@
  * ≤ 0.15 % of one core. All three workers run: netmon, the orchestrator, and the cloud link connected over mTLS to the
  * cloud simulator on loopback (heartbeat every 5 s). Runtime: about 90 s (build, 10 creates, 20 s settle, 60 s idle).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import type { CloudSim } from '../test/cloud-sim/sim.js';
-import { removeByLabels } from '../test/support/docker.js';
-import { AgentApi, type BenchAgent, buildAgent, createRunning, idleCost, idleFloor, startAgent, startCloud, waitCloud } from './agent-harness.js';
+import { AgentApi, benchRun, buildAgent, createRunning, idleCost } from './agent-harness.js';
 import { formatBenchResult, type BenchResult } from './types.js';
 
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
@@ -47,21 +42,14 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
   const idleSeconds = opts.quick ? 15 : 60;
   const vplcs = opts.quick ? 3 : 10;
   buildAgent();
-  const dir = mkdtempSync(path.join(tmpdir(), 'vplc-p3-'));
-  let agent: BenchAgent | undefined;
-  let floor: ChildProcess | undefined;
-  let installation = '';
-  let sim: CloudSim | undefined;
-  try {
-    const cloud = await startCloud(dir);
-    sim = cloud.sim;
-    agent = await startAgent({ dir, cloudArgs: cloud.args, lockName: 'vb-p3-lock', internalPool: '198.19.160.0/20' });
+  return benchRun('vplc-p3-', async (bench) => {
+    const agent = await bench.startAgent({ lockName: 'vb-p3-lock', internalPool: '198.19.160.0/20' });
     const api = await AgentApi.open(agent.port, agent.token);
-    installation = await waitCloud(api);
+    await bench.waitCloud(api);
     await createRunning(api, Array.from({ length: vplcs }, (_, i) => `vb-p3-${i}`));
     api.close();
     // The floor settles through the same period, so neither figure includes a process start.
-    floor = idleFloor();
+    const floor = bench.startFloor();
     await new Promise((r) => setTimeout(r, opts.quick ? 5_000 : 20_000));
     const [ours, base] = await Promise.all([idleCost(agent.pid, idleSeconds), idleCost(floor.pid as number, idleSeconds)]);
     const api2 = await AgentApi.open(agent.port, agent.token);
@@ -92,13 +80,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
         'measured alternative (electron/core/supervisor/spawn.ts): the workers inside the main thread save about 30 MB but lose crash isolation',
       ],
     };
-  } finally {
-    await agent?.stop();
-    floor?.kill('SIGKILL');
-    await sim?.close();
-    if (installation) await removeByLabels({ instance: installation });
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

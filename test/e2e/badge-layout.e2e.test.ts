@@ -1,20 +1,18 @@
 // The built stylesheet in Chromium: a long certificate-expiry badge (the agent's 30/7/1-day warning is a sentence)
 // wraps inside its dashboard card instead of running past it. A real expiring certificate would take days to
 // produce, so the test lays out the dashboard's markup for that row with the real CSS and the real message.
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryWarning } from '../../electron/lib/certs/expiry.js';
-import { CHROMIUM, requireChromium } from '../support/require.js';
+import { builtCss, launchChromium } from '../support/browser.js';
+import { requireChromium } from '../support/require.js';
 
 requireChromium();
 
-const assets = path.resolve('renderer/dist/assets');
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -22,9 +20,7 @@ afterAll(async () => {
 
 describe('the certificate row of the dashboard', () => {
   it('keeps a long expiry warning inside its card at 1024×640', async () => {
-    const cssFile = readdirSync(assets).find((f) => f.endsWith('.css'));
-    expect(cssFile, 'run npm run build first').toBeDefined();
-    const css = readFileSync(path.join(assets, cssFile!), 'utf8');
+    const css = builtCss();
     const soon = expiryWarning(new Date(Date.now() + 4 * 86_400_000).toISOString());
     expect(soon.message?.length).toBeGreaterThan(100);
     const page = await browser.newPage({ viewport: { width: 1024, height: 640 } });

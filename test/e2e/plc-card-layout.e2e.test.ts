@@ -1,11 +1,10 @@
 // The PLC card with the built stylesheet in Chromium at 1366×768, light and dark: the per-task table of min/avg/max
 // figures, the fault line, the four scan-cycle charts and the credentials form stay inside the card, and nothing in
 // the card relies on inline styles (the CSP refuses them).
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, requireChromium } from '../support/require.js';
+import { builtCss, launchChromium } from '../support/browser.js';
+import { requireChromium } from '../support/require.js';
 
 requireChromium();
 
@@ -14,11 +13,10 @@ requireChromium();
 const MARKUP = '../unit/renderer/plc-card-markup';
 const { plcCardMarkup } = (await import(MARKUP)) as { plcCardMarkup(): { connected: string; without: string } };
 
-const assets = path.resolve('renderer/dist/assets');
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -26,9 +24,7 @@ afterAll(async () => {
 
 describe('the PLC card', () => {
   it('keeps its figures, charts and forms inside the card at 1366×768 in light and dark', async () => {
-    const cssFile = readdirSync(assets).find((f) => f.endsWith('.css'));
-    expect(cssFile, 'run npm run build first').toBeDefined();
-    const css = readFileSync(path.join(assets, cssFile!), 'utf8');
+    const css = builtCss();
     const { connected, without } = plcCardMarkup();
     expect(`${connected}${without}`).not.toMatch(/\sstyle=/);
     for (const colorScheme of ['light', 'dark'] as const) {

@@ -10,7 +10,7 @@
 // Runtime: about 90-150 s on 2 cores.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../electron/core/api/ws-client.js';
 import { Label } from '../../electron/workers/orchestrator/docker/labels.js';
@@ -20,7 +20,8 @@ import { spawnAgent, type AgentProcess } from '../support/agent-process.js';
 import { docker, removeByLabels, STANDIN_REPO } from '../support/docker.js';
 import { testSettingsFile } from '../support/orchestrator.js';
 import { tempDir } from '../support/pki.js';
-import { CHROMIUM, requireChromium, requireDocker } from '../support/require.js';
+import { collectProblems, launchChromium, QUIET_CHROMIUM } from '../support/browser.js';
+import { requireChromium, requireDocker } from '../support/require.js';
 import { newRunId, waitFor } from '../support/run.js';
 
 requireDocker();
@@ -87,16 +88,9 @@ beforeAll(async () => {
   const status = await waitFor(() => client.call('agent:status', {}) as Promise<{ ok: boolean; value?: { installationId?: string } }>, (r) => !!r.value?.installationId, { timeoutMs: 30_000, what: "the agent's installation id" });
   installation = status.value?.installationId ?? '';
   client.close();
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium(QUIET_CHROMIUM);
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
+  collectProblems(page, problems);
   await page.goto(ready.url);
   await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
 }, 120_000);

@@ -9,7 +9,7 @@
 // Saves a screenshot of every page under test-results/e2e/. Runtime: about 60-120 s on 2 cores.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../electron/core/api/ws-client.js';
 import { CloudSim } from '../cloud-sim/sim.js';
@@ -18,7 +18,8 @@ import { removeByLabels, STANDIN_REPO } from '../support/docker.js';
 import { testSettingsFile } from '../support/orchestrator.js';
 import { createLan, readdressHost, type Lan } from '../support/lan.js';
 import { tempDir } from '../support/pki.js';
-import { CHROMIUM, requireChromium, requireDocker, requireRoot } from '../support/require.js';
+import { collectProblems, launchChromium, QUIET_CHROMIUM } from '../support/browser.js';
+import { requireChromium, requireDocker, requireRoot } from '../support/require.js';
 import { lanAddress, newRunId, waitFor, workerSlot } from '../support/run.js';
 import { createVethParent, type VethParent } from '../support/veth.js';
 
@@ -91,20 +92,9 @@ beforeAll(async () => {
   const status = (await client.call('agent:status', {})) as { ok: boolean; value?: { installationId: string } };
   installation = status.value?.installationId ?? '';
   client.close();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium(['--disable-quic', ...QUIET_CHROMIUM]);
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
+  collectProblems(page, problems);
 });
 
 afterAll(async () => {

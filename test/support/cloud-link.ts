@@ -1,7 +1,11 @@
+import path from 'node:path';
 import type { HeartbeatMetrics } from '../../shared/cloud/heartbeat.js';
+import { storeCredentials } from '../../electron/lib/certs/store.js';
 import { startCloudLink, type CloudLinkHandle, type StartCloudLinkOptions } from '../../electron/workers/cloudlink/start.js';
 import { orchestratorTarget } from '../../electron/workers/orchestrator/cloud/adapter.js';
 import type { Orchestrator } from '../../electron/workers/orchestrator/orchestrator.js';
+import { CloudSim } from '../cloud-sim/sim.js';
+import { createPkiSet, type tempDir } from './pki.js';
 
 /**
  * The cloud link bound in-process to a real orchestrator, as the agent binds it across its workers: the adapter
@@ -36,4 +40,28 @@ export async function startInProcessLink(
     runCommandTimeoutMs: orch.settings.runCommand.timeoutMs,
   });
   return holder.handle;
+}
+
+export type SimCloud = { sim: CloudSim; mtlsDir: string; caFile: string };
+
+/** The cloud simulator with a fresh PKI (`serial` is the client's), the client's credentials in `<tmp>/mtls`, the CA in `<tmp>/ca.crt`. */
+export async function startSimCloud(tmp: ReturnType<typeof tempDir>, serial: string): Promise<SimCloud> {
+  const pki = await createPkiSet(serial);
+  const sim = await CloudSim.start({ ca: pki.ca, server: pki.server });
+  const mtlsDir = path.join(tmp.dir, 'mtls');
+  await storeCredentials(mtlsDir, pki.client.key, pki.client.cert);
+  return { sim, mtlsDir, caFile: tmp.write('ca.crt', pki.ca.cert) };
+}
+
+const QUIET = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** `startInProcessLink` to the simulator, logging nothing; resolves once the simulator has the connection. */
+export async function linkToSim(
+  orch: Orchestrator,
+  cloud: SimCloud,
+  opts: Pick<StartCloudLinkOptions, 'timing'> & { allowRemoteRemoval?: () => boolean },
+): Promise<CloudLinkHandle> {
+  const handle = await startInProcessLink(orch, { mtlsDir: cloud.mtlsDir, cloudUrl: cloud.sim.url, caFile: cloud.caFile, log: QUIET, ...opts });
+  await cloud.sim.waitForConnection();
+  return handle;
 }

@@ -6,6 +6,27 @@ import { startRegistry, type LocalRegistry } from './registry.js';
 
 export const sh = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
+/**
+ * Publishes the stand-in `variant` as `<repo>:stable` and returns its image ID. A label of this run makes the ID unique,
+ * so containers of other test files on the same engine never hold the same image ID.
+ */
+export function publishVariant(run: string, repo: string, variant: string): string {
+  const tmp = sh('create', `${STANDIN_REPO}:${variant}`);
+  try {
+    sh('commit', '--change', `LABEL io.vplc-orchestrator.test-run=${run}-${variant}`, tmp, `${repo}:stable`);
+  } finally {
+    sh('rm', tmp);
+  }
+  sh('push', `${repo}:stable`);
+  return sh('image', 'inspect', '--format', '{{.Id}}', `${repo}:stable`);
+}
+
+/** Removes every local image of `repo` (what `publishVariant` made and what the engine pulled). */
+export function removeRepoImages(repo: string): void {
+  const ids = sh('image', 'ls', '-q', '--no-trunc', repo).split('\n').filter(Boolean);
+  if (ids.length) execFileSync('docker', ['rmi', '-f', ...new Set(ids)], { stdio: 'ignore' });
+}
+
 export type UpdateFixture = {
   registry: LocalRegistry;
   /** `<registry>/vplc-<run>/runtime`, the vPLC's runtime repository. */
@@ -24,16 +45,7 @@ export type UpdateFixture = {
 export async function openUpdatingVplc(run: string, name: string): Promise<UpdateFixture> {
   const registry = await startRegistry();
   const repo = `${registry.host}/vplc-${run}/runtime`;
-  const publish = (variant: string): string => {
-    const tmp = sh('create', `${STANDIN_REPO}:${variant}`);
-    try {
-      sh('commit', '--change', `LABEL io.vplc-orchestrator.test-run=${run}-${variant}`, tmp, `${repo}:stable`);
-    } finally {
-      sh('rm', tmp);
-    }
-    sh('push', `${repo}:stable`);
-    return sh('image', 'inspect', '--format', '{{.Id}}', `${repo}:stable`);
-  };
+  const publish = (variant: string): string => publishVariant(run, repo, variant);
   publish('latest');
   const fx = await openOrchestrator({ runtimeRepo: repo, runtimeWaitMs: 8_000, updates: { minFreeDiskMb: 0 } });
   expect((await fx.orch.create({ name, runtimeVersion: 'stable', vnics: [], autoUpdate: true }, 'cli')).status).toBe('creating');
@@ -46,8 +58,7 @@ export async function openUpdatingVplc(run: string, name: string): Promise<Updat
     publish,
     dispose: async () => {
       await fx.dispose();
-      const ids = sh('image', 'ls', '-q', '--no-trunc', repo).split('\n').filter(Boolean);
-      if (ids.length) execFileSync('docker', ['rmi', '-f', ...new Set(ids)], { stdio: 'ignore' });
+      removeRepoImages(repo);
       await registry.stop();
     },
   };

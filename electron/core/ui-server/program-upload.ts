@@ -1,26 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
 import { z } from 'zod';
-import { fail, type Envelope } from '../../../shared/api/envelope.js';
 import { PROGRAM_UPLOAD, ProgramUploadHeaders } from '../../../shared/api/program-upload.js';
 import { refuse } from '../../lib/http/loopback.js';
-import type { ApiRegistry } from '../api/registry.js';
-import { proofMatches } from './handshake.js';
-import { answerEnvelope, availableBytes, mib, receiveBody, renamed } from './upload-body.js';
+import { availableBytes, mib, receiveAndAnswer, refusedAccess, refuseHeaders, sweepUploads, type UploadOptions } from './upload-body.js';
 
-export type ProgramUploadOptions = {
-  registry: ApiRegistry;
-  token: string;
-  /** Where the bundle is written (in the agent's state directory), one temporary file each, removed after the compile. */
-  dir: string;
-  /** Larger uploads are refused (413) before a byte of the body is read. */
-  maxBytes: number;
-  /** Kept free on the directory's filesystem beyond the upload itself. */
-  reserveBytes: number;
-  freeBytes?: (dir: string) => Promise<number>;
-};
+export type ProgramUploadOptions = UploadOptions;
 
 /** Ours alone in the shared upload directory; ends in .zip because that is what the runtime is given. */
 const SUFFIX = '.program.zip';
@@ -57,23 +44,14 @@ export class ProgramUpload {
   constructor(private readonly o: ProgramUploadOptions) {}
 
   /** Removes what an agent that died mid-upload left behind (only our own suffix). */
-  async sweep(): Promise<void> {
-    await mkdir(this.o.dir, { recursive: true, mode: 0o700 });
-    for (const f of await readdir(this.o.dir)) if (f.endsWith(SUFFIX)) await rm(path.join(this.o.dir, f), { force: true });
+  sweep(): Promise<void> {
+    return sweepUploads(this.o.dir, SUFFIX);
   }
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse, allowedOrigin: (o: string | undefined) => boolean): Promise<void> {
-    if (req.method !== 'POST') return refuse(res, 405, 'method not allowed', { allow: 'POST' });
-    if (!allowedOrigin(req.headers.origin)) return refuse(res, 403, 'forbidden origin');
-    const token = req.headers[PROGRAM_UPLOAD.tokenHeader];
-    if (typeof token !== 'string' || !proofMatches(this.o.token, token)) return refuse(res, 401, 'a valid token is required');
+    if (refusedAccess(req, res, allowedOrigin, PROGRAM_UPLOAD.tokenHeader, this.o.token)) return;
     const parsed = ProgramUploadHeaders.safeParse({ length: req.headers['content-length'], vplc: req.headers[PROGRAM_UPLOAD.vplcHeader] });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = String(issue?.path[0] ?? 'request');
-      const status = field === 'length' && req.headers['content-length'] === undefined ? 411 : 400;
-      return refuse(res, status, `${HEADER_OF[field] ?? field}: ${issue?.message ?? 'invalid'}`);
-    }
+    if (!parsed.success) return refuseHeaders(req, res, parsed.error, HEADER_OF);
     const rawName = req.headers[PROGRAM_UPLOAD.nameHeader];
     const named = rawName === undefined ? null : FileName.safeParse(rawName);
     if (named && !named.success) return refuse(res, 400, `${PROGRAM_UPLOAD.nameHeader}: ${named.error.issues[0]?.message ?? 'invalid'}`);
@@ -88,28 +66,11 @@ export class ProgramUpload {
       const free = await (this.o.freeBytes ?? availableBytes)(this.o.dir);
       if (free < length + this.o.reserveBytes) return refuse(res, 507, `not enough disk space for ${name}: ${mib(free)} free, the upload needs ${mib(length)} plus ${mib(this.o.reserveBytes)} kept free`);
       const tmp = path.join(this.o.dir, `${randomBytes(16).toString('hex')}${SUFFIX}`);
-      let result: Envelope<unknown> | string | null;
-      try {
-        result = await this.compile(req, tmp, vplc, length);
-      } finally {
-        // Before the answer: whoever reads it may rely on the file being gone.
-        await rm(tmp, { force: true });
-      }
-      if (result === null) return void res.destroy();
-      if (typeof result === 'string') return refuse(res, 400, result);
-      if (!res.destroyed) answerEnvelope(res, renamed(result, tmp, name));
+      await receiveAndAnswer(req, res, { tmp, name, length }, (file) =>
+        this.o.registry.call('plc:upload', { name: vplc, path: file, confirm: true }, { via: 'ws', client: 'ui' }),
+      );
     } finally {
       this.busy.delete(vplc);
     }
-  }
-
-  private async compile(req: http.IncomingMessage, tmp: string, vplc: string, length: number): Promise<Envelope<unknown> | string | null> {
-    const body = await receiveBody(req, tmp, length);
-    if (body !== 'received') return body;
-    // Nothing crosses the socket while the runtime compiles; the idle timeout must not cut the answer off.
-    req.socket.setTimeout(0);
-    return this.o.registry
-      .call('plc:upload', { name: vplc, path: tmp, confirm: true }, { via: 'ws', client: 'ui' })
-      .catch((err: unknown) => fail('INTERNAL', err instanceof Error ? err.message : String(err)));
   }
 }

@@ -1,11 +1,9 @@
 import { promises as fs } from 'node:fs';
 import type { z } from 'zod';
 import { isErrno, writeFileAtomic } from './atomic.js';
+import { checkJson, corruptName, type Loaded } from './json-file.js';
 
-export type Loaded<T> =
-  | { kind: 'ok'; value: T }
-  | { kind: 'missing' }
-  | { kind: 'corrupt'; movedTo: string; reason: string };
+export type { Loaded } from './json-file.js';
 
 export type NowSeconds = () => number;
 
@@ -33,19 +31,9 @@ export class JsonStore<T> {
       if (isErrno(err, 'ENOENT')) return { kind: 'missing' };
       throw err;
     }
-    let json: unknown;
-    let reason: string;
-    try {
-      json = JSON.parse(text);
-      const parsed = this.schema.safeParse(json);
-      if (parsed.success) return { kind: 'ok', value: parsed.data };
-      const issue = parsed.error.issues[0];
-      reason = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid content';
-    } catch (err) {
-      reason = `not JSON: ${(err as Error).message}`;
-    }
-    const movedTo = await this.quarantine();
-    return { kind: 'corrupt', movedTo, reason };
+    const checked = checkJson(text, this.schema);
+    if (checked.ok) return { kind: 'ok', value: checked.value };
+    return { kind: 'corrupt', movedTo: await this.quarantine(), reason: checked.reason };
   }
 
   save(value: T): Promise<void> {
@@ -60,9 +48,9 @@ export class JsonStore<T> {
   }
 
   private async quarantine(): Promise<string> {
-    const base = `${this.file}.corrupt-${this.nowSeconds()}`;
+    const now = this.nowSeconds();
     for (let n = 0; ; n++) {
-      const target = n === 0 ? base : `${base}.${n}`;
+      const target = corruptName(this.file, now, n);
       try {
         await fs.link(this.file, target);
         await fs.unlink(this.file);

@@ -12,7 +12,7 @@ import { removeByLabels, STANDIN_REPO } from '../../support/docker.js';
 import { createPkiSet } from '../../support/pki.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
-import { storedZip } from '../plc/zip.js';
+import { storedZip } from '../../images/program-zip.js';
 
 requireDocker();
 

@@ -6,7 +6,6 @@
 // runtime; credentials given while the vPLC is stopped stored unverified and checked once it runs; the credentials
 // gone with the deleted vPLC; the password in no log line. Then a runtime image update (Debian's docker-registry on
 // loopback) pulled but held while the PLC program runs, applied once it is stopped. Runtime: about 40-60 s.
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,13 +13,13 @@ import type { VplcEvent } from '../../../electron/workers/orchestrator/context.j
 import type { Orchestrator } from '../../../electron/workers/orchestrator/orchestrator.js';
 import { CREDENTIALS_FILE } from '../../../electron/workers/orchestrator/plc/credentials-store.js';
 import { call } from '../images/standin-container.js';
-import { docker, STANDIN_REPO } from '../../support/docker.js';
+import { docker } from '../../support/docker.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
 import { startRegistry, type LocalRegistry } from '../../support/registry.js';
-import { sh } from '../../support/update-fixture.js';
+import { publishVariant, removeRepoImages } from '../../support/update-fixture.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
-import { storedZip } from './zip.js';
+import { storedZip } from '../../images/program-zip.js';
 
 requireDocker();
 
@@ -194,17 +193,7 @@ describe('a runtime image update while the PLC program runs', () => {
   let registry: LocalRegistry;
   let repo = '';
   let ufx: OrchestratorFixture;
-  /** Publishes a stand-in variant as `<repo>:stable` (a label of this run makes its image ID unique) and returns its ID. */
-  const publish = (variant: string): string => {
-    const tmp = sh('create', `${STANDIN_REPO}:${variant}`);
-    try {
-      sh('commit', '--change', `LABEL io.vplc-orchestrator.test-run=${run}-${variant}`, tmp, `${repo}:stable`);
-    } finally {
-      sh('rm', tmp);
-    }
-    sh('push', `${repo}:stable`);
-    return sh('image', 'inspect', '--format', '{{.Id}}', `${repo}:stable`);
-  };
+  const publish = (variant: string): string => publishVariant(run, repo, variant);
   const runningImage = async (): Promise<string> => (await docker.getContainer(uname).inspect()).Image;
   const uplc = async () => (await ufx.orch.status(uname)).plc;
 
@@ -220,8 +209,7 @@ describe('a runtime image update while the PLC program runs', () => {
 
   afterAll(async () => {
     await ufx?.dispose();
-    const ids = repo ? sh('image', 'ls', '-q', '--no-trunc', repo).split('\n').filter(Boolean) : [];
-    if (ids.length) execFileSync('docker', ['rmi', '-f', ...new Set(ids)], { stdio: 'ignore' });
+    if (repo) removeRepoImages(repo);
     await registry?.stop();
   });
 

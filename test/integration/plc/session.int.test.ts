@@ -19,7 +19,7 @@ import { RuntimeSessions } from '../../../electron/workers/orchestrator/plc/sess
 import { PlcSessionError, type PlcMonitorApi } from '../../../electron/workers/orchestrator/plc/types.js';
 import { InMemoryTlsPinStore } from '../../../electron/workers/orchestrator/runtime/tls-pin.js';
 import { startStandin, type StandinProcess } from './standin-process.js';
-import { storedZip } from './zip.js';
+import { storedZip } from '../../images/program-zip.js';
 
 const NAME = 'plc-a';
 const USER = 'engineer';

@@ -5,11 +5,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudLinkHandle } from '../../../electron/workers/cloudlink/start.js';
-import { storeCredentials } from '../../../electron/lib/certs/store.js';
-import { CloudSim } from '../../cloud-sim/sim.js';
-import { startInProcessLink } from '../../support/cloud-link.js';
+import type { CloudSim } from '../../cloud-sim/sim.js';
+import { linkToSim, startSimCloud } from '../../support/cloud-link.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
-import { createPkiSet, tempDir } from '../../support/pki.js';
+import { tempDir } from '../../support/pki.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
 import { FakeSerialHost, PtyPair } from '../../support/serial.js';
@@ -38,19 +37,10 @@ beforeAll(async () => {
   host.addAdapter({ name: 'ttyUSB1', pty: pty.ends[1], byId: CP210, usb: { idVendor: '10c4', idProduct: 'ea60', serial: '0001', manufacturer: 'Silicon Labs', product: 'CP2102 USB to UART Bridge Controller' } });
   host.addUart('ttyS0', { type: '4', dev: '4:64' });
   host.link(FTDI, 'ttyUSB0');
-  const pki = await createPkiSet('07048935');
-  sim = await CloudSim.start({ ca: pki.ca, server: pki.server });
-  const mtlsDir = path.join(tmp.dir, 'mtls');
-  await storeCredentials(mtlsDir, pki.client.key, pki.client.cert);
+  const cloud = await startSimCloud(tmp, '07048935');
+  sim = cloud.sim;
   fx = await openOrchestrator({ serial: { byIdDir: host.byIdDir, sysRoot: host.sysRoot } });
-  handle = await startInProcessLink(fx.orch, {
-    mtlsDir,
-    cloudUrl: sim.url,
-    caFile: tmp.write('ca.crt', pki.ca.cert),
-    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
-    timing: FAST_TIMING,
-  });
-  await sim.waitForConnection();
+  handle = await linkToSim(fx.orch, cloud, { timing: FAST_TIMING });
 });
 
 afterAll(async () => {

@@ -1,14 +1,12 @@
 // Cuts the link 100 times from the server side while a create runs: afterwards exactly one heartbeat loop is alive,
 // and the create started before the first cut completes and is visible through the cloud after reconnecting.
 // Real TLS, real Socket.IO, real orchestrator and dockerd. Runtime: about 50-60 s on 2 cores (~0.5 s per cut and reconnect).
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeCredentials } from '../../../electron/lib/certs/store.js';
 import type { CloudLinkHandle } from '../../../electron/workers/cloudlink/start.js';
-import { startInProcessLink } from '../../support/cloud-link.js';
-import { CloudSim } from '../../cloud-sim/sim.js';
+import { linkToSim, startSimCloud } from '../../support/cloud-link.js';
+import type { CloudSim } from '../../cloud-sim/sim.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
-import { createPkiSet, tempDir } from '../../support/pki.js';
+import { tempDir } from '../../support/pki.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
 import { FAST_TIMING, sleep } from './harness.js';
@@ -24,20 +22,11 @@ let sim: CloudSim;
 let handle: CloudLinkHandle;
 
 beforeAll(async () => {
-  const pki = await createPkiSet('07048933');
-  sim = await CloudSim.start({ ca: pki.ca, server: pki.server });
-  const mtlsDir = path.join(tmp.dir, 'mtls');
-  await storeCredentials(mtlsDir, pki.client.key, pki.client.cert);
+  const cloud = await startSimCloud(tmp, '07048933');
+  sim = cloud.sim;
   fx = await openOrchestrator();
   void fx.orch.startLifecycle();
-  handle = await startInProcessLink(fx.orch, {
-    mtlsDir,
-    cloudUrl: sim.url,
-    caFile: tmp.write('ca.crt', pki.ca.cert),
-    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
-    timing: { ...FAST_TIMING, heartbeatMs: HEARTBEAT_MS },
-  });
-  await sim.waitForConnection();
+  handle = await linkToSim(fx.orch, cloud, { timing: { ...FAST_TIMING, heartbeatMs: HEARTBEAT_MS } });
 });
 
 afterAll(async () => {

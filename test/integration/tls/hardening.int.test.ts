@@ -8,12 +8,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudLinkHandle } from '../../../electron/workers/cloudlink/start.js';
-import { storeCredentials } from '../../../electron/lib/certs/store.js';
-import { CloudSim } from '../../cloud-sim/sim.js';
-import { startInProcessLink } from '../../support/cloud-link.js';
+import type { CloudSim } from '../../cloud-sim/sim.js';
+import { linkToSim, startSimCloud } from '../../support/cloud-link.js';
 import { docker, removeByLabels } from '../../support/docker.js';
 import { openOrchestrator, TEST_PARENT_POLICY, type OrchestratorFixture } from '../../support/orchestrator.js';
-import { createPkiSet, tempDir } from '../../support/pki.js';
+import { tempDir } from '../../support/pki.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
 import { lanAddress, newRunId, waitFor, workerSlot } from '../../support/run.js';
 import { createVethParent, type VethParent } from '../../support/veth.js';
@@ -28,7 +27,6 @@ const name = `vt-${run}-hard`;
 const next = `vt-${run}-next`;
 const stray = `vx${run}a`;
 const tmp = tempDir('vplc-hardening-');
-const mtlsDir = path.join(tmp.dir, 'mtls');
 let cell: VethParent;
 let office: VethParent;
 let fx: OrchestratorFixture;
@@ -49,22 +47,14 @@ beforeAll(async () => {
   cell = createVethParent(run, 5, `${lanAddress(slot, 5, 254)}/24`);
   office = createVethParent(run, 6, `${lanAddress(slot, 6, 254)}/24`);
   ip('link', 'add', stray, 'type', 'veth', 'peer', 'name', `vx${run}b`);
-  const pki = await createPkiSet('07048933');
-  sim = await CloudSim.start({ ca: pki.ca, server: pki.server });
-  await storeCredentials(mtlsDir, pki.client.key, pki.client.cert);
+  const cloud = await startSimCloud(tmp, '07048933');
+  sim = cloud.sim;
   fx = await openOrchestrator({
     runCommand: { timeoutMs: 20_000, maxPerDevice: 1, maxTotal: 8, allowList: [{ pathPrefix: '/api' }, { method: 'GET', pathPrefix: '/slow' }, { method: 'GET', pathPrefix: '/json', ports: [8443] }] },
     parentPolicy: { ...TEST_PARENT_POLICY, zones: { cell: [cell.name], office: [office.name] } },
   });
   void fx.orch.startLifecycle();
-  handle = await startInProcessLink(fx.orch, {
-    mtlsDir,
-    cloudUrl: sim.url,
-    caFile: tmp.write('ca.crt', pki.ca.cert),
-    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
-    timing: FAST_TIMING,
-  });
-  await sim.waitForConnection();
+  handle = await linkToSim(fx.orch, cloud, { timing: FAST_TIMING });
   const ack = await send('create_new_runtime', { container_name: name, vnic_configs: [staticVnic(cell.name, 60)] });
   expect(ack, JSON.stringify(ack)).toMatchObject({ status: 'creating' });
   const done = await waitFor(() => send('get_device_status', { device_id: name }), (a) => a['status'] !== 'creating', { timeoutMs: 60_000, what: 'the create to finish' });

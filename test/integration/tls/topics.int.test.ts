@@ -5,12 +5,11 @@ import { statSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudLinkHandle } from '../../../electron/workers/cloudlink/start.js';
-import { startInProcessLink } from '../../support/cloud-link.js';
-import { storeCredentials } from '../../../electron/lib/certs/store.js';
-import { CloudSim } from '../../cloud-sim/sim.js';
+import { linkToSim, startSimCloud } from '../../support/cloud-link.js';
+import type { CloudSim } from '../../cloud-sim/sim.js';
 import { docker, NETHELPER_IMAGE, removeByLabels } from '../../support/docker.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
-import { createPkiSet, tempDir } from '../../support/pki.js';
+import { tempDir } from '../../support/pki.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
 import { lanAddress, lanSubnet, newRunId, TEST_LABEL, waitFor, workerSlot } from '../../support/run.js';
 import { createVethParent, type VethParent } from '../../support/veth.js';
@@ -39,21 +38,12 @@ const send = async (topic: string, payload: Record<string, unknown> = {}, timeou
 beforeAll(async () => {
   parent = createVethParent(run, 1, `${lanAddress(slot, 1, 254)}/24`);
   await docker.createContainer({ name: foreign, Image: NETHELPER_IMAGE, Cmd: ['sleep', '300'], Labels: { [TEST_LABEL]: run } });
-  const pki = await createPkiSet('07048933');
-  sim = await CloudSim.start({ ca: pki.ca, server: pki.server });
-  await storeCredentials(mtlsDir, pki.client.key, pki.client.cert);
+  const cloud = await startSimCloud(tmp, '07048933');
+  sim = cloud.sim;
   // An empty serial dir of its own: the host's adapters (if any) must not change the answer below.
   fx = await openOrchestrator({ runCommand: { timeoutMs: 5_000 }, serial: { byIdDir: path.join(tmp.dir, 'by-id'), sysRoot: path.join(tmp.dir, 'sys') } });
   void fx.orch.startLifecycle();
-  handle = await startInProcessLink(fx.orch, {
-    mtlsDir,
-    cloudUrl: sim.url,
-    caFile: tmp.write('ca.crt', pki.ca.cert),
-    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
-    allowRemoteRemoval: () => allowRemoval,
-    timing: FAST_TIMING,
-  });
-  await sim.waitForConnection();
+  handle = await linkToSim(fx.orch, cloud, { allowRemoteRemoval: () => allowRemoval, timing: FAST_TIMING });
 });
 
 afterAll(async () => {

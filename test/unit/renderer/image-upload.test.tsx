@@ -9,6 +9,7 @@ import { xhrImageUpload, type UploadImage, type UploadProgress } from '../../../
 import { RuntimeImages } from '../../../renderer/src/features/images/RuntimeImages';
 import { FakeTransport, ok } from './fake-transport';
 import { renderWithApp } from './render';
+import { FakeXhr } from './fake-xhr';
 
 afterEach(cleanup);
 
@@ -110,36 +111,6 @@ describe('choosing a file in the desktop client', () => {
     await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('the app answered the file dialog with something this UI does not understand'));
   });
 });
-
-class FakeXhr {
-  static last: FakeXhr | null = null;
-  opened: [string, string] | null = null;
-  headers: Record<string, string> = {};
-  sent: unknown = null;
-  status = 0;
-  responseText = '';
-  upload: { onprogress: ((e: { loaded: number; total: number; lengthComputable: boolean }) => void) | null } = { onprogress: null };
-  onload: (() => void) | null = null;
-  onerror: (() => void) | null = null;
-  onabort: (() => void) | null = null;
-  constructor() {
-    FakeXhr.last = this;
-  }
-  open(method: string, url: string): void {
-    this.opened = [method, url];
-  }
-  setRequestHeader(k: string, v: string): void {
-    this.headers[k] = v;
-  }
-  send(body: unknown): void {
-    this.sent = body;
-  }
-  answer(status: number, text: string): void {
-    this.status = status;
-    this.responseText = text;
-    this.onload?.();
-  }
-}
 
 describe('the XMLHttpRequest uploader', () => {
   const upload = (): { done: Promise<Envelope<unknown>>; xhr: FakeXhr; progress: Array<[number, number]>; file: File } => {

@@ -10,6 +10,7 @@ import { xhrProgramUpload, type UploadProgram, type UploadProgress } from '../..
 import { ProgramUpload } from '../../../renderer/src/features/plc/ProgramUpload';
 import { FakeTransport, ok } from './fake-transport';
 import { renderWithApp } from './render';
+import { FakeXhr } from './fake-xhr';
 
 afterEach(cleanup);
 
@@ -147,31 +148,6 @@ describe('uploading a program from the desktop client', () => {
     expect(f.callsTo('plc:upload')).toEqual([{ name: 'plc1', path: '/media/usb/line2.zip', confirm: true }]);
   });
 });
-
-class FakeXhr {
-  static last: FakeXhr | null = null;
-  opened: [string, string] | null = null;
-  headers: Record<string, string> = {};
-  sent: unknown = null;
-  status = 0;
-  responseText = '';
-  upload: { onprogress: ((e: { loaded: number; total: number; lengthComputable: boolean }) => void) | null } = { onprogress: null };
-  onload: (() => void) | null = null;
-  onerror: (() => void) | null = null;
-  onabort: (() => void) | null = null;
-  constructor() {
-    FakeXhr.last = this;
-  }
-  open(method: string, url: string): void {
-    this.opened = [method, url];
-  }
-  setRequestHeader(k: string, v: string): void {
-    this.headers[k] = v;
-  }
-  send(body: unknown): void {
-    this.sent = body;
-  }
-}
 
 describe('the program XMLHttpRequest uploader', () => {
   it('posts the zip to the program path with the token, file name and vPLC headers and reads the envelope', async () => {

@@ -1,7 +1,7 @@
-import { readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { isErrno, writeFileAtomic } from '../../../lib/fs/atomic.js';
+import { writeFileAtomic } from '../../../lib/fs/atomic.js';
+import { loadJsonFileSync } from '../../../lib/fs/json-file.js';
 import type { Logger } from '../context.js';
 import type { CrashGuard } from './crash-guard.js';
 
@@ -32,25 +32,9 @@ export class RestartWindowFile {
   }
 
   restoreInto(guard: CrashGuard): void {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) return;
-      throw err;
-    }
-    let reason: string;
-    try {
-      const parsed = RestartWindowSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return guard.restore(parsed.data.restarts, this.wallNow());
-      const issue = parsed.error.issues[0];
-      reason = `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`;
-    } catch (err) {
-      reason = `not JSON: ${(err as Error).message}`;
-    }
-    const movedTo = `${this.file}.corrupt-${Math.floor(this.wallNow() / 1000)}`;
-    renameSync(this.file, movedTo);
-    this.log.error('persisted file was corrupt and has been moved aside', { file: this.file, reason, movedTo });
+    const loaded = loadJsonFileSync(this.file, RestartWindowSchema, { nowSeconds: () => Math.floor(this.wallNow() / 1000) });
+    if (loaded.kind === 'ok') return guard.restore(loaded.value.restarts, this.wallNow());
+    if (loaded.kind === 'corrupt') this.log.error('persisted file was corrupt and has been moved aside', { file: this.file, reason: loaded.reason, movedTo: loaded.movedTo });
   }
 
   /** Saves the guard's records; calls while a write runs coalesce into one more write. */

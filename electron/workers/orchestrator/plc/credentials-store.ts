@@ -3,10 +3,11 @@
  * mode 0600, written atomically, parsed with zod. A corrupt file is moved aside and reported; a file others can read is
  * tightened to 0600 and reported. Passwords leave this module only towards the runtime's login, never to a log.
  */
-import { chmodSync, linkSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { isErrno, writeFileAtomic } from '../../../lib/fs/atomic.js';
+import { writeFileAtomic } from '../../../lib/fs/atomic.js';
+import { loadJsonFileSync } from '../../../lib/fs/json-file.js';
 import type { Logger } from '../context.js';
 import type { StoreProblem } from '../store/state-store.js';
 import type { Credentials } from './session.js';
@@ -87,28 +88,10 @@ export class CredentialsStore {
   }
 
   private load(): void {
-    let text: string;
-    try {
-      this.tighten();
-      text = readFileSync(this.file, 'utf8');
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) return;
-      throw err;
-    }
-    let reason: string;
-    try {
-      const parsed = CredentialsFile.safeParse(JSON.parse(text));
-      if (parsed.success) {
-        this.entries = new Map(Object.entries(parsed.data.vplcs));
-        return;
-      }
-      const issue = parsed.error.issues[0];
-      // The path only: a value could be a password.
-      reason = issue ? `${issue.path.join('.') || '(root)'}: ${issue.code === 'invalid_type' ? 'wrong type or missing' : 'invalid value'}` : 'invalid content';
-    } catch {
-      reason = 'not JSON';
-    }
-    const movedTo = this.quarantine();
+    const loaded = loadJsonFileSync(this.file, CredentialsFile, { nowSeconds: () => Math.floor(Date.now() / 1000), secret: true, beforeRead: () => this.tighten() });
+    if (loaded.kind === 'ok') this.entries = new Map(Object.entries(loaded.value.vplcs));
+    if (loaded.kind !== 'corrupt') return;
+    const { movedTo, reason } = loaded;
     this.deps.log.error('runtime credentials file was corrupt and has been moved aside; give the credentials again', { file: this.file, movedTo, reason });
     this.deps.report({ file: this.file, movedTo, reason });
   }
@@ -119,19 +102,5 @@ export class CredentialsStore {
     if ((mode & 0o077) === 0) return;
     chmodSync(this.file, 0o600);
     this.deps.log.warn('runtime credentials file was readable by others; its mode was set to 0600', { file: this.file, mode: `0${mode.toString(8)}` });
-  }
-
-  private quarantine(): string {
-    const base = `${this.file}.corrupt-${Math.floor(Date.now() / 1000)}`;
-    for (let n = 0; ; n++) {
-      const target = n === 0 ? base : `${base}.${n}`;
-      try {
-        linkSync(this.file, target);
-        unlinkSync(this.file);
-        return target;
-      } catch (err) {
-        if (!isErrno(err, 'EEXIST')) throw err;
-      }
-    }
   }
 }

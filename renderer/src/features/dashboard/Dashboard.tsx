@@ -5,7 +5,8 @@ import { Chart } from '../../components/Chart';
 import { Badge, ErrorBox, Loading, stateTone } from '../../components/ui';
 import { useApi, useApp } from '../../store/context';
 import { routeHash } from '../../store/route';
-import { gib, hostSeries, RANGES, type Range } from '../metrics';
+import { gib, hostSeries, type Range } from '../metrics';
+import { RangePicker } from '../RangePicker';
 import { summaryWord } from '../vplcs/status';
 import { LiveRestoreFix } from './LiveRestoreFix';
 import { CopyValue } from '../../components/CopyValue';
@@ -161,13 +162,7 @@ export function Dashboard() {
       <section className="card" aria-labelledby="host-h">
         <div className="card-head">
           <h2 id="host-h">This PC</h2>
-          <div role="group" aria-label="History range" className="segmented">
-            {RANGES.map((r) => (
-              <button key={r.seconds} type="button" aria-pressed={range === r.seconds} onClick={() => setRange(r.seconds)}>
-                {r.label}
-              </button>
-            ))}
-          </div>
+          <RangePicker label="History range" range={range} onChange={setRange} />
         </div>
         {error ? <ErrorBox>History is not available: {error}</ErrorBox> : null}
         <div className="grid-3">

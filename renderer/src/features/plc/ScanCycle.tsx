@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { PlcHistoryPoint, PlcStat, PlcTaskView } from '../../../../shared/domain/plc';
 import { Chart } from '../../components/Chart';
 import { ErrorBox, Table } from '../../components/ui';
-import { RANGES, type Range } from '../metrics';
-import { useApi } from '../../store/context';
+import type { Range } from '../metrics';
+import { RangePicker } from '../RangePicker';
+import { usePolledCall } from '../usePolledCall';
 import { formatMicros, microsSeries } from './words';
 
 const stat = (s: PlcStat): string => `${formatMicros(s.min)} / ${formatMicros(s.avg)} / ${formatMicros(s.max)}`;
@@ -37,25 +38,12 @@ export function TaskTable({ tasks, realtime }: { tasks: PlcTaskView[]; realtime:
   );
 }
 
+const NO_POINTS: PlcHistoryPoint[] = [];
+
 /** A vPLC's scan-cycle history from the agent over `seconds`, refreshed every `everyMs` (like its CPU and memory). */
 export function usePlcHistory(name: string, seconds: number, everyMs: number): { points: PlcHistoryPoint[]; error?: string } {
-  const api = useApi();
-  const [state, setState] = useState<{ points: PlcHistoryPoint[]; error?: string }>({ points: [] });
-  useEffect(() => {
-    let live = true;
-    const load = (): void =>
-      void api.call('plc:history', { name, seconds }).then((r) => {
-        if (!live) return;
-        setState(r.ok ? { points: r.value } : (s) => ({ ...s, error: r.error.message }));
-      });
-    load();
-    const t = setInterval(load, everyMs);
-    return () => {
-      live = false;
-      clearInterval(t);
-    };
-  }, [api, name, seconds, everyMs]);
-  return state;
+  const { value, error } = usePolledCall('plc:history', { name, seconds }, everyMs);
+  return { points: value ?? NO_POINTS, ...(error === undefined ? {} : { error }) };
 }
 
 type Series = 'scan_avg' | 'scan_max' | 'latency_avg' | 'latency_max';
@@ -75,13 +63,7 @@ export function ScanCharts({ name }: { name: string }) {
     <div className="plc-charts">
       <div className="card-head">
         <h3 id="plc-charts-h">Scan cycle{task ? ` of task ${task}` : ''}</h3>
-        <div role="group" aria-label="Scan cycle history range" className="segmented">
-          {RANGES.map((r) => (
-            <button key={r.seconds} type="button" aria-pressed={range === r.seconds} onClick={() => setRange(r.seconds)}>
-              {r.label}
-            </button>
-          ))}
-        </div>
+        <RangePicker label="Scan cycle history range" range={range} onChange={setRange} />
       </div>
       {error ? <ErrorBox>Scan-cycle history is not available: {error}</ErrorBox> : null}
       <div className="plc-chart-grid">

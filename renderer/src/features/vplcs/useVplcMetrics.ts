@@ -1,28 +1,16 @@
-import { useEffect, useState } from 'react';
+import { useMemo } from 'react';
 import type { Point } from '../../components/Chart';
-import { useApi } from '../../store/context';
+import { usePolledCall } from '../usePolledCall';
 
 /** A vPLC's CPU (%) and memory (MiB) history from the agent, refreshed every `everyMs`. */
 export function useVplcMetrics(name: string, seconds: number, everyMs: number): { cpu: Point[]; memory: Point[]; error?: string } {
-  const api = useApi();
-  const [state, setState] = useState<{ cpu: Point[]; memory: Point[]; error?: string }>({ cpu: [], memory: [] });
-  useEffect(() => {
-    let live = true;
-    const load = (): void =>
-      void api.call('metrics:history', { target: name, seconds }).then((r) => {
-        if (!live) return;
-        if (!r.ok) return setState((s) => ({ ...s, error: r.error.message }));
-        setState({
-          cpu: r.value.cpu.flatMap((p) => (p.cpu === undefined ? [] : [{ t: p.timestamp, v: p.cpu }])),
-          memory: r.value.memory.flatMap((p) => (p.memory === undefined ? [] : [{ t: p.timestamp, v: p.memory }])),
-        });
-      });
-    load();
-    const t = setInterval(load, everyMs);
-    return () => {
-      live = false;
-      clearInterval(t);
-    };
-  }, [api, name, seconds, everyMs]);
-  return state;
+  const { value, error } = usePolledCall('metrics:history', { target: name, seconds }, everyMs);
+  const series = useMemo(
+    () => ({
+      cpu: value?.cpu.flatMap((p) => (p.cpu === undefined ? [] : [{ t: p.timestamp, v: p.cpu }])) ?? [],
+      memory: value?.memory.flatMap((p) => (p.memory === undefined ? [] : [{ t: p.timestamp, v: p.memory }])) ?? [],
+    }),
+    [value],
+  );
+  return error === undefined ? series : { ...series, error };
 }

@@ -41,4 +41,15 @@ describe('restart-window.json', () => {
     expect(readdirSync(d)).toEqual(['restart-window.json.corrupt-1800000000']);
     expect(logged.at(-1)).toMatchObject({ msg: 'persisted file was corrupt and has been moved aside', data: { reason: 'restarts.p.0: Invalid input: expected number, received string' } });
   });
+
+  it('never overwrites an earlier corrupt copy from the same second', () => {
+    const d = dir();
+    writeFileSync(path.join(d, 'restart-window.json.corrupt-1800000000'), 'earlier');
+    writeFileSync(path.join(d, 'restart-window.json'), 'not json');
+    new RestartWindowFile(d, log, () => 1_800_000_000_000).restoreInto(new CrashGuard(2, 600_000, () => 0));
+    expect(readdirSync(d).sort()).toEqual(['restart-window.json.corrupt-1800000000', 'restart-window.json.corrupt-1800000000.1']);
+    expect(readFileSync(path.join(d, 'restart-window.json.corrupt-1800000000'), 'utf8')).toBe('earlier');
+    expect(logged.at(-1)?.data).toMatchObject({ movedTo: path.join(d, 'restart-window.json.corrupt-1800000000.1') });
+    expect(String(logged.at(-1)?.data?.reason)).toMatch(/^not JSON: /);
+  });
 });

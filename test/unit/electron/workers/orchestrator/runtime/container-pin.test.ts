@@ -5,31 +5,17 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { StoredRuntimePins } from '../../../../../../electron/workers/orchestrator/runtime-access.js';
 import { RuntimeCertificateChangedError, connectRuntime, type TlsPinStore } from '../../../../../../electron/workers/orchestrator/runtime/tls-pin.js';
 import { StateStore } from '../../../../../../electron/workers/orchestrator/store/state-store.js';
-import { type Running, type TestCert, echoHandler, makeCerts, randomLoopback, startHttps } from './helpers.js';
+import { type Running, type TestCert, echoHandler, serversClosedAfterEach, testCerts, randomLoopback, startHttps } from './helpers.js';
 
-let certs: TestCert[] = [];
-let cleanupCerts = (): void => undefined;
-beforeAll(() => {
-  ({ certs, cleanup: cleanupCerts } = makeCerts(3));
-});
-afterAll(() => cleanupCerts());
+const cert = testCerts(3);
 
 const dirs: string[] = [];
-const servers: Running[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
-});
-
-function cert(i: number): TestCert {
-  const c = certs[i];
-  if (c === undefined) throw new Error(`no certificate ${i}`);
-  return c;
-}
+const servers = serversClosedAfterEach();
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 async function openStore(): Promise<StateStore> {
   const dir = mkdtempSync(path.join(tmpdir(), 'vplc-pin-'));

@@ -7,6 +7,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { InMemoryTlsPinStore, type TlsPinStore } from '../../../../../../electron/workers/orchestrator/runtime/tls-pin.js';
 import { RuntimeProxy } from '../../../../../../electron/workers/orchestrator/runtime/proxy.js';
 import { DEFAULT_PROXY_OPTIONS, type ProxyOptions } from '../../../../../../electron/workers/orchestrator/runtime/types.js';
@@ -29,6 +30,30 @@ export function makeCerts(count: number): { certs: TestCert[]; cleanup(): void }
     certs.push({ key: readFileSync(keyFile, 'utf8'), cert, spki: createHash('sha256').update(der).digest('base64') });
   }
   return { certs, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `count` certificates for the whole test file (made before its tests, removed after); `cert(i)` throws for a missing one. */
+export function testCerts(count: number): (i: number) => TestCert {
+  let certs: TestCert[] = [];
+  let cleanup = (): void => undefined;
+  beforeAll(() => {
+    ({ certs, cleanup } = makeCerts(count));
+  });
+  afterAll(() => cleanup());
+  return (i) => {
+    const c = certs[i];
+    if (c === undefined) throw new Error(`no certificate ${i}`);
+    return c;
+  };
+}
+
+/** A list to push the servers a test starts onto; they are closed after each test. */
+export function serversClosedAfterEach(): Running[] {
+  const servers: Running[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return servers;
 }
 
 export type Running = { host: string; port: number; close(): Promise<void> };

@@ -1,26 +1,12 @@
 /** Runtime TLS trust on first use (docs/decisions.md "Runtime TLS") and the readiness probe, against real HTTPS servers. */
 import type http from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InMemoryTlsPinStore, probeRuntime } from '../../../../../../electron/workers/orchestrator/runtime/tls-pin.js';
-import { type Running, type TestCert, closedPort, echoHandler, echoed, makeCerts, makeProxy, randomLoopback, startHttp, startHttps, startRaw } from './helpers.js';
+import { type Running, type TestCert, closedPort, echoHandler, echoed, serversClosedAfterEach, testCerts, makeProxy, randomLoopback, startHttp, startHttps, startRaw } from './helpers.js';
 
-let certs: TestCert[] = [];
-let cleanup = (): void => undefined;
-beforeAll(() => {
-  ({ certs, cleanup } = makeCerts(2));
-});
-afterAll(() => cleanup());
+const cert = testCerts(2);
 
-const servers: Running[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-function cert(i: number): TestCert {
-  const c = certs[i];
-  if (c === undefined) throw new Error(`no certificate ${i}`);
-  return c;
-}
+const servers = serversClosedAfterEach();
 
 /** An HTTPS server on <random loopback>:8443 (the only port spoken to over TLS), retrying on a taken address. */
 async function https8443(handler: http.RequestListener, c: TestCert, host?: string): Promise<Running> {

@@ -6,12 +6,12 @@
 import type http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RuntimeClient, DEFAULT_CLIENT_OPTIONS } from '../../../../../../electron/workers/orchestrator/plc/client.js';
 import { PlcSessionError } from '../../../../../../electron/workers/orchestrator/plc/types.js';
 import { InMemoryTlsPinStore } from '../../../../../../electron/workers/orchestrator/runtime/tls-pin.js';
 import { RESUME_ENV, TlsSessionCache, runtimeTlsSessions } from '../../../../../../electron/workers/orchestrator/runtime/tls-session.js';
-import { type Running, type TestCert, makeCerts, startHttps } from './helpers.js';
+import { type Running, type TestCert, serversClosedAfterEach, testCerts, startHttps } from './helpers.js';
 
 describe('TlsSessionCache', () => {
   const s1 = Buffer.from('session-1');
@@ -53,23 +53,9 @@ describe('TlsSessionCache', () => {
   });
 });
 
-let certs: TestCert[] = [];
-let cleanup = (): void => undefined;
-beforeAll(() => {
-  ({ certs, cleanup } = makeCerts(2));
-});
-afterAll(() => cleanup());
+const cert = testCerts(2);
 
-const servers: Running[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-function cert(i: number): TestCert {
-  const c = certs[i];
-  if (c === undefined) throw new Error(`no certificate ${i}`);
-  return c;
-}
+const servers = serversClosedAfterEach();
 
 const hits: string[] = [];
 const handler: http.RequestListener = (req, res) => {
