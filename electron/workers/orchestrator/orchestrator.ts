@@ -111,13 +111,13 @@ export class Orchestrator {
   ) {
     this.reattacher = reattacherFor(ctx);
     this.images = new RuntimeImages(ctx);
-    this.plc = createPlcSubsystem(ctx, deps.plcSessions ? { sessions: deps.plcSessions } : {});
+    const access = new RuntimeAccess(ctx);
+    this.plc = createPlcSubsystem(ctx, access, deps.plcSessions ? { sessions: deps.plcSessions } : {});
     // A deleted vPLC's runtime credentials and PLC history go with it (docs/plc.md "Credentials").
     onEvent((e) => {
       if (e.kind === 'removed') void this.track(this.plc.forgetVplc(e.name));
     });
     this.usage = new UsageService(ctx, rings);
-    const access = new RuntimeAccess(ctx);
     this.answers = new RuntimeAnswers(ctx.clock);
     const probe: RuntimeProbe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
     this.probe = this.answers.wrap(probe);

@@ -1,4 +1,5 @@
 import type { OrchestratorContext } from '../context.js';
+import type { RuntimeAccess } from '../runtime-access.js';
 import { Label, ownFilter } from '../docker/labels.js';
 import type { PlcActions } from './actions.js';
 import { PlcMonitor } from './monitor.js';
@@ -47,8 +48,8 @@ function monitorFor(ctx: OrchestratorContext, sessions: PlcSessions): PlcMonitor
 }
 
 /** Builds the PLC subsystem of an orchestrator (docs/plc.md). */
-export function createPlcSubsystem(ctx: OrchestratorContext, options: PlcSubsystemOptions = {}): PlcSubsystem {
-  const sessions = productionSessions(ctx);
+export function createPlcSubsystem(ctx: OrchestratorContext, access: RuntimeAccess, options: PlcSubsystemOptions = {}): PlcSubsystem {
+  const sessions = productionSessions(ctx, access);
   const monitor = monitorFor(ctx, options.sessions ?? sessions);
   const actions = productionActions(ctx, sessions, monitor);
   const forgetVplc = (name: string): Promise<void> => {

@@ -2,7 +2,7 @@
 import { WorkerError } from '../../../lib/worker/host.js';
 import type { OrchestratorContext } from '../context.js';
 import { dockerMessage } from '../docker/errors.js';
-import { RuntimeAccess } from '../runtime-access.js';
+import type { RuntimeAccess } from '../runtime-access.js';
 import { runtimeTlsSessions } from '../runtime/tls-session.js';
 import { RUNTIME_HTTPS_PORT } from '../runtime/types.js';
 import { PlcActions, type VplcPresence } from './actions.js';
@@ -11,8 +11,8 @@ import { CredentialsStore } from './credentials-store.js';
 import { RuntimeSessions } from './sessions.js';
 import type { PlcMonitorApi } from './types.js';
 
-export function productionSessions(ctx: OrchestratorContext): RuntimeSessions {
-  const access = new RuntimeAccess(ctx);
+/** `access` is the orchestrator's own (the run_command proxy's): one view of the vPLCs' addresses and certificate pins. */
+export function productionSessions(ctx: OrchestratorContext, access: RuntimeAccess): RuntimeSessions {
   const store = CredentialsStore.open(ctx.store.dir, { log: ctx.log, report: (p) => ctx.store.problems.push(p) });
   return new RuntimeSessions({
     store,
