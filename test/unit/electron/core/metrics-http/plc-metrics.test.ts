@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsCollector } from '../../../../../electron/core/metrics-http/collect.js';
-import { renderMetrics } from '../../../../../electron/core/metrics-http/format.js';
 import type { PlcView } from '../../../../../shared/domain/plc.js';
+import { scrapeVplcs as scrape } from '../../../../support/vplc-metrics.js';
 
 const task = { name: 'TASK0', scan_time: { min: 3, avg: 7, max: 56 }, cycle_time: { min: 7237, avg: 6330, max: 12751 }, cycle_latency: { min: 28, avg: 87, max: 2798 }, overruns: 2, scan_count: 201 };
 const view = (over: Partial<PlcView> = {}): PlcView => ({
@@ -19,19 +18,6 @@ const view = (over: Partial<PlcView> = {}): PlcView => ({
   ...over,
 });
 const vplc = (name: string, plc: PlcView | null) => ({ name, state: 'running', running: true, health: 'running', cpuPercent: null, memoryBytes: null, restartsInWindow: 0, plc });
-
-async function scrape(vplcs: unknown[]): Promise<string> {
-  const c = new MetricsCollector({
-    version: '0.0.0-test',
-    mode: 'own',
-    workers: () => [],
-    cloud: () => 'disabled',
-    ask: (op) => Promise.resolve(op === 'agent.info' ? { installationId: 'i', warnings: [] } : op === 'metrics.vplcs' ? vplcs : null),
-    latestHostSample: () => null,
-    certDaysLeft: () => Promise.resolve(null),
-  });
-  return renderMetrics((await c.snapshot()).metrics);
-}
 
 describe('/metrics PLC families', () => {
   it('exposes up, a one-hot status and per-task figures in seconds, with HELP and TYPE', async () => {

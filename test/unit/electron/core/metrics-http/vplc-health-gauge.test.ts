@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsCollector } from '../../../../../electron/core/metrics-http/collect.js';
 import { renderMetrics } from '../../../../../electron/core/metrics-http/format.js';
+import { collectorOver as collector } from '../../../../support/vplc-metrics.js';
 
 const vplc = (name: string, health?: string) => ({ name, state: 'running', running: true, ...(health ? { health } : {}), cpuPercent: null, memoryBytes: null, restartsInWindow: 0 });
-
-function collector(vplcs: unknown[]): MetricsCollector {
-  return new MetricsCollector({
-    version: '0.0.0-test',
-    mode: 'own',
-    workers: () => [],
-    cloud: () => 'disabled',
-    ask: (op) => Promise.resolve(op === 'agent.info' ? { installationId: 'i', warnings: [] } : op === 'metrics.vplcs' ? vplcs : null),
-    latestHostSample: () => null,
-    certDaysLeft: () => Promise.resolve(null),
-  });
-}
 
 describe('/metrics vPLC health', () => {
   it('exposes one health state set per vPLC: 1 for the derived health, 0 for the others', async () => {
