@@ -18,6 +18,7 @@ import { openOrchestrator, type OrchestratorFixture } from '../../support/orches
 import { startRegistry, type LocalRegistry } from '../../support/registry.js';
 import { publishVariant, removeRepoImages } from '../../support/update-fixture.js';
 import { requireDocker } from '../../support/require.js';
+import { scrapeVplcs } from '../../support/vplc-metrics.js';
 import { newRunId, waitFor } from '../../support/run.js';
 import { storedZip } from '../../images/program-zip.js';
 
@@ -84,6 +85,10 @@ describe('the PLC-aware agent with real runtime sessions', () => {
     const running = await waitFor(plcOf, (p) => p?.status === 'RUNNING' && (p.tasks[0]?.scan_count ?? 0) > 0, { timeoutMs: 15_000, what: 'the uploaded program running with task figures' });
     expect(running?.change_rule_reason).toContain('the PLC program is running');
     expect((await orch.list()).find((v) => v.name === name)).toMatchObject({ plc_status: 'RUNNING', plc_connection: 'connected' });
+    const text = await scrapeVplcs(() => orch.vplcMetrics());
+    expect(text).toContain(`vplc_plc_up{vplc="${name}"} 1`);
+    expect(text).toContain(`vplc_plc_status{vplc="${name}",status="RUNNING"} 1`);
+    expect(text).toMatch(new RegExp(`vplc_plc_scan_count_total\\{vplc="${name}",task="TASK0"\\} [1-9]`));
   });
 
   it('shows a short core crash as a PLC fault without restarting the container', async () => {
@@ -93,6 +98,7 @@ describe('the PLC-aware agent with real runtime sessions', () => {
     expect(faulted.plc?.status).toBe('ERROR');
     expect(faulted.orchestrator_state).toMatchObject({ health: 'degraded', health_reasons: [expect.stringMatching(/^PLC fault: the runtime reports ERROR since /)] });
     expect(faulted.is_running).toBe(true);
+    expect(await scrapeVplcs(() => orch.vplcMetrics())).toContain(`vplc_plc_status{vplc="${name}",status="ERROR"} 1`);
     // The core comes back by itself: the fault clears, the container was never restarted.
     const back = await waitFor(status, (s) => s.plc?.status === 'RUNNING' && !s.plc.fault_since, { timeoutMs: 15_000, what: 'the PLC running again after the short crash' });
     expect(back.orchestrator_state?.health).toBe('running');
