@@ -92,6 +92,8 @@ describe('editing a static vNIC after a subnet move, in the browser', () => {
     expect(await vnic.getByLabel('Subnet').inputValue()).toBe(`${far}.0/24`);
     await vnic.getByLabel('IP address').fill(`${far}.60`);
     await page.getByRole('button', { name: 'Review changes' }).click();
+    // The review replaces the form on the next render: wait for it before reading the list.
+    await page.getByRole('heading', { name: 'Changes to save' }).waitFor();
     const diff = page.getByRole('list', { name: 'Changes' });
     expect(await diff.getByRole('listitem').allTextContents()).toEqual([`vnics[0].ip: ${base}.60 → ${far}.60`]);
     await page.screenshot({ path: path.join(shots, 'edit-03-diff.png'), fullPage: true });

@@ -229,6 +229,8 @@ describe('the PLC of a vPLC in the browser', () => {
     await page.getByRole('heading', { level: 1, name: `Edit ${name}` }).waitFor();
     await page.getByLabel('CPU share').fill('1');
     await page.getByRole('button', { name: 'Review changes' }).click();
+    // The review replaces the form on the next render: wait for it before reading the list (CI read it empty once).
+    await page.getByRole('heading', { name: 'Changes to save' }).waitFor();
     expect(await page.getByRole('list', { name: 'Changes' }).getByRole('listitem').allTextContents()).toEqual([expect.stringMatching(/^quotas\.cpus: .* → 1$/)]);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'Pending change' }).waitFor({ timeout: 30_000 });
