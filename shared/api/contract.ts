@@ -7,7 +7,7 @@ import { Settings } from '../domain/settings.js';
 import { VplcHealth, VplcStatus } from '../domain/vplc-status.js';
 import { VplcName, VplcSpec } from '../domain/vplc.js';
 import { NetworkChangeData } from '../netmon/events.js';
-import { SerialChange, SerialInventory } from '../domain/serial.js';
+import { SerialChange, SerialInventory, SerialPortsChange, SerialPortState } from '../domain/serial.js';
 import { ImageLoadProgress, ImageLoadResult, RuntimeImage } from '../domain/runtime-images.js';
 import { ImagePullProgress, ImagePullResult, PullVersion } from '../domain/image-pull.js';
 import { CompileProgress, CredentialsResult, PlcActionResult, PlcConnection, PlcHistoryPoint, PlcLogLevel, PlcLogLine, PlcStatusWord, RuntimeCredentialsInput } from '../domain/plc.js';
@@ -50,6 +50,8 @@ export const VplcSummary = z.object({
   /** The PLC's own status word (docs/plc.md), null without credentials or before the first answer. */
   plc_status: PlcStatusWord.nullable().default(null),
   plc_connection: PlcConnection.default('not_connected'),
+  /** Each configured serial port with its device and live status (the dashboard's "used by"); empty without ports. */
+  serial_ports: z.array(SerialPortState.pick({ name: true, device_id: true, container_path: true, status: true, current_host_path: true })).default([]),
 });
 
 /** Docker's live-restore (off: every engine restart stops the vPLCs), its exact fix, and whether the agent may apply it. */
@@ -314,6 +316,8 @@ export const events = {
   'plc:compile': CompileProgress,
   /** A serial adapter was plugged or unplugged: the new lists and what changed. */
   'serial:changed': SerialChange,
+  /** The serial ports of one vPLC after any of them changed state (plug, unplug, start, stop, node error). */
+  'serial:ports': SerialPortsChange,
 } as const;
 
 export type InvokeChannel = keyof typeof invoke;

@@ -3,6 +3,7 @@ import { IFNAME_RE, IMAGE_TAG_RE, RESERVED_DEVICE_ID, VPLC_NAME_RE } from '../do
 import type { NetworkMode, VnicSpec, VplcSpec } from '../domain/vplc.js';
 import { isIpv4, netmaskToPrefix, parseCidr, splitIpAndPrefix } from '../net/ipv4.js';
 import { isAssignableMac, normalizeMac } from '../net/mac.js';
+import { isDevicePath } from '../domain/serial.js';
 import {
   addCrossFieldIssue,
   BaseMessage,
@@ -29,21 +30,13 @@ import { enumReason, REASON } from './errors.js';
 export const NETWORK_MODE_VALUES = ['dhcp', 'static', 'manual'] as const;
 
 const STATIC_NEEDS_IP = 'an IP address (ip or ip_address) is required when network_mode is static';
-const DEVICE_PATH_SEGMENT_RE = /^[A-Za-z0-9._-]+$/;
 
 /** In file and lease keys, characters outside `[A-Za-z0-9_.-]` become `_` (§4.1). */
 export function vnicFileKey(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
-/** `/dev/` followed by `[A-Za-z0-9._-]` segments, none of them `.` or `..`. */
-export function isDevicePath(s: string): boolean {
-  if (!s.startsWith('/dev/')) return false;
-  return s
-    .slice('/dev/'.length)
-    .split('/')
-    .every((seg) => DEVICE_PATH_SEGMENT_RE.test(seg) && seg !== '.' && seg !== '..');
-}
+export { isDevicePath };
 
 function parseNetworkMode(s: string): NetworkMode | null {
   const mode = s.toLowerCase();
@@ -162,6 +155,8 @@ export const SerialConfig = obj({
   device_id: nonEmptyStr(),
   container_path: formatted((s) => (isDevicePath(s) ? s : null), REASON.devicePath, REASON.string),
   baud_rate: opt(num()),
+  /** EXTEND (docs/serial.md "Sharing a device"): another vPLC may configure the same device; default false. */
+  shared: opt(bool()),
 });
 export type SerialConfig = z.output<typeof SerialConfig>;
 

@@ -9,6 +9,17 @@ import { z } from 'zod';
  */
 
 const text = z.string().nullable();
+
+const DEVICE_PATH_SEGMENT_RE = /^[A-Za-z0-9._-]+$/;
+
+/** `/dev/` followed by `[A-Za-z0-9._-]` segments, none of them `.` or `..` (docs/protocol.md §4.1, serial object). */
+export function isDevicePath(s: string): boolean {
+  if (!s.startsWith('/dev/')) return false;
+  return s
+    .slice('/dev/'.length)
+    .split('/')
+    .every((seg) => DEVICE_PATH_SEGMENT_RE.test(seg) && seg !== '.' && seg !== '..');
+}
 const devNumber = z.number().int().nonnegative().nullable();
 
 export const SerialDevice = z.object({
@@ -85,3 +96,51 @@ export function diffInventory(before: SerialInventory, after: SerialInventory): 
   if (devices.added.length + devices.removed.length + ports.added.length + ports.removed.length === 0) return null;
   return { ...after, added: devices.added, removed: devices.removed, portsAdded: ports.added, portsRemoved: ports.removed };
 }
+
+/**
+ * One serial port of a vPLC as the user configured it (docs/serial.md "Serial ports of a vPLC"): which host device
+ * (`deviceId`, matched against the by-id links per docs/protocol.md §5.12) appears at which path in the container.
+ */
+export const SerialPortSpec = z.object({
+  /** The port's label, unique within its vPLC. */
+  name: z.string().min(1),
+  /** A by-id path, its basename, or a fragment that selects exactly one device. */
+  deviceId: z.string().min(1),
+  /** Where the node is made inside the container: `/dev/…`, unique within the vPLC. */
+  containerPath: z.string().refine(isDevicePath, { message: 'must be /dev/ followed by [A-Za-z0-9._-] path segments, without . or ..' }),
+  /** Informational (the PLC program opens the port at its own rate); kept so the UI and the cloud can show it. */
+  baudRate: z.number().int().positive().optional(),
+  /** Another vPLC may configure the same device (default false: one device, one vPLC). */
+  shared: z.boolean().optional(),
+});
+export type SerialPortSpec = z.infer<typeof SerialPortSpec>;
+
+export const SerialPortStatusWord = z.enum(['connected', 'disconnected', 'error']);
+export type SerialPortStatusWord = z.infer<typeof SerialPortStatusWord>;
+
+/**
+ * The live state of one configured port: `connected` (the node exists in the running container with the device's
+ * current numbers), `disconnected` (no matching device, or the vPLC is not running) or `error` (with `reason`).
+ * The cloud's `get_device_status` lists these under `serial_ports` (docs/protocol.md §4.5): the reference's fields
+ * plus `baud_rate`, `major`, `minor`, `reason` and `since` (EXTEND).
+ */
+export const SerialPortState = z.object({
+  name: z.string(),
+  device_id: z.string(),
+  container_path: z.string(),
+  baud_rate: z.number().nullable(),
+  status: SerialPortStatusWord,
+  /** The host node the matched device has now (`/dev/ttyUSB0`); null while disconnected. */
+  current_host_path: z.string().nullable(),
+  major: devNumber,
+  minor: devNumber,
+  /** Why the port is `error` or `disconnected` (no matching device, two devices match, vPLC stopped, mknod failed…). */
+  reason: z.string().nullable(),
+  /** ISO instant of the last status change. */
+  since: z.string(),
+});
+export type SerialPortState = z.infer<typeof SerialPortState>;
+
+/** The ports of one vPLC after a change of any of them (API event `serial:ports`). */
+export const SerialPortsChange = z.object({ vplc: z.string(), ports: z.array(SerialPortState) });
+export type SerialPortsChange = z.infer<typeof SerialPortsChange>;

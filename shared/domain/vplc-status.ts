@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OperationStep, PullProgress } from './operations.js';
 import { PlcView } from './plc.js';
+import { SerialPortState } from './serial.js';
 
 /** One LAN network of a vPLC: what is on the wire (for DHCP vNICs, the lease). */
 export const VplcNetworkView = z.object({ ip_address: z.string().nullable(), mac_address: z.string().nullable(), gateway: z.string().nullable() });
@@ -68,5 +69,7 @@ export const VplcStatus = z.object({
   orchestrator_state: OrchestratorStateView.optional(),
   /** EXTEND: the PLC inside (docs/plc.md); `connection: not_connected` without the user's runtime credentials. */
   plc: PlcView.optional(),
+  /** The vPLC's serial ports and their live state (docs/serial.md); present only when it has any (docs/protocol.md §4.5). */
+  serial_ports: z.array(SerialPortState).optional(),
 });
 export type VplcStatus = z.infer<typeof VplcStatus>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isIpv4 } from '../net/ipv4.js';
 import { isAssignableMac, normalizeMac } from '../net/mac.js';
+import { SerialPortSpec } from './serial.js';
 
 /**
  * Domain types of a vPLC as the orchestrator core sees it: already validated and normalised
@@ -72,6 +73,8 @@ export const VplcSpec = z
     changePolicy: z.enum(['confirm', 'immediate']).optional(),
     /** With runtime credentials, a pending change applies by itself while the PLC program is not running (default true). */
     plcAwareChanges: z.boolean().optional(),
+    /** Host serial devices passed into the container (docs/serial.md); absent or empty means none. */
+    serialPorts: z.array(SerialPortSpec).optional(),
   })
   .superRefine((spec, ctx) => {
     spec.dependsOn?.forEach((d, i) => {
@@ -82,6 +85,14 @@ export const VplcSpec = z
       if (v.mode === 'static' && !v.ip) ctx.addIssue({ code: 'custom', path: ['vnics', i, 'ip'], message: 'a static vNIC needs an IP address' });
       if (seen.has(v.name)) ctx.addIssue({ code: 'custom', path: ['vnics', i, 'name'], message: `vNIC name '${v.name}' is used twice` });
       seen.add(v.name);
+    });
+    const portNames = new Set<string>();
+    const paths = new Set<string>();
+    spec.serialPorts?.forEach((p, i) => {
+      if (portNames.has(p.name)) ctx.addIssue({ code: 'custom', path: ['serialPorts', i, 'name'], message: `serial port name '${p.name}' is used twice` });
+      if (paths.has(p.containerPath)) ctx.addIssue({ code: 'custom', path: ['serialPorts', i, 'containerPath'], message: `container path ${p.containerPath} is used by two serial ports` });
+      portNames.add(p.name);
+      paths.add(p.containerPath);
     });
   });
 export type VplcSpec = z.infer<typeof VplcSpec>;

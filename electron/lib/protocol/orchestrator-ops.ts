@@ -7,7 +7,7 @@ import { NetmonEvent } from '../../../shared/netmon/events.js';
 import { ImageLoadProgress } from '../../../shared/domain/runtime-images.js';
 import { ImagePullProgress, PullVersion } from '../../../shared/domain/image-pull.js';
 import { CompileProgress, RuntimeCredentialsInput } from '../../../shared/domain/plc.js';
-import { SerialChange } from '../../../shared/domain/serial.js';
+import { SerialChange, SerialPortsChange } from '../../../shared/domain/serial.js';
 
 /**
  * Requests the orchestrator worker answers (from the API or, over the bus, from another worker), each with its input
@@ -95,6 +95,8 @@ export const OrchestratorEvents = {
   'plc.compile': CompileProgress,
   /** A serial adapter plugged or unplugged (docs/serial.md "Hot-plug"). */
   'serial.changed': SerialChange,
+  /** The ports of one vPLC after any of them changed state (docs/serial.md "Port status"). */
+  'serial.ports': SerialPortsChange,
 } as const;
 
 export const OrchestratorWorkerConfig = z.object({
