@@ -62,6 +62,9 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 const APPLETS = [
   'sh', 'ip', 'udhcpc', 'cat', 'sleep', 'ls', 'grep', 'awk', 'sed', 'printf',
   'echo', 'true', 'ifconfig', 'route', 'date', 'kill', 'ps', 'mkdir', 'rm',
+  // What the agent runs in a vPLC to make the node of a serial port (docs/serial.md "Device nodes"); the real
+  // runtime image has them from coreutils.
+  'mknod', 'chmod', 'stat', 'od', 'head',
 ];
 
 /** Config baked into each stand-in variant (read by server.mjs from /etc/standin/config.json). */

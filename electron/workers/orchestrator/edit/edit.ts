@@ -8,7 +8,7 @@ import { Label } from '../docker/labels.js';
 import type { LinkFacts } from '../host/parent-policy.js';
 import type { ChangeDecision } from '../plc/change-rule.js';
 import { dependencyCycle } from '../lifecycle/dependencies.js';
-import { specHash } from '../spec/container-spec.js';
+import { expectedSpecHash } from '../spec/expected-hash.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { formatChange, inPlaceVnics, specDiff } from './diff.js';
 import { applyInPlace } from './in-place.js';
@@ -42,14 +42,6 @@ const POLICY_ONLY = new Set(['plcAwareChanges']);
 /** A vNIC without a MAC of its own keeps the one it has (DHCP reservations and switch tables know it). */
 export function withKeptMacs(spec: VplcSpec, persisted: readonly PersistedVnic[]): VplcSpec {
   return { ...spec, vnics: spec.vnics.map((v) => (v.mac ? v : { ...v, mac: persisted.find((p) => p.name === v.name)?.mac_address ?? v.mac })) };
-}
-
-/** The hash reconcile expects for the stored record (reconcile/reconciler.ts computes the same). */
-export function expectedSpecHash(ctx: OrchestratorContext, name: string): string | null {
-  const d = ctx.store.getDesired(name);
-  if (!d?.spec || !d.runtime_image) return null;
-  const macs = Object.fromEntries(ctx.store.getVnics(name).map((v) => [v.name, v.mac_address]));
-  return specHash(d.spec, d.runtime_image, !d.degraded_ulimits, macs, ctx.settings.caBundle?.sha256);
 }
 
 const fieldOf = (text: string): string | undefined => /^((?:vnics\[\d+\]\.)?\w+): /.exec(text)?.[1];

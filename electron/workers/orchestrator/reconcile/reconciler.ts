@@ -8,7 +8,7 @@ import { Label, ownFilter } from '../docker/labels.js';
 import type { CrashGuard } from '../lifecycle/crash-guard.js';
 import type { VplcControl } from '../lifecycle/control.js';
 import { awaitDependencies } from '../lifecycle/dependencies.js';
-import { specHash } from '../spec/container-spec.js';
+import { expectedSpecHash } from '../spec/expected-hash.js';
 import type { ChangeDecision } from '../plc/change-rule.js';
 import type { DesiredRecord } from '../store/schemas.js';
 import { UPDATE_WARNING, type ImageUpdater } from '../update/updater.js';
@@ -98,10 +98,7 @@ export class Reconciler {
   }
 
   private expectedHash(name: string): string | null {
-    const d = this.d.ctx.store.getDesired(name);
-    if (!d?.spec || !d.runtime_image) return null;
-    const macs = Object.fromEntries(this.d.ctx.store.getVnics(name).map((v) => [v.name, v.mac_address]));
-    return specHash(d.spec, d.runtime_image, !d.degraded_ulimits, macs, this.d.ctx.settings.caBundle?.sha256);
+    return expectedSpecHash(this.d.ctx, name);
   }
 
   private async cycle(signal?: AbortSignal): Promise<ReconcileReport['lastRun']> {

@@ -64,6 +64,8 @@ export const DesiredRecord = z.object({
    * recreate it for that edit (docs/editing.md).
    */
   applied_in_place: z.object({ container_id: z.string(), label_hash: z.string(), spec_hash: z.string() }).optional(),
+  /** EXTEND: per serial port, the device majors its current container allows (docs/serial.md "Device access"). */
+  serial_majors: z.record(z.string(), z.array(z.number().int().nonnegative())).optional(),
   /** EXTEND (auto_update): the registry digest last seen for the tag, and what became of it. */
   image_update: z
     .object({
