@@ -138,12 +138,14 @@ function canonical(value: unknown): unknown {
  * The device rules are part of it too, so a container made with other device access (the blanket rules of earlier
  * versions included) shows as a pending change and is recreated inside the change window. The init is not: a recreate
  * loses what the runtime keeps in its container (the loaded program, its users), too high a price for faster stops, so
- * containers made before get Docker's init at their next recreate for another reason. `plcAwareChanges` is not.
+ * containers made before get Docker's init at their next recreate for another reason. `plcAwareChanges` and the serial
+ * ports themselves are not (their majors are).
  */
 export function specHash(spec: VplcSpec, image: string, withUlimits: boolean, macs: Record<string, string>, caBundleSha?: string, serialMajors: readonly number[] = []): string {
   const deviceRules = deviceAccess(serialMajors).deviceCgroupRules;
-  // Policy for the agent, not part of the container: turning it on or off must not recreate the vPLC.
-  const container = { ...spec, plcAwareChanges: undefined };
+  // Policy for the agent, not part of the container: turning it on or off must not recreate the vPLC. Serial ports are
+  // nodes the agent makes in the running container; only their device rules (the majors) belong to the container.
+  const container = { ...spec, plcAwareChanges: undefined, serialPorts: undefined };
   return createHash('sha256')
     .update(JSON.stringify(canonical({ spec: container, image, withUlimits, macs, caBundleSha, deviceRules })))
     .digest('hex');

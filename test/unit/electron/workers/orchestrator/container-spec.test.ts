@@ -82,6 +82,14 @@ describe('planContainer', () => {
     expect(specHash(spec, 'img', true, {}, undefined, [])).toBe(specHash(spec, 'img', true, {}));
     expect(specHash(spec, 'img', true, {}, undefined, [188])).not.toBe(specHash(spec, 'img', true, {}));
   });
+
+  it('leaves the serial ports themselves out of the hash: another device or path is a node, not a new container', () => {
+    const spec = { name: 'plc1', runtimeVersion: 'latest', vnics: [] };
+    const withPort = { ...spec, serialPorts: [{ name: 'rtu', deviceId: 'usb-FTDI_A1', containerPath: '/dev/ttyRTU' }] };
+    const moved = { ...spec, serialPorts: [{ name: 'rtu', deviceId: 'usb-FTDI_B2', containerPath: '/dev/ttyS9', baudRate: 9600 }] };
+    expect(specHash(withPort, 'img', true, {}, undefined, [188])).toBe(specHash(moved, 'img', true, {}, undefined, [188]));
+    expect(specHash(withPort, 'img', true, {}, undefined, [188])).not.toBe(specHash(withPort, 'img', true, {}, undefined, [166, 188]));
+  });
 });
 
 describe('dnsUnion and specHash', () => {
