@@ -188,6 +188,11 @@ export class Orchestrator {
     return this.ctx.serialPorts.onChange(cb);
   }
 
+  /** Checks every vPLC's serial ports and nodes now (each in its queue); resolves when all are done (bench, support). */
+  resyncSerialPorts(): Promise<void> {
+    return this.ctx.serialPorts.resyncAll('asked');
+  }
+
   /** The host's interfaces as the orchestrator sees them (the netmon-fed cache in the agent). */
   hostInterfaces(): Promise<HostIface[]> {
     return this.ctx.interfaces.list();

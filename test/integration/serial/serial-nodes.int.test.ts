@@ -71,7 +71,7 @@ beforeAll(async () => {
   host.link(CONSOLE, 'ttyACM0');
   fx = await openOrchestrator({ serial: { byIdDir: host.byIdDir, sysRoot: host.sysRoot } });
   orch = fx.orch;
-  await created(orch, { name, vnics: [], serialPorts: [PORT] });
+  await created(orch, { name, runtimeVersion: 'latest', vnics: [], serialPorts: [PORT] });
 }, 120_000);
 
 afterAll(async () => {
@@ -135,7 +135,7 @@ describe('the data path through a node', () => {
   const vc = `vt-${run}-vc`;
 
   it('carries bytes both ways: host tty → node in the container, and node → host tty', async () => {
-    await created(orch, { name: vc, vnics: [], serialPorts: [{ name: 'console', deviceId: CONSOLE, containerPath: '/dev/ttyPLC' }] });
+    await created(orch, { name: vc, runtimeVersion: 'latest', vnics: [], serialPorts: [{ name: 'console', deviceId: CONSOLE, containerPath: '/dev/ttyPLC' }] });
     expect(await waitPort(orch, vc, (s) => s?.status === 'connected', 'the console port connected')).toMatchObject({ major: 4, minor: VT });
 
     // Into the container: a reader on the node, then a line typed into the host's console.
@@ -165,7 +165,7 @@ describe('port errors and the status without ports', () => {
 
   it('a device whose major the container does not allow is an error with the reason, and no node', async () => {
     // Nothing matches at the create: the container allows the USB serial majors (166, 188), not the pty's 136.
-    await created(orch, { name: late, vnics: [], serialPorts: [{ name: 'late', deviceId: LATE, containerPath: '/dev/ttyLATE' }] });
+    await created(orch, { name: late, runtimeVersion: 'latest', vnics: [], serialPorts: [{ name: 'late', deviceId: LATE, containerPath: '/dev/ttyLATE' }] });
     expect(await waitPort(orch, late, (s) => s?.status === 'disconnected', 'the unmatched port')).toMatchObject({ reason: `no device matches '${LATE}'` });
     host.link(LATE, 'ttyUSB2');
     const p = await waitPort(orch, late, (s) => s?.status === 'error', 'the port in error after the plug');
@@ -179,7 +179,7 @@ describe('port errors and the status without ports', () => {
   }, 90_000);
 
   it('get_device_status has no serial_ports for a vPLC without ports', async () => {
-    await created(orch, { name: plain, vnics: [] });
+    await created(orch, { name: plain, runtimeVersion: 'latest', vnics: [] });
     const s = await orch.status(plain);
     expect(s.status).toBe('success');
     expect('serial_ports' in s).toBe(false);

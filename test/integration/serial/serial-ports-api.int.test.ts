@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../../electron/core/api/ws-client.js';
-import { events } from '../../../shared/api/contract.js';
+import { events, invoke } from '../../../shared/api/contract.js';
 import type { SerialPortsChange } from '../../../shared/domain/serial.js';
 import { spawnAgent, type AgentProcess } from '../../support/agent-process.js';
 import { removeByLabels, STANDIN_REPO } from '../../support/docker.js';
@@ -70,7 +70,7 @@ describe('serial port states over the local API', () => {
     const p = await waitFor(() => lastOf(name), (s) => s?.status === 'connected', { timeoutMs: 60_000, what: 'serial:ports with the port connected' });
     expect(p).toMatchObject({ name: 'rs485', device_id: FTDI, container_path: '/dev/ttyPLC0', current_host_path: host.node('ttyUSB0'), major: 136, minor: Number(path.basename(pty.ends[0])) });
     const s = await client.call('vplc:status', { name });
-    expect(s.ok && s.value.serial_ports).toEqual([p]);
+    expect(s.ok && invoke['vplc:status'].output.parse(s.value).serial_ports).toEqual([p]);
   }, 90_000);
 
   it('sends serial:ports on the unplug, and the journal has an entry per status change', async () => {
@@ -78,7 +78,7 @@ describe('serial port states over the local API', () => {
     const p = await waitFor(() => lastOf(name), (s) => s?.status === 'disconnected', { timeoutMs: 5_000, what: 'serial:ports with the port disconnected' });
     expect(p?.reason).toBe(`no device matches '${FTDI}'`);
     const j = await client.call('journal:list', { name });
-    const entries = j.ok ? j.value.filter((e) => e.action === 'serial-port').map((e) => `${e.requestedBy} ${e.result} ${e.detail ?? ''}`) : [];
+    const entries = j.ok ? invoke['journal:list'].output.parse(j.value).filter((e) => e.action === 'serial-port').map((e) => `${e.requestedBy} ${e.result} ${e.detail ?? ''}`) : [];
     expect(entries).toEqual([
       `agent ok port 'rs485' (/dev/ttyPLC0) disconnected: no device matches '${FTDI}'`,
       `agent ok port 'rs485' (/dev/ttyPLC0) connected to ${host.node('ttyUSB0')} (136:${path.basename(pty.ends[0])})`,
