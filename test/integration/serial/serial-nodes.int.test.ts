@@ -131,6 +131,23 @@ describe('serial port nodes in a running vPLC', () => {
   }, 60_000);
 });
 
+describe('a vPLC that stops on its own', () => {
+  it('is disconnected when its container dies, and connected again after the watchdog restarts it', async () => {
+    void orch.startLifecycle({ sampleUsage: false, reconcile: false });
+    const seen: Array<{ status: string; reason: string | null }> = [];
+    const off = orch.onSerialPorts((c) => {
+      const p = c.vplc === name ? c.ports[0] : undefined;
+      if (p) seen.push({ status: p.status, reason: p.reason });
+    });
+    await sh('docker', ['kill', name]);
+    await waitFor(() => seen, (xs) => xs.some((x) => x.status === 'connected'), { timeoutMs: 30_000, intervalMs: 50, what: 'the port connected after the automatic restart' });
+    off();
+    expect(seen[0]).toEqual({ status: 'disconnected', reason: 'vPLC not running' });
+    expect(seen.at(-1)?.status).toBe('connected');
+    expect(await numbers(name, '/dev/serial/plc0')).toBe(`136:${ptsMinor(ptys[1]!.ends[0])}`);
+  }, 60_000);
+});
+
 describe('the data path through a node', () => {
   const vc = `vt-${run}-vc`;
 
