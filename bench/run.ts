@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: runs the benchmarks in order (P1-P10), prints each table and writes
+ * `npm run bench`: runs the benchmarks in order (P1-P11), prints each table and writes
  * bench/results/latest.json. Timing goals are printed with MET / NOT MET; a missed goal never fails the run,
  * only a benchmark that throws does (exit code 1, the others still run).
  *
- *   npx tsx bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8,p9,p10]
+ *   npx tsx bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8,p9,p10,p11]
  *
- * --quick: smaller N for a smoke run (P1 N=2, P6 at 1/10/20, P7 with 20, P8 with 10 vPLCs and 2 engine restarts).
+ * --quick: smaller N for a smoke run (P1 N=2, P6 at 1/10/20, P7 with 20, P8 with 10 vPLCs and 2 engine restarts,
+ * P11 with 20 plugs and 5 vPLCs).
  * Full run: about 15 min on 2 cores (P8 alone about 5 min: 20 vPLCs, 5 engine restarts each for the agent and the CLI).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,9 +24,10 @@ import { runScale } from './p6-p7-scale.js';
 import { runP8 } from './p8-engine-restart.js';
 import { run as runP9 } from './p9-garp.js';
 import { run as runP10 } from './p10-plc-poll.js';
+import { run as runP11 } from './p11-serial.js';
 import { formatBenchResult, type BenchResult } from './types.js';
 
-const ALL = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9', 'p10'] as const;
+const ALL = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9', 'p10', 'p11'] as const;
 type Id = (typeof ALL)[number];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Id> } {
@@ -40,7 +42,7 @@ function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Id> } {
       const bad = ids.filter((x) => !(ALL as readonly string[]).includes(x));
       if (ids.length === 0 || bad.length) throw new Error(`--only takes a comma list of ${ALL.join(', ')} (got ${v ?? 'nothing'})`);
       only = new Set(ids as Id[]);
-    } else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8,p9,p10]`);
+    } else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8,p9,p10,p11]`);
   }
   return { quick, only };
 }
@@ -66,6 +68,7 @@ async function main(): Promise<number> {
     { ids: ['p8'], run: async () => [await runP8(opts)] },
     { ids: ['p9'], run: async () => [await runP9(opts)] },
     { ids: ['p10'], run: async () => [await runP10(opts)] },
+    { ids: ['p11'], run: async () => [await runP11(opts)] },
   ];
   const started = new Date();
   const results: Array<BenchResult & { seconds: number }> = [];

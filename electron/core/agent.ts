@@ -144,6 +144,10 @@ export function createAgent(d: AgentDeps): Agent {
       'image-pull-progress': (p) => events.publish('images:pull-progress', p),
       'plc-compile': (p) => events.publish('plc:compile', p),
       'serial-changed': (c) => events.publish('serial:changed', c),
+      'serial-ports': (c) => {
+        events.publish('serial:ports', c);
+        recorder.serialPorts(c);
+      },
     },
     onCommand: (topic, request, ack) => recorder.cloud(topic, request, ack),
   });

@@ -26,6 +26,7 @@ export const CORE_EVENTS = {
   'image-pull-progress': OrchestratorEvents['images.pull-progress'],
   'plc-compile': OrchestratorEvents['plc.compile'],
   'serial-changed': OrchestratorEvents['serial.changed'],
+  'serial-ports': OrchestratorEvents['serial.ports'],
 } as const;
 export type CoreEvent = keyof typeof CORE_EVENTS;
 export type CoreSinks = { [K in CoreEvent]: (payload: z.output<(typeof CORE_EVENTS)[K]>) => void };
@@ -47,6 +48,7 @@ export const EVENT_ROUTES: Readonly<Record<Key, readonly EventRoute[]>> = {
   'orchestrator/images.pull-progress': [{ core: 'image-pull-progress' }],
   'orchestrator/plc.compile': [{ core: 'plc-compile' }],
   'orchestrator/serial.changed': [{ core: 'serial-changed' }],
+  'orchestrator/serial.ports': [{ core: 'serial-ports' }],
   'cloudlink/link.state': [{ core: 'link-state' }],
 };
 

@@ -1,5 +1,6 @@
 import type { Envelope } from '../../../shared/api/envelope.js';
 import { autoStartOf, type VplcChange } from '../../../shared/domain/operations.js';
+import type { SerialPortsChange, SerialPortState } from '../../../shared/domain/serial.js';
 import type { OutageReport } from '../../lib/protocol/orchestrator-ops.js';
 import type { Journal, JournalEntry } from './journal.js';
 
@@ -74,6 +75,8 @@ function masked(text: string, input: unknown): string {
 export class JournalRecorder {
   /** `<action>\0<vplc>` → who asked, for creates and deletes accepted and not finished yet. */
   private readonly awaiting = new Map<string, Requester>();
+  /** vPLC → port → its last journalled status, so only changes are written. */
+  private readonly portStatus = new Map<string, Map<string, string>>();
 
   constructor(private readonly journal: Journal) {}
 
@@ -103,6 +106,23 @@ export class JournalRecorder {
     void this.journal.append({ vplc: ENGINE_JOURNAL_NAME, action: 'engine-outage', requestedBy: 'agent', result: r.notRecovered.length ? 'error' : 'ok', detail: describeOutage(r) });
   }
 
+  /**
+   * One entry per serial port whose status changed (docs/serial.md "Port status"). The first states after an agent
+   * start are entries too: they are what the agent found.
+   */
+  serialPorts(c: SerialPortsChange): void {
+    const seen = this.portStatus.get(c.vplc) ?? new Map<string, string>();
+    this.portStatus.set(c.vplc, seen);
+    for (const p of c.ports) {
+      const key = `${p.status}\0${p.reason ?? ''}\0${p.current_host_path ?? ''}\0${String(p.minor)}`;
+      if (seen.get(p.name) === key) continue;
+      seen.set(p.name, key);
+      void this.journal.append({ vplc: c.vplc, action: 'serial-port', requestedBy: 'agent', result: p.status === 'error' ? 'error' : 'ok', detail: describePort(p) });
+    }
+    for (const name of [...seen.keys()]) if (!c.ports.some((p) => p.name === name)) seen.delete(name);
+    if (c.ports.length === 0) this.portStatus.delete(c.vplc);
+  }
+
   /** vPLC events of the orchestrator; only those that are changes made by the agent, or outcomes of earlier requests. */
   event(e: VplcChange): void {
     const entry = outcomeEntry(e);
@@ -112,6 +132,13 @@ export class JournalRecorder {
     if (OUTCOMES.has(e.reason ?? e.kind)) this.awaiting.delete(key);
     void this.journal.append({ vplc: e.name, requestedBy, ...entry });
   }
+}
+
+/** A port's state in words: `port 'rs485' (/dev/ttyS1) connected to /dev/ttyUSB0 (188:0)`. */
+export function describePort(p: SerialPortState): string {
+  const subject = `port '${p.name}' (${p.container_path})`;
+  if (p.status === 'connected') return `${subject} connected to ${p.current_host_path ?? p.device_id} (${String(p.major)}:${String(p.minor)})`;
+  return `${subject} ${p.status}: ${p.reason ?? 'no reason given'}`;
 }
 
 /** The journal's subject for engine-wide entries; not a valid vPLC name, so it never collides with one. */

@@ -16,6 +16,7 @@ import { UsageRings } from './metrics/ring.js';
 import { Networks } from './net/networks.js';
 import { OperationState } from './ops/operation-state.js';
 import { SerialDeviceCache } from './serial/device-cache.js';
+import { SerialPortTracker } from './serial/ports.js';
 import { OrchestratorSettings, type OrchestratorSettingsInput } from './settings.js';
 import { StateStore } from './store/state-store.js';
 import { WarningsFile } from './status/warnings-file.js';
@@ -91,6 +92,7 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     ownStarts: new Set<string>(),
     retries: new RetryBoard(lifecycle.signal),
     serial,
+    serialPorts: new SerialPortTracker({ engine, exec, store, serial, clock, log }),
     shutdown: lifecycle.signal,
   };
   const ctx: OrchestratorContext = { ...base, dhcp: new DhcpHelpers(base) };

@@ -8,6 +8,7 @@ import type { InterfaceSource } from './host/interfaces.js';
 import type { Networks } from './net/networks.js';
 import type { OperationState } from './ops/operation-state.js';
 import type { SerialDeviceCache } from './serial/device-cache.js';
+import type { SerialPortTracker } from './serial/ports.js';
 import type { OrchestratorSettings } from './settings.js';
 import type { StateStore } from './store/state-store.js';
 
@@ -63,6 +64,8 @@ export type OrchestratorContext = {
   retries: RetryBoard;
   /** The host's serial devices, kept current by inotify (docs/serial.md). */
   serial: SerialDeviceCache;
+  /** The live state of each vPLC's serial ports and their nodes in its container (docs/serial.md "Port status"). */
+  serialPorts: SerialPortTracker;
   /** Aborted when the agent shuts down; long waits (runtime probe, boot sync) give up on it. */
   shutdown: AbortSignal;
 };

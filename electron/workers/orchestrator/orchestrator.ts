@@ -44,7 +44,14 @@ import type { DesiredRecord, PersistedVnic } from './store/schemas.js';
 import { RuntimeImages } from './images/runtime-images.js';
 import { createPlcSubsystem, type PlcSubsystem } from './plc/index.js';
 import type { PlcSessions } from './plc/types.js';
-import type { SerialChange, SerialInventory } from '../../../shared/domain/serial.js';
+import type { SerialChange, SerialInventory, SerialPortsChange } from '../../../shared/domain/serial.js';
+import type { ChangeReason } from '../../../shared/domain/operations.js';
+
+/**
+ * Changes after which a vPLC's serial nodes are checked again (starts do it in their re-provisioning): its creation or
+ * recreation, a stop, an edit of its spec.
+ */
+const SERIAL_RESYNC_REASONS: ReadonlySet<ChangeReason> = new Set<ChangeReason>(['created', 'stopped', 'edited', 'update-applied', 'update-rolled-back']);
 
 export type OrchestratorDeps = {
   settings: OrchestratorSettingsInput;
@@ -81,6 +88,7 @@ export type { VplcSummary };
  */
 export class Orchestrator {
   private readonly background = new Set<Promise<unknown>>();
+  private readonly unfollowSerial: () => void;
   private destructing = false;
   private readonly auto: Automation;
   private readonly usage: UsageService;
@@ -117,6 +125,13 @@ export class Orchestrator {
     onEvent((e) => {
       if (e.kind === 'removed') void this.track(this.plc.forgetVplc(e.name));
     });
+    this.unfollowSerial = ctx.serialPorts.follow();
+    onEvent((e) => {
+      if (e.kind === 'removed') ctx.serialPorts.forget(e.name);
+      else if (e.kind === 'changed' && e.reason && SERIAL_RESYNC_REASONS.has(e.reason)) void this.track(ctx.serialPorts.resync(e.name, e.reason));
+    });
+    // Agent start: the nodes of running vPLCs are checked without waiting for a plug or a start.
+    void this.track(ctx.serialPorts.resyncAll('agent start'));
     this.usage = new UsageService(ctx, rings);
     this.answers = new RuntimeAnswers(ctx.clock);
     const probe: RuntimeProbe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
@@ -166,6 +181,16 @@ export class Orchestrator {
   /** Each plug or unplug, with the new lists and the diff. */
   onSerialChange(cb: (c: SerialChange) => void): () => void {
     return this.ctx.serial.onChange(cb);
+  }
+
+  /** Each change of a vPLC's serial port states (docs/serial.md "Port status"). */
+  onSerialPorts(cb: (c: SerialPortsChange) => void): () => void {
+    return this.ctx.serialPorts.onChange(cb);
+  }
+
+  /** Checks every vPLC's serial ports and nodes now (each in its queue); resolves when all are done (bench, support). */
+  resyncSerialPorts(): Promise<void> {
+    return this.ctx.serialPorts.resyncAll('asked');
   }
 
   /** The host's interfaces as the orchestrator sees them (the netmon-fed cache in the agent). */
@@ -416,6 +441,7 @@ export class Orchestrator {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
     this.auto.stop();
     this.ctx.serial.close();
+    this.unfollowSerial();
     this.plc.monitor.stop();
     this.usage.stop();
     await this.answers.stop();

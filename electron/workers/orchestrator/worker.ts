@@ -152,6 +152,7 @@ export class OrchestratorWorker implements WorkerImpl {
     orch.images.onPullProgress((p) => api.emit('images.pull-progress', p));
     orch.plc.actions.onCompile((p) => api.emit('plc.compile', p));
     orch.onSerialChange((c) => api.emit('serial.changed', c));
+    orch.onSerialPorts((c) => api.emit('serial.ports', c));
     orch.onEvent((e) => {
       const detail = orch.outcomeDetail(e);
       api.emit('vplc.changed', { kind: e.kind, name: e.name, ...(e.kind === 'changed' ? { reason: e.reason } : {}), ...(detail ? { detail } : {}) });

@@ -73,7 +73,12 @@ export class Automation {
       restart: (name) => this.control.autoStartOutcome(name, 'watchdog'),
       onStart: (name, id) => this.control.onStartEvent(name, id),
       onContainerEvent: (id) => this.d.usage.forget(id),
-      onRunningChange: (name, running) => (running ? this.d.plc.containerStarted(name) : this.d.plc.containerStopped(name)),
+      onRunningChange: (name, running) => {
+        if (running) return this.d.plc.containerStarted(name);
+        this.d.plc.containerStopped(name);
+        // Stopped outside a command (a crash, `docker stop`): its serial ports are disconnected.
+        void ctx.serialPorts.resync(name, 'container stopped');
+      },
       restartRunning: async (name) => {
         const r = await this.control.restart(name, 'agent');
         return r.status === 'error' ? { ok: false, message: r.error } : { ok: true, message: r.message };

@@ -92,6 +92,8 @@ export async function recordMacOutcomes(ctx: OrchestratorContext, name: string, 
 export async function reprovision(ctx: OrchestratorContext, name: string): Promise<void> {
   const facts = await refreshRegistry(ctx, name);
   if (!facts) return;
+  // The container's /dev is new at each start: the serial ports' nodes are made again (never throws).
+  await ctx.serialPorts.resyncHeld(name, 'started');
   await enforceMacs(ctx, name);
   // Back on the LAN: no implicit default route, and peers and switches learn the static addresses at once.
   await afterJoin(ctx, name, facts.containerId);

@@ -102,6 +102,7 @@ export async function deviceStatus(
   // The reasons travel to the cloud as warnings (docs/protocol.md §4.5 keeps its shape); the board's own stay first.
   for (const r of health.reasons) if (!warnings.includes(r)) warnings.push(r);
   const problems = ctx.ops.createProblems(deviceId);
+  const serialPorts = ctx.serialPorts.view(deviceId);
   return {
     status: 'success',
     device_id: deviceId,
@@ -128,5 +129,7 @@ export async function deviceStatus(
     },
     // EXTEND (docs/plc.md): carries no secret, so the cloud's get_device_status has it too.
     ...(plc ? { plc: plc.view(deviceId) } : {}),
+    // Only for a vPLC with serial ports (docs/protocol.md §4.5).
+    ...(serialPorts ? { serial_ports: serialPorts } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { restartSuspension } from './device-status.js';
 import { vplcHealth } from './health-facts.js';
 import type { PlcConnection, PlcStatusWord, PlcView } from '../../../../shared/domain/plc.js';
 import type { PlcMonitorApi } from '../plc/types.js';
+import type { SerialPortState } from '../../../../shared/domain/serial.js';
 import type { RuntimeAnswers } from './runtime-answers.js';
 
 export type VplcSummary = {
@@ -26,6 +27,8 @@ export type VplcSummary = {
   /** The PLC's status word and the session's state (docs/plc.md); null / `not_connected` without credentials. */
   plc_status: PlcStatusWord | null;
   plc_connection: PlcConnection;
+  /** Each configured serial port with its device and live status; empty without ports. */
+  serial_ports: Array<Pick<SerialPortState, 'name' | 'device_id' | 'container_path' | 'status' | 'current_host_path'>>;
 };
 
 /** Every vPLC this installation knows of: in Docker, in the desired state, or both. */
@@ -56,6 +59,7 @@ export async function listVplcs(
       reasons: health.reasons,
       plc_status: view?.status ?? null,
       plc_connection: view?.connection ?? 'not_connected',
+      serial_ports: (ctx.serialPorts.view(name) ?? []).map((p) => ({ name: p.name, device_id: p.device_id, container_path: p.container_path, status: p.status, current_host_path: p.current_host_path })),
     };
   });
 }
