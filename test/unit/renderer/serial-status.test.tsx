@@ -4,6 +4,7 @@ import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dashboard } from '../../../renderer/src/features/dashboard/Dashboard';
 import { VplcDetail } from '../../../renderer/src/features/vplcs/VplcDetail';
+import { connectStore } from '../../../renderer/src/store/app';
 import { successStatus } from './agent-answers';
 import { FakeTransport, ok } from './fake-transport';
 import { renderWithApp } from './render';
@@ -91,6 +92,20 @@ describe('the dashboard’s serial devices card', () => {
     await waitFor(() => expect(cells(row(/^usb-FTDI/))).toEqual(['/dev/ttyUSB2', 'plc1 (rtu at /dev/ttyRTU0) connected']));
     expect(screen.queryByRole('list', { name: 'Serial ports without their device' })).toBeNull();
     expect(t.callsTo('serial:devices').length).toBe(listCalls);
+  });
+
+  it('shows a port’s new state from serial:ports in the used-by column without fetching the vPLC list again', async () => {
+    const t = fake();
+    const { store, api } = renderWithApp(<Dashboard />, t);
+    const off = connectStore(api, store);
+    await act(() => store.getState().refreshVplcs());
+    const table = await screen.findByRole('table', { name: 'Serial devices' });
+    const listCalls = t.callsTo('vplc:list').length;
+    act(() => t.emit('serial:ports', { vplc: 'plc1', ports: [portState({ status: 'error', reason: 'mknod failed: Operation not permitted' })] }));
+    expect(cells(within(table).getByRole('row', { name: /^usb-FTDI/ }))).toEqual(['/dev/ttyUSB0', 'plc1 (rtu at /dev/ttyRTU0) error']);
+    expect(within(table).getByText('error').className).toBe('badge badge-bad');
+    expect(t.callsTo('vplc:list').length).toBe(listCalls);
+    off();
   });
 
   it('says when no serial device is on this PC, and why the list is not available', async () => {

@@ -33,7 +33,7 @@ export function SerialDevicesCard() {
   const of = (n: HostSerialNode): PortUse[] => usesOf(n, uses, nodes);
   const missing = inventory ? uses.filter((u) => u.current_host_path === null && matchDevice(u.device_id, nodes).kind !== 'one') : [];
   return (
-    <section className="card" aria-labelledby="serial-dev-h">
+    <section className="card serial-devices" aria-labelledby="serial-dev-h">
       <h2 id="serial-dev-h">Serial devices</h2>
       {error ? <ErrorBox onRetry={reload}>Serial devices are not available: {error}</ErrorBox> : null}
       {!inventory && !error ? <Loading what="serial devices" /> : null}
@@ -56,7 +56,9 @@ export function SerialDevicesCard() {
           ))}
           {inventory.ports.map((p) => (
             <tr key={p.path}>
-              <th scope="row">Built-in UART {p.path}</th>
+              <th scope="row">
+                Built-in UART <span className="mono small">{p.path}</span>
+              </th>
               <td className="mono">{p.path}</td>
               <td>
                 <Uses uses={of({ path: p.path, deviceId: null })} />
