@@ -35,13 +35,14 @@ describe('the serial port draft', () => {
     expect(checkSerialPorts([port({ containerPath: 'ttyRTU0' })], none) && none['serialPorts.0.containerPath']).toMatch(/^The container path/);
   });
 
-  it('lists added, removed and changed ports, once even when the shared diff names them', () => {
-    const a = [{ name: 'rtu', deviceId: ftdi.device_id, containerPath: '/dev/ttyRTU0' }];
-    const b = [{ name: 'rtu', deviceId: ftdi.device_id, containerPath: '/dev/ttyRTU2', baudRate: 9600 }, { name: 'gps', deviceId: 'usb-gps', containerPath: '/dev/ttyGPS' }];
-    expect(serialDiff(a, b)).toEqual(['serialPorts[0].containerPath: /dev/ttyRTU0 → /dev/ttyRTU2', 'serialPorts[0].baudRate: (none) → 9600', 'serialPorts[1]: (none) → gps: usb-gps at /dev/ttyGPS']);
-    expect(serialDiff(b, [])).toEqual([`serialPorts[0]: rtu: ${ftdi.device_id} at /dev/ttyRTU2 → (removed)`, 'serialPorts[1]: gps: usb-gps at /dev/ttyGPS → (removed)']);
+  it('lists added, removed and changed ports by name, once even when the shared diff names them', () => {
+    const a = [{ name: 'rtu', deviceId: 'usb-FTDI', containerPath: '/dev/ttyRTU0' }, { name: 'old', deviceId: '/dev/ttyS0', containerPath: '/dev/ttyS0' }];
+    const b = [{ name: 'gps', deviceId: 'usb-gps', containerPath: '/dev/ttyGPS', shared: true }, { name: 'rtu', deviceId: 'usb-FTDI', containerPath: '/dev/ttyRTU2', baudRate: 9600 }];
+    const lines = ['serialPorts.gps: (none) → usb-gps at /dev/ttyGPS (shared)', 'serialPorts.rtu: usb-FTDI at /dev/ttyRTU0 → usb-FTDI at /dev/ttyRTU2 (9600 baud)', 'serialPorts.old: /dev/ttyS0 at /dev/ttyS0 → (removed)'];
+    expect(serialDiff(a, b)).toEqual(lines);
+    expect(serialDiff(b, b)).toEqual([]);
     const spec = VplcSpec.parse({ name: 'plc1', runtimeVersion: 'latest', vnics: [], serialPorts: a });
-    expect(diffLines(spec, { ...spec, serialPorts: b })).toHaveLength(3);
+    expect(diffLines(spec, { ...spec, serialPorts: b })).toEqual(lines);
     expect(diffLines(spec, spec)).toEqual([]);
   });
 
@@ -49,7 +50,7 @@ describe('the serial port draft', () => {
     expect(formField('serialPorts[1].containerPath')).toBe('serialPorts.1.containerPath');
     expect(formField('serial_configs[1].container_path')).toBe('serialPorts.1.containerPath');
     expect(formField('serial_configs[0].device_id')).toBe('serialPorts.0.deviceId');
-    expect(fieldOfReason("serialPorts[0].deviceId: 'usb' matches 2 devices")).toEqual({ key: 'serialPorts.0.deviceId', message: "'usb' matches 2 devices" });
+    expect(fieldOfReason("Validation error: serialPorts[0].deviceId: 'usb' matches 2 devices")).toEqual({ key: 'serialPorts.0.deviceId', message: "'usb' matches 2 devices" });
   });
 });
 
@@ -138,12 +139,12 @@ describe('the create form’s serial ports', () => {
 
   it('puts the agent’s refusal of a device on that port’s device field', async () => {
     const t = createFake();
-    t.handle('vplc:create', () => ({ ok: false, error: { code: 'CONFLICT', message: `serialPorts[0].deviceId: ${ftdi.device_id} is used by port rtu of plc9; set shared on both ports to share it`, field: 'serialPorts[0].deviceId' } }));
+    t.handle('vplc:create', () => ({ ok: false, error: { code: 'VALIDATION', message: `Validation error: serialPorts[0].deviceId: device ${ftdi.device_id} is already used by serial port 'rtu' of vPLC plc9; mark both ports shared to use it from both`, field: 'serialPorts[0].deviceId' } }));
     const { group } = await startCreate(t);
     const id = within(group).getByLabelText('Device id');
     fireEvent.change(id, { target: { value: ftdi.device_id } });
     fireEvent.click(screen.getByRole('button', { name: 'Create vPLC' }));
-    expect(await within(group).findByText(`${ftdi.device_id} is used by port rtu of plc9; set shared on both ports to share it`)).toBeTruthy();
+    expect(await within(group).findByText(`device ${ftdi.device_id} is already used by serial port 'rtu' of vPLC plc9; mark both ports shared to use it from both`)).toBeTruthy();
     expect(id.getAttribute('aria-invalid')).toBe('true');
   });
 });
@@ -156,7 +157,7 @@ describe('the edit form’s serial ports', () => {
       'vplc:list': () => ok([listRow('plc1', [{ name: 'rtu', device_id: ftdi.device_id, container_path: '/dev/ttyRTU0', status: 'connected', current_host_path: ftdi.path }])]),
       'serial:devices': () => ok(inventory([ftdi])),
       'vplc:spec': () => ok({ spec: stored, pending: [] }),
-      'vplc:edit': () => ok({ diff: ['serialPorts: rtu → /dev/ttyRTU2'], applies: 'change-window', path: 'same-container', message: 'Saved as a pending change of plc1' }),
+      'vplc:edit': () => ok({ diff: [`serialPorts.rtu: ${ftdi.device_id} at /dev/ttyRTU0 (19200 baud) → ${ftdi.device_id} at /dev/ttyRTU2 (19200 baud)`], applies: 'change-window', path: 'same-container', message: 'Saved as a pending change of plc1' }),
     });
 
   it('prefills the stored port, shows its change in the review with the change-window note, and sends the new ports', async () => {
@@ -174,7 +175,7 @@ describe('the edit form’s serial ports', () => {
     fireEvent.change(within(group).getByLabelText('Container path'), { target: { value: '/dev/ttyRTU2' } });
     fireEvent.click(screen.getByRole('button', { name: 'Review changes' }));
     const changes = await screen.findByRole('list', { name: 'Changes' });
-    expect(within(changes).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['serialPorts[0].containerPath: /dev/ttyRTU0 → /dev/ttyRTU2']);
+    expect(within(changes).getAllByRole('listitem').map((li) => li.textContent)).toEqual([`serialPorts.rtu: ${ftdi.device_id} at /dev/ttyRTU0 (19200 baud) → ${ftdi.device_id} at /dev/ttyRTU2 (19200 baud)`]);
     expect(screen.getByRole('note').textContent).toBe('If plc1 is running, the serial port change waits for its change window: it is saved as pending until you apply it or plc1 stops.');
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     expect(await screen.findByRole('heading', { name: 'Pending change' })).toBeTruthy();
@@ -187,7 +188,7 @@ describe('the edit form’s serial ports', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Remove serial port 1' }));
     expect(screen.getByText('None configured on this vPLC.')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Review changes' }));
-    expect(await screen.findByText(`serialPorts[0]: rtu: ${ftdi.device_id} at /dev/ttyRTU0 → (removed)`)).toBeTruthy();
+    expect(await screen.findByText(`serialPorts.rtu: ${ftdi.device_id} at /dev/ttyRTU0 (19200 baud) → (removed)`)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await screen.findByRole('heading', { name: 'Pending change' });
     expect(t.callsTo('vplc:edit')).toEqual([{ name: 'plc1', spec: { ...stored, serialPorts: [] } }]);
@@ -195,7 +196,7 @@ describe('the edit form’s serial ports', () => {
 
   it('marks the port field the agent names and keeps the input', async () => {
     const t = editFake();
-    t.handle('vplc:edit', () => ({ ok: false, error: { code: 'VALIDATION', message: "serialPorts[0].deviceId: 'usb' matches 2 devices", field: 'serialPorts[0].deviceId' } }));
+    t.handle('vplc:edit', () => ({ ok: false, error: { code: 'VALIDATION', message: "Validation error: serialPorts[0].deviceId: 'usb' matches 2 devices", field: 'serialPorts[0].deviceId' } }));
     renderWithApp(<EditVplc name="plc1" />, t);
     const group = await screen.findByRole('group', { name: 'Serial port 1' });
     fireEvent.change(within(group).getByLabelText('Device id'), { target: { value: 'usb' } });

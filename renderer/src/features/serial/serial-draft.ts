@@ -60,25 +60,22 @@ export function checkSerialPorts(drafts: readonly SerialPortDraft[], errors: Fie
 /** An element id for a port's field: `serial-0-containerPath` (what a field error focuses). */
 export const serialFieldId = (i: number, f: keyof SerialPortDraft): string => `serial-${i}-${f}`;
 
-const PORT_FIELDS = ['name', 'deviceId', 'containerPath', 'baudRate', 'shared'] as const satisfies ReadonlyArray<keyof SerialPortSpec>;
-const showPort = (p: SerialPortSpec): string => `${p.name}: ${p.deviceId} at ${p.containerPath}`;
-const showValue = (v: unknown): string => (v === undefined ? '(none)' : String(v));
+const showPort = (p: SerialPortSpec): string => `${p.deviceId} at ${p.containerPath}${p.baudRate !== undefined ? ` (${p.baudRate} baud)` : ''}${p.shared ? ' (shared)' : ''}`;
 
-/** The readable changes to the serial ports, by position like the vNICs: `serialPorts[0].containerPath: /dev/ttyRTU0 → /dev/ttyRTU2`. */
+/**
+ * The readable changes to the serial ports, by port name in the new order, then the removed ones:
+ * `serialPorts.rtu: <device> at /dev/ttyRTU0 → <device> at /dev/ttyRTU2`. The same lines as the agent's edit diff
+ * (docs/editing.md), for an agent whose shared diff does not list serial ports itself.
+ */
 export function serialDiff(a: readonly SerialPortSpec[], b: readonly SerialPortSpec[]): string[] {
+  const before = new Map(a.map((p) => [p.name, p]));
+  const after = new Set(b.map((p) => p.name));
   const out: string[] = [];
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i];
-    const y = b[i];
-    if (!x || !y) {
-      out.push(`serialPorts[${i}]: ${x ? showPort(x) : '(none)'} → ${y ? showPort(y) : '(removed)'}`);
-      continue;
-    }
-    for (const f of PORT_FIELDS) {
-      const from = f === 'shared' ? (x.shared ?? false) : x[f];
-      const to = f === 'shared' ? (y.shared ?? false) : y[f];
-      if (showValue(from) !== showValue(to)) out.push(`serialPorts[${i}].${f}: ${showValue(from)} → ${showValue(to)}`);
-    }
+  for (const p of b) {
+    const old = before.get(p.name);
+    const from = old ? showPort(old) : '(none)';
+    if (from !== showPort(p)) out.push(`serialPorts.${p.name}: ${from} → ${showPort(p)}`);
   }
+  for (const p of a) if (!after.has(p.name)) out.push(`serialPorts.${p.name}: ${showPort(p)} → (removed)`);
   return out;
 }

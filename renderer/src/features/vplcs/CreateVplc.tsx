@@ -91,7 +91,7 @@ export function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: nu
  * path): that field of the form is marked with the reason, keyed like the form's own checks (`vnics.0.ip`).
  */
 export function fieldOfReason(reason: string): { key: string; message: string } | null {
-  const m = /^((?:name|runtimeVersion|(?:vnics|serialPorts)\[\d+\]\.[A-Za-z]+|serial_configs\[\d+\]\.[a-z_]+)): (.+)$/s.exec(reason);
+  const m = /^(?:Validation error: )?((?:name|runtimeVersion|(?:vnics|serialPorts)\[\d+\]\.[A-Za-z]+|serial_configs\[\d+\]\.[a-z_]+)): (.+)$/s.exec(reason);
   if (!m?.[1] || !m[2]) return null;
   return { key: formField(m[1]), message: m[2] };
 }
@@ -161,7 +161,7 @@ export function CreateVplc() {
     const r = await api.call('vplc:create', checked.spec);
     setSubmitting(false);
     if (!r.ok) {
-      if (r.error.field) setErrors({ [formField(r.error.field)]: r.error.message.replace(`${r.error.field}: `, '') });
+      if (r.error.field) setErrors({ [formField(r.error.field)]: r.error.message.replace(/^Validation error: /, '').replace(`${r.error.field}: `, '') });
       setFormError(errorText(r.error));
       return;
     }
