@@ -15,6 +15,7 @@ import { tempDir } from '../support/pki.js';
 import { CHROMIUM, requireChromium, requireDocker, requireRoot } from '../support/require.js';
 import { lanAddress, newRunId, waitFor, workerSlot } from '../support/run.js';
 import { createVethParent, type VethParent } from '../support/veth.js';
+import { installationIdOf } from '../support/installation.js';
 
 requireDocker();
 requireRoot();
@@ -44,7 +45,7 @@ beforeAll(async () => {
   );
   const ready = await agent.ready;
   const client = await ApiClient.connect(ready.port, ready.token);
-  installation = ((await client.call('agent:status', {})) as { value?: { installationId: string } }).value?.installationId ?? '';
+  installation = await installationIdOf(client);
   const created = await client.call('vplc:create', { name, vnics: [{ name: 'vnic1', parentInterface: parent.name, mode: 'static', ip: `${base}.60`, mac }] });
   expect(created.ok).toBe(true);
   await waitFor(() => client.call('vplc:status', { name }), (r) => r.ok && (r.value as { status?: string }).status === 'success', { timeoutMs: 90_000, what: `${name} created` });

@@ -16,6 +16,7 @@ import { docker, removeByLabels } from '../support/docker.js';
 import { tempDir } from '../support/pki.js';
 import { CHROMIUM, requireChromium, requireDocker } from '../support/require.js';
 import { newRunId } from '../support/run.js';
+import { installationIdOf } from '../support/installation.js';
 
 requireDocker();
 requireChromium();
@@ -46,7 +47,7 @@ beforeAll(async () => {
   const ready = await agent.ready;
   url = ready.url;
   const client = await ApiClient.connect(ready.port, ready.token);
-  installation = ((await client.call('agent:status', {})) as { value: { installationId: string } }).value.installationId;
+  installation = await installationIdOf(client);
   client.close();
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });

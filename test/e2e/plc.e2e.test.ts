@@ -23,6 +23,7 @@ import { tempDir } from '../support/pki.js';
 import { collectProblems, launchChromium, QUIET_CHROMIUM } from '../support/browser.js';
 import { requireChromium, requireDocker } from '../support/require.js';
 import { newRunId, waitFor } from '../support/run.js';
+import { installationIdOf } from '../support/installation.js';
 
 requireDocker();
 requireChromium();
@@ -84,9 +85,7 @@ beforeAll(async () => {
   );
   const ready = await agent.ready;
   const client = await ApiClient.connect(ready.port, ready.token);
-  // Cleanup removes this agent's objects by its installation id: wait for it rather than leak containers without it.
-  const status = await waitFor(() => client.call('agent:status', {}) as Promise<{ ok: boolean; value?: { installationId?: string } }>, (r) => !!r.value?.installationId, { timeoutMs: 30_000, what: "the agent's installation id" });
-  installation = status.value?.installationId ?? '';
+  installation = await installationIdOf(client);
   client.close();
   browser = await launchChromium(QUIET_CHROMIUM);
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });

@@ -22,6 +22,7 @@ import { collectProblems, launchChromium, QUIET_CHROMIUM } from '../support/brow
 import { requireChromium, requireDocker, requireRoot } from '../support/require.js';
 import { lanAddress, newRunId, waitFor, workerSlot } from '../support/run.js';
 import { createVethParent, type VethParent } from '../support/veth.js';
+import { installationIdOf } from '../support/installation.js';
 
 requireDocker();
 requireRoot();
@@ -89,8 +90,7 @@ beforeAll(async () => {
   const ready = await agent.ready;
   url = ready.url;
   const client = await ApiClient.connect(ready.port, ready.token);
-  const status = (await client.call('agent:status', {})) as { ok: boolean; value?: { installationId: string } };
-  installation = status.value?.installationId ?? '';
+  installation = await installationIdOf(client);
   client.close();
   browser = await launchChromium(['--disable-quic', ...QUIET_CHROMIUM]);
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
