@@ -100,6 +100,13 @@ export function connectStore(api: Api, store: StoreApi<AppState>): () => void {
       refreshSoon();
     }),
     api.on('netmon:change', () => void s().refreshInterfaces()),
+    // A port's state changes on plug and unplug without any vplc:changed: the list's copy is updated in place.
+    api.on('serial:ports', (e) =>
+      store.setState((st) => {
+        const data = st.vplcs.data?.map((v) => (v.name === e.vplc ? { ...v, serial_ports: e.ports.map((p) => ({ name: p.name, device_id: p.device_id, container_path: p.container_path, status: p.status, current_host_path: p.current_host_path })) } : v));
+        return data ? { vplcs: { ...st.vplcs, data } } : {};
+      }),
+    ),
     api.on('certs:progress', (p) => {
       if (p.step === 'enrolled') void s().refreshCert();
     }),

@@ -187,7 +187,7 @@ describe('the dashboard', () => {
 
 describe('the draft check', () => {
   it('refuses a parent the policy refuses, with the policy’s reason, on the parent field', () => {
-    const d = { name: 'plc1', runtimeVersion: 'latest', vnics: [{ parentInterface: 'docker0', mode: 'dhcp' as const, ip: '', subnet: '', gateway: '', mac: '', dns: '' }] };
+    const d = { name: 'plc1', runtimeVersion: 'latest', vnics: [{ parentInterface: 'docker0', mode: 'dhcp' as const, ip: '', subnet: '', gateway: '', mac: '', dns: '' }], serialPorts: [] };
     const { errors, spec } = checkDraft(d, [uplink, plant, bridge], []);
     expect(spec).toBeUndefined();
     expect(errors).toEqual({ 'vnics.0.parentInterface': 'docker0 can never be a vNIC parent (it matches docker0); pick another interface.' });

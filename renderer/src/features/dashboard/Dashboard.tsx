@@ -11,6 +11,7 @@ import { summaryWord } from '../vplcs/status';
 import { LiveRestoreFix } from './LiveRestoreFix';
 import { CopyValue } from '../../components/CopyValue';
 import { When } from '../../components/When';
+import { SerialDevicesCard } from '../serial/SerialDevicesCard';
 
 function useHostHistory(range: Range): { history?: Output<'metrics:history'>; error?: string } {
   const api = useApi();
@@ -171,6 +172,7 @@ export function Dashboard() {
           <Chart label="Host disk" unit="%" max={100} points={series.disk} empty="Disk use is sampled live while this window is open" {...(last ? { caption: `${gib(last.disk_usage)} of ${gib(last.disk_total)}` } : {})} />
         </div>
       </section>
+      <SerialDevicesCard />
     </div>
   );
 }

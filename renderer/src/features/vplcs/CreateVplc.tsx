@@ -6,6 +6,10 @@ import { useApi, useApp } from '../../store/context';
 import { checkDraft, emptyDraft, emptyVnic, ifaceLabel, ifaceNote, placeholders, randomMac, suggestIp, withParent, type Draft, type FieldErrors, type HostInterface, type VnicDraft } from './draft';
 import { RefusedParents } from './RefusedParents';
 import { useRuntimeImages } from '../images/useRuntimeImages';
+import { portUses } from '../serial/devices';
+import { SerialPortsSection } from '../serial/SerialPortFields';
+import { useSerialInventory } from '../serial/useSerialInventory';
+import { formField } from './edit-draft';
 
 type Progress = CreateProgressState;
 
@@ -83,13 +87,13 @@ export function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: nu
 }
 
 /**
- * A create that failed on one field says so as `vnics[0].ip: …` (the API's field path): that field of the form is
- * marked with the reason, keyed like the form's own checks (`vnics.0.ip`).
+ * A create that failed on one field says so as `vnics[0].ip: …` or `serialPorts[0].deviceId: …` (the API's field
+ * path): that field of the form is marked with the reason, keyed like the form's own checks (`vnics.0.ip`).
  */
 export function fieldOfReason(reason: string): { key: string; message: string } | null {
-  const m = /^((?:name|runtimeVersion|vnics\[\d+\]\.[A-Za-z]+)): (.+)$/s.exec(reason);
+  const m = /^(?:Validation error: )?((?:name|runtimeVersion|(?:vnics|serialPorts)\[\d+\]\.[A-Za-z]+|serial_configs\[\d+\]\.[a-z_]+)): (.+)$/s.exec(reason);
   if (!m?.[1] || !m[2]) return null;
-  return { key: m[1].replace(/\[(\d+)\]/g, '.$1'), message: m[2] };
+  return { key: formField(m[1]), message: m[2] };
 }
 
 export function CreateVplc() {
@@ -107,6 +111,7 @@ export function CreateVplc() {
   const ifaces = interfaces.data ?? [];
   const runtimeImages = useRuntimeImages();
   const localTags = [...new Set((runtimeImages.images ?? []).map((i) => i.tag))];
+  const serial = useSerialInventory();
 
   useEffect(() => void refreshInterfaces(), [refreshInterfaces]);
   useEffect(() => {
@@ -149,14 +154,14 @@ export function CreateVplc() {
     setErrors(checked.errors);
     if (!checked.spec) {
       const first = Object.keys(checked.errors)[0] ?? '';
-      firstError.current = first === 'name' ? 'vplc-name' : first === 'runtimeVersion' ? 'runtime-version' : first.replace(/^vnics\.(\d+)\.(.+)$/, 'vnic-$1-$2');
+      firstError.current = first === 'name' ? 'vplc-name' : first === 'runtimeVersion' ? 'runtime-version' : first.replace(/^vnics\.(\d+)\.(.+)$/, 'vnic-$1-$2').replace(/^serialPorts\.(\d+)\.(.+)$/, 'serial-$1-$2');
       return;
     }
     setSubmitting(true);
     const r = await api.call('vplc:create', checked.spec);
     setSubmitting(false);
     if (!r.ok) {
-      if (r.error.field) setErrors({ [r.error.field]: r.error.message.replace(`${r.error.field}: `, '') });
+      if (r.error.field) setErrors({ [formField(r.error.field)]: r.error.message.replace(/^Validation error: /, '').replace(`${r.error.field}: `, '') });
       setFormError(errorText(r.error));
       return;
     }
@@ -231,6 +236,7 @@ export function CreateVplc() {
         <button type="button" onClick={() => setDraft((d) => ({ ...d, vnics: [...d.vnics, emptyVnic()] }))} disabled={draft.vnics.length >= 8}>
           Add vNIC
         </button>
+        <SerialPortsSection ports={draft.serialPorts} inv={serial.inventory} invError={serial.error} others={portUses(vplcs.data ?? [])} errors={errors} onChange={(serialPorts) => setDraft((d) => ({ ...d, serialPorts }))} />
         {formError ? <ErrorBox>{formError}</ErrorBox> : null}
         <MarkedFieldsNote errors={errors} />
         <div className="form-actions">

@@ -7,6 +7,9 @@ import { useApi, useApp } from '../../store/context';
 import { routeHash } from '../../store/route';
 import { VnicFields } from './CreateVplc';
 import type { FieldErrors, VnicDraft } from './draft';
+import { portUses } from '../serial/devices';
+import { SerialPortsSection } from '../serial/SerialPortFields';
+import { useSerialInventory } from '../serial/useSerialInventory';
 import { diffLines, draftOf, editedSpec, formField, type EditDraft, type Prefilled } from './edit-draft';
 
 type Loaded = { stored: VplcSpec; pending: string[]; edit: EditDraft; prefilled: Prefilled };
@@ -27,6 +30,8 @@ export function EditVplc({ name }: { name: string }) {
   const [confirmApply, setConfirmApply] = useState(false);
   const [applied, setApplied] = useState<{ ok: boolean; text: string }>();
   const ifaces = interfaces.data;
+  const vplcs = useApp((s) => s.vplcs);
+  const serial = useSerialInventory();
 
   useEffect(() => void refreshInterfaces(), [refreshInterfaces]);
   useEffect(() => {
@@ -96,7 +101,15 @@ export function EditVplc({ name }: { name: string }) {
           {edit.draft.vnics.map((v, i) => (
             <VnicFields key={i} i={i} v={v} ifaces={ifaces} errors={errors} onChange={(nv) => setVnic(i, nv)} />
           ))}
-          <p className="muted small">Serial ports: none are configured on this vPLC.</p>
+          <SerialPortsSection
+            editing
+            ports={edit.draft.serialPorts}
+            inv={serial.inventory}
+            invError={serial.error}
+            others={portUses((vplcs.data ?? []).filter((v) => v.name !== name))}
+            errors={errors}
+            onChange={(serialPorts) => setEdit({ ...edit, draft: { ...edit.draft, serialPorts } })}
+          />
           {formError ? <ErrorBox>{formError}</ErrorBox> : null}
           <MarkedFieldsNote errors={errors} />
           <div className="form-actions">
@@ -120,6 +133,11 @@ export function EditVplc({ name }: { name: string }) {
           ) : (
             <p>Nothing changed.</p>
           )}
+          {stage.diff.some((d) => d.startsWith('serialPorts')) ? (
+            <p className="notice" role="note">
+              If {name} is running, the serial port change waits for its change window: it is saved as pending until you apply it or {name} stops.
+            </p>
+          ) : null}
           <div className="form-actions">
             <button type="button" onClick={() => setStage({ kind: 'form' })} disabled={busy}>
               Back to the form

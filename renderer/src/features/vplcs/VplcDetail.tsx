@@ -11,6 +11,7 @@ import { RuntimeAccess } from './RuntimeAccess';
 import { CopyValue } from '../../components/CopyValue';
 import { When } from '../../components/When';
 import { PlcCard } from '../plc/PlcCard';
+import { SerialPortsCard } from '../serial/SerialPortsCard';
 
 type Action = 'start' | 'stop' | 'restart' | 'delete' | 'apply';
 const CONFIRM: Record<Exclude<Action, 'start'>, { title: string; text: string; label: string }> = {
@@ -278,6 +279,7 @@ export function VplcDetail({ name }: { name: string }) {
         </section>
       ) : null}
       {s && s.status === 'success' ? <PlcCard name={name} plc={s.plc} onChanged={reload} /> : null}
+      {s && s.status === 'success' ? <SerialPortsCard name={name} ports={s.serial_ports} /> : null}
       {s && s.status === 'success' ? (
         <section className="card" aria-labelledby="nets-h">
           <h2 id="nets-h">Networks</h2>

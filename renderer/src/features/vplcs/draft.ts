@@ -3,15 +3,16 @@ import type { z } from 'zod';
 import { VPLC_NAME_RE, IMAGE_TAG_RE, type VplcSpec } from '../../../../shared/domain/vplc';
 import { cidrToString, hostAddress, ipInCidr, isIpv4, isUsableHost, parseCidr } from '../../../../shared/net/ipv4';
 import { generateMac, isAssignableMac, normalizeMac } from '../../../../shared/net/mac';
+import { checkSerialPorts, type SerialPortDraft } from '../serial/serial-draft';
 
 export type HostInterface = HostInterfaceView;
 
 /** The create form as the user types it: strings everywhere, checked by `checkDraft`. */
 export type VnicDraft = { parentInterface: string; mode: 'dhcp' | 'static'; ip: string; subnet: string; gateway: string; mac: string; dns: string };
-export type Draft = { name: string; runtimeVersion: string; vnics: VnicDraft[] };
+export type Draft = { name: string; runtimeVersion: string; vnics: VnicDraft[]; serialPorts: SerialPortDraft[] };
 
 export const emptyVnic = (): VnicDraft => ({ parentInterface: '', mode: 'dhcp', ip: '', subnet: '', gateway: '', mac: '', dns: '' });
-export const emptyDraft = (): Draft => ({ name: '', runtimeVersion: 'latest', vnics: [emptyVnic()] });
+export const emptyDraft = (): Draft => ({ name: '', runtimeVersion: 'latest', vnics: [emptyVnic()], serialPorts: [] });
 
 /** Field errors keyed like the API's field paths (`name`, `vnics.0.ip`), so server answers land on the same inputs. */
 export type FieldErrors = Record<string, string>;
@@ -129,6 +130,7 @@ export function checkDraft(d: Draft, ifaces: HostInterface[], taken: string[]): 
       ...(mac ? { mac } : {}),
     };
   });
+  const serialPorts = checkSerialPorts(d.serialPorts, errors);
   if (Object.keys(errors).length) return { errors };
-  return { errors, spec: { name, runtimeVersion: tag, vnics } };
+  return { errors, spec: { name, runtimeVersion: tag, vnics, ...(serialPorts.length ? { serialPorts } : {}) } };
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { VplcSpec } from '../../../../shared/domain/vplc';
 import { formatChange, specDiff } from '../../../../shared/domain/vplc-diff';
+import { serialDiff, serialDraftOf } from '../serial/serial-draft';
 import { checkDraft, type Draft, type FieldErrors, type HostInterface } from './draft';
 
 /** What the edit form adds to the create form's draft: quotas, as typed. */
@@ -26,7 +27,7 @@ export function draftOf(spec: VplcSpec, ifaces: HostInterface[]): { edit: EditDr
     };
   });
   return {
-    edit: { draft: { name: spec.name, runtimeVersion: spec.runtimeVersion, vnics }, cpus: spec.quotas?.cpus?.toString() ?? '', memoryMb: spec.quotas?.memoryMb?.toString() ?? '' },
+    edit: { draft: { name: spec.name, runtimeVersion: spec.runtimeVersion, vnics, serialPorts: (spec.serialPorts ?? []).map(serialDraftOf) }, cpus: spec.quotas?.cpus?.toString() ?? '', memoryMb: spec.quotas?.memoryMb?.toString() ?? '' },
     prefilled,
   };
 }
@@ -58,8 +59,11 @@ export function editedSpec(stored: VplcSpec, e: EditDraft, ifaces: HostInterface
     if (before?.ipPrefix !== undefined && !out.subnet && out.ip === before.ip) out.ipPrefix = before.ipPrefix;
     return out;
   });
+  // Removing the last port sends an empty list, so the stored ports are dropped rather than kept by omission.
+  const serialPorts = checked.spec.serialPorts ?? (stored.serialPorts ? [] : undefined);
   const parsed = VplcSpec.safeParse({
     ...checked.spec,
+    ...(serialPorts ? { serialPorts } : {}),
     name: stored.name,
     vnics,
     ...(quotas ? { quotas } : {}),
@@ -71,8 +75,23 @@ export function editedSpec(stored: VplcSpec, e: EditDraft, ifaces: HostInterface
   return { errors: {}, spec: parsed.data };
 }
 
-/** The readable diff from the stored spec to the edited one (the same lines the agent answers with). */
-export const diffLines = (stored: VplcSpec, next: VplcSpec): string[] => specDiff(stored, next).map(formatChange);
+/**
+ * The readable diff from the stored spec to the edited one (the same lines the agent answers with), with the serial
+ * port changes listed by the form itself unless the shared diff already names them.
+ */
+export function diffLines(stored: VplcSpec, next: VplcSpec): string[] {
+  const lines = specDiff(stored, next).map(formatChange);
+  if (lines.some((l) => l.startsWith('serialPorts'))) return lines;
+  return [...lines, ...serialDiff(stored.serialPorts ?? [], next.serialPorts ?? [])];
+}
 
-/** An API field path (`vnics[0].ip`) as the form's error key (`vnics.0.ip`). */
-export const formField = (apiField: string): string => apiField.replace(/\[(\d+)\]/g, '.$1');
+const CLOUD_SERIAL_FIELDS: Record<string, string> = { device_id: 'deviceId', container_path: 'containerPath', baud_rate: 'baudRate' };
+
+/**
+ * An API field path (`vnics[0].ip`) as the form's error key (`vnics.0.ip`); the cloud's serial names
+ * (`serial_configs[0].container_path`) land on the same inputs as the API's (`serialPorts.0.containerPath`).
+ */
+export const formField = (apiField: string): string =>
+  apiField
+    .replace(/^serial_configs\[(\d+)\]\.([a-z_]+)$/, (_, i: string, f: string) => `serialPorts[${i}].${CLOUD_SERIAL_FIELDS[f] ?? f}`)
+    .replace(/\[(\d+)\]/g, '.$1');
