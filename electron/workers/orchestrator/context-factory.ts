@@ -91,6 +91,7 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     ownStarts: new Set<string>(),
     retries: new RetryBoard(lifecycle.signal),
     serial,
+    serialConfigs: store.serialConfigs,
     shutdown: lifecycle.signal,
   };
   const ctx: OrchestratorContext = { ...base, dhcp: new DhcpHelpers(base) };

@@ -7,6 +7,7 @@ import type { RetryBoard } from './lifecycle/retry-board.js';
 import type { InterfaceSource } from './host/interfaces.js';
 import type { Networks } from './net/networks.js';
 import type { OperationState } from './ops/operation-state.js';
+import type { SerialConfigs } from './serial/config-file.js';
 import type { SerialDeviceCache } from './serial/device-cache.js';
 import type { OrchestratorSettings } from './settings.js';
 import type { StateStore } from './store/state-store.js';
@@ -63,6 +64,8 @@ export type OrchestratorContext = {
   retries: RetryBoard;
   /** The host's serial devices, kept current by inotify (docs/serial.md). */
   serial: SerialDeviceCache;
+  /** `data/serial_configs.json` (the store's): ports in effect per vPLC and their last state (`recordState`). */
+  serialConfigs: SerialConfigs;
   /** Aborted when the agent shuts down; long waits (runtime probe, boot sync) give up on it. */
   shutdown: AbortSignal;
 };

@@ -26,6 +26,7 @@ import { listVnics } from './edit/vnics.js';
 import { outcomeDetail } from './ops/outcome-detail.js';
 import type { VnicView } from '../../../shared/api/contract.js';
 import { acceptEdit, withKeptMacs, type EditAck } from './edit/edit.js';
+import { desiredSpec } from './edit/serial-ports.js';
 import { closeNetworking, reattacherFor, type Reattacher, type ReattachEvent } from './reattach/index.js';
 import { admitRunCommand, ConcurrencyGate, dockerStateLookup } from './runtime/admission.js';
 import { RuntimeProxy } from './runtime/proxy.js';
@@ -324,7 +325,9 @@ export class Orchestrator {
 
   /** The stored spec of a vPLC with the MACs in use, and what reconcile has pending for it; null when there is none. */
   storedSpec(name: string): { spec: VplcSpec; pending: string[] } | null {
-    const spec = this.ctx.store.getDesired(name)?.spec;
+    // Serial ports pending for the change window are what the user asked for, so an edit form starts from them.
+    const record = this.ctx.store.getDesired(name);
+    const spec = record ? desiredSpec(record) : undefined;
     return spec ? { spec: withKeptMacs(spec, this.ctx.store.getVnics(name)), pending: this.auto.reconciler.pendingFor(name) } : null;
   }
 
