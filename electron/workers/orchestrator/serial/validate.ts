@@ -18,10 +18,10 @@ const label = (c: SerialCandidate): string => c.deviceId ?? c.path;
 
 /** The node two port configs both select now, or their common raw id (a device that is unplugged now). */
 function sameDevice(a: SerialPortSpec, b: SerialPortSpec, candidates: readonly SerialCandidate[]): string | null {
-  if (a.deviceId.trim() === b.deviceId.trim()) return a.deviceId.trim();
   const ma = matchSerialDevice(a.deviceId, candidates);
   const mb = matchSerialDevice(b.deviceId, candidates);
-  return ma.kind === 'one' && mb.kind === 'one' && ma.device.path === mb.device.path ? label(ma.device) : null;
+  if (ma.kind === 'one' && mb.kind === 'one' && ma.device.path === mb.device.path) return label(ma.device);
+  return a.deviceId.trim() === b.deviceId.trim() ? a.deviceId.trim() : null;
 }
 
 /**
