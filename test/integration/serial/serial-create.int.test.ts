@@ -2,7 +2,7 @@
 // docs/protocol.md §4.1): cloud simulator → real mTLS link → orchestrator → real dockerd, with by-id links to real
 // pseudo-terminals (major 136). The ack counts the ports, the container allows exactly the pty major (and a vPLC
 // without ports gets no device access at all), refused requests create nothing, and data/serial_configs.json follows
-// the vPLC from create to delete. Runtime: about 15-25 s (two vPLCs created and deleted on the real engine).
+// the vPLC from create to delete (and self-destruct). Runtime: about 15-25 s (four vPLCs created on the real engine).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,5 +122,16 @@ describe('create_new_runtime with serial_configs', () => {
     await fx.orch.settled(withPort);
     expect(await fx.orch.status(withPort)).toMatchObject({ status: 'not_found' });
     expect(configs()).toEqual({});
+  });
+
+  it('loses data/serial_configs.json (and data/) with self-destruct', async () => {
+    const name = `vt-${run}-sd`;
+    expect(await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [], serialPorts: [{ name: 'rtu', deviceId: CP210, containerPath: '/dev/ttyRTU' }] }, 'cli')).toMatchObject({ status: 'creating' });
+    await fx.orch.settled(name);
+    expect(Object.keys(configs())).toEqual([name]);
+    expect(fx.orch.selfDestruct(async () => undefined)).toMatchObject({ status: 'accepted' });
+    await fx.orch.settled();
+    expect(await fx.orch.status('__orchestrator__')).toMatchObject({ status: 'not_found' });
+    expect(existsSync(path.join(fx.dataDir, 'data'))).toBe(false);
   });
 });
