@@ -43,13 +43,14 @@ export class SerialConfigs {
    */
   put(vplc: string, ports: readonly SerialPortSpec[]): Promise<void> {
     return this.map.mutate(vplc, (cur) => {
-      if (ports.length === 0) return undefined;
-      return {
+      if (ports.length === 0) return cur ? undefined : UNCHANGED;
+      const next = {
         serial_ports: ports.map((p) => {
           const old = cur?.serial_ports.find((s) => sameConfig(s, p));
           return old ? { ...old, baud_rate: p.baudRate ?? null } : fresh(p);
         }),
       };
+      return JSON.stringify(next) === JSON.stringify(cur) ? UNCHANGED : next;
     });
   }
 
@@ -73,9 +74,15 @@ export class SerialConfigs {
     return this.map.mutate(vplc, () => undefined);
   }
 
-  /** Every entry whose vPLC `keep` rejects goes (docs/protocol.md §5.12: configs of vPLCs that no longer exist). */
-  async prune(keep: (vplc: string) => boolean): Promise<void> {
-    for (const name of this.map.keys()) if (!keep(name)) await this.drop(name);
+  /**
+   * Brings the file in line with the specs at load: each vPLC's ports in effect (an entry lost with a corrupt file, or a
+   * write cut short, comes back `disconnected`), and the entries of vPLCs that no longer exist go (docs/protocol.md
+   * §5.12), unless the specs themselves could not be read (absence is not deletion then).
+   */
+  async sync(ports: ReadonlyMap<string, readonly SerialPortSpec[]>, specsTrusted: boolean): Promise<void> {
+    for (const [vplc, list] of ports) await this.put(vplc, list);
+    if (!specsTrusted) return;
+    for (const name of this.map.keys()) if (!ports.has(name)) await this.drop(name);
   }
 
   wipe(): Promise<void> {

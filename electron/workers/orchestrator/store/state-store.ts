@@ -48,6 +48,9 @@ export class StateStore {
     this.installationId = await this.loadInstallationId();
     const report = (p: StoreProblem): void => void this.problems.push(p);
     for (const m of [this.desired, this.vnics, this.clients, this.journal, this.serialConfigs]) await m.load(report);
+    const live = this.desired.entries().filter(([, r]) => !r.tombstone);
+    // A mirror for tooling: a failed write must not stop the agent; the next create or edit writes the entry again.
+    await this.serialConfigs.sync(new Map(live.map(([name, r]) => [name, r.spec?.serialPorts ?? []])), !this.desiredUntrusted).catch(() => undefined);
   }
 
   /** True while the desired-state file was found corrupt: automatic starts then touch nothing. */

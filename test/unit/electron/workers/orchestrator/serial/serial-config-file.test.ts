@@ -22,6 +22,7 @@ const open = async (dir?: string): Promise<StateStore> => {
 const onDisk = (s: StateStore): unknown => JSON.parse(readFileSync(path.join(s.dir, SERIAL_CONFIGS_FILE), 'utf8'));
 const rtu = { name: 'rtu', deviceId: 'usb-FTDI_1', containerPath: '/dev/ttyRTU', baudRate: 9600 };
 const dbg = { name: 'dbg', deviceId: '/dev/ttyS0', containerPath: '/dev/ttyDBG' };
+const record = { desired_state: 'running' as const, created_at: 't', updated_at: 't', degraded_ulimits: false, tombstone: false, depends_on: [], auto_update: false };
 const state = (over: Partial<SerialPortState>): SerialPortState => ({
   name: 'rtu', device_id: 'usb-FTDI_1', container_path: '/dev/ttyRTU', baud_rate: 9600, status: 'connected', current_host_path: '/dev/ttyUSB0', major: 188, minor: 0, reason: null, since: 't', ...over,
 });
@@ -44,6 +45,7 @@ describe('data/serial_configs.json', () => {
 
   it('records the live state of the stored ports by name and ignores unknown ports and vPLCs', async () => {
     const s = await open();
+    await s.putDesired('plc-1', { ...record, spec: { name: 'plc-1', vnics: [], runtimeVersion: 'latest', serialPorts: [rtu, dbg] } });
     await s.serialConfigs.put('plc-1', [rtu, dbg]);
     await s.serialConfigs.recordState('plc-1', [state({}), state({ name: 'ghost' })]);
     await s.serialConfigs.recordState('plc-2', [state({})]);
@@ -88,5 +90,29 @@ describe('data/serial_configs.json', () => {
     expect(existsSync(path.join(dir, SERIAL_CONFIGS_FILE))).toBe(false);
     expect(s.serialConfigs.get('plc-1')).toBeUndefined();
     expect(s.desiredUntrusted).toBe(false);
+  });
+
+  it('is brought in line with the specs at load: a lost entry comes back disconnected, a vanished vPLC goes', async () => {
+    const s = await open();
+    await s.putDesired('plc-1', { ...record, spec: { name: 'plc-1', vnics: [], runtimeVersion: 'latest', serialPorts: [rtu] } });
+    await s.putDesired('plc-2', { ...record, spec: { name: 'plc-2', vnics: [], runtimeVersion: 'latest' } });
+    await s.serialConfigs.put('gone', [dbg]);
+    writeFileSync(path.join(s.dir, SERIAL_CONFIGS_FILE), 'not json');
+    const again = await open(s.dir);
+    expect(again.problems).toHaveLength(1);
+    expect(onDisk(again)).toEqual({
+      'plc-1': { serial_ports: [{ name: 'rtu', device_id: 'usb-FTDI_1', container_path: '/dev/ttyRTU', status: 'disconnected', current_host_path: null, major: null, minor: null, baud_rate: 9600 }] },
+    });
+    await again.serialConfigs.put('gone', [dbg]);
+    expect(Object.keys((onDisk(await open(s.dir)) as object))).toEqual(['plc-1']);
+  });
+
+  it('keeps entries without a spec while vplc_state.json itself is corrupt (absence is not deletion)', async () => {
+    const s = await open();
+    await s.serialConfigs.put('plc-1', [rtu]);
+    writeFileSync(path.join(s.dir, 'vplc_state.json'), '{');
+    const again = await open(s.dir);
+    expect(again.desiredUntrusted).toBe(true);
+    expect(Object.keys(onDisk(again) as object)).toEqual(['plc-1']);
   });
 });
