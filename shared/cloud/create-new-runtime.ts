@@ -3,7 +3,7 @@ import { IFNAME_RE, IMAGE_TAG_RE, RESERVED_DEVICE_ID, VPLC_NAME_RE } from '../do
 import type { NetworkMode, VnicSpec, VplcSpec } from '../domain/vplc.js';
 import { isIpv4, netmaskToPrefix, parseCidr, splitIpAndPrefix } from '../net/ipv4.js';
 import { isAssignableMac, normalizeMac } from '../net/mac.js';
-import { isDevicePath } from '../domain/serial.js';
+import { isDevicePath, type SerialPortSpec } from '../domain/serial.js';
 import {
   addCrossFieldIssue,
   BaseMessage,
@@ -16,7 +16,6 @@ import {
   obj,
   opt,
   optBlank,
-  str,
   withDefault,
 } from './base.js';
 import { enumReason, REASON } from './errors.js';
@@ -149,22 +148,41 @@ function uniqueNames(vnics: VnicConfig[], ctx: z.core.$RefinementCtx<VnicConfig[
   });
 }
 
-/** Serial object (§4.1; the feature itself is later phase, §5.12). */
+const BAUD_RATE = 'must be a whole number of bits per second above 0';
+
+/**
+ * Serial object (§4.1, docs/serial.md "Serial ports of a vPLC"). IMPROVE: a non-empty name; `baud_rate` is
+ * informational, and a value that is not a whole number above 0 is refused rather than stored altered or dropped.
+ */
 export const SerialConfig = obj({
-  name: str(),
+  name: nonEmptyStr(),
   device_id: nonEmptyStr(),
   container_path: formatted((s) => (isDevicePath(s) ? s : null), REASON.devicePath, REASON.string),
-  baud_rate: opt(num()),
+  baud_rate: opt(num().refine((n) => Number.isInteger(n) && n > 0, { error: BAUD_RATE, abort: true })),
   /** EXTEND (docs/serial.md "Sharing a device"): another vPLC may configure the same device; default false. */
   shared: opt(bool()),
 });
 export type SerialConfig = z.output<typeof SerialConfig>;
 
+/** Port names and container paths are unique within a request: one node per path inside the container. */
+function uniqueSerialPorts(ports: SerialConfig[], ctx: z.core.$RefinementCtx<SerialConfig[]>): void {
+  const byName = new Map<string, number>();
+  const byPath = new Map<string, number>();
+  ports.forEach((p, i) => {
+    const sameName = byName.get(p.name);
+    const samePath = byPath.get(p.container_path);
+    if (sameName !== undefined) addCrossFieldIssue(ctx, [i, 'name'], `serial port name '${p.name}' is already used by serial_configs[${sameName}]`);
+    else if (samePath !== undefined) addCrossFieldIssue(ctx, [i, 'container_path'], `${p.container_path} is already used by serial_configs[${samePath}]`);
+    if (!byName.has(p.name)) byName.set(p.name, i);
+    if (!byPath.has(p.container_path)) byPath.set(p.container_path, i);
+  });
+}
+
 /** `create_new_runtime` request: BASE_MESSAGE + the §4.1 fields, in this declaration order. */
 export const CreateNewRuntimeRequest = BaseMessage.extend({
   container_name: ContainerName,
   vnic_configs: list(VnicConfig).superRefine(uniqueNames),
-  serial_configs: withDefault(list(SerialConfig), []),
+  serial_configs: withDefault(list(SerialConfig).superRefine(uniqueSerialPorts), []),
   runtime_version: optBlank(formatted((s) => (IMAGE_TAG_RE.test(s) ? s : null), REASON.imageTag, REASON.string)).transform(
     (v) => v ?? 'latest',
   ),
@@ -189,13 +207,9 @@ export type CreateNewRuntimeRequest = z.output<typeof CreateNewRuntimeRequest>;
 
 /**
  * §4.1 step 3: the refusal text for a request that needs a later-phase feature, or null.
- * Checked in this order: serial ports, dedicated NIC, then the first vNIC whose parent is WiFi.
+ * Checked in this order: dedicated NIC, then the first vNIC whose parent is WiFi. Serial ports are built (docs/serial.md).
  */
-export function laterPhaseRefusal(
-  req: Pick<CreateNewRuntimeRequest, 'serial_configs' | 'dedicated_interface' | 'vnic_configs'>,
-  wifiParents: Set<string>,
-): string | null {
-  if (req.serial_configs.length > 0) return 'Serial passthrough is not supported by this agent yet';
+export function laterPhaseRefusal(req: Pick<CreateNewRuntimeRequest, 'dedicated_interface' | 'vnic_configs'>, wifiParents: Set<string>): string | null {
   if (req.dedicated_interface !== undefined) return 'Dedicated NIC passthrough is not supported by this agent yet';
   const wifi = req.vnic_configs.find((v) => wifiParents.has(v.parent_interface));
   if (wifi !== undefined) {
@@ -210,7 +224,7 @@ export function laterPhaseRefusal(
  */
 export function toVplcSpec(
   req: Pick<CreateNewRuntimeRequest, 'container_name' | 'vnic_configs' | 'runtime_version'> &
-    Partial<Pick<CreateNewRuntimeRequest, 'depends_on' | 'auto_update' | 'quotas' | 'change_policy' | 'plc_aware_changes'>>,
+    Partial<Pick<CreateNewRuntimeRequest, 'depends_on' | 'auto_update' | 'quotas' | 'change_policy' | 'plc_aware_changes' | 'serial_configs'>>,
 ): VplcSpec {
   const vnics = req.vnic_configs.map((v): VnicSpec => {
     const spec: VnicSpec = { name: v.name, parentInterface: v.parent_interface, mode: v.network_mode, dns: [...v.dns] };
@@ -234,5 +248,17 @@ export function toVplcSpec(
   }
   if (req.change_policy !== undefined) out.changePolicy = req.change_policy;
   if (req.plc_aware_changes !== undefined) out.plcAwareChanges = req.plc_aware_changes;
+  if (req.serial_configs !== undefined && req.serial_configs.length > 0) out.serialPorts = req.serial_configs.map(toSerialPortSpec);
   return out;
+}
+
+/** A serial object as the domain's port spec; `shared` only when true (absent means one device, one vPLC). */
+export function toSerialPortSpec(c: SerialConfig): SerialPortSpec {
+  return {
+    name: c.name,
+    deviceId: c.device_id,
+    containerPath: c.container_path,
+    ...(c.baud_rate !== undefined ? { baudRate: c.baud_rate } : {}),
+    ...(c.shared === true ? { shared: true } : {}),
+  };
 }

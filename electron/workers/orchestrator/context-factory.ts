@@ -93,6 +93,7 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     retries: new RetryBoard(lifecycle.signal),
     serial,
     serialPorts: new SerialPortTracker({ engine, exec, store, serial, clock, log }),
+    serialConfigs: store.serialConfigs,
     shutdown: lifecycle.signal,
   };
   const ctx: OrchestratorContext = { ...base, dhcp: new DhcpHelpers(base) };

@@ -7,6 +7,7 @@ import type { RetryBoard } from './lifecycle/retry-board.js';
 import type { InterfaceSource } from './host/interfaces.js';
 import type { Networks } from './net/networks.js';
 import type { OperationState } from './ops/operation-state.js';
+import type { SerialConfigs } from './serial/config-file.js';
 import type { SerialDeviceCache } from './serial/device-cache.js';
 import type { SerialPortTracker } from './serial/ports.js';
 import type { OrchestratorSettings } from './settings.js';
@@ -66,6 +67,8 @@ export type OrchestratorContext = {
   serial: SerialDeviceCache;
   /** The live state of each vPLC's serial ports and their nodes in its container (docs/serial.md "Port status"). */
   serialPorts: SerialPortTracker;
+  /** `data/serial_configs.json` (the store's): ports in effect per vPLC and their last state (`recordState`). */
+  serialConfigs: SerialConfigs;
   /** Aborted when the agent shuts down; long waits (runtime probe, boot sync) give up on it. */
   shutdown: AbortSignal;
 };

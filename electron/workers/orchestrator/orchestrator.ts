@@ -26,6 +26,7 @@ import { listVnics } from './edit/vnics.js';
 import { outcomeDetail } from './ops/outcome-detail.js';
 import type { VnicView } from '../../../shared/api/contract.js';
 import { acceptEdit, withKeptMacs, type EditAck } from './edit/edit.js';
+import { desiredSpec } from './edit/serial-ports.js';
 import { closeNetworking, reattacherFor, type Reattacher, type ReattachEvent } from './reattach/index.js';
 import { admitRunCommand, ConcurrencyGate, dockerStateLookup } from './runtime/admission.js';
 import { RuntimeProxy } from './runtime/proxy.js';
@@ -126,6 +127,8 @@ export class Orchestrator {
       if (e.kind === 'removed') void this.track(this.plc.forgetVplc(e.name));
     });
     this.unfollowSerial = ctx.serialPorts.follow();
+    // data/serial_configs.json carries each port's last state, as the reference's file does (docs/serial.md "Stored files").
+    ctx.serialPorts.onChange((c) => void this.track(ctx.serialConfigs.recordState(c.vplc, c.ports)));
     onEvent((e) => {
       if (e.kind === 'removed') ctx.serialPorts.forget(e.name);
       else if (e.kind === 'changed' && e.reason && SERIAL_RESYNC_REASONS.has(e.reason)) void this.track(ctx.serialPorts.resync(e.name, e.reason));
@@ -349,7 +352,9 @@ export class Orchestrator {
 
   /** The stored spec of a vPLC with the MACs in use, and what reconcile has pending for it; null when there is none. */
   storedSpec(name: string): { spec: VplcSpec; pending: string[] } | null {
-    const spec = this.ctx.store.getDesired(name)?.spec;
+    // Serial ports pending for the change window are what the user asked for, so an edit form starts from them.
+    const record = this.ctx.store.getDesired(name);
+    const spec = record ? desiredSpec(record) : undefined;
     return spec ? { spec: withKeptMacs(spec, this.ctx.store.getVnics(name)), pending: this.auto.reconciler.pendingFor(name) } : null;
   }
 

@@ -7,6 +7,7 @@ import { policyRefusal } from './create/validate.js';
 import { isOwn } from './docker/labels.js';
 import type { LinkFacts } from './host/parent-policy.js';
 import { dependencyCycle } from './lifecycle/dependencies.js';
+import { serialPortsRefusal } from './serial/validate.js';
 import { ORCHESTRATOR_ID } from './self-destruct.js';
 
 export type CreateAck = { status: 'creating'; container_id: string; message: string; operation_id: string } | Refusal;
@@ -29,7 +30,7 @@ function begin(ctx: OrchestratorContext, name: string, op: 'create' | 'delete'):
   return inFlightRefusal(ctx, name) ?? { status: 'error', error: `Failed to start operation for ${name}` };
 }
 
-async function createRefusal(d: RequestDeps, spec: VplcSpec): Promise<Refusal | null> {
+async function createRefusal(d: RequestDeps, spec: VplcSpec, requestedBy: Requester): Promise<Refusal | null> {
   const { ctx } = d;
   const name = spec.name;
   const ifaces = await ctx.interfaces.list();
@@ -41,6 +42,8 @@ async function createRefusal(d: RequestDeps, spec: VplcSpec): Promise<Refusal | 
   // The local policy decides; nothing in a request widens it.
   const refused = policyRefusal(spec, ifaces, ctx.settings.parentPolicy, spec.vnics.length > 0 ? await d.linkFacts() : new Map());
   if (refused) return { status: 'error', error: `Validation error: ${refused}` };
+  const serial = serialPortsRefusal(ctx, spec, requestedBy);
+  if (serial) return serial;
   const busy = inFlightRefusal(ctx, name);
   if (busy) return busy;
   if (ctx.store.getDesired(name) || (await ctx.engine.inspectNamed(name))) return refusal('CONFLICT', 'Container name is already in use', 'name');
@@ -63,7 +66,7 @@ export async function acceptCreate(d: RequestDeps, input: VplcSpec, requestedBy:
   }
   const spec = parsed.data;
   const name = spec.name;
-  const refused = (await createRefusal(d, spec)) ?? begin(ctx, name, 'create');
+  const refused = (await createRefusal(d, spec, requestedBy)) ?? begin(ctx, name, 'create');
   if (refused) return refused;
   ctx.warnings.clear(name);
   const opId = randomUUID();
@@ -81,7 +84,11 @@ export async function acceptCreate(d: RequestDeps, input: VplcSpec, requestedBy:
       depends_on: spec.dependsOn ?? [],
       auto_update: spec.autoUpdate ?? false,
     });
+    await ctx.serialConfigs.put(name, spec.serialPorts ?? []);
   } catch (err) {
+    // Nothing was recorded for this name before (createRefusal), so neither record may outlive a refused create.
+    await ctx.store.dropDesired(name).catch(() => undefined);
+    await ctx.serialConfigs.drop(name).catch(() => undefined);
     ctx.ops.finish(name);
     return { status: 'error', error: `Could not record the vPLC: ${(err as Error).message}` };
   }

@@ -49,6 +49,8 @@ export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () =
     await fs.rm(path.join(ctx.store.dir, RESTART_WINDOW_FILE), { force: true });
     await fs.rm(path.join(ctx.store.dir, 'dhcp'), { recursive: true, force: true });
     await fs.rm(path.join(ctx.store.dir, 'usage'), { recursive: true, force: true });
+    // `data/` held serial_configs.json (wiped with the store); anything else of someone else's in it stays.
+    await fs.rmdir(path.join(ctx.store.dir, 'data')).catch(() => undefined);
     step('removing_self');
     await removeSelf();
     ctx.ops.finish(ORCHESTRATOR_ID);

@@ -1,6 +1,6 @@
 // get_serial_devices end to end (docs/protocol.md §4.7, docs/serial.md): cloud simulator → real mTLS Socket.IO link →
 // router → orchestrator adapter → the orchestrator's device cache, fed by inotify on a temporary by-id dir whose nodes
-// stand for real pseudo-terminals. A plug shows in the next answer; serial_configs in a create stay refused.
+// stand for real pseudo-terminals. A plug shows in the next answer. (Creates with serial_configs: serial-create.int.test.ts.)
 // Runtime: about 3-5 s (a real orchestrator on the real engine; nothing is created).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,13 +10,12 @@ import { linkToSim, startSimCloud } from '../../support/cloud-link.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
 import { tempDir } from '../../support/pki.js';
 import { requireDocker } from '../../support/require.js';
-import { newRunId, waitFor } from '../../support/run.js';
+import { waitFor } from '../../support/run.js';
 import { FakeSerialHost, PtyPair } from '../../support/serial.js';
 import { FAST_TIMING } from '../tls/harness.js';
 
 requireDocker();
 
-const run = newRunId();
 const tmp = tempDir('vplc-serial-cloud-');
 const FTDI = 'usb-FTDI_FT232R_USB_UART_ABC123-if00-port0';
 const CP210 = 'usb-Silicon_Labs_CP2102_USB_to_UART_Bridge_Controller_0001-if00-port0';
@@ -77,12 +76,4 @@ describe('get_serial_devices over the cloud link', () => {
     });
   });
 
-  it('still refuses a create with serial_configs, creating nothing', async () => {
-    const name = `vt-${run}-serial`;
-    expect(await send('create_new_runtime', { container_name: name, vnic_configs: [], serial_configs: [{ name: 's', device_id: FTDI, container_path: '/dev/ttyS9' }] })).toMatchObject({
-      status: 'error',
-      error: 'Serial passthrough is not supported by this agent yet',
-    });
-    expect(await fx.orch.status(name)).toMatchObject({ status: 'not_found' });
-  });
 });

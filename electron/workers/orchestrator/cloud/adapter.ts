@@ -54,7 +54,9 @@ export function orchestratorTarget(o: OrchestratorTargetOptions): CloudCommandTa
       }
       const refusal = laterPhaseRefusal(req, wifi);
       if (refusal !== null) return { status: 'error', error: refusal };
-      return body(cloudAck(await orch.create(toVplcSpec(req), 'cloud')));
+      const ack = cloudAck(await orch.create(toVplcSpec(req), 'cloud'));
+      // §4.1 (MATCH): the count only when serial ports were asked for.
+      return body(ack.status === 'creating' && req.serial_configs.length > 0 ? { ...ack, serial_configs_count: req.serial_configs.length } : ack);
     },
     delete_device: async (req) => body(cloudAck(await orch.delete(req.device_id, 'cloud'))),
     delete_orchestrator: async () => {

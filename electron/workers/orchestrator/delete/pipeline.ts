@@ -62,6 +62,7 @@ export async function runDelete(ctx: OrchestratorContext, name: string, requeste
     }
     await ctx.store.dropClient(name);
     await ctx.store.dropVnics(name);
+    await ctx.serialConfigs.drop(name);
     ctx.usage.unregister(name);
 
     ctx.ops.setStep(name, 'removing_networks');

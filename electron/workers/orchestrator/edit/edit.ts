@@ -8,10 +8,13 @@ import { Label } from '../docker/labels.js';
 import type { LinkFacts } from '../host/parent-policy.js';
 import type { ChangeDecision } from '../plc/change-rule.js';
 import { dependencyCycle } from '../lifecycle/dependencies.js';
-import { expectedSpecHash } from '../spec/expected-hash.js';
-import type { PersistedVnic } from '../store/schemas.js';
+import { expectedSpecHash, serialMajorsFor } from '../spec/expected-hash.js';
+import { serialPortsRefusal } from '../serial/validate.js';
+import type { DesiredRecord, PersistedVnic } from '../store/schemas.js';
+import { isSerialPortChange } from '../../../../shared/domain/vplc-diff.js';
 import { formatChange, inPlaceVnics, specDiff } from './diff.js';
 import { applyInPlace } from './in-place.js';
+import { desiredSpec, storeWithPorts } from './serial-ports.js';
 
 /** The answer to an edit: the stored change as a readable diff, and when it takes effect. */
 export type EditAck =
@@ -57,8 +60,11 @@ async function macsOnParent(ctx: OrchestratorContext, parent: string, self: stri
 }
 
 /** The checks of a create, against this host, for the edited spec; the resolved vNICs or the refusal naming its field. */
-async function checkAgainstHost(d: EditDeps, spec: VplcSpec): Promise<ResolvedVnic[] | Refusal> {
+async function checkAgainstHost(d: EditDeps, spec: VplcSpec, portsChanged: boolean, by: Requester): Promise<ResolvedVnic[] | Refusal> {
   const { ctx } = d;
+  // Ports left as they are stay accepted even if a device plugged since makes their id ambiguous: the status says so.
+  const serial = portsChanged ? serialPortsRefusal(ctx, spec, by) : null;
+  if (serial) return serial;
   const ifaces = await ctx.interfaces.list();
   for (const [i, v] of spec.vnics.entries()) {
     if (ifaces.find((x) => x.name === v.parentInterface)?.type === 'wifi') {
@@ -108,18 +114,19 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
   if (busy) return busy;
 
   const persisted = ctx.store.getVnics(name);
-  const before = withKeptMacs(record.spec, persisted);
+  const before = withKeptMacs(desiredSpec(record) ?? record.spec, persisted);
   const spec = withKeptMacs(parsed.data, persisted);
   const changes = specDiff(before, spec);
   const diff = changes.map(formatChange);
   if (changes.length === 0) return { status: 'saved', diff, applies: 'unchanged', path: 'none', message: `Nothing to change in ${name}` };
   if (changes.every((c) => POLICY_ONLY.has(c.path))) {
-    await ctx.store.putDesired(name, { ...record, spec, updated_at: new Date().toISOString() });
+    await ctx.store.putDesired(name, { ...storeWithPorts(record, spec, false), updated_at: new Date().toISOString() });
     ctx.emit({ kind: 'changed', name, reason: 'edited' });
     ctx.log.info('vPLC edited (policy only)', { vplc: name, by, diff });
     return { status: 'saved', diff, applies: 'now', path: 'none', message: `Saved; the container of ${name} is not touched` };
   }
-  const resolved = await checkAgainstHost(d, spec);
+  const portsChanged = changes.some(isSerialPortChange);
+  const resolved = await checkAgainstHost(d, spec, portsChanged, by);
   if (!Array.isArray(resolved)) return resolved;
 
   const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
@@ -133,6 +140,14 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
     return !net || !info?.NetworkSettings.Networks[net];
   };
   const now = !running || windowOpen || (inPlace !== null && inPlace.every(detached));
+  const portsNow = !running || windowOpen;
+
+  // Serial ports are nodes the agent makes in the container: unless the container must allow a new device major,
+  // changing them never recreates it, and on a running vPLC it still waits for the change window.
+  const containerChanges = changes.filter((c) => !isSerialPortChange(c) && !POLICY_ONLY.has(c.path));
+  if (portsChanged && containerChanges.length === 0 && !majorsChange(ctx, name, record, spec)) {
+    return await savePortsOnly(d, { name, record, spec, portsNow, running, diff, by, ...(decision ? { held: decision.reason } : {}) });
+  }
 
   if (inPlace && info && now) {
     const targets = resolved.filter((v) => inPlace.includes(v.name));
@@ -152,7 +167,7 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
     const labelHash = info.Config.Labels?.[Label.specHash];
     let failure: string | null = null;
     await ctx.exec.serial(name, async () => {
-      await ctx.store.putDesired(name, { ...record, spec, depends_on: spec.dependsOn ?? [], auto_update: spec.autoUpdate ?? false, updated_at: new Date().toISOString() });
+      await ctx.store.putDesired(name, { ...storeWithPorts(record, spec, false), depends_on: spec.dependsOn ?? [], auto_update: spec.autoUpdate ?? false, updated_at: new Date().toISOString() });
       try {
         await applyInPlace(ctx, { vplc: name, containerId: info.Id, running, targets, by });
         const hash = expectedSpecHash(ctx, name);
@@ -170,7 +185,8 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
     return { status: 'saved', diff, applies: 'now', path: 'same-container', message: `Applied to ${name} on the same container (vNIC ${inPlace.join(', ')} re-attached)` };
   }
 
-  await ctx.store.putDesired(name, { ...record, spec, depends_on: spec.dependsOn ?? [], auto_update: spec.autoUpdate ?? false, updated_at: new Date().toISOString() });
+  await ctx.store.putDesired(name, { ...storeWithPorts(record, spec, portsNow), depends_on: spec.dependsOn ?? [], auto_update: spec.autoUpdate ?? false, updated_at: new Date().toISOString() });
+  if (portsChanged && portsNow) await ctx.serialConfigs.put(name, spec.serialPorts ?? []);
   ctx.emit({ kind: 'changed', name, reason: 'edited' });
   ctx.log.info('vPLC edited', { vplc: name, by, diff, applies: now ? 'now' : 'change-window' });
   if (now) {
@@ -183,5 +199,39 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
     applies: 'change-window',
     path: 'recreate',
     message: `Saved as a pending change of ${name}: ${decision ? decision.reason : 'it is applied when the vPLC is stopped or when you apply it now'} (applying it recreates the container, so the vPLC restarts)`,
+  };
+}
+
+const sameSet = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
+
+/** The new ports need a device major the container was not created with: only a recreate can allow it. */
+function majorsChange(ctx: OrchestratorContext, name: string, record: DesiredRecord, spec: VplcSpec): boolean {
+  return !!record.spec && !sameSet(serialMajorsFor(ctx, name, record.spec), serialMajorsFor(ctx, name, spec));
+}
+
+type PortsOnly = { name: string; record: DesiredRecord; spec: VplcSpec; portsNow: boolean; running: boolean; diff: string[]; by: Requester; held?: string };
+
+/**
+ * An edit that changes only serial ports (and agent policy) on the same container: stored now when the vPLC is stopped
+ * or its change window is open (the nodes then follow the stored ports), else kept pending for reconcile.
+ */
+async function savePortsOnly(d: EditDeps, e: PortsOnly): Promise<EditAck> {
+  const { ctx } = d;
+  await ctx.store.putDesired(e.name, { ...storeWithPorts(e.record, e.spec, e.portsNow), depends_on: e.spec.dependsOn ?? [], auto_update: e.spec.autoUpdate ?? false, updated_at: new Date().toISOString() });
+  if (e.portsNow) await ctx.serialConfigs.put(e.name, e.spec.serialPorts ?? []);
+  ctx.emit({ kind: 'changed', name: e.name, reason: 'edited' });
+  ctx.log.info('vPLC serial ports edited', { vplc: e.name, by: e.by, diff: e.diff, applies: e.portsNow ? 'now' : 'change-window' });
+  if (e.portsNow) {
+    const message = e.running ? `Saved; the serial ports of ${e.name} are moved in its running container (no restart)` : `Saved; the serial ports of ${e.name} are made when it starts`;
+    return { status: 'saved', diff: e.diff, applies: 'now', path: 'same-container', message };
+  }
+  // A cycle now lists the change among the vPLC's pending changes.
+  d.reconcileSoon();
+  return {
+    status: 'saved',
+    diff: e.diff,
+    applies: 'change-window',
+    path: 'same-container',
+    message: `Saved as a pending change of ${e.name}: ${e.held ?? 'it is applied when the vPLC is stopped or when you apply it now'} (its serial ports are then moved in the same container; the vPLC does not restart)`,
   };
 }

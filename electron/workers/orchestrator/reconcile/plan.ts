@@ -1,3 +1,5 @@
+import { formatChange, specDiff } from '../../../../shared/domain/vplc-diff.js';
+import { desiredSpec } from '../edit/serial-ports.js';
 import type { DesiredRecord } from '../store/schemas.js';
 
 /** What Docker shows for one vPLC container labelled ours. */
@@ -76,6 +78,9 @@ export function planReconcile(i: PlanInput): Plan {
       else pending.push(held(name, `runtime update ${digest} waits for the change window`));
       continue;
     }
+    // Promoted before planning when the window is open (Reconciler), so still here means it is held.
+    const ports = pendingPortsText(d);
+    if (ports) pending.push(held(name, `${ports} waits for the change window`));
     const expected = i.expectedHash(name);
     if (expected && o.specHash && expected !== o.specHash) {
       if (i.mayChange(name, o.running)) actions.push({ vplc: name, kind: 'redeploy', reason: 'the container differs from the stored spec' });
@@ -93,4 +98,12 @@ export function planReconcile(i: PlanInput): Plan {
   }
   ordered.sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || a.vplc.localeCompare(b.vplc));
   return { actions: ordered, pending, adopted: adopted.sort() };
+}
+
+/** A record's pending serial ports as the edit's diff lines (`serialPorts.rtu: /dev/a at /dev/ttyS0 → …`), or null. */
+export function pendingPortsText(d: DesiredRecord): string | null {
+  const wanted = desiredSpec(d);
+  if (!d.spec || !wanted || d.pending_serial_ports === undefined) return null;
+  const lines = specDiff(d.spec, wanted).map(formatChange);
+  return lines.length ? lines.join('; ') : null;
 }

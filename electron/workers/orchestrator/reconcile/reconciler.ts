@@ -3,6 +3,7 @@ import type { OrchestratorContext } from '../context.js';
 import { runCreate, type RuntimeProbe } from '../create/pipeline.js';
 import { runDelete, stopAndRemove } from '../delete/pipeline.js';
 import { effectiveSpecHash } from '../edit/diff.js';
+import { promotePendingPorts } from '../edit/serial-ports.js';
 import { dockerMessage } from '../docker/errors.js';
 import { Label, ownFilter } from '../docker/labels.js';
 import type { CrashGuard } from '../lifecycle/crash-guard.js';
@@ -97,6 +98,29 @@ export class Reconciler {
     );
   }
 
+  /**
+   * Serial ports an edit left pending go into effect once the vPLC's change window is open (docs/editing.md "Serial
+   * ports"): stored in the spec, the nodes follow them; if they need a new device major, the spec hash now differs and
+   * this same cycle plans the recreate. Returns the vPLCs changed.
+   */
+  private async promotePorts(observed: Map<string, Observed>): Promise<string[]> {
+    const { ctx } = this.d;
+    const out: string[] = [];
+    for (const name of ctx.store.desiredNames()) {
+      const r = ctx.store.getDesired(name);
+      if (!r?.spec || r.pending_serial_ports === undefined || r.tombstone || ctx.ops.inProgress(name) || ctx.exec.busy(name)) continue;
+      const running = observed.get(name)?.running ?? false;
+      if (!this.confirmed.has(name) && !this.d.changeDecision(name, running).allowed) continue;
+      const next = promotePendingPorts(r);
+      await ctx.store.putDesired(name, { ...next, updated_at: new Date().toISOString() });
+      await ctx.serialConfigs.put(name, next.spec?.serialPorts ?? []);
+      ctx.log.info('reconcile: pending serial ports put into effect', { vplc: name });
+      ctx.emit({ kind: 'changed', name, reason: 'edited' });
+      out.push(name);
+    }
+    return out;
+  }
+
   private expectedHash(name: string): string | null {
     return expectedSpecHash(this.d.ctx, name);
   }
@@ -107,6 +131,7 @@ export class Reconciler {
     this.report.state = 'processing';
     try {
       const observed = await this.snapshot();
+      const promoted = await this.promotePorts(observed);
       const plan = planReconcile({
         desired: new Map(ctx.store.desiredNames().flatMap((n) => {
           const r = ctx.store.getDesired(n);
@@ -122,6 +147,8 @@ export class Reconciler {
         backingOff: (n) => (this.failures.get(n)?.retryAt ?? 0) > performance.now(),
         dependsOn: (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? [],
       });
+      // A confirm spent on serial ports alone is used up; one that also recreates is spent by that action.
+      for (const n of promoted) if (!plan.actions.some((a) => a.vplc === n)) this.confirmed.delete(n);
       for (const a of plan.adopted) ctx.log.debug('reconcile: container without a desired record, adopted as it is', { vplc: a });
       // Started in priority order, a few vPLCs at a time; reported in that same order, whatever finishes first.
       const slots: Array<ActionResult | undefined> = plan.actions.map(() => undefined);

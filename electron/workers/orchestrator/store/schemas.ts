@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SerialPortSpec, SerialPortStatusWord } from '../../../../shared/domain/serial.js';
 import { DesiredState, VplcSpec } from '../../../../shared/domain/vplc.js';
 
 /** `runtime_vnics.json` entry (docs/protocol.md §5.14): the reference's keys with a defined schema, nothing else. */
@@ -66,6 +67,11 @@ export const DesiredRecord = z.object({
   applied_in_place: z.object({ container_id: z.string(), label_hash: z.string(), spec_hash: z.string() }).optional(),
   /** EXTEND: per serial port, the device majors its current container allows (docs/serial.md "Device access"). */
   serial_majors: z.record(z.string(), z.array(z.number().int().nonnegative())).optional(),
+  /**
+   * EXTEND: serial ports an edit asked for while the vPLC's change window was closed (docs/editing.md "Serial ports").
+   * `spec.serialPorts` stays what the container has until the window opens; reconcile then moves these into the spec.
+   */
+  pending_serial_ports: z.array(SerialPortSpec).optional(),
   /** EXTEND (auto_update): the registry digest last seen for the tag, and what became of it. */
   image_update: z
     .object({
@@ -83,6 +89,24 @@ export type DesiredRecord = z.infer<typeof DesiredRecord>;
 
 export const DesiredFile = z.record(z.string(), DesiredRecord);
 export type DesiredFile = z.infer<typeof DesiredFile>;
+
+/** One port in `data/serial_configs.json` (docs/protocol.md §5.14): the reference's keys plus `baud_rate` (IMPROVE). */
+export const StoredSerialPort = z.object({
+  name: z.string(),
+  device_id: z.string(),
+  container_path: z.string(),
+  status: SerialPortStatusWord,
+  current_host_path: z.string().nullable(),
+  major: z.number().int().nonnegative().nullable(),
+  minor: z.number().int().nonnegative().nullable(),
+  baud_rate: z.number().nullable().default(null),
+});
+export type StoredSerialPort = z.infer<typeof StoredSerialPort>;
+
+export const SerialConfigEntry = z.object({ serial_ports: z.array(StoredSerialPort) });
+export type SerialConfigEntry = z.infer<typeof SerialConfigEntry>;
+
+export const SerialConfigsFile = z.record(z.string(), SerialConfigEntry);
 
 /** `operations.json` (EXTEND): operations in flight and what they created, so a restart can resume or roll back. */
 export const JournalEntry = z.object({

@@ -14,74 +14,10 @@ import {
   type PersistedVnic,
   type RuntimeCertPin,
 } from './schemas.js';
+import { PersistedMap, UNCHANGED, type StoreProblem } from './persisted-map.js';
+import { SerialConfigs } from '../serial/config-file.js';
 
-export type StoreProblem = { file: string; movedTo: string; reason: string };
-
-/**
- * One persisted map: an in-memory copy that changes only after its file was written.
- *
- * INVARIANTS
- * - Mutations run one at a time (read-modify-write under `tail`), so concurrent patches never lose each other.
- * - The in-memory copy is replaced only after the atomic write succeeded, so memory and disk never diverge.
- * - Keys live in a `Map`: `constructor`, `toString` or `__proto__` are keys like any other, never inherited members.
- */
-class PersistedMap<V> {
-  private value = new Map<string, V>();
-  private tail: Promise<unknown> = Promise.resolve();
-
-  constructor(private readonly store: JsonStore<Record<string, V>>) {}
-
-  get file(): string {
-    return this.store.file;
-  }
-
-  async load(onCorrupt: (p: StoreProblem) => void): Promise<void> {
-    const loaded = await this.store.load();
-    if (loaded.kind === 'ok') this.value = new Map(Object.entries(loaded.value));
-    else if (loaded.kind === 'corrupt') onCorrupt({ file: this.store.file, movedTo: loaded.movedTo, reason: loaded.reason });
-  }
-
-  get(key: string): V | undefined {
-    const v = this.value.get(key);
-    return v === undefined ? undefined : structuredClone(v);
-  }
-
-  keys(): string[] {
-    return [...this.value.keys()];
-  }
-
-  entries(): Array<[string, V]> {
-    return structuredClone([...this.value.entries()]);
-  }
-
-  /** Applies `fn` to a copy of the entry (undefined = absent); returning undefined deletes it, `this.unchanged` skips the write. */
-  mutate(key: string, fn: (cur: V | undefined) => V | undefined | typeof UNCHANGED): Promise<void> {
-    const run = this.tail.then(async () => {
-      const next = fn(this.get(key));
-      if (next === UNCHANGED) return;
-      const copy = new Map(this.value);
-      if (next === undefined) {
-        if (!copy.has(key)) return;
-        copy.delete(key);
-      } else {
-        copy.set(key, structuredClone(next));
-      }
-      // Object.fromEntries defines own properties, so even a `__proto__` key is written as data.
-      await this.store.save(Object.fromEntries(copy));
-      this.value = copy;
-    });
-    this.tail = run.catch(() => undefined);
-    return run;
-  }
-
-  async wipe(): Promise<void> {
-    await this.tail;
-    this.value = new Map();
-    await this.store.remove();
-  }
-}
-
-export const UNCHANGED: unique symbol = Symbol('unchanged');
+export { UNCHANGED, type StoreProblem } from './persisted-map.js';
 
 /**
  * The orchestrator's persisted state under `<state>`, with file names and shapes of docs/protocol.md §5.14.
@@ -94,6 +30,8 @@ export class StateStore {
   private readonly vnics: PersistedMap<PersistedVnic[]>;
   private readonly clients: PersistedMap<{ ip: string; name: string }>;
   private readonly journal: PersistedMap<JournalEntry>;
+  /** `data/serial_configs.json`: the serial ports of each vPLC and their last seen state (docs/serial.md). */
+  readonly serialConfigs: SerialConfigs;
   private readonly installationStore: JsonStore<z.infer<typeof InstallationFile>>;
   installationId = '';
 
@@ -103,12 +41,16 @@ export class StateStore {
     this.clients = new PersistedMap(new JsonStore(path.join(dir, 'clients.json'), ClientsFile));
     this.journal = new PersistedMap(new JsonStore(path.join(dir, 'operations.json'), OperationsFile));
     this.installationStore = new JsonStore(path.join(dir, 'installation.json'), InstallationFile);
+    this.serialConfigs = new SerialConfigs(dir);
   }
 
   async load(): Promise<void> {
     this.installationId = await this.loadInstallationId();
     const report = (p: StoreProblem): void => void this.problems.push(p);
-    for (const m of [this.desired, this.vnics, this.clients, this.journal]) await m.load(report);
+    for (const m of [this.desired, this.vnics, this.clients, this.journal, this.serialConfigs]) await m.load(report);
+    const live = this.desired.entries().filter(([, r]) => !r.tombstone);
+    // A mirror for tooling: a failed write must not stop the agent; the next create or edit writes the entry again.
+    await this.serialConfigs.sync(new Map(live.map(([name, r]) => [name, r.spec?.serialPorts ?? []])), !this.desiredUntrusted).catch(() => undefined);
   }
 
   /** True while the desired-state file was found corrupt: automatic starts then touch nothing. */
@@ -213,6 +155,6 @@ export class StateStore {
 
   /** Self-destruct: every state file of ours goes; logs are kept elsewhere. */
   async wipe(): Promise<void> {
-    await Promise.all([this.desired.wipe(), this.vnics.wipe(), this.clients.wipe(), this.journal.wipe()]);
+    await Promise.all([this.desired.wipe(), this.vnics.wipe(), this.clients.wipe(), this.journal.wipe(), this.serialConfigs.wipe()]);
   }
 }

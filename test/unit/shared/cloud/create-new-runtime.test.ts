@@ -372,9 +372,10 @@ describe('laterPhaseRefusal (§4.1 step 3)', () => {
     expect(laterPhaseRefusal(parsed(req({ serial_configs: [] })), none)).toBeNull();
   });
 
-  it('refuses serial passthrough', () => {
+  it('no longer refuses serial ports (docs/serial.md); a dedicated NIC in the same request still is', () => {
+    expect(laterPhaseRefusal(parsed(req({ serial_configs: [{ name: 's', device_id: 'd', container_path: '/dev/ttyS0' }] })), none)).toBeNull();
     const r = parsed(req({ serial_configs: [{ name: 's', device_id: 'd', container_path: '/dev/ttyS0' }], dedicated_interface: 'enp4s0' }));
-    expect(laterPhaseRefusal(r, none)).toBe('Serial passthrough is not supported by this agent yet');
+    expect(laterPhaseRefusal(r, none)).toBe('Dedicated NIC passthrough is not supported by this agent yet');
   });
 
   it('refuses a dedicated NIC', () => {

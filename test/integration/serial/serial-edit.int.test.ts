@@ -1,0 +1,138 @@
+// Editing a vPLC's serial ports (docs/editing.md "Serial ports") on the real engine, with by-id links to real
+// pseudo-terminals (major 136) and a built-in UART (major 4): a ports-only edit of a running vPLC is a pending change
+// that recreates nothing, put into effect by a confirm on the same container; ports that need a new device major are
+// applied by a recreate in the change window; a stopped vPLC takes the edit at once; an ambiguous id is refused.
+// Runtime: about 20-30 s (one create and one recreate on the real engine).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SerialPortSpec } from '../../../shared/domain/serial.js';
+import type { VplcSpec } from '../../../shared/domain/vplc.js';
+import { docker } from '../../support/docker.js';
+import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
+import { requireDocker } from '../../support/require.js';
+import { newRunId, waitFor } from '../../support/run.js';
+import { FakeSerialHost, PtyPair } from '../../support/serial.js';
+
+requireDocker();
+
+const run = newRunId();
+const name = `vt-${run}-se`;
+const FTDI = 'usb-FTDI_FT232R_USB_UART_ABC123-if00-port0';
+const CP210 = 'usb-Silicon_Labs_CP2102_USB_to_UART_Bridge_Controller_0001-if00-port0';
+const rtu: SerialPortSpec = { name: 'rtu', deviceId: FTDI, containerPath: '/dev/ttyRTU' };
+let pty: PtyPair;
+let host: FakeSerialHost;
+let fx: OrchestratorFixture;
+
+const container = async (): Promise<{ id: string; startedAt: string; rules: string[] }> => {
+  const c = await docker.getContainer(name).inspect();
+  return { id: c.Id, startedAt: c.State.StartedAt, rules: c.HostConfig.DeviceCgroupRules ?? [] };
+};
+const storedPorts = (): SerialPortSpec[] | undefined => fx.orch.desiredRecord(name)?.spec?.serialPorts;
+const fileDeviceIds = (): string[] => {
+  const file = path.join(fx.dataDir, 'data', 'serial_configs.json');
+  if (!existsSync(file)) return [];
+  const all = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { serial_ports: Array<{ device_id: string }> }>;
+  return (all[name]?.serial_ports ?? []).map((p) => p.device_id);
+};
+const current = (): VplcSpec => {
+  const s = fx.orch.storedSpec(name)?.spec;
+  if (!s) throw new Error('no stored spec');
+  return s;
+};
+
+beforeAll(async () => {
+  pty = await PtyPair.open();
+  host = new FakeSerialHost();
+  host.addAdapter({ name: 'ttyUSB0', pty: pty.ends[0], byId: FTDI, usb: { idVendor: '0403', idProduct: '6001' } });
+  host.addAdapter({ name: 'ttyUSB1', pty: pty.ends[1], byId: CP210, usb: { idVendor: '10c4', idProduct: 'ea60' } });
+  host.link(FTDI, 'ttyUSB0');
+  host.link(CP210, 'ttyUSB1');
+  host.addUart('ttyS0', { type: '4', dev: '4:64' });
+  fx = await openOrchestrator({ stopTimeoutSec: 2, serial: { byIdDir: host.byIdDir, sysRoot: host.sysRoot } });
+  await waitFor(async () => fx.orch.serialDevices(), (inv) => inv.devices.length === 2 && inv.ports.length === 1, { timeoutMs: 5_000, what: 'the adapters and the UART discovered' });
+  expect((await fx.orch.create({ name, runtimeVersion: 'latest', vnics: [], serialPorts: [rtu] }, 'cli')).status).toBe('creating');
+  await fx.orch.settled(name);
+  expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: true });
+});
+
+afterAll(async () => {
+  await fx?.dispose();
+  await pty?.close();
+  host?.dispose();
+});
+
+describe('editing the serial ports of a vPLC', () => {
+  it('holds a ports-only edit of a running vPLC as a pending change and recreates nothing', async () => {
+    const before = await container();
+    expect(before.rules).toEqual(['c 136:* rmw']);
+    const ack = await fx.orch.edit(name, { ...current(), serialPorts: [{ ...rtu, deviceId: CP210 }] }, 'ui');
+    expect(ack).toMatchObject({
+      status: 'saved',
+      applies: 'change-window',
+      path: 'same-container',
+      diff: [`serialPorts.rtu: ${FTDI} at /dev/ttyRTU → ${CP210} at /dev/ttyRTU`],
+    });
+    const cycle = await fx.orch.reconcileOnce();
+    expect(cycle?.actions).toEqual([]);
+    const pending = ((await fx.orch.status(name)).orchestrator_state as { pending_changes?: string[] } | undefined)?.pending_changes ?? [];
+    expect(pending).toEqual([expect.stringContaining(`serialPorts.rtu: ${FTDI} at /dev/ttyRTU → ${CP210} at /dev/ttyRTU waits for the change window`)]);
+    // The ports in effect (what the nodes follow) are unchanged; the edit form shows the asked-for ones.
+    expect(storedPorts()).toEqual([rtu]);
+    expect(fileDeviceIds()).toEqual([FTDI]);
+    expect(current().serialPorts).toEqual([{ ...rtu, deviceId: CP210 }]);
+    expect(await container()).toEqual(before);
+  });
+
+  it('puts the held ports into effect on the same container when the change is confirmed', async () => {
+    const before = await container();
+    expect(await fx.orch.applyPendingChanges(name, 'ui')).toMatchObject({ status: 'success' });
+    await waitFor(async () => storedPorts(), (p) => p?.[0]?.deviceId === CP210, { timeoutMs: 15_000, what: 'the pending serial ports in effect' });
+    const cycle = await fx.orch.reconcileOnce();
+    expect(cycle?.actions).toEqual([]);
+    expect(cycle?.pending).toEqual([]);
+    expect(fx.orch.desiredRecord(name)).not.toHaveProperty('pending_serial_ports');
+    expect(fileDeviceIds()).toEqual([CP210]);
+    expect(await container()).toEqual(before);
+  });
+
+  it('applies ports that need a new device major by a recreate, held until the change is confirmed', async () => {
+    const before = await container();
+    const ack = await fx.orch.edit(name, { ...current(), serialPorts: [{ ...rtu, deviceId: '/dev/ttyS0' }] }, 'ui');
+    expect(ack).toMatchObject({ status: 'saved', applies: 'change-window', path: 'recreate' });
+    expect((await fx.orch.reconcileOnce())?.actions).toEqual([]);
+    expect(await container()).toEqual(before);
+    expect(storedPorts()?.[0]?.deviceId).toBe(CP210);
+
+    expect(await fx.orch.applyPendingChanges(name, 'ui')).toMatchObject({ status: 'success' });
+    const cycle = await fx.orch.reconcileOnce();
+    // The confirm's own cycle may be the one that recreated it; either way the container is new.
+    if (cycle?.actions.length) expect(cycle.actions.map((a) => [a.kind, a.result])).toEqual([['redeploy', 'done']]);
+    const after = await waitFor(() => container().catch(() => null), (c) => c !== null && c.id !== before.id, { timeoutMs: 60_000, what: 'the vPLC recreated' });
+    await fx.orch.settled(name);
+    // The port keeps the major it was created with and gains the UART's.
+    expect(after?.rules).toEqual(['c 4:* rmw', 'c 136:* rmw']);
+    expect(storedPorts()).toEqual([{ ...rtu, deviceId: '/dev/ttyS0' }]);
+    expect(fileDeviceIds()).toEqual(['/dev/ttyS0']);
+  });
+
+  it('takes a ports edit of a stopped vPLC at once', async () => {
+    expect(await fx.orch.stop(name, 'cli')).toMatchObject({ status: 'success' });
+    const ack = await fx.orch.edit(name, { ...current(), serialPorts: [rtu] }, 'ui');
+    expect(ack).toMatchObject({ status: 'saved', applies: 'now', path: 'same-container' });
+    expect(storedPorts()).toEqual([rtu]);
+    expect(fileDeviceIds()).toEqual([FTDI]);
+  });
+
+  it('refuses an id that matches two plugged devices, naming the field', async () => {
+    const ack = await fx.orch.edit(name, { ...current(), serialPorts: [{ ...rtu, deviceId: 'usb-' }] }, 'ui');
+    expect(ack).toEqual({
+      status: 'error',
+      code: 'VALIDATION',
+      field: 'serialPorts[0].deviceId',
+      error: `Validation error: serialPorts[0].deviceId: 'usb-' matches 2 devices: ${path.join(host.byIdDir, FTDI)}, ${path.join(host.byIdDir, CP210)}; give the full by-id path of one`,
+    });
+    expect(storedPorts()).toEqual([rtu]);
+  });
+});
