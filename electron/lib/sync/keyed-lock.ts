@@ -22,4 +22,19 @@ export class KeyedLock {
   busy(key: string): boolean {
     return this.tails.has(key);
   }
+
+  /** Resolves true once the key's queue has drained (queuing nothing itself), or false after `timeoutMs`. */
+  async idle(key: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const tail = this.tails.get(key);
+      if (tail === undefined) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([tail.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), left)))]);
+      clearTimeout(timer);
+      if (timedOut) return !this.tails.has(key);
+    }
+  }
 }

@@ -74,7 +74,8 @@ describe('editing the serial ports of a vPLC', () => {
       path: 'same-container',
       diff: [`serialPorts.rtu: ${FTDI} at /dev/ttyRTU → ${CP210} at /dev/ttyRTU`],
     });
-    const cycle = await fx.orch.reconcileOnce();
+    // A cycle passes over a vPLC whose queue is busy (the tracker's resync after the edit), so wait for one that saw it.
+    const cycle = await waitFor(() => fx.orch.reconcileOnce(), (c) => (c?.pending.length ?? 0) > 0, { timeoutMs: 15_000, intervalMs: 100, what: 'a reconcile cycle listing the held ports' });
     expect(cycle?.actions).toEqual([]);
     const pending = ((await fx.orch.status(name)).orchestrator_state as { pending_changes?: string[] } | undefined)?.pending_changes ?? [];
     expect(pending).toEqual([expect.stringContaining(`serialPorts.rtu: ${FTDI} at /dev/ttyRTU → ${CP210} at /dev/ttyRTU waits for the change window`)]);
@@ -109,7 +110,16 @@ describe('editing the serial ports of a vPLC', () => {
     const cycle = await fx.orch.reconcileOnce();
     // The confirm's own cycle may be the one that recreated it; either way the container is new.
     if (cycle?.actions.length) expect(cycle.actions.map((a) => [a.kind, a.result])).toEqual([['redeploy', 'done']]);
-    const after = await waitFor(() => container().catch(() => null), (c) => c !== null && c.id !== before.id, { timeoutMs: 60_000, what: 'the vPLC recreated' });
+    // Further cycles, in case the confirm's came while the vPLC's queue was busy (then it passes over the vPLC).
+    const after = await waitFor(
+      async () => {
+        const c = await container().catch(() => null);
+        if (c?.id === before.id) await fx.orch.reconcileOnce();
+        return c;
+      },
+      (c) => c !== null && c.id !== before.id,
+      { timeoutMs: 60_000, intervalMs: 500, what: 'the vPLC recreated' },
+    );
     await fx.orch.settled(name);
     // The port keeps the major it was created with and gains the UART's.
     expect(after?.rules).toEqual(['c 4:* rmw', 'c 136:* rmw']);

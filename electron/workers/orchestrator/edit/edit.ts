@@ -84,10 +84,13 @@ async function checkAgainstHost(d: EditDeps, spec: VplcSpec, portsChanged: boole
   }
 }
 
-function busyRefusal(ctx: OrchestratorContext, name: string): Refusal | null {
+/** How long an edit waits behind short work on the vPLC (a serial port resync, a start's re-provisioning) before it refuses. */
+const EDIT_WAITS_MS = 5_000;
+
+async function busyRefusal(ctx: OrchestratorContext, name: string): Promise<Refusal | null> {
   const op = ctx.ops.inProgress(name);
   if (op) return refusal('CONFLICT', `vPLC ${name} has a ${op} operation in progress; edit it once that ends`);
-  if (ctx.exec.busy(name)) return refusal('CONFLICT', `vPLC ${name} is being changed right now; try the edit again in a moment`);
+  if (!(await ctx.exec.idle(name, EDIT_WAITS_MS))) return refusal('CONFLICT', `vPLC ${name} is being changed right now; try the edit again in a moment`);
   return null;
 }
 
@@ -110,7 +113,7 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
   if (parsed.data.name !== name) return refusal('VALIDATION', `name: a vPLC cannot be renamed (${name} → ${parsed.data.name})`, 'name');
   const record = ctx.store.getDesired(name);
   if (!record?.spec || record.tombstone) return refusal('NOT_FOUND', `Device not found: ${name}`, 'name');
-  const busy = busyRefusal(ctx, name);
+  const busy = await busyRefusal(ctx, name);
   if (busy) return busy;
 
   const persisted = ctx.store.getVnics(name);
@@ -162,7 +165,7 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
         return refusal('CONFLICT', `vnics[${i}].ip: ${h.ip} is already used on the LAN by ${h.mac}`, `vnics[${i}].ip`);
       }
     }
-    const busyNow = busyRefusal(ctx, name);
+    const busyNow = await busyRefusal(ctx, name);
     if (busyNow) return busyNow;
     const labelHash = info.Config.Labels?.[Label.specHash];
     let failure: string | null = null;

@@ -39,6 +39,11 @@ export class Executor {
     return this.lock.busy(vplc);
   }
 
+  /** Waits (without queuing anything) until no work for the vPLC runs or is queued; false if that takes over `timeoutMs`. */
+  idle(vplc: string, timeoutMs: number): Promise<boolean> {
+    return this.lock.idle(vplc, timeoutMs);
+  }
+
   /** Runs one step. */
   async run<S extends Step>(s: S): Promise<StepResult<S>> {
     const about = { step: s.kind, target: stepTarget(s), ...(s.vplc ? { vplc: s.vplc } : {}), by: s.by, reason: s.reason };

@@ -147,8 +147,12 @@ export class Reconciler {
         backingOff: (n) => (this.failures.get(n)?.retryAt ?? 0) > performance.now(),
         dependsOn: (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? [],
       });
-      // A confirm spent on serial ports alone is used up; one that also recreates is spent by that action.
-      for (const n of promoted) if (!plan.actions.some((a) => a.vplc === n)) this.confirmed.delete(n);
+      // A confirm spent on serial ports alone is used up; one that also recreates is spent by that action. It is kept
+      // while the container still differs (the promotion's own node resync can keep the vPLC busy through this plan).
+      for (const n of promoted) {
+        const differs = this.expectedHash(n) !== (observed.get(n)?.specHash ?? null);
+        if (!plan.actions.some((a) => a.vplc === n) && !differs) this.confirmed.delete(n);
+      }
       for (const a of plan.adopted) ctx.log.debug('reconcile: container without a desired record, adopted as it is', { vplc: a });
       // Started in priority order, a few vPLCs at a time; reported in that same order, whatever finishes first.
       const slots: Array<ActionResult | undefined> = plan.actions.map(() => undefined);
