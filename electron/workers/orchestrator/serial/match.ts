@@ -16,7 +16,9 @@ export function candidatesOf(inv: SerialInventory): SerialCandidate[] {
 
 /**
  * The device a configured `device_id` selects (docs/serial.md "Matching", docs/protocol.md §5.12 IMPROVE):
- * 1. exact: the full by-id path, its basename, or the node's path (`/dev/ttyS0` for a built-in UART);
+ * 1. exact: the full by-id path or its basename of a by-id device, or the path of a built-in UART (`/dev/ttyS0`). A
+ *    by-id device is never matched by its node (`/dev/ttyUSB0`): the kernel gives that node to whichever adapter it
+ *    numbers first after a replug, so a port would follow the wrong adapter;
  * 2. otherwise a substring match in either direction with a by-id path, counted only when it selects exactly one
  *    device; `"usb"` would otherwise match every adapter.
  * Pure.
@@ -24,7 +26,7 @@ export function candidatesOf(inv: SerialInventory): SerialCandidate[] {
 export function matchSerialDevice(configured: string, candidates: readonly SerialCandidate[]): SerialMatch {
   const id = configured.trim();
   if (id === '') return { kind: 'none' };
-  const exact = candidates.filter((c) => (c.deviceId !== null && (c.deviceId === id || path.basename(c.deviceId) === id)) || c.path === id);
+  const exact = candidates.filter((c) => (c.deviceId === null ? c.path === id : c.deviceId === id || path.basename(c.deviceId) === id));
   if (exact.length === 1) return { kind: 'one', device: exact[0] as SerialCandidate, exact: true };
   if (exact.length > 1) return { kind: 'ambiguous', candidates: exact };
   const partial = candidates.filter((c) => c.deviceId !== null && (c.deviceId.includes(id) || id.includes(path.basename(c.deviceId))));

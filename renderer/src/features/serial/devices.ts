@@ -10,13 +10,14 @@ const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 export const nodesOf = (inv: SerialInventory): HostSerialNode[] => [...inv.devices.map((d) => ({ path: d.path, deviceId: d.device_id })), ...inv.ports.map((p) => ({ path: p.path, deviceId: null }))];
 
 /**
- * Which host node a configured device id selects, by the agent's rule (docs/serial.md "Matching"): exact by-id path,
- * its basename or the node path first; otherwise a substring of a by-id path that selects exactly one device.
+ * Which host node a configured device id selects, by the agent's rule (docs/serial.md "Matching"): exact by-id path or
+ * its basename, or a built-in UART's path, first (never a by-id adapter's node path); otherwise a substring of a by-id
+ * path that selects exactly one device.
  */
 export function matchDevice(configured: string, nodes: readonly HostSerialNode[]): DeviceMatch {
   const id = configured.trim();
   if (!id) return { kind: 'none' };
-  const exact = nodes.filter((n) => (n.deviceId !== null && (n.deviceId === id || basename(n.deviceId) === id)) || n.path === id);
+  const exact = nodes.filter((n) => (n.deviceId === null ? n.path === id : n.deviceId === id || basename(n.deviceId) === id));
   const hits = exact.length ? exact : nodes.filter((n) => n.deviceId !== null && (n.deviceId.includes(id) || id.includes(basename(n.deviceId))));
   if (hits.length === 1 && hits[0]) return { kind: 'one', node: hits[0] };
   return hits.length ? { kind: 'ambiguous', nodes: hits } : { kind: 'none' };

@@ -11,10 +11,17 @@ const uart: SerialCandidate = { path: '/dev/ttyS0', deviceId: null, major: 4, mi
 const all = [ftdiA, ftdiB, acm, uart];
 
 describe('matching a configured device_id', () => {
-  it('takes the full by-id path, its basename or a node path as exact', () => {
+  it('takes the full by-id path, its basename or a built-in UART path as exact', () => {
     expect(matchSerialDevice(ftdiA.deviceId!, all)).toEqual({ kind: 'one', device: ftdiA, exact: true });
     expect(matchSerialDevice('usb-FTDI_FT232R_USB_UART_B2-if00-port0', all)).toEqual({ kind: 'one', device: ftdiB, exact: true });
     expect(matchSerialDevice('/dev/ttyS0', all)).toEqual({ kind: 'one', device: uart, exact: true });
+  });
+
+  it('never matches a by-id adapter by its node path, which the kernel gives to whichever adapter comes first', () => {
+    expect(matchSerialDevice('/dev/ttyUSB0', all)).toEqual({ kind: 'none' });
+    expect(matchSerialDevice('/dev/ttyACM0', all)).toEqual({ kind: 'none' });
+    // The UART has no by-id link: its node path is its only name.
+    expect(matchSerialDevice('/dev/ttyS0', [uart])).toEqual({ kind: 'one', device: uart, exact: true });
   });
 
   it('counts a substring only when it selects exactly one device', () => {
