@@ -3,7 +3,7 @@ import { IFNAME_RE, IMAGE_TAG_RE, RESERVED_DEVICE_ID, VPLC_NAME_RE } from '../do
 import type { NetworkMode, VnicSpec, VplcSpec } from '../domain/vplc.js';
 import { isIpv4, netmaskToPrefix, parseCidr, splitIpAndPrefix } from '../net/ipv4.js';
 import { isAssignableMac, normalizeMac } from '../net/mac.js';
-import { isDevicePath, type SerialPortSpec } from '../domain/serial.js';
+import { isDevicePath, isDevicePathFormat, reservedDevicePath, type SerialPortSpec } from '../domain/serial.js';
 import {
   addCrossFieldIssue,
   BaseMessage,
@@ -157,21 +157,26 @@ const BAUD_RATE = 'must be a whole number of bits per second above 0';
 export const SerialConfig = obj({
   name: nonEmptyStr(),
   device_id: nonEmptyStr(),
-  container_path: formatted((s) => (isDevicePath(s) ? s : null), REASON.devicePath, REASON.string),
+  container_path: formatted((s) => (isDevicePathFormat(s) ? s : null), REASON.devicePath, REASON.string),
   baud_rate: opt(num().refine((n) => Number.isInteger(n) && n > 0, { error: BAUD_RATE, abort: true })),
   /** EXTEND (docs/serial.md "Sharing a device"): another vPLC may configure the same device; default false. */
   shared: opt(bool()),
 });
 export type SerialConfig = z.output<typeof SerialConfig>;
 
-/** Port names and container paths are unique within a request: one node per path inside the container. */
+/**
+ * Port names and container paths are unique within a request (one node per path inside the container), and no path is
+ * one of the entries Docker gives every container (`/dev/null`, `/dev/pts/…`), which the node would replace.
+ */
 function uniqueSerialPorts(ports: SerialConfig[], ctx: z.core.$RefinementCtx<SerialConfig[]>): void {
   const byName = new Map<string, number>();
   const byPath = new Map<string, number>();
   ports.forEach((p, i) => {
     const sameName = byName.get(p.name);
     const samePath = byPath.get(p.container_path);
-    if (sameName !== undefined) addCrossFieldIssue(ctx, [i, 'name'], `serial port name '${p.name}' is already used by serial_configs[${sameName}]`);
+    const reserved = reservedDevicePath(p.container_path);
+    if (reserved !== null) addCrossFieldIssue(ctx, [i, 'container_path'], reserved);
+    else if (sameName !== undefined) addCrossFieldIssue(ctx, [i, 'name'], `serial port name '${p.name}' is already used by serial_configs[${sameName}]`);
     else if (samePath !== undefined) addCrossFieldIssue(ctx, [i, 'container_path'], `${p.container_path} is already used by serial_configs[${samePath}]`);
     if (!byName.has(p.name)) byName.set(p.name, i);
     if (!byPath.has(p.container_path)) byPath.set(p.container_path, i);

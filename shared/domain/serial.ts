@@ -12,13 +12,39 @@ const text = z.string().nullable();
 
 const DEVICE_PATH_SEGMENT_RE = /^[A-Za-z0-9._-]+$/;
 
-/** `/dev/` followed by `[A-Za-z0-9._-]` segments, none of them `.` or `..` (docs/protocol.md §4.1, serial object). */
-export function isDevicePath(s: string): boolean {
+/**
+ * The entries Docker gives every container's `/dev` (files, links and the mounts `pts`, `shm`, `mqueue`). A port's
+ * node is made with `rm -f` and `mknod` as root, so a port at one of these (or below one) would replace it.
+ */
+export const DOCKER_DEV_ENTRIES: ReadonlySet<string> = new Set(['null', 'zero', 'full', 'random', 'urandom', 'tty', 'console', 'ptmx', 'pts', 'shm', 'mqueue', 'fd', 'stdin', 'stdout', 'stderr', 'core']);
+
+export const DEVICE_PATH_FORMAT = 'must be /dev/ followed by [A-Za-z0-9._-] path segments, without . or ..';
+
+/** `/dev/` followed by `[A-Za-z0-9._-]` segments, none of them `.` or `..` (the format only). */
+export function isDevicePathFormat(s: string): boolean {
   if (!s.startsWith('/dev/')) return false;
   return s
     .slice('/dev/'.length)
     .split('/')
     .every((seg) => DEVICE_PATH_SEGMENT_RE.test(seg) && seg !== '.' && seg !== '..');
+}
+
+/** Why a well-formed path may not hold a port's node (one of Docker's standard entries, or below one), or null. */
+export function reservedDevicePath(s: string): string | null {
+  const first = s.slice('/dev/'.length).split('/')[0] ?? '';
+  if (!DOCKER_DEV_ENTRIES.has(first)) return null;
+  const what = s === `/dev/${first}` ? s : `${s} is below /dev/${first}, which`;
+  return `${what} is one of the entries Docker gives every container; a serial port there would replace it, so pick another path such as /dev/ttyRTU0`;
+}
+
+/** Why `s` cannot be a port's container path (docs/serial.md "Serial ports of a vPLC"), or null. */
+export function devicePathProblem(s: string): string | null {
+  return isDevicePathFormat(s) ? reservedDevicePath(s) : DEVICE_PATH_FORMAT;
+}
+
+/** A path a port's node may be made at: the format of docs/protocol.md §4.1 (serial object), and none of Docker's own entries. */
+export function isDevicePath(s: string): boolean {
+  return devicePathProblem(s) === null;
 }
 const devNumber = z.number().int().nonnegative().nullable();
 
@@ -107,7 +133,10 @@ export const SerialPortSpec = z.object({
   /** A by-id path, its basename, or a fragment that selects exactly one device. */
   deviceId: z.string().min(1),
   /** Where the node is made inside the container: `/dev/…`, unique within the vPLC. */
-  containerPath: z.string().refine(isDevicePath, { message: 'must be /dev/ followed by [A-Za-z0-9._-] path segments, without . or ..' }),
+  containerPath: z.string().superRefine((s, ctx) => {
+    const problem = devicePathProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: s });
+  }),
   /** Informational (the PLC program opens the port at its own rate); kept so the UI and the cloud can show it. */
   baudRate: z.number().int().positive().optional(),
   /** Another vPLC may configure the same device (default false: one device, one vPLC). */

@@ -35,6 +35,15 @@ describe('the serial port draft', () => {
     expect(checkSerialPorts([port({ containerPath: 'ttyRTU0' })], none) && none['serialPorts.0.containerPath']).toMatch(/^The container path/);
   });
 
+  it("refuses a container path that is one of the container's own /dev entries", () => {
+    const errors: Record<string, string> = {};
+    checkSerialPorts([port({ containerPath: '/dev/null' }), port({ name: 'b', containerPath: '/dev/pts/2' }), port({ name: 'c', containerPath: '/dev/ttyRTU5' })], errors);
+    expect(errors).toEqual({
+      'serialPorts.0.containerPath': '/dev/null is one of the entries every container has (/dev/null, /dev/tty, /dev/pts/…); the port would replace it. Pick another path, for example /dev/ttyRTU0.',
+      'serialPorts.1.containerPath': '/dev/pts/2 is one of the entries every container has (/dev/null, /dev/tty, /dev/pts/…); the port would replace it. Pick another path, for example /dev/ttyRTU0.',
+    });
+  });
+
   it('lists added, removed and changed ports by name, once even when the shared diff names them', () => {
     const a = [{ name: 'rtu', deviceId: 'usb-FTDI', containerPath: '/dev/ttyRTU0' }, { name: 'old', deviceId: '/dev/ttyS0', containerPath: '/dev/ttyS0' }];
     const b = [{ name: 'gps', deviceId: 'usb-gps', containerPath: '/dev/ttyGPS', shared: true }, { name: 'rtu', deviceId: 'usb-FTDI', containerPath: '/dev/ttyRTU2', baudRate: 9600 }];

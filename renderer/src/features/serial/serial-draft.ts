@@ -1,4 +1,4 @@
-import { isDevicePath, type SerialPortSpec } from '../../../../shared/domain/serial';
+import { isDevicePathFormat, reservedDevicePath, type SerialPortSpec } from '../../../../shared/domain/serial';
 
 /** One serial port as the user types it (strings everywhere), checked by `checkSerialPorts`. */
 export type SerialPortDraft = { name: string; deviceId: string; containerPath: string; baudRate: string; shared: boolean };
@@ -48,7 +48,8 @@ export function checkSerialPorts(drafts: readonly SerialPortDraft[], errors: Fie
     names.add(name);
     if (!deviceId) errors[at('deviceId')] = 'Pick a device, or type its by-id path (it may be unplugged now).';
     if (!containerPath) errors[at('containerPath')] = 'Give the path the port has inside the vPLC, for example /dev/ttyRTU0.';
-    else if (!isDevicePath(containerPath)) errors[at('containerPath')] = "The container path is /dev/ followed by letters, digits, '.', '_' or '-' (for example /dev/ttyRTU0), without . or .. segments.";
+    else if (!isDevicePathFormat(containerPath)) errors[at('containerPath')] = "The container path is /dev/ followed by letters, digits, '.', '_' or '-' (for example /dev/ttyRTU0), without . or .. segments.";
+    else if (reservedDevicePath(containerPath)) errors[at('containerPath')] = `${containerPath} is one of the entries every container has (/dev/null, /dev/tty, /dev/pts/…); the port would replace it. Pick another path, for example /dev/ttyRTU0.`;
     else if (paths.has(containerPath)) errors[at('containerPath')] = `Two serial ports cannot both be at ${containerPath}.`;
     paths.add(containerPath);
     const rate = baud ? Number(baud) : undefined;

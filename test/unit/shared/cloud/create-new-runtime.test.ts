@@ -271,6 +271,12 @@ describe('create_new_runtime: validation messages', () => {
         'serial_configs[0].container_path',
       ],
     ),
+    ...['/dev/null', '/dev/pts/0', '/dev/shm/x', '/dev/stdin'].map((p): [string, Record<string, unknown>, string, string] => [
+      `serial container_path ${p} (one of Docker's own entries)`,
+      req({ serial_configs: [{ name: 's', device_id: 'd', container_path: p }] }),
+      `Validation error: serial_configs[0].container_path: ${p === '/dev/null' || p === '/dev/stdin' ? p : `${p} is below /dev/${p.split('/')[2] ?? ''}, which`} is one of the entries Docker gives every container; a serial port there would replace it, so pick another path such as /dev/ttyRTU0`,
+      'serial_configs[0].container_path',
+    ]),
     [
       'serial baud_rate boolean',
       req({ serial_configs: [{ name: 's', device_id: 'd', container_path: '/dev/ttyS0', baud_rate: true }] }),
@@ -318,6 +324,13 @@ describe('helpers', () => {
     expect(isDevicePath('/dev/serial/by-id/usb-FTDI_1.0-port0')).toBe(true);
     expect(isDevicePath('/dev/./x')).toBe(false);
     expect(isDevicePath('/dev/x/')).toBe(false);
+    for (const p of ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty', '/dev/console', '/dev/ptmx', '/dev/pts/3', '/dev/shm', '/dev/mqueue/q', '/dev/fd/0', '/dev/stdin', '/dev/stdout', '/dev/stderr', '/dev/core']) {
+      expect(isDevicePath(p), p).toBe(false);
+    }
+    // Only the entry itself and what is below it: a name that merely starts alike is fine.
+    expect(isDevicePath('/dev/tty0')).toBe(true);
+    expect(isDevicePath('/dev/ttyRTU0')).toBe(true);
+    expect(isDevicePath('/dev/serial/null')).toBe(true);
   });
 });
 

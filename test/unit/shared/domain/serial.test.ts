@@ -1,6 +1,7 @@
 // The serial inventory diff and the cloud shape (docs/serial.md, docs/protocol.md §4.7). Runtime: < 50 ms.
 import { describe, expect, it } from 'vitest';
 import { cloudSerialDevice, diffInventory, type SerialDevice, type SerialInventory } from '../../../../shared/domain/serial.js';
+import { VplcSpec } from '../../../../shared/domain/vplc.js';
 
 const dev = (n: number, over: Partial<SerialDevice> = {}): SerialDevice => ({
   path: `/dev/ttyUSB${n}`,
@@ -43,5 +44,23 @@ describe('diffInventory', () => {
 describe('cloudSerialDevice', () => {
   it('keeps exactly the docs/protocol.md §4.7 fields', () => {
     expect(Object.keys(cloudSerialDevice(dev(0)))).toEqual(['path', 'device_id', 'vendor_id', 'product_id', 'serial', 'manufacturer', 'product']);
+  });
+});
+
+describe('a port container path in the spec', () => {
+  const spec = (containerPath: string) => VplcSpec.safeParse({ name: 'plc1', runtimeVersion: 'latest', vnics: [], serialPorts: [{ name: 'rtu', deviceId: 'usb-x', containerPath }] });
+
+  it("refuses Docker's own /dev entries and what is below them, naming the field", () => {
+    for (const p of ['/dev/null', '/dev/tty', '/dev/ptmx', '/dev/pts/1', '/dev/shm/plc', '/dev/fd/3', '/dev/core']) {
+      const r = spec(p);
+      expect(r.success, p).toBe(false);
+      expect(r.error?.issues[0]?.path).toEqual(['serialPorts', 0, 'containerPath']);
+      expect(r.error?.issues[0]?.message).toMatch(/is one of the entries Docker gives every container; a serial port there would replace it/);
+    }
+  });
+
+  it('keeps the format rule and accepts a free path', () => {
+    expect(spec('/dev/../etc/passwd').error?.issues[0]?.message).toBe('must be /dev/ followed by [A-Za-z0-9._-] path segments, without . or ..');
+    expect(spec('/dev/serial/plc0').success).toBe(true);
   });
 });
