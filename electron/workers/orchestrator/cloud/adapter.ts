@@ -29,12 +29,23 @@ type Handlers = { [K in RequestTopic]: (req: RequestOf<K>) => Promise<AckBody> }
 /** An ack result object as an ack body (the results are plain objects; this only widens their type). */
 const body = (v: object): AckBody => Object.fromEntries(Object.entries(v));
 
+type StatusAnswer = Awaited<ReturnType<OrchestratorPort['status']>>;
+type PortState = NonNullable<StatusAnswer['serial_ports']>[number];
+
+/** A port as §4.5 lists it: `current_host_path` only when the port has one (the local API keeps the null). */
+function cloudPort(p: PortState): Record<string, unknown> {
+  const { current_host_path: host, ...rest } = p;
+  return host === null ? rest : { ...rest, current_host_path: host };
+}
+
 /**
- * The status as the cloud gets it: the PLC view without the runtime user name (the user's credentials, name included,
- * never leave this PC: docs/plc.md "Credentials").
+ * The status as the cloud gets it (docs/protocol.md §4.5): the PLC view without the runtime user name (the user's
+ * credentials, name included, never leave this PC: docs/plc.md "Credentials"), and each serial port's
+ * `current_host_path` only when set.
  */
-function forCloud(status: Awaited<ReturnType<OrchestratorPort['status']>>): AckBody {
-  return body(status.plc ? { ...status, plc: { ...status.plc, username: null } } : status);
+function forCloud(status: StatusAnswer): AckBody {
+  const withPlc = status.plc ? { ...status, plc: { ...status.plc, username: null } } : status;
+  return body(withPlc.serial_ports ? { ...withPlc, serial_ports: withPlc.serial_ports.map(cloudPort) } : withPlc);
 }
 
 function errText(err: unknown): string {

@@ -79,6 +79,21 @@ describe('orchestratorTarget', () => {
     expect(JSON.stringify(ack)).not.toContain('plant-admin');
   });
 
+  it('leaves current_host_path out of a serial port that has none (docs/protocol.md §4.5), and keeps it when set', async () => {
+    const orch = fakeOrch();
+    const port = { name: 'rtu', device_id: ftdi.device_id, container_path: '/dev/ttyRTU0', baud_rate: 9600, major: null, minor: null, since: '2026-12-05T06:00:00.000Z' };
+    const serial_ports = [
+      { ...port, status: 'disconnected' as const, current_host_path: null, reason: `no device matches '${ftdi.device_id}'` },
+      { ...port, name: 'dbg', status: 'connected' as const, current_host_path: '/dev/ttyUSB0', major: 188, minor: 0, reason: null },
+    ];
+    orch.status = vi.fn((n: string) => Promise.resolve({ status: 'success' as const, device_id: n, serial_ports }));
+    const t = orchestratorTarget({ orchestrator: orch, interfaces: { list: () => Promise.resolve([]) }, allowRemoteRemoval: () => true, removeSelf: () => Promise.resolve() });
+    const ports = (await t.execute('get_device_status', { device_id: 'plc-1' }))['serial_ports'] as Array<Record<string, unknown>>;
+    expect('current_host_path' in (ports[0] ?? {})).toBe(false);
+    expect(ports[0]).toMatchObject({ name: 'rtu', status: 'disconnected', reason: `no device matches '${ftdi.device_id}'` });
+    expect(ports[1]).toEqual(serial_ports[1]);
+  });
+
   it('answers get_serial_devices with the by-id devices in the docs/protocol.md §4.7 shape, without the built-in UARTs', async () => {
     const t = orchestratorTarget({ orchestrator: fakeOrch(), interfaces: { list: () => Promise.resolve([]) }, allowRemoteRemoval: () => true, removeSelf: () => Promise.resolve() });
     expect(await t.execute('get_serial_devices', {})).toEqual({
