@@ -7,7 +7,7 @@ import { policyRefusal } from './create/validate.js';
 import { isOwn } from './docker/labels.js';
 import type { LinkFacts } from './host/parent-policy.js';
 import { dependencyCycle } from './lifecycle/dependencies.js';
-import { serialPortsRefusal } from './serial/validate.js';
+import { serialPortsRefusal, withSerialClaims } from './serial/validate.js';
 import { ORCHESTRATOR_ID } from './self-destruct.js';
 
 export type CreateAck = { status: 'creating'; container_id: string; message: string; operation_id: string } | Refusal;
@@ -65,6 +65,13 @@ export async function acceptCreate(d: RequestDeps, input: VplcSpec, requestedBy:
     return { status: 'error', error: `Validation error: ${issue?.path.join('.') || 'spec'}: ${issue?.message ?? 'invalid'}` };
   }
   const spec = parsed.data;
+  // Serial claims are checked and recorded as one step: two creates for one device cannot both pass the check.
+  return spec.serialPorts?.length ? withSerialClaims(ctx, () => checkAndRecord(d, spec, requestedBy)) : checkAndRecord(d, spec, requestedBy);
+}
+
+/** The checks, the operation begun and the records written, for an accepted create. */
+async function checkAndRecord(d: RequestDeps, spec: VplcSpec, requestedBy: Requester): Promise<{ spec: VplcSpec; opId: string } | Refusal> {
+  const { ctx } = d;
   const name = spec.name;
   const refused = (await createRefusal(d, spec, requestedBy)) ?? begin(ctx, name, 'create');
   if (refused) return refused;

@@ -1,6 +1,7 @@
 import { refusal, type Refusal } from '../../../../shared/api/errors.js';
 import type { SerialPortSpec } from '../../../../shared/domain/serial.js';
 import type { Requester, VplcSpec } from '../../../../shared/domain/vplc.js';
+import { KeyedLock } from '../../../lib/sync/keyed-lock.js';
 import type { OrchestratorContext } from '../context.js';
 import { candidatesOf, matchSerialDevice, type SerialCandidate } from './match.js';
 
@@ -76,4 +77,22 @@ export function serialPortsRefusal(ctx: OrchestratorContext, spec: VplcSpec, req
   const others = claimedByOthers({ names: () => ctx.store.desiredNames(), get: (n) => ctx.store.getDesired(n) }, spec.name);
   const refused = serialRefusal(spec.serialPorts, others, candidatesOf(ctx.serial.current()), requestedBy === 'cloud' ? CLOUD_FIELDS : SPEC_FIELDS);
   return refused ? refusal('VALIDATION', `Validation error: ${refused.field}: ${refused.text}`, refused.field) : null;
+}
+
+/** One claim lock per store: claims are checked against that store's records. */
+const claimLocks = new WeakMap<object, KeyedLock>();
+
+/**
+ * Runs `fn` alone among the serial claims of this orchestrator (docs/serial.md "Sharing a device"). A request that
+ * claims devices checks them (`serialPortsRefusal`) and writes the record that makes its claim visible to the next
+ * check inside one `fn`, so two requests arriving together cannot both pass the check for one device. Creates with
+ * serial ports take it; an edit that changes ports must take it around its check and its record write too.
+ */
+export function withSerialClaims<T>(ctx: Pick<OrchestratorContext, 'store'>, fn: () => Promise<T>): Promise<T> {
+  let lock = claimLocks.get(ctx.store);
+  if (!lock) {
+    lock = new KeyedLock();
+    claimLocks.set(ctx.store, lock);
+  }
+  return lock.run('claims', fn);
 }
