@@ -9,7 +9,8 @@ export type SerialPortsDeps = Pick<OrchestratorContext, 'engine' | 'exec' | 'sto
 
 /** A node the tracker made in one run of a container (its /dev is new at each start). */
 type Made = { containerPath: string; major: number; minor: number };
-type Applied = { incarnation: string; containerId: string; nodes: Map<string, Made> };
+/** `swept`: the container run's first resync in this agent run has cleared the paths of ports it did not connect. */
+type Applied = { incarnation: string; containerId: string; nodes: Map<string, Made>; swept: boolean };
 type Computed = Omit<SerialPortState, 'since'>;
 
 const NOT_RUNNING = 'vPLC not running';
@@ -145,13 +146,14 @@ export class SerialPortTracker {
     const incarnation = `${info.Id}@${info.State.StartedAt}`;
     let applied = this.applied.get(name);
     if (applied?.incarnation !== incarnation) {
-      applied = { incarnation, containerId: info.Id, nodes: new Map() };
+      applied = { incarnation, containerId: info.Id, nodes: new Map(), swept: false };
       this.applied.set(name, applied);
     }
     const allowed = new Set(Object.values(desired.serial_majors ?? {}).flat());
     const candidates = candidatesOf(this.d.serial.current());
     const next: Computed[] = [];
     for (const p of ports) next.push(await this.resyncPort(name, applied, p, allowed, candidates, why));
+    if (!applied.swept) await this.sweep(name, applied, ports, next, why);
     for (const [port, made] of [...applied.nodes]) {
       if (ports.some((p) => p.name === port)) continue;
       await this.drop(applied, port, made, { vplc: name, port, why: 'port no longer configured' });
@@ -192,6 +194,19 @@ export class SerialPortTracker {
     if (!r.ok) return withDevice(p, dev, 'error', r.reason);
     applied.nodes.set(p.name, { containerPath: p.containerPath, major: dev.major, minor: dev.minor });
     return withDevice(p, dev, 'connected', null);
+  }
+
+  /**
+   * The first resync of a container run in this agent run: a node a previous agent made for a device unplugged since
+   * (or that another adapter now has the numbers of) is not in `applied`, so every configured path this resync did not
+   * connect is cleared (`rm -f`). Removal failures are logged by removeNode; the sweep is not retried.
+   */
+  private async sweep(name: string, applied: Applied, ports: readonly SerialPortSpec[], states: readonly Computed[], why: string): Promise<void> {
+    applied.swept = true;
+    for (const [i, p] of ports.entries()) {
+      if (states[i]?.status === 'connected' || applied.nodes.has(p.name)) continue;
+      await removeNode(this.nodes, applied.containerId, p.containerPath, { vplc: name, port: p.name, why: `${why}: not connected at the first check of this container run` });
+    }
   }
 
   /** Removes a node the tracker made; one that cannot be removed is forgotten all the same (logged by removeNode). */
