@@ -4,7 +4,7 @@
 // The kernel opens a pseudo-terminal only through its devpts mount, never through a node made with mknod (EIO), so
 // the data path is checked on another real tty: an unused virtual console of the host (input injected with TIOCSTI,
 // output read back from its screen buffer /dev/vcsN).
-// Runtime: about 15-30 s (four creates, a stop, a start, an agent restart).
+// Runtime: about 20-35 s (five creates, a stop, a start, an agent restart, a second orchestrator).
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -210,5 +210,38 @@ describe('port errors and the status without ports', () => {
     expect(s.status).toBe('success');
     expect('serial_ports' in s).toBe(false);
     expect((await orch.list()).find((v) => v.name === plain)?.serial_ports).toEqual([]);
+  }, 90_000);
+});
+
+describe('the node of a new vPLC', () => {
+  it('is made as soon as its container runs, not after the runtime answers', async () => {
+    const pair = await PtyPair.open();
+    const own = new FakeSerialHost();
+    let answers = false;
+    const early = await openOrchestrator({ serial: { byIdDir: own.byIdDir, sysRoot: own.sysRoot } }, { probe: () => Promise.resolve(answers) });
+    try {
+      own.addAdapter({ name: 'ttyUSB0', pty: pair.ends[0], byId: FTDI, usb: { idVendor: '0403', idProduct: '6001' } });
+      own.link(FTDI, 'ttyUSB0');
+      await waitFor(async () => early.orch.serialDevices().devices.length, (n) => n === 1, { timeoutMs: 5_000, what: 'the adapter discovered' });
+      const n = `vt-${run}-early`;
+      // While a create runs, get_device_status answers with the operation only: the port's states come as events.
+      const seen: SerialPortState[] = [];
+      early.orch.onSerialPorts((c) => c.vplc === n && c.ports[0] && seen.push(c.ports[0]));
+      expect((await early.orch.create({ name: n, runtimeVersion: 'latest', vnics: [], serialPorts: [PORT] }, 'cli')).status).toBe('creating');
+      let settled = false;
+      const done = early.orch.settled(n).then(() => (settled = true));
+      // The runtime does not answer (runtimeWaitMs is 30 s): the port must connect while the create still waits for it.
+      const connected = await waitFor(() => seen.find((s) => s.status === 'connected'), (s) => s !== undefined, { timeoutMs: 15_000, intervalMs: 20, what: 'the port connected before the runtime answered' });
+      expect(connected).toMatchObject({ minor: ptsMinor(pair.ends[0]) });
+      expect(settled).toBe(false);
+      expect((await early.orch.status(n)).status).toBe('creating');
+      expect(await numbers(n, '/dev/serial/plc0')).toBe(`136:${ptsMinor(pair.ends[0])}`);
+      answers = true;
+      await done;
+    } finally {
+      await early.dispose();
+      await pair.close();
+      own.dispose();
+    }
   }, 90_000);
 });

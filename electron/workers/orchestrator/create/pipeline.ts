@@ -198,6 +198,7 @@ export async function finishAfterStart(
   const startedMs = ctx.clock.monotonic();
   try {
     await markPastStart();
+    await ctx.serialPorts.resyncHeld(name, 'container started'); // serial nodes now, not after the runtime answers (docs/serial.md "Device nodes")
     ctx.usage.register(name);
     await refreshRegistry(ctx, name);
     // MACs are verified while the runtime boots; the helper and the runtime do not wait for each other.
