@@ -69,7 +69,9 @@ describe('serial port states over the local API', () => {
     expect(await client.call('vplc:create', { name, vnics: [], serialPorts: [{ name: 'rs485', deviceId: FTDI, containerPath: '/dev/ttyPLC0' }] })).toMatchObject({ ok: true });
     const p = await waitFor(() => lastOf(name), (s) => s?.status === 'connected', { timeoutMs: 60_000, what: 'serial:ports with the port connected' });
     expect(p).toMatchObject({ name: 'rs485', device_id: FTDI, container_path: '/dev/ttyPLC0', current_host_path: host.node('ttyUSB0'), major: 136, minor: Number(path.basename(pty.ends[0])) });
-    const s = await client.call('vplc:status', { name });
+    // The node is made as soon as the container runs, while the create still waits for the runtime; the status lists
+    // the ports once the create is done.
+    const s = await waitFor(() => client.call('vplc:status', { name }), (r) => r.ok && invoke['vplc:status'].output.parse(r.value).status === 'success', { timeoutMs: 60_000, what: 'the create done' });
     expect(s.ok && invoke['vplc:status'].output.parse(s.value).serial_ports).toEqual([p]);
   }, 90_000);
 
