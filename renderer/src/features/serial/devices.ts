@@ -1,26 +1,18 @@
 import type { SerialDevice, SerialInventory, SerialPortStatusWord } from '../../../../shared/domain/serial';
+import { matchSerialDevice, type SerialNodeRef } from '../../../../shared/domain/serial-match';
 
 /** A host node a configured port can name: a by-id device, or a built-in UART (`deviceId` null). */
-export type HostSerialNode = { path: string; deviceId: string | null };
+export type HostSerialNode = SerialNodeRef;
 
 export type DeviceMatch = { kind: 'one'; node: HostSerialNode } | { kind: 'none' } | { kind: 'ambiguous'; nodes: HostSerialNode[] };
 
-const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
-
 export const nodesOf = (inv: SerialInventory): HostSerialNode[] => [...inv.devices.map((d) => ({ path: d.path, deviceId: d.device_id })), ...inv.ports.map((p) => ({ path: p.path, deviceId: null }))];
 
-/**
- * Which host node a configured device id selects, by the agent's rule (docs/serial.md "Matching"): exact by-id path or
- * its basename, or a built-in UART's path, first (never a by-id adapter's node path); otherwise a substring of a by-id
- * path that selects exactly one device.
- */
+/** Which host node a configured device id selects, by the agent's own rule (docs/serial.md "Matching"). */
 export function matchDevice(configured: string, nodes: readonly HostSerialNode[]): DeviceMatch {
-  const id = configured.trim();
-  if (!id) return { kind: 'none' };
-  const exact = nodes.filter((n) => (n.deviceId === null ? n.path === id : n.deviceId === id || basename(n.deviceId) === id));
-  const hits = exact.length ? exact : nodes.filter((n) => n.deviceId !== null && (n.deviceId.includes(id) || id.includes(basename(n.deviceId))));
-  if (hits.length === 1 && hits[0]) return { kind: 'one', node: hits[0] };
-  return hits.length ? { kind: 'ambiguous', nodes: hits } : { kind: 'none' };
+  const m = matchSerialDevice(configured, nodes);
+  if (m.kind === 'one') return { kind: 'one', node: m.device };
+  return m.kind === 'ambiguous' ? { kind: 'ambiguous', nodes: m.candidates } : m;
 }
 
 /** `0403:6001 FTDI FT232R USB UART, serial A10K1234` — what identifies an adapter to a person. */
