@@ -334,6 +334,7 @@ export class Orchestrator {
   async applyPendingChanges(name: string, by: Requester): Promise<{ status: 'success'; message: string } | { status: 'error'; error: string }> {
     const d = this.ctx.store.getDesired(name);
     if (!d) return { status: 'error', error: `Device ${name} not found` };
+    if (!(await this.auto.reconciler.waiting(name).catch(() => true))) return { status: 'success', message: `Nothing waits to be applied for ${name}` };
     this.auto.reconciler.confirm(name);
     this.ctx.log.info('pending changes confirmed', { vplc: name, by });
     void this.auto.reconciler.runOnce(this.lifecycleAbort.signal).catch(() => undefined);

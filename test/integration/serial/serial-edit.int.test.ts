@@ -1,8 +1,11 @@
 // Editing a vPLC's serial ports (docs/editing.md "Serial ports") on the real engine, with by-id links to real
 // pseudo-terminals (major 136) and a built-in UART (major 4): a ports-only edit of a running vPLC is a pending change
 // that recreates nothing, put into effect by a confirm on the same container; ports that need a new device major are
-// applied by a recreate in the change window; a stopped vPLC takes the edit at once; an ambiguous id is refused.
-// Runtime: about 20-30 s (one create and one recreate on the real engine).
+// applied by a recreate in the change window, which puts them into effect itself (the node in use stays until then) and
+// allows exactly the majors of the devices named; a stop queued while an edit waits is kept; a non-port edit of a
+// stopped vPLC that puts held ports into effect updates data/serial_configs.json; a stopped vPLC takes a ports edit at
+// once; an ambiguous id is refused.
+// Runtime: about 40-60 s (one create and three recreates on the real engine).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +103,11 @@ describe('editing the serial ports of a vPLC', () => {
 
   it('applies ports that need a new device major by a recreate, held until the change is confirmed', async () => {
     const before = await container();
+    // The port's node in the old container must stay until the recreate: never refused for a major it does not allow.
+    const refused: string[] = [];
+    const off = fx.orch.onSerialPorts((c) => {
+      if (c.vplc === name) for (const p of c.ports) if (p.reason?.includes('is not allowed')) refused.push(`${p.status}: ${p.reason}`);
+    });
     const ack = await fx.orch.edit(name, { ...current(), serialPorts: [{ ...rtu, deviceId: '/dev/ttyS0' }] }, 'ui');
     expect(ack).toMatchObject({ status: 'saved', applies: 'change-window', path: 'recreate' });
     expect((await fx.orch.reconcileOnce())?.actions).toEqual([]);
@@ -121,10 +129,51 @@ describe('editing the serial ports of a vPLC', () => {
       { timeoutMs: 60_000, intervalMs: 500, what: 'the vPLC recreated' },
     );
     await fx.orch.settled(name);
-    // The port keeps the major it was created with and gains the UART's.
-    expect(after?.rules).toEqual(['c 4:* rmw', 'c 136:* rmw']);
+    await fx.orch.resyncSerialPorts();
+    off();
+    expect(refused).toEqual([]);
+    // Exactly the major of the device the port names now: nothing is kept for the pseudo-terminal it left.
+    expect(after?.rules).toEqual(['c 4:* rmw']);
     expect(storedPorts()).toEqual([{ ...rtu, deviceId: '/dev/ttyS0' }]);
     expect(fileDeviceIds()).toEqual(['/dev/ttyS0']);
+  });
+
+  it('keeps a stop that lands while an edit waits for the vPLC', async () => {
+    expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: true });
+    // The edit reads the record while the stop holds the vPLC's queue, then waits for it.
+    const stopping = fx.orch.stop(name, 'cli');
+    const editing = fx.orch.edit(name, { ...current(), plcAwareChanges: false }, 'ui');
+    expect(await stopping).toMatchObject({ status: 'success' });
+    expect(await editing).toMatchObject({ status: 'saved', applies: 'now', path: 'none' });
+    expect(fx.orch.desiredRecord(name)).toMatchObject({ desired_state: 'stopped', spec: { plcAwareChanges: false } });
+    const cycle = await fx.orch.reconcileOnce();
+    expect(cycle?.actions).toEqual([]);
+    expect(await fx.orch.status(name)).toMatchObject({ status: 'success', is_running: false });
+  });
+
+  it('writes serial_configs.json when a non-port edit of a stopped vPLC puts held ports into effect', async () => {
+    expect(await fx.orch.start(name, 'cli')).toMatchObject({ status: 'success' });
+    const held = await fx.orch.edit(name, { ...current(), serialPorts: [{ ...rtu, deviceId: CP210 }] }, 'ui');
+    expect(held).toMatchObject({ status: 'saved', applies: 'change-window' });
+    expect(fileDeviceIds()).toEqual(['/dev/ttyS0']);
+    expect(await fx.orch.stop(name, 'cli')).toMatchObject({ status: 'success' });
+    const before = await container();
+    const ack = await fx.orch.edit(name, { ...current(), quotas: { memoryMb: 256 } }, 'ui');
+    expect(ack).toMatchObject({ status: 'saved', applies: 'now', path: 'recreate' });
+    expect(storedPorts()).toEqual([{ ...rtu, deviceId: CP210 }]);
+    expect(fileDeviceIds()).toEqual([CP210]);
+    // Let the recreate the edit asked for finish before the next edit.
+    const after = await waitFor(
+      async () => {
+        const c = await container().catch(() => null);
+        if (c?.id === before.id) await fx.orch.reconcileOnce();
+        return c;
+      },
+      (c) => c !== null && c.id !== before.id,
+      { timeoutMs: 60_000, intervalMs: 500, what: 'the vPLC recreated from the edited spec' },
+    );
+    await fx.orch.settled(name);
+    expect(after?.rules).toEqual(['c 136:* rmw']);
   });
 
   it('takes a ports edit of a stopped vPLC at once', async () => {

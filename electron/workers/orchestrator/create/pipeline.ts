@@ -7,7 +7,7 @@ import { dockerMessage, OperationError } from '../docker/errors.js';
 import type { HostIface } from '../host/interfaces.js';
 import { enforceMacs, refreshRegistry } from '../lifecycle/reprovision.js';
 import { dnsUnion, specHash } from '../spec/container-spec.js';
-import { majorsPerPort } from '../serial/majors.js';
+import { containerMajors, majorsPerPort } from '../serial/majors.js';
 import { candidatesOf } from '../serial/match.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { checkStaticAddresses } from './address-check.js';
@@ -159,7 +159,7 @@ export async function runCreate(
     const macs = Object.fromEntries(vnics.map((v) => [v.name, v.requestedMac]));
     const serialMajors = majorsPerPort(spec.serialPorts ?? [], ctx.store.getDesired(name)?.serial_majors ?? {}, candidatesOf(ctx.serial.current()));
     await ctx.store.patchDesired(name, { serial_majors: serialMajors });
-    const allowedMajors = [...new Set(Object.values(serialMajors).flat())];
+    const allowedMajors = containerMajors(serialMajors);
     const started = await createAndStart(
       ctx,
       { name, image: image.image, internal: { network: internal.name, runtimeIp }, lans, dns: dnsUnion(spec), ...(spec.quotas ? { quotas: spec.quotas } : {}), ...(ctx.settings.caBundle ? { caBundleFile: ctx.settings.caBundle.file } : {}), serialMajors: allowedMajors, op: opId, by, specHash: (u) => specHash(spec, image.image, u, macs, ctx.settings.caBundle?.sha256, allowedMajors) },

@@ -9,12 +9,14 @@ import type { LinkFacts } from '../host/parent-policy.js';
 import type { ChangeDecision } from '../plc/change-rule.js';
 import { dependencyCycle } from '../lifecycle/dependencies.js';
 import { expectedSpecHash, serialMajorsFor } from '../spec/expected-hash.js';
+import { containerMajors } from '../serial/majors.js';
 import { serialPortsRefusal } from '../serial/validate.js';
 import type { DesiredRecord, PersistedVnic } from '../store/schemas.js';
 import { isSerialPortChange } from '../../../../shared/domain/vplc-diff.js';
 import { formatChange, inPlaceVnics, specDiff } from './diff.js';
 import { applyInPlace } from './in-place.js';
-import { desiredSpec, storeWithPorts } from './serial-ports.js';
+import { saveEdit } from './save.js';
+import { desiredSpec } from './serial-ports.js';
 
 /** The answer to an edit: the stored change as a readable diff, and when it takes effect. */
 export type EditAck =
@@ -123,7 +125,7 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
   const diff = changes.map(formatChange);
   if (changes.length === 0) return { status: 'saved', diff, applies: 'unchanged', path: 'none', message: `Nothing to change in ${name}` };
   if (changes.every((c) => POLICY_ONLY.has(c.path))) {
-    await ctx.store.putDesired(name, { ...storeWithPorts(record, spec, false), updated_at: new Date().toISOString() });
+    if (!(await ctx.exec.serial(name, () => saveEdit(ctx, name, spec, false)))) return gone(name);
     ctx.emit({ kind: 'changed', name, reason: 'edited' });
     ctx.log.info('vPLC edited (policy only)', { vplc: name, by, diff });
     return { status: 'saved', diff, applies: 'now', path: 'none', message: `Saved; the container of ${name} is not touched` };
@@ -148,8 +150,8 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
   // Serial ports are nodes the agent makes in the container: unless the container must allow a new device major,
   // changing them never recreates it, and on a running vPLC it still waits for the change window.
   const containerChanges = changes.filter((c) => !isSerialPortChange(c) && !POLICY_ONLY.has(c.path));
-  if (portsChanged && containerChanges.length === 0 && !majorsChange(ctx, name, record, spec)) {
-    return await savePortsOnly(d, { name, record, spec, portsNow, running, diff, by, ...(decision ? { held: decision.reason } : {}) });
+  if (portsChanged && containerChanges.length === 0 && !majorsChange(ctx, ctx.store.getDesired(name) ?? record, spec)) {
+    return await savePortsOnly(d, { name, spec, portsNow, running, diff, by, ...(decision ? { held: decision.reason } : {}) });
   }
 
   if (inPlace && info && now) {
@@ -169,8 +171,8 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
     if (busyNow) return busyNow;
     const labelHash = info.Config.Labels?.[Label.specHash];
     let failure: string | null = null;
-    await ctx.exec.serial(name, async () => {
-      await ctx.store.putDesired(name, { ...storeWithPorts(record, spec, false), depends_on: spec.dependsOn ?? [], auto_update: spec.autoUpdate ?? false, updated_at: new Date().toISOString() });
+    const saved = await ctx.exec.serial(name, async () => {
+      if (!(await saveEdit(ctx, name, spec, false))) return false;
       try {
         await applyInPlace(ctx, { vplc: name, containerId: info.Id, running, targets, by });
         const hash = expectedSpecHash(ctx, name);
@@ -178,7 +180,9 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
       } catch (err) {
         failure = dockerMessage(err);
       }
+      return true;
     });
+    if (!saved) return gone(name);
     ctx.emit({ kind: 'changed', name, reason: 'edited' });
     ctx.log.info('vPLC edited in place', { vplc: name, by, diff, failed: failure });
     if (failure) {
@@ -188,8 +192,7 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
     return { status: 'saved', diff, applies: 'now', path: 'same-container', message: `Applied to ${name} on the same container (vNIC ${inPlace.join(', ')} re-attached)` };
   }
 
-  await ctx.store.putDesired(name, { ...storeWithPorts(record, spec, portsNow), depends_on: spec.dependsOn ?? [], auto_update: spec.autoUpdate ?? false, updated_at: new Date().toISOString() });
-  if (portsChanged && portsNow) await ctx.serialConfigs.put(name, spec.serialPorts ?? []);
+  if (!(await ctx.exec.serial(name, () => saveEdit(ctx, name, spec, portsNow)))) return gone(name);
   ctx.emit({ kind: 'changed', name, reason: 'edited' });
   ctx.log.info('vPLC edited', { vplc: name, by, diff, applies: now ? 'now' : 'change-window' });
   if (now) {
@@ -207,12 +210,19 @@ export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: 
 
 const sameSet = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
 
-/** The new ports need a device major the container was not created with: only a recreate can allow it. */
-function majorsChange(ctx: OrchestratorContext, name: string, record: DesiredRecord, spec: VplcSpec): boolean {
-  return !!record.spec && !sameSet(serialMajorsFor(ctx, name, record.spec), serialMajorsFor(ctx, name, spec));
+/**
+ * The container made from `spec` would allow other device majors than the current one was created with (a new major,
+ * or one no port needs any more): only a recreate changes them. The same comparison as the spec hash's
+ * (spec/expected-hash.ts), so an edit called same-container never leaves a pending recreate behind.
+ */
+function majorsChange(ctx: OrchestratorContext, record: DesiredRecord, spec: VplcSpec): boolean {
+  return !!record.spec && !sameSet(containerMajors(record.serial_majors), serialMajorsFor(ctx, record.serial_majors, spec));
 }
 
-type PortsOnly = { name: string; record: DesiredRecord; spec: VplcSpec; portsNow: boolean; running: boolean; diff: string[]; by: Requester; held?: string };
+/** The vPLC went (a delete) while the edit waited for it. */
+const gone = (name: string): Refusal => refusal('NOT_FOUND', `Device not found: ${name}`, 'name');
+
+type PortsOnly = { name: string; spec: VplcSpec; portsNow: boolean; running: boolean; diff: string[]; by: Requester; held?: string };
 
 /**
  * An edit that changes only serial ports (and agent policy) on the same container: stored now when the vPLC is stopped
@@ -220,8 +230,7 @@ type PortsOnly = { name: string; record: DesiredRecord; spec: VplcSpec; portsNow
  */
 async function savePortsOnly(d: EditDeps, e: PortsOnly): Promise<EditAck> {
   const { ctx } = d;
-  await ctx.store.putDesired(e.name, { ...storeWithPorts(e.record, e.spec, e.portsNow), depends_on: e.spec.dependsOn ?? [], auto_update: e.spec.autoUpdate ?? false, updated_at: new Date().toISOString() });
-  if (e.portsNow) await ctx.serialConfigs.put(e.name, e.spec.serialPorts ?? []);
+  if (!(await ctx.exec.serial(e.name, () => saveEdit(ctx, e.name, e.spec, e.portsNow)))) return gone(e.name);
   ctx.emit({ kind: 'changed', name: e.name, reason: 'edited' });
   ctx.log.info('vPLC serial ports edited', { vplc: e.name, by: e.by, diff: e.diff, applies: e.portsNow ? 'now' : 'change-window' });
   if (e.portsNow) {

@@ -78,9 +78,10 @@ export function planReconcile(i: PlanInput): Plan {
       else pending.push(held(name, `runtime update ${digest} waits for the change window`));
       continue;
     }
-    // Promoted before planning when the window is open (Reconciler), so still here means it is held.
+    // Inside the window, held ports are put into effect before planning (Reconciler) or, when they need other device
+    // majors, by the redeploy below; outside it they are held.
     const ports = pendingPortsText(d);
-    if (ports) pending.push(held(name, `${ports} waits for the change window`));
+    if (ports && !i.mayChange(name, o.running)) pending.push(held(name, `${ports} waits for the change window`));
     const expected = i.expectedHash(name);
     if (expected && o.specHash && expected !== o.specHash) {
       if (i.mayChange(name, o.running)) actions.push({ vplc: name, kind: 'redeploy', reason: 'the container differs from the stored spec' });

@@ -9,7 +9,9 @@ import { Label, ownFilter } from '../docker/labels.js';
 import type { CrashGuard } from '../lifecycle/crash-guard.js';
 import type { VplcControl } from '../lifecycle/control.js';
 import { awaitDependencies } from '../lifecycle/dependencies.js';
-import { expectedSpecHash } from '../spec/expected-hash.js';
+import { expectedSpecHash, specHashOf } from '../spec/expected-hash.js';
+import { learnInEffect } from '../serial/majors.js';
+import { candidatesOf } from '../serial/match.js';
 import type { ChangeDecision } from '../plc/change-rule.js';
 import type { DesiredRecord } from '../store/schemas.js';
 import { UPDATE_WARNING, type ImageUpdater } from '../update/updater.js';
@@ -70,6 +72,23 @@ export class Reconciler {
     this.failures.delete(name);
   }
 
+  /**
+   * Whether anything waits for this vPLC's change window or retry: serial ports held, a runtime update, a failed
+   * repair, a missing container, or one that differs from the stored spec. A confirm with nothing waiting would linger
+   * and let a later change recreate the running vPLC unasked.
+   */
+  async waiting(name: string): Promise<boolean> {
+    const { ctx } = this.d;
+    const d = ctx.store.getDesired(name);
+    if (!d || d.tombstone) return false;
+    if (d.pending_serial_ports !== undefined || (d.auto_update && d.image_update?.phase === 'pending') || this.failures.has(name)) return true;
+    const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
+    if (!info) return !!d.spec;
+    const observed = effectiveSpecHash(d.applied_in_place, info.Id, info.Config.Labels?.[Label.specHash] ?? null);
+    const expected = this.expectedHash(name);
+    return !!expected && !!observed && expected !== observed;
+  }
+
   /** What the last cycle could not change for this vPLC, and why. */
   pendingFor(name: string): string[] {
     return (this.report.lastRun?.pending ?? []).filter((p) => p.vplc === name).map((p) => p.reason);
@@ -100,25 +119,52 @@ export class Reconciler {
 
   /**
    * Serial ports an edit left pending go into effect once the vPLC's change window is open (docs/editing.md "Serial
-   * ports"): stored in the spec, the nodes follow them; if they need a new device major, the spec hash now differs and
-   * this same cycle plans the recreate. Returns the vPLCs changed.
+   * ports"). On the same container they go into the spec now and the nodes follow. Ports that need other device
+   * majors are not moved here: the hash of the record with them (returned in `recreate`) differs from the container's,
+   * this cycle plans the redeploy, and the redeploy puts them into effect in its own queue job right before it
+   * recreates, so the nodes in use stay until the container is replaced.
    */
-  private async promotePorts(observed: Map<string, Observed>): Promise<string[]> {
+  private async promotePorts(observed: Map<string, Observed>): Promise<{ promoted: string[]; recreate: Map<string, string> }> {
     const { ctx } = this.d;
-    const out: string[] = [];
+    const promoted: string[] = [];
+    const recreate = new Map<string, string>();
     for (const name of ctx.store.desiredNames()) {
       const r = ctx.store.getDesired(name);
       if (!r?.spec || r.pending_serial_ports === undefined || r.tombstone || ctx.ops.inProgress(name) || ctx.exec.busy(name)) continue;
-      const running = observed.get(name)?.running ?? false;
-      if (!this.confirmed.has(name) && !this.d.changeDecision(name, running).allowed) continue;
+      const o = observed.get(name);
+      if (!this.confirmed.has(name) && !this.d.changeDecision(name, o?.running ?? false).allowed) continue;
       const next = promotePendingPorts(r);
-      await ctx.store.putDesired(name, { ...next, updated_at: new Date().toISOString() });
-      await ctx.serialConfigs.put(name, next.spec?.serialPorts ?? []);
+      const hash = specHashOf(ctx, name, next);
+      if (o?.specHash && hash && hash !== o.specHash) {
+        recreate.set(name, hash);
+        continue;
+      }
+      const candidates = candidatesOf(ctx.serial.current());
+      await ctx.store.updateDesired(name, (cur) => {
+        if (cur.pending_serial_ports === undefined || cur.tombstone) return null;
+        const moved = promotePendingPorts(cur);
+        const ports = moved.spec?.serialPorts ?? [];
+        return { ...moved, ...(cur.serial_majors ? { serial_majors: learnInEffect(cur.serial_majors, ports, candidates) } : {}), updated_at: new Date().toISOString() };
+      });
+      await ctx.serialConfigs.put(name, ctx.store.getDesired(name)?.spec?.serialPorts ?? []);
       ctx.log.info('reconcile: pending serial ports put into effect', { vplc: name });
       ctx.emit({ kind: 'changed', name, reason: 'edited' });
-      out.push(name);
+      promoted.push(name);
     }
-    return out;
+    return { promoted, recreate };
+  }
+
+  /** A recreate puts serial ports held for the change window into effect first, in its queue job; the spec to create. */
+  private async specForRecreate(name: string): Promise<NonNullable<DesiredRecord['spec']>> {
+    const { ctx } = this.d;
+    if (ctx.store.getDesired(name)?.pending_serial_ports !== undefined) {
+      await ctx.store.updateDesired(name, (cur) => (cur.pending_serial_ports === undefined ? null : { ...promotePendingPorts(cur), updated_at: new Date().toISOString() }));
+      await ctx.serialConfigs.put(name, ctx.store.getDesired(name)?.spec?.serialPorts ?? []);
+      ctx.log.info('reconcile: pending serial ports put into effect with the recreate', { vplc: name });
+    }
+    const spec = ctx.store.getDesired(name)?.spec;
+    if (!spec) throw new Error(`no spec is stored for ${name}`);
+    return spec;
   }
 
   private expectedHash(name: string): string | null {
@@ -131,7 +177,7 @@ export class Reconciler {
     this.report.state = 'processing';
     try {
       const observed = await this.snapshot();
-      const promoted = await this.promotePorts(observed);
+      const { promoted, recreate } = await this.promotePorts(observed);
       const plan = planReconcile({
         desired: new Map(ctx.store.desiredNames().flatMap((n) => {
           const r = ctx.store.getDesired(n);
@@ -141,17 +187,18 @@ export class Reconciler {
         busy: (n) => !!ctx.ops.inProgress(n) || ctx.exec.busy(n),
         restartPaused: (n) => this.d.guard.suspended(n),
         watchdogOwns: (n) => this.d.guard.count(n) > 0,
-        expectedHash: (n) => this.expectedHash(n),
+        expectedHash: (n) => recreate.get(n) ?? this.expectedHash(n),
         mayChange: (n, running) => this.confirmed.has(n) || this.d.changeDecision(n, running).allowed,
         heldBy: (n) => this.d.changeDecision(n, true).reason,
         backingOff: (n) => (this.failures.get(n)?.retryAt ?? 0) > performance.now(),
         dependsOn: (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? [],
       });
-      // A confirm spent on serial ports alone is used up; one that also recreates is spent by that action. It is kept
-      // while the container still differs (the promotion's own node resync can keep the vPLC busy through this plan).
+      // A confirm spent on serial ports alone is used up (ports that need a recreate were left to the redeploy); one
+      // that also (re)creates or updates is spent by that action, and one a runtime update still waits for is kept.
       for (const n of promoted) {
-        const differs = this.expectedHash(n) !== (observed.get(n)?.specHash ?? null);
-        if (!plan.actions.some((a) => a.vplc === n) && !differs) this.confirmed.delete(n);
+        const d = ctx.store.getDesired(n);
+        const updateWaits = !!d?.auto_update && d.image_update?.phase === 'pending';
+        if (!plan.actions.some((a) => a.vplc === n) && !updateWaits) this.confirmed.delete(n);
       }
       for (const a of plan.adopted) ctx.log.debug('reconcile: container without a desired record, adopted as it is', { vplc: a });
       // Started in priority order, a few vPLCs at a time; reported in that same order, whatever finishes first.
@@ -208,16 +255,16 @@ export class Reconciler {
         case 'create': {
           const spec = ctx.store.getDesired(a.vplc)?.spec;
           if (!spec || !ctx.ops.begin(a.vplc, 'create')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
+          this.confirmed.delete(a.vplc);
           ctx.log.info('reconcile: recreating a missing vPLC from its stored spec', { vplc: a.vplc });
           await ctx.exec.serial(a.vplc, () => runCreate(ctx, spec, randomUUID(), 'agent', probe, { recreate: true, by: 'reconcile' }));
           return this.outcome(a);
         }
         case 'redeploy': {
-          const spec = ctx.store.getDesired(a.vplc)?.spec;
-          if (!spec || !ctx.ops.begin(a.vplc, 'create')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
+          if (!ctx.store.getDesired(a.vplc)?.spec || !ctx.ops.begin(a.vplc, 'create')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
           this.confirmed.delete(a.vplc);
           ctx.log.info('reconcile: recreating a vPLC to apply its stored spec', { vplc: a.vplc });
-          await ctx.exec.serial(a.vplc, () => this.replace(a.vplc, spec));
+          await ctx.exec.serial(a.vplc, () => this.replace(a.vplc));
           return this.outcome(a);
         }
         case 'update':
@@ -229,8 +276,9 @@ export class Reconciler {
   }
 
   /** Stops and removes the container, then creates it again from the spec; networks, records and MACs stay. */
-  private async replace(name: string, spec: NonNullable<DesiredRecord['spec']>, image?: string): Promise<void> {
+  private async replace(name: string, image?: string): Promise<void> {
     const { ctx, probe } = this.d;
+    const spec = await this.specForRecreate(name);
     const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
     // A failure after the stop leaves a "missing" vPLC, which the next cycle recreates.
     if (info) await stopAndRemove(ctx, name, info.Id, image ? 'update' : 'reconcile', image ? 'runtime update' : 'recreate with the stored spec');
@@ -243,19 +291,18 @@ export class Reconciler {
     const d = ctx.store.getDesired(a.vplc);
     const u = d?.image_update;
     if (!d?.spec || !u || !ctx.ops.begin(a.vplc, 'create')) return { ...a, result: 'skipped', detail: 'another operation holds it' };
-    const spec = d.spec;
     this.confirmed.delete(a.vplc);
     ctx.log.info('applying a runtime update', { vplc: a.vplc, digest: u.digest });
     let failure: string | null = null;
     let rollbackFailure: string | null = null;
     await ctx.exec.serial(a.vplc, async () => {
-      await this.replace(a.vplc, spec, u.to_image);
+      await this.replace(a.vplc, u.to_image);
       const op = ctx.ops.get(a.vplc);
       if (op?.status !== 'error') return;
       failure = op.error ?? 'the new container did not become healthy';
       ctx.log.warn('runtime update failed its health check; rolling back', { vplc: a.vplc, err: failure });
       ctx.ops.begin(a.vplc, 'create');
-      await this.replace(a.vplc, spec, u.from_image);
+      await this.replace(a.vplc, u.from_image);
       const back = ctx.ops.get(a.vplc);
       if (back?.status === 'error') rollbackFailure = back.error ?? 'rollback failed';
     });

@@ -83,6 +83,13 @@ export class StateStore {
   putDesired(name: string, record: DesiredRecord): Promise<void> {
     return this.desired.mutate(name, () => record);
   }
+  /**
+   * Rewrites an existing record from its value when the write happens (after any write queued before), so fields
+   * others changed meanwhile are kept; `fn` answering null leaves it unchanged.
+   */
+  updateDesired(name: string, fn: (cur: DesiredRecord) => DesiredRecord | null): Promise<void> {
+    return this.desired.mutate(name, (cur) => (cur ? (fn(cur) ?? UNCHANGED) : UNCHANGED));
+  }
   patchDesired(name: string, patch: Partial<DesiredRecord>): Promise<void> {
     return this.desired.mutate(name, (cur) => (cur ? { ...cur, ...patch, updated_at: new Date().toISOString() } : UNCHANGED));
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedSerialMajors, majorsPerPort, USB_SERIAL_MAJORS } from '../../../../../../electron/workers/orchestrator/serial/majors.js';
+import { allowedSerialMajors, majorsKey, majorsPerPort, USB_SERIAL_MAJORS } from '../../../../../../electron/workers/orchestrator/serial/majors.js';
 import { candidatesOf, matchSerialDevice, type SerialCandidate } from '../../../../../../electron/workers/orchestrator/serial/match.js';
 
 const byId = (tail: string): string => `/dev/serial/by-id/${tail}`;
@@ -56,20 +56,21 @@ describe('device majors a vPLC container allows', () => {
   const port = (name: string, deviceId: string) => ({ name, deviceId, containerPath: `/dev/${name}` });
 
   it('allows the major of the matched device, and the USB serial majors for a port whose device was never seen', () => {
-    expect(majorsPerPort([port('rtu', 'A1'), port('spare', 'usb-Prolific')], {}, all)).toEqual({ rtu: [188], spare: [...USB_SERIAL_MAJORS] });
+    expect(majorsPerPort([port('rtu', 'A1'), port('spare', 'usb-Prolific')], {}, all)).toEqual({ [majorsKey(port('rtu', 'A1'))]: [188], [majorsKey(port('spare', 'usb-Prolific'))]: [...USB_SERIAL_MAJORS] });
     expect(allowedSerialMajors([port('uart', '/dev/ttyS0')], {}, all)).toEqual([4]);
   });
 
   it('keeps the majors a port was created with after its device is unplugged, and adds a new one when it appears', () => {
-    expect(allowedSerialMajors([port('rtu', 'A1')], { rtu: [136] }, [])).toEqual([136]);
-    expect(allowedSerialMajors([port('rtu', 'A1')], { rtu: [136] }, all)).toEqual([136, 188]);
+    const learned = { [majorsKey(port('rtu', 'A1'))]: [136] };
+    expect(allowedSerialMajors([port('rtu', 'A1')], learned, [])).toEqual([136]);
+    expect(allowedSerialMajors([port('rtu', 'A1')], learned, all)).toEqual([136, 188]);
   });
 
   it('allows nothing without ports, whatever was learned before', () => {
-    expect(allowedSerialMajors([], { rtu: [188] }, all)).toEqual([]);
+    expect(allowedSerialMajors([], { [majorsKey(port('rtu', 'A1'))]: [188] }, all)).toEqual([]);
   });
 
   it('gives an ambiguous port no device major of its own', () => {
-    expect(majorsPerPort([port('x', 'FTDI')], {}, all)).toEqual({ x: [...USB_SERIAL_MAJORS] });
+    expect(majorsPerPort([port('x', 'FTDI')], {}, all)).toEqual({ [majorsKey(port('x', 'FTDI'))]: [...USB_SERIAL_MAJORS] });
   });
 });
