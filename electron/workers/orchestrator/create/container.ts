@@ -9,10 +9,11 @@ export type Started = { containerId: string; withUlimits: boolean };
 /**
  * `creating_container`: create, connect the remaining networks, start. When runc refuses the real-time ulimits
  * (rootless Docker, LXC, sandboxes; the refusal comes at start), recreate without them and remember it for this engine.
+ * With `start: false` (the recreate of a vPLC the user stopped) the container is left created, not started.
  */
 export async function createAndStart(
   ctx: OrchestratorContext,
-  input: Omit<ContainerPlanInput, 'withUlimits' | 'labels' | 'perEndpointMac'> & { specHash: (withUlimits: boolean) => string; op: string; by: StepActor },
+  input: Omit<ContainerPlanInput, 'withUlimits' | 'labels' | 'perEndpointMac'> & { specHash: (withUlimits: boolean) => string; op: string; by: StepActor; start?: boolean },
   onCreated: (containerId: string | undefined) => Promise<void>,
   /** Must resolve before the container starts, i.e. before its vNICs join the LAN (the ARP probe of its addresses). */
   beforeStart: Promise<void> = Promise.resolve(),
@@ -30,6 +31,7 @@ export async function createAndStart(
     await ctx.exec.plan(plan.connects.map((c) => ({ kind: 'connect', network: c.network, container: id, endpoint: c.endpoint, ...about }) as const));
     await ctx.fault('before-start', input.name);
     await beforeStart;
+    if (input.start === false) return { containerId: id, withUlimits };
     try {
       ctx.ownStarts.add(id);
       await ctx.exec.run({ kind: 'start', container: id, ...about });

@@ -107,6 +107,8 @@ export async function runCreate(
   };
 
   let containerId: string;
+  // A vPLC the user stopped stays stopped through a recreate (an edit, a drift repair): its new container is not started.
+  const leftStopped = options.recreate === true && ctx.store.getDesired(name)?.desired_state === 'stopped';
   // The ARP probe runs beside the first steps; a failure elsewhere waits for it, so no helper of ours outlives the rollback.
   let addressesFree: Promise<void> = Promise.resolve();
   let runtimeIp: string;
@@ -162,7 +164,7 @@ export async function runCreate(
     const allowedMajors = containerMajors(serialMajors);
     const started = await createAndStart(
       ctx,
-      { name, image: image.image, internal: { network: internal.name, runtimeIp }, lans, dns: dnsUnion(spec), ...(spec.quotas ? { quotas: spec.quotas } : {}), ...(ctx.settings.caBundle ? { caBundleFile: ctx.settings.caBundle.file } : {}), serialMajors: allowedMajors, op: opId, by, specHash: (u) => specHash(spec, image.image, u, macs, ctx.settings.caBundle?.sha256, allowedMajors) },
+      { name, image: image.image, internal: { network: internal.name, runtimeIp }, lans, dns: dnsUnion(spec), ...(spec.quotas ? { quotas: spec.quotas } : {}), ...(ctx.settings.caBundle ? { caBundleFile: ctx.settings.caBundle.file } : {}), serialMajors: allowedMajors, op: opId, by, start: !leftStopped, specHash: (u) => specHash(spec, image.image, u, macs, ctx.settings.caBundle?.sha256, allowedMajors) },
       async (id) => {
         created.container = id;
         await journal('creating_container');
@@ -183,7 +185,25 @@ export async function runCreate(
     ctx.emit({ kind: 'changed', name, reason: 'create-failed' });
     return;
   }
-  await finishAfterStart(ctx, name, containerId, runtimeIp, probe, () => journal(ctx.ops.get(name)?.step ?? 'creating_container', true));
+  const pastStart = (): Promise<void> => journal(ctx.ops.get(name)?.step ?? 'creating_container', true);
+  if (leftStopped) return finishStopped(ctx, name, pastStart);
+  await finishAfterStart(ctx, name, containerId, runtimeIp, probe, pastStart);
+}
+
+/**
+ * A recreate of a vPLC the user stopped ends with the container created and stopped: its PLC program must not run
+ * again on its own (a start re-provisions MACs, leases and serial nodes as any start does).
+ */
+async function finishStopped(ctx: OrchestratorContext, name: string, markPastStart: () => Promise<void>): Promise<void> {
+  try {
+    await markPastStart();
+    ctx.usage.register(name);
+    ctx.ops.finish(name);
+  } catch (err) {
+    ctx.ops.setError(name, (err as Error).message, 'create');
+  }
+  await ctx.store.dropJournal(name).catch(() => undefined);
+  ctx.emit({ kind: 'changed', name, reason: 'created' });
 }
 
 /** Steps 5-10: bookkeeping, MACs on the wire, DHCP, then wait for the runtime API. Nothing here rolls back. */
