@@ -54,4 +54,22 @@ describe('two creates claiming one device at once', () => {
     expect(acks.filter((x) => x.status === 'creating')).toHaveLength(1);
     await Promise.all([a, b].map((n) => fx.orch.settled(n)));
   }, 90_000);
+
+  it('holds between an edit and a create: of the two asking for one device, exactly one gets it', async () => {
+    const [edited, created] = [`vt-${run}-ea`, `vt-${run}-eb`];
+    const WANTED = 'usb-Silicon_Labs_CP2102_WANTED-if00-port0';
+    expect((await fx.orch.create({ name: edited, runtimeVersion: 'latest', vnics: [] }, 'cli')).status).toBe('creating');
+    await fx.orch.settled(edited);
+    const current = fx.orch.storedSpec(edited)?.spec;
+    expect(current).toBeDefined();
+    const [editAck, createAck] = await Promise.all([
+      fx.orch.edit(edited, { ...current!, serialPorts: spec(edited, WANTED).serialPorts }, 'ui'),
+      fx.orch.create(spec(created, WANTED), 'cli'),
+    ]);
+    const winners = [editAck.status === 'saved' ? edited : null, createAck.status === 'creating' ? created : null].filter((w) => w !== null);
+    expect(winners).toHaveLength(1);
+    const refused = editAck.status === 'saved' ? createAck : editAck;
+    expect(refused).toMatchObject({ status: 'error', error: expect.stringContaining(`is already used by serial port 'rs485' of vPLC ${winners[0]}`) });
+    await fx.orch.settled(created);
+  }, 90_000);
 });

@@ -10,7 +10,7 @@ import type { ChangeDecision } from '../plc/change-rule.js';
 import { dependencyCycle } from '../lifecycle/dependencies.js';
 import { expectedSpecHash, serialMajorsFor } from '../spec/expected-hash.js';
 import { containerMajors } from '../serial/majors.js';
-import { serialPortsRefusal } from '../serial/validate.js';
+import { serialPortsRefusal, withSerialClaims } from '../serial/validate.js';
 import type { DesiredRecord, PersistedVnic } from '../store/schemas.js';
 import { isSerialPortChange } from '../../../../shared/domain/vplc-diff.js';
 import { formatChange, inPlaceVnics, specDiff } from './diff.js';
@@ -103,7 +103,15 @@ async function busyRefusal(ctx: OrchestratorContext, name: string): Promise<Refu
  * that does not run). Anything else
  * is the reconciler's recreate, inside the change window (docs/editing.md).
  */
-export async function acceptEdit(d: EditDeps, name: string, input: unknown, by: Requester): Promise<EditAck> {
+export function acceptEdit(d: EditDeps, name: string, input: unknown, by: Requester): Promise<EditAck> {
+  // An edit naming serial ports checks its device claims and writes the record under the same lock as creates, so a
+  // create and an edit arriving together cannot both take one device (docs/serial.md "Sharing a device").
+  const ports = (input as { serialPorts?: unknown } | null)?.serialPorts;
+  const claims = Array.isArray(ports) && ports.length > 0;
+  return claims ? withSerialClaims(d.ctx, () => acceptEditUnlocked(d, name, input, by)) : acceptEditUnlocked(d, name, input, by);
+}
+
+async function acceptEditUnlocked(d: EditDeps, name: string, input: unknown, by: Requester): Promise<EditAck> {
   const { ctx } = d;
   if (d.destructing()) return refusal('CONFLICT', 'Self-destruct operation in progress');
   const parsed = VplcSpec.safeParse(input);
