@@ -75,8 +75,12 @@ export class SerialPortTracker {
     return this.events.on('change', cb);
   }
 
-  /** A resync of one vPLC in its executor queue. Never rejects. */
+  /**
+   * A resync of one vPLC in its executor queue. Never rejects. A vPLC without ports and without states to clear is not
+   * queued at all: its queue stays free for the re-attacher and edits, which defer or wait while it is busy.
+   */
   resync(name: string, why: string): Promise<void> {
+    if (this.portsOf(name).length === 0 && !this.byVplc.has(name) && !this.applied.has(name)) return Promise.resolve();
     const waiting = this.queued.get(name);
     if (waiting) return waiting;
     const p = this.d.exec

@@ -71,3 +71,19 @@ describe('serial port tracker: the status before the first resync', () => {
     ]);
   });
 });
+
+describe('serial port tracker: the executor queue of a vPLC without ports', () => {
+  it('is not taken by a resync, so the re-attacher and edits never wait or defer for it', async () => {
+    const queued: string[] = [];
+    const records: Record<string, { ports?: SerialPortSpec[] }> = { plain: {} };
+    const store = {
+      desiredNames: () => Object.keys(records),
+      getDesired: (n: string) => (records[n] ? { tombstone: false, spec: { name: n, serialPorts: records[n].ports } } : undefined),
+    };
+    const exec = { serial: (name: string, fn: () => Promise<void>) => (queued.push(name), fn()) };
+    const t = new SerialPortTracker({ store, exec, clock: { now: () => 0 }, log: { warn: () => undefined, info: () => undefined } } as unknown as SerialPortsDeps);
+    await t.resync('plain', 'created');
+    await t.resyncAll('agent start');
+    expect(queued).toEqual([]);
+  });
+});
