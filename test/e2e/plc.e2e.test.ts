@@ -10,20 +10,18 @@
 // Runtime: about 90-150 s on 2 cores.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../electron/core/api/ws-client.js';
 import { Label } from '../../electron/workers/orchestrator/docker/labels.js';
 import { storedZip } from '../images/program-zip.js';
 import { call, containerIp } from '../integration/images/standin-container.js';
-import { spawnAgent, type AgentProcess } from '../support/agent-process.js';
+import type { AgentProcess } from '../support/agent-process.js';
+import { openBrowserAgent, type BrowserAgent } from '../support/browser-agent.js';
 import { docker, removeByLabels, STANDIN_REPO } from '../support/docker.js';
 import { testSettingsFile } from '../support/orchestrator.js';
 import { tempDir } from '../support/pki.js';
-import { collectProblems, launchChromium, QUIET_CHROMIUM } from '../support/browser.js';
 import { requireChromium, requireDocker } from '../support/require.js';
 import { newRunId, waitFor } from '../support/run.js';
-import { installationIdOf } from '../support/installation.js';
 
 requireDocker();
 requireChromium();
@@ -40,12 +38,12 @@ const zipFile = (file: string, entries: Record<string, string>): string => {
   return p;
 };
 const goodZip = zipFile('line-program.zip', { 'src/configuration.cpp': '// configuration\n', 'src/Res0.cpp': '// resource\n' });
+let ui: BrowserAgent | undefined;
 let agent: AgentProcess;
-let browser: Browser;
 let page: Page;
 let installation = '';
 /** Console errors and failed requests seen by the page, in order. */
-const problems: string[] = [];
+let problems: string[] = [];
 
 const shot = (file: string): Promise<Buffer> => page.screenshot({ path: path.join(shots, `plc-${file}.png`), fullPage: true });
 const card = (): Locator => page.locator('section.plc-card');
@@ -75,28 +73,17 @@ const confirmIn = async (title: string, button: string): Promise<void> => {
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  agent = spawnAgent(
-    [
-      '--no-cloud', '--ui-port', '0', '--data-dir', path.join(tmp.dir, 'data'), '--lock-name', `vt-${run}-plce2e`,
-      '--settings', tmp.write('settings.json', testSettingsFile({ runtimeRepo: STANDIN_REPO, plc: { pollMs: 1_000 } })),
-      '--internal-pool', '198.19.86.0/24', '--mtls-dir', path.join(tmp.dir, 'mtls'),
-    ],
-    { VPLC_TOKEN_FILE: path.join(tmp.dir, 'token'), XDG_CONFIG_HOME: path.join(tmp.dir, 'config') },
-  );
-  const ready = await agent.ready;
-  const client = await ApiClient.connect(ready.port, ready.token);
-  installation = await installationIdOf(client);
-  client.close();
-  browser = await launchChromium(QUIET_CHROMIUM);
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  collectProblems(page, problems);
-  await page.goto(ready.url);
-  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  ui = await openBrowserAgent({
+    dir: tmp.dir,
+    lockName: `vt-${run}-plce2e`,
+    settingsFile: tmp.write('settings.json', testSettingsFile({ runtimeRepo: STANDIN_REPO, plc: { pollMs: 1_000 } })),
+    internalPool: '198.19.86.0/24',
+  });
+  ({ agent, page, installation, problems } = ui);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await agent?.stop();
+  await ui?.close();
   const labelled = installation || (await docker.getContainer(name).inspect().then((c) => c.Config.Labels?.[Label.instance] ?? '', () => ''));
   if (labelled) await removeByLabels({ instance: labelled });
   tmp.dispose();

@@ -6,13 +6,10 @@
 // vPLC. Screenshots under test-results/e2e/. Runtime: about 30-60 s on 2 cores.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../electron/core/api/ws-client.js';
-import { spawnAgent, type AgentProcess } from '../support/agent-process.js';
-import { collectProblems, launchChromium, QUIET_CHROMIUM } from '../support/browser.js';
+import { openBrowserAgent, type BrowserAgent } from '../support/browser-agent.js';
 import { removeByLabels, STANDIN_REPO } from '../support/docker.js';
-import { installationIdOf } from '../support/installation.js';
 import { testSettingsFile } from '../support/orchestrator.js';
 import { tempDir } from '../support/pki.js';
 import { requireChromium, requireDocker } from '../support/require.js';
@@ -29,11 +26,9 @@ const shots = path.resolve('test-results/e2e');
 const tmp = tempDir('vplc-e2e-serial-');
 let pty: PtyPair;
 let host: FakeSerialHost;
-let agent: AgentProcess;
-let browser: Browser;
+let ui: BrowserAgent | undefined;
 let page: Page;
-let installation = '';
-const problems: string[] = [];
+let problems: string[] = [];
 
 const shot = (file: string): Promise<Buffer> => page.screenshot({ path: path.join(shots, `serial-${file}.png`), fullPage: true });
 const portRow = (): Locator => page.getByRole('table', { name: `Serial ports of ${name}` }).getByRole('row', { name: /^rtu/ });
@@ -46,29 +41,21 @@ beforeAll(async () => {
   host = new FakeSerialHost();
   host.addAdapter({ name: 'ttyUSB0', pty: pty.ends[0], byId: FTDI, usb: { idVendor: '0403', idProduct: '6001', serial: `E2E${run}`, manufacturer: 'FTDI', product: 'FT232R USB UART' } });
   host.link(FTDI, 'ttyUSB0');
-  agent = spawnAgent(
-    [
-      '--no-cloud', '--ui-port', '0', '--data-dir', path.join(tmp.dir, 'data'), '--lock-name', `vt-${run}-sere2e`,
-      '--settings', tmp.write('settings.json', testSettingsFile({ serial: { byIdDir: host.byIdDir, sysRoot: host.sysRoot } })),
-      '--internal-pool', '198.19.84.0/24', '--runtime-image', STANDIN_REPO, '--mtls-dir', path.join(tmp.dir, 'mtls'),
-    ],
-    { VPLC_TOKEN_FILE: path.join(tmp.dir, 'token'), XDG_CONFIG_HOME: path.join(tmp.dir, 'config') },
-  );
-  const ready = await agent.ready;
-  const client = await ApiClient.connect(ready.port, ready.token);
-  installation = await installationIdOf(client);
-  client.close();
-  browser = await launchChromium(QUIET_CHROMIUM);
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-  collectProblems(page, problems);
-  await page.goto(ready.url);
-  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  ui = await openBrowserAgent({
+    dir: tmp.dir,
+    lockName: `vt-${run}-sere2e`,
+    settingsFile: tmp.write('settings.json', testSettingsFile({ serial: { byIdDir: host.byIdDir, sysRoot: host.sysRoot } })),
+    internalPool: '198.19.84.0/24',
+    extraArgs: ['--runtime-image', STANDIN_REPO],
+    viewport: { width: 1366, height: 900 },
+  });
+  page = ui.page;
+  problems = ui.problems;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await agent?.stop();
-  if (installation) await removeByLabels({ instance: installation });
+  await ui?.close();
+  if (ui?.installation) await removeByLabels({ instance: ui.installation });
   await pty?.close();
   host?.dispose();
   tmp.dispose();
