@@ -46,7 +46,9 @@ describe('cutting the cloud link', () => {
     }
     const last = await waitFor(() => ({ live: sim.connectedCount, seen: sim.connections.length }), (s) => s.live === 1 && s.seen === 101, { timeoutMs: 10_000, what: 'the reconnection after the last cut' });
     expect(last.seen).toBe(101);
-    expect(handle.stats()).toMatchObject({ state: 'connected', activeHeartbeatLoops: 1, connects: 101 });
+    // The server counts the connection before the client has handled its own connect event: wait for the client too.
+    const stats = await waitFor(() => handle.stats(), (st) => st.state === 'connected', { timeoutMs: 10_000, intervalMs: 20, what: 'the link connected on the agent side' });
+    expect(stats).toMatchObject({ state: 'connected', activeHeartbeatLoops: 1, connects: 101 });
 
     const socketId = sim.connections[100]?.socketId;
     const from = sim.heartbeats.length;

@@ -56,19 +56,26 @@ export function ProgramUpload({ name, onDone, connected = true }: { name: string
   // event then ends the upload here.
   const outlived = useRef(false);
 
+  // Read through refs, so the one subscription below sees them as rendered: re-subscribing on each change left a gap
+  // between the render and the new subscription in which an event was heard by the old one and dropped.
+  const runningNow = useRef(running);
+  runningNow.current = running;
+  const onDoneNow = useRef(onDone);
+  onDoneNow.current = onDone;
+
   useEffect(
     () =>
       api.on('plc:compile', (p) => {
-        if (p.name !== name || !running) return;
+        if (p.name !== name || !runningNow.current) return;
         setProgress(p);
         setStage((s) => (s?.step === 'uploading' ? { step: 'compiling' } : s));
         if (!outlived.current || !DONE.has(p.state)) return;
         outlived.current = false;
         setStage(null);
         setResult(endText(p));
-        onDone();
+        onDoneNow.current();
       }),
-    [api, name, running, onDone],
+    [api, name],
   );
 
   // A compile already going on (started before this page opened, or from the cloud) is followed to its end like one
