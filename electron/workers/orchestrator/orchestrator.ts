@@ -27,6 +27,7 @@ import { outcomeDetail } from './ops/outcome-detail.js';
 import type { VnicView } from '../../../shared/api/contract.js';
 import { acceptEdit, withKeptMacs, type EditAck } from './edit/edit.js';
 import { desiredSpec } from './edit/serial-ports.js';
+import { wireSerialPorts } from './serial/wiring.js';
 import { closeNetworking, reattacherFor, type Reattacher, type ReattachEvent } from './reattach/index.js';
 import { admitRunCommand, ConcurrencyGate, dockerStateLookup } from './runtime/admission.js';
 import { RuntimeProxy } from './runtime/proxy.js';
@@ -46,13 +47,6 @@ import { RuntimeImages } from './images/runtime-images.js';
 import { createPlcSubsystem, type PlcSubsystem } from './plc/index.js';
 import type { PlcSessions } from './plc/types.js';
 import type { SerialChange, SerialInventory, SerialPortsChange } from '../../../shared/domain/serial.js';
-import type { ChangeReason } from '../../../shared/domain/operations.js';
-
-/**
- * Changes after which a vPLC's serial nodes are checked again (starts do it in their re-provisioning): its creation or
- * recreation, a stop, an edit of its spec.
- */
-const SERIAL_RESYNC_REASONS: ReadonlySet<ChangeReason> = new Set<ChangeReason>(['created', 'stopped', 'edited', 'update-applied', 'update-rolled-back']);
 
 export type OrchestratorDeps = {
   settings: OrchestratorSettingsInput;
@@ -126,15 +120,7 @@ export class Orchestrator {
     onEvent((e) => {
       if (e.kind === 'removed') void this.track(this.plc.forgetVplc(e.name));
     });
-    this.unfollowSerial = ctx.serialPorts.follow();
-    // data/serial_configs.json carries each port's last state, as the reference's file does (docs/serial.md "Stored files").
-    ctx.serialPorts.onChange((c) => void this.track(ctx.serialConfigs.recordState(c.vplc, c.ports)));
-    onEvent((e) => {
-      if (e.kind === 'removed') ctx.serialPorts.forget(e.name);
-      else if (e.kind === 'changed' && e.reason && SERIAL_RESYNC_REASONS.has(e.reason)) void this.track(ctx.serialPorts.resync(e.name, e.reason));
-    });
-    // Agent start: the nodes of running vPLCs are checked without waiting for a plug or a start.
-    void this.track(ctx.serialPorts.resyncAll('agent start'));
+    this.unfollowSerial = wireSerialPorts(ctx, onEvent, (p) => void this.track(p));
     this.usage = new UsageService(ctx, rings);
     this.answers = new RuntimeAnswers(ctx.clock);
     const probe: RuntimeProbe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
