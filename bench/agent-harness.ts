@@ -34,13 +34,16 @@ export async function idleCost(pid: number, seconds: number): Promise<IdleCost> 
   return { rss: rssMb(pid), cpuPercent: (cpu / wall) * 100, cpuSeconds: cpu, seconds: wall };
 }
 
-/** A bare idle Node process: the floor any Node agent pays. */
-export const idleFloor = (): ChildProcess => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+/** A bare idle Node process: the floor any Node agent pays, with the malloc arenas `startAgent` gives the agent. */
+export const idleFloor = (): ChildProcess => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore', env: { MALLOC_ARENA_MAX: '2', ...process.env } });
 
-/** `npm run build`'s TypeScript step: the agent runs from dist/. */
-export const buildAgent = (): void => void execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
+/** `npm run build`'s core step (tsc, then the bundled entries): the agent runs from dist/ as it ships. */
+export const buildAgent = (): void => void execFileSync('npm', ['run', 'build:core'], { stdio: 'ignore' });
 
 export type Envelope = { ok: boolean; value?: unknown; error?: unknown };
+
+/** One isolate of the agent as `agent:threads` names it: its OS thread id and V8 heap in bytes. */
+export type ThreadFacts = { name: string; tid: number; heapUsed: number; heapTotal: number };
 
 /** The agent's local API over one authenticated WebSocket. */
 export class AgentApi {
@@ -78,6 +81,12 @@ export class AgentApi {
     return r.value;
   }
 
+  /** The agent's isolates (`agent:threads`), or null from an agent without that channel. */
+  async threads(): Promise<ThreadFacts[] | null> {
+    const r = await this.call('agent:threads', {});
+    return r.ok ? (r.value as ThreadFacts[]) : null;
+  }
+
   close(): void {
     this.ws.close();
   }
@@ -105,12 +114,12 @@ export type AgentOptions = {
 
 export type BenchAgent = { pid: number; port: number; token: string; stop(): Promise<void> };
 
-/** Starts the built agent and resolves once it printed its ready line. */
+/** Starts the built agent and resolves once it printed its ready line; with two malloc arenas, as the service unit runs it. */
 export async function startAgent(o: AgentOptions): Promise<BenchAgent> {
   const child = spawn(
     process.execPath,
     ['bin/vplc-orchestrator.js', 'agent', ...o.cloudArgs, '--ui-port', '0', '--data-dir', path.join(o.dir, 'data'), '--lock-name', o.lockName, '--internal-pool', o.internalPool, '--runtime-image', 'vplc-test/openplc-runtime', '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, VPLC_TOKEN_FILE: path.join(o.dir, 'token'), XDG_CONFIG_HOME: path.join(o.dir, 'config'), ...o.env } },
+    { stdio: ['ignore', 'pipe', 'ignore'], env: { MALLOC_ARENA_MAX: '2', ...process.env, VPLC_TOKEN_FILE: path.join(o.dir, 'token'), XDG_CONFIG_HOME: path.join(o.dir, 'config'), ...o.env } },
   );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const stop = async (): Promise<void> => {

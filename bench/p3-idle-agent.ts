@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { AgentApi, benchRun, buildAgent, createRunning, idleCost } from './agent-harness.js';
+import { AgentApi, benchRun, buildAgent, createRunning, idleCost, type ThreadFacts } from './agent-harness.js';
+import { threadCosts, threadSamples, treeIdleCost, type ThreadCost } from './proc-tree.js';
 import { formatBenchResult, type BenchResult } from './types.js';
 
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
@@ -38,6 +39,44 @@ async function echoBaseline(n: number): Promise<{ p50: number; p99: number }> {
   }
 }
 
+/** The row name of every thread that is neither main nor a worker. */
+export const OTHER_THREADS = 'other threads';
+
+/**
+ * Names the agent's threads. Main is the thread whose id is the pid; each worker names its own thread id in
+ * `agent:threads` (read from /proc/thread-self inside the thread). Node names every other thread "node" in comm, and
+ * neither their count (Node 20 starts 6 before any JavaScript) nor their ids (which wrap at pid_max) say reliably which
+ * is which, so they share one group.
+ */
+export function nameThreads(pid: number, tids: readonly number[], workers: readonly ThreadFacts[]): Map<number, string> {
+  const byTid = new Map(workers.map((w) => [w.tid, w.name]));
+  return new Map(tids.map((tid) => [tid, tid === pid ? 'main' : (byTid.get(tid) ?? OTHER_THREADS)]));
+}
+
+/** The costs of the threads under each name, summed (the named threads are one each), main first, the group last. */
+export function groupThreads(costs: readonly ThreadCost[], names: Map<number, string>): Map<string, ThreadCost & { threads: number }> {
+  const groups = new Map<string, ThreadCost & { threads: number }>();
+  const order = (n: string): number => (n === 'main' ? 0 : n === OTHER_THREADS ? 2 : 1);
+  for (const c of costs) {
+    const name = names.get(c.tid) ?? OTHER_THREADS;
+    const g = groups.get(name) ?? { tid: c.tid, cpuSeconds: 0, wakeupsPerSecond: 0, threads: 0 };
+    groups.set(name, { tid: g.tid, cpuSeconds: g.cpuSeconds + c.cpuSeconds, wakeupsPerSecond: g.wakeupsPerSecond + c.wakeupsPerSecond, threads: g.threads + 1 });
+  }
+  return new Map([...groups].sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b)));
+}
+
+/** Two rows (CPU seconds, wake-ups per second) per named thread or group; `base` holds the floor's under the same names. */
+function threadRows(groups: Map<string, ThreadCost & { threads: number }>, base: Map<string, ThreadCost & { threads: number }>): BenchResult['rows'] {
+  return [...groups].flatMap(([name, c]) => {
+    const b = base.get(name);
+    const label = name === OTHER_THREADS ? `${OTHER_THREADS} (${c.threads}${b ? `; floor ${b.threads}` : ''})` : `thread ${name}`;
+    return [
+      { label: `${label}: CPU in the window`, value: c.cpuSeconds, unit: 's', ...(b ? { baseline: b.cpuSeconds } : {}) },
+      { label: `${label}: wake-ups (voluntary switches)`, value: c.wakeupsPerSecond, unit: '/s', ...(b ? { baseline: b.wakeupsPerSecond } : {}) },
+    ];
+  });
+}
+
 export async function run(opts: { quick: boolean }): Promise<BenchResult> {
   const idleSeconds = opts.quick ? 15 : 60;
   const vplcs = opts.quick ? 3 : 10;
@@ -51,8 +90,17 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
     // The floor settles through the same period, so neither figure includes a process start.
     const floor = bench.startFloor();
     await new Promise((r) => setTimeout(r, opts.quick ? 5_000 : 20_000));
-    const [ours, base] = await Promise.all([idleCost(agent.pid, idleSeconds), idleCost(floor.pid as number, idleSeconds)]);
+    const floorPid = floor.pid as number;
+    const [threads0, floorThreads0] = [threadSamples(agent.pid), threadSamples(floorPid)];
+    const [ours, base] = await Promise.all([treeIdleCost(agent.pid, idleSeconds), idleCost(floorPid, idleSeconds)]);
+    const [threads1, floorThreads1] = [threadSamples(agent.pid), threadSamples(floorPid)];
+    const costs = threadCosts(threads0, threads1, ours.seconds);
+    const floorCosts = threadCosts(floorThreads0, floorThreads1, base.seconds);
     const api2 = await AgentApi.open(agent.port, agent.token);
+    // After the window, so the call itself (it wakes every worker) is not measured.
+    const isolates = await api2.threads();
+    const groups = groupThreads(costs, nameThreads(agent.pid, costs.map((c) => c.tid), isolates ?? []));
+    const floorGroups = groupThreads(floorCosts, nameThreads(floorPid, floorCosts.map((c) => c.tid), []));
     const rttCalls = opts.quick ? 50 : 300;
     const settingsRtt = await rttOf(rttCalls, () => api2.call('settings:get', {}));
     const listRtt = await rttOf(rttCalls, () => api2.call('vplc:list', {}));
@@ -64,8 +112,15 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
       id: 'p3-idle-agent',
       title: `idle headless agent with ${vplcs} running vPLCs and the cloud link up (built code, three worker threads), ${idleSeconds} s window`,
       rows: [
-        { label: 'RSS of the agent process (all threads)', value: ours.rss, unit: 'MB', baseline: base.rss, ratio: ours.rss / base.rss },
-        { label: 'CPU, % of one core', value: ours.cpuPercent, unit: '%', baseline: base.cpuPercent },
+        { label: `RSS of the agent's process tree (${ours.processes} processes)`, value: ours.rss, unit: 'MB', baseline: base.rss, ratio: ours.rss / base.rss },
+        { label: 'CPU of the tree, % of one core', value: ours.cpuPercent, unit: '%', baseline: base.cpuPercent },
+        { label: 'CPU of the tree in the window', value: ours.cpuSeconds, unit: 's', baseline: base.cpuSeconds },
+        { label: 'wake-ups of all agent threads', value: costs.reduce((a, c) => a + c.wakeupsPerSecond, 0), unit: '/s', baseline: floorCosts.reduce((a, c) => a + c.wakeupsPerSecond, 0) },
+        ...threadRows(groups, floorGroups),
+        ...(isolates ?? []).flatMap((t) => [
+          { label: `V8 heap used, ${t.name} isolate`, value: t.heapUsed / 2 ** 20, unit: 'MB' },
+          { label: `V8 heap total, ${t.name} isolate`, value: t.heapTotal / 2 ** 20, unit: 'MB' },
+        ]),
         { label: `API RTT settings:get p50 (N=${rttCalls})`, value: settingsRtt.p50, unit: 'ms', baseline: echo.p50, ratio: settingsRtt.p50 / echo.p50 },
         { label: 'API RTT settings:get p99', value: settingsRtt.p99, unit: 'ms', baseline: echo.p99, ratio: settingsRtt.p99 / echo.p99 },
         { label: `API RTT vplc:list p50 (${vplcs} vPLCs, via the orchestrator worker)`, value: listRtt.p50, unit: 'ms', baseline: echo.p50, ratio: listRtt.p50 / echo.p50 },
@@ -74,7 +129,11 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
       notes: [
         `goal: RSS ≤ 80 MB — measured ${ours.rss.toFixed(1)} MB — ${rssMet ? 'MET' : 'NOT MET'}`,
         `goal: CPU ≤ 0.15 % of one core — measured ${ours.cpuPercent.toFixed(3)} % — ${cpuMet ? 'MET' : 'NOT MET'}`,
-        'baseline = a bare `node -e setInterval(...)` process idling over the same window (the floor of any Node agent)',
+        'baseline = a bare `node -e setInterval(...)` process idling over the same window (the floor of any Node agent); per thread, its thread of the same name',
+        'tree = the agent and its descendants (netmon\'s `ip monitor`); CPU includes children reaped in the window; wake-ups = voluntary context switches, threads alive over the whole window',
+        isolates
+          ? 'main is the pid; worker threads are named by the thread ids the agent gives in agent:threads; all other threads (V8 platform, libuv pool) are one group (see nameThreads)'
+          : 'this agent has no agent:threads: only main is named, all other threads are one group',
         'API RTT baseline = a bare ws echo server in its own Node process, same message size, same run (measured after the idle window)',
         'the usage sampler runs every 5 s (host /proc + cgroup reads); the heartbeat goes to the cloud simulator every 5 s',
         'measured alternative (electron/core/supervisor/spawn.ts): the workers inside the main thread save about 30 MB but lose crash isolation',

@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { hostSubnets, LocalInterfaceSource } from '../electron/workers/orchestrator/host/interfaces.js';
+import { readLinkFacts } from '../electron/workers/orchestrator/host/parent-policy.js';
 import type { Orchestrator } from '../electron/workers/orchestrator/orchestrator.js';
 import {
   assertImages,
@@ -44,12 +45,14 @@ import {
   median,
   newBenchId,
   onCleanup,
-  openOrch,
   oursCreate,
   oursDelete,
+  PROBE_WINDOW_MS,
+  ratioWithProbeAllowance,
   removeLabelled,
   runAlone,
   runLabel,
+  ShippedNetmon,
   sleep,
   StepClock,
   sum,
@@ -60,6 +63,7 @@ import { TEST_LABEL } from '../test/support/run.js';
 import type { BenchResult, BenchRow } from './types.js';
 
 const P7_GOAL_MS = 3_000;
+const P6_MARGINAL_GOAL = 1.1;
 const OURS_LAN = 2;
 const BASE_LAN = 3;
 
@@ -85,7 +89,7 @@ async function startedAtAll(names: readonly string[]): Promise<Map<string, strin
  * The host and engine queries one create makes, each timed alone (median of 5): they grow with the number of vPLCs
  * (every vPLC adds a bridge, a veth pair and routes on the host, and a network and endpoint in Docker).
  */
-async function hostQueryCosts(parent: string, blocks: BaselineBlocks, run: string): Promise<Array<[string, number]>> {
+async function hostQueryCosts(parent: string, blocks: BaselineBlocks, run: string, netmon: ShippedNetmon): Promise<Array<[string, number]>> {
   const ifs = new LocalInterfaceSource();
   const time = async (fn: () => Promise<unknown>, n = 5): Promise<number> => {
     const xs: number[] = [];
@@ -97,8 +101,10 @@ async function hostQueryCosts(parent: string, blocks: BaselineBlocks, run: strin
     return median(xs);
   };
   return [
-    ['interfaces.list (ip -json addr + route)', await time(() => ifs.list())],
-    ['hostSubnets (ip -json route show table all)', await time(() => hostSubnets())],
+    ['interfaces.list (netmon cache, what creates read)', await time(() => netmon.cache.list())],
+    ['interfaces.list without the cache (ip -json addr + route)', await time(() => ifs.list())],
+    ['hostSubnets (host routes)', await time(() => hostSubnets())],
+    ['readLinkFacts (parent policy, every create request)', await time(() => readLinkFacts())],
     ['docker listNetworks (all)', await time(() => docker.listNetworks())],
     [
       'MACVLAN networks of the parent + inspect',
@@ -140,11 +146,13 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
   let installation: string | undefined;
   let events: DockerEvents | undefined;
   let clock: StepClock | undefined;
+  let netmon: ShippedNetmon | undefined;
   let cleanupNote = '';
   const cleanup = onCleanup(async () => {
     events?.close();
     clock?.stop();
     await orch?.close().catch(() => undefined);
+    netmon?.stop();
     const t0 = performance.now();
     const ours = installation ? await removeLabelled(instanceLabel(installation)) : { containers: 0, networks: 0 };
     const base = await removeLabelled(runLabel(id));
@@ -171,7 +179,9 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
       await removeLabelled(runLabel(id));
     }
 
-    orch = await openOrch(dataDir);
+    netmon = await ShippedNetmon.start();
+    const shipped = netmon;
+    orch = await shipped.open(dataDir);
     installation = orch.installationId;
     await orch.startLifecycle({ sampleUsage: false });
     clock = new StepClock(orch);
@@ -193,7 +203,8 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
     const ours: OursTiming[] = [];
     const names: string[] = [];
     const helpers0 = events.helpers(installation);
-    const costsEmpty = parts.p6 ? await hostQueryCosts(vOurs.name, blocks, id) : [];
+    const costsEmpty = parts.p6 ? await hostQueryCosts(vOurs.name, blocks, id, shipped) : [];
+    const rssEmpty = process.memoryUsage().rss / 2 ** 20;
     const createUpTo = async (o: Orchestrator, n: number): Promise<void> => {
       while (ours.length < n) {
         const s = spec(ours.length + 1);
@@ -223,7 +234,7 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
         const closeMs = performance.now() - c0;
         orch = undefined;
         const t0 = performance.now();
-        const reopened = await openOrch(dataDir);
+        const reopened = await shipped.open(dataDir);
         const t1 = performance.now();
         orch = reopened;
         const started = await reopened.startLifecycle({ sampleUsage: false });
@@ -264,13 +275,15 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
         if (parts.p7) await warmUp(orch);
         await createUpTo(orch, target);
       }
+      const rssFull = process.memoryUsage().rss / 2 ** 20;
+      const heapFull = process.memoryUsage().heapUsed / 2 ** 20;
       // The same CLI sequence once the host carries `target` of our vPLCs: separates the engine's own slow-down
       // at scale from the orchestrator's (the first, untimed, re-creates the baseline's MACVLAN network).
       await one(100);
       const baseAtScale: number[] = [];
       for (let i = 1; i <= baseAtScaleN; i++) baseAtScale.push(await one(100 + i));
       await removeLabelled(runLabel(id));
-      const costsFull = await hostQueryCosts(vOurs.name, blocks, id);
+      const costsFull = await hostQueryCosts(vOurs.name, blocks, id, shipped);
       const costLine = costsFull.map(([k, v], i) => `${k} ${(costsEmpty[i]?.[1] ?? Number.NaN).toFixed(1)} → ${v.toFixed(1)}`).join('; ');
       const helperRuns = events.helpers(installation) - helpers0;
       const t = ours.map((x) => x.totalMs);
@@ -287,8 +300,12 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
       const last = Math.min(50, Math.floor(t.length / 4) || 1);
       const marginal = mean(t.slice(-last));
       const baseMarginal = mean(baseAtScale);
-      rows.push({ label: `marginal: mean of creates ${t.length - last + 1}..${t.length}`, value: marginal, unit: 'ms', baseline: baseMarginal, ratio: marginal / baseMarginal });
+      const marginalSpan = `creates ${t.length - last + 1}..${t.length}`;
+      const marginalGoal = ratioWithProbeAllowance(marginal, baseMarginal);
+      rows.push({ label: `marginal: mean of ${marginalSpan}`, value: marginal, unit: 'ms', baseline: baseMarginal, ratio: marginal / baseMarginal });
+      rows.push({ label: `marginal vs CLI + ${PROBE_WINDOW_MS} ms ARP probe window (goal figure)`, value: marginal, unit: 'ms', baseline: baseMarginal + PROBE_WINDOW_MS, ratio: marginalGoal });
       rows.push({ label: 'slowest create', value: Math.max(...t), unit: 'ms' });
+      rows.push({ label: `RSS of the agent process (this one) with ${t.length} vPLCs`, value: rssFull, unit: 'MB', baseline: rssEmpty, ratio: rssFull / rssEmpty });
       const stepsOf = (xs: OursTiming[]): string => {
         const keys = [...new Set(xs.flatMap((x) => Object.keys(x.steps)))].filter((k) => k !== 'created');
         return keys.map((k) => `${k} ${mean(xs.map((x) => x.steps[k] ?? 0)).toFixed(0)}`).join(', ');
@@ -299,6 +316,10 @@ export async function runScale(opts: BenchOpts, parts: ScaleParts = { p6: true, 
         title: `create time per vPLC at ${sizes.join(', ')} vPLCs (sequential creates through the API, each to success)`,
         rows,
         notes: [
+          goalNote(`P6 marginal (${marginalSpan}) ours/(CLI + ${PROBE_WINDOW_MS} ms ARP probe window)`, marginalGoal, P6_MARGINAL_GOAL, '×'),
+          `ours checks each static address free on the LAN with an ARP probe (window ${PROBE_WINDOW_MS} ms) that the CLI does not run; the goal adds the window to the baseline as P1 does. Raw ratio without it: ${(marginal / baseMarginal).toFixed(3)}×`,
+          `interfaces come from netmon's built-in monitor feeding an InterfaceCache, as in the agent (here the monitor runs in this process rather than in its own worker)`,
+          `agent RSS: this process runs the orchestrator and the netmon monitor in one isolate, plus the bench's own bookkeeping; ${rssEmpty.toFixed(0)} MB with 0 vPLCs (after one warm-up create), ${rssFull.toFixed(0)} MB with ${t.length} (V8 heap used ${heapFull.toFixed(0)} MB); the shipped agent's per-worker tree is measured by P3`,
           `baseline = the docker CLI sequence (networks, create, connect, start, runtime poll) for its first ${baseTimes.length} creates, run first on an empty host`,
           `marginal baseline = ${baseAtScale.length} CLI creates with ${t.length} of our vPLCs running (ms): ${baseAtScale.map((x) => x.toFixed(0)).join(', ')}`,
           `ours, mean per step, first ${Math.min(10, t.length)} creates (ms): ${stepsOf(ours.slice(0, 10))}; create → running ${runningOf(ours.slice(0, 10))}`,

@@ -1,12 +1,12 @@
 /**
- * `npm run bench`: runs the benchmarks in order (P1-P11), prints each table and writes
+ * `npm run bench`: runs the benchmarks in order (P1-P14), prints each table and writes
  * bench/results/latest.json. Timing goals are printed with MET / NOT MET; a missed goal never fails the run,
  * only a benchmark that throws does (exit code 1, the others still run).
  *
- *   npx tsx bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8,p9,p10,p11]
+ *   npx tsx bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8,p9,p10,p11,p12,p13,p14]
  *
  * --quick: smaller N for a smoke run (P1 N=2, P6 at 1/10/20, P7 with 20, P8 with 10 vPLCs and 2 engine restarts,
- * P11 with 20 plugs and 5 vPLCs).
+ * P11 with 20 plugs and 5 vPLCs, P12 with 3 starts, P13 with 2 creates per kind, P14 with N=5 opens, N=20 debug reads per path and 10 s windows).
  * Full run: about 15 min on 2 cores (P8 alone about 5 min: 20 vPLCs, 5 engine restarts each for the agent and the CLI).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,9 +25,12 @@ import { runP8 } from './p8-engine-restart.js';
 import { run as runP9 } from './p9-garp.js';
 import { run as runP10 } from './p10-plc-poll.js';
 import { run as runP11 } from './p11-serial.js';
+import { run as runP12 } from './p12-dedicated-nic.js';
+import { run as runP13 } from './p13-wifi.js';
+import { run as runP14 } from './p14-webrtc.js';
 import { formatBenchResult, type BenchResult } from './types.js';
 
-const ALL = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9', 'p10', 'p11'] as const;
+const ALL = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9', 'p10', 'p11', 'p12', 'p13', 'p14'] as const;
 type Id = (typeof ALL)[number];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Id> } {
@@ -42,7 +45,7 @@ function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Id> } {
       const bad = ids.filter((x) => !(ALL as readonly string[]).includes(x));
       if (ids.length === 0 || bad.length) throw new Error(`--only takes a comma list of ${ALL.join(', ')} (got ${v ?? 'nothing'})`);
       only = new Set(ids as Id[]);
-    } else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8,p9,p10,p11]`);
+    } else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only p1,p2,p3,p4,p5,p6,p7,p8,p9,p10,p11,p12,p13,p14]`);
   }
   return { quick, only };
 }
@@ -69,6 +72,9 @@ async function main(): Promise<number> {
     { ids: ['p9'], run: async () => [await runP9(opts)] },
     { ids: ['p10'], run: async () => [await runP10(opts)] },
     { ids: ['p11'], run: async () => [await runP11(opts)] },
+    { ids: ['p12'], run: async () => [await runP12(opts)] },
+    { ids: ['p13'], run: async () => [await runP13(opts)] },
+    { ids: ['p14'], run: async () => [await runP14(opts)] },
   ];
   const started = new Date();
   const results: Array<BenchResult & { seconds: number }> = [];

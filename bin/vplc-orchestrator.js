@@ -1,5 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S sh -c 'exec env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" node "$0" "$@"'
 // Launcher for the built CLI (npm run build → dist/). From a source checkout without a build: npm run agent.
+// The shebang starts node with two malloc arenas unless the caller set MALLOC_ARENA_MAX (glibc reads it only at process
+// start; docs/decisions.md "Bundled entries"); `node bin/vplc-orchestrator.js` runs without it.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -23,5 +23,6 @@ if (typeof binary !== 'string' || !existsSync(binary)) {
 }
 const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const app = spawn(binary, ['.', ...process.argv.slice(2)], { stdio: 'inherit' });
+// Two malloc arenas, as the service runs (build/linux/vplc-orchestrator.service); glibc reads it only at process start.
+const app = spawn(binary, ['.', ...process.argv.slice(2)], { stdio: 'inherit', env: { MALLOC_ARENA_MAX: '2', ...process.env } });
 app.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

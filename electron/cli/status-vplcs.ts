@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { z } from 'zod';
 import { invoke } from '../../shared/api/contract.js';
 import type { VplcStatus } from '../../shared/domain/vplc-status.js';
@@ -52,9 +52,11 @@ export async function printLiveVplcs(client: ApiClient, out: Out): Promise<void>
 }
 
 /** Docker's view when no agent answers: states only; LAN addresses (leases) and warnings are the agent's. */
-export async function printDockerVplcs(installation: string, out: Out, docker: Docker = new Docker()): Promise<number> {
+export async function printDockerVplcs(installation: string, out: Out, given?: Docker): Promise<number> {
   let list: Docker.ContainerInfo[];
   try {
+    // Loaded on use: the agent's main thread imports this module through the CLI and must not carry dockerode.
+    const docker = given ?? new (await import('dockerode')).default();
     list = await docker.listContainers({ all: true, filters: ownFilter(installation, 'vplc') });
   } catch (err) {
     out(`installation ${installation}: cannot list its vPLCs: ${(err as Error).message}\n`);

@@ -9,6 +9,7 @@ import { WorkerBus } from './commands/bus.js';
 import { NetworkTimeline } from './api/network-timeline.js';
 import { EventHub } from './api/event-hub.js';
 import { registerCerts } from './api/handlers/certs.js';
+import { registerDiagnostics } from './api/handlers/diagnostics.js';
 import { registerHandlers } from './api/handlers/register.js';
 import { registerEdit } from './api/handlers/edit.js';
 import { registerSerial } from './api/handlers/serial.js';
@@ -21,6 +22,7 @@ import { workerBackend } from './api/worker-backend.js';
 import type { LogHub } from './logging/log-hub.js';
 import type { Logger } from './logging/logger.js';
 import type { EffectiveConfig } from './settings/layers.js';
+import { orchestratorWorkerSettings } from './settings/worker-settings.js';
 import { spawnThread } from './supervisor/spawn.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { DEFAULT_SUPERVISION, realTimers, type Spawn, type WorkerSpec } from './supervisor/types.js';
@@ -86,29 +88,7 @@ export function createAgent(d: AgentDeps): Agent {
   const specs = [
     workerSpec('netmon', config.netmonSocket ? { mode: 'external', socketPath: config.netmonSocket } : { mode: 'builtin' }),
     workerSpec('orchestrator', {
-      settings: {
-        dataDir: config.dataDir,
-        runtimeRepo: config.runtimeRepo,
-        ...(config.helperImage ? { helperImage: config.helperImage } : {}),
-        // A worker thread may not see Electron's resourcesPath; the packaged app ships a busybox there.
-        ...(electronResourcesPath() ? { resourcesPath: electronResourcesPath() } : {}),
-        internalPool: config.internalPool,
-        stopTimeoutSec: config.stopTimeoutSec,
-        runCommand: {
-          timeoutMs: config.runCommandTimeoutMs,
-          maxPerDevice: config.runCommandMaxPerDevice,
-          maxTotal: config.runCommandMaxTotal,
-          ...(config.runCommandAllowList ? { allowList: config.runCommandAllowList } : {}),
-        },
-        parentPolicy: config.parentPolicy,
-        updates: { checkMs: config.updateCheckMs, minFreeDiskMb: config.minFreeDiskMb },
-        arpProbeMs: config.arpProbeMs,
-        gratuitousArp: config.gratuitousArp,
-        plc: config.plc,
-        serial: config.serial,
-        dockerDaemonConfig: config.dockerDaemonConfig,
-        ...(config.shareCaBundle ? { shareCaBundle: config.caFile ? { caFile: config.caFile } : {} } : {}),
-      },
+      settings: orchestratorWorkerSettings(config, electronResourcesPath()),
       sampleUsage: d.sampleUsage ?? true,
       allowRemoteRemoval: config.allowRemoteRemoval,
     }),
@@ -120,6 +100,7 @@ export function createAgent(d: AgentDeps): Agent {
             ...(config.caFile ? { caFile: config.caFile } : {}),
             serverPins: config.serverPins,
             runCommandTimeoutMs: config.runCommandTimeoutMs,
+            webrtc: config.webrtc,
           }),
         ]
       : []),
@@ -188,6 +169,7 @@ export function createAgent(d: AgentDeps): Agent {
     if (name === 'vplc:changed') recorder.event(payload as EventPayload<'vplc:changed'>);
   });
   registerImages(registry, request);
+  registerDiagnostics(registry, (timeoutMs) => supervisor.threads(timeoutMs));
   registerEdit(registry, request);
   registerSerial(registry, request);
   registerPlc(registry, request);

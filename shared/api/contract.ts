@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DedicatedNicState, VnicModeView } from '../domain/host-nic.js';
 import { HostInterfaceView } from '../domain/host.js';
 import { HostSample } from '../domain/host-sample.js';
 import { CloudState, LinkStateReport } from '../domain/link.js';
@@ -11,6 +12,7 @@ import { SerialChange, SerialInventory, SerialPortsChange, SerialPortState } fro
 import { ImageLoadProgress, ImageLoadResult, RuntimeImage } from '../domain/runtime-images.js';
 import { ImagePullProgress, ImagePullResult, PullVersion } from '../domain/image-pull.js';
 import { CompileProgress, CredentialsResult, PlcActionResult, PlcConnection, PlcHistoryPoint, PlcLogLevel, PlcLogLine, PlcStatusWord, RuntimeCredentialsInput } from '../domain/plc.js';
+import { DebugMapView, LiveRead, LiveSetResult, LiveValue, MAX_LIVE_PATHS } from '../debug/live.js';
 
 export { HostInterfaceView, VplcStatus };
 
@@ -34,6 +36,11 @@ export const AgentStatus = z.object({
   warnings: z.array(z.string()),
 });
 
+/** One isolate of the agent (diagnostics): its OS thread id (the main thread's is the pid) and its V8 heap, in bytes. */
+/** The agent's main thread and its workers (the same names as the worker protocol's). */
+export const ThreadName = z.enum(['main', 'netmon', 'orchestrator', 'cloudlink']);
+export const ThreadView = z.object({ name: ThreadName, tid: z.number().int(), heapUsed: z.number(), heapTotal: z.number() });
+
 export const VplcSummary = z.object({
   name: z.string(),
   state: z.string(),
@@ -52,6 +59,10 @@ export const VplcSummary = z.object({
   plc_connection: PlcConnection.default('not_connected'),
   /** Each configured serial port with its device and live status (the dashboard's "used by"); empty without ports. */
   serial_ports: z.array(SerialPortState.pick({ name: true, device_id: true, container_path: true, status: true, current_host_path: true })).default([]),
+  /** The host NIC given to this vPLC and where it is (docs/host-nics.md); null without one. */
+  dedicated_nic: DedicatedNicState.nullable().default(null),
+  /** How each vNIC reaches the LAN; empty for an older agent. */
+  vnic_modes: z.array(VnicModeView).default([]),
 });
 
 /** Docker's live-restore (off: every engine restart stops the vPLCs), its exact fix, and whether the agent may apply it. */
@@ -186,6 +197,8 @@ export type VnicView = z.infer<typeof VnicView>;
 export const invoke = {
   'agent:status': { input: empty, output: AgentStatus },
   'agent:start': { input: empty, output: z.null() },
+  /** Diagnostics: main and each running worker (one that does not answer within 2 s is left out). Wakes every worker: not for polling. */
+  'agent:threads': { input: empty, output: z.array(ThreadView) },
   /** Stops the agent's workers; vPLCs keep running. */
   'agent:stop': { input: z.object({ confirm: z.literal(true) }).strict(), output: z.null() },
   /** The file's values (what Save edits) and the effective ones the agent started with, each with its source. */
@@ -250,6 +263,20 @@ export const invoke = {
   },
   /** Scan-cycle history over the same windows as CPU and memory. */
   'plc:history': { input: z.object({ name: VplcName, seconds: z.number().int().positive().max(172_800) }).strict(), output: z.array(PlcHistoryPoint) },
+  /** The vPLC's variable map (docs/debug.md "Live variables"): where it came from, its variables, and whether it is the loaded program's. */
+  'plc:debug-map': { input: byName, output: DebugMapView },
+  /** Stores the map from a file on this PC (debug-map.json, or a program bundle holding one) as the vPLC's map. */
+  'plc:debug-map-load': { input: z.object({ name: VplcName, path: z.string().min(1, 'give the path of debug-map.json or of the program bundle (.zip)') }).strict(), output: DebugMapView },
+  /** One read of the variables (all of the map's without `paths`); the UI reads only while the view is open. */
+  'plc:live-read': { input: z.object({ name: VplcName, paths: z.array(z.string().min(1)).max(MAX_LIVE_PATHS).optional() }).strict(), output: LiveRead },
+  /** Forces a variable to `value` (`force: true`) or releases it; the value is checked against the variable's type. */
+  'plc:live-set': {
+    input: z
+      .object({ name: VplcName, path: z.string().min(1), force: z.boolean(), value: LiveValue.optional(), confirm: z.literal(true) })
+      .strict()
+      .refine((i) => !i.force || i.value !== undefined, { message: 'give the value to force', path: ['value'] }),
+    output: LiveSetResult,
+  },
   'metrics:history': {
     input: z.object({ target: z.union([z.literal('host'), VplcName]), seconds: z.number().int().positive().max(172_800) }).strict(),
     output: z.object({ cpu: z.array(UsagePoint), memory: z.array(UsagePoint) }),

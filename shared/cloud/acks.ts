@@ -41,7 +41,6 @@ export const LATER_PHASE_CONTRACTS = {
 export type LaterPhaseTopic = keyof typeof LATER_PHASE_CONTRACTS;
 
 export const WEBRTC_NOT_SUPPORTED = 'WebRTC is not supported by this agent yet';
-export const DEBUG_BRIDGE_NOT_SUPPORTED = 'The debug bridge is not supported by this agent yet';
 
 export function isLaterPhaseTopic(topic: string): topic is LaterPhaseTopic {
   return Object.prototype.hasOwnProperty.call(LATER_PHASE_CONTRACTS, topic);

@@ -211,25 +211,12 @@ export const CreateNewRuntimeRequest = BaseMessage.extend({
 export type CreateNewRuntimeRequest = z.output<typeof CreateNewRuntimeRequest>;
 
 /**
- * §4.1 step 3: the refusal text for a request that needs a later-phase feature, or null.
- * Checked in this order: dedicated NIC, then the first vNIC whose parent is WiFi. Serial ports are built (docs/serial.md).
- */
-export function laterPhaseRefusal(req: Pick<CreateNewRuntimeRequest, 'dedicated_interface' | 'vnic_configs'>, wifiParents: Set<string>): string | null {
-  if (req.dedicated_interface !== undefined) return 'Dedicated NIC passthrough is not supported by this agent yet';
-  const wifi = req.vnic_configs.find((v) => wifiParents.has(v.parent_interface));
-  if (wifi !== undefined) {
-    return `WiFi vNIC '${wifi.name}' (parent ${wifi.parent_interface}) is not supported by this agent yet`;
-  }
-  return null;
-}
-
-/**
  * The domain spec of a parsed request. A DHCP vNIC carries no static address, so any `ip` given
  * with `network_mode: dhcp` is dropped here (it is kept in the parsed request).
  */
 export function toVplcSpec(
   req: Pick<CreateNewRuntimeRequest, 'container_name' | 'vnic_configs' | 'runtime_version'> &
-    Partial<Pick<CreateNewRuntimeRequest, 'depends_on' | 'auto_update' | 'quotas' | 'change_policy' | 'plc_aware_changes' | 'serial_configs'>>,
+    Partial<Pick<CreateNewRuntimeRequest, 'depends_on' | 'auto_update' | 'quotas' | 'change_policy' | 'plc_aware_changes' | 'serial_configs' | 'dedicated_interface'>>,
 ): VplcSpec {
   const vnics = req.vnic_configs.map((v): VnicSpec => {
     const spec: VnicSpec = { name: v.name, parentInterface: v.parent_interface, mode: v.network_mode, dns: [...v.dns] };
@@ -254,6 +241,7 @@ export function toVplcSpec(
   if (req.change_policy !== undefined) out.changePolicy = req.change_policy;
   if (req.plc_aware_changes !== undefined) out.plcAwareChanges = req.plc_aware_changes;
   if (req.serial_configs !== undefined && req.serial_configs.length > 0) out.serialPorts = req.serial_configs.map(toSerialPortSpec);
+  if (req.dedicated_interface !== undefined) out.dedicatedInterface = req.dedicated_interface;
   return out;
 }
 

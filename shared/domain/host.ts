@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Whether a host NIC is wired or wireless (wireless parents are refused until the WiFi phase). */
+/** Whether a host NIC is wired or wireless (WiFi parents carry proxy-ARP vNICs, never MACVLAN: docs/host-nics.md). */
 export const InterfaceType = z.enum(['ethernet', 'wifi']);
 export type InterfaceType = z.infer<typeof InterfaceType>;
 
@@ -31,5 +31,7 @@ export type HostInterface = z.infer<typeof HostInterface>;
 export const HostInterfaceView = HostInterface.omit({ index: true }).extend({
   is_uplink: z.boolean().optional(),
   policy_refusal: z.string().nullable().optional(),
+  /** The vPLC this NIC is dedicated to (docs/host-nics.md); such a NIC is listed even while it lives inside the vPLC. */
+  dedicated_to: z.string().optional(),
 });
 export type HostInterfaceView = z.infer<typeof HostInterfaceView>;

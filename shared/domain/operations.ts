@@ -17,7 +17,7 @@ export const PullProgress = z.object({
 });
 export type PullProgress = z.infer<typeof PullProgress>;
 
-/** The steps of a delete. */
+/** The steps of a delete (docs/protocol.md §5.9): helpers, bridges and a dedicated NIC go back within `stopping_container`. */
 export const DeleteStep = z.enum(['stopping_container', 'removing_networks']);
 export type DeleteStep = z.infer<typeof DeleteStep>;
 
@@ -34,7 +34,15 @@ export const SelfDestructStep = z.enum([
 ]);
 export type SelfDestructStep = z.infer<typeof SelfDestructStep>;
 
-export const OperationStep = z.union([CreateStep, DeleteStep, SelfDestructStep]);
+/**
+ * The create steps of host NICs (docs/host-nics.md), in this order between `starting_dhcp` and `waiting_for_runtime`:
+ * the WiFi vNICs' proxy-ARP bridges, then the dedicated NIC's move; kept apart from CreateStep until the UI's step
+ * list labels them.
+ */
+export const HostNicStep = z.enum(['configuring_wifi_vnics', 'moving_dedicated_nic']);
+export type HostNicStep = z.infer<typeof HostNicStep>;
+
+export const OperationStep = z.union([CreateStep, DeleteStep, SelfDestructStep, HostNicStep]);
 export type OperationStep = z.infer<typeof OperationStep>;
 
 /** Why the agent started a stopped vPLC by itself. */
@@ -51,14 +59,20 @@ export type NetworkChangeReason = z.infer<typeof NetworkChangeReason>;
 
 const OutcomeReason = z.enum(['created', 'create-failed', 'delete-failed', 'started', 'stopped', 'update-pending', 'update-applied', 'update-rolled-back', 'edited']);
 
-/** The PLC inside a vPLC changed (docs/plc.md): its status word, a fault, its credentials; the event's detail says how. */
-export const PlcChangeReason = z.enum(['plc-state', 'plc-fault-restart']);
+/**
+ * The PLC inside a vPLC changed (docs/plc.md): its status word, a fault, its credentials, a variable the cloud forced or
+ * released (`plc-force`), forced variables gone with a runtime restart (`plc-forces-cleared`); the detail says how.
+ */
+export const PlcChangeReason = z.enum(['plc-state', 'plc-fault-restart', 'plc-force', 'plc-forces-cleared']);
+
+/** A dedicated NIC moved or handed back (`dedicated-nic`), or a move that failed; the event's detail says which NIC and where. */
+export const HostNicChangeReason = z.enum(['dedicated-nic', 'dedicated-nic-failed']);
 
 /**
  * Why a vPLC `changed`: a create step reached, an outcome, a network event, or an automatic start
  * (`auto-start:<why>`). The orchestrator emits these; the journal and the network timeline read them.
  */
-export const ChangeReason = z.union([CreateStep, OutcomeReason, NetworkChangeReason, PlcChangeReason, z.templateLiteral(['auto-start:', AutoStartReason])]);
+export const ChangeReason = z.union([CreateStep, OutcomeReason, NetworkChangeReason, PlcChangeReason, HostNicChangeReason, z.templateLiteral(['auto-start:', AutoStartReason])]);
 export type ChangeReason = z.infer<typeof ChangeReason>;
 
 export const isNetworkReason = (r: ChangeReason | undefined): r is NetworkChangeReason => NetworkChangeReason.safeParse(r).success;

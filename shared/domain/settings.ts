@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WebRtcSettings } from '../webrtc/settings.js';
 import { ParentPolicy } from './parent-policy.js';
 
 export const SETTINGS_VERSION = 1;
@@ -40,6 +41,8 @@ export const Settings = z.object({
        * server's leaf or a certificate in its chain has one of these SPKI hashes. Empty: no pin.
        */
       serverPins: z.array(SpkiPin).default([]),
+      /** WebRTC sessions for the cloud console's live debugging (docs/debug.md "WebRTC sessions"). */
+      webrtc: WebRtcSettings.prefault({}),
     })
     .prefault({}),
   agent: z
@@ -101,6 +104,19 @@ export const Settings = z.object({
         .object({
           pollMs: z.number().int().min(500).max(600_000).default(5_000),
           faultRestartAfterMs: z.number().int().nonnegative().default(120_000),
+        })
+        .strict()
+        .prefault({}),
+      /**
+       * The runtime debug bridge (docs/debug.md "Sessions"): how long a runtime's debug connection and each debug command
+       * may take, and when idle `run_command` (http:) debug sessions close and how often that is checked.
+       */
+      debug: z
+        .object({
+          connectMs: z.number().int().positive().default(10_000),
+          commandMs: z.number().int().positive().default(5_000),
+          idleMs: z.number().int().positive().default(300_000),
+          sweepMs: z.number().int().positive().default(60_000),
         })
         .strict()
         .prefault({}),

@@ -49,6 +49,7 @@ export function specDiff(a: VplcSpec, b: VplcSpec): FieldChange[] {
     ['autoUpdate', a.autoUpdate ?? false, b.autoUpdate ?? false],
     ['changePolicy', a.changePolicy ?? 'confirm', b.changePolicy ?? 'confirm'],
     ['plcAwareChanges', a.plcAwareChanges ?? true, b.plcAwareChanges ?? true],
+    ['dedicatedInterface', a.dedicatedInterface, b.dedicatedInterface],
   ];
   for (const [path, from, to] of top) if (show(from) !== show(to)) out.push({ path, from: show(from), to: show(to) });
   out.push(...portChanges(a.serialPorts ?? [], b.serialPorts ?? []));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OperationStep, PullProgress } from './operations.js';
+import { DedicatedNicState, VnicModeView } from './host-nic.js';
 import { PlcView } from './plc.js';
 import { SerialPortState } from './serial.js';
 
@@ -71,5 +72,9 @@ export const VplcStatus = z.object({
   plc: PlcView.optional(),
   /** The vPLC's serial ports and their live state (docs/serial.md); present only when it has any (docs/protocol.md §4.5). */
   serial_ports: z.array(SerialPortState).optional(),
+  /** EXTEND: the host NIC given to this vPLC and where it is now (docs/host-nics.md); present only when it has one. */
+  dedicated_nic: DedicatedNicState.optional(),
+  /** EXTEND: how each vNIC reaches the LAN (MACVLAN or WiFi proxy ARP) and why (docs/host-nics.md). */
+  vnic_modes: z.array(VnicModeView).optional(),
 });
 export type VplcStatus = z.infer<typeof VplcStatus>;

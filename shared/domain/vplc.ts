@@ -75,6 +75,8 @@ export const VplcSpec = z
     plcAwareChanges: z.boolean().optional(),
     /** Host serial devices passed into the container (docs/serial.md); absent or empty means none. */
     serialPorts: z.array(SerialPortSpec).optional(),
+    /** A host Ethernet NIC moved whole into the vPLC's network namespace, its name kept (docs/host-nics.md). */
+    dedicatedInterface: z.string().regex(IFNAME_RE).optional(),
   })
   .superRefine((spec, ctx) => {
     spec.dependsOn?.forEach((d, i) => {
@@ -86,6 +88,10 @@ export const VplcSpec = z
       if (seen.has(v.name)) ctx.addIssue({ code: 'custom', path: ['vnics', i, 'name'], message: `vNIC name '${v.name}' is used twice` });
       seen.add(v.name);
     });
+    if (spec.dedicatedInterface !== undefined) {
+      const i = spec.vnics.findIndex((v) => v.parentInterface === spec.dedicatedInterface);
+      if (i >= 0) ctx.addIssue({ code: 'custom', path: ['dedicatedInterface'], message: `${spec.dedicatedInterface} is the parent of vNIC '${spec.vnics[i]?.name ?? ''}'; a dedicated NIC cannot also carry vNICs` });
+    }
     const portNames = new Set<string>();
     const paths = new Set<string>();
     spec.serialPorts?.forEach((p, i) => {

@@ -46,8 +46,18 @@ export interface HeartbeatRecord {
   error?: string;
 }
 
+/** An event the agent emitted besides the heartbeat (docs/protocol.md §4.0: `webrtc:ice`). */
+export interface AgentEventRecord {
+  socketId: string;
+  event: string;
+  payload: unknown;
+  at: number;
+}
+
 export class CloudSim {
   readonly connections: ConnectionRecord[] = [];
+  readonly agentEvents: AgentEventRecord[] = [];
+  private readonly agentEventListeners = new Set<(r: AgentEventRecord) => void>();
   readonly heartbeats: HeartbeatRecord[] = [];
   readonly tlsErrors: string[] = [];
   readonly linked = new Set<string>();
@@ -102,12 +112,23 @@ export class CloudSim {
     this.connections.push({ socketId: socket.id, cn: cert ? firstCn(cert.subject) : null, fingerprint: cert?.fingerprint256 ?? null, at: performance.now() });
     this.sockets.set(socket.id, socket);
     socket.on('disconnect', () => this.sockets.delete(socket.id));
+    socket.on('webrtc:ice', (payload: unknown) => {
+      const r: AgentEventRecord = { socketId: socket.id, event: 'webrtc:ice', payload, at: performance.now() };
+      this.agentEvents.push(r);
+      for (const l of this.agentEventListeners) l(r);
+    });
     socket.on('heartbeat', (payload: unknown) => {
       const r = HeartbeatPayload.safeParse(payload);
       const keysInOrder = typeof payload === 'object' && payload !== null && Object.keys(payload).join(',') === HEARTBEAT_KEYS.join(',');
       const error = !r.success ? `${r.error.issues[0]?.path.join('.') ?? ''}: ${r.error.issues[0]?.message ?? ''}` : keysInOrder ? undefined : 'keys out of order';
       this.heartbeats.push({ socketId: socket.id, at: performance.now(), payload, valid: error === undefined, ...(error ? { error } : {}) });
     });
+  }
+
+  /** Calls `cb` for every later agent event (e.g. to relay `webrtc:ice` to a browser); returns the unsubscribe. */
+  onAgentEvent(cb: (r: AgentEventRecord) => void): () => void {
+    this.agentEventListeners.add(cb);
+    return () => this.agentEventListeners.delete(cb);
   }
 
   /** Connected agents right now. */

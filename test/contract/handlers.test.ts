@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentBackend } from '../../electron/core/api/backend.js';
 import { registerCerts } from '../../electron/core/api/handlers/certs.js';
+import { registerDiagnostics } from '../../electron/core/api/handlers/diagnostics.js';
 import { registerHandlers } from '../../electron/core/api/handlers/register.js';
 import { registerEdit } from '../../electron/core/api/handlers/edit.js';
 import { registerImages } from '../../electron/core/api/handlers/images.js';
@@ -25,6 +26,7 @@ describe('contract ↔ handlers', () => {
     registerEdit(registry, () => Promise.reject(new Error('not called')));
     registerPlc(registry, () => Promise.reject(new Error('not called')));
     registerSerial(registry, () => Promise.reject(new Error('not called')));
+    registerDiagnostics(registry, () => Promise.reject(new Error('not called')));
     expect(registry.unhandled()).toEqual([]);
   });
 

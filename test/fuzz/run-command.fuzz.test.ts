@@ -22,6 +22,11 @@ const scalar = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(nul
 
 function wellFormed(r: RunCommandOutcome): void {
   expect(() => JSON.stringify(r)).not.toThrow();
+  if ('debug_response' in r) {
+    expect(Object.keys(r)).toEqual(['status', 'debug_response']);
+    expect(typeof r.debug_response.type).toBe('string');
+    return;
+  }
   if (!('http_response' in r)) {
     expect(Object.keys(r)).toEqual(['status', 'error']);
     expect(r.status).toBe('error');

@@ -24,7 +24,7 @@ const collector = new MetricsCollector({
   certDaysLeft: () => Promise.resolve(null),
 });
 // Short request timeouts so that the slow-head cases are answered (408) within the run.
-const server = new MetricsServer(collector, 0, { log: { warn: (m) => void warnings.push(m) }, limits: { headersTimeoutMs: 400, requestTimeoutMs: 800, checkIntervalMs: 100 } });
+const server = new MetricsServer(collector, 0, { log: { warn: (m) => void warnings.push(m) }, limits: { headersTimeoutMs: 400, requestTimeoutMs: 800 } });
 
 beforeAll(async () => {
   await server.listen();

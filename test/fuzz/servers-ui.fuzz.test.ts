@@ -38,7 +38,7 @@ const server = new UiServer({
   staticDir: dir,
   log: { warn: (m) => void warnings.push(m) },
   // Short request timeouts so that the slow-head cases are answered (408) within the run.
-  limits: { headersTimeoutMs: 400, requestTimeoutMs: 800, checkIntervalMs: 100 },
+  limits: { headersTimeoutMs: 400, requestTimeoutMs: 800 },
   wsLimits: { maxClients: 64 },
 });
 

@@ -81,7 +81,7 @@ describe('the .deb package', () => {
     expect(field('Architecture')).toBe('amd64');
     expect(field('Maintainer')).toBe('vPLC Orchestrator <support@vplc-orchestrator.invalid>');
     expect(field('Depends').split(', ')).toEqual(expect.arrayContaining(['libgtk-3-0', 'libnss3', 'libayatana-appindicator3-1 | libappindicator3-1', 'busybox-static | busybox']));
-    expect(field('Recommends')).toBe('docker.io | docker-ce');
+    expect(field('Recommends')).toBe('docker.io | docker-ce, iptables');
     expect(field('Homepage')).toBe('https://vplc-orchestrator.invalid/');
   });
 
@@ -171,9 +171,31 @@ describe('the .deb package', () => {
   it('packs the agent core, its workers, the preload and the renderer in app.asar, and no tests, sources, keys or Electron', async () => {
     const { listPackage } = await import('@electron/asar');
     const files = listPackage(path.join(x, 'opt/vPLC-Orchestrator/resources/app.asar'), { isPack: false }).map((f) => f.replace(/\\/g, '/'));
-    for (const f of ['/package.json', '/dist/electron/shell/main.js', '/dist/electron/core/agent.js', '/dist/electron/core/headless.js', '/dist/electron/preload/index.cjs', '/dist/electron/workers/orchestrator/entry.js', '/dist/electron/workers/netmon/entry.js', '/dist/electron/workers/cloudlink/entry.js', '/renderer/dist/index.html', '/resources/tray/connected.png', '/resources/icons/icon.png', '/node_modules/dockerode/package.json']) {
+    const expected = [
+      '/package.json',
+      '/dist/electron/shell/main.js',
+      '/dist/electron/core/agent.js',
+      '/dist/electron/core/headless.js',
+      '/dist/electron/preload/index.cjs',
+      '/dist/electron/workers/orchestrator/entry.js',
+      '/dist/electron/workers/netmon/entry.js',
+      '/dist/electron/workers/cloudlink/entry.js',
+      '/renderer/dist/index.html',
+      '/resources/tray/connected.png',
+      '/resources/icons/icon.png',
+      '/node_modules/dockerode/package.json',
+      // werift's ESM entry (its exports' "import": the agent imports it on the first WebRTC offer) and two of its
+      // dependencies, which npm hoisted to the top level.
+      '/node_modules/werift/lib/index.mjs',
+      '/node_modules/multicast-dns/package.json',
+      '/node_modules/@noble/curves/package.json',
+    ];
+    for (const f of expected) {
       expect(files).toContain(f);
     }
+    // The bundled entries' shared and lazy chunks (scripts/build-bundles.mjs) ship; the bundler's metafile does not.
+    expect(files.filter((f) => /^\/dist\/electron\/chunks\/[^/]+\.js$/.test(f)).length).toBeGreaterThan(0);
+    expect(files).not.toContain('/dist/bundle-meta.json');
     expect(files.filter((f) => /^\/(test|bench|electron|shared|renderer\/src)\//.test(f))).toEqual([]);
     expect(files.filter((f) => /\.(ts|tsx|mts|cts|map|key|pem)$/.test(f))).toEqual([]);
     expect(files.filter((f) => /^\/node_modules\/(electron|vitest|vite|playwright-core|typescript)\//.test(f))).toEqual([]);

@@ -9,7 +9,8 @@ import { createPkiSet, type tempDir } from './pki.js';
 
 /**
  * The cloud link bound in-process to a real orchestrator, as the agent binds it across its workers: the adapter
- * executes topics, the usage sampler feeds the heartbeat, and self-destruct retires the credentials.
+ * executes topics, the orchestrator's debug bridge answers WebRTC sessions (unless `debug` replaces it), the usage
+ * sampler feeds the heartbeat, and self-destruct retires the credentials.
  */
 export async function startInProcessLink(
   orch: Orchestrator,
@@ -34,6 +35,7 @@ export async function startInProcessLink(
   });
   const { allowRemoteRemoval: _ignored, ...rest } = opts;
   holder.handle = await startCloudLink({
+    debug: orch.debug,
     ...rest,
     target,
     heartbeat: { latest: () => latest, uptimeSeconds: () => process.uptime() },
@@ -59,7 +61,7 @@ const QUIET = { debug: () => undefined, info: () => undefined, warn: () => undef
 export async function linkToSim(
   orch: Orchestrator,
   cloud: SimCloud,
-  opts: Pick<StartCloudLinkOptions, 'timing'> & { allowRemoteRemoval?: () => boolean },
+  opts: Pick<StartCloudLinkOptions, 'timing' | 'debug' | 'webrtc' | 'peerFactory'> & { allowRemoteRemoval?: () => boolean },
 ): Promise<CloudLinkHandle> {
   const handle = await startInProcessLink(orch, { mtlsDir: cloud.mtlsDir, cloudUrl: cloud.sim.url, caFile: cloud.caFile, log: QUIET, ...opts });
   await cloud.sim.waitForConnection();

@@ -29,8 +29,11 @@ export class FakeTimers implements Timers {
   }
 }
 
+/** A thread whose event loop waits for work between any two looks, unless `hang()` stopped it. */
 export class FakeWorker implements WorkerHandle {
   sent: unknown[] = [];
+  private idle = 0;
+  private hung = false;
   private msg: (m: unknown) => void = () => undefined;
   private exit: (c: number) => void = () => undefined;
   postMessage(m: unknown): void {
@@ -42,9 +45,27 @@ export class FakeWorker implements WorkerHandle {
   onExit(cb: (c: number) => void): void {
     this.exit = cb;
   }
+  abandoned = false;
+  private wedged = false;
   terminate(): Promise<void> {
+    if (this.wedged) return new Promise(() => undefined);
     this.exit(1);
     return Promise.resolve();
+  }
+  abandon(): void {
+    this.abandoned = true;
+  }
+  /** From now on terminate() never ends the thread (blocked in a system call). */
+  wedge(): void {
+    this.wedged = true;
+  }
+  loopIdleMs(): number {
+    if (!this.hung) this.idle += 1;
+    return this.idle;
+  }
+  /** From now on the loop never waits for work: busy, or stuck (whether it answers probes is up to the test). */
+  hang(): void {
+    this.hung = true;
   }
   say(m: unknown): void {
     this.msg(m);

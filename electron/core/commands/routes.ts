@@ -56,6 +56,10 @@ export const EVENT_ROUTES: Readonly<Record<Key, readonly EventRoute[]>> = {
 export const REQUEST_ROUTES: Readonly<Record<Key, RequestRoute>> = {
   // A cloud command is one request; its answer is the ack body. The link keeps the one-ack rule and the deadlines.
   'cloudlink/cloud.execute': { to: 'orchestrator', op: 'cloud.execute', observe: 'cloud-command' },
+  // The debug bridge of WebRTC sessions (docs/debug.md): messages, session close, and the offer's device check.
+  'cloudlink/debug.message': { to: 'orchestrator', op: 'debug.message' },
+  'cloudlink/debug.close': { to: 'orchestrator', op: 'debug.close' },
+  'cloudlink/debug.has-device': { to: 'orchestrator', op: 'debug.has-device' },
 };
 
 export function eventRoutes(worker: WorkerName, name: string): readonly EventRoute[] {

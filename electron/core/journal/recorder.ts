@@ -21,6 +21,8 @@ const API_ACTIONS: Record<string, string> = {
   'plc:set-credentials': 'plc-credentials',
   'plc:clear-credentials': 'plc-credentials',
   'plc:create-user': 'plc-create-user',
+  'plc:live-set': 'plc-force',
+  'plc:debug-map-load': 'plc-map-load',
 };
 const CLOUD_ACTIONS: Record<string, string> = { create_new_runtime: 'create', delete_device: 'delete', start_device: 'start', stop_device: 'stop', restart_device: 'restart', apply_pending_changes: 'apply' };
 
@@ -50,6 +52,15 @@ function fromPlcAnswer(channel: string, v: unknown): Result {
       const state = str(a['state']);
       return { result: state === 'SUCCESS' ? 'ok' : state === 'FAILED' ? 'error' : 'accepted', detail: `program uploaded; compile ${state ?? 'started'}` };
     }
+    case 'plc:live-set': {
+      const path = str(a['path']) ?? '(unknown variable)';
+      return { result: 'ok', detail: a['forced'] === true ? `${path} forced to ${shownValue(a['value'])}` : `${path} released` };
+    }
+    case 'plc:debug-map-load': {
+      const map = (a['map'] && typeof a['map'] === 'object' ? a['map'] : {}) as Record<string, unknown>;
+      const leaves = Array.isArray(map['leaves']) ? map['leaves'].length : 0;
+      return { result: 'ok', detail: `variable map loaded from ${str(map['source_name']) ?? '(unknown)'}: ${String(leaves)} variable(s), md5 ${str(map['md5']) ?? '(unknown)'}` };
+    }
     case 'plc:clear-credentials':
       return { result: 'ok', detail: 'runtime credentials removed' };
     case 'plc:create-user':
@@ -57,6 +68,11 @@ function fromPlcAnswer(channel: string, v: unknown): Result {
     default:
       return { result: 'ok', detail: `runtime credentials stored (${str(a['outcome']) ?? 'unverified'})` };
   }
+}
+
+/** A live value as the answer gives it (number, boolean, string or bigint text). */
+function shownValue(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '(unknown value)';
 }
 
 /** An error text with the request's password (if any) masked: the last guard before the journal file. */
@@ -128,7 +144,7 @@ export class JournalRecorder {
     const entry = outcomeEntry(e);
     if (!entry) return;
     const key = `${entry.action}\0${e.name}`;
-    const requestedBy = OUTCOMES.has(e.reason ?? e.kind) ? (this.awaiting.get(key) ?? 'agent') : 'agent';
+    const requestedBy = e.reason === 'plc-force' ? 'cloud' : OUTCOMES.has(e.reason ?? e.kind) ? (this.awaiting.get(key) ?? 'agent') : 'agent';
     if (OUTCOMES.has(e.reason ?? e.kind)) this.awaiting.delete(key);
     void this.journal.append({ vplc: e.name, requestedBy, ...entry });
   }
@@ -172,7 +188,11 @@ function outcomeEntry(e: VplcChange): (Result & { action: string }) | null {
   if (r === 'update-applied') return { action: 'update', result: 'ok', detail: 'runtime update applied' };
   // A PLC event without a detail only asks the UI to refresh (e.g. after a credentials action, journalled as such).
   if (r === 'plc-state') return e.detail ? { action: 'plc-state', result: /^(PLC fault:|runtime refused)/.test(e.detail) ? 'error' : 'ok', detail: e.detail } : null;
+  // Only the debug bridge emits it, for a cloud debug_set (docs/debug.md "Forcing"); local forces are API entries.
+  if (r === 'plc-force') return { action: 'plc-force', result: 'ok', detail: e.detail ?? 'a variable was forced or released' };
+  if (r === 'plc-forces-cleared') return { action: 'plc-force', result: 'ok', detail: e.detail ?? 'forced variables released by the runtime restart' };
   if (r === 'plc-fault-restart') return { action: 'auto-restart', result: 'error', detail: e.detail ?? 'restarted after a long PLC fault' };
+  if (r === 'dedicated-nic' || r === 'dedicated-nic-failed') return { action: 'dedicated-nic', result: r === 'dedicated-nic' ? 'ok' : 'error', detail: e.detail ?? 'dedicated NIC changed' };
   if (r === 'update-rolled-back') return { action: 'update', result: 'error', detail: 'runtime update failed its health check; rolled back' };
   return null;
 }

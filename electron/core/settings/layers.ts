@@ -20,6 +20,8 @@ export type EffectiveConfig = {
   allowRemoteRemoval: boolean;
   /** SPKI sha256 pins of the cloud server (empty: no pin). */
   serverPins: string[];
+  /** WebRTC sessions of the cloud link (docs/debug.md "WebRTC sessions"). */
+  webrtc: Settings['cloud']['webrtc'];
   dataDir: string;
   logLevel: Settings['agent']['logLevel'];
   uiPort: number;
@@ -43,6 +45,8 @@ export type EffectiveConfig = {
   gratuitousArp: boolean;
   plc: Settings['orchestrator']['plc'];
   serial: Settings['orchestrator']['serial'];
+  /** The runtime debug bridge's timings (docs/debug.md "Sessions"). */
+  debug: Settings['orchestrator']['debug'];
   /** Compatibility mode: read events from an external netmon's JSON-lines socket instead of the built-in monitor. */
   netmonSocket: string | undefined;
   /** Each setting the UI shows, with the layer its value came from (./sources.ts). */
@@ -90,6 +94,7 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     caFile: pick('ca-file') ?? file.cloud.caFile,
     allowRemoteRemoval: file.cloud.allowRemoteRemoval,
     serverPins: file.cloud.serverPins,
+    webrtc: file.cloud.webrtc,
     dataDir: pick('data-dir') ?? file.agent.dataDir ?? defaultDataDir(env),
     logLevel: (level as EffectiveConfig['logLevel'] | undefined) ?? file.agent.logLevel,
     uiPort: port !== undefined ? Number(port) : file.agent.uiPort,
@@ -111,6 +116,7 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     gratuitousArp: file.orchestrator.gratuitousArp,
     plc: file.orchestrator.plc,
     serial: file.orchestrator.serial,
+    debug: file.orchestrator.debug,
     netmonSocket: pick('netmon-socket'),
     dockerDaemonConfig: pick('docker-config') ?? file.orchestrator.dockerDaemonConfig,
   };

@@ -31,6 +31,12 @@ export const spawnThread: Spawn = (entry, opts) => {
     terminate: async () => {
       await worker.terminate();
     },
+    // Read from the thread's libuv loop metrics by this thread: the worker is not woken for it.
+    loopIdleMs: () => worker.performance.eventLoopUtilization().idle,
+    abandon: () => {
+      worker.removeAllListeners('message');
+      worker.unref();
+    },
   };
   // An uncaught error in the thread ends it; 'exit' follows and the slot treats it as a crash.
   worker.on('error', () => undefined);

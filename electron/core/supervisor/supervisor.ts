@@ -1,4 +1,4 @@
-import type { Envelope, WorkerRequest } from '../../lib/protocol/messages.js';
+import type { Envelope, ThreadFacts, WorkerRequest } from '../../lib/protocol/messages.js';
 import { WorkerSlot, type SlotDeps } from './worker-slot.js';
 import type { WorkerName, WorkerSpec, WorkerState } from './types.js';
 
@@ -20,8 +20,15 @@ const START_ORDER: WorkerName[] = ['netmon', 'orchestrator', 'cloudlink'];
  */
 export class Supervisor {
   private readonly slots = new Map<WorkerName, WorkerSlot>();
+  /** One clock for every worker's liveness, a third of the shortest `livenessMs`. */
+  private readonly checkEveryMs: number;
+  private clock?: unknown;
 
-  constructor(specs: WorkerSpec[], d: SupervisorDeps) {
+  constructor(
+    specs: WorkerSpec[],
+    private readonly d: SupervisorDeps,
+  ) {
+    this.checkEveryMs = Math.max(1, Math.min(60_000, ...specs.map((s) => s.livenessMs)) / 3);
     for (const spec of specs) {
       this.slots.set(
         spec.name,
@@ -31,7 +38,7 @@ export class Supervisor {
           onEvent: (name, payload) => d.onEvent(spec.name, name, payload),
           onRequest: (req, reply) => d.onRequest(spec.name, req, reply),
           onLog: (level, msg, data) => d.onLog(spec.name, level, msg, data),
-        }),
+        }, this.checkEveryMs),
       );
     }
   }
@@ -45,16 +52,32 @@ export class Supervisor {
 
   startAll(): void {
     for (const s of this.ordered()) s.start();
+    if (this.clock === undefined) this.tick();
+  }
+
+  private tick(): void {
+    this.clock = this.d.timers.setTimeout(() => {
+      for (const s of this.slots.values()) s.checkLiveness();
+      this.tick();
+    }, this.checkEveryMs);
   }
 
   /** Stops every worker in reverse start order within one shared budget (the service's stop timeout allows no more). */
   async stopAll(graceMs: number): Promise<void> {
+    this.d.timers.clearTimeout(this.clock);
+    this.clock = undefined;
     const deadline = performance.now() + graceMs;
     for (const s of this.ordered().reverse()) await s.stop(Math.max(1_000, deadline - performance.now()));
   }
 
   health(): WorkerHealth[] {
     return [...this.slots.entries()].map(([name, slot]) => ({ name, state: slot.state, crashesTotal: slot.crashesTotal }));
+  }
+
+  /** Each running worker's thread id and heap, asked of it now (a worker that does not answer in time is left out). */
+  async threads(timeoutMs: number): Promise<Array<{ name: WorkerName } & ThreadFacts>> {
+    const facts = await Promise.all([...this.slots.entries()].map(async ([name, slot]) => ({ name, facts: await slot.threadFacts(timeoutMs) })));
+    return facts.flatMap(({ name, facts: f }) => (f ? [{ name, ...f }] : []));
   }
 
   /** Whether this agent runs the worker at all (cloudlink is absent when the cloud is disabled). */

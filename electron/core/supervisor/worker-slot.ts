@@ -1,6 +1,6 @@
-import { FromWorker, type Envelope, type WorkerRequest } from '../../lib/protocol/messages.js';
+import { FromWorker, type Envelope, type ThreadFacts, type WorkerRequest } from '../../lib/protocol/messages.js';
 import { backoffDelay } from '../../lib/time/backoff.js';
-import type { Spawn, Timers, WorkerHandle, WorkerSpec, WorkerState } from './types.js';
+import { ABANDONED_EXIT_CODE, DEFAULT_ANSWER_WITHIN_MS, DEFAULT_EXIT_WITHIN_MS, type Spawn, type Timers, type WorkerHandle, type WorkerSpec, type WorkerState } from './types.js';
 
 export type SlotDeps = {
   spawn: Spawn;
@@ -23,7 +23,7 @@ const unavailable = (message: string): Envelope => ({ ok: false, error: { code: 
  * INVARIANTS
  * - Only the current handle may change state; exits and messages from a replaced handle are ignored.
  * - At most one retry timer is pending; start() and stop() clear it before anything else.
- * - A worker is `running` only after `ready`; the liveness deadline runs only while running.
+ * - A worker is `running` only after `ready`; liveness is judged only while it starts or runs, by `checkLiveness`.
  * - Every request resolves exactly once: with the worker's answer, on its deadline, or when the worker goes away.
  */
 export class WorkerSlot {
@@ -32,8 +32,23 @@ export class WorkerSlot {
   private attempt = 0;
   private crashes: number[] = [];
   private retry?: unknown;
-  private liveness?: unknown;
   private stable?: unknown;
+  /** The current thread's loop idle time at the last check that saw progress. */
+  private lastIdle = 0;
+  /** Checks in a row without progress, and checks since the thread last answered (a probe or a request). */
+  private silentChecks = 0;
+  private quietChecks = 0;
+  /** Since the last check: any message from the thread, and an answer from it. */
+  private heard = false;
+  private answered = false;
+  /** Idle time and other messages no longer count until the thread answers (quiet too long, or a request timed out). */
+  private mustAnswer = false;
+  /** An unanswered liveness probe is out. */
+  private probing = false;
+  private readonly hangChecks: number;
+  private readonly quietLimit: number;
+  private nextProbe = 1;
+  private readonly probes = new Map<number, (facts: ThreadFacts | null) => void>();
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   /** Requests that arrived while the worker was (re)starting; they go out on `ready` or fail on their deadline. */
@@ -43,10 +58,15 @@ export class WorkerSlot {
   /** Unexpected exits since the agent started (the metrics endpoint's restarts counter). */
   crashesTotal = 0;
 
+  /** `checkEveryMs`: the period at which the supervisor calls `checkLiveness`; deadlines are counted in these periods. */
   constructor(
     private readonly spec: WorkerSpec,
     private readonly d: SlotDeps,
-  ) {}
+    checkEveryMs = spec.livenessMs / 3,
+  ) {
+    this.hangChecks = Math.max(1, Math.round(spec.livenessMs / checkEveryMs));
+    this.quietLimit = Math.max(1, Math.ceil((spec.answerWithinMs ?? DEFAULT_ANSWER_WITHIN_MS) / checkEveryMs));
+  }
 
   private set(state: WorkerState): void {
     this.state = state;
@@ -69,17 +89,70 @@ export class WorkerSlot {
     handle.onMessage((raw) => this.onMessage(handle, raw));
     handle.onExit((code) => this.onExit(handle, code));
     handle.postMessage({ t: 'start', config: this.spec.config });
-    this.armLiveness(handle);
+    this.fresh(handle);
   }
 
-  private armLiveness(handle: WorkerHandle): void {
-    this.d.timers.clearTimeout(this.liveness);
-    this.liveness = this.d.timers.setTimeout(() => {
-      if (handle !== this.current) return;
+  private progressed(handle: WorkerHandle): void {
+    this.lastIdle = handle.loopIdleMs();
+    this.silentChecks = 0;
+    this.probing = false;
+  }
+
+  private fresh(handle: WorkerHandle): void {
+    this.heard = this.answered = this.mustAnswer = false;
+    this.quietChecks = 0;
+    this.progressed(handle);
+  }
+
+  /**
+   * Called on the supervisor's clock. A running thread whose event loop waited for work, or that sent anything, since
+   * the last look is alive, with no message sent to it. One that did neither is busy or hung: it gets a probe, which a
+   * busy loop answers between tasks. An idle loop does not show that messages still reach the thread (it may have closed
+   * its port or dropped its listener), so a thread that has not answered for `answerWithinMs`, or let a request time
+   * out, must answer a probe whatever its loop does; so must a starting thread. `livenessMs` without progress ends it.
+   */
+  checkLiveness(): void {
+    const handle = this.current;
+    if (!handle || (this.state.kind !== 'running' && this.state.kind !== 'starting')) return;
+    const { heard, answered } = this;
+    this.heard = this.answered = false;
+    if (answered) {
+      this.quietChecks = 0;
+      this.mustAnswer = false;
+    } else if (++this.quietChecks >= this.quietLimit) this.mustAnswer = true;
+    const strict = this.mustAnswer || this.state.kind === 'starting';
+    if (answered || (!strict && (heard || handle.loopIdleMs() > this.lastIdle))) return this.progressed(handle);
+    if (++this.silentChecks >= this.hangChecks) {
       this.d.onLog('warn', `worker ${this.spec.name} missed its liveness deadline; terminating it`);
       this.set({ kind: 'unresponsive' });
-      void handle.terminate();
-    }, this.spec.livenessMs);
+      void this.end(handle);
+      return;
+    }
+    if (!this.probing) {
+      this.probing = true;
+      handle.postMessage({ t: 'probe', id: this.nextProbe++ });
+    }
+  }
+
+  /** The thread's id and heap, asked of it now; null when it is not running or does not answer within `timeoutMs`. */
+  threadFacts(timeoutMs: number): Promise<ThreadFacts | null> {
+    const handle = this.current;
+    if (!handle || this.state.kind !== 'running') return Promise.resolve(null);
+    const id = this.nextProbe++;
+    return new Promise((resolve) => {
+      const timer = this.d.timers.setTimeout(() => this.answerProbe(id, null), timeoutMs);
+      this.probes.set(id, (facts) => {
+        this.d.timers.clearTimeout(timer);
+        resolve(facts);
+      });
+      handle.postMessage({ t: 'probe', id });
+    });
+  }
+
+  private answerProbe(id: number, facts: ThreadFacts | null): void {
+    const waiter = this.probes.get(id);
+    this.probes.delete(id);
+    waiter?.(facts);
   }
 
   private onMessage(handle: WorkerHandle, raw: unknown): void {
@@ -90,18 +163,23 @@ export class WorkerSlot {
       return;
     }
     const m = parsed.data;
+    this.heard = true;
+    // An answer shows that messages still reach the thread, which its idle loop alone does not.
+    if (m.t === 'ready' || m.t === 'alive' || m.t === 'res') this.answered = true;
     switch (m.t) {
       case 'ready':
         this.set({ kind: 'running', since: this.d.timers.now() });
         for (const go of [...this.waitingForReady]) go();
-        this.armLiveness(handle);
+        this.fresh(handle);
         this.stable = this.d.timers.setTimeout(() => {
           this.attempt = 0;
         }, this.spec.stableMs);
         return;
-      case 'alive':
-        if (this.state.kind === 'running' || this.state.kind === 'starting') this.armLiveness(handle);
+      case 'alive': {
+        const { tid, heapUsed, heapTotal } = m;
+        this.answerProbe(m.id, { tid, heapUsed, heapTotal });
         return;
+      }
       case 'res': {
         const p = this.pending.get(m.id);
         if (!p) return;
@@ -130,8 +208,8 @@ export class WorkerSlot {
   private onExit(handle: WorkerHandle, code: number): void {
     if (handle !== this.current) return;
     this.current = undefined;
-    this.d.timers.clearTimeout(this.liveness);
     this.d.timers.clearTimeout(this.stable);
+    for (const id of [...this.probes.keys()]) this.answerProbe(id, null);
     for (const [id, p] of this.pending) {
       this.d.timers.clearTimeout(p.timer);
       p.resolve(unavailable(`worker ${this.spec.name} exited before answering`));
@@ -184,6 +262,8 @@ export class WorkerSlot {
     return new Promise((resolve) => {
       const timer = this.d.timers.setTimeout(() => {
         this.pending.delete(id);
+        // A thread that lets a request time out may no longer receive messages: its idle loop stops counting as alive.
+        if (handle === this.current) this.mustAnswer = true;
         resolve({ ok: false, error: { code: 'TIMEOUT', message: `worker ${this.spec.name} did not answer ${op} within ${timeoutMs} ms` } });
       }, timeoutMs);
       this.pending.set(id, { resolve, timer });
@@ -208,6 +288,23 @@ export class WorkerSlot {
     handle.postMessage({ t: 'stop', graceMs });
     await done;
     this.stoppedWaiter = undefined;
-    if (this.current === handle) await handle.terminate();
+    if (this.current === handle) await this.end(handle);
+  }
+
+  /**
+   * Terminates the thread, within `exitWithinMs`. A thread blocked in a system call (execSync, a D-state read) does not
+   * exit on terminate until the call returns, maybe never: past the deadline the slot lets go of it and goes on as if it
+   * had exited (a replacement starts with the usual backoff, or the slot is stopped).
+   */
+  private async end(handle: WorkerHandle): Promise<void> {
+    const ms = this.spec.exitWithinMs ?? DEFAULT_EXIT_WITHIN_MS;
+    let timer: unknown;
+    const late = new Promise<'late'>((resolve) => (timer = this.d.timers.setTimeout(() => resolve('late'), ms)));
+    const outcome = await Promise.race([handle.terminate().then(() => 'exited' as const), late]);
+    this.d.timers.clearTimeout(timer);
+    if (outcome === 'exited' || this.current !== handle) return;
+    this.d.onLog('error', `worker ${this.spec.name} did not exit within ${Math.round(ms / 1000)} s of being terminated; abandoning its thread`);
+    handle.abandon();
+    this.onExit(handle, ABANDONED_EXIT_CODE);
   }
 }

@@ -1,7 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
 import { ApiClient } from '../api/ws-client.js';
 import type { EffectiveConfig } from '../settings/layers.js';
 import { redact } from '../logging/redact.js';
@@ -42,6 +41,9 @@ async function liveStatus(i: BundleInputs): Promise<Record<string, unknown>> {
 
 async function dockerFacts(): Promise<Record<string, unknown>> {
   try {
+    // Loaded here, not at the top: the agent's main thread imports this module and must not carry dockerode (and the
+    // ssh2/gRPC it pulls in) for a support bundle it may never build (docs/testing.md P3).
+    const { default: Docker } = await import('dockerode');
     const v = await Promise.race([new Docker().version(), new Promise<never>((_, r) => setTimeout(() => r(new Error('timed out')), 5_000))]);
     return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch, kernel: v.KernelVersion };
   } catch (err) {

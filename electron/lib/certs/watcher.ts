@@ -6,8 +6,13 @@ import { CURRENT } from './layout.js';
 
 export interface CredentialWatcherOptions {
   dir: string;
-  /** Fallback poll (docs/protocol.md §12: 30 s), in addition to fs.watch. */
+  /** Fallback poll (docs/protocol.md §2.7: 30 s), in addition to fs.watch, while something is not watched. */
   pollMs?: number;
+  /**
+   * The poll once a valid pair is in use and all three watches are armed (default 5 min): fs.watch reports every
+   * change then, and the poll only re-checks the expiry level (days apart) and catches a lost event.
+   */
+  watchedPollMs?: number;
   /** Quiet time after a file event before re-reading (key and certificate are written one after the other). */
   settleMs?: number;
   now?: () => number;
@@ -27,10 +32,14 @@ export interface CredentialWatcherOptions {
  * - `current` only ever holds a pair that passed `checkPair`; a rejected pair never replaces it.
  * - The same rejected content is reported once, not at every poll.
  * - stop() clears the poll timer, the settle timer and both fs watchers.
+ * - The poll runs every `pollMs` while there is no valid pair or a watch could not be armed (the directory does not
+ *   exist yet), and every `watchedPollMs` otherwise; a slow poll already armed is brought forward when that changes.
  */
 export class CredentialWatcher {
   current: ClientCredentials | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
+  /** Monotonic ms at which the armed poll fires. */
+  private pollDueAt = Infinity;
   private settleTimer: NodeJS.Timeout | null = null;
   private watchers: FSWatcher[] = [];
   private running: Promise<void> | null = null;
@@ -45,17 +54,39 @@ export class CredentialWatcher {
   async start(): Promise<ClientCredentials | null> {
     await this.check();
     this.arm();
-    this.pollTimer = setInterval(() => {
-      this.arm();
-      void this.check();
-    }, this.opts.pollMs ?? 30_000);
-    this.pollTimer.unref();
+    this.schedulePoll();
     return this.current;
+  }
+
+  /** The delay until the next fallback poll, in ms (for tests). */
+  get pollDelayMs(): number {
+    const fast = this.opts.pollMs ?? 30_000;
+    return this.current !== null && this.watchers.length === 3 ? Math.max(fast, this.opts.watchedPollMs ?? 5 * 60_000) : fast;
+  }
+
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    const ms = this.pollDelayMs;
+    this.pollDueAt = performance.now() + ms;
+    this.pollTimer = setTimeout(() => {
+      // Null while the poll runs: it schedules the next one itself, with the delay in force when it ends.
+      this.pollTimer = null;
+      this.arm();
+      void this.check().finally(() => this.schedulePoll());
+    }, ms);
+    this.pollTimer.unref();
+  }
+
+  /** The poll delay may have dropped (a watch lost, the pair forgotten): an armed slow poll is brought forward. */
+  private pollSooner(): void {
+    if (this.stopped || this.pollTimer === null) return;
+    if (performance.now() + this.pollDelayMs < this.pollDueAt) this.schedulePoll();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.pollTimer) clearTimeout(this.pollTimer);
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.pollTimer = this.settleTimer = null;
     for (const w of this.watchers.splice(0)) w.close();
@@ -66,6 +97,7 @@ export class CredentialWatcher {
     this.current = null;
     this.lastRejected = null;
     this.lastExpiry = null;
+    this.pollSooner();
   }
 
   private arm(): void {
@@ -84,12 +116,18 @@ export class CredentialWatcher {
     ] as const) {
       try {
         const w = watch(target, { persistent: false }, (_e, f) => (filter ? f === base && onEvent(f) : onEvent(f)));
-        w.on('error', () => w.close());
+        w.on('error', () => {
+          w.close();
+          // A watch that failed no longer counts as armed: the poll goes back to its fast period.
+          this.watchers = this.watchers.filter((x) => x !== w);
+          this.pollSooner();
+        });
         this.watchers.push(w);
       } catch {
         // Not there (yet): the poll re-arms.
       }
     }
+    this.pollSooner();
   }
 
   private schedule(): void {

@@ -26,6 +26,61 @@ export function checkJson<T>(text: string, schema: z.ZodType<T>, secret = false)
   }
 }
 
+/** Issue codes whose zod message is built from the schema alone (never from the input). */
+const SCHEMA_WORDED = new Set(['invalid_type', 'too_small', 'too_big', 'invalid_format', 'not_multiple_of', 'invalid_value', 'invalid_union', 'invalid_element', 'invalid_key']);
+
+type Def = { type: string; [k: string]: unknown };
+const defOf = (s: unknown): Def | null => {
+  const def = (s as { _zod?: { def?: unknown } } | null)?._zod?.def;
+  return def && typeof (def as Def).type === 'string' ? (def as Def) : null;
+};
+const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional']);
+
+/**
+ * An issue's path in the schema's own names: a record's key (which comes from the input) shows as `*`, and the rest
+ * of a path the walk cannot follow in the schema as `…`.
+ */
+function schemaPath(schema: unknown, at: readonly PropertyKey[]): string {
+  const out: string[] = [];
+  let s: unknown = schema;
+  for (const key of at) {
+    let def = defOf(s);
+    while (def && WRAPPERS.has(def.type)) def = defOf(def.innerType);
+    if (def?.type === 'object' && typeof key === 'string' && Object.hasOwn(def.shape as object, key)) {
+      out.push(key);
+      s = (def.shape as Record<string, unknown>)[key];
+    } else if (def?.type === 'array' && typeof key === 'number') {
+      out.push(String(key));
+      s = def.element;
+    } else if (def?.type === 'record') {
+      out.push('*');
+      s = def.valueType;
+    } else {
+      out.push('…');
+      break;
+    }
+  }
+  return out.join('.') || '(root)';
+}
+
+/**
+ * Like `checkJson` for a file anyone may have named (any file on the host): the reason names the field by the schema's
+ * own keys and never quotes the text, neither a value, a key of the input nor JSON.parse's excerpt.
+ */
+export function checkUntrustedJson<T>(text: string, schema: z.ZodType<T>): Checked<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0];
+  if (!issue) return { ok: false, reason: 'invalid content' };
+  return { ok: false, reason: `${schemaPath(schema, issue.path)}: ${SCHEMA_WORDED.has(issue.code) ? issue.message : 'invalid value'}` };
+}
+
 /** The corrupt-file name `<file>.corrupt-<unix-ts>`, with `.1`, `.2`… when taken: an earlier copy is never overwritten. */
 export function corruptName(file: string, nowSeconds: number, n: number): string {
   const base = `${file}.corrupt-${nowSeconds}`;

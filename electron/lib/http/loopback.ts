@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { enforceDeadlines, NODE_CHECK_DISABLED_MS } from './deadlines.js';
 
 /** Per-connection bounds of a loopback HTTP server (docs/hardening.md). */
 export type HttpLimits = {
@@ -16,8 +17,6 @@ export type HttpLimits = {
   maxTargetBytes: number;
   /** Connections beyond this are dropped at accept. */
   maxConnections: number;
-  /** How often Node checks the two request timeouts. */
-  checkIntervalMs: number;
 };
 
 export const DEFAULT_LIMITS: HttpLimits = {
@@ -28,7 +27,6 @@ export const DEFAULT_LIMITS: HttpLimits = {
   maxHeaderBytes: 16 * 1024,
   maxTargetBytes: 2_048,
   maxConnections: 128,
-  checkIntervalMs: 1_000,
 };
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
@@ -36,16 +34,18 @@ export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => P
 /**
  * An HTTP server whose handler can never throw or reject past it: a failure is reported to `onError` and answered 500
  * (or the socket is dropped when the head already left). Malformed requests Node's parser refuses (bad request line,
- * oversized head, slow head or body) are answered by Node's default `clientError` handling with 400/408/431.
+ * oversized head) are answered by Node's default `clientError` handling with 400/431; a slow head or body with 408 by
+ * enforceDeadlines.
  */
 export function createGuardedServer(handler: Handler, onError: (err: unknown) => void, limits: HttpLimits): http.Server {
   const server = http.createServer(
     {
       maxHeaderSize: limits.maxHeaderBytes,
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
+      // Enforced per connection by enforceDeadlines: Node's check would wake the process every period, idle or not.
+      headersTimeout: 0,
+      requestTimeout: 0,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
-      connectionsCheckingInterval: limits.checkIntervalMs,
+      connectionsCheckingInterval: NODE_CHECK_DISABLED_MS,
       requireHostHeader: true,
     },
     (req, res) => {
@@ -66,6 +66,7 @@ export function createGuardedServer(handler: Handler, onError: (err: unknown) =>
     socket.on('error', () => socket.destroy());
     socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
+  enforceDeadlines(server, limits);
   server.maxConnections = limits.maxConnections;
   server.timeout = limits.idleTimeoutMs;
   return server;

@@ -1,3 +1,5 @@
+import { watch } from 'node:fs';
+import path from 'node:path';
 import { acquireHostLock, lockHolder, type HostLock } from './host-lock.js';
 import { isFlocked } from './proc-locks.js';
 import { agentFiles, ensurePrivateDir, isServiceMode, ownAgentFiles, serviceRunDir, SERVICE_LOCK_NAME, type AgentFiles } from './run-dir.js';
@@ -47,20 +49,99 @@ export async function reportBlocked(files: AgentFiles, reason: string): Promise<
 export type Timers = { setInterval(cb: () => Promise<void>, ms: number): unknown; clearInterval(h: unknown): void };
 
 /**
- * A per-user agent yields when the service starts after it (someone ran `systemctl start`): polls the service's lock
- * (one read of /proc/locks) and calls `onService` once. Returns the stop function.
+ * Calls `onChange` with the entry's name (null when the platform does not say) on any change among a directory's
+ * entries, and `onError` if the watch later fails (it is closed then); null when the directory cannot be watched.
  */
-export function watchForService(env: NodeJS.ProcessEnv, onService: (pid: number | null) => void, intervalMs = 2_000, timers: Timers = globalThis as unknown as Timers): () => void {
+export type WatchDir = (dir: string, onChange: (filename: string | null) => void, onError: () => void) => (() => void) | null;
+
+const fsWatchDir: WatchDir = (dir, onChange, onError) => {
+  try {
+    const w = watch(dir, { persistent: false }, (_event, filename) => onChange(filename ?? null));
+    w.on('error', () => {
+      w.close();
+      onError();
+    });
+    return () => w.close();
+  } catch {
+    return null;
+  }
+};
+
+export type WatchOptions = {
+  /** The poll when the service's directory cannot be watched (no inotify, no permission). */
+  pollMs?: number;
+  /** The safety poll next to the watch (an event lost to a full inotify queue). */
+  safetyPollMs?: number;
+  timers?: Timers;
+  watchDir?: WatchDir;
+};
+
+/**
+ * A per-user agent yields when the service starts after it (someone ran `systemctl start`) and calls `onService`
+ * once. The service writes its state report into its runtime directory right after it takes the lock, so a watch on
+ * that directory (and on its parent, since systemd creates the directory when the service starts) wakes this agent
+ * only then; each wake-up checks the lock (one read of /proc/locks). A slow poll covers a lost event; without a watch
+ * the poll is fast. Returns the stop function.
+ */
+export function watchForService(env: NodeJS.ProcessEnv, onService: (pid: number | null) => void, o: WatchOptions = {}): () => void {
   if (isServiceMode(env)) return () => undefined;
+  const timers = o.timers ?? (globalThis as unknown as Timers);
+  const watchDir = o.watchDir ?? fsWatchDir;
+  const runDir = serviceRunDir(env);
+  const name = path.basename(runDir);
   let fired = false;
+  let dirWatch: (() => void) | null = null;
+  let parentWatch: (() => void) | null = null;
+  let handle: unknown;
+  const stop = (): void => {
+    timers.clearInterval(handle);
+    dirWatch?.();
+    parentWatch?.();
+    dirWatch = parentWatch = null;
+  };
   const check = async (): Promise<void> => {
     if (fired || !(await isFlocked(serviceFiles(env).lock)) || fired) return;
     fired = true;
-    timers.clearInterval(handle);
+    stop();
     onService(await servicePid(env));
   };
-  // An unreadable /proc/locks is a missed poll, never an unhandled rejection.
-  const handle = timers.setInterval(() => check().catch(() => undefined), intervalMs);
-  (handle as { unref?: () => void }).unref?.();
-  return () => timers.clearInterval(handle);
+  // An unreadable /proc/locks is a missed check, never an unhandled rejection.
+  const onChange = (): void => void check().catch(() => undefined);
+  const poll = (ms: number): void => {
+    timers.clearInterval(handle);
+    handle = timers.setInterval(() => check().catch(() => undefined), ms);
+    (handle as { unref?: () => void }).unref?.();
+  };
+  /** A watch that fails later leaves only the fast poll to hear the service. */
+  const lost = (): void => {
+    if (fired) return;
+    dirWatch?.();
+    parentWatch?.();
+    dirWatch = parentWatch = null;
+    poll(o.pollMs ?? 2_000);
+  };
+  // Removing the directory ends its watch (systemd removes it when the service stops): the parent's watch attaches a
+  // new one when it comes back, so only that watch's failure is lost.
+  const watchRunDir = (): (() => void) | null => {
+    const w = watchDir(runDir, onChange, () => {
+      if (dirWatch === w) dirWatch = null;
+      if (!parentWatch) lost();
+    });
+    return w;
+  };
+  dirWatch = watchRunDir();
+  parentWatch = watchDir(
+    path.dirname(runDir),
+    (filename) => {
+      // The parent (/run) changes for every service on the host; only the service's own directory matters.
+      if (fired || (filename !== null && filename !== name)) return;
+      dirWatch?.();
+      dirWatch = watchRunDir();
+      onChange();
+    },
+    lost,
+  );
+  const watched = dirWatch !== null || parentWatch !== null;
+  poll(watched ? (o.safetyPollMs ?? 60_000) : (o.pollMs ?? 2_000));
+  return stop;
 }

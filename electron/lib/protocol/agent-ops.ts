@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LinkStateReport } from '../../../shared/domain/link.js';
 import { HttpsUrl, SpkiPin } from '../../../shared/domain/settings.js';
+import { WebRtcSettings } from '../../../shared/webrtc/settings.js';
 import { OrchestratorEvents } from './orchestrator-ops.js';
 
 /** Config and ops of the netmon and cloudlink workers (docs/architecture.md "The worker bus"). */
@@ -21,6 +22,7 @@ export const CloudlinkWorkerConfig = z.object({
   caFile: z.string().optional(),
   serverPins: z.array(SpkiPin).default([]),
   runCommandTimeoutMs: z.number().int().positive(),
+  webrtc: WebRtcSettings.optional(),
 });
 
 /** Requests the cloudlink worker answers. `metrics.sample` is the orchestrator's host sample as it emitted it. */

@@ -20,19 +20,24 @@ export type Envelope = z.infer<typeof Envelope>;
 
 export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
 
-/** Main → worker: start and stop it, a request for it to answer, or the answer to a request it made. */
+/**
+ * Main → worker: start and stop it, a request for it to answer, the answer to a request it made, or a probe (the
+ * supervisor asks whether the thread still turns its event loop, and what it is: see `alive`).
+ */
 export const ToWorker = z.discriminatedUnion('t', [
   z.object({ t: z.literal('start'), config: z.unknown() }),
   z.object({ t: z.literal('req'), id: z.number().int(), op: z.string(), input: z.unknown() }),
   z.object({ t: z.literal('res'), id: z.number().int(), result: Envelope }),
   z.object({ t: z.literal('stop'), graceMs: z.number().int().positive() }),
+  z.object({ t: z.literal('probe'), id: z.number().int() }),
 ]);
 export type ToWorker = z.infer<typeof ToWorker>;
 
 /** Worker → main. `req` asks another worker (through the bus); `res` answers a request made to this worker. */
 export const FromWorker = z.discriminatedUnion('t', [
   z.object({ t: z.literal('ready') }),
-  z.object({ t: z.literal('alive'), at: z.number() }),
+  /** The answer to probe `id`: the thread's OS thread id and its isolate's V8 heap, in bytes. */
+  z.object({ t: z.literal('alive'), id: z.number().int(), tid: z.number().int(), heapUsed: z.number(), heapTotal: z.number() }),
   z.object({ t: z.literal('res'), id: z.number().int(), result: Envelope }),
   z.object({ t: z.literal('req'), id: z.number().int(), to: WorkerName, op: z.string(), input: z.unknown(), timeoutMs: z.number().int().positive() }),
   z.object({ t: z.literal('event'), name: z.string(), payload: z.unknown() }),
@@ -42,4 +47,4 @@ export const FromWorker = z.discriminatedUnion('t', [
 export type FromWorker = z.infer<typeof FromWorker>;
 export type WorkerRequest = Extract<FromWorker, { t: 'req' }>;
 
-export const ALIVE_INTERVAL_MS = 2_000;
+export type ThreadFacts = Omit<Extract<FromWorker, { t: 'alive' }>, 't' | 'id'>;

@@ -8,6 +8,8 @@ import { ImageLoadProgress } from '../../../shared/domain/runtime-images.js';
 import { ImagePullProgress, PullVersion } from '../../../shared/domain/image-pull.js';
 import { CompileProgress, RuntimeCredentialsInput } from '../../../shared/domain/plc.js';
 import { SerialChange, SerialPortsChange } from '../../../shared/domain/serial.js';
+import { DebugMessageInput } from '../../../shared/debug/types.js';
+import { LiveValue, MAX_LIVE_PATHS } from '../../../shared/debug/live.js';
 
 /**
  * Requests the orchestrator worker answers (from the API or, over the bus, from another worker), each with its input
@@ -56,6 +58,11 @@ export const OrchestratorOps = {
   'plc.compile-status': name,
   'plc.logs': name.extend({ sinceId: z.number().int().nonnegative().optional(), level: z.string().optional(), limit: z.number().int().positive().max(2_000) }),
   'plc.history': name.extend({ seconds: z.number().int().positive() }),
+  /** Live variables of a vPLC for the local UI (docs/debug.md "Live variables"). */
+  'plc.debug-map': name,
+  'plc.debug-map-load': name.extend({ path: z.string().min(1), requester: Requester }),
+  'plc.live-read': name.extend({ paths: z.array(z.string().min(1)).max(MAX_LIVE_PATHS).optional() }),
+  'plc.live-set': name.extend({ path: z.string().min(1), force: z.boolean(), value: LiveValue.optional(), requester: Requester }),
   /** A netmon event routed by the bus (the orchestrator's interface cache and re-attachment follow it). */
   'netmon.event': NetmonEvent,
   /**
@@ -63,6 +70,12 @@ export const OrchestratorOps = {
    * envelope is checked here: the link's parsed output (aliases merged, `ip_prefix` split off) is not valid input for
    * the topic's contract again.
    */
+  /** One debug message of docs/protocol.md §4.11 on a keyed session (docs/debug.md); the answer is a DebugReply. */
+  'debug.message': DebugMessageInput,
+  /** Closes a debug session (its runtime connection); the answer is null. */
+  'debug.close': z.object({ session: z.string().min(1) }),
+  /** Whether a cloud `device_id` names one of this agent's vPLCs; the answer is a boolean. */
+  'debug.has-device': z.object({ device_id: z.string().min(1) }),
   'cloud.execute': z.object({ topic: z.enum(REQUEST_TOPICS as [RequestTopic, ...RequestTopic[]]), request: z.record(z.string(), z.unknown()) }),
 } as const;
 export type OrchestratorOp = keyof typeof OrchestratorOps;

@@ -1,5 +1,7 @@
+import { readlinkSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { ALIVE_INTERVAL_MS, FromWorker, ToWorker, type Envelope, type WorkerName } from '../protocol/messages.js';
+import { FromWorker, ToWorker, type Envelope, type ThreadFacts, type WorkerName } from '../protocol/messages.js';
 import { WorkerError, type OpTable } from './handlers.js';
 
 export { WorkerError, handlers, handlersFor, type Handler, type OpTable } from './handlers.js';
@@ -76,9 +78,25 @@ function loggerOver(post: Post): WorkerLogger {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
+let ownTid: number | undefined;
+
+/** This thread's OS thread id (/proc/thread-self names it; 0 where there is no procfs) and its heap. */
+function threadFacts(): ThreadFacts {
+  if (ownTid === undefined) {
+    try {
+      ownTid = Number(/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1] ?? 0);
+    } catch {
+      ownTid = 0;
+    }
+  }
+  const heap = getHeapStatistics();
+  return { tid: ownTid, heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size };
+}
+
 /**
- * Connects `parentPort` to a worker implementation: zod-validated messages in and out, `alive` beats every 2 s,
- * requests both ways, and no handler error ever escapes (each request to the worker gets exactly one `res`).
+ * Connects `parentPort` to a worker implementation: zod-validated messages in and out, an `alive` answer to each
+ * probe (no timer of its own: the supervisor watches the thread's event loop and probes only when that shows no
+ * idle time), requests both ways, and no handler error ever escapes (each request to the worker gets exactly one `res`).
  * `port` is the thread's parent port; tests pass one end of a MessageChannel.
  */
 export function hostWorker(impl: WorkerImpl, port: MessagePort | null = parentPort): void {
@@ -90,7 +108,6 @@ export function hostWorker(impl: WorkerImpl, port: MessagePort | null = parentPo
     request: (to, op, input, timeoutMs) => outgoing.request(to, op, input, timeoutMs),
     log: loggerOver(post),
   };
-  const alive = setInterval(() => post({ t: 'alive', at: Date.now() }), ALIVE_INTERVAL_MS);
   port.on('message', (raw: unknown) => {
     const msg = ToWorker.safeParse(raw);
     if (!msg.success) {
@@ -114,8 +131,9 @@ export function hostWorker(impl: WorkerImpl, port: MessagePort | null = parentPo
       );
     } else if (m.t === 'res') {
       outgoing.settle(m.id, m.result);
+    } else if (m.t === 'probe') {
+      post({ t: 'alive', id: m.id, ...threadFacts() });
     } else {
-      clearInterval(alive);
       impl
         .stop(m.graceMs)
         .catch((err: unknown) => api.log.warn('worker stop failed', { err: err instanceof Error ? err.message : String(err) }))

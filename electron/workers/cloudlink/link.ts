@@ -66,6 +66,8 @@ export class CloudLink {
   private creds: ClientCredentials | null = null;
   private state: LinkState = 'not_enrolled';
   private endAttempt: (() => void) | null = null;
+  /** The socket of the connection that is up now (null between connections). */
+  private current: Socket | null = null;
   private wakeup: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private closed = false;
@@ -123,6 +125,22 @@ export class CloudLink {
       lastError: this.lastError,
       certificateWarning: this.certificateWarning,
     };
+  }
+
+  /**
+   * Emits an agent event (docs/protocol.md §4.0: only `webrtc:ice` besides the heartbeat) on the connection that is up
+   * now, whichever connection was up when the session began; false when there is none (the event is dropped).
+   */
+  emit(event: string, payload: Record<string, unknown>): boolean {
+    const socket = this.current;
+    if (!socket || !socketWritable(socket)) return false;
+    try {
+      socket.emit(event, payload);
+      return true;
+    } catch (err) {
+      this.opts.log.warn('cloud link: emit failed', { event, err: describe(err) });
+      return false;
+    }
   }
 
   /** Drops the credentials (self-destruct moved them away): disconnects and waits, not enrolled, for new ones. */
@@ -230,6 +248,7 @@ export class CloudLink {
         if (done) return;
         done = true;
         this.endAttempt = null;
+        if (this.current === socket) this.current = null;
         if (loop) {
           loop.stop();
           this.activeLoops.delete(loop);
@@ -247,6 +266,7 @@ export class CloudLink {
         this.attempt = 0;
         this.connects += 1;
         this.lastError = null;
+        this.current = socket;
         this.setState('connected');
         this.opts.log.info('cloud link connected', { url: this.opts.url, agent_id: creds.info.agentId });
         // The pair works: the previous ones kept for a failed switch-over can go.

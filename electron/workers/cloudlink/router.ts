@@ -1,6 +1,5 @@
 import {
   AckBody,
-  DEBUG_BRIDGE_NOT_SUPPORTED,
   isLaterPhaseTopic,
   LATER_PHASE_CONTRACTS,
   WEBRTC_NOT_SUPPORTED,
@@ -11,7 +10,9 @@ import {
 import type { CorrelationId } from '../../../shared/cloud/base.js';
 import { echoCorrelationId, isPlainObject, parseCommand, validationAck } from '../../../shared/cloud/parse.js';
 import { isRequestTopic, REQUEST_CONTRACTS, type RequestTopic } from '../../../shared/cloud/topics.js';
+import { WEBRTC_TURNED_OFF } from '../../../shared/webrtc/settings.js';
 import type { CloudCommandTarget, Logger } from './types.js';
+import type { WebRtcSignalling } from './webrtc/sessions.js';
 
 export type AckFn = (response: AckEnvelope) => void;
 
@@ -40,6 +41,10 @@ export interface RouterOptions {
   target: CloudCommandTarget;
   log: Logger;
   deadlines?: Partial<Record<RequestTopic | LaterPhaseTopic, number>>;
+  /** The WebRTC sessions (docs/protocol.md §4.11); without them the signalling topics are answered "not supported". */
+  webrtc?: WebRtcSignalling;
+  /** `cloud.webrtc.enabled` is false: without sessions, the signalling topics are answered "turned off" instead. */
+  webrtcTurnedOff?: boolean;
 }
 
 class Deadline extends Error {}
@@ -129,36 +134,67 @@ export class CommandRouter {
   }
 
   private async answer(topic: string, payload: unknown, cid: CorrelationId | null): Promise<AckEnvelope> {
-    if (isLaterPhaseTopic(topic)) {
-      const parsed = parseCommand<{ session_id: string }>(LATER_PHASE_CONTRACTS[topic], payload);
-      if (!parsed.ok) return { ...validationAck(topic, isPlainObject(payload) ? payload['correlation_id'] : null, parsed) };
-      return wrapAck(topic, cid, { status: 'error', error: WEBRTC_NOT_SUPPORTED, session_id: parsed.value.session_id });
-    }
+    if (isLaterPhaseTopic(topic)) return this.signalling(topic, payload, cid);
     if (!isRequestTopic(topic)) return wrapAck(topic, cid, { status: 'error', error: `Unknown command: ${topic}` });
     const parsed = parseCommand(REQUEST_CONTRACTS[topic], payload);
     if (!parsed.ok) return { ...validationAck(topic, isPlainObject(payload) ? payload['correlation_id'] : null, parsed) };
-    if (topic === 'run_command' && (parsed.value as { api: string }).api === 'debug') {
-      return wrapAck(topic, cid, { status: 'error', error: DEBUG_BRIDGE_NOT_SUPPORTED });
-    }
     const body = await this.withDeadline(topic, () => this.opts.target.execute(topic, parsed.value as never));
     const checked = AckBody.safeParse(body);
     if (!checked.success || !isPlainObject(body)) throw new Error(`the ${topic} handler returned no ack object`);
     return wrapAck(topic, cid, checked.data);
   }
 
-  private async withDeadline<T>(topic: string, run: () => Promise<T>): Promise<T> {
+  private async signalling(topic: LaterPhaseTopic, payload: unknown, cid: CorrelationId | null): Promise<AckEnvelope> {
+    const validation = (failure: Parameters<typeof validationAck>[2]): AckEnvelope => {
+      const sessionId = isPlainObject(payload) ? payload['session_id'] : undefined;
+      // The table of docs/protocol.md §4.11 carries session_id on every signalling ack, refusals included.
+      return { ...validationAck(topic, isPlainObject(payload) ? payload['correlation_id'] : null, failure), ...(typeof sessionId === 'string' ? { session_id: sessionId } : {}) };
+    };
+    const webrtc = this.opts.webrtc;
+    const refusal = this.opts.webrtcTurnedOff ? WEBRTC_TURNED_OFF : WEBRTC_NOT_SUPPORTED;
+    let body: AckBody;
+    switch (topic) {
+      case 'webrtc:offer': {
+        const parsed = parseCommand(LATER_PHASE_CONTRACTS[topic], payload);
+        if (!parsed.ok) return validation(parsed);
+        if (!webrtc) return wrapAck(topic, cid, { status: 'error', error: refusal, session_id: parsed.value.session_id });
+        body = await this.withDeadline(topic, (signal) => webrtc.offer(parsed.value, signal), parsed.value.session_id);
+        break;
+      }
+      case 'webrtc:ice': {
+        const parsed = parseCommand(LATER_PHASE_CONTRACTS[topic], payload);
+        if (!parsed.ok) return validation(parsed);
+        if (!webrtc) return wrapAck(topic, cid, { status: 'error', error: refusal, session_id: parsed.value.session_id });
+        body = await this.withDeadline(topic, () => webrtc.ice(parsed.value), parsed.value.session_id);
+        break;
+      }
+      case 'webrtc:disconnect': {
+        const parsed = parseCommand(LATER_PHASE_CONTRACTS[topic], payload);
+        if (!parsed.ok) return validation(parsed);
+        if (!webrtc) return wrapAck(topic, cid, { status: 'error', error: refusal, session_id: parsed.value.session_id });
+        body = await this.withDeadline(topic, () => webrtc.disconnect(parsed.value), parsed.value.session_id);
+        break;
+      }
+    }
+    return wrapAck(topic, cid, body);
+  }
+
+  /** Runs `run` against the topic's deadline; `signal` aborts when the timeout ack is sent, so work can undo itself. */
+  private async withDeadline<T>(topic: string, run: (signal: AbortSignal) => Promise<T>, sessionId?: string): Promise<T> {
     const ms = this.deadlines[topic] ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
-    const work = Promise.resolve().then(run);
+    const abort = new AbortController();
+    const work = Promise.resolve().then(() => run(abort.signal));
     try {
       return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Deadline()), ms)))]);
     } catch (err) {
       if (!(err instanceof Deadline)) throw err;
+      abort.abort();
       void work.then(
         () => this.opts.log.warn('cloud command finished after its deadline', { topic }),
         (e: unknown) => this.opts.log.warn('cloud command failed after its deadline', { topic, err: errorMessage(e) }),
       );
-      return { status: 'error', error: `Timeout: ${topic} did not complete within ${seconds(ms)} s` } as T;
+      return { status: 'error', error: `Timeout: ${topic} did not complete within ${seconds(ms)} s`, ...(sessionId !== undefined ? { session_id: sessionId } : {}) } as T;
     } finally {
       clearTimeout(timer);
     }

@@ -1,11 +1,16 @@
+import type { DebugBridge } from '../../../shared/debug/types.js';
 import { isHttpsUrl } from '../../../shared/domain/settings.js';
+import type { WebRtcSettingsInput } from '../../../shared/webrtc/settings.js';
+import { WebRtcSettings } from '../../../shared/webrtc/settings.js';
 import { defaultMtlsDir } from '../../lib/certs/credentials.js';
 import { retireCredentials } from '../../lib/certs/store.js';
 import { loadTrustSet } from '../../lib/certs/trust.js';
 import { CloudLink, type LinkStats } from './link.js';
-import { CommandRouter } from './router.js';
+import { CommandRouter, type RouterOptions } from './router.js';
 import { DEFAULT_CLOUD_URL } from './transport.js';
 import type { CloudCommandTarget, HeartbeatSource, LinkState, LinkTiming, Logger } from './types.js';
+import type { PeerFactory } from './webrtc/peer.js';
+import { WebRtcSessions, type WebRtcSessionsOptions } from './webrtc/sessions.js';
 
 export interface StartCloudLinkOptions {
   /** Executes validated commands (in the agent: the orchestrator worker, one request over the bus each). */
@@ -27,6 +32,11 @@ export interface StartCloudLinkOptions {
   timing?: Partial<LinkTiming>;
   /** Replaces /etc/ssl/certs/ca-certificates.crt (null: none). */
   systemCaBundle?: string | null;
+  /** The debug bridge: with it the link answers WebRTC signalling (docs/debug.md); without it, "not supported". */
+  debug?: DebugBridge;
+  webrtc?: WebRtcSettingsInput;
+  /** Tests and the bench replace werift's peer (default: werift, imported on the first offer). */
+  peerFactory?: PeerFactory;
 }
 
 export interface CloudLinkHandle {
@@ -37,6 +47,33 @@ export interface CloudLinkHandle {
   retire(): Promise<string | null>;
   /** Graceful: refuses new commands, waits up to 10 s for in-flight acks, disconnects. Never touches vPLCs. */
   close(): Promise<void>;
+  /** The WebRTC sessions, when the link was started with a debug bridge and `webrtc.enabled` is not false. */
+  webrtc: WebRtcSessions | null;
+}
+
+/**
+ * The router's WebRTC part: sessions when the link has a debug bridge and `webrtc.enabled` is not false. Turned off,
+ * there are no sessions at all (werift, imported on a session's first offer, never loads) and the signalling topics are
+ * answered WEBRTC_TURNED_OFF.
+ */
+export function webrtcSignalling(
+  opts: Pick<StartCloudLinkOptions, 'target' | 'log' | 'debug' | 'webrtc' | 'peerFactory'>,
+  emit: WebRtcSessionsOptions['emit'],
+  runCommandDeadlineMs: number,
+): { sessions: WebRtcSessions | null; routing: Pick<RouterOptions, 'webrtc' | 'webrtcTurnedOff'> } {
+  const settings = WebRtcSettings.parse(opts.webrtc ?? {});
+  if (!settings.enabled) return { sessions: null, routing: { webrtcTurnedOff: true } };
+  if (!opts.debug) return { sessions: null, routing: {} };
+  const sessions = new WebRtcSessions({
+    target: opts.target,
+    debug: opts.debug,
+    emit,
+    log: opts.log,
+    settings,
+    runCommandDeadlineMs,
+    ...(opts.peerFactory ? { peerFactory: opts.peerFactory } : {}),
+  });
+  return { sessions, routing: { webrtc: sessions } };
 }
 
 /** Starts the cloud link. Resolves once the credentials have been read; connecting continues in the background. */
@@ -45,7 +82,10 @@ export async function startCloudLink(opts: StartCloudLinkOptions): Promise<Cloud
   if (!isHttpsUrl(url)) throw new Error(`cloudUrl: Value must be an https: URL (got ${url})`);
   const mtlsDir = opts.mtlsDir ?? defaultMtlsDir();
   const trust = await loadTrustSet({ ...(opts.caFile ? { caFile: opts.caFile } : {}), ...(opts.systemCaBundle !== undefined ? { systemBundle: opts.systemCaBundle } : {}) });
-  const router = new CommandRouter({ target: opts.target, log: opts.log, deadlines: { run_command: (opts.runCommandTimeoutMs ?? 60_000) + 5_000 } });
+  const runCommandDeadlineMs = (opts.runCommandTimeoutMs ?? 60_000) + 5_000;
+  const holder: { link?: CloudLink } = {};
+  const { sessions: webrtc, routing } = webrtcSignalling(opts, (event, payload) => holder.link?.emit(event, payload) ?? false, runCommandDeadlineMs);
+  const router = new CommandRouter({ target: opts.target, log: opts.log, deadlines: { run_command: runCommandDeadlineMs }, ...routing });
   const link = new CloudLink({
     url,
     mtlsDir,
@@ -56,17 +96,23 @@ export async function startCloudLink(opts: StartCloudLinkOptions): Promise<Cloud
     log: opts.log,
     ...(opts.timing ? { timing: opts.timing } : {}),
   });
+  holder.link = link;
   await link.start();
   return {
     link,
+    webrtc,
     stats: () => link.stats(),
     onState: (cb) => link.onState(cb),
     retire: async () => {
       const moved = await retireCredentials(mtlsDir);
       opts.log.warn('this orchestrator was removed from the cloud; credentials moved aside', { to: moved });
       link.forget();
+      await webrtc?.closeAll(false);
       return moved;
     },
-    close: () => link.close(),
+    close: async () => {
+      await link.close();
+      await webrtc?.closeAll();
+    },
   };
 }

@@ -3,6 +3,7 @@ import { CloudlinkOps, CloudlinkWorkerConfig } from '../../lib/protocol/agent-op
 import { ackOf, type CloudCommandTarget } from '../../lib/protocol/cloud-command.js';
 import type { OrchestratorOpInput } from '../../lib/protocol/orchestrator-ops.js';
 import { handlers, type WorkerApi, type WorkerImpl } from '../../lib/worker/host.js';
+import { busDebugBridge } from './debug-bridge.js';
 import { startCloudLink, type CloudLinkHandle } from './start.js';
 
 /** Beyond the link's own per-topic deadline, so that deadline (in router.ts) always answers first. */
@@ -44,6 +45,8 @@ export class CloudlinkWorker implements WorkerImpl {
       ...(config.caFile ? { caFile: config.caFile } : {}),
       serverPins: config.serverPins,
       runCommandTimeoutMs: config.runCommandTimeoutMs,
+      debug: busDebugBridge((op, input, timeoutMs) => api.request('orchestrator', op, input, timeoutMs)),
+      ...(config.webrtc ? { webrtc: config.webrtc } : {}),
       log: api.log,
     });
     const report = (state: string): void => api.emit('link.state', { state, agentId: this.link?.stats().agentId ?? null });

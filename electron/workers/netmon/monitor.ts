@@ -14,6 +14,7 @@ const run = promisify(execFile);
 export type MonitorChild = {
   pid?: number | undefined;
   stdout: Readable | null;
+  stderr?: Readable | null;
   kill(signal?: NodeJS.Signals): boolean;
   once(event: 'exit', cb: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
   once(event: 'error', cb: (err: Error) => void): unknown;
@@ -23,6 +24,8 @@ export type MonitorLog = (level: 'debug' | 'info' | 'warn', msg: string, data?: 
 
 export type MonitorDeps = {
   spawn?: () => MonitorChild;
+  /** The `ip` binary the default spawn runs (a stand-in in tests). */
+  ipCommand?: string;
   /** Re-reads the kernel's state (`ip -json addr` + `ip -json route`). */
   read?: () => Promise<IfaceState[]>;
   now?: () => number;
@@ -43,7 +46,23 @@ export async function readKernel(): Promise<IfaceState[]> {
   return parseSnapshot(addr.stdout, route.stdout, isWifiIface);
 }
 
-const spawnIpMonitor = (): MonitorChild => nodeSpawn('ip', ['-o', 'monitor', 'address', 'route', 'link'], { stdio: ['ignore', 'pipe', 'ignore'] });
+/**
+ * The safety re-read when no netlink line came. Changes arrive as `ip monitor` lines (and a dead child means a full
+ * re-read), so this only catches a line the kernel dropped; each re-read forks two `ip` processes.
+ */
+export const REDISCOVERY_MS = 5 * 60_000;
+
+/**
+ * The netlink receive buffer asked of `ip monitor` (`-rc`; iproute2's own default is 1 MiB): a burst of changes (many
+ * vPLCs' MACVLAN links at once) that overflows it loses events, which `ip` reports on stderr.
+ */
+export const MONITOR_RCVBUF_BYTES = 4 * 1024 * 1024;
+
+const spawnIpMonitor = (ip: string): MonitorChild =>
+  nodeSpawn(ip, ['-rc', String(MONITOR_RCVBUF_BYTES), '-o', 'monitor', 'address', 'route', 'link'], { stdio: ['ignore', 'pipe', 'pipe'] });
+
+/** `ip monitor`'s report of a netlink overflow (ENOBUFS): the kernel dropped events, so everything is read again. */
+export const isOverflowLine = (line: string): boolean => /netlink receive error|No buffer space/i.test(line);
 
 type Sent = { fp: string; up: boolean };
 
@@ -52,7 +71,8 @@ type Sent = { fp: string; up: boolean };
  * timer per interface triggers an `ip -json` re-read, and only differences are emitted (docs/protocol.md §7.2 shapes).
  *
  * INVARIANTS
- * - Owns one `ip monitor` child at a time; when it dies it is respawned with backoff and a full re-read follows.
+ * - Owns one `ip monitor` child at a time; when it dies it is respawned with backoff and a full re-read follows, as
+ *   one does when it reports a netlink overflow on stderr (events were lost).
  * - One timer per dirty interface, one rediscovery interval, one restart timer; `stop()` clears all and kills the child.
  * - Re-reads run one at a time; `sent` is what consumers were last told, so nothing is emitted twice or missed.
  * - A listener that throws never stops the monitor.
@@ -65,9 +85,13 @@ export class BuiltinMonitor {
   private childStartedAt = 0;
   private restartTimer: NodeJS.Timeout | null = null;
   private rediscovery: NodeJS.Timeout | null = null;
+  /** Kernel re-reads done so far (tests and diagnostics). */
+  rereads = 0;
   private failures = 0;
   private reads: Promise<void> = Promise.resolve();
   private discovered = false;
+  /** A full re-read asked for by an overflow is queued and has not started: further overflow lines add nothing. */
+  private resyncQueued = false;
   private stopped = true;
   /** How many times the child has been (re)spawned; tests and diagnostics read it. */
   spawns = 0;
@@ -82,12 +106,13 @@ export class BuiltinMonitor {
   private readonly skip: (name: string) => boolean;
 
   constructor(deps: MonitorDeps = {}) {
-    this.spawnChild = deps.spawn ?? spawnIpMonitor;
+    const ip = deps.ipCommand ?? 'ip';
+    this.spawnChild = deps.spawn ?? (() => spawnIpMonitor(ip));
     this.read = deps.read ?? readKernel;
     this.now = deps.now ?? Date.now;
     this.log = deps.log ?? (() => undefined);
     this.debounceMs = deps.debounceMs ?? 3_000;
-    this.rediscoveryMs = deps.rediscoveryMs ?? 30_000;
+    this.rediscoveryMs = deps.rediscoveryMs ?? REDISCOVERY_MS;
     this.backoff = deps.backoff ?? { baseMs: 100, maxMs: 5_000, resetAfterMs: 60_000 };
     const extra = deps.skip ?? (() => false);
     this.skip = (n) => isSkippedName(n) || extra(n);
@@ -160,6 +185,23 @@ export class BuiltinMonitor {
         if (this.child === child) this.onLine(line);
       });
     }
+    if (child.stderr) {
+      const rl = createInterface({ input: child.stderr });
+      rl.on('line', (line) => {
+        if (this.child === child) this.onStderr(line);
+      });
+    }
+  }
+
+  private onStderr(line: string): void {
+    if (!isOverflowLine(line)) {
+      this.log('debug', 'ip monitor said', { line });
+      return;
+    }
+    if (this.resyncQueued || this.stopped) return;
+    this.resyncQueued = true;
+    this.log('warn', 'ip monitor lost netlink events (receive buffer overflow); reading all interfaces again', { line });
+    this.queueRead(null);
   }
 
   private scheduleRestart(): void {
@@ -224,6 +266,8 @@ export class BuiltinMonitor {
 
   private async reread(names: string[] | null): Promise<void> {
     if (this.stopped) return;
+    if (names === null) this.resyncQueued = false;
+    this.rereads++;
     const states = (await this.read()).filter((s) => !this.skip(s.name));
     if (this.stopped) return;
     const ts = netmonTimestamp(this.now());

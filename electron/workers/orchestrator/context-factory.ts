@@ -5,11 +5,13 @@ import { writeCaBundle } from '../../lib/certs/bundle.js';
 import { TypedEmitter } from '../../lib/events/typed-emitter.js';
 import { systemClock, type Clock } from '../../lib/time/clock.js';
 import { WarningBoard, type FaultHook, type Logger, type OrchestratorContext, type VplcEvent } from './context.js';
+import { DedicatedNics } from './dedicated/nics.js';
 import { DhcpHelpers } from './dhcp/helpers.js';
 import { Engine } from './docker/engine.js';
 import { Executor } from './exec/executor.js';
 import { HelperImage, NamedHelperImage } from './helper-image/helper-image.js';
 import { defaultBusyboxCandidates } from './helper-image/rootfs.js';
+import { HostSteps } from './hostnet/host-steps.js';
 import { RetryBoard } from './lifecycle/retry-board.js';
 import { hostSubnets, LocalInterfaceSource, type InterfaceSource } from './host/interfaces.js';
 import { UsageRings } from './metrics/ring.js';
@@ -19,7 +21,9 @@ import { SerialDeviceCache } from './serial/device-cache.js';
 import { SerialPortTracker } from './serial/ports.js';
 import { OrchestratorSettings, type OrchestratorSettingsInput } from './settings.js';
 import { StateStore } from './store/state-store.js';
+import { WifiDhcpClients } from './wifi/dhcp.js';
 import { WarningsFile } from './status/warnings-file.js';
+import { HostProxyArpBridges } from './wifi/bridge.js';
 
 export type ContextDeps = {
   settings: OrchestratorSettingsInput;
@@ -72,6 +76,9 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
   if (warningsProblem) store.problems.push(warningsProblem);
   const serial = new SerialDeviceCache({ paths: settings.serial, log });
   await serial.start();
+  const helper = settings.helperImage ? new NamedHelperImage(engine.docker, settings.helperImage) : new HelperImage({ docker: engine.docker, exec, busyboxCandidates: settings.busyboxPaths ?? defaultBusyboxCandidates(settings.resourcesPath), log });
+  const hostSteps = new HostSteps({ engine, helper, installationId: () => store.installationId, log });
+  const wifiBridges = await HostProxyArpBridges.open({ engine, store, hostSteps, warnings, log }, (p) => store.problems.push(p));
   const base = {
     settings,
     engine,
@@ -83,7 +90,9 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     clock,
     log,
     emit: (e: VplcEvent): void => events.emit('vplc', e),
-    helper: settings.helperImage ? new NamedHelperImage(engine.docker, settings.helperImage) : new HelperImage({ docker: engine.docker, exec, busyboxCandidates: settings.busyboxPaths ?? defaultBusyboxCandidates(settings.resourcesPath), log }),
+    helper,
+    hostSteps,
+    wifiBridges,
     fault: deps.fault ?? (() => undefined),
     warnings,
     // Learnt once per engine: a stored degraded vPLC means this host refuses the real-time ulimits.
@@ -96,7 +105,7 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     serialConfigs: store.serialConfigs,
     shutdown: lifecycle.signal,
   };
-  const ctx: OrchestratorContext = { ...base, dhcp: new DhcpHelpers(base) };
+  const ctx: OrchestratorContext = { ...base, dhcp: new DhcpHelpers(base), dedicatedNics: new DedicatedNics(base), wifiDhcp: new WifiDhcpClients(base, wifiBridges) };
   for (const p of store.problems) log.error('persisted file was corrupt and has been moved aside', { ...p });
   return {
     ctx,

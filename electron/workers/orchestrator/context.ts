@@ -1,8 +1,10 @@
 import type { ChangeReason } from '../../../shared/domain/operations.js';
 import type { Clock } from '../../lib/time/clock.js';
+import type { DedicatedNics } from './dedicated/nics.js';
 import type { Engine } from './docker/engine.js';
 import type { Executor } from './exec/executor.js';
 import type { HelperImageSource } from './helper-image/helper-image.js';
+import type { HostSteps } from './hostnet/host-steps.js';
 import type { RetryBoard } from './lifecycle/retry-board.js';
 import type { InterfaceSource } from './host/interfaces.js';
 import type { Networks } from './net/networks.js';
@@ -12,6 +14,7 @@ import type { SerialDeviceCache } from './serial/device-cache.js';
 import type { SerialPortTracker } from './serial/ports.js';
 import type { OrchestratorSettings } from './settings.js';
 import type { StateStore } from './store/state-store.js';
+import type { ProxyArpBridges, WifiDhcp } from './wifi/types.js';
 
 export type LogFn = (msg: string, data?: Record<string, unknown>) => void;
 export type Logger = { debug: LogFn; info: LogFn; warn: LogFn; error: LogFn };
@@ -50,8 +53,14 @@ export type OrchestratorContext = {
   log: Logger;
   emit: (e: VplcEvent) => void;
   dhcp: DhcpProvisioner;
+  /** The host-side DHCP clients of WiFi vNICs, which build each vNIC's bridge from its lease (docs/host-nics.md "WiFi DHCP"). */
+  wifiDhcp: WifiDhcp;
   /** The image of every helper container (DHCP client, MAC checks, ARP probes): local, never pulled. */
   helper: HelperImageSource;
+  /** Host-network work (dedicated NICs, proxy-ARP bridges, host sysctls) in short-lived helpers (docs/host-nics.md). */
+  hostSteps: HostSteps;
+  /** The proxy-ARP bridges of WiFi vNICs (docs/host-nics.md "WiFi vNICs"). */
+  wifiBridges: ProxyArpBridges;
   fault: FaultHook;
   /** Per-vPLC warnings shown in `orchestrator_state.warnings`; keyed by source so each can be replaced. */
   warnings: WarningBoard;
@@ -71,10 +80,12 @@ export type OrchestratorContext = {
   serialConfigs: SerialConfigs;
   /** Aborted when the agent shuts down; long waits (runtime probe, boot sync) give up on it. */
   shutdown: AbortSignal;
+  /** Host NICs given whole to a vPLC: moved in, handed back, where each is (docs/host-nics.md "Dedicated NICs"). */
+  dedicatedNics: DedicatedNics;
 };
 
 /** What the DHCP provisioner needs: the context it is part of, less itself. */
-export type DhcpContext = Omit<OrchestratorContext, 'dhcp'>;
+export type DhcpContext = Omit<OrchestratorContext, 'dhcp' | 'dedicatedNics' | 'wifiDhcp'>;
 
 /** Where a WarningBoard keeps its warnings across agent restarts (status/warnings-file.ts). */
 export interface WarningSink {

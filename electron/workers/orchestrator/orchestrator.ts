@@ -12,10 +12,13 @@ import { enableLiveRestore, liveRestoreView } from './docker/live-restore.js';
 import { alwaysReady, type HostIface, type InterfaceSource, type NetworkReadiness } from './host/interfaces.js';
 import { readLinkFacts, type LinkFacts } from './host/parent-policy.js';
 import { interfaceView } from './host/interface-view.js';
+import type { DedicatedMark } from './cloud/host-interfaces.js';
+import { isDedicatedChange, markDedicated } from './dedicated/interface-marks.js';
 import type { HostInterfaceView } from '../../../shared/domain/host.js';
 import { adoptExisting, type AdoptResult } from './lifecycle/adopt.js';
 import { Automation } from './lifecycle/automation.js';
 import type { ControlResult } from './lifecycle/control.js';
+import { nudgesReconcile } from './reconcile/nudge-filter.js';
 import type { ReconcileReport } from './reconcile/reconciler.js';
 import type { UpdateCheck } from './update/updater.js';
 import { HostMetricsReader } from './metrics/host.js';
@@ -46,6 +49,12 @@ import type { DesiredRecord, PersistedVnic } from './store/schemas.js';
 import { RuntimeImages } from './images/runtime-images.js';
 import { createPlcSubsystem, type PlcSubsystem } from './plc/index.js';
 import type { PlcSessions } from './plc/types.js';
+import { RuntimeDebugBridge } from './debug/bridge.js';
+import { GuardedDebugBridge } from './debug/guarded.js';
+import { DebugSessionRegistry } from './debug/sessions.js';
+import { closesDebugSessions } from './debug/events.js';
+import { liveVarsFor, type LiveVars } from './debug/live-vars-wiring.js';
+import { ForcedMarks } from './debug/live-vars.js';
 import type { SerialChange, SerialInventory, SerialPortsChange } from '../../../shared/domain/serial.js';
 
 export type OrchestratorDeps = {
@@ -61,7 +70,7 @@ export type OrchestratorDeps = {
   avoidSubnets?: () => Promise<string[]>;
   /** Usage ring capacity (tests use a small one). */
   ringCapacity?: number;
-  /** Link kinds and sysfs facts of the host's interfaces (default: `ip -details` and /sys/class/net). */
+  /** Link kinds and sysfs facts of the host's interfaces (default: host/link-facts.ts; fixed-refused names get placeholders). */
   linkFacts?: () => Promise<Map<string, LinkFacts>>;
   /** The PLC sessions to use instead of the ones built from the stored runtime credentials (tests). */
   plcSessions?: PlcSessions;
@@ -101,6 +110,12 @@ export class Orchestrator {
   readonly images: RuntimeImages;
   /** The PLC inside each vPLC: credentials, PLC actions, state and scan-cycle monitoring (docs/plc.md). */
   readonly plc: PlcSubsystem;
+  /** The debug bridge to each vPLC's runtime (docs/debug.md): cloud debug messages (WebRTC, run_command), behind the allow-list. */
+  readonly debug: GuardedDebugBridge;
+  /** The runtime debug sessions behind it, also used by the local live variables (docs/debug.md). */
+  readonly debugSessions: DebugSessionRegistry;
+  /** Live variables of each vPLC for the local UI, over `debugSessions` (docs/debug.md "Live variables"). */
+  readonly liveVars: LiveVars;
 
   private constructor(
     private readonly ctx: OrchestratorContext,
@@ -116,9 +131,13 @@ export class Orchestrator {
     this.images = new RuntimeImages(ctx);
     const access = new RuntimeAccess(ctx);
     this.plc = createPlcSubsystem(ctx, access, deps.plcSessions ? { sessions: deps.plcSessions } : {});
-    // A deleted vPLC's runtime credentials and PLC history go with it (docs/plc.md "Credentials").
+    // What was forced, by our live variables or the cloud's debug_set (docs/debug.md "Forcing").
+    const forced = new ForcedMarks();
+    this.liveVars = liveVarsFor(ctx, this.plc, () => this.debugSessions, forced);
+    // A deleted vPLC's runtime credentials, PLC history and variable map go with it (docs/plc.md "Credentials").
     onEvent((e) => {
-      if (e.kind === 'removed') void this.track(this.plc.forgetVplc(e.name));
+      if (e.kind === 'removed') void this.track(Promise.all([this.plc.forgetVplc(e.name), this.liveVars.forget(e.name)]));
+      else this.liveVars.vplcChanged(e);
     });
     this.unfollowSerial = wireSerialPorts(ctx, onEvent, (p) => void this.track(p));
     this.usage = new UsageService(ctx, rings);
@@ -132,6 +151,29 @@ export class Orchestrator {
       refreshTarget: (id) => access.target(id, true),
       pins: access.pins,
       options: { ...ctx.settings.runCommand },
+      debug: (id, message) => this.debug.handle({ session: `http:${id}`, device_id: id, path: 'http', message }),
+    });
+    this.debugSessions = new DebugSessionRegistry({
+      target: (vplc) => access.target(vplc, true),
+      pins: access.pins,
+      storedCredentials: (vplc) => this.plc.sessions.credentials(vplc),
+      timings: { connectMs: ctx.settings.debug.connectMs, commandMs: ctx.settings.debug.commandMs },
+    });
+    const bridge = new RuntimeDebugBridge({
+      sessions: this.debugSessions,
+      hasDevice: async (id) => (await access.target(id, false)) !== null,
+      debugMap: (vplc) => this.liveVars.mapOf(vplc),
+      forced,
+      now: () => ctx.clock.now(),
+      timings: { idleMs: ctx.settings.debug.idleMs, sweepMs: ctx.settings.debug.sweepMs },
+      log: (msg, data) => ctx.log.info(msg, data),
+      emit: (e) => ctx.emit(e),
+    });
+    this.debug = new GuardedDebugBridge(bridge, () => ctx.settings.runCommand.allowList);
+    // A vPLC deleted, stopped or recreated takes its debug sessions with it (docs/debug.md "Sessions").
+    onEvent((e) => {
+      if (closesDebugSessions(e)) void this.track(this.debug.closeVplc(e.name));
+      if (nudgesReconcile(e)) this.auto.reconciler.nudge();
     });
     this.runGate = new ConcurrencyGate({ perDevice: ctx.settings.runCommand.maxPerDevice, total: ctx.settings.runCommand.maxTotal });
   }
@@ -145,6 +187,7 @@ export class Orchestrator {
     });
     // DHCP helpers kept renewing while no agent ran: follow them again so lease changes are recorded.
     await ctx.dhcp.adoptRunning().catch((err: unknown) => ctx.log.warn('DHCP helpers could not be adopted', { err: (err as Error).message }));
+    await ctx.wifiDhcp.adoptRunning().catch((err: unknown) => ctx.log.warn('WiFi DHCP clients could not be adopted', { err: (err as Error).message }));
     // Ready before the first create needs it; a failure is logged here and shown in the host warnings.
     void ctx.helper.image().catch((err: unknown) => ctx.log.error('namespace helper image unavailable', { err: (err as Error).message }));
     return new Orchestrator(ctx, rings, onEvent, lifecycle, adoption, deps);
@@ -190,7 +233,20 @@ export class Orchestrator {
   /** The interfaces as the local API lists them: uplink marked, parent-policy refusal given (host/interface-view.ts). */
   async interfaceViews(): Promise<HostInterfaceView[]> {
     const [ifaces, facts] = await Promise.all([this.ctx.interfaces.list(), this.requestDeps.linkFacts()]);
-    return ifaces.map((i) => interfaceView(i, this.ctx.settings.parentPolicy, facts.get(i.name)));
+    return markDedicated(
+      ifaces.map((i) => interfaceView(i, this.ctx.settings.parentPolicy, facts.get(i.name))),
+      this.ctx.dedicatedNics.owners(),
+    );
+  }
+
+  /** Every dedicated NIC with its vPLC and last known MAC (the cloud's `get_host_interfaces`). */
+  dedicatedNics(): DedicatedMark[] {
+    return this.ctx.dedicatedNics.owners();
+  }
+
+  /** Resolves once the dedicated-NIC moves scheduled by `start` events have run (tests, bench). */
+  dedicatedNicsIdle(): Promise<void> {
+    return this.ctx.dedicatedNics.idle();
   }
 
   /** The persisted desired record of a vPLC (read-only view). */
@@ -205,7 +261,12 @@ export class Orchestrator {
 
   /** A netmon `network_change` (already debounced by the monitor): re-attachment starts at once. Never rejects. */
   onNetworkChange(data: NetworkChangeData): Promise<void> {
-    return this.reattacher.handle(data);
+    if (isDedicatedChange(data, (nic) => this.ctx.dedicatedNics.isDedicated(nic))) {
+      this.ctx.log.debug('network change of a dedicated NIC: not re-attached', { interface: data.interface });
+      this.ctx.dedicatedNics.changedOnHost(data.interface);
+      return Promise.resolve();
+    }
+    return Promise.all([this.reattacher.handle(data), this.ctx.wifiDhcp.networkChanged(data)]).then(() => undefined);
   }
 
   /** Every re-attachment result (reattached, detached, failed) per vNIC. */
@@ -226,7 +287,11 @@ export class Orchestrator {
   startLifecycle(options: { sampleUsage?: boolean; reconcile?: boolean } = {}): Promise<string[]> {
     this.startRuntimeProbes();
     this.plc.monitor.start();
-    return this.auto.start(this.adoption, options);
+    // After boot sync (docs/protocol.md §7.4 start-up order): dedicated NICs of running vPLCs are checked and moved.
+    return this.auto.start(this.adoption, options).then(async (r) => {
+      if (!this.ctx.shutdown.aborted) await this.track(this.ctx.dedicatedNics.resync());
+      return r;
+    });
   }
 
   onHostSample(cb: (s: HostSample) => void): () => void {
@@ -435,13 +500,15 @@ export class Orchestrator {
     this.ctx.serial.close();
     this.unfollowSerial();
     this.plc.monitor.stop();
+    await this.liveVars.close();
     this.usage.stop();
+    await this.debug.closeAll();
     await this.answers.stop();
     await closeNetworking(this.ctx, this.reattacher);
     const graceMs = options.graceMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const settled = await Promise.race([
-      Promise.allSettled([...this.background]).then(() => true),
+      Promise.allSettled([...this.background, this.ctx.dedicatedNics.idle()]).then(() => true),
       new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
     ]);
     clearTimeout(timer);

@@ -6,6 +6,7 @@ import { runtimeImageRef } from './create/image.js';
 import { policyRefusal } from './create/validate.js';
 import { isOwn } from './docker/labels.js';
 import type { LinkFacts } from './host/parent-policy.js';
+import { dedicatedClaims, dedicatedRefusal, parentDedicatedRefusal, vnicParents, withDedicatedClaims } from './dedicated/validate.js';
 import { dependencyCycle } from './lifecycle/dependencies.js';
 import { serialPortsRefusal, withSerialClaims } from './serial/validate.js';
 import { ORCHESTRATOR_ID } from './self-destruct.js';
@@ -34,13 +35,13 @@ async function createRefusal(d: RequestDeps, spec: VplcSpec, requestedBy: Reques
   const { ctx } = d;
   const name = spec.name;
   const ifaces = await ctx.interfaces.list();
-  for (const v of spec.vnics) {
-    if (ifaces.find((i) => i.name === v.parentInterface)?.type === 'wifi') {
-      return { status: 'error', error: `WiFi vNIC '${v.name}' (parent ${v.parentInterface}) is not supported by this agent yet` };
-    }
-  }
   // The local policy decides; nothing in a request widens it.
-  const refused = policyRefusal(spec, ifaces, ctx.settings.parentPolicy, spec.vnics.length > 0 ? await d.linkFacts() : new Map());
+  const facts = spec.vnics.length > 0 || spec.dedicatedInterface !== undefined ? await d.linkFacts() : new Map<string, LinkFacts>();
+  const claims = dedicatedClaims(ctx);
+  // An absent or WiFi NIC is refused later, at validating_config (docs/protocol.md §5.11); claims and policy here.
+  const dedicated = dedicatedRefusal({ spec, interfaces: ifaces, facts, dedicated: claims, parents: vnicParents(ctx), allow: ctx.settings.parentPolicy.allow });
+  if (dedicated) return refusal('VALIDATION', `Validation error: ${dedicated}`, 'dedicatedInterface');
+  const refused = parentDedicatedRefusal(spec, claims) ?? policyRefusal(spec, ifaces, ctx.settings.parentPolicy, facts);
   if (refused) return { status: 'error', error: `Validation error: ${refused}` };
   const serial = serialPortsRefusal(ctx, spec, requestedBy);
   if (serial) return serial;
@@ -65,8 +66,11 @@ export async function acceptCreate(d: RequestDeps, input: VplcSpec, requestedBy:
     return { status: 'error', error: `Validation error: ${issue?.path.join('.') || 'spec'}: ${issue?.message ?? 'invalid'}` };
   }
   const spec = parsed.data;
-  // Serial claims are checked and recorded as one step: two creates for one device cannot both pass the check.
-  return spec.serialPorts?.length ? withSerialClaims(ctx, () => checkAndRecord(d, spec, requestedBy)) : checkAndRecord(d, spec, requestedBy);
+  // Serial and NIC claims are checked and recorded as one step: two creates for one device cannot both pass. A vNIC
+  // parent is a claim too (no other vPLC may dedicate it), so a create with vNICs takes the NIC lock as well.
+  const record = (): Promise<{ spec: VplcSpec; opId: string } | Refusal> => checkAndRecord(d, spec, requestedBy);
+  const claimed = spec.dedicatedInterface !== undefined || spec.vnics.length > 0 ? () => withDedicatedClaims(ctx, record) : record;
+  return spec.serialPorts?.length ? withSerialClaims(ctx, claimed) : claimed();
 }
 
 /** The checks, the operation begun and the records written, for an accepted create. */

@@ -7,8 +7,23 @@ import { RESTART_WINDOW_FILE } from './lifecycle/restart-window-file.js';
 import { removeHelpers, stopAndRemove } from './delete/pipeline.js';
 import { dockerMessage } from './docker/errors.js';
 import { Label, ownFilter } from './docker/labels.js';
+import { removeWifiBridges } from './wifi/provision.js';
 
 export const ORCHESTRATOR_ID = '__orchestrator__';
+
+/**
+ * Every bridge goes; then the sysctls still remembered are put back and wifi_sysctls.json goes with them. When a bridge
+ * left something on the host the file stays (it holds the values to put back) and the log says what was left.
+ */
+async function cleanProxyArp(ctx: OrchestratorContext): Promise<void> {
+  const left: string[] = [];
+  for (const name of ctx.store.desiredNames()) left.push(...(await removeWifiBridges(ctx, name)));
+  if (left.length) {
+    ctx.log.warn('self-destruct: proxy-ARP bridges not fully removed; wifi_sysctls.json is kept with the host values to put back', { left });
+    return;
+  }
+  await ctx.wifiBridges.revertAll().catch((err: unknown) => ctx.log.warn('self-destruct: host sysctls of proxy-ARP bridges not put back; wifi_sysctls.json is kept', { err: String(err) }));
+}
 
 /**
  * docs/protocol.md §4.3 self-destruct, restricted to this installation's resources. Credentials and the cloud link are the
@@ -19,6 +34,7 @@ export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () =
   try {
     await sleep(100);
     step('returning_dedicated_nics');
+    await ctx.dedicatedNics.releaseAll();
     step('deleting_runtimes');
     const vplcs = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
     for (const c of vplcs) {
@@ -26,6 +42,7 @@ export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () =
       // In the vPLC's queue, so an operation already running on it finishes first.
       await ctx.exec.serial(name, async () => {
         await ctx.dhcp.stop(name).catch(() => undefined);
+        await ctx.wifiDhcp.stop(name).catch(() => undefined);
         await removeHelpers(ctx, name, 'self-destruct');
         await stopAndRemove(ctx, name, c.Id, 'self-destruct', 'self-destruct');
         ctx.usage.unregister(name);
@@ -42,6 +59,7 @@ export async function runSelfDestruct(ctx: OrchestratorContext, removeSelf: () =
       );
     }
     step('cleaning_proxy_arp');
+    await cleanProxyArp(ctx);
     step('deleting_netmon');
     step('deleting_volume');
     await ctx.store.wipe();

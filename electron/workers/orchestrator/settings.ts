@@ -82,6 +82,15 @@ export const OrchestratorSettings = z.object({
       faultRestartAfterMs: z.number().int().nonnegative().default(120_000),
     })
     .prefault({}),
+  /** The runtime debug bridge (docs/debug.md "Sessions"): run_command sessions' idle close and the runtime timeouts. */
+  debug: z
+    .object({
+      idleMs: z.number().int().positive().default(300_000),
+      sweepMs: z.number().int().positive().default(60_000),
+      connectMs: z.number().int().positive().default(10_000),
+      commandMs: z.number().int().positive().default(5_000),
+    })
+    .prefault({}),
   /** Serial discovery (docs/serial.md): the udev by-id links and the sysfs mount, read directly. */
   serial: z
     .object({

@@ -56,6 +56,10 @@ const handlers: Handlers = {
   'plc.compile-status': (o, i) => o.plc.actions.compileStatus(i.name),
   'plc.logs': (o, i) => o.plc.actions.logs(i.name, { limit: i.limit, ...(i.sinceId !== undefined ? { sinceId: i.sinceId } : {}), ...(i.level ? { level: i.level } : {}) }),
   'plc.history': (o, i) => Promise.resolve(o.plc.monitor.history(i.name, i.seconds)),
+  'plc.debug-map': (o, i) => o.liveVars.mapView(i.name),
+  'plc.debug-map-load': (o, i) => o.liveVars.loadMap(i.name, i.path, i.requester),
+  'plc.live-read': (o, i) => o.liveVars.read(i.name, i.paths),
+  'plc.live-set': (o, i) => o.liveVars.set(i.name, i.path, i.force, i.value, i.requester),
   'netmon.event': (_o, e, c) => {
     c.cache.apply(e);
     // A discovery (netmon or this worker restarted, or the host rebooted onto another LAN) may carry a subnet change
@@ -67,6 +71,9 @@ const handlers: Handlers = {
   },
   // The link parsed the raw payload with the topic's contract; its output (aliases merged, `ip_prefix` split off) is
   // not valid input for the same contract again, so the op schema checks only the envelope.
+  'debug.message': (o, i) => o.debug.handle(i),
+  'debug.close': (o, i) => o.debug.close(i.session).then(() => null),
+  'debug.has-device': (o, i) => o.debug.hasDevice(i.device_id),
   'cloud.execute': (_o, { topic, request }, c) => c.cloud.execute(topic, request as never),
 };
 

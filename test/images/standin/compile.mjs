@@ -4,7 +4,7 @@
 // (exit_code 1, the error in the logs), and when the upload is not a zip (no logs, exit_code null). A success loads
 // the program into the PLC core and starts it.
 import { createHash } from 'node:crypto';
-import { zipEntryNames } from './zip.mjs';
+import { zipEntry, zipEntryNames } from './zip.mjs';
 
 const PLUGIN_CONFIGS = {
   modbus_slave: './core/src/drivers/plugins/python/modbus_slave/modbus_slave_config.json',
@@ -38,6 +38,24 @@ function compileLines(source) {
   const base = source.split('/').pop();
   const object = base.replace(/\.cpp$/, '.o');
   return [`[INFO] Compiling core/generated/${base}...`, `${GXX} -include iec_python.h -c core/generated/${base} -o build/${object}`];
+}
+
+/**
+ * The md5 the debug interface reports for a bundle: the `md5` field of its debug-map.json (the compiler writes the
+ * same md5 the runtime answers), the md5 of that file's bytes when it has no such field, null without the file.
+ */
+export function debugMapMd5(zip, names) {
+  const candidates = names.filter((n) => n === 'debug-map.json' || n.endsWith('/debug-map.json'));
+  const name = candidates.sort((a, b) => a.length - b.length)[0];
+  const bytes = name === undefined ? null : zipEntry(zip, name);
+  if (!bytes) return null;
+  try {
+    const md5 = JSON.parse(bytes.toString('utf8'))?.md5;
+    if (typeof md5 === 'string' && /^[0-9a-f]{32}$/i.test(md5)) return md5.toLowerCase();
+  } catch {
+    // not JSON: fall back to the file's own md5
+  }
+  return createHash('md5').update(bytes).digest('hex');
 }
 
 export function createCompiler({ state, plc, coldMs, warmMs, log }) {
@@ -93,7 +111,12 @@ export function createCompiler({ state, plc, coldMs, warmMs, log }) {
       const failing = names.find((n) => n.includes('compile-error'));
       status = 'COMPILING';
       lines(...pluginPrelude(), '[INFO] Starting compilation', ...compileLines(sources[0]));
-      const program = { filename: file.filename, size: file.data.length, sha256: createHash('sha256').update(file.data).digest('hex') };
+      const program = {
+        filename: file.filename,
+        size: file.data.length,
+        sha256: createHash('sha256').update(file.data).digest('hex'),
+        debug_md5: debugMapMd5(file.data, names),
+      };
       setTimeout(() => finish(!failing, program, sources, failing), Math.round(ms * 0.9));
     }, Math.round(ms * 0.1));
   }

@@ -1,6 +1,6 @@
 // Test-only routes, NOT part of the real runtime, and needing no auth: HTTP helpers for the run_command proxy tests
 // (/echo, /binary, /big, /text, /json, /slow, /redirect, /headers-multi) and switches under /standin/ (info, exit,
-// burn, crash, overruns).
+// burn, crash, overruns, debug-delay).
 import { Worker } from 'node:worker_threads';
 import { send } from './http.mjs';
 
@@ -73,7 +73,7 @@ function binaryFill(chunk, offset) {
 }
 
 /** Answers a helper route; false when the path is not one. */
-export function createHelpers({ config, plc, log }) {
+export function createHelpers({ config, plc, debug, log }) {
   return function handleHelper(req, res, url, body) {
     if (url.pathname === '/echo' || url.pathname.startsWith('/echo/')) {
       sendJson(res, 200, {
@@ -149,6 +149,11 @@ export function createHelpers({ config, plc, log }) {
         const count = Math.max(1, Number.parseInt(url.searchParams.get('count') ?? '1', 10) || 1);
         const ok = plc.injectOverruns(count);
         sendJson(res, ok ? 200 : 409, ok ? { overruns_added: count } : { error: 'the PLC is not running' });
+        return true;
+      }
+      case 'POST /standin/debug-delay': {
+        debug.setDelay(msParam(url, 0));
+        sendJson(res, 200, { debug_delay_ms: debug.delay() });
         return true;
       }
       default:

@@ -189,6 +189,14 @@ export function createPlc({ state, runtimeLog, autostartMs, realtime, now = () =
       stats.scan = fold(stats.scan, [long], 0);
       return true;
     },
+    /**
+     * For the debug interface: `{ run, tick }` while the program runs (`run` is new on every start, `tick` is the scan
+     * count, the same as /api/status's scan_count), else null (the runtime answers status 83).
+     */
+    debugTick() {
+      if (status !== 'RUNNING' || !stats || now() < crashedUntil) return null;
+      return { run: stats, tick: Math.floor(((now() - stats.startedAt) * 1000) / PERIOD_US) };
+    },
     info: () => ({ status, program: state.data.program, running: state.data.running, crashed: now() < crashedUntil }),
   };
 }

@@ -7,7 +7,9 @@
 // whether it was running are kept there too (/var/lib/standin/state): kept across restarts of that container, new for
 // every new container.
 // Modules: api.mjs (/api routes), auth.mjs + jwt.mjs (users, tokens), plc.mjs (status, start/stop, timing stats),
-// compile.mjs (upload + fake compile), runtime-log.mjs, state.mjs, helpers.mjs (test-only routes, no auth).
+// compile.mjs (upload + fake compile), runtime-log.mjs, state.mjs, helpers.mjs (test-only routes, no auth),
+// socketio.mjs + ws.mjs (Socket.IO over WebSocket on /socket.io/), debug-socket.mjs + debug.mjs + blink.mjs (the
+// live-debug namespace /api/debug and the recorded BLINK program's variables).
 //
 // Switches come from /etc/standin/config.json, then from the environment (env wins):
 //   STANDIN_LISTEN_DELAY_MS  delay before the ports open: N, or "LO-HI" for a random delay per start (default 0)
@@ -21,6 +23,8 @@
 //   STANDIN_COMPILE_WARM_MS  duration of later compiles (default the smaller of 600 and STANDIN_COMPILE_MS)
 //   STANDIN_AUTOSTART_MS     after a restart, a loaded program that was running runs again after this (default 2300)
 //   STANDIN_VARIANT          free-form name reported by GET /standin/info
+//   STANDIN_DEBUG_DELAY_MS   delay of every debug_response (default 0; >= 2000: none, the server gave up)
+//   STANDIN_SIO_PING_INTERVAL_MS, STANDIN_SIO_PING_TIMEOUT_MS  Engine.IO heartbeat (default 25000 / 20000, as recorded)
 // For running outside the image: STANDIN_CONFIG, STANDIN_TLS_DIR, STANDIN_STATE_DIR (unset with STANDIN_TLS_DIR set:
 // state in memory only), STANDIN_HTTPS_PORT, STANDIN_HTTP_PORT.
 import { readFileSync } from 'node:fs';
@@ -29,10 +33,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createApi } from './api.mjs';
 import { createAuth } from './auth.mjs';
 import { createCompiler } from './compile.mjs';
+import { createDebugNamespace } from './debug-socket.mjs';
 import { burn, createHelpers } from './helpers.mjs';
 import { readBody, sendApiJson, sendHtmlError } from './http.mjs';
 import { createPlc, realtimeAllowed } from './plc.mjs';
 import { createRuntimeLog } from './runtime-log.mjs';
+import { createSocketIoServer } from './socketio.mjs';
 import { openState } from './state.mjs';
 import { loadOrGenerateTls } from './tls-cert.mjs';
 
@@ -99,12 +105,20 @@ const compiler = createCompiler({
 });
 const auth = createAuth({ state, tokenTtlS: Math.max(1, intSetting('STANDIN_TOKEN_TTL_S', 900)), log });
 const handleApi = createApi({ auth, plc, compiler, runtimeLog });
-const handleHelper = createHelpers({ config, plc, log });
+const debug = createDebugNamespace({ auth, plc, state, delayMs: Math.max(0, intSetting('STANDIN_DEBUG_DELAY_MS', 0)) });
+const socketIo = createSocketIoServer({
+  namespaces: { '/api/debug': debug.namespace },
+  pingIntervalMs: Math.max(1, intSetting('STANDIN_SIO_PING_INTERVAL_MS', 25_000)),
+  pingTimeoutMs: Math.max(1, intSetting('STANDIN_SIO_PING_TIMEOUT_MS', 20_000)),
+  log,
+});
+const handleHelper = createHelpers({ config, plc, debug, log });
 
 async function handle(req, res) {
   const url = new URL(req.url ?? '/', 'http://standin.invalid');
   const body = await readBody(req);
   if (handleHelper(req, res, url, body)) return;
+  if (socketIo.handleRequest(req, res, url)) return;
   if (handleApi(req, res, url, body)) return;
   sendHtmlError(res, 404, { runtimeHeader: false });
 }
@@ -132,8 +146,17 @@ function listen(onOpen) {
     log(`listening ${what}`);
     if (++open === 2) onOpen();
   };
-  createHttpsServer(tls, onRequest('https')).listen(httpsPort, opened(`https :${httpsPort}`));
-  createHttpServer(onRequest('http')).listen(httpPort, opened(`http :${httpPort}`));
+  const servers = [
+    createHttpsServer(tls, onRequest('https')).listen(httpsPort, opened(`https :${httpsPort}`)),
+    createHttpServer(onRequest('http')).listen(httpPort, opened(`http :${httpPort}`)),
+  ];
+  for (const server of servers) {
+    server.on('upgrade', (req, socket, head) => {
+      socket.on('error', () => {});
+      if (!socketIo.handleUpgrade(req, socket, head)) socket.destroy();
+      else log(`upgrade ${req.socket.remoteAddress ?? '-'} ${req.url}`);
+    });
+  }
 }
 
 log(`stand-in starting (pid ${process.pid}, variant ${config.STANDIN_VARIANT ?? '-'})`);

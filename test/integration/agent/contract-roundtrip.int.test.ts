@@ -33,6 +33,7 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'client.key'), pki.client.key);
   writeFileSync(path.join(dir, 'client.crt'), pki.client.cert);
   writeFileSync(path.join(dir, 'program.zip'), storedZip({ 'configuration.cpp': '// contract' }));
+  writeFileSync(path.join(dir, 'debug-map.json'), readFileSync(path.resolve(__dirname, '../../fixtures/openplc-runtime-v4.1.4/debug/debug-map.json')));
   mkdirSync(path.join(dir, 'docker'));
   writeFileSync(path.join(dir, 'docker', 'daemon.json'), '{"log-level": "warn"}\n');
   agent = spawnAgent(
@@ -78,7 +79,12 @@ beforeAll(async () => {
     { channel: 'plc:start', input: { name, confirm: true }, ok: true },
     { channel: 'plc:logs', input: { name, limit: 20 }, ok: true },
     { channel: 'plc:history', input: { name, seconds: 60 }, ok: true },
+    // Live variables (docs/debug.md): a map from a file, then reads and forces that need no runtime answer to be decided.
+    { channel: 'plc:debug-map-load', input: { name, path: path.join(dir, 'debug-map.json') }, ok: true },
+    { channel: 'plc:debug-map', input: { name }, ok: true },
+    { channel: 'plc:live-set', input: { name, path: 'NO.SUCH.VARIABLE', force: true, value: 1, confirm: true }, ok: false },
     { channel: 'plc:clear-credentials', input: { name, confirm: true }, ok: true },
+    { channel: 'plc:live-read', input: { name }, ok: true },
     // Stored again: the delete below must take them away with the vPLC.
     { channel: 'plc:set-credentials', input: { name, username: 'contract', password: 'contract-pw-1' }, ok: true },
     { channel: 'reconcile:status', input: {}, ok: true },
@@ -95,6 +101,7 @@ beforeAll(async () => {
     { channel: 'network:timeline', input: {}, ok: true },
     { channel: 'journal:list', input: { limit: 50 }, ok: true },
     { channel: 'vplc:delete', input: { name, confirm: true }, ok: true },
+    { channel: 'agent:threads', input: {}, ok: true },
     { channel: 'agent:stop', input: { confirm: true }, ok: true },
     { channel: 'agent:start', input: {}, ok: true },
   ];

@@ -3,7 +3,7 @@
 // while the parent changes subnet, is deleted and created again, and while the orchestrator worker is down when the
 // change happens (the core replays netmon's discovery to the restarted worker). Everything is read back over the
 // agent's API and inside the container's namespace. Runtime: about 60-90 s on 2 cores (3 s netmon debounce per move,
-// 6 s liveness deadlines while the orchestrator's restart is held).
+// a 12-16 s liveness deadline while the orchestrator’s restart is held).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,7 @@
 // Real worker_threads under the supervisor: crash → restart with backoff while the other worker carries on; a hung
-// worker is terminated by the liveness deadline; typed errors cross the thread boundary. Runtime: about 10-15 s.
+// worker is terminated by the liveness deadline while a busy one that still turns its loop is kept; each worker names
+// its thread; typed errors cross the thread boundary. Runtime: about 20 s.
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnThread } from '../../../electron/core/supervisor/spawn.js';
@@ -64,6 +66,28 @@ describe('Supervisor with real worker threads', () => {
     await until(running('orchestrator'), 'orchestrator restarted');
     const after = await sup.request('orchestrator', 'pid', {}, 2_000);
     expect(after).not.toEqual(before);
+  });
+
+  it('names each worker\'s own OS thread and its heap', async () => {
+    const threads = await sup.threads(2_000);
+    expect(threads.map((t) => t.name).sort()).toEqual(['netmon', 'orchestrator']);
+    const tasks = readdirSync('/proc/self/task').map(Number);
+    for (const t of threads) {
+      expect(tasks).toContain(t.tid);
+      expect(t.tid).not.toBe(process.pid);
+      expect(t.heapUsed).toBeGreaterThan(0);
+      expect(t.heapTotal).toBeGreaterThanOrEqual(t.heapUsed);
+    }
+    expect(new Set(threads.map((t) => t.tid)).size).toBe(2);
+  });
+
+  it('keeps a worker whose loop is busy past its liveness deadline but still turns (it answers the probe)', async () => {
+    const tid = async (): Promise<number | undefined> => (await sup.threads(2_000)).find((t) => t.name === 'orchestrator')?.tid;
+    const before = await tid();
+    expect(await sup.request('orchestrator', 'spin', { ms: 6_000 }, 10_000)).toEqual({ ok: true, value: 'spun' });
+    expect(health.some((h) => h.name === 'orchestrator' && h.state.kind === 'unresponsive')).toBe(false);
+    // The same thread, never replaced.
+    expect(await tid()).toBe(before);
   });
 
   it('terminates a worker whose event loop hangs and starts a fresh one', async () => {

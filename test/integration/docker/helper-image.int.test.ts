@@ -1,6 +1,7 @@
 // The namespace helper image is built by the agent from the host's static busybox (`docker import`), never pulled
 // (docs/decisions.md "Nothing the agent runs for itself is pulled"). Each test uses its own repository, so the product's
 // image and other suites are never touched; everything made here is removed at the end.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,6 +59,32 @@ describe('namespace helper image', () => {
     expect(await again.image()).toBe(ref);
     expect((await docker.getImage(ref).inspect()).Id).toBe(info.Id);
     expect(logs.filter((l) => /helper image built/.test(l))).toHaveLength(1);
+  });
+
+  it("carries the host's iptables: a host-network helper with NET_ADMIN only reads the host's FORWARD chain with it", async () => {
+    const ref = await new HelperImage({ docker, exec, busyboxCandidates: ['/bin/busybox'], log, repo }).image();
+    const engine = new Engine(docker);
+    const r = await engine.runHostStep({ image: ref, script: 'iptables -w -S FORWARD; echo "exit=$?"', labels: { 'vt-run': run }, capabilities: ['NET_ADMIN'] });
+    const host = execFileSync('iptables', ['-w', '-S', 'FORWARD'], { encoding: 'utf8' });
+    expect(r.stdout).toContain('exit=0');
+    // The same backend as the host's own iptables: the same policy and Docker's rules (other suites add and remove
+    // WiFi vNICs' rules meanwhile, so only Docker's lines are compared).
+    const stable = (out: string): string[] => out.split('\n').filter((l) => l.startsWith('-P') || /DOCKER/.test(l));
+    expect(stable(host).length).toBeGreaterThan(1);
+    expect(stable(r.stdout)).toEqual(stable(host));
+    // Without NET_ADMIN the kernel refuses it: the helper runs with no more than the step asks for.
+    const denied = await engine.runHostStep({ image: ref, script: 'iptables -w -S FORWARD >/dev/null 2>&1; echo "exit=$?"', labels: { 'vt-run': run }, capabilities: [] });
+    expect(denied.stdout).not.toContain('exit=0');
+  });
+
+  it('is built again when it was removed under the agent (an image prune, another agent pruning other builds)', async () => {
+    const helper = new HelperImage({ docker, exec, busyboxCandidates: ['/bin/busybox'], log, repo });
+    const ref = await helper.image();
+    await docker.getImage(ref).remove({ force: true });
+    const built = logs.filter((l) => /helper image built/.test(l)).length;
+    expect(await helper.image()).toBe(ref);
+    expect((await docker.getImage(ref).inspect()).Config.Labels).toMatchObject({ 'io.vplc-orchestrator.role': 'helper-image' });
+    expect(logs.filter((l) => /helper image built/.test(l))).toHaveLength(built + 1);
   });
 
   it('concurrent callers share one build', async () => {

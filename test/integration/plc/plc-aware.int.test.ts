@@ -122,7 +122,9 @@ describe('the PLC-aware agent with real runtime sessions', () => {
 
   it('picks the session up again after an agent restart without disturbing the running PLC', async () => {
     const before = await started();
-    const scans = (await plcOf())?.tasks[0]?.scan_count ?? 0;
+    // The restart of the test before resets the scan count; the first reads after it may still show 0.
+    const counting = await waitFor(plcOf, (p) => (p?.tasks[0]?.scan_count ?? 0) > 0, { timeoutMs: 15_000, what: 'the PLC counting scans before the agent restart' });
+    const scans = counting?.tasks[0]?.scan_count ?? 0;
     expect(scans).toBeGreaterThan(0);
     await orch.close({ graceMs: 5_000 });
     orch = await fx.reopen();

@@ -27,6 +27,8 @@ const PASSWORD = 'Pw-int-7f3a9c-never-shown';
 const TOKEN_TTL_S = 3;
 
 let standin: StandinProcess;
+/** The bundles the actions reported as compiled (where the live variables keep the variable map, docs/debug.md). */
+const programs: Array<{ name: string; filename: string }> = [];
 let dir: string;
 const logLines: string[] = [];
 const rec = (level: string) => (msg: string, data?: Record<string, unknown>) => void logLines.push(`${level} ${msg} ${JSON.stringify(data ?? {})}`);
@@ -106,6 +108,7 @@ beforeAll(async () => {
   sessions = new RuntimeSessions({ store, endpoint, pins, clock: systemClock });
   monitor = testMonitor(sessions);
   actions = new PlcActions({ sessions, monitor, presence: (n) => Promise.resolve(n === NAME ? 'running' : n === 'stopped-one' ? 'stopped' : 'missing'), log, shutdown: new AbortController().signal, compile: { pollMs: 200 } });
+  actions.onProgram((n, b) => Promise.resolve(void programs.push({ name: n, filename: b.filename })));
   actions.onCompile((p) => compileEvents.push(p));
 }, 30_000);
 
@@ -180,6 +183,7 @@ describe('PLC sessions and actions against the stand-in', () => {
     expect(compileEvents.every((e) => e.name === NAME)).toBe(true);
     expect(monitor.refreshes.length).toBeGreaterThan(refreshes);
     expect((await actions.compileStatus(NAME)).state).toBe('SUCCESS');
+    expect(programs).toEqual([{ name: NAME, filename: 'program.zip' }]);
   });
 
   it('starts and stops the PLC program with plain-words answers', async () => {
@@ -204,6 +208,8 @@ describe('PLC sessions and actions against the stand-in', () => {
     expect(r.state).toBe('FAILED');
     expect(r.logs.join('')).toContain('error');
     expect(compileEvents.at(-1)?.state).toBe('FAILED');
+    // A program that did not compile brings no variable map.
+    expect(programs.map((p) => p.filename)).not.toContain('broken.zip');
   });
 
   it('gives the runtime log with the level filter and the limit applied', async () => {

@@ -1,4 +1,6 @@
 // A worker for supervisor and bus tests: echoes, crashes, hangs, or asks another worker through the bus, on command.
+import { execFileSync } from 'node:child_process';
+import { parentPort } from 'node:worker_threads';
 import { z } from 'zod';
 import { WorkerName } from '../../../electron/lib/protocol/messages.js';
 import { handlers, hostWorker, type WorkerApi } from '../../../electron/lib/worker/host.js';
@@ -32,6 +34,36 @@ hostWorker({
           throw new Error('injected worker crash');
         });
         return new Promise(() => undefined);
+      },
+    },
+    /** Keeps the event loop busy for `ms` without ever waiting (a chain of immediates), then answers. */
+    spin: {
+      input: z.object({ ms: z.number().int().positive() }),
+      run: ({ ms }) =>
+        new Promise((resolve) => {
+          const end = Date.now() + ms;
+          const step = (): void => void (Date.now() < end ? setImmediate(step) : resolve('spun'));
+          step();
+        }),
+    },
+    /** Stops hearing the supervisor while its loop keeps turning: closes its port, or drops its message listener. */
+    deafen: {
+      input: z.enum(['close', 'unlisten']),
+      run: (how) => {
+        setImmediate(() => {
+          if (how === 'close') parentPort?.close();
+          else parentPort?.removeAllListeners('message');
+          setInterval(() => undefined, 200);
+        });
+        return Promise.resolve('deaf');
+      },
+    },
+    /** Blocks the thread in a system call for `s` seconds: terminate() cannot end it before the call returns. */
+    block: {
+      input: z.number().int().positive(),
+      run: (s) => {
+        setImmediate(() => execFileSync('sleep', [String(s)]));
+        return Promise.resolve('blocking');
       },
     },
     hang: {

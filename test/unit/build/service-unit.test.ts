@@ -40,6 +40,10 @@ describe('the agent’s systemd unit', () => {
     expect(values('ReadWritePaths').join(' ').split(/\s+/)).toContain('/run/vplc-orchestrator');
   });
 
+  it('starts the agent with two malloc arenas (glibc reads the variable only at process start)', () => {
+    expect(values('Environment')).toContain('MALLOC_ARENA_MAX=2');
+  });
+
   it('carries the hardening of a well-kept service', () => {
     const yes = ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'ProtectClock', 'RestrictSUIDSGID', 'LockPersonality'];
     for (const key of yes) expect(values(key), key).toEqual(['yes']);

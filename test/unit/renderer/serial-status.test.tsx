@@ -14,9 +14,14 @@ afterEach(cleanup);
 
 const cells = (row: HTMLElement): string[] => within(row).getAllByRole('cell').map((c) => c.textContent ?? '');
 
+/**
+ * The card polls `vplc:status` every 5 s; only the first call answers here, so a poll that fires while a slow machine
+ * runs the test cannot put the first answer back over an event, and what the card shows next can only come from events.
+ */
 function detailFake(ports = [portState()]): FakeTransport {
+  let answered = false;
   return new FakeTransport({
-    'vplc:status': () => ok(successStatus({ serial_ports: ports })),
+    'vplc:status': () => (answered ? new Promise(() => undefined) : ((answered = true), ok(successStatus({ serial_ports: ports })))),
     'journal:list': () => ok([]),
     'vplc:logs': () => ok([]),
     'metrics:vplc-history': () => ok({ cpu: [], memory: [] }),
@@ -30,7 +35,6 @@ describe('the vPLC’s serial ports card', () => {
     const table = await screen.findByRole('table', { name: 'Serial ports of plc1' });
     const row = (): HTMLElement => within(table).getByRole('row', { name: /^rtu/ });
     expect(cells(row()).slice(0, 5)).toEqual(['connected', ftdi.device_id, '/dev/ttyUSB0', '188:0', '19200']);
-    const statusCalls = t.callsTo('vplc:status').length;
 
     act(() => t.emit('serial:ports', { vplc: 'plc1', ports: [portState({ status: 'disconnected', current_host_path: null, major: null, minor: null, reason: `no device matches '${ftdi.device_id}'`, since: '2026-12-05T08:05:00.000Z' })] }));
     expect(cells(row()).slice(0, 4)).toEqual([`disconnected${`no device matches '${ftdi.device_id}'`}`, ftdi.device_id, '—', '—']);
@@ -41,7 +45,6 @@ describe('the vPLC’s serial ports card', () => {
 
     act(() => t.emit('serial:ports', { vplc: 'plc1', ports: [portState({ current_host_path: '/dev/ttyUSB3', minor: 3 })] }));
     expect(cells(row()).slice(0, 4)).toEqual(['connected', ftdi.device_id, '/dev/ttyUSB3', '188:3']);
-    expect(t.callsTo('vplc:status').length).toBe(statusCalls);
   });
 
   it('shows an error with its reason, and nothing for a vPLC without ports', async () => {

@@ -48,6 +48,35 @@ describe('the settings page', () => {
     expect(safety.querySelector('input')).toBeNull();
   });
 
+  it('says whether the cloud may debug and force live variables, from the run_command allow-list', async () => {
+    const line = async (runCommandAllowList: unknown): Promise<string> => {
+      const view = renderWithApp(<SettingsPage />, fake(Settings.parse({ version: 1, orchestrator: runCommandAllowList === undefined ? {} : { runCommandAllowList } })));
+      const safety = await screen.findByRole('region', { name: 'Plant safety' });
+      const term = within(safety).getByText('Cloud live debugging and forcing (WebRTC console and run_command)');
+      const text = term.nextElementSibling?.textContent ?? '';
+      view.unmount();
+      return text;
+    };
+    expect(await line(undefined)).toBe('Allowed (no run_command allow-list)');
+    expect(await line([{ method: 'GET', pathPrefix: '/api/status' }, { pathPrefix: '/api/debugger' }])).toBe('Not allowed by the run_command allow-list (it has no entry for /api/debug)');
+    expect(await line([{ method: 'GET', pathPrefix: '/api/status' }, { method: 'POST', pathPrefix: '/api/debug/' }])).toBe('Allowed by the run_command allow-list (/api/debug)');
+    expect(await line([{ pathPrefix: '/' }])).toBe('Allowed by the run_command allow-list (/api/debug)');
+    expect(await line([{ pathPrefix: '/api', ports: [8080] }])).toBe('Allowed by the run_command allow-list only on runtime port 8080 (not 8443)');
+  });
+
+  it('says whether the cloud console may open WebRTC sessions, and how many', async () => {
+    const line = async (webrtc: Record<string, unknown>): Promise<string> => {
+      const view = renderWithApp(<SettingsPage />, fake(Settings.parse({ version: 1, cloud: { webrtc } })));
+      const safety = await screen.findByRole('region', { name: 'Plant safety' });
+      const text = within(safety).getByText('Cloud console sessions (WebRTC)').nextElementSibling?.textContent ?? '';
+      view.unmount();
+      return text;
+    };
+    expect(await line({})).toBe('On, at most 32 at once');
+    expect(await line({ maxSessions: 4 })).toBe('On, at most 4 at once');
+    expect(await line({ enabled: false })).toBe('Off (cloud.webrtc.enabled is false): the console cannot open a session');
+  });
+
   it('names the default policy when no allow-list is set', async () => {
     renderWithApp(<SettingsPage />, fake(Settings.parse({ version: 1 })));
     expect((await screen.findByRole('region', { name: 'Plant safety' })).textContent).toContain('Physical Ethernet interfaces (default)');

@@ -1,6 +1,6 @@
 import { cloudAck } from '../../../../shared/api/errors.js';
 import type { AckBody } from '../../../../shared/cloud/acks.js';
-import { laterPhaseRefusal, toVplcSpec } from '../../../../shared/cloud/create-new-runtime.js';
+import { toVplcSpec } from '../../../../shared/cloud/create-new-runtime.js';
 import type { RequestOf, RequestTopic } from '../../../../shared/cloud/topics.js';
 import { cloudSerialDevice } from '../../../../shared/domain/serial.js';
 import type { CloudCommandTarget } from '../../../lib/protocol/cloud-command.js';
@@ -12,7 +12,8 @@ import { hostInterfacesBody, type InterfaceFact } from './host-interfaces.js';
 export type OrchestratorPort = Pick<
   Orchestrator,
   'create' | 'delete' | 'start' | 'stop' | 'restart' | 'status' | 'runCommand' | 'consumptionDevice' | 'consumptionOrchestrator' | 'selfDestruct' | 'applyPendingChanges' | 'serialDevices'
->;
+> &
+  Partial<Pick<Orchestrator, 'dedicatedNics'>>;
 
 export interface OrchestratorTargetOptions {
   orchestrator: OrchestratorPort;
@@ -57,14 +58,6 @@ export function orchestratorTarget(o: OrchestratorTargetOptions): CloudCommandTa
   const orch = o.orchestrator;
   const handlers: Handlers = {
     create_new_runtime: async (req) => {
-      let wifi = new Set<string>();
-      try {
-        wifi = new Set((await o.interfaces.list()).filter((i) => i.type === 'wifi').map((i) => i.name));
-      } catch {
-        // Without the cache the orchestrator's own validation reports the parent.
-      }
-      const refusal = laterPhaseRefusal(req, wifi);
-      if (refusal !== null) return { status: 'error', error: refusal };
       const ack = cloudAck(await orch.create(toVplcSpec(req), 'cloud'));
       // §4.1 (MATCH): the count only when serial ports were asked for.
       return body(ack.status === 'creating' && req.serial_configs.length > 0 ? { ...ack, serial_configs_count: req.serial_configs.length } : ack);
@@ -78,7 +71,7 @@ export function orchestratorTarget(o: OrchestratorTargetOptions): CloudCommandTa
     get_device_status: async (req) => forCloud(await orch.status(req.device_id)),
     get_host_interfaces: async (req) => {
       try {
-        return hostInterfacesBody(await o.interfaces.list(), req);
+        return hostInterfacesBody(await o.interfaces.list(), req, orch.dedicatedNics?.() ?? []);
       } catch (err) {
         return { status: 'error', error: `Failed to retrieve network interfaces: ${errText(err)}` };
       }

@@ -12,7 +12,10 @@ export type InterfaceFact = Pick<HostInterface, 'name' | 'mac' | 'type' | 'gatew
  * `subnet`/`gateway` only when detailed, `dedicated_only` only for an address-less ethernet NIC, sorted by name
  * without duplicates; EXTEND: the real `mac_address` and `type`.
  */
-export function hostInterfacesBody(ifaces: readonly InterfaceFact[], req: { include_virtual: boolean; detailed: boolean }): AckBody {
+/** A NIC of the dedicated-NIC file: its vPLC and its last known MAC (it may live inside the vPLC now). */
+export type DedicatedMark = { nic: string; vplc: string; mac: string | null };
+
+export function hostInterfacesBody(ifaces: readonly InterfaceFact[], req: { include_virtual: boolean; detailed: boolean }, dedicated: readonly DedicatedMark[] = []): AckBody {
   if (ifaces.length === 0) return { status: 'error', error: EMPTY_CACHE_ERROR };
   const byName = new Map<string, InterfaceFact>();
   for (const i of ifaces) {
@@ -20,9 +23,13 @@ export function hostInterfacesBody(ifaces: readonly InterfaceFact[], req: { incl
     if (!req.include_virtual && isSkippedName(i.name)) continue;
     if (!byName.has(i.name)) byName.set(i.name, i);
   }
-  const names = [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const owners = new Map(dedicated.filter((d) => req.include_virtual || !isSkippedName(d.nic)).map((d) => [d.nic, d]));
+  const names = [...new Set([...byName.keys(), ...owners.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const interfaces = names.map((name) => {
-    const i = byName.get(name) as InterfaceFact;
+    const owner = owners.get(name);
+    const i = byName.get(name);
+    // Inside its vPLC: a synthetic entry, no addresses, never a subnet or gateway (docs/protocol.md §4.6).
+    if (!i) return { name, ip_address: null, ipv4_addresses: [], mac_address: owner?.mac ?? null, dedicated_to: owner?.vplc };
     const v4 = i.ipv4.filter((a) => !a.address.startsWith('127.'));
     const entry: Record<string, unknown> = {
       name,
@@ -36,6 +43,7 @@ export function hostInterfacesBody(ifaces: readonly InterfaceFact[], req: { incl
     }
     if (v4.length === 0 && i.type === 'ethernet') entry['dedicated_only'] = true;
     entry['type'] = i.type;
+    if (owner) entry['dedicated_to'] = owner.vplc;
     return entry;
   });
   return { status: 'success', interfaces };

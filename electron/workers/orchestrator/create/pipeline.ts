@@ -16,6 +16,8 @@ import { createAndStart } from './container.js';
 import { ensureRuntimeImage, pinnedRuntimeImage } from './image.js';
 import { rollbackCreate, type Created } from './rollback.js';
 import { resolveVnicSubnet, validateConfig, type ResolvedVnic } from './validate.js';
+import { dedicatedConfigError } from '../dedicated/validate.js';
+import { configureWifiVnics, keepBridgeRecord, sharedWifiParents } from '../wifi/provision.js';
 
 export type RuntimeProbe = (vplc: string, ip: string) => Promise<boolean>;
 
@@ -50,9 +52,9 @@ function toPersisted(v: ResolvedVnic): PersistedVnic {
     ...(v.resolvedGateway ? { gateway: v.resolvedGateway } : {}),
     ...(v.dns.length ? { dns: v.dns } : {}),
     ...(v.mac ? { mac: v.mac } : {}),
-    _interface_type: 'ethernet',
-    _is_wifi: false,
-    _network_method: 'macvlan',
+    _interface_type: v.wifi ? 'wifi' : 'ethernet',
+    _is_wifi: v.wifi,
+    _network_method: v.wifi ? 'proxy_arp' : 'macvlan',
     mac_address: v.requestedMac,
   };
 }
@@ -118,13 +120,19 @@ export async function runCreate(
     await step('validating_config');
     const interfaces = await interfacesWithSubnets(ctx, spec);
     const recreate = options.recreate === true;
+    // A recreate's NIC was checked when given; absent now it is the NIC's `missing` state, not a config error.
+    const dedicated = recreate ? null : dedicatedConfigError(spec, interfaces);
+    if (dedicated) throw new OperationError(dedicated, 'validating_config');
     const vnics = await validateConfig({
       spec: recreate ? withPreviousMacs(spec, ctx.store.getVnics(name)) : spec,
       interfaces,
       macsOnParent: (p) => macsOnParent(ctx, p, recreate ? name : undefined),
     });
-    const persisted = vnics.map(toPersisted);
+    // A recreate keeps the record of a bridge still on the host, so its next build reuses or removes it.
+    const persisted = vnics.map(toPersisted).map((v) => keepBridgeRecord(v, recreate ? ctx.store.getVnics(name) : []));
     await ctx.store.putVnics(name, persisted);
+    const shared = sharedWifiParents(persisted);
+    if (shared) ctx.warnings.set(name, 'wifishare', shared);
     // Overlaps the image, network and container-create steps; awaited before the container starts and joins the LAN.
     addressesFree = checkStaticAddresses(ctx, name, vnics);
     addressesFree.catch(() => undefined);
@@ -142,6 +150,7 @@ export async function runCreate(
     await ctx.store.patchDesired(name, { internal_subnet: internal.subnet, runtime_image: image.image });
     const lans = [];
     for (const [i, v] of vnics.entries()) {
+      if (v.wifi) continue; // bridged with proxy ARP after the start: no Docker network
       if (!v.resolvedSubnet) {
         throw new OperationError(
           `Could not detect subnet for interface ${v.parentInterface}. Give vNIC '${v.name}' a subnet (CIDR) or bring the interface up with an IPv4 address.`,
@@ -164,7 +173,7 @@ export async function runCreate(
     const allowedMajors = containerMajors(serialMajors);
     const started = await createAndStart(
       ctx,
-      { name, image: image.image, internal: { network: internal.name, runtimeIp }, lans, dns: dnsUnion(spec), ...(spec.quotas ? { quotas: spec.quotas } : {}), ...(ctx.settings.caBundle ? { caBundleFile: ctx.settings.caBundle.file } : {}), serialMajors: allowedMajors, op: opId, by, start: !leftStopped, specHash: (u) => specHash(spec, image.image, u, macs, ctx.settings.caBundle?.sha256, allowedMajors) },
+      { name, image: image.image, internal: { network: internal.name, runtimeIp }, lans, dns: dnsUnion(spec), ...(spec.quotas ? { quotas: spec.quotas } : {}), ...(ctx.settings.caBundle ? { caBundleFile: ctx.settings.caBundle.file } : {}), serialMajors: allowedMajors, dedicatedNic: spec.dedicatedInterface !== undefined, op: opId, by, start: !leftStopped, specHash: (u) => specHash(spec, image.image, u, macs, ctx.settings.caBundle?.sha256, allowedMajors) },
       async (id) => {
         created.container = id;
         await journal('creating_container');
@@ -197,6 +206,7 @@ export async function runCreate(
 async function finishStopped(ctx: OrchestratorContext, name: string, markPastStart: () => Promise<void>): Promise<void> {
   try {
     await markPastStart();
+    await ctx.dedicatedNics.afterCreate(name, false);
     ctx.usage.register(name);
     ctx.ops.finish(name);
   } catch (err) {
@@ -232,7 +242,13 @@ export async function finishAfterStart(
     ctx.ops.setStep(name, 'starting_dhcp');
     ctx.warnings.clearPrefix(name, 'dhcp:');
     const dhcpWarnings = await ctx.dhcp.provision(name, containerId).catch((err: unknown) => [`DHCP could not be started: ${(err as Error).message}`]);
+    dhcpWarnings.push(...(await ctx.wifiDhcp.provision(name, containerId).catch((err: unknown) => [`WiFi DHCP could not be started: ${(err as Error).message}`])));
     dhcpWarnings.forEach((w, i) => ctx.warnings.set(name, `dhcp:${i}`, w));
+    if (ctx.store.getVnics(name).some((v) => v._network_method === 'proxy_arp')) ctx.ops.setStep(name, 'configuring_wifi_vnics');
+    await configureWifiVnics(ctx, name, containerId);
+    // Saved first, then moved; a failure is the NIC's error state and a warning, never the create's (docs/host-nics.md).
+    if (ctx.dedicatedNics.target(name)) ctx.ops.setStep(name, 'moving_dedicated_nic');
+    await ctx.dedicatedNics.afterCreate(name, true);
     const leaseDeadline = ctx.clock.monotonic() + CREATE_LEASE_WAIT_MS;
 
     ctx.ops.setStep(name, 'waiting_for_runtime');

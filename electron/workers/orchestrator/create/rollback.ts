@@ -25,7 +25,11 @@ async function withLabelled(ctx: OrchestratorContext, opId: string | undefined, 
  */
 export async function removeCreatedResources(ctx: OrchestratorContext, name: string, created0: Created, opId?: string, by: StepActor = 'agent'): Promise<string[]> {
   const incomplete: string[] = [];
-  const created = await withLabelled(ctx, opId, created0).catch(() => created0);
+  const created = await withLabelled(ctx, opId, created0).catch((err: unknown) => {
+    // The engine could not say what this create made (it is down): a container may exist that we never heard of.
+    if (created0.container === undefined) incomplete.push(`containers of this create could not be listed: ${dockerMessage(err)}`);
+    return created0;
+  });
   if (created.container) {
     try {
       await ctx.exec.run({ kind: 'remove', container: created.container, vplc: name, by, reason: 'roll back a failed create' });
@@ -53,11 +57,22 @@ export async function removeCreatedResources(ctx: OrchestratorContext, name: str
 /**
  * docs/protocol.md §5.7 rollback: the resources, then every record, so nothing re-creates what the user was told failed.
  * A recreate by the agent (reconcile, redeploy) keeps the records: the vPLC is still wanted, and a failed attempt
- * must not make the agent forget it.
+ * must not make the agent forget it. A rollback that could not remove (or could not look for) its container, e.g.
+ * while the engine is down, leaves the desired record as a tombstone instead: reconcile then removes the container
+ * and the records once the engine answers, rather than leaving a container nobody owns.
  */
 export async function rollbackCreate(ctx: OrchestratorContext, name: string, created: Created, o: { opId?: string; by: StepActor; keepRecords: boolean }): Promise<string[]> {
   const keepRecords = o.keepRecords;
   const incomplete = await removeCreatedResources(ctx, name, created, o.opId, o.by);
+  if (!keepRecords && incomplete.some((i) => i.startsWith('container'))) {
+    try {
+      await ctx.store.patchDesired(name, { tombstone: true, desired_state: 'stopped' });
+      await ctx.store.dropJournal(name);
+    } catch (err) {
+      incomplete.push(`desired record: ${(err as Error).message}`);
+    }
+    return incomplete;
+  }
   const records = [
     ['vNIC records', () => ctx.store.dropVnics(name)],
     ['registry entry', () => ctx.store.dropClient(name)],

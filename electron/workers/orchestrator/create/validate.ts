@@ -6,6 +6,7 @@ import type { HostIface } from '../host/interfaces.js';
 import type { ParentPolicy } from '../../../../shared/domain/parent-policy.js';
 import { fixedRefusal, parentRefusal, zoneRefusal, type LinkFacts } from '../host/parent-policy.js';
 import { lanNetworkName } from '../net/networks.js';
+import { wifiAddressRefusal } from '../wifi/validate.js';
 
 export type ResolvedVnic = VnicSpec & {
   /** Normalised CIDR, or null when neither the request nor the interface cache gives one yet. */
@@ -14,6 +15,8 @@ export type ResolvedVnic = VnicSpec & {
   /** The MAC we ask for: the user's, else a generated one. */
   requestedMac: string;
   collisionKey: string;
+  /** The parent is WiFi: the vNIC is bridged with proxy ARP and gets no Docker network. */
+  wifi: boolean;
 };
 
 export type ValidationInput = {
@@ -65,9 +68,11 @@ export async function validateConfig(input: ValidationInput): Promise<ResolvedVn
       );
     }
     const { subnet, gateway } = resolveVnicSubnet(v, iface);
-    const key = subnet ? lanNetworkName(v.parentInterface, subnet) : `macvlan_${v.parentInterface}_unknown`;
+    const wifi = iface.type === 'wifi';
+    const key = wifi ? `wifi_${v.parentInterface}_${label}` : subnet ? lanNetworkName(v.parentInterface, subnet) : `macvlan_${v.parentInterface}_unknown`;
     // One MACVLAN network per parent, so two vNICs on one parent collide even when their subnets differ.
-    const clash = keyOwner.get(key) ?? parentOwner.get(v.parentInterface);
+    // WiFi vNICs share no Docker network: a second one on a parent is only a warning (docs/protocol.md §5.7).
+    const clash = wifi ? undefined : (keyOwner.get(key) ?? parentOwner.get(v.parentInterface));
     if (clash !== undefined) {
       throw new OperationError(
         `Invalid vNIC configuration: vNICs '${clash}' and '${label}' would connect to the same MACVLAN network (${key}). ` +
@@ -76,7 +81,7 @@ export async function validateConfig(input: ValidationInput): Promise<ResolvedVn
       );
     }
     keyOwner.set(key, label);
-    parentOwner.set(v.parentInterface, label);
+    if (!wifi) parentOwner.set(v.parentInterface, label);
 
     if (v.mode === 'static' && v.ip && subnet && !ipInCidr(v.ip, subnet)) {
       throw new OperationError(`Static IP ${v.ip} of vNIC '${label}' is outside subnet ${subnet}`, 'validating_config');
@@ -91,7 +96,7 @@ export async function validateConfig(input: ValidationInput): Promise<ResolvedVn
       while (inUse.has(mac) || chosenMacs.has(mac));
     }
     chosenMacs.add(mac);
-    out.push({ ...v, resolvedSubnet: subnet, resolvedGateway: gateway, requestedMac: mac, collisionKey: key });
+    out.push({ ...v, resolvedSubnet: subnet, resolvedGateway: gateway, requestedMac: mac, collisionKey: key, wifi });
   }
   return out;
 }
@@ -129,6 +134,8 @@ export function policyRefusal(spec: VplcSpec, interfaces: HostIface[], policy: P
   for (const [i, v] of spec.vnics.entries()) {
     const refused = addressRefusal(v, byName.get(v.parentInterface));
     if (refused) return `vnics[${i}].ip: ${refused}`;
+    const wifi = wifiAddressRefusal(v, i, byName.get(v.parentInterface));
+    if (wifi) return wifi;
   }
   return null;
 }

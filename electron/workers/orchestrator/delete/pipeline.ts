@@ -8,6 +8,7 @@ import { isOwn, ownFilter } from '../docker/labels.js';
 import { internalNetworkName } from '../net/networks.js';
 import { stopAndRemove } from './stop.js';
 import { afterJoinSettled } from '../net/after-join.js';
+import { removeWifiBridges } from '../wifi/provision.js';
 
 export { stopAndRemove, stopContainer } from './stop.js';
 
@@ -44,7 +45,12 @@ export async function runDelete(ctx: OrchestratorContext, name: string, requeste
     });
     await afterJoinSettled(ctx, name);
     await ctx.dhcp.stop(name).catch((err: unknown) => ctx.log.warn('stopping DHCP failed', { vplc: name, err: String(err) }));
+    await ctx.wifiDhcp.stop(name).catch((err: unknown) => ctx.log.warn('stopping WiFi DHCP failed', { vplc: name, err: String(err) }));
     await removeHelpers(ctx, name, by);
+    const bridgesLeft = await removeWifiBridges(ctx, name);
+
+    // Still `stopping_container`: the delete vocabulary is the reference's two steps (docs/protocol.md §5.9).
+    await ctx.dedicatedNics.release(name);
 
     ctx.ops.setStep(name, 'stopping_container');
     await ctx.fault('before-container-removed', name);
@@ -56,6 +62,8 @@ export async function runDelete(ctx: OrchestratorContext, name: string, requeste
     }
     containerGone = true;
     await ctx.fault('after-container-removed', name);
+    // The records own what the host still holds: kept with the tombstone (the delete is retried) rather than dropped.
+    if (bridgesLeft.length && (await removeWifiBridges(ctx, name)).length) throw new Error(`proxy-ARP bridges of ${name} not fully removed; the delete is retried`);
 
     for (const v of ctx.store.getVnics(name)) {
       await fs.rm(path.join(ctx.store.dir, 'dhcp', `${leaseKey(name)}_${leaseKey(v.name)}.lease`), { force: true });

@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { OrchestratorContext } from '../context.js';
+import { dockerMessage } from '../docker/errors.js';
 import type { StepActor } from '../exec/steps.js';
+import { reprovision } from '../lifecycle/reprovision.js';
 
 /** Exit status of a process ended by SIGKILL (128 + 9): what Docker's stop leaves when the timeout ran out. */
 const KILLED_EXIT_CODE = 137;
@@ -37,9 +39,16 @@ export function stopOutcome(wasRunning: boolean, exitCode: number | null, second
  */
 export async function stopContainer(ctx: OrchestratorContext, name: string, containerId: string, by: StepActor, reason: string): Promise<StopOutcome> {
   const timeoutSec = ctx.settings.stopTimeoutSec;
+  // A dedicated NIC goes back first: a virtual one would die with the namespace (docs/host-nics.md "Dedicated NICs").
+  await ctx.dedicatedNics.handBack(name, containerId);
   const before = await ctx.engine.inspectContainer(containerId);
   const started = performance.now();
-  await ctx.exec.run({ kind: 'stop', container: containerId, vplc: name, timeoutSec, by, reason, tolerate: ['not-modified', 'not-found'] });
+  try {
+    await ctx.exec.run({ kind: 'stop', container: containerId, vplc: name, timeoutSec, by, reason, tolerate: ['not-modified', 'not-found'] });
+  } catch (err) {
+    await restoreIfStillRunning(ctx, name, containerId);
+    throw err;
+  }
   const seconds = (performance.now() - started) / 1000;
   const after = before?.State.Running ? await ctx.engine.inspectContainer(containerId) : null;
   const outcome = stopOutcome(before?.State.Running === true, after?.State.ExitCode ?? null, seconds, timeoutSec);
@@ -47,6 +56,23 @@ export async function stopContainer(ctx: OrchestratorContext, name: string, cont
   if (outcome.kind === 'killed') ctx.log.warn(`vPLC ${describeStop(outcome)}`, about);
   else if (outcome.kind === 'clean') ctx.log.info(`vPLC ${describeStop(outcome)}`, about);
   return outcome;
+}
+
+/**
+ * A stop that failed with the container still running: what the caller took away before the stop (the dedicated NIC,
+ * the WiFi bridges, the DHCP clients and helpers) is put back, as after a start, so the running PLC keeps its networks.
+ * Best effort; the stop's own error is what the caller reports.
+ */
+async function restoreIfStillRunning(ctx: OrchestratorContext, name: string, containerId: string): Promise<void> {
+  try {
+    const info = await ctx.engine.inspectContainer(containerId);
+    if (!info?.State.Running) return;
+    ctx.log.warn('stop failed with the vPLC still running: its host NICs and helpers are put back', { vplc: name });
+    await ctx.dedicatedNics.ensure(name);
+    await reprovision(ctx, name);
+  } catch (err) {
+    ctx.log.warn('restoring a vPLC after a failed stop failed', { vplc: name, err: dockerMessage(err) });
+  }
 }
 
 /** Stops and removes a vPLC container; one already gone counts as removed. */

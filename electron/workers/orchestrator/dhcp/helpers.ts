@@ -1,21 +1,20 @@
 import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { z } from 'zod';
 import type { DhcpUpdateData } from '../../../../shared/netmon/events.js';
 import { writeFileAtomic } from '../../../lib/fs/atomic.js';
 import type { DhcpContext, DhcpProvisioner } from '../context.js';
-import { demuxLogs } from '../docker/engine.js';
 import { dockerMessage } from '../docker/errors.js';
 import { ownFilter, ownLabels, Label } from '../docker/labels.js';
 import { leaseKey } from '../delete/pipeline.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { netnsHelperSpec } from '../spec/netns-helper.js';
+import { dockerTime, followClientLog, lastLeaseLine } from './client-log.js';
 import { writeResolvConf } from './dns.js';
-import { dhcpUpdate, failedLeaseFile, leaseFile, parseLeaseLine, resolvConf, retryDelayMs, type BoundLine, type LeaseLine } from './lease.js';
+import { dhcpUpdate, failedLeaseFile, leaseFile, resolvConf, retryDelayMs, type BoundLine, type LeaseLine } from './lease.js';
 import { ENTRY_SCRIPT, HELPER_TMPFS, LEASE_SCRIPT } from './script.js';
 
 type Slot = { vplc: string; vnic: string; gen: number; attempts: number; retry: NodeJS.Timeout | null; stream: Readable | null };
@@ -28,9 +27,7 @@ export type DhcpHelpersOptions = { random?: () => number };
 /** The labels that tie a helper container to its vNIC, checked at the Docker boundary. */
 const HelperLabels = z.object({ [Label.vplc]: z.string().min(1).max(255), [Label.vnic]: z.string().min(1).max(255) });
 /** Enough of a helper's recent stdout to hold its last lease line (udhcpc logs a few lines per renewal). */
-const REPLAY_TAIL = 200;
 /** Docker's `since`/`until` with sub-second precision (`seconds.fraction`). */
-const dockerTime = (ms: number): string => (ms / 1000).toFixed(3);
 
 /**
  * DHCP for MACVLAN vNICs through one helper container per vNIC in the vPLC's network namespace (docs/protocol.md §5.13,
@@ -146,14 +143,7 @@ export class DhcpHelpers implements DhcpProvisioner {
 
   /** The helper's last lease line up to `untilMs`, applied when it is a failure or a lease other than the recorded one. */
   private async replayLast(s: Slot, gen: number, helperId: string, containerId: string, v: PersistedVnic, untilMs: number): Promise<void> {
-    const buf = (await this.ctx.engine.docker
-      .getContainer(helperId)
-      .logs({ follow: false, stdout: true, stderr: false, tail: REPLAY_TAIL, until: dockerTime(untilMs) })) as unknown as Buffer;
-    const last = demuxLogs(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)))
-      .stdout.split('\n')
-      .map(parseLeaseLine)
-      .filter((l): l is LeaseLine => l !== null && ['bound', 'renew', 'leasefail', 'nak'].includes(l.event))
-      .at(-1);
+    const last = await lastLeaseLine(this.ctx.engine, helperId, untilMs, ['bound', 'renew', 'leasefail', 'nak']);
     if (!last) return;
     if ((last.event === 'bound' || last.event === 'renew') && last.ip === v.dhcp_ip) {
       // The recorded lease holds: a failure warning kept from before the restart is over.
@@ -214,38 +204,25 @@ export class DhcpHelpers implements DhcpProvisioner {
 
   /** Follows a helper's log stream from `since` (Docker time; default: from its start) into the lease handling. */
   private async follow(s: Slot, gen: number, helperId: string, containerId: string, opts: { since?: string }): Promise<void> {
-    const { engine } = this.ctx;
-    const raw = (await engine.docker
-      .getContainer(helperId)
-      .logs({ follow: true, stdout: true, stderr: true, ...(opts.since !== undefined ? { since: opts.since } : {}) })) as unknown as Readable;
-    if (gen !== s.gen) {
-      raw.destroy();
-      return;
-    }
-    s.stream = raw;
-    const out = new PassThrough();
-    const err = new PassThrough();
-    engine.docker.modem.demuxStream(raw, out, err);
-    raw.on('end', () => {
-      out.end();
-      err.end();
+    const about = { vplc: s.vplc, vnic: s.vnic };
+    const raw = await followClientLog(this.ctx.engine, helperId, opts.since, {
+      lease: (l) => {
+        if (gen !== s.gen) return;
+        void this.onLine(s, gen, l, containerId).catch((e: unknown) => this.ctx.log.warn('lease handling failed', { ...about, err: dockerMessage(e) }));
+      },
+      other: (line) => gen === s.gen && this.ctx.log.debug('dhcp helper', { ...about, line }),
+      stderr: (line) => this.ctx.log.debug('dhcp helper', { ...about, line }),
+      closed: () => {
+        if (gen !== s.gen || this.closed) return;
+        s.stream = null;
+        this.ctx.log.warn('DHCP helper ended', about);
+        void this.lost(s);
+      },
     });
-    raw.on('error', () => raw.destroy());
-    createInterface({ input: err }).on('line', (line) => this.ctx.log.debug('dhcp helper', { vplc: s.vplc, vnic: s.vnic, line }));
-    const lines = createInterface({ input: out });
-    lines.on('line', (line) => {
-      if (gen !== s.gen) return;
-      const parsed = parseLeaseLine(line);
-      if (!parsed) return this.ctx.log.debug('dhcp helper', { vplc: s.vplc, vnic: s.vnic, line });
-      void this.onLine(s, gen, parsed, containerId).catch((e: unknown) => this.ctx.log.warn('lease handling failed', { vplc: s.vplc, vnic: s.vnic, err: dockerMessage(e) }));
-    });
-    raw.once('close', () => {
-      if (gen !== s.gen || this.closed) return;
-      s.stream = null;
-      this.ctx.log.warn('DHCP helper ended', { vplc: s.vplc, vnic: s.vnic });
-      void this.lost(s);
-    });
+    if (gen !== s.gen) raw.destroy();
+    else s.stream = raw;
   }
+
 
   private leasePath(s: Slot): string {
     return path.join(this.ctx.store.dir, 'dhcp', `${leaseKey(s.vplc)}_${leaseKey(s.vnic)}.lease`);

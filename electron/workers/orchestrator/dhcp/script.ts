@@ -8,8 +8,14 @@ export const LEASE_LINE_PREFIX = 'VPLC-DHCP ';
 
 export const HELPER_TMPFS = { '/tmp': 'rw,exec,nosuid,nodev,size=512k,mode=0700' };
 
-/** Run by udhcpc on each event (`$1`); udhcpc passes the lease in the environment. */
-export const LEASE_SCRIPT = String.raw`#!/bin/sh
+/**
+ * Run by udhcpc on each event (`$1`); udhcpc passes the lease in the environment. With `apply` it configures the
+ * interface (a vPLC's vNIC); without, it only prints the lease line: the host-side client of a WiFi vNIC runs on the
+ * host's WiFi interface, which it must never touch (docs/host-nics.md "WiFi DHCP").
+ */
+function leaseScript(apply: boolean): string {
+  const on = (code: string): string => (apply ? code : '');
+  return String.raw`#!/bin/sh
 ev="$1"
 # Lease variables may be unset; the script runs without set -u.
 j() { printf '%s' "$1" | sed -e 's/[\\"]/\\&/g' -e 's/[[:cntrl:]]//g'; }
@@ -23,20 +29,20 @@ prefix_of() {
 if=$interface
 case "$ev" in
   deconfig)
-    ip -4 addr flush dev "$if"
-    printf '@P@{"event":"deconfig","interface":"%s"}\n' "$(j "$if")"
+${on(String.raw`    ip -4 addr flush dev "$if"
+`)}    printf '@P@{"event":"deconfig","interface":"%s"}\n' "$(j "$if")"
     ;;
   bound|renew)
     p=$(prefix_of "$subnet")
     [ -z "$subnet" ] && p=$(prefix_of "$mask")
     case "$p" in ''|*[!0-9]*) p=24 ;; esac
-    if ! ip -o -4 addr show dev "$if" | grep -q " inet $ip/$p "; then ip -4 addr flush dev "$if"; fi
+${on(String.raw`    if ! ip -o -4 addr show dev "$if" | grep -q " inet $ip/$p "; then ip -4 addr flush dev "$if"; fi
     if [ -n "$broadcast" ]; then ip addr replace "$ip/$p" broadcast "$broadcast" dev "$if"; else ip addr replace "$ip/$p" dev "$if"; fi
     [ -n "$mtu" ] && ip link set dev "$if" mtu "$mtu"
     for r in $router; do ip route replace default via "$r" dev "$if" metric 100; break; done
     set -- $staticroutes $msstaticroutes
     while [ $# -ge 2 ]; do ip route replace "$1" via "$2" dev "$if" metric 100; shift 2; done
-    printf '@P@{"event":"%s","interface":"%s","ip":"%s","subnet":"%s","mask":"%s","prefix":%s,"broadcast":"%s","router":"%s","dns":"%s","domain":"%s","mtu":"%s","hostname":"%s","ntpsrv":"%s","lease":"%s","serverid":"%s"}\n' \
+`)}    printf '@P@{"event":"%s","interface":"%s","ip":"%s","subnet":"%s","mask":"%s","prefix":%s,"broadcast":"%s","router":"%s","dns":"%s","domain":"%s","mtu":"%s","hostname":"%s","ntpsrv":"%s","lease":"%s","serverid":"%s"}\n' \
       "$ev" "$(j "$if")" "$(j "$ip")" "$(j "$subnet")" "$(j "$mask")" "$p" "$(j "$broadcast")" "$(j "$router")" \
       "$(j "$dns")" "$(j "$domain")" "$(j "$mtu")" "$(j "$hostname")" "$(j "$ntpsrv")" "$(j "$lease")" "$(j "$serverid")"
     ;;
@@ -46,6 +52,12 @@ case "$ev" in
 esac
 exit 0
 `.replaceAll('@P@', LEASE_LINE_PREFIX);
+}
+
+/** The lease script of a vNIC's own client: applies the lease to the interface and prints it. */
+export const LEASE_SCRIPT = leaseScript(true);
+/** The lease script of a host-side client (WiFi vNICs): prints the lease and touches nothing. */
+export const PRINT_ONLY_LEASE_SCRIPT = leaseScript(false);
 
 /**
  * The helper's command (`sh -c`): find the interface by MAC (10 × 0.3 s), flush the address Docker's IPAM put there,

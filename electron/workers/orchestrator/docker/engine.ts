@@ -3,7 +3,7 @@ import { dockerMessage, isNotFound } from './errors.js';
 import { isOwn } from './labels.js';
 import type { PullProgress } from '../../../../shared/domain/operations.js';
 import { PullTracker, throttledProgress } from '../images/pull-progress.js';
-import { hostHelperSpec, netnsHelperSpec } from '../spec/netns-helper.js';
+import { hostHelperSpec, netnsHelperSpec, type HostHelperOptions } from '../spec/netns-helper.js';
 
 /** Numeric comparison of Docker API versions; the reference compared strings, so "1.9" >= "1.44" came out true. */
 export function apiAtLeast(version: string, wanted: string): boolean {
@@ -167,6 +167,15 @@ export class Engine {
    */
   runOnHost(image: string, script: string, labels: Record<string, string>, capabilities: readonly string[], timeoutMs = 20_000): Promise<HelperResult> {
     return this.runHelper(hostHelperSpec({ image, cmd: ['sh', '-c', script], labels, capabilities }), timeoutMs);
+  }
+
+  /**
+   * A one-shot host helper with the namespaces and rights of one step (spec/netns-helper.ts `HostHelperOptions`):
+   * dedicated-NIC moves, proxy-ARP bridges, host sysctls. The script is one of ours with validated arguments.
+   */
+  runHostStep(o: Omit<HostHelperOptions, 'cmd' | 'autoRemove'> & { script: string; timeoutMs?: number }): Promise<HelperResult> {
+    const { script, timeoutMs, ...rest } = o;
+    return this.runHelper(hostHelperSpec({ ...rest, cmd: ['sh', '-c', script] }), timeoutMs ?? 20_000);
   }
 
   private async runHelper(spec: Docker.ContainerCreateOptions, timeoutMs: number): Promise<HelperResult> {

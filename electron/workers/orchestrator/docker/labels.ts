@@ -11,7 +11,8 @@ export const Label = {
   vnic: `${LABEL_PREFIX}vnic`,
 } as const;
 
-export type Role = 'vplc' | 'dhcp' | 'internal-net' | 'lan-net' | 'helper';
+/** `wifi-dhcp`: the host-side DHCP client of a WiFi vNIC (docs/host-nics.md "WiFi DHCP"). */
+export type Role = 'vplc' | 'dhcp' | 'wifi-dhcp' | 'internal-net' | 'lan-net' | 'helper';
 
 export type LabelSet = Record<string, string>;
 

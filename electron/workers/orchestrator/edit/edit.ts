@@ -2,6 +2,7 @@ import { refusal, type Refusal } from '../../../../shared/api/errors.js';
 import { VplcSpec, type Requester } from '../../../../shared/domain/vplc.js';
 import type { OrchestratorContext } from '../context.js';
 import { findConflicts } from '../create/address-check.js';
+import { dedicatedClaims, dedicatedConfigError, dedicatedRefusal, parentDedicatedRefusal, vnicParents, withDedicatedClaims } from '../dedicated/validate.js';
 import { policyRefusal, validateConfig, type ResolvedVnic } from '../create/validate.js';
 import { dockerMessage, OperationError } from '../docker/errors.js';
 import { Label } from '../docker/labels.js';
@@ -68,12 +69,15 @@ async function checkAgainstHost(d: EditDeps, spec: VplcSpec, portsChanged: boole
   const serial = portsChanged ? serialPortsRefusal(ctx, spec, by) : null;
   if (serial) return serial;
   const ifaces = await ctx.interfaces.list();
-  for (const [i, v] of spec.vnics.entries()) {
-    if (ifaces.find((x) => x.name === v.parentInterface)?.type === 'wifi') {
-      return refusal('VALIDATION', `vnics[${i}].parentInterface: WiFi vNIC '${v.name}' is not supported by this agent yet`, `vnics[${i}].parentInterface`);
-    }
-  }
-  const refused = policyRefusal(spec, ifaces, ctx.settings.parentPolicy, spec.vnics.length > 0 ? await d.linkFacts() : new Map());
+  const facts = spec.vnics.length > 0 || spec.dedicatedInterface !== undefined ? await d.linkFacts() : new Map<string, LinkFacts>();
+  const claims = dedicatedClaims(ctx);
+  const own = ctx.store.getDedicated(spec.name) ?? ctx.store.getDesired(spec.name)?.spec?.dedicatedInterface;
+  const check = { spec, interfaces: ifaces, facts, dedicated: claims, parents: vnicParents(ctx), allow: ctx.settings.parentPolicy.allow, ...(own ? { own } : {}) };
+  // An edit answers at once (no validating_config to report to): the NIC's presence is checked here too.
+  const config = dedicatedConfigError(spec, ifaces, own);
+  const dedicated = dedicatedRefusal(check) ?? (config ? `dedicated_interface: ${config}` : null) ?? parentDedicatedRefusal(spec, claims);
+  if (dedicated) return refusal('VALIDATION', `Validation error: ${dedicated}`, dedicated.startsWith('dedicated_interface') ? 'dedicatedInterface' : fieldOf(dedicated));
+  const refused = policyRefusal(spec, ifaces, ctx.settings.parentPolicy, facts);
   if (refused) return refusal('VALIDATION', `Validation error: ${refused}`, fieldOf(refused));
   const cycle = dependencyCycle(spec.name, spec.dependsOn ?? [], (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? []);
   if (cycle) return refusal('VALIDATION', `depends_on would form a cycle: ${cycle.join(' → ')}`, 'dependsOn');
@@ -108,7 +112,12 @@ export function acceptEdit(d: EditDeps, name: string, input: unknown, by: Reques
   // create and an edit arriving together cannot both take one device (docs/serial.md "Sharing a device").
   const ports = (input as { serialPorts?: unknown } | null)?.serialPorts;
   const claims = Array.isArray(ports) && ports.length > 0;
-  return claims ? withSerialClaims(d.ctx, () => acceptEditUnlocked(d, name, input, by)) : acceptEditUnlocked(d, name, input, by);
+  // Likewise for a dedicated NIC and for vNIC parents (which no other vPLC may dedicate): check and record under one lock.
+  const nic = (input as { dedicatedInterface?: unknown } | null)?.dedicatedInterface;
+  const vnics = (input as { vnics?: unknown } | null)?.vnics;
+  const nicClaims = typeof nic === 'string' || (Array.isArray(vnics) && vnics.length > 0);
+  const edit = (): Promise<EditAck> => (nicClaims ? withDedicatedClaims(d.ctx, () => acceptEditUnlocked(d, name, input, by)) : acceptEditUnlocked(d, name, input, by));
+  return claims ? withSerialClaims(d.ctx, edit) : edit();
 }
 
 async function acceptEditUnlocked(d: EditDeps, name: string, input: unknown, by: Requester): Promise<EditAck> {
@@ -149,7 +158,10 @@ async function acceptEditUnlocked(d: EditDeps, name: string, input: unknown, by:
   const decision = running ? d.changeDecision?.(name, true) : undefined;
   const windowOpen = spec.changePolicy === 'immediate' || (decision?.allowed === true && spec.plcAwareChanges !== false);
   const detached = (vnic: string): boolean => {
-    const net = persisted.find((p) => p.name === vnic)?.docker_network_name;
+    const p = persisted.find((x) => x.name === vnic);
+    // A WiFi vNIC has no Docker network: its link to the LAN is its proxy-ARP bridge (docs/host-nics.md "WiFi vNICs").
+    if (p?._network_method === 'proxy_arp') return !p._proxy_arp_config;
+    const net = p?.docker_network_name;
     return !net || !info?.NetworkSettings.Networks[net];
   };
   const now = !running || windowOpen || (inPlace !== null && inPlace.every(detached));

@@ -2,6 +2,7 @@ import type { Requester } from '../../../../shared/domain/vplc.js';
 import type { OrchestratorContext } from '../context.js';
 import type { ResolvedVnic } from '../create/validate.js';
 import { Finisher } from '../reattach/finish.js';
+import { rebridgeEdited } from '../wifi/provision.js';
 
 export type InPlaceTarget = { vplc: string; containerId: string; running: boolean; targets: readonly ResolvedVnic[]; by: Requester };
 
@@ -20,6 +21,10 @@ export async function applyInPlace(ctx: OrchestratorContext, t: InPlaceTarget): 
     closed: () => false,
   });
   for (const v of t.targets) {
+    if (v.wifi) {
+      await rebridgeEdited(ctx, t.vplc, t.containerId, t.running, v);
+      continue;
+    }
     if (!v.resolvedSubnet || !v.ip) throw new Error(`vNIC '${v.name}' has no subnet to join`);
     const old = ctx.store.getVnics(t.vplc).find((p) => p.name === v.name);
     const net = await ctx.networks.ensureLan(v.parentInterface, v.resolvedSubnet, v.resolvedGateway, `edit-${t.vplc}`, t.by);

@@ -4,6 +4,7 @@ import type { Executor } from '../exec/executor.js';
 import { isConflict, isNotFound } from '../docker/errors.js';
 import { Label, LABEL_PREFIX } from '../docker/labels.js';
 import { engineMachine } from './elf.js';
+import { findHostIptables, XTABLES_LIBDIR, type HostIptables } from './iptables.js';
 import { findBusybox, helperHash, helperRootfs, type Busybox } from './rootfs.js';
 
 export const HELPER_REPO = 'vplc-orchestrator/helper';
@@ -21,6 +22,8 @@ export type HelperImageOptions = {
   log: Log;
   /** Tests use their own repository so they never touch the product's image. */
   repo?: string;
+  /** Where the host's iptables is looked for (helper-image/iptables.ts); tests may name none. */
+  iptablesCandidates?: readonly string[];
 };
 
 /**
@@ -61,21 +64,44 @@ export class HelperImage implements HelperImageSource {
     this.repo = o.repo ?? HELPER_REPO;
   }
 
+  /**
+   * The built image, checked to be still on the engine at each use: an image no container uses can be removed under
+   * us (`docker image prune -a`, another agent's pruning of builds other than its own), and is then built again.
+   */
   image(): Promise<string> {
-    this.pending ??= this.ensure().catch((err: unknown) => {
-      this.pending = null;
+    const cached = this.pending;
+    if (!cached) return this.start();
+    return cached.then(async (ref) => ((await this.present(ref)) ? ref : this.pending === cached ? this.start() : (this.pending ?? this.start())));
+  }
+
+  private start(): Promise<string> {
+    const run = this.ensure().catch((err: unknown) => {
+      if (this.pending === run) this.pending = null;
       throw err;
     });
-    return this.pending;
+    this.pending = run;
+    return run;
+  }
+
+  private async present(ref: string): Promise<boolean> {
+    try {
+      await this.o.docker.getImage(ref).inspect();
+      return true;
+    } catch (err) {
+      return !isNotFound(err);
+    }
   }
 
   private async ensure(): Promise<string> {
     const bb = await findBusybox(this.o.busyboxCandidates);
     const engineArch = engineMachine(((await this.o.docker.info()) as { Architecture?: string }).Architecture ?? '');
     if (engineArch && bb.machine !== engineArch) throw new Error(`${bb.path} is built for ${bb.machine}, the Docker engine runs ${engineArch}`);
-    const hash = helperHash(bb);
+    const ipt = await findHostIptables(this.o.iptablesCandidates);
+    if ('missing' in ipt) this.o.log.warn('the helper image carries no iptables: FORWARD rules of WiFi vNICs will be skipped', { why: ipt.missing });
+    const iptables = 'found' in ipt ? ipt.found : undefined;
+    const hash = helperHash(bb, iptables);
     const ref = `${this.repo}:${hash}`;
-    if (!(await this.isOurs(ref, hash))) await this.build(bb, ref, hash);
+    if (!(await this.isOurs(ref, hash))) await this.build(bb, iptables, ref, hash);
     await this.pruneOthers(hash);
     return ref;
   }
@@ -90,13 +116,14 @@ export class HelperImage implements HelperImageSource {
     }
   }
 
-  private async build(bb: Busybox, ref: string, hash: string): Promise<void> {
+  private async build(bb: Busybox, iptables: HostIptables | undefined, ref: string, hash: string): Promise<void> {
     const started = Date.now();
     const [repo, tag] = [ref.slice(0, ref.lastIndexOf(':')), hash];
-    const changes = [`LABEL ${Label.managed}=true ${Label.role}=${ROLE} ${HASH_LABEL}=${hash}`, 'ENV PATH=/bin', 'CMD ["sh"]'];
-    await this.o.exec.run({ kind: 'import-image', archive: tar(helperRootfs(bb), 0), repo, tag, changes, by: 'agent', reason: `namespace helper image from ${bb.path}` });
+    const changes = [`LABEL ${Label.managed}=true ${Label.role}=${ROLE} ${HASH_LABEL}=${hash}`, 'ENV PATH=/bin', `ENV XTABLES_LIBDIR=${XTABLES_LIBDIR}`, 'CMD ["sh"]'];
+    const from = iptables ? `${bb.path} and ${iptables.binary}` : bb.path;
+    await this.o.exec.run({ kind: 'import-image', archive: tar(helperRootfs(bb, iptables), 0), repo, tag, changes, by: 'agent', reason: `namespace helper image from ${from}` });
     if (!(await this.isOurs(ref, hash))) throw new Error(`docker import did not produce ${ref}`);
-    this.o.log.info('namespace helper image built from the local busybox', { image: ref, busybox: bb.path, applets: bb.applets.length, ms: Date.now() - started });
+    this.o.log.info('namespace helper image built from the local busybox', { image: ref, busybox: bb.path, applets: bb.applets.length, iptables: iptables ? `${iptables.binary} (${iptables.backend})` : null, ms: Date.now() - started });
   }
 
   /** Older builds of ours go once no container uses them; the engine refuses the removal of one in use. */

@@ -4,11 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { TarEntry } from '../../../lib/archive/tar.js';
 import { elfFacts } from './elf.js';
+import { iptablesEntries, type HostIptables } from './iptables.js';
 
 const execFileAsync = promisify(execFile);
 
 /** Bump when the layout below changes: it is part of the image's content hash. */
-const LAYOUT_VERSION = 1;
+const LAYOUT_VERSION = 2;
 /** The applets our helper scripts cannot do without (DHCP client, MAC and address moves, ARP probes). */
 export const REQUIRED_APPLETS = ['sh', 'ip', 'udhcpc', 'arping', 'sed', 'grep', 'awk', 'sleep'] as const;
 
@@ -63,14 +64,20 @@ export async function findBusybox(candidates: readonly string[]): Promise<Busybo
   throw new Error(`no static busybox found for the namespace helper (${refused.join('; ')}); install the busybox-static package`);
 }
 
-/** The content hash that names the image: the binary, its applet list and our layout. */
-export function helperHash(bb: Busybox): string {
-  return createHash('sha256').update(`layout ${LAYOUT_VERSION}\n${bb.applets.join(' ')}\n`).update(bb.bytes).digest('hex').slice(0, 16);
+/** The content hash that names the image: the binary, its applet list, the host's iptables if carried, and our layout. */
+export function helperHash(bb: Busybox, iptables?: HostIptables): string {
+  const h = createHash('sha256').update(`layout ${LAYOUT_VERSION}\n${bb.applets.join(' ')}\n`).update(bb.bytes);
+  for (const f of iptables?.files ?? []) h.update(`\n${f.path}\n`).update(f.bytes);
+  return h.digest('hex').slice(0, 16);
 }
 
-/** A minimal root filesystem: busybox, one link per applet, the files udhcpc and sh expect, a writable /tmp. */
-export function helperRootfs(bb: Busybox): TarEntry[] {
+/**
+ * A minimal root filesystem: busybox, one link per applet, the files udhcpc and sh expect, a writable /tmp; and the
+ * host's iptables with its libraries when it has one (helper-image/iptables.ts).
+ */
+export function helperRootfs(bb: Busybox, iptables?: HostIptables): TarEntry[] {
   const dirs = ['bin', 'etc', 'proc', 'sys', 'dev', 'root', 'run', 'var', 'var/run', 'usr', 'usr/share', 'usr/share/udhcpc'];
+  const extra = iptables ? iptablesEntries(iptables).filter((e) => !(e.type === 'dir' && dirs.includes(e.name.replace(/\/$/, '')))) : [];
   return [
     ...dirs.map((name): TarEntry => ({ name: `${name}/`, type: 'dir' })),
     { name: 'tmp/', type: 'dir', mode: 0o1777 },
@@ -80,5 +87,6 @@ export function helperRootfs(bb: Busybox): TarEntry[] {
     { name: 'etc/group', data: 'root:x:0:\nnogroup:x:65534:\n' },
     { name: 'etc/hosts', data: '127.0.0.1\tlocalhost\n' },
     { name: 'etc/resolv.conf', data: '' },
+    ...extra,
   ];
 }

@@ -3,9 +3,6 @@ import type { ParentPolicy } from '../../../../shared/domain/parent-policy.js';
 import type { HostIface } from './interfaces.js';
 import { parentRefusal, type LinkFacts } from './parent-policy.js';
 
-/** The refusal a create gets for a WiFi parent (requests.ts), in the words the interface list shows. */
-export const wifiRefusal = (name: string): string => `${name} is a WiFi interface; WiFi vNICs are not supported by this agent yet`;
-
 /**
  * An interface as the local API lists it (docs/networking.md "The uplink and refused parents"): without the kernel
  * index, marked when it carries a default route of this PC, and with the parent policy's refusal, the same check a
@@ -13,5 +10,5 @@ export const wifiRefusal = (name: string): string => `${name} is a WiFi interfac
  */
 export function interfaceView(i: HostIface, policy: ParentPolicy, facts: LinkFacts | undefined): HostInterfaceView {
   const { index: _index, ...rest } = i;
-  return { ...rest, is_uplink: i.gateway !== null, policy_refusal: i.type === 'wifi' ? wifiRefusal(i.name) : parentRefusal(i.name, policy, facts) };
+  return { ...rest, is_uplink: i.gateway !== null, policy_refusal: parentRefusal(i.name, policy, facts) };
 }

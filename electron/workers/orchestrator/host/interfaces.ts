@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { z } from 'zod';
 import type { HostInterface } from '../../../../shared/domain/host.js';
 import { cidrToString, parseCidr } from '../../../../shared/net/ipv4.js';
 import { defaultGateways, IpAddrJson, IpRouteJson } from '../../../lib/net/ip-json.js';
@@ -55,15 +54,4 @@ export class LocalInterfaceSource implements InterfaceSource {
   }
 }
 
-/** Host IPv4 subnets and routes, which the internal pool must never overlap. */
-export async function hostSubnets(): Promise<string[]> {
-  const { stdout } = await run('ip', ['-json', 'route', 'show', 'table', 'all']);
-  const routes = z.array(z.object({ dst: z.string() }).passthrough()).parse(JSON.parse(stdout));
-  const out: string[] = [];
-  for (const r of routes) {
-    if (r.dst === 'default') continue;
-    const c = parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/32`);
-    if (c) out.push(cidrToString(c));
-  }
-  return out;
-}
+export { hostSubnets } from './routes.js';

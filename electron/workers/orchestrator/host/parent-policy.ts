@@ -1,23 +1,12 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { z } from 'zod';
 import { FIXED_REFUSALS, matchesPattern, type ParentPolicy } from '../../../../shared/domain/parent-policy.js';
-
-const run = promisify(execFile);
+import { LinkFactsReader, type LinkFacts } from './link-facts.js';
 
 /**
  * Parent checks of the local policy (shared/domain/parent-policy.ts; docs/parent-policy.md), in order: the fixed
  * refusal list (never overridable), our own MACVLAN children, then the allow-list (absent = physical Ethernet only).
  * Zones group parents; one vPLC may not bridge two zones unless that pair is allowed.
  */
-export type LinkFacts = {
-  /** Backed by a device, ARP type Ethernet (1), not wireless. */
-  physical: boolean;
-  /** The kernel link kind (`veth`, `macvlan`, `bridge`, …); undefined for a plain device. */
-  kind: string | undefined;
-};
+export type { LinkFacts } from './link-facts.js';
 
 /** The refusal every host shares (the fixed list), or null. */
 export function fixedRefusal(name: string): string | null {
@@ -33,7 +22,8 @@ export function parentRefusal(name: string, policy: ParentPolicy, facts: LinkFac
   if (policy.allow !== undefined) {
     return policy.allow.some((p) => matchesPattern(name, p)) ? null : `${name} is not in this orchestrator's list of allowed parent interfaces`;
   }
-  return facts?.physical === true ? null : `${name} is not a physical Ethernet interface; allow it in the settings file to use it as a parent`;
+  // A physical WiFi NIC is allowed as a physical Ethernet one is: its vNICs are bridged with proxy ARP (docs/host-nics.md).
+  return facts?.physical === true || facts?.wifi === true ? null : `${name} is not a physical Ethernet interface; allow it in the settings file to use it as a parent`;
 }
 
 export function zoneOf(name: string, policy: ParentPolicy): string | undefined {
@@ -54,22 +44,11 @@ export function zoneRefusal(parents: readonly string[], policy: ParentPolicy): {
   return null;
 }
 
-const IpLinkDetails = z.array(z.object({ ifname: z.string(), linkinfo: z.object({ info_kind: z.string().optional() }).loose().optional() }).loose());
+const readers = new Map<string, LinkFactsReader>();
 
-/** Reads link kinds (`ip -details -json link`) and the sysfs facts of every host interface. */
+/** Link kinds and the sysfs facts of every host interface (host/link-facts.ts; one reader per sysfs root). */
 export async function readLinkFacts(sysNet = '/sys/class/net'): Promise<Map<string, LinkFacts>> {
-  const { stdout } = await run('ip', ['-details', '-json', 'link', 'show']);
-  const out = new Map<string, LinkFacts>();
-  for (const l of IpLinkDetails.parse(JSON.parse(stdout))) {
-    const dir = path.join(sysNet, l.ifname);
-    let type = '';
-    try {
-      type = readFileSync(path.join(dir, 'type'), 'utf8').trim();
-    } catch {
-      // gone meanwhile: not physical
-    }
-    const wireless = existsSync(path.join(dir, 'wireless')) || existsSync(path.join(dir, 'phy80211'));
-    out.set(l.ifname, { physical: existsSync(path.join(dir, 'device')) && type === '1' && !wireless, kind: l.linkinfo?.info_kind });
-  }
-  return out;
+  let reader = readers.get(sysNet);
+  if (!reader) readers.set(sysNet, (reader = new LinkFactsReader(sysNet)));
+  return reader.read();
 }

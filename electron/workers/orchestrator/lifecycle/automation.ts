@@ -5,6 +5,7 @@ import { dockerMessage } from '../docker/errors.js';
 import type { NetworkReadiness } from '../host/interfaces.js';
 import type { UsageService } from '../metrics/usage-service.js';
 import type { PlcMonitor } from '../plc/monitor.js';
+import { DriftEvents } from '../reconcile/drift-events.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { ImageUpdater } from '../update/updater.js';
 import type { AdoptResult } from './adopt.js';
@@ -12,6 +13,7 @@ import { bootSync } from './boot-sync.js';
 import { shouldRunAutomatically, VplcControl } from './control.js';
 import { CrashGuard } from './crash-guard.js';
 import { OutageRecovery } from './engine-recovery.js';
+import { afterOutsideDie } from './outside-die.js';
 import { RestartWindowFile } from './restart-window-file.js';
 import { resumeInterrupted } from './resume.js';
 import { RuntimeWaiter } from './runtime-wait.js';
@@ -47,6 +49,8 @@ export class Automation {
   readonly updater: ImageUpdater;
   private watchdog?: Watchdog;
   private offLongFault?: () => void;
+  /** Docker events of our containers nudge the reconcile loop, which otherwise only runs its safety sweep. */
+  private readonly drift: DriftEvents;
 
   constructor(private readonly d: AutomationDeps) {
     const { ctx, probe } = d;
@@ -60,7 +64,8 @@ export class Automation {
     this.control = new VplcControl(ctx, this.guard, new RuntimeWaiter(ctx, probe));
     this.updater = new ImageUpdater(ctx, paused);
     this.recovery = new OutageRecovery({ ctx, control: this.control, guard: this.guard, readiness: d.readiness, probe, signal: ctx.shutdown });
-    this.reconciler = new Reconciler({ paused, signal: ctx.shutdown, updater: this.updater, ctx, guard: this.guard, control: this.control, probe, track: d.track, changeDecision: (n, running) => d.plc.changeDecision(n, running) });
+    this.reconciler = new Reconciler({ paused, signal: ctx.shutdown, updater: this.updater, ctx, guard: this.guard, control: this.control, probe, track: d.track, changeDecision: (n, running) => d.plc.changeDecision(n, running), watchdogHandling: (n) => this.watchdog?.handling(n) ?? false });
+    this.drift = new DriftEvents(ctx, () => this.reconciler.nudge(), w.resubscribeMs);
   }
 
   /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync; the health poll follows boot sync. */
@@ -71,13 +76,19 @@ export class Automation {
       guard: this.guard,
       health: this.health,
       restart: (name) => this.control.autoStartOutcome(name, 'watchdog'),
-      onStart: (name, id) => this.control.onStartEvent(name, id),
+      onStart: (name, id) => {
+        this.control.onStartEvent(name, id);
+        // Whoever started it: a physical NIC fell back to the host when the container stopped (docs/host-nics.md).
+        ctx.dedicatedNics.startedEvent(name);
+      },
       onContainerEvent: (id) => this.d.usage.forget(id),
+      onResubscribe: () => this.d.usage.forgetAll(),
       onRunningChange: (name, running) => {
         if (running) return this.d.plc.containerStarted(name);
         this.d.plc.containerStopped(name);
-        // Stopped outside a command (a crash, `docker stop`): its serial ports are disconnected.
+        // Stopped outside a command (a crash, `docker stop`): its serial ports are disconnected, its host NICs undone.
         void ctx.serialPorts.resync(name, 'container stopped');
+        void track(afterOutsideDie(ctx, name));
       },
       restartRunning: async (name) => {
         const r = await this.control.restart(name, 'agent');
@@ -105,6 +116,7 @@ export class Automation {
           watchdog.startPolling();
           if (options.reconcile !== false && !ctx.shutdown.aborted) {
             this.reconciler.start();
+            this.drift.start();
             this.updater.start();
           }
         }),
@@ -117,6 +129,7 @@ export class Automation {
     this.watchdog?.stop();
     this.offLongFault?.();
     this.reconciler.stop();
+    void this.drift.stop();
     this.updater.stop();
   }
 }

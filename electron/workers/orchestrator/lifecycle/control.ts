@@ -11,6 +11,7 @@ import { afterJoinSettled } from '../net/after-join.js';
 import { describeStop, stopContainer, type StopOutcome } from '../delete/stop.js';
 import type { CrashGuard } from './crash-guard.js';
 import { reprovision } from './reprovision.js';
+import { removeWifiBridges } from '../wifi/provision.js';
 import type { RuntimeWaiter } from './runtime-wait.js';
 
 export type { AutoStartReason };
@@ -121,7 +122,9 @@ export class VplcControl {
     // A create's route and gratuitous-ARP helper may still run (its success does not wait for it): let it finish.
     await afterJoinSettled(this.ctx, name);
     await this.ctx.dhcp.stop(name);
+    await this.ctx.wifiDhcp.stop(name);
     await removeHelpers(this.ctx, name, requester);
+    await removeWifiBridges(this.ctx, name);
     return stopContainer(this.ctx, name, id, requester, why);
   }
 

@@ -4,6 +4,7 @@ import { afterJoin } from '../net/after-join.js';
 import { internalNetworkName } from '../net/networks.js';
 import { enforceWireMacs, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
 import type { PersistedVnic } from '../store/schemas.js';
+import { configureWifiVnics } from '../wifi/provision.js';
 
 export type StartFacts = { containerId: string; pid: number; internalIp: string | null };
 
@@ -97,9 +98,11 @@ export async function reprovision(ctx: OrchestratorContext, name: string): Promi
   await enforceMacs(ctx, name);
   // Back on the LAN: no implicit default route, and peers and switches learn the static addresses at once.
   await afterJoin(ctx, name, facts.containerId);
+  // The veth of each WiFi vNIC died with the old network namespace.
+  await configureWifiVnics(ctx, name, facts.containerId);
   ctx.warnings.clearPrefix(name, 'dhcp:');
   try {
-    const warnings = await ctx.dhcp.provision(name, facts.containerId);
+    const warnings = [...(await ctx.dhcp.provision(name, facts.containerId)), ...(await ctx.wifiDhcp.provision(name, facts.containerId))];
     warnings.forEach((w, i) => ctx.warnings.set(name, `dhcp:${i}`, w));
   } catch (err) {
     ctx.warnings.set(name, 'dhcp:provision', `DHCP could not be started: ${(err as Error).message}`);

@@ -6,6 +6,7 @@ import { enforceScript, enforceWireMacs, parseLinks, type MacOutcome, type MacTa
 import type { PersistedVnic } from '../store/schemas.js';
 import { enforceMacs, recordMacOutcomes } from './reprovision.js';
 import { restoreDhcpClients } from './restore-dhcp.js';
+import { configureWifiVnics } from '../wifi/provision.js';
 
 /** The separator `enforceScript` prints between its sections (net/wire-mac.ts). */
 const SEP = '--vplc-orchestrator--';
@@ -110,6 +111,7 @@ export async function restoreRunning(ctx: OrchestratorContext, name: string): Pr
     if (!info?.State.Running) return;
     await restoreWire(ctx, name, info);
     await restoreDhcpClients(ctx, name, info.Id);
+    await configureWifiVnics(ctx, name, info.Id);
   } catch (err) {
     ctx.log.warn('restore of a running vPLC failed', { vplc: name, err: (err as Error).message });
     ctx.warnings.set(name, 'reprovision', `The running vPLC could not be checked after the agent started: ${(err as Error).message}`);

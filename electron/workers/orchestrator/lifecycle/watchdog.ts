@@ -18,6 +18,8 @@ export type WatchdogDeps = {
   onStart: (name: string, containerId: string) => void;
   /** Called for every `die` and `start` event (e.g. to drop cached PIDs). */
   onContainerEvent?: (containerId: string) => void;
+  /** Called when the event stream opens again after it ended or failed: events may have been missed meanwhile. */
+  onResubscribe?: () => void;
   /** Called with the vPLC's name for every `start` (true) and `die` (false) event. */
   onRunningChange?: (name: string, running: boolean) => void;
   /** Stops and starts a running vPLC (a PLC fault that outlasted its setting). */
@@ -76,6 +78,7 @@ export class Watchdog {
 
   private async subscribeLoop(): Promise<void> {
     const { ctx } = this.d;
+    let first = true;
     while (!this.abort.signal.aborted) {
       try {
         const filters = { type: ['container' as const], event: ['die', 'start', 'kill'], label: ownFilter(ctx.store.installationId, 'vplc').label };
@@ -85,6 +88,8 @@ export class Watchdog {
           return;
         }
         this.stream = stream;
+        if (!first) this.d.onResubscribe?.();
+        first = false;
         await this.consume(stream);
       } catch (err) {
         if (this.abort.signal.aborted) return;
@@ -175,6 +180,11 @@ export class Watchdog {
     ctx.log.warn('watchdog restarting vPLC for a PLC fault', { vplc: name, since, restartsInWindow: guard.count(name) });
     const r = await this.d.restartRunning(name);
     ctx.emit({ kind: 'changed', name, reason: 'plc-fault-restart', detail: r.ok ? why : `${why}; the restart failed: ${r.message}` });
+  }
+
+  /** True while an exit handler for this vPLC is pending (waiting out `delayMs`, inspecting or restarting it). */
+  handling(name: string): boolean {
+    return this.pending.has(name);
   }
 
   private schedule(name: string): void {

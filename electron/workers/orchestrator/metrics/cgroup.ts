@@ -144,14 +144,33 @@ function filesOf(f: CgroupFiles): string[] {
 
 /** Value of `key` in a flat-keyed file such as memory.stat or cpu.stat; null when absent. */
 export function parseKeyedValue(text: string, key: string): number | null {
-  for (const line of text.split('\n')) {
-    const parts = line.trim().split(/\s+/);
-    if (parts[0] === key && parts[1] !== undefined) {
-      const n = Number(parts[1]);
-      return Number.isFinite(n) ? n : null;
-    }
+  // Searched in place rather than split into lines: memory.stat has dozens of lines and is read for every vPLC at
+  // every sample, and only one value of it is wanted.
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(key, from);
+    if (at < 0) return null;
+    from = at + key.length;
+    const lineStart = at === 0 || text[at - 1] === '\n' || isBlank(text, lineStartOf(text, at), at);
+    const next = text[from];
+    if (!lineStart || (next !== ' ' && next !== '\t')) continue;
+    let end = text.indexOf('\n', from);
+    if (end < 0) end = text.length;
+    const value = text.slice(from, end).trim().split(/\s+/)[0];
+    if (value === undefined || value === '') continue;
+    const n = Number(value);
+    return Number.isFinite(n) ? n : null;
   }
-  return null;
+}
+
+function lineStartOf(text: string, at: number): number {
+  return text.lastIndexOf('\n', at - 1) + 1;
+}
+
+/** Only spaces or tabs between `from` and `to` (a key indented on its line). */
+function isBlank(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text[i] !== ' ' && text[i] !== '\t') return false;
+  return true;
 }
 
 /** A single integer file such as cpuacct.usage or memory.current. */

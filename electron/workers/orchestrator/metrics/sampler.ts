@@ -43,8 +43,11 @@ export interface UsageSamplerOptions {
   containers?: ContainerSource;
   clock?: SamplerClock;
   intervalMs?: number;
-  /** Non-fatal problems (a container that could not be read, a throwing listener, listTargets failing). */
-  onError?: (error: Error, context: string) => void;
+  /**
+   * Non-fatal problems (a container that could not be read, a throwing listener, listTargets failing); `containerId`
+   * names the container whose sample failed.
+   */
+  onError?: (error: Error, context: string, containerId?: string) => void;
 }
 
 export interface SampleResult {
@@ -65,7 +68,7 @@ export class UsageSampler {
   private readonly containers: ContainerSource;
   private readonly clock: SamplerClock;
   private readonly intervalMs: number;
-  private readonly onError: (error: Error, context: string) => void;
+  private readonly onError: (error: Error, context: string, containerId?: string) => void;
   private readonly listeners = new TypedEmitter<{ host: [HostSample]; containers: [readonly ContainerSample[]] }>((e, event) =>
     this.onError(toError(e), event === 'host' ? 'onSample listener' : 'onContainerSamples listener'),
   );
@@ -169,7 +172,7 @@ export class UsageSampler {
       reading.cpuTotalJiffies === null ? null : { totalJiffies: reading.cpuTotalJiffies, onlineCpus: reading.onlineCpus };
     const known = targets.filter((t) => this.rings.has(t.name));
     const containers = await this.containers.sampleMany(known, hostCpu, (t, e) =>
-      this.onError(e, `container ${t.name} (${t.containerId.slice(0, 12)})`),
+      this.onError(e, `container ${t.name} (${t.containerId.slice(0, 12)})`, t.containerId),
     );
     const host: HostSample = { ts, ...reading.metrics };
     const devices: Array<readonly [string, UsageValues]> = containers.map((c) => [

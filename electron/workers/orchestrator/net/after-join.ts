@@ -1,10 +1,13 @@
 import type { OrchestratorContext } from '../context.js';
+import type { HelperResult } from '../docker/engine.js';
 import { ownLabels } from '../docker/labels.js';
 import { announceAddressesScript } from './arp-probe.js';
 import { dropDefaultRoutesScript, implicitRouteIps } from './implicit-route.js';
 
 /** What one after-join run has to do for a vPLC: default routes to remove and addresses to announce. */
-export function afterJoinWork(ctx: OrchestratorContext, name: string): { routeIps: string[]; announceIps: string[] } {
+export type AfterJoinWork = { routeIps: string[]; announceIps: string[] };
+
+export function afterJoinWork(ctx: OrchestratorContext, name: string): AfterJoinWork {
   const vnics = ctx.store.getVnics(name);
   return {
     routeIps: implicitRouteIps(vnics),
@@ -19,13 +22,15 @@ export function afterJoinWork(ctx: OrchestratorContext, name: string): { routeIp
  * gratuitous ARP. Both run in ONE helper in the vPLC's namespace: a create's `success` waits for this step, and each
  * helper container costs about 0.2 s. Never throws; a failure is a warning (routes) or a log line (announcements).
  */
-export async function afterJoin(ctx: OrchestratorContext, name: string, containerId: string): Promise<void> {
-  const { routeIps, announceIps } = afterJoinWork(ctx, name);
+export async function afterJoin(ctx: OrchestratorContext, name: string, containerId: string, run?: (script: string, work: AfterJoinWork) => Promise<HelperResult>): Promise<void> {
+  const work = afterJoinWork(ctx, name);
+  const { routeIps, announceIps } = work;
   ctx.warnings.clearPrefix(name, 'route:');
   if (routeIps.length === 0 && announceIps.length === 0) return;
   const script = [routeIps.length ? dropDefaultRoutesScript(routeIps) : '', announceIps.length ? announceAddressesScript(announceIps) : ''].filter(Boolean).join('\n');
   try {
-    const r = await ctx.engine.runInNetns(containerId, await ctx.helper.image(), script, ownLabels(ctx.store.installationId, 'helper', { vplc: name }));
+    // `run`: a helper already in the vPLC's namespace with the same rights (a re-attach's MAC helper) instead of a new one.
+    const r = run ? await run(script, work) : await ctx.engine.runInNetns(containerId, await ctx.helper.image(), script, ownLabels(ctx.store.installationId, 'helper', { vplc: name }));
     const out = (r.stdout + r.stderr).trim().slice(0, 300);
     if (routeIps.some((ip) => !r.stdout.includes(`no-default ${ip} `))) ctx.log.info('default route check: some static addresses are not in place yet', { vplc: name, out });
     if (announceIps.length && !r.stdout.includes('announced')) ctx.log.warn('gratuitous ARP not sent', { vplc: name, out });

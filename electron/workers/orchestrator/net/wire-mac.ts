@@ -35,8 +35,22 @@ export type MacOutcome = { vnic: string; requested: string; wire: string | null;
 
 const SEP = '--vplc-orchestrator--';
 
-/** A POSIX sh script (busybox) that moves each interface found by Docker's MAC to the requested one, then prints the links. */
+const MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
+
+/** Every MAC goes into a shell script: anything but six hex pairs (a damaged record) could run or fake a marker. */
+function checkMacs(targets: MacTarget[]): void {
+  targets.forEach((t, i) => {
+    if (!MAC.test(t.requested)) throw new Error(`targets[${i}].requested: not a MAC address: ${JSON.stringify(t.requested)}`);
+    if (t.dockerMac !== undefined && !MAC.test(t.dockerMac)) throw new Error(`targets[${i}].dockerMac: not a MAC address: ${JSON.stringify(t.dockerMac)}`);
+  });
+}
+
+/**
+ * A POSIX sh script (busybox) that moves each interface found by Docker's MAC to the requested one, then prints the
+ * links. Throws when a MAC is not one.
+ */
 export function enforceScript(targets: MacTarget[]): string {
+  checkMacs(targets);
   const lines = ['set -u'];
   for (const t of targets) {
     if (!t.dockerMac || t.dockerMac === t.requested) continue;

@@ -11,7 +11,7 @@ import { createRuntimeUser } from './session.js';
 import type { RuntimeSession } from './session.js';
 import type { RuntimeSessions } from './sessions.js';
 import { PlcSessionError, type PlcActionsApi, type PlcMonitorApi } from './types.js';
-import { readProgramBundle } from './upload.js';
+import { readProgramBundle, type ProgramBundle } from './upload.js';
 import { followCompile, type CompileOptions } from './compile.js';
 
 /** Whether a vPLC exists (is managed by this installation) and whether its container runs. */
@@ -63,6 +63,7 @@ const STOP_WORDS: Record<string, { ok: boolean; message: string }> = {
 
 export class PlcActions implements PlcActionsApi {
   private readonly compileListeners: Array<(p: CompileProgress) => void> = [];
+  private readonly programListeners: Array<(name: string, bundle: ProgramBundle) => Promise<void>> = [];
   private readonly uploading = new Set<string>();
   private readonly compile: CompileOptions;
 
@@ -73,6 +74,11 @@ export class PlcActions implements PlcActionsApi {
   /** Every compile state change of an upload, as it happens (forwarded to the UI as `plc:compile`). */
   onCompile(listener: (p: CompileProgress) => void): void {
     this.compileListeners.push(listener);
+  }
+
+  /** A program bundle compiled in a vPLC (its variable map is kept, docs/debug.md); awaited before the upload answers. */
+  onProgram(listener: (name: string, bundle: ProgramBundle) => Promise<void>): void {
+    this.programListeners.push(listener);
   }
 
   async setCredentials(name: string, creds: RuntimeCredentialsInput, by: Requester): Promise<CredentialsResult> {
@@ -152,6 +158,7 @@ export class PlcActions implements PlcActionsApi {
       this.deps.log.info('program upload', { vplc: name, file: bundle.filename, bytes: bundle.data.length, by });
       const final = await followCompile(session, name, bundle, this.compile, (p) => this.emitCompile(p), this.deps.shutdown);
       this.deps.log.info('program upload ended', { vplc: name, state: final.state, exit_code: final.exit_code, error: final.error });
+      if (final.state === 'SUCCESS') await Promise.all(this.programListeners.map((l) => l(name, bundle).catch(() => undefined)));
       await this.deps.monitor.refresh(name);
       return final;
     } catch (err) {

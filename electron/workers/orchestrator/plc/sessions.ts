@@ -32,6 +32,11 @@ export class RuntimeSessions implements PlcSessions {
     return this.deps.store.username(name);
   }
 
+  /** The stored credentials (the debug bridge's login when a debug_start gives none: docs/debug.md "Credentials"). */
+  credentials(name: string): Credentials | null {
+    return this.deps.store.get(name);
+  }
+
   /** The vPLC's session; its calls say `unreachable` while the runtime has no known address. */
   session(name: string): RuntimeSession | null {
     const existing = this.sessions.get(name);

@@ -1,11 +1,13 @@
 import type { ReattachResult } from '../../../../shared/domain/operations.js';
 import type { OrchestratorContext } from '../context.js';
+import type { HelperResult } from '../docker/engine.js';
+import { ownLabels } from '../docker/labels.js';
 import { findConflicts } from '../create/address-check.js';
 import { conflictMessage } from '../net/arp-probe.js';
-import { afterJoin } from '../net/after-join.js';
+import { afterJoin, type AfterJoinWork } from '../net/after-join.js';
 import { recordMacOutcomes } from '../lifecycle/reprovision.js';
 import type { MacTarget } from '../net/wire-mac.js';
-import { checkAttached, unverifiedMessage, type Attach, type AttachFacts } from './verify.js';
+import { checkAttached, unverifiedMessage, type Attach, type AttachCheck, type AttachFacts } from './verify.js';
 import { measureMacs, type WireHelper } from './wire-helper.js';
 
 export type ReattachEvent = {
@@ -29,6 +31,9 @@ export type FinishDeps = {
 /** Where the vNICs of one vPLC were connected: the container, the new network and the parent it is on. */
 type Place = { vplc: string; containerId: string; network: string; parent: string };
 
+/** How long the after-join script may take on a MAC helper that is already running in the namespace. */
+export const afterJoinOnHelperMs = (work: AfterJoinWork): number => 3_000 + 1_500 * work.announceIps.length;
+
 export const leftOffMessage = (vnic: string, c: { ip: string; mac: string }, parent: string): string =>
   `vNIC '${vnic}' left off the LAN after its parent moved: ${conflictMessage(c, parent)}; retrying until the address is free`;
 
@@ -47,12 +52,19 @@ export class Finisher {
 
   async finish(at: Place, moved: readonly Attach[], helper: WireHelper | null, firstAttempt = true): Promise<void> {
     const { ctx } = this.d;
-    const checks = checkAttached(moved, await this.measure(at, moved, helper));
-    const failed = moved.filter((m) => checks.some((c) => c.vnic === m.vnic && !c.verified));
-    // Peers and switches learn the moved static addresses at once, but never from an interface with the wrong MAC.
-    if (!failed.length) {
-      // Connecting put Docker's default route back on a static vNIC without a gateway (docs/networking.md).
-      await afterJoin(ctx, at.vplc, at.containerId);
+    let checks: AttachCheck[];
+    let failed: Attach[];
+    try {
+      checks = checkAttached(moved, await this.measure(at, moved, helper));
+      failed = moved.filter((m) => checks.some((c) => c.vnic === m.vnic && !c.verified));
+      // Peers and switches learn the moved static addresses at once, but never from an interface with the wrong MAC.
+      if (!failed.length) {
+        // Connecting put Docker's default route back on a static vNIC without a gateway (docs/networking.md); the MAC
+        // helper, still in the namespace, runs that script too (one container less per vPLC).
+        await afterJoin(ctx, at.vplc, at.containerId, helper?.open ? (script, work) => this.afterJoinOn(helper, at, script, work) : undefined);
+      }
+    } finally {
+      helper?.close();
     }
     for (const c of checks) {
       const base = { vplc: at.vplc, vnic: c.vnic, parent: at.parent, network: at.network };
@@ -113,13 +125,26 @@ export class Finisher {
     await this.finish(at, still, null, false);
   }
 
+  /**
+   * The after-join script on the MAC helper; if that one fails, once more with the engine's one-shot helper. The vPLC
+   * stays locked meanwhile, so the wait on the MAC helper is bounded by what the script does (route removal and one
+   * `arping -w 1` per address), not by the one-shot helper's 20 s.
+   */
+  private async afterJoinOn(helper: WireHelper, at: Place, script: string, work: AfterJoinWork): Promise<HelperResult> {
+    const { ctx } = this.d;
+    try {
+      await ctx.fault('reattach-after-join-on-mac-helper', at.vplc);
+      return await helper.run(script, { last: true, timeoutMs: afterJoinOnHelperMs(work) });
+    } catch (err) {
+      ctx.log.warn('re-attach: MAC helper could not run the after-join script; using a one-shot helper', { vplc: at.vplc, err: (err as Error).message });
+      return ctx.engine.runInNetns(at.containerId, await ctx.helper.image(), script, ownLabels(ctx.store.installationId, 'helper', { vplc: at.vplc }));
+    }
+  }
+
   /** The wire in the vPLC's namespace (MACs set where the engine ignored them), then DHCP clients for vNICs with their MAC. */
   private async measure(at: Place, moved: readonly Attach[], helper: WireHelper | null): Promise<AttachFacts> {
     const { ctx } = this.d;
-    const fresh = await ctx.engine.inspectContainer(at.containerId).catch((err: unknown) => {
-      helper?.discard();
-      throw err;
-    });
+    const fresh = await ctx.engine.inspectContainer(at.containerId);
     const ep = fresh?.NetworkSettings.Networks[at.network];
     const targets: MacTarget[] = moved.map((m) => ({
       vnic: m.vnic,

@@ -17,4 +17,5 @@ export function reattacherFor(ctx: OrchestratorContext): Reattacher {
 export async function closeNetworking(ctx: OrchestratorContext, reattacher: Reattacher): Promise<void> {
   await reattacher.close();
   ctx.dhcp.close();
+  ctx.wifiDhcp.close();
 }

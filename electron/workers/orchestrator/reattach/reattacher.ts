@@ -5,13 +5,14 @@ import type { OrchestratorContext } from '../context.js';
 import { dockerMessage, OperationError } from '../docker/errors.js';
 import { isOwn, Label } from '../docker/labels.js';
 import { lanNetworkName, type LanNet } from '../net/networks.js';
-import { findConflicts } from '../create/address-check.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { Finisher, leftOffMessage, type ReattachEvent } from './finish.js';
 import { moveTarget, planVnic, vnicsOnParent, type VnicMove } from './plan.js';
 import { limiter, type Limiter } from './limiter.js';
+import { ProbeBatch, type Conflicts } from './probe-all.js';
 import type { Attach } from './verify.js';
 import { WireHelper } from './wire-helper.js';
+import { moveWifiParent } from '../wifi/reattach.js';
 
 export type { ReattachEvent } from './finish.js';
 
@@ -34,8 +35,6 @@ export type ReattachDeps = {
 type Target = { subnet: string; gateway: string | null; renew: boolean };
 /** The last change handled for a parent: its subnet/gateway and the ifindex it had then. */
 type Seen = { key: string; index: number };
-/** Static vNICs whose address another device answered for on the parent, by vNIC. */
-type Conflicts = ReadonlyMap<string, { ip: string; mac: string }>;
 type ContainerInfo = NonNullable<Awaited<ReturnType<OrchestratorContext['engine']['inspectContainer']>>>;
 
 const goneWarning = (iface: string, vnic: string): string => `Parent interface ${iface} is gone: vNIC '${vnic}' is detached until it returns`;
@@ -52,7 +51,8 @@ const subnetsOf = (n: Docker.NetworkInspectInfo): string[] => (n.IPAM?.Config ??
  * - Per vPLC it runs in the vPLC's executor queue, and only when that queue is empty (never waits for it while holding the
  *   parent's lock); busy vPLCs are retried by one timer until they are free. A vPLC's job may wait for the new
  *   network while holding its own lock, never the other way round.
- * - Every pre-started MAC helper is used or discarded exactly once (it exits and Docker removes it).
+ * - Every pre-started MAC helper goes to exactly one finisher, which runs at most two scripts on it (MACs, then the
+ *   after-join step) and closes it; on every other path it is discarded. Either way it exits and Docker removes it.
  * - Nothing throws out of `handle`; failures become warnings, log lines and `failed` events.
  */
 export class Reattacher {
@@ -104,6 +104,7 @@ export class Reattacher {
     this.gone.delete(iface);
     const target: Target = { ...found, renew };
     this.targets.set(iface, target);
+    void this.track(moveWifiParent({ ctx: this.d.ctx, runLocked: this.d.runLocked, report: (e) => this.report(e) }, iface, target));
     return this.track(this.moveParent(iface, target, null));
   }
 
@@ -171,14 +172,16 @@ export class Reattacher {
       let settle: (net: LanNet | null) => void = () => undefined;
       const ready = new Promise<LanNet | null>((resolve) => (settle = resolve));
       const jobs: Array<Promise<void>> = [];
-      for (const name of [...byVplc.keys()].filter((n) => !only || only.has(n))) {
-        if (this.d.isBusy(name)) {
-          ctx.log.info('re-attachment deferred: an operation is in progress', { vplc: name, parent: iface });
-          this.defer(iface, name);
-          continue;
-        }
+      const free = [...byVplc.keys()].filter((n) => !only || only.has(n)).filter((name) => {
+        if (!this.d.isBusy(name)) return true;
+        ctx.log.info('re-attachment deferred: an operation is in progress', { vplc: name, parent: iface });
+        this.defer(iface, name);
+        return false;
+      });
+      const probes = new ProbeBatch(ctx, iface, free.length);
+      for (const name of free) {
         const vnics = byVplc.get(name) ?? [];
-        const job = this.d.runLocked(name, () => this.attachVplc(name, vnics, iface, ready, target));
+        const job = this.d.runLocked(name, () => this.attachVplc(name, vnics, iface, ready, target, probes));
         jobs.push(
           job.catch((err: unknown) => {
             for (const v of vnics) this.report({ vplc: name, vnic: v.name, parent: iface, network: '', result: 'failed', message: dockerMessage(err) });
@@ -271,17 +274,19 @@ export class Reattacher {
    * Steps 4.5-4.8 for one vPLC (in its executor queue): ARP probe of its static addresses, reconnect, MAC and address
    * verified on the wire, records, DHCP helpers; reported re-attached once verified.
    */
-  private async attachVplc(name: string, vnics: PersistedVnic[], iface: string, ready: Promise<LanNet | null>, target: Target): Promise<void> {
+  private async attachVplc(name: string, vnics: PersistedVnic[], iface: string, ready: Promise<LanNet | null>, target: Target, probes: ProbeBatch): Promise<void> {
     const { ctx } = this.d;
-    const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
+    const info = await ctx.engine.resolveVplc(name, ctx.store.installationId).catch((err: unknown) => {
+      probes.skip();
+      throw err;
+    });
     const plans = vnics.map((v) => [v, planVnic(v, target.subnet, target.gateway)] as const);
     const running = !!info?.State.Running;
     const wantHelper = running && plans.some(([, m]) => m.action === 'attach');
     const helperP = wantHelper && info ? this.prestart(name, info.Id) : Promise.resolve(null);
-    // The probe overlaps the old network's teardown; a stopped vPLC is probed by its next start.
-    const statics = plans.flatMap(([, m]) => (m.action === 'attach' && m.ip ? [{ vnic: m.vnic, parent: iface, ip: m.ip, ownMac: m.mac }] : []));
-    const unchecked = (err: unknown): Conflicts => (ctx.warnings.set(name, 'arp:helper', `IP conflicts were not checked: ${dockerMessage(err)}`), new Map());
-    const conflictsP: Promise<Conflicts> = running && statics.length ? findConflicts(ctx, name, statics).catch(unchecked) : Promise.resolve(new Map());
+    // The probe (one helper for the parent) overlaps the old network's teardown; a stopped vPLC is probed by its next start.
+    const statics = plans.flatMap(([, m]) => (m.action === 'attach' && m.ip ? [{ vplc: name, vnic: m.vnic, ip: m.ip, ownMac: m.mac }] : []));
+    const conflictsP: Promise<Conflicts> = running && statics.length ? probes.submit(name, statics) : (probes.skip(), Promise.resolve(new Map()));
     // The pre-started helper goes to the finisher, which uses it; on every other path, a throw included, it is discarded.
     let handedOver = false;
     try {

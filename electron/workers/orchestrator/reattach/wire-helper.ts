@@ -1,5 +1,5 @@
 import { PassThrough, type Duplex } from 'node:stream';
-import type { Engine } from '../docker/engine.js';
+import type { Engine, HelperResult } from '../docker/engine.js';
 import type { Executor } from '../exec/executor.js';
 import { ownLabels } from '../docker/labels.js';
 import { netnsHelperSpec } from '../spec/netns-helper.js';
@@ -7,24 +7,33 @@ import type { OrchestratorContext } from '../context.js';
 import { enforceScript, enforceWireMacs, matchOutcomes, parseLinks, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
 
 const SEP = '--vplc-orchestrator--';
-const DONE = '--vplc-orchestrator-done--';
+/** Printed after each script: `--vplc-orchestrator-step-<n> <exit code>`. */
+const MARK = '--vplc-orchestrator-step';
+const STEP_END = /--vplc-orchestrator-step-(\d+) (\d+)\n/;
 
 /**
  * A MAC helper started in a vPLC's network namespace before the vPLC is reconnected (P2): the container start, the
- * expensive part, overlaps the old network's teardown; once Docker has connected the new endpoint the script is
- * written to the helper's stdin (`sh -s`), which measures (and below API 1.44 sets) the MACs and exits.
- * `AutoRemove` removes it off the critical path; if the agent dies, stdin closes, the empty script exits and Docker
- * removes it. The spec is the one of every netns helper (spec/netns-helper.ts).
+ * expensive part, overlaps the old network's teardown. Once Docker has connected the new endpoint, scripts are written
+ * to the helper's stdin (`sh -s`), one at a time, each in its own subshell with stdin from /dev/null (a command that reads
+ * stdin cannot swallow the next script or its marker) followed by a marker with its exit code: first the one that
+ * measures (and below API 1.44 sets) the MACs, then, once those are verified, the after-join script (default routes,
+ * gratuitous ARP), so one container serves both steps. Closing stdin makes it exit; `AutoRemove` removes it off the
+ * critical path; if the agent dies, stdin closes the same way. The spec is the one of every netns helper
+ * (spec/netns-helper.ts).
  *
  * INVARIANTS
- * - Owns one attach stream and at most one timer; `run` and `discard` each end the stream exactly once.
- * - Never throws from stream handlers; failures surface as the `run` rejection.
+ * - Owns one attach stream; at most one script (and its timer) is in flight, a second `run` meanwhile is refused.
+ * - The stream is finished once: ended by `close` or the last script, or destroyed by a timeout, which also removes
+ *   the container.
+ * - Never throws from stream handlers; failures surface as the rejection of the step that waited.
  */
 export class WireHelper {
   private stdout = '';
   private stderr = '';
-  private readonly ended: Promise<void>;
-  private used = false;
+  private ended = false;
+  private closed = false;
+  private steps = 0;
+  private wake: (() => void) | null = null;
 
   private constructor(
     engine: Engine,
@@ -34,17 +43,22 @@ export class WireHelper {
   ) {
     const out = new PassThrough();
     const err = new PassThrough();
-    out.on('data', (b: Buffer) => (this.stdout += b.toString('utf8')));
+    out.on('data', (b: Buffer) => {
+      this.stdout += b.toString('utf8');
+      this.wake?.();
+    });
     err.on('data', (b: Buffer) => (this.stderr += b.toString('utf8')));
     engine.docker.modem.demuxStream(stream, out, err);
-    this.ended = new Promise<void>((resolve) => {
-      stream.once('end', resolve);
-      stream.once('close', resolve);
-      stream.once('error', () => resolve());
-    });
+    const end = (): void => {
+      this.ended = true;
+      this.wake?.();
+    };
+    stream.once('end', end);
+    stream.once('close', end);
+    stream.once('error', end);
   }
 
-  /** Creates, attaches and starts the helper; it then waits for its script on stdin. */
+  /** Creates, attaches and starts the helper; it then waits for its scripts on stdin. */
   static async start(engine: Engine, exec: Executor, image: string, instance: string, vplc: string, containerId: string): Promise<WireHelper> {
     const about = { vplc, by: 'reattach', reason: 'MAC check on the wire after a move' } as const;
     const id = await exec.run({
@@ -64,44 +78,78 @@ export class WireHelper {
     }
   }
 
-  /** Runs `script` and returns its output once the helper has exited. */
-  async run(script: string, timeoutMs = 20_000): Promise<{ stdout: string; stderr: string; complete: boolean }> {
-    if (this.used) throw new Error('wire helper already used');
-    this.used = true;
-    this.stream.end(`${script}\necho ${DONE}\n`);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      this.ended.then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) {
-      this.stream.destroy();
-      await this.exec.run({ kind: 'remove', container: this.id, by: 'reattach', reason: 'MAC helper timed out', tolerate: ['not-found'] }).catch(() => undefined);
-      throw new Error(`MAC helper timed out after ${timeoutMs} ms`);
-    }
-    return { stdout: this.stdout, stderr: this.stderr, complete: this.stdout.includes(DONE) };
+  /** Whether another script can still be run. */
+  get open(): boolean {
+    return !this.closed && !this.ended;
   }
 
-  /** Not needed after all: an empty script makes it exit (and Docker remove it). */
-  discard(): void {
-    if (this.used) return;
-    this.used = true;
+  /**
+   * Runs `script` in a subshell and returns its output and exit code once its marker arrives; `last` ends stdin with
+   * it. Rejects when the helper exits before the marker or the marker does not come within `timeoutMs`.
+   */
+  async run(script: string, o: { last?: boolean; timeoutMs?: number } = {}): Promise<HelperResult> {
+    if (!this.open) throw new Error('wire helper already closed');
+    // One wake slot and one marker at a time: a second script would steal the first one's wake-up.
+    if (this.wake) throw new Error('wire helper is still running a script');
+    const n = this.steps++;
+    const from = this.stdout.length;
+    const errFrom = this.stderr.length;
+    const text = `(\n${script}\n) </dev/null\necho "${MARK}-${n} $?"\n`;
+    if (o.last) {
+      this.closed = true;
+      this.stream.end(text);
+    } else this.stream.write(text);
+    const found = (): RegExpExecArray | null => {
+      const m = STEP_END.exec(this.stdout.slice(from));
+      return m && Number(m[1]) === n ? m : null;
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), o.timeoutMs ?? 20_000);
+      const wake = (): void => {
+        if (found() || this.ended) resolve(false);
+      };
+      this.wake = wake;
+      wake();
+    });
+    clearTimeout(timer);
+    this.wake = null;
+    const m = found();
+    if (timedOut) {
+      this.closed = true;
+      this.stream.destroy();
+      await this.exec.run({ kind: 'remove', container: this.id, by: 'reattach', reason: 'MAC helper timed out', tolerate: ['not-found'] }).catch(() => undefined);
+      throw new Error(`MAC helper timed out after ${o.timeoutMs ?? 20_000} ms`);
+    }
+    const stderr = this.stderr.slice(errFrom);
+    if (!m) throw new Error(`MAC helper exited early: ${stderr.trim() || this.stdout.slice(from).trim() || 'no output'}`);
+    return { exitCode: Number(m[2]), stdout: this.stdout.slice(from, from + m.index), stderr };
+  }
+
+  /** Ends stdin (the helper exits and Docker removes it); a no-op once closed. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.stream.end();
   }
 
-  /** `enforceWireMacs` on this helper: the same script and matching (net/wire-mac.ts). */
+  /** Not needed after all. */
+  discard(): void {
+    this.close();
+  }
+
+  /** `enforceWireMacs` on this helper: the same script and matching (net/wire-mac.ts); the helper stays open. */
   async enforce(targets: MacTarget[]): Promise<MacOutcome[]> {
-    if (targets.length === 0) {
-      this.discard();
-      return [];
+    if (targets.length === 0) return [];
+    try {
+      const res = await this.run(enforceScript(targets));
+      const parts = res.stdout.split(`${SEP}\n`);
+      if (res.exitCode !== 0 || parts.length < 3) throw new Error(`MAC helper failed (exit ${res.exitCode}): ${res.stderr.trim() || res.stdout.trim() || 'no output'}`);
+      return matchOutcomes(targets, parseLinks(parts[1] ?? '', parts[2] ?? ''));
+    } catch (err) {
+      this.close();
+      throw err;
     }
-    const res = await this.run(enforceScript(targets));
-    const parts = res.stdout.replace(`${DONE}\n`, '').split(`${SEP}\n`);
-    if (!res.complete || parts.length < 3) {
-      throw new Error(`MAC helper failed: ${res.stderr.trim() || res.stdout.trim() || 'no output'}`);
-    }
-    return matchOutcomes(targets, parseLinks(parts[1] ?? '', parts[2] ?? ''));
   }
 }
 

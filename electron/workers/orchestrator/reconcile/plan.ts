@@ -58,7 +58,9 @@ export function planReconcile(i: PlanInput): Plan {
     }
     const o = i.observed.get(name);
     if (d.tombstone) {
-      if (o) actions.push({ vplc: name, kind: 'remove-tombstoned', reason: 'an interrupted delete left the container' });
+      // With or without its container: a delete (or a failed create's rollback) that could not finish is finished here,
+      // so its records do not hold the name until the next agent start.
+      actions.push({ vplc: name, kind: 'remove-tombstoned', reason: o ? 'an interrupted delete left the container' : 'an interrupted delete left its records' });
       continue;
     }
     if (!o) {

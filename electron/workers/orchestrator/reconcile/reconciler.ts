@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { quiesceWifi } from '../wifi/provision.js';
 import type { OrchestratorContext } from '../context.js';
 import { runCreate, type RuntimeProbe } from '../create/pipeline.js';
 import { runDelete, stopAndRemove } from '../delete/pipeline.js';
@@ -18,6 +19,10 @@ import { UPDATE_WARNING, type ImageUpdater } from '../update/updater.js';
 import { planReconcile, type Action, type Observed, type Pending } from './plan.js';
 
 export const RECONCILE_INTERVAL_MS = 10_000;
+/** The safety sweep while everything is in sync: drift arrives as Docker or vPLC events, which nudge a cycle. */
+export const RECONCILE_SAFETY_MS = 60_000;
+/** How long a nudge waits, so a burst of events (a `docker rm -f` is a kill, a die and a destroy) makes one cycle. */
+export const NUDGE_MS = 1_000;
 const CYCLE_TIMEOUT_MS = 5 * 60_000;
 const PARALLEL = 3;
 const BACKOFF_BASE_MS = 10_000;
@@ -36,15 +41,26 @@ export type ReconcilerDeps = {
   signal: AbortSignal; updater: ImageUpdater; ctx: OrchestratorContext; guard: CrashGuard; control: VplcControl; probe: RuntimeProbe; track: <T>(p: Promise<T>) => Promise<T>;
   /** The change window of a vPLC before any confirm: the PLC-aware rule or the container rule (plc/change-rule.ts). */
   changeDecision: (name: string, running: boolean) => ChangeDecision;
+  /** True while the watchdog's exit handler for this vPLC waits out its delay or restarts it (lifecycle/watchdog.ts). */
+  watchdogHandling: (name: string) => boolean;
 };
 
 /**
- * The desired-state loop: IDLE checks every 10 s; on drift it takes a snapshot, applies one change
- * per vPLC (a few vPLCs in parallel), and records the result. The next cycle re-checks, so a repair that needs two
- * steps takes two cycles. Running vPLCs are never stopped, removed or recreated here.
+ * The desired-state loop: on drift it takes a snapshot, applies one change per vPLC (a few vPLCs in parallel), and
+ * records the result. The next cycle re-checks, so a repair that needs two steps takes two cycles. Running vPLCs are
+ * never stopped, removed or recreated here.
+ *
+ * When it runs (docs/lifecycle.md "Reconcile"): a second after a Docker event of our containers or a vPLC event
+ * (`nudge`); every 10 s while anything is left to do (a pending change, a failed repair backing off, a confirm not
+ * yet spent, an engine outage); otherwise every 60 s as a safety sweep for an event that never arrived.
  */
 export class Reconciler {
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Monotonic ms at which the armed timer fires. */
+  private dueAt = Infinity;
+  private cadence: { busyMs: number; quietMs: number } | null = null;
+  /** A nudge came after the running cycle took its snapshot: run again once it ends. */
+  private nudged = false;
   private running: Promise<ReconcileReport['lastRun']> | null = null;
   private report: ReconcileReport = { state: 'idle', lastRun: null, cycles: 0 };
   /** One-shot permissions to change a running vPLC (an explicit confirm from the cloud or the UI). */
@@ -54,13 +70,57 @@ export class Reconciler {
 
   constructor(private readonly d: ReconcilerDeps) {}
 
-  start(intervalMs = RECONCILE_INTERVAL_MS): void {
-    this.timer ??= setInterval(() => void this.runOnce(this.d.signal).catch(() => undefined), intervalMs);
+  start(intervalMs = RECONCILE_INTERVAL_MS, safetyMs = RECONCILE_SAFETY_MS): void {
+    if (this.cadence !== null) return;
+    this.cadence = { busyMs: intervalMs, quietMs: Math.max(intervalMs, safetyMs) };
+    this.arm(intervalMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.cadence = null;
+    clearTimeout(this.timer);
     this.timer = undefined;
+    this.dueAt = Infinity;
+  }
+
+  /** Something may have drifted (a Docker or vPLC event): a cycle runs shortly, once for a burst. No-op when stopped. */
+  nudge(): void {
+    if (this.cadence === null) return;
+    this.nudged = true;
+    this.arm(NUDGE_MS);
+  }
+
+  /** When the next cycle is due, in ms from now (null when the loop is stopped); for tests. */
+  nextDueInMs(): number | null {
+    return this.timer === undefined ? null : Math.max(0, this.dueAt - performance.now());
+  }
+
+  /** Arms the timer for `ms` from now unless it already fires sooner. */
+  private arm(ms: number): void {
+    const at = performance.now() + ms;
+    if (this.timer !== undefined && this.dueAt <= at) return;
+    clearTimeout(this.timer);
+    this.dueAt = at;
+    this.timer = setTimeout(() => this.fire(), ms);
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.dueAt = Infinity;
+    void this.runOnce(this.d.signal)
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.cadence === null) return;
+        // While paused (an outage, self-destruct) a nudge has nothing to run; the 10 s cadence checks again.
+        if (this.nudged && !this.d.paused()) this.arm(NUDGE_MS);
+        else this.arm(this.inSync() ? this.cadence.quietMs : this.cadence.busyMs);
+      });
+  }
+
+  /** Nothing is left to do: the last cycle found everything in sync and nothing waits for a retry or a confirm. */
+  private inSync(): boolean {
+    const last = this.report.lastRun;
+    return !this.d.paused() && last?.outcome === 'in-sync' && last.pending.length === 0 && this.failures.size === 0 && this.confirmed.size === 0;
   }
 
   /**
@@ -175,6 +235,8 @@ export class Reconciler {
     const { ctx } = this.d;
     const startedAt = new Date().toISOString();
     this.report.state = 'processing';
+    // Events from here on are seen by this cycle's snapshot or make the next one.
+    this.nudged = false;
     try {
       const observed = await this.snapshot();
       const { promoted, recreate } = await this.promotePorts(observed);
@@ -186,7 +248,8 @@ export class Reconciler {
         observed,
         busy: (n) => !!ctx.ops.inProgress(n) || ctx.exec.busy(n),
         restartPaused: (n) => this.d.guard.suspended(n),
-        watchdogOwns: (n) => this.d.guard.count(n) > 0,
+        // A first crash has no count yet: while the watchdog's handler waits, a start here would hide it from the guard.
+        watchdogOwns: (n) => this.d.guard.count(n) > 0 || this.d.watchdogHandling(n),
         expectedHash: (n) => recreate.get(n) ?? this.expectedHash(n),
         mayChange: (n, running) => this.confirmed.has(n) || this.d.changeDecision(n, running).allowed,
         heldBy: (n) => this.d.changeDecision(n, true).reason,
@@ -281,7 +344,10 @@ export class Reconciler {
     const spec = await this.specForRecreate(name);
     const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
     // A failure after the stop leaves a "missing" vPLC, which the next cycle recreates.
-    if (info) await stopAndRemove(ctx, name, info.Id, image ? 'update' : 'reconcile', image ? 'runtime update' : 'recreate with the stored spec');
+    if (info) {
+      await quiesceWifi(ctx, name);
+      await stopAndRemove(ctx, name, info.Id, image ? 'update' : 'reconcile', image ? 'runtime update' : 'recreate with the stored spec');
+    }
     await runCreate(ctx, spec, randomUUID(), 'agent', probe, { recreate: true, by: image ? 'update' : 'reconcile', ...(image ? { image } : {}) });
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Engine } from '../docker/engine.js';
 import { resultOf, syntheticEnvelope } from './envelope.js';
-import { DEBUG_API } from './proxy.js';
+import { DEBUG_API, debugHead } from './proxy.js';
 import type { RunCommandOutcome, RunCommandRequest } from './types.js';
 
 export type RunCommandLimits = {
@@ -83,8 +83,9 @@ export function notRunningText(device: string, state: string): string {
 
 /** Admits one call (or answers it at once) and runs it through the proxy. Never throws. */
 export async function admitRunCommand(req: RunCommandRequest, d: AdmissionDeps): Promise<RunCommandOutcome> {
-  // The debug bridge and malformed ids are the proxy's to answer.
-  if (req.api === DEBUG_API || typeof req.device_id !== 'string') return d.run(req);
+  // Malformed ids are the proxy's to answer.
+  if (typeof req.device_id !== 'string') return d.run(req);
+  if (req.api === DEBUG_API) return admitDebug(req, req.device_id, d);
   const device = req.device_id;
   let state: string | null | undefined;
   try {
@@ -96,6 +97,32 @@ export async function admitRunCommand(req: RunCommandRequest, d: AdmissionDeps):
   if (state !== undefined && state !== 'running') return resultOf(syntheticEnvelope(503, notRunningText(device, state)));
   const entry = d.gate.tryEnter(device);
   if ('refused' in entry) return resultOf(syntheticEnvelope(429, entry.refused));
+  try {
+    return await d.run(req);
+  } finally {
+    entry.release();
+  }
+}
+
+const debugError = (error: string): RunCommandOutcome => ({ status: 'success', debug_response: { type: 'debug_error', error } });
+
+/**
+ * `api:"debug"` (docs/debug.md "Cloud debug messages"): the same checks, answered as a `debug_error` in a `success`
+ * ack (docs/protocol.md §4.11). A `debug_stop` only closes, so a stopped vPLC does not refuse it.
+ */
+async function admitDebug(req: RunCommandRequest, device: string, d: AdmissionDeps): Promise<RunCommandOutcome> {
+  if (debugHead(req.data)?.type !== 'debug_stop' && device !== '') {
+    let state: string | null | undefined;
+    try {
+      state = await d.lookup(device);
+    } catch {
+      state = undefined;
+    }
+    if (state === null) return debugError(`Device ${device} not found`);
+    if (state !== undefined && state !== 'running') return debugError(notRunningText(device, state));
+  }
+  const entry = d.gate.tryEnter(device);
+  if ('refused' in entry) return debugError(entry.refused);
   try {
     return await d.run(req);
   } finally {

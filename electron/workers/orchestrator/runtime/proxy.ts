@@ -6,20 +6,26 @@
  * redirects and the body, so its 504 always answers before the handler deadline (docs/decisions.md
  * "Handler deadlines": HTTP timeout + 5 s).
  */
-import { allowListAllows, unsafePathReason } from './allow-list.js';
+import { allowListAllows, underPrefix, unsafePathReason } from './allow-list.js';
 import { buildQuery, isPlainObject, prepareBody } from './body.js';
 import { envelopeFromResponse, resultOf, syntheticEnvelope } from './envelope.js';
 import { type TlsPinStore, RuntimeConnectError } from './tls-pin.js';
 import { type ExchangeContext, type RawResponse, ResponseTooLargeError, exchange, runtimeUrl } from './transport.js';
 import {
   RUNTIME_HTTPS_PORT,
+  type AllowListEntry,
   type ProxyOptions,
   type RunCommandOutcome,
   type RunCommandRequest,
   type RuntimeTarget,
 } from './types.js';
+import { z } from 'zod';
+import type { DebugReply } from '../../../../shared/debug/types.js';
 
 export const DEBUG_API = 'debug';
+/** The path an allow-list entry must cover to let `api:"debug"` through (docs/debug.md "Cloud debug messages"). */
+export const DEBUG_ALLOW_PATH = '/api/debug';
+export const DEBUG_NOT_ALLOWED = `Debug is not allowed by this orchestrator's run_command allow-list (it needs an entry for ${DEBUG_ALLOW_PATH})`;
 export const DEBUG_NOT_SUPPORTED = 'The debug bridge is not supported by this agent yet';
 export const SUPPORTED_METHODS: readonly string[] = Object.freeze(['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'HEAD', 'OPTIONS']);
 
@@ -30,7 +36,40 @@ export type RuntimeProxyDeps = {
   refreshTarget(deviceId: string): Promise<RuntimeTarget | null>;
   pins: TlsPinStore;
   options: ProxyOptions;
+  /**
+   * The debug bridge for `api: "debug"` (docs/debug.md): the message `data` on session `http:<device_id>`. It applies
+   * the allow-list itself (`debugAllowed`), the same gate as the WebRTC `debug` channel.
+   */
+  debug?: (deviceId: string, message: unknown) => Promise<DebugReply>;
 };
+
+const DebugHead = z.object({ type: z.string(), port: z.unknown().optional() });
+
+/** The `type` and `port` of a debug message (an object or its JSON text), or null when it has none; the bridge parses it fully. */
+export function debugHead(data: unknown): { type: string; port: unknown } | null {
+  let v = data;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v) as unknown;
+    } catch {
+      return null;
+    }
+  }
+  const r = DebugHead.safeParse(v);
+  return r.success ? { type: r.data.type, port: r.data.port } : null;
+}
+
+/**
+ * With an allow-list, a debug message needs an entry whose path prefix covers `/api/debug` (any method). A
+ * `debug_start` also needs the entry to allow the runtime port it connects to (its `port`, else 8443); the other
+ * messages use the session their start opened.
+ */
+export function debugAllowed(list: readonly AllowListEntry[] | undefined, data: unknown): boolean {
+  if (list === undefined) return true;
+  const head = debugHead(data);
+  const port = head?.type === 'debug_start' ? (typeof head.port === 'number' ? head.port : RUNTIME_HTTPS_PORT) : null;
+  return list.some((e) => underPrefix(DEBUG_ALLOW_PATH, e.pathPrefix) && (port === null || e.ports === undefined || e.ports.includes(port)));
+}
 
 class DeadlineExceeded extends Error {
   constructor() {
@@ -114,9 +153,21 @@ export class RuntimeProxy {
     return allowListAllows(this.#deps.options.allowList, method, path, port);
   }
 
+  /** docs/protocol.md §4.11: the ack is `success` with the reply, even a debug_error; `error` only when the bridge failed. */
+  async #debug(deviceId: unknown, message: unknown, signal: AbortSignal): Promise<RunCommandOutcome> {
+    const bridge = this.#deps.debug;
+    if (bridge === undefined) return { status: 'error', error: DEBUG_NOT_SUPPORTED };
+    if (typeof deviceId !== 'string' || deviceId === '') return { status: 'success', debug_response: { type: 'debug_error', error: `Device ${display(deviceId)} not found` } };
+    try {
+      return { status: 'success', debug_response: await untilAborted(bridge(deviceId, message), signal) };
+    } catch (err) {
+      return { status: 'error', debug_response: { type: 'debug_error', error: signal.aborted ? `Timeout: no debug reply within ${formatSeconds(this.#deps.options.timeoutMs)} s` : messageOf(err) } };
+    }
+  }
+
   async #run(input: Partial<Record<keyof RunCommandRequest, unknown>>, signal: AbortSignal): Promise<RunCommandOutcome> {
     const { api, device_id: deviceId } = input;
-    if (api === DEBUG_API) return { status: 'error', error: DEBUG_NOT_SUPPORTED };
+    if (api === DEBUG_API) return this.#debug(deviceId, input.data, signal);
 
     const id = typeof deviceId === 'string' ? deviceId : display(deviceId);
     const target = await untilAborted(this.#deps.resolveTarget(id), signal);

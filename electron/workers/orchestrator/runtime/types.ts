@@ -5,6 +5,7 @@
  */
 
 import type { RunCommandFile, RunCommandProxyRequest } from '../../../../shared/cloud/topics.js';
+import type { DebugReply } from '../../../../shared/debug/types.js';
 
 /** One definition, in the cloud contract: the parsed `run_command` request is what the proxy consumes. */
 export type { RunCommandFile };
@@ -25,7 +26,10 @@ export type RunCommandResult = { status: 'success' | 'error'; http_response: Htt
 /** An ack without `http_response` (debug bridge, unknown device). */
 export type RunCommandFailure = { status: 'error'; error: string };
 
-export type RunCommandOutcome = RunCommandResult | RunCommandFailure;
+/** A run_command with `api: "debug"` (docs/protocol.md §4.11): `success` even when the reply is a debug_error. */
+export type RunCommandDebugResult = { status: 'success' | 'error'; debug_response: DebugReply };
+
+export type RunCommandOutcome = RunCommandResult | RunCommandFailure | RunCommandDebugResult;
 
 export type AllowListEntry = {
   /** Upper-case HTTP method; absent means any method. */

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { SerialPortSpec, SerialPortState } from '../../../../shared/domain/serial.js';
-import { JsonStore } from '../../../lib/fs/json-store.js';
 import { PersistedMap, UNCHANGED, type StoreProblem } from '../store/persisted-map.js';
 import { SerialConfigsFile, type SerialConfigEntry, type StoredSerialPort } from '../store/schemas.js';
 
@@ -22,7 +21,7 @@ export class SerialConfigs {
   private readonly map: PersistedMap<SerialConfigEntry>;
 
   constructor(stateDir: string) {
-    this.map = new PersistedMap(new JsonStore(path.join(stateDir, SERIAL_CONFIGS_FILE), SerialConfigsFile));
+    this.map = new PersistedMap(path.join(stateDir, SERIAL_CONFIGS_FILE), SerialConfigsFile.valueType);
   }
 
   get file(): string {

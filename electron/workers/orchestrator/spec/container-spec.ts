@@ -42,6 +42,8 @@ export type ContainerPlanInput = {
   caBundleFile?: string;
   /** Character-device majors of the vPLC's configured serial ports (none until serial passthrough is built). */
   serialMajors?: readonly number[];
+  /** A host NIC is given whole to the vPLC: its raw-frame master needs NET_RAW and NET_ADMIN (docs/protocol.md §5.6). */
+  dedicatedNic?: boolean;
 };
 
 export type ContainerPlan = { create: Docker.ContainerCreateOptions; connects: ConnectStep[] };
@@ -61,7 +63,7 @@ export function planContainer(i: ContainerPlanInput): ContainerPlan {
   const hostConfig: Docker.HostConfig = {
     RestartPolicy: { Name: 'no' },
     Init: VPLC_INIT,
-    CapAdd: ['SYS_NICE', ...devices.capAdd],
+    CapAdd: ['SYS_NICE', ...devices.capAdd, ...(i.dedicatedNic ? ['NET_RAW', 'NET_ADMIN'] : [])],
     ...(devices.deviceCgroupRules.length > 0 ? { DeviceCgroupRules: devices.deviceCgroupRules } : {}),
     LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
     ...(i.withUlimits ? { Ulimits: REFERENCE_ULIMITS } : {}),

@@ -40,16 +40,44 @@ export function netnsHelperSpec(o: NetnsHelperOptions): Docker.ContainerCreateOp
   };
 }
 
+/** A helper in the host's namespaces (docs/host-nics.md "Privileges"): what it may touch, step by step. */
+export type HostHelperOptions = {
+  image: string;
+  cmd: string[];
+  labels: Record<string, string>;
+  /** Only what the step needs (NET_RAW for an ARP probe, NET_ADMIN for links, routes and neighbours). */
+  capabilities: readonly string[];
+  /** The host's PID namespace: `ip link set … netns <pid>` names a vPLC by its host PID, and `netns 1` is the host. */
+  pidHost?: boolean;
+  /** Run in this container's network namespace instead of the host's (with `pidHost`: to hand a NIC back to the host). */
+  netnsOf?: string;
+  /** Unmask /proc so `/proc/sys/net` is writable (sysctls of the host's network namespace); never `Privileged`. */
+  writableProcSys?: boolean;
+  /** Long-lived helpers (a WiFi DHCP client) stay until removed; one-shot ones are removed by the runner. */
+  autoRemove?: boolean;
+};
+
 /**
- * The container spec of a helper that works in the host's network namespace (ARP probes on a parent): only the
- * capabilities its step needs, a read-only root file system, never restarted (docs/decisions.md "Host-network helpers").
+ * The container spec of a helper that works in the host's network namespace (ARP probes on a parent, dedicated NICs,
+ * proxy-ARP bridges): only the capabilities its step needs, a read-only root file system, never restarted
+ * (docs/decisions.md "Host-network helpers"). Writing host sysctls needs /proc unmasked (`MaskedPaths`/`ReadonlyPaths`
+ * emptied, as `--security-opt systempaths=unconfined`), not `Privileged`, which restricted hosts refuse.
  */
-export function hostHelperSpec(o: { image: string; cmd: string[]; labels: Record<string, string>; capabilities: readonly string[] }): Docker.ContainerCreateOptions {
+export function hostHelperSpec(o: HostHelperOptions): Docker.ContainerCreateOptions {
   return {
     name: helperName(o.labels, 'host'),
     Image: o.image,
     Cmd: o.cmd,
     Labels: o.labels,
-    HostConfig: { NetworkMode: 'host', CapDrop: ['ALL'], CapAdd: [...o.capabilities], ReadonlyRootfs: true, RestartPolicy: { Name: 'no' } },
+    HostConfig: {
+      NetworkMode: o.netnsOf !== undefined ? `container:${o.netnsOf}` : 'host',
+      ...(o.pidHost ? { PidMode: 'host' } : {}),
+      CapDrop: ['ALL'],
+      CapAdd: [...o.capabilities],
+      ReadonlyRootfs: true,
+      ...(o.writableProcSys ? { MaskedPaths: [], ReadonlyPaths: [] } : {}),
+      ...(o.autoRemove ? { AutoRemove: true } : {}),
+      RestartPolicy: { Name: 'no' },
+    },
   };
 }

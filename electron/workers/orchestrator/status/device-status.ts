@@ -8,6 +8,7 @@ import type { PlcMonitorApi } from '../plc/types.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { vplcHealth } from './health-facts.js';
 import type { RuntimeAnswers } from './runtime-answers.js';
+import { vnicModes, wifiNetworks } from '../wifi/modes.js';
 
 export const RT_LIMITS_WARNING = 'real-time limits unavailable on this host';
 export const UNKNOWN_DESIRED_WARNING = 'unknown to the desired state: adopted as it is; delete it or create it again to manage its spec';
@@ -103,12 +104,14 @@ export async function deviceStatus(
   for (const r of health.reasons) if (!warnings.includes(r)) warnings.push(r);
   const problems = ctx.ops.createProblems(deviceId);
   const serialPorts = ctx.serialPorts.view(deviceId);
+  const dedicatedNic = ctx.dedicatedNics.view(deviceId);
+  const vnics = ctx.store.getVnics(deviceId);
   return {
     status: 'success',
     device_id: deviceId,
     container_status: state.Status,
     is_running: state.Running,
-    networks: networksView(info, ctx.store.getVnics(deviceId), parentOf),
+    networks: { ...networksView(info, vnics, parentOf), ...wifiNetworks(vnics) },
     restart_count: info.RestartCount ?? 0,
     ...(internalIp ? { internal_ip: internalIp } : {}),
     ...(state.Running && Number.isFinite(startedMs) ? { uptime_seconds: Math.max(0, Math.floor((ctx.clock.now() - startedMs) / 1000)) } : {}),
@@ -131,5 +134,8 @@ export async function deviceStatus(
     ...(plc ? { plc: plc.view(deviceId) } : {}),
     // Only for a vPLC with serial ports (docs/protocol.md §4.5).
     ...(serialPorts ? { serial_ports: serialPorts } : {}),
+    // EXTEND: only for a vPLC with a dedicated NIC (docs/host-nics.md).
+    ...(dedicatedNic ? { dedicated_nic: dedicatedNic } : {}),
+    ...(vnics.length ? { vnic_modes: vnicModes(vnics) } : {}),
   };
 }

@@ -15,7 +15,8 @@ function vnicFacts(ctx: OrchestratorContext, name: string, c: ContainerView): Vn
       method: v._network_method,
       requestedMac: v.mac_address,
       ...(v._wire_mac_address ? { wireMac: v._wire_mac_address } : {}),
-      attached: ep !== undefined,
+      // A WiFi vNIC has no Docker network: it is in place when its proxy-ARP bridge is.
+      attached: v._network_method === 'proxy_arp' ? v._proxy_arp_config !== undefined : ep !== undefined,
       endpointIp: ep?.IPAddress ? ep.IPAddress : null,
       ...(v.ip ? { staticIp: v.ip } : {}),
       ...(v.dhcp_ip ? { leaseIp: v.dhcp_ip } : {}),

@@ -41,7 +41,8 @@ export type Health = { health: VplcHealth; reasons: string[] };
 const sameMac = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 function vnicReasons(v: VnicFacts): string[] {
-  if (!v.attached) return [`vNIC '${v.name}' is not attached to its network`];
+  if (!v.attached && v.method === 'proxy_arp' && (v.mode === 'static' || v.leaseIp)) return [`WiFi vNIC '${v.name}' has no proxy-ARP bridge through the host, so it is not on the LAN`];
+  if (!v.attached && v.method === 'macvlan') return [`vNIC '${v.name}' is not attached to its network`];
   const out: string[] = [];
   // Only MACVLAN vNICs carry their own MAC; a proxy-ARP vNIC uses the host's.
   if (v.method === 'macvlan') {
@@ -83,4 +84,4 @@ export function deriveHealth(f: HealthFacts): Health {
 }
 
 /** Board warning keys that mean a fact is not in place (the others, e.g. real-time limits, only inform). */
-export const PROBLEM_KEY_PREFIXES = ['mac:', 'dhcp:', 'dhcplease:', 'reattach:'] as const;
+export const PROBLEM_KEY_PREFIXES = ['mac:', 'dhcp:', 'dhcplease:', 'reattach:', 'wifi:', 'wifibridge:'] as const;

@@ -1,3 +1,4 @@
+import type { DedicatedNicState, VnicModeView } from '../../../../shared/domain/host-nic.js';
 import type { OrchestratorContext } from '../context.js';
 import { demuxLogs } from '../docker/engine.js';
 import { isOwn, Label, ownFilter } from '../docker/labels.js';
@@ -10,6 +11,7 @@ import type { PlcConnection, PlcStatusWord, PlcView } from '../../../../shared/d
 import type { PlcMonitorApi } from '../plc/types.js';
 import type { SerialPortState } from '../../../../shared/domain/serial.js';
 import type { RuntimeAnswers } from './runtime-answers.js';
+import { vnicModes } from '../wifi/modes.js';
 
 export type VplcSummary = {
   name: string;
@@ -29,6 +31,10 @@ export type VplcSummary = {
   plc_connection: PlcConnection;
   /** Each configured serial port with its device and live status; empty without ports. */
   serial_ports: Array<Pick<SerialPortState, 'name' | 'device_id' | 'container_path' | 'status' | 'current_host_path'>>;
+  /** The host NIC given to the vPLC and where it is (docs/host-nics.md); null without one. */
+  dedicated_nic: DedicatedNicState | null;
+  /** How each vNIC reaches the LAN and why (docs/host-nics.md). */
+  vnic_modes: VnicModeView[];
 };
 
 /** Every vPLC this installation knows of: in Docker, in the desired state, or both. */
@@ -60,6 +66,8 @@ export async function listVplcs(
       plc_status: view?.status ?? null,
       plc_connection: view?.connection ?? 'not_connected',
       serial_ports: (ctx.serialPorts.view(name) ?? []).map((p) => ({ name: p.name, device_id: p.device_id, container_path: p.container_path, status: p.status, current_host_path: p.current_host_path })),
+      dedicated_nic: ctx.dedicatedNics.view(name) ?? null,
+      vnic_modes: vnicModes(ctx.store.getVnics(name)),
     };
   });
 }

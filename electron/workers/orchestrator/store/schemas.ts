@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProxyArpConfig } from '../../../../shared/domain/host-nic.js';
 import { SerialPortSpec, SerialPortStatusWord } from '../../../../shared/domain/serial.js';
 import { DesiredState, VplcSpec } from '../../../../shared/domain/vplc.js';
 
@@ -23,11 +24,17 @@ export const PersistedVnic = z.object({
   dhcp_dns: z.string().optional(),
   /** EXTEND: the MAC last measured inside the vPLC's namespace. */
   _wire_mac_address: z.string().optional(),
+  /** WiFi vNICs whose proxy-ARP bridge is built (docs/host-nics.md). */
+  _proxy_arp_config: ProxyArpConfig.optional(),
 });
 export type PersistedVnic = z.infer<typeof PersistedVnic>;
 
 export const RuntimeVnicsFile = z.record(z.string(), z.array(PersistedVnic));
 export type RuntimeVnicsFile = z.infer<typeof RuntimeVnicsFile>;
+
+/** `dedicated_nics.json` (docs/protocol.md §5.14): the NIC given to each vPLC; an empty name is invalid. */
+export const DedicatedNicsFile = z.record(z.string(), z.object({ host_interface: z.string().min(1) }));
+export type DedicatedNicsFile = z.infer<typeof DedicatedNicsFile>;
 
 export const ClientsFile = z.record(z.string(), z.object({ ip: z.string(), name: z.string() }));
 export type ClientsFile = z.infer<typeof ClientsFile>;

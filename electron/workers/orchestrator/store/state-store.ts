@@ -5,6 +5,7 @@ import { JsonStore } from '../../../lib/fs/json-store.js';
 import type { DesiredState } from '../../../../shared/domain/vplc.js';
 import {
   ClientsFile,
+  DedicatedNicsFile,
   DesiredFile,
   InstallationFile,
   OperationsFile,
@@ -30,16 +31,19 @@ export class StateStore {
   private readonly vnics: PersistedMap<PersistedVnic[]>;
   private readonly clients: PersistedMap<{ ip: string; name: string }>;
   private readonly journal: PersistedMap<JournalEntry>;
+  /** `dedicated_nics.json`: the host NIC moved into each vPLC (docs/host-nics.md "Dedicated NICs"). */
+  private readonly dedicated: PersistedMap<{ host_interface: string }>;
   /** `data/serial_configs.json`: the serial ports of each vPLC and their last seen state (docs/serial.md). */
   readonly serialConfigs: SerialConfigs;
   private readonly installationStore: JsonStore<z.infer<typeof InstallationFile>>;
   installationId = '';
 
   constructor(readonly dir: string) {
-    this.desired = new PersistedMap(new JsonStore(path.join(dir, 'vplc_state.json'), DesiredFile));
-    this.vnics = new PersistedMap(new JsonStore(path.join(dir, 'runtime_vnics.json'), RuntimeVnicsFile));
-    this.clients = new PersistedMap(new JsonStore(path.join(dir, 'clients.json'), ClientsFile));
-    this.journal = new PersistedMap(new JsonStore(path.join(dir, 'operations.json'), OperationsFile));
+    this.desired = new PersistedMap(path.join(dir, 'vplc_state.json'), DesiredFile.valueType);
+    this.vnics = new PersistedMap(path.join(dir, 'runtime_vnics.json'), RuntimeVnicsFile.valueType);
+    this.clients = new PersistedMap(path.join(dir, 'clients.json'), ClientsFile.valueType);
+    this.journal = new PersistedMap(path.join(dir, 'operations.json'), OperationsFile.valueType);
+    this.dedicated = new PersistedMap(path.join(dir, 'dedicated_nics.json'), DedicatedNicsFile.valueType);
     this.installationStore = new JsonStore(path.join(dir, 'installation.json'), InstallationFile);
     this.serialConfigs = new SerialConfigs(dir);
   }
@@ -47,7 +51,7 @@ export class StateStore {
   async load(): Promise<void> {
     this.installationId = await this.loadInstallationId();
     const report = (p: StoreProblem): void => void this.problems.push(p);
-    for (const m of [this.desired, this.vnics, this.clients, this.journal, this.serialConfigs]) await m.load(report);
+    for (const m of [this.desired, this.vnics, this.clients, this.journal, this.dedicated, this.serialConfigs]) await m.load(report);
     const live = this.desired.entries().filter(([, r]) => !r.tombstone);
     // A mirror for tooling: a failed write must not stop the agent; the next create or edit writes the entry again.
     await this.serialConfigs.sync(new Map(live.map(([name, r]) => [name, r.spec?.serialPorts ?? []])), !this.desiredUntrusted).catch(() => undefined);
@@ -160,8 +164,23 @@ export class StateStore {
     return this.journal.mutate(name, () => undefined);
   }
 
+  // Dedicated NICs (dedicated_nics.json) ----------------------------------
+  getDedicated(name: string): string | undefined {
+    return this.dedicated.get(name)?.host_interface;
+  }
+  /** Every vPLC with a dedicated NIC and that NIC. */
+  dedicatedEntries(): Array<[string, string]> {
+    return this.dedicated.entries().map(([name, e]) => [name, e.host_interface]);
+  }
+  putDedicated(name: string, hostInterface: string): Promise<void> {
+    return this.dedicated.mutate(name, (cur) => (cur?.host_interface === hostInterface ? UNCHANGED : { host_interface: hostInterface }));
+  }
+  dropDedicated(name: string): Promise<void> {
+    return this.dedicated.mutate(name, () => undefined);
+  }
+
   /** Self-destruct: every state file of ours goes; logs are kept elsewhere. */
   async wipe(): Promise<void> {
-    await Promise.all([this.desired.wipe(), this.vnics.wipe(), this.clients.wipe(), this.journal.wipe(), this.serialConfigs.wipe()]);
+    await Promise.all([this.desired.wipe(), this.vnics.wipe(), this.clients.wipe(), this.journal.wipe(), this.dedicated.wipe(), this.serialConfigs.wipe()]);
   }
 }

@@ -25,6 +25,8 @@ export function Network() {
   const refreshInterfaces = useApp((s) => s.refreshInterfaces);
   const [timeline, setTimeline] = useState<{ data?: Output<'network:timeline'>; error?: string }>({});
   const [vnics, setVnics] = useState<{ data?: Output<'network:vnics'>; error?: string }>({});
+  // The vNIC list does not carry the method; a WiFi parent means a proxy-ARP vNIC (docs/host-nics.md).
+  const wifiParents = new Set((interfaces.data ?? []).filter((i) => i.type === 'wifi').map((i) => i.name));
   const load = useCallback(() => {
     void api.call('network:timeline', { limit: 200 }).then((r) => setTimeline(r.ok ? { data: r.value } : { error: errorText(r.error) }));
     void api.call('network:vnics', {}).then((r) => setVnics(r.ok ? { data: r.value } : { error: errorText(r.error) }));
@@ -53,6 +55,11 @@ export function Network() {
               <tr key={i.name}>
                 <th scope="row">
                   {i.name} <span className="muted small">{i.type}</span>
+                  {i.dedicated_to ? (
+                    <div className="small">
+                      dedicated to <a href={routeHash('vplc', i.dedicated_to)}>{i.dedicated_to}</a>
+                    </div>
+                  ) : null}
                 </th>
                 <td>
                   <Badge tone={i.operstate === 'up' ? 'ok' : stateTone(i.operstate)}>{i.operstate}</Badge>
@@ -77,7 +84,10 @@ export function Network() {
                   <a href={routeHash('vplc', v.vplc)}>{v.vplc}</a>
                 </th>
                 <td>{v.vnic}</td>
-                <td className="mono">{v.parent}</td>
+                <td className="mono">
+                  {v.parent}
+                  {wifiParents.has(v.parent) ? <div className="small muted">WiFi proxy ARP</div> : null}
+                </td>
                 <td>
                   <Badge tone={v.state === 'attached' ? 'ok' : 'bad'}>{v.state}</Badge>
                   {v.reason ? <span className="small"> {v.reason}</span> : null}

@@ -10,16 +10,28 @@ import { portUses } from '../serial/devices';
 import { SerialPortsSection } from '../serial/SerialPortFields';
 import { useSerialInventory } from '../serial/useSerialInventory';
 import { formField } from './edit-draft';
+import { DedicatedNicField } from '../hostnic/DedicatedNicField';
+import { wifiParentNote } from '../hostnic/host-nic';
 
 type Progress = CreateProgressState;
 
-export function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: number; v: VnicDraft; ifaces: HostInterface[]; errors: FieldErrors; onChange(v: VnicDraft): void; onRemove?: () => void }) {
+/** `dedicated`: the port this form gives whole to the vPLC; it cannot also be a vNIC's parent. */
+export function VnicFields({ i, v, ifaces, dedicated, errors, onChange, onRemove }: { i: number; v: VnicDraft; ifaces: HostInterface[]; dedicated?: string | undefined; errors: FieldErrors; onChange(v: VnicDraft): void; onRemove?: () => void }) {
   const id = (f: string): string => `vnic-${i}-${f}`;
   const err = (f: string): string | undefined => errors[`vnics.${i}.${f}`];
   const chosen = ifaces.find((x) => x.name === v.parentInterface);
   const note = ifaceNote(chosen);
+  const wifiNote = wifiParentNote(chosen);
   const ph = placeholders(v, chosen);
-  const gatewayHint = v.gateway.trim() ? undefined : chosen?.gateway ? `Empty: ${chosen.gateway}, the gateway of ${chosen.name}, is used.` : 'Empty: no default route; the vPLC reaches this subnet only.';
+  const gatewayHint = v.gateway.trim()
+    ? undefined
+    : chosen?.type === 'wifi'
+      ? `Required on WiFi: the vNIC’s traffic is routed through this PC to its gateway.`
+      : chosen?.gateway
+        ? `Empty: ${chosen.gateway}, the gateway of ${chosen.name}, is used.`
+        : 'Empty: no default route; the vPLC reaches this subnet only.';
+  const describedBy = [note ? `${id('parentInterface')}-note` : '', wifiNote ? `${id('parentInterface')}-wifi` : ''].filter(Boolean).join(' ');
+  const unusable = (x: HostInterface): boolean => !!x.policy_refusal || !!x.dedicated_to || (!!dedicated && x.name === dedicated);
   const input = (f: keyof VnicDraft, extra: { placeholder?: string; hint?: string; label: string }) => (
     <Field label={extra.label} htmlFor={id(f)} error={err(f)} {...(extra.hint ? { hint: extra.hint } : {})}>
       <input
@@ -42,13 +54,13 @@ export function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: nu
           value={v.parentInterface}
           onChange={(e) => onChange(withParent(v, ifaces.find((x) => x.name === e.target.value)))}
           aria-invalid={!!err('parentInterface')}
-          {...(note ? { 'aria-describedby': `${id('parentInterface')}-note` } : {})}
+          {...(describedBy ? { 'aria-describedby': describedBy } : {})}
         >
           <option value="">Choose…</option>
           {ifaces.map((x) => (
             // A refused interface stays listed (with its reason below the list) but cannot be picked.
-            <option key={x.name} value={x.name} disabled={!!x.policy_refusal && x.name !== v.parentInterface}>
-              {ifaceLabel(x)}
+            <option key={x.name} value={x.name} disabled={unusable(x) && x.name !== v.parentInterface}>
+              {`${ifaceLabel(x)}${dedicated && x.name === dedicated ? ' — given whole to this vPLC' : ''}`}
             </option>
           ))}
         </select>
@@ -56,6 +68,11 @@ export function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: nu
       {note && !err('parentInterface') ? (
         <p id={`${id('parentInterface')}-note`} className={note.tone === 'error' ? 'field-error iface-note' : 'notice iface-note'}>
           {note.text}
+        </p>
+      ) : null}
+      {wifiNote && !err('parentInterface') ? (
+        <p id={`${id('parentInterface')}-wifi`} className="notice iface-note" role="note">
+          {wifiNote}
         </p>
       ) : null}
       <div className="radio-row" role="radiogroup" aria-label={`Addressing of vNIC ${i + 1}`}>
@@ -90,10 +107,14 @@ export function VnicFields({ i, v, ifaces, errors, onChange, onRemove }: { i: nu
  * A create that failed on one field says so as `vnics[0].ip: …` or `serialPorts[0].deviceId: …` (the API's field
  * path): that field of the form is marked with the reason, keyed like the form's own checks (`vnics.0.ip`).
  */
-export function fieldOfReason(reason: string): { key: string; message: string } | null {
-  const m = /^(?:Validation error: )?((?:name|runtimeVersion|(?:vnics|serialPorts)\[\d+\]\.[A-Za-z]+|serial_configs\[\d+\]\.[a-z_]+)): (.+)$/s.exec(reason);
-  if (!m?.[1] || !m[2]) return null;
-  return { key: formField(m[1]), message: m[2] };
+export function fieldOfReason(reason: string, dedicatedInterface?: string): { key: string; message: string } | null {
+  const m = /^(?:Validation error: )?((?:name|runtimeVersion|dedicatedInterface|(?:vnics|serialPorts)\[\d+\]\.[A-Za-z]+|serial_configs\[\d+\]\.[a-z_]+)): (.+)$/s.exec(reason);
+  if (m?.[1] && m[2]) return { key: formField(m[1]), message: m[2] };
+  // A create that failed validating its dedicated port says so in the protocol's words, without a field name
+  // (`Interface 'enp4s0' not found on host. …`; docs/host-nics.md "Checks at create"): the port names the field.
+  const port = /^Interface '([^']+)' /.exec(reason)?.[1];
+  if (port !== undefined && port === dedicatedInterface?.trim()) return { key: 'dedicatedInterface', message: reason };
+  return null;
 }
 
 export function CreateVplc() {
@@ -154,7 +175,7 @@ export function CreateVplc() {
     setErrors(checked.errors);
     if (!checked.spec) {
       const first = Object.keys(checked.errors)[0] ?? '';
-      firstError.current = first === 'name' ? 'vplc-name' : first === 'runtimeVersion' ? 'runtime-version' : first.replace(/^vnics\.(\d+)\.(.+)$/, 'vnic-$1-$2').replace(/^serialPorts\.(\d+)\.(.+)$/, 'serial-$1-$2');
+      firstError.current = first === 'name' ? 'vplc-name' : first === 'runtimeVersion' ? 'runtime-version' : first === 'dedicatedInterface' ? 'dedicated-interface' : first.replace(/^vnics\.(\d+)\.(.+)$/, 'vnic-$1-$2').replace(/^serialPorts\.(\d+)\.(.+)$/, 'serial-$1-$2');
       return;
     }
     setSubmitting(true);
@@ -183,7 +204,7 @@ export function CreateVplc() {
             onClick={() => {
               // Back to the form as the user left it, the agent's reason on top: fix one field, submit again.
               const reason = progress.error ?? 'creation failed';
-              const onField = fieldOfReason(reason);
+              const onField = fieldOfReason(reason, draft.dedicatedInterface);
               if (onField) setErrors({ [onField.key]: onField.message });
               setFormError(`${progress.name} was not created: ${onField ? onField.message : reason}`);
               setProgress(undefined);
@@ -231,11 +252,14 @@ export function CreateVplc() {
         {interfaces.data && ifaces.length === 0 ? <ErrorBox>No Ethernet or WiFi interface is up on this PC; a vPLC can still run without vNICs, reachable from this PC only.</ErrorBox> : null}
         <RefusedParents ifaces={ifaces} />
         {draft.vnics.map((v, i) => (
-          <VnicFields key={i} i={i} v={v} ifaces={ifaces} errors={errors} onChange={(nv) => setVnic(i, nv)} onRemove={() => setDraft((d) => ({ ...d, vnics: d.vnics.filter((_, j) => j !== i) }))} />
+          <VnicFields key={i} i={i} v={v} ifaces={ifaces} dedicated={draft.dedicatedInterface} errors={errors} onChange={(nv) => setVnic(i, nv)} onRemove={() => setDraft((d) => ({ ...d, vnics: d.vnics.filter((_, j) => j !== i) }))} />
         ))}
         <button type="button" onClick={() => setDraft((d) => ({ ...d, vnics: [...d.vnics, emptyVnic()] }))} disabled={draft.vnics.length >= 8}>
           Add vNIC
         </button>
+        {interfaces.data ? (
+          <DedicatedNicField value={draft.dedicatedInterface ?? ''} ifaces={ifaces} vnicParents={draft.vnics.map((v) => v.parentInterface).filter(Boolean)} error={errors['dedicatedInterface']} onChange={(dedicatedInterface) => setDraft((d) => ({ ...d, dedicatedInterface }))} />
+        ) : null}
         <SerialPortsSection ports={draft.serialPorts} inv={serial.inventory} invError={serial.error} others={portUses(vplcs.data ?? [])} errors={errors} onChange={(serialPorts) => setDraft((d) => ({ ...d, serialPorts }))} />
         {formError ? <ErrorBox>{formError}</ErrorBox> : null}
         <MarkedFieldsNote errors={errors} />

@@ -10,6 +10,7 @@ import type { FieldErrors, VnicDraft } from './draft';
 import { portUses } from '../serial/devices';
 import { SerialPortsSection } from '../serial/SerialPortFields';
 import { useSerialInventory } from '../serial/useSerialInventory';
+import { DedicatedNicReadOnly } from '../hostnic/DedicatedNicField';
 import { diffLines, draftOf, editedSpec, formField, type EditDraft, type Prefilled } from './edit-draft';
 
 type Loaded = { stored: VplcSpec; pending: string[]; edit: EditDraft; prefilled: Prefilled };
@@ -99,8 +100,9 @@ export function EditVplc({ name }: { name: string }) {
             </Field>
           </div>
           {edit.draft.vnics.map((v, i) => (
-            <VnicFields key={i} i={i} v={v} ifaces={ifaces} errors={errors} onChange={(nv) => setVnic(i, nv)} />
+            <VnicFields key={i} i={i} v={v} ifaces={ifaces} dedicated={loaded.stored.dedicatedInterface} errors={errors} onChange={(nv) => setVnic(i, nv)} />
           ))}
+          <DedicatedNicReadOnly value={loaded.stored.dedicatedInterface} error={errors['dedicatedInterface']} />
           <SerialPortsSection
             editing
             ports={edit.draft.serialPorts}

@@ -11,7 +11,9 @@ import { RuntimeAccess } from './RuntimeAccess';
 import { CopyValue } from '../../components/CopyValue';
 import { When } from '../../components/When';
 import { PlcCard } from '../plc/PlcCard';
+import { LiveVariables } from '../livevars/LiveVariables';
 import { SerialPortsCard } from '../serial/SerialPortsCard';
+import { HostNicDetails } from '../hostnic/HostNicDetails';
 
 type Action = 'start' | 'stop' | 'restart' | 'delete' | 'apply';
 const CONFIRM: Record<Exclude<Action, 'start'>, { title: string; text: string; label: string }> = {
@@ -279,12 +281,13 @@ export function VplcDetail({ name }: { name: string }) {
         </section>
       ) : null}
       {s && s.status === 'success' ? <PlcCard name={name} plc={s.plc} onChanged={reload} /> : null}
+      {s && s.status === 'success' ? <LiveVariables name={name} /> : null}
       {s && s.status === 'success' ? <SerialPortsCard name={name} ports={s.serial_ports} /> : null}
       {s && s.status === 'success' ? (
         <section className="card" aria-labelledby="nets-h">
           <h2 id="nets-h">Networks</h2>
           {Object.keys(s.networks ?? {}).length === 0 ? (
-            <p className="muted">No LAN vNICs: reachable only from this PC at its internal IP.</p>
+            <p className="muted">No LAN vNICs: reachable over IP only from this PC at its internal IP{s.dedicated_nic ? '; its dedicated port carries the fieldbus' : ''}.</p>
           ) : (
             <Table label="Networks" columns={['Network', 'IP', 'MAC', 'Gateway']}>
               {Object.entries(s.networks ?? {}).map(([net, n]) => (
@@ -299,6 +302,7 @@ export function VplcDetail({ name }: { name: string }) {
               ))}
             </Table>
           )}
+          <HostNicDetails name={name} modes={s.vnic_modes} dedicated={s.dedicated_nic} running={running} />
         </section>
       ) : null}
       <History name={name} />

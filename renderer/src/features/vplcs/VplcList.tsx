@@ -7,15 +7,23 @@ import { RuntimeImages } from '../images/RuntimeImages';
 import { useVplcMetrics } from './useVplcMetrics';
 import { formatClock, summaryWord } from './status';
 import { plcBadge } from '../plc/words';
+import { dedicatedMarker } from '../hostnic/host-nic';
 
 function Row({ v }: { v: Output<'vplc:list'>[number] }) {
   const { cpu } = useVplcMetrics(v.name, 3_600, 60_000);
   const shown = summaryWord(v);
   const plc = plcBadge(v.plc_connection, v.plc_status);
+  const nic = v.dedicated_nic ? dedicatedMarker(v.dedicated_nic, v.running) : null;
   return (
     <tr>
       <th scope="row">
         <a href={routeHash('vplc', v.name)}>{v.name}</a>
+        {nic ? (
+          <span className="small" title={nic.title}>
+            {' '}
+            <Badge tone={nic.tone}>{nic.text}</Badge>
+          </span>
+        ) : null}
       </th>
       <td>
         <Badge tone={stateTone(shown)}>{shown}</Badge>

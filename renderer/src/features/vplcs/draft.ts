@@ -4,15 +4,17 @@ import { VPLC_NAME_RE, IMAGE_TAG_RE, type VplcSpec } from '../../../../shared/do
 import { cidrToString, hostAddress, ipInCidr, isIpv4, isUsableHost, parseCidr } from '../../../../shared/net/ipv4';
 import { generateMac, isAssignableMac, normalizeMac } from '../../../../shared/net/mac';
 import { checkSerialPorts, type SerialPortDraft } from '../serial/serial-draft';
+import { dedicatedRefusal } from '../hostnic/host-nic';
 
 export type HostInterface = HostInterfaceView;
 
 /** The create form as the user types it: strings everywhere, checked by `checkDraft`. */
 export type VnicDraft = { parentInterface: string; mode: 'dhcp' | 'static'; ip: string; subnet: string; gateway: string; mac: string; dns: string };
-export type Draft = { name: string; runtimeVersion: string; vnics: VnicDraft[]; serialPorts: SerialPortDraft[] };
+/** `dedicatedInterface`: the host Ethernet port given whole to the vPLC (docs/host-nics.md); empty or absent: none. */
+export type Draft = { name: string; runtimeVersion: string; vnics: VnicDraft[]; serialPorts: SerialPortDraft[]; dedicatedInterface?: string };
 
 export const emptyVnic = (): VnicDraft => ({ parentInterface: '', mode: 'dhcp', ip: '', subnet: '', gateway: '', mac: '', dns: '' });
-export const emptyDraft = (): Draft => ({ name: '', runtimeVersion: 'latest', vnics: [emptyVnic()], serialPorts: [] });
+export const emptyDraft = (): Draft => ({ name: '', runtimeVersion: 'latest', vnics: [emptyVnic()], serialPorts: [], dedicatedInterface: '' });
 
 /** Field errors keyed like the API's field paths (`name`, `vnics.0.ip`), so server answers land on the same inputs. */
 export type FieldErrors = Record<string, string>;
@@ -38,13 +40,14 @@ export const randomMac = (): string => generateMac(Math.random);
 /** How the interface is offered in the parent list: addresses, state, and why it is marked. */
 export function ifaceLabel(x: HostInterface): string {
   const addrs = x.ipv4.map((a) => `${a.address}/${a.prefix}`).join(', ') || 'no IPv4';
-  const mark = x.policy_refusal ? ' — not allowed' : x.is_uplink ? ' — this PC’s uplink' : '';
+  const mark = x.dedicated_to ? ` — dedicated to ${x.dedicated_to}` : x.policy_refusal ? ' — not allowed' : x.is_uplink ? ' — this PC’s uplink' : x.type === 'wifi' ? ' — WiFi, proxy ARP' : '';
   return `${x.name} (${addrs}, ${x.operstate})${mark}`;
 }
 
 /** What the form says under the chosen parent (docs/networking.md): the policy's refusal, or what the uplink means. */
 export function ifaceNote(x: HostInterface | undefined): { tone: 'error' | 'warn'; text: string } | null {
   if (!x) return null;
+  if (x.dedicated_to) return { tone: 'error', text: `${x.name} is dedicated to ${x.dedicated_to}: it lives inside that vPLC while it runs, so no vNIC can sit on it.` };
   if (x.policy_refusal) return { tone: 'error', text: `${x.policy_refusal}.` };
   if (x.is_uplink) {
     return {
@@ -89,13 +92,16 @@ export function checkDraft(d: Draft, ifaces: HostInterface[], taken: string[]): 
   const tag = d.runtimeVersion.trim() || 'latest';
   if (!IMAGE_TAG_RE.test(tag)) errors['runtimeVersion'] = 'A runtime version is an image tag such as latest or 4.0.1.';
   const macs = new Set<string>();
+  const dedicated = d.dedicatedInterface?.trim() ?? '';
   const vnics = d.vnics.map((v, i) => {
     const at = (f: string): string => `vnics.${i}.${f}`;
     if (!v.parentInterface) errors[at('parentInterface')] = 'Pick the host interface this vNIC sits on.';
     else if (!ifaces.some((x) => x.name === v.parentInterface)) errors[at('parentInterface')] = `${v.parentInterface} is not on this PC any more; pick another interface.`;
+    else if (v.parentInterface === dedicated) errors[at('parentInterface')] = `${dedicated} is given whole to this vPLC; a vNIC cannot sit on it.`;
     else {
-      const refused = ifaces.find((x) => x.name === v.parentInterface)?.policy_refusal;
-      if (refused) errors[at('parentInterface')] = `${refused}; pick another interface.`;
+      const parent = ifaces.find((x) => x.name === v.parentInterface);
+      if (parent?.dedicated_to) errors[at('parentInterface')] = `${parent.name} is dedicated to ${parent.dedicated_to}; pick another interface.`;
+      else if (parent?.policy_refusal) errors[at('parentInterface')] = `${parent.policy_refusal}; pick another interface.`;
     }
     const subnet = v.subnet.trim();
     const cidr = subnet ? parseCidr(subnet) : null;
@@ -104,6 +110,9 @@ export function checkDraft(d: Draft, ifaces: HostInterface[], taken: string[]): 
     if (gateway && !isIpv4(gateway)) errors[at('gateway')] = 'The gateway must be an IPv4 address.';
     else if (gateway && cidr && !ipInCidr(gateway, cidrToString(cidr))) errors[at('gateway')] = `The gateway ${gateway} is outside ${cidrToString(cidr)}.`;
     const ip = v.ip.trim();
+    const wifi = ifaces.find((x) => x.name === v.parentInterface)?.type === 'wifi';
+    // A WiFi vNIC is routed through this PC (docs/host-nics.md): its default route must name the gateway.
+    if (v.mode === 'static' && wifi && !gateway && !errors[at('gateway')]) errors[at('gateway')] = `A static vNIC on WiFi needs its gateway: ${v.parentInterface} routes its traffic there.`;
     if (v.mode === 'static') {
       if (!ip) errors[at('ip')] = 'A static vNIC needs an IP address.';
       else if (!isIpv4(ip)) errors[at('ip')] = 'Write the address as four numbers, for example 192.168.1.50.';
@@ -131,6 +140,11 @@ export function checkDraft(d: Draft, ifaces: HostInterface[], taken: string[]): 
     };
   });
   const serialPorts = checkSerialPorts(d.serialPorts, errors);
+  if (dedicated) {
+    const x = ifaces.find((i) => i.name === dedicated);
+    const why = x ? dedicatedRefusal(x, d.vnics.map((v) => v.parentInterface)) : `${dedicated} is not on this PC any more`;
+    if (why) errors['dedicatedInterface'] = `${x ? `${dedicated}: ${why}` : why}; pick another port or none.`;
+  }
   if (Object.keys(errors).length) return { errors };
-  return { errors, spec: { name, runtimeVersion: tag, vnics, ...(serialPorts.length ? { serialPorts } : {}) } };
+  return { errors, spec: { name, runtimeVersion: tag, vnics, ...(serialPorts.length ? { serialPorts } : {}), ...(dedicated ? { dedicatedInterface: dedicated } : {}) } };
 }

@@ -43,12 +43,16 @@ function quotasOf(e: EditDraft, errors: FieldErrors): VplcSpec['quotas'] {
 /**
  * The full new spec the form stands for, checked like the create form, or the field errors. vNICs keep their stored
  * names; a subnet or gateway the form only prefilled is left out, as in the stored spec; the rest of the stored spec
- * (dependencies, update and change policies) is kept.
+ * (dependencies, update, change and PLC-aware policies, the dedicated port, which an edit does not change) is kept.
  */
 export function editedSpec(stored: VplcSpec, e: EditDraft, ifaces: HostInterface[], prefilled: Prefilled): { errors: FieldErrors; spec?: VplcSpec } {
   const checked = checkDraft(e.draft, ifaces, []);
   const errors: FieldErrors = { ...checked.errors };
   const quotas = quotasOf(e, errors);
+  const dedicated = stored.dedicatedInterface;
+  e.draft.vnics.forEach((v, i) => {
+    if (dedicated && v.parentInterface === dedicated) errors[`vnics.${i}.parentInterface`] = `${dedicated} is given whole to this vPLC; a vNIC cannot sit on it.`;
+  });
   if (!checked.spec || Object.keys(errors).length) return { errors };
   const vnics = (checked.spec.vnics ?? []).map((v, i) => {
     const before = stored.vnics[i];
@@ -61,16 +65,11 @@ export function editedSpec(stored: VplcSpec, e: EditDraft, ifaces: HostInterface
   });
   // Removing the last port sends an empty list, so the stored ports are dropped rather than kept by omission.
   const serialPorts = checked.spec.serialPorts ?? (stored.serialPorts ? [] : undefined);
-  const parsed = VplcSpec.safeParse({
-    ...checked.spec,
-    ...(serialPorts ? { serialPorts } : {}),
-    name: stored.name,
-    vnics,
-    ...(quotas ? { quotas } : {}),
-    ...(stored.dependsOn ? { dependsOn: stored.dependsOn } : {}),
-    ...(stored.autoUpdate !== undefined ? { autoUpdate: stored.autoUpdate } : {}),
-    ...(stored.changePolicy ? { changePolicy: stored.changePolicy } : {}),
-  });
+  // Every stored field the form does not edit is kept as it is (a field added to the spec later, too); quotas are the
+  // form's: cleared there, they are dropped.
+  const kept: z.input<typeof VplcSpec> = { ...stored };
+  delete kept.quotas;
+  const parsed = VplcSpec.safeParse({ ...kept, ...checked.spec, ...(serialPorts ? { serialPorts } : {}), name: stored.name, vnics, ...(quotas ? { quotas } : {}) });
   if (!parsed.success) return { errors: { [parsed.error.issues[0]?.path.join('.') || 'name']: parsed.error.issues[0]?.message ?? 'invalid' } };
   return { errors: {}, spec: parsed.data };
 }

@@ -1,13 +1,18 @@
 import { CreateStep } from '../../../../shared/domain/operations';
 import type { VplcStatus } from '../../../../shared/domain/vplc-status';
 
-/** What the UI calls each create step. */
-const STEP_LABELS: Record<CreateStep, string> = {
+/**
+ * What the UI calls each create step. The host-NIC steps (docs/host-nics.md) are labelled ahead of the agent listing
+ * them as create steps; a step is shown only once `CreateStep` has it.
+ */
+const STEP_LABELS: Record<CreateStep, string> & Partial<Record<'configuring_wifi_vnics' | 'moving_dedicated_nic', string>> = {
   validating_config: 'Check the configuration',
   pulling_image: 'Get the runtime image',
   creating_networks: 'Create the networks',
   creating_container: 'Create and start the container',
   starting_dhcp: 'Obtain DHCP leases',
+  configuring_wifi_vnics: 'Route the WiFi vNICs (proxy ARP)',
+  moving_dedicated_nic: 'Move the dedicated port into the vPLC',
   waiting_for_runtime: 'Wait for the runtime to answer',
 };
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   CreateNewRuntimeRequest,
   isDevicePath,
-  laterPhaseRefusal,
   toVplcSpec,
   vnicFileKey,
 } from '../../../../shared/cloud/create-new-runtime.js';
@@ -377,30 +376,21 @@ describe('toVplcSpec', () => {
   });
 });
 
-describe('laterPhaseRefusal (§4.1 step 3)', () => {
-  const none = new Set<string>();
-
-  it('accepts a plain Ethernet request', () => {
-    expect(laterPhaseRefusal(parsed(req()), none)).toBeNull();
-    expect(laterPhaseRefusal(parsed(req({ serial_configs: [] })), none)).toBeNull();
+describe('dedicated_interface (docs/host-nics.md)', () => {
+  it('carries the NIC into the domain spec, with serial ports alongside', () => {
+    const spec = toVplcSpec(parsed(req({ serial_configs: [{ name: 's', device_id: 'd', container_path: '/dev/ttyS0' }], dedicated_interface: 'enp4s0' })));
+    expect(spec.dedicatedInterface).toBe('enp4s0');
+    expect(spec.serialPorts).toHaveLength(1);
   });
 
-  it('no longer refuses serial ports (docs/serial.md); a dedicated NIC in the same request still is', () => {
-    expect(laterPhaseRefusal(parsed(req({ serial_configs: [{ name: 's', device_id: 'd', container_path: '/dev/ttyS0' }] })), none)).toBeNull();
-    const r = parsed(req({ serial_configs: [{ name: 's', device_id: 'd', container_path: '/dev/ttyS0' }], dedicated_interface: 'enp4s0' }));
-    expect(laterPhaseRefusal(r, none)).toBe('Dedicated NIC passthrough is not supported by this agent yet');
+  it('gives no dedicatedInterface when none or a blank one was asked for', () => {
+    expect(toVplcSpec(parsed(req()))).not.toHaveProperty('dedicatedInterface');
+    expect(toVplcSpec(parsed(req({ dedicated_interface: '' })))).not.toHaveProperty('dedicatedInterface');
   });
 
-  it('refuses a dedicated NIC', () => {
-    expect(laterPhaseRefusal(parsed(req({ dedicated_interface: 'enp4s0' })), new Set(['ens37']))).toBe(
-      'Dedicated NIC passthrough is not supported by this agent yet',
-    );
-  });
-
-  it('refuses the first WiFi vNIC', () => {
-    const r = parsed(req({ vnic_configs: [vnic(), vnic({ name: 'wvnic', parent_interface: 'wlan0' }), vnic({ name: 'w2', parent_interface: 'wlan1' })] }));
-    expect(laterPhaseRefusal(r, new Set(['wlan0', 'wlan1']))).toBe("WiFi vNIC 'wvnic' (parent wlan0) is not supported by this agent yet");
-    expect(laterPhaseRefusal(r, none)).toBeNull();
+  it('keeps WiFi vNICs (they are built with proxy ARP, not refused)', () => {
+    const spec = toVplcSpec(parsed(req({ vnic_configs: [vnic(), vnic({ name: 'wvnic', parent_interface: 'wlan0' })] })));
+    expect(spec.vnics.map((v) => v.parentInterface)).toEqual([spec.vnics[0]?.parentInterface, 'wlan0']);
   });
 });
 

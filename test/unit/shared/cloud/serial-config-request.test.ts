@@ -1,7 +1,7 @@
 // create_new_runtime's serial_configs (docs/protocol.md §4.1, docs/serial.md "Serial ports of a vPLC"): field-named
 // validation, the mapping into the domain spec, and serial no longer refused as a later-phase feature.
 import { describe, expect, it } from 'vitest';
-import { CreateNewRuntimeRequest, laterPhaseRefusal, toVplcSpec } from '../../../../shared/cloud/create-new-runtime.js';
+import { CreateNewRuntimeRequest, toVplcSpec } from '../../../../shared/cloud/create-new-runtime.js';
 import { parseCommand } from '../../../../shared/cloud/parse.js';
 import { VplcSpec } from '../../../../shared/domain/vplc.js';
 
@@ -38,10 +38,6 @@ describe('serial_configs → VplcSpec.serialPorts', () => {
   it('gives no serialPorts for an empty or missing list', () => {
     expect(toVplcSpec(parsed(req([])))).not.toHaveProperty('serialPorts');
     expect(toVplcSpec(parsed({ container_name: 'plc-001', vnic_configs: [] }))).not.toHaveProperty('serialPorts');
-  });
-
-  it('is no longer a later-phase refusal', () => {
-    expect(laterPhaseRefusal(parsed(req([port()])), new Set())).toBeNull();
   });
 });
 

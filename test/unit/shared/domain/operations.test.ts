@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoStartOf, ChangeReason, CreateStep, isNetworkReason, VplcChange } from '../../../../shared/domain/operations.js';
+import { autoStartOf, ChangeReason, CreateStep, DeleteStep, isNetworkReason, VplcChange } from '../../../../shared/domain/operations.js';
 import { events } from '../../../../shared/api/contract.js';
 import { OrchestratorEvents } from '../../../../electron/lib/protocol/orchestrator-ops.js';
 
@@ -56,5 +56,11 @@ describe('change reasons', () => {
 describe('create steps', () => {
   it('are the docs/protocol.md §5.7 steps in order', () => {
     expect(CreateStep.options).toEqual(['validating_config', 'pulling_image', 'creating_networks', 'creating_container', 'starting_dhcp', 'waiting_for_runtime']);
+  });
+});
+
+describe('delete steps', () => {
+  it("are the reference's two (docs/protocol.md §5.9): a dedicated NIC goes back within stopping_container", () => {
+    expect(DeleteStep.options).toEqual(['stopping_container', 'removing_networks']);
   });
 });

@@ -2,7 +2,7 @@
 // watcher's validation of a new pair. One test runs the real RSA-4096 path. Runtime: about 2-6 s (RSA-4096 keygen).
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readCredentials } from '../../../../../electron/lib/certs/credentials.js';
 import { enroll, importCredentials } from '../../../../../electron/core/certs/enroll.js';
 import { EnrolStepError, explainEnrolError } from '../../../../../electron/core/certs/enrol-errors.js';
@@ -11,6 +11,7 @@ import { CredentialWatcher } from '../../../../../electron/lib/certs/watcher.js'
 import { x509 } from '../../../../../electron/core/certs/x509.js';
 import { CloudSim } from '../../../../cloud-sim/sim.js';
 import { createPkiSet, tempDir, type PkiSet } from '../../../../support/pki.js';
+import { waitFor } from '../../../../support/run.js';
 
 let sim: CloudSim;
 let pki: PkiSet;
@@ -80,5 +81,43 @@ describe('CredentialWatcher', () => {
     expect(accepted).toHaveLength(2);
     expect(rejected).toEqual(['the private key does not belong to the certificate']);
     expect(w.current?.info.fingerprint256).toBe(accepted[1]);
+  });
+
+  it('polls fast while not enrolled, and slowly once a valid pair is in use and every watch is armed', async () => {
+    const dir = path.join(tmp.dir, 'watch-poll');
+    const accepted: string[] = [];
+    const w = new CredentialWatcher({ dir, pollMs: 30_000, settleMs: 50, onAccepted: (c) => accepted.push(c.info.fingerprint256), onRejected: () => undefined });
+    await w.start();
+    // No directory yet: nothing to watch but its parent, so the poll is what finds the enrolment.
+    expect(w.pollDelayMs).toBe(30_000);
+    await storeCredentials(dir, pki.client.key, pki.client.cert);
+    // The parent's watch sees the directory appear; after the settle time the pair is read and all three watches armed.
+    await waitFor(() => w.pollDelayMs, (ms) => ms === 5 * 60_000, { timeoutMs: 10_000, intervalMs: 20, what: 'the slow poll' });
+    expect(accepted).toHaveLength(1);
+    w.forget();
+    expect(w.pollDelayMs).toBe(30_000);
+    w.stop();
+  });
+
+  it('polls every 5 min once watched, and is back at 30 s as soon as the pair is forgotten', async () => {
+    const dir = path.join(tmp.dir, 'watch-rearm');
+    await storeCredentials(dir, pki.client.key, pki.client.cert);
+    // Every check reads the clock first, synchronously: this counts the polls as the fake timers fire them.
+    let checks = 0;
+    const now = (): number => ((checks += 1), Date.now());
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const w = new CredentialWatcher({ dir, pollMs: 30_000, settleMs: 50, now, onAccepted: () => undefined, onRejected: () => undefined });
+    try {
+      await w.start();
+      expect(checks).toBe(1);
+      vi.advanceTimersByTime(4 * 60_000);
+      expect(checks).toBe(1);
+      w.forget();
+      vi.advanceTimersByTime(30_000);
+      expect(checks).toBe(2);
+    } finally {
+      w.stop();
+      vi.useRealTimers();
+    }
   });
 });

@@ -88,17 +88,186 @@ describe('WorkerSlot', () => {
     expect(workers).toHaveLength(before + 1);
   });
 
-  it('terminates a worker that misses its liveness deadline and restarts it', () => {
+  it('sends nothing to a worker whose event loop keeps waiting for work', () => {
+    const { slot, timers, workers } = setup();
+    slot.start();
+    workers[0]?.say({ t: 'ready' });
+    for (let i = 0; i < 10; i++) {
+      timers.advance(2_000);
+      slot.checkLiveness();
+    }
+    expect(workers[0]?.sent).toEqual([{ t: 'start', config: {} }]);
+    expect(slot.state.kind).toBe('running');
+  });
+
+  it('probes a worker whose loop stopped waiting, and terminates and restarts it when no answer comes', () => {
     const { slot, timers, workers, states } = setup();
     slot.start();
     workers[0]?.say({ t: 'ready' });
-    timers.advance(4_000);
-    workers[0]?.say({ t: 'alive', at: 4_000 });
-    timers.advance(5_999);
+    workers[0]?.hang();
+    timers.advance(2_000);
+    slot.checkLiveness();
+    expect(workers[0]?.sent.at(-1)).toEqual({ t: 'probe', id: 1 });
+    expect(ToWorker.safeParse(workers[0]?.sent.at(-1)).success).toBe(true);
+    timers.advance(3_999);
+    slot.checkLiveness();
+    // One probe at a time.
+    expect(workers[0]?.sent).toHaveLength(2);
     expect(slot.state.kind).toBe('running');
     timers.advance(1);
+    slot.checkLiveness();
     expect(states.map((s) => s.kind)).toContain('unresponsive');
     expect(slot.state.kind).toBe('backoff');
+  });
+
+  it('ends a starting worker that never answers a probe, although its loop idles', () => {
+    const { slot, timers, workers, states } = setup();
+    slot.start();
+    for (let i = 0; i < 2; i++) {
+      timers.advance(2_000);
+      slot.checkLiveness();
+    }
+    expect(workers[0]?.sent).toEqual([{ t: 'start', config: {} }, { t: 'probe', id: 1 }]);
+    expect(slot.state.kind).toBe('starting');
+    timers.advance(2_000);
+    slot.checkLiveness();
+    expect(states.map((s) => s.kind)).toContain('unresponsive');
+  });
+
+  it('keeps a starting worker that answers its probes', () => {
+    const { slot, timers, workers } = setup();
+    slot.start();
+    for (let i = 0; i < 10; i++) {
+      timers.advance(2_000);
+      slot.checkLiveness();
+      const probe = workers[0]?.sent.at(-1) as { t: string; id: number };
+      if (probe.t === 'probe') workers[0]?.say({ t: 'alive', id: probe.id, tid: 7, heapUsed: 1, heapTotal: 2 });
+    }
+    expect(slot.state.kind).toBe('starting');
+  });
+
+  it('keeps a busy worker that answers its probes', () => {
+    const { slot, timers, workers } = setup();
+    slot.start();
+    workers[0]?.say({ t: 'ready' });
+    workers[0]?.hang();
+    for (let i = 0; i < 10; i++) {
+      timers.advance(2_000);
+      slot.checkLiveness();
+      const probe = workers[0]?.sent.at(-1) as { t: string; id: number };
+      if (probe.t === 'probe') workers[0]?.say({ t: 'alive', id: probe.id, tid: 7, heapUsed: 1, heapTotal: 2 });
+    }
+    expect(slot.state.kind).toBe('running');
+  });
+
+  it('counts a busy worker that keeps sending messages as alive without probing it', () => {
+    const { slot, timers, workers } = setup();
+    slot.start();
+    workers[0]?.say({ t: 'ready' });
+    workers[0]?.hang();
+    for (let i = 0; i < 10; i++) {
+      timers.advance(2_000);
+      workers[0]?.say({ t: 'event', name: 'tick', payload: i });
+      slot.checkLiveness();
+    }
+    expect(workers[0]?.sent).toEqual([{ t: 'start', config: {} }]);
+    expect(slot.state.kind).toBe('running');
+  });
+
+  it('ends a hung worker on its third check without progress, counted in checks, not read off the clock', () => {
+    const { slot, workers, states } = setup();
+    slot.start();
+    workers[0]?.say({ t: 'ready' });
+    workers[0]?.hang();
+    // A clock that lags behind the checks (a check landing at 5999.x ms of 6000) must not slip a period.
+    slot.checkLiveness();
+    slot.checkLiveness();
+    expect(slot.state.kind).toBe('running');
+    slot.checkLiveness();
+    expect(states.map((s) => s.kind)).toContain('unresponsive');
+  });
+
+  it('probes an idle worker once a minute and ends one whose idle loop no longer hears messages', () => {
+    const { slot, timers, workers, states } = setup();
+    slot.start();
+    const w = workers[0] as FakeWorker;
+    w.say({ t: 'ready' });
+    const probes = (): Array<{ t: string; id: number }> => (w.sent as Array<{ t: string; id: number }>).filter((m) => m.t === 'probe');
+    // A healthy idle worker: one probe per 60 s, answered.
+    let seen = 0;
+    for (let i = 0; i < 62; i++) {
+      timers.advance(2_000);
+      slot.checkLiveness();
+      for (const p of probes().slice(seen)) w.say({ t: 'alive', id: p.id, tid: 7, heapUsed: 1, heapTotal: 2 });
+      seen = probes().length;
+    }
+    expect(probes()).toHaveLength(2);
+    expect(slot.state.kind).toBe('running');
+    // Now its loop still idles but nothing reaches it any more (closed port, removed listener).
+    const before = probes().length;
+    for (let i = 0; i < 32; i++) {
+      timers.advance(2_000);
+      slot.checkLiveness();
+    }
+    expect(probes()).toHaveLength(before + 1);
+    expect(states.map((s) => s.kind)).toContain('unresponsive');
+    expect(workers).toHaveLength(1);
+    timers.advance(1_000);
+    expect(workers).toHaveLength(2);
+  });
+
+  it('requires an answered probe of an idle worker after one of its requests timed out', async () => {
+    const { slot, timers, workers, states } = setup();
+    slot.start();
+    const w = workers[0] as FakeWorker;
+    w.say({ t: 'ready' });
+    const lost = slot.request('status', {}, 500);
+    timers.advance(500);
+    expect(await lost).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+    timers.advance(1_500);
+    slot.checkLiveness();
+    expect(w.sent.at(-1)).toMatchObject({ t: 'probe' });
+    // Events still flow out, the loop still idles: neither answers the probe.
+    w.say({ t: 'event', name: 'tick', payload: 1 });
+    for (let i = 0; i < 2; i++) {
+      timers.advance(2_000);
+      slot.checkLiveness();
+    }
+    expect(states.map((s) => s.kind)).toContain('unresponsive');
+  });
+
+  it('keeps a worker that answers the probe sent after a request timed out', async () => {
+    const { slot, timers, workers } = setup();
+    slot.start();
+    const w = workers[0] as FakeWorker;
+    w.say({ t: 'ready' });
+    const lost = slot.request('status', {}, 500);
+    timers.advance(2_000);
+    await lost;
+    slot.checkLiveness();
+    const probe = w.sent.at(-1) as { t: string; id: number };
+    expect(probe.t).toBe('probe');
+    w.say({ t: 'alive', id: probe.id, tid: 7, heapUsed: 1, heapTotal: 2 });
+    for (let i = 0; i < 10; i++) {
+      timers.advance(2_000);
+      slot.checkLiveness();
+    }
+    expect(slot.state.kind).toBe('running');
+    expect(w.sent.filter((m) => (m as { t: string }).t === 'probe')).toHaveLength(1);
+  });
+
+  it('asks a running worker for its thread id and heap, and gives null past the deadline', async () => {
+    const { slot, timers, workers } = setup();
+    expect(await slot.threadFacts(100)).toBeNull();
+    slot.start();
+    workers[0]?.say({ t: 'ready' });
+    const answered = slot.threadFacts(1_000);
+    expect(workers[0]?.sent.at(-1)).toEqual({ t: 'probe', id: 1 });
+    workers[0]?.say({ t: 'alive', id: 1, tid: 4242, heapUsed: 10, heapTotal: 20 });
+    expect(await answered).toEqual({ tid: 4242, heapUsed: 10, heapTotal: 20 });
+    const silent = slot.threadFacts(1_000);
+    timers.advance(1_000);
+    expect(await silent).toBeNull();
   });
 
   it('ignores exits and messages from a replaced worker', () => {
@@ -220,5 +389,57 @@ describe('WorkerSlot: stopping', () => {
     expect(stop).toEqual({ t: 'stop', graceMs: 29_999 });
     w.say({ t: 'stopped' });
     await stopped;
+  });
+});
+
+describe('WorkerSlot: a thread that will not exit', () => {
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  };
+
+  it('abandons a hung thread that ignores terminate and starts a replacement with the usual backoff', async () => {
+    const { slot, timers, workers, logs } = setup();
+    slot.start();
+    const w = workers[0] as FakeWorker;
+    w.say({ t: 'ready' });
+    w.hang();
+    w.wedge();
+    for (let i = 0; i < 3; i++) {
+      timers.advance(2_000);
+      slot.checkLiveness();
+    }
+    expect(slot.state.kind).toBe('unresponsive');
+    await flush();
+    timers.advance(9_999);
+    await flush();
+    expect(slot.state.kind).toBe('unresponsive');
+    timers.advance(1);
+    await flush();
+    expect(w.abandoned).toBe(true);
+    expect(logs).toContain('worker orchestrator did not exit within 10 s of being terminated; abandoning its thread');
+    expect(slot.state).toMatchObject({ kind: 'backoff', exitCode: -1 });
+    timers.advance(1_000);
+    expect(workers).toHaveLength(2);
+    workers[1]?.say({ t: 'ready' });
+    expect(slot.state.kind).toBe('running');
+  });
+
+  it('finishes stopping a thread that ignores terminate', async () => {
+    const { slot, timers, workers } = setup();
+    slot.start();
+    const w = workers[0] as FakeWorker;
+    w.say({ t: 'ready' });
+    w.wedge();
+    let stopped = false;
+    void slot.stop(1_000).then(() => (stopped = true));
+    timers.advance(1_000);
+    await flush();
+    timers.advance(10_000);
+    await flush();
+    expect(stopped).toBe(true);
+    expect(w.abandoned).toBe(true);
+    expect(slot.state.kind).toBe('stopped');
+    timers.advance(60_000);
+    expect(workers).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { agentLine } from '../../../../../electron/cli/status.js';
-import { reportBlocked, takeAgentLock, watchForService } from '../../../../../electron/lib/lock/agent-lock.js';
+import { reportBlocked, takeAgentLock, watchForService, type WatchDir } from '../../../../../electron/lib/lock/agent-lock.js';
 import { acquireHostLock } from '../../../../../electron/lib/lock/host-lock.js';
 import { agentFiles, ensurePrivateDir, UnsafeRunDir, userRunDir } from '../../../../../electron/lib/lock/run-dir.js';
 import { readReport, viewAgent, writeReport } from '../../../../../electron/lib/lock/state-report.js';
@@ -131,7 +131,11 @@ describe('the service and a per-user agent', () => {
     const { env } = setup();
     let tick: () => Promise<void> = () => Promise.resolve();
     const seen: Array<number | null> = [];
-    const stop = watchForService(env, (pid) => seen.push(pid), 2_000, { setInterval: (cb) => (tick = cb), clearInterval: () => undefined });
+    let every = 0;
+    // No watch here: this case is the poll the agent falls back to.
+    const timers = { setInterval: (cb: () => Promise<void>, ms: number) => ((tick = cb), (every = ms)), clearInterval: () => undefined };
+    const stop = watchForService(env, (pid) => seen.push(pid), { timers, watchDir: () => null });
+    expect(every).toBe(2_000);
     await tick();
     expect(seen).toEqual([]);
     const svc = await takeAgentLock({ ...env, VPLC_SERVICE: '1' }, 'ignored');
@@ -140,5 +144,108 @@ describe('the service and a per-user agent', () => {
     expect(seen).toEqual([process.pid]);
     stop();
     if (svc.ok) await svc.lock.release();
+  });
+
+  /** Timers whose poll never fires: only the directory watch can wake the agent. */
+  const noPoll = (): { timers: { setInterval: (cb: () => Promise<void>, ms: number) => number; clearInterval: () => void }; every: () => number } => {
+    let ms = 0;
+    return { timers: { setInterval: (_cb, every) => (ms = every), clearInterval: () => undefined }, every: () => ms };
+  };
+  const until = async (check: () => boolean, what: string): Promise<void> => {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+    if (!check()) throw new Error(`never saw ${what}`);
+  };
+
+  it('hears the service start through a watch on its directory, with only a slow safety poll', async () => {
+    const { env, service } = setup();
+    const seen: Array<number | null> = [];
+    const poll = noPoll();
+    const stop = watchForService(env, (pid) => seen.push(pid), { timers: poll.timers });
+    expect(poll.every()).toBe(60_000);
+    const svc = await takeAgentLock({ ...env, VPLC_SERVICE: '1' }, 'ignored');
+    // What the service does right after it took the lock.
+    await writeReport(service.report, { state: 'starting' });
+    await until(() => seen.length > 0, 'the service');
+    expect(seen).toEqual([process.pid]);
+    stop();
+    if (svc.ok) await svc.lock.release();
+  });
+
+  it('hears a service whose runtime directory appears only when it starts', async () => {
+    const base = path.join(dir, `host-${++n}`);
+    mkdirSync(path.join(base, 'user'), { recursive: true, mode: 0o700 });
+    const env = { VPLC_SERVICE_RUN_DIR: path.join(base, 'svc'), XDG_RUNTIME_DIR: path.join(base, 'user') };
+    const seen: Array<number | null> = [];
+    const stop = watchForService(env, (pid) => seen.push(pid), { timers: noPoll().timers });
+    mkdirSync(env.VPLC_SERVICE_RUN_DIR, { mode: 0o755 });
+    const svc = await takeAgentLock({ ...env, VPLC_SERVICE: '1' }, 'ignored');
+    await writeReport(agentFiles(env.VPLC_SERVICE_RUN_DIR, 'agent').report, { state: 'starting' });
+    await until(() => seen.length > 0, 'the service');
+    expect(seen).toEqual([process.pid]);
+    stop();
+    if (svc.ok) await svc.lock.release();
+  });
+
+  it('says nothing while the directory changes but the lock is free', async () => {
+    const { env, service } = setup();
+    const seen: Array<number | null> = [];
+    const stop = watchForService(env, (pid) => seen.push(pid), { timers: noPoll().timers });
+    await writeReport(service.report, { state: 'stopped' });
+    const lock = await acquireHostLock(path.join(env.VPLC_SERVICE_RUN_DIR as string, 'other.lock'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual([]);
+    await lock?.release();
+    stop();
+  });
+
+  /** Watches by hand: which directories are watched now, and a way to fire their changes and failures. */
+  const handWatches = (): { watchDir: WatchDir; opened: string[]; fire: (dir: string, filename: string | null) => void; fail: (dir: string) => void } => {
+    const live = new Map<string, { change: (f: string | null) => void; error: () => void }>();
+    const opened: string[] = [];
+    return {
+      opened,
+      watchDir: (d, change, error) => {
+        opened.push(d);
+        live.set(d, { change, error });
+        return () => live.delete(d);
+      },
+      fire: (d, f) => live.get(d)?.change(f),
+      fail: (d) => {
+        const w = live.get(d);
+        live.delete(d);
+        w?.error();
+      },
+    };
+  };
+
+  it('ignores changes in the parent directory other than the service directory itself', () => {
+    const { env } = setup();
+    const runDir = env.VPLC_SERVICE_RUN_DIR as string;
+    const w = handWatches();
+    const stop = watchForService(env, () => undefined, { timers: noPoll().timers, watchDir: w.watchDir });
+    expect(w.opened).toEqual([runDir, path.dirname(runDir)]);
+    w.fire(path.dirname(runDir), 'some-other-service');
+    w.fire(path.dirname(runDir), 'utmp');
+    expect(w.opened.filter((d) => d === runDir)).toHaveLength(1);
+    w.fire(path.dirname(runDir), path.basename(runDir));
+    w.fire(path.dirname(runDir), null);
+    expect(w.opened.filter((d) => d === runDir)).toHaveLength(3);
+    stop();
+  });
+
+  it('falls back to the fast poll when a watch fails after it started', () => {
+    const { env } = setup();
+    const runDir = env.VPLC_SERVICE_RUN_DIR as string;
+    const w = handWatches();
+    const intervals: number[] = [];
+    const timers = { setInterval: (_cb: () => Promise<void>, ms: number) => intervals.push(ms), clearInterval: () => undefined };
+    const stop = watchForService(env, () => undefined, { timers, watchDir: w.watchDir });
+    expect(intervals).toEqual([60_000]);
+    // The service directory going away ends its watch; the parent's watch still covers its return.
+    w.fail(runDir);
+    expect(intervals).toEqual([60_000]);
+    w.fail(path.dirname(runDir));
+    expect(intervals).toEqual([60_000, 2_000]);
+    stop();
   });
 });

@@ -25,7 +25,6 @@ function host(): { main: MessagePort; api: () => WorkerApi; next: (pred?: (m: Re
   const inbox: Array<Record<string, unknown>> = [];
   const waiters: Array<() => void> = [];
   port2.on('message', (m: Record<string, unknown>) => {
-    if (m['t'] === 'alive') return;
     inbox.push(m);
     for (const w of waiters.splice(0)) w();
   });
@@ -49,7 +48,7 @@ function host(): { main: MessagePort; api: () => WorkerApi; next: (pred?: (m: Re
 
 const opened: MessagePort[] = [];
 afterEach(() => {
-  // Stopping ends the alive beats and closes the host's end.
+  // Stopping closes the host's end.
   for (const p of opened.splice(0)) p.postMessage({ t: 'stop', graceMs: 1_000 });
 });
 
@@ -92,6 +91,17 @@ describe('hostWorker with a handler table', () => {
     h.main.postMessage({ t: 'req', id: 'seven', op: 'vplc.rename' });
     expect(await h.next((m) => m['t'] === 'log')).toMatchObject({ t: 'log', level: 'warn', msg: 'worker ignored a malformed message' });
     expect(await answer(h, 7, 'engine.write', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+});
+
+describe('hostWorker: liveness probes', () => {
+  it('answers a probe with its thread id and heap', async () => {
+    const h = await started();
+    h.main.postMessage({ t: 'probe', id: 41 });
+    const alive = await h.next((m) => m['t'] === 'alive');
+    // This host runs on the test's own thread, whose id is the pid.
+    expect(alive).toEqual({ t: 'alive', id: 41, tid: process.pid, heapUsed: expect.any(Number) as unknown, heapTotal: expect.any(Number) as unknown });
+    expect(alive['heapUsed'] as number).toBeGreaterThan(0);
   });
 });
 

@@ -1,4 +1,4 @@
-// Command router (docs/protocol.md §2.5, §2.7 items 3-4, §3.3-§3.4, docs/decisions.md "Scope: features not built yet"). Runtime: < 300 ms.
+// Command router (docs/protocol.md §2.5, §2.7 items 3-4, §3.3-§3.4, docs/decisions.md "Scope"). Runtime: < 300 ms.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CommandRouter } from '../../../../../electron/workers/cloudlink/router.js';
 import { silentLogger, type CloudCommandTarget } from '../../../../../electron/workers/cloudlink/types.js';
@@ -83,13 +83,19 @@ describe('CommandRouter', () => {
     expect(ack.mock.calls[0]?.[0]).toMatchObject({ error: 'Timeout: run_command did not complete within 65 s' });
   });
 
-  it('answers later-phase topics itself, never reaching the target', async () => {
+  it('answers the WebRTC topics "not supported" when started without sessions, never reaching the target', async () => {
     const execute = vi.fn(ok.execute);
     const { send } = route({ execute });
     expect(await send('webrtc:ice', { session_id: 's9' })).toEqual({ action: 'webrtc:ice', correlation_id: null, status: 'error', error: 'WebRTC is not supported by this agent yet', session_id: 's9' });
     expect(await send('webrtc:offer', { session_id: 's9' })).toMatchObject({ error: 'Missing required field: device_id', field: 'device_id' });
-    expect(await send('run_command', { device_id: 'p1', method: 'GET', api: 'debug' })).toMatchObject({ status: 'error', error: 'The debug bridge is not supported by this agent yet' });
     expect(execute).not.toHaveBeenCalled();
+  });
+
+  it('passes run_command with api "debug" to the target (the orchestrator answers it through the debug bridge)', async () => {
+    const execute = vi.fn(() => Promise.resolve({ status: 'success', debug_response: { type: 'debug_error', error: 'No active debug session. Send debug_start first.' } }));
+    const ack = await route({ execute }).send('run_command', { correlation_id: 2, device_id: 'p1', method: 'POST', api: 'debug', data: { type: 'debug_get_md5' } });
+    expect(ack).toEqual({ action: 'run_command', correlation_id: 2, status: 'success', debug_response: { type: 'debug_error', error: 'No active debug session. Send debug_start first.' } });
+    expect(execute).toHaveBeenCalledWith('run_command', expect.objectContaining({ api: 'debug', data: { type: 'debug_get_md5' } }));
   });
 
   it('passes get_serial_devices to the target, the one place that knows the devices', async () => {

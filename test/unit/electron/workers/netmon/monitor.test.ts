@@ -1,9 +1,13 @@
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NetmonEvent } from '../../../../../shared/netmon/events.js';
-import { BuiltinMonitor, type MonitorChild } from '../../../../../electron/workers/netmon/monitor.js';
+import { BuiltinMonitor, isOverflowLine, MONITOR_RCVBUF_BYTES, REDISCOVERY_MS, type MonitorChild } from '../../../../../electron/workers/netmon/monitor.js';
 import type { IfaceState } from '../../../../../electron/workers/netmon/snapshot.js';
+import { waitFor } from '../../../../support/run.js';
 
 class FakeChild extends EventEmitter {
   stdout = new PassThrough();
@@ -125,10 +129,10 @@ describe('BuiltinMonitor', () => {
   });
 
   it('leaves an interface that is still settling to its own debounce during a rediscovery', async () => {
-    await vi.advanceTimersByTimeAsync(28_000);
+    await vi.advanceTimersByTimeAsync(REDISCOVERY_MS - 2_000);
     kernel = [state('ens37', ['10.0.0.5/24'])];
     children[0]?.line('2: ens37    inet 10.0.0.5/24 scope global ens37');
-    await vi.advanceTimersByTimeAsync(2_000); // the 30 s rediscovery fires 2 s into the 3 s quiet period
+    await vi.advanceTimersByTimeAsync(2_000); // the rediscovery fires 2 s into the 3 s quiet period
     await flush();
     expect(events).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1_000);
@@ -137,13 +141,80 @@ describe('BuiltinMonitor', () => {
     expect(events[1]).toMatchObject({ type: 'network_change', data: { interface: 'ens37', ipv4_addresses: [{ address: '10.0.0.5' }] } });
   });
 
-  it('rediscovers every 30 s and sends only interfaces that differ', async () => {
-    await vi.advanceTimersByTimeAsync(30_000);
+  it('rediscovers every 5 min as a safety net and sends only interfaces that differ', async () => {
+    await vi.advanceTimersByTimeAsync(REDISCOVERY_MS);
     await flush();
     expect(events).toHaveLength(1);
     kernel = [state('ens37', ['192.168.1.51/24'])];
-    await vi.advanceTimersByTimeAsync(30_000);
+    await vi.advanceTimersByTimeAsync(REDISCOVERY_MS);
     await flush();
     expect(events).toHaveLength(2);
+  });
+
+  it('does not fork `ip` again while no netlink line comes, until the safety rediscovery', async () => {
+    expect(mon.rereads).toBe(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await flush();
+    expect(mon.rereads).toBe(1);
+    children[0]?.line('2: ens37    inet 192.168.1.50/24 scope global ens37');
+    await vi.advanceTimersByTimeAsync(3_000);
+    await flush();
+    expect(mon.rereads).toBe(2);
+    await vi.advanceTimersByTimeAsync(REDISCOVERY_MS - 63_000);
+    await flush();
+    expect(mon.rereads).toBe(3);
+  });
+});
+
+describe('BuiltinMonitor with a stand-in `ip`', () => {
+  let dir: string;
+  let mon: BuiltinMonitor | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'netmon-ip-'));
+  });
+  afterEach(() => {
+    mon?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads every interface again when `ip monitor` reports a netlink overflow on stderr, and asks for a large buffer', async () => {
+    // Records its arguments, reports the overflow the way iproute2 does (it then keeps listening), and stays up.
+    const ip = join(dir, 'ip');
+    writeFileSync(ip, `#!/bin/sh\necho "$@" > ${dir}/args\necho 'netlink receive error No buffer space available (105)' >&2\nexec sleep 600\n`, { mode: 0o755 });
+    let kernel = [state('ens37', ['192.168.1.50/24'])];
+    const events: NetmonEvent[] = [];
+    const logs: string[] = [];
+    let reads = 0;
+    let firstReadDone = (): void => undefined;
+    const firstRead = new Promise<void>((r) => (firstReadDone = r));
+    mon = new BuiltinMonitor({
+      ipCommand: ip,
+      read: async () => {
+        reads += 1;
+        if (reads === 1) {
+          // The change lands while the first read is being answered, so only a second read can see it.
+          const out = kernel.map((k) => ({ ...k }));
+          kernel = [state('ens37', ['10.0.0.5/24'])];
+          firstReadDone();
+          return out;
+        }
+        return kernel.map((k) => ({ ...k }));
+      },
+      log: (level, msg) => void logs.push(`${level}: ${msg}`),
+    });
+    mon.on((e) => events.push(e));
+    mon.start();
+    await firstRead;
+    await waitFor(() => events.length, (n) => n >= 2, { timeoutMs: 5_000, intervalMs: 20, what: 'the network_change after the overflow' });
+    await mon.idle();
+    expect(events[1]).toMatchObject({ type: 'network_change', data: { interface: 'ens37', ipv4_addresses: [expect.objectContaining({ address: '10.0.0.5' })] } });
+    expect(reads).toBe(2);
+    expect(logs).toContain('warn: ip monitor lost netlink events (receive buffer overflow); reading all interfaces again');
+    expect(readFileSync(join(dir, 'args'), 'utf8').trim()).toBe(`-rc ${MONITOR_RCVBUF_BYTES} -o monitor address route link`);
+  });
+
+  it('tells an overflow from other stderr lines', () => {
+    expect(isOverflowLine('netlink receive error No buffer space available (105)')).toBe(true);
+    expect(isOverflowLine('Cannot open netlink socket: Operation not permitted')).toBe(false);
   });
 });

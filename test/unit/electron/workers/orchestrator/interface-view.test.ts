@@ -18,6 +18,8 @@ describe('an interface as the local API lists it', () => {
     expect(interfaceView(nic({ name: 'docker0' }), policy, { physical: false, kind: 'bridge' }).policy_refusal).toBe('docker0 can never be a vNIC parent (it matches docker0)');
     expect(interfaceView(nic({ name: 'vt1a' }), policy, { physical: false, kind: 'veth' }).policy_refusal).toBe('vt1a is not a physical Ethernet interface; allow it in the settings file to use it as a parent');
     expect(interfaceView(nic({}), ParentPolicy.parse({ allow: ['eth*'] }), physical).policy_refusal).toBe("enp1s0 is not in this orchestrator's list of allowed parent interfaces");
-    expect(interfaceView(nic({ name: 'wlan0', type: 'wifi' }), policy, undefined).policy_refusal).toBe('wlan0 is a WiFi interface; WiFi vNICs are not supported by this agent yet');
+    // A physical WiFi NIC is a parent like a wired one (its vNICs are bridged); a WiFi-named link with no device is not.
+    expect(interfaceView(nic({ name: 'wlan0', type: 'wifi' }), policy, { physical: false, wifi: true, kind: undefined }).policy_refusal).toBeNull();
+    expect(interfaceView(nic({ name: 'wlan0', type: 'wifi' }), policy, undefined).policy_refusal).toBe('wlan0 is not a physical Ethernet interface; allow it in the settings file to use it as a parent');
   });
 });

@@ -33,7 +33,8 @@ describe('reconcile plan', () => {
     const p = planReconcile(
       input({ c: rec(), a: rec({ tombstone: true }), b: rec(), ok: rec(), gone: rec({ tombstone: true }) }, [obs('a'), obs('b', 'exited'), obs('ok')]),
     );
-    expect(p.actions.map((x) => `${x.kind}:${x.vplc}`)).toEqual(['remove-tombstoned:a', 'start:b', 'create:c']);
+    expect(p.actions.map((x) => `${x.kind}:${x.vplc}`)).toEqual(['remove-tombstoned:a', 'remove-tombstoned:gone', 'start:b', 'create:c']);
+    expect(p.actions.find((x) => x.vplc === 'gone')?.reason).toBe('an interrupted delete left its records');
     expect(p.pending).toEqual([]);
   });
 

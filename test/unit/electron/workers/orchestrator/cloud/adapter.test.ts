@@ -56,12 +56,13 @@ describe('orchestratorTarget', () => {
     expect(orch.applyPendingChanges).toHaveBeenCalledWith('plc-1', 'cloud');
   });
 
-  it('refuses a vNIC on a WiFi parent before anything is created', async () => {
+  it('hands a vNIC on a WiFi parent and a dedicated NIC to the orchestrator (docs/host-nics.md)', async () => {
     const orch = fakeOrch();
     const t = orchestratorTarget({ orchestrator: orch, interfaces: { list: () => Promise.resolve([wlan]) }, allowRemoteRemoval: () => true, removeSelf: () => Promise.resolve() });
-    const req = CreateNewRuntimeRequest.parse({ container_name: 'plc-1', vnic_configs: [{ name: 'w', parent_interface: 'wlan0', network_mode: 'dhcp' }] });
-    expect(await t.execute('create_new_runtime', req)).toEqual({ status: 'error', error: "WiFi vNIC 'w' (parent wlan0) is not supported by this agent yet" });
-    expect(orch.calls).toEqual([]);
+    const req = CreateNewRuntimeRequest.parse({ container_name: 'plc-1', vnic_configs: [{ name: 'w', parent_interface: 'wlan0', network_mode: 'dhcp' }], dedicated_interface: 'enp4s0' });
+    expect(await t.execute('create_new_runtime', req)).toMatchObject({ status: 'creating' });
+    expect(orch.calls).toEqual(['create plc-1']);
+    expect(orch.create).toHaveBeenCalledWith(expect.objectContaining({ dedicatedInterface: 'enp4s0', vnics: [expect.objectContaining({ parentInterface: 'wlan0' })] }), 'cloud');
   });
 
   it('reports an interface cache failure with the reference prefix', async () => {

@@ -31,6 +31,13 @@ describe('specDiff', () => {
     expect(specDiff(fewer, base).map(formatChange)).toEqual(['vnics[1]: (none) → io on eth2']);
   });
 
+  it('names a dedicated NIC given, changed or taken away (docs/host-nics.md), so an edit of it is not "no change"', () => {
+    expect(specDiff(base, VplcSpec.parse({ ...base, dedicatedInterface: 'enp4s0' })).map(formatChange)).toEqual(['dedicatedInterface: (none) → enp4s0']);
+    const given = VplcSpec.parse({ ...base, dedicatedInterface: 'enp4s0' });
+    expect(specDiff(given, VplcSpec.parse({ ...base, dedicatedInterface: 'enp5s0' })).map(formatChange)).toEqual(['dedicatedInterface: enp4s0 → enp5s0']);
+    expect(specDiff(given, base).map(formatChange)).toEqual(['dedicatedInterface: enp4s0 → (none)']);
+  });
+
   it('shows DNS lists readably', () => {
     expect(specDiff(base, withVnic(0, { dns: ['198.18.1.53', '198.18.1.54'] })).map(formatChange)).toEqual(['vnics[0].dns: (none) → 198.18.1.53, 198.18.1.54']);
   });

@@ -59,6 +59,24 @@ describe('parsers', () => {
     expect(parseKeyedValue('usage_usec 123\nuser_usec 100\n', 'usage_usec')).toBe(123);
     expect(parseKeyedValue('cache 5\ntotal_inactive_file 77\n', 'total_inactive_file')).toBe(77);
     expect(parseKeyedValue('inactive_file 5\n', 'total_inactive_file')).toBeNull();
+    // Found in place (no split per line), with the line-by-line reading's answers.
+    const byLines = (text: string, key: string): number | null => {
+      for (const line of text.split('\n')) {
+        const parts = line.trim().split(/\s+/);
+        if (parts[0] === key && parts[1] !== undefined) return Number.isFinite(Number(parts[1])) ? Number(parts[1]) : null;
+      }
+      return null;
+    };
+    const texts = [
+      'total_inactive_file 9\ninactive_file 5\n',
+      'inactive_file_x 1\n  inactive_file\t42 extra\n',
+      'inactive_file\ninactive_file 7',
+      'inactive_file   \ninactive_file 8\n',
+      'inactive_file abc\n',
+      'xinactive_file 1\n',
+      '',
+    ];
+    for (const t of texts) expect([t, parseKeyedValue(t, 'inactive_file')]).toEqual([t, byLines(t, 'inactive_file')]);
     expect(parseSingleNumber('405504\n')).toBe(405504);
     expect(parseSingleNumber('max\n')).toBeNull();
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,6 +26,13 @@ describe('PreadFilePool', () => {
     expect(pool.openCount).toBe(1);
   });
 
+  it('reads synchronously on the kept-open descriptor (no thread-pool round trip), from a real /proc file', () => {
+    const text = pool.readSync('/proc/self/stat');
+    expect(text).toMatch(new RegExp(`^${process.pid} \\(`));
+    expect(pool.readSync('/proc/self/stat').split(' ')[0]).toBe(String(process.pid));
+    expect(pool.openCount).toBe(1);
+  });
+
   it('reads files larger than one chunk', async () => {
     const f = join(dir, 'big');
     const text = 'x'.repeat(16 * 1024 * 3 + 17);
@@ -34,6 +41,20 @@ describe('PreadFilePool', () => {
     const exact = join(dir, 'exact');
     writeFileSync(exact, 'y'.repeat(16 * 1024));
     expect((await pool.read(exact)).length).toBe(16 * 1024);
+  });
+
+  it('reads a multi-record kernel file to its end, though the kernel returns about a page per read', () => {
+    // /proc/self/maps changes as the process allocates, so compare its shape with a plain read: far more than a page,
+    // the same last line (the highest mapping, [vsyscall] on x86-64) and about as many lines.
+    const text = pool.readSync('/proc/self/maps');
+    const plain = readFileSync('/proc/self/maps', 'utf8');
+    expect(plain.length).toBeGreaterThan(8 * 1024);
+    expect(text.length).toBeGreaterThan(8 * 1024);
+    const lastLine = (t: string): string => t.trimEnd().split('\n').at(-1) ?? '';
+    expect(lastLine(text)).toBe(lastLine(plain));
+    expect(Math.abs(text.split('\n').length - plain.split('\n').length)).toBeLessThan(20);
+    // Re-read from offset 0 on the kept descriptor: the whole file again.
+    expect(lastLine(pool.readSync('/proc/self/maps'))).toBe(lastLine(plain));
   });
 
   it('does not cache a failed open', async () => {

@@ -135,4 +135,31 @@ describe('run_command admission', () => {
     await Promise.all([a2, b1, c1]);
     expect(gate.inFlight()).toBe(0);
   });
+
+  it('api:"debug" goes through the same checks, answered as a debug_error (a debug_stop passes a stopped vPLC)', async () => {
+    const ran: unknown[] = [];
+    const pending: Array<() => void> = [];
+    const run = (r: RunCommandRequest): Promise<RunCommandOutcome> =>
+      new Promise((resolve) => {
+        ran.push(r.data);
+        pending.push(() => resolve({ status: 'success', debug_response: { type: 'debug_disconnected' } }));
+      });
+    const gate = new ConcurrencyGate({ perDevice: 1, total: 5 });
+    const states: Record<string, string | null> = { off: 'exited', on: 'running', gone: null };
+    const d = { gate, lookup: (id: string) => Promise.resolve(states[id] ?? null), run };
+    const debug = (device_id: string, data: unknown): RunCommandRequest => ({ device_id, method: 'POST', api: 'debug', data });
+    const err = (error: string) => ({ status: 'success', debug_response: { type: 'debug_error', error } });
+    expect(await admitRunCommand(debug('off', { type: 'debug_info' }), d)).toEqual(err('Device off is stopped'));
+    expect(await admitRunCommand(debug('gone', '{"type":"debug_start"}'), d)).toEqual(err('Device gone not found'));
+    expect(ran).toEqual([]);
+    const stop = admitRunCommand(debug('off', { type: 'debug_stop' }), d);
+    await expect.poll(() => gate.inFlight('off')).toBe(1);
+    const first = admitRunCommand(debug('on', { type: 'debug_get_list', indexes: [0] }), d);
+    await expect.poll(() => gate.inFlight('on')).toBe(1);
+    expect(await admitRunCommand(debug('on', { type: 'debug_info' }), d)).toEqual(err('Too many run_command calls in progress for on (limit 1); try again later'));
+    for (const p of pending.splice(0)) p();
+    await Promise.all([stop, first]);
+    expect(gate.inFlight()).toBe(0);
+    expect(ran).toHaveLength(2);
+  });
 });

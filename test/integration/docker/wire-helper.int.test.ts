@@ -1,0 +1,93 @@
+// The re-attach MAC helper's stdin protocol on a real engine (reattach/wire-helper.ts): scripts run one at a time in
+// the target's namespace, a script that reads stdin cannot swallow the next one, a second script while one runs is
+// refused, and a helper that dies or overruns its timeout fails the step that waited (and a timeout removes it).
+// Runtime: a few seconds.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../../../electron/workers/orchestrator/context.js';
+import { Engine } from '../../../electron/workers/orchestrator/docker/engine.js';
+import { isNotFound } from '../../../electron/workers/orchestrator/docker/errors.js';
+import { Label, ownLabels } from '../../../electron/workers/orchestrator/docker/labels.js';
+import { Executor } from '../../../electron/workers/orchestrator/exec/executor.js';
+import { WireHelper } from '../../../electron/workers/orchestrator/reattach/wire-helper.js';
+import { docker, NETHELPER_IMAGE, removeByLabels } from '../../support/docker.js';
+import { requireDocker } from '../../support/require.js';
+import { newRunId, waitFor } from '../../support/run.js';
+
+requireDocker();
+
+const run = newRunId();
+const instance = randomUUID();
+const vplc = `vt-${run}-wh`;
+const quiet = (): void => undefined;
+const log: Logger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
+const engine = new Engine();
+const exec = new Executor(engine, log);
+let target = '';
+
+let current: WireHelper | null = null;
+
+/** The ids of this test's helper containers that are running. */
+async function running(): Promise<string[]> {
+  const list = await docker.listContainers({ filters: { label: [`${Label.instance}=${instance}`, `${Label.role}=helper`] } });
+  return list.map((c) => c.Id);
+}
+
+beforeAll(async () => {
+  const c = await docker.createContainer({ name: vplc, Image: NETHELPER_IMAGE, Cmd: ['sleep', '600'], Labels: ownLabels(instance, 'vplc', { vplc }) });
+  await c.start();
+  target = c.id;
+});
+
+afterAll(async () => {
+  await removeByLabels({ instance });
+});
+
+/** A helper on the target once the previous test's helper has exited (Docker removes it), so `running` sees only this one. */
+async function start(): Promise<WireHelper> {
+  current?.close();
+  await waitFor(running, (ids) => ids.length === 0, { timeoutMs: 10_000, what: 'the previous helper to exit' });
+  current = await WireHelper.start(engine, exec, NETHELPER_IMAGE, instance, vplc, target);
+  return current;
+}
+
+describe('WireHelper', () => {
+  it('runs scripts in order; a script reading stdin gets end of file instead of the next script', async () => {
+    const h = await start();
+    const first = await h.run('read line; echo "read:[$line]"', { timeoutMs: 5_000 });
+    expect(first).toMatchObject({ exitCode: 0, stdout: 'read:[]\n' });
+    const second = await h.run('echo two; exit 3', { last: true, timeoutMs: 5_000 });
+    expect(second).toMatchObject({ exitCode: 3, stdout: 'two\n' });
+    expect(h.open).toBe(false);
+    await waitFor(running, (ids) => ids.length === 0, { timeoutMs: 10_000, what: 'the helper to exit once stdin closed' });
+  });
+
+  it('refuses a second script while one is in flight; the first one still completes', async () => {
+    const h = await start();
+    const first = h.run('sleep 1; echo one', { timeoutMs: 5_000 });
+    await expect(h.run('echo two', { timeoutMs: 5_000 })).rejects.toThrow('wire helper is still running a script');
+    expect(await first).toMatchObject({ exitCode: 0, stdout: 'one\n' });
+    expect(await h.run('echo three', { timeoutMs: 5_000 })).toMatchObject({ exitCode: 0, stdout: 'three\n' });
+  });
+
+  it('fails the waiting step when the helper dies before its marker, and is closed afterwards', async () => {
+    const h = await start();
+    const step = h.run('sleep 30', { timeoutMs: 20_000 }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    const [id] = await waitFor(running, (ids) => ids.length === 1, { timeoutMs: 5_000, what: 'the helper running' });
+    await docker.getContainer(id ?? '').kill();
+    expect(String(await step)).toMatch(/^Error: MAC helper exited early/);
+    expect(h.open).toBe(false);
+    await expect(h.run('echo late')).rejects.toThrow('wire helper already closed');
+  });
+
+  it('fails the waiting step on a timeout and removes the helper container', async () => {
+    const h = await start();
+    const [id] = await waitFor(running, (ids) => ids.length === 1, { timeoutMs: 5_000, what: 'the helper running' });
+    await expect(h.run('sleep 30', { timeoutMs: 300 })).rejects.toThrow('MAC helper timed out after 300 ms');
+    expect(h.open).toBe(false);
+    await expect(docker.getContainer(id ?? '').inspect()).rejects.toSatisfy(isNotFound);
+  });
+});
