@@ -21,6 +21,36 @@ export async function loadConfig(argv: string[]): Promise<{ config: EffectiveCon
   return { config: resolveConfig(loaded.settings, process.env, flags, loaded.fileKeys), warnings: loaded.warnings, store };
 }
 
+/**
+ * SIGTERM and SIGINT from the moment it is made: remembers the first one and hands it to the one waiter, however late
+ * that waiter comes. Later ones while the agent stops are ignored: it is stopping already, and the default action
+ * would cut its stop short.
+ */
+class StopRequest {
+  private signal: string | null = null;
+  private waiter: ((sig: string) => void) | null = null;
+  private readonly onSignal = (sig: NodeJS.Signals): void => {
+    if (this.signal !== null) return;
+    this.signal = sig;
+    this.waiter?.(sig);
+  };
+
+  constructor() {
+    process.on('SIGTERM', this.onSignal);
+    process.on('SIGINT', this.onSignal);
+  }
+
+  onStop(waiter: (sig: string) => void): void {
+    this.waiter = waiter;
+    if (this.signal !== null) waiter(this.signal);
+  }
+
+  dispose(): void {
+    process.off('SIGTERM', this.onSignal);
+    process.off('SIGINT', this.onSignal);
+  }
+}
+
 /** What the process entry hands the agent: its fatal handlers, which then also write to the agent's log file. */
 export type AgentHooks = { fatal?: Pick<FatalHandlers, 'attach'> };
 
@@ -52,6 +82,10 @@ export async function runAgent(argv: string[], hooks: AgentHooks = {}): Promise<
     return 1;
   }
   const { lock, files } = taken;
+  // The stop signals are ours before anyone can learn the agent exists (its state report, its ready line): a SIGTERM
+  // that came between the ready line and a later handler killed the process by the default action, leaving
+  // 'running' in the report. One sent while the agent starts is kept and served once it has started.
+  const stopRequest = new StopRequest();
   await writeReport(files.report, { state: 'starting' });
   const underSystemd = process.env.INVOCATION_ID !== undefined;
   const agent = createAgent({ config: opts, log, logHub, settings: store, rendererDir: rendererDir(), mode: underSystemd ? 'service' : 'own' });
@@ -63,6 +97,7 @@ export async function runAgent(argv: string[], hooks: AgentHooks = {}): Promise<
     url = await agent.start();
     await writeFileAtomic(tokenFile, `${agent.token}\n`, tokenMode);
   } catch (err) {
+    stopRequest.dispose();
     const reason = (err as Error).message;
     log.error(`cannot start: ${reason}${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? '; stop that process or choose another --ui-port' : ''}`);
     await agent.stop(5_000);
@@ -83,12 +118,10 @@ export async function runAgent(argv: string[], hooks: AgentHooks = {}): Promise<
   log.info('agent ready', { dataDir: opts.dataDir, ui: url });
   let stopWatching = (): void => undefined;
   const code = await new Promise<number>((resolve) => {
-    const stop = (sig: string): void => {
+    stopRequest.onStop((sig) => {
       log.info(`${sig}: stopping the agent; vPLCs keep running`);
       resolve(0);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    });
     stopWatching = watchForService(process.env, (pid) => {
       log.error(`the system service started${pid ? ` (pid ${pid})` : ''}; this agent stops so that only one drives Docker (vPLCs keep running)`);
       resolve(1);
@@ -98,5 +131,6 @@ export async function runAgent(argv: string[], hooks: AgentHooks = {}): Promise<
   await agent.stop();
   await writeReport(files.report, { state: 'stopped', dataDir: opts.dataDir }).catch(() => undefined);
   await lock.release();
+  stopRequest.dispose();
   return code;
 }

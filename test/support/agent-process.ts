@@ -24,7 +24,8 @@ export function spawnAgent(args: string[], env: NodeJS.ProcessEnv): AgentProcess
     ready,
     output: () => out,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      // A process ended by a signal has no exit code: waiting for its 'exit' again would wait forever.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     },

@@ -92,7 +92,7 @@ export async function startPrivateEngine(run: string, images: string[], bridgeCi
     },
     async stop() {
       const c = child;
-      if (!c || c.exitCode !== null) return;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
       const exited = once(c, 'exit');
       c.kill('SIGTERM');
       await Promise.race([exited, sleep(60_000).then(() => c.kill('SIGKILL'))]);

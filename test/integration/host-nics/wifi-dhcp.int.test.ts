@@ -68,7 +68,7 @@ function startDnsmasq(n: number, reserve: boolean, reserved = 77): void {
 async function stopDnsmasq(): Promise<void> {
   const p = dnsmasq;
   dnsmasq = null;
-  if (!p?.pid || p.exitCode !== null) return;
+  if (!p?.pid || p.exitCode !== null || p.signalCode !== null) return;
   const exited = new Promise((r) => p.once('exit', r));
   process.kill(p.pid, 'SIGTERM');
   await exited;
