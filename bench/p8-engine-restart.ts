@@ -5,6 +5,7 @@
  * recovery), on the same engine right after a restart, with the agent closed.
  *
  *   npx tsx bench/p8-engine-restart.ts [--quick]      (--quick: N = 10, 2 restarts; full: N = 20, 5 restarts)
+ *   P8_TRACE=1: the agent's log lines on stderr, timed from the engine answering again (the last restart)
  *
  * Runs on a private dockerd of its own (test/support/private-engine.ts), so the machine's engine is never restarted.
  * Address plan: 198.18.226.0/24 (the vNIC LAN), 198.19.230.0/24 (the private engine's default bridge); internal pool as P1.
@@ -23,6 +24,13 @@ import type { BenchResult, BenchRow } from './types.js';
 
 const run = promisify(execFile);
 const PARALLEL = 8;
+
+/** The engine's last return (wall ms), for the optional trace. */
+let traceT0 = 0;
+const traceLine = (level: string) => (msg: string, data?: Record<string, unknown>): void => {
+  console.error(`[p8 +${traceT0 ? Math.round(wallMs() - traceT0) : '-'} ms] ${level} ${msg} ${data ? JSON.stringify(data) : ''}`);
+};
+const traceLog = process.env.P8_TRACE ? { debug: traceLine('debug'), info: traceLine('info'), warn: traceLine('warn'), error: traceLine('error') } : undefined;
 
 async function waitUntil(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -66,7 +74,7 @@ async function measureBack(engine: PrivateEngine, names: string[], back: number)
 async function restart(engine: PrivateEngine): Promise<number> {
   await engine.stop();
   await engine.start();
-  return wallMs();
+  return (traceT0 = wallMs());
 }
 
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
@@ -87,7 +95,7 @@ export async function runP8(opts: { quick: boolean }): Promise<BenchResult> {
   });
   try {
     await run('ip', ['addr', 'add', '198.18.226.254/24', 'dev', veth.name]);
-    const open = (): Promise<Orchestrator> => Orchestrator.open({ settings: benchSettings(dataDir), docker: engine.docker });
+    const open = (): Promise<Orchestrator> => Orchestrator.open({ settings: benchSettings(dataDir), docker: engine.docker, ...(traceLog ? { log: traceLog } : {}) });
     orch = await open();
     await orch.startLifecycle({ sampleUsage: false });
     const names = Array.from({ length: n }, (_, i) => `vb-${id}-e${i}`);

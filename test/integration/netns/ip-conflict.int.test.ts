@@ -1,9 +1,13 @@
 // IP conflicts caught before a static vNIC joins the LAN (docs/decisions.md "ARP probe"): a device in a namespace of
 // this test really holds an address on the parent's LAN; a create asking for that address is refused naming the
-// holder's MAC, a create of a free address goes ahead, and the new vPLC's gratuitous ARP reaches the peer.
+// holder's MAC, a create of a free address goes ahead, and the new vPLC's gratuitous ARP reaches the peer. Boot sync
+// probes the addresses of all the vPLCs it starts on a parent in one helper, with the same outcome per vNIC.
 import { execFileSync } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VplcSpec } from '../../../shared/domain/vplc.js';
+import { Label } from '../../../electron/workers/orchestrator/docker/labels.js';
+import type { Orchestrator } from '../../../electron/workers/orchestrator/orchestrator.js';
 import { docker, wireLinks } from '../../support/docker.js';
 import { openOrchestrator, type OrchestratorFixture } from '../../support/orchestrator.js';
 import { requireDocker, requireRoot } from '../../support/require.js';
@@ -96,5 +100,50 @@ describe('a static vNIC whose address another device holds', () => {
     const mac = fx.orch.vnicRecords(name)[0]?.mac_address;
     const links = await wireLinks((await docker.getContainer(name).inspect()).Id, run);
     expect(links.find((l) => l.ipv4.includes(free))?.mac).toBe(mac);
+  });
+});
+
+describe('boot sync after the vPLCs were stopped (a host restart)', () => {
+  it('probes every address on the parent in one helper: a taken one stays off the LAN, the others start on it', async () => {
+    const taken = lanAddress(slot, LAN, 32);
+    const kept = lanAddress(slot, LAN, 33);
+    const [a, b] = [`vt-${run}-boot-a`, `vt-${run}-boot-b`];
+    for (const [n, ip] of [[a, kept], [b, taken]] as const) expect((await fx.orch.create(spec(n, ip), 'cli')).status).toBe('creating');
+    await fx.orch.settled();
+    const lanNet = fx.orch.vnicRecords(b)[0]?.docker_network_name ?? '';
+    expect(lanNet).not.toBe('');
+    // Every vPLC of this installation is stopped while no agent runs; then a device takes b's address.
+    await fx.orch.close({ graceMs: 5_000 });
+    const ours = await docker.listContainers({ filters: { label: [`${Label.instance}=${fx.orch.installationId}`, `${Label.role}=vplc`] } });
+    await Promise.all(ours.map((c) => docker.getContainer(c.Id).stop({ t: 1 })));
+    sh('ip', '-n', ns, 'addr', 'add', `${taken}/24`, 'dev', parent.peer);
+
+    const since = Math.floor(Date.now() / 1000) - 1;
+    let agent: Orchestrator | null = null;
+    try {
+      agent = await fx.reopen();
+      await agent.startLifecycle({ sampleUsage: false, reconcile: false });
+      const running = await Promise.all([a, b].map(async (n) => (await docker.getContainer(n).inspect()).State.Running));
+      expect(running).toEqual([true, true]);
+      expect((await agent.status(b)).orchestrator_state).toMatchObject({
+        warnings: expect.arrayContaining([`vNIC 'lan' left off the LAN: IP ${taken} is already in use on ${parent.name} by the device with MAC ${peerMac}; choose a free address or free that one; then start the vPLC again`]),
+      });
+      expect(Object.keys((await docker.getContainer(b).inspect()).NetworkSettings.Networks)).not.toContain(lanNet);
+      expect((await docker.getContainer(a).inspect()).NetworkSettings.Networks[lanNet]?.IPAddress).toBe(kept);
+      expect(((await agent.status(a)).orchestrator_state as { warnings: string[] }).warnings.filter((w) => w.includes('IP'))).toEqual([]);
+
+      // One probe helper for the parent: its label names the parent, not a vPLC.
+      const stream = (await docker.getEvents({
+        since,
+        until: Math.ceil(Date.now() / 1000),
+        filters: { type: ['container'], event: ['create'], label: [`${Label.instance}=${agent.installationId}`, `${Label.role}=helper`, `${Label.parent}=${parent.name}`] },
+      })) as unknown as Readable;
+      let text = '';
+      for await (const chunk of stream) text += String(chunk);
+      expect(text.split('\n').filter((l) => l.trim()).length).toBe(1);
+    } finally {
+      sh('ip', '-n', ns, 'addr', 'del', `${taken}/24`, 'dev', parent.peer);
+      await agent?.close({ graceMs: 5_000 });
+    }
   });
 });

@@ -3,10 +3,26 @@ import { OperationError } from '../docker/errors.js';
 import { ownLabels } from '../docker/labels.js';
 import type { StepActor } from '../exec/steps.js';
 import { conflictMessage, probeAddress, type ProbeOutcome } from '../net/arp-probe.js';
+import type { PersistedVnic } from '../store/schemas.js';
 import type { ResolvedVnic } from './validate.js';
 
 /** A static vNIC as the probe needs it: where it joins, the address it takes, the MAC it answers with itself. */
 export type ProbeTarget = { vnic: string; parent: string; ip: string; ownMac: string };
+
+/** One round of probes made ahead of several starts (lifecycle/start-probes.ts): outcomes by vPLC and vNIC. */
+export type ProbedAddresses = { at: number; byVplc: ReadonlyMap<string, ReadonlyMap<string, ProbeOutcome>> };
+
+/**
+ * How long an earlier probe stands in for the probe of a start: a round of automatic starts follows its probe within
+ * seconds; a start that comes later (one that waited for its dependencies) probes again, since a device may have
+ * taken the address meanwhile.
+ */
+export const PROBE_REUSE_MS = 30_000;
+
+/** The vNICs a start probes: static MACVLAN vNICs with an address and a network. */
+export function staticProbeVnics(ctx: Pick<OrchestratorContext, 'store'>, name: string): PersistedVnic[] {
+  return ctx.store.getVnics(name).filter((v) => v.network_mode === 'static' && v.ip && v.docker_network_name && v._network_method === 'macvlan');
+}
 
 /**
  * The ARP probe of static vNICs before they join the LAN (docs/decisions.md "ARP probe"), all at once. An answer from
@@ -30,12 +46,30 @@ async function probeTargets(ctx: OrchestratorContext, name: string, targets: rea
       return [t.vnic, r.kind === 'conflict' && r.mac === t.ownMac.toLowerCase() ? ({ kind: 'free' } as const) : r] as const;
     }),
   );
+  return warnProbeErrors(ctx, name, new Map(outcomes));
+}
+
+function warnProbeErrors(ctx: OrchestratorContext, name: string, outcomes: Map<string, ProbeOutcome>): Map<string, ProbeOutcome> {
   for (const [vnic, r] of outcomes) {
     if (r.kind !== 'error') continue;
     ctx.log.warn('IP conflict check could not run', { vplc: name, vnic, reason: r.reason });
     ctx.warnings.set(name, `arp:${vnic}`, `IP conflict check of vNIC '${vnic}' could not run: ${r.reason}`);
   }
-  return new Map(outcomes);
+  return outcomes;
+}
+
+/** The outcomes an earlier round holds for every one of these vNICs, while it is recent enough; else null. */
+function earlierOutcomes(ctx: OrchestratorContext, name: string, vnics: readonly PersistedVnic[], probed: ProbedAddresses | undefined): Map<string, ProbeOutcome> | null {
+  if (!probed || ctx.settings.arpProbeMs <= 0 || ctx.clock.monotonic() - probed.at > PROBE_REUSE_MS) return null;
+  const mine = probed.byVplc.get(name);
+  const out = new Map<string, ProbeOutcome>();
+  for (const v of vnics) {
+    const r = mine?.get(v.name);
+    if (!r) return null;
+    out.set(v.name, r);
+  }
+  ctx.warnings.clearPrefix(name, 'arp:');
+  return warnProbeErrors(ctx, name, out);
 }
 
 /**
@@ -58,9 +92,10 @@ export async function checkStaticAddresses(ctx: OrchestratorContext, name: strin
  * in error with the reason), the rest of the vPLC starts; one left off earlier whose address is free again goes back.
  * Runs in the vPLC's executor queue, on a stopped container.
  */
-export async function gateStaticAddresses(ctx: OrchestratorContext, name: string, containerId: string, attached: ReadonlySet<string>, by: StepActor): Promise<void> {
-  const vnics = ctx.store.getVnics(name).filter((v) => v.network_mode === 'static' && v.ip && v.docker_network_name && v._network_method === 'macvlan');
-  const outcomes = await probeTargets(ctx, name, vnics.map((v) => ({ vnic: v.name, parent: v.parent_interface, ip: v.ip as string, ownMac: v.mac_address })));
+export async function gateStaticAddresses(ctx: OrchestratorContext, name: string, containerId: string, attached: ReadonlySet<string>, by: StepActor, probed?: ProbedAddresses): Promise<void> {
+  const vnics = staticProbeVnics(ctx, name);
+  const targets = vnics.map((v) => ({ vnic: v.name, parent: v.parent_interface, ip: v.ip as string, ownMac: v.mac_address }));
+  const outcomes = earlierOutcomes(ctx, name, vnics, probed) ?? (await probeTargets(ctx, name, targets));
   if (!outcomes) return;
   for (const v of vnics) {
     const r = outcomes.get(v.name);

@@ -8,6 +8,7 @@ import type { AutoStartReason, VplcControl } from './control.js';
 import { awaitDependencies, dependencyOrder } from './dependencies.js';
 import { refreshRegistry } from './reprovision.js';
 import { restoreRunning } from './restore.js';
+import { probeBeforeStarts } from './start-probes.js';
 
 const PARENT_WAIT_MS = 60_000;
 const BOOT_PARALLELISM = 4;
@@ -61,6 +62,12 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
   const { order, cyclic } = dependencyOrder(list.map(nameOf).filter(Boolean), (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? []);
   for (const n of cyclic) ctx.warnings.set(n, 'depends-on-cycle', 'depends_on forms a cycle: started without waiting for its dependencies');
   const queue = [...list].sort((a, b) => order.indexOf(nameOf(a)) - order.indexOf(nameOf(b)));
+  // The stopped vPLCs this round is to start, probed together before the first start (one helper per parent).
+  const toStart = list.filter((c) => c.State !== 'running').map(nameOf).filter((name) => {
+    const desired = name ? ctx.store.getDesired(name) : undefined;
+    return desired?.desired_state === 'running' && !desired.tombstone && !ctx.ops.inProgress(name) && !options.skip?.(name);
+  });
+  const probed = toStart.length > 1 ? ((await probeBeforeStarts(ctx, toStart)) ?? undefined) : undefined;
   const worker = async (): Promise<void> => {
     for (let c = queue.shift(); c; c = queue.shift()) {
       const name = c.Labels?.[Label.vplc];
@@ -88,7 +95,7 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
           ctx.log.warn('boot sync: dependencies not healthy; vPLC left stopped', { vplc: name });
           continue;
         }
-        if (await control.autoStart(name, reason, { reprovision: !options.deferReprovision })) {
+        if (await control.autoStart(name, reason, { reprovision: !options.deferReprovision, ...(probed ? { probed } : {}) })) {
           started.push(name);
           options.onStarted?.(name);
           await sleep(options.settleMs ?? ctx.settings.watchdog.settleMs, signal);

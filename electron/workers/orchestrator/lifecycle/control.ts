@@ -1,5 +1,5 @@
 import type { AutoStartReason } from '../../../../shared/domain/operations.js';
-import { gateStaticAddresses } from '../create/address-check.js';
+import { gateStaticAddresses, type ProbedAddresses } from '../create/address-check.js';
 import type { Requester } from '../../../../shared/domain/vplc.js';
 import type { OrchestratorContext } from '../context.js';
 import type { StepActor } from '../exec/steps.js';
@@ -18,7 +18,12 @@ export type { AutoStartReason };
 export type AutoStartOutcome = 'started' | 'skipped' | 'failed' | 'engine-unavailable';
 
 /** `reprovision: false` leaves docs/protocol.md §6.3 to a later `reprovisionLater` (many starts at once: containers first). */
-export type StartOptions = { reprovision?: boolean; reason?: string };
+export type StartOptions = {
+  reprovision?: boolean;
+  reason?: string;
+  /** The ARP probes a round of starts made ahead (lifecycle/start-probes.ts), used instead of probing again while recent. */
+  probed?: ProbedAddresses;
+};
 
 /** `starting`: the container runs but its runtime API did not answer within the command's budget (local API only). */
 export type ControlResult =
@@ -75,7 +80,7 @@ export class VplcControl {
 
   /** Starts the container and re-provisions it (best effort); used by start, restart, boot sync and the watchdog. */
   async startContainer(name: string, id: string, by: StepActor, options: StartOptions = {}): Promise<void> {
-    await this.checkAddressesBeforeStart(name, id, by);
+    await this.checkAddressesBeforeStart(name, id, by, options.probed);
     this.ctx.ownStarts.add(id);
     try {
       await this.ctx.exec.run({ kind: 'start', container: id, vplc: name, by, reason: options.reason ?? 'start' });
@@ -88,11 +93,11 @@ export class VplcControl {
   }
 
   /** The ARP probe before the vNICs join the LAN again; a probe that cannot run never blocks the start. */
-  private async checkAddressesBeforeStart(name: string, id: string, by: StepActor): Promise<void> {
+  private async checkAddressesBeforeStart(name: string, id: string, by: StepActor, probed?: ProbedAddresses): Promise<void> {
     try {
       const info = await this.ctx.engine.inspectContainer(id);
       if (!info || info.State.Running) return;
-      await gateStaticAddresses(this.ctx, name, id, new Set(Object.keys(info.NetworkSettings.Networks ?? {})), by);
+      await gateStaticAddresses(this.ctx, name, id, new Set(Object.keys(info.NetworkSettings.Networks ?? {})), by, probed);
     } catch (err) {
       this.ctx.warnings.set(name, 'arp:check', `IP conflicts were not checked before the start: ${dockerMessage(err)}`);
     }
