@@ -458,8 +458,15 @@ export async function removeLabelled(label: string): Promise<{ containers: numbe
   await pool(networks, 4, async (n) => {
     const net = docker.getNetwork(n.Id);
     const info = (await net.inspect().catch(() => null)) as Docker.NetworkInspectInfo | null;
-    for (const cid of Object.keys(info?.Containers ?? {})) await net.disconnect({ Container: cid, Force: true }).catch(() => undefined);
-    await net.remove().catch(() => undefined);
+    // An "ep-<id>" key is an endpoint whose container is gone: Docker's forced disconnect finds it by its name.
+    for (const [key, c] of Object.entries(info?.Containers ?? {})) {
+      const target = key.startsWith('ep-') && c.Name ? c.Name : key;
+      await net.disconnect({ Container: target, Force: true }).catch((err: unknown) => console.error(`bench cleanup: ${target} not disconnected from ${n.Name}: ${String(err)}`));
+    }
+    await net.remove().catch((err: unknown) => {
+      // Left behind, the network makes the next run fail with "Pool overlaps": say so now.
+      console.error(`bench cleanup: network ${n.Name} (${n.Id.slice(0, 12)}) NOT removed: ${String(err)}`);
+    });
   });
   return { containers: containers.length, networks: networks.length };
 }

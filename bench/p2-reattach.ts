@@ -9,7 +9,8 @@
  * Profiling: P2_ONLY=static:20 (or dhcp:5) runs one round; P2_TRACE=1 prints the orchestrator's log with times
  * relative to the address change.
  *
- * Address plan: 198.18.220.0/23 (static rounds), 198.18.224.0/24 and 198.18.225.0/24 (DHCP LANs); internal pool as P1.
+ * Address plan: 198.18.220.0/23 (static rounds; P2_STATIC_NET=198.18.x with x even moves it, e.g. past a network an
+ * earlier run left behind), 198.18.224.0/24 and 198.18.225.0/24 (DHCP LANs); internal pool as P1.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,10 +19,18 @@ import { startNetmon } from '../electron/workers/netmon/index.js';
 import { Orchestrator } from '../electron/workers/orchestrator/orchestrator.js';
 import type { ReattachEvent } from '../electron/workers/orchestrator/reattach/index.js';
 import { createLan, readdressHost } from '../test/support/lan.js';
-import { benchSettings, createVeth, goalNote, instanceLabel, newBenchId, onCleanup, removeLabelled, runAlone, wallMs } from './common.js';
+import { assertLansFree, benchSettings, createVeth, goalNote, instanceLabel, newBenchId, onCleanup, removeLabelled, runAlone, wallMs } from './common.js';
 import type { BenchResult, BenchRow } from './types.js';
 
 const DEBOUNCE_MS = 3_000;
+
+/** The first three octets of the static rounds' /23 (an even third octet inside 198.18.0.0/15). */
+function staticNet(): string {
+  const net = process.env.P2_STATIC_NET ?? '198.18.220';
+  const m = /^198\.(18|19)\.(\d{1,3})$/.exec(net);
+  if (!m || Number(m[2]) > 254 || Number(m[2]) % 2 !== 0) throw new Error(`P2_STATIC_NET=${net}: want 198.18.x or 198.19.x with x even`);
+  return net;
+}
 
 /** The address change's wall time, for the optional trace. */
 let traceT0 = 0;
@@ -81,12 +90,14 @@ async function staticRound(id: string, n: number): Promise<number> {
     await env.dispose();
     veth.dispose();
   });
+  const net = staticNet();
   try {
-    readdressHost(veth.name, null, '198.18.220.254/24', null);
-    await env.known(veth.name, '198.18.220.0/24');
-    await createAll(env.orch, Array.from({ length: n }, (_, i) => ({ name: `vb-${id}-s${n}-${i}`, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: veth.name, mode: 'static' as const, ip: `198.18.220.${10 + i}`, dns: [] }] })));
+    await assertLansFree([`${net}.0/23`]);
+    readdressHost(veth.name, null, `${net}.254/24`, null);
+    await env.known(veth.name, `${net}.0/24`);
+    await createAll(env.orch, Array.from({ length: n }, (_, i) => ({ name: `vb-${id}-s${n}-${i}`, runtimeVersion: 'latest', vnics: [{ name: 'lan', parentInterface: veth.name, mode: 'static' as const, ip: `${net}.${10 + i}`, dns: [] }] })));
     const t0 = (traceT0 = wallMs());
-    readdressHost(veth.name, '198.18.220.254/24', '198.18.220.254/23', null);
+    readdressHost(veth.name, `${net}.254/24`, `${net}.254/23`, null);
     await waitUntil(`${n} static re-attachments`, () => env.events.filter((e) => e.result === 'reattached').length >= n, 60_000);
     return Math.max(...env.events.map((e) => e.t)) - t0;
   } finally {

@@ -23,8 +23,11 @@ export async function removeByLabels(opts: { instance?: string; run?: string }):
     for (const n of await docker.listNetworks({ filters: { label: [label] } })) {
       const net = docker.getNetwork(n.Id);
       const info = (await net.inspect().catch(() => null)) as Docker.NetworkInspectInfo | null;
-      for (const cid of Object.keys(info?.Containers ?? {})) await net.disconnect({ Container: cid, Force: true }).catch(() => undefined);
-      await net.remove().catch(() => undefined);
+      // An "ep-<id>" key is an endpoint whose container is gone: Docker's forced disconnect finds it by its name.
+      for (const [key, c] of Object.entries(info?.Containers ?? {})) {
+        await net.disconnect({ Container: key.startsWith('ep-') && c.Name ? c.Name : key, Force: true }).catch(() => undefined);
+      }
+      await net.remove().catch((err: unknown) => console.error(`test cleanup: network ${n.Name} NOT removed: ${String(err)}`));
     }
   }
 }

@@ -64,8 +64,8 @@ export type OrchestratorContext = {
   fault: FaultHook;
   /** Per-vPLC warnings shown in `orchestrator_state.warnings`; keyed by source so each can be replaced. */
   warnings: WarningBoard;
-  /** Host facts learned at run time (e.g. the engine refuses real-time ulimits). */
-  hostFacts: { rtLimitsRefused: boolean };
+  /** Host facts learned at run time (e.g. the engine refuses real-time ulimits; `rtLimitsProbe`: create/rt-limits.ts). */
+  hostFacts: { rtLimitsRefused: boolean; rtLimitsProbe?: Promise<void> };
   /** Usage history per vPLC: kept from its create to its delete. */
   usage: { register(name: string): void; unregister(name: string): void };
   /** Container ids the agent is starting itself, so their Docker `start` events do not re-provision a second time. */

@@ -3,12 +3,14 @@ import type { StepActor } from '../exec/steps.js';
 import { isRlimitRefusal } from '../docker/errors.js';
 import { ownLabels } from '../docker/labels.js';
 import { planContainer, type ContainerPlanInput } from '../spec/container-spec.js';
+import { learnRtLimits } from './rt-limits.js';
 
 export type Started = { containerId: string; withUlimits: boolean };
 
 /**
  * `creating_container`: create, connect the remaining networks, start. When runc refuses the real-time ulimits
  * (rootless Docker, LXC, sandboxes; the refusal comes at start), recreate without them and remember it for this engine.
+ * A probe without a network learns that first (rt-limits.ts), so the recreate is only the fallback of a failed probe.
  * With `start: false` (the recreate of a vPLC the user stopped) the container is left created, not started.
  */
 export async function createAndStart(
@@ -19,6 +21,7 @@ export async function createAndStart(
   beforeStart: Promise<void> = Promise.resolve(),
 ): Promise<Started> {
   const { perEndpointMac } = await ctx.engine.describe();
+  await learnRtLimits(ctx, input.image, input.by);
   let withUlimits = !ctx.hostFacts.rtLimitsRefused;
   const about = { vplc: input.name, by: input.by, reason: 'create' };
   for (;;) {

@@ -9,6 +9,7 @@ import type { PersistedVnic } from '../store/schemas.js';
 import { Finisher, leftOffMessage, type ReattachEvent } from './finish.js';
 import { moveTarget, planVnic, vnicsOnParent, type VnicMove } from './plan.js';
 import { limiter, type Limiter } from './limiter.js';
+import { emptyAndRemove } from './old-network.js';
 import { ProbeBatch, type Conflicts } from './probe-all.js';
 import type { Attach } from './verify.js';
 import { WireHelper } from './wire-helper.js';
@@ -195,6 +196,7 @@ export class Reattacher {
       } catch (err) {
         settle(null);
         const msg = err instanceof OperationError ? err.message : dockerMessage(err);
+        ctx.log.error('re-attachment: the network of the new subnet could not be made; every vNIC on the parent is left detached', { parent: iface, subnet: target.subnet, vnics: [...byVplc.values()].flat().length, err: msg });
         for (const [vplc, vnics] of byVplc) {
           for (const v of vnics) {
             ctx.warnings.set(vplc, `reattach:${v.name}`, `vNIC '${v.name}' could not follow ${iface} to ${target.subnet}: ${msg}`);
@@ -257,15 +259,7 @@ export class Reattacher {
       }
       const deadline = ctx.clock.monotonic() + (this.d.holdWaitMs ?? 30_000);
       while (ctx.networks.isHeld(n.Id) && ctx.clock.monotonic() < deadline) await new Promise((r) => setTimeout(r, 100));
-      const attached = await ctx.engine.docker.listContainers({ all: true, filters: { network: [n.Id] } });
-      const reason = `${iface} moved to ${target.subnet}`;
-      await Promise.all(
-        attached.map((c) =>
-          ctx.exec.run({ kind: 'disconnect', network: n.Id, container: c.Id, vplc: c.Labels?.[Label.vplc], by: 'reattach', reason, tolerate: ['not-found'] }).catch(() => undefined),
-        ),
-      );
-      await ctx.networks.removeNetwork(n.Id, false, 'reattach');
-      ctx.log.info('old MACVLAN network removed', { parent: iface, network: n.Name, endpoints: attached.length });
+      await emptyAndRemove(ctx, n, iface, `${iface} moved to ${target.subnet}`);
     }
     return ctx.networks.ensureLanLocked(iface, target.subnet, target.gateway ?? undefined, 'reattach', 'reattach');
   }
