@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ApiClient } from '../../../electron/core/api/ws-client.js';
 import { spawnAgent, type AgentProcess } from '../../support/agent-process.js';
-import { removeByLabels, STANDIN_REPO } from '../../support/docker.js';
+import { docker, removeByLabels, STANDIN_REPO } from '../../support/docker.js';
 import { requireDocker } from '../../support/require.js';
 import { newRunId, waitFor } from '../../support/run.js';
 
@@ -74,6 +74,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   if (installation) await removeByLabels({ instance: installation });
+  // By name too: CI replicas left this vPLC and its internal network behind (cause not found; the labels missed it).
+  await docker.getContainer(name).remove({ force: true }).catch(() => undefined);
+  await docker.getNetwork(`${name}_internal`).remove().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 });
 
