@@ -7,10 +7,10 @@ import { REFERENCE_ULIMITS } from '../spec/container-spec.js';
 
 /**
  * Learns once per orchestrator whether the engine refuses the real-time ulimits, with a probe container that has no
- * network (docs/decisions.md "Real-time ulimits are probed without a network"). Until this existed, every create in
- * flight found out by a failed start of its vPLC, each leaving and removing a MACVLAN endpoint while the other vPLCs
- * joined the same network; under that churn Docker 20.10's endpoint count of the network drifts above its endpoints,
- * and the network can no longer be removed (the re-attach leak of issue 19).
+ * network (docs/decisions.md "Real-time ulimits are probed without a network"). Finding out by a failed start of
+ * each vPLC in flight would make every one of them join and leave its MACVLAN network while the others join it; under
+ * that churn Docker 20.10's endpoint count of the network drifts above its endpoints, and the network can no longer be
+ * removed (a later re-attach then fails every vNIC on that parent).
  *
  * Concurrent creates share one probe. A probe that fails for any other reason leaves the fact unknown: the start of
  * the vPLC then finds out as before.
