@@ -62,11 +62,13 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
   const { order, cyclic } = dependencyOrder(list.map(nameOf).filter(Boolean), (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? []);
   for (const n of cyclic) ctx.warnings.set(n, 'depends-on-cycle', 'depends_on forms a cycle: started without waiting for its dependencies');
   const queue = [...list].sort((a, b) => order.indexOf(nameOf(a)) - order.indexOf(nameOf(b)));
-  // The stopped vPLCs this round is to start, probed together before the first start (one helper per parent).
-  const toStart = list.filter((c) => c.State !== 'running').map(nameOf).filter((name) => {
-    const desired = name ? ctx.store.getDesired(name) : undefined;
+  /** Absence is not a wish to run: a vPLC with no desired record is left as it is. */
+  const wantsStart = (name: string): boolean => {
+    const desired = ctx.store.getDesired(name);
     return desired?.desired_state === 'running' && !desired.tombstone && !ctx.ops.inProgress(name) && !options.skip?.(name);
-  });
+  };
+  // The stopped vPLCs this round is to start, probed together before the first start (one helper per parent).
+  const toStart = list.filter((c) => c.State !== 'running').map(nameOf).filter((name) => name !== '' && wantsStart(name));
   const probed = toStart.length > 1 ? ((await probeBeforeStarts(ctx, toStart)) ?? undefined) : undefined;
   const worker = async (): Promise<void> => {
     for (let c = queue.shift(); c; c = queue.shift()) {
@@ -77,7 +79,6 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
         if (!info) continue;
         const policy = info.HostConfig.RestartPolicy?.Name ?? '';
         if (policy !== 'no' && policy !== '') await ctx.exec.run({ kind: 'update', container: c.Id, restartPolicy: 'no', vplc: name, by: reason, reason: `restart policy ${policy}: the watchdog restarts vPLCs` });
-        const desired = ctx.store.getDesired(name);
         if (info.State.Running) {
           await refreshRegistry(ctx, name);
           // An operation in progress (a resumed create) provisions the vPLC itself.
@@ -88,8 +89,7 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
           ctx.log.warn('boot sync: skipping vPLC in an unexpected state', { vplc: name, state: info.State.Status });
           continue;
         }
-        // Absence is not a wish to run: a vPLC with no desired record is left as it is.
-        if (desired?.desired_state !== 'running' || desired.tombstone || ctx.ops.inProgress(name) || options.skip?.(name)) continue;
+        if (!wantsStart(name)) continue;
         await waitForParents(ctx, ctx.store.getVnics(name).map((v) => v.parent_interface), signal);
         if (!cyclic.includes(name) && !(await awaitDependencies(ctx, name, probe, signal, ctx.settings.dependencyWaitMs))) {
           ctx.log.warn('boot sync: dependencies not healthy; vPLC left stopped', { vplc: name });
