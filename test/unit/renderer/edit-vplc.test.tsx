@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EditVplc } from '../../../renderer/src/features/vplcs/EditVplc';
 import { VplcDetail } from '../../../renderer/src/features/vplcs/VplcDetail';
@@ -93,6 +93,26 @@ describe('the edit form', () => {
     fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Apply now' }));
     expect(await screen.findByText('Applying the pending changes of plc1')).toBeTruthy();
     expect(t.callsTo('vplc:apply')).toEqual([{ name: 'plc1', confirm: true }]);
+  });
+
+  it('fills the form from the last spec answer only when the interfaces refresh while the spec is on its way', async () => {
+    const stored50 = VplcSpec.parse({ ...stored, vnics: [{ ...stored.vnics[0], ip: '192.168.20.50' }] });
+    const answers: Array<() => void> = [];
+    const t = fake();
+    t.handle('vplc:spec', () => new Promise((resolve) => answers.push(() => resolve(ok({ spec: stored50, pending: [] })))));
+    const { store } = renderWithApp(<EditVplc name="plc1" />, t);
+    await waitFor(() => expect(answers).toHaveLength(1));
+    // The interfaces change (a netmon event, the link reopening) before the first spec answer is in: the form asks again.
+    await act(() => store.getState().refreshInterfaces());
+    await waitFor(() => expect(answers).toHaveLength(2));
+    // The older answer does not fill the form: had it, the later one would overwrite what the user typed meanwhile.
+    await act(async () => answers[0]!());
+    expect(screen.queryByLabelText('CPU share')).toBeNull();
+    await act(async () => answers[1]!());
+    fireEvent.change(screen.getByLabelText('CPU share'), { target: { value: '1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review changes' }));
+    const changes = await screen.findByRole('list', { name: 'Changes' });
+    expect(within(changes).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['quotas.cpus: (none) → 1']);
   });
 
   it('puts the agent’s refusal on its field and goes back to the form with the input kept', async () => {

@@ -37,12 +37,19 @@ export function EditVplc({ name }: { name: string }) {
   useEffect(() => void refreshInterfaces(), [refreshInterfaces]);
   useEffect(() => {
     if (!ifaces || loaded) return;
+    // A refresh of the interfaces while the spec is on its way asks again: only the last answer fills the form, so an
+    // earlier one cannot show the form and a later one then overwrite what the user typed in it.
+    let current = true;
     void api.call('vplc:spec', { name }).then((r) => {
+      if (!current) return;
       if (!r.ok) return setLoadError(errorText(r.error));
       const d = draftOf(r.value.spec, ifaces);
       setLoaded({ stored: r.value.spec, pending: r.value.pending, ...d });
       setEdit(d.edit);
     });
+    return () => {
+      current = false;
+    };
   }, [api, name, ifaces, loaded]);
 
   if (loadError) return <ErrorBox>{`The stored spec of ${name} could not be read: ${loadError}`}</ErrorBox>;
