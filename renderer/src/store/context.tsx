@@ -1,6 +1,7 @@
-import { createContext, useContext, type ReactNode } from 'react';
+import { createContext, useContext, useLayoutEffect, useRef, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
+import type { EventName, EventPayload } from '../../../shared/api/contract';
 import type { Api } from '../api/client';
 import type { AppState } from './app';
 
@@ -20,4 +21,18 @@ function useCtx(): Ctx {
 export const useApi = (): Api => useCtx().api;
 export function useApp<T>(select: (s: AppState) => T): T {
   return useStore(useCtx().store, select);
+}
+
+/**
+ * Listens to an agent event while the component is mounted. The listener is added in the commit (a layout effect): in
+ * a passive effect, which runs after the paint, an event that came between the paint and the effect was lost. The
+ * newest listener is the one called, so it sees the state as last rendered without subscribing again.
+ */
+export function useApiEvent<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): void {
+  const api = useApi();
+  const latest = useRef(listener);
+  useLayoutEffect(() => {
+    latest.current = listener;
+  });
+  useLayoutEffect(() => api.on(name, (payload) => latest.current(payload)), [api, name]);
 }

@@ -1,7 +1,9 @@
 // The live state of serial ports: a vPLC's "Serial ports" card and the dashboard's "Serial devices" card follow the
 // agent's events (plug, unplug, port state) without a reload.
 import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
+import { useLayoutEffect } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SerialPortsCard } from '../../../renderer/src/features/serial/SerialPortsCard';
 import { Dashboard } from '../../../renderer/src/features/dashboard/Dashboard';
 import { VplcDetail } from '../../../renderer/src/features/vplcs/VplcDetail';
 import { connectStore } from '../../../renderer/src/store/app';
@@ -45,6 +47,25 @@ describe('the vPLC’s serial ports card', () => {
 
     act(() => t.emit('serial:ports', { vplc: 'plc1', ports: [portState({ current_host_path: '/dev/ttyUSB3', minor: 3 })] }));
     expect(cells(row()).slice(0, 4)).toEqual(['connected', ftdi.device_id, '/dev/ttyUSB3', '188:3']);
+  });
+
+  it('hears an event sent in the very commit that shows the card, before any passive effect has run', () => {
+    const t = new FakeTransport();
+    const unplugged = portState({ status: 'disconnected', current_host_path: null, major: null, minor: null, reason: 'gone', since: '2026-12-05T08:05:00.000Z' });
+    // A sibling after the card sends the event from its layout effect: the card's subscription must already be there.
+    function SendOnCommit() {
+      useLayoutEffect(() => t.emit('serial:ports', { vplc: 'plc1', ports: [unplugged] }), []);
+      return null;
+    }
+    renderWithApp(
+      <>
+        <SerialPortsCard name="plc1" ports={[portState()]} />
+        <SendOnCommit />
+      </>,
+      t,
+    );
+    const row = within(screen.getByRole('table', { name: 'Serial ports of plc1' })).getByRole('row', { name: /^rtu/ });
+    expect(cells(row).slice(0, 3)).toEqual(['disconnectedgone', ftdi.device_id, '—']);
   });
 
   it('shows an error with its reason, and nothing for a vPLC without ports', async () => {

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Output } from '../../../../shared/api/contract';
 import { errorText } from '../../api/client';
 import { Badge, ConfirmDialog, CopyButton, ErrorBox, Field, Loading } from '../../components/ui';
-import { useApi, useApp } from '../../store/context';
+import { useApi, useApiEvent, useApp } from '../../store/context';
 import { EnrolSteps, progressOf, type Progress } from './EnrolSteps';
 
 
@@ -76,14 +76,10 @@ function EnrolForm({ current }: { current: Current | undefined }) {
       setCaFile((c) => c || value);
     });
   }, [api]);
-  useEffect(
-    () =>
-      api.on('certs:progress', (p) => {
-        if (p.id) setId(p.id);
-        setProgress(progressOf(p.step));
-      }),
-    [api],
-  );
+  useApiEvent('certs:progress', (p) => {
+    if (p.id) setId(p.id);
+    setProgress(progressOf(p.step));
+  });
   const [confirming, setConfirming] = useState(false);
   const submit = (e: FormEvent): void => {
     e.preventDefault();

@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import type { EventPayload } from '../../../../shared/api/contract';
 import { errorText } from '../../api/client';
 import { ActionResult, Empty, ErrorBox, Field, Loading, Table } from '../../components/ui';
-import { useApi } from '../../store/context';
+import { useApi, useApiEvent } from '../../store/context';
 import { LoadProgress, loadPhaseText } from './LoadProgress';
 import { UploadForm } from './UploadForm';
 import { useRuntimeImages } from './useRuntimeImages';
@@ -18,19 +18,15 @@ function LoadForm({ onLoaded }: { onLoaded(): void }) {
   // A large archive can outlast the browser transport's call deadline; the agent goes on, and its last progress event
   // (done or failed) then ends the load here.
   const outlived = useRef(false);
-  useEffect(
-    () =>
-      api.on('images:progress', (p) => {
-        if (p.file !== running) return;
-        setProgress(p);
-        if (!outlived.current || (p.phase !== 'done' && p.phase !== 'failed')) return;
-        outlived.current = false;
-        setRunning(null);
-        setResult({ ok: p.phase === 'done', text: p.message ?? (p.phase === 'done' ? `Loaded ${p.file}` : 'The load failed') });
-        if (p.phase === 'done') onLoaded();
-      }),
-    [api, running, onLoaded],
-  );
+  useApiEvent('images:progress', (p) => {
+    if (p.file !== running) return;
+    setProgress(p);
+    if (!outlived.current || (p.phase !== 'done' && p.phase !== 'failed')) return;
+    outlived.current = false;
+    setRunning(null);
+    setResult({ ok: p.phase === 'done', text: p.message ?? (p.phase === 'done' ? `Loaded ${p.file}` : 'The load failed') });
+    if (p.phase === 'done') onLoaded();
+  });
   const load = async (path: string): Promise<void> => {
     setResult(null);
     setProgress(null);

@@ -1,9 +1,9 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { EventPayload } from '../../../../shared/api/contract';
 import { newUploadId } from '../../../../shared/api/image-upload';
 import { errorText } from '../../api/client';
 import { ActionResult, Field } from '../../components/ui';
-import { useApi } from '../../store/context';
+import { useApi, useApiEvent } from '../../store/context';
 import { LoadProgress, loadPhaseText } from './LoadProgress';
 
 type Stage = { id: string; step: 'uploading'; sent: number; total: number } | { id: string; step: 'loading'; progress: EventPayload<'images:progress'> | null };
@@ -18,15 +18,11 @@ export function UploadForm({ onLoaded }: { onLoaded(): void }) {
   const [stage, setStage] = useState<Stage | null>(null);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const uploadId = stage?.id;
-  useEffect(
-    () =>
-      api.on('images:progress', (p) => {
-        // The agent names the upload's temporary file, which carries this upload's id.
-        if (!uploadId || !p.file.includes(uploadId)) return;
-        setStage((s) => (s && s.id === uploadId ? { id: s.id, step: 'loading', progress: p } : s));
-      }),
-    [api, uploadId],
-  );
+  useApiEvent('images:progress', (p) => {
+    // The agent names the upload's temporary file, which carries this upload's id.
+    if (!uploadId || !p.file.includes(uploadId)) return;
+    setStage((s) => (s && s.id === uploadId ? { id: s.id, step: 'loading', progress: p } : s));
+  });
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     if (!file) return;

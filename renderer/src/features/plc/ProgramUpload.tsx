@@ -4,7 +4,7 @@ import { PROGRAM_UPLOAD } from '../../../../shared/api/program-upload';
 import type { CompileProgress } from '../../../../shared/domain/plc';
 import { errorText } from '../../api/client';
 import { ActionResult, Badge, ConfirmDialog, Field } from '../../components/ui';
-import { useApi } from '../../store/context';
+import { useApi, useApiEvent } from '../../store/context';
 
 type Source = { kind: 'file'; file: File } | { kind: 'path'; path: string };
 type Stage = { step: 'uploading'; sent: number; total: number } | { step: 'compiling' };
@@ -56,27 +56,16 @@ export function ProgramUpload({ name, onDone, connected = true }: { name: string
   // event then ends the upload here.
   const outlived = useRef(false);
 
-  // Read through refs, so the one subscription below sees them as rendered: re-subscribing on each change left a gap
-  // between the render and the new subscription in which an event was heard by the old one and dropped.
-  const runningNow = useRef(running);
-  runningNow.current = running;
-  const onDoneNow = useRef(onDone);
-  onDoneNow.current = onDone;
-
-  useEffect(
-    () =>
-      api.on('plc:compile', (p) => {
-        if (p.name !== name || !runningNow.current) return;
-        setProgress(p);
-        setStage((s) => (s?.step === 'uploading' ? { step: 'compiling' } : s));
-        if (!outlived.current || !DONE.has(p.state)) return;
-        outlived.current = false;
-        setStage(null);
-        setResult(endText(p));
-        onDoneNow.current();
-      }),
-    [api, name],
-  );
+  useApiEvent('plc:compile', (p) => {
+    if (p.name !== name || !running) return;
+    setProgress(p);
+    setStage((s) => (s?.step === 'uploading' ? { step: 'compiling' } : s));
+    if (!outlived.current || !DONE.has(p.state)) return;
+    outlived.current = false;
+    setStage(null);
+    setResult(endText(p));
+    onDone();
+  });
 
   // A compile already going on (started before this page opened, or from the cloud) is followed to its end like one
   // whose answer outlived the call; an old result is not shown again.

@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { SerialPortState, SerialPortStatusWord } from '../../../../shared/domain/serial';
 import { Badge, Table } from '../../components/ui';
 import { When } from '../../components/When';
-import { useApi } from '../../store/context';
+import { useApiEvent } from '../../store/context';
 
 export const PORT_TONE: Record<SerialPortStatusWord, 'ok' | 'warn' | 'bad'> = { connected: 'ok', disconnected: 'warn', error: 'bad' };
 
@@ -11,13 +11,11 @@ export const PORT_TONE: Record<SerialPortStatusWord, 'ok' | 'warn' | 'bad'> = { 
  * (plug, unplug, start, stop, node error) until the next status answer. Nothing is shown for a vPLC without ports.
  */
 export function SerialPortsCard({ name, ports }: { name: string; ports: SerialPortState[] | undefined }) {
-  const api = useApi();
   const [live, setLive] = useState<{ from: SerialPortState[] | undefined; ports: SerialPortState[] }>();
-  // The event is tied to the status answer on screen when it arrives, read through a ref: a closure over `ports` would
-  // tie an event that lands between a new answer's render and this effect's re-subscription to the older answer.
-  const current = useRef(ports);
-  current.current = ports;
-  useEffect(() => api.on('serial:ports', (e) => e.vplc === name && setLive({ from: current.current, ports: e.ports })), [api, name]);
+  // The event is tied to the status answer on screen when it arrives.
+  useApiEvent('serial:ports', (e) => {
+    if (e.vplc === name) setLive({ from: ports, ports: e.ports });
+  });
   // An event counts until a newer status answer (a new `ports` list) arrives.
   const shown = live && live.from === ports ? live.ports : ports;
   if (!shown?.length) return null;
