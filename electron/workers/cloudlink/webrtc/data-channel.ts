@@ -39,6 +39,7 @@ export class DataChannelHandler {
   private readonly reassembler: Reassembler;
   private ping: NodeJS.Timeout | null = null;
   private closed = false;
+  private inFlight = 0;
 
   constructor(
     private readonly ch: PeerChannel,
@@ -49,6 +50,11 @@ export class DataChannelHandler {
     ch.onMessage((text) => this.onText(text, false));
     ch.onClose(() => this.dispose());
     if (ch.isOpen) this.opened();
+  }
+
+  /** True while a run_command received on this channel has not been answered yet. */
+  get busy(): boolean {
+    return this.inFlight > 0;
   }
 
   /** Stops the ping and frees buffered chunks (the channel itself is closed by the peer connection). */
@@ -150,6 +156,7 @@ export class DataChannelHandler {
       return respond({ status: 'error', error: `Device ${parsed.value.device_id} is not the device of this session (${this.ctx.deviceId})` });
     }
     let timer: NodeJS.Timeout | undefined;
+    this.inFlight += 1;
     try {
       const body = await Promise.race([
         this.ctx.target.execute('run_command', parsed.value),
@@ -162,6 +169,10 @@ export class DataChannelHandler {
       respond({ status: 'error', error: `Internal error: ${errorMessage(err)}` });
     } finally {
       clearTimeout(timer);
+      this.inFlight -= 1;
+      // The idle clock restarts at the answer: a command longer than the idle timeout must not close the session
+      // right after it was answered (docs/debug.md "WebRTC sessions").
+      this.ctx.touch();
     }
   }
 }

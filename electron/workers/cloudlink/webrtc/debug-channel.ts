@@ -27,6 +27,7 @@ export class DebugChannelHandler {
   private queue: Promise<void> = Promise.resolve();
   private readySent = false;
   private closed = false;
+  private pending = 0;
 
   constructor(
     private readonly ch: PeerChannel,
@@ -36,6 +37,11 @@ export class DebugChannelHandler {
     ch.onMessage((text) => this.onText(text));
     ch.onClose(() => (this.closed = true));
     if (ch.isOpen) this.opened();
+  }
+
+  /** True while a message received on this channel is queued or being handled. */
+  get busy(): boolean {
+    return this.pending > 0;
   }
 
   /** Stops handling: queued messages are skipped; resolves when the one in flight (if any) has settled. */
@@ -53,15 +59,21 @@ export class DebugChannelHandler {
   private onText(text: string): void {
     if (this.closed) return;
     this.ctx.touch();
+    this.pending += 1;
     this.queue = this.queue.then(async () => {
-      if (this.closed) return;
-      let reply: DebugReply;
       try {
-        reply = await this.ctx.debug.handle({ session: webrtcDebugSession(this.ctx.sessionId), device_id: this.ctx.deviceId, path: 'webrtc', message: text });
-      } catch (err) {
-        reply = { type: 'debug_error', error: `Internal error: ${err instanceof Error ? err.message : String(err)}` };
+        if (this.closed) return;
+        let reply: DebugReply;
+        try {
+          reply = await this.ctx.debug.handle({ session: webrtcDebugSession(this.ctx.sessionId), device_id: this.ctx.deviceId, path: 'webrtc', message: text });
+        } catch (err) {
+          reply = { type: 'debug_error', error: `Internal error: ${err instanceof Error ? err.message : String(err)}` };
+        }
+        this.send(reply);
+      } finally {
+        this.pending -= 1;
+        this.ctx.touch();
       }
-      this.send(reply);
     });
   }
 

@@ -64,6 +64,11 @@ export class WebRtcSession {
     return this.closing !== null;
   }
 
+  /** A request from the browser is still being handled on a live channel: the session is not idle, however long it takes. */
+  get busy(): boolean {
+    return (this.data?.handler.busy ?? false) || (this.debugChannel?.handler.busy ?? false);
+  }
+
   answer(offerSdp: string): Promise<string> {
     return this.peer.answer(offerSdp);
   }

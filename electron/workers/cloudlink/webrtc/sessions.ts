@@ -264,11 +264,11 @@ export class WebRtcSessions implements WebRtcSignalling {
     return { status: 'success', message: 'Session closed', session_id: req.session_id };
   }
 
-  /** Closes sessions idle for `idleTimeoutMs` (public so tests drive it with their clock). */
+  /** Closes sessions idle for `idleTimeoutMs`, never one still handling a request (public so tests drive it with their clock). */
   sweep(): void {
     const now = this.clock.now();
     for (const s of [...this.sessions.values()]) {
-      if (now - s.lastActivity >= this.settings.idleTimeoutMs) {
+      if (!s.busy && now - s.lastActivity >= this.settings.idleTimeoutMs) {
         this.opts.log.info('webrtc: session idle, closing', { session_id: s.sessionId, idle_ms: Math.round(now - s.lastActivity) });
         void this.end(s);
       }

@@ -179,6 +179,41 @@ describe('WebRtcSessions signalling', () => {
     expect(clock.intervals.size).toBe(0);
   });
 
+  it('keeps a session whose run_command outlives the idle timeout, answers it, and counts idle from the answer', async () => {
+    const answer = deferred<Record<string, unknown>>();
+    const { mgr, offer, peers, clock } = setup({ target: { execute: () => answer.promise } });
+    await offer('slow');
+    const ch = peers[0]!.channel('data');
+    ch.open();
+    ch.deliver({ type: 'run_command', correlation_id: 5, device_id: 'plc1', method: 'GET', api: '/api/version' });
+    clock.advance(360_000);
+    await Promise.resolve();
+    expect(mgr.has('slow')).toBe(true);
+    answer.resolve({ status: 'success', http_response: { status_code: 200 } });
+    await vi.waitFor(() => expect(ch.json().at(-1)).toMatchObject({ type: 'command_response', correlation_id: 5, status: 'success' }));
+    clock.advance(240_000);
+    await Promise.resolve();
+    expect(mgr.has('slow')).toBe(true);
+    clock.advance(60_000);
+    await vi.waitFor(() => expect(mgr.has('slow')).toBe(false));
+  });
+
+  it('keeps a session whose debug request outlives the idle timeout', async () => {
+    const reply = deferred<DebugReply>();
+    const { mgr, offer, peers, clock } = setup({ handle: () => reply.promise });
+    await offer('slow');
+    const ch = peers[0]!.channel('debug');
+    ch.open();
+    ch.deliver({ type: 'debug_start' });
+    clock.advance(360_000);
+    await Promise.resolve();
+    expect(mgr.has('slow')).toBe(true);
+    reply.resolve({ type: 'debug_connected' });
+    await vi.waitFor(() => expect(ch.json().at(-1)).toEqual({ type: 'debug_connected' }));
+    clock.advance(300_000);
+    await vi.waitFor(() => expect(mgr.has('slow')).toBe(false));
+  });
+
   it('closeAll closes every session and refuses later offers', async () => {
     const { mgr, offer, peers } = setup();
     await offer('a');
