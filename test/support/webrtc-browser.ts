@@ -24,18 +24,40 @@ export function browserFrames(message: Json): string[] {
   return out;
 }
 
-/** One channel as the test sees it: every frame received, messages reassembled, and waits for a matching one. */
+/**
+ * One channel as the test sees it: every frame received, messages reassembled, and waits for a matching one. Like a
+ * browser, it answers the agent's `ping` with `pong` (docs/debug.md "WebRTC sessions": that keeps a quiet session
+ * open) unless `answerPings` is false. A wait ends with an error as soon as the channel closes.
+ */
 export class TestChannel {
   readonly frames: Json[] = [];
   readonly messages: Json[] = [];
   private readonly partial = new Map<string, string[]>();
   private readonly waiters = new Set<() => void>();
+  private isClosed = false;
   opened: Promise<void>;
   closed: Promise<void>;
 
-  constructor(readonly dc: RTCDataChannel) {
-    this.opened = new Promise((resolve) => dc.stateChanged.subscribe((s) => s === 'open' && resolve()));
-    this.closed = new Promise((resolve) => dc.stateChanged.subscribe((s) => s === 'closed' && resolve()));
+  constructor(
+    readonly dc: RTCDataChannel,
+    private readonly answerPings = true,
+  ) {
+    this.opened = new Promise((resolve, reject) =>
+      dc.stateChanged.subscribe((s) => {
+        if (s === 'open') resolve();
+        else if (s === 'closed') reject(new Error(`${dc.label}: closed before it opened`));
+      }),
+    );
+    // Handled here so a channel nobody awaits the opening of may close; an awaiter still gets the rejection.
+    this.opened.catch(() => undefined);
+    this.closed = new Promise((resolve) =>
+      dc.stateChanged.subscribe((s) => {
+        if (s !== 'closed') return;
+        this.isClosed = true;
+        resolve();
+        for (const w of [...this.waiters]) w();
+      }),
+    );
     dc.onMessage.subscribe((data) => this.receive(typeof data === 'string' ? data : data.toString('utf8')));
   }
 
@@ -52,6 +74,7 @@ export class TestChannel {
       this.partial.delete(id);
       if (parts) this.messages.push(JSON.parse(parts.join('')) as Json);
     } else this.messages.push(frame);
+    if (frame['type'] === 'ping' && this.answerPings && this.dc.readyState === 'open') this.dc.send(JSON.stringify({ type: 'pong' }));
     for (const w of [...this.waiters]) w();
   }
 
@@ -68,10 +91,11 @@ export class TestChannel {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         const hit = this.messages.slice(from).find(pred);
-        if (!hit) return;
+        if (!hit && !this.isClosed) return;
         this.waiters.delete(check);
         clearTimeout(timer);
-        resolve(hit);
+        if (hit) resolve(hit);
+        else reject(new Error(`${this.dc.label}: the channel closed with no matching message; got ${JSON.stringify(this.messages).slice(0, 500)}`));
       };
       const timer = setTimeout(() => {
         this.waiters.delete(check);
@@ -107,9 +131,9 @@ export interface BrowserPeer {
  * trickle right behind the offer, without waiting for the answer (the agent buffers them). Resolves with the offer's
  * ack as soon as it arrives (the channels open later: await `data.opened`).
  */
-export async function offerSession(sim: CloudSim, sessionId: string, deviceId: string, correlationId: number): Promise<BrowserPeer> {
+export async function offerSession(sim: CloudSim, sessionId: string, deviceId: string, correlationId: number, opts: { answerPings?: boolean } = {}): Promise<BrowserPeer> {
   const pc = new RTCPeerConnection({ iceServers: [], iceStunGatherTimeout: 0.2 });
-  const data = new TestChannel(pc.createDataChannel('data'));
+  const data = new TestChannel(pc.createDataChannel('data'), opts.answerPings ?? true);
   const debug = new TestChannel(pc.createDataChannel('debug'));
   let remoteSet = false;
   const early: Json[] = [];

@@ -3,13 +3,14 @@
 // over the `data` channel reaches a real orchestrator and the stand-in runtime on real dockerd. The agent's STUN server
 // is a UDP blackhole on 127.0.0.1, so every open also shows that an unreachable STUN server does not hold it up.
 // Covers: open + ready + debug_ready, ICE both ways, run_command, a > 15,000-char response chunked and an inbound
-// chunked run_command, device mismatch, replacement, disconnect, idle timeout, 20 concurrent sessions, fuzzed signalling.
+// chunked run_command, device mismatch, replacement, disconnect, idle timeout (a browser that does not pong; the others
+// do, which keeps their sessions open), 20 concurrent sessions, fuzzed signalling.
 // Runtime: about 20-30 s on 2 cores (one vPLC create; 20 sessions open at once).
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { RTCPeerConnection } from 'werift';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudLinkHandle } from '../../../electron/workers/cloudlink/start.js';
 import type { DebugBridge } from '../../../shared/debug/types.js';
 import type { CloudSim } from '../../cloud-sim/sim.js';
@@ -29,6 +30,9 @@ const run = newRunId();
 const name = `vt-${run}-rtc`;
 const tmp = tempDir('vplc-webrtc-');
 const IDLE_MS = 4_000;
+// The agent pings every second and the browser stand-in pongs, as a browser does: a session a test still holds stays
+// open however long a quiet stretch lasts on a loaded machine; only the idle test's browser stays silent.
+const PING_MS = 1_000;
 const FUZZ_RUNS = Number(process.env.VPLC_FUZZ_RUNS ?? 100) > 200 ? 300 : 60;
 let fx: OrchestratorFixture;
 let sim: CloudSim;
@@ -40,9 +44,9 @@ const peers: BrowserPeer[] = [];
 
 type Json = Record<string, unknown>;
 const send = async (topic: string, payload: Json, timeoutMs = 15_000): Promise<Json> => (await sim.send(topic, { correlation_id: ++cid, ...payload }, timeoutMs)) as Json;
-const open = async (device = name): Promise<BrowserPeer & { id: string }> => {
+const open = async (device = name, opts: { answerPings?: boolean } = {}): Promise<BrowserPeer & { id: string }> => {
   const id = `rtc-${run}-${++sid}`;
-  const p = await offerSession(sim, id, device, ++cid);
+  const p = await offerSession(sim, id, device, ++cid, opts);
   peers.push(p);
   // The browser trickles right behind the offer: the agent must take every candidate, none "Session X not found".
   if (p.ack['status'] === 'success') expect((await p.iceAcks()).filter((a) => a['status'] !== 'success')).toEqual([]);
@@ -63,12 +67,17 @@ beforeAll(async () => {
   handle = await linkToSim(orch, cloud, {
     timing: FAST_TIMING,
     debug,
-    webrtc: { iceServers: [{ urls: `stun:127.0.0.1:${(blackhole.address() as AddressInfo).port}` }], idleTimeoutMs: IDLE_MS, idleCheckMs: 500 },
+    webrtc: { iceServers: [{ urls: `stun:127.0.0.1:${(blackhole.address() as AddressInfo).port}` }], idleTimeoutMs: IDLE_MS, idleCheckMs: 500, pingMs: PING_MS },
   });
   const ack = await send('create_new_runtime', { container_name: name, vnic_configs: [] });
   expect(ack).toMatchObject({ status: 'creating' });
   await waitFor(() => send('get_device_status', { device_id: name }), (a) => a['status'] === 'success', { timeoutMs: 90_000, what: 'the vPLC to run' });
   await waitFor(() => send('run_command', { device_id: name, method: 'GET', api: '/api/version' }), (a) => a['status'] === 'success', { timeoutMs: 60_000, what: 'the runtime API' });
+});
+
+// A browser that answers pings keeps its session for good: each test ends its own, so they do not pile up to the cap.
+afterEach(async () => {
+  for (const p of peers.splice(0)) await p.close().catch(() => undefined);
 });
 
 afterAll(async () => {
@@ -197,8 +206,8 @@ describe('WebRTC sessions through the cloud link', () => {
     expect(await send('webrtc:ice', { session_id: p.id, candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' })).toMatchObject({ status: 'error', error: `Session ${p.id} not found` });
   });
 
-  it('closes a session that stays quiet past the idle timeout', async () => {
-    const p = await open();
+  it('closes a session that stays quiet past the idle timeout (a browser that does not answer pings)', async () => {
+    const p = await open(name, { answerPings: false });
     await p.data.opened;
     await waitFor(() => handle.webrtc?.has(p.id), (has) => has === false, { timeoutMs: IDLE_MS * 4, what: 'the idle session to close' });
     await p.data.closed;
