@@ -35,6 +35,7 @@ export class TestChannel {
   private readonly partial = new Map<string, string[]>();
   private readonly waiters = new Set<() => void>();
   private isClosed = false;
+  private failOpen: (err: Error) => void = () => undefined;
   opened: Promise<void>;
   closed: Promise<void>;
 
@@ -42,12 +43,13 @@ export class TestChannel {
     readonly dc: RTCDataChannel,
     private readonly answerPings = true,
   ) {
-    this.opened = new Promise((resolve, reject) =>
+    this.opened = new Promise((resolve, reject) => {
+      this.failOpen = reject;
       dc.stateChanged.subscribe((s) => {
         if (s === 'open') resolve();
         else if (s === 'closed') reject(new Error(`${dc.label}: closed before it opened`));
-      }),
-    );
+      });
+    });
     // Handled here so a channel nobody awaits the opening of may close; an awaiter still gets the rejection.
     this.opened.catch(() => undefined);
     this.closed = new Promise((resolve) =>
@@ -75,6 +77,13 @@ export class TestChannel {
       if (parts) this.messages.push(JSON.parse(parts.join('')) as Json);
     } else this.messages.push(frame);
     if (frame['type'] === 'ping' && this.answerPings && this.dc.readyState === 'open') this.dc.send(JSON.stringify({ type: 'pong' }));
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** The peer connection failed or closed: a channel that never opened will not, and no wait can succeed. */
+  ended(state: string): void {
+    this.failOpen(new Error(`${this.dc.label}: the connection is ${state}`));
+    this.isClosed = true;
     for (const w of [...this.waiters]) w();
   }
 
@@ -135,6 +144,11 @@ export async function offerSession(sim: CloudSim, sessionId: string, deviceId: s
   const pc = new RTCPeerConnection({ iceServers: [], iceStunGatherTimeout: 0.2 });
   const data = new TestChannel(pc.createDataChannel('data'), opts.answerPings ?? true);
   const debug = new TestChannel(pc.createDataChannel('debug'));
+  pc.connectionStateChange.subscribe((state) => {
+    if (state !== 'failed' && state !== 'closed') return;
+    data.ended(state);
+    debug.ended(state);
+  });
   let remoteSet = false;
   const early: Json[] = [];
   const addRemote = (p: Json): void => {
@@ -168,6 +182,7 @@ export async function offerSession(sim: CloudSim, sessionId: string, deviceId: s
   await pc.setLocalDescription(await pc.createOffer());
   const started = performance.now();
   const openAt = data.opened.then(() => performance.now() - started);
+  openAt.catch(() => undefined);
   const acked = sim.send('webrtc:offer', { correlation_id: correlationId, session_id: sessionId, device_id: deviceId, sdp: pc.localDescription?.sdp ?? '', sdp_type: 'offer' });
   // The candidates gathered with the offer go out at once, behind it on the same connection.
   offered = true;
