@@ -34,8 +34,7 @@ import { wireSerialPorts } from './serial/wiring.js';
 import { closeNetworking, reattacherFor, type Reattacher, type ReattachEvent } from './reattach/index.js';
 import { admitRunCommand, ConcurrencyGate, dockerStateLookup } from './runtime/admission.js';
 import { RuntimeProxy } from './runtime/proxy.js';
-import { probeRuntime } from './runtime/tls-pin.js';
-import { RuntimeAccess } from './runtime-access.js';
+import { RuntimeAccess, runtimeProbe } from './runtime-access.js';
 import type { RunCommandOutcome, RunCommandRequest } from './runtime/types.js';
 import { acceptCreate, acceptDelete, type CreateAck, type DeleteAck } from './requests.js';
 import { ORCHESTRATOR_ID, runSelfDestruct } from './self-destruct.js';
@@ -142,7 +141,7 @@ export class Orchestrator {
     this.unfollowSerial = wireSerialPorts(ctx, onEvent, (p) => void this.track(p));
     this.usage = new UsageService(ctx, rings);
     this.answers = new RuntimeAnswers(ctx.clock);
-    const probe: RuntimeProbe = deps.probe ?? ((vplc, ip) => probeRuntime(ip, 8443, 1_000, { deviceId: vplc, pins: access.pins }));
+    const probe: RuntimeProbe = deps.probe ?? runtimeProbe(access);
     this.probe = this.answers.wrap(probe);
     this.startRuntimeProbes = () => this.answers.start(ctx.settings.watchdog.pollMs, () => runtimeTargets(ctx), probe);
     this.auto = new Automation({ ctx, probe: this.probe, readiness: deps.readiness ?? alwaysReady, usage: this.usage, plc: this.plc.monitor, destructing: () => this.destructing, track: (p) => this.track(p) });

@@ -1,7 +1,10 @@
 import type { OrchestratorContext } from './context.js';
 import { dockerMessage } from './docker/errors.js';
 import { internalNetworkName } from './net/networks.js';
-import type { PinSlot, TlsPinStore } from './runtime/tls-pin.js';
+import type { RuntimeProbe } from './create/pipeline.js';
+import { probeRuntime, type PinSlot, type TlsPinStore } from './runtime/tls-pin.js';
+import { runtimeTlsSessions, type TlsSessionCache } from './runtime/tls-session.js';
+import { RUNTIME_HTTPS_PORT } from './runtime/types.js';
 import type { StateStore } from './store/state-store.js';
 
 /**
@@ -35,9 +38,21 @@ export class StoredRuntimePins implements TlsPinStore {
   }
 }
 
-/** How the agent reaches a runtime: its internal address (managed vPLCs only, refreshed from Docker on demand) and its pins. */
+/**
+ * The runtime probe of the create and start waits and of the periodic round (docs/status.md "Runtime answers"): one
+ * pinned TLS connection and any HTTP answer, resuming the vPLC's session when a pinned handshake left one.
+ */
+export function runtimeProbe(access: Pick<RuntimeAccess, 'pins' | 'tlsSessions'>, timeoutMs = 1_000, port = RUNTIME_HTTPS_PORT): RuntimeProbe {
+  return (vplc, ip) => probeRuntime(ip, port, timeoutMs, { deviceId: vplc, pins: access.pins, sessions: access.tlsSessions });
+}
+
+/**
+ * How the agent reaches a runtime: its internal address (managed vPLCs only, refreshed from Docker on demand), its
+ * pins, and the TLS sessions the PLC client and the probes share (none when resumption is turned off).
+ */
 export class RuntimeAccess {
   readonly pins: TlsPinStore;
+  readonly tlsSessions: TlsSessionCache | undefined = runtimeTlsSessions(process.env);
 
   constructor(private readonly ctx: OrchestratorContext) {
     this.pins = new StoredRuntimePins(ctx.store);

@@ -3,7 +3,6 @@ import { WorkerError } from '../../../lib/worker/host.js';
 import type { OrchestratorContext } from '../context.js';
 import { dockerMessage } from '../docker/errors.js';
 import type { RuntimeAccess } from '../runtime-access.js';
-import { runtimeTlsSessions } from '../runtime/tls-session.js';
 import { RUNTIME_HTTPS_PORT } from '../runtime/types.js';
 import { PlcActions, type VplcPresence } from './actions.js';
 import { DEFAULT_CLIENT_OPTIONS } from './client.js';
@@ -18,7 +17,7 @@ export function productionSessions(ctx: OrchestratorContext, access: RuntimeAcce
     store,
     pins: access.pins,
     clock: ctx.clock,
-    clientOptions: { ...DEFAULT_CLIENT_OPTIONS, tlsSessions: runtimeTlsSessions(process.env) },
+    clientOptions: { ...DEFAULT_CLIENT_OPTIONS, tlsSessions: access.tlsSessions },
     endpoint: (name) => ({
       resolve: async (refresh) => {
         const t = await access.target(name, refresh);

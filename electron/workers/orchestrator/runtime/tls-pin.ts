@@ -86,11 +86,25 @@ export function spkiSha256Base64(cert: X509Certificate): string {
   return createHash('sha256').update(der).digest('base64');
 }
 
+let sharedContext: tls.SecureContext | undefined;
+
+/**
+ * The one client context of every runtime connection in this thread. The options name no CA, certificate or key, so
+ * every connection would build the same context; building it per connection was the largest part of a probe's CPU
+ * (docs/status.md "Runtime answers"). Node's contexts keep no client sessions of their own: a connection resumes
+ * only the session it is handed (`TlsSessionCache`).
+ */
+export function runtimeSecureContext(): tls.SecureContext {
+  sharedContext ??= tls.createSecureContext();
+  return sharedContext;
+}
+
 /** TLS options for a runtime connection. Chain verification is replaced by the TOFU pin (`verifyRuntimePin`). */
 export function runtimeTlsOptions(host: string, port: number, session?: Buffer): tls.ConnectionOptions {
   return {
     host,
     port,
+    secureContext: runtimeSecureContext(),
     rejectUnauthorized: false, // tls-exception: runtime TOFU pin
     ...(session === undefined ? {} : { session }),
   };
@@ -157,6 +171,9 @@ class PinnedTls {
 }
 
 export type PinContext = { deviceId: string; pins: TlsPinStore };
+
+/** A pin context that also resumes TLS sessions kept from pinned handshakes (none: a full handshake every time). */
+export type ProbeContext = PinContext & { sessions?: TlsSessionCache };
 
 export type ConnectTarget = PinContext & {
   host: string;
@@ -246,7 +263,7 @@ export function connectRuntime(t: ConnectTarget): Promise<net.Socket> {
  * HTTP response comes back, false on any failure (refused, timeout, changed certificate). On 8443 the
  * first successful contact stores the pin.
  */
-export async function probeRuntime(ip: string, port: number, timeoutMs: number, pin: PinContext): Promise<boolean> {
+export async function probeRuntime(ip: string, port: number, timeoutMs: number, pin: ProbeContext): Promise<boolean> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
   let socket: net.Socket | undefined;

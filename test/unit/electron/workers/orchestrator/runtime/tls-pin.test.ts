@@ -1,7 +1,9 @@
 /** Runtime TLS trust on first use (docs/decisions.md "Runtime TLS") and the readiness probe, against real HTTPS servers. */
 import type http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { InMemoryTlsPinStore, probeRuntime } from '../../../../../../electron/workers/orchestrator/runtime/tls-pin.js';
+import { runtimeProbe } from '../../../../../../electron/workers/orchestrator/runtime-access.js';
+import { InMemoryTlsPinStore, probeRuntime, runtimeTlsOptions } from '../../../../../../electron/workers/orchestrator/runtime/tls-pin.js';
+import { TlsSessionCache } from '../../../../../../electron/workers/orchestrator/runtime/tls-session.js';
 import { type Running, type TestCert, closedPort, echoHandler, echoed, serversClosedAfterEach, testCerts, makeProxy, randomLoopback, startHttp, startHttps, startRaw } from './helpers.js';
 
 const cert = testCerts(2);
@@ -100,6 +102,25 @@ describe('probeRuntime', () => {
     const pins = new InMemoryTlsPinStore();
     await pins.set('plc1', cert(0).spki);
     expect(await probeRuntime(s.host, 8443, 2000, { deviceId: 'plc1', pins })).toBe(false);
+  });
+
+  it("the agent's probe resumes the vPLC's session from its last pinned handshake, and pins like a full one", async () => {
+    const s = await https8443((req, res) => {
+      req.resume();
+      res.writeHead(404).end();
+    }, cert(0));
+    const access = { pins: new InMemoryTlsPinStore(), tlsSessions: new TlsSessionCache() };
+    const probe = runtimeProbe(access, 2000);
+    expect([await probe('plc1', s.host), await probe('plc1', s.host), await probe('plc1', s.host)]).toEqual([true, true, true]);
+    expect(access.tlsSessions.handshakes).toEqual({ full: 1, resumed: 2 });
+    expect(access.pins.get('plc1')).toBe(cert(0).spki);
+  });
+
+  it('every runtime connection of the thread shares one client context', () => {
+    const a = runtimeTlsOptions('198.19.16.2', 8443);
+    const b = runtimeTlsOptions('198.19.16.3', 8443, Buffer.from('session'));
+    expect(a.secureContext).toBeDefined();
+    expect(b.secureContext).toBe(a.secureContext);
   });
 
   it('speaks plain http on other ports', async () => {
