@@ -129,7 +129,11 @@ export class Orchestrator {
     this.reattacher = reattacherFor(ctx);
     this.images = new RuntimeImages(ctx);
     const access = new RuntimeAccess(ctx);
-    this.plc = createPlcSubsystem(ctx, access, deps.plcSessions ? { sessions: deps.plcSessions } : {});
+    this.answers = new RuntimeAnswers(ctx.clock);
+    // A PLC poll that got an answer is a runtime answer: the periodic probe leaves that runtime out of its next round,
+    // unless a later poll failed (a failed poll decides nothing: the probe judges).
+    const answered = (name: string, ok: boolean): void => (ok ? this.answers.record(name, true) : this.answers.doubt(name));
+    this.plc = createPlcSubsystem(ctx, access, { ...(deps.plcSessions ? { sessions: deps.plcSessions } : {}), answered });
     // What was forced, by our live variables or the cloud's debug_set (docs/debug.md "Forcing").
     const forced = new ForcedMarks();
     this.liveVars = liveVarsFor(ctx, this.plc, () => this.debugSessions, forced);
@@ -140,7 +144,6 @@ export class Orchestrator {
     });
     this.unfollowSerial = wireSerialPorts(ctx, onEvent, (p) => void this.track(p));
     this.usage = new UsageService(ctx, rings);
-    this.answers = new RuntimeAnswers(ctx.clock);
     const probe: RuntimeProbe = deps.probe ?? runtimeProbe(access);
     this.probe = this.answers.wrap(probe);
     this.startRuntimeProbes = () => this.answers.start(ctx.settings.watchdog.pollMs, () => runtimeTargets(ctx), probe);

@@ -15,11 +15,15 @@ export type PlcSubsystem = {
   forgetVplc(name: string): Promise<void>;
 };
 
-/** Test seam: the sessions the monitor polls through, instead of those built from the stored credentials. */
-export type PlcSubsystemOptions = { sessions?: PlcSessions };
+export type PlcSubsystemOptions = {
+  /** Test seam: the sessions the monitor polls through, instead of those built from the stored credentials. */
+  sessions?: PlcSessions;
+  /** Told after each poll whether the vPLC's runtime answered it. */
+  answered?: (name: string, answered: boolean) => void;
+};
 
 /** The monitor over the context: the managed vPLCs, the running ones (one Docker list per round), their policy. */
-function monitorFor(ctx: OrchestratorContext, sessions: PlcSessions): PlcMonitor {
+function monitorFor(ctx: OrchestratorContext, sessions: PlcSessions, answered?: (name: string, answered: boolean) => void): PlcMonitor {
   const { store } = ctx;
   return new PlcMonitor({
     sessions,
@@ -43,6 +47,7 @@ function monitorFor(ctx: OrchestratorContext, sessions: PlcSessions): PlcMonitor
       return { changePolicy: spec?.changePolicy, plcAware: spec?.plcAwareChanges ?? true };
     },
     emit: ctx.emit,
+    ...(answered ? { answered } : {}),
     log: ctx.log,
   });
 }
@@ -50,7 +55,7 @@ function monitorFor(ctx: OrchestratorContext, sessions: PlcSessions): PlcMonitor
 /** Builds the PLC subsystem of an orchestrator (docs/plc.md). */
 export function createPlcSubsystem(ctx: OrchestratorContext, access: RuntimeAccess, options: PlcSubsystemOptions = {}): PlcSubsystem {
   const sessions = productionSessions(ctx, access);
-  const monitor = monitorFor(ctx, options.sessions ?? sessions);
+  const monitor = monitorFor(ctx, options.sessions ?? sessions, options.answered);
   const actions = productionActions(ctx, sessions, monitor);
   const forgetVplc = (name: string): Promise<void> => {
     monitor.forget(name);

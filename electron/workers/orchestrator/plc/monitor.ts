@@ -31,6 +31,8 @@ export type PlcMonitorDeps = {
   realtime(name: string): boolean | null;
   policy(name: string): { changePolicy: 'confirm' | 'immediate' | undefined; plcAware: boolean };
   emit(e: VplcEvent): void;
+  /** Whether each poll got an answer from the vPLC's runtime (its runtime-answer fact, docs/status.md "Runtime answers"). */
+  answered?: (name: string, answered: boolean) => void;
   log: Logger;
   timers?: PlcTimers;
 };
@@ -206,6 +208,7 @@ export class PlcMonitor implements PlcMonitorApi {
     try {
       const reading = await session.status({ stats: true, signal: AbortSignal.timeout(Math.max(5_000, 2 * this.d.pollMs)) });
       if (this.entries.get(name) !== e) return; // forgotten or credentials replaced meanwhile
+      this.d.answered?.(name, true);
       const wall = this.d.clock.now();
       const mono = this.d.clock.monotonic();
       e.connection = 'connected';
@@ -221,6 +224,7 @@ export class PlcMonitor implements PlcMonitorApi {
       if (first) this.points.append(name, historyPoint(Math.floor(wall / 1000), first));
     } catch (err) {
       if (this.entries.get(name) !== e) return;
+      this.d.answered?.(name, false);
       e.connection = connectionOf(err);
       e.error = errorText(err);
     }

@@ -6,21 +6,39 @@ import { Label, ownFilter } from '../docker/labels.js';
 export type RuntimeAnswer = { answered: boolean; at: string };
 
 /**
- * The last result of every runtime probe per vPLC: the create and start waits' probes (wrapped here) and a periodic
- * probe of the running vPLCs on the watchdog's cadence (one TLS handshake per vPLC per tick, 1 s timeout).
+ * The last result of every runtime probe per vPLC: the create and start waits' probes (wrapped here), the PLC
+ * monitor's answered polls, and a periodic probe of the running vPLCs on the watchdog's cadence (one TLS connection per
+ * vPLC per tick, 1 s timeout). A round leaves out a runtime that answered elsewhere since the previous round began:
+ * its fact is already younger than the round would make it (docs/status.md "Runtime answers").
  *
  * INVARIANTS
  * - At most one periodic round runs at a time; `stop()` ends the timer.
  * - A probe that throws counts as not answering; nothing throws out of a round.
+ * - A round skips only a runtime that answered outside the rounds since the previous round began and did not fail
+ *   there after that (`record` false, `doubt`): none goes unprobed for two rounds unless it answered in between.
  */
 export class RuntimeAnswers {
   private readonly last = new Map<string, RuntimeAnswer>();
+  /** Runtimes whose last result recorded outside the rounds, since the current round began, was an answer. */
+  private readonly answeredElsewhere = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
 
   constructor(private readonly clock: Clock) {}
 
+  /** A result from outside the periodic rounds (a create or start wait, a PLC poll that got an answer). */
   record(name: string, answered: boolean): void {
+    this.note(name, answered);
+    if (answered) this.answeredElsewhere.add(name);
+    else this.answeredElsewhere.delete(name);
+  }
+
+  /** Something outside the rounds failed to reach the runtime (a PLC poll): the next round probes it, whatever came before. */
+  doubt(name: string): void {
+    this.answeredElsewhere.delete(name);
+  }
+
+  private note(name: string, answered: boolean): void {
     this.last.set(name, { answered, at: new Date(this.clock.now()).toISOString() });
   }
 
@@ -31,6 +49,7 @@ export class RuntimeAnswers {
 
   forget(name: string): void {
     this.last.delete(name);
+    this.answeredElsewhere.delete(name);
   }
 
   /** The same probe, recording each result. */
@@ -60,8 +79,10 @@ export class RuntimeAnswers {
   }
 
   private async probeAll(targets: () => Promise<Array<{ name: string; ip: string }>>, probe: RuntimeProbe): Promise<void> {
+    const fresh = new Set(this.answeredElsewhere);
+    this.answeredElsewhere.clear();
     const list = await targets().catch(() => []);
-    for (const t of list) this.record(t.name, await probe(t.name, t.ip).catch(() => false));
+    for (const t of list) if (!fresh.has(t.name)) this.note(t.name, await probe(t.name, t.ip).catch(() => false));
   }
 }
 

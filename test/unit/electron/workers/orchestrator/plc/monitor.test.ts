@@ -27,7 +27,7 @@ class Manual implements PlcTimers {
   }
 }
 
-function setup(over: { names?: string[]; running?: string[]; faultRestartAfterMs?: number; realtime?: boolean | null } = {}) {
+function setup(over: { names?: string[]; running?: string[]; faultRestartAfterMs?: number; realtime?: boolean | null; answered?: (name: string, answered: boolean) => void } = {}) {
   const sessions = new FakeSessions();
   const timers = new Manual();
   const events: VplcEvent[] = [];
@@ -46,6 +46,7 @@ function setup(over: { names?: string[]; running?: string[]; faultRestartAfterMs
     realtime: () => over.realtime ?? true,
     policy: () => ({ changePolicy: undefined, plcAware: true }),
     emit: (e) => events.push(e),
+    ...(over.answered ? { answered: over.answered } : {}),
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
     timers,
   });
@@ -117,6 +118,17 @@ describe('PlcMonitor', () => {
     sessions.answers.set('a', new PlcSessionError('unreachable', 'no answer'));
     await monitor.refresh('a');
     expect(monitor.view('a').connection).toBe('unreachable');
+  });
+
+  it('tells after each poll whether the runtime answered it (the runtime-answer fact, docs/status.md)', async () => {
+    const answered: string[] = [];
+    const { monitor, sessions } = setup({ answered: (n, ok) => answered.push(`${n} ${ok}`) });
+    sessions.creds.set('a', 'u');
+    sessions.creds.set('b', 'u');
+    sessions.answers.set('b', new PlcSessionError('unreachable', 'no answer'));
+    await monitor.runRound();
+    await monitor.refresh('a');
+    expect(answered).toEqual(['a true', 'b false', 'a true']);
   });
 
   it('tells status changes and the start and end of a fault as vPLC events, with fault_since at the first ERROR', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RuntimeAnswers } from '../../../../../../electron/workers/orchestrator/status/runtime-answers.js';
 
 const clock = { now: () => Date.parse('2026-12-05T01:00:00.000Z'), monotonic: () => 0 };
@@ -33,5 +33,49 @@ describe('RuntimeAnswers', () => {
     b.start(60_000, () => Promise.reject(new Error('engine down')), () => Promise.resolve(true));
     await b.stop();
     expect(b.get('up')).toBeNull();
+  });
+
+  describe('rounds', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('leave out a runtime that answered elsewhere since the previous round began, and probe it the round after', async () => {
+      vi.useFakeTimers();
+      const a = new RuntimeAnswers(clock);
+      const rounds: string[][] = [];
+      let current: string[] = [];
+      const endRound = async (ms: number): Promise<void> => {
+        await vi.advanceTimersByTimeAsync(ms);
+        rounds.push(current);
+        current = [];
+      };
+      a.start(60_000, () => Promise.resolve([{ name: 'a', ip: '1' }, { name: 'b', ip: '2' }]), (name) => (current.push(name), Promise.resolve(true)));
+      await endRound(0);
+      // A start wait's probe (wrapped) answered for a; a PLC poll answered for b, then b's runtime failed a later wait.
+      await a.wrap(() => Promise.resolve(true))('a', '1');
+      a.record('b', true);
+      a.record('b', false);
+      await endRound(60_000);
+      await endRound(60_000);
+      // Both answered PLC polls, then a later poll of b failed: only a is left out.
+      a.record('a', true);
+      a.record('b', true);
+      a.doubt('b');
+      await endRound(60_000);
+      await a.stop();
+      expect(rounds).toEqual([['a', 'b'], ['b'], ['a', 'b'], ['b']]);
+      expect(a.get('a')?.answered).toBe(true);
+    });
+
+    it('never leave a runtime out after its own answer in a round', async () => {
+      vi.useFakeTimers();
+      const a = new RuntimeAnswers(clock);
+      let probes = 0;
+      a.start(60_000, () => Promise.resolve([{ name: 'a', ip: '1' }]), () => (probes++, Promise.resolve(true)));
+      await vi.advanceTimersByTimeAsync(3 * 60_000);
+      await a.stop();
+      expect(probes).toBe(4);
+    });
   });
 });
