@@ -1,7 +1,7 @@
 import { runAgent, type AgentHooks } from '../core/headless.js';
 import { UsageError } from '../core/settings/args.js';
 import { CLOUD_SIM_USAGE, runCloudSim } from './cloud-sim.js';
-import { ENROLL_USAGE, runEnroll } from './enroll.js';
+import { ENROLL_USAGE } from './enroll-usage.js';
 import { IMAGE_USAGE, runImage } from './image.js';
 import { OPEN_USAGE, runOpen } from './open.js';
 import { PLC_USAGE, runPlc } from './plc.js';
@@ -24,6 +24,8 @@ const AGENT_OPTIONS = `agent options (flags > VPLC_* environment > settings file
   --ui-port PORT           loopback port of the local UI and API (VPLC_UI_PORT; default 48750, 0 picks one)
   --metrics-port PORT      loopback port of /metrics and /health (VPLC_METRICS_PORT; default 48751, 0 picks one)
   --no-metrics             no metrics endpoint (VPLC_NO_METRICS=1)
+  --workers MODE           in-process (default: one isolate, the lightest) or threads (each
+                           worker in its own thread and heap) (VPLC_WORKERS)
 `;
 
 const AGENT_USAGE = `usage: vplc-orchestrator agent [options]
@@ -57,7 +59,8 @@ const COMMANDS: Record<string, Command> = {
   agent: { usage: AGENT_USAGE, run: (argv, hooks) => runAgent(argv, hooks) },
   status: { usage: STATUS_USAGE, run: (argv) => printStatus(argv) },
   open: { usage: OPEN_USAGE, run: (argv) => runOpen(argv) },
-  enroll: { usage: ENROLL_USAGE, run: (argv) => runEnroll(argv) },
+  // Enrolment's certificate library is heavy: the agent and the other commands never load it.
+  enroll: { usage: ENROLL_USAGE, run: async (argv) => (await import('./enroll.js')).runEnroll(argv) },
   image: { usage: IMAGE_USAGE, run: (argv) => runImage(argv) },
   plc: { usage: PLC_USAGE, run: (argv) => runPlc(argv) },
   support: { usage: SUPPORT_USAGE, run: (argv) => runSupport(argv) },

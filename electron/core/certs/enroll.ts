@@ -9,7 +9,7 @@ import { toPem, x509 } from './x509.js';
 export { IdentityExistsError } from '../../lib/certs/identity.js';
 export { importCredentials } from './import.js';
 
-export const DEFAULT_PROVISION_URL = 'https://api.autonomylogic.com';
+export { DEFAULT_PROVISION_URL } from './provision-default.js';
 
 export interface EnrollOptions {
   provisionUrl: string;

@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
-import { enroll, IdentityExistsError, importCredentials, type EnrollResult } from '../../certs/enroll.js';
+// Enrolment and import load a certificate library of several MB: only when asked (docs/decisions.md "Bundled entries").
+import type { EnrollResult } from '../../certs/enroll.js';
+import { IdentityExistsError } from '../../../lib/certs/identity.js';
 import { explainEnrolError } from '../../certs/enrol-errors.js';
 import { readCredentials, type CertInfo } from '../../../lib/certs/credentials.js';
 import { expiryWarning } from '../../../lib/certs/expiry.js';
@@ -73,6 +75,7 @@ export function registerCerts(registry: ApiRegistry, a: CertsAccess): void {
     const ca = await loadTrustSet(trustFile ? { caFile: trustFile } : {});
     let r: EnrollResult;
     try {
+      const { enroll } = await import('../../certs/enroll.js');
       r = await enroll({
         provisionUrl: url,
         mtlsDir: a.mtlsDir,
@@ -95,6 +98,7 @@ export function registerCerts(registry: ApiRegistry, a: CertsAccess): void {
   });
   registry.register('certs:import', async ({ keyFile, certFile, replace }) => {
     try {
+      const { importCredentials } = await import('../../certs/import.js');
       return enrollView(await importCredentials({ mtlsDir: a.mtlsDir, keyFile, certFile, ...(replace === undefined ? {} : { replace }) }));
     } catch (err) {
       if (err instanceof IdentityExistsError) throw refusal(err);
