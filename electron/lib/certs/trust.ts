@@ -32,5 +32,13 @@ export async function loadTrustSet(opts: { caFile?: string; systemBundle?: strin
     out.push(...(text.match(PEM_RE) ?? []));
   }
   if (opts.caFile !== undefined) out.push(...splitPemBundle(await fs.readFile(opts.caFile, 'utf8'), opts.caFile));
-  return out;
+  // The system store mostly repeats Node's roots, wrapped differently: each certificate once (every TLS context parses
+  // all of them), compared without whitespace.
+  const seen = new Set<string>();
+  return out.filter((pem) => {
+    const body = pem.replace(/\s+/g, '');
+    if (seen.has(body)) return false;
+    seen.add(body);
+    return true;
+  });
 }

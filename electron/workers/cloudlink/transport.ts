@@ -61,14 +61,29 @@ export class LinkAgent extends https.Agent {
   }
 }
 
+let lastContext: { ca: readonly string[]; cert: string; key: string; context: tls.SecureContext } | undefined;
+
+/**
+ * The TLS context of the link's material: the trust set (a few hundred roots) parsed once, not on every connection of
+ * every attempt, and kept out of the agent's connection key (which would otherwise hold a copy of every PEM). A new
+ * certificate, key or trust set makes a new context.
+ */
+export function contextFor(m: TransportMaterial): tls.SecureContext {
+  if (lastContext && lastContext.ca === m.ca && lastContext.cert === m.cert && lastContext.key === m.key) return lastContext.context;
+  const context = tls.createSecureContext({ ca: m.ca, cert: m.cert, key: m.key, minVersion: 'TLSv1.2' });
+  lastContext = { ca: m.ca, cert: m.cert, key: m.key, context };
+  return context;
+}
+
 /**
  * One fresh Socket.IO client for one connection attempt (docs/protocol.md §2.2): its own Manager and its own https.Agent
  * without keep-alive, so DNS resolves again and no TLS session outlives a certificate rotation. Both transports
- * (polling and WebSocket) present the client certificate: the options go to the client and to the agent.
+ * (polling and WebSocket) connect through the agent, so both present the client certificate of its context.
  */
 export function openSocket(url: string, m: TransportMaterial, connectTimeoutMs: number): { socket: Socket; agent: LinkAgent } {
-  const tlsOptions = { ca: m.ca, cert: m.cert, key: m.key, rejectUnauthorized: true, checkServerIdentity: pinnedIdentityCheck(m.pins ?? []) } as const;
-  const agent = new LinkAgent({ ...tlsOptions, minVersion: 'TLSv1.2', keepAlive: false });
+  const tlsOptions = { rejectUnauthorized: true, checkServerIdentity: pinnedIdentityCheck(m.pins ?? []) } as const;
+  // The agent's options win over a request's, so both transports connect with the agent's context.
+  const agent = new LinkAgent({ ...tlsOptions, secureContext: contextFor(m), keepAlive: false });
   const options: Partial<ManagerOptions & SocketOptions> = {
     ...tlsOptions,
     autoConnect: false,
