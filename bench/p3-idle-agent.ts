@@ -1,6 +1,7 @@
 /**
- * P3: RSS and CPU of the idle headless agent (built code, orchestrator in its worker thread) with 10 running vPLCs,
- * next to a bare idle Node process measured in the same run (the floor any Node agent pays). Goal: ≤ 80 MB RSS and
+ * P3: RSS and CPU of the idle headless agent (built code; its workers in-process, the default, or in threads with
+ * `P3_WORKERS=threads`) with 10 running vPLCs, next to a bare idle Node process measured in the same run (the floor any
+ * Node agent pays). Goal: ≤ 80 MB RSS and
  * ≤ 0.15 % of one core. All three workers run: netmon, the orchestrator, and the cloud link connected over mTLS to the
  * cloud simulator on loopback (heartbeat every 5 s). Runtime: about 90 s (build, 10 creates, 20 s settle, 60 s idle).
  */
@@ -77,12 +78,30 @@ function threadRows(groups: Map<string, ThreadCost & { threads: number }>, base:
   });
 }
 
+/** One row per isolate: in-process services share the agent's, which `agent:threads` names once per service. */
+export function isolateRows(isolates: readonly ThreadFacts[]): BenchResult['rows'] {
+  const byTid = new Map<number, ThreadFacts[]>();
+  for (const t of isolates) byTid.set(t.tid, [...(byTid.get(t.tid) ?? []), t]);
+  return [...byTid.values()].flatMap((group) => {
+    const first = group[0] as ThreadFacts;
+    const name = group.length > 1 ? `${group.map((t) => t.name).join(' + ')} (one)` : first.name;
+    return [
+      { label: `V8 heap used, ${name} isolate`, value: first.heapUsed / 2 ** 20, unit: 'MB' },
+      { label: `V8 heap total, ${name} isolate`, value: first.heapTotal / 2 ** 20, unit: 'MB' },
+    ];
+  });
+}
+
+/** `P3_WORKERS=threads` measures the agent with its workers in threads; the default is the agent's own default. */
+const workersMode = (): 'in-process' | 'threads' => (process.env.P3_WORKERS === 'threads' ? 'threads' : 'in-process');
+
 export async function run(opts: { quick: boolean }): Promise<BenchResult> {
   const idleSeconds = opts.quick ? 15 : 60;
   const vplcs = opts.quick ? 3 : 10;
+  const mode = workersMode();
   buildAgent();
   return benchRun('vplc-p3-', async (bench) => {
-    const agent = await bench.startAgent({ lockName: 'vb-p3-lock', internalPool: '198.19.160.0/20' });
+    const agent = await bench.startAgent({ lockName: 'vb-p3-lock', internalPool: '198.19.160.0/20', env: { VPLC_WORKERS: mode } });
     const api = await AgentApi.open(agent.port, agent.token);
     await bench.waitCloud(api);
     await createRunning(api, Array.from({ length: vplcs }, (_, i) => `vb-p3-${i}`));
@@ -110,17 +129,14 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
     const cpuMet = ours.cpuPercent <= 0.15;
     return {
       id: 'p3-idle-agent',
-      title: `idle headless agent with ${vplcs} running vPLCs and the cloud link up (built code, three worker threads), ${idleSeconds} s window`,
+      title: `idle headless agent with ${vplcs} running vPLCs and the cloud link up (built code, workers ${mode === 'threads' ? 'in three threads' : 'in-process'}), ${idleSeconds} s window`,
       rows: [
         { label: `RSS of the agent's process tree (${ours.processes} processes)`, value: ours.rss, unit: 'MB', baseline: base.rss, ratio: ours.rss / base.rss },
         { label: 'CPU of the tree, % of one core', value: ours.cpuPercent, unit: '%', baseline: base.cpuPercent },
         { label: 'CPU of the tree in the window', value: ours.cpuSeconds, unit: 's', baseline: base.cpuSeconds },
         { label: 'wake-ups of all agent threads', value: costs.reduce((a, c) => a + c.wakeupsPerSecond, 0), unit: '/s', baseline: floorCosts.reduce((a, c) => a + c.wakeupsPerSecond, 0) },
         ...threadRows(groups, floorGroups),
-        ...(isolates ?? []).flatMap((t) => [
-          { label: `V8 heap used, ${t.name} isolate`, value: t.heapUsed / 2 ** 20, unit: 'MB' },
-          { label: `V8 heap total, ${t.name} isolate`, value: t.heapTotal / 2 ** 20, unit: 'MB' },
-        ]),
+        ...isolateRows(isolates ?? []),
         { label: `API RTT settings:get p50 (N=${rttCalls})`, value: settingsRtt.p50, unit: 'ms', baseline: echo.p50, ratio: settingsRtt.p50 / echo.p50 },
         { label: 'API RTT settings:get p99', value: settingsRtt.p99, unit: 'ms', baseline: echo.p99, ratio: settingsRtt.p99 / echo.p99 },
         { label: `API RTT vplc:list p50 (${vplcs} vPLCs, via the orchestrator worker)`, value: listRtt.p50, unit: 'ms', baseline: echo.p50, ratio: listRtt.p50 / echo.p50 },
@@ -136,7 +152,9 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
           : 'this agent has no agent:threads: only main is named, all other threads are one group',
         'API RTT baseline = a bare ws echo server in its own Node process, same message size, same run (measured after the idle window)',
         'the usage sampler runs every 5 s (host /proc + cgroup reads); the heartbeat goes to the cloud simulator every 5 s',
-        'measured alternative (electron/core/supervisor/spawn.ts): the workers inside the main thread save about 30 MB but lose crash isolation',
+        mode === 'threads'
+          ? 'workers in threads (agent.workers: threads): each has its own isolate and heap cap; the default, in-process, is lighter'
+          : 'workers in-process (the default): one isolate, so main carries the services\' CPU; `P3_WORKERS=threads` measures the thread mode with a per-worker breakdown',
       ],
     };
   });

@@ -24,6 +24,8 @@ import type { Logger } from './logging/logger.js';
 import type { EffectiveConfig } from './settings/layers.js';
 import { orchestratorWorkerSettings } from './settings/worker-settings.js';
 import { spawnThread } from './supervisor/spawn.js';
+import { InProcessServices, type ServiceLoaders } from './supervisor/in-process.js';
+import type { FatalHandlers } from '../lib/process/fatal.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { DEFAULT_SUPERVISION, realTimers, type Spawn, type WorkerSpec } from './supervisor/types.js';
 import { UiServer } from './ui-server/server.js';
@@ -52,6 +54,17 @@ export type AgentDeps = {
   sampleUsage?: boolean;
   /** 'service' when systemd runs this agent for the whole PC; shown to the UI. */
   mode?: 'own' | 'service';
+  /** The process's fatal handlers: in-process services claim their own uncaught errors there. */
+  fatal?: Pick<FatalHandlers, 'claim'>;
+  /** How in-process services are made (tests wrap the real ones); default: the workers' own classes. */
+  services?: ServiceLoaders;
+};
+
+/** The workers as in-process services: each loaded only when it first starts. */
+const SERVICES: ServiceLoaders = {
+  netmon: async () => new (await import('../workers/netmon/worker.js')).NetmonWorker(),
+  orchestrator: async () => new (await import('../workers/orchestrator/worker.js')).OrchestratorWorker(),
+  cloudlink: async () => new (await import('../workers/cloudlink/worker.js')).CloudlinkWorker(),
 };
 
 export type Agent = {
@@ -132,8 +145,10 @@ export function createAgent(d: AgentDeps): Agent {
     },
     onCommand: (topic, request, ack) => recorder.cloud(topic, request, ack),
   });
+  const inProcess = config.workers === 'in-process' ? new InProcessServices(d.services ?? SERVICES, (worker, err) => log.scope(worker).warn('error from an ended service', { err: String(err) })) : undefined;
+  if (inProcess) d.fatal?.claim(inProcess.claim);
   const supervisor = new Supervisor(specs, {
-    spawn: d.spawn ?? spawnThread,
+    spawn: d.spawn ?? inProcess?.spawn ?? spawnThread,
     timers: realTimers,
     onHealth: (h) => {
       log.scope('supervisor').info(`worker ${h.name}: ${h.state.kind}`, { state: h.state });

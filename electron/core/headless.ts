@@ -52,7 +52,7 @@ class StopRequest {
 }
 
 /** What the process entry hands the agent: its fatal handlers, which then also write to the agent's log file. */
-export type AgentHooks = { fatal?: Pick<FatalHandlers, 'attach'> };
+export type AgentHooks = { fatal?: Pick<FatalHandlers, 'attach' | 'claim'> };
 
 /**
  * Resolves with the exit code once the agent stopped (0) or could not start (1, with the reason in the state report);
@@ -88,7 +88,7 @@ export async function runAgent(argv: string[], hooks: AgentHooks = {}): Promise<
   const stopRequest = new StopRequest();
   await writeReport(files.report, { state: 'starting' });
   const underSystemd = process.env.INVOCATION_ID !== undefined;
-  const agent = createAgent({ config: opts, log, logHub, settings: store, rendererDir: rendererDir(), mode: underSystemd ? 'service' : 'own' });
+  const agent = createAgent({ config: opts, log, logHub, settings: store, rendererDir: rendererDir(), mode: underSystemd ? 'service' : 'own', ...(hooks.fatal ? { fatal: hooks.fatal } : {}) });
   const tokenFile = process.env.VPLC_TOKEN_FILE ?? path.join(process.env.XDG_RUNTIME_DIR || path.join(opts.dataDir, 'run'), 'vplc-orchestrator', 'token');
   // 0600 for a per-user agent; the system service makes it group-readable (0640) so the desktop app can attach.
   const tokenMode = process.env.VPLC_TOKEN_FILE_MODE === '0640' ? 0o640 : 0o600;

@@ -78,7 +78,7 @@ async function main(fatal: FatalHandlers): Promise<void> {
         dialog.showErrorBox('vPLC Orchestrator', message);
         app.quit();
       },
-      createOwnAgent: () => createAgent({ config, log, logHub, settings: settingsStore, rendererDir: rendererDir() }),
+      createOwnAgent: () => createAgent({ config, log, logHub, settings: settingsStore, rendererDir: rendererDir(), fatal }),
     });
   } catch (err) {
     const fix = err instanceof AgentUnavailable && err.fix ? `\n\n${err.fix}` : '';

@@ -5,6 +5,8 @@ import { ParentPolicy } from './parent-policy.js';
 export const SETTINGS_VERSION = 1;
 
 export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
+/** Where the agent's workers run (the `agent.workers` setting). */
+export const WorkersMode = z.enum(['in-process', 'threads']);
 
 export function isHttpsUrl(s: string): boolean {
   try {
@@ -52,6 +54,12 @@ export const Settings = z.object({
       /** Loopback port of the UI/API bridge; 0 picks a free one. */
       uiPort: z.number().int().min(0).max(65535).default(48750),
       lockName: z.string().default('vplc-orchestrator-agent'),
+      /**
+       * How the orchestrator, netmon and cloud link run: as services inside the agent's thread (one V8 isolate, the
+       * lighter), or each in its own worker thread (its own isolate and heap cap: also a hang or heap exhaustion ends
+       * only that worker). Either way each restarts alone after a crash (docs/decisions.md "Supervised workers").
+       */
+      workers: WorkersMode.default('in-process'),
       /** Loopback `/metrics` (Prometheus) and `/health`; 0 picks a free port. */
       metricsEnabled: z.boolean().default(true),
       metricsPort: z.number().int().min(0).max(65535).default(48751),

@@ -1,10 +1,11 @@
-import { isHttpsUrl } from '../../../shared/domain/settings.js';
+import { isHttpsUrl, WorkersMode } from '../../../shared/domain/settings.js';
 import { UsageError } from './errors.js';
 import { FLAG_ENV, type FlagName, type Flags } from './layers.js';
 
 export { UsageError };
 
 const LEVELS = ['debug', 'info', 'warn', 'error'];
+const WORKER_MODES: readonly string[] = WorkersMode.options;
 
 export type ParsedArgs = { flags: Flags; settingsFile?: string };
 
@@ -27,6 +28,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
     else throw new UsageError(`unknown option --${key}`);
   }
   if (flags['cloud-url'] !== undefined && !isHttpsUrl(flags['cloud-url'])) throw new UsageError('--cloud-url: Value must be an https: URL.');
+  if (flags.workers !== undefined && !WORKER_MODES.includes(flags.workers)) throw new UsageError(`--workers must be one of ${WORKER_MODES.join(', ')}`);
   if (flags['log-level'] && !LEVELS.includes(flags['log-level'])) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
   if (flags['ui-port'] !== undefined && !/^\d{1,5}$/.test(flags['ui-port'])) throw new UsageError('--ui-port must be a port number (0 picks a free one)');
   if (flags['metrics-port'] !== undefined && !/^\d{1,5}$/.test(flags['metrics-port'])) throw new UsageError('--metrics-port must be a port number (0 picks a free one)');

@@ -14,6 +14,7 @@ export const FLAG_ENV = {
   'lock-name': 'VPLC_LOCK_NAME',
   'netmon-socket': 'VPLC_NETMON_SOCKET',
   'docker-config': 'VPLC_DOCKER_CONFIG',
+  workers: 'VPLC_WORKERS',
 } as const;
 export type FlagName = keyof typeof FLAG_ENV;
 export type Flags = Partial<Record<FlagName, string>> & { 'no-cloud'?: true; 'no-metrics'?: true };

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { repositoryProblem } from '../../../shared/domain/image-ref.js';
+import { WorkersMode } from '../../../shared/domain/settings.js';
 import { UsageError } from './errors.js';
 import { FLAG_ENV, type FlagName, type Flags } from './flags.js';
 import type { Settings } from './schema.js';
@@ -28,6 +29,8 @@ export type EffectiveConfig = {
   /** Null when the metrics endpoint is off. */
   metricsPort: number | null;
   lockName: string;
+  /** Where the workers run: services in the agent's thread, or worker threads. */
+  workers: Settings['agent']['workers'];
   runtimeRepo: string;
   helperImage?: string;
   internalPool: string;
@@ -76,6 +79,14 @@ function runtimeRepository(picked: string | undefined, fromFile: string, isFlag:
   throw new UsageError(`${source}: ${problem}`);
 }
 
+/** The workers' mode; a flag is checked when parsed, the variable here (the file by its schema). */
+function workersMode(picked: string | undefined, fromFile: Settings['agent']['workers'], isFlag: boolean): Settings['agent']['workers'] {
+  if (picked === undefined) return fromFile;
+  const mode = WorkersMode.safeParse(picked);
+  if (!mode.success) throw new UsageError(`${isFlag ? '--workers' : FLAG_ENV.workers} must be one of ${WorkersMode.options.join(', ')}`);
+  return mode.data;
+}
+
 /**
  * Flags > `VPLC_*` environment > settings file > defaults (docs/architecture.md decision 10). Pure; throws UsageError on a
  * value no layer may hold. `fileKeys`: the keys the file itself sets (SettingsLoad.fileKeys), to tell file from default.
@@ -100,6 +111,7 @@ export function resolveConfig(file: Settings, env: NodeJS.ProcessEnv, flags: Fla
     uiPort: port !== undefined ? Number(port) : file.agent.uiPort,
     metricsPort: metricsOff ? null : metricsPort !== undefined ? Number(metricsPort) : file.agent.metricsPort,
     lockName: pick('lock-name') ?? file.agent.lockName,
+    workers: workersMode(pick('workers'), file.agent.workers, flags.workers !== undefined),
     runtimeRepo: runtimeRepository(pick('runtime-image'), file.orchestrator.runtimeRepo, flags['runtime-image'] !== undefined),
     ...helperImageOf(pick('helper-image') ?? file.orchestrator.helperImage),
     internalPool: pick('internal-pool') ?? file.orchestrator.internalPool,

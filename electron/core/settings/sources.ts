@@ -25,6 +25,7 @@ const ENTRIES: readonly Entry[] = [
   { key: 'agent.metricsEnabled', switch: 'no-metrics', env: 'VPLC_NO_METRICS', value: (c) => c.metricsPort !== null },
   { key: 'agent.metricsPort', flag: 'metrics-port', value: (c) => c.metricsPort },
   { key: 'agent.lockName', flag: 'lock-name', value: (c) => c.lockName },
+  { key: 'agent.workers', flag: 'workers', value: (c) => c.workers },
   { key: 'orchestrator.runtimeRepo', flag: 'runtime-image', value: (c) => c.runtimeRepo },
   { key: 'orchestrator.helperImage', flag: 'helper-image', value: (c) => c.helperImage ?? null },
   { key: 'orchestrator.internalPool', flag: 'internal-pool', value: (c) => c.internalPool },

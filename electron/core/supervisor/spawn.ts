@@ -7,11 +7,10 @@ import type { Spawn, WorkerHandle } from './types.js';
  * worker_threads spawner. A `.ts` entry (a source checkout) runs through tsx (see ts-bootstrap.mjs); built code runs as `.js`.
  * `maxOldGenerationSizeMb` makes a heap OOM end only that thread.
  *
- * Why threads, measured (P3, idle agent with 3 vPLCs, built code, 2026-11-24): netmon + orchestrator as threads with
- * V8's default young generation 139 MB RSS; with the young generation capped at 4 MB 114 MB (2 MB: 111 MB); both
- * workers loaded into the main thread instead 80 MB. Threads stay: an uncaught error, a heap OOM or a hang in one
- * worker must end only that worker (docs/decisions.md "Supervised workers"), which one shared isolate cannot promise. The cap
- * is the cheap part of the difference; an idle worker allocates little, so scavenges stay rare.
+ * Used with `agent.workers: threads`; the default runs the workers in-process (./in-process.ts). Threads also end a
+ * single worker on a heap OOM or a hang, at about 30 MB more (docs/decisions.md "Supervised workers"). Measured (P3,
+ * 3 vPLCs, built code): threads with V8's default young generation 139 MB RSS, with it capped at 4 MB 114 MB (2 MB:
+ * 111 MB); an idle worker allocates little, so scavenges stay rare under the cap.
  */
 export const spawnThread: Spawn = (entry, opts) => {
   const resolved = entry.endsWith('.ts') && existsSync(entry.replace(/\.ts$/, '.js')) ? entry.replace(/\.ts$/, '.js') : entry;

@@ -24,7 +24,7 @@ export interface WorkerHandle {
   abandon(): void;
 }
 
-export type Spawn = (entry: string, opts: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number }) => WorkerHandle;
+export type Spawn = (entry: string, opts: { name: WorkerName; maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number }) => WorkerHandle;
 
 export interface Timers {
   now(): number;

@@ -83,7 +83,7 @@ export class WorkerSlot {
   }
 
   private spawn(): void {
-    const handle = this.d.spawn(this.spec.entry, { maxOldGenerationSizeMb: this.spec.maxOldGenerationSizeMb, maxYoungGenerationSizeMb: this.spec.maxYoungGenerationSizeMb });
+    const handle = this.d.spawn(this.spec.entry, { name: this.spec.name, maxOldGenerationSizeMb: this.spec.maxOldGenerationSizeMb, maxYoungGenerationSizeMb: this.spec.maxYoungGenerationSizeMb });
     this.current = handle;
     this.set({ kind: 'starting' });
     handle.onMessage((raw) => this.onMessage(handle, raw));

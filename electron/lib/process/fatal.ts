@@ -21,6 +21,11 @@ export type FatalHandlers = {
   attach(log: FatalLog): void;
   /** Reports a failure nothing else can handle and exits like an uncaught exception. */
   fail(what: string, err: unknown): void;
+  /**
+   * Lets `owner` take an uncaught exception or unhandled rejection first: when it returns true (the error belonged to a
+   * part it can end and restart on its own) the process goes on.
+   */
+  claim(owner: (err: unknown) => boolean): void;
 };
 
 export const describeError = (err: unknown): string => (err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err));
@@ -33,6 +38,14 @@ export const describeError = (err: unknown): string => (err instanceof Error ? (
 export function installFatalHandlers(proc: ProcessEvents, o: FatalOptions): FatalHandlers {
   let log: FatalLog | undefined;
   let exiting = false;
+  const owners: Array<(err: unknown) => boolean> = [];
+  const claimed = (err: unknown): boolean => {
+    try {
+      return owners.some((owner) => owner(err));
+    } catch {
+      return false;
+    }
+  };
   const fail = (what: string, err: unknown): void => {
     if (exiting) return;
     exiting = true;
@@ -49,9 +62,9 @@ export function installFatalHandlers(proc: ProcessEvents, o: FatalOptions): Fata
     }
     o.exit(FATAL_EXIT_CODE);
   };
-  proc.on('uncaughtException', (err) => fail('uncaught exception', err));
-  proc.on('unhandledRejection', (reason) => fail('unhandled promise rejection', reason));
-  return { attach: (l) => void (log = l), fail };
+  proc.on('uncaughtException', (err) => claimed(err) || fail('uncaught exception', err));
+  proc.on('unhandledRejection', (reason) => claimed(reason) || fail('unhandled promise rejection', reason));
+  return { attach: (l) => void (log = l), fail, claim: (owner) => void owners.push(owner) };
 }
 
 /**

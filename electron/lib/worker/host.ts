@@ -1,6 +1,6 @@
 import { readlinkSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
-import { parentPort, type MessagePort } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { FromWorker, ToWorker, type Envelope, type ThreadFacts, type WorkerName } from '../protocol/messages.js';
 import { WorkerError, type OpTable } from './handlers.js';
 
@@ -21,7 +21,19 @@ export type WorkerApi = {
    */
   request(to: WorkerName, op: string, input: unknown, timeoutMs: number): Promise<Envelope>;
   log: WorkerLogger;
+  /** Ends this worker as a crash (a fault it cannot recover from): the supervisor restarts it with backoff. */
+  fail(err: unknown): void;
 };
+
+/** The worker's end of its channel to the supervisor: a thread's `parentPort`, or an in-process service's port. */
+export type WorkerPort = {
+  postMessage(msg: unknown): void;
+  on(event: 'message', listener: (msg: unknown) => void): unknown;
+  close(): void;
+};
+
+/** A thread ends as a crash by exiting: its isolate goes with it. */
+const exitThread = (): void => void setImmediate(() => process.exit(1));
 
 /** What a worker class provides to its entry file. */
 export type WorkerImpl = {
@@ -97,9 +109,10 @@ function threadFacts(): ThreadFacts {
  * Connects `parentPort` to a worker implementation: zod-validated messages in and out, an `alive` answer to each
  * probe (no timer of its own: the supervisor watches the thread's event loop and probes only when that shows no
  * idle time), requests both ways, and no handler error ever escapes (each request to the worker gets exactly one `res`).
- * `port` is the thread's parent port; tests pass one end of a MessageChannel.
+ * `port` is the thread's parent port; tests pass one end of a MessageChannel, and an in-process service its own port
+ * with `crash`, which ends that service instead of the thread.
  */
-export function hostWorker(impl: WorkerImpl, port: MessagePort | null = parentPort): void {
+export function hostWorker(impl: WorkerImpl, port: WorkerPort | null = parentPort, crash: (err: unknown) => void = exitThread): void {
   if (!port) throw new Error('hostWorker must run inside a worker thread');
   const post: Post = (m) => port.postMessage(FromWorker.parse(m));
   const outgoing = new Outgoing(post);
@@ -107,6 +120,7 @@ export function hostWorker(impl: WorkerImpl, port: MessagePort | null = parentPo
     emit: (name, payload) => post({ t: 'event', name, payload }),
     request: (to, op, input, timeoutMs) => outgoing.request(to, op, input, timeoutMs),
     log: loggerOver(post),
+    fail: crash,
   };
   port.on('message', (raw: unknown) => {
     const msg = ToWorker.safeParse(raw);
@@ -121,7 +135,7 @@ export function hostWorker(impl: WorkerImpl, port: MessagePort | null = parentPo
         (err: unknown) => {
           api.log.error('worker failed to start', { err: err instanceof Error ? err.message : String(err) });
           // A worker that cannot start is a crash: the supervisor restarts it with backoff.
-          setImmediate(() => process.exit(1));
+          crash(err);
         },
       );
     } else if (m.t === 'req') {

@@ -132,7 +132,7 @@ export class OrchestratorWorker implements WorkerImpl {
         if (!isEngineUnavailable(err)) {
           // Anything but an unavailable engine is a real fault, as in start(): the supervisor restarts with backoff.
           api.log.error('worker failed to start', { err: dockerMessage(err) });
-          setImmediate(() => process.exit(1));
+          api.fail(err);
           return;
         }
       }

@@ -231,7 +231,7 @@ describe('an agent that starts while the engine is down', () => {
     const worker = new OrchestratorWorker();
     const logged: string[] = [];
     const note = (msg: string): void => void logged.push(msg);
-    const api = { emit: () => undefined, request: () => Promise.reject(new Error('no bus here')), log: { debug: note, info: note, warn: note, error: note } };
+    const api = { emit: () => undefined, request: () => Promise.reject(new Error('no bus here')), log: { debug: note, info: note, warn: note, error: note }, fail: (err: unknown) => note(`fail: ${String(err)}`) };
     try {
       await worker.start({ settings: testSettings(dir), sampleUsage: false }, api);
       const info = (await worker.handle('agent.info', {})) as { warnings: string[] };

@@ -63,7 +63,8 @@ describe('an orchestrator worker started before the engine answers', () => {
     process.env.DOCKER_HOST = `unix://${socketPath}`;
     const worker = new OrchestratorWorker();
     const note = (): void => undefined;
-    const api = { emit: () => undefined, request: () => Promise.reject(new Error('no bus here')), log: { debug: note, info: note, warn: note, error: note } };
+    const failures: unknown[] = [];
+    const api = { emit: () => undefined, request: () => Promise.reject(new Error('no bus here')), log: { debug: note, info: note, warn: note, error: note }, fail: (err: unknown) => void failures.push(err) };
     let server: Server | undefined;
     try {
       // The fallback is far beyond this test's deadline: only the discovery can make the network ready in time.
@@ -73,6 +74,7 @@ describe('an orchestrator worker started before the engine answers', () => {
       server = await engineAppears();
       await waitFor(() => docker.getContainer(name).inspect(), (i) => i.State.Running, { timeoutMs: 30_000, intervalMs: 500, what: 'boot sync starting the vPLC' });
       expect(((await worker.handle('agent.info', {})) as { installationId: string }).installationId).toBe(installation);
+      expect(failures).toEqual([]);
     } finally {
       await worker.stop(2_000);
       if (previous === undefined) delete process.env.DOCKER_HOST;

@@ -17,6 +17,7 @@ export const SETTING_LABELS: Record<string, string> = {
   'agent.metricsEnabled': 'Metrics endpoint',
   'agent.metricsPort': 'Metrics port',
   'agent.lockName': 'Lock name',
+  'agent.workers': 'Workers run',
   'orchestrator.runtimeRepo': 'Runtime image',
   'orchestrator.helperImage': 'Helper image',
   'orchestrator.internalPool': 'Internal address pool',

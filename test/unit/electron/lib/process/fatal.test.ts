@@ -41,6 +41,31 @@ describe('installFatalHandlers', () => {
     expect(h.exits).toEqual([FATAL_EXIT_CODE]);
     expect(h.err).toHaveLength(1);
   });
+
+  it('lets an owner take an error that belongs to a part it restarts, and exits for every other', () => {
+    const h = harness();
+    const fatal = installFatalHandlers(h.proc, h.o);
+    const taken: unknown[] = [];
+    fatal.claim((err) => err instanceof Error && err.message.startsWith('service:') && taken.push(err) > 0);
+    h.proc.emit('uncaughtException', new Error('service: boom'));
+    h.proc.emit('unhandledRejection', new Error('service: rejected'));
+    expect(taken).toHaveLength(2);
+    expect(h.exits).toEqual([]);
+    expect(h.err).toEqual([]);
+    h.proc.emit('uncaughtException', new Error('the agent itself'));
+    expect(h.exits).toEqual([FATAL_EXIT_CODE]);
+    expect(h.err.join('')).toContain('uncaught exception: Error: the agent itself');
+  });
+
+  it('exits when the owner itself throws while judging an error', () => {
+    const h = harness();
+    installFatalHandlers(h.proc, h.o).claim(() => {
+      throw new Error('owner broke');
+    });
+    h.proc.emit('unhandledRejection', new Error('service: rejected'));
+    expect(h.exits).toEqual([FATAL_EXIT_CODE]);
+    expect(h.err.join('')).toContain('service: rejected');
+  });
 });
 
 describe('runMain', () => {

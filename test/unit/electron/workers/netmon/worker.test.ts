@@ -35,6 +35,7 @@ function rig(): { worker: NetmonWorker; api: WorkerApi; logs: Array<[string, str
     emit: (_name, payload) => void emitted.push(payload),
     request: () => Promise.reject(new Error('netmon makes no requests')),
     log: { debug: note('debug'), info: note('info'), warn: note('warn'), error: note('error') },
+    fail: (err) => void logs.push(['fail', String(err)]),
   };
   const worker = new NetmonWorker({
     monitor: {
