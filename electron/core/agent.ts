@@ -25,7 +25,7 @@ import type { EffectiveConfig } from './settings/layers.js';
 import { orchestratorWorkerSettings } from './settings/worker-settings.js';
 import { spawnThread } from './supervisor/spawn.js';
 import { InProcessServices, type ServiceLoaders } from './supervisor/in-process.js';
-import type { FatalHandlers } from '../lib/process/fatal.js';
+import { describeError, type FatalHandlers } from '../lib/process/fatal.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { DEFAULT_SUPERVISION, realTimers, type Spawn, type WorkerSpec } from './supervisor/types.js';
 import { UiServer } from './ui-server/server.js';
@@ -54,7 +54,10 @@ export type AgentDeps = {
   sampleUsage?: boolean;
   /** 'service' when systemd runs this agent for the whole PC; shown to the UI. */
   mode?: 'own' | 'service';
-  /** The process's fatal handlers: in-process services claim their own uncaught errors there. */
+  /**
+   * The process's fatal handlers: in-process services claim their own uncaught errors there. The CLI and the Electron
+   * shell always pass them; without them (tests that build an agent in their own process) such an error is the process's.
+   */
   fatal?: Pick<FatalHandlers, 'claim'>;
   /** How in-process services are made (tests wrap the real ones); default: the workers' own classes. */
   services?: ServiceLoaders;
@@ -145,7 +148,7 @@ export function createAgent(d: AgentDeps): Agent {
     },
     onCommand: (topic, request, ack) => recorder.cloud(topic, request, ack),
   });
-  const inProcess = config.workers === 'in-process' ? new InProcessServices(d.services ?? SERVICES, (worker, err) => log.scope(worker).warn('error from an ended service', { err: String(err) })) : undefined;
+  const inProcess = config.workers === 'in-process' ? new InProcessServices(d.services ?? SERVICES, (worker, err) => log.scope(worker).warn('error from an ended service', { err: describeError(err) })) : undefined;
   if (inProcess) d.fatal?.claim(inProcess.claim);
   const supervisor = new Supervisor(specs, {
     spawn: d.spawn ?? inProcess?.spawn ?? spawnThread,

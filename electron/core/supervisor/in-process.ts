@@ -1,13 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../../lib/process/fatal.js';
-import { hostWorker, type WorkerImpl, type WorkerPort } from '../../lib/worker/host.js';
+import { hostWorker, type HostedWorker, type WorkerImpl, type WorkerPort } from '../../lib/worker/host.js';
 import type { Spawn, WorkerHandle, WorkerName } from './types.js';
 
 /** How each worker is made when it runs inside the agent's own thread (a lazy import keeps unused ones unloaded). */
 export type ServiceLoaders = Partial<Record<WorkerName, () => Promise<WorkerImpl>>>;
 
-/** How long a crashed or terminated service gets to let go of what it holds (its stop: timers, sockets, children). */
+/**
+ * How long a crashed or hung service gets to let go of what it holds (its stop: timers, sockets, children, operations
+ * in flight). A stop on request has its own grace, from the supervisor.
+ */
 export const RELEASE_MS = 5_000;
 
 type Service = { readonly name: WorkerName; crash(err: unknown): void };
@@ -18,29 +21,42 @@ export type LateError = (name: WorkerName, err: unknown) => void;
 /** The service whose code runs now: every timer, socket, promise and child a service creates carries it. */
 const running = new AsyncLocalStorage<Service>();
 
-/** Throws `err` again from the agent's own context, where the process's fatal handlers treat it as the agent's fault. */
-const rethrowAsAgent = (err: unknown): void =>
-  running.exit(() => {
-    setImmediate(() => {
-      throw err;
+/** What happens to an error that is the agent's own: thrown again, so the process's fatal handlers end the agent. */
+const throwAgain = (err: unknown): void => {
+  throw err;
+};
+
+/** Hands `err` to `fault` from the agent's own context (outside every service), after the current task. */
+const asAgent =
+  (fault: (err: unknown) => void) =>
+  (err: unknown): void =>
+    running.exit(() => {
+      setImmediate(() => fault(err));
     });
-  });
 
 /**
  * Runs the workers as services inside the agent's thread, one V8 isolate for all (docs/decisions.md "Supervised
  * workers"): the same supervisor, messages and schemas as threads, with each message copied as a thread's would be.
  *
  * A crash stays the service's own. Everything a service runs carries it (AsyncLocalStorage), so an uncaught exception or
- * unhandled rejection from its code reaches `claim`, which ends only that service: it is asked to stop (releasing its
- * timers, sockets and child processes), its messages stop, and the supervisor restarts it with backoff as it would a
- * thread that exited with code 1. What a shared isolate cannot do, and threads can: end a service stuck in a busy loop
- * or a blocking call (the whole agent waits, and systemd's restart is the remedy), or cap one service's heap.
+ * unhandled rejection from its code reaches `claim`, which ends only that service: its own requests still out are
+ * answered, its start (if still running) and then its stop are awaited (releasing its timers, sockets, child processes
+ * and operations), its messages stop, and the supervisor restarts it with backoff as it would a thread that exited with
+ * code 1. A service whose stop does not settle in time cannot be replaced safely (its work would run beside its
+ * successor's), so the agent then exits as after its own fault. What a shared isolate cannot do, and threads can: end a
+ * service stuck in a busy loop or a blocking call (the whole agent waits; nothing restarts it), or cap one service's heap.
  */
 export class InProcessServices {
+  private readonly agentFault: (err: unknown) => void;
+
+  /** `fault`: what to do with an error that is the agent's own (tests record it); by default it ends the process. */
   constructor(
     private readonly loaders: ServiceLoaders,
     private readonly late: LateError,
-  ) {}
+    fault: (err: unknown) => void = throwAgain,
+  ) {
+    this.agentFault = asAgent(fault);
+  }
 
   /** For the process's fatal handlers: ends the service whose code threw and returns true; false for the agent's own code. */
   readonly claim = (err: unknown): boolean => {
@@ -52,23 +68,27 @@ export class InProcessServices {
 
   readonly spawn: Spawn = (entry, opts) => {
     const load = this.loaders[opts.name];
-    return startService(opts.name, load ?? (() => Promise.reject(new Error(`no in-process service for ${opts.name} (${entry})`))), this.late);
+    return startService(opts.name, load ?? (() => Promise.reject(new Error(`no in-process service for ${opts.name} (${entry})`))), this.late, this.agentFault);
   };
 }
 
-function startService(name: WorkerName, load: () => Promise<WorkerImpl>, late: LateError): WorkerHandle {
+function startService(name: WorkerName, load: () => Promise<WorkerImpl>, late: LateError, rethrowAsAgent: (err: unknown) => void): WorkerHandle {
   const toAgent: Array<(msg: unknown) => void> = [];
   const exits: Array<(code: number) => void> = [];
   let listener: ((msg: unknown) => void) | undefined;
   /** Messages for the service that came before it listened (the supervisor sends `start` right after spawning). */
   const early: unknown[] = [];
-  let impl: WorkerImpl | undefined;
-  /** The service closed its port (it has stopped), or it crashed: nothing more goes either way. */
+  /** The worker, once its module loaded (never when the service ended first). */
+  let hosted: HostedWorker | undefined;
+  /** The service closed its port (it has stopped), or it is ending: nothing more goes either way. */
   let closed = false;
-  /** The service stopped on the supervisor's request and closed its port: there is nothing left to release. */
+  /** The service stopped on the supervisor's request and closed its port. */
   let stoppedItself = false;
-  let released: Promise<void> | undefined;
+  /** A crash or a terminate is ending it; a later error from it is reported, not acted on. */
+  let ending = false;
+  let escalated = false;
   let exitCode: number | undefined;
+  let exited: Promise<void> | undefined;
 
   const deliverToAgent = (msg: unknown): void => {
     const copy = structuredClone(msg);
@@ -82,45 +102,45 @@ function startService(name: WorkerName, load: () => Promise<WorkerImpl>, late: L
       }),
     );
   };
-  let exited: Promise<void> | undefined;
-  /** Like a thread's 'exit': once, after the current task, outside the service. */
+  /** Like a thread's 'exit': once, after the current task, outside the service (the slot's handling is the agent's). */
   const exit = (code: number): Promise<void> => {
-    if (exitCode === undefined) exitCode = code;
+    exitCode ??= code;
     const final = exitCode;
     exited ??= new Promise<void>((resolve) =>
-      setImmediate(() =>
-        running.exit(() => {
-          exits.forEach((cb) => cb(final));
+      running.exit(() =>
+        setImmediate(() => {
+          try {
+            for (const cb of exits) cb(final);
+          } catch (err) {
+            rethrowAsAgent(err);
+          }
           resolve();
         }),
       ),
     );
     return exited;
   };
-  /** Asks the service to stop, once, within RELEASE_MS; its errors there no longer matter. */
-  const release = (): Promise<void> => {
-    released ??= new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, RELEASE_MS);
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      if (!impl || stoppedItself) return done();
-      const stopping = impl;
-      running.run(service, () => {
-        stopping.stop(RELEASE_MS).then(done, done);
-      });
-    });
-    return released;
+  /** Ends the service's work (once: see HostedWorker.release); false when that did not settle in time. */
+  const end = (crashed: boolean): Promise<boolean> => {
+    const h = hosted;
+    return h ? running.run(service, () => h.release(RELEASE_MS, crashed)) : Promise.resolve(true);
+  };
+  /**
+   * A service whose work is still running cannot be replaced: its successor would resume the same operations. With no
+   * isolate to end, the agent ends, as after its own fault, and systemd starts a clean one.
+   */
+  const escalate = (why: string): void => {
+    if (escalated) return;
+    escalated = true;
+    rethrowAsAgent(new Error(`the ${name} service ${why} within ${RELEASE_MS / 1000} s; the agent exits so that no second ${name} service runs beside it`));
   };
   const service: Service = {
     name,
     crash: (err) => {
-      if (exitCode !== undefined) return late(name, err);
-      const first = !closed;
-      closed = true;
-      if (first) deliverToAgent({ t: 'log', level: 'error', msg: `${name} service crashed; it is stopped and restarted alone`, data: { err: describeError(err) } });
-      void release().then(() => exit(1));
+      if (ending || exitCode !== undefined) return late(name, err);
+      ending = closed = true;
+      deliverToAgent({ t: 'log', level: 'error', msg: `${name} service crashed; it is stopped and restarted alone`, data: { err: describeError(err) } });
+      void end(true).then((released) => (released ? exit(1) : escalate('did not stop after its crash')));
     },
   };
   const port: WorkerPort = {
@@ -152,8 +172,8 @@ function startService(name: WorkerName, load: () => Promise<WorkerImpl>, late: L
   running.run(service, () => {
     load().then(
       (made) => {
-        impl = made;
-        hostWorker(made, port, service.crash);
+        // Ended while its module loaded: it never runs.
+        if (!closed) hosted = hostWorker(made, port, service.crash);
       },
       (err: unknown) => service.crash(err),
     );
@@ -164,10 +184,11 @@ function startService(name: WorkerName, load: () => Promise<WorkerImpl>, late: L
     },
     onMessage: (cb) => void toAgent.push(cb),
     onExit: (cb) => void exits.push(cb),
-    // Like a terminated thread: whatever the service still holds is released, and it exits (1 unless it had stopped).
+    // Like a terminated thread: its work is ended first, and it exits (1 unless it had stopped on request).
     terminate: async () => {
       closed = true;
-      await release();
+      ending = true;
+      if (!(await end(false))) return escalate('did not stop');
       await exit(stoppedItself ? 0 : 1);
     },
     // One event loop for the agent and its services: it waiting for work shows that none of them is stuck.

@@ -105,6 +105,31 @@ function threadFacts(): ThreadFacts {
   return { tid: ownTid, heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size };
 }
 
+/** What the host of a worker lets its carrier do (an in-process service's handle; a thread has no use for it). */
+export type HostedWorker = {
+  /**
+   * Ends the worker's work once, however often it is asked (a stop message, a crash, a terminate): waits for a start
+   * still running, then calls its stop. `crashed` first answers the worker's own requests still out (nobody will wait
+   * for them). Resolves true when all of that settled within `graceMs`, false when the stop failed or is still running.
+   */
+  release(graceMs: number, crashed: boolean): Promise<boolean>;
+};
+
+const settledWithin = (work: Promise<unknown>, ms: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), Math.max(0, ms));
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(false);
+      },
+    );
+  });
+
 /**
  * Connects `parentPort` to a worker implementation: zod-validated messages in and out, an `alive` answer to each
  * probe (no timer of its own: the supervisor watches the thread's event loop and probes only when that shows no
@@ -112,7 +137,7 @@ function threadFacts(): ThreadFacts {
  * `port` is the thread's parent port; tests pass one end of a MessageChannel, and an in-process service its own port
  * with `crash`, which ends that service instead of the thread.
  */
-export function hostWorker(impl: WorkerImpl, port: WorkerPort | null = parentPort, crash: (err: unknown) => void = exitThread): void {
+export function hostWorker(impl: WorkerImpl, port: WorkerPort | null = parentPort, crash: (err: unknown) => void = exitThread): HostedWorker {
   if (!port) throw new Error('hostWorker must run inside a worker thread');
   const post: Post = (m) => port.postMessage(FromWorker.parse(m));
   const outgoing = new Outgoing(post);
@@ -122,6 +147,27 @@ export function hostWorker(impl: WorkerImpl, port: WorkerPort | null = parentPor
     log: loggerOver(post),
     fail: crash,
   };
+  let starting: Promise<unknown> = Promise.resolve();
+  let releasing: Promise<boolean> | undefined;
+  const hosted: HostedWorker = {
+    release: (graceMs, crashed) => {
+      if (crashed) outgoing.settleAll('the worker crashed');
+      releasing ??= (async () => {
+        const deadline = performance.now() + graceMs;
+        // A stop during start would find nothing to stop yet, and what the start builds next would run on unowned.
+        if (!(await settledWithin(starting.catch(() => undefined), graceMs))) return false;
+        // A stop that throws at once counts as a failed stop, not as an error of whoever asked.
+        const stopping = Promise.resolve()
+          .then(() => impl.stop(Math.max(1, Math.round(deadline - performance.now()))))
+          .catch((err: unknown) => {
+            api.log.warn('worker stop failed', { err: err instanceof Error ? err.message : String(err) });
+            throw err;
+          });
+        return settledWithin(stopping, deadline - performance.now());
+      })();
+      return releasing;
+    },
+  };
   port.on('message', (raw: unknown) => {
     const msg = ToWorker.safeParse(raw);
     if (!msg.success) {
@@ -130,7 +176,8 @@ export function hostWorker(impl: WorkerImpl, port: WorkerPort | null = parentPor
     }
     const m = msg.data;
     if (m.t === 'start') {
-      impl.start(m.config, api).then(
+      starting = impl.start(m.config, api);
+      starting.then(
         () => post({ t: 'ready' }),
         (err: unknown) => {
           api.log.error('worker failed to start', { err: err instanceof Error ? err.message : String(err) });
@@ -148,14 +195,13 @@ export function hostWorker(impl: WorkerImpl, port: WorkerPort | null = parentPor
     } else if (m.t === 'probe') {
       post({ t: 'alive', id: m.id, ...threadFacts() });
     } else {
-      impl
-        .stop(m.graceMs)
-        .catch((err: unknown) => api.log.warn('worker stop failed', { err: err instanceof Error ? err.message : String(err) }))
-        .finally(() => {
-          outgoing.settleAll('the worker is stopping');
-          post({ t: 'stopped' });
-          port.close();
-        });
+      void hosted.release(m.graceMs, false).then((released) => {
+        if (!released) api.log.warn('worker did not stop within its grace period', { graceMs: m.graceMs });
+        outgoing.settleAll('the worker is stopping');
+        post({ t: 'stopped' });
+        port.close();
+      });
     }
   });
+  return hosted;
 }

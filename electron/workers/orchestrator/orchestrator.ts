@@ -495,8 +495,9 @@ export class Orchestrator {
   /**
    * Stops the agent's own loops; vPLCs keep running. Operations still in flight get `graceMs` to finish
    * (docs/protocol.md §12: 30 s shutdown budget); whatever is cut off is journalled and resumed or rolled back next start.
+   * Resolves false when some were still running (they go on until the process or thread ends).
    */
-  async close(options: { graceMs?: number } = {}): Promise<void> {
+  async close(options: { graceMs?: number } = {}): Promise<boolean> {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
     this.auto.stop();
     this.ctx.serial.close();
@@ -518,5 +519,6 @@ export class Orchestrator {
     await this.usage.flush();
     await this.ctx.warnings.flushed();
     await this.hostReader.close();
+    return settled;
   }
 }

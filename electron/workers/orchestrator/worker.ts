@@ -81,6 +81,8 @@ const handlers: Handlers = {
  * The orchestrator as a supervised worker: the same core the tests drive in-process, behind the worker protocol.
  * Stopping the worker stops the agent's loops only; vPLC containers keep running.
  */
+const STOP_FLUSH_MS = 1_000;
+
 export class OrchestratorWorker implements WorkerImpl {
   private orch?: Orchestrator;
   private c?: Ctx;
@@ -192,8 +194,11 @@ export class OrchestratorWorker implements WorkerImpl {
     return (handlers[op] as (o: Orchestrator, i: unknown, c: Ctx) => Promise<unknown>)(orch, input, c);
   }
 
+  /** Rejects when operations were still running after the grace: whoever hosts the worker must then end them. */
   async stop(graceMs: number): Promise<void> {
     this.abort.abort(new Error('worker stopping'));
-    await this.orch?.close({ graceMs });
+    // The flushes after the operations' wait get the last second of the budget.
+    const settled = await this.orch?.close({ graceMs: Math.max(1, graceMs - STOP_FLUSH_MS) });
+    if (settled === false) throw new Error(`operations were still running ${Math.round(graceMs / 1000)} s after the stop`);
   }
 }

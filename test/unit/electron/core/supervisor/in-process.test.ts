@@ -26,19 +26,32 @@ class Recorder implements WorkerImpl {
   api?: WorkerApi;
   claimed: Array<boolean | string> = [];
 
-  constructor(private readonly claim: (err: unknown) => boolean) {
+  /** What start built after its wait, and whether stop found it. */
+  built = false;
+  stoppedBuilt = false;
+  asked: unknown[] = [];
+
+  constructor(
+    private readonly claim: (err: unknown) => boolean,
+    private readonly behave: { startMs?: number; stop?: 'throw' | 'hang' | { ms: number } } = {},
+  ) {
     Recorder.made.push(this);
   }
 
-  start(config: unknown, api: WorkerApi): Promise<void> {
+  async start(config: unknown, api: WorkerApi): Promise<void> {
     this.started.push(config);
     this.api = api;
-    return Promise.resolve();
+    if (this.behave.startMs) await new Promise((r) => setTimeout(r, this.behave.startMs));
+    this.built = true;
   }
 
   stop(): Promise<void> {
     this.stops++;
-    return Promise.resolve();
+    this.stoppedBuilt = this.built;
+    const how = this.behave.stop;
+    if (how === 'throw') throw new Error('stop broke');
+    if (how === 'hang') return new Promise(() => undefined);
+    return how ? new Promise((r) => setTimeout(r, how.ms)) : Promise.resolve();
   }
 
   readonly handle = handlers({
@@ -52,19 +65,26 @@ class Recorder implements WorkerImpl {
       },
     },
     fail: { input: z.unknown(), run: () => Promise.resolve(void this.api?.fail(new Error('cannot go on'))) },
+    /** Asks another worker through the bus; what comes back is kept. */
+    ask: { input: z.unknown(), run: () => Promise.resolve(void this.api?.request('cloudlink', 'x', {}, 60_000).then((e) => this.asked.push(e))) },
   });
 }
 
-function setup(loaders?: ConstructorParameters<typeof InProcessServices>[0]): {
+function setup(
+  loaders?: ConstructorParameters<typeof InProcessServices>[0],
+  onState: (s: WorkerState) => void = () => undefined,
+): {
   services: InProcessServices;
   slot: (name: WorkerName) => WorkerSlot;
   states: Map<WorkerName, WorkerState[]>;
   logs: string[];
   late: Array<[WorkerName, string]>;
+  faults: string[];
 } {
   Recorder.made = [];
   const logs: string[] = [];
   const late: Array<[WorkerName, string]> = [];
+  const faults: string[] = [];
   const states = new Map<WorkerName, WorkerState[]>();
   const services: InProcessServices = new InProcessServices(
     loaders ?? {
@@ -72,18 +92,22 @@ function setup(loaders?: ConstructorParameters<typeof InProcessServices>[0]): {
       orchestrator: () => Promise.resolve(new Recorder((e) => services.claim(e))),
     },
     (name, err) => void late.push([name, String(err)]),
+    (err) => void faults.push(String(err)),
   );
   const slot = (name: WorkerName): WorkerSlot =>
     new WorkerSlot(spec(name), {
       spawn: services.spawn,
       timers: realTimers,
       random: () => 0.5,
-      onState: (s) => void states.set(name, [...(states.get(name) ?? []), s]),
+      onState: (s) => {
+        states.set(name, [...(states.get(name) ?? []), s]);
+        onState(s);
+      },
       onEvent: () => undefined,
       onRequest: () => undefined,
       onLog: (level, msg, data) => void logs.push(`${level} ${msg}${data?.err ? ` ${String(data.err).split('\n')[0]}` : ''}`),
     });
-  return { services, slot, states, logs, late };
+  return { services, slot, states, logs, late, faults };
 }
 
 const running = (s: WorkerSlot): Promise<unknown> => waitFor(() => s.state.kind, (k) => k === 'running', { timeoutMs: 5_000, what: 'the service running' });
@@ -167,5 +191,70 @@ describe('InProcessServices', () => {
     await running(s);
     expect(logs.filter((l) => /worker netmon exited with code 1/.test(l))).toHaveLength(2);
     await s.stop(1_000);
+  });
+
+  it('waits for a start still running before it stops, so what the start built is stopped too', async () => {
+    const { slot } = setup({ netmon: () => Promise.resolve(new Recorder(() => false, { startMs: 150 })) });
+    const s = slot('netmon');
+    s.start();
+    await waitFor(() => Recorder.made.length, (n) => n === 1, { timeoutMs: 5_000, what: 'the service made' });
+    await s.stop(2_000);
+    const made = Recorder.made[0];
+    expect(s.state.kind).toBe('stopped');
+    expect(made?.stops).toBe(1);
+    expect(made?.stoppedBuilt).toBe(true);
+  });
+
+  it('stops once when a stop on request overruns its grace and the slot then ends the service', async () => {
+    const { slot, faults } = setup({ netmon: () => Promise.resolve(new Recorder(() => false, { stop: { ms: 300 } })) });
+    const s = slot('netmon');
+    s.start();
+    await running(s);
+    await s.stop(100);
+    // Its stop did not settle within the grace: it may still be at work, so the agent must end rather than replace it.
+    await waitFor(() => faults.length, (n) => n === 1, { timeoutMs: 2_000, what: 'the agent fault' });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(Recorder.made[0]?.stops).toBe(1);
+    expect(faults).toEqual([expect.stringContaining('the netmon service did not stop within 5 s')]);
+  });
+
+  it('ends the agent, once, when a crashed service cannot be stopped (a stop that throws), instead of restarting beside it', async () => {
+    const { slot, faults, late, services } = setup({ netmon: () => Promise.resolve(new Recorder((e) => services.claim(e), { stop: 'throw' })) });
+    const s = slot('netmon');
+    s.start();
+    await running(s);
+    await s.request('fault', {}, 1_000);
+    await waitFor(() => faults.length, (n) => n === 1, { timeoutMs: 5_000, what: 'the agent fault' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(faults).toEqual([expect.stringContaining('the netmon service did not stop after its crash')]);
+    expect(Recorder.made).toHaveLength(1);
+    expect(late).toEqual([]);
+  });
+
+  it("answers the crashed service's own requests at once instead of after their deadline", async () => {
+    const { slot } = setup();
+    const s = slot('netmon');
+    s.start();
+    await running(s);
+    const first = Recorder.made[0] as Recorder;
+    await s.request('ask', {}, 1_000);
+    await s.request('fault', {}, 1_000);
+    await waitFor(() => first.asked.length, (n) => n === 1, { timeoutMs: 2_000, what: 'the answer to the request it had out' });
+    expect(first.asked).toEqual([{ ok: false, error: { code: 'UNAVAILABLE', message: 'the worker crashed' } }]);
+    await running(s);
+    await s.stop(1_000);
+  });
+
+  it("treats an error in the agent's own handling of a service's exit as the agent's fault, not the service's", async () => {
+    const { slot, faults, late } = setup(undefined, (state) => {
+      if (state.kind === 'backoff') throw new Error('broken health listener');
+    });
+    const s = slot('netmon');
+    s.start();
+    await running(s);
+    await s.request('fault', {}, 1_000);
+    await waitFor(() => faults.length, (n) => n === 1, { timeoutMs: 5_000, what: 'the agent fault' });
+    expect(faults).toEqual(['Error: broken health listener']);
+    expect(late).toEqual([]);
   });
 });
