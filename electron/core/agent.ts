@@ -63,6 +63,9 @@ export type AgentDeps = {
   services?: ServiceLoaders;
 };
 
+/** How long an in-process service may leave a probe unanswered (a deaf service; a stuck loop stops everything). */
+const IN_PROCESS_LIVENESS_MS = 60_000;
+
 /** The workers as in-process services: each loaded only when it first starts. */
 const SERVICES: ServiceLoaders = {
   netmon: async () => new (await import('../workers/netmon/worker.js')).NetmonWorker(),
@@ -100,6 +103,9 @@ export function createAgent(d: AgentDeps): Agent {
     maxOldGenerationSizeMb: 256,
     maxYoungGenerationSizeMb: 4,
     ...DEFAULT_SUPERVISION,
+    // In-process, a service whose loop is stuck stalls the supervisor too: the clock can only find a service that no
+    // longer answers (IN_PROCESS_LIVENESS_MS), so it looks every 20 s instead of every 4 s.
+    ...(config.workers === 'in-process' ? { livenessMs: IN_PROCESS_LIVENESS_MS } : {}),
   });
   const specs = [
     workerSpec('netmon', config.netmonSocket ? { mode: 'external', socketPath: config.netmonSocket } : { mode: 'builtin' }),

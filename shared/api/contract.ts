@@ -197,7 +197,10 @@ export type VnicView = z.infer<typeof VnicView>;
 export const invoke = {
   'agent:status': { input: empty, output: AgentStatus },
   'agent:start': { input: empty, output: z.null() },
-  /** Diagnostics: main and each running worker (one that does not answer within 2 s is left out). Wakes every worker: not for polling. */
+  /**
+   * Diagnostics: main and each running worker (one that does not answer within 2 s is left out). Wakes every worker: not
+   * for polling. Workers that run in-process share main's thread and isolate, so they give its thread id and heap.
+   */
   'agent:threads': { input: empty, output: z.array(ThreadView) },
   /** Stops the agent's workers; vPLCs keep running. */
   'agent:stop': { input: z.object({ confirm: z.literal(true) }).strict(), output: z.null() },
