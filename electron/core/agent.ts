@@ -249,6 +249,8 @@ export function createAgent(d: AgentDeps): Agent {
     stop: async (graceMs = 30_000) => {
       await ui.close();
       await metrics?.close();
+      // No service starts again in this agent: one that overruns its stop ends with the process.
+      inProcess?.final();
       await supervisor.stopAll(graceMs);
     },
   };

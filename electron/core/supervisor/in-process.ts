@@ -58,6 +58,16 @@ export class InProcessServices {
     this.agentFault = asAgent(fault);
   }
 
+  private ending = false;
+
+  /**
+   * The agent is stopping for good (its process ends next): a service that does not stop in time no longer ends the
+   * agent early, since no successor will start beside it. A stop on request (agent:stop, then agent:start) is not final.
+   */
+  final(): void {
+    this.ending = true;
+  }
+
   /** For the process's fatal handlers: ends the service whose code threw and returns true; false for the agent's own code. */
   readonly claim = (err: unknown): boolean => {
     const service = running.getStore();
@@ -68,11 +78,15 @@ export class InProcessServices {
 
   readonly spawn: Spawn = (entry, opts) => {
     const load = this.loaders[opts.name];
-    return startService(opts.name, load ?? (() => Promise.reject(new Error(`no in-process service for ${opts.name} (${entry})`))), this.late, this.agentFault);
+    return startService(opts.name, load ?? (() => Promise.reject(new Error(`no in-process service for ${opts.name} (${entry})`))), this.late, this.agentFault, () => this.ending);
   };
 }
 
-function startService(name: WorkerName, load: () => Promise<WorkerImpl>, late: LateError, rethrowAsAgent: (err: unknown) => void): WorkerHandle {
+/**
+ * `final`: true once the agent itself is stopping (no successor can start in this process, so a service that does not
+ * stop in time is left to end with the process instead of ending it early).
+ */
+function startService(name: WorkerName, load: () => Promise<WorkerImpl>, late: LateError, rethrowAsAgent: (err: unknown) => void, final: () => boolean): WorkerHandle {
   const toAgent: Array<(msg: unknown) => void> = [];
   const exits: Array<(code: number) => void> = [];
   let listener: ((msg: unknown) => void) | undefined;
@@ -120,10 +134,13 @@ function startService(name: WorkerName, load: () => Promise<WorkerImpl>, late: L
     );
     return exited;
   };
-  /** Ends the service's work (once: see HostedWorker.release); false when that did not settle in time. */
-  const end = (crashed: boolean): Promise<boolean> => {
+  /**
+   * Ends the service's work (once: see HostedWorker.release); false when that did not settle in time. Its port is
+   * closed by now, so whatever it still asks is answered at once instead of waiting out its deadline.
+   */
+  const end = (): Promise<boolean> => {
     const h = hosted;
-    return h ? running.run(service, () => h.release(RELEASE_MS, crashed)) : Promise.resolve(true);
+    return h ? running.run(service, () => h.release(RELEASE_MS, true)) : Promise.resolve(true);
   };
   /**
    * A service whose work is still running cannot be replaced: its successor would resume the same operations. With no
@@ -132,7 +149,7 @@ function startService(name: WorkerName, load: () => Promise<WorkerImpl>, late: L
   const escalate = (why: string): void => {
     if (escalated) return;
     escalated = true;
-    rethrowAsAgent(new Error(`the ${name} service ${why} within ${RELEASE_MS / 1000} s; the agent exits so that no second ${name} service runs beside it`));
+    rethrowAsAgent(new Error(`the ${name} service ${why} in time; the agent exits so that no second ${name} service runs beside it`));
   };
   const service: Service = {
     name,
@@ -140,7 +157,7 @@ function startService(name: WorkerName, load: () => Promise<WorkerImpl>, late: L
       if (ending || exitCode !== undefined) return late(name, err);
       ending = closed = true;
       deliverToAgent({ t: 'log', level: 'error', msg: `${name} service crashed; it is stopped and restarted alone`, data: { err: describeError(err) } });
-      void end(true).then((released) => (released ? exit(1) : escalate('did not stop after its crash')));
+      void end().then((released) => (released || final() ? exit(1) : escalate('did not stop after its crash')));
     },
   };
   const port: WorkerPort = {
@@ -188,7 +205,10 @@ function startService(name: WorkerName, load: () => Promise<WorkerImpl>, late: L
     terminate: async () => {
       closed = true;
       ending = true;
-      if (!(await end(false))) return escalate('did not stop');
+      if (!(await end())) {
+        if (!final()) return escalate('did not stop');
+        deliverToAgent({ t: 'log', level: 'error', msg: `${name} service did not stop in time; it ends with the agent` });
+      }
       await exit(stoppedItself ? 0 : 1);
     },
     // One event loop for the agent and its services: it waiting for work shows that none of them is stuck.

@@ -58,9 +58,13 @@ class Outgoing {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (e: Envelope) => void; timer: NodeJS.Timeout }>();
 
+  /** Set once the worker crashed: nothing it asks can be answered any more, so it is told at once. */
+  private refusal?: string;
+
   constructor(private readonly post: Post) {}
 
   request(to: WorkerName, op: string, input: unknown, timeoutMs: number): Promise<Envelope> {
+    if (this.refusal !== undefined) return Promise.resolve({ ok: false, error: { code: 'UNAVAILABLE', message: this.refusal } });
     const id = this.nextId++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.settle(id, { ok: false, error: { code: 'TIMEOUT', message: `no answer from the bus for ${to} ${op}` } }), timeoutMs + LOCAL_GRACE_MS);
@@ -79,6 +83,12 @@ class Outgoing {
 
   settleAll(message: string): void {
     for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, error: { code: 'UNAVAILABLE', message } });
+  }
+
+  /** Answers every request out now and every later one at once (the worker's stop may still ask). */
+  refuse(message: string): void {
+    this.refusal = message;
+    this.settleAll(message);
   }
 }
 
@@ -109,8 +119,8 @@ function threadFacts(): ThreadFacts {
 export type HostedWorker = {
   /**
    * Ends the worker's work once, however often it is asked (a stop message, a crash, a terminate): waits for a start
-   * still running, then calls its stop. `crashed` first answers the worker's own requests still out (nobody will wait
-   * for them). Resolves true when all of that settled within `graceMs`, false when the stop failed or is still running.
+   * still running, then calls its stop. `crashed` first answers the worker's own requests, those out and any its stop
+   * makes, with UNAVAILABLE (nobody will answer them). Resolves true when all of that settled within `graceMs`, false when the stop failed or is still running.
    */
   release(graceMs: number, crashed: boolean): Promise<boolean>;
 };
@@ -151,7 +161,7 @@ export function hostWorker(impl: WorkerImpl, port: WorkerPort | null = parentPor
   let releasing: Promise<boolean> | undefined;
   const hosted: HostedWorker = {
     release: (graceMs, crashed) => {
-      if (crashed) outgoing.settleAll('the worker crashed');
+      if (crashed) outgoing.refuse('the worker crashed');
       releasing ??= (async () => {
         const deadline = performance.now() + graceMs;
         // A stop during start would find nothing to stop yet, and what the start builds next would run on unowned.

@@ -93,6 +93,8 @@ export class OrchestratorWorker implements WorkerImpl {
   /** Those early events, for re-attachment once the orchestrator opens (the bus replays the discovery only once). */
   private readonly backlog = new NetmonBacklog();
   private readonly abort = new AbortController();
+  /** The wait for the engine, while it runs: a stop waits for it, since an `open()` in flight builds an orchestrator. */
+  private waitingForEngine?: Promise<void>;
 
   /**
    * Resolves once the worker can answer. A Docker engine that does not answer yet is waited for here (and reported by
@@ -111,7 +113,7 @@ export class OrchestratorWorker implements WorkerImpl {
       if (!isEngineUnavailable(err)) throw err;
       this.waiting = { since: new Date().toISOString(), reason: dockerMessage(err) };
       api.log.warn('Docker engine not answering; waiting for it', { err: this.waiting.reason });
-      void this.openWhenEngineAnswers(open, cache, config, api);
+      this.waitingForEngine = this.openWhenEngineAnswers(open, cache, config, api);
     }
   }
 
@@ -197,6 +199,8 @@ export class OrchestratorWorker implements WorkerImpl {
   /** Rejects when operations were still running after the grace: whoever hosts the worker must then end them. */
   async stop(graceMs: number): Promise<void> {
     this.abort.abort(new Error('worker stopping'));
+    // It ends at once unless an open() is in flight; then it closes what that opened.
+    await this.waitingForEngine;
     // The flushes after the operations' wait get the last second of the budget.
     const settled = await this.orch?.close({ graceMs: Math.max(1, graceMs - STOP_FLUSH_MS) });
     if (settled === false) throw new Error(`operations were still running ${Math.round(graceMs / 1000)} s after the stop`);

@@ -33,7 +33,7 @@ class Recorder implements WorkerImpl {
 
   constructor(
     private readonly claim: (err: unknown) => boolean,
-    private readonly behave: { startMs?: number; stop?: 'throw' | 'hang' | { ms: number } } = {},
+    private readonly behave: { startMs?: number; stop?: 'throw' | 'hang' | 'ask' | { ms: number } } = {},
   ) {
     Recorder.made.push(this);
   }
@@ -51,6 +51,8 @@ class Recorder implements WorkerImpl {
     const how = this.behave.stop;
     if (how === 'throw') throw new Error('stop broke');
     if (how === 'hang') return new Promise(() => undefined);
+    // A stop that asks another worker (the cloud link closing a debug session asks the orchestrator).
+    if (how === 'ask') return (this.api?.request('orchestrator', 'debug.close', {}, 60_000) ?? Promise.resolve()).then((e) => void this.asked.push(e));
     return how ? new Promise((r) => setTimeout(r, how.ms)) : Promise.resolve();
   }
 
@@ -215,7 +217,7 @@ describe('InProcessServices', () => {
     await waitFor(() => faults.length, (n) => n === 1, { timeoutMs: 2_000, what: 'the agent fault' });
     await new Promise((r) => setTimeout(r, 400));
     expect(Recorder.made[0]?.stops).toBe(1);
-    expect(faults).toEqual([expect.stringContaining('the netmon service did not stop within 5 s')]);
+    expect(faults).toEqual([expect.stringContaining('the netmon service did not stop in time; the agent exits')]);
   });
 
   it('ends the agent, once, when a crashed service cannot be stopped (a stop that throws), instead of restarting beside it', async () => {
@@ -256,5 +258,31 @@ describe('InProcessServices', () => {
     await waitFor(() => faults.length, (n) => n === 1, { timeoutMs: 5_000, what: 'the agent fault' });
     expect(faults).toEqual(['Error: broken health listener']);
     expect(late).toEqual([]);
+  });
+
+  it('answers at once what a crashed service asks while it stops, so it stops in time and restarts alone', async () => {
+    const { slot, faults, services } = setup({ netmon: () => Promise.resolve(new Recorder((e) => services.claim(e), { stop: 'ask' })) });
+    const s = slot('netmon');
+    s.start();
+    await running(s);
+    const first = Recorder.made[0] as Recorder;
+    await s.request('fault', {}, 1_000);
+    await waitFor(() => Recorder.made.length, (n) => n === 2, { timeoutMs: 3_000, what: 'a new netmon service' });
+    expect(first.asked).toEqual([{ ok: false, error: { code: 'UNAVAILABLE', message: 'the worker crashed' } }]);
+    expect(faults).toEqual([]);
+    await running(s);
+  });
+
+  it('lets a service that overruns its stop end with the agent when the agent itself stops', async () => {
+    const { slot, faults, logs, services } = setup({ netmon: () => Promise.resolve(new Recorder(() => false, { stop: 'hang' })) });
+    const s = slot('netmon');
+    s.start();
+    await running(s);
+    services.final();
+    await s.stop(100);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.state.kind).toBe('stopped');
+    expect(faults).toEqual([]);
+    expect(logs).toContainEqual('error [netmon] netmon service did not stop in time; it ends with the agent');
   });
 });
