@@ -96,6 +96,8 @@ function electronResourcesPath(): string | undefined {
 export function createAgent(d: AgentDeps): Agent {
   const { config, log } = d;
   const events = new EventHub();
+  // A test that brings its own spawn runs the workers its way (threads, stand-ins).
+  const inProcessWorkers = config.workers === 'in-process' && !d.spawn;
   const workerSpec = (name: WorkerSpec['name'], workerConfig: unknown): WorkerSpec => ({
     name,
     entry: workerEntry(name),
@@ -105,7 +107,7 @@ export function createAgent(d: AgentDeps): Agent {
     ...DEFAULT_SUPERVISION,
     // In-process, a service whose loop is stuck stalls the supervisor too: the clock can only find a service that no
     // longer answers (IN_PROCESS_LIVENESS_MS), so it looks every 20 s instead of every 4 s.
-    ...(config.workers === 'in-process' ? { livenessMs: IN_PROCESS_LIVENESS_MS } : {}),
+    ...(inProcessWorkers ? { livenessMs: IN_PROCESS_LIVENESS_MS } : {}),
   });
   const specs = [
     workerSpec('netmon', config.netmonSocket ? { mode: 'external', socketPath: config.netmonSocket } : { mode: 'builtin' }),
@@ -154,7 +156,7 @@ export function createAgent(d: AgentDeps): Agent {
     },
     onCommand: (topic, request, ack) => recorder.cloud(topic, request, ack),
   });
-  const inProcess = config.workers === 'in-process' ? new InProcessServices(d.services ?? SERVICES, (worker, err) => log.scope(worker).warn('error from an ended service', { err: describeError(err) })) : undefined;
+  const inProcess = inProcessWorkers ? new InProcessServices(d.services ?? SERVICES, (worker, err) => log.scope(worker).warn('error from an ended service', { err: describeError(err) })) : undefined;
   if (inProcess) d.fatal?.claim(inProcess.claim);
   const supervisor = new Supervisor(specs, {
     spawn: d.spawn ?? inProcess?.spawn ?? spawnThread,
