@@ -119,12 +119,12 @@ function startService(name: WorkerName, load: () => Promise<WorkerImpl>, late: L
   /** Like a thread's 'exit': once, after the current task, outside the service (the slot's handling is the agent's). */
   const exit = (code: number): Promise<void> => {
     exitCode ??= code;
-    const final = exitCode;
+    const first = exitCode;
     exited ??= new Promise<void>((resolve) =>
       running.exit(() =>
         setImmediate(() => {
           try {
-            for (const cb of exits) cb(final);
+            for (const cb of exits) cb(first);
           } catch (err) {
             rethrowAsAgent(err);
           }
