@@ -114,11 +114,14 @@ export type AgentOptions = {
 
 export type BenchAgent = { pid: number; port: number; token: string; stop(): Promise<void> };
 
+/** Extra Node options for the agent, from `BENCH_NODE_ARGS` (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+const nodeArgs = (): string[] => (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+
 /** Starts the built agent and resolves once it printed its ready line; with two malloc arenas, as the service unit runs it. */
 export async function startAgent(o: AgentOptions): Promise<BenchAgent> {
   const child = spawn(
     process.execPath,
-    ['bin/vplc-orchestrator.js', 'agent', ...o.cloudArgs, '--ui-port', '0', '--data-dir', path.join(o.dir, 'data'), '--lock-name', o.lockName, '--internal-pool', o.internalPool, '--runtime-image', 'vplc-test/openplc-runtime', '--log-level', 'warn'],
+    [...nodeArgs(), 'bin/vplc-orchestrator.js', 'agent', ...o.cloudArgs, '--ui-port', '0', '--data-dir', path.join(o.dir, 'data'), '--lock-name', o.lockName, '--internal-pool', o.internalPool, '--runtime-image', 'vplc-test/openplc-runtime', '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'ignore'], env: { MALLOC_ARENA_MAX: '2', ...process.env, VPLC_TOKEN_FILE: path.join(o.dir, 'token'), XDG_CONFIG_HOME: path.join(o.dir, 'config'), ...o.env } },
   );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -4,6 +4,8 @@
  * Node agent pays). Goal: ≤ 80 MB RSS and
  * ≤ 0.15 % of one core. All three workers run: netmon, the orchestrator, and the cloud link connected over mTLS to the
  * cloud simulator on loopback (heartbeat every 5 s). Runtime: about 90 s (build, 10 creates, 20 s settle, 60 s idle).
+ * Profiling: `BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` gives the agent Node options (NODE_OPTIONS refuses
+ * `--cpu-prof`); the profiler's own cost then shows in the figures.
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';

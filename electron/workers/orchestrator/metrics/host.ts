@@ -11,6 +11,12 @@ import { PreadFilePool } from './files.js';
 export const GIB = 1024 ** 3;
 export const MIB = 1024 ** 2;
 
+/**
+ * Disk figures are read again at most this often by `read()`: they move slowly, while the mount table (which grows with
+ * every container's overlay, shm and netns mount) and a statfs per mount were a third of the idle sampler's cost.
+ */
+export const DISK_REFRESH_MS = 30_000;
+
 /** Filesystem types never counted as disk (compared lower-cased). */
 export const DISK_SKIP_FSTYPES: ReadonlySet<string> = new Set([
   'tmpfs', 'devtmpfs', 'overlay', 'squashfs', 'ramfs', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'debugfs',
@@ -186,6 +192,8 @@ export interface HostMetricsOptions {
   io?: Partial<HostIo>;
   /** os facts, injectable for tests. */
   osInfo?: Partial<OsInfo>;
+  /** Monotonic ms (default `performance.now`): the age of the cached disk figures. */
+  monotonic?: () => number;
 }
 
 export interface OsInfo {
@@ -242,6 +250,9 @@ export class HostMetricsReader {
   private onlineCpus: number;
   /** Keeps /proc files open between samples unless a reader was injected. */
   private readonly pool: PreadFilePool | null;
+  private readonly monotonic: () => number;
+  /** The last disk reading `read()` made, and when. */
+  private disk: { used: number; total: number; at: number } | null = null;
 
   constructor(options: HostMetricsOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc';
@@ -254,6 +265,7 @@ export class HostMetricsReader {
       statfs: options.io?.statfs ?? defaultStatfs,
     };
     this.osInfo = { ...defaultOsInfo, ...options.osInfo };
+    this.monotonic = options.monotonic ?? (() => performance.now());
     this.onlineCpus = Math.max(1, this.osInfo.cpuCount());
     this.prime = this.readProcStat().catch(() => null);
   }
@@ -307,12 +319,25 @@ export class HostMetricsReader {
     return { used, total };
   }
 
+  /** The disk figures, read again once `DISK_REFRESH_MS` old; a failed read is retried at the next call. */
+  private async recentDiskBytes(): Promise<{ used: number; total: number }> {
+    const now = this.monotonic();
+    if (this.disk !== null && now - this.disk.at < DISK_REFRESH_MS) return this.disk;
+    try {
+      const d = await this.readDiskBytes();
+      this.disk = { ...d, at: now };
+      return d;
+    } catch {
+      return { used: 0, total: 0 };
+    }
+  }
+
   /** One full reading. A failing source yields zeros for its fields rather than failing the whole sample. */
   async read(): Promise<HostReading> {
     const [cpu, mem, disk] = await Promise.all([
       this.readCpu().catch(() => ({ percent: 0, stat: null })),
       this.readMemory().catch(() => null),
-      this.readDiskBytes().catch(() => ({ used: 0, total: 0 })),
+      this.recentDiskBytes(),
     ]);
     if (this.diskTotalGiB === null && disk.total > 0) this.diskTotalGiB = bytesToGiB1(disk.total);
     return {

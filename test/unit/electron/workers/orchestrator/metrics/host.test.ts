@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   HostMetricsReader,
   bytesToGiB1,
+  DISK_REFRESH_MS,
   cpuTimesFromFields,
   diskBytes,
   hostCpuPercent,
@@ -196,6 +197,31 @@ describe('HostMetricsReader', () => {
     expect(r2.metrics.cpu_usage).toBe(0);
     expect(r2.metrics.disk_total).toBe(3);
     expect(r2.metrics.disk_usage).toBe(0.5);
+  });
+
+  it('reads the disk again only once its figures are DISK_REFRESH_MS old, and retries a failed read at once', async () => {
+    const files: Record<string, string> = { '/p/stat': STAT_A, '/p/meminfo': MEMINFO, '/p/self/mounts': MOUNTS };
+    const statfs: Record<string, StatfsResult> = { ...STATFS };
+    const io = fakeFs(files, statfs);
+    let mountReads = 0;
+    const counted = { ...io, readText: (f: string) => ((mountReads += f.endsWith('/mounts') ? 1 : 0), io.readText(f)) };
+    let now = 1_000;
+    const reader = new HostMetricsReader({ procRoot: '/p', io: counted, osInfo: { cpuCount: () => 2 }, monotonic: () => now });
+    expect((await reader.read()).metrics.disk_usage).toBe(0.5);
+    statfs['/'] = { blocks: 1024 * 256, bfree: 0, bsize: 4096 }; // 1 GiB used now
+    now += DISK_REFRESH_MS - 1;
+    expect((await reader.read()).metrics.disk_usage).toBe(0.5);
+    expect(mountReads).toBe(1);
+    now += 1;
+    expect((await reader.read()).metrics.disk_usage).toBe(1);
+    expect(mountReads).toBe(2);
+
+    delete files['/p/self/mounts'];
+    now += DISK_REFRESH_MS;
+    expect((await reader.read()).metrics.disk_usage).toBe(0);
+    files['/p/self/mounts'] = MOUNTS;
+    expect((await reader.read()).metrics.disk_usage).toBe(1);
+    expect(mountReads).toBe(4);
   });
 
   it('degrades to zeros when sources fail', async () => {
