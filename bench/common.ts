@@ -250,7 +250,12 @@ export function benchSettings(dataDir: string): OrchestratorSettingsInput {
   return { dataDir, runtimeRepo: STANDIN_REPO, internalPool: INTERNAL_POOL, runtimeWaitMs: RUNTIME_WAIT_MS, parentPolicy: { allow: ['vb*'] } };
 }
 
-export const openOrch = (dataDir: string): Promise<Orchestrator> => Orchestrator.open({ settings: benchSettings(dataDir) });
+/** `P1_TRACE=1` (and the like) prints the orchestrator's log to stderr with wall-clock ms. */
+const traceLog = (): Parameters<typeof Orchestrator.open>[0]['log'] => {
+  const line = (level: string) => (msg: string, data?: Record<string, unknown>): void => console.error(`[${Date.now() % 100_000}] ${level} ${msg} ${data ? JSON.stringify(data) : ''}`);
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+};
+export const openOrch = (dataDir: string, trace = false): Promise<Orchestrator> => Orchestrator.open({ settings: benchSettings(dataDir), ...(trace ? { log: traceLog() } : {}) });
 
 /**
  * The interface source the agent ships: netmon's built-in monitor feeding an `InterfaceCache`, which the orchestrator

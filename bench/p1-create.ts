@@ -71,7 +71,7 @@ export async function run(opts: BenchOpts): Promise<BenchResult> {
   });
   try {
     events = await DockerEvents.open();
-    orch = await openOrch(dataDir);
+    orch = await openOrch(dataDir, process.env.P1_TRACE === '1');
     await orch.startLifecycle({ sampleUsage: false });
     const clock = new StepClock(orch);
     const blocks = new BaselineBlocks();

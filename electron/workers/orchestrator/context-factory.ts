@@ -59,7 +59,7 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     const file = path.join(settings.dataDir, 'ca-bundle.pem');
     settings.caBundle = { file, sha256: await writeCaBundle(file, settings.shareCaBundle.caFile ? { caFile: settings.shareCaBundle.caFile } : {}) };
   }
-  const engine = new Engine(deps.docker);
+  const engine = new Engine(deps.docker, { warmHostHelperIdleMs: settings.probeHelperIdleMs });
   await engine.describe();
   const store = new StateStore(settings.dataDir);
   await store.load();

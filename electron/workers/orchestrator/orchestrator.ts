@@ -519,6 +519,7 @@ export class Orchestrator {
     await this.usage.flush();
     await this.ctx.warnings.flushed();
     await this.hostReader.close();
+    this.ctx.engine.close();
     return settled;
   }
 }

@@ -28,6 +28,8 @@ export const OrchestratorSettings = z.object({
   stopTimeoutSec: z.number().int().positive().default(10),
   /** ARP probe window before a static vNIC joins the LAN (docs/decisions.md "ARP probe"); 0 turns the probe off. */
   arpProbeMs: z.number().int().nonnegative().max(10_000).default(500),
+  /** The ARP probe helper stays up this long between probes (docs/decisions.md "ARP probe"); 0: a one-shot helper per probe. */
+  probeHelperIdleMs: z.number().int().nonnegative().default(30_000),
   /** Gratuitous ARP after a static vNIC joins or moves (docs/decisions.md "ARP probe"); off for switches that log them. */
   gratuitousArp: z.boolean().default(true),
   watchdog: z

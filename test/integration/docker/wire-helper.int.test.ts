@@ -1,6 +1,6 @@
-// The re-attach MAC helper's stdin protocol on a real engine (reattach/wire-helper.ts): scripts run one at a time in
-// the target's namespace, a script that reads stdin cannot swallow the next one, a second script while one runs is
-// refused, and a helper that dies or overruns its timeout fails the step that waited (and a timeout removes it).
+// The re-attach MAC helper's stdin protocol on a real engine (reattach/wire-helper.ts over docker/script-helper.ts):
+// scripts run one at a time in the target's namespace, a script that reads stdin cannot swallow the next one, a
+// second script while one runs is refused, and a helper that dies or overruns its timeout fails the step that waited (and a timeout removes it).
 // Runtime: a few seconds.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,7 +65,7 @@ describe('WireHelper', () => {
   it('refuses a second script while one is in flight; the first one still completes', async () => {
     const h = await start();
     const first = h.run('sleep 1; echo one', { timeoutMs: 5_000 });
-    await expect(h.run('echo two', { timeoutMs: 5_000 })).rejects.toThrow('wire helper is still running a script');
+    await expect(h.run('echo two', { timeoutMs: 5_000 })).rejects.toThrow('MAC helper is still running a script');
     expect(await first).toMatchObject({ exitCode: 0, stdout: 'one\n' });
     expect(await h.run('echo three', { timeoutMs: 5_000 })).toMatchObject({ exitCode: 0, stdout: 'three\n' });
   });
@@ -80,7 +80,7 @@ describe('WireHelper', () => {
     await docker.getContainer(id ?? '').kill();
     expect(String(await step)).toMatch(/^Error: MAC helper exited early/);
     expect(h.open).toBe(false);
-    await expect(h.run('echo late')).rejects.toThrow('wire helper already closed');
+    await expect(h.run('echo late')).rejects.toThrow('MAC helper already closed');
   });
 
   it('fails the waiting step on a timeout and removes the helper container', async () => {

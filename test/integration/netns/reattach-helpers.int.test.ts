@@ -54,8 +54,9 @@ beforeAll(async () => {
   peer = createLanPeer(run, 'rhp', parent.peer, `${base}.250/24`);
   execFileSync('ip', ['netns', 'exec', peer.ns, 'sysctl', '-qw', `net.ipv4.conf.${parent.peer}.arp_accept=1`]);
   netmon = startNetmon({ mode: 'builtin' });
+  // Every probe on a one-shot helper: this test counts the containers a move creates (docs/decisions.md "ARP probe").
   fx = await openOrchestrator(
-    {},
+    { probeHelperIdleMs: 0 },
     {
       interfaces: netmon.cache,
       readiness: netmon.cache,

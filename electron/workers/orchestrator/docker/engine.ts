@@ -4,6 +4,8 @@ import { isOwn } from './labels.js';
 import type { PullProgress } from '../../../../shared/domain/operations.js';
 import { PullTracker, throttledProgress } from '../images/pull-progress.js';
 import { hostHelperSpec, netnsHelperSpec, type HostHelperOptions } from '../spec/netns-helper.js';
+import type { HelperOps } from './script-helper.js';
+import { WARM_HELPER_CAPABILITIES, WarmHostHelper } from './warm-host-helper.js';
 
 /** Numeric comparison of Docker API versions; the reference compared strings, so "1.9" >= "1.44" came out true. */
 export function apiAtLeast(version: string, wanted: string): boolean {
@@ -39,14 +41,40 @@ export function demuxLogs(buf: Buffer): { stdout: string; stderr: string } {
 
 export type EngineInfo = { apiVersion: string; perEndpointMac: boolean; liveRestore: boolean; cgroupVersion: string };
 
+/** The container steps of the warm host helper: like one-shot helpers, it is this wrapper that writes them. */
+export function helperOps(docker: Docker): HelperOps {
+  return {
+    create: async (spec) => (await docker.createContainer(spec)).id,
+    start: async (id) => {
+      await docker.getContainer(id).start();
+    },
+    remove: (id) =>
+      docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        }),
+  };
+}
+
 /** Thin wrapper over dockerode with the facts the orchestrator needs about the engine. */
 export class Engine {
   readonly docker: Docker;
   private info?: EngineInfo;
   private infoAt = 0;
+  /** Keeps one NET_RAW host helper up between ARP probes (docker/warm-host-helper.ts); off unless given an idle time. */
+  private readonly warm: WarmHostHelper | null;
 
-  constructor(docker?: Docker) {
+  constructor(docker?: Docker, options: { warmHostHelperIdleMs?: number } = {}) {
     this.docker = docker ?? new Docker();
+    const idleMs = options.warmHostHelperIdleMs ?? 0;
+    this.warm = idleMs > 0 ? new WarmHostHelper(this.docker, helperOps(this.docker), idleMs) : null;
+  }
+
+  /** Lets the warm host helper exit; one-shot helpers still run afterwards. */
+  close(): void {
+    this.warm?.close();
   }
 
   /**
@@ -166,7 +194,9 @@ export class Engine {
    * ARP probe on a parent interface): docs/decisions.md "Host-network helpers".
    */
   runOnHost(image: string, script: string, labels: Record<string, string>, capabilities: readonly string[], timeoutMs = 20_000): Promise<HelperResult> {
-    return this.runHelper(hostHelperSpec({ image, cmd: ['sh', '-c', script], labels, capabilities }), timeoutMs);
+    const oneShot = (): Promise<HelperResult> => this.runHelper(hostHelperSpec({ image, cmd: ['sh', '-c', script], labels, capabilities }), timeoutMs);
+    const warmEnough = capabilities.length === WARM_HELPER_CAPABILITIES.length && capabilities.every((c) => WARM_HELPER_CAPABILITIES.includes(c));
+    return this.warm && warmEnough ? this.warm.run(image, script, labels, timeoutMs, oneShot) : oneShot();
   }
 
   /**

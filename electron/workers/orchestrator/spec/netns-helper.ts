@@ -55,6 +55,8 @@ export type HostHelperOptions = {
   writableProcSys?: boolean;
   /** Long-lived helpers (a WiFi DHCP client) stay until removed; one-shot ones are removed by the runner. */
   autoRemove?: boolean;
+  /** The helper reads its scripts from stdin (`sh -s`) on an attached stream (docker/script-helper.ts). */
+  stdin?: boolean;
 };
 
 /**
@@ -68,6 +70,7 @@ export function hostHelperSpec(o: HostHelperOptions): Docker.ContainerCreateOpti
     name: helperName(o.labels, 'host'),
     Image: o.image,
     Cmd: o.cmd,
+    ...(o.stdin ? { OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false } : {}),
     Labels: o.labels,
     HostConfig: {
       NetworkMode: o.netnsOf !== undefined ? `container:${o.netnsOf}` : 'host',

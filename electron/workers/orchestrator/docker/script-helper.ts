@@ -1,0 +1,148 @@
+import { PassThrough, type Duplex } from 'node:stream';
+import type Docker from 'dockerode';
+import type { HelperResult } from './engine.js';
+
+/** Printed after each script: `--vplc-orchestrator-step-<n> <exit code>`. */
+const MARK = '--vplc-orchestrator-step';
+const STEP_END = /--vplc-orchestrator-step-(\d+) (\d+)\n/;
+
+/** A script that did not finish in time; the helper was destroyed and removed. */
+export class HelperTimeout extends Error {}
+
+/** How a helper container is made, started and removed: through the executor (logged steps) or the engine directly. */
+export type HelperOps = {
+  create(spec: Docker.ContainerCreateOptions): Promise<string>;
+  start(id: string): Promise<void>;
+  /** Tolerates a container that is already gone. */
+  remove(id: string, reason: string): Promise<void>;
+};
+
+/**
+ * A helper container that runs `sh -s` and takes its scripts on an attached stdin, one at a time, each in its own
+ * subshell with stdin from /dev/null (a command that reads stdin cannot swallow the next script or its marker) and
+ * followed by a marker with its exit code. Closing stdin makes it exit; the spec's `AutoRemove` removes it off the
+ * critical path; if the agent dies, stdin closes the same way. Used by the MAC helper of a re-attachment
+ * (reattach/wire-helper.ts) and the warm host helper of ARP probes (docker/warm-host-helper.ts).
+ *
+ * INVARIANTS
+ * - Owns one attach stream; at most one script (and its timer) is in flight, a second `run` meanwhile is refused.
+ * - The stream is finished once: ended by `close` or the last script, or destroyed by a timeout, which also removes
+ *   the container.
+ * - Never throws from stream handlers; failures surface as the rejection of the step that waited.
+ */
+export class ScriptHelper {
+  private stdout = '';
+  private stderr = '';
+  private ended = false;
+  private closed = false;
+  private steps = 0;
+  private wake: (() => void) | null = null;
+
+  /** Use `launch`, which creates and starts the container first. */
+  constructor(
+    docker: Docker,
+    private readonly ops: HelperOps,
+    readonly id: string,
+    private readonly stream: Duplex,
+    /** Names the helper in errors ("MAC helper"). */
+    private readonly what: string,
+  ) {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    out.on('data', (b: Buffer) => {
+      this.stdout += b.toString('utf8');
+      this.wake?.();
+    });
+    err.on('data', (b: Buffer) => (this.stderr += b.toString('utf8')));
+    docker.modem.demuxStream(stream, out, err);
+    const end = (): void => {
+      this.ended = true;
+      this.wake?.();
+    };
+    stream.once('end', end);
+    stream.once('close', end);
+    stream.once('error', end);
+  }
+
+  /** Creates, attaches and starts the helper (its spec runs `sh -s` with stdin open); it then waits for scripts. */
+  static async launch<T extends ScriptHelper>(
+    this: new (docker: Docker, ops: HelperOps, id: string, stream: Duplex, what: string) => T,
+    docker: Docker,
+    ops: HelperOps,
+    spec: Docker.ContainerCreateOptions,
+    what: string,
+  ): Promise<T> {
+    const id = await ops.create(spec);
+    try {
+      const stream = (await docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+      const h = new this(docker, ops, id, stream, what);
+      await ops.start(id);
+      return h;
+    } catch (err) {
+      // Never started, so AutoRemove does not apply.
+      await ops.remove(id, `${what} did not start`).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Whether another script can still be run. */
+  get open(): boolean {
+    return !this.closed && !this.ended;
+  }
+
+  /**
+   * Runs `script` in a subshell and returns its output and exit code once its marker arrives; `last` ends stdin with
+   * it. Rejects when the helper exits before the marker or the marker does not come within `timeoutMs`.
+   */
+  async run(script: string, o: { last?: boolean; timeoutMs?: number } = {}): Promise<HelperResult> {
+    if (!this.open) throw new Error(`${this.what} already closed`);
+    // One wake slot and one marker at a time: a second script would steal the first one's wake-up.
+    if (this.wake) throw new Error(`${this.what} is still running a script`);
+    const n = this.steps++;
+    const from = this.stdout.length;
+    const errFrom = this.stderr.length;
+    const text = `(\n${script}\n) </dev/null\necho "${MARK}-${n} $?"\n`;
+    if (o.last) {
+      this.closed = true;
+      this.stream.end(text);
+    } else this.stream.write(text);
+    const found = (): RegExpExecArray | null => {
+      const m = STEP_END.exec(this.stdout.slice(from));
+      return m && Number(m[1]) === n ? m : null;
+    };
+    const timeoutMs = o.timeoutMs ?? 20_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), timeoutMs);
+      const wake = (): void => {
+        if (found() || this.ended) resolve(false);
+      };
+      this.wake = wake;
+      wake();
+    });
+    clearTimeout(timer);
+    this.wake = null;
+    const m = found();
+    if (timedOut) {
+      this.closed = true;
+      this.stream.destroy();
+      await this.ops.remove(this.id, `${this.what} timed out`).catch(() => undefined);
+      throw new HelperTimeout(`${this.what} timed out after ${timeoutMs} ms`);
+    }
+    const stderr = this.stderr.slice(errFrom);
+    if (!m) throw new Error(`${this.what} exited early: ${stderr.trim() || this.stdout.slice(from).trim() || 'no output'}`);
+    return { exitCode: Number(m[2]), stdout: this.stdout.slice(from, from + m.index), stderr };
+  }
+
+  /** Ends stdin (the helper exits and Docker removes it); a no-op once closed. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream.end();
+  }
+
+  /** Not needed after all. */
+  discard(): void {
+    this.close();
+  }
+}
