@@ -59,12 +59,12 @@ export async function openContext(deps: ContextDeps): Promise<OpenedContext> {
     const file = path.join(settings.dataDir, 'ca-bundle.pem');
     settings.caBundle = { file, sha256: await writeCaBundle(file, settings.shareCaBundle.caFile ? { caFile: settings.shareCaBundle.caFile } : {}) };
   }
-  const engine = new Engine(deps.docker, { warmHostHelperIdleMs: settings.probeHelperIdleMs });
+  const log = deps.log ?? silent;
+  const engine = new Engine(deps.docker, { warmHostHelperIdleMs: settings.probeHelperIdleMs, warn: (msg, data) => log.warn(msg, data) });
   await engine.describe();
   const store = new StateStore(settings.dataDir);
   await store.load();
   const clock = deps.clock ?? systemClock;
-  const log = deps.log ?? silent;
   const events = new TypedEmitter<{ vplc: [VplcEvent] }>((err) => log.warn('vPLC event listener failed', { err: String(err) }));
   const rings = new UsageRings(deps.ringCapacity ? { capacity: deps.ringCapacity } : {});
   const exec = new Executor(engine, log);

@@ -499,6 +499,8 @@ export class Orchestrator {
    */
   async close(options: { graceMs?: number } = {}): Promise<boolean> {
     this.lifecycleAbort.abort(new Error('orchestrator closing'));
+    // The warm ARP probe helper exits now; a probe of an operation still finishing runs on a one-shot helper.
+    this.ctx.engine.close();
     this.auto.stop();
     this.ctx.serial.close();
     this.unfollowSerial();
@@ -519,7 +521,6 @@ export class Orchestrator {
     await this.usage.flush();
     await this.ctx.warnings.flushed();
     await this.hostReader.close();
-    this.ctx.engine.close();
     return settled;
   }
 }

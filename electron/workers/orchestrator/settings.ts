@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ParentPolicy } from '../../../shared/domain/parent-policy.js';
+import { WARM_HELPER_IDLE_MS } from './docker/warm-host-helper.js';
 import { SAMPLE_INTERVAL_MS } from './metrics/sampler.js';
 
 /** The orchestrator's part of the settings file (docs/decisions.md "One settings file"; this is its schema for this worker). */
@@ -29,7 +30,7 @@ export const OrchestratorSettings = z.object({
   /** ARP probe window before a static vNIC joins the LAN (docs/decisions.md "ARP probe"); 0 turns the probe off. */
   arpProbeMs: z.number().int().nonnegative().max(10_000).default(500),
   /** The ARP probe helper stays up this long between probes (docs/decisions.md "ARP probe"); 0: a one-shot helper per probe. */
-  probeHelperIdleMs: z.number().int().nonnegative().default(30_000),
+  probeHelperIdleMs: z.number().int().nonnegative().default(WARM_HELPER_IDLE_MS),
   /** Gratuitous ARP after a static vNIC joins or moves (docs/decisions.md "ARP probe"); off for switches that log them. */
   gratuitousArp: z.boolean().default(true),
   watchdog: z

@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('one-shot helpers an engine or agent stop left behind', () => {
-  it('are removed at the next agent start; a running helper (an operation in flight) is left alone', async () => {
+  it('are removed at the next agent start; a running helper (an operation in flight) is left alone, a warm probe helper is not', async () => {
     const fx = await open();
     const labels = { ...ownLabels(fx.orch.installationId, 'helper', { vplc: `vt-${run}-gone` }), [TEST_LABEL]: run };
     // Created and never started, and one that ran and exited: what an engine stop under a helper leaves.
@@ -49,7 +49,13 @@ describe('one-shot helpers an engine or agent stop left behind', () => {
     await exited.wait();
     const running = await docker.createContainer({ Image: NETHELPER_IMAGE, Cmd: ['sleep', '60'], Labels: labels, name: `vt-${run}-helper-running` });
     await running.start();
+    // A warm ARP probe helper an earlier agent or engine run left running: never this agent's, so it goes too.
+    const warmLabels = { ...ownLabels(fx.orch.installationId, 'probe-helper'), [TEST_LABEL]: run };
+    const warm = await docker.createContainer({ Image: NETHELPER_IMAGE, Cmd: ['sleep', '60'], Labels: warmLabels, name: `vt-${run}-probe-helper` });
+    await warm.start();
     await fx.reopen();
+    const warmLeft = await docker.listContainers({ all: true, filters: { label: [`${Label.instance}=${fx.orch.installationId}`, `${Label.role}=probe-helper`] } });
+    expect(warmLeft).toEqual([]);
     const left = await docker.listContainers({ all: true, filters: { label: [`${Label.instance}=${fx.orch.installationId}`, `${Label.role}=helper`] } });
     expect(left.map((c) => c.Id)).toEqual([running.id]);
     await running.remove({ force: true });

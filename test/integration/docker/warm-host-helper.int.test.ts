@@ -3,9 +3,9 @@
 // not retried, and the helper exits (and Docker removes it) when idle or closed. Runtime: about 10 s.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine, helperOps, type HelperResult } from '../../../electron/workers/orchestrator/docker/engine.js';
+import { Engine, type HelperResult } from '../../../electron/workers/orchestrator/docker/engine.js';
 import { Label, ownLabels } from '../../../electron/workers/orchestrator/docker/labels.js';
-import { HelperTimeout } from '../../../electron/workers/orchestrator/docker/script-helper.js';
+import { HelperTimeout, type HelperOps } from '../../../electron/workers/orchestrator/docker/script-helper.js';
 import { WarmHostHelper } from '../../../electron/workers/orchestrator/docker/warm-host-helper.js';
 import { docker, NETHELPER_IMAGE, removeByLabels } from '../../support/docker.js';
 import { requireDocker } from '../../support/require.js';
@@ -14,13 +14,18 @@ import { waitFor } from '../../support/run.js';
 requireDocker();
 
 const instance = randomUUID();
-/** The engine wrapper's container steps, as the agent gives them. */
-const ops = helperOps(docker);
+/** Container steps as the engine wrapper gives them, counting the creates. */
+let creates = 0;
+const ops: HelperOps = {
+  create: async (spec) => ((creates += 1), (await docker.createContainer(spec)).id),
+  start: async (id) => void (await docker.getContainer(id).start()),
+  remove: async (id) => void (await docker.getContainer(id).remove({ force: true }).catch(() => undefined)),
+};
 const labels = ownLabels(instance, 'helper', { vplc: 'vt-warm', parent: 'vt-warm-p' });
 
-/** This test's helper containers: id, state and labels. */
+/** This test's helper containers, warm or one-shot: id, state and labels. */
 async function helpers(): Promise<Array<{ id: string; state: string; labels: Record<string, string> }>> {
-  const list = await docker.listContainers({ all: true, filters: { label: [`${Label.instance}=${instance}`, `${Label.role}=helper`] } });
+  const list = await docker.listContainers({ all: true, filters: { label: [`${Label.instance}=${instance}`] } });
   return list.map((c) => ({ id: c.Id, state: c.State, labels: c.Labels }));
 }
 
@@ -35,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('WarmHostHelper', () => {
-  it('serves consecutive scripts from one container in the host network namespace, without vPLC or parent labels', async () => {
+  it('serves consecutive scripts from one container in the host network namespace, labelled only as a probe helper of the installation', async () => {
     const warm = new WarmHostHelper(docker, ops);
     const oneShot = oneShotSpy();
     try {
@@ -49,8 +54,10 @@ describe('WarmHostHelper', () => {
       expect(oneShot.calls).toBe(0);
       expect(first).toHaveLength(1);
       expect(await helpers()).toEqual(first);
-      expect(first[0]?.labels[Label.vplc]).toBeUndefined();
-      expect(first[0]?.labels[Label.parent]).toBeUndefined();
+      // The labels given (the image brings its own), none of which names a vPLC, a parent or a vNIC.
+      const image = (await docker.getImage(NETHELPER_IMAGE).inspect()).Config.Labels ?? {};
+      const given = Object.fromEntries(Object.entries(first[0]?.labels ?? {}).filter(([k]) => !(k in image)));
+      expect(given).toEqual(ownLabels(instance, 'probe-helper'));
       const inspect = await docker.getContainer(first[0]?.id ?? '').inspect();
       expect(inspect.HostConfig.NetworkMode).toBe('host');
       expect(inspect.HostConfig.AutoRemove).toBe(true);
@@ -93,6 +100,35 @@ describe('WarmHostHelper', () => {
       await docker.getContainer(second?.id ?? '').kill();
       expect((await dying).stdout).toBe('one-shot\n');
       expect(oneShot.calls).toBe(1);
+    } finally {
+      warm.close();
+    }
+  });
+
+  it('keeps the stderr of each script apart from the next, and earlier output out of later results', async () => {
+    const warm = new WarmHostHelper(docker, ops);
+    const oneShot = oneShotSpy();
+    try {
+      const a = await warm.run(NETHELPER_IMAGE, 'echo out; echo err1 >&2; echo err2 >&2; exit 2', labels, 10_000, oneShot.run);
+      expect(a).toEqual({ exitCode: 2, stdout: 'out\n', stderr: 'err1\nerr2\n' });
+      const b = await warm.run(NETHELPER_IMAGE, 'echo clean', labels, 10_000, oneShot.run);
+      expect(b).toEqual({ exitCode: 0, stdout: 'clean\n', stderr: '' });
+      expect(oneShot.calls).toBe(0);
+    } finally {
+      warm.close();
+    }
+  });
+
+  it('uses one-shot helpers, without trying again at every probe, when the warm helper cannot start', async () => {
+    const warned: string[] = [];
+    const warm = new WarmHostHelper(docker, ops, 30_000, (msg) => warned.push(msg));
+    const oneShot = oneShotSpy();
+    const before = creates;
+    try {
+      for (let i = 0; i < 3; i++) expect((await warm.run('vt-no-such-image:none', 'true', labels, 10_000, oneShot.run)).stdout).toBe('one-shot\n');
+      expect(creates - before).toBe(1);
+      expect(oneShot.calls).toBe(3);
+      expect(warned).toEqual(['the warm ARP probe helper could not start; probes use one-shot helpers for a while']);
     } finally {
       warm.close();
     }

@@ -42,7 +42,7 @@ export function demuxLogs(buf: Buffer): { stdout: string; stderr: string } {
 export type EngineInfo = { apiVersion: string; perEndpointMac: boolean; liveRestore: boolean; cgroupVersion: string };
 
 /** The container steps of the warm host helper: like one-shot helpers, it is this wrapper that writes them. */
-export function helperOps(docker: Docker): HelperOps {
+function helperOps(docker: Docker): HelperOps {
   return {
     create: async (spec) => (await docker.createContainer(spec)).id,
     start: async (id) => {
@@ -66,10 +66,10 @@ export class Engine {
   /** Keeps one NET_RAW host helper up between ARP probes (docker/warm-host-helper.ts); off unless given an idle time. */
   private readonly warm: WarmHostHelper | null;
 
-  constructor(docker?: Docker, options: { warmHostHelperIdleMs?: number } = {}) {
+  constructor(docker?: Docker, options: { warmHostHelperIdleMs?: number; warn?: (msg: string, data: Record<string, unknown>) => void } = {}) {
     this.docker = docker ?? new Docker();
     const idleMs = options.warmHostHelperIdleMs ?? 0;
-    this.warm = idleMs > 0 ? new WarmHostHelper(this.docker, helperOps(this.docker), idleMs) : null;
+    this.warm = idleMs > 0 ? new WarmHostHelper(this.docker, helperOps(this.docker), idleMs, options.warn) : null;
   }
 
   /** Lets the warm host helper exit; one-shot helpers still run afterwards. */

@@ -11,8 +11,11 @@ export const Label = {
   vnic: `${LABEL_PREFIX}vnic`,
 } as const;
 
-/** `wifi-dhcp`: the host-side DHCP client of a WiFi vNIC (docs/host-nics.md "WiFi DHCP"). */
-export type Role = 'vplc' | 'dhcp' | 'wifi-dhcp' | 'internal-net' | 'lan-net' | 'helper';
+/**
+ * `wifi-dhcp`: the host-side DHCP client of a WiFi vNIC (docs/host-nics.md "WiFi DHCP"); `probe-helper`: the warm ARP
+ * probe helper shared by all vPLCs (docker/warm-host-helper.ts).
+ */
+export type Role = 'vplc' | 'dhcp' | 'wifi-dhcp' | 'internal-net' | 'lan-net' | 'helper' | 'probe-helper';
 
 export type LabelSet = Record<string, string>;
 

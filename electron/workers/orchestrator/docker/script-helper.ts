@@ -2,7 +2,10 @@ import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { HelperResult } from './engine.js';
 
-/** Printed after each script: `--vplc-orchestrator-step-<n> <exit code>`. */
+/**
+ * Printed after each script on stdout and on stderr: `--vplc-orchestrator-step-<n> <exit code>`. Docker copies the two
+ * streams through separate pipes, so only a marker on each tells where a script's stderr ends.
+ */
 const MARK = '--vplc-orchestrator-step';
 const STEP_END = /--vplc-orchestrator-step-(\d+) (\d+)\n/;
 
@@ -20,12 +23,13 @@ export type HelperOps = {
 /**
  * A helper container that runs `sh -s` and takes its scripts on an attached stdin, one at a time, each in its own
  * subshell with stdin from /dev/null (a command that reads stdin cannot swallow the next script or its marker) and
- * followed by a marker with its exit code. Closing stdin makes it exit; the spec's `AutoRemove` removes it off the
+ * followed by a marker with its exit code on both streams. Closing stdin makes it exit; the spec's `AutoRemove` removes it off the
  * critical path; if the agent dies, stdin closes the same way. Used by the MAC helper of a re-attachment
  * (reattach/wire-helper.ts) and the warm host helper of ARP probes (docker/warm-host-helper.ts).
  *
  * INVARIANTS
  * - Owns one attach stream; at most one script (and its timer) is in flight, a second `run` meanwhile is refused.
+ * - Holds the output of the script in flight only: each `run` starts with empty buffers.
  * - The stream is finished once: ended by `close` or the last script, or destroyed by a timeout, which also removes
  *   the container.
  * - Never throws from stream handlers; failures surface as the rejection of the step that waited.
@@ -33,7 +37,7 @@ export type HelperOps = {
 export class ScriptHelper {
   private stdout = '';
   private stderr = '';
-  private ended = false;
+  private streamEnded = false;
   private closed = false;
   private steps = 0;
   private wake: (() => void) | null = null;
@@ -53,10 +57,13 @@ export class ScriptHelper {
       this.stdout += b.toString('utf8');
       this.wake?.();
     });
-    err.on('data', (b: Buffer) => (this.stderr += b.toString('utf8')));
+    err.on('data', (b: Buffer) => {
+      this.stderr += b.toString('utf8');
+      this.wake?.();
+    });
     docker.modem.demuxStream(stream, out, err);
     const end = (): void => {
-      this.ended = true;
+      this.streamEnded = true;
       this.wake?.();
     };
     stream.once('end', end);
@@ -87,7 +94,12 @@ export class ScriptHelper {
 
   /** Whether another script can still be run. */
   get open(): boolean {
-    return !this.closed && !this.ended;
+    return !this.closed && !this.streamEnded;
+  }
+
+  /** The attach stream ended: the helper exited, or the engine that held the stream went away (it may still run). */
+  get ended(): boolean {
+    return this.streamEnded;
   }
 
   /**
@@ -99,15 +111,15 @@ export class ScriptHelper {
     // One wake slot and one marker at a time: a second script would steal the first one's wake-up.
     if (this.wake) throw new Error(`${this.what} is still running a script`);
     const n = this.steps++;
-    const from = this.stdout.length;
-    const errFrom = this.stderr.length;
-    const text = `(\n${script}\n) </dev/null\necho "${MARK}-${n} $?"\n`;
+    this.stdout = '';
+    this.stderr = '';
+    const text = `(\n${script}\n) </dev/null\nrc=$?\necho "${MARK}-${n} $rc" >&2\necho "${MARK}-${n} $rc"\n`;
     if (o.last) {
       this.closed = true;
       this.stream.end(text);
     } else this.stream.write(text);
-    const found = (): RegExpExecArray | null => {
-      const m = STEP_END.exec(this.stdout.slice(from));
+    const found = (text: string): RegExpExecArray | null => {
+      const m = STEP_END.exec(text);
       return m && Number(m[1]) === n ? m : null;
     };
     const timeoutMs = o.timeoutMs ?? 20_000;
@@ -115,23 +127,23 @@ export class ScriptHelper {
     const timedOut = await new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(true), timeoutMs);
       const wake = (): void => {
-        if (found() || this.ended) resolve(false);
+        if ((found(this.stdout) && found(this.stderr)) || this.streamEnded) resolve(false);
       };
       this.wake = wake;
       wake();
     });
     clearTimeout(timer);
     this.wake = null;
-    const m = found();
+    const out = found(this.stdout);
+    const err = found(this.stderr);
     if (timedOut) {
       this.closed = true;
       this.stream.destroy();
       await this.ops.remove(this.id, `${this.what} timed out`).catch(() => undefined);
       throw new HelperTimeout(`${this.what} timed out after ${timeoutMs} ms`);
     }
-    const stderr = this.stderr.slice(errFrom);
-    if (!m) throw new Error(`${this.what} exited early: ${stderr.trim() || this.stdout.slice(from).trim() || 'no output'}`);
-    return { exitCode: Number(m[2]), stdout: this.stdout.slice(from, from + m.index), stderr };
+    if (!out || !err) throw new Error(`${this.what} exited early: ${this.stderr.trim() || this.stdout.trim() || 'no output'}`);
+    return { exitCode: Number(out[2]), stdout: this.stdout.slice(0, out.index), stderr: this.stderr.slice(0, err.index) };
   }
 
   /** Ends stdin (the helper exits and Docker removes it); a no-op once closed. */

@@ -1,11 +1,14 @@
 import type Docker from 'dockerode';
 import type { HelperResult } from './engine.js';
-import { Label } from './labels.js';
+import { Label, ownLabels } from './labels.js';
 import { HelperTimeout, ScriptHelper, type HelperOps } from './script-helper.js';
 import { hostHelperSpec } from '../spec/netns-helper.js';
 
 /** A warm helper idle this long exits; the next probe starts a new one. */
 export const WARM_HELPER_IDLE_MS = 30_000;
+
+/** After a warm helper could not start, probes use one-shot helpers this long before it is tried again. */
+export const WARM_HELPER_RETRY_MS = 5 * 60_000;
 
 /** The only rights the warm helper has: ARP probes on the host's interfaces. */
 export const WARM_HELPER_CAPABILITIES: readonly string[] = ['NET_RAW'];
@@ -16,7 +19,11 @@ export const WARM_HELPER_CAPABILITIES: readonly string[] = ['NET_RAW'];
  * critical path of every create with a static address). Scripts go to its stdin one at a time (docker/script-helper.ts);
  * a probe that comes while another runs, or that finds the helper unable to start or dead, runs on a one-shot helper
  * as before. It exits after `WARM_HELPER_IDLE_MS` without work, when the orchestrator closes, or when the agent dies
- * (its stdin closes), and Docker removes it (`AutoRemove`). It carries no vPLC, parent or vNIC label, so no vPLC's clean-up removes it.
+ * (its stdin closes), and Docker removes it (`AutoRemove`). An engine restart with live-restore loses the attach stream
+ * but not the container: a helper whose stream ended is removed by id when dropped, and every `probe-helper` is swept
+ * at the agent's start and after an engine outage (lifecycle/helper-sweep.ts). Its labels are the installation's and
+ * the role `probe-helper` only: no vPLC's or parent's clean-up touches it. A helper that cannot start (an engine or
+ * proxy that refuses attach) is logged and not tried again for `WARM_HELPER_RETRY_MS`.
  *
  * INVARIANTS
  * - At most one warm helper, and at most one script on it at a time.
@@ -29,11 +36,15 @@ export class WarmHostHelper {
   private busy = false;
   private closed = false;
   private idle: NodeJS.Timeout | undefined;
+  /** Monotonic ms before which no warm helper is started (after one failed to). */
+  private retryAt = 0;
+
   constructor(
     private readonly docker: Docker,
     /** The container steps, from the engine wrapper (docs/architecture.md "Who writes to Docker"). */
     private readonly ops: HelperOps,
     private readonly idleMs = WARM_HELPER_IDLE_MS,
+    private readonly warn: (msg: string, data: Record<string, unknown>) => void = () => undefined,
   ) {}
 
   /** Runs `script` on the warm helper when it is free, else through `oneShot`. */
@@ -64,7 +75,7 @@ export class WarmHostHelper {
     this.drop();
   }
 
-  /** The warm helper for `image`, started when there is none (or it died); null when it cannot start. */
+  /** The warm helper for `image`, started when there is none (or it died); null when it cannot start now. */
   private async ensure(image: string, labels: Record<string, string>): Promise<ScriptHelper | null> {
     const current = this.helper;
     if (current && current.image === image) {
@@ -72,17 +83,27 @@ export class WarmHostHelper {
       if (h?.open) return h;
     }
     this.drop();
-    // Shared by every vPLC and parent: no label may tie it to one.
-    const shared = Object.fromEntries(Object.entries(labels).filter(([k]) => k !== Label.vplc && k !== Label.parent && k !== Label.vnic));
-    const spec = hostHelperSpec({ image, cmd: ['sh', '-s'], labels: shared, capabilities: WARM_HELPER_CAPABILITIES, autoRemove: true, stdin: true });
-    const ready = ScriptHelper.launch(this.docker, this.ops, spec, 'warm host helper').catch(() => null);
+    const instance = labels[Label.instance];
+    if (this.closed || instance === undefined || performance.now() < this.retryAt) return null;
+    const spec = hostHelperSpec({ image, cmd: ['sh', '-s'], labels: ownLabels(instance, 'probe-helper'), capabilities: WARM_HELPER_CAPABILITIES, autoRemove: true, stdin: true });
+    const ready = ScriptHelper.launch(this.docker, this.ops, spec, 'warm host helper').catch((err: unknown) => {
+      this.retryAt = performance.now() + WARM_HELPER_RETRY_MS;
+      this.warn('the warm ARP probe helper could not start; probes use one-shot helpers for a while', { err: err instanceof Error ? err.message : String(err), retryInMs: WARM_HELPER_RETRY_MS });
+      return null;
+    });
     this.helper = { image, ready };
     return ready;
   }
 
+  /** Lets the current helper go: told to exit, or removed when its stream already ended (the engine lost it). */
   private drop(): void {
     const old = this.helper;
     this.helper = null;
-    void old?.ready.then((h) => h?.close());
+    void old?.ready.then((h) => {
+      if (!h) return;
+      if (h.ended) return this.ops.remove(h.id, 'warm host helper lost its stream').catch(() => undefined);
+      h.close();
+      return undefined;
+    });
   }
 }
