@@ -11,6 +11,7 @@
  * The orchestrator runs its lifecycle (watchdog, boot sync) as the deployed agent does.
  *
  * Run alone: `npx tsx bench/p1-create.ts [--quick]` (about 1 min; quick: 20 s). Everything is removed afterwards.
+ * `P1_TRACE=1` prints the orchestrator's log (docker steps, helpers) to stderr with wall-clock ms.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
