@@ -182,7 +182,10 @@ describe('create_new_runtime on a real engine', () => {
       await failing.orch.settled(name);
       expect(await failing.orch.status(name)).toMatchObject({ status: 'error', error: 'injected failure before start' });
       const label = `${Label.instance}=${failing.orch.installationId}`;
-      expect(await docker.listContainers({ all: true, filters: { label: [label] } })).toEqual([]);
+      // The warm ARP probe helper is the agent's, not the operation's (it exits when idle): everything else is gone.
+      const left = await docker.listContainers({ all: true, filters: { label: [label] } });
+      expect(left.filter((c) => c.Labels[Label.role] !== 'probe-helper')).toEqual([]);
+      expect(left.filter((c) => c.Labels[Label.vplc] !== undefined)).toEqual([]);
       expect(await docker.listNetworks({ filters: { label: [label] } })).toEqual([]);
       expect(await failing.orch.list()).toEqual([]);
     } finally {
