@@ -118,8 +118,8 @@ export class ScriptHelper {
       this.closed = true;
       this.stream.end(text);
     } else this.stream.write(text);
-    const found = (text: string): RegExpExecArray | null => {
-      const m = STEP_END.exec(text);
+    const found = (output: string): RegExpExecArray | null => {
+      const m = STEP_END.exec(output);
       return m && Number(m[1]) === n ? m : null;
     };
     const timeoutMs = o.timeoutMs ?? 20_000;

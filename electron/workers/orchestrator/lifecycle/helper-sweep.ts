@@ -1,5 +1,5 @@
 import type { OrchestratorContext } from '../context.js';
-import { ownFilter } from '../docker/labels.js';
+import { Label, ownFilter } from '../docker/labels.js';
 import type { StepActor } from '../exec/steps.js';
 
 /**
@@ -10,11 +10,9 @@ import type { StepActor } from '../exec/steps.js';
  * one in use lost its attach stream (the next probe starts another). Returns how many were removed.
  */
 export async function sweepStoppedHelpers(ctx: OrchestratorContext, by: StepActor): Promise<number> {
-  const [helpers, warm] = await Promise.all([
-    ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'helper') }),
-    ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'probe-helper') }),
-  ]);
-  const stopped = helpers.filter((c) => c.State !== 'running');
+  const list = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId) });
+  const stopped = list.filter((c) => c.Labels?.[Label.role] === 'helper' && c.State !== 'running');
+  const warm = list.filter((c) => c.Labels?.[Label.role] === 'probe-helper');
   await ctx.exec.plan([
     ...stopped.map((c) => ({ kind: 'remove', container: c.Id, by, reason: 'a one-shot helper left by an engine or agent stop', tolerate: ['not-found'] }) as const),
     ...warm.map((c) => ({ kind: 'remove', container: c.Id, by, reason: 'a warm ARP probe helper of an earlier agent or engine run', tolerate: ['not-found'] }) as const),
