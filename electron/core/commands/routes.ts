@@ -39,6 +39,8 @@ type Key = `${WorkerName}/${string}`;
 
 export const EVENT_ROUTES: Readonly<Record<Key, readonly EventRoute[]>> = {
   'netmon/netmon.event': [{ to: 'orchestrator', op: 'netmon.event', timeoutMs: 10_000 }, { core: 'netmon' }],
+  // Only a head start for a re-attachment (its MAC helpers): one that is lost costs time, never correctness.
+  'netmon/netmon.settling': [{ to: 'orchestrator', op: 'netmon.settling', timeoutMs: 2_000, quiet: true }],
   // Every 5 s; a link that is restarting misses a few, and that is not worth a warning each time.
   'orchestrator/metrics.sample': [{ to: 'cloudlink', op: 'metrics.sample', timeoutMs: 2_000, quiet: true }, { core: 'host-sample' }],
   'orchestrator/cloud.remove-self': [{ to: 'cloudlink', op: 'link.retire', timeoutMs: 10_000 }],

@@ -65,6 +65,8 @@ export const OrchestratorOps = {
   'plc.live-set': name.extend({ path: z.string().min(1), force: z.boolean(), value: LiveValue.optional(), requester: Requester }),
   /** A netmon event routed by the bus (the orchestrator's interface cache and re-attachment follow it). */
   'netmon.event': NetmonEvent,
+  /** The built-in monitor's hint that an interface's addresses are changing; its `network_change` follows the debounce. */
+  'netmon.settling': z.object({ interface: z.string().min(1) }),
   /**
    * A cloud command the link validated, as one request from the cloudlink worker; the answer is the ack body. Only the
    * envelope is checked here: the link's parsed output (aliases merged, `ip_prefix` split off) is not valid input for

@@ -9,8 +9,11 @@ export { ExternalNetmon, type ExternalNetmonOptions } from './external-socket.js
 
 export type NetmonMode = { mode: 'builtin'; monitor?: MonitorDeps } | { mode: 'external'; socket: ExternalNetmonOptions };
 
-/** A running netmon source feeding one interface cache. */
-export type Netmon = { cache: InterfaceCache; source: BuiltinMonitor | ExternalNetmon; stop(): void };
+/**
+ * A running netmon source feeding one interface cache. `onSettling`: the built-in monitor's hint that an interface's
+ * addresses are changing (BuiltinMonitor.onSettling); an external netmon gives none.
+ */
+export type Netmon = { cache: InterfaceCache; source: BuiltinMonitor | ExternalNetmon; onSettling(cb: (iface: string) => void): () => void; stop(): void };
 
 /** Starts the built-in monitor or the compatibility-mode client; both feed the same cache with the same events. */
 export function startNetmon(mode: NetmonMode, onEvent?: (e: NetmonEvent) => void): Netmon {
@@ -21,5 +24,6 @@ export function startNetmon(mode: NetmonMode, onEvent?: (e: NetmonEvent) => void
     onEvent?.(e);
   });
   source.start();
-  return { cache, source, stop: () => source.stop() };
+  const onSettling = (cb: (iface: string) => void): (() => void) => (source instanceof BuiltinMonitor ? source.onSettling(cb) : () => undefined);
+  return { cache, source, onSettling, stop: () => source.stop() };
 }

@@ -64,7 +64,10 @@ const spawnIpMonitor = (ip: string): MonitorChild =>
 /** `ip monitor`'s report of a netlink overflow (ENOBUFS): the kernel dropped events, so everything is read again. */
 export const isOverflowLine = (line: string): boolean => /netlink receive error|No buffer space/i.test(line);
 
-type Sent = { fp: string; up: boolean };
+/** What consumers were last told of an interface; `addrs` are its IPv4 `address/prefixlen`s then. */
+type Sent = { fp: string; up: boolean; addrs: readonly string[] };
+
+const cidrsOf = (s: IfaceState): string[] => s.addresses.map((a) => `${a.address}/${a.prefixlen}`);
 
 /**
  * The built-in network monitor (docs/architecture.md decision 6): `ip -o monitor` lines mark interfaces dirty, a 3 s quiet
@@ -78,7 +81,9 @@ type Sent = { fp: string; up: boolean };
  * - A listener that throws never stops the monitor.
  */
 export class BuiltinMonitor {
-  private readonly events = new TypedEmitter<{ event: [NetmonEvent] }>((err) => this.log('warn', 'netmon listener failed', { err: (err as Error).message }));
+  private readonly events = new TypedEmitter<{ event: [NetmonEvent]; settling: [string] }>((err) => this.log('warn', 'netmon listener failed', { err: (err as Error).message }));
+  /** When each interface last announced a pending address change (`onSettling`), for the once-per-debounce limit. */
+  private readonly settlingSince = new Map<string, number>();
   private readonly sent = new Map<string, Sent>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private child: MonitorChild | null = null;
@@ -120,6 +125,15 @@ export class BuiltinMonitor {
 
   on(cb: (e: NetmonEvent) => void): () => void {
     return this.events.on('event', cb);
+  }
+
+  /**
+   * An interface's IPv4 addresses just changed and its `network_change` follows once it is quiet: an internal hint, not
+   * a netmon event, so the orchestrator can get ready for a move while the debounce runs (docs/decisions.md "Debounce").
+   * At most once per debounce period per interface; a lifetime refresh of an address already reported is no change.
+   */
+  onSettling(cb: (iface: string) => void): () => void {
+    return this.events.on('settling', cb);
   }
 
   get childPid(): number | undefined {
@@ -228,7 +242,22 @@ export class BuiltinMonitor {
     const name = m.name as string;
     if (this.skip(name)) return;
     if (m.kind === 'link' && (m.deleted || m.down)) this.goneNow(name, m.deleted ? 'removed' : 'down');
+    if (m.kind === 'addr' && m.ipv4 !== null && this.changesAddresses(name, m.ipv4, m.deleted)) this.announceSettling(name);
     this.markDirty(name);
+  }
+
+  private changesAddresses(name: string, cidr: string, deleted: boolean): boolean {
+    const prev = this.sent.get(name);
+    if (!prev) return false;
+    return prev.addrs.includes(cidr) === deleted;
+  }
+
+  private announceSettling(name: string): void {
+    const now = this.now();
+    const since = this.settlingSince.get(name);
+    if (since !== undefined && now - since < this.debounceMs) return;
+    this.settlingSince.set(name, now);
+    this.events.emit('settling', name);
   }
 
   /** Link down and removal skip the quiet timer (docs/protocol.md §7.2 short form). */
@@ -239,7 +268,7 @@ export class BuiltinMonitor {
       this.sent.delete(name);
     } else {
       if (!prev?.up) return;
-      this.sent.set(name, { fp: '', up: false });
+      this.sent.set(name, { fp: '', up: false, addrs: [] });
     }
     this.emit({ type: 'network_change', data: { interface: name, ipv4_addresses: [], status } });
   }
@@ -273,7 +302,7 @@ export class BuiltinMonitor {
     const ts = netmonTimestamp(this.now());
     if (!this.discovered) {
       this.discovered = true;
-      for (const s of states) this.sent.set(s.name, { fp: s.up ? fingerprint(s) : '', up: s.up });
+      for (const s of states) this.sent.set(s.name, { fp: s.up ? fingerprint(s) : '', up: s.up, addrs: s.up ? cidrsOf(s) : [] });
       const interfaces = states.filter((s) => s.up).map((s) => toNetInterface(s, ts));
       this.emit({ type: 'network_discovery', data: { interfaces, timestamp: ts } });
       return;
@@ -289,14 +318,14 @@ export class BuiltinMonitor {
         continue;
       }
       if (!s.up) {
-        if (!this.sent.has(name)) this.sent.set(name, { fp: '', up: false });
+        if (!this.sent.has(name)) this.sent.set(name, { fp: '', up: false, addrs: [] });
         else this.goneNow(name, 'down');
         continue;
       }
       const fp = fingerprint(s);
       const prev = this.sent.get(name);
       if (prev?.up && prev.fp === fp) continue;
-      this.sent.set(name, { fp, up: true });
+      this.sent.set(name, { fp, up: true, addrs: cidrsOf(s) });
       this.emit({ type: 'network_change', data: toNetInterface(s, ts) });
     }
   }

@@ -72,7 +72,11 @@ export function netmonTimestamp(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}000`;
 }
 
-export type MonitorLine = { kind: 'link'; name: string; deleted: boolean; down: boolean } | { kind: 'addr'; name: string } | { kind: 'route'; name: string | null };
+/** `ipv4`: the `address/prefixlen` of an IPv4 address line (null for IPv6). */
+export type MonitorLine =
+  | { kind: 'link'; name: string; deleted: boolean; down: boolean }
+  | { kind: 'addr'; name: string; deleted: boolean; ipv4: string | null }
+  | { kind: 'route'; name: string | null };
 
 /**
  * Classifies one `ip -o monitor address route link` line. iproute2 6.1 ignores `-json` on `monitor`, so the line
@@ -89,8 +93,8 @@ export function parseMonitorLine(raw: string): MonitorLine | null {
     const down = !(state === 'UP' || (state === 'UNKNOWN' && flags.includes('LOWER_UP') && flags.includes('UP')));
     return { kind: 'link', name: link[1], deleted, down };
   }
-  const addr = /^\d+:\s+(\S+)\s+inet6?\s/.exec(body);
-  if (addr?.[1]) return { kind: 'addr', name: addr[1] };
+  const addr = /^\d+:\s+(\S+)\s+(inet6?)\s+(\S+)/.exec(body);
+  if (addr?.[1]) return { kind: 'addr', name: addr[1], deleted, ipv4: addr[2] === 'inet' ? (addr[3] ?? null) : null };
   if (!body.trim()) return null;
   return { kind: 'route', name: /\bdev\s+(\S+)/.exec(body)?.[1] ?? null };
 }

@@ -29,8 +29,9 @@ class RawSnapshot {
 }
 
 /**
- * The host network monitor as a supervised worker: it emits every event (the bus routes them to the orchestrator) and
- * logs through the worker's logger, so the monitor's own messages reach the agent log.
+ * The host network monitor as a supervised worker: it emits every event and the built-in monitor's settling hints (the
+ * bus routes them to the orchestrator) and logs through the worker's logger, so the monitor's own messages reach the
+ * agent log.
  */
 export class NetmonWorker implements WorkerImpl {
   private netmon?: Netmon;
@@ -53,6 +54,7 @@ export class NetmonWorker implements WorkerImpl {
       this.snapshot.apply(e);
       api.emit('netmon.event', e);
     });
+    this.netmon.onSettling((iface) => api.emit('netmon.settling', { interface: iface }));
     return Promise.resolve();
   }
 

@@ -271,6 +271,12 @@ export class Orchestrator {
     return Promise.all([this.reattacher.handle(data), this.ctx.wifiDhcp.networkChanged(data)]).then(() => undefined);
   }
 
+  /** The built-in monitor's hint that a parent's addresses are changing: re-attachment gets ready for a move. Never rejects. */
+  onNetworkSettling(iface: string): Promise<void> {
+    if (isDedicatedChange({ interface: iface }, (nic) => this.ctx.dedicatedNics.isDedicated(nic))) return Promise.resolve();
+    return this.reattacher.prewarm(iface);
+  }
+
   /** Every re-attachment result (reattached, detached, failed) per vNIC. */
   onReattach(cb: (e: ReattachEvent) => void): () => void {
     return this.reattacher.onEvent(cb);

@@ -69,6 +69,7 @@ const handlers: Handlers = {
     }
     return Promise.resolve(null);
   },
+  'netmon.settling': (o, i) => Promise.resolve(o.onNetworkSettling(i.interface)).then(() => null),
   // The link parsed the raw payload with the topic's contract; its output (aliases merged, `ip_prefix` split off) is
   // not valid input for the same contract again, so the op schema checks only the envelope.
   'debug.message': (o, i) => o.debug.handle(i),
@@ -189,6 +190,8 @@ export class OrchestratorWorker implements WorkerImpl {
         this.backlog.add(e);
         return null;
       }
+      // A head start only: without an orchestrator there is nothing to get ready.
+      if (op === 'netmon.settling') return null;
       const why = this.waiting ? `Docker engine not answering since ${this.waiting.since}: ${this.waiting.reason}` : 'the orchestrator is not started';
       if (op === 'agent.info' && this.waiting) return { installationId: '', warnings: [why] };
       throw new WorkerError('UNAVAILABLE', why);

@@ -71,6 +71,9 @@ describe('an orchestrator worker started before the engine answers', () => {
       await worker.start({ settings: testSettings(dataDir, { networkReadyFallbackMs: 600_000 }), sampleUsage: false }, api);
       await expect(worker.handle('vplc.list', {})).rejects.toMatchObject({ code: 'UNAVAILABLE' });
       await expect(worker.handle('netmon.event', discovery)).resolves.toBeNull();
+      // A settling hint has nothing to get ready yet; a malformed one is refused by its contract.
+      await expect(worker.handle('netmon.settling', { interface: 'ens37' })).resolves.toBeNull();
+      await expect(worker.handle('netmon.settling', { interface: '' })).rejects.toMatchObject({ code: 'VALIDATION' });
       server = await engineAppears();
       await waitFor(() => docker.getContainer(name).inspect(), (i) => i.State.Running, { timeoutMs: 30_000, intervalMs: 500, what: 'boot sync starting the vPLC' });
       expect(((await worker.handle('agent.info', {})) as { installationId: string }).installationId).toBe(installation);

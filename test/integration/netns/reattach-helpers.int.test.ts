@@ -4,7 +4,9 @@
 // vPLC, nine containers). Each vPLC is still verified, re-attached without a restart, without the default route, and
 // announced: a device on the parent's LAN learns each vPLC's MAC without asking. When a MAC helper dies between its two
 // steps, the after-join step runs on one extra one-shot helper, with the same result and no warning.
-// Runtime: about 40-60 s on 2 cores (real netmon with its 3 s debounce, two moves, stand-in runtime).
+// With the monitor's settling hint, those namespace helpers start during the debounce and the move takes them; a hint
+// that ends in no move costs helpers that exit when their time is up (15 s), and nothing else.
+// Runtime: about 35-60 s on 2 cores (real netmon with its 3 s debounce, three moves, stand-in runtime).
 import { execFileSync } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +38,10 @@ const events: ReattachEvent[] = [];
 const logLines: { level: string; msg: string; vplc: unknown }[] = [];
 const at = (level: string): Logger[keyof Logger] => (msg, data = {}) => void logLines.push({ level, msg, vplc: data['vplc'] });
 const log: Logger = { debug: () => undefined, info: at('info'), warn: at('warn'), error: at('error') };
+/** Whether the built-in monitor's settling hint reaches the orchestrator (tests 3 and 4; the agent's bus routes it). */
+let hints = false;
+/** When the parent's debounced change reached the orchestrator, per move. */
+const changeSeenAt: number[] = [];
 /** The vPLC whose MAC helper is killed just before its after-join step (test 2). */
 let killBeforeAfterJoin: string | null = null;
 
@@ -66,7 +72,11 @@ beforeAll(async () => {
       },
     },
   );
-  netmon.cache.onChange((d) => void fx.orch.onNetworkChange(d));
+  netmon.cache.onChange((d) => {
+    if (d.interface === parent.name) changeSeenAt.push(Date.now());
+    void fx.orch.onNetworkChange(d);
+  });
+  netmon.onSettling((iface) => void (hints && fx.orch.onNetworkSettling(iface)));
   fx.orch.onReattach((e) => events.push(e));
   await netmon.cache.whenReady();
   for (const v of vplcs) {
@@ -91,8 +101,8 @@ async function noHelpers(what: string): Promise<void> {
   await waitFor(() => docker.listContainers({ all: true, filters: { label: helperFilter() } }), (l) => l.length === 0, { timeoutMs: 20_000, what });
 }
 
-/** Names of the helper containers of this installation created from `sinceMs` until now (a bounded event window). */
-async function helpersCreatedSince(sinceMs: number): Promise<string[]> {
+/** The helper containers of this installation created from `sinceMs` until now (a bounded event window), in order. */
+async function helperCreatesSince(sinceMs: number): Promise<Array<{ name: string; atMs: number }>> {
   const stream = (await docker.getEvents({
     since: sinceMs / 1000,
     until: Date.now() / 1000,
@@ -103,7 +113,12 @@ async function helpersCreatedSince(sinceMs: number): Promise<string[]> {
   return text
     .split('\n')
     .filter(Boolean)
-    .map((l) => (JSON.parse(l) as { Actor: { Attributes: { name: string } } }).Actor.Attributes.name);
+    .map((l) => JSON.parse(l) as { timeNano: number; Actor: { Attributes: { name: string } } })
+    .map((e) => ({ name: e.Actor.Attributes.name, atMs: e.timeNano / 1e6 }));
+}
+
+async function helpersCreatedSince(sinceMs: number): Promise<string[]> {
+  return (await helperCreatesSince(sinceMs)).map((c) => c.name);
 }
 
 /** Moves the parent from `from` to `to` and returns the helper containers the move created, once every vPLC reported. */
@@ -171,4 +186,55 @@ describe('helper containers of a subnet move', () => {
       { level: 'warn', msg: 're-attach: MAC helper could not run the after-join script; using a one-shot helper', vplc: victim },
     ]);
   });
+
+  it('with the monitor\'s settling hint, the namespace helpers start during the debounce and the move uses them', async () => {
+    const before = await Promise.all(vplcs.map((v) => docker.getContainer(v.name).inspect()));
+    const since = Date.now();
+    const moves = changeSeenAt.length;
+    const logged = logLines.length;
+    hints = true;
+    try {
+      await move(`${base}.254/24`, `${base}.254/23`, `macvlan_${parent.name}_${base}.0_23`);
+    } finally {
+      hints = false;
+    }
+    const creates = await helperCreatesSince(since);
+    const changeAt = changeSeenAt[moves] ?? 0;
+    expect(changeAt).toBeGreaterThan(since);
+    // Still one per vPLC, all made before the debounced change arrived: the move took them instead of starting its own.
+    for (const v of vplcs) {
+      const own = creates.filter((c) => c.name.startsWith(`${v.name}-helper-`));
+      expect(own).toHaveLength(1);
+      expect(own[0]?.atMs).toBeLessThan(changeAt);
+    }
+    expect(creates.filter((c) => c.name.startsWith('agent-host-helper-'))).toHaveLength(1);
+    expect(creates).toHaveLength(vplcs.length + 1);
+    expect(logLines.slice(logged).filter((l) => l.msg === 're-attach: MAC helpers started ahead of a pending address change')).toHaveLength(1);
+    await expectAttachedAndAnnounced(before);
+    expect(logLines.slice(logged).filter((l) => l.level === 'warn' && l.msg.startsWith('re-attach:'))).toEqual([]);
+  });
+
+  it('a hint that ends in no move leaves nothing behind: its helpers go when their time is up, no vPLC is touched', async () => {
+    const before = await Promise.all(vplcs.map((v) => docker.getContainer(v.name).inspect()));
+    await noHelpers('no helper container before the hint');
+    const reported = events.length;
+    const hinted = logLines.filter((l) => l.msg === 're-attach: MAC helpers started ahead of a pending address change').length;
+    hints = true;
+    try {
+      // A second address in the subnet the parent already has: a change, but not a move.
+      execFileSync('ip', ['addr', 'add', `${base}.253/23`, 'dev', parent.name]);
+      await waitFor(() => docker.listContainers({ filters: { label: helperFilter() } }), (l) => l.length === vplcs.length, { timeoutMs: 10_000, what: 'a helper per vPLC' });
+    } finally {
+      hints = false;
+    }
+    expect(logLines.filter((l) => l.msg === 're-attach: MAC helpers started ahead of a pending address change')).toHaveLength(hinted + 1);
+    await waitFor(() => docker.listContainers({ all: true, filters: { label: helperFilter() } }), (l) => l.length === 0, { timeoutMs: 30_000, what: 'the unused helpers gone (15 s)' });
+    expect(events.slice(reported)).toEqual([]);
+    for (const [i, v] of vplcs.entries()) {
+      const after = await docker.getContainer(v.name).inspect();
+      expect(after.State.StartedAt).toBe(before[i]?.State.StartedAt);
+      expect((await wireLinks(after.Id, run)).find((l) => l.ipv4.includes(v.ip))?.mac).toBe(v.mac);
+    }
+    execFileSync('ip', ['addr', 'del', `${base}.253/23`, 'dev', parent.name]);
+  }, 60_000);
 });

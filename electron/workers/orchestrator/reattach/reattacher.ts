@@ -12,6 +12,7 @@ import { limiter, type Limiter } from './limiter.js';
 import { emptyAndRemove } from './old-network.js';
 import { ProbeBatch, type Conflicts } from './probe-all.js';
 import type { Attach } from './verify.js';
+import { WarmMacHelpers } from './warm-mac-helpers.js';
 import { WireHelper } from './wire-helper.js';
 import { moveWifiParent } from '../wifi/reattach.js';
 
@@ -30,7 +31,16 @@ export type ReattachDeps = {
   helperStarts?: number;
   /** How long a move waits for a create that holds the old network between get-or-create and attach. */
   holdWaitMs?: number;
+  /** How long a MAC helper started ahead of a pending change waits for its move (more than netmon's debounce). */
+  warmTtlMs?: number;
 };
+
+/**
+ * The most MAC helpers started ahead of one pending change: a hint that ends in no move (an address added beside the
+ * one in use, a change undone within the debounce) costs their starts, so a large parent gets a head start for its
+ * first vPLCs only; a move starts the others' helpers itself, as without a hint.
+ */
+export const PREWARM_MAX = 32;
 
 /** `renew`: the parent was re-created, so endpoints Docker still lists are dead and are re-created too. */
 type Target = { subnet: string; gateway: string | null; renew: boolean };
@@ -71,11 +81,13 @@ export class Reattacher {
   private readonly macs: Limiter;
   private readonly starts: Limiter;
   private readonly finisher: Finisher;
+  private readonly warm: WarmMacHelpers;
 
   constructor(private readonly d: ReattachDeps) {
     this.slots = limiter(d.parallel ?? 8);
     this.macs = limiter(d.parallel ?? 8);
     this.starts = limiter(d.helperStarts ?? 4);
+    this.warm = new WarmMacHelpers({ start: (vplc, id) => this.prestart(vplc, id), ttlMs: d.warmTtlMs ?? 15_000 });
     this.finisher = new Finisher({ ctx: d.ctx, runLocked: d.runLocked, replaceDhcp: d.replaceDhcp, report: (e) => this.report(e), closed: () => this.closed });
   }
 
@@ -109,8 +121,33 @@ export class Reattacher {
     return this.track(this.moveParent(iface, target, null));
   }
 
+  /**
+   * The built-in monitor's hint that `iface`'s addresses are changing (its `network_change` follows the debounce): each
+   * running vPLC on it that no operation holds gets its MAC helper now (at most PREWARM_MAX, in the order a move takes
+   * them), so a move finds them already in the namespaces. Never rejects.
+   */
+  prewarm(iface: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const names = [...this.affected(iface).keys()].filter((n) => !this.d.isBusy(n)).slice(0, PREWARM_MAX);
+    return names.length ? this.track(this.prewarmAll(iface, names)) : Promise.resolve();
+  }
+
+  private async prewarmAll(iface: string, names: string[]): Promise<void> {
+    const { ctx } = this.d;
+    const runs = await Promise.all(names.map((n) => ctx.engine.resolveVplc(n, ctx.store.installationId).catch(() => null)));
+    let started = 0;
+    for (const [i, name] of names.entries()) {
+      const run = runs[i];
+      if (this.closed || !run?.State.Running || this.warm.has(name, run)) continue;
+      this.warm.offer(name, run);
+      started++;
+    }
+    if (started) ctx.log.info('re-attach: MAC helpers started ahead of a pending address change', { parent: iface, vplcs: started });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.warm.close();
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = null;
     await Promise.allSettled([...this.inflight]);
@@ -277,7 +314,8 @@ export class Reattacher {
     const plans = vnics.map((v) => [v, planVnic(v, target.subnet, target.gateway)] as const);
     const running = !!info?.State.Running;
     const wantHelper = running && plans.some(([, m]) => m.action === 'attach');
-    const helperP = wantHelper && info ? this.prestart(name, info.Id) : Promise.resolve(null);
+    // One started while netmon's debounce ran, if it is still good; otherwise one of its own.
+    const helperP = wantHelper && info ? this.warm.take(name, info).then((h) => h ?? this.prestart(name, info.Id)) : (this.warm.discard(name), Promise.resolve(null));
     // The probe (one helper for the parent) overlaps the old network's teardown; a stopped vPLC is probed by its next start.
     const statics = plans.flatMap(([, m]) => (m.action === 'attach' && m.ip ? [{ vplc: name, vnic: m.vnic, ip: m.ip, ownMac: m.mac }] : []));
     const conflictsP: Promise<Conflicts> = running && statics.length ? probes.submit(name, statics) : (probes.skip(), Promise.resolve(new Map()));

@@ -183,6 +183,16 @@ describe('WorkerBus: events and core state', () => {
     expect(r.sunk.filter(([k]) => k === 'netmon')).toHaveLength(3);
   });
 
+  it('routes the monitor’s settling hint to the orchestrator only', async () => {
+    const r = rig();
+    r.up('netmon', 'orchestrator');
+    await settle();
+    r.worker('netmon').say({ t: 'event', name: 'netmon.settling', payload: { interface: 'ens37' } });
+    await settle();
+    expect(r.worker('orchestrator').requests().filter((q) => q.op === 'netmon.settling')).toEqual([{ op: 'netmon.settling', input: { interface: 'ens37' } }]);
+    expect(r.sunk).toEqual([]);
+  });
+
   it('takes the cloud state from link.state, and offline when the link is not running', () => {
     const r = rig();
     // Started but not ready yet: a link that is not running is not connected.

@@ -164,6 +164,34 @@ describe('BuiltinMonitor', () => {
     await flush();
     expect(mon.rereads).toBe(3);
   });
+
+  it('hints that an address is changing at the first line that adds or removes one, once per debounce period', async () => {
+    const settling: string[] = [];
+    mon.onSettling((iface) => settling.push(iface));
+    // A lifetime refresh of the address already reported is no change.
+    children[0]?.line('2: ens37    inet 192.168.1.50/24 scope global dynamic ens37\\       valid_lft 100sec preferred_lft 100sec');
+    children[0]?.line('2: ens37    inet6 fe80::1/64 scope link');
+    children[0]?.line('7: unknown0    inet 10.9.9.9/24 scope global unknown0');
+    await flush();
+    expect(settling).toEqual([]);
+    kernel = [state('ens37', ['192.168.1.50/23'])];
+    children[0]?.line('Deleted 2: ens37    inet 192.168.1.50/24 scope global ens37');
+    children[0]?.line('2: ens37    inet 192.168.1.50/23 scope global ens37');
+    await flush();
+    expect(settling).toEqual(['ens37']);
+    // The hint comes before the change, which still waits for the quiet period.
+    expect(events).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(3_000);
+    await flush();
+    expect(events.at(-1)).toMatchObject({ type: 'network_change', data: { interface: 'ens37' } });
+    // A new change after the period is hinted again; the address now reported is the /23.
+    children[0]?.line('2: ens37    inet 192.168.1.50/23 scope global ens37');
+    await flush();
+    expect(settling).toEqual(['ens37']);
+    children[0]?.line('Deleted 2: ens37    inet 192.168.1.50/23 scope global ens37');
+    await flush();
+    expect(settling).toEqual(['ens37', 'ens37']);
+  });
 });
 
 describe('BuiltinMonitor with a stand-in `ip`', () => {

@@ -36,7 +36,14 @@ describe('parseMonitorLine', () => {
     expect(parseMonitorLine('1614: vt1a@vt1b: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 qdisc noqueue state LOWERLAYERDOWN group default \\    link/ether f6:fc:b4:f4:68:3f brd ff:ff:ff:ff:ff:ff')).toEqual({ kind: 'link', name: 'vt1a', deleted: false, down: true });
     expect(parseMonitorLine('Deleted 1614: vt1a@NONE: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default')).toEqual({ kind: 'link', name: 'vt1a', deleted: true, down: true });
     expect(parseMonitorLine('2: ens37: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP')).toEqual({ kind: 'link', name: 'ens37', deleted: false, down: false });
-    expect(parseMonitorLine('1614: vt1a    inet 198.18.250.1/24 scope global vt1a')).toEqual({ kind: 'addr', name: 'vt1a' });
+    expect(parseMonitorLine('1614: vt1a    inet 198.18.250.1/24 scope global vt1a')).toEqual({ kind: 'addr', name: 'vt1a', deleted: false, ipv4: '198.18.250.1/24' });
+    expect(parseMonitorLine('Deleted 12747: tstm1    inet 198.18.236.1/24 scope global dynamic tstm1\\       valid_lft 100sec preferred_lft 100sec')).toEqual({
+      kind: 'addr',
+      name: 'tstm1',
+      deleted: true,
+      ipv4: '198.18.236.1/24',
+    });
+    expect(parseMonitorLine('1614: vt1a    inet6 fe80::1/64 scope link')).toEqual({ kind: 'addr', name: 'vt1a', deleted: false, ipv4: null });
     expect(parseMonitorLine('Deleted 198.18.250.0/24 dev vt1a proto kernel scope link src 198.18.250.1')).toEqual({ kind: 'route', name: 'vt1a' });
     expect(parseMonitorLine('default via 10.0.0.1 proto static')).toEqual({ kind: 'route', name: null });
     expect(parseMonitorLine('   ')).toBeNull();

@@ -26,13 +26,17 @@ const ens37: IfaceState = {
   gateway: null,
 };
 
-function rig(): { worker: NetmonWorker; api: WorkerApi; logs: Array<[string, string]>; emitted: unknown[]; children: FakeChild[] } {
+function rig(): { worker: NetmonWorker; api: WorkerApi; logs: Array<[string, string]>; emitted: unknown[]; named: Array<[string, unknown]>; children: FakeChild[] } {
   const children: FakeChild[] = [];
   const logs: Array<[string, string]> = [];
   const emitted: unknown[] = [];
+  const named: Array<[string, unknown]> = [];
   const note = (level: string) => (msg: string) => void logs.push([level, msg]);
   const api: WorkerApi = {
-    emit: (_name, payload) => void emitted.push(payload),
+    emit: (name, payload) => {
+      emitted.push(payload);
+      named.push([name, payload]);
+    },
     request: () => Promise.reject(new Error('netmon makes no requests')),
     log: { debug: note('debug'), info: note('info'), warn: note('warn'), error: note('error') },
     fail: (err) => void logs.push(['fail', String(err)]),
@@ -49,7 +53,7 @@ function rig(): { worker: NetmonWorker; api: WorkerApi; logs: Array<[string, str
     },
   });
   workers.push(worker);
-  return { worker, api, logs, emitted, children };
+  return { worker, api, logs, emitted, named, children };
 }
 
 const workers: NetmonWorker[] = [];
@@ -77,5 +81,14 @@ describe('NetmonWorker', () => {
     expect(await r.worker.handle('netmon.snapshot', {})).toMatchObject({ type: 'network_discovery', data: { interfaces: [{ interface: 'ens37', ipv4_addresses: [{ address: '192.168.1.50' }] }] } });
     await expect(r.worker.handle('netmon.snapshot', 'x')).rejects.toMatchObject({ code: 'VALIDATION', field: 'input' });
     await expect(r.worker.handle('netmon.nope', {})).rejects.toMatchObject({ code: 'UNKNOWN_OP', field: 'op' });
+  });
+
+  it('emits netmon.settling when an address of a reported interface changes, ahead of the debounced change', async () => {
+    const r = rig();
+    await r.worker.start({ mode: 'builtin' }, r.api);
+    await until(() => r.emitted.length > 0);
+    r.children[0]?.stdout.write('Deleted 2: ens37    inet 192.168.1.50/24 scope global ens37\n');
+    await until(() => r.named.some(([n]) => n === 'netmon.settling'));
+    expect(r.named.filter(([n]) => n === 'netmon.settling')).toEqual([['netmon.settling', { interface: 'ens37' }]]);
   });
 });
