@@ -1,10 +1,10 @@
 /**
  * RSS and CPU of a process together with all its descendants (the agent spawns helpers such as `flock` for its host
  * lock), read from /proc. A descendant that exits inside a window is still counted: its CPU moves into its parent's
- * cutime/cstime when reaped, and both the live times and the reaped children's times are summed.
+ * cutime/cstime when reaped, and both the live times (schedstat, ns) and the reaped children's times (ticks) are summed.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpuSeconds, rssMb, type IdleCost } from './agent-harness.js';
+import { cpuSeconds, rssMb, threadCpuSeconds, type IdleCost } from './agent-harness.js';
 
 const CLK_TCK = 100;
 
@@ -67,7 +67,7 @@ export async function treeIdleCost(pid: number, seconds: number): Promise<IdleCo
   return { rss: treeRssMb(pid), cpuPercent: (cpu / wall) * 100, cpuSeconds: cpu, seconds: wall, processes: processTree(pid).length };
 }
 
-/** One thread's counters at one moment: CPU seconds and voluntary context switches (≈ wake-ups from a wait). */
+/** One thread's counters at one moment: on-CPU seconds (schedstat) and voluntary context switches (≈ wake-ups from a wait). */
 export type ThreadSample = { tid: number; cpu: number; wakeups: number };
 
 /** The voluntary context switches in a /proc status text (not the `nonvoluntary_ctxt_switches` line). */
@@ -75,9 +75,8 @@ export const voluntarySwitches = (status: string): number => Number(/^voluntary_
 
 function readThread(pid: number, tid: number): ThreadSample | null {
   try {
-    const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-    return { tid, cpu: (Number(f[11]) + Number(f[12])) / CLK_TCK, wakeups: voluntarySwitches(status) };
+    return { tid, cpu: threadCpuSeconds(pid, tid), wakeups: voluntarySwitches(status) };
   } catch {
     return null;
   }

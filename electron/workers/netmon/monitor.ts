@@ -249,7 +249,9 @@ export class BuiltinMonitor {
   private changesAddresses(name: string, cidr: string, deleted: boolean): boolean {
     const prev = this.sent.get(name);
     if (!prev) return false;
-    return prev.addrs.includes(cidr) === deleted;
+    // A down interface losing its address moves nothing: only what it has when it is up again can.
+    if (deleted) return prev.up && prev.addrs.includes(cidr);
+    return !prev.addrs.includes(cidr);
   }
 
   private announceSettling(name: string): void {
@@ -268,7 +270,8 @@ export class BuiltinMonitor {
       this.sent.delete(name);
     } else {
       if (!prev?.up) return;
-      this.sent.set(name, { fp: '', up: false, addrs: [] });
+      // The addresses stay: one the kernel drops on carrier loss and gives back unchanged is no address change.
+      this.sent.set(name, { fp: '', up: false, addrs: prev.addrs });
     }
     this.emit({ type: 'network_change', data: { interface: name, ipv4_addresses: [], status } });
   }

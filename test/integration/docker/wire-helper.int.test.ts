@@ -1,6 +1,7 @@
 // The re-attach MAC helper's stdin protocol on a real engine (reattach/wire-helper.ts over docker/script-helper.ts):
 // scripts run one at a time in the target's namespace, a script that reads stdin cannot swallow the next one, a
-// second script while one runs is refused, and a helper that dies or overruns its timeout fails the step that waited (and a timeout removes it).
+// second script while one runs is refused, and a helper that dies or overruns its timeout fails the step that waited (and a timeout removes it);
+// one discarded after its attach stream ended is removed by id.
 // Runtime: a few seconds.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +21,9 @@ const run = newRunId();
 const instance = randomUUID();
 const vplc = `vt-${run}-wh`;
 const quiet = (): void => undefined;
-const log: Logger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
+/** The executor's docker steps (what it was asked to do, and why). */
+const steps: Array<Record<string, unknown>> = [];
+const log: Logger = { debug: quiet, info: (msg, data = {}) => void (msg === 'docker step' && steps.push(data)), warn: quiet, error: quiet };
 const engine = new Engine();
 const exec = new Executor(engine, log);
 let target = '';
@@ -89,5 +92,21 @@ describe('WireHelper', () => {
     await expect(h.run('sleep 30', { timeoutMs: 300 })).rejects.toThrow('MAC helper timed out after 300 ms');
     expect(h.open).toBe(false);
     await expect(docker.getContainer(id ?? '').inspect()).rejects.toSatisfy(isNotFound);
+  });
+
+  it('removes by id a helper discarded after its attach stream ended (what an engine restart with live-restore leaves)', async () => {
+    const h = await start();
+    const [id] = await waitFor(running, (ids) => ids.length === 1, { timeoutMs: 5_000, what: 'the helper running' });
+    const before = steps.length;
+    (h as unknown as { stream: { destroy(): void } }).stream.destroy();
+    await waitFor(() => Promise.resolve(h.ended), (e) => e, { timeoutMs: 5_000, what: 'the stream to end' });
+    h.discard();
+    await waitFor(running, (ids) => ids.length === 0, { timeoutMs: 10_000, what: 'the helper gone' });
+    expect(steps.slice(before).filter((x) => x['step'] === 'remove')).toEqual([expect.objectContaining({ target: id?.slice(0, 12), reason: 'MAC helper lost its attach stream' })]);
+    // A helper closed before its stream ended is left to exit on its own: no removal.
+    const closed = await start();
+    closed.close();
+    closed.discard();
+    expect(steps.slice(before).filter((x) => x['step'] === 'remove')).toHaveLength(1);
   });
 });

@@ -224,17 +224,18 @@ describe('helper containers of a subnet move', () => {
       // A second address in the subnet the parent already has: a change, but not a move.
       execFileSync('ip', ['addr', 'add', `${base}.253/23`, 'dev', parent.name]);
       await waitFor(() => docker.listContainers({ filters: { label: helperFilter() } }), (l) => l.length === vplcs.length, { timeoutMs: 10_000, what: 'a helper per vPLC' });
+      hints = false;
+      expect(logLines.filter((l) => l.msg === 're-attach: MAC helpers started ahead of a pending address change')).toHaveLength(hinted + 1);
+      await waitFor(() => docker.listContainers({ all: true, filters: { label: helperFilter() } }), (l) => l.length === 0, { timeoutMs: 30_000, what: 'the unused helpers gone (15 s)' });
+      expect(events.slice(reported)).toEqual([]);
+      for (const [i, v] of vplcs.entries()) {
+        const after = await docker.getContainer(v.name).inspect();
+        expect(after.State.StartedAt).toBe(before[i]?.State.StartedAt);
+        expect((await wireLinks(after.Id, run)).find((l) => l.ipv4.includes(v.ip))?.mac).toBe(v.mac);
+      }
     } finally {
       hints = false;
+      execFileSync('ip', ['addr', 'del', `${base}.253/23`, 'dev', parent.name], { stdio: 'ignore' });
     }
-    expect(logLines.filter((l) => l.msg === 're-attach: MAC helpers started ahead of a pending address change')).toHaveLength(hinted + 1);
-    await waitFor(() => docker.listContainers({ all: true, filters: { label: helperFilter() } }), (l) => l.length === 0, { timeoutMs: 30_000, what: 'the unused helpers gone (15 s)' });
-    expect(events.slice(reported)).toEqual([]);
-    for (const [i, v] of vplcs.entries()) {
-      const after = await docker.getContainer(v.name).inspect();
-      expect(after.State.StartedAt).toBe(before[i]?.State.StartedAt);
-      expect((await wireLinks(after.Id, run)).find((l) => l.ipv4.includes(v.ip))?.mac).toBe(v.mac);
-    }
-    execFileSync('ip', ['addr', 'del', `${base}.253/23`, 'dev', parent.name]);
   }, 60_000);
 });

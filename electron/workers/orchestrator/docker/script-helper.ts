@@ -153,8 +153,13 @@ export class ScriptHelper {
     this.stream.end();
   }
 
-  /** Not needed after all. */
+  /**
+   * Not needed after all. A helper whose attach stream ended without it exiting (an engine restart with live-restore
+   * keeps the container and drops the stream) cannot be told through stdin: it is removed by id.
+   */
   discard(): void {
+    const lost = this.streamEnded && !this.closed;
     this.close();
+    if (lost) void this.ops.remove(this.id, `${this.what} lost its attach stream`).catch(() => undefined);
   }
 }

@@ -64,7 +64,7 @@ export class Finisher {
         await afterJoin(ctx, at.vplc, at.containerId, helper?.open ? (script, work) => this.afterJoinOn(helper, at, script, work) : undefined);
       }
     } finally {
-      helper?.close();
+      helper?.discard();
     }
     for (const c of checks) {
       const base = { vplc: at.vplc, vnic: c.vnic, parent: at.parent, network: at.network };

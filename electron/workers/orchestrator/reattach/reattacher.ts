@@ -87,7 +87,8 @@ export class Reattacher {
     this.slots = limiter(d.parallel ?? 8);
     this.macs = limiter(d.parallel ?? 8);
     this.starts = limiter(d.helperStarts ?? 4);
-    this.warm = new WarmMacHelpers({ start: (vplc, id) => this.prestart(vplc, id), ttlMs: d.warmTtlMs ?? 15_000 });
+    // Only a head start: a vPLC stopped meanwhile makes its start fail, which is no news worth a warning.
+    this.warm = new WarmMacHelpers({ start: (vplc, id) => this.prestart(vplc, id, { ahead: true }), ttlMs: d.warmTtlMs ?? 15_000 });
     this.finisher = new Finisher({ ctx: d.ctx, runLocked: d.runLocked, replaceDhcp: d.replaceDhcp, report: (e) => this.report(e), closed: () => this.closed });
   }
 
@@ -128,7 +129,8 @@ export class Reattacher {
    */
   prewarm(iface: string): Promise<void> {
     if (this.closed) return Promise.resolve();
-    const names = [...this.affected(iface).keys()].filter((n) => !this.d.isBusy(n)).slice(0, PREWARM_MAX);
+    const { store } = this.d.ctx;
+    const names = [...this.affected(iface).keys()].filter((n) => store.getDesired(n)?.desired_state === 'running' && !this.d.isBusy(n)).slice(0, PREWARM_MAX);
     return names.length ? this.track(this.prewarmAll(iface, names)) : Promise.resolve();
   }
 
@@ -138,7 +140,8 @@ export class Reattacher {
     let started = 0;
     for (const [i, name] of names.entries()) {
       const run = runs[i];
-      if (this.closed || !run?.State.Running || this.warm.has(name, run)) continue;
+      // Checked again: an operation (or the move itself) may have taken the vPLC while it was inspected.
+      if (this.closed || !run?.State.Running || this.d.isBusy(name) || this.warm.has(name, run)) continue;
       this.warm.offer(name, run);
       started++;
     }
@@ -147,7 +150,7 @@ export class Reattacher {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.warm.close();
+    await this.warm.close();
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = null;
     await Promise.allSettled([...this.inflight]);
@@ -347,13 +350,17 @@ export class Reattacher {
     }
   }
 
-  /** A MAC helper waiting in the vPLC's namespace; null when it cannot start (the one-shot helper is used then). */
-  private prestart(name: string, containerId: string): Promise<WireHelper | null> {
+  /**
+   * A MAC helper waiting in the vPLC's namespace; null when it cannot start (the one-shot helper is used then) or the
+   * re-attacher closed while it waited for its turn. `ahead`: started on netmon's settling hint, before any move.
+   */
+  private prestart(name: string, containerId: string, o: { ahead?: boolean } = {}): Promise<WireHelper | null> {
     const { ctx } = this.d;
     return this.starts
-      .run(async () => WireHelper.start(ctx.engine, ctx.exec, await ctx.helper.image(), ctx.store.installationId, name, containerId))
+      .run(async () => (this.closed ? null : WireHelper.start(ctx.engine, ctx.exec, await ctx.helper.image(), ctx.store.installationId, name, containerId)))
       .catch((err: unknown) => {
-        ctx.log.warn('re-attach: MAC helper pre-start failed; the one-shot helper is used', { vplc: name, err: dockerMessage(err) });
+        if (o.ahead) ctx.log.debug('re-attach: MAC helper not started ahead of a change', { vplc: name, err: dockerMessage(err) });
+        else ctx.log.warn('re-attach: MAC helper pre-start failed; the one-shot helper is used', { vplc: name, err: dockerMessage(err) });
         return null;
       });
   }

@@ -18,8 +18,9 @@ export type WarmMacHelpersDeps = {
  * They are the helpers a move would start anyway (reattach/wire-helper.ts); the move takes them with `take`.
  *
  * INVARIANTS
- * - At most one per vPLC; each is taken once, or discarded when its time is up, when it belongs to a container run
- *   that is over, or at `close`. A discarded helper's stdin closes, it exits and Docker removes it.
+ * - At most one per vPLC; each is taken once, or discarded when its time is up (`ttlMs` after the last offer for the
+ *   same run), when it belongs to a container run that is over, or at `close`. A discarded helper exits and Docker
+ *   removes it (ScriptHelper.discard).
  * - Never throws; a helper that could not start is a null the move replaces with a helper of its own.
  */
 export class WarmMacHelpers {
@@ -62,9 +63,12 @@ export class WarmMacHelpers {
     return null;
   }
 
-  close(): void {
+  /** Discards every helper held; resolves once those still starting have started (and been discarded) or failed. */
+  async close(): Promise<void> {
     this.closed = true;
+    const starting = [...this.byVplc.values()].map((e) => e.helper);
     for (const vplc of [...this.byVplc.keys()]) this.discard(vplc);
+    await Promise.allSettled(starting);
   }
 
   /** The vPLC needs none after all. */

@@ -192,6 +192,23 @@ describe('BuiltinMonitor', () => {
     await flush();
     expect(settling).toEqual(['ens37', 'ens37']);
   });
+
+  it('gives no hint when the interface goes down, loses its address and comes back with the same one', async () => {
+    const settling: string[] = [];
+    mon.onSettling((iface) => settling.push(iface));
+    children[0]?.line('2: ens37: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc fq_codel state DOWN group default');
+    children[0]?.line('Deleted 2: ens37    inet 192.168.1.50/24 scope global ens37');
+    await flush();
+    expect(events.at(-1)).toMatchObject({ type: 'network_change', data: { interface: 'ens37', status: 'down' } });
+    children[0]?.line('2: ens37: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default');
+    children[0]?.line('2: ens37    inet 192.168.1.50/24 scope global ens37');
+    await flush();
+    expect(settling).toEqual([]);
+    // Back up with another address: that is a change worth a head start.
+    children[0]?.line('2: ens37    inet 192.168.7.50/24 scope global ens37');
+    await flush();
+    expect(settling).toEqual(['ens37']);
+  });
 });
 
 describe('BuiltinMonitor with a stand-in `ip`', () => {

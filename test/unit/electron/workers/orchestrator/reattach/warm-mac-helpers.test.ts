@@ -35,8 +35,8 @@ describe('WarmMacHelpers', () => {
     });
   });
 
-  afterEach(() => {
-    warm.close();
+  afterEach(async () => {
+    await warm.close();
     vi.useRealTimers();
   });
 
@@ -92,7 +92,7 @@ describe('WarmMacHelpers', () => {
     warm.discard('plc1');
     await vi.advanceTimersByTimeAsync(0);
     expect(started.map((h) => h.discarded)).toEqual([true, false]);
-    warm.close();
+    await warm.close();
     await vi.advanceTimersByTimeAsync(0);
     expect(started.map((h) => h.discarded)).toEqual([true, true]);
     warm.offer('plc3', run('c3'));
