@@ -31,7 +31,8 @@ export type HelperOps = {
  * - Owns one attach stream; at most one script (and its timer) is in flight, a second `run` meanwhile is refused.
  * - Holds the output of the script in flight only: each `run` starts with empty buffers.
  * - The stream is finished once: ended by `close` or the last script, or destroyed by a timeout, which also removes
- *   the container.
+ *   the container. A stream that ended before anyone closed stdin marks the helper lost: `discard` removes it by id,
+ *   once, whatever closed it meanwhile (a failed script closes it too).
  * - Never throws from stream handlers; failures surface as the rejection of the step that waited.
  */
 export class ScriptHelper {
@@ -39,6 +40,9 @@ export class ScriptHelper {
   private stderr = '';
   private streamEnded = false;
   private closed = false;
+  /** The stream ended although nobody closed stdin: the helper may still run (see `discard`). */
+  private lost = false;
+  private removed = false;
   private steps = 0;
   private wake: (() => void) | null = null;
 
@@ -63,6 +67,7 @@ export class ScriptHelper {
     });
     docker.modem.demuxStream(stream, out, err);
     const end = (): void => {
+      if (!this.closed && !this.streamEnded) this.lost = true;
       this.streamEnded = true;
       this.wake?.();
     };
@@ -138,6 +143,7 @@ export class ScriptHelper {
     const err = found(this.stderr);
     if (timedOut) {
       this.closed = true;
+      this.removed = true;
       this.stream.destroy();
       await this.ops.remove(this.id, `${this.what} timed out`).catch(() => undefined);
       throw new HelperTimeout(`${this.what} timed out after ${timeoutMs} ms`);
@@ -158,8 +164,9 @@ export class ScriptHelper {
    * keeps the container and drops the stream) cannot be told through stdin: it is removed by id.
    */
   discard(): void {
-    const lost = this.streamEnded && !this.closed;
     this.close();
-    if (lost) void this.ops.remove(this.id, `${this.what} lost its attach stream`).catch(() => undefined);
+    if (!this.lost || this.removed) return;
+    this.removed = true;
+    void this.ops.remove(this.id, `${this.what} lost its attach stream`).catch(() => undefined);
   }
 }

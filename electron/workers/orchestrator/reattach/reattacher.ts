@@ -63,7 +63,8 @@ const subnetsOf = (n: Docker.NetworkInspectInfo): string[] => (n.IPAM?.Config ??
  *   parent's lock); busy vPLCs are retried by one timer until they are free. A vPLC's job may wait for the new
  *   network while holding its own lock, never the other way round.
  * - Every pre-started MAC helper goes to exactly one finisher, which runs at most two scripts on it (MACs, then the
- *   after-join step) and closes it; on every other path it is discarded. Either way it exits and Docker removes it.
+ *   after-join step) and discards it; on every other path it is discarded too. It exits and Docker removes it, or,
+ *   when its attach stream was lost, the agent removes it (ScriptHelper.discard).
  * - Nothing throws out of `handle`; failures become warnings, log lines and `failed` events.
  */
 export class Reattacher {
@@ -150,9 +151,9 @@ export class Reattacher {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.warm.close();
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = null;
+    await this.warm.close();
     await Promise.allSettled([...this.inflight]);
   }
 
@@ -180,6 +181,7 @@ export class Reattacher {
   }
 
   private retryPending(): void {
+    if (this.closed) return;
     for (const [iface, names] of this.pending) {
       const ready = [...names].filter((n) => !this.d.isBusy(n));
       const target = this.targets.get(iface);
@@ -351,13 +353,18 @@ export class Reattacher {
   }
 
   /**
-   * A MAC helper waiting in the vPLC's namespace; null when it cannot start (the one-shot helper is used then) or the
-   * re-attacher closed while it waited for its turn. `ahead`: started on netmon's settling hint, before any move.
+   * A MAC helper waiting in the vPLC's namespace; null when it cannot start (the one-shot helper is used then).
+   * `ahead`: started on netmon's settling hint, before any move; null once the re-attacher closed.
    */
   private prestart(name: string, containerId: string, o: { ahead?: boolean } = {}): Promise<WireHelper | null> {
     const { ctx } = this.d;
     return this.starts
-      .run(async () => (this.closed ? null : WireHelper.start(ctx.engine, ctx.exec, await ctx.helper.image(), ctx.store.installationId, name, containerId)))
+      .run(async () => {
+        // A head start is pointless once closed; a move still in flight gets its helper.
+        if (o.ahead && this.closed) return null;
+        const image = await ctx.helper.image();
+        return o.ahead && this.closed ? null : WireHelper.start(ctx.engine, ctx.exec, image, ctx.store.installationId, name, containerId);
+      })
       .catch((err: unknown) => {
         if (o.ahead) ctx.log.debug('re-attach: MAC helper not started ahead of a change', { vplc: name, err: dockerMessage(err) });
         else ctx.log.warn('re-attach: MAC helper pre-start failed; the one-shot helper is used', { vplc: name, err: dockerMessage(err) });

@@ -37,7 +37,7 @@ export class WireHelper extends ScriptHelper {
       if (res.exitCode !== 0 || parts.length < 3) throw new Error(`MAC helper failed (exit ${res.exitCode}): ${res.stderr.trim() || res.stdout.trim() || 'no output'}`);
       return matchOutcomes(targets, parseLinks(parts[1] ?? '', parts[2] ?? ''));
     } catch (err) {
-      this.close();
+      this.discard();
       throw err;
     }
   }
