@@ -273,8 +273,7 @@ export class Orchestrator {
 
   /** The built-in monitor's hint that a parent's addresses are changing: re-attachment gets ready for a move. Never rejects. */
   onNetworkSettling(iface: string): Promise<void> {
-    if (isDedicatedChange({ interface: iface }, (nic) => this.ctx.dedicatedNics.isDedicated(nic))) return Promise.resolve();
-    return this.reattacher.prewarm(iface);
+    return this.ctx.dedicatedNics.isDedicated(iface) ? Promise.resolve() : this.reattacher.prewarm(iface);
   }
 
   /** Every re-attachment result (reattached, detached, failed) per vNIC. */

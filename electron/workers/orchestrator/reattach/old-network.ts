@@ -1,8 +1,33 @@
+import type Docker from 'dockerode';
 import type { OrchestratorContext } from '../context.js';
 import { dockerMessage, OperationError } from '../docker/errors.js';
-import { Label } from '../docker/labels.js';
+import { isOwn, Label } from '../docker/labels.js';
+import { lanNetworkName, type LanNet } from '../net/networks.js';
 
 type OldNet = { Id: string; Name: string };
+
+const subnetsOf = (n: Docker.NetworkInspectInfo): string[] => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter(Boolean);
+
+/**
+ * Steps 4.1-4.4 of docs/protocol.md §8: finds the parent's network; unless it already has the new subnet, empties it,
+ * removes it and creates the new one. A create that holds the old network is waited for up to `holdWaitMs`.
+ */
+export async function replaceNetwork(ctx: OrchestratorContext, iface: string, target: { subnet: string; gateway: string | null }, holdWaitMs: number): Promise<LanNet> {
+  const nets = await ctx.networks.lanNetworksOn(iface);
+  const same = nets.find((n) => subnetsOf(n).includes(target.subnet));
+  if (same) return { id: same.Id, name: same.Name, subnet: target.subnet, created: false };
+  for (const n of nets) {
+    const own = isOwn(n.Labels, ctx.store.installationId, 'lan-net');
+    const legacy = !n.Labels?.[Label.managed] && subnetsOf(n).some((s) => n.Name === lanNetworkName(iface, s));
+    if (!own && !legacy) {
+      throw new OperationError(`Interface ${iface} carries MACVLAN network ${n.Name}, which this orchestrator does not manage; it is left in place`);
+    }
+    const deadline = ctx.clock.monotonic() + holdWaitMs;
+    while (ctx.networks.isHeld(n.Id) && ctx.clock.monotonic() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await emptyAndRemove(ctx, n, iface, `${iface} moved to ${target.subnet}`);
+  }
+  return ctx.networks.ensureLanLocked(iface, target.subnet, target.gateway ?? undefined, 'reattach', 'reattach');
+}
 
 const hasActiveEndpoints = (err: unknown): boolean => /active endpoints/i.test(dockerMessage(err));
 

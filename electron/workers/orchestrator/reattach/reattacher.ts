@@ -3,16 +3,15 @@ import type Docker from 'dockerode';
 import { isGone, type NetworkChangeData } from '../../../../shared/netmon/events.js';
 import type { OrchestratorContext } from '../context.js';
 import { dockerMessage, OperationError } from '../docker/errors.js';
-import { isOwn, Label } from '../docker/labels.js';
-import { lanNetworkName, type LanNet } from '../net/networks.js';
+import type { LanNet } from '../net/networks.js';
 import type { PersistedVnic } from '../store/schemas.js';
 import { Finisher, leftOffMessage, type ReattachEvent } from './finish.js';
 import { moveTarget, planVnic, vnicsOnParent, type VnicMove } from './plan.js';
 import { limiter, type Limiter } from './limiter.js';
-import { emptyAndRemove } from './old-network.js';
+import { replaceNetwork } from './old-network.js';
 import { ProbeBatch, type Conflicts } from './probe-all.js';
 import type { Attach } from './verify.js';
-import { WarmMacHelpers } from './warm-mac-helpers.js';
+import { startAhead, WarmMacHelpers } from './warm-mac-helpers.js';
 import { WireHelper } from './wire-helper.js';
 import { moveWifiParent } from '../wifi/reattach.js';
 
@@ -35,13 +34,6 @@ export type ReattachDeps = {
   warmTtlMs?: number;
 };
 
-/**
- * The most MAC helpers started ahead of one pending change: a hint that ends in no move (an address added beside the
- * one in use, a change undone within the debounce) costs their starts, so a large parent gets a head start for its
- * first vPLCs only; a move starts the others' helpers itself, as without a hint.
- */
-export const PREWARM_MAX = 32;
-
 /** `renew`: the parent was re-created, so endpoints Docker still lists are dead and are re-created too. */
 type Target = { subnet: string; gateway: string | null; renew: boolean };
 /** The last change handled for a parent: its subnet/gateway and the ifindex it had then. */
@@ -50,7 +42,6 @@ type ContainerInfo = NonNullable<Awaited<ReturnType<OrchestratorContext['engine'
 
 const goneWarning = (iface: string, vnic: string): string => `Parent interface ${iface} is gone: vNIC '${vnic}' is detached until it returns`;
 
-const subnetsOf = (n: Docker.NetworkInspectInfo): string[] => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter(Boolean);
 
 /**
  * Subnet-follow repair (docs/protocol.md §8 IMPROVE, docs/decisions.md "One MACVLAN network per parent"): when a parent changes subnet,
@@ -124,29 +115,16 @@ export class Reattacher {
   }
 
   /**
-   * The built-in monitor's hint that `iface`'s addresses are changing (its `network_change` follows the debounce): each
-   * running vPLC on it that no operation holds gets its MAC helper now (at most PREWARM_MAX, in the order a move takes
-   * them), so a move finds them already in the namespaces. Never rejects.
+   * The built-in monitor's hint that `iface`'s addresses are changing (its `network_change` follows the debounce): the
+   * running vPLCs on it get their MAC helpers now (warm-mac-helpers.ts `startAhead`). Never rejects.
    */
   prewarm(iface: string): Promise<void> {
     if (this.closed) return Promise.resolve();
-    const { store } = this.d.ctx;
-    const names = [...this.affected(iface).keys()].filter((n) => store.getDesired(n)?.desired_state === 'running' && !this.d.isBusy(n)).slice(0, PREWARM_MAX);
-    return names.length ? this.track(this.prewarmAll(iface, names)) : Promise.resolve();
-  }
-
-  private async prewarmAll(iface: string, names: string[]): Promise<void> {
     const { ctx } = this.d;
-    const runs = await Promise.all(names.map((n) => ctx.engine.resolveVplc(n, ctx.store.installationId).catch(() => null)));
-    let started = 0;
-    for (const [i, name] of names.entries()) {
-      const run = runs[i];
-      // Checked again: an operation (or the move itself) may have taken the vPLC while it was inspected.
-      if (this.closed || !run?.State.Running || this.d.isBusy(name) || this.warm.has(name, run)) continue;
-      this.warm.offer(name, run);
-      started++;
-    }
-    if (started) ctx.log.info('re-attach: MAC helpers started ahead of a pending address change', { parent: iface, vplcs: started });
+    const names = [...this.affected(iface).keys()].filter((n) => ctx.store.getDesired(n)?.desired_state === 'running');
+    if (!names.length) return Promise.resolve();
+    const resolve = (n: string): Promise<Awaited<ReturnType<typeof ctx.engine.resolveVplc>>> => ctx.engine.resolveVplc(n, ctx.store.installationId);
+    return this.track(startAhead({ warm: this.warm, resolve, isBusy: (n) => this.closed || this.d.isBusy(n), log: ctx.log }, iface, names));
   }
 
   async close(): Promise<void> {
@@ -232,7 +210,7 @@ export class Reattacher {
         );
       }
       try {
-        const net = await this.replaceNetwork(iface, target);
+        const net = await replaceNetwork(ctx, iface, target, this.d.holdWaitMs ?? 30_000);
         ctx.log.debug('re-attach: network ready', { parent: iface, network: net.name });
         settle(net);
       } catch (err) {
@@ -285,25 +263,6 @@ export class Reattacher {
       await ctx.exec.run({ kind: 'disconnect', network: n.Id, container: info.Id, vplc: name, by: 'reattach', reason: `${iface} removed`, tolerate: ['not-found'] });
     }
     for (const v of vnics) await ctx.store.patchVnic(name, v.name, { dhcp_ip: undefined, dhcp_gateway: undefined, dhcp_dns: undefined });
-  }
-
-  /** Steps 4.1-4.4: find the parent's network; unless it already has the new subnet, empty it, remove it, create the new one. */
-  private async replaceNetwork(iface: string, target: Target): Promise<LanNet> {
-    const { ctx } = this.d;
-    const nets = await ctx.networks.lanNetworksOn(iface);
-    const same = nets.find((n) => subnetsOf(n).includes(target.subnet));
-    if (same) return { id: same.Id, name: same.Name, subnet: target.subnet, created: false };
-    for (const n of nets) {
-      const own = isOwn(n.Labels, ctx.store.installationId, 'lan-net');
-      const legacy = !n.Labels?.[Label.managed] && subnetsOf(n).some((s) => n.Name === lanNetworkName(iface, s));
-      if (!own && !legacy) {
-        throw new OperationError(`Interface ${iface} carries MACVLAN network ${n.Name}, which this orchestrator does not manage; it is left in place`);
-      }
-      const deadline = ctx.clock.monotonic() + (this.d.holdWaitMs ?? 30_000);
-      while (ctx.networks.isHeld(n.Id) && ctx.clock.monotonic() < deadline) await new Promise((r) => setTimeout(r, 100));
-      await emptyAndRemove(ctx, n, iface, `${iface} moved to ${target.subnet}`);
-    }
-    return ctx.networks.ensureLanLocked(iface, target.subnet, target.gateway ?? undefined, 'reattach', 'reattach');
   }
 
   /**

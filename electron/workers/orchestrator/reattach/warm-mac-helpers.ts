@@ -1,3 +1,4 @@
+import type { Logger } from '../context.js';
 import type { WireHelper } from './wire-helper.js';
 
 /** A vPLC's container as the warm helper was started for it: a restart (new `StartedAt`) means a new namespace. */
@@ -42,13 +43,14 @@ export class WarmMacHelpers {
     return true;
   }
 
-  /** Starts one for the vPLC's current container run, replacing one of an earlier run. */
-  offer(vplc: string, run: ContainerRun): void {
-    if (this.closed || this.has(vplc, run)) return;
+  /** Starts one for the vPLC's current container run, replacing one of an earlier run; false when one was held already. */
+  offer(vplc: string, run: ContainerRun): boolean {
+    if (this.closed || this.has(vplc, run)) return false;
     this.discard(vplc);
     const timer = setTimeout(() => this.discard(vplc), this.d.ttlMs);
     timer.unref?.();
     this.byVplc.set(vplc, { id: run.Id, startedAt: run.State.StartedAt, helper: this.d.start(vplc, run.Id).catch(() => null), timer });
+    return true;
   }
 
   /** The helper held for this container run, if it is still open; any other held one is discarded. */
@@ -79,4 +81,37 @@ export class WarmMacHelpers {
     clearTimeout(e.timer);
     void e.helper.then((h) => h?.discard());
   }
+}
+
+/**
+ * The most MAC helpers started ahead of one pending change: a hint that ends in no move (an address added beside the
+ * one in use, a change undone within the debounce) costs their starts, so a large parent gets a head start for its
+ * first vPLCs only; a move starts the others' helpers itself, as without a hint.
+ */
+export const PREWARM_MAX = 32;
+
+export type StartAheadDeps = {
+  warm: WarmMacHelpers;
+  /** The vPLC's container as the engine has it now; null when there is none. */
+  resolve: (vplc: string) => Promise<(ContainerRun & { State: { Running: boolean } }) | null | undefined>;
+  /** An operation holds the vPLC (or the re-attacher closed): it gets no helper ahead. */
+  isBusy: (vplc: string) => boolean;
+  log: Logger;
+};
+
+/**
+ * A head start for a pending change of `iface` (docs/decisions.md "Debounce"): a MAC helper for each of `vplcs` (those
+ * that should run, in the order a move takes them) whose container runs and that no operation holds, at most
+ * PREWARM_MAX. Never rejects.
+ */
+export async function startAhead(d: StartAheadDeps, iface: string, vplcs: readonly string[]): Promise<void> {
+  const names = vplcs.filter((n) => !d.isBusy(n)).slice(0, PREWARM_MAX);
+  const runs = await Promise.all(names.map((n) => d.resolve(n).catch(() => null)));
+  let started = 0;
+  for (const [i, name] of names.entries()) {
+    const run = runs[i];
+    // Checked again: an operation (or the move itself) may have taken the vPLC while it was inspected.
+    if (run?.State.Running && !d.isBusy(name) && d.warm.offer(name, run)) started++;
+  }
+  if (started) d.log.info('re-attach: MAC helpers started ahead of a pending address change', { parent: iface, vplcs: started });
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WarmMacHelpers } from '../../../../../../electron/workers/orchestrator/reattach/warm-mac-helpers.js';
+import { PREWARM_MAX, startAhead, WarmMacHelpers } from '../../../../../../electron/workers/orchestrator/reattach/warm-mac-helpers.js';
 import type { WireHelper } from '../../../../../../electron/workers/orchestrator/reattach/wire-helper.js';
 
 /** What WarmMacHelpers uses of a helper: whether it is open, and discard. */
@@ -99,3 +99,32 @@ describe('WarmMacHelpers', () => {
     expect(started).toHaveLength(2);
   });
 });
+
+describe('startAhead', () => {
+  it('offers a helper to each running, unheld vPLC, at most PREWARM_MAX, checking the hold again after the inspect', async () => {
+    const offered: string[] = [];
+    const warm = { offer: (vplc: string) => (offered.push(vplc), true) } as unknown as WarmMacHelpers;
+    const names = Array.from({ length: PREWARM_MAX + 5 }, (_, i) => `plc${i}`);
+    const held = new Set(['plc0']);
+    const logged: unknown[] = [];
+    const log = { debug: () => undefined, info: (_m: string, d?: unknown) => void logged.push(d), warn: () => undefined, error: () => undefined };
+    await startAhead(
+      {
+        warm,
+        resolve: (n) => {
+          // plc2 is taken by an operation while it is inspected; plc3 is stopped; plc4 has no container.
+          if (n === 'plc2') held.add('plc2');
+          if (n === 'plc4') return Promise.resolve(null);
+          return Promise.resolve({ Id: `c-${n}`, State: { StartedAt: 't', Running: n !== 'plc3' } });
+        },
+        isBusy: (n) => held.has(n),
+        log,
+      },
+      'ens37',
+      names,
+    );
+    expect(offered).toEqual(names.slice(1, PREWARM_MAX + 1).filter((n) => !['plc2', 'plc3', 'plc4'].includes(n)));
+    expect(logged).toEqual([{ parent: 'ens37', vplcs: PREWARM_MAX - 3 }]);
+  });
+});
+
