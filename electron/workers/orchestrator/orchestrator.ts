@@ -42,7 +42,7 @@ import type { OrchestratorSettings, OrchestratorSettingsInput } from './settings
 import { managedDeviceConsumption, orchestratorConsumption } from './status/consumption.js';
 import { deviceStatus, type DeviceStatus } from './status/device-status.js';
 import { listVplcs, logTail, vplcMetrics, type VplcMetrics, type VplcSummary } from './status/list.js';
-import { RuntimeAnswers, runtimeTargets } from './status/runtime-answers.js';
+import { RuntimeAnswers, runtimeTarget, runtimeTargets } from './status/runtime-answers.js';
 import { hostWarnings } from './status/host-warnings.js';
 import type { DesiredRecord, PersistedVnic } from './store/schemas.js';
 import { RuntimeImages } from './images/runtime-images.js';
@@ -103,7 +103,7 @@ export class Orchestrator {
   private readonly probe: RuntimeProbe;
   /** Whether each vPLC's runtime answered its last probe (a fact of its health). */
   private readonly answers: RuntimeAnswers;
-  /** Starts the periodic runtime probe (on the watchdog's cadence). */
+  /** Starts the periodic runtime probe (every `runtimeProbeMs`, spread; docs/status.md "Runtime answers"). */
   private readonly startRuntimeProbes: () => void;
   /** Local runtime images: list, and load from a `docker save` archive. */
   readonly images: RuntimeImages;
@@ -146,7 +146,7 @@ export class Orchestrator {
     this.usage = new UsageService(ctx, rings);
     const probe: RuntimeProbe = deps.probe ?? runtimeProbe(access);
     this.probe = this.answers.wrap(probe);
-    this.startRuntimeProbes = () => this.answers.start(ctx.settings.watchdog.pollMs, () => runtimeTargets(ctx), probe);
+    this.startRuntimeProbes = () => this.answers.start(ctx.settings.runtimeProbeMs, () => runtimeTargets(ctx), probe, (name) => runtimeTarget(ctx, name));
     this.auto = new Automation({ ctx, probe: this.probe, readiness: deps.readiness ?? alwaysReady, usage: this.usage, plc: this.plc.monitor, destructing: () => this.destructing, track: (p) => this.track(p) });
     this.proxy = new RuntimeProxy({
       resolveTarget: (id) => access.target(id, false),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ParentPolicy } from '../../../shared/domain/parent-policy.js';
 import { WARM_HELPER_IDLE_MS } from './docker/warm-host-helper.js';
 import { SAMPLE_INTERVAL_MS } from './metrics/sampler.js';
+import { RUNTIME_PROBE_PERIOD_MS } from './status/runtime-answers.js';
 
 /** The orchestrator's part of the settings file (docs/decisions.md "One settings file"; this is its schema for this worker). */
 export const OrchestratorSettings = z.object({
@@ -19,6 +20,8 @@ export const OrchestratorSettings = z.object({
   resourcesPath: z.string().optional(),
   internalPool: z.string().default('172.29.0.0/16'),
   runtimeWaitMs: z.number().int().positive().default(60_000),
+  /** How often each running runtime is probed when nothing else heard from it (docs/status.md "Runtime answers"). */
+  runtimeProbeMs: z.number().int().min(1_000).default(RUNTIME_PROBE_PERIOD_MS),
   /**
    * How long an explicit start or restart may take before it answers, from its arrival: the cloud gives these commands
    * 30 s (docs/protocol.md §4.10), and 25 s at most leaves room for the ack. The runtime wait gets what the stop and the
