@@ -5,11 +5,13 @@
 // Runtime: a few seconds.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../../../electron/workers/orchestrator/context.js';
 import { Engine } from '../../../electron/workers/orchestrator/docker/engine.js';
 import { isNotFound } from '../../../electron/workers/orchestrator/docker/errors.js';
 import { Label, ownLabels } from '../../../electron/workers/orchestrator/docker/labels.js';
+import type { Logger, OrchestratorContext } from '../../../electron/workers/orchestrator/context.js';
 import { Executor } from '../../../electron/workers/orchestrator/exec/executor.js';
+import type { Step, StepResult } from '../../../electron/workers/orchestrator/exec/steps.js';
+import { sweepStoppedHelpers } from '../../../electron/workers/orchestrator/lifecycle/helper-sweep.js';
 import { WireHelper } from '../../../electron/workers/orchestrator/reattach/wire-helper.js';
 import { docker, NETHELPER_IMAGE, removeByLabels } from '../../support/docker.js';
 import { requireDocker } from '../../support/require.js';
@@ -25,7 +27,16 @@ const quiet = (): void => undefined;
 const steps: Array<Record<string, unknown>> = [];
 const log: Logger = { debug: quiet, info: (msg, data = {}) => void (msg === 'docker step' && steps.push(data)), warn: quiet, error: quiet };
 const engine = new Engine();
-const exec = new Executor(engine, log);
+
+/** The executor, except that while `away` it refuses removals the way an engine that is not there does. */
+class EngineAwayForRemovals extends Executor {
+  away = false;
+  override run<S extends Step>(s: S): Promise<StepResult<S>> {
+    if (this.away && s.kind === 'remove') return Promise.reject(new Error('connect ENOENT /var/run/docker.sock'));
+    return super.run(s);
+  }
+}
+const exec = new EngineAwayForRemovals(engine, log);
 let target = '';
 
 let current: WireHelper | null = null;
@@ -108,5 +119,40 @@ describe('WireHelper', () => {
     closed.close();
     closed.discard();
     expect(steps.slice(before).filter((x) => x['step'] === 'remove')).toHaveLength(1);
+  });
+
+  it('notes a lost helper whose removal failed (engine away); the sweep after the outage removes a noted helper still running, and no other', async () => {
+    const h = await start();
+    const [id] = await waitFor(running, (ids) => ids.length === 1, { timeoutMs: 5_000, what: 'the helper running' });
+    exec.away = true;
+    (h as unknown as { stream: { destroy(): void } }).stream.destroy();
+    await waitFor(() => Promise.resolve(h.ended), (e) => e, { timeoutMs: 5_000, what: 'the stream to end' });
+    h.discard();
+    const noted = await waitFor(() => Promise.resolve(engine.takeLeftoverHelpers()), (ids) => ids.length > 0, { timeoutMs: 5_000, what: 'the failed removal noted' });
+    expect(noted).toEqual([id]);
+    exec.away = false;
+    // Destroying the stream from this side closed the helper's stdin, so it exited; an engine restart with live-restore
+    // ends the stream with stdin still open, and the helper runs on. `lost` stands for that one, `busy` for the helper
+    // of an operation in flight.
+    await waitFor(running, (ids) => ids.length === 0, { timeoutMs: 10_000, what: 'the helper to exit' });
+    const [lost, busy] = await Promise.all(
+      [0, 1].map(async () => {
+        const c = await docker.createContainer({ Image: NETHELPER_IMAGE, Cmd: ['sleep', '600'], Labels: ownLabels(instance, 'helper', { vplc }) });
+        await c.start();
+        return c.id;
+      }),
+    );
+    for (const x of [id ?? '', lost ?? '']) engine.noteLeftoverHelper(x);
+    const before = steps.length;
+    const ctx = { engine, exec, store: { installationId: instance }, log } as unknown as OrchestratorContext;
+    expect(await sweepStoppedHelpers(ctx, 'engine-recovery')).toBe(1);
+    expect(await running()).toEqual([busy]);
+    expect(steps.slice(before).filter((x) => x['step'] === 'remove')).toEqual([
+      expect.objectContaining({ target: lost?.slice(0, 12), reason: 'a MAC helper that lost its attach stream while the engine was away' }),
+    ]);
+    // Each noted helper is handed out once; the one already gone is simply dropped.
+    expect(engine.takeLeftoverHelpers()).toEqual([]);
+    expect(await sweepStoppedHelpers(ctx, 'engine-recovery')).toBe(0);
+    await docker.getContainer(busy ?? '').remove({ force: true });
   });
 });

@@ -65,11 +65,28 @@ export class Engine {
   private infoAt = 0;
   /** Keeps one NET_RAW host helper up between ARP probes (docker/warm-host-helper.ts); off unless given an idle time. */
   private readonly warm: WarmHostHelper | null;
+  /** Helpers whose removal failed while they may still run (lifecycle/helper-sweep.ts removes them). */
+  private readonly leftovers = new Set<string>();
 
   constructor(docker?: Docker, options: { warmHostHelperIdleMs?: number; warn?: (msg: string, data: Record<string, unknown>) => void } = {}) {
     this.docker = docker ?? new Docker();
     const idleMs = options.warmHostHelperIdleMs ?? 0;
     this.warm = idleMs > 0 ? new WarmHostHelper(this.docker, helperOps(this.docker), idleMs, options.warn) : null;
+  }
+
+  /**
+   * A helper container that may still run and could not be removed (the engine was away): a MAC helper that lost its
+   * attach stream cannot be told through stdin. The next helper sweep (after the outage) removes it.
+   */
+  noteLeftoverHelper(id: string): void {
+    this.leftovers.add(id);
+  }
+
+  /** The helpers noted by `noteLeftoverHelper` since the last call; each is handed out once. */
+  takeLeftoverHelpers(): string[] {
+    const ids = [...this.leftovers];
+    this.leftovers.clear();
+    return ids;
   }
 
   /** Lets the warm host helper exit; one-shot helpers still run afterwards. */

@@ -22,7 +22,12 @@ export class WireHelper extends ScriptHelper {
     const ops: HelperOps = {
       create: (options) => exec.run({ kind: 'create-container', ...about, options }),
       start: (id) => exec.run({ kind: 'start', container: id, ...about }),
-      remove: (id, reason) => exec.run({ kind: 'remove', container: id, vplc, by: 'reattach', reason, tolerate: ['not-found'] }),
+      // A removal the engine did not take (it is away) is left to the sweep after the outage.
+      remove: (id, reason) =>
+        exec.run({ kind: 'remove', container: id, vplc, by: 'reattach', reason, tolerate: ['not-found'] }).catch((err: unknown) => {
+          engine.noteLeftoverHelper(id);
+          throw err;
+        }),
     };
     const spec = netnsHelperSpec({ image, target: containerId, cmd: ['sh', '-s'], labels: ownLabels(instance, 'helper', { vplc }), stdin: true, autoRemove: true });
     return WireHelper.launch(engine.docker, ops, spec, 'MAC helper');
