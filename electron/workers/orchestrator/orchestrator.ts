@@ -130,16 +130,16 @@ export class Orchestrator {
     this.images = new RuntimeImages(ctx);
     const access = new RuntimeAccess(ctx);
     this.answers = new RuntimeAnswers(ctx.clock);
-    // A PLC poll that got an answer is a runtime answer: the periodic probe leaves that runtime out of its next round,
-    // unless a later poll failed (a failed poll decides nothing: the probe judges).
+    // A PLC poll that got an answer is a runtime answer, which keeps the periodic probe away from that runtime; one that
+    // could not reach it decides nothing by itself: the probe judges (docs/status.md "Runtime answers").
     const answered = (name: string, ok: boolean): void => (ok ? this.answers.record(name, true) : this.answers.doubt(name));
     this.plc = createPlcSubsystem(ctx, access, { ...(deps.plcSessions ? { sessions: deps.plcSessions } : {}), answered });
     // What was forced, by our live variables or the cloud's debug_set (docs/debug.md "Forcing").
     const forced = new ForcedMarks();
     this.liveVars = liveVarsFor(ctx, this.plc, () => this.debugSessions, forced);
-    // A deleted vPLC's runtime credentials, PLC history and variable map go with it (docs/plc.md "Credentials").
+    // A deleted vPLC's runtime credentials, PLC history, variable map and runtime fact go with it (docs/plc.md "Credentials").
     onEvent((e) => {
-      if (e.kind === 'removed') void this.track(Promise.all([this.plc.forgetVplc(e.name), this.liveVars.forget(e.name)]));
+      if (e.kind === 'removed') void this.track(Promise.all([this.plc.forgetVplc(e.name), this.liveVars.forget(e.name), this.answers.forget(e.name)]));
       else this.liveVars.vplcChanged(e);
     });
     this.unfollowSerial = wireSerialPorts(ctx, onEvent, (p) => void this.track(p));

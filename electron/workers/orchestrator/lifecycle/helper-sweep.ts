@@ -24,10 +24,7 @@ export async function sweepStoppedHelpers(ctx: OrchestratorContext, by: StepActo
   const stopped = helpers.filter((c) => c.State !== 'running');
   const lost = helpers.filter((c) => c.State === 'running' && leftovers.has(c.Id));
   const warm = list.filter((c) => c.Labels?.[Label.role] === 'probe-helper');
-  await ctx.exec.plan([
-    ...stopped.map((c) => ({ kind: 'remove', container: c.Id, by, reason: 'a one-shot helper left by an engine or agent stop', tolerate: ['not-found'] }) as const),
-    ...warm.map((c) => ({ kind: 'remove', container: c.Id, by, reason: 'a warm ARP probe helper of an earlier agent or engine run', tolerate: ['not-found'] }) as const),
-  ]);
+  // The noted ones first, each on its own: they were handed out once, so none may be lost to another removal's failure.
   let removedLost = 0;
   for (const c of lost) {
     const vplc = c.Labels?.[Label.vplc];
@@ -39,6 +36,10 @@ export async function sweepStoppedHelpers(ctx: OrchestratorContext, by: StepActo
       ctx.log.warn('a MAC helper that lost its attach stream was not removed; the next sweep tries again', { container: c.Id.slice(0, 12), err: (err as Error).message });
     }
   }
+  await ctx.exec.plan([
+    ...stopped.map((c) => ({ kind: 'remove', container: c.Id, by, reason: 'a one-shot helper left by an engine or agent stop', tolerate: ['not-found'] }) as const),
+    ...warm.map((c) => ({ kind: 'remove', container: c.Id, by, reason: 'a warm ARP probe helper of an earlier agent or engine run', tolerate: ['not-found'] }) as const),
+  ]);
   if (stopped.length) ctx.log.info('removed one-shot helpers left stopped', { count: stopped.length });
   if (warm.length) ctx.log.info('removed warm ARP probe helpers of an earlier run', { count: warm.length });
   if (removedLost) ctx.log.info('removed MAC helpers that lost their attach stream', { count: removedLost });

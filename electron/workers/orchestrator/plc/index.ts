@@ -18,7 +18,7 @@ export type PlcSubsystem = {
 export type PlcSubsystemOptions = {
   /** Test seam: the sessions the monitor polls through, instead of those built from the stored credentials. */
   sessions?: PlcSessions;
-  /** Told after each poll whether the vPLC's runtime answered it. */
+  /** Told when a poll got an answer from the vPLC's runtime (true) or could not reach it (false). */
   answered?: (name: string, answered: boolean) => void;
 };
 

@@ -31,7 +31,10 @@ export type PlcMonitorDeps = {
   realtime(name: string): boolean | null;
   policy(name: string): { changePolicy: 'confirm' | 'immediate' | undefined; plcAware: boolean };
   emit(e: VplcEvent): void;
-  /** Whether each poll got an answer from the vPLC's runtime (its runtime-answer fact, docs/status.md "Runtime answers"). */
+  /**
+   * Told when a poll got an answer from the vPLC's runtime (true) or could not reach it (false); a poll that failed
+   * otherwise tells nothing (its runtime-answer fact, docs/status.md "Runtime answers").
+   */
   answered?: (name: string, answered: boolean) => void;
   log: Logger;
   timers?: PlcTimers;
@@ -224,8 +227,9 @@ export class PlcMonitor implements PlcMonitorApi {
       if (first) this.points.append(name, historyPoint(Math.floor(wall / 1000), first));
     } catch (err) {
       if (this.entries.get(name) !== e) return;
-      this.d.answered?.(name, false);
       e.connection = connectionOf(err);
+      // Only a poll that could not reach the runtime says anything about it: a refused login or an odd answer is an answer.
+      if (e.connection === 'unreachable') this.d.answered?.(name, false);
       e.error = errorText(err);
     }
     this.tell(name, before, e);

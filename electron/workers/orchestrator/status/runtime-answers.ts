@@ -5,37 +5,47 @@ import { Label, ownFilter } from '../docker/labels.js';
 
 export type RuntimeAnswer = { answered: boolean; at: string };
 
-/** Each running runtime is probed about this often when nothing else heard from it (docs/status.md "Runtime answers"). */
+/** A runtime that answers is probed again once its fact is this old, unless something else heard from it meanwhile. */
 export const RUNTIME_PROBE_PERIOD_MS = 300_000;
+/** A runtime that did not answer is probed again once its fact is this old (at most the period). */
+export const SILENT_RECHECK_MS = 60_000;
+/** The scheduler looks at least this often, so a silent runtime or a doubt waits no longer than this for its turn. */
+export const MAX_STEP_MS = 30_000;
+/** A doubt probes at once only a fact at least this old: failing polls of a runtime that still answers cannot storm. */
+export const DOUBT_MIN_AGE_MS = 30_000;
 
 type Target = { name: string; ip: string };
 
 /**
  * The last result of every runtime probe per vPLC: the create and start waits' probes (wrapped here), the PLC
- * monitor's answered polls, and a periodic probe of the running vPLCs (one TLS connection per vPLC per period, 1 s
- * timeout). A cycle leaves out a runtime that answered elsewhere since the previous cycle began: its fact is already
- * younger than the cycle would make it (docs/status.md "Runtime answers").
+ * monitor's answered polls, and a periodic probe of the running vPLCs (one pinned TLS connection, 1 s timeout).
+ * docs/status.md "Runtime answers".
  *
- * A TLS connection costs the agent about 2 ms of CPU, so a cycle spreads its probes evenly over the period: every
- * wake-up carries at most one handshake, and an idle minute costs the same whichever minute it is. The first cycle
- * after start probes back to back, so that every runtime has its fact at once.
+ * A TLS connection costs the agent about 2 ms of CPU, so the periodic probe is spread: after a first pass right at start
+ * (every runtime gets its fact at once), it wakes every period / number of runtimes (at most `MAX_STEP_MS`) and probes
+ * the runtime whose fact is the oldest, if that fact is due: an answering runtime's when it is a period old, a silent
+ * one's at `SILENT_RECHECK_MS`. A runtime whose PLC polls answer keeps a young fact and is never
+ * probed. Each wake-up carries at most one handshake.
  *
  * INVARIANTS
- * - One probe at a time (cycle and doubt probes alike); `stop()` ends the cycles and waits for the probe in flight.
- * - A probe that throws counts as not answering; nothing throws out of a cycle.
- * - A cycle skips only a runtime that answered outside the cycles since the previous cycle began and did not fail
- *   there after that (`record` false, `doubt`): none goes unprobed for two cycles unless it answered in between.
- * - A doubt about a runtime whose fact says it answers probes it now (once while that doubt is pending), so a runtime
- *   that stopped answering PLC polls is not called answering for a whole period.
+ * - One probe at a time (periodic and doubt probes alike); none starts after `stop()` was called, which waits for the
+ *   one in flight.
+ * - A probe that throws counts as not answering; nothing throws out of the scheduler.
+ * - Every running runtime not busy elsewhere is probed once its fact is due; with n runtimes due at once, the last waits
+ *   n steps (one period) for its turn.
+ * - A doubt (a PLC poll that could not reach the runtime) about a fact that says it answers makes it due at once and,
+ *   when the fact is `DOUBT_MIN_AGE_MS` old, probes it at once; a doubt about a silent runtime changes nothing.
  */
 export class RuntimeAnswers {
   private readonly last = new Map<string, RuntimeAnswer>();
-  /** Runtimes whose last result recorded outside the cycles, since the current cycle began, was an answer. */
-  private readonly answeredElsewhere = new Set<string>();
-  /** Runtimes with a doubt probe queued. */
+  /** Monotonic ms of each fact. */
+  private readonly heardAt = new Map<string, number>();
+  /** Runtimes a PLC poll could not reach since their last fact, which said they answer. */
   private readonly doubted = new Set<string>();
+  /** Runtimes with a doubt probe queued. */
+  private readonly queued = new Set<string>();
   private halt: AbortController | null = null;
-  private cycles: Promise<void> | null = null;
+  private scheduler: Promise<void> | null = null;
   private probes: Promise<void> = Promise.resolve();
   private probe: RuntimeProbe | null = null;
   /** The address to probe a runtime at now, or undefined when it must be left alone (not running, busy). */
@@ -43,30 +53,34 @@ export class RuntimeAnswers {
 
   constructor(private readonly clock: Clock) {}
 
-  /** A result from outside the periodic cycles (a create or start wait, a PLC poll that got an answer). */
+  /** A result from outside the periodic probe (a create or start wait, a PLC poll that got an answer). */
   record(name: string, answered: boolean): void {
     this.note(name, answered);
-    if (answered) this.answeredElsewhere.add(name);
-    else this.answeredElsewhere.delete(name);
   }
 
-  /**
-   * Something outside the cycles failed to reach the runtime (a PLC poll): the next cycle probes it, whatever came
-   * before; if its fact says it answers, it is probed now.
-   */
+  /** A PLC poll could not reach the runtime: see the class invariants. */
   doubt(name: string): void {
-    this.answeredElsewhere.delete(name);
-    if (!this.halt || this.halt.signal.aborted || this.last.get(name)?.answered !== true || this.doubted.has(name)) return;
+    if (this.last.get(name)?.answered !== true) return;
     this.doubted.add(name);
-    void this.serially(async () => {
-      this.doubted.delete(name);
+    const signal = this.halt?.signal;
+    if (!signal || signal.aborted || this.queued.has(name) || this.age(name) < DOUBT_MIN_AGE_MS) return;
+    this.queued.add(name);
+    void this.serially(signal, async () => {
+      this.queued.delete(name);
       const ip = this.current(name);
-      if (ip !== undefined) await this.probeNow(name, ip);
+      if (ip !== undefined && this.doubted.has(name)) await this.probeNow(name, ip);
     });
   }
 
   private note(name: string, answered: boolean): void {
     this.last.set(name, { answered, at: new Date(this.clock.now()).toISOString() });
+    this.heardAt.set(name, this.clock.monotonic());
+    this.doubted.delete(name);
+  }
+
+  private age(name: string): number {
+    const at = this.heardAt.get(name);
+    return at === undefined ? Infinity : this.clock.monotonic() - at;
   }
 
   get(name: string): RuntimeAnswer | null {
@@ -74,9 +88,11 @@ export class RuntimeAnswers {
     return a ? { ...a } : null;
   }
 
+  /** The vPLC was deleted: a later one of the same name starts without a fact. */
   forget(name: string): void {
     this.last.delete(name);
-    this.answeredElsewhere.delete(name);
+    this.heardAt.delete(name);
+    this.doubted.delete(name);
   }
 
   /** The same probe, recording each result. */
@@ -89,40 +105,67 @@ export class RuntimeAnswers {
   }
 
   /**
-   * Probes every target `targets()` names (running vPLCs not busy elsewhere) once per `periodMs`, the first cycle now.
-   * `current` gives a target's address right before its probe, or undefined when it is no longer to be probed.
+   * Starts the periodic probe of the targets `targets()` names (running vPLCs not busy elsewhere; listed again once per
+   * period). `current` gives a target's address right before its probe, or undefined when it is not to be probed now.
    */
   start(periodMs: number, targets: () => Promise<Target[]>, probe: RuntimeProbe, current: (name: string) => string | undefined): void {
     if (this.halt) return;
-    this.halt = new AbortController();
+    const halt = (this.halt = new AbortController());
     this.probe = probe;
     this.current = current;
-    this.cycles = this.run(periodMs, targets, this.halt.signal);
+    this.scheduler = this.run(periodMs, targets, halt.signal);
   }
 
   async stop(): Promise<void> {
-    this.halt?.abort();
-    await this.cycles;
-    await this.probes;
+    const halt = this.halt;
+    if (!halt) return;
     this.halt = null;
+    halt.abort();
+    await this.scheduler;
+    await this.probes;
   }
 
   private async run(periodMs: number, targets: () => Promise<Target[]>, signal: AbortSignal): Promise<void> {
-    for (let first = true; !signal.aborted; first = false) {
-      const fresh = new Set(this.answeredElsewhere);
-      this.answeredElsewhere.clear();
-      const due = (await targets().catch(() => [])).filter((t) => !fresh.has(t.name));
-      const step = periodMs / Math.max(1, due.length);
-      for (const [i, t] of due.entries()) {
-        if (i > 0 && !first && !(await pause(step, signal))) return;
-        if (signal.aborted) return;
-        await this.serially(async () => {
-          const ip = this.current(t.name);
-          if (ip !== undefined) await this.probeNow(t.name, ip);
-        });
+    let known: Target[] = [];
+    /** Monotonic ms of the last list that worked; a failed one is tried again at the next step. */
+    let listedAt = -Infinity;
+    const relist = async (): Promise<boolean> => {
+      const got = await untilAborted(targets(), signal).catch(() => undefined);
+      if (signal.aborted) return false;
+      if (got !== undefined) {
+        known = [...new Map(got.map((t) => [t.name, t])).values()];
+        listedAt = this.clock.monotonic();
       }
-      if (!(await pause(first || due.length === 0 ? periodMs : step, signal))) return;
+      return true;
+    };
+    if (!(await relist())) return;
+    for (const t of known) await this.probeIfCurrent(t.name, signal);
+    for (;;) {
+      const step = Math.min(MAX_STEP_MS, periodMs / Math.max(1, known.length));
+      if (!(await pause(step, signal))) return;
+      if (this.clock.monotonic() - listedAt >= periodMs && !(await relist())) return;
+      // Half a step of slack: wake-ups n steps apart are a period apart, give or take rounding.
+      const next = this.oldestDue(known, periodMs - step / 2, Math.min(periodMs, SILENT_RECHECK_MS) - step / 2);
+      if (next) await this.probeIfCurrent(next, signal);
     }
+  }
+
+  /** The target whose fact is due and the oldest (none, or doubted, counts as oldest). */
+  private oldestDue(targets: readonly Target[], answeringDueMs: number, silentDueMs: number): string | undefined {
+    let best: { name: string; age: number } | undefined;
+    for (const { name } of targets) {
+      const age = this.doubted.has(name) ? Infinity : this.age(name);
+      const due = this.last.get(name)?.answered === false ? silentDueMs : answeringDueMs;
+      if (age >= due && (best === undefined || age > best.age)) best = { name, age };
+    }
+    return best?.name;
+  }
+
+  private probeIfCurrent(name: string, signal: AbortSignal): Promise<void> {
+    return this.serially(signal, async () => {
+      const ip = this.current(name);
+      if (ip !== undefined) await this.probeNow(name, ip);
+    });
   }
 
   private async probeNow(name: string, ip: string): Promise<void> {
@@ -130,11 +173,21 @@ export class RuntimeAnswers {
     if (probe) this.note(name, await probe(name, ip).catch(() => false));
   }
 
-  /** Runs `work` after every probe queued before it; never rejects. */
-  private serially(work: () => Promise<void>): Promise<void> {
-    this.probes = this.probes.then(work).catch(() => undefined);
+  /** Runs `work` after every probe queued before it, unless `signal` has aborted by then; never rejects. */
+  private serially(signal: AbortSignal, work: () => Promise<void>): Promise<void> {
+    this.probes = this.probes.then(() => (signal.aborted ? undefined : work())).catch(() => undefined);
     return this.probes;
   }
+}
+
+/** `work`, or undefined as soon as `signal` aborts (a hung engine call must not hold up `stop()`). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = (): void => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Resolves true after `ms`, or false at once when `signal` aborts; never keeps the process alive. */

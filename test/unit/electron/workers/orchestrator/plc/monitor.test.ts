@@ -120,15 +120,19 @@ describe('PlcMonitor', () => {
     expect(monitor.view('a').connection).toBe('unreachable');
   });
 
-  it('tells after each poll whether the runtime answered it (the runtime-answer fact, docs/status.md)', async () => {
+  it('tells when a poll got an answer or could not reach the runtime, and nothing for other failures (docs/status.md)', async () => {
     const answered: string[] = [];
-    const { monitor, sessions } = setup({ answered: (n, ok) => answered.push(`${n} ${ok}`) });
+    const { monitor, sessions } = setup({ names: ['a', 'b', 'c'], answered: (n, ok) => answered.push(`${n} ${ok}`) });
     sessions.creds.set('a', 'u');
     sessions.creds.set('b', 'u');
+    sessions.creds.set('c', 'u');
     sessions.answers.set('b', new PlcSessionError('unreachable', 'no answer'));
+    // A refused login is the runtime answering: it says nothing against it.
+    sessions.answers.set('c', new PlcSessionError('auth_failed', 'the runtime refused the stored credentials'));
     await monitor.runRound();
     await monitor.refresh('a');
     expect(answered).toEqual(['a true', 'b false', 'a true']);
+    expect(monitor.view('c').connection).toBe('auth_failed');
   });
 
   it('tells status changes and the start and end of a fault as vPLC events, with fault_since at the first ERROR', async () => {
