@@ -4,7 +4,7 @@
  * /proc. The data dir outlives one agent process, so a benchmark can restart the agent over the same vPLCs.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -137,6 +137,9 @@ export async function startAgent(o: AgentOptions): Promise<BenchAgent> {
     { stdio: ['ignore', 'pipe', 'ignore'], env: { MALLOC_ARENA_MAX: '2', ...process.env, VPLC_TOKEN_FILE: path.join(o.dir, 'token'), XDG_CONFIG_HOME: path.join(o.dir, 'config'), ...o.env } },
   );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // `BENCH_AGENT_STDOUT=<file>` keeps what the agent prints (e.g. with `BENCH_NODE_ARGS=--trace-gc`).
+  const keep = process.env.BENCH_AGENT_STDOUT;
+  if (keep) child.stdout?.on('data', (d: Buffer) => appendFileSync(keep, d));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;

@@ -3,7 +3,7 @@
  * `P3_WORKERS=threads`) with 10 running vPLCs, next to a bare idle Node process measured in the same run (the floor any
  * Node agent pays). Goal: ≤ 80 MB RSS and
  * ≤ 0.15 % of one core. All three workers run: netmon, the orchestrator, and the cloud link connected over mTLS to the
- * cloud simulator on loopback (heartbeat every 5 s). Runtime: about 90 s (build, 10 creates, 20 s settle, 60 s idle).
+ * cloud simulator on loopback (heartbeat every 5 s). Runtime: about 2 min (build, 10 creates, 45 s settle, 60 s idle).
  * Profiling: `BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` gives the agent Node options (NODE_OPTIONS refuses
  * `--cpu-prof`); the profiler's own cost then shows in the figures. `P3_WINDOW_S=240` lengthens the idle window (a
  * profile of several minutes tells a minute's periodic work from noise); the goal is for the 60 s window.
@@ -98,20 +98,29 @@ export function isolateRows(isolates: readonly ThreadFacts[]): BenchResult['rows
 /** `P3_WORKERS=threads` measures the agent with its workers in threads; the default is the agent's own default. */
 const workersMode = (): 'in-process' | 'threads' => (process.env.P3_WORKERS === 'threads' ? 'threads' : 'in-process');
 
+/** From the last create to the window (see run). */
+const SETTLE_MS = 45_000;
+
 export async function run(opts: { quick: boolean }): Promise<BenchResult> {
   const idleSeconds = Number(process.env.P3_WINDOW_S) || (opts.quick ? 15 : 60);
   const vplcs = opts.quick ? 3 : 10;
   const mode = workersMode();
   buildAgent();
   return benchRun('vplc-p3-', async (bench) => {
+    const agentStarted = performance.now();
     const agent = await bench.startAgent({ lockName: 'vb-p3-lock', internalPool: '198.19.160.0/20', env: { VPLC_WORKERS: mode } });
     const api = await AgentApi.open(agent.port, agent.token);
     await bench.waitCloud(api);
     await createRunning(api, Array.from({ length: vplcs }, (_, i) => `vb-p3-${i}`));
     api.close();
-    // The floor settles through the same period, so neither figure includes a process start.
+    const createsEnded = performance.now();
+    // The floor settles through the same period, so neither figure includes a process start. The settle covers V8's
+    // memory reducer: 30-35 s after the creates' allocations the agent's isolate shrinks its heap once (three
+    // Mark-Compact "reduce" runs, about 80 ms of CPU, seen with BENCH_NODE_ARGS=--trace-gc BENCH_AGENT_STDOUT=<file>),
+    // part of going idle after work, not of being idle.
     const floor = bench.startFloor();
-    await new Promise((r) => setTimeout(r, opts.quick ? 5_000 : 20_000));
+    await new Promise((r) => setTimeout(r, opts.quick ? 5_000 : SETTLE_MS));
+    const windowFrom = performance.now();
     const floorPid = floor.pid as number;
     const [threads0, floorThreads0] = [threadSamples(agent.pid), threadSamples(floorPid)];
     const [ours, base] = await Promise.all([treeIdleCost(agent.pid, idleSeconds), idleCost(floorPid, idleSeconds)]);
@@ -155,6 +164,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
           : 'this agent has no agent:threads: only main is named, all other threads are one group',
         'API RTT baseline = a bare ws echo server in its own Node process, same message size, same run (measured after the idle window)',
         'the usage sampler runs every 5 s (host /proc + cgroup reads); the heartbeat goes to the cloud simulator every 5 s',
+        `window: ${((windowFrom - agentStarted) / 1000).toFixed(1)}–${((windowFrom - agentStarted) / 1000 + idleSeconds).toFixed(1)} s after the agent's start, ${((windowFrom - createsEnded) / 1000).toFixed(1)} s after the last create (the settle covers V8's one-time heap reduction after the creates)`,
         mode === 'threads'
           ? 'workers in threads (agent.workers: threads): each has its own isolate and heap cap; the default, in-process, is lighter'
           : 'workers in-process (the default): one isolate, so main carries the services\' CPU; `P3_WORKERS=threads` measures the thread mode with a per-worker breakdown',
