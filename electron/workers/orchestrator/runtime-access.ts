@@ -39,7 +39,7 @@ export class StoredRuntimePins implements TlsPinStore {
 }
 
 /**
- * The runtime probe of the create and start waits and of the periodic round (docs/status.md "Runtime answers"): one
+ * The runtime probe of the create and start waits and of the periodic checks (docs/status.md "Runtime answers"): one
  * pinned TLS connection and any HTTP answer, resuming the vPLC's session when a pinned handshake left one.
  */
 export function runtimeProbe(access: Pick<RuntimeAccess, 'pins' | 'tlsSessions'>, timeoutMs = 1_000, port = RUNTIME_HTTPS_PORT): RuntimeProbe {

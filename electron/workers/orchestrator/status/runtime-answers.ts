@@ -24,8 +24,8 @@ type Target = { name: string; ip: string };
  * A TLS connection costs the agent about 2 ms of CPU, so the periodic probe is spread: after a first pass right at start
  * (every runtime gets its fact at once), it wakes every period / number of runtimes (at most `MAX_STEP_MS`) and probes
  * the runtime whose fact is the oldest, if that fact is due: an answering runtime's when it is a period old, a silent
- * one's at `SILENT_RECHECK_MS`. A runtime whose PLC polls answer keeps a young fact and is never
- * probed. Each wake-up carries at most one handshake.
+ * one's at `SILENT_RECHECK_MS`. A runtime whose PLC polls answer keeps a young fact and is never probed. Each wake-up
+ * carries at most one handshake.
  *
  * INVARIANTS
  * - One probe at a time (periodic and doubt probes alike); none starts after `stop()` was called, which waits for the
@@ -53,9 +53,11 @@ export class RuntimeAnswers {
 
   constructor(private readonly clock: Clock) {}
 
-  /** A result from outside the periodic probe (a create or start wait, a PLC poll that got an answer). */
+  /** A result: of the periodic probe, or from outside it (a create or start wait, a PLC poll that got an answer). */
   record(name: string, answered: boolean): void {
-    this.note(name, answered);
+    this.last.set(name, { answered, at: new Date(this.clock.now()).toISOString() });
+    this.heardAt.set(name, this.clock.monotonic());
+    this.doubted.delete(name);
   }
 
   /** A PLC poll could not reach the runtime: see the class invariants. */
@@ -70,12 +72,6 @@ export class RuntimeAnswers {
       const ip = this.current(name);
       if (ip !== undefined && this.doubted.has(name)) await this.probeNow(name, ip);
     });
-  }
-
-  private note(name: string, answered: boolean): void {
-    this.last.set(name, { answered, at: new Date(this.clock.now()).toISOString() });
-    this.heardAt.set(name, this.clock.monotonic());
-    this.doubted.delete(name);
   }
 
   private age(name: string): number {
@@ -170,7 +166,7 @@ export class RuntimeAnswers {
 
   private async probeNow(name: string, ip: string): Promise<void> {
     const probe = this.probe;
-    if (probe) this.note(name, await probe(name, ip).catch(() => false));
+    if (probe) this.record(name, await probe(name, ip).catch(() => false));
   }
 
   /** Runs `work` after every probe queued before it, unless `signal` has aborted by then; never rejects. */
