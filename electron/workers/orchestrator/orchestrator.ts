@@ -301,6 +301,12 @@ export class Orchestrator {
     });
   }
 
+  /**
+   * Resolves once the vPLCs found running at `startLifecycle` are restored (docs/lifecycle.md "Restore at agent start"):
+   * boot sync resolves after its starts, and these checks follow in the background.
+   */
+  restoredAtStart = (): Promise<void> => this.auto.restored;
+
   onHostSample(cb: (s: HostSample) => void): () => void {
     return this.usage.onSample(cb);
   }

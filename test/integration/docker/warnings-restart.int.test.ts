@@ -41,6 +41,7 @@ describe('warnings across an agent restart', () => {
 
     const again = await fx.reopen();
     await again.startLifecycle({ sampleUsage: false, reconcile: false });
+    await again.restoredAtStart();
     expect((await warningsOf(again, kept)).some((w) => LOCAL_COPY.test(w))).toBe(true);
     expect(await again.status(gone)).toMatchObject({ status: 'not_found' });
     const file = JSON.parse(readFileSync(path.join(fx.dataDir, WARNINGS_FILE), 'utf8')) as { warnings: Record<string, unknown> };

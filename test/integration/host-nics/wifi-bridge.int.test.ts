@@ -160,6 +160,7 @@ describe('WiFi vNIC through a proxy-ARP bridge', () => {
     await orch.close({ graceMs: 5_000 });
     orch = await fx.reopen();
     await orch.startLifecycle({ sampleUsage: false });
+    await orch.restoredAtStart();
     const snap = hostSnapshot(wlx.name, wifiIp, ours);
     expect(snap.routes).toHaveLength(1);
     expect(snap.forward).toHaveLength(2);
@@ -202,6 +203,7 @@ describe('WiFi vNIC through a proxy-ARP bridge', () => {
     await orch.close({ graceMs: 5_000 });
     orch = await fx.reopen({ settings: testSettings(fx.dataDir, { parentPolicy: { allow: ['vt*', `wlx${run}*`] }, watchdog: { delayMs: 60_000 } }) });
     await orch.startLifecycle({ sampleUsage: false, reconcile: false });
+    await orch.restoredAtStart();
     expect(hostSnapshot(wlx.name, wifiIp, ours).forward).toHaveLength(2);
     await docker.getContainer(name).kill();
     const gone = await waitFor(

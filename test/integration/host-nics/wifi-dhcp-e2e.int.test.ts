@@ -193,6 +193,7 @@ describe('a DHCP WiFi vNIC through the orchestrator', () => {
     await orch.close({ graceMs: 5_000 });
     orch = await fx.reopen();
     await orch.startLifecycle({ sampleUsage: false });
+    await orch.restoredAtStart();
     expect(await wifiClients(name)).toEqual([client]);
     expect(links()).toEqual(vethBefore);
     expect(orch.vnicRecords(name).find((v) => v.name === vnic)).toMatchObject({ dhcp_ip: fixed, _proxy_arp_config: { ip_address: fixed } });
@@ -247,6 +248,7 @@ describe('a DHCP WiFi vNIC through the orchestrator', () => {
     expect(await wifiClients(name)).toEqual([oldClient]);
     orch = await fx.reopen();
     await orch.startLifecycle({ sampleUsage: false });
+    await orch.restoredAtStart();
     await waitFor(() => wifiClients(name), (ids) => ids.length === 1 && ids[0] !== oldClient, { timeoutMs: 30_000, what: 'the outlived client replaced' });
     await waitFor(() => readLease(name), (f) => f?.ip === fixed && f.timestamp !== stamp && f.proxy_arp_config !== undefined, { timeoutMs: 30_000, what: 'the lease of the new client' });
     peer.forget(fixed);

@@ -1,7 +1,7 @@
 // A vPLC that runs while no agent does is restored when the next agent starts, without a restart: a DHCP helper removed
 // meanwhile is started again (and leases), a MAC changed by hand inside the namespace is set back, stale warnings from
 // the file are cleared, a warning whose cause remains is kept, and Docker's default route on a static vNIC without a
-// gateway is removed again. Real dockerd, a netns LAN with udhcpd.
+// gateway is removed again. Boot sync starts a stopped vPLC first; the restore follows. Real dockerd, a netns LAN with udhcpd.
 // Runtime: about 30-60 s on 2 cores (two stand-in runtime starts, udhcpc discover timing, four agent restarts).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -47,8 +47,8 @@ const runningHelpers = async (): Promise<string[]> =>
   (await docker.listContainers({ filters: { label: [`${Label.role}=dhcp`, `${Label.vplc}=${name}`] } })).map((c) => c.Id);
 const startedAt = async (): Promise<string> => (await docker.getContainer(name).inspect()).State.StartedAt;
 /** `ip -o link` inside the vPLC's network namespace. */
-const links = async (): Promise<string> => {
-  const pid = (await docker.getContainer(name).inspect()).State.Pid;
+const links = async (vplc = name): Promise<string> => {
+  const pid = (await docker.getContainer(vplc).inspect()).State.Pid;
   return execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', '-o', 'link'], { encoding: 'utf8' });
 };
 const ifnameWith = (out: string, m: string): string | undefined =>
@@ -73,12 +73,21 @@ const addWarnings = (keyed: Record<string, string>): void => {
   writeFileSync(file, JSON.stringify(body));
 };
 
-/** An agent restart: close the current one, run `meanwhile`, open a new one and let boot sync finish. */
+/** An agent restart: close the current one, run `meanwhile`, open a new one and let boot sync and the restore finish. */
 const restartAgent = async (meanwhile: () => Promise<void> | void): Promise<void> => {
   await current.close({ graceMs: 5_000 });
   await meanwhile();
   current = await fx.reopen();
   await current.startLifecycle({ sampleUsage: false, reconcile: false });
+  await current.restoredAtStart();
+};
+
+const setMacByHand = async (vplc = name, from = mac): Promise<void> => {
+  const ifname = ifnameWith(await links(vplc), from);
+  expect(ifname).toBeDefined();
+  const pid = (await docker.getContainer(vplc).inspect()).State.Pid;
+  execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', 'link', 'set', 'dev', ifname as string, 'address', handMac]);
+  expect(ifnameWith(await links(vplc), from)).toBeUndefined();
 };
 
 beforeAll(async () => {
@@ -134,11 +143,7 @@ describe('restore of a running vPLC at agent start', () => {
     const before = await startedAt();
     const helpersBefore = await runningHelpers();
     await restartAgent(async () => {
-      const ifname = ifnameWith(await links(), mac);
-      expect(ifname).toBeDefined();
-      const pid = (await docker.getContainer(name).inspect()).State.Pid;
-      execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', 'link', 'set', 'dev', ifname as string, 'address', handMac]);
-      expect(ifnameWith(await links(), mac)).toBeUndefined();
+      await setMacByHand();
       // Left by a lease failure that is over: the helper's last line is the recorded lease.
       addWarnings({ 'dhcplease:lan': 'stale no-lease warning' });
     });
@@ -188,5 +193,45 @@ describe('restore of a running vPLC at agent start', () => {
     });
     expect(await defaultRoutes(staticName)).toEqual([]);
     expect((await docker.getContainer(staticName).inspect()).State.StartedAt).toBe(before);
+  });
+
+  it('starts a stopped vPLC without waiting for the restore of a running one, which follows boot sync', async () => {
+    // The static vPLC runs with a MAC changed by hand (its address finds the link); the DHCP one was stopped while no
+    // agent ran, though it should run: boot sync starts it, while the static one's restore is held.
+    const staticMac = current.vnicRecords(staticName).find((v) => v.name === 'lan')?.mac_address ?? '';
+    expect(staticMac).not.toBe('');
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const held: string[] = [];
+    await current.close({ graceMs: 5_000 });
+    await docker.getContainer(name).stop({ t: 1 });
+    await setMacByHand(staticName, staticMac);
+    current = await fx.reopen({
+      fault: async (point, vplc) => {
+        if (point !== 'restore-running') return;
+        held.push(vplc);
+        await gate;
+      },
+    });
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        current.startLifecycle({ sampleUsage: false, reconcile: false }).then(() => 'boot sync resolved'),
+        new Promise<string>((resolve) => (timer = setTimeout(() => resolve('boot sync waited for the held restore'), 90_000))),
+      ]);
+      clearTimeout(timer);
+      expect(outcome).toBe('boot sync resolved');
+      expect((await docker.getContainer(name).inspect()).State.Running).toBe(true);
+      // Only the vPLC found running is restored (the started one is provisioned by its start), and it is still held.
+      await waitFor(async () => held, (h) => h.length > 0, { timeoutMs: 30_000, what: 'the restore of the running vPLC' });
+      expect(held).toEqual([staticName]);
+      expect(ifnameWith(await links(staticName), handMac)).toBeDefined();
+    } finally {
+      release();
+    }
+    await current.restoredAtStart();
+    const out = await links(staticName);
+    expect(ifnameWith(out, staticMac)).toBeDefined();
+    expect(ifnameWith(out, handMac)).toBeUndefined();
   });
 });

@@ -86,6 +86,7 @@ describe('static vPLC when its parent changes subnet', () => {
     orch = await fx.reopen({ interfaces: netmon.cache, readiness: netmon.cache });
     orch.onReattach((e) => events.push(e));
     await orch.startLifecycle({ sampleUsage: false });
+    await orch.restoredAtStart();
     const after = await docker.getContainer(name).inspect();
     expect(after.Id).toBe(before.Id);
     expect(after.State.StartedAt).toBe(before.State.StartedAt);

@@ -47,6 +47,8 @@ export class Automation {
   readonly reconciler: Reconciler;
   /** EXTEND auto_update: registry digest checks; the reconciler applies what it pulls. */
   readonly updater: ImageUpdater;
+  /** The restore of the vPLCs boot sync found running (it follows the starts); resolved until `start`. */
+  restored: Promise<void> = Promise.resolve();
   private watchdog?: Watchdog;
   private offLongFault?: () => void;
   /** Docker events of our containers nudge the reconcile loop, which otherwise only runs its safety sweep. */
@@ -105,13 +107,15 @@ export class Automation {
     watchdog.start();
     if (options.sampleUsage !== false) this.d.usage.start();
     resumeInterrupted(ctx, adoption, (name, fn) => void track(ctx.exec.serial(name, fn)), probe);
+    // A crash loop suspended before the agent restarted stays suspended (the window is kept on disk).
+    const boot = bootSync(ctx, this.control, this.d.readiness, ctx.shutdown, probe, { skip: (name) => this.guard.suspended(name) }).catch((err: unknown) => {
+      ctx.log.warn('boot sync failed', { err: dockerMessage(err) });
+      return { started: [], restored: Promise.resolve() };
+    });
+    this.restored = track(boot.then((r) => r.restored));
     return track(
-      // A crash loop suspended before the agent restarted stays suspended (the window is kept on disk).
-      bootSync(ctx, this.control, this.d.readiness, ctx.shutdown, probe, { skip: (name) => this.guard.suspended(name) })
-        .catch((err: unknown) => {
-          ctx.log.warn('boot sync failed', { err: dockerMessage(err) });
-          return [];
-        })
+      boot
+        .then((r) => r.started)
         .finally(() => {
           watchdog.startPolling();
           if (options.reconcile !== false && !ctx.shutdown.aborted) {

@@ -40,14 +40,18 @@ export type BootSyncOptions = {
   restoreRunning?: boolean;
 };
 
+/** The vPLCs boot sync started, and the restore of those it found running, which follows the starts. */
+export type BootSyncResult = { started: string[]; restored: Promise<void> };
+
 /**
  * docs/protocol.md §6.1: once the network is ready, start stopped vPLCs that should run; never restart a running one.
  * EXTEND (operations): vPLCs go in `depends_on` order, and a dependent starts only once its dependencies are healthy
  * (members of a dependency cycle start without waiting, with a warning). A vPLC found running is not restarted; at
- * the agent's start it is restored (MACs, implicit routes, DHCP clients: docs/lifecycle.md "Restore at agent start").
- * Returns the names it started.
+ * the agent's start it is restored (MACs, implicit routes, DHCP clients: docs/lifecycle.md "Restore at agent start")
+ * once every start is done: a stopped PLC runs again first, and the checks of running ones, one helper each, follow
+ * in the background (`restored`). Resolves with the names it started.
  */
-export async function bootSync(ctx: OrchestratorContext, control: VplcControl, readiness: NetworkReadiness, signal: AbortSignal, probe: RuntimeProbe, options: BootSyncOptions = {}): Promise<string[]> {
+export async function bootSync(ctx: OrchestratorContext, control: VplcControl, readiness: NetworkReadiness, signal: AbortSignal, probe: RuntimeProbe, options: BootSyncOptions = {}): Promise<BootSyncResult> {
   const reason = options.reason ?? 'boot-sync';
   const restore = options.restoreRunning ?? reason === 'boot-sync';
   const ready = await Promise.race([
@@ -58,6 +62,7 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
 
   const list = await ctx.engine.docker.listContainers({ all: true, filters: ownFilter(ctx.store.installationId, 'vplc') });
   const started: string[] = [];
+  const foundRunning: string[] = [];
   const nameOf = (c: (typeof list)[number]): string => c.Labels?.[Label.vplc] ?? '';
   const { order, cyclic } = dependencyOrder(list.map(nameOf).filter(Boolean), (n) => ctx.store.getDesired(n)?.spec?.dependsOn ?? []);
   for (const n of cyclic) ctx.warnings.set(n, 'depends-on-cycle', 'depends_on forms a cycle: started without waiting for its dependencies');
@@ -81,8 +86,7 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
         if (policy !== 'no' && policy !== '') await ctx.exec.run({ kind: 'update', container: c.Id, restartPolicy: 'no', vplc: name, by: reason, reason: `restart policy ${policy}: the watchdog restarts vPLCs` });
         if (info.State.Running) {
           await refreshRegistry(ctx, name);
-          // An operation in progress (a resumed create) provisions the vPLC itself.
-          if (restore && !ctx.ops.inProgress(name)) await ctx.exec.serial(name, () => restoreRunning(ctx, name));
+          if (restore) foundRunning.push(name);
           continue;
         }
         if (info.State.Status !== 'exited' && info.State.Status !== 'created') {
@@ -107,5 +111,21 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
     }
   };
   await Promise.all(Array.from({ length: options.parallelism ?? BOOT_PARALLELISM }, worker));
-  return started;
+  return { started, restored: restoreAll(ctx, foundRunning, signal) };
+}
+
+/**
+ * docs/lifecycle.md "Restore at agent start", for the vPLCs boot sync found running: `BOOT_PARALLELISM` at a time, each
+ * in its own executor queue. A vPLC that an operation holds by then (a resumed create, a user's command) is left to
+ * it: the operation provisions the vPLC itself. Never rejects.
+ */
+async function restoreAll(ctx: OrchestratorContext, names: string[], signal: AbortSignal): Promise<void> {
+  const queue = [...names];
+  const worker = async (): Promise<void> => {
+    for (let name = queue.shift(); name !== undefined && !signal.aborted; name = queue.shift()) {
+      if (ctx.ops.inProgress(name)) continue;
+      await ctx.exec.serial(name, () => restoreRunning(ctx, name)).catch((err: unknown) => ctx.log.warn('restore of a running vPLC failed', { vplc: name, err: dockerMessage(err) }));
+    }
+  };
+  await Promise.all(Array.from({ length: BOOT_PARALLELISM }, worker));
 }

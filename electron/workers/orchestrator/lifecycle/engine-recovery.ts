@@ -47,7 +47,7 @@ export async function recoverAfterOutage(d: RecoveryDeps, outage: EngineOutage):
   const startedAtMs = new Map<string, number>();
   // Every container first, then the re-provisioning (MAC check, DHCP): a PLC runs again as early as the engine allows.
   // No pause between starts: the engine, not a fixed delay, sets the pace here.
-  const started = await bootSync(ctx, d.control, d.readiness, d.signal, d.probe, {
+  const { started } = await bootSync(ctx, d.control, d.readiness, d.signal, d.probe, {
     reason: 'engine-recovery',
     parallelism: ctx.settings.watchdog.recoveryParallelism,
     skip: (name) => guard.suspended(name),

@@ -107,6 +107,7 @@ async function restoreWire(ctx: OrchestratorContext, name: string, info: Docker.
  */
 export async function restoreRunning(ctx: OrchestratorContext, name: string): Promise<void> {
   try {
+    await ctx.fault('restore-running', name);
     const info = await ctx.engine.resolveVplc(name, ctx.store.installationId);
     if (!info?.State.Running) return;
     await restoreWire(ctx, name, info);
