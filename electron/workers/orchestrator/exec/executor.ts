@@ -21,8 +21,15 @@ function tolerated(s: Step, err: unknown): boolean {
  * - `serial` is not re-entrant: steps submitted from inside a `serial` section run directly (`run`, `plan`).
  * - A step whose failure its `tolerate` list names counts as done; any other failure rejects, logged at warn.
  */
+/** How long after a stop or remove step a `kill` event of its container is still taken as the step's own. */
+export const OWN_STOP_GRACE_MS = 2_000;
+
+/** A stop or remove step of a vPLC's container: in flight (`endedAt` null) or just ended. */
+type OwnStop = { vplc: string; container: string; endedAt: number | null };
+
 export class Executor {
   private readonly lock = new KeyedLock();
+  private readonly ownStops = new Set<OwnStop>();
 
   constructor(
     private readonly engine: Engine,
@@ -44,17 +51,39 @@ export class Executor {
     return this.lock.idle(vplc, timeoutMs);
   }
 
+  /**
+   * Whether the agent is stopping or removing this container of the vPLC (`containerId`: the full id of an event), or
+   * just did: the `kill` event such a step causes is the agent's own, not a sign of the engine going away.
+   */
+  stoppedByAgent(vplc: string, containerId: string): boolean {
+    this.pruneOwnStops();
+    for (const o of this.ownStops) if (o.vplc === vplc && (o.container === vplc || containerId.startsWith(o.container))) return true;
+    return false;
+  }
+
   /** Runs one step. */
   async run<S extends Step>(s: S): Promise<StepResult<S>> {
     const about = { step: s.kind, target: stepTarget(s), ...(s.vplc ? { vplc: s.vplc } : {}), by: s.by, reason: s.reason };
     this.log.info('docker step', about);
+    const own: OwnStop | null = (s.kind === 'stop' || s.kind === 'remove') && s.vplc ? { vplc: s.vplc, container: s.container, endedAt: null } : null;
+    if (own) {
+      this.pruneOwnStops();
+      this.ownStops.add(own);
+    }
     try {
       return (await this.apply(s)) as StepResult<S>;
     } catch (err) {
       if (tolerated(s, err)) return undefined as StepResult<S>;
       this.log.warn('docker step failed', { ...about, err: dockerMessage(err) });
       throw err;
+    } finally {
+      if (own) own.endedAt = performance.now();
     }
+  }
+
+  private pruneOwnStops(): void {
+    const now = performance.now();
+    for (const o of this.ownStops) if (o.endedAt !== null && now - o.endedAt > OWN_STOP_GRACE_MS) this.ownStops.delete(o);
   }
 
   /** Runs the steps in order; the first failure ends the plan and rejects with it. */

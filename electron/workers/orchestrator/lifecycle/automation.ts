@@ -98,6 +98,8 @@ export class Automation {
       },
       isBusy: (name) => ctx.exec.busy(name),
       mayRun: (name) => !this.d.destructing() && !this.recovery.running && shouldRunAutomatically(ctx, name),
+      shouldRun: (name) => !this.d.destructing() && shouldRunAutomatically(ctx, name),
+      stoppedByAgent: (name, id) => ctx.exec.stoppedByAgent(name, id),
     });
     this.watchdog = watchdog;
     this.offLongFault = this.d.plc.onLongFault((name, since) => void track(watchdog.plcFault(name, since)));

@@ -25,8 +25,12 @@ export type WatchdogDeps = {
   /** Stops and starts a running vPLC (a PLC fault that outlasted its setting). */
   restartRunning?: (name: string) => Promise<{ ok: boolean; message: string }>;
   isBusy: (name: string) => boolean;
-  /** Whether automatic starts may touch this vPLC (its persisted desired state says running). */
+  /** Whether automatic starts may touch this vPLC now (its persisted desired state says running, no recovery runs). */
   mayRun: (name: string) => boolean;
+  /** Whether the vPLC should run (its persisted desired state), recovery or not: a stop of it nobody asked for is news. */
+  shouldRun: (name: string) => boolean;
+  /** Whether the agent's own stop or remove step of this container (full id) is in flight or just ended. */
+  stoppedByAgent: (name: string, containerId: string) => boolean;
 };
 
 /**
@@ -136,8 +140,9 @@ export class Watchdog {
     const action = ev.Action ?? ev.status;
     const id = ev.Actor?.ID ?? ev.id ?? '';
     if (action === 'kill') {
-      // The agent's own stops happen in the vPLC's executor queue or after `desired_state` became stopped.
-      if (this.d.mayRun(name) && !this.d.isBusy(name)) this.d.health.suspect(`vPLC ${name} was stopped outside the agent`);
+      // The agent's own stops are stop or remove steps, or follow `desired_state` stopped. Not `mayRun`: an engine
+      // shutdown during the recovery after an outage must put restarts on hold too (its end polls for stopped vPLCs).
+      if (this.d.shouldRun(name) && !this.d.stoppedByAgent(name, id)) this.d.health.suspect(`vPLC ${name} was stopped outside the agent`);
       return;
     }
     this.d.onContainerEvent?.(id);

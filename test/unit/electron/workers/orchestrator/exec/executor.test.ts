@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import type Docker from 'dockerode';
+import { describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../../../../../electron/workers/orchestrator/context.js';
 import { Engine } from '../../../../../../electron/workers/orchestrator/docker/engine.js';
-import { Executor } from '../../../../../../electron/workers/orchestrator/exec/executor.js';
+import { Executor, OWN_STOP_GRACE_MS } from '../../../../../../electron/workers/orchestrator/exec/executor.js';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -39,5 +40,39 @@ describe('Executor.serial (the per-vPLC queue every actor takes)', () => {
     const next = exec.serial('a', () => Promise.resolve('ran'));
     await expect(failed).rejects.toThrow('boom');
     await expect(next).resolves.toBe('ran');
+  });
+});
+
+describe('Executor.stoppedByAgent (the kill events the agent causes itself)', () => {
+  it('holds while a stop or remove step of the vPLC runs and for the grace after it, for that container only', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const stopping = gate();
+      const docker = { getContainer: () => ({ stop: () => stopping.opened, remove: () => Promise.resolve() }) } as unknown as Docker;
+      const exec = new Executor(new Engine(docker), quiet);
+      const fullId = 'abc123def456' + '0'.repeat(52);
+      expect(exec.stoppedByAgent('plc-a', fullId)).toBe(false);
+      const step = exec.run({ kind: 'stop', container: 'abc123def456', timeoutSec: 10, vplc: 'plc-a', by: 'ui', reason: 'test' });
+      expect(exec.stoppedByAgent('plc-a', fullId)).toBe(true);
+      // Another container of the same vPLC (a helper) and another vPLC are not the step's.
+      expect(exec.stoppedByAgent('plc-a', 'ffff' + '0'.repeat(60))).toBe(false);
+      expect(exec.stoppedByAgent('plc-b', fullId)).toBe(false);
+      stopping.open();
+      await step;
+      vi.advanceTimersByTime(OWN_STOP_GRACE_MS - 100);
+      expect(exec.stoppedByAgent('plc-a', fullId)).toBe(true);
+      vi.advanceTimersByTime(200);
+      expect(exec.stoppedByAgent('plc-a', fullId)).toBe(false);
+      // A removal named by the vPLC's container name counts for every id of it; a start does not count at all.
+      await exec.run({ kind: 'remove', container: 'plc-a', vplc: 'plc-a', by: 'ui', reason: 'test' });
+      expect(exec.stoppedByAgent('plc-a', fullId)).toBe(true);
+      vi.advanceTimersByTime(OWN_STOP_GRACE_MS + 1);
+      const started = { getContainer: () => ({ start: () => Promise.resolve() }) } as unknown as Docker;
+      const other = new Executor(new Engine(started), quiet);
+      await other.run({ kind: 'start', container: 'plc-a', vplc: 'plc-a', by: 'ui', reason: 'test' });
+      expect(other.stoppedByAgent('plc-a', fullId)).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -42,6 +42,8 @@ it('calls onResubscribe when the event stream opens again, not when it first ope
     onResubscribe: () => void (resubscribes += 1),
     isBusy: () => false,
     mayRun: () => false,
+    shouldRun: () => false,
+    stoppedByAgent: () => false,
   });
   dogs.push(dog);
   dog.start();
