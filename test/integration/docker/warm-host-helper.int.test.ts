@@ -1,6 +1,6 @@
 // The warm NET_RAW host helper of ARP probes on a real engine (docker/warm-host-helper.ts): one container serves
 // probe after probe, a probe while one runs and a helper that cannot serve fall back to a one-shot run, a timeout is
-// not retried, and the helper exits (and Docker removes it) when idle or closed. Runtime: about 10 s.
+// not retried, and the helper exits (and Docker removes it) when idle, closed or stopped. Runtime: about 10 s.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine, type HelperResult } from '../../../electron/workers/orchestrator/docker/engine.js';
@@ -157,6 +157,26 @@ describe('WarmHostHelper', () => {
     await waitFor(helpers, (h) => h.length === 0, { timeoutMs: 10_000, what: 'the closed helper to exit' });
     expect((await warm.run(NETHELPER_IMAGE, 'echo after', labels, 10_000, oneShot.run)).stdout).toBe('one-shot\n');
     expect(await helpers()).toEqual([]);
+  });
+
+  it('ends at once when the engine stops it (SIGTERM, as a shutdown sends), so it never holds a Docker restart up', async () => {
+    const warm = new WarmHostHelper(docker, ops);
+    const oneShot = oneShotSpy();
+    try {
+      await warm.run(NETHELPER_IMAGE, 'true', labels, 10_000, oneShot.run);
+      const [helper] = await helpers();
+      expect(helper?.state).toBe('running');
+      const events = (await docker.getEvents({ filters: { container: [helper?.id ?? ''], event: ['die'] } })) as unknown as NodeJS.ReadableStream;
+      const died = new Promise<string>((resolve) => events.once('data', (b: Buffer) => resolve(b.toString('utf8'))));
+      // A shell left as PID 1 without a handler ignores SIGTERM: the stop would end in SIGKILL (137) after its 30 s.
+      await docker.getContainer(helper?.id ?? '').stop({ t: 30 });
+      const die = JSON.parse(await died) as { Actor: { Attributes: Record<string, string> } };
+      (events as unknown as { destroy(): void }).destroy();
+      expect(die.Actor.Attributes['exitCode']).toBe('143');
+      expect(oneShot.calls).toBe(0);
+    } finally {
+      warm.close();
+    }
   });
 
   it('Engine.runOnHost uses it for NET_RAW scripts only, when asked for', async () => {

@@ -119,6 +119,8 @@ describe('WireHelper', () => {
     closed.close();
     closed.discard();
     expect(steps.slice(before).filter((x) => x['step'] === 'remove')).toHaveLength(1);
+    // Gone by itself (stdin closed), before the next test counts running helpers.
+    await waitFor(running, (ids) => ids.length === 0, { timeoutMs: 10_000, what: 'the closed helper to exit' });
   });
 
   it('notes a lost helper whose removal failed (engine away); the sweep after the outage removes a noted helper still running, and no other', async () => {

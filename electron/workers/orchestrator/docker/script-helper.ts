@@ -9,6 +9,16 @@ import type { HelperResult } from './engine.js';
 const MARK = '--vplc-orchestrator-step';
 const STEP_END = /--vplc-orchestrator-step-(\d+) (\d+)\n/;
 
+/**
+ * The command of a script helper: `sh -s` reading the scripts, under a shell that ends it on SIGTERM. A shell that is
+ * the container's PID 1 and has no handler ignores SIGTERM (pid_namespaces(7)), and one blocked reading stdin never runs
+ * a trap, so the engine's shutdown waited its 10 s stop timeout for every helper that was up (the warm probe helper
+ * stays up 30 s after a create): a Docker restart took that much longer to bring the PLCs back. The reader runs in the
+ * background on the saved stdin (an asynchronous command would get /dev/null) and the outer shell waits for it, exiting
+ * with its code when stdin closes.
+ */
+export const SCRIPT_HELPER_CMD: readonly string[] = ['sh', '-c', 'exec 3<&0; sh -s <&3 3<&- & p=$!; exec 3<&-; trap "kill $p 2>/dev/null; exit 143" TERM; wait $p; exit $?'];
+
 /** A script that did not finish in time; the helper was destroyed and removed. */
 export class HelperTimeout extends Error {}
 
@@ -21,7 +31,7 @@ export type HelperOps = {
 };
 
 /**
- * A helper container that runs `sh -s` and takes its scripts on an attached stdin, one at a time, each in its own
+ * A helper container that runs `sh -s` (`SCRIPT_HELPER_CMD`) and takes its scripts on an attached stdin, one at a time, each in its own
  * subshell with stdin from /dev/null (a command that reads stdin cannot swallow the next script or its marker) and
  * followed by a marker with its exit code on both streams. Closing stdin makes it exit; the spec's `AutoRemove` removes it off the
  * critical path; if the agent dies, stdin closes the same way. Used by the MAC helper of a re-attachment

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { HelperResult } from './engine.js';
 import { Label, ownLabels } from './labels.js';
-import { HelperTimeout, ScriptHelper, type HelperOps } from './script-helper.js';
+import { HelperTimeout, SCRIPT_HELPER_CMD, ScriptHelper, type HelperOps } from './script-helper.js';
 import { hostHelperSpec } from '../spec/netns-helper.js';
 
 /** A warm helper idle this long exits; the next probe starts a new one. */
@@ -85,7 +85,7 @@ export class WarmHostHelper {
     this.drop();
     const instance = labels[Label.instance];
     if (this.closed || instance === undefined || performance.now() < this.retryAt) return null;
-    const spec = hostHelperSpec({ image, cmd: ['sh', '-s'], labels: ownLabels(instance, 'probe-helper'), capabilities: WARM_HELPER_CAPABILITIES, autoRemove: true, stdin: true });
+    const spec = hostHelperSpec({ image, cmd: [...SCRIPT_HELPER_CMD], labels: ownLabels(instance, 'probe-helper'), capabilities: WARM_HELPER_CAPABILITIES, autoRemove: true, stdin: true });
     const ready = ScriptHelper.launch(this.docker, this.ops, spec, 'warm host helper').catch((err: unknown) => {
       this.retryAt = performance.now() + WARM_HELPER_RETRY_MS;
       this.warn('the warm ARP probe helper could not start; probes use one-shot helpers for a while', { err: err instanceof Error ? err.message : String(err), retryInMs: WARM_HELPER_RETRY_MS });

@@ -1,7 +1,7 @@
 import type { Engine } from '../docker/engine.js';
 import type { Executor } from '../exec/executor.js';
 import { ownLabels } from '../docker/labels.js';
-import { ScriptHelper, type HelperOps } from '../docker/script-helper.js';
+import { SCRIPT_HELPER_CMD, ScriptHelper, type HelperOps } from '../docker/script-helper.js';
 import { netnsHelperSpec } from '../spec/netns-helper.js';
 import type { OrchestratorContext } from '../context.js';
 import { enforceScript, enforceWireMacs, matchOutcomes, parseLinks, type MacOutcome, type MacTarget } from '../net/wire-mac.js';
@@ -29,7 +29,7 @@ export class WireHelper extends ScriptHelper {
           throw err;
         }),
     };
-    const spec = netnsHelperSpec({ image, target: containerId, cmd: ['sh', '-s'], labels: ownLabels(instance, 'helper', { vplc }), stdin: true, autoRemove: true });
+    const spec = netnsHelperSpec({ image, target: containerId, cmd: [...SCRIPT_HELPER_CMD], labels: ownLabels(instance, 'helper', { vplc }), stdin: true, autoRemove: true });
     return WireHelper.launch(engine.docker, ops, spec, 'MAC helper');
   }
 
