@@ -151,7 +151,8 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult> {
 
     // (c) N vPLCs × 4 ports on the four shared devices
     const names = Array.from({ length: vplcs }, (_, i) => `vb-${id}-s${String(i).padStart(2, '0')}`);
-    const portsSpec = Array.from({ length: 4 }, (_, i) => ({ name: `p${i}`, deviceId: shared(i), containerPath: `/dev/ttyS${i + 4}` }));
+    // One device used by every vPLC: each port says so (serial/validate.ts refuses an unmarked second user).
+    const portsSpec = Array.from({ length: 4 }, (_, i) => ({ name: `p${i}`, deviceId: shared(i), containerPath: `/dev/ttyS${i + 4}`, shared: true }));
     await createAll(
       orch,
       names.map((name) => ({ name, runtimeVersion: 'latest', vnics: [], serialPorts: portsSpec })),
