@@ -1,15 +1,12 @@
 // A `kill` event nobody in the agent asked for (the first sign of a daemon shutdown) puts restarts on hold, also while
 // the recovery after an earlier outage runs: its end polls for stopped vPLCs, and without the hold that poll restarted
 // vPLCs the engine was stopping on its way down. The agent's own stop of a vPLC, and a vPLC that should not run, do not.
-import { PassThrough } from 'node:stream';
+import type { PassThrough } from 'node:stream';
 import { afterEach, expect, it } from 'vitest';
-import type { OrchestratorContext } from '../../../../../../electron/workers/orchestrator/context.js';
-import type { EngineHealth } from '../../../../../../electron/workers/orchestrator/docker/engine-health.js';
 import { Label } from '../../../../../../electron/workers/orchestrator/docker/labels.js';
-import type { AutoStartOutcome } from '../../../../../../electron/workers/orchestrator/lifecycle/control.js';
-import type { CrashGuard } from '../../../../../../electron/workers/orchestrator/lifecycle/crash-guard.js';
 import { Watchdog } from '../../../../../../electron/workers/orchestrator/lifecycle/watchdog.js';
 import { waitFor } from '../../../../../support/run.js';
+import { eventStreamContext, upHealth, watchdogDeps } from '../../../../../support/watchdog-fakes.js';
 
 const dogs: Watchdog[] = [];
 afterEach(() => {
@@ -20,36 +17,18 @@ const idOf = (name: string): string => Buffer.from(name).toString('hex').padEnd(
 const kill = (name: string): string => `${JSON.stringify({ Type: 'container', Action: 'kill', Actor: { ID: idOf(name), Attributes: { [Label.vplc]: name, signal: '15' } } })}\n`;
 
 it('suspects the engine for a stop nobody asked for, during a recovery too, and not for the agent’s own stops', async () => {
-  const streams: PassThrough[] = [];
-  const noop = (): void => undefined;
-  const ctx = {
-    engine: {
-      docker: {
-        getEvents: () => {
-          const s = new PassThrough();
-          streams.push(s);
-          return Promise.resolve(s);
-        },
-      },
-    },
-    store: { installationId: 'test' },
-    settings: { watchdog: { resubscribeMs: 60_000, pollMs: 60_000, delayMs: 60_000 } },
-    log: { debug: noop, info: noop, warn: noop, error: noop },
-  } as unknown as OrchestratorContext;
+  const { ctx, streams } = eventStreamContext({ resubscribeMs: 60_000, pollMs: 60_000, delayMs: 60_000 });
   const suspected: string[] = [];
-  const health = { onChange: () => noop, check: () => Promise.resolve(true), whenUp: () => Promise.resolve(), isUp: () => true, suspect: (r: string) => void suspected.push(r) } as unknown as EngineHealth;
-  const dog = new Watchdog({
-    ctx,
-    guard: {} as CrashGuard,
-    health,
-    restart: () => Promise.resolve<AutoStartOutcome>('started'),
-    onStart: noop,
-    isBusy: () => true,
-    // A recovery after an outage runs: automatic starts are its own business.
-    mayRun: () => false,
-    shouldRun: (name) => name !== 'stopped-by-user',
-    stoppedByAgent: (name, id) => name === 'restarted-by-agent' && id === idOf(name),
-  });
+  const health = upHealth(suspected);
+  const dog = new Watchdog(
+    watchdogDeps(ctx, health, {
+      isBusy: () => true,
+      // A recovery after an outage runs: automatic starts are its own business.
+      mayRun: () => false,
+      shouldRun: (name) => name !== 'stopped-by-user',
+      stoppedByAgent: (name, id) => name === 'restarted-by-agent' && id === idOf(name),
+    }),
+  );
   dogs.push(dog);
   dog.start();
   await waitFor(() => streams.length, (n) => n === 1, { timeoutMs: 2_000, intervalMs: 5, what: 'the subscription' });
