@@ -303,7 +303,7 @@ export class Orchestrator {
 
   /**
    * Resolves once the vPLCs found running at `startLifecycle` are restored (docs/lifecycle.md "Restore at agent start"):
-   * boot sync resolves after its starts, and these checks follow in the background.
+   * boot sync resolves after its starts, and these checks follow in the background. Call it after `startLifecycle`.
    */
   restoredAtStart = (): Promise<void> => this.auto.restored;
 

@@ -65,7 +65,7 @@ export class Automation {
     const paused = (): boolean => d.destructing() || this.recovery.running || !this.health.isUp();
     this.control = new VplcControl(ctx, this.guard, new RuntimeWaiter(ctx, probe));
     this.updater = new ImageUpdater(ctx, paused);
-    this.recovery = new OutageRecovery({ ctx, control: this.control, guard: this.guard, readiness: d.readiness, probe, signal: ctx.shutdown });
+    this.recovery = new OutageRecovery({ ctx, control: this.control, guard: this.guard, readiness: d.readiness, probe, signal: ctx.shutdown, engineUp: () => this.health.isUp() });
     this.reconciler = new Reconciler({ paused, signal: ctx.shutdown, updater: this.updater, ctx, guard: this.guard, control: this.control, probe, track: d.track, changeDecision: (n, running) => d.plc.changeDecision(n, running), watchdogHandling: (n) => this.watchdog?.handling(n) ?? false });
     this.drift = new DriftEvents(ctx, () => this.reconciler.nudge(), w.resubscribeMs);
   }

@@ -38,6 +38,12 @@ export type BootSyncOptions = {
   deferReprovision?: boolean;
   /** Check and repair the vPLCs found running (lifecycle/restore.ts); default: only at the agent's start (`boot-sync`). */
   restoreRunning?: boolean;
+  /**
+   * Asked before each start: false leaves the vPLC stopped for whoever acts next (the watchdog once a hold ends, the
+   * recovery after the next outage). The recovery passes the engine's health: an engine that begins to shut down while
+   * the recovery runs would kill what it starts, and a container started during a shutdown can fail every later start.
+   */
+  mayStart?: () => boolean;
 };
 
 /** The vPLCs boot sync started, and the restore of those it found running, which follows the starts. */
@@ -94,6 +100,10 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
           continue;
         }
         if (!wantsStart(name)) continue;
+        if (options.mayStart && !options.mayStart()) {
+          ctx.log.info('boot sync: vPLC left stopped, the engine is going away or on hold', { vplc: name, reason });
+          continue;
+        }
         await waitForParents(ctx, ctx.store.getVnics(name).map((v) => v.parent_interface), signal);
         if (!cyclic.includes(name) && !(await awaitDependencies(ctx, name, probe, signal, ctx.settings.dependencyWaitMs))) {
           ctx.log.warn('boot sync: dependencies not healthy; vPLC left stopped', { vplc: name });

@@ -22,6 +22,8 @@ export type RecoveryDeps = {
   readiness: NetworkReadiness;
   probe: RuntimeProbe;
   signal: AbortSignal;
+  /** Whether the engine is up and not on hold: a shutdown that begins during the recovery stops its starts. */
+  engineUp: () => boolean;
 };
 
 /**
@@ -54,6 +56,7 @@ export async function recoverAfterOutage(d: RecoveryDeps, outage: EngineOutage):
     onStarted: (name) => startedAtMs.set(name, ctx.clock.now()),
     settleMs: 0,
     deferReprovision: true,
+    mayStart: d.engineUp,
   });
   const queue = [...started];
   const reprovisionWorker = async (): Promise<void> => {
