@@ -73,6 +73,7 @@ export class Automation {
   /** Watchdog, usage sampling, resumption of interrupted operations, then boot sync; the health poll follows boot sync. */
   start(adoption: AdoptResult, options: { sampleUsage?: boolean; reconcile?: boolean }): Promise<string[]> {
     const { ctx, probe, track } = this.d;
+    const shouldRun = (name: string): boolean => !this.d.destructing() && shouldRunAutomatically(ctx, name);
     const watchdog = new Watchdog({
       ctx,
       guard: this.guard,
@@ -97,8 +98,8 @@ export class Automation {
         return r.status === 'error' ? { ok: false, message: r.error } : { ok: true, message: r.message };
       },
       isBusy: (name) => ctx.exec.busy(name),
-      mayRun: (name) => !this.d.destructing() && !this.recovery.running && shouldRunAutomatically(ctx, name),
-      shouldRun: (name) => !this.d.destructing() && shouldRunAutomatically(ctx, name),
+      mayRun: (name) => shouldRun(name) && !this.recovery.running,
+      shouldRun,
       stoppedByAgent: (name, id) => ctx.exec.stoppedByAgent(name, id),
     });
     this.watchdog = watchdog;

@@ -3,6 +3,7 @@ import type { OrchestratorContext } from '../context.js';
 import { dockerMessage } from '../docker/errors.js';
 import { Label, ownFilter } from '../docker/labels.js';
 import type { NetworkReadiness } from '../host/interfaces.js';
+import { mapLimit } from '../metrics/async.js';
 import type { RuntimeProbe } from '../create/pipeline.js';
 import type { AutoStartReason, VplcControl } from './control.js';
 import { awaitDependencies, dependencyOrder } from './dependencies.js';
@@ -130,12 +131,8 @@ export async function bootSync(ctx: OrchestratorContext, control: VplcControl, r
  * it: the operation provisions the vPLC itself. Never rejects.
  */
 async function restoreAll(ctx: OrchestratorContext, names: string[], signal: AbortSignal): Promise<void> {
-  const queue = [...names];
-  const worker = async (): Promise<void> => {
-    for (let name = queue.shift(); name !== undefined && !signal.aborted; name = queue.shift()) {
-      if (ctx.ops.inProgress(name)) continue;
-      await ctx.exec.serial(name, () => restoreRunning(ctx, name)).catch((err: unknown) => ctx.log.warn('restore of a running vPLC failed', { vplc: name, err: dockerMessage(err) }));
-    }
-  };
-  await Promise.all(Array.from({ length: BOOT_PARALLELISM }, worker));
+  await mapLimit(names, BOOT_PARALLELISM, async (name) => {
+    if (signal.aborted || ctx.ops.inProgress(name)) return;
+    await ctx.exec.serial(name, () => restoreRunning(ctx, name)).catch((err: unknown) => ctx.log.warn('restore of a running vPLC failed', { vplc: name, err: dockerMessage(err) }));
+  });
 }
